@@ -1,0 +1,203 @@
+"""The `cswb` command: create, fill, check and export community workspaces.
+
+A user's mistake prints one line on stderr (`cswb: error: ...`) and exits 1;
+a usage mistake exits 2. Tracebacks are for bugs only.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import CswbError, InputError, Problem, WorkspaceError
+from .paths import samples_dir
+
+KINDS = ("municipality", "first_nation", "joint_plan")
+
+
+def _sample_names() -> list[str]:
+    try:
+        return sorted(p.name for p in samples_dir().iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    except FileNotFoundError:
+        return []
+
+
+def _resolve_source(source: str) -> Path:
+    """A sample's name, or a path to an exported folder or workbook."""
+    candidate = samples_dir() / source if "/" not in source and "\\" not in source else None
+    if candidate is not None and candidate.is_dir():
+        return candidate
+    path = Path(source)
+    if path.exists():
+        return path
+    samples = ", ".join(_sample_names()) or "none installed"
+    raise InputError(Problem(f"no sample or bundle named '{source}' (samples: {samples})"))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="cswb-workbook", prog_name="cswb")
+def cli() -> None:
+    """CSWB Workbook: Community Safety and Well-Being planning workspaces."""
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--name", help="Community or joint plan name (default: the folder name).")
+@click.option("--kind", type=click.Choice(KINDS), help="municipality, first_nation or joint_plan.")
+@click.option(
+    "--from",
+    "source",
+    metavar="SAMPLE_OR_BUNDLE",
+    help="Start from a sample community (" + ", ".join(_sample_names()) + ") or an exported folder/workbook.",
+)
+def init(path: Path, name: str | None, kind: str | None, source: str | None) -> None:
+    """Create a community workspace at PATH."""
+    from .store import Workspace, is_workspace
+    from .store.tabular import import_bundle
+
+    if is_workspace(path):
+        raise WorkspaceError(f"{path}: a workspace already exists here")
+    bundle = _resolve_source(source) if source else None
+    created_dir = not path.exists()
+    try:
+        if bundle is None:
+            ws = Workspace.create(path, name=name or path.resolve().name, kind=kind or "municipality")
+        else:
+            ws = Workspace.create(path)
+            report = import_bundle(ws, bundle)
+            if name or kind:
+                ws.update("community", "community", **{k: v for k, v in (("name", name), ("kind", kind)) if v})
+            click.echo(f"imported {report.total} records from {bundle.name}")
+    except BaseException:
+        # Leave nothing half-made behind.
+        if created_dir:
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            from .store.workspace import database_path
+
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(database_path(path)) + suffix).unlink(missing_ok=True)
+        raise
+    community = ws.community
+    click.echo(f"created workspace {path} for {community.get('name')} ({community.get('kind')})")
+
+
+@cli.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--table", help="The table to import into (default: from the file or sheet name).")
+@click.option("--name-column", help="Boundary files: the attribute column holding each area's name.")
+@click.option(
+    "--area-kind",
+    type=click.Choice(("ward", "sub_area", "neighbourhood")),
+    default="ward",
+    show_default=True,
+    help="Boundary files: what the areas are.",
+)
+@click.option("--boundary", "as_boundary", is_flag=True, help="Boundary files: merge all shapes into the community boundary.")
+def import_(path: Path, file: Path, table: str | None, name_column: str | None, area_kind: str, as_boundary: bool) -> None:
+    """Import FILE into the workspace at PATH.
+
+    FILE may be a CSV or XLSX table, a whole exported workspace (a folder of
+    CSV files or a workbook with a sheet per table), or boundaries (GeoJSON, a
+    shapefile, its folder, or a zip). On any error nothing is imported.
+    """
+    from .store import Workspace
+    from .store.areas import import_boundaries, looks_like_boundaries
+    from .store.tabular import import_bundle, import_file
+
+    ws = Workspace.open(path)
+    if not file.exists():
+        raise InputError(Problem("no such file or folder", file=str(file)))
+    if looks_like_boundaries(file):
+        result = import_boundaries(ws, file, name_column=name_column, kind=area_kind, as_boundary=as_boundary)
+        b = result.boundaries
+        click.echo(
+            f"imported {result.added} new and {result.replaced} replaced areas from {file.name}"
+            f" ({b.source_crs} → WGS 84; extent {b.bounds[0]:.4f},{b.bounds[1]:.4f} to {b.bounds[2]:.4f},{b.bounds[3]:.4f})"
+        )
+        if b.dropped_columns:
+            click.echo(f"not kept: {', '.join(b.dropped_columns)}")
+        return
+    report = import_bundle(ws, file) if file.is_dir() else import_file(ws, file, table)
+    click.echo(f"imported from {file.name}: {report.summary()}")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(("csv", "xlsx")), default="csv", show_default=True)
+def export(path: Path, out: Path, fmt: str) -> None:
+    """Export the workspace at PATH to OUT (a folder of CSV files, or one .xlsx workbook)."""
+    from .store import Workspace
+    from .store.tabular import export_workspace
+
+    ws = Workspace.open(path)
+    written = export_workspace(ws, out, fmt)
+    click.echo(f"wrote {len(written)} file(s) to {out}")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Exit non-zero when any stage is incomplete.")
+def validate(path: Path, strict: bool) -> None:
+    """Check the workspace at PATH: completeness stage by stage, and problems found."""
+    from .model.readiness import assess
+    from .store import TABLES, Workspace
+    from .store.integrity import integrity_problems
+
+    ws = Workspace.open(path)
+    tables = {t.name: ws.table(t.name) for t in TABLES}
+    community = ws.community
+    label = f"{community.get('name', '(unnamed)')} ({community.get('kind', '?')})"
+    if community.get("illustrative"):
+        label += " - illustrative sample"
+    click.echo(f"{label}; workspace schema {ws.schema_version}")
+    summaries = assess(tables)
+    width = max(len(s.stage) for s in summaries)
+    for summary in summaries:
+        done = sum(c.complete for c in summary.checks)
+        click.echo(f"  {summary.stage:<{width}}  {done}/{len(summary.checks)} checks complete  {summary.completion:4.0%}")
+    gaps = [c for s in summaries for c in s.checks if not c.complete]
+    if gaps:
+        click.echo("to do:")
+        for check in gaps:
+            missing = "; ".join(check.missing[:6]) + (" ..." if len(check.missing) > 6 else "")
+            click.echo(f"  [{check.stage}] {check.title}: {check.done}/{check.total}" + (f" - missing: {missing}" if missing else ""))
+    problems = integrity_problems(ws)
+    if problems:
+        click.echo("problems:")
+        for problem in problems:
+            click.echo(f"  {problem}")
+        raise WorkspaceError(f"{len(problems)} problem(s) found in {path}")
+    click.echo("no problems found")
+    if strict and gaps:
+        raise WorkspaceError(f"{len(gaps)} check(s) incomplete")
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        cli.main(args=argv, prog_name="cswb", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.Abort:
+        click.echo("cswb: aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        hint = f" (see 'cswb {exc.ctx.info_name} --help')" if getattr(exc, "ctx", None) and exc.ctx else ""
+        click.echo(f"cswb: error: {exc.format_message()}{hint}", err=True)
+        return exc.exit_code
+    except CswbError as exc:
+        click.echo(f"cswb: error: {exc}", err=True)
+        return 1
+    except KeyboardInterrupt:
+        click.echo("cswb: interrupted", err=True)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

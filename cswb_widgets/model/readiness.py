@@ -1,0 +1,345 @@
+"""Plan completeness, stage by stage: pure functions on the workspace's DataFrames.
+
+`assess(tables)` takes a mapping of table name → DataFrame (what
+`Workspace.table` returns) and yields one `Check` per requirement of the
+framework, each saying what is covered and what is missing. Nothing here reads
+the database or draws anything, so analysts and tests can call it directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..framework import load_catalogue
+
+Tables = Mapping[str, pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Check:
+    stage: str
+    key: str
+    title: str
+    done: int
+    total: int
+    missing: tuple[str, ...] = ()
+    not_applicable: tuple[str, ...] = ()
+    detail: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return self.total > 0 and self.done >= self.total
+
+    @property
+    def status(self) -> str:
+        if self.complete:
+            return "done"
+        return "partial" if self.done else "missing"
+
+
+@dataclass(frozen=True)
+class StageSummary:
+    stage: str
+    title: str
+    checks: tuple[Check, ...] = field(default_factory=tuple)
+
+    @property
+    def completion(self) -> float:
+        """Share of checks complete, 0..1."""
+        return sum(c.complete for c in self.checks) / len(self.checks) if self.checks else 0.0
+
+
+def _rows(tables: Tables, name: str) -> pd.DataFrame:
+    frame = tables.get(name)
+    return frame if frame is not None else pd.DataFrame()
+
+
+def _filled(value: object) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, (list, tuple)):
+        return len(value) > 0
+    try:
+        if pd.isna(value):
+            return False
+    except (TypeError, ValueError):
+        pass
+    return str(value).strip() != ""
+
+
+def _exemptions(tables: Tables, list_name: str) -> dict[str, str]:
+    frame = _rows(tables, "coverage_exemptions")
+    if frame.empty:
+        return {}
+    frame = frame[frame["list"] == list_name]
+    return dict(zip(frame["key"], frame["reason"]))
+
+
+def seat_coverage(tables: Tables) -> Check:
+    """Required advisory-committee seats: filled, marked not applicable, or missing."""
+    catalogue = load_catalogue()
+    groups = _rows(tables, "groups")
+    memberships = _rows(tables, "memberships")
+    committee_ids = set(groups.loc[groups["kind"] == "advisory_committee", "id"]) if not groups.empty else set()
+    filled: set[str] = set()
+    if not memberships.empty:
+        for _, m in memberships[memberships["group_id"].isin(committee_ids)].iterrows():
+            filled.update(m["seats"] or [])
+    exempt = _exemptions(tables, "seats")
+    missing, na = [], []
+    for seat in catalogue.seats:
+        if seat.key in filled:
+            continue
+        if seat.key in exempt and seat.if_exists:
+            na.append(seat.key)
+        else:
+            missing.append(seat.key)
+    total = len(catalogue.seats)
+    return Check(
+        "commitment",
+        "required_seats",
+        "Required advisory committee seats are filled",
+        total - len(missing),
+        total,
+        tuple(missing),
+        tuple(na),
+    )
+
+
+def consultation_coverage(tables: Tables) -> Check:
+    """Groups that must be consulted, reached by at least one engagement activity."""
+    catalogue = load_catalogue()
+    activities = _rows(tables, "engagement_activities")
+    reached: set[str] = set()
+    if not activities.empty:
+        done = activities[activities["status"].fillna("done") != "cancelled"]
+        for groups in done["consult_groups"]:
+            reached.update(groups or [])
+    exempt = _exemptions(tables, "consult_groups")
+    missing = [g.key for g in catalogue.consult_groups if g.key not in reached and g.key not in exempt]
+    na = [g.key for g in catalogue.consult_groups if g.key not in reached and g.key in exempt]
+    total = len(catalogue.consult_groups)
+    return Check(
+        "buy_in", "consult_groups", "Required groups have been consulted", total - len(missing), total, tuple(missing), tuple(na)
+    )
+
+
+def _roles_check(tables: Tables) -> Check:
+    memberships = _rows(tables, "memberships")
+    roles = set(memberships["role"]) if not memberships.empty else set()
+    missing = [r for r in ("champion", "coordinator") if r not in roles]
+    return Check("commitment", "roles", "A champion and a coordinator are named", 2 - len(missing), 2, tuple(missing))
+
+
+def _terms_of_reference(tables: Tables) -> Check:
+    catalogue = load_catalogue()
+    sections = _rows(tables, "tor_sections")
+    written = set(sections["section"]) if not sections.empty else set()
+    missing = [s.key for s in catalogue.tor_sections if s.key not in written]
+    total = len(catalogue.tor_sections)
+    return Check(
+        "commitment", "terms_of_reference", "Terms of reference cover all five sections", total - len(missing), total, tuple(missing)
+    )
+
+
+def council_resolutions(tables: Tables) -> Check:
+    """One council resolution per council (each member community of a joint plan)."""
+    members = _rows(tables, "member_communities")
+    evidence = _rows(tables, "commitment_evidence")
+    resolutions = evidence[evidence["kind"] == "council_resolution"] if not evidence.empty else evidence
+    if members.empty:
+        community = _rows(tables, "community")
+        name = community["name"].iloc[0] if not community.empty else "the community"
+        done = int(not resolutions.empty)
+        return Check("commitment", "council_resolutions", "Council resolution recorded", done, 1, () if done else (str(name),))
+    councils = members[~members["partner"].fillna(False).astype(bool)]
+    by_evidence = set(resolutions["member_community_id"].dropna()) if not resolutions.empty else set()
+    missing = [
+        str(row["name"])
+        for _, row in councils.iterrows()
+        if not _filled(row["resolution_date"]) and row["id"] not in by_evidence
+    ]
+    total = len(councils)
+    return Check(
+        "commitment", "council_resolutions", "Each council's resolution is recorded", total - len(missing), total, tuple(missing)
+    )
+
+
+def _count_check(stage: str, key: str, title: str, frame: pd.DataFrame, minimum: int = 1) -> Check:
+    n = len(frame)
+    return Check(stage, key, title, min(n, minimum), minimum, () if n >= minimum else (title,), detail=f"{n} recorded")
+
+
+def _period_summaries(tables: Tables) -> Check:
+    periods = _rows(tables, "engagement_periods")
+    if periods.empty:
+        return Check("buy_in", "period_summaries", "Each engagement period is summarized", 0, 1, ("no engagement period",))
+    fields = ("outreach_types", "successes", "challenges", "findings", "lessons_learned")
+    missing = [str(p["name"]) for _, p in periods.iterrows() if not all(_filled(p[f]) for f in fields)]
+    return Check(
+        "buy_in", "period_summaries", "Each engagement period is summarized", len(periods) - len(missing), len(periods), tuple(missing)
+    )
+
+
+def priority_risks(tables: Tables) -> pd.DataFrame:
+    risks = _rows(tables, "risks")
+    if risks.empty:
+        return risks
+    return risks[risks["priority"].fillna(False).astype(bool)]
+
+
+def _priority_evidence(tables: Tables) -> Check:
+    priorities = priority_risks(tables)
+    indicators = _rows(tables, "indicators")
+    with_data = set(indicators["risk_id"].dropna()) if not indicators.empty else set()
+    missing = [
+        str(r["name"]) for _, r in priorities.iterrows() if r["id"] not in with_data and not _filled(r["evidence"])
+    ]
+    total = max(len(priorities), 1)
+    done = len(priorities) - len(missing)
+    if priorities.empty:
+        missing = ["no priority risk chosen"]
+    return Check("risk", "priority_evidence", "Priority risks are chosen, each with evidence", done, total, tuple(missing))
+
+
+def _priority_profile(tables: Tables) -> Check:
+    priorities = priority_risks(tables)
+    fields = ("vulnerable_groups", "risk_factors", "protective_factors")
+    missing = [str(r["name"]) for _, r in priorities.iterrows() if not all(_filled(r[f]) for f in fields)]
+    return Check(
+        "risk",
+        "priority_profile",
+        "Each priority names vulnerable groups, risk factors and protective factors",
+        len(priorities) - len(missing),
+        max(len(priorities), 1),
+        tuple(missing),
+    )
+
+
+def _assets_located(tables: Tables) -> Check:
+    assets = _rows(tables, "assets")
+    if assets.empty:
+        return Check("assets", "assets_located", "Assets have map coordinates", 0, 1, ("no asset recorded",))
+    unplaced = assets[assets["latitude"].isna() | assets["longitude"].isna()]
+    return Check(
+        "assets", "assets_located", "Assets have map coordinates", len(assets) - len(unplaced), len(assets), tuple(unplaced["name"].astype(str))
+    )
+
+
+def _assets_for_priorities(tables: Tables) -> Check:
+    priorities = priority_risks(tables)
+    assets = _rows(tables, "assets")
+    addressed: set[str] = set()
+    if not assets.empty:
+        for risks in assets["risks_addressed"]:
+            addressed.update(risks or [])
+    missing = [str(r["name"]) for _, r in priorities.iterrows() if r["id"] not in addressed]
+    return Check(
+        "assets",
+        "assets_for_priorities",
+        "Each priority risk has community assets mapped to it",
+        len(priorities) - len(missing),
+        max(len(priorities), 1),
+        tuple(missing) or (() if len(priorities) else ("no priority risk chosen",)),
+    )
+
+
+def _logic_models(tables: Tables) -> Check:
+    priorities = priority_risks(tables)
+    models = _rows(tables, "logic_models")
+    modelled = set(models["risk_id"]) if not models.empty else set()
+    missing = [str(r["name"]) for _, r in priorities.iterrows() if r["id"] not in modelled]
+    return Check(
+        "evaluation", "logic_models", "Each priority risk has a logic model", len(priorities) - len(missing), max(len(priorities), 1), tuple(missing)
+    )
+
+
+def _measures_complete(tables: Tables) -> Check:
+    measures = _rows(tables, "measures")
+    if measures.empty:
+        return Check("evaluation", "measures", "Outcomes have an indicator, baseline, target and owner", 0, 1, ("no measure recorded",))
+    fields = ("indicator", "baseline", "target", "responsibility")
+    missing = [str(m["expected_outcome"]) for _, m in measures.iterrows() if not all(_filled(m[f]) for f in fields)]
+    return Check(
+        "evaluation", "measures", "Outcomes have an indicator, baseline, target and owner", len(measures) - len(missing), len(measures), tuple(missing)
+    )
+
+
+def _actions_owned(tables: Tables) -> Check:
+    actions = _rows(tables, "actions")
+    if actions.empty:
+        return Check("implementation", "actions", "Every action has a lead and dates", 0, 1, ("no action recorded",))
+    missing = [
+        str(a["title"])
+        for _, a in actions.iterrows()
+        if not (_filled(a["lead_organization_id"]) and _filled(a["start"]) and _filled(a["end"]))
+    ]
+    return Check(
+        "implementation", "actions", "Every action has a lead and dates", len(actions) - len(missing), len(actions), tuple(missing)
+    )
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same calendar day `years` later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def plan_dates(tables: Tables, today: dt.date | None = None) -> Check:
+    """Adoption, publication within 30 days of it, and review within four years."""
+    rules = load_catalogue().plan_rules
+    community = _rows(tables, "community")
+    row = community.iloc[0] if not community.empty else pd.Series(dtype=object)
+    missing = []
+    adoption = row.get("adoption_date")
+    if not _filled(adoption):
+        missing.append("adoption date")
+    else:
+        adopted = pd.Timestamp(adoption).date()
+        published = row.get("publication_date")
+        if not _filled(published):
+            missing.append(f"publication (due {adopted + dt.timedelta(days=rules.publication_days)})")
+        elif pd.Timestamp(published).date() > adopted + dt.timedelta(days=rules.publication_days):
+            missing.append(f"publication was more than {rules.publication_days} days after adoption")
+        review = row.get("next_review_date")
+        latest = add_years(adopted, rules.review_years)
+        if not _filled(review):
+            missing.append(f"next review date (due by {latest})")
+        elif pd.Timestamp(review).date() > latest:
+            missing.append(f"next review is more than {rules.review_years} years after adoption")
+    return Check("implementation", "plan_dates", "Plan adopted, published and its review scheduled", 3 - len(missing), 3, tuple(missing))
+
+
+def assess(tables: Tables) -> list[StageSummary]:
+    """Every stage's checks, in the order of the six workbooks."""
+    checks = [
+        seat_coverage(tables),
+        _roles_check(tables),
+        _terms_of_reference(tables),
+        council_resolutions(tables),
+        _count_check("buy_in", "activities", "Engagement activities are logged", _rows(tables, "engagement_activities")),
+        consultation_coverage(tables),
+        _count_check("buy_in", "feedback", "What people raised is recorded", _rows(tables, "feedback")),
+        _period_summaries(tables),
+        _count_check("risk", "risks", "Community risks are documented", _rows(tables, "risks")),
+        _priority_evidence(tables),
+        _priority_profile(tables),
+        _count_check("assets", "assets", "Community assets are inventoried", _rows(tables, "assets")),
+        _assets_located(tables),
+        _assets_for_priorities(tables),
+        _logic_models(tables),
+        _measures_complete(tables),
+        _actions_owned(tables),
+        plan_dates(tables),
+    ]
+    catalogue = load_catalogue()
+    return [
+        StageSummary(stage.key, stage.title, tuple(c for c in checks if c.stage == stage.key))
+        for stage in catalogue.stages
+    ]

@@ -1,0 +1,41 @@
+"""Checks that the stored data holds together (references, the community profile).
+
+Edits through the API cannot break these; a file edited by other tools can.
+"""
+
+from __future__ import annotations
+
+from ..errors import Problem
+from .schema import TABLES
+from .workspace import SINGLETON_ID, Workspace
+
+
+def integrity_problems(ws: Workspace) -> list[Problem]:
+    problems: list[Problem] = []
+    if not ws.get("community", SINGLETON_ID):
+        problems.append(Problem("the community profile is missing (set it with 'cswb init' or import community.csv)"))
+    conn = ws._conn
+    for spec in TABLES:
+        for column in spec.columns:
+            if column.ref is None:
+                continue
+            if column.kind == "list":
+                sql = (
+                    f'SELECT t.id, j.value FROM "{spec.name}" t, json_each(t."{column.name}") j'
+                    f' WHERE t.deleted_at IS NULL AND t."{column.name}" IS NOT NULL AND NOT EXISTS'
+                    f' (SELECT 1 FROM "{column.ref}" r WHERE r.id = j.value AND r.deleted_at IS NULL)'
+                )
+            else:
+                sql = (
+                    f'SELECT t.id, t."{column.name}" FROM "{spec.name}" t WHERE t.deleted_at IS NULL'
+                    f' AND t."{column.name}" IS NOT NULL AND NOT EXISTS'
+                    f' (SELECT 1 FROM "{column.ref}" r WHERE r.id = t."{column.name}" AND r.deleted_at IS NULL)'
+                )
+            for record_id, value in conn.execute(sql):
+                problems.append(
+                    Problem(
+                        f"{spec.name} record '{record_id}' refers to {column.ref} '{value}', which does not exist",
+                        column=column.name,
+                    )
+                )
+    return problems

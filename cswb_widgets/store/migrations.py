@@ -1,0 +1,102 @@
+"""Schema creation and upgrades: newer code opens older workspaces.
+
+The schema version lives in SQLite's `user_version`. Explicit steps handle
+changes that need data work; afterwards any table or nullable column the
+current schema declares but the file lacks is added, so additive changes need
+no hand-written step.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+
+from ..errors import WorkspaceError
+from .schema import SCHEMA_VERSION, TABLES, Table
+
+_SQL_TYPES = {"int": "INTEGER", "float": "REAL", "bool": "INTEGER"}
+
+
+def table_ddl(spec: Table) -> list[str]:
+    cols = ['"id" TEXT PRIMARY KEY NOT NULL']
+    cols += [f'"{c.name}" {_SQL_TYPES.get(c.kind, "TEXT")}' for c in spec.columns]
+    cols.append('"deleted_at" TEXT')
+    statements = [f'CREATE TABLE IF NOT EXISTS "{spec.name}" ({", ".join(cols)})']
+    for i, unique in enumerate(spec.unique):
+        # coalesce: SQLite treats NULLs as distinct, but two blank areas are the same area
+        keys = ", ".join(f"coalesce(\"{c}\", '')" for c in unique)
+        statements.append(
+            f'CREATE UNIQUE INDEX IF NOT EXISTS "{spec.name}__unique{i}" ON "{spec.name}" ({keys})'
+            " WHERE deleted_at IS NULL"
+        )
+    for c in spec.columns:
+        if c.ref and c.kind != "list":
+            statements.append(f'CREATE INDEX IF NOT EXISTS "{spec.name}__{c.name}" ON "{spec.name}" ("{c.name}")')
+    return statements
+
+
+_SUPPORT_DDL = [
+    "CREATE TABLE IF NOT EXISTS _audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, change_id TEXT NOT NULL,"
+    " at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, table_name TEXT NOT NULL,"
+    " record_id TEXT NOT NULL, before TEXT, after TEXT, note TEXT)",
+    "CREATE INDEX IF NOT EXISTS _audit__record ON _audit (table_name, record_id)",
+    "CREATE INDEX IF NOT EXISTS _audit__change ON _audit (change_id)",
+]
+
+
+def _columns(conn: sqlite3.Connection, table_name: str) -> set[str]:
+    return {row[1] for row in conn.execute(f'PRAGMA table_info("{table_name}")')}
+
+
+def _add_missing(conn: sqlite3.Connection) -> None:
+    for statement in _SUPPORT_DDL:
+        conn.execute(statement)
+    for spec in TABLES:
+        present = _columns(conn, spec.name)
+        if present:
+            for c in spec.columns:
+                if c.name not in present:
+                    conn.execute(f'ALTER TABLE "{spec.name}" ADD COLUMN "{c.name}" {_SQL_TYPES.get(c.kind, "TEXT")}')
+        for statement in table_ddl(spec):
+            conn.execute(statement)
+
+
+def _v1_to_v2(conn: sqlite3.Connection) -> None:
+    """Version 2 adds the plan identity (name, colours, logo) to the community profile."""
+    present = _columns(conn, "community")
+    for name in ("plan_name", "colour_primary", "colour_secondary", "logo"):
+        if name not in present:
+            conn.execute(f'ALTER TABLE community ADD COLUMN "{name}" TEXT')
+    conn.execute(
+        "UPDATE community SET plan_name = name || ' Community Safety and Well-Being Plan'"
+        " WHERE plan_name IS NULL AND name IS NOT NULL"
+    )
+
+
+# STEPS[n] upgrades a workspace of version n to n + 1.
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
+
+
+def upgrade(conn: sqlite3.Connection, write_lock: Callable[[], AbstractContextManager]) -> None:
+    """Bring the workspace to SCHEMA_VERSION (creating it when empty)."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise WorkspaceError(
+            f"this workspace was written by a newer CSWB Workbook (schema {version}; this one reads"
+            f" up to {SCHEMA_VERSION}): upgrade cswb-workbook"
+        )
+    if version == SCHEMA_VERSION:
+        return
+    with write_lock():
+        # Another process may have upgraded while we waited for the lock.
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0:
+            if conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]:
+                raise WorkspaceError("this SQLite file is not a CSWB workspace (it has tables but no schema version)")
+        else:
+            while version < SCHEMA_VERSION:
+                STEPS[version](conn)
+                version += 1
+        _add_missing(conn)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

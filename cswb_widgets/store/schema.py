@@ -1,0 +1,482 @@
+"""The community workspace schema: every table and column, declared once.
+
+The SQLite DDL, row validation, CSV/XLSX import and export and the DataFrame
+types are all derived from these declarations, so a column is added here and
+nowhere else. `choices` names a list of the framework catalogue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ColumnKind = Literal["text", "int", "float", "date", "bool", "list", "geojson"]
+
+SCHEMA_VERSION = 2
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: ColumnKind = "text"
+    required: bool = False
+    choices: str | None = None  # a catalogue list name; for "list" it constrains each item
+    ref: str | None = None  # id of a record in that table (for "list": each item)
+    minimum: float | None = None
+    maximum: float | None = None
+    private: bool = False  # personal contact data: never exported to published output
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    title: str
+    stage: str  # the workbook that owns it (catalogue `stages` key), or "community"
+    columns: tuple[Column, ...]
+    unique: tuple[tuple[str, ...], ...] = ()
+    singleton: bool = False  # exactly one record, id "community"
+    description: str = ""
+    since: int = 1  # schema version that introduced the table
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return ("id",) + tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"table '{self.name}' has no column '{name}'")
+
+
+def _c(name: str, kind: ColumnKind = "text", **kw) -> Column:
+    return Column(name, kind, **kw)
+
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "community",
+        "Community profile",
+        "community",
+        (
+            _c("name", required=True),
+            _c("kind", required=True, choices="community_kinds"),
+            _c("illustrative", "bool", description="true for made-up sample data"),
+            _c("population", "int", minimum=0),
+            _c("population_year", "int", minimum=1800, maximum=2200),
+            _c("background", description="community background: demographics, context"),
+            _c("demographics", description="key demographic facts, one per line"),
+            _c("plan_start", "date"),
+            _c("adoption_date", "date"),
+            _c("publication_date", "date"),
+            _c("next_review_date", "date"),
+            _c("council_term_end", "date"),
+            _c("budget_date", "date", description="date the next municipal budget is set"),
+            _c("website"),
+            # Added in schema version 2: the plan identity used by apps and reports.
+            _c("plan_name"),
+            _c("colour_primary"),
+            _c("colour_secondary"),
+            _c("logo", description="logo image as a data: URI"),
+        ),
+        singleton=True,
+    ),
+    Table(
+        "member_communities",
+        "Member communities and council resolutions",
+        "commitment",
+        (
+            _c("name", required=True),
+            _c("kind", required=True, choices="community_kinds"),
+            _c("council", description="the council or Band Council that adopts the plan"),
+            _c("lead", "bool"),
+            _c("partner", "bool", description="a neighbouring community whose assets count"),
+            _c("resolution_date", "date"),
+            _c("resolution_reference"),
+        ),
+    ),
+    Table(
+        "areas",
+        "Boundary and sub-areas",
+        "community",
+        (
+            _c("name", required=True),
+            _c("kind", required=True, choices="area_kinds"),
+            _c("parent_id", ref="areas"),
+            _c("member_community_id", ref="member_communities"),
+            _c("population", "int", minimum=0),
+            _c("geometry", "geojson"),
+            _c("source"),
+        ),
+        unique=(("kind", "name"),),
+    ),
+    Table(
+        "organizations",
+        "Organizations",
+        "commitment",
+        (
+            _c("name", required=True),
+            _c("sector", required=True, choices="sectors"),
+            _c("member_community_id", ref="member_communities"),
+            _c("description"),
+            _c("website"),
+        ),
+    ),
+    Table(
+        "people",
+        "People",
+        "commitment",
+        (
+            _c("name", required=True),
+            _c("organization_id", ref="organizations"),
+            _c("title"),
+            _c("sector", choices="sectors"),
+            _c("email", private=True),
+            _c("phone", private=True),
+        ),
+    ),
+    Table(
+        "groups",
+        "Advisory committee and implementation teams",
+        "commitment",
+        (
+            _c("name", required=True),
+            _c("kind", required=True, choices="group_kinds"),
+            _c("risk_id", ref="risks", description="the priority risk an implementation team works on"),
+            _c("reports_to", ref="groups"),
+            _c("description"),
+        ),
+    ),
+    Table(
+        "memberships",
+        "Group memberships and roles",
+        "commitment",
+        (
+            _c("group_id", required=True, ref="groups"),
+            _c("person_id", required=True, ref="people"),
+            _c("role", required=True, choices="roles"),
+            _c("seats", "list", choices="seats", description="required seats this member fills"),
+        ),
+        unique=(("group_id", "person_id", "role"),),
+    ),
+    Table(
+        "coverage_exemptions",
+        "Required items marked not applicable here",
+        "commitment",
+        (
+            _c("list", required=True, choices="exemptable_lists"),
+            _c("key", required=True),
+            _c("reason", required=True),
+        ),
+        unique=(("list", "key"),),
+    ),
+    Table(
+        "tor_sections",
+        "Terms of reference",
+        "commitment",
+        (
+            _c("group_id", ref="groups", description="empty for one combined terms of reference"),
+            _c("section", required=True, choices="tor_sections"),
+            _c("text", required=True),
+        ),
+        unique=(("group_id", "section"),),
+    ),
+    Table(
+        "commitment_evidence",
+        "Commitment evidence",
+        "commitment",
+        (
+            _c("kind", required=True, choices="commitment_evidence_kinds"),
+            _c("member_community_id", ref="member_communities"),
+            _c("date", "date"),
+            _c("description", required=True),
+            _c("reference"),
+        ),
+    ),
+    Table(
+        "engagement_periods",
+        "Engagement periods and summaries",
+        "buy_in",
+        (
+            _c("name", required=True),
+            _c("start", "date"),
+            _c("end", "date"),
+            _c("outreach_types"),
+            _c("successes"),
+            _c("challenges"),
+            _c("findings"),
+            _c("lessons_learned"),
+        ),
+    ),
+    Table(
+        "engagement_activities",
+        "Engagement plan and log",
+        "buy_in",
+        (
+            _c("title", required=True),
+            _c("method", required=True, choices="engagement_methods"),
+            _c("period_id", ref="engagement_periods"),
+            _c("date", "date"),
+            _c("audience"),
+            _c("consult_groups", "list", choices="consult_groups"),
+            _c("sector", choices="sectors"),
+            _c("number_reached", "int", minimum=0),
+            _c("language_notes"),
+            _c("accessibility_notes"),
+            _c("status", choices="activity_statuses"),
+        ),
+    ),
+    Table(
+        "feedback",
+        "Feedback items",
+        "buy_in",
+        (
+            _c("activity_id", ref="engagement_activities"),
+            _c("date", "date"),
+            _c("text", required=True),
+            _c("risk_categories", "list", choices="risk_categories"),
+            _c("themes", "list"),
+            _c("participant_group"),
+        ),
+    ),
+    Table(
+        "risks",
+        "Risk register and analysis",
+        "risk",
+        (
+            _c("name", required=True),
+            _c("category", description="a catalogue risk category key, or the community's own"),
+            _c("description"),
+            _c("priority", "bool"),
+            _c("narrative"),
+            _c("real_problem_or_symptom"),
+            _c("raised_by"),
+            _c("evidence"),
+            _c("current_approach", "list", choices="current_approaches"),
+            _c("comprehensive_strategy"),
+            _c("most_work_needed"),
+            _c("who_fills_gaps"),
+            _c("vulnerable_groups", "list"),
+            _c("risk_factors", "list"),
+            _c("protective_factors", "list"),
+        ),
+    ),
+    Table(
+        "indicators",
+        "Risk indicators by area and year",
+        "risk",
+        (
+            _c("risk_id", ref="risks"),
+            _c("indicator", required=True),
+            _c("area", description="sub-area name, or empty for the whole community"),
+            _c("year", "int", required=True, minimum=1800, maximum=2200),
+            _c("value", "float", required=True),
+            _c("unit"),
+            _c("comparator_value", "float"),
+            _c("comparator_label"),
+            _c("source"),
+        ),
+        unique=(("indicator", "area", "year"),),
+    ),
+    Table(
+        "criteria",
+        "Prioritization criteria and weights",
+        "risk",
+        (
+            _c("name", required=True),
+            _c("description"),
+            _c("weight", "float", required=True, minimum=0),
+            _c("higher_is_worse", "bool"),
+        ),
+    ),
+    Table(
+        "risk_scores",
+        "Risk scores by criterion",
+        "risk",
+        (
+            _c("risk_id", required=True, ref="risks"),
+            _c("criterion_id", required=True, ref="criteria"),
+            _c("value", "float", required=True),
+            _c("note"),
+        ),
+        unique=(("risk_id", "criterion_id"),),
+    ),
+    Table(
+        "votes",
+        "Workshop votes",
+        "risk",
+        (
+            _c("risk_id", required=True, ref="risks"),
+            _c("participant", required=True),
+            _c("value", "int", required=True, minimum=1, maximum=5),
+            _c("session"),
+        ),
+        unique=(("risk_id", "participant"),),
+    ),
+    Table(
+        "assets",
+        "Asset inventory",
+        "assets",
+        (
+            _c("name", required=True),
+            _c("organization_id", ref="organizations"),
+            _c("purpose"),
+            _c("funding_source"),
+            _c("service_delivery"),
+            _c("target_population"),
+            _c("numbers_served", "int", minimum=0),
+            _c("activities"),
+            _c("partners"),
+            _c("expected_outcomes"),
+            _c("data_sources"),
+            _c("address"),
+            _c("latitude", "float", minimum=-90, maximum=90),
+            _c("longitude", "float", minimum=-180, maximum=180),
+            _c("area", description="sub-area name"),
+            _c("planning_areas", "list", choices="planning_areas"),
+            _c("risks_addressed", "list", ref="risks"),
+            _c("sector", choices="sectors"),
+            _c("member_community_id", ref="member_communities"),
+            _c("coordination_notes"),
+            _c("source", description="where the record came from, e.g. an HSDS service id"),
+        ),
+    ),
+    Table(
+        "strategies",
+        "Strategies",
+        "evaluation",
+        (
+            _c("risk_id", required=True, ref="risks"),
+            _c("planning_area", required=True, choices="planning_areas"),
+            _c("name", required=True),
+            _c("description"),
+            _c("evidence_strength", choices="evidence_strengths"),
+            _c("evidence_source"),
+            _c("asset_id", ref="assets"),
+        ),
+    ),
+    Table(
+        "logic_models",
+        "Logic models",
+        "evaluation",
+        (
+            _c("risk_id", required=True, ref="risks"),
+            _c("target_group", required=True),
+            _c("name"),
+        ),
+    ),
+    Table(
+        "logic_model_items",
+        "Logic model items",
+        "evaluation",
+        (
+            _c("logic_model_id", required=True, ref="logic_models"),
+            _c("level", required=True, choices="logic_model_levels"),
+            _c("text", required=True),
+            _c("leads_to", "list", ref="logic_model_items"),
+            _c("planning_area", choices="planning_areas"),
+            _c("responsible"),
+        ),
+    ),
+    Table(
+        "measures",
+        "Performance measurement framework",
+        "evaluation",
+        (
+            _c("outcome_id", ref="logic_model_items"),
+            _c("expected_outcome", required=True),
+            _c("indicator"),
+            _c("unit"),
+            _c("baseline", "float"),
+            _c("baseline_year", "int", minimum=1800, maximum=2200),
+            _c("target", "float"),
+            _c("target_year", "int", minimum=1800, maximum=2200),
+            _c("higher_is_better", "bool"),
+            _c("data_source"),
+            _c("collection_method"),
+            _c("frequency"),
+            _c("responsibility"),
+        ),
+    ),
+    Table(
+        "measurements",
+        "Measurements over time",
+        "evaluation",
+        (
+            _c("measure_id", required=True, ref="measures"),
+            _c("date", "date", required=True),
+            _c("value", "float", required=True),
+            _c("note"),
+        ),
+    ),
+    Table(
+        "actions",
+        "Implementation actions",
+        "implementation",
+        (
+            _c("title", required=True),
+            _c("description"),
+            _c("lead_organization_id", ref="organizations"),
+            _c("partners", "list", ref="organizations"),
+            _c("planning_area", choices="planning_areas"),
+            _c("risk_id", ref="risks"),
+            _c("strategy_id", ref="strategies"),
+            _c("team_id", ref="groups"),
+            _c("start", "date"),
+            _c("end", "date"),
+            _c("status", choices="action_statuses"),
+            _c("percent_complete", "int", minimum=0, maximum=100),
+            _c("resources"),
+        ),
+    ),
+    Table(
+        "action_updates",
+        "Action progress updates",
+        "implementation",
+        (
+            _c("action_id", required=True, ref="actions"),
+            _c("date", "date", required=True),
+            _c("status", choices="action_statuses"),
+            _c("percent_complete", "int", minimum=0, maximum=100),
+            _c("note"),
+        ),
+    ),
+    Table(
+        "milestones",
+        "Milestones and reports",
+        "implementation",
+        (
+            _c("title", required=True),
+            _c("kind", required=True, choices="milestone_kinds"),
+            _c("due", "date"),
+            _c("done", "date"),
+            _c("action_id", ref="actions"),
+        ),
+    ),
+)
+
+TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+# Lists that are part of the schema rather than of the framework.
+SCHEMA_CHOICES: dict[str, tuple[str, ...]] = {
+    "area_kinds": ("boundary", "ward", "sub_area", "neighbourhood"),
+    "exemptable_lists": ("seats", "consult_groups"),
+    "activity_statuses": ("planned", "done", "cancelled"),
+}
+
+
+def table(name: str) -> Table:
+    try:
+        return TABLES_BY_NAME[name]
+    except KeyError:
+        raise KeyError(
+            f"unknown table '{name}'; expected one of: {', '.join(TABLES_BY_NAME)}"
+        ) from None
+
+
+def referencing(table_name: str) -> list[tuple[Table, Column]]:
+    """Every (table, column) that refers to records of `table_name`."""
+    return [(t, c) for t in TABLES for c in t.columns if c.ref == table_name]

@@ -1,0 +1,442 @@
+"""CSV and Excel import and export of workspace tables.
+
+Reading is forgiving about the shape of real-world files (a BOM, Windows-1252
+from Excel, `;` or tab delimiters, blank trailing rows, "Number Reached" for
+`number_reached`) and strict about their content: every value is validated, and
+one bad cell refuses the whole import with the file, row and column named.
+Imports run in one transaction: all of it lands, or nothing does.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, Problem
+from .schema import TABLES, TABLES_BY_NAME, Column, Table
+from .validation import join_list
+from .workspace import Workspace
+
+# Cells that a spreadsheet would run as a formula (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_CELL_LIMIT = 32_767
+GEOMETRY_SHEET = "_area_geometry"
+MANIFEST = "workspace.json"
+BUNDLE_FORMAT = "cswb-workspace"
+
+
+@dataclass
+class Sheet:
+    """The rows of one CSV file or one Excel sheet, with their row numbers."""
+
+    file: str
+    sheet: str | None
+    header: list[str]
+    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+    def where(self, row: int | None = None) -> dict[str, Any]:
+        return {"file": self.file, "sheet": self.sheet, "row": row}
+
+
+@dataclass
+class ImportReport:
+    inserted: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.inserted.values()) + sum(self.updated.values())
+
+    def summary(self) -> str:
+        parts = []
+        for name in dict.fromkeys([*self.inserted, *self.updated]):
+            i, u = self.inserted.get(name, 0), self.updated.get(name, 0)
+            parts.append(f"{name}: {i} added" + (f", {u} updated" if u else ""))
+        return "; ".join(parts) if parts else "nothing to import"
+
+
+# -- formula injection -------------------------------------------------------------
+
+
+def neutralize(text: str) -> str:
+    """Prefix a quote so a spreadsheet shows the cell as text; reversible by `restore`."""
+    if text.startswith(FORMULA_STARTS) or text.startswith("'"):
+        return "'" + text
+    return text
+
+
+def restore(text: str) -> str:
+    if text.startswith("'") and len(text) > 1 and text[1] in "=+-@\t\r'":
+        return text[1:]
+    return text
+
+
+# -- reading -------------------------------------------------------------------------
+
+
+def normalize_header(name: Any) -> str:
+    """'  Number Reached ' → 'number_reached'; 'Risk-ID' → 'risk_id'."""
+    text = "" if name is None else str(name)
+    text = text.replace("\ufeff", "").strip().strip('"').strip().lower()
+    return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
+
+
+def _decode(data: bytes, file: str) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")  # what Excel writes for "CSV" on Windows
+    except UnicodeDecodeError:
+        raise InputError(
+            Problem("expected text in UTF-8 or Windows-1252; the file has bytes that are neither", file=file)
+        ) from None
+
+
+def _delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def read_csv(path: Path, *, display: str | None = None) -> Sheet:
+    file = display or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(Problem(f"cannot read the file ({exc.strerror})", file=file)) from None
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(Problem("expected a CSV text file; this looks like a binary file", file=file))
+    text = _decode(data, file)
+    lines = text.splitlines()
+    first = next((line for line in lines if line.strip()), None)
+    if first is None:
+        raise InputError(Problem("the file is empty; expected a header row", file=file))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
+    sheet: Sheet | None = None
+    start_line = 1
+    try:
+        for record in reader:
+            row_number = start_line
+            start_line = reader.line_num + 1
+            if sheet is None:
+                if not any(cell.strip() for cell in record):
+                    continue
+                sheet = Sheet(file, None, _header(record, file, None, row_number))
+                continue
+            _add_row(sheet, record, row_number)
+    except csv.Error as exc:
+        raise InputError(Problem(f"the file is not valid CSV ({exc})", file=file, row=reader.line_num)) from None
+    assert sheet is not None
+    return sheet
+
+
+def _header(cells: list[Any], file: str, sheet: str | None, row: int) -> list[str]:
+    header = [normalize_header(c) for c in cells]
+    while header and not header[-1]:
+        header.pop()  # trailing empty header cells, common in spreadsheets
+    seen: set[str] = set()
+    for index, name in enumerate(header, start=1):
+        if not name:
+            raise InputError(Problem(f"column {index} has no name in the header row", file=file, sheet=sheet, row=row))
+        if name in seen:
+            raise InputError(Problem("the header names this column twice", file=file, sheet=sheet, row=row, column=name))
+        seen.add(name)
+    return header
+
+
+def _add_row(sheet: Sheet, cells: Iterable[Any], row_number: int) -> None:
+    values = [restore(c) if isinstance(c, str) else c for c in cells]
+    if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+        return  # blank rows (trailing ones in particular) carry nothing
+    extra = values[len(sheet.header):]
+    if any(v is not None and str(v).strip() for v in extra):
+        raise InputError(
+            Problem(
+                f"expected {len(sheet.header)} cells as in the header row, found {len(values)}",
+                file=sheet.file,
+                sheet=sheet.sheet,
+                row=row_number,
+            )
+        )
+    raw = dict(zip(sheet.header, values))
+    sheet.rows.append((row_number, raw))
+
+
+def read_xlsx(path: Path, *, display: str | None = None) -> list[Sheet]:
+    """Every non-empty sheet of an Excel workbook."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    file = display or str(path)
+    if path.suffix.lower() == ".xls":
+        raise InputError(Problem("expected an .xlsx workbook (Excel 2007 or later); save it as .xlsx or CSV", file=file))
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InputError(Problem(f"expected an Excel .xlsx workbook; it cannot be read ({exc})", file=file)) from None
+    sheets = []
+    try:
+        for ws in book.worksheets:
+            sheet: Sheet | None = None
+            for row_number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
+                if sheet is None:
+                    if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+                        continue
+                    sheet = Sheet(file, ws.title, _header(list(cells), file, ws.title, row_number))
+                    continue
+                _add_row(sheet, cells, row_number)
+            if sheet is not None:
+                sheets.append(sheet)
+    finally:
+        book.close()
+    return sheets
+
+
+# -- importing -------------------------------------------------------------------------
+
+
+def table_for(name: str) -> Table | None:
+    return TABLES_BY_NAME.get(normalize_header(name))
+
+
+def _check_columns(sheet: Sheet, spec: Table) -> None:
+    unknown = [h for h in sheet.header if h not in spec.column_names]
+    if unknown:
+        raise InputError(
+            Problem(
+                f"unknown column for table {spec.name}; expected some of: {', '.join(spec.column_names)}",
+                file=sheet.file,
+                sheet=sheet.sheet,
+                row=_header_row(sheet),
+                column=unknown[0],
+            )
+        )
+    missing = [c.name for c in spec.columns if c.required and c.name not in sheet.header]
+    if missing and not (spec.singleton and sheet.rows == []):
+        raise InputError(
+            Problem(
+                f"required column missing from the header for table {spec.name}",
+                file=sheet.file,
+                sheet=sheet.sheet,
+                row=_header_row(sheet),
+                column=missing[0],
+            )
+        )
+
+
+def _header_row(sheet: Sheet) -> int:
+    return sheet.rows[0][0] - 1 if sheet.rows else 1
+
+
+def _load(ws: Workspace, sheets: list[tuple[Sheet, Table]], note: str) -> ImportReport:
+    report = ImportReport()
+    for sheet, spec in sheets:
+        _check_columns(sheet, spec)
+    with ws.batch(note):
+        for sheet, spec in sheets:
+            for row_number, raw in sheet.rows:
+                existed = bool(raw.get("id")) and ws.get(spec.name, str(raw["id"]).strip()) is not None
+                ws.upsert(spec.name, raw, where=sheet.where(row_number))
+                bucket = report.updated if existed else report.inserted
+                bucket[spec.name] = bucket.get(spec.name, 0) + 1
+    return report
+
+
+def import_file(ws: Workspace, path: str | Path, table: str | None = None) -> ImportReport:
+    """Import one CSV or XLSX file into one table (named, or guessed from the file name)."""
+    path = Path(path)
+    file = str(path)
+    if not path.exists():
+        raise InputError(Problem("no such file", file=file))
+    if table is not None and table_for(table) is None:
+        raise InputError(
+            Problem(f"unknown table '{table}'; expected one of: {', '.join(TABLES_BY_NAME)}", file=file)
+        )
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        sheets = read_xlsx(path)
+        if table is None:
+            return _load_book(ws, sheets, f"import {path.name}", _geometry_chunks(sheets))
+        spec = table_for(table)
+        assert spec is not None
+        chosen = [s for s in sheets if table_for(s.sheet or "") is spec] or (sheets if len(sheets) == 1 else [])
+        if not chosen:
+            raise InputError(
+                Problem(f"expected a sheet named {spec.name} (or a workbook with one sheet)", file=file)
+            )
+        return _load(ws, [(chosen[0], spec)], f"import {path.name}")
+    if path.suffix.lower() not in (".csv", ".txt", ".tsv"):
+        raise InputError(Problem("expected a .csv or .xlsx file", file=file))
+    spec = table_for(table) if table else table_for(path.stem)
+    if spec is None:
+        raise InputError(
+            Problem(
+                f"cannot tell which table this file is for; name it after a table or pass --table"
+                f" (one of: {', '.join(TABLES_BY_NAME)})",
+                file=file,
+            )
+        )
+    return _load(ws, [(read_csv(path), spec)], f"import {path.name}")
+
+
+def import_bundle(ws: Workspace, path: str | Path) -> ImportReport:
+    """Import a whole-workspace export: a folder of CSV files or one workbook, a sheet per table."""
+    path = Path(path)
+    if path.is_dir():
+        sheets: list[tuple[Sheet, Table]] = []
+        for csv_path in sorted(path.glob("*.csv")):
+            spec = table_for(csv_path.stem)
+            if spec is None:
+                raise InputError(
+                    Problem(f"not a workspace table file (expected one of: {', '.join(TABLES_BY_NAME)})", file=str(csv_path))
+                )
+            sheets.append((read_csv(csv_path), spec))
+        if not sheets:
+            raise InputError(Problem("expected a folder of table CSV files (such as risks.csv); found none", file=str(path)))
+        order = {t.name: i for i, t in enumerate(TABLES)}
+        sheets.sort(key=lambda pair: order[pair[1].name])
+        return _load(ws, sheets, f"import {path.name}")
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        book = read_xlsx(path)
+        return _load_book(ws, book, f"import {path.name}", _geometry_chunks(book))
+    if not path.exists():
+        raise InputError(Problem("no such file or folder", file=str(path)))
+    raise InputError(Problem("expected a folder of CSV files or an .xlsx workbook", file=str(path)))
+
+
+def _geometry_chunks(sheets: list[Sheet]) -> dict[str, str]:
+    for sheet in sheets:
+        if sheet.sheet == GEOMETRY_SHEET:
+            parts: dict[str, list[tuple[int, str]]] = {}
+            for _, raw in sheet.rows:
+                parts.setdefault(str(raw.get("area_id")), []).append((int(raw.get("part") or 0), raw.get("geojson") or ""))
+            return {k: "".join(text for _, text in sorted(v)) for k, v in parts.items()}
+    return {}
+
+
+def _load_book(ws: Workspace, book: list[Sheet], note: str, geometry: dict[str, str]) -> ImportReport:
+    pairs: list[tuple[Sheet, Table]] = []
+    for sheet in book:
+        if sheet.sheet == GEOMETRY_SHEET:
+            continue
+        spec = table_for(sheet.sheet or "")
+        if spec is None:
+            raise InputError(
+                Problem(
+                    f"not a workspace table sheet (expected sheets named: {', '.join(TABLES_BY_NAME)})",
+                    file=sheet.file,
+                    sheet=sheet.sheet,
+                )
+            )
+        if spec.name == "areas" and geometry:
+            for _, raw in sheet.rows:
+                if not raw.get("geometry") and str(raw.get("id")) in geometry:
+                    raw["geometry"] = geometry[str(raw.get("id"))]
+        pairs.append((sheet, spec))
+    return _load(ws, pairs, note)
+
+
+# -- exporting -------------------------------------------------------------------------
+
+
+def export_text(column: Column, value: Any) -> str:
+    """A stored value as CSV cell text (formula-safe); import reads it back exactly."""
+    if value is None:
+        return ""
+    if column.kind == "int":
+        return str(int(value))
+    if column.kind == "float":
+        return _float_text(float(value))
+    if column.kind == "bool":
+        return "yes" if value else "no"
+    if column.kind == "list":
+        return neutralize(join_list(json.loads(value)))
+    return neutralize(str(value))
+
+
+def _float_text(x: float) -> str:
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+
+
+def export_csv(ws: Workspace, out: str | Path) -> list[Path]:
+    """Write one UTF-8 (with BOM, for Excel) CSV file per table into folder `out`."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for spec in TABLES:
+        target = out / f"{spec.name}.csv"
+        with target.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(spec.column_names)
+            for row in ws.stored_rows(spec.name):
+                writer.writerow([row[0], *(export_text(c, v) for c, v in zip(spec.columns, row[1:]))])
+        written.append(target)
+    manifest = out / MANIFEST
+    manifest.write_text(
+        json.dumps({"format": BUNDLE_FORMAT, "schema_version": ws.schema_version}, indent=2) + "\n", encoding="utf-8"
+    )
+    return [*written, manifest]
+
+
+def _xlsx_value(column: Column, value: Any) -> Any:
+    if value is None:
+        return None
+    if column.kind in ("int", "float"):
+        return value
+    if column.kind == "date":
+        return dt.date.fromisoformat(value)
+    return export_text(column, value)
+
+
+def export_xlsx(ws: Workspace, out: str | Path) -> Path:
+    """Write one workbook with a sheet per table (long geometries in a side sheet)."""
+    from openpyxl import Workbook
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book = Workbook(write_only=True)
+    chunks: list[tuple[str, int, str]] = []
+    for spec in TABLES:
+        sheet = book.create_sheet(spec.name)
+        sheet.append(list(spec.column_names))
+        for row in ws.stored_rows(spec.name):
+            cells = [neutralize(str(row[0]))]
+            for column, value in zip(spec.columns, row[1:]):
+                cell = _xlsx_value(column, value)
+                if isinstance(cell, str) and len(cell) > XLSX_CELL_LIMIT:
+                    # Excel cells hold at most 32,767 characters: keep long geometry in pieces.
+                    step = XLSX_CELL_LIMIT - 1
+                    chunks += [(row[0], i // step, cell[i:i + step]) for i in range(0, len(cell), step)]
+                    cell = None
+                cells.append(cell)
+            sheet.append(cells)
+    if chunks:
+        side = book.create_sheet(GEOMETRY_SHEET)
+        side.append(["area_id", "part", "geojson"])
+        for area_id, part, text in chunks:
+            side.append([area_id, part, neutralize(text)])
+    book.save(out)
+    return out
+
+
+def export_workspace(ws: Workspace, out: str | Path, fmt: str = "csv") -> list[Path]:
+    if fmt == "csv":
+        return export_csv(ws, out)
+    if fmt == "xlsx":
+        out = Path(out)
+        return [export_xlsx(ws, out if out.suffix.lower() == ".xlsx" else out / "workspace.xlsx")]
+    raise InputError(Problem(f"unknown export format '{fmt}'; expected csv or xlsx"))

@@ -1,0 +1,267 @@
+"""Turn raw values (typed by a person, read from CSV or Excel) into stored values.
+
+One code path serves the Python API, the widgets and every importer, so a value
+refused in one place is refused, with the same words, everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from functools import cache
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from ..errors import Problem
+from ..framework import load_catalogue
+from .schema import ID_PATTERN, SCHEMA_CHOICES, Column, Table
+
+_INT = TypeAdapter(int)
+_FLOAT = TypeAdapter(float)
+_DATE = TypeAdapter(dt.date)
+_BOOL = TypeAdapter(bool)
+_ID_RE = re.compile(ID_PATTERN)
+
+LIST_SEPARATOR = ";"
+
+
+class CellError(ValueError):
+    """A single value is wrong; the message says what was expected."""
+
+
+@cache
+def choices(list_name: str) -> dict[str, str]:
+    """Accepted spellings (lower-cased key or name) → key, for a choice list."""
+    if list_name in SCHEMA_CHOICES:
+        keys = SCHEMA_CHOICES[list_name]
+        names = {k: k.replace("_", " ") for k in keys}
+    else:
+        catalogue = load_catalogue()
+        keys = catalogue.keys(list_name)
+        names = {k: catalogue.name_of(list_name, k) for k in keys}
+    spellings: dict[str, str] = {}
+    for key in keys:
+        spellings[key.lower()] = key
+        spellings[names[key].strip().lower()] = key
+        spellings[key.replace("_", " ")] = key
+    return spellings
+
+
+def choice_keys(list_name: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(choices(list_name).values()))
+
+
+def split_list(text: str) -> list[str]:
+    """Split 'a; b\\; c' into ['a', 'b; c']: a backslash keeps a separator inside an item."""
+    items, current, escaped = [], [], False
+    for ch in text:
+        if escaped:
+            current.append(ch)
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == LIST_SEPARATOR:
+            items.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+    if escaped:
+        current.append("\\")
+    items.append("".join(current).strip())
+    return [i for i in items if i]
+
+
+def join_list(items: list[str]) -> str:
+    return "; ".join(i.replace("\\", "\\\\").replace(LIST_SEPARATOR, "\\" + LIST_SEPARATOR) for i in items)
+
+
+def is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, str) and not value.strip():
+        return True
+    try:  # pandas NA / NaT
+        import pandas as pd
+
+        return value is pd.NA or value is pd.NaT
+    except ImportError:  # pragma: no cover
+        return False
+
+
+def _expected(column: Column) -> str:
+    kind = column.kind
+    if column.choices and kind != "list":
+        return "one of: " + ", ".join(choice_keys(column.choices))
+    text = {
+        "text": "text",
+        "int": "a whole number",
+        "float": "a number",
+        "date": "a date as YYYY-MM-DD",
+        "bool": "yes or no",
+        "list": "a list separated by ';'",
+        "geojson": "a GeoJSON geometry (Polygon or MultiPolygon)",
+    }[kind]
+    bounds = []
+    if column.minimum is not None:
+        bounds.append(f"at least {_num(column.minimum)}")
+    if column.maximum is not None:
+        bounds.append(f"at most {_num(column.maximum)}")
+    return text + (" " + " and ".join(bounds) if bounds else "")
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _show(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def coerce(column: Column, value: Any) -> Any:
+    """Return the stored form of `value` for `column` (None when blank), or raise CellError."""
+    if is_blank(value) or (column.kind == "list" and isinstance(value, (list, tuple)) and not value):
+        if column.required:
+            raise CellError("a value is required")
+        return None
+    kind = column.kind
+    try:
+        if kind == "text":
+            result: Any = _text(value)
+            if column.choices:
+                result = _choice(column.choices, result)
+            return result
+        if kind == "int":
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            if isinstance(value, str):
+                value = value.strip()
+            result = _INT.validate_python(value)
+        elif kind == "float":
+            if isinstance(value, str):
+                value = value.strip().replace(",", "") if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", value.strip()) else value.strip()
+            result = _FLOAT.validate_python(value)
+            if not math.isfinite(result):
+                raise CellError(f"expected {_expected(column)}, got '{_show(value)}'")
+        elif kind == "date":
+            if isinstance(value, str):
+                value = value.strip()
+                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                    raise ValueError
+            elif isinstance(value, dt.datetime):
+                if value.time() != dt.time(0):
+                    raise ValueError
+                value = value.date()
+            return _DATE.validate_python(value).isoformat()
+        elif kind == "bool":
+            if isinstance(value, str):
+                value = value.strip().lower()
+            return int(_BOOL.validate_python(value))
+        elif kind == "list":
+            return json.dumps(_list(column, value), ensure_ascii=False)
+        elif kind == "geojson":
+            return _geojson(value)
+        else:  # pragma: no cover - guarded by ColumnKind
+            raise AssertionError(kind)
+    except (ValidationError, ValueError, TypeError) as exc:
+        if isinstance(exc, CellError):
+            raise
+        raise CellError(f"expected {_expected(column)}, got '{_show(value)}'") from None
+    if (column.minimum is not None and result < column.minimum) or (
+        column.maximum is not None and result > column.maximum
+    ):
+        raise CellError(f"expected {_expected(column)}, got '{_show(value)}'")
+    return result
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        value = value.isoformat()
+    if not isinstance(value, (str, int, float)):
+        raise TypeError
+    return str(value).strip()
+
+
+def _choice(list_name: str, value: str) -> str:
+    key = choices(list_name).get(value.strip().lower())
+    if key is None:
+        raise CellError(f"expected one of: {', '.join(choice_keys(list_name))}, got '{_show(value)}'")
+    return key
+
+
+def _list(column: Column, value: Any) -> list[str]:
+    if isinstance(value, str):
+        text = value.strip()
+        items = json.loads(text) if text.startswith("[") and text.endswith("]") else split_list(text)
+    elif isinstance(value, (list, tuple)):
+        items = [_text(v) for v in value if not is_blank(v)]
+    else:
+        raise TypeError
+    if not all(isinstance(i, str) for i in items):
+        raise TypeError
+    if column.choices:
+        bad = [i for i in items if i.strip().lower() not in choices(column.choices)]
+        if bad:
+            raise CellError(
+                f"expected items from: {', '.join(choice_keys(column.choices))}, got '{_show(bad[0])}'"
+            )
+        items = [choices(column.choices)[i.strip().lower()] for i in items]
+    return list(dict.fromkeys(i.strip() for i in items))
+
+
+def _geojson(value: Any) -> str:
+    geometry = json.loads(value) if isinstance(value, str) else value
+    if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
+        raise ValueError
+    if not isinstance(geometry.get("coordinates"), list):
+        raise ValueError
+    return json.dumps(geometry, separators=(",", ":"))
+
+
+def check_id(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if not _ID_RE.match(text):
+        raise CellError(
+            "expected an id of letters, digits and . _ : - (at most 64, starting with a letter or digit),"
+            f" got '{_show(value)}'"
+        )
+    return text
+
+
+def validate_record(
+    table: Table, raw: dict[str, Any], *, partial: bool = False
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Coerce every known column of `raw`; return stored values and the problems found.
+
+    With `partial`, columns absent from `raw` are left alone (an update); otherwise
+    absent required columns are problems.
+    """
+    stored: dict[str, Any] = {}
+    problems: list[Problem] = []
+    unknown = [k for k in raw if k != "id" and k not in table.column_names]
+    for name in unknown:
+        problems.append(
+            Problem(f"unknown column for {table.name}; expected one of: {', '.join(table.column_names)}", column=name)
+        )
+    if "id" in raw and not is_blank(raw["id"]):
+        try:
+            stored["id"] = check_id(raw["id"])
+        except CellError as exc:
+            problems.append(Problem(str(exc), column="id"))
+    for column in table.columns:
+        if column.name not in raw and partial:
+            continue
+        try:
+            stored[column.name] = coerce(column, raw.get(column.name))
+        except CellError as exc:
+            problems.append(Problem(str(exc), column=column.name))
+    return stored, problems

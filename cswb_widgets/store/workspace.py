@@ -1,0 +1,549 @@
+"""A community workspace: one SQLite file, the single source of truth for one plan.
+
+Every edit is its own transaction (or part of an explicit batch), taken with
+BEGIN IMMEDIATE so that several processes - several Voilà kernels, several
+`cswb import` commands - can write at once: they queue on SQLite's lock instead
+of failing, and none of their writes is lost. Every change is written to an
+audit trail with a before- and after-image, so deletes can be undone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import getpass
+import json
+import os
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InputError, Problem, WorkspaceError
+from . import migrations
+from .schema import SCHEMA_VERSION, TABLES, Column, Table, referencing, table as table_spec
+from .validation import validate_record
+
+DB_FILE = "workspace.sqlite"
+SINGLETON_ID = "community"
+LOCK_WAIT_SECONDS = 120.0
+
+
+def database_path(path: str | os.PathLike[str]) -> Path:
+    """The SQLite file of the workspace at `path` (its folder or the file itself)."""
+    p = Path(path)
+    return p if p.suffix == ".sqlite" else p / DB_FILE
+
+
+def is_workspace(path: str | os.PathLike[str]) -> bool:
+    return database_path(path).is_file()
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _default_actor() -> str:
+    try:
+        return os.environ.get("CSWB_ACTOR") or getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+@dataclass
+class _RefCheck:
+    """A reference to verify when the batch ends (rows may arrive in any order)."""
+
+    target: str
+    value: str
+    problem: Problem
+
+
+@dataclass
+class _Batch:
+    change_id: str
+    note: str
+    ref_checks: list[_RefCheck] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+class Workspace:
+    """One community's (or one joint plan's) data.
+
+    >>> ws = Workspace.create("/tmp/demo", name="Maple Falls", kind="municipality")
+    >>> rid = ws.add("risks", name="Housing instability", category="housing")
+    >>> ws.table("risks")[["id", "name"]]
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, actor: str | None = None, _create: bool = False):
+        self.db_path = database_path(path)
+        self.path = self.db_path.parent
+        self.actor = actor or _default_actor()
+        if not _create and not self.db_path.is_file():
+            raise WorkspaceError(f"{self.path}: no workspace here (expected {DB_FILE}); create one with 'cswb init'")
+        self._batch: _Batch | None = None
+        self._conn = self._connect()
+        migrations.upgrade(self._conn, self._write_lock)
+
+    # -- opening -----------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, actor: str | None = None) -> Workspace:
+        return cls(path, actor=actor)
+
+    @classmethod
+    def create(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        name: str | None = None,
+        kind: str = "municipality",
+        actor: str | None = None,
+    ) -> Workspace:
+        """Create an empty workspace; with `name`, also its community profile."""
+        db = database_path(path)
+        if db.exists():
+            raise WorkspaceError(f"{db.parent}: a workspace already exists here")
+        db.parent.mkdir(parents=True, exist_ok=True)
+        ws = cls(path, actor=actor, _create=True)
+        if name is not None:
+            ws.add("community", id=SINGLETON_ID, name=name, kind=kind)
+        return ws
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.db_path, timeout=LOCK_WAIT_SECONDS, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise WorkspaceError(f"{self.db_path}: cannot open the workspace database ({exc})") from None
+        conn.execute("PRAGMA busy_timeout = %d" % int(LOCK_WAIT_SECONDS * 1000))
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.DatabaseError as exc:
+            raise WorkspaceError(f"{self.db_path}: not a workspace database ({exc})") from None
+        conn.execute("PRAGMA synchronous = FULL")
+        return conn
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+
+    # -- transactions ------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _write_lock(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE, retried until the lock is ours; COMMIT, or ROLLBACK on error."""
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if time.monotonic() > deadline:
+                    raise WorkspaceError(
+                        f"{self.db_path}: the workspace stayed busy for {LOCK_WAIT_SECONDS:.0f} s; try again"
+                    ) from None
+                time.sleep(0.05)
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def batch(self, note: str = "") -> Iterator[Workspace]:
+        """Group edits into one transaction and one undoable change.
+
+        All problems found inside the batch (bad values, missing references,
+        duplicates) are raised together as one InputError at its end, and then
+        nothing of the batch is written.
+        """
+        if self._batch is not None:  # nested: join the outer batch
+            yield self
+            return
+        with self._write_lock():
+            self._batch = _Batch(change_id=uuid.uuid4().hex[:12], note=note)
+            try:
+                yield self
+                self._finish_batch(self._batch)
+            finally:
+                self._batch = None
+
+    def _finish_batch(self, batch: _Batch) -> None:
+        problems = list(batch.problems)
+        known: dict[tuple[str, str], bool] = {}
+        for check in batch.ref_checks:
+            key = (check.target, check.value)
+            if key not in known:
+                known[key] = self._exists(check.target, check.value)
+            if not known[key]:
+                problems.append(check.problem)
+        if problems:
+            raise InputError(problems)
+
+    def _exists(self, table_name: str, record_id: str) -> bool:
+        row = self._conn.execute(
+            f'SELECT 1 FROM "{table_name}" WHERE id = ? AND deleted_at IS NULL', (record_id,)
+        ).fetchone()
+        return row is not None
+
+    # -- reading -----------------------------------------------------------------
+
+    def table(self, name: str, *, include_deleted: bool = False) -> pd.DataFrame:
+        """The live records of a table as a typed DataFrame, in insertion order."""
+        spec = table_spec(name)
+        where = "" if include_deleted else " WHERE deleted_at IS NULL"
+        extra = ", deleted_at" if include_deleted else ""
+        cols = ", ".join(f'"{c}"' for c in spec.column_names)
+        frame = pd.read_sql_query(f'SELECT {cols}{extra} FROM "{name}"{where} ORDER BY rowid', self._conn)
+        return _typed_frame(spec, frame)
+
+    def stored_rows(self, name: str) -> list[tuple[Any, ...]]:
+        """Live records exactly as stored (for exports), in insertion order."""
+        spec = table_spec(name)
+        cols = ", ".join(f'"{c}"' for c in spec.column_names)
+        return self._conn.execute(
+            f'SELECT {cols} FROM "{name}" WHERE deleted_at IS NULL ORDER BY rowid'
+        ).fetchall()
+
+    def get(self, name: str, record_id: str) -> dict[str, Any] | None:
+        """One live record as a dict of Python values, or None."""
+        spec = table_spec(name)
+        cols = ", ".join(f'"{c}"' for c in spec.column_names)
+        row = self._conn.execute(
+            f'SELECT {cols} FROM "{name}" WHERE id = ? AND deleted_at IS NULL', (record_id,)
+        ).fetchone()
+        return None if row is None else _decode(spec, row)
+
+    def count(self, name: str) -> int:
+        table_spec(name)
+        return self._conn.execute(f'SELECT count(*) FROM "{name}" WHERE deleted_at IS NULL').fetchone()[0]
+
+    @property
+    def community(self) -> dict[str, Any]:
+        return self.get("community", SINGLETON_ID) or {}
+
+    def history(self, name: str | None = None, record_id: str | None = None) -> pd.DataFrame:
+        """The audit trail: who changed what and when, newest last."""
+        sql = "SELECT seq, change_id, at, actor, action, table_name, record_id, before, after, note FROM _audit"
+        clauses, args = [], []
+        if name:
+            clauses.append("table_name = ?")
+            args.append(name)
+        if record_id:
+            clauses.append("record_id = ?")
+            args.append(record_id)
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        return pd.read_sql_query(sql + " ORDER BY seq", self._conn, params=args)
+
+    # -- writing -----------------------------------------------------------------
+
+    def add(self, table_name: str, record: dict[str, Any] | None = None, /, **fields: Any) -> str:
+        """Validate and insert one record; return its id."""
+        raw = {**(record or {}), **fields}
+        return self.upsert(table_name, raw, insert_only=True)
+
+    def update(self, table_name: str, record_id: str, /, **fields: Any) -> None:
+        """Validate and change some fields of one live record."""
+        name = table_name
+        spec = table_spec(name)
+        with self.batch(f"update {name}"):
+            stored, problems = validate_record(spec, fields, partial=True)
+            if problems:
+                raise InputError(problems)
+            before = self._stored_dict(spec, record_id)
+            if before is None or before.get("deleted_at"):
+                raise InputError(Problem(f"no {name} record with id '{record_id}'"))
+            stored.pop("id", None)
+            self._queue_ref_checks(spec, stored, {})
+            self._write(spec, record_id, before, stored)
+
+    def upsert(
+        self,
+        name: str,
+        raw: dict[str, Any],
+        *,
+        insert_only: bool = False,
+        where: dict[str, Any] | None = None,
+    ) -> str:
+        """Insert a record, or update the one with the same id; return its id.
+
+        `where` adds location (file, row) to every problem reported.
+        """
+        spec = table_spec(name)
+        where = where or {}
+        stored, problems = validate_record(spec, raw)
+        if self._batch is not None and problems:
+            self._batch.problems.extend(_locate(p, where) for p in problems)
+            return str(stored.get("id", ""))
+        if problems:
+            raise InputError([_locate(p, where) for p in problems])
+        with self.batch(f"add {name}"):
+            record_id = stored.pop("id", None)
+            if spec.singleton:
+                if record_id not in (None, SINGLETON_ID):
+                    self._problem(Problem(f"the community profile's id must be '{SINGLETON_ID}'", column="id"), where)
+                    return SINGLETON_ID
+                record_id = SINGLETON_ID
+            record_id = record_id or uuid.uuid4().hex[:12]
+            before = self._stored_dict(spec, record_id)
+            if before is not None and not before.get("deleted_at") and insert_only:
+                self._problem(Problem(f"a {name} record with id '{record_id}' already exists", column="id"), where)
+                return record_id
+            self._queue_ref_checks(spec, stored, where)
+            self._write(spec, record_id, before, stored, where=where)
+            return record_id
+
+    def delete(self, name: str, record_id: str, *, cascade: bool = False) -> str:
+        """Soft-delete a record (recoverable with `undo`); return the change id.
+
+        Records that refer to it are deleted with it when `cascade`; otherwise
+        the delete is refused and the message names them.
+        """
+        spec = table_spec(name)
+        with self.batch(f"delete {name}") as _:
+            assert self._batch is not None
+            change_id = self._batch.change_id
+            self._delete(spec, record_id, cascade=cascade, seen=set())
+        return change_id
+
+    def _delete(self, spec: Table, record_id: str, *, cascade: bool, seen: set[tuple[str, str]]) -> None:
+        if (spec.name, record_id) in seen:
+            return
+        seen.add((spec.name, record_id))
+        before = self._stored_dict(spec, record_id)
+        if before is None or before.get("deleted_at"):
+            raise InputError(Problem(f"no {spec.name} record with id '{record_id}'"))
+        for other, column in referencing(spec.name):
+            dependants = self._referrers(other, column, record_id)
+            if not dependants:
+                continue
+            if not cascade:
+                raise InputError(
+                    Problem(
+                        f"cannot delete {spec.name} '{record_id}': {len(dependants)} {other.name} record(s)"
+                        f" refer to it ({', '.join(dependants[:5])}); delete those first or delete with cascade"
+                    )
+                )
+            for dependant in dependants:
+                if column.kind == "list":
+                    current = self.get(other.name, dependant) or {}
+                    remaining = [v for v in current.get(column.name) or [] if v != record_id]
+                    self._write(other, dependant, self._stored_dict(other, dependant), {
+                        column.name: json.dumps(remaining) if remaining else None
+                    })
+                elif column.required:
+                    self._delete(other, dependant, cascade=True, seen=seen)
+                else:
+                    self._write(other, dependant, self._stored_dict(other, dependant), {column.name: None})
+        now = _now()
+        self._conn.execute(f'UPDATE "{spec.name}" SET deleted_at = ? WHERE id = ?', (now, record_id))
+        self._audit("delete", spec.name, record_id, before, None)
+
+    def _referrers(self, other: Table, column: Column, record_id: str) -> list[str]:
+        if column.kind == "list":
+            sql = (
+                f'SELECT id FROM "{other.name}" WHERE deleted_at IS NULL AND "{column.name}" IS NOT NULL'
+                f' AND EXISTS (SELECT 1 FROM json_each("{other.name}"."{column.name}") WHERE value = ?)'
+            )
+        else:
+            sql = f'SELECT id FROM "{other.name}" WHERE deleted_at IS NULL AND "{column.name}" = ?'
+        return [r[0] for r in self._conn.execute(sql, (record_id,))]
+
+    def undo(self, change_id: str) -> None:
+        """Put back every record a change touched as it was before (a delete comes back)."""
+        rows = self._conn.execute(
+            "SELECT table_name, record_id, before FROM _audit WHERE change_id = ? ORDER BY seq DESC",
+            (change_id,),
+        ).fetchall()
+        if not rows:
+            raise InputError(Problem(f"no change with id '{change_id}'"))
+        with self.batch(f"undo {change_id}"):
+            for table_name, record_id, before_json in rows:
+                spec = table_spec(table_name)
+                current = self._stored_dict(spec, record_id)
+                before = json.loads(before_json) if before_json else None
+                if before is None:  # the change inserted it: delete again
+                    if current is not None and not current.get("deleted_at"):
+                        self._conn.execute(f'UPDATE "{table_name}" SET deleted_at = ? WHERE id = ?', (_now(), record_id))
+                        self._audit("delete", table_name, record_id, current, None)
+                    continue
+                values = {c: before.get(c) for c in spec.column_names if c != "id"}
+                values["deleted_at"] = None
+                self._write(spec, record_id, current, values, action="restore")
+
+    def last_change(self) -> str | None:
+        row = self._conn.execute("SELECT change_id FROM _audit ORDER BY seq DESC LIMIT 1").fetchone()
+        return row[0] if row else None
+
+    # -- internals ---------------------------------------------------------------
+
+    def _problem(self, problem: Problem, where: dict[str, Any]) -> None:
+        assert self._batch is not None
+        self._batch.problems.append(_locate(problem, where))
+
+    def _queue_ref_checks(self, spec: Table, stored: dict[str, Any], where: dict[str, Any]) -> None:
+        assert self._batch is not None
+        for column in spec.columns:
+            value = stored.get(column.name)
+            if column.ref is None or value is None:
+                continue
+            values = json.loads(value) if column.kind == "list" else [value]
+            for v in values:
+                problem = _locate(
+                    Problem(f"expected the id of an existing {column.ref} record, got '{v}'", column=column.name), where
+                )
+                self._batch.ref_checks.append(_RefCheck(column.ref, v, problem))
+
+    def _stored_dict(self, spec: Table, record_id: str) -> dict[str, Any] | None:
+        cols = ", ".join(f'"{c}"' for c in spec.column_names)
+        row = self._conn.execute(f'SELECT {cols}, deleted_at FROM "{spec.name}" WHERE id = ?', (record_id,)).fetchone()
+        if row is None:
+            return None
+        return dict(zip(spec.column_names + ("deleted_at",), row))
+
+    def _write(
+        self,
+        spec: Table,
+        record_id: str,
+        before: dict[str, Any] | None,
+        values: dict[str, Any],
+        *,
+        action: str | None = None,
+        where: dict[str, Any] | None = None,
+    ) -> None:
+        assert self._batch is not None
+        try:
+            if before is None:
+                cols = ["id", *values]
+                marks = ", ".join("?" for _ in cols)
+                self._conn.execute(
+                    f'INSERT INTO "{spec.name}" ({", ".join(_q(c) for c in cols)}) VALUES ({marks})',
+                    [record_id, *values.values()],
+                )
+            else:
+                if before.get("deleted_at") and "deleted_at" not in values:
+                    values = {**values, "deleted_at": None}
+                sets = ", ".join(f"{_q(c)} = ?" for c in values)
+                if sets:
+                    self._conn.execute(
+                        f'UPDATE "{spec.name}" SET {sets} WHERE id = ?', [*values.values(), record_id]
+                    )
+        except sqlite3.IntegrityError as exc:
+            self._problem(_unique_problem(spec, values, exc), where or {})
+            return
+        after = self._stored_dict(spec, record_id)
+        if before is not None and after is not None and _same(before, after):
+            return  # nothing changed: no audit noise
+        if action is None:
+            action = "insert" if before is None else ("restore" if before.get("deleted_at") else "update")
+        self._audit(action, spec.name, record_id, before, after)
+
+    def _audit(
+        self, action: str, table_name: str, record_id: str, before: dict | None, after: dict | None
+    ) -> None:
+        assert self._batch is not None
+        self._conn.execute(
+            "INSERT INTO _audit (change_id, at, actor, action, table_name, record_id, before, after, note)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                self._batch.change_id,
+                _now(),
+                self.actor,
+                action,
+                table_name,
+                record_id,
+                None if before is None else json.dumps(_live(before), ensure_ascii=False),
+                None if after is None else json.dumps(_live(after), ensure_ascii=False),
+                self._batch.note,
+            ),
+        )
+
+
+def _q(column: str) -> str:
+    return f'"{column}"'
+
+
+def _live(image: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in image.items() if k != "deleted_at"}
+
+
+def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return a == b
+
+
+def _locate(problem: Problem, where: dict[str, Any]) -> Problem:
+    if not where:
+        return problem
+    return Problem(
+        problem.message,
+        file=where.get("file", problem.file),
+        sheet=where.get("sheet", problem.sheet),
+        row=where.get("row", problem.row),
+        column=problem.column,
+    )
+
+
+def _unique_problem(spec: Table, values: dict[str, Any], exc: sqlite3.IntegrityError) -> Problem:
+    for columns in spec.unique:
+        if all(c in values for c in columns):
+            shown = ", ".join(f"{c}={values[c]!r}" for c in columns)
+            return Problem(f"duplicate: another {spec.name} record already has {shown}", column=columns[-1])
+    return Problem(f"refused by the database: {exc}")
+
+
+def _decode(spec: Table, row: tuple[Any, ...]) -> dict[str, Any]:
+    record: dict[str, Any] = {"id": row[0]}
+    for column, value in zip(spec.columns, row[1:]):
+        record[column.name] = decode_value(column, value)
+    return record
+
+
+def decode_value(column: Column, value: Any) -> Any:
+    if value is None:
+        return [] if column.kind == "list" else None
+    if column.kind == "list":
+        return json.loads(value)
+    if column.kind == "bool":
+        return bool(value)
+    if column.kind == "date":
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def _typed_frame(spec: Table, frame: pd.DataFrame) -> pd.DataFrame:
+    for column in spec.columns:
+        series = frame[column.name]
+        if column.kind == "int":
+            frame[column.name] = series.astype("Int64")
+        elif column.kind == "float":
+            frame[column.name] = series.astype("float64")
+        elif column.kind == "bool":
+            frame[column.name] = series.astype("boolean")
+        elif column.kind == "date":
+            frame[column.name] = pd.to_datetime(series, format="%Y-%m-%d")
+        elif column.kind == "list":
+            frame[column.name] = [json.loads(v) if v else [] for v in series]
+        else:
+            frame[column.name] = series.astype("object")
+    return frame
+
+
+__all__ = ["Workspace", "database_path", "is_workspace", "DB_FILE", "SINGLETON_ID", "TABLES", "SCHEMA_VERSION"]
