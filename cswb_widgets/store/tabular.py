@@ -126,7 +126,7 @@ def read_csv(path: Path, *, display: str | None = None) -> Sheet:
     first = next((line for line in lines if line.strip()), None)
     if first is None:
         raise InputError(Problem("the file is empty; expected a header row", file=file))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first), strict=True)
     sheet: Sheet | None = None
     start_line = 1
     try:
@@ -140,8 +140,9 @@ def read_csv(path: Path, *, display: str | None = None) -> Sheet:
                 continue
             _add_row(sheet, record, row_number)
     except csv.Error as exc:
-        raise InputError(Problem(f"the file is not valid CSV ({exc})", file=file, row=reader.line_num)) from None
-    assert sheet is not None
+        raise InputError(Problem(f"the file is not valid CSV ({exc})", file=file, row=start_line)) from None
+    if sheet is None:
+        raise InputError(Problem("the file is empty; expected a header row", file=file))
     return sheet
 
 
@@ -249,8 +250,17 @@ def _load(ws: Workspace, sheets: list[tuple[Sheet, Table]], note: str) -> Import
         _check_columns(sheet, spec)
     with ws.batch(note):
         for sheet, spec in sheets:
+            first_seen: dict[str, int] = {}
             for row_number, raw in sheet.rows:
-                existed = bool(raw.get("id")) and ws.get(spec.name, str(raw["id"]).strip()) is not None
+                record_id = "" if raw.get("id") is None else str(raw["id"]).strip()
+                if record_id in first_seen:
+                    # A second row with the same id would silently overwrite the first.
+                    ws.report(Problem(f"id '{record_id}' is used again (first on row {first_seen[record_id]})",
+                                      column="id"), sheet.where(row_number))
+                    continue
+                if record_id:
+                    first_seen[record_id] = row_number
+                existed = bool(record_id) and ws.get(spec.name, record_id) is not None
                 ws.upsert(spec.name, raw, where=sheet.where(row_number))
                 bucket = report.updated if existed else report.inserted
                 bucket[spec.name] = bucket.get(spec.name, 0) + 1
@@ -395,8 +405,11 @@ def export_csv(ws: Workspace, out: str | Path) -> list[Path]:
 def _xlsx_value(column: Column, value: Any) -> Any:
     if value is None:
         return None
-    if column.kind in ("int", "float"):
+    if column.kind == "int":
         return value
+    if column.kind == "float":
+        # openpyxl writes 16 significant digits; the rare value needing 17 goes as text, exactly.
+        return value if float("%.16g" % value) == value else repr(value)
     if column.kind == "date":
         return dt.date.fromisoformat(value)
     return export_text(column, value)

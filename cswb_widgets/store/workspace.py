@@ -27,7 +27,7 @@ import pandas as pd
 from ..errors import InputError, Problem, WorkspaceError
 from . import migrations
 from .schema import SCHEMA_VERSION, TABLES, Column, Table, referencing, table as table_spec
-from .validation import validate_record
+from .validation import CellError, check_id, is_blank, validate_record
 
 DB_FILE = "workspace.sqlite"
 SINGLETON_ID = "community"
@@ -289,24 +289,26 @@ class Workspace:
         """
         spec = table_spec(name)
         where = where or {}
-        stored, problems = validate_record(spec, raw)
-        if self._batch is not None and problems:
-            self._batch.problems.extend(_locate(p, where) for p in problems)
-            return str(stored.get("id", ""))
-        if problems:
-            raise InputError([_locate(p, where) for p in problems])
         with self.batch(f"add {name}"):
-            record_id = stored.pop("id", None)
+            record_id = _given_id(raw.get("id"))
             if spec.singleton:
                 if record_id not in (None, SINGLETON_ID):
-                    self._problem(Problem(f"the community profile's id must be '{SINGLETON_ID}'", column="id"), where)
+                    self.report(Problem(f"the community profile's id must be '{SINGLETON_ID}'", column="id"), where)
                     return SINGLETON_ID
                 record_id = SINGLETON_ID
+            before = self._stored_dict(spec, record_id) if record_id else None
+            live = before is not None and not before.get("deleted_at")
+            if live and insert_only:
+                self.report(Problem(f"a {name} record with id '{record_id}' already exists", column="id"), where)
+                return str(record_id)
+            # An update changes only the columns given; an insert (or restore) sets them all.
+            stored, problems = validate_record(spec, raw, partial=live)
+            for problem in problems:
+                self.report(problem, where)
+            if problems:
+                return str(record_id or "")
+            stored.pop("id", None)
             record_id = record_id or uuid.uuid4().hex[:12]
-            before = self._stored_dict(spec, record_id)
-            if before is not None and not before.get("deleted_at") and insert_only:
-                self._problem(Problem(f"a {name} record with id '{record_id}' already exists", column="id"), where)
-                return record_id
             self._queue_ref_checks(spec, stored, where)
             self._write(spec, record_id, before, stored, where=where)
             return record_id
@@ -395,9 +397,11 @@ class Workspace:
 
     # -- internals ---------------------------------------------------------------
 
-    def _problem(self, problem: Problem, where: dict[str, Any]) -> None:
-        assert self._batch is not None
-        self._batch.problems.append(_locate(problem, where))
+    def report(self, problem: Problem, where: dict[str, Any] | None = None) -> None:
+        """Record a problem found inside a batch; the batch then writes nothing."""
+        if self._batch is None:
+            raise InputError(_locate(problem, where or {}))
+        self._batch.problems.append(_locate(problem, where or {}))
 
     def _queue_ref_checks(self, spec: Table, stored: dict[str, Any], where: dict[str, Any]) -> None:
         assert self._batch is not None
@@ -447,7 +451,7 @@ class Workspace:
                         f'UPDATE "{spec.name}" SET {sets} WHERE id = ?', [*values.values(), record_id]
                     )
         except sqlite3.IntegrityError as exc:
-            self._problem(_unique_problem(spec, values, exc), where or {})
+            self.report(_unique_problem(spec, values, exc), where or {})
             return
         after = self._stored_dict(spec, record_id)
         if before is not None and after is not None and _same(before, after):
@@ -475,6 +479,16 @@ class Workspace:
                 self._batch.note,
             ),
         )
+
+
+def _given_id(value: Any) -> str | None:
+    """The id a caller supplied, if it is well formed (a malformed one is reported by validation)."""
+    if is_blank(value):
+        return None
+    try:
+        return check_id(value)
+    except CellError:
+        return None
 
 
 def _q(column: str) -> str:
