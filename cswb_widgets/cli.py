@@ -98,7 +98,11 @@ def init(path: Path, name: str | None, kind: str | None, source: str | None) -> 
     help="Boundary files: what the areas are.",
 )
 @click.option("--boundary", "as_boundary", is_flag=True, help="Boundary files: merge all shapes into the community boundary.")
-def import_(path: Path, file: Path, table: str | None, name_column: str | None, area_kind: str, as_boundary: bool) -> None:
+@click.option("--exclude", multiple=True, metavar="NAME", help="Boundary files: leave out the area with this name (repeatable).")
+def import_(
+    path: Path, file: Path, table: str | None, name_column: str | None, area_kind: str, as_boundary: bool,
+    exclude: tuple[str, ...],
+) -> None:
     """Import FILE into the workspace at PATH.
 
     FILE may be a CSV or XLSX table, a whole exported workspace (a folder of
@@ -113,7 +117,9 @@ def import_(path: Path, file: Path, table: str | None, name_column: str | None, 
     if not file.exists():
         raise InputError(Problem("no such file or folder", file=str(file)))
     if looks_like_boundaries(file):
-        result = import_boundaries(ws, file, name_column=name_column, kind=area_kind, as_boundary=as_boundary)
+        result = import_boundaries(
+            ws, file, name_column=name_column, kind=area_kind, as_boundary=as_boundary, exclude=exclude
+        )
         b = result.boundaries
         click.echo(
             f"imported {result.added} new and {result.replaced} replaced areas from {file.name}"

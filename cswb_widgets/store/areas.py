@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import InputError, Problem
 from .boundaries import BoundarySet, read_boundaries
 from .workspace import Workspace
 
@@ -31,6 +32,7 @@ def import_boundaries(
     name_column: str | None,
     kind: str = "ward",
     as_boundary: bool = False,
+    exclude: tuple[str, ...] = (),
 ) -> AreaImport:
     """Add one area per feature (or one dissolved community boundary).
 
@@ -42,6 +44,10 @@ def import_boundaries(
     boundaries = read_boundaries(
         path, name_column, dissolve=as_boundary, dissolved_name=community_name if as_boundary else None
     )
+    names = [f.name for f in boundaries.features]
+    unknown = [n for n in exclude if n not in names]
+    if unknown:
+        raise InputError(Problem(f"no area named '{unknown[0]}' to exclude; names: {', '.join(names)}", file=str(path)))
     kind = "boundary" if as_boundary else kind
     existing = ws.table("areas")
     by_name = {
@@ -50,6 +56,8 @@ def import_boundaries(
     added = replaced = 0
     with ws.batch(f"import boundaries {path.name}"):
         for feature in boundaries.features:
+            if feature.name in exclude:  # e.g. a whole-city row in a ward file
+                continue
             record = {"name": feature.name, "kind": kind, "geometry": feature.geometry, "source": path.name}
             current = by_name.get((kind, feature.name))
             if current:
