@@ -265,3 +265,15 @@ def test_dataframe_types_for_analysts(ws: Workspace) -> None:
     assert pd.api.types.is_datetime64_any_dtype(frame["adoption_date"])
     assert frame.loc[0, "adoption_date"] == pd.Timestamp("2024-06-01")
     assert frame["population"].dtype == "Int64"
+
+
+def test_restore_one_deleted_record(ws: Workspace) -> None:
+    rid = ws.add("risks", name="Loneliness among seniors", category="social_environment")
+    ws.delete("risks", rid)
+    assert ws.get("risks", rid) is None
+    assert ws.table("risks", include_deleted=True)["deleted_at"].notna().tolist() == [True]
+    ws.restore("risks", rid)
+    assert ws.get("risks", rid)["name"] == "Loneliness among seniors"
+    assert ws.history("risks", rid)["action"].tolist() == ["insert", "delete", "restore"]
+    with pytest.raises(InputError, match="no deleted risks record"):
+        ws.restore("risks", rid)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..framework import Catalogue, load_catalogue
+from .schema import TABLES
 from .workspace import SINGLETON_ID, Workspace
 
 CITY_NAME = "Synthetic City (benchmark data)"
@@ -254,6 +255,12 @@ class _City:
     teams: dict[str, str] = field(default_factory=dict)  # risk id -> team id
     assets_by_risk: dict[str, list[str]] = field(default_factory=dict)
     strategies: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # risk -> (id, area)
+    committee: list[str] = field(default_factory=list)  # person ids on the advisory committee
+    memberships: int = 0
+
+    def membership_id(self) -> str:
+        self.memberships += 1
+        return f"member-{self.memberships:04d}"
 
 
 def _ids(prefix: str, count: int) -> list[str]:
@@ -340,7 +347,8 @@ def _community(
         "adoption_date": adoption,
         "publication_date": adoption + dt.timedelta(days=rng.randint(5, 30)),
         "next_review_date": adoption.replace(year=adoption.year + 4),
-        "council_term_end": dt.date(adoption.year + 1 + (2 - adoption.year) % 4, 11, 14),
+        # Ontario councils' terms end in November of years 2022, 2026, ...
+        "council_term_end": dt.date(adoption.year + (2 - adoption.year) % 4, 11, 14),
         "budget_date": dt.date(last + 1, 2, 1),
         "website": "https://example.org/synthetic-city",
         "plan_name": f"{SHORT_NAME} Community Safety and Well-Being Plan",
@@ -427,20 +435,17 @@ def _commitment(out: list[Record], rng: random.Random, city: _City, catalogue: C
     by_sector: dict[str, list[str]] = {}
     for person_id, _, sector in city.people:
         by_sector.setdefault(sector, []).append(person_id)
-    taken: set[str] = set()
+    taken = city.committee  # one person per role here, so the seats are spread out
 
     def pick(sectors: Iterable[str]) -> str:
         candidates = [p for s in sectors for p in by_sector.get(s, []) if p not in taken]
         person = rng.choice(candidates)
-        taken.add(person)
+        taken.append(person)
         return person
-
-    member_ids = _ids("member", 200)
-    members = iter(member_ids)
 
     def join(group: str, person: str, role: str, seats: list[str] | None = None) -> None:
         out.append(("memberships", {
-            "id": next(members), "group_id": group, "person_id": person, "role": role, "seats": seats or [],
+            "id": city.membership_id(), "group_id": group, "person_id": person, "role": role, "seats": seats or [],
         }))
 
     join(committee, pick(["municipal_government"]), "coordinator")
@@ -451,7 +456,6 @@ def _commitment(out: list[Record], rng: random.Random, city: _City, catalogue: C
     join(committee, pick(catalogue.keys("sectors")), "chair")
     for _ in range(5):
         join(committee, pick(catalogue.keys("sectors")), "member")
-    city.committee_members = [m for m in taken]  # type: ignore[attr-defined]
 
     for section in catalogue.tor_sections:
         out.append(("tor_sections", {
@@ -469,7 +473,6 @@ def _commitment(out: list[Record], rng: random.Random, city: _City, catalogue: C
             "description": f"{catalogue.name_of('commitment_evidence_kinds', kind)} (synthetic record).",
             "reference": f"REF-{rng.randint(1000, 9999)}",
         }))
-    city._members = members  # type: ignore[attr-defined]  # teams take the next membership ids
 
 
 def _engagement(
@@ -703,8 +706,7 @@ def _evaluation(
     areas = catalogue.keys("planning_areas")
     strengths = catalogue.keys("evidence_strengths")
     names = dict((r[0], r[1]) for r in city.risks)
-    members = city._members  # type: ignore[attr-defined]
-    committee_people = set(city.committee_members)  # type: ignore[attr-defined]
+    committee_people = set(city.committee)
     free_people = [p[0] for p in city.people if p[0] not in committee_people]
     strategy_n = lm_n = item_n = measure_n = measurement_n = 0
     for t, risk_id in enumerate(city.priority):
@@ -721,7 +723,7 @@ def _evaluation(
         team = rng.sample(free_people, min(len(free_people), rng.randint(4, 8)))
         for j, person in enumerate(team):
             out.append(("memberships", {
-                "id": next(members), "group_id": team_id, "person_id": person,
+                "id": city.membership_id(), "group_id": team_id, "person_id": person,
                 "role": "chair" if j == 0 else "member",
             }))
         # Strategies in two to four planning areas: the ones left out are gaps.
@@ -950,8 +952,6 @@ def generate_city(
 
 
 def table_counts(ws: Workspace) -> dict[str, int]:
-    from .schema import TABLES
-
     return {spec.name: ws.count(spec.name) for spec in TABLES}
 
 

@@ -369,6 +369,16 @@ class Workspace:
             sql = f'SELECT id FROM "{other.name}" WHERE deleted_at IS NULL AND "{column.name}" = ?'
         return [r[0] for r in self._conn.execute(sql, (record_id,))]
 
+    def restore(self, table_name: str, record_id: str) -> None:
+        """Bring back one deleted record."""
+        spec = table_spec(table_name)
+        with self.batch(f"restore {table_name}"):
+            before = self._stored_dict(spec, record_id)
+            if before is None or not before.get("deleted_at"):
+                raise InputError(Problem(f"no deleted {table_name} record with id '{record_id}'"))
+            self._queue_ref_checks(spec, {k: v for k, v in before.items() if k != "deleted_at"}, {})
+            self._write(spec, record_id, before, {"deleted_at": None}, action="restore")
+
     def undo(self, change_id: str) -> None:
         """Put back every record a change touched as it was before (a delete comes back)."""
         rows = self._conn.execute(
