@@ -7,7 +7,8 @@ nowhere else. `choices` names a list of the framework catalogue.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 ColumnKind = Literal["text", "int", "float", "date", "bool", "list", "geojson"]
@@ -30,7 +31,7 @@ class Column:
     description: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Table:
     name: str
     title: str
@@ -41,7 +42,7 @@ class Table:
     description: str = ""
     since: int = 1  # schema version that introduced the table
 
-    @property
+    @cached_property
     def column_names(self) -> tuple[str, ...]:
         return ("id",) + tuple(c.name for c in self.columns)
 

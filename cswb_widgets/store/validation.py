@@ -13,6 +13,7 @@ import re
 from functools import cache
 from typing import Any
 
+import pandas as pd
 from pydantic import TypeAdapter, ValidationError
 
 from ..errors import Problem
@@ -85,12 +86,7 @@ def is_blank(value: Any) -> bool:
         return True
     if isinstance(value, str) and not value.strip():
         return True
-    try:  # pandas NA / NaT
-        import pandas as pd
-
-        return value is pd.NA or value is pd.NaT
-    except ImportError:  # pragma: no cover
-        return False
+    return value is pd.NA or value is pd.NaT
 
 
 def _expected(column: Column) -> str:
@@ -247,7 +243,8 @@ def validate_record(
     """
     stored: dict[str, Any] = {}
     problems: list[Problem] = []
-    unknown = [k for k in raw if k != "id" and k not in table.column_names]
+    known = table.column_names
+    unknown = [k for k in raw if k != "id" and k not in known]
     for name in unknown:
         problems.append(
             Problem(f"unknown column for {table.name}; expected one of: {', '.join(table.column_names)}", column=name)

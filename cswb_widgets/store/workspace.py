@@ -68,8 +68,10 @@ class _RefCheck:
 class _Batch:
     change_id: str
     note: str
+    at: str = field(default_factory=lambda: _now())
     ref_checks: list[_RefCheck] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    audit_rows: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 class Workspace:
@@ -196,6 +198,11 @@ class Workspace:
                 problems.append(check.problem)
         if problems:
             raise InputError(problems)
+        self._conn.executemany(
+            "INSERT INTO _audit (change_id, at, actor, action, table_name, record_id, before, after, note)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            batch.audit_rows,
+        )
 
     def _exists(self, table_name: str, record_id: str) -> bool:
         row = self._conn.execute(
@@ -287,31 +294,33 @@ class Workspace:
 
         `where` adds location (file, row) to every problem reported.
         """
+        if self._batch is None:
+            with self.batch(f"add {name}"):
+                return self.upsert(name, raw, insert_only=insert_only, where=where)
         spec = table_spec(name)
         where = where or {}
-        with self.batch(f"add {name}"):
-            record_id = _given_id(raw.get("id"))
-            if spec.singleton:
-                if record_id not in (None, SINGLETON_ID):
-                    self.report(Problem(f"the community profile's id must be '{SINGLETON_ID}'", column="id"), where)
-                    return SINGLETON_ID
-                record_id = SINGLETON_ID
-            before = self._stored_dict(spec, record_id) if record_id else None
-            live = before is not None and not before.get("deleted_at")
-            if live and insert_only:
-                self.report(Problem(f"a {name} record with id '{record_id}' already exists", column="id"), where)
-                return str(record_id)
-            # An update changes only the columns given; an insert (or restore) sets them all.
-            stored, problems = validate_record(spec, raw, partial=live)
-            for problem in problems:
-                self.report(problem, where)
-            if problems:
-                return str(record_id or "")
-            stored.pop("id", None)
-            record_id = record_id or uuid.uuid4().hex[:12]
-            self._queue_ref_checks(spec, stored, where)
-            self._write(spec, record_id, before, stored, where=where)
-            return record_id
+        record_id = _given_id(raw.get("id"))
+        if spec.singleton:
+            if record_id not in (None, SINGLETON_ID):
+                self.report(Problem(f"the community profile's id must be '{SINGLETON_ID}'", column="id"), where)
+                return SINGLETON_ID
+            record_id = SINGLETON_ID
+        before = self._stored_dict(spec, record_id) if record_id else None
+        live = before is not None and not before.get("deleted_at")
+        if live and insert_only:
+            self.report(Problem(f"a {name} record with id '{record_id}' already exists", column="id"), where)
+            return str(record_id)
+        # An update changes only the columns given; an insert (or restore) sets them all.
+        stored, problems = validate_record(spec, raw, partial=live)
+        for problem in problems:
+            self.report(problem, where)
+        if problems:
+            return str(record_id or "")
+        stored.pop("id", None)
+        record_id = record_id or uuid.uuid4().hex[:12]
+        self._queue_ref_checks(spec, stored, where)
+        self._write(spec, record_id, before, stored, where=where)
+        return record_id
 
     def delete(self, name: str, record_id: str, *, cascade: bool = False) -> str:
         """Soft-delete a record (recoverable with `undo`); return the change id.
@@ -463,9 +472,12 @@ class Workspace:
         except sqlite3.IntegrityError as exc:
             self.report(_unique_problem(spec, values, exc), where or {})
             return
-        after = self._stored_dict(spec, record_id)
-        if before is not None and after is not None and _same(before, after):
-            return  # nothing changed: no audit noise
+        if before is None:
+            after = {"id": record_id, **dict.fromkeys(spec.column_names[1:]), **values, "deleted_at": None}
+        else:
+            after = {**before, **values}
+            if _same(before, after):
+                return  # nothing changed: no audit noise
         if action is None:
             action = "insert" if before is None else ("restore" if before.get("deleted_at") else "update")
         self._audit(action, spec.name, record_id, before, after)
@@ -474,12 +486,11 @@ class Workspace:
         self, action: str, table_name: str, record_id: str, before: dict | None, after: dict | None
     ) -> None:
         assert self._batch is not None
-        self._conn.execute(
-            "INSERT INTO _audit (change_id, at, actor, action, table_name, record_id, before, after, note)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        # Written in one go when the batch ends (and not at all if it is refused).
+        self._batch.audit_rows.append(
             (
                 self._batch.change_id,
-                _now(),
+                self._batch.at,
                 self.actor,
                 action,
                 table_name,
