@@ -16,6 +16,8 @@ ColumnKind = Literal["text", "int", "float", "date", "bool", "list", "geojson"]
 SCHEMA_VERSION = 2
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+HEX_COLOUR = r"#[0-9A-Fa-f]{6}"
+LOGO_DATA_URI = r"data:image/(png|jpeg);base64,[A-Za-z0-9+/]+={0,2}"
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     private: bool = False  # personal contact data: never exported to published output
+    pattern: str | None = None  # a regular expression the whole text must match
+    pattern_hint: str = ""  # what the pattern means, for error messages
     description: str = ""
 
 
@@ -79,9 +83,14 @@ TABLES: tuple[Table, ...] = (
             _c("website"),
             # Added in schema version 2: the plan identity used by apps and reports.
             _c("plan_name"),
-            _c("colour_primary"),
-            _c("colour_secondary"),
-            _c("logo", description="logo image as a data: URI"),
+            _c("colour_primary", pattern=HEX_COLOUR, pattern_hint="a colour as #RRGGBB"),
+            _c("colour_secondary", pattern=HEX_COLOUR, pattern_hint="a colour as #RRGGBB"),
+            _c(
+                "logo",
+                pattern=LOGO_DATA_URI,
+                pattern_hint="a PNG or JPEG image as a data: URI",
+                description="logo image as a data: URI (PNG or JPEG; SVG could carry scripts)",
+            ),
         ),
         singleton=True,
     ),
@@ -237,6 +246,7 @@ TABLES: tuple[Table, ...] = (
         (
             _c("activity_id", ref="engagement_activities"),
             _c("date", "date"),
+            _c("question", description="the survey question or prompt that was answered"),
             _c("text", required=True),
             _c("risk_categories", "list", choices="risk_categories"),
             _c("themes", "list"),

@@ -39,8 +39,9 @@ class Sheet:
 
     file: str
     sheet: str | None
-    header: list[str]
+    header: list[str]  # normalized: "Number Reached" -> "number_reached"
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    original_header: list[str] = field(default_factory=list)  # as written in the file
 
     def where(self, row: int | None = None) -> dict[str, Any]:
         return {"file": self.file, "sheet": self.sheet, "row": row}
@@ -136,7 +137,8 @@ def read_csv(path: Path, *, display: str | None = None) -> Sheet:
             if sheet is None:
                 if not any(cell.strip() for cell in record):
                     continue
-                sheet = Sheet(file, None, _header(record, file, None, row_number))
+                header = _header(record, file, None, row_number)
+                sheet = Sheet(file, None, header, original_header=_original(record, header))
                 continue
             _add_row(sheet, record, row_number)
     except csv.Error as exc:
@@ -158,6 +160,10 @@ def _header(cells: list[Any], file: str, sheet: str | None, row: int) -> list[st
             raise InputError(Problem("the header names this column twice", file=file, sheet=sheet, row=row, column=name))
         seen.add(name)
     return header
+
+
+def _original(cells: list[Any], header: list[str]) -> list[str]:
+    return [str(c).replace("\ufeff", "").strip() for c in cells[: len(header)]]
 
 
 def _add_row(sheet: Sheet, cells: Iterable[Any], row_number: int) -> None:
@@ -198,7 +204,8 @@ def read_xlsx(path: Path, *, display: str | None = None) -> list[Sheet]:
                 if sheet is None:
                     if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
                         continue
-                    sheet = Sheet(file, ws.title, _header(list(cells), file, ws.title, row_number))
+                    header = _header(list(cells), file, ws.title, row_number)
+                    sheet = Sheet(file, ws.title, header, original_header=_original(list(cells), header))
                     continue
                 _add_row(sheet, cells, row_number)
             if sheet is not None:

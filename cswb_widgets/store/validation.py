@@ -131,6 +131,8 @@ def coerce(column: Column, value: Any) -> Any:
             result: Any = _text(value)
             if column.choices:
                 result = _choice(column.choices, result)
+            if column.pattern and not re.fullmatch(column.pattern, result):
+                raise CellError(f"expected {column.pattern_hint or 'text matching ' + column.pattern}, got '{_show(result)}'")
             return result
         if kind == "int":
             if isinstance(value, float) and value.is_integer():

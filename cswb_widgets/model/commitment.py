@@ -1,0 +1,170 @@
+"""Collaborative commitment (Tools 1 and 2): who sits where, who leads, what is agreed.
+
+Pure functions on the workspace's DataFrames (`{name: ws.table(name)}`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..framework import load_catalogue
+
+Tables = Mapping[str, pd.DataFrame]
+
+
+def _frame(tables: Tables, name: str) -> pd.DataFrame:
+    frame = tables.get(name)
+    return frame if frame is not None else pd.DataFrame()
+
+
+def roster(tables: Tables) -> pd.DataFrame:
+    """One row per membership: person, organization, sector, group, role and seats (display names)."""
+    catalogue = load_catalogue()
+    columns = ["membership_id", "person_id", "person", "organization", "sector", "group_id", "group", "group_kind", "role", "seats"]
+    memberships = _frame(tables, "memberships")
+    if memberships.empty:
+        return pd.DataFrame(columns=columns)
+    people = _frame(tables, "people")[["id", "name", "organization_id", "sector"]]
+    organizations = _frame(tables, "organizations")[["id", "name", "sector"]]
+    groups = _frame(tables, "groups")[["id", "name", "kind"]]
+    merged = (
+        memberships.rename(columns={"id": "membership_id"})
+        .merge(people.add_prefix("person_"), on="person_id", how="left")
+        .merge(organizations.add_prefix("org_"), left_on="person_organization_id", right_on="org_id", how="left")
+        .merge(groups.add_prefix("group_"), on="group_id", how="left")
+    )
+    # A person's own sector wins over their organization's (a nurse seconded to a school board).
+    sector = merged["person_sector"].where(merged["person_sector"].notna(), merged["org_sector"])
+    return pd.DataFrame(
+        {
+            "membership_id": merged["membership_id"],
+            "person_id": merged["person_id"],
+            "person": merged["person_name"].fillna(merged["person_id"]),
+            "organization": merged["org_name"].astype(object).where(merged["org_name"].notna(), None),
+            "sector": [catalogue.name_of("sectors", s) if isinstance(s, str) else None for s in sector],
+            "group_id": merged["group_id"],
+            "group": merged["group_name"].fillna(merged["group_id"]),
+            "group_kind": merged["group_kind"],
+            "role": [catalogue.name_of("roles", r) for r in merged["role"]],
+            "seats": [[catalogue.name_of("seats", k) for k in keys or []] for keys in merged["seats"]],
+        },
+        columns=columns,
+    )
+
+
+@dataclass(frozen=True)
+class SeatStatus:
+    key: str
+    name: str
+    if_exists: bool
+    status: str  # "filled", "not applicable", "missing"
+    filled_by: tuple[str, ...]  # "Person (Organization)"
+    reason: str = ""
+
+
+def seat_status(tables: Tables) -> list[SeatStatus]:
+    """Each required advisory-committee seat with who fills it, or why it is empty."""
+    catalogue = load_catalogue()
+    members = roster(tables)
+    committee = members[members["group_kind"] == "advisory_committee"]
+    exemptions = _frame(tables, "coverage_exemptions")
+    reasons = (
+        dict(zip(exemptions.loc[exemptions["list"] == "seats", "key"], exemptions.loc[exemptions["list"] == "seats", "reason"]))
+        if not exemptions.empty
+        else {}
+    )
+    statuses = []
+    for seat in catalogue.seats:
+        holders = tuple(
+            f"{row['person']}" + (f" ({row['organization']})" if row["organization"] else "")
+            for _, row in committee.iterrows()
+            if seat.name in row["seats"]
+        )
+        if holders:
+            status, reason = "filled", ""
+        elif seat.if_exists and seat.key in reasons:
+            status, reason = "not applicable", str(reasons[seat.key])
+        else:
+            status, reason = "missing", ""
+        statuses.append(SeatStatus(seat.key, seat.name, seat.if_exists, status, holders, reason))
+    return statuses
+
+
+def people_in_role(tables: Tables, role: str) -> pd.DataFrame:
+    """Champions, coordinators...: person, organization, group."""
+    catalogue = load_catalogue()
+    members = roster(tables)
+    return members[members["role"] == catalogue.name_of("roles", role)][["person", "organization", "group"]].reset_index(drop=True)
+
+
+def councils(tables: Tables) -> pd.DataFrame:
+    """Member communities of a joint plan with their council resolution, or the one community."""
+    members = _frame(tables, "member_communities")
+    evidence = _frame(tables, "commitment_evidence")
+    resolutions = evidence[evidence["kind"] == "council_resolution"] if not evidence.empty else evidence
+    columns = ["community", "council", "role", "resolution_date", "resolution_reference", "status"]
+    if members.empty:
+        community = _frame(tables, "community")
+        if community.empty:
+            return pd.DataFrame(columns=columns)
+        first = resolutions.sort_values("date").iloc[0] if not resolutions.empty else None
+        return pd.DataFrame(
+            [
+                {
+                    "community": community["name"].iloc[0],
+                    "council": None,
+                    "role": "lead",
+                    "resolution_date": first["date"] if first is not None else pd.NaT,
+                    "resolution_reference": first["reference"] if first is not None else None,
+                    "status": "adopted" if first is not None else "resolution missing",
+                }
+            ],
+            columns=columns,
+        )
+    rows = []
+    for _, m in members.iterrows():
+        own = resolutions[resolutions["member_community_id"] == m["id"]] if not resolutions.empty else resolutions
+        date = m["resolution_date"] if pd.notna(m["resolution_date"]) else (own["date"].min() if not own.empty else pd.NaT)
+        reference = m["resolution_reference"] if pd.notna(m["resolution_reference"]) else (
+            own["reference"].iloc[0] if not own.empty else None
+        )
+        partner = bool(m["partner"]) if pd.notna(m["partner"]) else False
+        if partner:
+            status = "partner (no resolution needed)"
+        else:
+            status = "adopted" if pd.notna(date) else "resolution missing"
+        role = "partner" if partner else ("lead" if pd.notna(m["lead"]) and bool(m["lead"]) else "member")
+        rows.append(
+            {
+                "community": m["name"],
+                "council": m["council"],
+                "role": role,
+                "resolution_date": date,
+                "resolution_reference": reference,
+                "status": status,
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+@dataclass(frozen=True)
+class TermsSection:
+    key: str
+    name: str
+    prompt: str
+    text: str | None
+
+
+def terms_of_reference(tables: Tables, group_id: str | None) -> list[TermsSection]:
+    """The five sections of one group's terms of reference (None: the combined one)."""
+    catalogue = load_catalogue()
+    sections = _frame(tables, "tor_sections")
+    if not sections.empty:
+        mine = sections[sections["group_id"].isna()] if group_id is None else sections[sections["group_id"] == group_id]
+        written = dict(zip(mine["section"], mine["text"]))
+    else:
+        written = {}
+    return [TermsSection(s.key, s.name, s.prompt, written.get(s.key)) for s in catalogue.tor_sections]
