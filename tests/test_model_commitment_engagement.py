@@ -40,7 +40,7 @@ def test_roster_joins_people_organizations_groups_and_seat_names(ws: Workspace) 
     assert lee["organization"] == "Lakeview District School Board"
     assert lee["seats"] == ["Educational services provider", "Community or social services provider to children or youth"]
     assert lee["sector"] == "Children's and youth services"  # the person's own sector wins over the organization's
-    assert roster[roster["person"] == "Dana Roy"]["sector"].iloc[0] == "Health"  # else the organization's
+    assert roster[roster["person"] == "Dana Roy"]["sector"].iloc[0] == "Health care"  # else the organization's
     assert roster[roster["person"] == "Dana Roy"]["group"].tolist() == ["CSWB Advisory Committee", "Housing action table"]
 
 
