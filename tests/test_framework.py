@@ -203,7 +203,7 @@ def test_seats_that_depend_on_a_local_provider(catalogue):
 def test_who_can_fill_the_health_municipal_and_police_seats(catalogue):
     health = catalogue.get("seats", "health_mental_health")
     assert {"health", "mental_health_addictions", "public_health"} <= set(health.eligible_sectors)
-    assert catalogue.get("seats", "municipal").eligible_sectors == ("municipal_government",)
+    assert catalogue.get("seats", "municipal").eligible_sectors == ("municipal_government", "first_nation_government")
     assert catalogue.get("seats", "police").eligible_sectors == ("police",)
 
 
