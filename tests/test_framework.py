@@ -120,7 +120,7 @@ CONTRACT_KEYS = {
         "health_mental_health", "education", "community_social_services",
         "children_youth_services", "custodial_youth_services", "municipal", "police",
     },
-    "roles": {"champion", "coordinator", "chair", "member"},
+    "roles": {"champion", "coordinator", "chair", "member", "elder_knowledge_keeper"},
     "group_kinds": {"advisory_committee", "implementation_team"},
     "community_kinds": {"municipality", "first_nation", "joint_plan"},
     "current_approaches": {

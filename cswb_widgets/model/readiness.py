@@ -224,9 +224,16 @@ def _assets_located(tables: Tables) -> Check:
     assets = _rows(tables, "assets")
     if assets.empty:
         return Check("assets", "assets_located", "Assets have map coordinates", 0, 1, ("no asset recorded",))
-    unplaced = assets[assets["latitude"].isna() | assets["longitude"].isna()]
+    # Confidential sites (shelters), phone lines and city-wide services rightly have no map point.
+    mappable = assets[assets["location_kind"].fillna("site") == "site"]
+    unplaced = mappable[mappable["latitude"].isna() | mappable["longitude"].isna()]
     return Check(
-        "assets", "assets_located", "Assets have map coordinates", len(assets) - len(unplaced), len(assets), tuple(unplaced["name"].astype(str))
+        "assets",
+        "assets_located",
+        "Assets that have a site have map coordinates",
+        len(mappable) - len(unplaced),
+        max(len(mappable), 1),
+        tuple(unplaced["name"].astype(str)),
     )
 
 

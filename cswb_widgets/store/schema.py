@@ -344,6 +344,11 @@ TABLES: tuple[Table, ...] = (
             _c("expected_outcomes"),
             _c("data_sources"),
             _c("address"),
+            _c(
+                "location_kind",
+                choices="location_kinds",
+                description="site (mapped), confidential (e.g. a shelter), virtual, or community-wide",
+            ),
             _c("latitude", "float", minimum=-90, maximum=90),
             _c("longitude", "float", minimum=-180, maximum=180),
             _c("area", description="sub-area name"),
@@ -476,6 +481,7 @@ SCHEMA_CHOICES: dict[str, tuple[str, ...]] = {
     "area_kinds": ("boundary", "ward", "sub_area", "neighbourhood"),
     "exemptable_lists": ("seats", "consult_groups"),
     "activity_statuses": ("planned", "done", "cancelled"),
+    "location_kinds": ("site", "confidential", "virtual", "community_wide"),
 }
 
 
