@@ -1,0 +1,817 @@
+"""Accessible, deterministic SVG charts for apps and printed reports.
+
+Every chart function returns a :class:`Chart`: the SVG document as text (a ``str``, ready to
+inline in HTML or write to a file), which also carries the chart's title, a plain-language
+description and the data as a table — the text alternative a screen-reader user or a reader of
+the printed plan needs. ``chart.html()`` wraps both in a ``<figure>``.
+
+Why the output looks the way it does:
+
+- Self-contained: no external fonts or images. Text stays real ``<text>`` (searchable,
+  selectable) in a generic sans-serif stack that every browser and PDF printer has.
+- Deterministic: same input, same bytes (a fixed ``svg.hashsalt``, no date or creator in the
+  metadata, ids derived from the content), so reports can be diffed and tests compare output.
+- Colour-blind safe: the Okabe–Ito colours (darkest first) and ColorBrewer sequential ramps,
+  never colour alone (markers, hatches, or direct labels as well); text is near-black on white,
+  or black/white on a cell whichever contrasts more (always at least 4.5:1).
+- Escaped: labels are user text. matplotlib escapes XML, and ``$`` is escaped here so a label
+  such as "$5 meals" is never parsed as mathematics.
+- Published counts below a threshold are shown as "<5", never drawn (``suppress_below``).
+
+matplotlib's object API is used directly (no ``pyplot``): no global figure state, no backend
+switch in the caller's notebook.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import html
+import io
+import math
+import re
+import textwrap
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, cast
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.colors import BoundaryNorm, ListedColormap, to_hex, to_rgb
+from matplotlib.dates import DateFormatter, date2num
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
+
+__all__ = [
+    "MISSING_COLOUR",
+    "SEQUENTIAL_COLOURS",
+    "SERIES_COLOURS",
+    "TEXT_COLOUR",
+    "Chart",
+    "bar_chart",
+    "chart_style",
+    "contrast_ratio",
+    "figure_to_chart",
+    "format_number",
+    "gantt",
+    "heatmap",
+    "line_chart",
+    "plain_text",
+    "ranked_scores",
+    "readable_text_colour",
+]
+
+# Okabe & Ito's colour-blind-safe set, reordered so the first colours contrast at least 3:1
+# with white (the yellow and sky blue come last: decorative fills only).
+SERIES_COLOURS: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#000000",  # black
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#F0E442",  # yellow
+)
+SERIES_MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*")
+SERIES_HATCHES: tuple[str, ...] = ("", "//", "..", "\\\\", "xx", "--", "||", "++")
+# ColorBrewer YlGnBu, 5 classes: sequential and safe for the common colour-vision deficiencies.
+SEQUENTIAL_COLOURS: tuple[str, ...] = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
+TEXT_COLOUR = "#1a1a1a"  # 17:1 on white
+MUTED_TEXT_COLOUR = "#595959"  # 7:1 on white: axis lines, notes
+MISSING_COLOUR = "#e0e0e0"
+
+SVG_HASH_SALT = "cswb-workbook"
+FONT_STACK = ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica"]
+WIDTH_INCHES = 7.5  # fits a letter-size page with margins
+LABEL_WRAP = 34  # characters per line of a category label before it wraps
+LABEL_MAX_LINES = 2
+
+_STYLE: dict[str, Any] = {
+    "svg.hashsalt": SVG_HASH_SALT,
+    "svg.fonttype": "none",  # real <text>, no embedded glyph outlines
+    "font.family": "sans-serif",
+    "font.sans-serif": FONT_STACK,
+    "font.size": 10,
+    "text.color": TEXT_COLOUR,
+    "axes.labelcolor": TEXT_COLOUR,
+    "axes.titlecolor": TEXT_COLOUR,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.edgecolor": MUTED_TEXT_COLOUR,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "xtick.color": MUTED_TEXT_COLOUR,
+    "ytick.color": MUTED_TEXT_COLOUR,
+    "xtick.labelcolor": TEXT_COLOUR,
+    "ytick.labelcolor": TEXT_COLOUR,
+    "legend.frameon": False,
+    "hatch.color": TEXT_COLOUR,
+    "hatch.linewidth": 0.8,
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+}
+
+
+class Chart(str):
+    """An SVG document (this string) with its text alternatives.
+
+    ``label`` (the chart's title: ``title`` is taken by ``str.title()``) and ``description``
+    are also inside the SVG as ``<title>`` and ``<desc>``; ``table`` holds the plotted data
+    as displayed (suppressed counts read "<5").
+    """
+
+    label: str
+    description: str
+    table: pd.DataFrame
+
+    def __new__(cls, svg: str, *, label: str, description: str, table: pd.DataFrame) -> Chart:
+        chart = super().__new__(cls, svg)
+        chart.label = label
+        chart.description = description
+        chart.table = table
+        return chart
+
+    @property
+    def svg(self) -> str:
+        return str.__str__(self)
+
+    def html(self, *, show_table: bool = False) -> str:
+        """A ``<figure>``: the SVG, a caption, and the data table (collapsed unless asked)."""
+        table_html = self.table.to_html(index=False, escape=True, border=0, na_rep="")
+        details = "<details open>" if show_table else "<details>"
+        return (
+            '<figure class="cswb-chart">'
+            f"{self.svg}"
+            f"<figcaption>{html.escape(self.description)}</figcaption>"
+            f"{details}<summary>Data table: {html.escape(self.label)}</summary>"
+            f"{table_html}</details></figure>"
+        )
+
+    def _repr_html_(self) -> str:  # Jupyter display
+        return self.html()
+
+
+# --- Shared machinery (also used by maps.static_map) ----------------------------------------
+
+
+@contextlib.contextmanager
+def chart_style() -> Iterator[None]:
+    """The project's matplotlib settings, for this block only (the caller's rcParams stay)."""
+    with mpl.rc_context(cast(Any, _STYLE)):  # (the stubs want literal rcParam names)
+        yield
+
+
+def figure_to_chart(
+    figure: Figure, *, title: str, description: str, table: pd.DataFrame, raster_dpi: int = 200
+) -> Chart:
+    """Save `figure` as inline-ready SVG with ``<title>``/``<desc>``; call inside chart_style().
+
+    `raster_dpi` only applies to artists drawn with ``rasterized=True`` (print resolution).
+    """
+    buffer = io.StringIO()
+    # No Date (changes every run) and no Creator (matplotlib's version and web address).
+    figure.savefig(buffer, format="svg", dpi=raster_dpi, metadata={"Date": None, "Creator": None})
+    return Chart(
+        _accessible_svg(buffer.getvalue(), title, description),
+        label=title,
+        description=description,
+        table=table,
+    )
+
+
+_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)  # XML declaration and DOCTYPE
+_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
+_TAG = re.compile(r"<[^<>]+>")  # text content never contains "<": matplotlib escapes it
+_ID = re.compile(r'\bid="([^"]+)"')
+_ID_REFERENCE = re.compile(r'(url\(#|href="#)([^)"]+)')
+
+
+def _accessible_svg(svg: str, title: str, description: str) -> str:
+    svg = _PROLOG.sub("", svg, count=1)  # a DOCTYPE is not allowed inside an HTML body
+    svg = _METADATA.sub("", svg, count=1)  # RDF boilerplate; <title>/<desc> replace it
+    # Ids are prefixed with a digest of the chart, so several charts inlined in one page never
+    # share an id (a clip path of one chart must not clip another).
+    prefix = "c" + hashlib.sha1(svg.encode("utf-8")).hexdigest()[:10]
+
+    def prefixed(tag: re.Match[str]) -> str:  # inside tags only: a label may read 'id="x"'
+        text = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', tag.group(0))
+        return _ID_REFERENCE.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", text)
+
+    svg = _TAG.sub(prefixed, svg)
+    title_id, desc_id = f"{prefix}-title", f"{prefix}-desc"
+    start_tag_end = svg.index(">") + 1
+    # Scales down in a narrow app column instead of overflowing it.
+    opening = svg[: start_tag_end - 1] + (
+        f' role="img" aria-labelledby="{title_id}" aria-describedby="{desc_id}"'
+        ' style="max-width: 100%; height: auto">'
+    )
+    alternatives = (
+        f'\n <title id="{title_id}">{html.escape(title, quote=False)}</title>'
+        f'\n <desc id="{desc_id}">{html.escape(description, quote=False)}</desc>'
+    )
+    return opening + alternatives + svg[start_tag_end:]
+
+
+def contrast_ratio(colour_a: str, colour_b: str) -> float:
+    """WCAG 2.0 contrast ratio of two colours (1 to 21)."""
+    lighter, darker = sorted((_luminance(colour_a), _luminance(colour_b)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def readable_text_colour(background: Any) -> str:
+    """Black or white, whichever contrasts more with `background` (always >= 4.58:1)."""
+    hex_colour = to_hex(background)
+    on_dark, on_light = "#ffffff", "#000000"
+    return on_dark if contrast_ratio(hex_colour, on_dark) > contrast_ratio(hex_colour, on_light) else on_light
+
+
+def _luminance(colour: str) -> float:
+    channels = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour)]
+    return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+
+def plain_text(text: Any) -> str:
+    """User text as matplotlib should draw it: literally (``$`` would start mathtext)."""
+    return str(text).replace("$", r"\$")
+
+
+def _display_label(text: Any, width: int = LABEL_WRAP) -> str:
+    # Long names wrap onto two lines and are then shortened; the data table keeps them whole.
+    lines = textwrap.wrap(str(text), width=width) or [""]
+    if len(lines) > LABEL_MAX_LINES:
+        lines = lines[:LABEL_MAX_LINES]
+        lines[-1] = lines[-1][: width - 1].rstrip() + "…"
+    return plain_text("\n".join(lines))
+
+
+def format_number(value: float) -> str:
+    """Compact, locale-free: 12, 1,234, 0.35, 12.5."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    magnitude = abs(value)
+    decimals = 1 if magnitude >= 10 else 2 if magnitude >= 1 else 3
+    return f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
+
+
+def _phrase(label: str) -> str:
+    """A label inside a sentence: "Mentions" -> "mentions", but "ED visits" stays."""
+    if len(label) > 1 and label[0].isupper() and not label[1].isupper():
+        return label[0].lower() + label[1:]
+    return label
+
+
+def _count(number: int, noun: str, plural: str | None = None) -> str:
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+
+
+def _figure(height_inches: float, width_inches: float = WIDTH_INCHES) -> Figure:
+    return Figure(figsize=(width_inches, height_inches), layout="constrained")
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise ValueError(message)
+
+
+def _finite(values: Iterable[Any], what: str) -> list[float]:
+    numbers = []
+    for value in values:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{what} must be numbers; got {value!r}") from None
+        _require(math.isfinite(number), f"{what} must be finite numbers; got {value!r}")
+        numbers.append(number)
+    return numbers
+
+
+# --- Bar chart ---------------------------------------------------------------------------------
+
+
+def bar_chart(
+    labels: Sequence[Any],
+    values: Sequence[float],
+    *,
+    title: str,
+    xlabel: str,
+    suppress_below: int | None = None,
+    sort: bool = True,
+    category_label: str = "Category",
+) -> Chart:
+    """Horizontal bars, e.g. how often each theme came up in engagement feedback.
+
+    With ``suppress_below=5`` every value under 5 reads "<5" — in the drawing, the
+    description and the table — and gets no bar, so published output never reveals a small
+    count. Sorted largest first (ties and suppressed items keep their given order, so the
+    order does not leak which small count is larger).
+    """
+    _require(len(labels) == len(values), f"{len(labels)} labels but {len(values)} values")
+    numbers = _finite(values, "bar values")
+    _require(all(v >= 0 for v in numbers), "bar values must not be negative")
+    threshold = suppress_below if suppress_below is not None else 0
+    rows = [(str(label), value, value < threshold) for label, value in zip(labels, numbers, strict=True)]
+    if sort:
+        exact = sorted((r for r in rows if not r[2]), key=lambda r: -r[1])
+        rows = exact + [r for r in rows if r[2]]
+    marker = f"<{threshold}"
+
+    with chart_style():
+        figure = _figure(height_inches=1.1 + 0.34 * max(len(rows), 1))
+        axes = figure.add_subplot()
+        positions = np.arange(len(rows))
+        bars = [
+            (position, value)
+            for position, (_, value, suppressed) in zip(positions, rows, strict=True)
+            if not suppressed
+        ]
+        if bars:  # a suppressed count gets no bar at all, not even one of zero length
+            axes.barh([p for p, _ in bars], [v for _, v in bars], color=SERIES_COLOURS[0], height=0.65)
+        largest = max((v for _, v in bars), default=0.0) or 1.0
+        for position, (_, value, suppressed) in zip(positions, rows, strict=True):
+            axes.annotate(
+                marker if suppressed else format_number(value),
+                xy=(0 if suppressed else value, position),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                fontstyle="italic" if suppressed else "normal",
+            )
+        axes.set_yticks(positions, [_display_label(label) for label, _, _ in rows])
+        axes.invert_yaxis()  # first (largest) at the top
+        axes.set_xlim(0, largest * 1.15)
+        note = (
+            f"\n{marker}: fewer than {threshold}, not shown to protect privacy"
+            if any(r[2] for r in rows)
+            else ""
+        )
+        axes.set_xlabel(plain_text(xlabel) + note)
+        axes.set_title(plain_text(title))
+        axes.tick_params(axis="y", length=0)
+
+        table = pd.DataFrame(
+            {
+                category_label: [label for label, _, _ in rows],
+                xlabel: [marker if suppressed else format_number(value) for _, value, suppressed in rows],
+            }
+        )
+        description = _bar_description(rows, xlabel, marker, threshold)
+        return figure_to_chart(figure, title=title, description=description, table=table)
+
+
+def _bar_description(rows: list[tuple[str, float, bool]], xlabel: str, marker: str, threshold: int) -> str:
+    shown = [r for r in rows if not r[2]]
+    parts = [f"Horizontal bar chart of {_phrase(xlabel)} for {_count(len(rows), 'category', 'categories')}."]
+    if shown:
+        listed = "; ".join(f"{label}: {format_number(value)}" for label, value, _ in shown[:5])
+        more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""
+        parts.append(f"{listed}{more}.")
+    suppressed = len(rows) - len(shown)
+    if suppressed:
+        parts.append(f"{suppressed} with fewer than {threshold} shown as {marker}.")
+    return " ".join(parts)
+
+
+# --- Heatmap -----------------------------------------------------------------------------------
+
+
+def heatmap(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    value_label: str = "Value",
+    annotate: bool | None = None,
+) -> Chart:
+    """Rows (e.g. risks) by columns (e.g. prioritization criteria), darker = higher.
+
+    Five equal-interval colour classes (the maps' ramp), drawn as vector cells so print stays
+    sharp; the exact value is written in each cell (when they fit) in black or white,
+    whichever is more readable on that cell. Missing values are light grey with an en dash.
+    """
+    _require(frame.shape[0] > 0 and frame.shape[1] > 0, "the heatmap needs at least one row and one column")
+    values = frame.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    finite = values[np.isfinite(values)]
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    top = high if high > low else low + 1.0
+    colour_map = ListedColormap(SEQUENTIAL_COLOURS, name="cswb_classes")
+    norm = BoundaryNorm(np.linspace(low, top, len(SEQUENTIAL_COLOURS) + 1), len(SEQUENTIAL_COLOURS))
+    rows, columns = frame.shape
+    if annotate is None:
+        annotate = rows * columns <= 400 and columns <= 16
+
+    with chart_style():
+        figure = _figure(
+            height_inches=1.6 + 0.34 * rows,
+            width_inches=min(max(WIDTH_INCHES, 2.5 + 0.9 * columns), 14.0),
+        )
+        axes = figure.add_subplot()
+        axes.set_facecolor(MISSING_COLOUR)  # masked (missing) cells let this show through
+        mesh = axes.pcolormesh(
+            np.ma.masked_invalid(values), cmap=colour_map, norm=norm, edgecolors="#ffffff", linewidth=1
+        )
+        axes.set_xticks(np.arange(columns) + 0.5, [_display_label(c, 14) for c in frame.columns])
+        axes.set_yticks(np.arange(rows) + 0.5, [_display_label(r) for r in frame.index])
+        axes.invert_yaxis()
+        axes.xaxis.tick_top()
+        axes.tick_params(length=0)
+        for spine in axes.spines.values():
+            spine.set_visible(False)
+        if annotate:
+            for (row, column), value in np.ndenumerate(values):
+                if math.isfinite(value):
+                    text, colour = format_number(value), readable_text_colour(colour_map(norm(value)))
+                else:
+                    text, colour = "–", TEXT_COLOUR
+                axes.text(column + 0.5, row + 0.5, text, ha="center", va="center", color=colour, fontsize=9)
+        colour_bar = figure.colorbar(mesh, ax=axes, shrink=0.8, pad=0.02)
+        colour_bar.set_label(plain_text(value_label))
+        colour_bar.outline.set_visible(False)
+        colour_bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v)))
+        axes.set_title(plain_text(title), pad=12)
+
+        table = frame.copy()
+        table.insert(0, frame.index.name or "Row", [str(i) for i in frame.index])
+        table = table.reset_index(drop=True)
+        description = (
+            f"Heatmap of {_phrase(value_label)} for {_count(rows, 'row')} by {_count(columns, 'column')} "
+            f"({', '.join(str(c) for c in frame.columns[:8])}{'…' if columns > 8 else ''}); "
+            f"values from {format_number(low)} to {format_number(high)}, darker cells are higher."
+        )
+        if finite.size < values.size:
+            description += f" {_count(values.size - finite.size, 'cell')} without a value."
+        return figure_to_chart(figure, title=title, description=description, table=table)
+
+
+# --- Ranked scores ----------------------------------------------------------------------------
+
+
+def ranked_scores(
+    scores: pd.Series | pd.DataFrame | Mapping[str, float],
+    *,
+    title: str,
+    xlabel: str = "Priority score",
+    top: int | None = None,
+    highlight: Iterable[str] = (),
+) -> Chart:
+    """Items ranked by score, highest first, each labelled with its rank and score.
+
+    Pass a DataFrame of weighted criterion contributions (rows = items, columns = criteria)
+    to show how each score is built: the bars are stacked, one colour and hatch per criterion,
+    so no part of the ranking is hidden. ``highlight`` names items (e.g. chosen priority
+    risks) whose labels are drawn bold and marked "(priority)".
+    """
+    contributions = _as_contributions(scores)
+    totals = contributions.sum(axis=1)
+    order = totals.sort_values(ascending=False, kind="stable").index
+    contributions, totals = contributions.loc[order], totals.loc[order]
+    if top is not None:
+        contributions, totals = contributions.iloc[:top], totals.iloc[:top]
+    marked = {str(h) for h in highlight}
+    labels = [
+        f"{rank}. {name}{' (priority)' if str(name) in marked else ''}"
+        for rank, name in enumerate(totals.index, start=1)
+    ]
+    stacked = contributions.shape[1] > 1
+
+    with chart_style():
+        figure = _figure(height_inches=1.3 + 0.34 * max(len(totals), 1) + (0.4 if stacked else 0))
+        axes = figure.add_subplot()
+        positions = np.arange(len(totals))
+        left = np.zeros(len(totals))
+        for index, criterion in enumerate(contributions.columns):
+            widths = contributions[criterion].to_numpy(dtype=float)
+            axes.barh(
+                positions,
+                widths,
+                left=left,
+                height=0.65,
+                color=SERIES_COLOURS[index % len(SERIES_COLOURS)],
+                hatch=SERIES_HATCHES[index % len(SERIES_HATCHES)],  # not colour alone
+                edgecolor="#ffffff",
+                linewidth=0.6,
+                label=plain_text(criterion),
+            )
+            left += widths
+        for position, total in zip(positions, totals, strict=True):
+            axes.annotate(
+                format_number(float(total)),
+                xy=(max(float(total), 0), position),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+            )
+        axes.set_yticks(positions, [_display_label(label) for label in labels])
+        for tick, name in zip(axes.get_yticklabels(), totals.index, strict=True):
+            if str(name) in marked:
+                tick.set_fontweight("bold")
+        axes.invert_yaxis()
+        axes.set_xlim(
+            min(0.0, float(left.min(initial=0))), max(float(totals.max()) * 1.15, 1e-9) if len(totals) else 1
+        )
+        axes.set_xlabel(plain_text(xlabel))
+        axes.tick_params(axis="y", length=0)
+        title_pad = 6.0
+        if stacked:  # the legend sits between the title and the bars
+            legend_rows = math.ceil(contributions.shape[1] / 4)
+            axes.legend(
+                loc="lower center",
+                bbox_to_anchor=(0.5, 1.0),
+                ncols=min(4, contributions.shape[1]),
+                fontsize=8,
+            )
+            title_pad = 10.0 + 16.0 * legend_rows
+        axes.set_title(plain_text(title), pad=title_pad)
+
+        table = contributions.copy()
+        table.insert(0, "Rank", range(1, len(totals) + 1))
+        table.insert(1, "Item", [str(i) for i in totals.index])
+        table["Score"] = totals.to_numpy()
+        if not stacked:
+            table = table[["Rank", "Item", "Score"]]
+        table = table.reset_index(drop=True)
+        listed = "; ".join(
+            f"{rank}. {name} ({format_number(float(total))})"
+            for rank, (name, total) in enumerate(totals.iloc[:5].items(), start=1)
+        )
+        built = f" Each score is the sum of {', '.join(map(str, contributions.columns))}." if stacked else ""
+        description = (
+            f"Ranking of {_count(len(totals), 'item')} by {_phrase(xlabel)}, highest first: {listed}.{built}"
+        )
+        return figure_to_chart(figure, title=title, description=description, table=table)
+
+
+def _as_contributions(scores: pd.Series | pd.DataFrame | Mapping[str, float]) -> pd.DataFrame:
+    if isinstance(scores, pd.DataFrame):
+        frame = scores.apply(pd.to_numeric, errors="raise").astype(float)
+    else:
+        series = scores if isinstance(scores, pd.Series) else pd.Series(dict(scores), dtype=float)
+        frame = series.astype(float).to_frame(name=series.name or "Score")
+    _require(len(frame) > 0, "there are no scores to rank")
+    _require(bool(np.isfinite(frame.to_numpy()).all()), "scores must be finite numbers")
+    return frame
+
+
+# --- Line chart -------------------------------------------------------------------------------
+
+
+def line_chart(
+    series: pd.DataFrame | Mapping[str, Mapping[Any, float]],
+    *,
+    title: str,
+    ylabel: str,
+    xlabel: str = "Year",
+    baseline: float | None = None,
+    target: float | None = None,
+    comparator: Mapping[Any, float] | None = None,
+    comparator_label: str = "Comparator",
+) -> Chart:
+    """Indicator trends: one line per series (DataFrame columns, index = years or dates).
+
+    ``baseline`` and ``target`` are drawn as labelled horizontal lines; ``comparator`` (e.g.
+    the provincial value by year) as a dashed grey line. Each series has its own colour and
+    marker shape, so the lines can be told apart without colour.
+    """
+    frame = pd.DataFrame(series) if not isinstance(series, pd.DataFrame) else series.copy()
+    _require(
+        frame.shape[1] > 0 and frame.shape[0] > 0, "the line chart needs at least one series with values"
+    )
+    frame = frame.sort_index().apply(pd.to_numeric, errors="coerce")
+    x_values = list(frame.index)
+    integer_x = all(isinstance(x, (int, np.integer)) for x in x_values)
+
+    with chart_style():
+        figure = _figure(height_inches=3.6)
+        axes = figure.add_subplot()
+        for index, column in enumerate(frame.columns):
+            points = frame[column].dropna()
+            axes.plot(
+                list(points.index),
+                points.to_numpy(dtype=float),
+                color=SERIES_COLOURS[index % len(SERIES_COLOURS)],
+                marker=SERIES_MARKERS[index % len(SERIES_MARKERS)],
+                linewidth=2,
+                markersize=6,
+                label=plain_text(column),
+            )
+        if comparator:
+            points = pd.Series(dict(comparator), dtype=float).sort_index()
+            axes.plot(
+                list(points.index),
+                points.to_numpy(),
+                color=MUTED_TEXT_COLOUR,
+                linestyle="--",
+                linewidth=1.5,
+                label=plain_text(comparator_label),
+            )
+        for value, name, style in ((baseline, "Baseline", ":"), (target, "Target", "-.")):
+            if value is not None:
+                axes.axhline(value, color=TEXT_COLOUR, linestyle=style, linewidth=1.2)
+                axes.annotate(
+                    f"{name} {format_number(value)}",
+                    xy=(1.0, value),
+                    xycoords=("axes fraction", "data"),
+                    xytext=(-2, 3),
+                    textcoords="offset points",
+                    ha="right",
+                    va="bottom",
+                    fontsize=8,
+                )
+        if integer_x:
+            axes.set_xticks(sorted(set(int(x) for x in x_values)))
+            axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{int(x)}"))
+        axes.set_xlabel(plain_text(xlabel))
+        axes.set_ylabel(plain_text(ylabel))
+        axes.set_title(plain_text(title))
+        axes.grid(axis="y", color="#d9d9d9", linewidth=0.6)
+        axes.set_axisbelow(True)
+        if frame.shape[1] > 1 or comparator:
+            axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+
+        table = frame.copy()
+        if comparator:
+            table[comparator_label] = pd.Series(dict(comparator), dtype=float)
+        table.insert(0, xlabel, [_x_text(x) for x in table.index])
+        table = table.reset_index(drop=True)
+        description = _line_description(frame, ylabel, baseline, target)
+        return figure_to_chart(figure, title=title, description=description, table=table)
+
+
+def _x_text(value: Any) -> str:
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def _line_description(frame: pd.DataFrame, ylabel: str, baseline: float | None, target: float | None) -> str:
+    parts = [f"Line chart of {_phrase(ylabel)} over time, {frame.shape[1]} series."]
+    for column in frame.columns[:6]:
+        points = frame[column].dropna()
+        if len(points):
+            first_x, last_x = _x_text(points.index[0]), _x_text(points.index[-1])
+            parts.append(
+                f"{column}: {format_number(float(points.iloc[0]))} in {first_x}, "
+                f"{format_number(float(points.iloc[-1]))} in {last_x}."
+            )
+    if baseline is not None:
+        parts.append(f"Baseline {format_number(baseline)}.")
+    if target is not None:
+        parts.append(f"Target {format_number(target)}.")
+    return " ".join(parts)
+
+
+# --- Gantt -------------------------------------------------------------------------------------
+
+STATUS_STYLES: dict[str, tuple[str, str]] = {  # status key -> (colour, hatch)
+    "not_started": ("#bdbdbd", "//"),
+    "in_progress": ("#0072B2", ""),
+    "completed": ("#009E73", ""),
+    "delayed": ("#D55E00", "\\\\"),
+    "cancelled": ("#ffffff", "xx"),
+}
+UNKNOWN_STATUS_STYLE = ("#CC79A7", "..")
+
+
+def gantt(
+    tasks: pd.DataFrame,
+    *,
+    title: str,
+    label_column: str = "title",
+    group_column: str = "group",
+    today: dt.date | None = None,
+    group_order: Sequence[str] | None = None,
+    status_names: Mapping[str, str] | None = None,
+) -> Chart:
+    """Tasks as bars from ``start`` to ``end``, grouped (e.g. by planning area), by status.
+
+    `tasks` needs columns `label_column`, ``start``, ``end``, `group_column` and ``status``.
+    Each status has a colour and a hatch. Tasks without both dates are listed in the table and
+    the description but not drawn. ``today`` (if given) draws a "Today" line; it is a parameter,
+    not the clock, so output stays reproducible.
+    """
+    missing = [c for c in (label_column, "start", "end", group_column, "status") if c not in tasks.columns]
+    _require(not missing, f"gantt tasks need the columns {', '.join(missing)}")
+    names = dict(status_names or _catalogue_status_names())
+    frame = tasks[[label_column, "start", "end", group_column, "status"]].copy()
+    frame["start"] = pd.to_datetime(frame["start"], errors="coerce")
+    frame["end"] = pd.to_datetime(frame["end"], errors="coerce")
+    frame[group_column] = frame[group_column].fillna("").astype(str).replace("", "(no group)")
+    frame["status"] = frame["status"].fillna("").astype(str)
+    groups = list(dict.fromkeys(list(group_order or []) + sorted(frame[group_column].unique())))
+    dated = frame.dropna(subset=["start", "end"])
+    groups = [g for g in groups if (dated[group_column] == g).any()]
+    undated = len(frame) - len(dated)
+
+    # One row per task, with a header row per group: y positions top to bottom.
+    rows: list[tuple[str, pd.Series | None]] = []
+    for group in groups:
+        rows.append((group, None))
+        members = dated[dated[group_column] == group].sort_values(["start", "end"], kind="stable")
+        rows.extend((str(task[label_column]), task) for _, task in members.iterrows())
+
+    with chart_style():
+        figure = _figure(height_inches=1.6 + 0.3 * max(len(rows), 1))
+        axes = figure.add_subplot()
+        tick_labels = []
+        for position, (label, task) in enumerate(rows):
+            if task is None:
+                tick_labels.append(_display_label(label, 40))
+                continue
+            tick_labels.append(_display_label("  " + label, 40))
+            colour, hatch = STATUS_STYLES.get(task["status"], UNKNOWN_STATUS_STYLE)
+            start = date2num(task["start"])
+            width = max(date2num(task["end"]) - start, 1.0)  # a one-day task stays visible
+            axes.barh(
+                position,
+                width,
+                left=start,
+                height=0.6,
+                color=colour,
+                hatch=hatch,
+                edgecolor=TEXT_COLOUR,
+                linewidth=0.6,
+            )
+        axes.set_yticks(np.arange(len(rows)), tick_labels)
+        for tick, (_, task) in zip(axes.get_yticklabels(), rows, strict=True):
+            if task is None:
+                tick.set_fontweight("bold")
+        axes.set_ylim(len(rows) - 0.5, -0.5)
+        axes.tick_params(axis="y", length=0)
+        axes.xaxis_date()
+        axes.xaxis.set_major_formatter(DateFormatter("%b %Y"))
+        axes.grid(axis="x", color="#d9d9d9", linewidth=0.6)
+        axes.set_axisbelow(True)
+        if today is not None:
+            axes.axvline(date2num(pd.Timestamp(today)), color=TEXT_COLOUR, linestyle="--", linewidth=1)
+            axes.annotate(
+                "Today",
+                xy=(date2num(pd.Timestamp(today)), 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(3, -10),
+                textcoords="offset points",
+                fontsize=8,
+            )
+        used = list(dict.fromkeys(dated["status"]))
+        handles = [
+            Patch(
+                facecolor=STATUS_STYLES.get(s, UNKNOWN_STATUS_STYLE)[0],
+                hatch=STATUS_STYLES.get(s, UNKNOWN_STATUS_STYLE)[1],
+                edgecolor=TEXT_COLOUR,
+                label=plain_text(names.get(s, s or "No status")),
+            )
+            for s in sorted(used, key=lambda s: list(STATUS_STYLES).index(s) if s in STATUS_STYLES else 99)
+        ]
+        if handles:
+            axes.legend(
+                handles=handles,
+                loc="lower center",
+                bbox_to_anchor=(0.5, 1.0),
+                ncols=min(5, len(handles)),
+                fontsize=8,
+            )
+        axes.set_title(plain_text(title), pad=30 if handles else 6)
+
+        table = pd.DataFrame(
+            {
+                "Task": frame[label_column].astype(str).to_numpy(),
+                "Group": frame[group_column].to_numpy(),
+                "Start": [_date_text(d) for d in frame["start"]],
+                "End": [_date_text(d) for d in frame["end"]],
+                "Status": [names.get(s, s) for s in frame["status"]],
+            }
+        )
+        description = _gantt_description(dated, groups, group_column, undated, names)
+        return figure_to_chart(figure, title=title, description=description, table=table)
+
+
+def _date_text(value: Any) -> str:
+    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def _catalogue_status_names() -> dict[str, str]:
+    from cswb_widgets.framework import load_catalogue
+
+    return {entry.key: entry.name for entry in load_catalogue().action_statuses}
+
+
+def _gantt_description(
+    dated: pd.DataFrame, groups: list[str], group_column: str, undated: int, names: Mapping[str, str]
+) -> str:
+    parts = [f"Timeline of {_count(len(dated), 'task')} in {_count(len(groups), 'group')}."]
+    if len(dated):
+        parts.append(f"From {_date_text(dated['start'].min())} to {_date_text(dated['end'].max())}.")
+        counts = dated["status"].value_counts()
+        parts.append(
+            "Status: "
+            + ", ".join(f"{names.get(s, s or 'no status').lower()} {n}" for s, n in counts.items())
+            + "."
+        )
+    for group in groups[:6]:
+        parts.append(f"{group}: {_count(int((dated[group_column] == group).sum()), 'task')}.")
+    if undated:
+        parts.append(f"{_count(undated, 'task')} without start and end dates listed in the table only.")
+    return " ".join(parts)

@@ -1,0 +1,117 @@
+"""Coverage checks (required seats, groups to consult): covered, missing, not applicable here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from ..framework import load_catalogue
+from ..model.readiness import Check
+from ._html import escape, with_style
+from .records import WorkspaceTables, frame_of
+
+if TYPE_CHECKING:
+    from ..store.workspace import Workspace
+
+CoverageStatus = Literal["covered", "missing", "not_applicable"]
+
+# Which catalogue list each coverage check counts (readiness check key -> list name).
+_COVERAGE_LISTS = {"required_seats": "seats", "consult_groups": "consult_groups"}
+
+
+def coverage_list(check: Check) -> str:
+    """The catalogue list a coverage check counts ("seats" or "consult_groups")."""
+    try:
+        return _COVERAGE_LISTS[check.key]
+    except KeyError:
+        raise ValueError(
+            f"check '{check.key}' is not a coverage check; expected one of: {', '.join(_COVERAGE_LISTS)}"
+        ) from None
+
+
+@dataclass(frozen=True)
+class CoverageItem:
+    key: str
+    name: str
+    status: CoverageStatus
+    reason: str = ""  # why it is not applicable here
+    exemptable: bool = False  # may be marked "not applicable here" (seats: only if_exists ones)
+    condition: str = ""  # e.g. "if one exists locally"
+
+
+def _exemptable(list_name: str, key: str) -> bool:
+    # Mirrors readiness: only `if_exists` seats can be waived; any consult group can.
+    if list_name == "seats":
+        return bool(load_catalogue().get("seats", key).if_exists)
+    return True
+
+
+def coverage_items(check: Check, reasons: Mapping[str, str] | None = None) -> list[CoverageItem]:
+    """Every required item of a coverage check with its status, in catalogue order."""
+    list_name = coverage_list(check)
+    catalogue = load_catalogue()
+    missing, not_applicable = set(check.missing), set(check.not_applicable)
+    items = []
+    for entry in getattr(catalogue, list_name):
+        status: CoverageStatus = (
+            "missing" if entry.key in missing else "not_applicable" if entry.key in not_applicable else "covered"
+        )
+        items.append(
+            CoverageItem(
+                key=entry.key,
+                name=entry.name,
+                status=status,
+                reason=(reasons or {}).get(entry.key, "") if status == "not_applicable" else "",
+                exemptable=_exemptable(list_name, entry.key),
+                condition="if one exists locally" if getattr(entry, "if_exists", False) else "",
+            )
+        )
+    return items
+
+
+def exemption_reasons(ws: Workspace | WorkspaceTables, list_name: str) -> dict[str, str]:
+    """Key -> reason of the items marked "not applicable here" in one list."""
+    frame = frame_of(ws, "coverage_exemptions")
+    frame = frame[frame["list"] == list_name]
+    return {str(k): str(r) for k, r in zip(frame["key"], frame["reason"], strict=True)}
+
+
+_STATUS_TEXT: dict[CoverageStatus, tuple[str, str]] = {
+    # (symbol, words): the words carry the meaning; the symbol and colour only help scanning.
+    "covered": ("\u2713", "Covered"),
+    "missing": ("\u2717", "Missing"),
+    "not_applicable": ("\u2013", "Not applicable here"),
+}
+
+
+def coverage_html(
+    check: Check, *, reasons: Mapping[str, str] | None = None, heading_level: int = 3, style: bool = True
+) -> str:
+    """What a coverage check requires, what is covered, missing, or not applicable (with why)."""
+    items = coverage_items(check, reasons)
+    counts = {s: sum(i.status == s for i in items) for s in _STATUS_TEXT}
+    summary = f"{counts['covered']} of {len(items)} covered; {counts['missing']} missing"
+    if counts["not_applicable"]:
+        summary += f"; {counts['not_applicable']} not applicable here"
+    h = min(max(heading_level, 2), 6)
+    parts = [
+        '<section class="cswb-coverage cswb-static">',
+        f"<h{h}>{escape(check.title)}</h{h}>",
+        f'<p class="cswb-coverage-summary">{escape(summary)}.</p>',
+        '<table class="cswb-table"><caption class="cswb-vh">',
+        escape(check.title),
+        '</caption><thead><tr><th scope="col">Required</th><th scope="col">Status</th>'
+        '<th scope="col">Reason</th></tr></thead><tbody>',
+    ]
+    for item in items:
+        symbol, words = _STATUS_TEXT[item.status]
+        condition = f" ({escape(item.condition)})" if item.condition else ""
+        parts.append(
+            f'<tr><th scope="row">{escape(item.name)}{condition}</th>'
+            f'<td class="cswb-status-{item.status.replace("_", "-")}">'
+            f'<span aria-hidden="true">{symbol} </span>{escape(words)}</td>'
+            f"<td>{escape(item.reason)}</td></tr>"
+        )
+    parts.append("</tbody></table></section>")
+    return with_style("".join(parts), style)

@@ -1,0 +1,62 @@
+"""The stage header: plan identity, community, and the six workbooks with their completion."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..model.readiness import StageSummary, assess
+from ._html import escape, readable_text_colour, safe_colour, safe_logo, with_style
+from .records import WorkspaceTables
+
+if TYPE_CHECKING:
+    from ..store.workspace import Workspace
+
+DEFAULT_PRIMARY = "#1f3a5f"
+DEFAULT_SECONDARY = "#c9a227"
+
+
+def header_html(
+    community: Mapping[str, Any],
+    summaries: Sequence[StageSummary],
+    current_stage: str,
+    link: Callable[[str], str],
+    *,
+    style: bool = True,
+) -> str:
+    """Plan identity, community name and the six workbooks in order, each with its completion.
+
+    `community` is the community profile record; its plan identity (name, colours,
+    logo) is used only in safe forms: hex colours and image data URIs.
+    """
+    primary = safe_colour(community.get("colour_primary"), DEFAULT_PRIMARY)
+    accent = safe_colour(community.get("colour_secondary"), DEFAULT_SECONDARY)
+    text = readable_text_colour(primary)
+    name = str(community.get("name") or "Community")
+    plan = str(community.get("plan_name") or "Community Safety and Well-Being Plan")
+    logo = safe_logo(community.get("logo"))
+    parts = [
+        f'<div class="cswb-header cswb-static" style="background:{primary};color:{text};--cswb-accent:{accent}">',
+        '<p class="cswb-header-identity">',
+        # The plan name is next to the logo, so the image itself adds nothing to read out.
+        f'<img src="{escape(logo)}" alt="">' if logo else "",
+        f'<span><span class="cswb-header-plan">{escape(plan)}</span><br>{escape(name)}</span></p>',
+        '<nav aria-label="Workbook stages"><ol>',
+    ]
+    for number, summary in enumerate(summaries, start=1):
+        done = sum(c.complete for c in summary.checks)
+        total = len(summary.checks)
+        current = ' aria-current="page"' if summary.stage == current_stage else ""
+        percent = round(100 * summary.completion)
+        parts.append(
+            f'<li><a href="{escape(link(summary.stage))}"{current}>{number}. {escape(summary.title)}</a>'
+            f'<span class="cswb-header-progress">{done} of {total} checks complete</span>'
+            f'<span class="cswb-meter" aria-hidden="true"><span style="width:{percent}%"></span></span></li>'
+        )
+    parts.append("</ol></nav></div>")
+    return with_style("".join(parts), style)
+
+
+def workspace_header_html(ws: Workspace, current_stage: str, link: Callable[[str], str], *, style: bool = True) -> str:
+    """:func:`header_html` for a workspace: its profile and its readiness, read now."""
+    return header_html(ws.community, assess(WorkspaceTables(ws)), current_stage, link, style=style)

@@ -1,0 +1,366 @@
+"""EditableTable: a workspace table as an accessible HTML table, saved at every edit.
+
+The browser side (``_table_front.py``) only shows rows and sends what the user
+did as messages; every decision - validation, saving, undo, paging - is made
+here, through the workspace API, so it is the same as in scripts and imports.
+Tests drive the widget by calling :meth:`EditableTable.handle` with the
+messages the browser would send.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import anywidget
+import traitlets
+
+from .. import render
+from ..errors import CswbError, InputError, Problem
+from ..store.schema import Column
+from ..store.schema import table as table_spec
+from ..store.validation import is_blank, join_list
+from . import _sync
+from ._table_front import TABLE_CSS, TABLE_ESM
+
+if TYPE_CHECKING:
+    from ..store.workspace import Workspace
+
+def cell_key(record_id: str, column: str) -> str:
+    """The key of one cell in `cell_errors` (ids never contain '/')."""
+    return f"{record_id}/{column}"
+
+
+def _control(column: Column) -> str:
+    """The browser control for a column: text, number, date, select or multi (checkboxes)."""
+    if column.kind == "list":
+        return "multi" if (column.choices or column.ref) else "text"
+    if column.choices or column.ref or column.kind == "bool":
+        return "select"
+    return {"int": "number", "float": "number", "date": "date"}.get(column.kind, "text")
+
+
+def _to_wire(column: Column, value: Any) -> str | list[str]:
+    """A stored value as the browser control holds it: keys and ids, numbers as plain text."""
+    if column.kind == "list":
+        items = [str(v) for v in value] if isinstance(value, (list, tuple)) else []
+        return items if (column.choices or column.ref) else join_list(items)
+    if is_blank(value):
+        return ""
+    if column.kind == "bool":
+        return "yes" if bool(value) else "no"
+    if column.kind in ("int", "float", "date"):
+        return render.display_value(column, value)
+    return str(value)
+
+
+def _from_wire(value: Any) -> Any:
+    """What the browser sent, as a raw value for the workspace to validate ('' is blank)."""
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return value
+
+
+class EditableTable(anywidget.AnyWidget):
+    """Add, edit and delete the records of one workspace table; every change is saved at once.
+
+    ``where`` shows only matching rows (its columns are hidden and given to new
+    rows); ``defaults`` fills new rows; ``labels`` renames column headings;
+    ``readonly`` columns are shown but not editable.
+    """
+
+    _esm = TABLE_ESM
+    _css = TABLE_CSS
+
+    caption = traitlets.Unicode("").tag(sync=True)
+    column_specs = traitlets.List(traitlets.Dict()).tag(sync=True)
+    rows = traitlets.List(traitlets.Dict()).tag(sync=True)
+    new_row = traitlets.Dict().tag(sync=True)  # values the Add row starts with
+    cell_errors = traitlets.Dict().tag(sync=True)  # cell_key -> {"message", "value"}
+    add_errors = traitlets.Dict().tag(sync=True)  # column -> message
+    draft = traitlets.Dict().tag(sync=True)  # the refused Add row, as typed
+    added_count = traitlets.Int(0).tag(sync=True)  # bumps after each add: the browser clears the row
+    status = traitlets.Unicode("").tag(sync=True)
+    status_kind = traitlets.Unicode("").tag(sync=True)  # "saved", "error" or "info"
+    undo_label = traitlets.Unicode("").tag(sync=True)  # what Undo would bring back; "" hides it
+    page = traitlets.Int(0).tag(sync=True)
+    page_count = traitlets.Int(1).tag(sync=True)
+    row_count = traitlets.Int(0).tag(sync=True)
+    page_size = traitlets.Int(25).tag(sync=True)
+    can_add = traitlets.Bool(True).tag(sync=True)
+    can_delete = traitlets.Bool(True).tag(sync=True)
+    refresh_seconds = traitlets.Float(5.0).tag(sync=True)  # browser polls when no cell is focused
+
+    def __init__(
+        self,
+        ws: Workspace,
+        table: str,
+        *,
+        columns: Sequence[str] | None = None,
+        where: Mapping[str, Any] | None = None,
+        defaults: Mapping[str, Any] | None = None,
+        labels: Mapping[str, str] | None = None,
+        readonly: Iterable[str] = (),
+        page_size: int = 25,
+        caption: str | None = None,
+        cascade_delete: bool = False,
+        refresh_seconds: float = 5.0,
+    ) -> None:
+        spec = table_spec(table)
+        if spec.singleton:
+            raise ValueError(f"'{table}' holds a single record; edit it with RecordForm(..., record_id=...)")
+        self._ws = ws
+        self._spec = spec
+        self._where = dict(where or {})
+        self._defaults = dict(defaults or {})
+        self._labels = dict(labels or {})
+        self._readonly = frozenset(readonly)
+        self._cascade_delete = cascade_delete
+        self._columns = self._shown_columns(columns)
+        self._version: str | None = None  # the workspace's last change when rows were read
+        self._undo: list[tuple[str, str]] = []  # (change id, label) of this widget's deletes
+        self._labels_by_id: dict[str, tuple[int, str]] = {}  # record id -> (row number, label)
+        super().__init__(
+            caption=caption if caption is not None else spec.title,
+            page_size=max(1, page_size),
+            refresh_seconds=refresh_seconds,
+        )
+        self.on_msg(self._on_browser_message)
+        _sync.subscribe(ws, self._refresh_if_changed)
+        self.refresh()
+
+    # -- public API ------------------------------------------------------------------------
+
+    @property
+    def table_name(self) -> str:
+        return self._spec.name
+
+    @property
+    def shown_columns(self) -> tuple[str, ...]:
+        return self._columns
+
+    def refresh(self) -> None:
+        """Reload rows and dropdown options from the workspace (edits from anyone)."""
+        self._reload(self.page)
+
+    def _reload(self, page: int) -> None:
+        self._version = self._ws.last_change()
+        frame = render.select_rows(self._ws.table(self.table_name), self._where)
+        records = frame.to_dict("records")
+        self.row_count = len(records)
+        self.page_count = max(1, math.ceil(len(records) / self.page_size))
+        self.page = min(max(page, 0), self.page_count - 1)
+        start = self.page * self.page_size
+        self._labels_by_id = {
+            str(r["id"]): (n, render.record_label(self._spec, r)) for n, r in enumerate(records, start=1)
+        }
+        live_ids = set(self._labels_by_id)
+        self.column_specs = [self._column_spec(self._spec.column(name)) for name in self._columns]
+        self.new_row = {name: _to_wire(self._spec.column(name), self._defaults.get(name)) for name in self._columns}
+        self.rows = [
+            {
+                "id": str(r["id"]),
+                "n": n,
+                "values": {name: _to_wire(self._spec.column(name), r[name]) for name in self._columns},
+            }
+            for n, r in enumerate(records[start : start + self.page_size], start=start + 1)
+        ]
+        # A refused value stays on screen until fixed, unless its row is gone.
+        self.cell_errors = {k: v for k, v in self.cell_errors.items() if k.split("/", 1)[0] in live_ids}
+
+    def to_html(self) -> str:
+        """The same rows as static HTML, for report mode (private columns left out)."""
+        return render.records_html(
+            self._ws,
+            self.table_name,
+            columns=self._columns,
+            where=self._where,
+            labels=self._labels,
+            caption=self.caption,
+        )
+
+    def handle(self, message: Mapping[str, Any]) -> None:
+        """Act on one message from the browser (this is what the front end calls)."""
+        action = message.get("type")
+        if action == "edit":
+            self._edit(str(message.get("id", "")), str(message.get("column", "")), message.get("value"))
+        elif action == "add":
+            values = message.get("values")
+            self._add(values if isinstance(values, Mapping) else {})
+        elif action == "delete":
+            self._delete(str(message.get("id", "")))
+        elif action == "undo":
+            self._undo_last()
+        elif action == "page":
+            self._go_to_page(message.get("page"))
+        elif action == "refresh":
+            self._refresh_if_changed()
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def _edit(self, record_id: str, column_name: str, raw: Any) -> None:
+        if column_name not in self._columns or column_name in self._readonly:
+            self._say("error", f"Not saved: '{column_name}' cannot be edited here.")
+            return
+        key = cell_key(record_id, column_name)
+        where = self._cell_words(record_id, column_name)
+        try:
+            self._ws.update(self.table_name, record_id, **{column_name: _from_wire(raw)})
+        except InputError as error:
+            message = _message_for(error.problems, column_name)
+            # Keep what the user typed next to the message, so nothing they wrote is lost.
+            self.cell_errors = {**self.cell_errors, key: {"message": message, "value": raw}}
+            self._say("error", f"Not saved: {where}: {message}")
+            self._refresh_if_changed()
+            return
+        except CswbError as error:
+            self._say("error", f"Not saved: {where}: {error}")
+            return
+        self.cell_errors = {k: v for k, v in self.cell_errors.items() if k != key}
+        self.refresh()  # first, so the message names the row as it reads now
+        self._after_save(f"Saved {self._cell_words(record_id, column_name)}.", reload=False)
+
+    def _add(self, sent: Mapping[str, Any]) -> None:
+        if not self.can_add:
+            return
+        typed = {k: v for k, v in sent.items() if k in self._columns and k not in self._readonly}
+        record = {**self._defaults}
+        record.update({k: _from_wire(v) for k, v in typed.items() if _from_wire(v) not in (None, [])})
+        record.update(self._where)  # a new row must stay in this filtered view
+        try:
+            record_id = self._ws.add(self.table_name, **record)
+        except InputError as error:
+            by_column: dict[str, str] = {}
+            for problem in error.problems:
+                if problem.column is not None and problem.column in self._columns:
+                    by_column.setdefault(problem.column, problem.message)
+            self.add_errors = by_column
+            self.draft = dict(typed)
+            self._say("error", f"Not added: {_describe(error.problems, self._labels)}")
+            return
+        except CswbError as error:
+            self._say("error", f"Not added: {error}")
+            return
+        self.add_errors = {}
+        self.draft = {}
+        self._reload(self.page_count)  # clamped to the last page, where the new row is
+        self.added_count += 1
+        self._after_save(f"Added {self._row_words(record_id)}.", reload=False)
+
+    def _delete(self, record_id: str) -> None:
+        if not self.can_delete:
+            return
+        label = self._row_words(record_id)
+        try:
+            change_id = self._ws.delete(self.table_name, record_id, cascade=self._cascade_delete)
+        except CswbError as error:
+            self._say("error", f"Not deleted: {error}")
+            return
+        self._undo.append((change_id, label))
+        self.undo_label = label
+        self._after_save(f"Deleted {label}. Use Undo to bring it back.")
+
+    def _undo_last(self) -> None:
+        if not self._undo:
+            return
+        change_id, label = self._undo[-1]
+        try:
+            self._ws.undo(change_id)
+        except CswbError as error:
+            self._say("error", f"Could not undo: {error}")
+            return
+        self._undo.pop()
+        self.undo_label = self._undo[-1][1] if self._undo else ""
+        self._after_save(f"Restored {label}.")
+
+    def _go_to_page(self, page: Any) -> None:
+        try:
+            wanted = int(page)
+        except (TypeError, ValueError):
+            return
+        self._reload(wanted)
+        first = self.page * self.page_size + 1
+        last = min(first + self.page_size - 1, self.row_count)
+        self._say("info", f"Page {self.page + 1} of {self.page_count}: rows {first} to {last}.")
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _after_save(self, words: str, *, reload: bool = True) -> None:
+        if reload:
+            self.refresh()
+        self._say("saved", words)
+        _sync.notify_saved(self._ws, self)
+
+    def _refresh_if_changed(self) -> None:
+        if self._ws.last_change() != self._version:
+            self.refresh()
+
+    def _say(self, kind: str, words: str) -> None:
+        self.status_kind = kind
+        self.status = words
+
+    def _row_words(self, record_id: str) -> str:
+        """How messages name a row: "Ana (row 3)", or "row 3" for records without a name."""
+        number, label = self._labels_by_id.get(record_id, (0, record_id))
+        if not number:
+            return label
+        return f"row {number}" if label == record_id else f"{label} (row {number})"
+
+    def _cell_words(self, record_id: str, column_name: str) -> str:
+        return f"{render.column_label(column_name, self._labels)} of {self._row_words(record_id)}"
+
+    def _shown_columns(self, columns: Sequence[str] | None) -> tuple[str, ...]:
+        if columns is not None:
+            for name in columns:
+                self._spec.column(name)  # KeyError naming the table for a typo
+            return tuple(columns)
+        return tuple(render.default_columns(self.table_name, exclude=self._where))
+
+    def _column_spec(self, column: Column) -> dict[str, Any]:
+        control = _control(column)
+        spec: dict[str, Any] = {
+            "name": column.name,
+            "label": render.column_label(column, self._labels),
+            "control": control,
+            "required": column.required,
+            "readonly": column.name in self._readonly,
+            "integer": column.kind == "int",
+            "hint": _hint(column),
+        }
+        if control in ("select", "multi"):
+            spec["options"] = [[value, name] for name, value in _options(self._ws, column)]
+        return spec
+
+    def _on_browser_message(self, _widget: object, content: Any, _buffers: object) -> None:
+        if isinstance(content, Mapping):
+            self.handle(content)
+
+
+def _options(ws: Workspace, column: Column) -> list[tuple[str, str]]:
+    if column.kind == "bool":
+        return [("Yes", "yes"), ("No", "no")]
+    if column.choices:
+        return render.choice_options(column.choices)
+    if column.ref:
+        return render.ref_options(ws, column.ref)
+    return []
+
+
+def _hint(column: Column) -> str:
+    """A note in the column heading where the control alone does not tell how to type."""
+    return "separate items with ;" if _control(column) == "text" and column.kind == "list" else ""
+
+
+def _message_for(problems: list[Problem], column: str) -> str:
+    """The message about one column, else the first message (e.g. a duplicate, or a gone record)."""
+    for problem in problems:
+        if problem.column == column:
+            return problem.message
+    return problems[0].message if problems else "refused"
+
+
+def _describe(problems: list[Problem], labels: Mapping[str, str]) -> str:
+    return "; ".join((f"{render.column_label(p.column, labels)}: " if p.column else "") + p.message for p in problems)

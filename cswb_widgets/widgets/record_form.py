@@ -1,0 +1,237 @@
+"""RecordForm: one labelled field per column; Save adds (or updates) a record through the workspace."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets
+
+from .. import render
+from ..errors import CswbError, InputError
+from ..store.schema import Column
+from ..store.schema import table as table_spec
+from ..store.validation import is_blank, join_list
+from . import _sync
+from .pickers import FIELD_LAYOUT, FIELD_STYLE, options_picker, select
+
+if TYPE_CHECKING:
+    from ..store.workspace import Workspace
+
+# Free-text columns that usually hold a paragraph rather than a few words.
+MULTILINE_COLUMNS = frozenset(
+    {
+        "activities",
+        "background",
+        "challenges",
+        "comprehensive_strategy",
+        "coordination_notes",
+        "demographics",
+        "description",
+        "evidence",
+        "expected_outcomes",
+        "findings",
+        "lessons_learned",
+        "most_work_needed",
+        "narrative",
+        "note",
+        "purpose",
+        "real_problem_or_symptom",
+        "resources",
+        "successes",
+        "text",
+        "who_fills_gaps",
+    }
+)
+
+
+@dataclass
+class FormField:
+    """One column's input widget and the message shown under it when a value is refused."""
+
+    column: Column
+    widget: ipywidgets.ValueWidget
+    error: ipywidgets.HTML
+
+    def value(self) -> Any:
+        raw = self.widget.value
+        if isinstance(raw, tuple):
+            return list(raw)
+        if isinstance(raw, str) and not raw.strip():
+            return None
+        return raw
+
+    def set(self, value: Any) -> None:
+        widget = self.widget
+        if isinstance(widget, (ipywidgets.Dropdown, ipywidgets.SelectMultiple)):
+            select(widget, value)
+        elif isinstance(widget, ipywidgets.DatePicker):
+            widget.value = _as_date(value)
+        elif self.column.kind == "list":
+            widget.value = join_list([str(v) for v in value or []])
+        else:
+            widget.value = "" if is_blank(value) else render.display_value(self.column, value)
+
+    def show_error(self, message: str) -> None:
+        self.error.value = (
+            f'<span class="cswb-field-error" style="color:{render.PALETTE["error"]}">'
+            f'<span aria-hidden="true">\u26a0 </span>{render.escape(message)}</span>'
+            if message
+            else ""
+        )
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def field_widget(ws: Workspace, column: Column, label: str) -> ipywidgets.ValueWidget:
+    """The input widget for a column's kind; the label says when a value is required."""
+    description = f"{label} (required)" if column.required else label
+    blank = "(choose one)" if column.required else "(none)"
+    if column.kind == "list" and (column.choices or column.ref):
+        return options_picker(_options(ws, column), description=description, multiple=True)
+    if column.choices or column.ref:
+        return options_picker(_options(ws, column), description=description, blank=blank)
+    if column.kind == "bool":
+        return options_picker([("Yes", True), ("No", False)], description=description, blank="(not set)")  # type: ignore[list-item]
+    if column.kind == "date":
+        return ipywidgets.DatePicker(description=description, value=None, style=FIELD_STYLE, layout=FIELD_LAYOUT)
+    if column.kind == "list":
+        return ipywidgets.Text(
+            description=f"{description} (separate items with ;)", style=FIELD_STYLE, layout=FIELD_LAYOUT
+        )
+    if column.name in MULTILINE_COLUMNS:
+        return ipywidgets.Textarea(description=description, rows=3, style=FIELD_STYLE, layout=FIELD_LAYOUT)
+    # Numbers are typed as text too: a blank stays blank (IntText would say 0), and the
+    # workspace's own validation explains a wrong value in the same words everywhere.
+    return ipywidgets.Text(description=description, style=FIELD_STYLE, layout=FIELD_LAYOUT)
+
+
+def _options(ws: Workspace, column: Column) -> list[tuple[str, str]]:
+    if column.choices:
+        return render.choice_options(column.choices)
+    assert column.ref is not None
+    return render.ref_options(ws, column.ref)
+
+
+class RecordForm(ipywidgets.VBox):
+    """A form over one workspace table. Save adds a record (or, with ``record_id``, updates it).
+
+    ``defaults`` are saved with every new record (columns in it are not shown unless
+    listed in ``fields``, where they pre-fill the field); ``on_saved(record_id)`` runs
+    after each successful save.
+    """
+
+    def __init__(
+        self,
+        ws: Workspace,
+        table: str,
+        *,
+        fields: Sequence[str] | None = None,
+        defaults: Mapping[str, Any] | None = None,
+        labels: Mapping[str, str] | None = None,
+        on_saved: Callable[[str], None] | None = None,
+        record_id: str | None = None,
+        save_label: str = "Save",
+    ) -> None:
+        self._ws = ws
+        self._spec = table_spec(table)
+        self._defaults = dict(defaults or {})
+        self._labels = dict(labels or {})
+        self._on_saved = on_saved
+        self.record_id = record_id
+        names = fields if fields is not None else render.default_columns(table, exclude=self._defaults)
+        self.fields: dict[str, FormField] = {}
+        for name in names:
+            column = self._spec.column(name)
+            widget = field_widget(ws, column, render.column_label(column, self._labels))
+            self.fields[name] = FormField(column, widget, ipywidgets.HTML(""))
+        self.save_button = ipywidgets.Button(description=save_label, tooltip=f"{save_label} {self._spec.title}")
+        self.save_button.on_click(lambda _button: self.save())
+        self.status = ipywidgets.HTML("")
+        boxes: list[ipywidgets.Widget] = [ipywidgets.VBox([f.widget, f.error]) for f in self.fields.values()]
+        super().__init__(children=[*boxes, self.save_button, self.status])
+        self.add_class("cswb-record-form")
+        self.reset()
+        _sync.subscribe(ws, self.refresh_options)
+
+    # -- public API ------------------------------------------------------------------------
+
+    def values(self) -> dict[str, Any]:
+        """What the fields hold now, as raw values for the workspace to validate."""
+        return {name: field.value() for name, field in self.fields.items()}
+
+    def save(self) -> str | None:
+        """Validate and save; on refusal show each message under its field and keep the values."""
+        values = self.values()
+        try:
+            if self.record_id is None:
+                record_id = self._ws.add(self._spec.name, **{**self._defaults, **values})
+            else:
+                self._ws.update(self._spec.name, self.record_id, **values)
+                record_id = self.record_id
+        except InputError as error:
+            self._show_problems(error)
+            return None
+        except CswbError as error:
+            self._say("error", f"Not saved: {error}")
+            return None
+        label = render.record_label(self._spec, self._ws.get(self._spec.name, record_id) or {"id": record_id})
+        self.reset()
+        self._say("saved", f"Saved {label}.")
+        _sync.notify_saved(self._ws, self)
+        if self._on_saved is not None:
+            self._on_saved(record_id)
+        return record_id
+
+    def reset(self) -> None:
+        """Clear messages; fill fields with the record being edited, or with the defaults."""
+        source = self._ws.get(self._spec.name, self.record_id) if self.record_id else self._defaults
+        for name, field in self.fields.items():
+            field.set((source or {}).get(name))
+            field.show_error("")
+
+    def refresh_options(self) -> None:
+        """Reload the records a reference field offers (someone may have added one)."""
+        for field in self.fields.values():
+            column = field.column
+            if column.ref and isinstance(field.widget, (ipywidgets.Dropdown, ipywidgets.SelectMultiple)):
+                current = field.widget.value
+                options = render.ref_options(self._ws, column.ref)
+                if isinstance(field.widget, ipywidgets.Dropdown):
+                    field.widget.options = [field.widget.options[0], *options]
+                else:
+                    field.widget.options = options
+                field.set(list(current) if isinstance(current, tuple) else current)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _show_problems(self, error: InputError) -> None:
+        shown: set[str] = set()
+        for name, field in self.fields.items():
+            messages = [p.message for p in error.problems if p.column == name]
+            field.show_error(f"{render.column_label(name, self._labels)}: {messages[0]}" if messages else "")
+            if messages:
+                shown.add(name)
+        others = [str(p) for p in error.problems if p.column not in shown]
+        count = len(error.problems)
+        summary = f"Not saved: {count} problem{'s' if count > 1 else ''} to fix"
+        self._say("error", summary + (": " + "; ".join(others) if others else " (see the messages under the fields)."))
+
+    def _say(self, kind: str, words: str) -> None:
+        # An alert is announced when it appears; a status waits for a pause in speech.
+        role = "alert" if kind == "error" else "status"
+        colour = render.PALETTE["error"] if kind == "error" else render.PALETTE["ok"]
+        self.status.value = f'<p role="{role}" style="color:{colour};font-weight:600">{render.escape(words)}</p>'
