@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo/workspaces
 DEMO_SAMPLE ?= maple-falls
+DEMO_PORT ?= 8866
 
 .PHONY: demo test setup clean
 
@@ -20,6 +21,8 @@ demo: $(STAMP)
 	rm -rf $(DEMO_DIR)/$(DEMO_SAMPLE)
 	$(BIN)/cswb init $(DEMO_DIR)/$(DEMO_SAMPLE) --from $(DEMO_SAMPLE)
 	$(BIN)/cswb validate $(DEMO_DIR)/$(DEMO_SAMPLE)
+	@echo "Starting the workbooks; open the address below in a browser. Ctrl-C stops the server."
+	$(BIN)/cswb serve --root $(DEMO_DIR) --port $(DEMO_PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -184,6 +184,62 @@ def validate(path: Path, strict: bool) -> None:
         raise WorkspaceError(f"{len(gaps)} check(s) incomplete")
 
 
+@cli.command()
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default=True,
+    help="The folder whose sub-folders are community workspaces.",
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=8866, show_default=True)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Anything but loopback needs --token or --password-hash.",
+)
+@click.option("--token", envvar="CSWB_TOKEN", help="Secret visitors add as ?token=... once (env: CSWB_TOKEN).")
+@click.option(
+    "--password-hash",
+    envvar="CSWB_PASSWORD_HASH",
+    help="argon2 hash of a password visitors type (env: CSWB_PASSWORD_HASH).",
+)
+@click.option(
+    "--notebooks",
+    "extra_notebooks",
+    multiple=True,
+    hidden=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Also serve the notebooks in this folder (benchmarks).",
+)
+@click.option(
+    "--pool-size",
+    type=click.IntRange(0, 8),
+    default=1,
+    hidden=True,
+    help="Preheated kernels kept ready per notebook (0: start one per visit).",
+)
+def serve(
+    root: Path,
+    port: int,
+    host: str,
+    token: str | None,
+    password_hash: str | None,
+    extra_notebooks: tuple[Path, ...],
+    pool_size: int,
+) -> None:
+    """Serve the workbooks as web apps, with a launcher listing the workspaces under --root."""
+    from .serve.options import ServeOptions
+
+    options = ServeOptions(root, host, port, token or None, password_hash or None, extra_notebooks, pool_size)
+    options.checked()  # refuse bad options before the seconds it takes to import Voilà
+
+    from .serve.app import serve as run_server
+
+    run_server(options)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="cswb", standalone_mode=False)

@@ -1,4 +1,4 @@
-"""Where the package finds its data files, installed from a wheel or run from a checkout."""
+"""Where the package finds its data files and notebooks, installed from a wheel or run from a checkout."""
 
 from __future__ import annotations
 
@@ -7,19 +7,21 @@ from pathlib import Path
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def data_dir() -> Path:
-    """The ``data`` directory: reference catalogues and sample communities.
-
-    A wheel ships the repository's ``data/`` inside the package as ``_data``; a source or
-    editable checkout reads ``data/`` next to the package.
-    """
-    installed = _PACKAGE_DIR / "_data"
+def _shipped(name: str) -> Path:
+    """A top-level folder of the repository: a wheel ships it inside the package as ``_<name>``,
+    a source or editable checkout reads it next to the package."""
+    installed = _PACKAGE_DIR / f"_{name}"
     if installed.is_dir():
         return installed
-    checkout = _PACKAGE_DIR.parent / "data"
+    checkout = _PACKAGE_DIR.parent / name
     if checkout.is_dir():
         return checkout
-    raise FileNotFoundError(f"no data directory: looked for {installed} and {checkout}")
+    raise FileNotFoundError(f"no {name} directory: looked for {installed} and {checkout}")
+
+
+def data_dir() -> Path:
+    """The ``data`` directory: reference catalogues and sample communities."""
+    return _shipped("data")
 
 
 def reference_dir() -> Path:
@@ -30,3 +32,8 @@ def reference_dir() -> Path:
 def samples_dir() -> Path:
     """Illustrative sample communities."""
     return data_dir() / "samples"
+
+
+def workbooks_dir() -> Path:
+    """The six workbook notebooks."""
+    return _shipped("workbooks")

@@ -37,15 +37,6 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 SCRIPT_BREAKER = "</script><script>alert(2)</script>"
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 SUDBURY_DIR = SHARED_DATA / "boundaries" / "greater-sudbury-wards"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 # --- Fixtures ----------------------------------------------------------------------------------
@@ -417,15 +408,8 @@ def test_map_png_is_a_png(areas: pd.DataFrame, assets: pd.DataFrame) -> None:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def browser(chromium_browser: Any) -> Any:
+    return chromium_browser
 
 
 class OfflinePage:

@@ -156,12 +156,18 @@ def test_not_a_workspace(tmp_path: Path) -> None:
         Workspace.open(tmp_path)
 
 
-def test_migration_from_first_version(tmp_path: Path) -> None:
-    db = tmp_path / "old" / "workspace.sqlite"
-    db.parent.mkdir()
+def _first_version_workspace(folder: Path) -> Path:
+    """The fixture workspace as schema version 1 wrote it; returns its database file."""
+    db = folder / "workspace.sqlite"
+    folder.mkdir()
     conn = sqlite3.connect(db)
     conn.executescript((FIXTURES / "workspace-v1.sql").read_text())
     conn.close()
+    return db
+
+
+def test_migration_from_first_version(tmp_path: Path) -> None:
+    db = _first_version_workspace(tmp_path / "old")
     assert "plan_name" not in {r[1] for r in sqlite3.connect(db).execute("PRAGMA table_info(community)")}
     ws = Workspace.open(db.parent, actor="Upgrader")
     assert ws.schema_version == SCHEMA_VERSION
@@ -249,11 +255,7 @@ def test_sigkill_in_the_middle_of_an_import_leaves_the_workspace_as_before(ws: W
 
 
 def test_workspaces_opened_at_once_on_an_old_file_migrate_once(tmp_path: Path) -> None:
-    db = tmp_path / "old" / "workspace.sqlite"
-    db.parent.mkdir()
-    conn = sqlite3.connect(db)
-    conn.executescript((FIXTURES / "workspace-v1.sql").read_text())
-    conn.close()
+    db = _first_version_workspace(tmp_path / "old")
     first, second = Workspace.open(db.parent), Workspace.open(db.parent)
     assert first.schema_version == second.schema_version == SCHEMA_VERSION
     assert second.community["plan_name"].startswith("Old Harbour")

@@ -616,8 +616,6 @@ def test_stage_header_shows_plan_identity_and_follows_progress(ws: Workspace) ->
 
 # --- The table's front end in Chromium, bridged to the real widget (no Jupyter server) ---------
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 
 # A stand-in for anywidget's model: get/on/off like the real one; send() hands the message to
 # EditableTable.handle in Python and plays back the traits that changed, as the kernel would.
@@ -651,14 +649,8 @@ def _synced_state(widget: EditableTable) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def chromium(chromium_browser: Any) -> Any:
+    return chromium_browser
 
 
 @pytest.mark.browser

@@ -71,16 +71,20 @@ def safe_logo(value: object) -> str | None:
 
 
 def stylesheet() -> str:
-    """CSS for the static components (scoped to ``.cswb-*`` classes); each *_html may inline it."""
+    """CSS for the static components (scoped to ``.cswb-*`` classes); each *_html may inline it.
+
+    Doubled classes (``.cswb-table.cswb-table td``) outrank JupyterLab's rendered-HTML rules
+    (``:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td``), which Voilà and nbconvert share.
+    """
     p = PALETTE
     return f"""
 .cswb-vh, .cswb-visually-hidden {{ position: absolute !important; width: 1px; height: 1px;
   padding: 0; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }}
 .cswb-static {{ color: {p["text"]}; background: {p["background"]}; font-size: 0.95rem; }}
-.cswb-static a {{ color: {p["link"]}; }}
+.cswb-static a, .cswb-static.cswb-static a:link, .cswb-static.cswb-static a:visited {{ color: {p["link"]}; }}
 .cswb-table {{ border-collapse: collapse; margin: 0.5rem 0; }}
 .cswb-table caption {{ text-align: left; font-weight: 600; padding: 0.25rem 0; }}
-.cswb-table th, .cswb-table td {{ border: 1px solid {p["border"]}; padding: 0.25rem 0.5rem;
+.cswb-table.cswb-table th, .cswb-table.cswb-table td {{ border: 1px solid {p["border"]}; padding: 0.25rem 0.5rem;
   text-align: left; vertical-align: top; }}
 .cswb-table thead th {{ background: {p["surface"]}; }}
 .cswb-empty {{ color: {p["muted"]}; font-style: italic; }}
@@ -98,7 +102,8 @@ def stylesheet() -> str:
 .cswb-header ol {{ display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; list-style: none;
   margin: 0; padding: 0; }}
 .cswb-header li {{ display: flex; flex-direction: column; }}
-.cswb-header a {{ color: inherit; text-decoration: underline; }}
+.cswb-header a, .cswb-header.cswb-header a:link, .cswb-header.cswb-header a:visited {{
+  color: inherit; text-decoration: underline; }}
 .cswb-header a[aria-current="page"] {{ font-weight: 700; text-decoration-thickness: 3px; }}
 .cswb-header-progress {{ font-size: 0.85rem; }}
 .cswb-meter {{ display: block; width: 6rem; height: 0.4rem; border: 1px solid currentColor; }}

@@ -1,0 +1,181 @@
+"""`cswb serve`: the workbooks as Voilà apps, with a launcher and workspace-bound URLs.
+
+Voilà 0.5 does the heavy lifting (kernels, preheating, rendering, the widget front end); this
+module configures it for visitors who must not run code, swaps its file tree for the
+launcher, guards the app pages, and serves the project's template. Every setting lives in
+`voila_config` with the reason for it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import tornado.ioloop
+import tornado.web
+from jupyter_server.utils import url_path_join
+from traitlets import List, Unicode
+from traitlets.config import Config
+from voila.app import Voila
+from voila.tornado.contentshandler import VoilaContentsHandler
+from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.treehandler import TornadoVoilaTreeHandler
+from voila.utils import ENV_VARIABLE
+from xstatic.pkg import font_awesome
+
+from ..errors import CswbError
+from ..paths import workbooks_dir
+from .handlers import GuardedVoilaHandler, LauncherHandler
+from .options import ServeOptions, check_port_free, is_loopback, kernel_reachable_host
+from .request import ROOT_ENV
+
+TEMPLATE = "cswb"
+JUPYTER_DATA = Path(__file__).parent / "share" / "jupyter"  # holds voila/templates/cswb
+FONT_AWESOME_URL = "cswb/static/fontawesome/"
+IDLE_KERNEL_SECONDS = 20 * 60
+ERROR_INSTRUCTION = "The workbook stopped here. The person running the server can find the details in its log."
+
+
+def voila_config(options: ServeOptions, notebooks: Path) -> Config:
+    c = Config()
+    c.Voila.root_dir = str(notebooks)
+    c.Voila.ip = options.host
+    c.Voila.port = options.port
+    c.Voila.port_retries = 0  # serve on the port asked for, or fail (see check_port_free)
+    c.Voila.open_browser = False
+    c.Voila.config_file_paths = []  # no stray voila.json/voila.py may loosen what follows
+    c.Voila.token = options.token or ""  # "" = no login (loopback only; see options.check_access)
+    if options.password_hash:
+        c.PasswordIdentityProvider.hashed_password = options.password_hash
+    # Voilà turns off jupyter_server's Host-header check; on loopback turn it back on, so that a
+    # web page using DNS rebinding cannot reach the (login-free) server through the browser.
+    c.Voila.tornado_settings = {"allow_remote_access": not is_loopback(options.host)}
+
+    vc = c.VoilaConfiguration
+    vc.template = TEMPLATE
+    vc.allow_template_override = "NO"  # ?template=... would bypass the local-only template
+    vc.allow_theme_override = "NO"
+    vc.strip_sources = True
+    vc.show_tracebacks = False
+    vc.preheat_kernel = True  # notebooks run up to resolve_workspace() before anyone visits
+    vc.default_pool_size = options.pool_size
+    c.VoilaExecutor.cell_error_instruction = ERROR_INSTRUCTION
+
+    # Kernels talk to the server over Unix sockets in Voilà's private connection folder rather
+    # than TCP ports on 127.0.0.1 that every local user can reach.
+    c.KernelManager.transport = "ipc"
+    # Notebooks are served without stored outputs, so trust is moot: keep the notary's key and
+    # database in memory instead of writing them to the user's home.
+    c.NotebookNotary.db_file = ":memory:"
+    c.NotebookNotary.secret = os.urandom(32)
+
+    # Kernels whose page was closed without notice (laptop lid, lost Wi-Fi): reclaim them once
+    # idle; a page still connected keeps its kernel. Pooled (preheated) kernels are never culled.
+    c.MappingKernelManager.cull_idle_timeout = IDLE_KERNEL_SECONDS
+    c.MappingKernelManager.cull_interval = 60
+    c.MappingKernelManager.cull_connected = False
+    c.MappingKernelManager.cull_busy = False
+    return c
+
+
+class CswbVoila(Voila):
+    """Voilà with the launcher at `/` instead of the file tree, and guarded app pages."""
+
+    workspace_root = Unicode(help="The folder whose sub-folders are the workspaces.").tag(config=True)
+    workbooks = List(Unicode(), help="File names of the served notebooks that need a workspace.").tag(config=True)
+
+    def init_handlers(self) -> list[tuple]:
+        replaced = (TornadoVoilaTreeHandler, VoilaContentsHandler, TornadoVoilaHandler)
+        kept = [h for h in super().init_handlers() if h[1] not in replaced]
+        root = Path(self.workspace_root)
+        workbooks = frozenset(self.workbooks)
+        stages = frozenset(Path(name).stem for name in workbooks)
+        return [
+            (url_path_join(self.server_url, "/"), LauncherHandler, {"workspace_root": root, "stages": stages}),
+            (
+                url_path_join(self.server_url, r"/voila/render/(.*)"),
+                GuardedVoilaHandler,
+                {
+                    "workspace_root": root,
+                    "workbooks": workbooks,
+                    "template_paths": self.template_paths,
+                    "config": self.config,
+                    "voila_configuration": self.voila_configuration,
+                },
+            ),
+            (
+                url_path_join(self.server_url, FONT_AWESOME_URL, r"((?:css|webfonts)/[^/]+)"),
+                tornado.web.StaticFileHandler,
+                {"path": font_awesome.BASE_DIR},
+            ),
+            *kept,
+        ]
+
+
+@contextmanager
+def notebook_site(folders: Iterable[Path]) -> Iterator[Path]:
+    """A private folder holding copies of the notebooks to serve, removed afterwards.
+
+    Voilà serves (and preheats) every notebook under its root, recursively; a copy of just the
+    top-level notebooks keeps drafts, checkpoints and sub-folders out, lets benchmark notebooks
+    sit beside the workbooks, and keeps kernels from writing into the checkout.
+    """
+    site = Path(tempfile.mkdtemp(prefix="cswb-serve-"))
+    try:
+        for folder in folders:
+            for notebook in sorted(folder.glob("*.ipynb")):
+                target = site / notebook.name
+                if target.exists():
+                    raise CswbError(f"{notebook}: a notebook named {notebook.name} is already served")
+                shutil.copyfile(notebook, target)
+        yield site
+    finally:
+        shutil.rmtree(site, ignore_errors=True)
+
+
+def _kernel_environment(options: ServeOptions) -> None:
+    """What every kernel (preheated or not) inherits from the server process."""
+    # Voilà hands each kernel its visitor's request in CGI-style variables (QUERY_STRING, ...);
+    # none may come from whoever started the server, or every visitor would get that one.
+    for name in ENV_VARIABLE:
+        os.environ.pop(name, None)
+    os.environ[ROOT_ENV] = str(options.root)
+    # Voilà's request hand-over to preheated kernels connects to 127.0.0.1 unless told otherwise.
+    os.environ["VOILA_APP_IP"] = kernel_reachable_host(options.host)
+    # jupyter_path() reads JUPYTER_PATH on every call: this is how Voilà finds the template.
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(JUPYTER_DATA), os.environ.get("JUPYTER_PATH")]))
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # quiets a debugger warning per kernel
+
+
+def serve(options: ServeOptions) -> None:
+    """Run the server until interrupted (Ctrl-C or SIGTERM); kernels are shut down on the way out."""
+    options = options.checked()
+    try:
+        workbooks = workbooks_dir()
+    except FileNotFoundError:
+        raise CswbError("no workbooks are installed (no workbooks/ folder)") from None
+    check_port_free(options.host, options.port)
+    with notebook_site([workbooks, *options.extra_notebooks]) as site:
+        _kernel_environment(options)
+        config = voila_config(options, site)
+        config.CswbVoila.workspace_root = str(options.root)
+        config.CswbVoila.workbooks = sorted(p.name for p in workbooks.glob("*.ipynb"))
+        # The singleton, like Voilà's own launcher: its log is then every component's log (cell
+        # errors hidden from visitors must reach the operator).
+        app = CswbVoila.instance(config=config)
+        app.initialize([])
+        tornado.ioloop.IOLoop.current().add_callback(_announce, options)
+        app.start()
+
+
+def _announce(options: ServeOptions) -> None:
+    """Runs once the server listens: the line people (and tests) wait for."""
+    address = options.address + (f"?token={options.token}" if options.token else "")
+    others = "" if is_loopback(options.host) else " (other machines on the network can connect)"
+    print(f"cswb: serving the workspaces in {options.root} at {address}{others}", flush=True)
+    print("cswb: press Ctrl-C to stop", file=sys.stderr, flush=True)

@@ -1,0 +1,77 @@
+"""The HTTP handlers `cswb serve` adds to Voilà: launcher, guarded app pages, local Font Awesome."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from jupyter_server.base.handlers import JupyterHandler
+from tornado import web
+from voila.tornado.handler import TornadoVoilaHandler
+
+from ..errors import WorkspaceError
+from .launcher import render_launcher, render_refusal, workspace_cards
+from .workspaces import NoSuchWorkspace, names_workspace, slug_from_query, workspace_under
+
+
+def _html(handler: web.RequestHandler, body: str, status: int = 200) -> None:
+    handler.set_status(status)
+    handler.set_header("Content-Type", "text/html; charset=UTF-8")
+    handler.set_header("Cache-Control", "no-store")
+    handler.finish(body)
+
+
+class LauncherHandler(JupyterHandler):
+    """`/`: the workspaces under the root with their stages; no kernel involved."""
+
+    def initialize(self, workspace_root: Path, stages: frozenset[str]) -> None:
+        self.workspace_root = workspace_root
+        self.stages = stages
+
+    @web.authenticated
+    async def get(self) -> None:
+        # Reading every workspace is blocking SQLite work: keep it off the event loop that
+        # carries the kernels' websockets.
+        cards = await asyncio.get_running_loop().run_in_executor(
+            None, workspace_cards, self.workspace_root, self.stages
+        )
+        _html(self, render_launcher(cards))
+
+
+class GuardedVoilaHandler(TornadoVoilaHandler):
+    """`/voila/render/<notebook>`: Voilà's page, but only for an acceptable `?workspace=`.
+
+    The check runs before a kernel is handed out, so a refused address costs nothing and
+    shows a plain explanation. The kernel checks the same address again when it opens the
+    workspace (`request.resolve_workspace`).
+    """
+
+    def initialize(self, workspace_root: Path, workbooks: frozenset[str], **kwargs: Any) -> None:
+        super().initialize(**kwargs)
+        self.workspace_root = workspace_root
+        self.workbooks = workbooks
+
+    @web.authenticated
+    async def get(self, path: str | None = None) -> None:
+        refusal = self._refusal(path or "")
+        if refusal is not None:
+            status, message = refusal
+            _html(self, render_refusal(message, home=self.base_url), status)
+            return
+        # Set the XSRF cookie: when the visitor leaves, Voilà's page posts it with its request to
+        # shut its kernel down, and without it that request is refused and the kernel lingers.
+        self.xsrf_token  # noqa: B018 - reading it sets the cookie
+        await super().get(path)
+
+    def _refusal(self, path: str) -> tuple[int, str] | None:
+        query = self.request.query
+        if path not in self.workbooks and not names_workspace(query):
+            return None  # a notebook that needs no workspace (e.g. a benchmark)
+        try:
+            workspace_under(self.workspace_root, slug_from_query(query))
+        except NoSuchWorkspace as exc:
+            return 404, str(exc)
+        except WorkspaceError as exc:
+            return 400, str(exc)
+        return None

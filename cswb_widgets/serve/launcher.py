@@ -1,0 +1,108 @@
+"""The launcher page: every workspace under the root, its six stages, their completion.
+
+Server-rendered HTML (no kernel), built from plain data so it can be tested without a server.
+Jinja autoescaping escapes every value a user typed (community names, folder names).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from ..framework import load_catalogue
+from ..model.readiness import assess
+from ..store import TABLES, Workspace
+from .workspaces import SLUG_RULE, find_workspaces, stage_href
+
+log = logging.getLogger(__name__)
+
+_TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True)
+class StageLink:
+    key: str
+    title: str
+    completion: float  # 0..1
+    href: str | None  # None when the stage's notebook is not installed
+
+    @property
+    def percent(self) -> int:
+        return round(self.completion * 100)
+
+
+@dataclass(frozen=True)
+class WorkspaceCard:
+    slug: str
+    name: str
+    kind: str
+    illustrative: bool = False
+    stages: tuple[StageLink, ...] = ()
+    problem: str | None = None  # why it cannot be opened, for the visitor
+
+
+def workspace_cards(root: Path, notebooks: Collection[str]) -> list[WorkspaceCard]:
+    """One card per workspace folder under `root`, sorted by community name.
+
+    `notebooks` are the stage keys whose notebook is served; other stages get no link.
+    Opening a workspace may run its migrations; a workspace that fails is shown as such and
+    logged, never raised: one broken folder must not hide the others.
+    """
+    cards = [_card(slug, path, notebooks) for slug, path in find_workspaces(root)]
+    return sorted(cards, key=lambda c: (c.problem is not None, c.name.casefold(), c.slug))
+
+
+def _card(slug: str, path: Path | None, notebooks: Collection[str]) -> WorkspaceCard:
+    if path is None:
+        return WorkspaceCard(slug, slug, "", problem=f"This folder cannot be served: rename it using {SLUG_RULE}.")
+    try:
+        with Workspace.open(path, actor="cswb serve") as ws:
+            community = ws.community
+            summaries = assess({t.name: ws.table(t.name) for t in TABLES})
+    except Exception:  # a corrupt or too-new database: say so on the page, details in the log
+        log.exception("cannot read workspace %s", path)
+        return WorkspaceCard(slug, slug, "", problem="This workspace could not be opened; the server log has the details.")
+    stages = tuple(
+        StageLink(s.stage, s.title, s.completion, stage_href(s.stage, slug) if s.stage in notebooks else None)
+        for s in summaries
+    )
+    return WorkspaceCard(
+        slug=slug,
+        name=str(community.get("name") or slug),
+        kind=_kind_names().get(str(community.get("kind")), ""),
+        illustrative=bool(community.get("illustrative")),
+        stages=stages,
+    )
+
+
+@cache
+def _kind_names() -> dict[str, str]:
+    return {kind.key: kind.name for kind in load_catalogue().community_kinds}
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_launcher(cards: list[WorkspaceCard]) -> str:
+    return _environment().get_template("launcher.html").render(cards=cards)
+
+
+def render_refusal(message: str, *, home: str) -> str:
+    """The page shown instead of an app when the address names no acceptable workspace.
+
+    `home` is the launcher's address relative to the refused page.
+    """
+    return _environment().get_template("refusal.html").render(message=message, home=home)

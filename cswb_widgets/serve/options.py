@@ -1,0 +1,104 @@
+"""What `cswb serve` was asked to do, checked before anything starts.
+
+The access rule: on a loopback address only this machine can connect, so no login is needed;
+any other address (a workshop's Wi-Fi, `0.0.0.0`) requires a token or a password, or the
+server refuses to start.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import CswbError
+from ..store.workspace import is_workspace
+
+MIN_TOKEN_LENGTH = 16
+TOKEN_HINT = "python -c 'import secrets; print(secrets.token_urlsafe(24))'"
+PASSWORD_HINT = "python -c 'from jupyter_server.auth import passwd; print(passwd())'"
+
+
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine can reach: localhost, 127.0.0.0/8, ::1."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name (or "" for every interface): assume others can reach it
+        return False
+
+
+def check_access(host: str, token: str | None, password_hash: str | None) -> None:
+    """CswbError unless the host/token/password combination is safe to start."""
+    if token is not None and (len(token) < MIN_TOKEN_LENGTH or any(c.isspace() for c in token)):
+        raise CswbError(
+            f"the token must be at least {MIN_TOKEN_LENGTH} characters without spaces; make one with: {TOKEN_HINT}"
+        )
+    if password_hash is not None and not password_hash.startswith("argon2:"):
+        raise CswbError(f"--password-hash takes an argon2 hash (argon2:...); make one with: {PASSWORD_HINT}")
+    if not is_loopback(host) and not (token or password_hash):
+        shown = host or "every interface"
+        raise CswbError(
+            f"serving on {shown} lets other machines connect: give --token (or CSWB_TOKEN) or --password-hash,"
+            " or keep the default --host 127.0.0.1"
+        )
+
+
+def kernel_reachable_host(host: str) -> str:
+    """The address a kernel on this machine uses to reach the server (for Voilà's request hand-over)."""
+    if host in ("", "0.0.0.0", "localhost"):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    if ":" in host and not host.startswith("["):
+        return f"[{host}]"
+    return host
+
+
+def check_port_free(host: str, port: int) -> None:
+    """CswbError if the port is taken (Voilà would otherwise quietly move to another port)."""
+    address = {"": "0.0.0.0", "localhost": "127.0.0.1"}.get(host, host.strip("[]"))
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado does
+        try:
+            probe.bind((address, port))
+        except OSError as exc:
+            raise CswbError(f"cannot listen on {host or '*'}:{port} ({exc.strerror}); choose another --port") from None
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    root: Path
+    host: str = "127.0.0.1"
+    port: int = 8866
+    token: str | None = None
+    password_hash: str | None = None
+    extra_notebooks: tuple[Path, ...] = field(default=())
+    pool_size: int = 1
+
+    def checked(self) -> ServeOptions:
+        """These options with the root made absolute, or CswbError naming what is wrong."""
+        check_access(self.host, self.token, self.password_hash)
+        root = self.root.expanduser().resolve()
+        if not root.is_dir():
+            raise CswbError(f"{self.root}: no such folder (--root is the folder that holds the workspaces)")
+        if is_workspace(root):
+            raise CswbError(f"{self.root} is a workspace itself: give the folder that contains it, e.g. --root {root.parent}")
+        for folder in self.extra_notebooks:
+            if not folder.is_dir():
+                raise CswbError(f"{folder}: no such notebook folder")
+        if not os.access(root, os.R_OK | os.X_OK):
+            raise CswbError(f"{self.root}: cannot read this folder")
+        return ServeOptions(
+            root, self.host, self.port, self.token, self.password_hash,
+            tuple(p.resolve() for p in self.extra_notebooks), self.pool_size,
+        )
+
+    @property
+    def address(self) -> str:
+        shown = "127.0.0.1" if self.host in ("", "0.0.0.0") else kernel_reachable_host(self.host)
+        return f"http://{shown}:{self.port}/"

@@ -1,0 +1,154 @@
+"""What every workbook notebook shares: opening the workspace, the two modes, sections.
+
+A notebook cell calls one method of its stage's `Workbook`; the method returns
+what the cell shows. In **app** mode that is a live widget bound to the
+workspace; in **report** mode it is static HTML built from the same data, so
+the printed plan and the workshop screen never disagree.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import ipywidgets
+from IPython.display import HTML
+
+from .. import render
+from ..errors import CswbError
+from ..store import Workspace
+from ..widgets import EditableTable, GuidancePanel, StageHeader, _sync
+
+MODES = ("app", "report")
+
+Shown = ipywidgets.Widget | HTML
+
+
+def _html(markup: str) -> HTML:
+    return HTML(markup)
+
+
+class Workbook:
+    """One stage's notebook: `Workbook(workspace, mode)`, then one call per cell."""
+
+    stage: ClassVar[str] = ""
+
+    def __init__(self, ws: Workspace, mode: str) -> None:
+        self.ws = ws
+        self.mode = mode
+
+    @classmethod
+    def open(cls, workspace: str | os.PathLike[str] | None = None, mode: str = "app") -> Workbook:
+        """Open the workspace the notebook was given (or, under Voilà, the page's address names).
+
+        A refused workspace (missing, or outside the served root) shows one clear
+        message and the rest of the notebook shows nothing: visitors never see a traceback.
+        """
+        from ..serve.request import resolve_workspace
+
+        if mode not in MODES:
+            raise CswbError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        try:
+            path = resolve_workspace(workspace)
+            ws = Workspace.open(path, actor="report" if mode == "report" else "workshop participant")
+        except CswbError as exc:
+            if mode == "report":
+                raise
+            return Unavailable(str(exc))  # type: ignore[return-value]
+        return cls(ws, mode)
+
+    @property
+    def app(self) -> bool:
+        return self.mode == "app"
+
+    def tables(self) -> render.WorkspaceTables:
+        return render.WorkspaceTables(self.ws)
+
+    def link(self, stage: str) -> str:
+        return f"{stage}.ipynb?workspace={self.ws.path.name}"
+
+    # -- parts every stage has ----------------------------------------------------------
+
+    def header(self) -> Shown:
+        """The stage header (links to the six workbooks, completion); in apps, the editor's name."""
+        if not self.app:
+            return _html(render.workspace_header_html(self.ws, self.stage, self.link, style=True))
+        who = ipywidgets.Text(
+            description="Your name (for the change history)",
+            placeholder="e.g. Alex from the library",
+            style={"description_width": "initial"},
+            layout=ipywidgets.Layout(width="32rem"),
+        )
+
+        def set_actor(change: dict[str, Any]) -> None:
+            self.ws.actor = change["new"].strip() or "workshop participant"
+
+        who.observe(set_actor, names="value")
+        return ipywidgets.VBox([StageHeader(self.ws, self.stage, link=self.link), who])
+
+    def guidance(self) -> Shown:
+        if self.app:
+            return GuidancePanel(self.stage)
+        return _html(render.guidance_html(self.stage, open=True))
+
+    def records(
+        self,
+        table: str,
+        *,
+        columns: list[str] | None = None,
+        where: dict[str, Any] | None = None,
+        labels: dict[str, str] | None = None,
+        caption: str | None = None,
+        readonly: tuple[str, ...] = (),
+        cascade_delete: bool = False,
+    ) -> Shown:
+        """An editable table in apps, the same rows as a static table in reports."""
+        if self.app:
+            return EditableTable(
+                self.ws, table, columns=columns, where=where, labels=labels, caption=caption,
+                readonly=readonly, cascade_delete=cascade_delete,
+            )
+        return _html(render.records_html(self.ws, table, columns=columns, where=where, labels=labels, caption=caption))
+
+    def live(self, build_html: Callable[[], str], *, refresh_label: str = "Refresh") -> Shown:
+        """Computed, read-only HTML: in apps with a button that recomputes it from the workspace."""
+        if not self.app:
+            return _html(build_html())
+        return LiveHTML(self.ws, build_html, refresh_label=refresh_label)
+
+
+class LiveHTML(ipywidgets.VBox):
+    """HTML computed from the workspace, recomputed after any save in this kernel or on request."""
+
+    def __init__(self, ws: Workspace, build_html: Callable[[], str], *, refresh_label: str = "Refresh") -> None:
+        self._build_html = build_html
+        self.view = ipywidgets.HTML(build_html())
+        self.button = ipywidgets.Button(description=refresh_label, tooltip="Recompute from the latest data")
+        self.button.on_click(lambda _b: self.refresh())
+        super().__init__([self.view, self.button])
+        _sync.subscribe(ws, self.refresh)
+
+    def refresh(self) -> None:
+        self.view.value = self._build_html()
+
+
+class Unavailable:
+    """Stands in for a workbook whose workspace was refused: says why once, then stays quiet."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        self._said = False
+
+    def __getattr__(self, name: str) -> Callable[..., HTML]:
+        def quiet(*_args: object, **_kwargs: object) -> HTML:
+            if self._said:
+                return HTML("")
+            self._said = True
+            return HTML(
+                '<div role="alert" class="cswb-refused"><h1>This workspace cannot be opened</h1><p>'
+                + str(render.escape(self.message))
+                + '</p><p><a href="../../">Back to the list of workspaces</a></p></div>'
+            )
+
+        return quiet

@@ -1,0 +1,242 @@
+"""Commitment workbook (Tools 1 and 2): participants, roles, seats, terms of reference, evidence."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import ipywidgets
+import pandas as pd
+from markupsafe import Markup
+
+from .. import render
+from ..documents import DOCX_MIME, terms_of_reference_docx, terms_of_reference_html
+from ..errors import CswbError
+from ..framework import load_catalogue
+from ..model import commitment, readiness
+from ..widgets import CoverageIndicator, options_picker
+from ..widgets import _sync
+from ._base import Shown, Workbook, _html
+
+COMBINED = "__combined__"  # the picker's value for one terms of reference shared by all groups
+
+
+class CommitmentWorkbook(Workbook):
+    stage = "commitment"
+
+    # -- the community and, for a joint plan, its member councils --------------------------------
+
+    def councils(self) -> Shown:
+        """Each council that adopts the plan and its resolution (the partner communities of a joint plan)."""
+        def html() -> str:
+            frame = commitment.councils(self.tables())
+            frame["resolution_date"] = [d.date().isoformat() if pd.notna(d) else "" for d in frame["resolution_date"]]
+            return render.table_html(
+                frame,
+                columns=["community", "council", "role", "resolution_date", "resolution_reference", "status"],
+                labels={"resolution_date": "Resolution date", "resolution_reference": "Resolution"},
+                caption="Councils and their resolutions",
+            )
+
+        if not self.app:
+            return _html(html())
+        return ipywidgets.VBox(
+            [
+                self.records(
+                    "member_communities",
+                    caption="Member and partner communities (one row per council; partners' assets count too)",
+                ),
+                self.live(html),
+            ]
+        )
+
+    # -- participants ----------------------------------------------------------------------------
+
+    def organizations(self) -> Shown:
+        return self.records("organizations", columns=["name", "sector", "member_community_id", "description", "website"])
+
+    def people(self) -> Shown:
+        # Contact details are for the coordinator's eyes: apps show them, published reports never do.
+        return self.records("people", columns=["name", "organization_id", "title", "sector", "email", "phone"])
+
+    def groups(self) -> Shown:
+        return self.records("groups", columns=["name", "kind", "risk_id", "reports_to", "description"])
+
+    def memberships(self) -> Shown:
+        """Who sits on which group, in which role, filling which required seats (and the roster they make)."""
+        if self.app:
+            return ipywidgets.VBox(
+                [self.records("memberships", caption="Memberships: group, person, role and the seats they fill"), self.roster()]
+            )
+        return self.roster()
+
+    def roster(self) -> Shown:
+        def html() -> str:
+            frame = commitment.roster(self.tables())
+            frame = frame.assign(seats=["; ".join(s) for s in frame["seats"]])
+            return render.table_html(
+                frame,
+                columns=["group", "person", "organization", "role", "seats"],
+                caption="Committee and team roster",
+            )
+
+        return self.live(html)
+
+    def seat_coverage(self) -> Shown:
+        """The seats the Community Safety and Policing Act requires: filled, not applicable, missing."""
+        def status_table() -> str:
+            statuses = commitment.seat_status(self.tables())
+            frame = pd.DataFrame(
+                {
+                    "Seat": [s.name for s in statuses],
+                    "Status": [s.status.capitalize() for s in statuses],
+                    "Filled by": ["; ".join(s.filled_by) or "-" for s in statuses],
+                    "Why not applicable": [s.reason or "" for s in statuses],
+                }
+            )
+            return render.table_html(frame, caption="Required advisory committee seats")
+
+        if not self.app:
+            check = readiness.seat_coverage(self.tables())
+            return _html(
+                render.coverage_html(check, reasons=render.exemption_reasons(self.ws, "seats")) + status_table()
+            )
+        return ipywidgets.VBox([CoverageIndicator(self.ws, readiness.seat_coverage), self.live(status_table)])
+
+    def leaders(self) -> Shown:
+        """Champions (the public face) and coordinators (who keep the work moving)."""
+        def html() -> str:
+            parts = []
+            for role, caption in (("champion", "Champions"), ("coordinator", "Coordinators")):
+                frame = commitment.people_in_role(self.tables(), role)
+                empty = f"No {caption.lower()} named yet: add a membership with this role."
+                parts.append(render.table_html(frame, caption=caption, empty_text=empty))
+            return "".join(parts)
+
+        return self.live(html)
+
+    # -- terms of reference ----------------------------------------------------------------------
+
+    def terms_of_reference(self) -> Shown:
+        """The five sections, per group or combined; downloadable as HTML and Word."""
+        if not self.app:
+            return _html(self._all_terms_html())
+        return TermsOfReferenceBuilder(self)
+
+    def _group_choices(self) -> list[tuple[str, str]]:
+        groups = self.ws.table("groups")
+        return [("One combined terms of reference", COMBINED)] + list(zip(groups["name"], groups["id"]))
+
+    def _all_terms_html(self) -> str:
+        tables = self.tables()
+        parts = []
+        for name, group_id in self._group_choices():
+            sections = commitment.terms_of_reference(tables, None if group_id == COMBINED else group_id)
+            if not any(s.text for s in sections):
+                continue
+            body = "".join(
+                str(Markup("<h4>{}</h4><p>{}</p>").format(s.name, s.text or "Not yet written.")) for s in sections
+            )
+            parts.append(str(Markup("<section><h3>Terms of reference: {}</h3>").format(name)) + body + "</section>")
+        return "".join(parts) or "<p>No terms of reference written yet.</p>"
+
+    # -- evidence of commitment ----------------------------------------------------------------
+
+    def evidence(self) -> Shown:
+        return self.records(
+            "commitment_evidence",
+            columns=["kind", "member_community_id", "date", "description", "reference"],
+            caption="Commitment evidence: resolutions, coordinator position, resources, attendance",
+        )
+
+
+class TermsOfReferenceBuilder(ipywidgets.VBox):
+    """Write the five sections for a group (or one combined), saved as you go; download the document."""
+
+    def __init__(self, book: CommitmentWorkbook) -> None:
+        self._book = book
+        self._ws = book.ws
+        catalogue = load_catalogue()
+        self.group_picker = options_picker(book._group_choices(), description="Terms of reference for", blank=None)
+        self.editors: dict[str, ipywidgets.Textarea] = {}
+        for section in catalogue.tor_sections:
+            self.editors[section.key] = ipywidgets.Textarea(
+                description=section.name,
+                placeholder=section.prompt,
+                rows=5,
+                style={"description_width": "initial"},
+                layout=ipywidgets.Layout(width="46rem", max_width="100%"),
+            )
+        self.save_button = ipywidgets.Button(description="Save terms of reference", button_style="primary")
+        self.save_button.on_click(lambda _b: self.save())
+        self.status = ipywidgets.HTML("", layout=ipywidgets.Layout(min_height="1.5rem"))
+        self.downloads = ipywidgets.HTML("")
+        self.group_picker.observe(lambda _c: self.load(), names="value")
+        super().__init__(
+            [self.group_picker, *self.editors.values(), self.save_button, self.status, self.downloads]
+        )
+        self.load()
+        _sync.subscribe(self._ws, self.refresh_groups)
+
+    @property
+    def group_id(self) -> str | None:
+        value = self.group_picker.value
+        return None if value in (COMBINED, "", None) else str(value)
+
+    def refresh_groups(self) -> None:
+        current = self.group_picker.value
+        self.group_picker.options = self._book._group_choices()
+        if current in [v for _, v in self.group_picker.options]:
+            self.group_picker.value = current
+
+    def load(self) -> None:
+        sections = commitment.terms_of_reference(self._book.tables(), self.group_id)
+        for section in sections:
+            self.editors[section.key].value = section.text or ""
+        self.status.value = ""
+        self._offer_downloads(sections)
+
+    def save(self) -> bool:
+        """Write every changed section in one change; an emptied section is removed."""
+        existing = self._ws.table("tor_sections")
+        mine = existing[existing["group_id"].isna()] if self.group_id is None else existing[existing["group_id"] == self.group_id]
+        ids = dict(zip(mine["section"], mine["id"]))
+        texts = dict(zip(mine["section"], mine["text"]))
+        try:
+            with self._ws.batch("terms of reference"):
+                for key, editor in self.editors.items():
+                    text = editor.value.strip()
+                    if key in ids and not text:
+                        self._ws.delete("tor_sections", ids[key])
+                    elif key in ids and text != texts[key]:
+                        self._ws.update("tor_sections", ids[key], text=text)
+                    elif key not in ids and text:
+                        self._ws.add("tor_sections", group_id=self.group_id, section=key, text=text)
+        except CswbError as error:
+            self.status.value = str(Markup('<p role="alert">Not saved: {}</p>').format(str(error)))
+            return False
+        self.status.value = '<p role="status">Saved.</p>'
+        _sync.notify_saved(self._ws, self)
+        self._offer_downloads(commitment.terms_of_reference(self._book.tables(), self.group_id))
+        return True
+
+    def _offer_downloads(self, sections: list[commitment.TermsSection]) -> None:
+        community: dict[str, Any] = self._ws.community
+        names = {value: name for name, value in self.group_picker.options}
+        group = names.get(self.group_picker.value, "Advisory committee")
+        args = {"community": community.get("name") or "", "group": group, "sections": sections,
+                "plan_name": community.get("plan_name")}
+        html = terms_of_reference_html(**args, colour=render.safe_colour(community.get("colour_primary"), "#1f4e79"))
+        docx = terms_of_reference_docx(**args)
+        stem = "terms-of-reference-" + "".join(c if c.isalnum() else "-" for c in group.lower()).strip("-")
+        self.downloads.value = str(
+            Markup(
+                '<p>Download: <a download="{stem}.html" href="data:text/html;base64,{html}">web page (to print)</a>'
+                ' · <a download="{stem}.docx" href="data:{mime};base64,{docx}">Word document (to edit)</a></p>'
+            ).format(
+                stem=stem,
+                html=base64.b64encode(html.encode("utf-8")).decode("ascii"),
+                mime=DOCX_MIME,
+                docx=base64.b64encode(docx).decode("ascii"),
+            )
+        )

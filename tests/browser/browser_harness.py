@@ -1,0 +1,175 @@
+"""A real `cswb serve` in a subprocess and Debian's Chromium driven by Playwright.
+
+Shared by the browser tests (through conftest.py) and `benchmarks/first_widget.py`. Nothing
+here downloads anything: Chromium is the system one, never Playwright's own build.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+LOCAL_SCHEMES = frozenset({"data", "blob", "about"})
+SERIOUS = frozenset({"serious", "critical"})
+HOSTILE_NAME = "<img src=x onerror=alert(1)>"  # a community name that must stay text
+
+# The first control a visitor can use, in any ipywidgets widget, once it is on screen.
+INTERACTIVE_WIDGET = ", ".join(
+    f".jupyter-widgets {control}" for control in ('[role="slider"]', "input", "select", "textarea", "button")
+)
+
+
+def launch_chromium(playwright):  # -> playwright.sync_api.Browser
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def wait_for_widgets(page, timeout_ms: float = 90_000):  # -> Locator
+    """Wait until the first interactive widget is visible; return it."""
+    first = page.locator(f"{INTERACTIVE_WIDGET} >> visible=true").first
+    first.wait_for(state="visible", timeout=timeout_ms)
+    return first
+
+
+def axe(page) -> list[dict]:
+    """axe-core's serious and critical violations on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [v for v in results.response["violations"] if v.get("impact") in SERIOUS]
+
+
+def describe_violations(violations: list[dict]) -> str:
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} - " + "; ".join(n["html"][:120] for n in v["nodes"][:3])
+        for v in violations
+    )
+
+
+def is_off_machine(url: str) -> bool:
+    """True for any URL that would leave this machine (data:, blob: and loopback are fine)."""
+    parts = urlsplit(url)
+    if parts.scheme in LOCAL_SCHEMES:
+        return False
+    return (parts.hostname or "") not in LOOPBACK_HOSTS
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A `cswb serve` subprocess in its own process group, with its output in `log_dir`."""
+
+    root: Path
+    log_dir: Path
+    extra_notebooks: tuple[Path, ...] = ()
+    options: tuple[str, ...] = ()
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def url(self, path: str = "") -> str:
+        return self.base_url + path.lstrip("/")
+
+    def command(self) -> list[str]:
+        command = [
+            sys.executable,
+            "-m",
+            "cswb_widgets.cli",
+            "serve",
+            "--root",
+            str(self.root),
+            "--port",
+            str(self.port),
+        ]
+        for folder in self.extra_notebooks:
+            command += ["--notebooks", str(folder)]
+        return command + list(self.options)
+
+    def start(self, timeout: float = 180.0) -> Server:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.log_dir / "stdout.log", "wb") as out, open(self.log_dir / "stderr.log", "wb") as err:
+            self.process = subprocess.Popen(self.command(), stdout=out, stderr=err, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"cswb serve exited with {self.process.returncode}:\n{self.log()}")
+            if self._answers():
+                return self
+            time.sleep(0.25)
+        self.stop()
+        raise RuntimeError(f"cswb serve did not answer within {timeout:.0f} s:\n{self.log()}")
+
+    def _answers(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.base_url, timeout=5) as response:
+                return response.status == 200
+        except urllib.error.HTTPError:
+            return True  # it answers, if only to refuse (a token server)
+        except (OSError, urllib.error.URLError):
+            return False
+
+    def pids(self) -> list[int]:
+        """The server and every process under it (its kernels), for memory and clean-up."""
+        import psutil
+
+        if self.process is None or self.process.poll() is not None:
+            return []
+        try:
+            parent = psutil.Process(self.process.pid)
+            return [parent.pid, *(child.pid for child in parent.children(recursive=True))]
+        except psutil.NoSuchProcess:
+            return []
+
+    def stop(self, grace: float = 20.0) -> None:
+        """SIGTERM (Voilà shuts its kernels down), then SIGKILL whatever is left of the tree."""
+        import psutil
+
+        if self.process is None:
+            return
+        tree = [psutil.Process(pid) for pid in self.pids() if psutil.pid_exists(pid)]
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(grace)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+        # Kernels run in sessions of their own, outside the group: end any that outlived the server.
+        _, alive = psutil.wait_procs(tree, timeout=5)
+        for process in alive:
+            process.kill()
+        psutil.wait_procs(alive, timeout=5)
+
+    def log(self) -> str:
+        return "\n".join(
+            (self.log_dir / name).read_text(errors="replace")[-6000:]
+            for name in ("stdout.log", "stderr.log")
+            if (self.log_dir / name).exists()
+        )

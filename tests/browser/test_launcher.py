@@ -1,0 +1,117 @@
+"""The launcher page and the guard in front of every app page, in a real browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from browser_harness import HOSTILE_NAME, axe, describe_violations
+
+from cswb_widgets.framework import load_catalogue
+from cswb_widgets.paths import workbooks_dir
+
+pytestmark = pytest.mark.browser
+
+STAGES = load_catalogue().stages
+
+
+def _installed_stages() -> set[str]:
+    try:
+        return {p.stem for p in workbooks_dir().glob("*.ipynb")}
+    except FileNotFoundError:
+        return set()
+
+
+def test_launcher_lists_each_workspace_with_its_stages(server, page) -> None:
+    response = page.goto(server.base_url)
+    assert response is not None and response.status == 200
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.title() == "Community workspaces - CSWB Workbook"
+    assert page.get_by_role("heading", level=1).inner_text() == "Community workspaces"
+
+    maple = page.get_by_role("region", name="Maple Falls")
+    text = " ".join(maple.inner_text().split())
+    assert "Municipality" in text
+    installed = _installed_stages()
+    for stage in STAGES:
+        link = maple.get_by_role("link", name=f"{stage.title} for Maple Falls")
+        if stage.key in installed:
+            assert link.get_attribute("href") == f"voila/render/{stage.key}.ipynb?workspace=maple-falls"
+        else:
+            assert link.count() == 0
+            assert f"{stage.title} (workbook not installed)" in text
+        assert re.search(rf"{re.escape(stage.title)} .*?\d+% of checks complete", text)
+
+
+def test_launcher_shows_names_as_text(server, page) -> None:
+    page.goto(server.base_url)
+    hostile = page.get_by_role("region", name=HOSTILE_NAME)
+    assert hostile.get_by_role("heading", level=2).inner_text() == HOSTILE_NAME
+    assert "First Nation" in hostile.inner_text()
+    assert page.locator("img").count() == 0  # the name was not parsed as markup; the guard sees no alert
+
+
+def test_launcher_never_opens_a_workspace_outside_the_root(server, page) -> None:
+    page.goto(server.base_url)
+    text = page.locator("main").inner_text()
+    assert "Outside Secret" not in text  # the symlinked workspace was not even read
+    escape = page.get_by_role("region", name="escape")
+    assert "cannot be served" in escape.inner_text()
+    assert escape.get_by_role("link").count() == 0
+
+
+def test_launcher_passes_axe(server, page) -> None:
+    page.goto(server.base_url)
+    violations = axe(page)
+    assert not violations, describe_violations(violations)
+
+
+TRICKS = {
+    "parent folder": "../etc",
+    "encoded parent folder": "%2e%2e%2f",
+    "double-encoded parent folder": "%252e%252e%252f",
+    "absolute path": "%2Fetc%2Fpasswd",
+    "path through a workspace": "maple-falls%2F..%2F..%2Fetc",
+    "backslashes": "..%5C..%5Cwindows",
+    "NUL byte": "maple-falls%00",
+    "dot": ".",
+    "look-alike letters": "%EF%BD%8Daple-falls",
+    "symlink out of the root": "escape",
+    "unknown workspace": "nowhere",
+    "empty": "",
+}
+
+
+@pytest.mark.parametrize("value", TRICKS.values(), ids=TRICKS.keys())
+def test_path_tricks_are_refused_before_any_kernel(server, page, value: str) -> None:
+    response = page.goto(server.url(f"voila/render/workspace_echo.ipynb?workspace={value}"))
+    assert response is not None and response.status in (400, 404)
+    assert page.get_by_role("heading", level=1).inner_text() == "This workspace cannot be opened"
+    assert page.get_by_role("alert").inner_text().strip()
+    assert page.locator("#jupyter-config-data").count() == 0  # no kernel was handed out
+    assert "Outside Secret" not in page.content()
+    page.get_by_role("link", name="Back to the list of community workspaces").click()
+    page.wait_for_url(server.base_url)
+
+
+def test_two_workspace_parameters_are_refused(server, page) -> None:
+    response = page.goto(
+        server.url("voila/render/workspace_echo.ipynb?workspace=maple-falls&workspace=hostile")
+    )
+    assert response is not None and response.status == 400
+    assert "more than one workspace" in page.get_by_role("alert").inner_text()
+
+
+def test_workbooks_need_a_workspace(server, page) -> None:
+    installed = sorted(_installed_stages())
+    if not installed:
+        pytest.skip("no workbook is installed yet")
+    response = page.goto(server.url(f"voila/render/{installed[0]}.ipynb"))
+    assert response is not None and response.status == 400
+    assert "no workspace was chosen" in page.get_by_role("alert").inner_text().lower()
+
+
+def test_refusal_page_passes_axe(server, page) -> None:
+    page.goto(server.url("voila/render/workspace_echo.ipynb?workspace=..%2F"))
+    violations = axe(page)
+    assert not violations, describe_violations(violations)

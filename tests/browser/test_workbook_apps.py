@@ -1,0 +1,123 @@
+"""The Commitment and Buy-in apps in a real browser: persistence, two editors, escaping, axe."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from browser_harness import HOSTILE_NAME, axe, describe_violations, wait_for_widgets
+
+from cswb_widgets.paths import samples_dir
+from cswb_widgets.store import Workspace
+from cswb_widgets.store.tabular import import_bundle, import_file
+
+pytestmark = pytest.mark.browser
+
+SLUG = "sample-maple"
+LOAD_MS = 120_000
+
+
+@pytest.fixture(scope="module")
+def sample(workspace_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Maple Falls from the sample, plus an organization imported from a file with a hostile name."""
+    path = workspace_root / SLUG
+    if path.exists():
+        shutil.rmtree(path)
+    ws = Workspace.create(path)
+    import_bundle(ws, samples_dir() / "maple-falls")
+    hostile = tmp_path_factory.mktemp("hostile") / "organizations.csv"
+    hostile.write_text(f'id,name,sector\norg-hostile,"{HOSTILE_NAME}",other\n', encoding="utf-8")
+    import_file(ws, hostile)
+    ws.close()
+    return path
+
+
+def _open(page, server, notebook: str) -> None:
+    page.goto(server.url(f"voila/render/{notebook}.ipynb?workspace={SLUG}"))
+    wait_for_widgets(page, LOAD_MS)
+
+
+def _table(page, caption: str):
+    table = page.get_by_role("table", name=caption, exact=True)
+    table.wait_for(state="visible", timeout=LOAD_MS)
+    return table
+
+
+def test_add_a_committee_member_through_the_ui_and_it_survives_a_reload(server, page, sample: Path) -> None:
+    _open(page, server, "commitment")
+    people = _table(page, "People")
+    people.get_by_label("New row: Name").fill("Noor Haddad")
+    people.get_by_label("New row: Title").fill("Youth Council Chair")
+    people.get_by_role("button", name="Add row").click()
+    page.get_by_role("status").filter(has_text="Added").first.wait_for(timeout=30_000)
+    memberships = _table(page, "Memberships: group, person, role and the seats they fill")
+    memberships.get_by_label("New row: Group").select_option(label="Maple Falls CSWB Advisory Committee")
+    memberships.get_by_label("New row: Person").select_option(label="Noor Haddad")
+    memberships.get_by_label("New row: Role").select_option(label="Member")
+    memberships.get_by_role("button", name="Add row").click()
+    page.get_by_role("status").filter(has_text="Added").nth(1).wait_for(timeout=30_000)
+
+    ws = Workspace.open(sample)
+    person = ws.table("people").query("name == 'Noor Haddad'")
+    assert len(person) == 1
+    assert len(ws.table("memberships").query("person_id == @person.id.iloc[0]")) == 1
+
+    page.reload()
+    wait_for_widgets(page, LOAD_MS)
+    roster = page.get_by_role("table", name="Committee and team roster")
+    roster.wait_for(timeout=LOAD_MS)
+    assert roster.get_by_text("Noor Haddad").count() == 1
+
+
+def test_two_people_edit_the_same_workspace_at_once_and_both_edits_are_kept(server, new_context, sample: Path) -> None:
+    first, second = new_context().new_page(), new_context().new_page()
+    for page in (first, second):
+        _open(page, server, "commitment")
+    edits = {first: ("Description, row 1", "Edited by the first facilitator"),
+             second: ("Description, row 2", "Edited by the second facilitator")}
+    for page, (label, text) in edits.items():
+        _table(page, "Organizations").get_by_label(label, exact=True).fill(text)
+    for page, (label, _text) in edits.items():  # both commit (blur) at nearly the same moment
+        _table(page, "Organizations").get_by_label(label, exact=True).press("Tab")
+    for page in (first, second):
+        page.get_by_role("status").filter(has_text="Saved").first.wait_for(timeout=30_000)
+    descriptions = set(Workspace.open(sample).table("organizations")["description"])
+    assert {"Edited by the first facilitator", "Edited by the second facilitator"} <= descriptions
+    # Each sees the other's edit once the table refreshes: it polls every few seconds while
+    # no cell has the focus (so nobody's typing is overwritten).
+    first.evaluate("document.activeElement && document.activeElement.blur()")
+    other = _table(first, "Organizations").get_by_label("Description, row 2", exact=True)
+    first.wait_for_function(
+        "el => el.value === 'Edited by the second facilitator'", arg=other.element_handle(), timeout=30_000
+    )
+
+
+def test_hostile_names_show_as_text_and_run_nothing(server, page, guard, sample: Path) -> None:
+    _open(page, server, "commitment")
+    organizations = _table(page, "Organizations")
+    organizations.get_by_label("New row: Name").fill(HOSTILE_NAME + " typed")
+    organizations.get_by_label("New row: Sector").select_option(label="Other")
+    organizations.get_by_role("button", name="Add row").click()
+    page.get_by_role("status").filter(has_text="Added").first.wait_for(timeout=30_000)
+    page.reload()
+    wait_for_widgets(page, LOAD_MS)
+    organizations = _table(page, "Organizations")
+    widget = organizations.locator("xpath=ancestor::*[.//button[normalize-space()='Next page']][1]")
+    widget.get_by_role("button", name="Next page").click()
+    widget.locator(".cswb-et-page", has_text="Page 2 of 2").wait_for(timeout=30_000)
+    values = organizations.locator("input").evaluate_all("els => els.map(e => e.value)")
+    assert HOSTILE_NAME in values  # imported from a file
+    assert HOSTILE_NAME + " typed" in values  # typed into the app
+    assert page.locator("img[src='x']").count() == 0
+    assert not guard.dialogs
+
+
+@pytest.mark.parametrize("notebook", ["commitment", "buy_in"])
+def test_apps_pass_axe_and_stay_on_this_machine(server, page, guard, sample: Path, notebook: str) -> None:
+    _open(page, server, notebook)
+    page.get_by_role("table").first.wait_for(timeout=LOAD_MS)
+    page.wait_for_timeout(1500)  # let the last widgets render
+    violations = axe(page)
+    assert not violations, describe_violations(violations)
+    assert guard.requests, "the guard saw the page's requests"

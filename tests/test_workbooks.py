@@ -1,0 +1,222 @@
+"""The Commitment and Buy-in workbooks: report mode executed for every sample, app mode driven in-process."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import shutil
+from pathlib import Path
+
+import ipywidgets
+import nbformat
+import papermill
+import pytest
+from IPython.display import HTML
+
+from cswb_widgets.paths import samples_dir, workbooks_dir
+from cswb_widgets.store import Workspace
+from cswb_widgets.store.tabular import import_bundle
+from cswb_widgets.workbooks import BuyInWorkbook, CommitmentWorkbook
+
+SAMPLES = ["maple-falls", "whitebirch-lake", "tamarack-county"]
+NOTEBOOKS = ["commitment", "buy_in"]
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def sample_workspaces(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("samples")
+    paths = {}
+    for sample in SAMPLES:
+        ws = Workspace.create(root / sample)
+        import_bundle(ws, samples_dir() / sample)
+        ws.close()
+        paths[sample] = root / sample
+    return paths
+
+
+def _outputs(nb: nbformat.NotebookNode) -> list[dict]:
+    return [o for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
+
+
+def _text(nb: nbformat.NotebookNode) -> str:
+    return "\n".join(json.dumps(o.get("data", {})) for o in _outputs(nb))
+
+
+def test_notebooks_are_thin_and_committed_without_outputs() -> None:
+    for name in NOTEBOOKS:
+        nb = nbformat.read(workbooks_dir() / f"{name}.ipynb", as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert "parameters" in code[0].metadata.get("tags", [])
+        assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+        assert all(len(c.source.splitlines()) <= 4 for c in code), "logic belongs in the package"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sample", SAMPLES)
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_report_mode_runs_for_every_sample(notebook: str, sample: str, sample_workspaces: dict[str, Path], tmp_path: Path) -> None:
+    source = sample_workspaces[sample]
+    workspace = tmp_path / sample
+    shutil.copytree(source, workspace)
+    before = (workspace / "workspace.sqlite").read_bytes()
+    out = tmp_path / f"{notebook}.ipynb"
+    papermill.execute_notebook(
+        str(workbooks_dir() / f"{notebook}.ipynb"), str(out),
+        parameters={"workspace": str(workspace), "mode": "report"}, progress_bar=False, kernel_name="python3",
+    )
+    nb = nbformat.read(out, as_version=4)
+    outputs = _outputs(nb)
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    assert not [o for o in outputs if WIDGET_MIME in o.get("data", {})], "report mode must be widget-free"
+    code_cells = [
+        c for c in nb.cells
+        if c.cell_type == "code" and not {"parameters", "injected-parameters"} & set(c.metadata.get("tags", []))
+    ]
+    assert all(c.get("outputs") for c in code_cells), "every part shows something"
+    text = _text(nb)
+    people = Workspace.open(workspace).table("people")
+    for email in people["email"].dropna():
+        assert email not in text, "contact data never appears in a report"
+    if notebook == "commitment":
+        assert "Required advisory committee seats" in text
+        assert Workspace.open(workspace).community["name"] in text
+    else:
+        assert "<svg" in text and "What people raised" in text
+    assert (workspace / "workspace.sqlite").read_bytes() == before, "report mode writes nothing"
+
+
+@pytest.fixture
+def maple(sample_workspaces: dict[str, Path], tmp_path: Path) -> Path:
+    target = tmp_path / "maple-falls"
+    shutil.copytree(sample_workspaces["maple-falls"], target)
+    return target
+
+
+def test_report_mode_suppresses_small_counts_in_the_theme_chart(maple: Path) -> None:
+    ws = Workspace.open(maple)
+    for _ in range(2):
+        ws.add("feedback", text="Gambling at the new casino", risk_categories=["gambling"])
+    report = BuyInWorkbook.open(maple, "report").theme_chart()
+    assert isinstance(report, HTML)
+    assert "&lt;5" in report.data and "Gambling" in report.data
+    app = BuyInWorkbook.open(maple, "app").theme_chart()
+    assert "&lt;5" not in app.children[0].value  # the working view shows exact counts
+
+
+def test_app_mode_returns_widgets_bound_to_the_workspace(maple: Path) -> None:
+    book = CommitmentWorkbook.open(maple, "app")
+    for part in ("header", "guidance", "councils", "organizations", "people", "groups", "memberships",
+                 "seat_coverage", "leaders", "terms_of_reference", "evidence"):
+        assert isinstance(getattr(book, part)(), ipywidgets.Widget), part
+    book = BuyInWorkbook.open(maple, "app")
+    for part in ("header", "periods", "activities", "consultation", "quick_feedback", "survey_import",
+                 "feedback", "theme_chart", "period_summaries", "identity"):
+        assert isinstance(getattr(book, part)(), ipywidgets.Widget), part
+
+
+def test_display_name_goes_to_the_change_history(maple: Path) -> None:
+    book = CommitmentWorkbook.open(maple, "app")
+    header = book.header()
+    header.children[1].value = "Alex (library)"
+    book.ws.add("organizations", name="Maple Falls Public Library", sector="culture_recreation")
+    assert book.ws.history("organizations")["actor"].iloc[-1] == "Alex (library)"
+
+
+def test_terms_of_reference_builder_saves_and_offers_downloads(maple: Path) -> None:
+    book = CommitmentWorkbook.open(maple, "app")
+    builder = book.terms_of_reference()
+    team = book.ws.table("groups").query("kind == 'implementation_team'")["id"].iloc[0]
+    builder.group_picker.value = team
+    builder.editors["goals_purpose"].value = "Cut evictions by a third. " + HOSTILE
+    builder.editors["membership"].value = "Housing providers, legal clinic, tenants."
+    assert builder.save()
+    sections = book.ws.table("tor_sections").query("group_id == @team").set_index("section")["text"]
+    assert sections["goals_purpose"].endswith(HOSTILE)
+    assert "Housing providers" in sections["membership"]
+    links = builder.downloads.value
+    html = base64.b64decode(links.split("data:text/html;base64,")[1].split('"')[0]).decode()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "<img src=x" not in html
+    assert 'download="terms-of-reference-' in links and ".docx" in links
+    builder.editors["membership"].value = ""  # emptied: the section goes
+    assert builder.save()
+    assert "membership" not in set(book.ws.table("tor_sections").query("group_id == @team")["section"])
+
+
+def test_quick_feedback_suggests_tags_and_saves(maple: Path) -> None:
+    book = BuyInWorkbook.open(maple, "app")
+    entry = book.quick_feedback()
+    before = book.ws.count("feedback")
+    entry.text.value = "My neighbour was evicted and is couch surfing"
+    assert "Housing" in entry.suggested.value
+    entry.use_suggestions.click()
+    assert "housing" in entry.categories.value
+    assert entry.save()
+    assert book.ws.count("feedback") == before + 1
+    assert book.ws.table("feedback")["risk_categories"].iloc[-1] == ["housing"]
+    assert entry.text.value == ""  # ready for the next one
+    entry.text.value = "   "
+    assert entry.save() is None and "a value is required" in entry.status.value
+    assert book.ws.count("feedback") == before + 1
+
+
+def test_survey_upload_imports_answers_or_refuses_cleanly(maple: Path) -> None:
+    book = BuyInWorkbook.open(maple, "app")
+    upload = book.survey_import()
+    before = book.ws.count("feedback")
+    upload.load_file("export.csv", b"When,Your concern,Age\n2024-06-01,Too many overdoses,25-34\n2024-06-02,,65+\n")
+    assert upload.answers.options[1] == ("Your concern", "Your concern")
+    upload.answers.value = ("Your concern",)
+    upload.date.value = "When"
+    assert upload.run() == 1
+    assert book.ws.count("feedback") == before + 1
+    upload.load_file("bad.csv", b"When,Your concern\nyesterday,Loud parties\n")
+    upload.answers.value = ("Your concern",)
+    upload.date.value = "When"
+    assert upload.run() is None
+    assert "bad.csv, row 2, column &#39;When&#39;: expected a date" in upload.status.value
+    assert book.ws.count("feedback") == before + 1
+    upload.load_file("empty.csv", b"")
+    assert "the file is empty" in upload.status.value
+
+
+def test_tag_suggestions_apply_in_one_change(maple: Path) -> None:
+    book = BuyInWorkbook.open(maple, "app")
+    book.ws.add("feedback", text="Landlord keeps raising the rent")
+    panel = book.feedback().children[0]
+    assert "Landlord keeps raising the rent" in panel.view.value
+    applied = panel.apply()
+    assert applied >= 1
+    assert book.ws.table("feedback")["risk_categories"].iloc[-1] == ["housing"]
+    assert len(set(book.ws.history("feedback").tail(applied)["change_id"])) == 1  # one undoable change
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "#1d4e43").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_plan_identity_accepts_png_and_refuses_svg(maple: Path) -> None:
+    book = BuyInWorkbook.open(maple, "app")
+    identity = book.identity()
+    assert not identity.set_logo(b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>')
+    assert "PNG or JPEG" in identity.status.value
+    assert identity.set_logo(_png())
+    assert book.ws.community["logo"].startswith("data:image/png;base64,")
+    assert 'src="data:image/png;base64,' in identity.preview.value
+    report = BuyInWorkbook.open(maple, "report").identity()
+    assert "data:image/png;base64," in report.data
+
+
+def test_a_refused_workspace_shows_one_message_and_nothing_else(tmp_path: Path) -> None:
+    book = CommitmentWorkbook.open(tmp_path / "nowhere", "app")
+    first = book.header()
+    assert "cannot be opened" in first.data and 'role="alert"' in first.data
+    assert book.seat_coverage().data == ""
+    with pytest.raises(Exception, match="no workspace here"):
+        CommitmentWorkbook.open(tmp_path / "nowhere", "report")
