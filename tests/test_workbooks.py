@@ -18,6 +18,7 @@ from cswb_widgets.paths import samples_dir, workbooks_dir
 from cswb_widgets.store import Workspace
 from cswb_widgets.store.tabular import import_bundle
 from cswb_widgets.workbooks import BuyInWorkbook, CommitmentWorkbook
+from cswb_widgets.workbooks._base import Deferred
 
 SAMPLES = ["maple-falls", "whitebirch-lake", "tamarack-county"]
 NOTEBOOKS = ["commitment", "buy_in"]
@@ -102,19 +103,32 @@ def test_report_mode_suppresses_small_counts_in_the_theme_chart(maple: Path) -> 
     report = BuyInWorkbook.open(maple, "report").theme_chart()
     assert isinstance(report, HTML)
     assert "&lt;5" in report.data and "Gambling" in report.data
-    app = BuyInWorkbook.open(maple, "app").theme_chart()
-    assert "&lt;5" not in app.children[0].value  # the working view shows exact counts
+    app = BuyInWorkbook.open(maple, "app").theme_chart().content
+    assert "&lt;5" not in app.view.value  # the working view shows exact counts
 
 
 def test_app_mode_returns_widgets_bound_to_the_workspace(maple: Path) -> None:
     book = CommitmentWorkbook.open(maple, "app")
     for part in ("header", "guidance", "councils", "organizations", "people", "groups", "memberships",
                  "seat_coverage", "leaders", "terms_of_reference", "evidence"):
-        assert isinstance(getattr(book, part)(), ipywidgets.Widget), part
+        shown = getattr(book, part)()
+        built = shown.content if isinstance(shown, Deferred) else shown
+        assert isinstance(built, ipywidgets.Widget), part
     book = BuyInWorkbook.open(maple, "app")
     for part in ("header", "periods", "activities", "consultation", "quick_feedback", "survey_import",
                  "feedback", "theme_chart", "period_summaries", "identity"):
-        assert isinstance(getattr(book, part)(), ipywidgets.Widget), part
+        shown = getattr(book, part)()
+        assert isinstance(shown.content if isinstance(shown, Deferred) else shown, ipywidgets.Widget), part
+
+
+def test_sections_are_built_when_the_browser_shows_them(maple: Path) -> None:
+    section = CommitmentWorkbook.open(maple, "app").organizations()
+    assert isinstance(section, Deferred)
+    assert "Loading" in section.children[0].value  # nothing read from the workspace yet
+    signal = section.children[1]
+    signal._handle_custom_msg({"type": "shown"}, [])  # what the placeholder's script sends
+    assert section.children[0] is section.content
+    assert section.content.table_name == "organizations"
 
 
 def test_display_name_goes_to_the_change_history(maple: Path) -> None:
@@ -127,12 +141,13 @@ def test_display_name_goes_to_the_change_history(maple: Path) -> None:
 
 def test_terms_of_reference_builder_saves_and_offers_downloads(maple: Path) -> None:
     book = CommitmentWorkbook.open(maple, "app")
-    builder = book.terms_of_reference()
+    builder = book.terms_of_reference().content
     team = book.ws.table("groups").query("kind == 'implementation_team'")["id"].iloc[0]
     builder.group_picker.value = team
     builder.editors["goals_purpose"].value = "Cut evictions by a third. " + HOSTILE
     builder.editors["membership"].value = "Housing providers, legal clinic, tenants."
     assert builder.save()
+    builder.prepare_downloads()
     sections = book.ws.table("tor_sections").query("group_id == @team").set_index("section")["text"]
     assert sections["goals_purpose"].endswith(HOSTILE)
     assert "Housing providers" in sections["membership"]
@@ -147,7 +162,7 @@ def test_terms_of_reference_builder_saves_and_offers_downloads(maple: Path) -> N
 
 def test_quick_feedback_suggests_tags_and_saves(maple: Path) -> None:
     book = BuyInWorkbook.open(maple, "app")
-    entry = book.quick_feedback()
+    entry = book.quick_feedback().content
     before = book.ws.count("feedback")
     entry.text.value = "My neighbour was evicted and is couch surfing"
     assert "Housing" in entry.suggested.value
@@ -164,7 +179,7 @@ def test_quick_feedback_suggests_tags_and_saves(maple: Path) -> None:
 
 def test_survey_upload_imports_answers_or_refuses_cleanly(maple: Path) -> None:
     book = BuyInWorkbook.open(maple, "app")
-    upload = book.survey_import()
+    upload = book.survey_import().content
     before = book.ws.count("feedback")
     upload.load_file("export.csv", b"When,Your concern,Age\n2024-06-01,Too many overdoses,25-34\n2024-06-02,,65+\n")
     assert upload.answers.options[1] == ("Your concern", "Your concern")
@@ -185,7 +200,7 @@ def test_survey_upload_imports_answers_or_refuses_cleanly(maple: Path) -> None:
 def test_tag_suggestions_apply_in_one_change(maple: Path) -> None:
     book = BuyInWorkbook.open(maple, "app")
     book.ws.add("feedback", text="Landlord keeps raising the rent")
-    panel = book.feedback().children[0]
+    panel = book.feedback().content.children[0]
     assert "Landlord keeps raising the rent" in panel.view.value
     applied = panel.apply()
     assert applied >= 1
@@ -203,7 +218,7 @@ def _png() -> bytes:
 
 def test_plan_identity_accepts_png_and_refuses_svg(maple: Path) -> None:
     book = BuyInWorkbook.open(maple, "app")
-    identity = book.identity()
+    identity = book.identity().content
     assert not identity.set_logo(b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>')
     assert "PNG or JPEG" in identity.status.value
     assert identity.set_logo(_png())

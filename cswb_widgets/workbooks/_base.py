@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any, ClassVar
+import functools
+from typing import Any, ClassVar, TypeVar
 
+import anywidget
 import ipywidgets
 from IPython.display import HTML
+from markupsafe import Markup
 
 from .. import render
 from ..errors import CswbError
@@ -21,6 +24,18 @@ from ..store import Workspace
 from ..widgets import EditableTable, GuidancePanel, StageHeader, _sync
 
 MODES = ("app", "report")
+
+# Tells the kernel that the placeholder is on screen, once the browser has painted the page
+# and is idle (so building sections never delays the first controls); renders nothing.
+_SHOWN_ESM = """
+export default {
+  render({ model }) {
+    const shown = () => model.send({ type: "shown" });
+    if (window.requestIdleCallback) window.requestIdleCallback(shown, { timeout: 1000 });
+    else setTimeout(shown, 0);
+  },
+};
+"""
 
 Shown = ipywidgets.Widget | HTML
 
@@ -131,6 +146,58 @@ class LiveHTML(ipywidgets.VBox):
 
     def refresh(self) -> None:
         self.view.value = self._build_html()
+
+
+class _ShownSignal(anywidget.AnyWidget):
+    _esm = _SHOWN_ESM
+
+
+class Deferred(ipywidgets.VBox):
+    """A section built once its placeholder is on screen, not while the page is being made.
+
+    Voilà sends a page only after every cell has run and the browser shows the first control
+    only after every widget on the page has loaded, so building sections after the page is up
+    puts the first control on screen sooner; the sections fill in a moment later.
+    """
+
+    def __init__(self, build: Callable[[], Shown], label: str) -> None:
+        self._build: Callable[[], Shown] | None = build
+        self._content: Shown | None = None
+        signal = _ShownSignal()
+        signal.on_msg(self._on_message)
+        loading = ipywidgets.HTML(str(Markup('<p class="cswb-loading">Loading {}…</p>').format(label)))
+        super().__init__([loading, signal])
+
+    def _on_message(self, _widget: object, content: dict[str, Any], _buffers: object) -> None:
+        if content.get("type") == "shown":
+            self.content  # noqa: B018 - builds and shows it
+
+    @property
+    def content(self) -> Shown:
+        """The section itself (built now if the browser has not asked for it yet)."""
+        if self._build is not None:
+            build, self._build = self._build, None
+            self._content = build()
+            self.children = [self._content] if isinstance(self._content, ipywidgets.Widget) else [
+                ipywidgets.HTML(self._content.data)
+            ]
+        assert self._content is not None
+        return self._content
+
+
+Method = TypeVar("Method", bound=Callable[..., Shown])
+
+
+def deferred(method: Method) -> Method:
+    """Decorate a Workbook section: in app mode it is built once shown (see `Deferred`)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Workbook, *args: Any, **kwargs: Any) -> Shown:
+        if not self.app:
+            return method(self, *args, **kwargs)
+        return Deferred(lambda: method(self, *args, **kwargs), method.__name__.replace("_", " "))
+
+    return wrapper  # type: ignore[return-value]
 
 
 class Unavailable:

@@ -18,7 +18,7 @@ from ..model import engagement, readiness
 from ..model.privacy import SMALL_COUNT
 from ..store.survey import import_survey, read_survey
 from ..widgets import CoverageIndicator, RecordForm, _sync, catalogue_picker, options_picker
-from ._base import Shown, Workbook, _html
+from ._base import Shown, Workbook, _html, deferred
 
 LOGO_LIMIT = 300_000  # bytes: enough for a crisp logo, small enough for every report page
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
@@ -41,6 +41,7 @@ class BuyInWorkbook(Workbook):
 
     # -- plan and log ----------------------------------------------------------------------------
 
+    @deferred
     def periods(self) -> Shown:
         return self.records(
             "engagement_periods",
@@ -48,6 +49,7 @@ class BuyInWorkbook(Workbook):
             caption="Engagement periods and what each taught",
         )
 
+    @deferred
     def activities(self) -> Shown:
         return self.records(
             "engagement_activities",
@@ -56,6 +58,7 @@ class BuyInWorkbook(Workbook):
             caption="Engagement plan and log",
         )
 
+    @deferred
     def consultation(self) -> Shown:
         """The groups the framework says must be consulted: who has been, who has not yet."""
         def matrix() -> str:
@@ -76,6 +79,7 @@ class BuyInWorkbook(Workbook):
 
     # -- what people raised ------------------------------------------------------------------------
 
+    @deferred
     def quick_feedback(self) -> Shown:
         """Type what someone says during a session; tags are suggested as you type."""
         if not self.app:
@@ -84,12 +88,14 @@ class BuyInWorkbook(Workbook):
             return _html(f"<p>{len(feedback)} feedback items recorded; {tagged} tagged with a risk category.</p>")
         return QuickFeedback(self)
 
+    @deferred
     def survey_import(self) -> Shown:
         if not self.app:
             answered = self.ws.table("feedback")["question"].notna().sum()
             return _html(f"<p>{answered} feedback items came from survey answers.</p>")
         return SurveyImport(self)
 
+    @deferred
     def feedback(self) -> Shown:
         """Every item, for tagging by risk category and theme (reports show counts, not quotes)."""
         if self.app:
@@ -104,6 +110,7 @@ class BuyInWorkbook(Workbook):
         pending = engagement.untagged_feedback(self.tables())
         return f"<p>{len(pending)} feedback items are not yet tagged with a risk category.</p>"
 
+    @deferred
     def theme_chart(self, by: str = "risk_categories") -> Shown:
         """How often each risk category (or theme) came up. Published output hides counts under 5."""
         def html() -> str:
@@ -124,6 +131,7 @@ class BuyInWorkbook(Workbook):
 
     # -- summaries ---------------------------------------------------------------------------------
 
+    @deferred
     def period_summaries(self) -> Shown:
         """Each period as the framework asks: time, outreach, successes, challenges, findings, lessons."""
         def html() -> str:
@@ -150,6 +158,7 @@ class BuyInWorkbook(Workbook):
 
     # -- identity -----------------------------------------------------------------------------------
 
+    @deferred
     def identity(self) -> Shown:
         """The plan's name, colours and logo, used by every app page and report."""
         if not self.app:

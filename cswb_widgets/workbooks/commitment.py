@@ -16,7 +16,7 @@ from ..framework import load_catalogue
 from ..model import commitment, readiness
 from ..widgets import CoverageIndicator, options_picker
 from ..widgets import _sync
-from ._base import Shown, Workbook, _html
+from ._base import Shown, Workbook, _html, deferred
 
 COMBINED = "__combined__"  # the picker's value for one terms of reference shared by all groups
 
@@ -26,6 +26,7 @@ class CommitmentWorkbook(Workbook):
 
     # -- the community and, for a joint plan, its member councils --------------------------------
 
+    @deferred
     def councils(self) -> Shown:
         """Each council that adopts the plan and its resolution (the partner communities of a joint plan)."""
         def html() -> str:
@@ -52,16 +53,20 @@ class CommitmentWorkbook(Workbook):
 
     # -- participants ----------------------------------------------------------------------------
 
+    @deferred
     def organizations(self) -> Shown:
         return self.records("organizations", columns=["name", "sector", "member_community_id", "description", "website"])
 
+    @deferred
     def people(self) -> Shown:
         # Contact details are for the coordinator's eyes: apps show them, published reports never do.
         return self.records("people", columns=["name", "organization_id", "title", "sector", "email", "phone"])
 
+    @deferred
     def groups(self) -> Shown:
         return self.records("groups", columns=["name", "kind", "risk_id", "reports_to", "description"])
 
+    @deferred
     def memberships(self) -> Shown:
         """Who sits on which group, in which role, filling which required seats (and the roster they make)."""
         if self.app:
@@ -82,6 +87,7 @@ class CommitmentWorkbook(Workbook):
 
         return self.live(html)
 
+    @deferred
     def seat_coverage(self) -> Shown:
         """The seats the Community Safety and Policing Act requires: filled, not applicable, missing."""
         def status_table() -> str:
@@ -103,6 +109,7 @@ class CommitmentWorkbook(Workbook):
             )
         return ipywidgets.VBox([CoverageIndicator(self.ws, readiness.seat_coverage), self.live(status_table)])
 
+    @deferred
     def leaders(self) -> Shown:
         """Champions (the public face) and coordinators (who keep the work moving)."""
         def html() -> str:
@@ -117,6 +124,7 @@ class CommitmentWorkbook(Workbook):
 
     # -- terms of reference ----------------------------------------------------------------------
 
+    @deferred
     def terms_of_reference(self) -> Shown:
         """The five sections, per group or combined; downloadable as HTML and Word."""
         if not self.app:
@@ -142,6 +150,7 @@ class CommitmentWorkbook(Workbook):
 
     # -- evidence of commitment ----------------------------------------------------------------
 
+    @deferred
     def evidence(self) -> Shown:
         return self.records(
             "commitment_evidence",
@@ -170,10 +179,14 @@ class TermsOfReferenceBuilder(ipywidgets.VBox):
         self.save_button = ipywidgets.Button(description="Save terms of reference", button_style="primary")
         self.save_button.on_click(lambda _b: self.save())
         self.status = ipywidgets.HTML("", layout=ipywidgets.Layout(min_height="1.5rem"))
+        # Documents are made on request: a Word file per page view would slow every visit.
+        self.prepare_button = ipywidgets.Button(description="Prepare downloads (web page and Word)")
+        self.prepare_button.on_click(lambda _b: self.prepare_downloads())
         self.downloads = ipywidgets.HTML("")
         self.group_picker.observe(lambda _c: self.load(), names="value")
         super().__init__(
-            [self.group_picker, *self.editors.values(), self.save_button, self.status, self.downloads]
+            [self.group_picker, *self.editors.values(), self.save_button, self.status, self.prepare_button,
+             self.downloads]
         )
         self.load()
         _sync.subscribe(self._ws, self.refresh_groups)
@@ -194,7 +207,7 @@ class TermsOfReferenceBuilder(ipywidgets.VBox):
         for section in sections:
             self.editors[section.key].value = section.text or ""
         self.status.value = ""
-        self._offer_downloads(sections)
+        self.downloads.value = ""
 
     def save(self) -> bool:
         """Write every changed section in one change; an emptied section is removed."""
@@ -216,11 +229,13 @@ class TermsOfReferenceBuilder(ipywidgets.VBox):
             self.status.value = str(Markup('<p role="alert">Not saved: {}</p>').format(str(error)))
             return False
         self.status.value = '<p role="status">Saved.</p>'
+        self.downloads.value = ""  # any earlier links hold the old text
         _sync.notify_saved(self._ws, self)
-        self._offer_downloads(commitment.terms_of_reference(self._book.tables(), self.group_id))
         return True
 
-    def _offer_downloads(self, sections: list[commitment.TermsSection]) -> None:
+    def prepare_downloads(self) -> None:
+        """Links to the saved terms of reference as a web page (to print) and a Word file (to edit)."""
+        sections = commitment.terms_of_reference(self._book.tables(), self.group_id)
         community: dict[str, Any] = self._ws.community
         names = {value: name for name, value in self.group_picker.options}
         group = names.get(self.group_picker.value, "Advisory committee")
