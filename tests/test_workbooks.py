@@ -235,3 +235,19 @@ def test_a_refused_workspace_shows_one_message_and_nothing_else(tmp_path: Path) 
     assert book.seat_coverage().data == ""
     with pytest.raises(Exception, match="no workspace here"):
         CommitmentWorkbook.open(tmp_path / "nowhere", "report")
+
+
+def test_community_map_is_offline_and_titled(maple: Path) -> None:
+    import re
+
+    report = CommitmentWorkbook.open(maple, "report").community_map().data
+    assert '<iframe title="Community boundary and sub-areas"' in report
+    # Nothing to fetch: no script, stylesheet, image or frame from elsewhere (links are fine).
+    assert not re.search(r"&lt;(script|link|img|iframe)\b[^&]*(src|href)=&#34;https?://", report)
+    assert "Ward 3" in report
+    panel = CommitmentWorkbook.open(maple, "app").community_map().content
+    ws = Workspace.open(maple)
+    ws.add("areas", name=HOSTILE, kind="neighbourhood",
+           geometry={"type": "Polygon", "coordinates": [[[-80.8, 43.95], [-80.79, 43.95], [-80.79, 43.96], [-80.8, 43.95]]]})
+    panel.refresh()
+    assert "<img src=x" not in panel.value and "onerror=alert(1)&gt;" not in panel.value.split("srcdoc=")[0]

@@ -10,6 +10,7 @@ from .coverage import CoverageIndicator
 from .editable_table import EditableTable
 from .guidance import GuidancePanel
 from .header import StageHeader
+from .map_panel import MapPanel
 from .pickers import catalogue_picker, options_picker
 from .record_form import RecordForm
 
@@ -17,6 +18,7 @@ __all__ = [
     "CoverageIndicator",
     "EditableTable",
     "GuidancePanel",
+    "MapPanel",
     "RecordForm",
     "StageHeader",
     "catalogue_picker",

@@ -14,7 +14,8 @@ from ..documents import DOCX_MIME, terms_of_reference_docx, terms_of_reference_h
 from ..errors import CswbError
 from ..framework import load_catalogue
 from ..model import commitment, readiness
-from ..widgets import CoverageIndicator, options_picker
+from ..widgets import CoverageIndicator, MapPanel, options_picker
+from ..widgets.map_panel import map_frame
 from ..widgets import _sync
 from ._base import Shown, Workbook, _html, deferred
 
@@ -50,6 +51,18 @@ class CommitmentWorkbook(Workbook):
                 self.live(html),
             ]
         )
+
+    @deferred
+    def community_map(self) -> Shown:
+        """The community's boundary and sub-areas (and, for a joint plan, each member's)."""
+        if self.app:
+            return MapPanel(self.ws, with_assets=False, title="Community boundary and sub-areas")
+        from .. import maps
+
+        areas, members = self.ws.table("areas"), self.ws.table("member_communities")
+        title = "Community boundary and sub-areas"
+        page = maps.map_html(maps.area_map(areas, member_communities=members, title=title))
+        return _html(map_frame(page, title=title, caption=maps.map_caption(areas, member_communities=members, title=title), height=480))
 
     # -- participants ----------------------------------------------------------------------------
 

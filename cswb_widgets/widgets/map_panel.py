@@ -1,0 +1,56 @@
+"""MapPanel: the community's boundary, sub-areas and assets on an offline Leaflet map."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets
+from markupsafe import Markup
+
+from .. import maps
+from . import _sync
+
+if TYPE_CHECKING:
+    from ..store.workspace import Workspace
+
+
+def map_frame(page_html: str, *, title: str, caption: str, height: int) -> str:
+    """The map page inside an iframe (`srcdoc`: it travels with the page, nothing is fetched),
+    with a title for screen readers and the caption as its text alternative."""
+    return str(
+        Markup(
+            '<figure class="cswb-map"><iframe title="{title}" srcdoc="{page}" style="width:100%;height:{h}px;'
+            'border:1px solid #767676" sandbox="allow-scripts"></iframe><figcaption>{caption}</figcaption></figure>'
+        ).format(title=title, page=page_html, h=height + 10, caption=caption)
+    )
+
+
+class MapPanel(ipywidgets.HTML):
+    """Boundaries and sub-areas from the workspace, with its assets when asked; redrawn after saves."""
+
+    def __init__(self, ws: Workspace, *, with_assets: bool = True, title: str = "Community map", height: int = 420) -> None:
+        self._ws = ws
+        self._with_assets = with_assets
+        self._title = title
+        self._height = height
+        super().__init__()
+        self.add_class("cswb-map-panel")
+        self.refresh()
+        _sync.subscribe(ws, self.refresh)
+
+    def _layers(self) -> dict[str, Any]:
+        ws = self._ws
+        layers: dict[str, Any] = {"areas": ws.table("areas"), "member_communities": ws.table("member_communities")}
+        if self._with_assets:
+            layers |= {"assets": ws.table("assets"), "organizations": ws.table("organizations")}
+        return layers
+
+    def refresh(self) -> None:
+        layers = self._layers()
+        areas = layers.pop("areas")
+        page = maps.map_html(maps.area_map(areas, title=self._title, height=self._height, **layers))
+        caption = maps.map_caption(areas, title=self._title, **layers)
+        self.value = map_frame(page, title=self._title, caption=caption, height=self._height)
+
+    def to_html(self) -> str:
+        return self.value
