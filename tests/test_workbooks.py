@@ -251,3 +251,16 @@ def test_community_map_is_offline_and_titled(maple: Path) -> None:
            geometry={"type": "Polygon", "coordinates": [[[-80.8, 43.95], [-80.79, 43.95], [-80.79, 43.96], [-80.8, 43.95]]]})
     panel.refresh()
     assert "<img src=x" not in panel.value and "onerror=alert(1)&gt;" not in panel.value.split("srcdoc=")[0]
+
+
+def test_header_links_only_to_workbooks_that_exist(maple: Path) -> None:
+    import re
+
+    from cswb_widgets.framework import load_catalogue
+
+    html = CommitmentWorkbook.open(maple, "report").header().data
+    names = dict((title, tag) for tag, title in re.findall(r"<li><(a|span)[^>]*>\d\. ([^<]*)", html))
+    for stage in load_catalogue().stages:
+        installed = (workbooks_dir() / f"{stage.key}.ipynb").exists()
+        assert names[stage.title] == ("a" if installed else "span"), stage.key
+    assert 'href="buy_in.ipynb?workspace=maple-falls"' in html

@@ -20,11 +20,13 @@ def header_html(
     community: Mapping[str, Any],
     summaries: Sequence[StageSummary],
     current_stage: str,
-    link: Callable[[str], str],
+    link: Callable[[str], str | None],
     *,
     style: bool = True,
 ) -> str:
     """Plan identity, community name and the six workbooks in order, each with its completion.
+
+    A stage whose `link` is None (its notebook is not installed) is named without a link.
 
     `community` is the community profile record; its plan identity (name, colours,
     logo) is used only in safe forms: hex colours and image data URIs.
@@ -48,8 +50,11 @@ def header_html(
         total = len(summary.checks)
         current = ' aria-current="page"' if summary.stage == current_stage else ""
         percent = round(100 * summary.completion)
+        href = link(summary.stage)
+        label = f"{number}. {escape(summary.title)}"
+        name = f'<a href="{escape(href)}"{current}>{label}</a>' if href else f"<span{current}>{label}</span>"
         parts.append(
-            f'<li><a href="{escape(link(summary.stage))}"{current}>{number}. {escape(summary.title)}</a>'
+            f"<li>{name}"
             f'<span class="cswb-header-progress">{done} of {total} checks complete</span>'
             f'<span class="cswb-meter" aria-hidden="true"><span style="width:{percent}%"></span></span></li>'
         )
@@ -57,6 +62,8 @@ def header_html(
     return with_style("".join(parts), style)
 
 
-def workspace_header_html(ws: Workspace, current_stage: str, link: Callable[[str], str], *, style: bool = True) -> str:
+def workspace_header_html(
+    ws: Workspace, current_stage: str, link: Callable[[str], str | None], *, style: bool = True
+) -> str:
     """:func:`header_html` for a workspace: its profile and its readiness, read now."""
     return header_html(ws.community, assess(WorkspaceTables(ws)), current_stage, link, style=style)

@@ -25,7 +25,7 @@ def default_link(ws: Workspace) -> Callable[[str], str]:
 class StageHeader(ipywidgets.HTML):
     """Plain HTML in an ``ipywidgets.HTML``: links and text, nothing to operate but links."""
 
-    def __init__(self, ws: Workspace, current_stage: str, *, link: Callable[[str], str] | None = None) -> None:
+    def __init__(self, ws: Workspace, current_stage: str, *, link: Callable[[str], str | None] | None = None) -> None:
         load_catalogue().get("stages", current_stage)  # a clear error for a misspelt stage
         self._ws = ws
         self.current_stage = current_stage

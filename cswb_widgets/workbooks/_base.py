@@ -19,6 +19,7 @@ from IPython.display import HTML
 from markupsafe import Markup
 
 from .. import render
+from ..paths import workbooks_dir
 from ..errors import CswbError
 from ..store import Workspace
 from ..widgets import EditableTable, GuidancePanel, StageHeader, _sync
@@ -80,7 +81,10 @@ class Workbook:
     def tables(self) -> render.WorkspaceTables:
         return render.WorkspaceTables(self.ws)
 
-    def link(self, stage: str) -> str:
+    def link(self, stage: str) -> str | None:
+        """The address of another stage's app, or None while that workbook is not installed."""
+        if not (workbooks_dir() / f"{stage}.ipynb").exists():
+            return None
         return f"{stage}.ipynb?workspace={self.ws.path.name}"
 
     # -- parts every stage has ----------------------------------------------------------
