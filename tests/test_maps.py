@@ -455,6 +455,10 @@ def test_5000_assets_render_clustered_offline(
     offline: OfflinePage, city_page: str, city: dict[str, pd.DataFrame]
 ) -> None:
     page = offline.open(city_page)
+    # markercluster animates its first layout: icons of both zoom levels are in the DOM until
+    # the animation ends, so read the map once it has settled.
+    page.wait_for_function("() => !document.querySelector('.leaflet-cluster-anim')", timeout=10_000)
+    page.wait_for_timeout(400)
     state = page.evaluate(
         """() => ({
             leaflet: typeof window.L,
