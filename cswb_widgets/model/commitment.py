@@ -5,31 +5,23 @@ Pure functions on the workspace's DataFrames (`{name: ws.table(name)}`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
 from ..framework import load_catalogue
-
-Tables = Mapping[str, pd.DataFrame]
-
-
-def _frame(tables: Tables, name: str) -> pd.DataFrame:
-    frame = tables.get(name)
-    return frame if frame is not None else pd.DataFrame()
-
+from ._tables import Tables, rows_of
 
 def roster(tables: Tables) -> pd.DataFrame:
     """One row per membership: person, organization, sector, group, role and seats (display names)."""
     catalogue = load_catalogue()
     columns = ["membership_id", "person_id", "person", "organization", "sector", "group_id", "group", "group_kind", "role", "seats"]
-    memberships = _frame(tables, "memberships")
+    memberships = rows_of(tables, "memberships")
     if memberships.empty:
         return pd.DataFrame(columns=columns)
-    people = _frame(tables, "people")[["id", "name", "organization_id", "sector"]]
-    organizations = _frame(tables, "organizations")[["id", "name", "sector"]]
-    groups = _frame(tables, "groups")[["id", "name", "kind"]]
+    people = rows_of(tables, "people")[["id", "name", "organization_id", "sector"]]
+    organizations = rows_of(tables, "organizations")[["id", "name", "sector"]]
+    groups = rows_of(tables, "groups")[["id", "name", "kind"]]
     merged = (
         memberships.rename(columns={"id": "membership_id"})
         .merge(people.add_prefix("person_"), on="person_id", how="left")
@@ -70,7 +62,7 @@ def seat_status(tables: Tables) -> list[SeatStatus]:
     catalogue = load_catalogue()
     members = roster(tables)
     committee = members[members["group_kind"] == "advisory_committee"]
-    exemptions = _frame(tables, "coverage_exemptions")
+    exemptions = rows_of(tables, "coverage_exemptions")
     reasons = (
         dict(zip(exemptions.loc[exemptions["list"] == "seats", "key"], exemptions.loc[exemptions["list"] == "seats", "reason"]))
         if not exemptions.empty
@@ -102,12 +94,12 @@ def people_in_role(tables: Tables, role: str) -> pd.DataFrame:
 
 def councils(tables: Tables) -> pd.DataFrame:
     """Member communities of a joint plan with their council resolution, or the one community."""
-    members = _frame(tables, "member_communities")
-    evidence = _frame(tables, "commitment_evidence")
+    members = rows_of(tables, "member_communities")
+    evidence = rows_of(tables, "commitment_evidence")
     resolutions = evidence[evidence["kind"] == "council_resolution"] if not evidence.empty else evidence
     columns = ["community", "council", "role", "resolution_date", "resolution_reference", "status"]
     if members.empty:
-        community = _frame(tables, "community")
+        community = rows_of(tables, "community")
         if community.empty:
             return pd.DataFrame(columns=columns)
         first = resolutions.sort_values("date").iloc[0] if not resolutions.empty else None
@@ -161,7 +153,7 @@ class TermsSection:
 def terms_of_reference(tables: Tables, group_id: str | None) -> list[TermsSection]:
     """The five sections of one group's terms of reference (None: the combined one)."""
     catalogue = load_catalogue()
-    sections = _frame(tables, "tor_sections")
+    sections = rows_of(tables, "tor_sections")
     if not sections.empty:
         mine = sections[sections["group_id"].isna()] if group_id is None else sections[sections["group_id"] == group_id]
         written = dict(zip(mine["section"], mine["text"]))

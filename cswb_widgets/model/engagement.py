@@ -6,19 +6,12 @@ Pure functions on the workspace's DataFrames (`{name: ws.table(name)}`).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
 from ..framework import load_catalogue
-
-Tables = Mapping[str, pd.DataFrame]
-
-def _frame(tables: Tables, name: str) -> pd.DataFrame:
-    frame = tables.get(name)
-    return frame if frame is not None else pd.DataFrame()
-
+from ._tables import Tables, rows_of
 
 def _held(activities: pd.DataFrame) -> pd.DataFrame:
     """Activities that happened or are planned: cancelled ones reached nobody."""
@@ -30,8 +23,8 @@ def _held(activities: pd.DataFrame) -> pd.DataFrame:
 def consultation_matrix(tables: Tables) -> pd.DataFrame:
     """For each group that must be consulted: activities, people reached, methods used."""
     catalogue = load_catalogue()
-    activities = _held(_frame(tables, "engagement_activities"))
-    exemptions = _frame(tables, "coverage_exemptions")
+    activities = _held(rows_of(tables, "engagement_activities"))
+    exemptions = rows_of(tables, "coverage_exemptions")
     reasons = (
         dict(zip(exemptions.loc[exemptions["list"] == "consult_groups", "key"],
                  exemptions.loc[exemptions["list"] == "consult_groups", "reason"]))
@@ -63,7 +56,7 @@ def theme_frequency(tables: Tables, *, by: str = "risk_categories") -> pd.DataFr
     """
     if by not in ("risk_categories", "themes"):
         raise ValueError(f"by must be 'risk_categories' or 'themes', not {by!r}")
-    feedback = _frame(tables, "feedback")
+    feedback = rows_of(tables, "feedback")
     columns = ["key", "label", "count", "share"]
     if feedback.empty:
         return pd.DataFrame(columns=columns)
@@ -86,7 +79,7 @@ def theme_frequency(tables: Tables, *, by: str = "risk_categories") -> pd.DataFr
 
 def feedback_for_risk(tables: Tables, category: str | None) -> tuple[int, float]:
     """The engagement signal for one risk category: items tagged with it, and their share."""
-    feedback = _frame(tables, "feedback")
+    feedback = rows_of(tables, "feedback")
     if feedback.empty or not category:
         return 0, 0.0
     tagged = sum(category in (tags or []) for tags in feedback["risk_categories"])
@@ -94,7 +87,7 @@ def feedback_for_risk(tables: Tables, category: str | None) -> tuple[int, float]
 
 
 def untagged_feedback(tables: Tables) -> pd.DataFrame:
-    feedback = _frame(tables, "feedback")
+    feedback = rows_of(tables, "feedback")
     if feedback.empty:
         return feedback
     return feedback[[not tags for tags in feedback["risk_categories"]]]
@@ -133,9 +126,9 @@ class PeriodSummary:
 
 def period_summaries(tables: Tables) -> list[PeriodSummary]:
     catalogue = load_catalogue()
-    periods = _frame(tables, "engagement_periods")
-    activities = _held(_frame(tables, "engagement_activities"))
-    feedback = _frame(tables, "feedback")
+    periods = rows_of(tables, "engagement_periods")
+    activities = _held(rows_of(tables, "engagement_activities"))
+    feedback = rows_of(tables, "feedback")
     summaries = []
     for _, period in periods.iterrows():
         mine = activities[activities["period_id"] == period["id"]] if not activities.empty else activities

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-Tables = Mapping[str, pd.DataFrame]
+from ._tables import Tables
+
 
 
 def criteria_matrix(tables: Tables) -> pd.DataFrame:

@@ -9,14 +9,13 @@ the database or draws anything, so analysts and tests can call it directly.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from ..framework import load_catalogue
+from ._tables import Tables, rows_of
 
-Tables = Mapping[str, pd.DataFrame]
 
 
 @dataclass(frozen=True)
@@ -53,11 +52,6 @@ class StageSummary:
         return sum(c.complete for c in self.checks) / len(self.checks) if self.checks else 0.0
 
 
-def _rows(tables: Tables, name: str) -> pd.DataFrame:
-    frame = tables.get(name)
-    return frame if frame is not None else pd.DataFrame()
-
-
 def _filled(value: object) -> bool:
     if value is None:
         return False
@@ -72,7 +66,7 @@ def _filled(value: object) -> bool:
 
 
 def _exemptions(tables: Tables, list_name: str) -> dict[str, str]:
-    frame = _rows(tables, "coverage_exemptions")
+    frame = rows_of(tables, "coverage_exemptions")
     if frame.empty:
         return {}
     frame = frame[frame["list"] == list_name]
@@ -82,8 +76,8 @@ def _exemptions(tables: Tables, list_name: str) -> dict[str, str]:
 def seat_coverage(tables: Tables) -> Check:
     """Required advisory-committee seats: filled, marked not applicable, or missing."""
     catalogue = load_catalogue()
-    groups = _rows(tables, "groups")
-    memberships = _rows(tables, "memberships")
+    groups = rows_of(tables, "groups")
+    memberships = rows_of(tables, "memberships")
     committee_ids = set(groups.loc[groups["kind"] == "advisory_committee", "id"]) if not groups.empty else set()
     filled: set[str] = set()
     if not memberships.empty:
@@ -113,7 +107,7 @@ def seat_coverage(tables: Tables) -> Check:
 def consultation_coverage(tables: Tables) -> Check:
     """Groups that must be consulted, reached by at least one engagement activity."""
     catalogue = load_catalogue()
-    activities = _rows(tables, "engagement_activities")
+    activities = rows_of(tables, "engagement_activities")
     reached: set[str] = set()
     if not activities.empty:
         done = activities[activities["status"].fillna("done") != "cancelled"]
@@ -129,7 +123,7 @@ def consultation_coverage(tables: Tables) -> Check:
 
 
 def _roles_check(tables: Tables) -> Check:
-    memberships = _rows(tables, "memberships")
+    memberships = rows_of(tables, "memberships")
     roles = set(memberships["role"]) if not memberships.empty else set()
     missing = [r for r in ("champion", "coordinator") if r not in roles]
     return Check("commitment", "roles", "A champion and a coordinator are named", 2 - len(missing), 2, tuple(missing))
@@ -137,7 +131,7 @@ def _roles_check(tables: Tables) -> Check:
 
 def _terms_of_reference(tables: Tables) -> Check:
     catalogue = load_catalogue()
-    sections = _rows(tables, "tor_sections")
+    sections = rows_of(tables, "tor_sections")
     written = set(sections["section"]) if not sections.empty else set()
     missing = [s.key for s in catalogue.tor_sections if s.key not in written]
     total = len(catalogue.tor_sections)
@@ -148,11 +142,11 @@ def _terms_of_reference(tables: Tables) -> Check:
 
 def council_resolutions(tables: Tables) -> Check:
     """One council resolution per council (each member community of a joint plan)."""
-    members = _rows(tables, "member_communities")
-    evidence = _rows(tables, "commitment_evidence")
+    members = rows_of(tables, "member_communities")
+    evidence = rows_of(tables, "commitment_evidence")
     resolutions = evidence[evidence["kind"] == "council_resolution"] if not evidence.empty else evidence
     if members.empty:
-        community = _rows(tables, "community")
+        community = rows_of(tables, "community")
         name = community["name"].iloc[0] if not community.empty else "the community"
         done = int(not resolutions.empty)
         return Check("commitment", "council_resolutions", "Council resolution recorded", done, 1, () if done else (str(name),))
@@ -175,7 +169,7 @@ def _count_check(stage: str, key: str, title: str, frame: pd.DataFrame, minimum:
 
 
 def _period_summaries(tables: Tables) -> Check:
-    periods = _rows(tables, "engagement_periods")
+    periods = rows_of(tables, "engagement_periods")
     if periods.empty:
         return Check("buy_in", "period_summaries", "Each engagement period is summarized", 0, 1, ("no engagement period",))
     fields = ("outreach_types", "successes", "challenges", "findings", "lessons_learned")
@@ -186,7 +180,7 @@ def _period_summaries(tables: Tables) -> Check:
 
 
 def priority_risks(tables: Tables) -> pd.DataFrame:
-    risks = _rows(tables, "risks")
+    risks = rows_of(tables, "risks")
     if risks.empty:
         return risks
     return risks[risks["priority"].fillna(False).astype(bool)]
@@ -194,7 +188,7 @@ def priority_risks(tables: Tables) -> pd.DataFrame:
 
 def _priority_evidence(tables: Tables) -> Check:
     priorities = priority_risks(tables)
-    indicators = _rows(tables, "indicators")
+    indicators = rows_of(tables, "indicators")
     with_data = set(indicators["risk_id"].dropna()) if not indicators.empty else set()
     missing = [
         str(r["name"]) for _, r in priorities.iterrows() if r["id"] not in with_data and not _filled(r["evidence"])
@@ -221,7 +215,7 @@ def _priority_profile(tables: Tables) -> Check:
 
 
 def _assets_located(tables: Tables) -> Check:
-    assets = _rows(tables, "assets")
+    assets = rows_of(tables, "assets")
     if assets.empty:
         return Check("assets", "assets_located", "Assets have map coordinates", 0, 1, ("no asset recorded",))
     # Confidential sites (shelters), phone lines and city-wide services rightly have no map point.
@@ -239,7 +233,7 @@ def _assets_located(tables: Tables) -> Check:
 
 def _assets_for_priorities(tables: Tables) -> Check:
     priorities = priority_risks(tables)
-    assets = _rows(tables, "assets")
+    assets = rows_of(tables, "assets")
     addressed: set[str] = set()
     if not assets.empty:
         for risks in assets["risks_addressed"]:
@@ -257,7 +251,7 @@ def _assets_for_priorities(tables: Tables) -> Check:
 
 def _logic_models(tables: Tables) -> Check:
     priorities = priority_risks(tables)
-    models = _rows(tables, "logic_models")
+    models = rows_of(tables, "logic_models")
     modelled = set(models["risk_id"]) if not models.empty else set()
     missing = [str(r["name"]) for _, r in priorities.iterrows() if r["id"] not in modelled]
     return Check(
@@ -266,7 +260,7 @@ def _logic_models(tables: Tables) -> Check:
 
 
 def _measures_complete(tables: Tables) -> Check:
-    measures = _rows(tables, "measures")
+    measures = rows_of(tables, "measures")
     if measures.empty:
         return Check("evaluation", "measures", "Outcomes have an indicator, baseline, target and owner", 0, 1, ("no measure recorded",))
     fields = ("indicator", "baseline", "target", "responsibility")
@@ -277,7 +271,7 @@ def _measures_complete(tables: Tables) -> Check:
 
 
 def _actions_owned(tables: Tables) -> Check:
-    actions = _rows(tables, "actions")
+    actions = rows_of(tables, "actions")
     if actions.empty:
         return Check("implementation", "actions", "Every action has a lead and dates", 0, 1, ("no action recorded",))
     missing = [
@@ -301,7 +295,7 @@ def add_years(day: dt.date, years: int) -> dt.date:
 def plan_dates(tables: Tables, today: dt.date | None = None) -> Check:
     """Adoption, publication within 30 days of it, and review within four years."""
     rules = load_catalogue().plan_rules
-    community = _rows(tables, "community")
+    community = rows_of(tables, "community")
     row = community.iloc[0] if not community.empty else pd.Series(dtype=object)
     missing = []
     adoption = row.get("adoption_date")
@@ -330,14 +324,14 @@ def assess(tables: Tables) -> list[StageSummary]:
         _roles_check(tables),
         _terms_of_reference(tables),
         council_resolutions(tables),
-        _count_check("buy_in", "activities", "Engagement activities are logged", _rows(tables, "engagement_activities")),
+        _count_check("buy_in", "activities", "Engagement activities are logged", rows_of(tables, "engagement_activities")),
         consultation_coverage(tables),
-        _count_check("buy_in", "feedback", "What people raised is recorded", _rows(tables, "feedback")),
+        _count_check("buy_in", "feedback", "What people raised is recorded", rows_of(tables, "feedback")),
         _period_summaries(tables),
-        _count_check("risk", "risks", "Community risks are documented", _rows(tables, "risks")),
+        _count_check("risk", "risks", "Community risks are documented", rows_of(tables, "risks")),
         _priority_evidence(tables),
         _priority_profile(tables),
-        _count_check("assets", "assets", "Community assets are inventoried", _rows(tables, "assets")),
+        _count_check("assets", "assets", "Community assets are inventoried", rows_of(tables, "assets")),
         _assets_located(tables),
         _assets_for_priorities(tables),
         _logic_models(tables),

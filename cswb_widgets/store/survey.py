@@ -58,21 +58,20 @@ def import_survey(
     """
     if not answer_columns:
         raise InputError(Problem("choose at least one column that holds answers", file=survey.file))
-    lookup = {q.strip().lower(): key for q, key in zip(survey.questions, survey.sheet.header)}
+    # any spelling of a question -> (the question as written, its normalized header key)
+    columns = {q.strip().lower(): (q, key) for q, key in zip(survey.questions, survey.sheet.header)}
 
-    def key_of(column: str | None) -> str | None:
-        if column is None:
-            return None
-        key = lookup.get(column.strip().lower())
-        if key is None:
+    def column_of(name: str) -> tuple[str, str]:
+        found = columns.get(name.strip().lower())
+        if found is None:
             raise InputError(
-                Problem(f"no column '{column}' in this file; columns: {', '.join(survey.questions)}", file=survey.file)
+                Problem(f"no column '{name}' in this file; columns: {', '.join(survey.questions)}", file=survey.file)
             )
-        return key
+        return found
 
-    originals = {q.strip().lower(): q for q in survey.questions}
-    answers = [(originals.get(column.strip().lower(), column), key_of(column)) for column in answer_columns]
-    date_key, group_key = key_of(date_column), key_of(group_column)
+    answers = [column_of(name) for name in answer_columns]
+    date_key = column_of(date_column)[1] if date_column is not None else None
+    group_key = column_of(group_column)[1] if group_column is not None else None
     suggest = load_catalogue().suggest_categories if tag_with_suggestions else None
     records: list[tuple[dict[str, object], dict[str, object]]] = []
     for row_number, raw in survey.sheet.rows:

@@ -267,7 +267,7 @@ def _load(ws: Workspace, sheets: list[tuple[Sheet, Table]], note: str) -> Import
                     continue
                 if record_id:
                     first_seen[record_id] = row_number
-                existed = bool(record_id) and ws.get(spec.name, record_id) is not None
+                existed = bool(record_id) and ws.exists(spec.name, record_id)
                 ws.upsert(spec.name, raw, where=sheet.where(row_number))
                 bucket = report.updated if existed else report.inserted
                 bucket[spec.name] = bucket.get(spec.name, 0) + 1

@@ -193,7 +193,7 @@ class Workspace:
         for check in batch.ref_checks:
             key = (check.target, check.value)
             if key not in known:
-                known[key] = self._exists(check.target, check.value)
+                known[key] = self.exists(check.target, check.value)
             if not known[key]:
                 problems.append(check.problem)
         if problems:
@@ -204,7 +204,8 @@ class Workspace:
             batch.audit_rows,
         )
 
-    def _exists(self, table_name: str, record_id: str) -> bool:
+    def exists(self, table_name: str, record_id: str) -> bool:
+        """Whether a live (not deleted) record has this id."""
         row = self._conn.execute(
             f'SELECT 1 FROM "{table_name}" WHERE id = ? AND deleted_at IS NULL', (record_id,)
         ).fetchone()
@@ -476,7 +477,7 @@ class Workspace:
             after = {"id": record_id, **dict.fromkeys(spec.column_names[1:]), **values, "deleted_at": None}
         else:
             after = {**before, **values}
-            if _same(before, after):
+            if before == after:
                 return  # nothing changed: no audit noise
         if action is None:
             action = "insert" if before is None else ("restore" if before.get("deleted_at") else "update")
@@ -518,10 +519,6 @@ def _q(column: str) -> str:
 
 def _live(image: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in image.items() if k != "deleted_at"}
-
-
-def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return a == b
 
 
 def _locate(problem: Problem, where: dict[str, Any]) -> Problem:

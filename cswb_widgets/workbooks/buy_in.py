@@ -24,13 +24,6 @@ LOGO_LIMIT = 300_000  # bytes: enough for a crisp logo, small enough for every r
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
 
-def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
-    out = frame.copy()
-    for column in columns:
-        out[column] = [v.date().isoformat() if pd.notna(v) else "" for v in out[column]]
-    return out
-
-
 def _say(kind: str, text: str) -> str:
     role = "alert" if kind == "error" else "status"
     return str(Markup('<p role="{}" class="cswb-{}">{}</p>').format(role, kind, text))
