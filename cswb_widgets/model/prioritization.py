@@ -8,12 +8,13 @@ share of the total weight. Nothing else enters a score.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from . import risk_evidence
 from ._tables import Tables
-
 
 
 def criteria_matrix(tables: Tables) -> pd.DataFrame:
@@ -90,3 +91,35 @@ def sensitivity(
     )
     result["holds"] = result["best_rank"] == result["worst_rank"]
     return result.sort_values("rank", kind="stable")
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Everything behind a ranking: raw inputs with explanations, normalized values, weights, result."""
+
+    inputs: risk_evidence.CriterionInputs
+    normalized: pd.DataFrame
+    weights: dict[str, float]
+    scored: pd.DataFrame  # per-criterion contributions, score, rank; sorted by rank
+    sensitivity: pd.DataFrame
+
+
+def rank_risks(tables: Tables, weights: Mapping[str, float] | None = None) -> Ranking:
+    """Rank every risk on the workspace's criteria (weights: the stored ones unless given)."""
+    inputs = risk_evidence.criterion_inputs(tables)
+    normalized = normalize(inputs.values, risk_evidence.higher_is_worse(tables))
+    chosen = dict(weights) if weights is not None else risk_evidence.weights(tables)
+    return _ranked(inputs, normalized, chosen)
+
+
+def reweight(ranking: Ranking, weights: Mapping[str, float]) -> Ranking:
+    """The same inputs under new weights: what a weight slider recomputes, without touching the data."""
+    return _ranked(ranking.inputs, ranking.normalized, dict(weights))
+
+
+def _ranked(inputs: risk_evidence.CriterionInputs, normalized: pd.DataFrame, weights: dict[str, float]) -> Ranking:
+    if normalized.shape[1] == 0 or normalized.shape[0] == 0:
+        empty = pd.DataFrame(columns=[*normalized.columns, "score", "rank"])
+        return Ranking(inputs, normalized, weights, empty, pd.DataFrame(columns=["rank", "best_rank", "worst_rank", "holds"]))
+    return Ranking(inputs, normalized, weights, score(normalized, weights), sensitivity(normalized, weights))
+

@@ -50,6 +50,22 @@ def resolve_workspace(value: str | os.PathLike[str] | None = None) -> Path:
     return path
 
 
+def page_parameter(name: str) -> str | None:
+    """Another value of the page's address (e.g. `view=vote`), under Voilà; None elsewhere or if absent.
+
+    Only ever compared against fixed values by the caller: it is the visitor's text.
+    """
+    if not under_voila():
+        return None
+    from urllib.parse import parse_qs
+
+    try:
+        values = parse_qs(_request_query(), keep_blank_values=True).get(name, [])
+    except WorkspaceError:
+        return None
+    return values[0] if len(values) == 1 else None
+
+
 def _workspace_from_request() -> Path:
     root = os.environ.get(ROOT_ENV)
     if not root:

@@ -289,6 +289,7 @@ TABLES: tuple[Table, ...] = (
             _c("comparator_value", "float"),
             _c("comparator_label"),
             _c("source"),
+            _c("higher_is_worse", "bool", description="false for indicators where a rise is good news, e.g. graduation rates"),
         ),
         unique=(("indicator", "area", "year"),),
     ),
@@ -301,6 +302,12 @@ TABLES: tuple[Table, ...] = (
             _c("description"),
             _c("weight", "float", required=True, minimum=0),
             _c("higher_is_worse", "bool"),
+            _c(
+                "source",
+                choices="criterion_sources",
+                description="where each risk's value comes from: entered scores, or computed from "
+                "feedback, workshop votes, indicator trends or the asset gap analysis",
+            ),
         ),
     ),
     Table(
@@ -482,6 +489,8 @@ SCHEMA_CHOICES: dict[str, tuple[str, ...]] = {
     "exemptable_lists": ("seats", "consult_groups"),
     "activity_statuses": ("planned", "done", "cancelled"),
     "location_kinds": ("site", "confidential", "virtual", "community_wide"),
+    # entered: scores typed per risk; the others are computed from the workspace, so they stay current
+    "criterion_sources": ("entered", "community_concern", "workshop_votes", "indicator_trend", "capacity_gap"),
 }
 
 

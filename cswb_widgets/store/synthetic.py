@@ -154,12 +154,13 @@ METRICS = (
     ("Paramedic responses", "per 10,000 residents", "Paramedic services", (3.0, 30.0)),
 )
 CRITERIA = (
-    # (name, description, weight, higher_is_worse)
-    ("Seriousness", "How much harm the risk causes when it occurs", 3.0, True),
-    ("Frequency", "How often the risk occurs in the community", 2.0, True),
-    ("Trend", "Whether the risk is growing", 1.5, True),
-    ("Community concern", "How strongly residents raised it in engagement", 2.0, True),
-    ("Capacity to act", "Partners' ability to change it together", 1.0, False),
+    # (name, description, weight, higher_is_worse, source): computed sources get no entered scores
+    ("Seriousness", "How much harm the risk causes when it occurs", 3.0, True, "entered"),
+    ("Frequency", "How often the risk occurs in the community", 2.0, True, "entered"),
+    ("Trend", "Whether the risk's indicators are rising", 1.5, True, "indicator_trend"),
+    ("Community concern", "How strongly residents raised it in engagement", 2.0, True, "community_concern"),
+    ("Capacity gap", "Planning areas where no asset addresses the risk", 1.0, True, "capacity_gap"),
+    ("Capacity to act", "Partners' ability to change it together", 1.0, False, "entered"),
 )
 LEVEL_ITEMS = {  # logic-model level -> how many items
     "inputs": 2, "activities": 3, "outputs": 2, "immediate": 2, "intermediate": 2, "long_term": 1,
@@ -621,11 +622,13 @@ def _risks(
                     }))
 
     criterion_ids = []
-    for i, (name, description, weight, worse) in enumerate(CRITERIA):
+    for i, (name, description, weight, worse, source) in enumerate(CRITERIA):
         criterion_id = f"criterion-{i + 1}"
-        criterion_ids.append((criterion_id, worse))
+        if source == "entered":
+            criterion_ids.append((criterion_id, worse))
         out.append(("criteria", {
-            "id": criterion_id, "name": name, "description": description, "weight": weight, "higher_is_worse": worse,
+            "id": criterion_id, "name": name, "description": description, "weight": weight,
+            "higher_is_worse": worse, "source": source,
         }))
     priority_set = set(city.priority)
     for risk_id, _, _ in city.risks:

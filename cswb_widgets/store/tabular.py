@@ -251,6 +251,43 @@ def _header_row(sheet: Sheet) -> int:
     return sheet.rows[0][0] - 1 if sheet.rows else 1
 
 
+@dataclass
+class _NaturalKey:
+    """A table's unique columns, and the ids of the stored records by their values."""
+
+    columns: tuple[Column, ...]
+    existing: dict[tuple[str, ...], str]
+
+    @classmethod
+    def for_sheet(cls, ws: Workspace, sheet: Sheet, spec: Table) -> _NaturalKey | None:
+        for unique in spec.unique:
+            if all(name in sheet.header for name in unique):
+                columns = tuple(spec.column(name) for name in unique)
+                stored = ws.table(spec.name)
+                key = cls(columns, {})
+                key.existing = {
+                    key.of(dict(zip(unique, values))): str(record_id)
+                    for record_id, *values in zip(stored["id"], *(stored[name] for name in unique))
+                }
+                return key
+        return None
+
+    def of(self, raw: dict[str, Any]) -> tuple[str, ...]:
+        return tuple(_key_text(column, raw.get(column.name)) for column in self.columns)
+
+
+def _key_text(column: Column, value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = str(value).strip()
+    if column.kind in ("int", "float") and text:
+        try:
+            return repr(float(text))
+        except ValueError:
+            return text
+    return text
+
+
 def _load(ws: Workspace, sheets: list[tuple[Sheet, Table]], note: str) -> ImportReport:
     report = ImportReport()
     for sheet, spec in sheets:
@@ -258,12 +295,24 @@ def _load(ws: Workspace, sheets: list[tuple[Sheet, Table]], note: str) -> Import
     with ws.batch(note):
         for sheet, spec in sheets:
             first_seen: dict[str, int] = {}
+            natural = _NaturalKey.for_sheet(ws, sheet, spec)
             for row_number, raw in sheet.rows:
                 record_id = "" if raw.get("id") is None else str(raw["id"]).strip()
+                matched = False
+                if not record_id and natural is not None:
+                    # No id, but the table's own key (e.g. indicator, area, year) names a stored record:
+                    # re-importing an updated file updates it instead of clashing with it.
+                    record_id = natural.existing.get(natural.of(raw), "")
+                    matched = bool(record_id)
+                    if matched:
+                        raw = {**raw, "id": record_id}
                 if record_id in first_seen:
-                    # A second row with the same id would silently overwrite the first.
-                    ws.report(Problem(f"id '{record_id}' is used again (first on row {first_seen[record_id]})",
-                                      column="id"), sheet.where(row_number))
+                    # A second row for the same record would silently overwrite the first.
+                    what = (f"the same {', '.join(c.name for c in natural.columns)} as row {first_seen[record_id]}"
+                            if matched and natural is not None else
+                            f"id '{record_id}' is used again (first on row {first_seen[record_id]})")
+                    ws.report(Problem(what, column=natural.columns[0].name if matched and natural else "id"),
+                              sheet.where(row_number))
                     continue
                 if record_id:
                     first_seen[record_id] = row_number

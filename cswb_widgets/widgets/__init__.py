@@ -8,6 +8,7 @@ Each has a static twin in :mod:`cswb_widgets.render` (or a ``to_html()``) for re
 
 from .coverage import CoverageIndicator
 from .editable_table import EditableTable
+from .file_import import FileImport
 from .guidance import GuidancePanel
 from .header import StageHeader
 from .map_panel import MapPanel
@@ -17,6 +18,7 @@ from .record_form import RecordForm
 __all__ = [
     "CoverageIndicator",
     "EditableTable",
+    "FileImport",
     "GuidancePanel",
     "MapPanel",
     "RecordForm",

@@ -1,0 +1,274 @@
+"""Focusing on risk (Tool 5): the evidence behind each risk and the criterion values it yields.
+
+Indicators give trends, buy-in feedback gives the engagement signal, workshop ballots give
+the participants' ratings and the asset inventory gives the capacity gap. A criterion whose
+`source` is one of these is computed here from the workspace; an "entered" criterion takes the
+scores typed in `risk_scores`. Every value comes with the words that explain it, so a score can
+always be traced back to its inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..framework import load_catalogue
+from ._tables import Tables, rows_of
+
+ENTERED = "entered"
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+
+# -- indicators -----------------------------------------------------------------------------------
+
+
+def community_series(tables: Tables, indicator: str) -> pd.DataFrame:
+    """One indicator for the whole community by year: value, comparator, and how it was formed.
+
+    A whole-community row (blank area) is used as it is; otherwise the year's value is the mean
+    of the sub-areas reported that year, and `areas` says how many there were.
+    """
+    rows = rows_of(tables, "indicators")
+    columns = ["year", "value", "comparator_value", "areas"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    rows = rows[rows["indicator"] == indicator]
+    whole = rows[rows["area"].fillna("").str.strip() == ""]
+    parts = rows[rows["area"].fillna("").str.strip() != ""]
+    by_area = parts.groupby("year").agg(
+        value=("value", "mean"), comparator_value=("comparator_value", "first"), areas=("area", "nunique")
+    )
+    series = by_area
+    if not whole.empty:
+        whole_by_year = whole.groupby("year").agg(value=("value", "first"), comparator_value=("comparator_value", "first"))
+        whole_by_year["areas"] = 0
+        series = pd.concat([whole_by_year, by_area.drop(index=whole_by_year.index, errors="ignore")])
+    return series.sort_index().reset_index()[columns]
+
+
+def annual_change(years: pd.Series, values: pd.Series) -> float:
+    """Least-squares change per year as a share of the series' mean (0.05 = rising 5% a year)."""
+    x = years.to_numpy(dtype=float)
+    y = values.to_numpy(dtype=float)
+    keep = ~np.isnan(y)
+    x, y = x[keep], y[keep]
+    if len(x) < 2 or np.ptp(x) == 0:
+        return float("nan")
+    slope = np.polyfit(x, y, 1)[0]
+    level = np.abs(y).mean()
+    return float(slope / level) if level else 0.0
+
+
+def indicator_trends(tables: Tables) -> pd.DataFrame:
+    """One row per indicator: its risk, first and latest values, yearly change, and what it means.
+
+    `worsening` is the yearly change signed so that positive is bad news (a falling graduation
+    rate worsens; a falling overdose rate improves).
+    """
+    rows = rows_of(tables, "indicators")
+    columns = [
+        "indicator", "risk_id", "unit", "source", "first_year", "first_value", "latest_year", "latest_value",
+        "comparator_value", "comparator_label", "annual_change", "worsening", "direction", "areas", "years",
+    ]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    out = []
+    for indicator, group in rows.groupby("indicator", sort=True):
+        series = community_series(tables, str(indicator))
+        first, latest = series.iloc[0], series.iloc[-1]
+        change = annual_change(series["year"], series["value"])
+        worse = group["higher_is_worse"].dropna()
+        higher_is_worse = bool(worse.iloc[0]) if not worse.empty else True
+        worsening = change if higher_is_worse else -change
+        if np.isnan(change):
+            direction = "one year of data: no trend yet"
+        elif abs(change) < 0.01:
+            direction = "stable"
+        else:
+            direction = f"{'rising' if change > 0 else 'falling'} {abs(change):.0%} a year ({'worsening' if worsening > 0 else 'improving'})"
+        labels = group["comparator_label"].dropna()
+        out.append({
+            "indicator": indicator,
+            "risk_id": _first(group["risk_id"]),
+            "unit": _first(group["unit"]),
+            "source": _first(group["source"]),
+            "first_year": int(first["year"]),
+            "first_value": float(first["value"]),
+            "latest_year": int(latest["year"]),
+            "latest_value": float(latest["value"]),
+            "comparator_value": latest["comparator_value"],
+            "comparator_label": str(labels.iloc[-1]) if not labels.empty else "",
+            "annual_change": change,
+            "worsening": worsening,
+            "direction": direction,
+            "areas": int(series["areas"].max()),
+            "years": len(series),
+        })
+    return pd.DataFrame(out, columns=columns)
+
+
+def _first(values: pd.Series) -> object:
+    present = values.dropna()
+    return present.iloc[0] if not present.empty else None
+
+
+def latest_by_area(tables: Tables, indicator: str, year: int | None = None) -> dict[str, float]:
+    """Sub-area name -> the indicator's value in `year` (default: the latest year with sub-area data)."""
+    rows = rows_of(tables, "indicators")
+    if rows.empty:
+        return {}
+    rows = rows[(rows["indicator"] == indicator) & (rows["area"].fillna("").str.strip() != "")]
+    if rows.empty:
+        return {}
+    year = int(rows["year"].max()) if year is None else year
+    rows = rows[rows["year"] == year]
+    return dict(zip(rows["area"].astype(str), rows["value"].astype(float)))
+
+
+# -- criterion values -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriterionInputs:
+    """Raw values (risks x criteria) and, for each, the sentence that explains it."""
+
+    values: pd.DataFrame  # index: risk id; columns: criterion id; NaN = no evidence
+    explanations: pd.DataFrame  # same shape: text
+    sources: dict[str, str]  # criterion id -> source key
+
+
+def engagement_signal(tables: Tables) -> pd.DataFrame:
+    """Per risk: feedback items tagged with its category, and their share of all feedback."""
+    risks = rows_of(tables, "risks")
+    feedback = rows_of(tables, "feedback")
+    total = len(feedback)
+    counts: dict[str, int] = {}
+    if total:
+        for tags in feedback["risk_categories"]:
+            for tag in set(tags or []):
+                counts[tag] = counts.get(tag, 0) + 1
+    rows = []
+    for risk_id, category in zip(risks.get("id", []), risks.get("category", [])):
+        n = counts.get(category, 0) if isinstance(category, str) and category else 0
+        rows.append({"risk_id": risk_id, "feedback": n, "share": n / total if total else 0.0, "of": total})
+    return pd.DataFrame(rows, columns=["risk_id", "feedback", "share", "of"]).set_index("risk_id")
+
+
+def _concern(tables: Tables, risk_ids: pd.Index) -> tuple[pd.Series, pd.Series]:
+    signal = engagement_signal(tables).reindex(risk_ids)
+    total = int(signal["of"].max()) if len(signal) and signal["of"].notna().any() else 0
+    if not total:
+        return pd.Series(np.nan, index=risk_ids), pd.Series("no feedback recorded yet", index=risk_ids)
+    words = [f"{int(n)} of {total} feedback items ({share:.0%}) raised it" for n, share in zip(signal["feedback"], signal["share"])]
+    return signal["share"].astype(float), pd.Series(words, index=risk_ids)
+
+
+def _votes(tables: Tables, risk_ids: pd.Index) -> tuple[pd.Series, pd.Series]:
+    votes = rows_of(tables, "votes")
+    if votes.empty:
+        return pd.Series(np.nan, index=risk_ids), pd.Series("no workshop ballots yet", index=risk_ids)
+    grouped = votes.groupby("risk_id")["value"].agg(["mean", "count"]).reindex(risk_ids)
+    words = [
+        f"mean rating {m:.2f} of 5 from {int(c)} ballots" if c == c and c else "no ballots"
+        for m, c in zip(grouped["mean"], grouped["count"])
+    ]
+    return grouped["mean"].astype(float), pd.Series(words, index=risk_ids)
+
+
+def _trend(tables: Tables, risk_ids: pd.Index) -> tuple[pd.Series, pd.Series]:
+    trends = indicator_trends(tables).dropna(subset=["worsening"])
+    values, words = [], []
+    for risk_id in risk_ids:
+        mine = trends[trends["risk_id"] == risk_id]
+        if mine.empty:
+            values.append(np.nan)
+            words.append("no indicator with two or more years")
+            continue
+        values.append(float(mine["worsening"].mean()))
+        words.append("; ".join(f"{r.indicator}: {r.direction}" for r in mine.itertuples()))
+    return pd.Series(values, index=risk_ids, dtype=float), pd.Series(words, index=risk_ids)
+
+
+def _capacity(tables: Tables, risk_ids: pd.Index) -> tuple[pd.Series, pd.Series]:
+    from .gaps import capacity_gap, capacity_gap_explained
+
+    gap = capacity_gap(tables).reindex(risk_ids).astype(float)
+    explained = capacity_gap_explained(tables)
+    return gap, pd.Series([explained.get(r, "") for r in risk_ids], index=risk_ids)
+
+
+COMPUTED = {
+    "community_concern": _concern,
+    "workshop_votes": _votes,
+    "indicator_trend": _trend,
+    "capacity_gap": _capacity,
+}
+
+
+def criterion_inputs(tables: Tables) -> CriterionInputs:
+    """Every risk's raw value on every criterion, entered or computed, with its explanation."""
+    risks, criteria, scores = rows_of(tables, "risks"), rows_of(tables, "criteria"), rows_of(tables, "risk_scores")
+    risk_ids = pd.Index(risks["id"] if not risks.empty else [], name="risk_id")
+    criterion_ids = list(criteria["id"]) if not criteria.empty else []
+    values = pd.DataFrame(np.nan, index=risk_ids, columns=criterion_ids, dtype=float)
+    explanations = pd.DataFrame("", index=risk_ids, columns=criterion_ids, dtype=object)
+    sources: dict[str, str] = {}
+    entered = scores.set_index(["risk_id", "criterion_id"]) if not scores.empty else None
+    computed: dict[str, tuple[pd.Series, pd.Series]] = {}
+    for criterion_id, source in zip(criterion_ids, criteria["source"] if criterion_ids else []):
+        source = source if isinstance(source, str) and source in COMPUTED else ENTERED
+        sources[criterion_id] = source
+        if source == ENTERED:
+            if entered is None:
+                explanations[criterion_id] = "not scored"
+                continue
+            mine = scores[scores["criterion_id"] == criterion_id].drop_duplicates("risk_id", keep="last").set_index("risk_id")
+            mine = mine.reindex(risk_ids)
+            values[criterion_id] = mine["value"].astype(float)
+            explanations[criterion_id] = [
+                ("not scored" if v != v else f"scored {v:g}" + (f": {_text(n)}" if _text(n) else ""))
+                for v, n in zip(mine["value"], mine["note"])
+            ]
+        else:
+            if source not in computed:
+                computed[source] = COMPUTED[source](tables, risk_ids)
+            values[criterion_id], explanations[criterion_id] = computed[source]
+    return CriterionInputs(values, explanations, sources)
+
+
+def higher_is_worse(tables: Tables) -> dict[str, bool]:
+    """Criterion id -> whether a higher raw value means more concern (blank: yes)."""
+    criteria = rows_of(tables, "criteria")
+    if criteria.empty:
+        return {}
+    return {cid: (True if v is None or v != v else bool(v)) for cid, v in zip(criteria["id"], criteria["higher_is_worse"])}
+
+
+def weights(tables: Tables) -> dict[str, float]:
+    criteria = rows_of(tables, "criteria")
+    if criteria.empty:
+        return {}
+    return {cid: float(w) if w == w else 0.0 for cid, w in zip(criteria["id"], criteria["weight"])}
+
+
+def source_name(source: str) -> str:
+    return {
+        ENTERED: "entered scores",
+        "community_concern": "share of buy-in feedback",
+        "workshop_votes": "mean workshop rating",
+        "indicator_trend": "indicator trend",
+        "capacity_gap": "planning areas without an asset",
+    }.get(source, source)
+
+
+def category_name(category: str | None) -> str:
+    """A catalogue category's name, or the community's own category as written."""
+    if not category:
+        return ""
+    catalogue = load_catalogue()
+    return catalogue.name_of("risk_categories", category) if category in catalogue.keys("risk_categories") else category

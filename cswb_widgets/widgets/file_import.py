@@ -1,0 +1,69 @@
+"""Upload a file in the app and import it with one of the store's importers."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import ipywidgets
+from markupsafe import Markup
+
+from ..errors import CswbError
+from ..store import Workspace
+from ..store.tabular import ImportReport
+from . import _sync
+
+Importer = Callable[[Workspace, Path], ImportReport]
+
+
+def say(kind: str, text: str) -> str:
+    """A status line: errors are alerts (read out at once), the rest polite status messages."""
+    role = "alert" if kind == "error" else "status"
+    return str(Markup('<p role="{}" class="cswb-{}">{}</p>').format(role, kind, text))
+
+
+class FileImport(ipywidgets.VBox):
+    """A labelled upload button; the file is imported whole or not at all, and the result said.
+
+    ``importer(ws, path)`` gets a temporary copy under the uploaded file's own name (its suffix
+    tells CSV from XLSX from ZIP); errors name the uploaded file, row and column.
+    """
+
+    def __init__(self, ws: Workspace, importer: Importer, *, description: str, accept: str, help_text: str = "") -> None:
+        self._ws = ws
+        self._importer = importer
+        self.upload = ipywidgets.FileUpload(accept=accept, multiple=False, description=description)
+        self.upload.observe(lambda _change: self._uploaded(), names="value")
+        self.status = ipywidgets.HTML("")
+        children: list[ipywidgets.Widget] = [self.upload, self.status]
+        if help_text:
+            children.insert(0, ipywidgets.HTML(str(Markup("<p>{}</p>").format(help_text))))
+        super().__init__(children)
+
+    def _uploaded(self) -> None:
+        files = self.upload.value
+        if files:
+            item = files[0]
+            self.load(item["name"], bytes(item["content"]))
+
+    def load(self, name: str, content: bytes) -> ImportReport | None:
+        """Import an uploaded file's bytes (what the upload button calls)."""
+        folder = Path(tempfile.mkdtemp(prefix="cswb-upload-"))
+        path = folder / (Path(name).name or "upload")
+        try:
+            path.write_bytes(content)
+            report = self._importer(self._ws, path)
+        except CswbError as error:
+            # The store names the temporary path; the person uploaded a file by its own name.
+            self.status.value = say("error", "Nothing imported: " + str(error).replace(str(path), path.name))
+            return None
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        notices = Markup("").join(Markup("<li>{}</li>").format(n) for n in report.notices)
+        self.status.value = say("saved", f"Imported {path.name}: {report.summary()}.") + (
+            str(Markup("<ul>{}</ul>").format(notices)) if report.notices else ""
+        )
+        _sync.notify_saved(self._ws, self)
+        return report
