@@ -106,16 +106,24 @@ def import_(
     """Import FILE into the workspace at PATH.
 
     FILE may be a CSV or XLSX table, a whole exported workspace (a folder of
-    CSV files or a workbook with a sheet per table), or boundaries (GeoJSON, a
-    shapefile, its folder, or a zip). On any error nothing is imported.
+    CSV files or a workbook with a sheet per table), boundaries (GeoJSON, a
+    shapefile, its folder, or a zip), or an Open Referral HSDS data package
+    (a folder or zip with datapackage.json). On any error nothing is imported.
     """
     from .store import Workspace
     from .store.areas import import_boundaries, looks_like_boundaries
+    from .store.hsds import import_hsds, looks_like_hsds
     from .store.tabular import import_bundle, import_file
 
     ws = Workspace.open(path)
     if not file.exists():
         raise InputError(Problem("no such file or folder", file=str(file)))
+    if looks_like_hsds(file):  # before boundaries: both take .zip and .json
+        report = import_hsds(ws, file)
+        click.echo(f"imported from {file.name}: {report.summary()}")
+        for notice in report.notices:
+            click.echo(f"note: {notice}")
+        return
     if looks_like_boundaries(file):
         result = import_boundaries(
             ws, file, name_column=name_column, kind=area_kind, as_boundary=as_boundary, exclude=exclude
