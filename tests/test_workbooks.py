@@ -21,7 +21,7 @@ from cswb_widgets.workbooks import BuyInWorkbook, CommitmentWorkbook
 from cswb_widgets.workbooks._base import Deferred
 
 SAMPLES = ["maple-falls", "whitebirch-lake", "tamarack-county"]
-NOTEBOOKS = ["commitment", "buy_in"]
+NOTEBOOKS = ["commitment", "buy_in", "risk"]
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -84,8 +84,10 @@ def test_report_mode_runs_for_every_sample(notebook: str, sample: str, sample_wo
     if notebook == "commitment":
         assert "Required advisory committee seats" in text
         assert Workspace.open(workspace).community["name"] in text
-    else:
+    elif notebook == "buy_in":
         assert "<svg" in text and "What people raised" in text
+    elif notebook == "risk":
+        assert "Risks ranked by priority score" in text and "How the score of" in text and "<svg" in text
     assert (workspace / "workspace.sqlite").read_bytes() == before, "report mode writes nothing"
 
 

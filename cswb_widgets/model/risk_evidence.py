@@ -101,7 +101,7 @@ def indicator_trends(tables: Tables) -> pd.DataFrame:
             "first_value": float(first["value"]),
             "latest_year": int(latest["year"]),
             "latest_value": float(latest["value"]),
-            "comparator_value": latest["comparator_value"],
+            "comparator_value": None if pd.isna(latest["comparator_value"]) else float(latest["comparator_value"]),
             "comparator_label": str(labels.iloc[-1]) if not labels.empty else "",
             "annual_change": change,
             "worsening": worsening,

@@ -6,7 +6,9 @@
 """
 
 from ._base import MODES, Workbook
+from .assets import AssetsWorkbook
 from .buy_in import BuyInWorkbook
 from .commitment import CommitmentWorkbook
+from .risk import RiskWorkbook
 
-__all__ = ["MODES", "BuyInWorkbook", "CommitmentWorkbook", "Workbook"]
+__all__ = ["MODES", "AssetsWorkbook", "BuyInWorkbook", "CommitmentWorkbook", "RiskWorkbook", "Workbook"]
