@@ -9,6 +9,8 @@ from ._base import MODES, Workbook
 from .assets import AssetsWorkbook
 from .buy_in import BuyInWorkbook
 from .commitment import CommitmentWorkbook
+from .implementation import ImplementationWorkbook
+from .evaluation import EvaluationWorkbook
 from .risk import RiskWorkbook
 
-__all__ = ["MODES", "AssetsWorkbook", "BuyInWorkbook", "CommitmentWorkbook", "RiskWorkbook", "Workbook"]
+__all__ = ["MODES", "AssetsWorkbook", "BuyInWorkbook", "CommitmentWorkbook", "ImplementationWorkbook", "EvaluationWorkbook", "RiskWorkbook", "Workbook"]

@@ -1,0 +1,267 @@
+"""Assessing community strengths (Tool 3): which risks have assets in which planning areas.
+
+The framework asks for two findings from the asset map: **gaps** (a risk with nothing in a
+planning area) and **overlaps** (several organizations working on the same risk in the same
+planning area without coordinating). Pure functions on the workspace's DataFrames.
+
+An asset counts for a (risk, planning area) pair when the risk is in its `risks_addressed`
+and the planning area in its `planning_areas`; an asset listing two risks and two areas
+counts in four cells. Assets of partner communities (`member_communities.partner`, the
+neighbours whose assets count for a joint plan) count too, and are told apart.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+import pandas as pd
+
+from ..framework import load_catalogue
+from ._tables import Tables, rows_of
+
+STATUSES = ("gap", "overlap", "coordinated", "covered")
+MAPPED_KINDS = ("site",)  # location kinds that belong on the map (a blank kind means a site)
+NO_SOURCE = "no source recorded"
+
+COVERAGE_COLUMNS = [
+    "risk_id",
+    "risk",
+    "planning_area",
+    "planning_area_name",
+    "asset_count",
+    "own_count",
+    "partner_count",
+    "organization_count",
+    "asset_names",
+    "organization_names",
+    "uncoordinated",
+    "status",
+]
+
+
+def _blank(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _as_list(value: Any) -> list[str]:
+    """A list cell (the store gives lists; hand-made frames may give "a; b") without repeats."""
+    if isinstance(value, (list, tuple)):
+        items = [str(v).strip() for v in value if not _blank(v)]
+    elif _blank(value):
+        items = []
+    else:
+        items = [part.strip() for part in str(value).split(";") if part.strip()]
+    return list(dict.fromkeys(items))
+
+
+def _column(frame: pd.DataFrame, name: str) -> list[Any]:
+    return frame[name].tolist() if name in frame else [None] * len(frame)
+
+
+def _partner_ids(tables: Tables) -> set[str]:
+    members = rows_of(tables, "member_communities")
+    if members.empty or "partner" not in members:
+        return set()
+    return {str(i) for i, p in zip(members["id"], members["partner"], strict=True) if not _blank(p) and bool(p)}
+
+
+def _names(tables: Tables, table: str) -> dict[str, str]:
+    frame = rows_of(tables, table)
+    if frame.empty or "name" not in frame:
+        return {}
+    return {str(i): str(n) for i, n in zip(frame["id"], frame["name"], strict=True)}
+
+
+def _area_names() -> dict[str, str]:
+    catalogue = load_catalogue()
+    return {key: catalogue.name_of("planning_areas", key) for key in catalogue.keys("planning_areas")}
+
+
+def _risks(tables: Tables, which: str) -> pd.DataFrame:
+    if which not in ("priority", "all"):
+        raise ValueError(f"risks must be 'priority' or 'all', not {which!r}")
+    risks = rows_of(tables, "risks")
+    if risks.empty or which == "all":
+        return risks
+    return risks[[not _blank(p) and bool(p) for p in _column(risks, "priority")]]
+
+
+def coverage_matrix(tables: Tables, risks: Literal["priority", "all"] = "priority") -> pd.DataFrame:
+    """One row per (risk, planning area): how many assets address the risk there, and the status.
+
+    Rows follow the risk register's order, then the catalogue's four planning areas. Columns:
+    `asset_count` = `own_count` + `partner_count` (assets of partner communities);
+    `organization_count` counts distinct organizations, an asset without one counting as its
+    own; `asset_names`, `organization_names` and `uncoordinated` (names of assets with no
+    coordination notes) are lists. `status` is "gap" (no asset), "overlap" (two or more
+    organizations and at least one of their assets without coordination notes),
+    "coordinated" (two or more organizations, every asset with notes) or "covered".
+    """
+    chosen = _risks(tables, risks)
+    areas = _area_names()
+    assets = rows_of(tables, "assets")
+    partners = _partner_ids(tables)
+    organization_names = _names(tables, "organizations")
+
+    # One pass over the assets: (risk id, planning area) -> the assets that count there.
+    links: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    ids = _column(assets, "id")
+    for position, (asset_id, name, organization_id, community, notes, planning, addressed) in enumerate(
+        zip(
+            ids,
+            _column(assets, "name"),
+            _column(assets, "organization_id"),
+            _column(assets, "member_community_id"),
+            _column(assets, "coordination_notes"),
+            _column(assets, "planning_areas"),
+            _column(assets, "risks_addressed"),
+            strict=True,
+        )
+    ):
+        label = "" if _blank(name) else str(name)
+        if _blank(organization_id):
+            # No organization recorded: the asset stands for itself, never merged with another.
+            organization_key = f"asset:{asset_id if not _blank(asset_id) else position}"
+            organization = label or "(unnamed asset)"
+        else:
+            organization_key = str(organization_id)
+            organization = organization_names.get(organization_key, organization_key)
+        asset = {
+            "name": label or "(unnamed asset)",
+            "organization_key": organization_key,
+            "organization": organization,
+            "partner": not _blank(community) and str(community) in partners,
+            "coordinated": not _blank(notes),
+        }
+        for risk_id in _as_list(addressed):
+            for area in _as_list(planning):
+                if area in areas:
+                    links.setdefault((risk_id, area), []).append(asset)
+
+    rows = []
+    for risk_id, risk_name in zip(_column(chosen, "id"), _column(chosen, "name"), strict=True):
+        for area, area_name in areas.items():
+            found = links.get((str(risk_id), area), [])
+            organizations = {a["organization_key"]: a["organization"] for a in found}
+            partner_count = sum(a["partner"] for a in found)
+            uncoordinated = [a["name"] for a in found if not a["coordinated"]]
+            if not found:
+                status = "gap"
+            elif len(organizations) >= 2:
+                status = "overlap" if uncoordinated else "coordinated"
+            else:
+                status = "covered"
+            rows.append(
+                {
+                    "risk_id": str(risk_id),
+                    "risk": "" if _blank(risk_name) else str(risk_name),
+                    "planning_area": area,
+                    "planning_area_name": area_name,
+                    "asset_count": len(found),
+                    "own_count": len(found) - partner_count,
+                    "partner_count": partner_count,
+                    "organization_count": len(organizations),
+                    "asset_names": [a["name"] for a in found],
+                    "organization_names": list(organizations.values()),
+                    "uncoordinated": uncoordinated,
+                    "status": status,
+                }
+            )
+    frame = pd.DataFrame(rows, columns=COVERAGE_COLUMNS)
+    for column in ("asset_count", "own_count", "partner_count", "organization_count"):
+        frame[column] = frame[column].astype("int64")
+    return frame
+
+
+def capacity_gap(tables: Tables) -> pd.Series:
+    """For every risk in the register: in how many of the four planning areas no asset addresses it.
+
+    0 (assets in every planning area) to 4 (no asset at all). The Risk workbook's
+    "capacity gap" criterion reads this.
+    """
+    matrix = coverage_matrix(tables, "all")
+    risk_ids = [str(r) for r in _column(rows_of(tables, "risks"), "id")]
+    gaps = (matrix["status"] == "gap").groupby(matrix["risk_id"], sort=False).sum()
+    result = gaps.reindex(risk_ids, fill_value=0).astype("int64")
+    result.index.name = "risk_id"
+    result.name = "capacity_gap"
+    return result
+
+
+def capacity_gap_explained(tables: Tables) -> dict[str, str]:
+    """Each risk's capacity gap in words, naming the planning areas without an asset."""
+    matrix = coverage_matrix(tables, "all")
+    missing: dict[str, list[str]] = {str(r): [] for r in _column(rows_of(tables, "risks"), "id")}
+    for risk_id, area_name, status in zip(matrix["risk_id"], matrix["planning_area_name"], matrix["status"], strict=True):
+        if status == "gap":
+            missing[risk_id].append(area_name.lower())
+    return {
+        risk_id: ("no asset in: " + ", ".join(names)) if names else "an asset in every planning area"
+        for risk_id, names in missing.items()
+    }
+
+
+def assets_without_coordinates(tables: Tables) -> pd.DataFrame:
+    """Assets at a site (or of no stated kind) that have no latitude or longitude.
+
+    Confidential sites (such as shelters), virtual and community-wide services rightly have
+    no map point and are not listed.
+    """
+    assets = rows_of(tables, "assets")
+    if assets.empty:
+        return assets
+    kinds = _column(assets, "location_kind")
+    latitudes, longitudes = _column(assets, "latitude"), _column(assets, "longitude")
+    flagged = [
+        (_blank(kind) or str(kind) in MAPPED_KINDS) and (_blank(lat) or _blank(lon))
+        for kind, lat, lon in zip(kinds, latitudes, longitudes, strict=True)
+    ]
+    return assets[flagged]
+
+
+def assets_by_sector(tables: Tables) -> pd.DataFrame:
+    """Asset counts by sector (rows, catalogue order) and planning area (columns), with totals.
+
+    An asset in two planning areas counts in both columns but once in `total`; assets with
+    no planning area are counted in `no_planning_area`.
+    """
+    catalogue = load_catalogue()
+    assets = rows_of(tables, "assets")
+    areas = _area_names()
+    columns = ["sector", *areas, "no_planning_area", "total"]
+    counts: dict[str, dict[str, int]] = {}
+    for sector, planning in zip(_column(assets, "sector"), _column(assets, "planning_areas"), strict=True):
+        key = "" if _blank(sector) else str(sector)
+        row = counts.setdefault(key, dict.fromkeys(columns[1:], 0))
+        listed = [a for a in _as_list(planning) if a in areas]
+        for area in listed:
+            row[area] += 1
+        row["no_planning_area"] += not listed
+        row["total"] += 1
+    order = [k for k in catalogue.keys("sectors") if k in counts] + sorted(
+        k for k in counts if k not in catalogue.keys("sectors") and k
+    ) + ([""] if "" in counts else [])
+
+    def sector_name(key: str) -> str:
+        if not key:
+            return "No sector recorded"
+        return catalogue.name_of("sectors", key) if key in catalogue.keys("sectors") else key
+
+    return pd.DataFrame([{"sector": sector_name(k), **counts[k]} for k in order], columns=columns)
+
+
+def assets_by_source(tables: Tables) -> pd.Series:
+    """How many assets came from each `source` (most first; blank sources grouped)."""
+    assets = rows_of(tables, "assets")
+    sources = [NO_SOURCE if _blank(s) else str(s).strip() for s in _column(assets, "source")]
+    counts = pd.Series(sources, dtype="object").value_counts(sort=False)
+    # most first; ties keep the order the sources first appear
+    order = sorted(range(len(counts)), key=lambda i: -int(counts.iloc[i]))
+    result = counts.iloc[order].astype("int64")
+    result.name = "assets"
+    return result
