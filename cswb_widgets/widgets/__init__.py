@@ -14,8 +14,10 @@ from .header import StageHeader
 from .map_panel import MapPanel
 from .pickers import catalogue_picker, options_picker
 from .record_form import RecordForm
+from .voting import Ballot, VoteTally
 
 __all__ = [
+    "Ballot",
     "CoverageIndicator",
     "EditableTable",
     "FileImport",
@@ -23,6 +25,7 @@ __all__ = [
     "MapPanel",
     "RecordForm",
     "StageHeader",
+    "VoteTally",
     "catalogue_picker",
     "options_picker",
 ]

@@ -75,7 +75,7 @@ class RiskWorkbook(Workbook):
         name = community.get("plan_name") or community.get("name") or ""
         return _html(str(Markup(
             "<style>.jp-MarkdownOutput, .jp-RenderedMarkdown {{ display: none !important; }}</style>"
-            '<header class="cswb-ballot-header"><p>{}</p><h1>Rate the risks</h1></header>'
+            '<div class="cswb-ballot-header"><p>{}</p><h1>Rate the risks</h1></div>'
         ).format(name)))
 
     def ballot(self) -> Shown:
