@@ -39,7 +39,7 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.colors import BoundaryNorm, ListedColormap, to_hex, to_rgb
-from matplotlib.dates import DateFormatter, date2num
+from matplotlib.dates import AutoDateLocator, DateFormatter, date2num
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
@@ -742,6 +742,7 @@ def gantt(
         axes.set_ylim(len(rows) - 0.5, -0.5)
         axes.tick_params(axis="y", length=0)
         axes.xaxis_date()
+        axes.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=6))  # "Jan 2026" labels must not overlap
         axes.xaxis.set_major_formatter(DateFormatter("%b %Y"))
         axes.grid(axis="x", color="#d9d9d9", linewidth=0.6)
         axes.set_axisbelow(True)

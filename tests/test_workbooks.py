@@ -21,7 +21,7 @@ from cswb_widgets.workbooks import BuyInWorkbook, CommitmentWorkbook
 from cswb_widgets.workbooks._base import Deferred
 
 SAMPLES = ["maple-falls", "whitebirch-lake", "tamarack-county"]
-NOTEBOOKS = ["commitment", "buy_in", "risk"]
+NOTEBOOKS = ["commitment", "buy_in", "risk", "evaluation", "implementation"]
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -88,6 +88,10 @@ def test_report_mode_runs_for_every_sample(notebook: str, sample: str, sample_wo
         assert "<svg" in text and "What people raised" in text
     elif notebook == "risk":
         assert "Risks ranked by priority score" in text and "How the score of" in text and "<svg" in text
+    elif notebook == "evaluation":
+        assert "Strategies by priority risk and planning area" in text and "Logic model:" in text and "Progress of each measure" in text
+    elif notebook == "implementation":
+        assert "requirements for the plan are met" in text and "Who reports to whom" in text and "The plan cycle" in text
     assert (workspace / "workspace.sqlite").read_bytes() == before, "report mode writes nothing"
 
 

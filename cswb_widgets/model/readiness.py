@@ -9,7 +9,7 @@ the database or draws anything, so analysts and tests can call it directly.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -343,4 +343,75 @@ def assess(tables: Tables) -> list[StageSummary]:
     return [
         StageSummary(stage.key, stage.title, tuple(c for c in checks if c.stage == stage.key))
         for stage in catalogue.stages
+    ]
+
+
+# -- plan readiness: is the plan ready to adopt and carry out? ------------------------------------------
+
+OUTCOME_LEVELS = ("immediate", "intermediate", "long_term")
+
+
+def emphasis_areas() -> tuple[str, ...]:
+    """The planning areas where the framework puts most of a plan's effort (all but incident response)."""
+    return tuple(area.key for area in load_catalogue().planning_areas if area.emphasis)
+
+
+def _measured_risks(tables: Tables) -> set[str]:
+    """Risks with at least one outcome (of their logic models) measured by an indicator with a target."""
+    models = rows_of(tables, "logic_models")
+    items = rows_of(tables, "logic_model_items")
+    measures = rows_of(tables, "measures")
+    if models.empty or items.empty or measures.empty:
+        return set()
+    model_risk = dict(zip(models["id"], models["risk_id"]))
+    outcomes = items[items["level"].isin(OUTCOME_LEVELS)]
+    outcome_risk = {i: model_risk.get(m) for i, m in zip(outcomes["id"], outcomes["logic_model_id"])}
+    measurable = measures[[_filled(i) and _filled(t) for i, t in zip(measures["indicator"], measures["target"])]]
+    return {outcome_risk[o] for o in measurable["outcome_id"] if o in outcome_risk and outcome_risk[o]}
+
+
+def priority_strategies(tables: Tables) -> Check:
+    """Each priority risk has strategies in the planning areas that carry most of the effort
+    (social development, prevention, risk intervention) and an outcome that can be measured."""
+    catalogue = load_catalogue()
+    priorities = priority_risks(tables)
+    strategies = rows_of(tables, "strategies")
+    measured = _measured_risks(tables)
+    missing, done = [], 0
+    for _, risk in priorities.iterrows():
+        covered = set(strategies.loc[strategies["risk_id"] == risk["id"], "planning_area"]) if not strategies.empty else set()
+        gaps = [catalogue.name_of("planning_areas", a) for a in emphasis_areas() if a not in covered]
+        if gaps:
+            missing.append(f"{risk['name']}: no strategy in {', '.join(gaps)}")
+        if risk["id"] not in measured:
+            missing.append(f"{risk['name']}: no outcome with an indicator and a target")
+        done += not gaps and risk["id"] in measured
+    if priorities.empty:
+        missing = ["no priority risk chosen"]
+    return Check(
+        "evaluation", "priority_strategies",
+        "Each priority has strategies in social development, prevention and risk intervention, with measurable outcomes",
+        done, max(len(priorities), 1), tuple(missing),
+    )
+
+
+def plan_readiness(tables: Tables) -> list[Check]:
+    """Is the plan ready? One check per requirement, from the whole workspace, in the framework's order.
+
+    Seats, consultation, evidence, strategies, measurement, actions, council resolutions and the
+    plan's dates. Each check's `stage` names the workbook where it is fixed. Unlike `assess`, the
+    `missing` items of the seat and consultation checks are names people read, not catalogue keys.
+    """
+    catalogue = load_catalogue()
+    seats = seat_coverage(tables)
+    consulted = consultation_coverage(tables)
+    return [
+        replace(seats, missing=tuple(catalogue.name_of("seats", k) for k in seats.missing)),
+        replace(consulted, missing=tuple(catalogue.name_of("consult_groups", k) for k in consulted.missing)),
+        _priority_evidence(tables),
+        priority_strategies(tables),
+        _measures_complete(tables),
+        _actions_owned(tables),
+        council_resolutions(tables),
+        plan_dates(tables),
     ]

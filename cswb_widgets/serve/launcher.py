@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 
 from ..framework import load_catalogue
-from ..model.readiness import assess
+from ..model.readiness import Check, assess, plan_readiness
 from ..store import TABLES, Workspace
 from .workspaces import SLUG_RULE, find_workspaces, stage_href
 
@@ -37,6 +37,20 @@ class StageLink:
 
 
 @dataclass(frozen=True)
+class ReadinessLink:
+    """One plan-readiness requirement, and the workbook where it is met."""
+
+    title: str
+    complete: bool
+    done: int
+    total: int
+    missing: tuple[str, ...]  # the first few things still missing, as people read them
+    more: int  # how many more are missing beyond those
+    stage_title: str
+    href: str | None  # None when that workbook is not installed
+
+
+@dataclass(frozen=True)
 class WorkspaceCard:
     slug: str
     name: str
@@ -44,6 +58,11 @@ class WorkspaceCard:
     illustrative: bool = False
     stages: tuple[StageLink, ...] = ()
     problem: str | None = None  # why it cannot be opened, for the visitor
+    readiness: tuple[ReadinessLink, ...] = ()
+
+    @property
+    def ready_count(self) -> int:
+        return sum(item.complete for item in self.readiness)
 
 
 def workspace_cards(root: Path, notebooks: Collection[str]) -> list[WorkspaceCard]:
@@ -63,7 +82,9 @@ def _card(slug: str, path: Path | None, notebooks: Collection[str]) -> Workspace
     try:
         with Workspace.open(path, actor="cswb serve") as ws:
             community = ws.community
-            summaries = assess({t.name: ws.table(t.name) for t in TABLES})
+            tables = {t.name: ws.table(t.name) for t in TABLES}
+            summaries = assess(tables)
+            checks = plan_readiness(tables)
     except Exception:  # a corrupt or too-new database: say so on the page, details in the log
         log.exception("cannot read workspace %s", path)
         return WorkspaceCard(slug, slug, "", problem="This workspace could not be opened; the server log has the details.")
@@ -77,7 +98,29 @@ def _card(slug: str, path: Path | None, notebooks: Collection[str]) -> Workspace
         kind=_kind_names().get(str(community.get("kind")), ""),
         illustrative=bool(community.get("illustrative")),
         stages=stages,
+        readiness=tuple(_readiness_link(c, slug, notebooks) for c in checks),
     )
+
+
+MISSING_SHOWN = 3  # a card names the first few missing items; the workbook lists them all
+
+
+def _readiness_link(check: Check, slug: str, notebooks: Collection[str]) -> ReadinessLink:
+    return ReadinessLink(
+        title=check.title,
+        complete=check.complete,
+        done=check.done,
+        total=check.total,
+        missing=check.missing[:MISSING_SHOWN],
+        more=max(len(check.missing) - MISSING_SHOWN, 0),
+        stage_title=_stage_titles()[check.stage],
+        href=stage_href(check.stage, slug) if check.stage in notebooks else None,
+    )
+
+
+@cache
+def _stage_titles() -> dict[str, str]:
+    return {stage.key: stage.title for stage in load_catalogue().stages}
 
 
 @cache
