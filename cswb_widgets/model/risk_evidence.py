@@ -27,28 +27,34 @@ def _text(value: object) -> str:
 # -- indicators -----------------------------------------------------------------------------------
 
 
-def community_series(tables: Tables, indicator: str) -> pd.DataFrame:
-    """One indicator for the whole community by year: value, comparator, and how it was formed.
+SERIES_COLUMNS = ["indicator", "year", "value", "comparator_value", "areas"]
+
+
+def community_yearly(tables: Tables) -> pd.DataFrame:
+    """Every indicator for the whole community by year, computed in one pass over the table.
 
     A whole-community row (blank area) is used as it is; otherwise the year's value is the mean
     of the sub-areas reported that year, and `areas` says how many there were.
     """
     rows = rows_of(tables, "indicators")
-    columns = ["year", "value", "comparator_value", "areas"]
     if rows.empty:
-        return pd.DataFrame(columns=columns)
-    rows = rows[rows["indicator"] == indicator]
-    whole = rows[rows["area"].fillna("").str.strip() == ""]
-    parts = rows[rows["area"].fillna("").str.strip() != ""]
-    by_area = parts.groupby("year").agg(
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    blank = rows["area"].fillna("").astype(str).str.strip() == ""
+    by_area = rows[~blank].groupby(["indicator", "year"], sort=False).agg(
         value=("value", "mean"), comparator_value=("comparator_value", "first"), areas=("area", "nunique")
     )
-    series = by_area
-    if not whole.empty:
-        whole_by_year = whole.groupby("year").agg(value=("value", "first"), comparator_value=("comparator_value", "first"))
-        whole_by_year["areas"] = 0
-        series = pd.concat([whole_by_year, by_area.drop(index=whole_by_year.index, errors="ignore")])
-    return series.sort_index().reset_index()[columns]
+    whole = rows[blank].groupby(["indicator", "year"], sort=False).agg(
+        value=("value", "first"), comparator_value=("comparator_value", "first")
+    )
+    whole["areas"] = 0
+    combined = pd.concat([whole, by_area[~by_area.index.isin(whole.index)]])
+    return combined.reset_index().sort_values(["indicator", "year"], kind="stable")[SERIES_COLUMNS]
+
+
+def community_series(tables: Tables, indicator: str) -> pd.DataFrame:
+    """One indicator for the whole community by year: year, value, comparator_value, areas."""
+    yearly = community_yearly(tables)
+    return yearly[yearly["indicator"] == indicator].drop(columns="indicator").reset_index(drop=True)
 
 
 def annual_change(years: pd.Series, values: pd.Series) -> float:
@@ -78,8 +84,9 @@ def indicator_trends(tables: Tables) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame(columns=columns)
     out = []
+    yearly = dict(tuple(community_yearly(tables).groupby("indicator", sort=False)))
     for indicator, group in rows.groupby("indicator", sort=True):
-        series = community_series(tables, str(indicator))
+        series = yearly[indicator]
         first, latest = series.iloc[0], series.iloc[-1]
         change = annual_change(series["year"], series["value"])
         worse = group["higher_is_worse"].dropna()

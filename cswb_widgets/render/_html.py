@@ -81,7 +81,8 @@ def stylesheet() -> str:
 .cswb-vh, .cswb-visually-hidden {{ position: absolute !important; width: 1px; height: 1px;
   padding: 0; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }}
 .cswb-static {{ color: {p["text"]}; background: {p["background"]}; font-size: 0.95rem; }}
-.cswb-static a, .cswb-static.cswb-static a:link, .cswb-static.cswb-static a:visited {{ color: {p["link"]}; }}
+.cswb-static a, .cswb-static.cswb-static a:link, .cswb-static.cswb-static a:visited {{ color: {p["link"]};
+  text-decoration: underline; }}  /* colour alone does not tell a link from text (WCAG 1.4.1) */
 .cswb-table {{ border-collapse: collapse; margin: 0.5rem 0; }}
 .cswb-table caption {{ text-align: left; font-weight: 600; padding: 0.25rem 0; }}
 .cswb-table.cswb-table th, .cswb-table.cswb-table td {{ border: 1px solid {p["border"]}; padding: 0.25rem 0.5rem;
