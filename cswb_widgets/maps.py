@@ -623,6 +623,7 @@ def area_map(
     if bounds is not None:
         south, west, north, east = bounds
         web_map.fit_bounds([[south, west], [north, east]], padding=(12, 12))
+        web_map.add_child(_FitWhenSized([[south, west], [north, east]]))
 
     _stable_ids(web_map, "\n".join(content))
     return web_map
@@ -822,6 +823,37 @@ class _Accessibility(MacroElement):
         super().__init__()
         self._name = "CswbAccessibility"
         self.label = _script_json(f"Map: {title}")
+
+
+class _FitWhenSized(MacroElement):
+    """Fit the community again once the map has a size: a map drawn in a frame that is not laid
+    out yet (a section built while hidden) has no size at load, and Leaflet then zooms all the
+    way in. Nobody can have moved a map that had no size, so re-fitting takes nothing away."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map, bounds) {
+          var size = map.getSize();
+          if ((size.x > 0 && size.y > 0) || !window.ResizeObserver) { return; }
+          var watcher = new ResizeObserver(function () {
+            var box = map.getContainer().getBoundingClientRect();
+            if (box.width > 0 && box.height > 0) {
+              watcher.disconnect();
+              map.invalidateSize();
+              map.fitBounds(bounds, {padding: [12, 12]});
+            }
+          });
+          watcher.observe(map.getContainer());
+        })({{ this._parent.get_name() }}, {{ this.bounds }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: list[list[float]]) -> None:
+        super().__init__()
+        self._name = "CswbFitWhenSized"
+        self.bounds = json.dumps(bounds)
 
 
 # --- Inlined libraries ------------------------------------------------------------------------
