@@ -248,6 +248,39 @@ def serve(
     run_server(options)
 
 
+@cli.command()
+@click.argument("workspaces", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for the reports: OUT/<workspace folder name>/ for each community.")
+@click.option("--kind", type=click.Choice(("plan", "progress")), default="plan", show_default=True,
+              help="plan: the plan in the framework's sample-plan order; progress: actions, indicators, changes.")
+@click.option("--format", "formats", default="html", show_default=True, metavar="html,pdf",
+              help="html, pdf, or both (PDF is printed by headless Chromium).")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes, each with its own kernel.")
+@click.option("--all-parts", is_flag=True,
+              help="Run every cell of the notebooks, not only those the document uses (slower; fuller audit copies).")
+def report(workspaces: tuple[Path, ...], out: Path, kind: str, formats: str, jobs: int, all_parts: bool) -> None:
+    """Make the plan (or progress report) of each WORKSPACE: run its six workbooks in report mode and
+    assemble one document, with the executed notebooks kept next to it.
+
+    One community's failure does not stop the others; the summary names the notebook, cell and
+    error of each failure, and the exit status is 1 if any failed.
+    """
+    import time
+
+    from .report import build_reports, parse_formats, summary_table
+
+    started = time.perf_counter()
+    results = build_reports(list(workspaces), out, kind=kind, formats=parse_formats(formats), jobs=jobs,
+                            all_parts=all_parts)
+    click.echo(summary_table(results, time.perf_counter() - started))
+    failed = [r for r in results if not r.ok]
+    if failed:
+        raise CswbError(f"{len(failed)} of {len(results)} reports failed (their notebooks and errors are in "
+                        f"{out}/<name>.FAILED/)")
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="cswb", standalone_mode=False)

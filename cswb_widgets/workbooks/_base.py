@@ -204,6 +204,35 @@ def deferred(method: Method) -> Method:
     return wrapper  # type: ignore[return-value]
 
 
+def report_only(method: Method) -> Method:
+    """Decorate a part of the printed plan that apps leave out (other parts there edit its data).
+
+    `cswb report` assembles the plan from these parts' report-mode output; in app mode the
+    cell shows nothing.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self: Workbook, *args: Any, **kwargs: Any) -> Shown:
+        if self.app:
+            return _html("")
+        return method(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+RISK_PART_CLASS = "cswb-risk-part"  # `cswb report` gathers these blocks into one section per priority risk
+
+
+def risk_part_html(risk_id: object, risk_name: object, part: str, body: str) -> str:
+    """One priority risk's block of a per-risk part: the risk's name (h3), then `body` (h4 and below).
+
+    Several workbooks give each priority risk a block (its profile, activities, outcomes);
+    the plan document puts the blocks of one risk together under one heading.
+    """
+    return str(Markup('<section class="{}" data-risk="{}" data-part="{}"><h3 class="cswb-risk-name">{}</h3>').format(
+        RISK_PART_CLASS, risk_id, part, risk_name)) + body + "</section>"
+
+
 class Unavailable:
     """Stands in for a workbook whose workspace was refused: says why once, then stays quiet."""
 

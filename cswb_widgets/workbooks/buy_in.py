@@ -15,10 +15,10 @@ from .. import charts, render
 from ..errors import CswbError, InputError
 from ..framework import load_catalogue
 from ..model import engagement, readiness
-from ..model.privacy import SMALL_COUNT
+from ..model.privacy import SMALL_COUNT, suppress_small_counts
 from ..store.survey import import_survey, read_survey
 from ..widgets import CoverageIndicator, RecordForm, _sync, catalogue_picker, options_picker
-from ._base import Shown, Workbook, _html, deferred
+from ._base import Shown, Workbook, _html, deferred, report_only
 
 LOGO_LIMIT = 300_000  # bytes: enough for a crisp logo, small enough for every report page
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
@@ -57,6 +57,8 @@ class BuyInWorkbook(Workbook):
         def matrix() -> str:
             frame = engagement.consultation_matrix(self.tables())
             frame = frame.assign(methods=["; ".join(m) for m in frame["methods"]])
+            if not self.app:  # people reached are counts of people: published reports show under 5 as "<5"
+                frame = suppress_small_counts(frame, ["people_reached"])
             return render.table_html(
                 frame,
                 columns=["group", "status", "activities", "people_reached", "methods", "reason"],
@@ -131,11 +133,14 @@ class BuyInWorkbook(Workbook):
             parts = []
             for s in engagement.period_summaries(self.tables()):
                 when = " to ".join(d.date().isoformat() for d in (s.start, s.end) if d is not None) or "dates not set"
+                reached, heard = s.people_reached, s.feedback_items
+                if not self.app:  # published: counts under 5 read "<5"
+                    reached, heard = (f"<{SMALL_COUNT}" if 0 < n < SMALL_COUNT else n for n in (reached, heard))
                 facts = Markup(
                     "<ul><li>Time period: {}</li><li>Activities: {}; people reached: {}</li>"
                     "<li>Methods: {}</li><li>Groups reached: {}</li><li>Feedback items: {}</li></ul>"
-                ).format(when, s.activities, s.people_reached, ", ".join(s.methods) or "none",
-                         ", ".join(s.groups_reached) or "none", s.feedback_items)
+                ).format(when, s.activities, reached, ", ".join(s.methods) or "none",
+                         ", ".join(s.groups_reached) or "none", heard)
                 narrative = Markup("").join(
                     Markup("<h5>{}</h5><p>{}</p>").format(label, text or "Not yet written.")
                     for label, text in (
@@ -157,6 +162,29 @@ class BuyInWorkbook(Workbook):
         if not self.app:
             return _html(identity_preview(self.ws.community))
         return PlanIdentity(self)
+
+    @report_only
+    def title_page(self) -> Shown:
+        """The plan's title page (`cswb report`): its name, the community, the logo, in the plan's colours."""
+        return _html(title_page_html(self.ws.community))
+
+
+def title_page_html(community: dict[str, Any]) -> str:
+    """The plan identity as a title page: the plan's name is the page's one top-level heading."""
+    primary = render.safe_colour(community.get("colour_primary"), render.DEFAULT_PRIMARY)
+    secondary = render.safe_colour(community.get("colour_secondary"), render.DEFAULT_SECONDARY)
+    logo = render.safe_logo(community.get("logo"))
+    name = str(community.get("name") or "")
+    kinds = {k.key: k.name for k in load_catalogue().community_kinds}
+    kind = kinds.get(str(community.get("kind") or ""), "")
+    image = Markup('<img class="cswb-title-logo" src="{}" alt="{} logo">').format(logo, name) if logo else ""
+    return str(Markup(
+        '<div class="cswb-title-page" style="background:{p};color:{t};border-bottom:0.5rem solid {s};'
+        'padding:2rem 1.5rem">{img}<h1 class="cswb-title-plan">{plan}</h1>'
+        '<p class="cswb-title-community">{name}{kind}</p></div>'
+    ).format(p=primary, t=render.readable_text_colour(primary), s=secondary, img=image,
+             plan=community.get("plan_name") or f"{name} Community Safety and Well-Being Plan",
+             name=name, kind=Markup(" ({})").format(kind) if kind else ""))
 
 
 def identity_preview(community: dict[str, Any]) -> str:

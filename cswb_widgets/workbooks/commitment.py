@@ -17,7 +17,7 @@ from ..model import commitment, readiness
 from ..widgets import CoverageIndicator, MapPanel, options_picker
 from ..widgets.map_panel import map_frame
 from ..widgets import _sync
-from ._base import Shown, Workbook, _html, deferred
+from ._base import Shown, Workbook, _html, deferred, report_only
 
 COMBINED = "__combined__"  # the picker's value for one terms of reference shared by all groups
 
@@ -170,6 +170,87 @@ class CommitmentWorkbook(Workbook):
             columns=["kind", "member_community_id", "date", "description", "reference"],
             caption="Commitment evidence: resolutions, coordinator position, resources, attendance",
         )
+
+    # -- parts of the printed plan (`cswb report`) -------------------------------------------------
+
+    @report_only
+    def background(self) -> Shown:
+        """The community background: population, context, demographics and a map of its areas."""
+        return _html(background_html(self.ws.community, self.ws.table("areas"), self.ws.table("member_communities")))
+
+    @report_only
+    def advisory_committee(self) -> Shown:
+        """The advisory committee as the plan lists it: each member's name and organization, nothing else."""
+        return _html(advisory_committee_html(self.tables()))
+
+    @report_only
+    def implementation_teams(self) -> Shown:
+        """Each implementation team: its priority risk, whom it reports to, its members."""
+        return _html(implementation_teams_html(self.tables()))
+
+
+def _paragraphs(text: object) -> Markup:
+    blocks = [b.strip() for b in str(text or "").replace("\r\n", "\n").split("\n\n") if b.strip()]
+    return Markup("").join(Markup("<p>{}</p>").format(b) for b in blocks)
+
+
+def background_html(community: dict[str, Any], areas: pd.DataFrame, members: pd.DataFrame) -> str:
+    from .. import maps
+
+    parts = []
+    population = community.get("population")
+    if population is not None and population == population:
+        year = community.get("population_year")
+        when = f" ({int(year)})" if year is not None and year == year else ""
+        parts.append(Markup("<p><strong>Population:</strong> {}{}</p>").format(f"{int(population):,}", when))
+    parts.append(_paragraphs(community.get("background")) or Markup("<p>No community background written yet.</p>"))
+    facts = [line.strip() for line in str(community.get("demographics") or "").splitlines() if line.strip()]
+    if facts:
+        parts.append(Markup("<h4>Demographics</h4><ul>{}</ul>").format(
+            Markup("").join(Markup("<li>{}</li>").format(f) for f in facts)))
+    if "geometry" in areas and areas["geometry"].notna().any():
+        title = "Community boundary and sub-areas"
+        parts.append(Markup(maps.static_map(areas, member_communities=members, title=title).html()))
+    return str(Markup('<section class="cswb-background cswb-static">{}</section>').format(Markup("").join(parts)))
+
+
+def advisory_committee_html(tables: Any) -> str:
+    members = commitment.roster(tables)
+    committee = members[members["group_kind"] == "advisory_committee"]
+    if committee.empty:
+        return "<p>No advisory committee member recorded yet.</p>"
+    parts = []
+    for group, rows in committee.groupby("group", sort=False):
+        # One row per person, whatever roles or seats they hold: the plan lists names and organizations only.
+        people = rows.drop_duplicates("person_id")
+        frame = pd.DataFrame({"Name": people["person"].tolist(), "Organization": people["organization"].tolist()})
+        parts.append(render.table_html(frame, caption=f"{group}: members", row_header="Name", style=not parts))
+    return "".join(parts)
+
+
+def implementation_teams_html(tables: Any) -> str:
+    groups = tables["groups"]
+    teams = groups[groups["kind"] == "implementation_team"] if len(groups) else groups
+    if teams.empty:
+        return "<p>No implementation team recorded yet.</p>"
+    risks = dict(zip(tables["risks"]["id"], tables["risks"]["name"])) if len(tables["risks"]) else {}
+    group_names = dict(zip(groups["id"], groups["name"]))
+    members = commitment.roster(tables)
+    parts = []
+    for team in teams.to_dict("records"):
+        facts = []
+        if isinstance(team.get("risk_id"), str):
+            facts.append(Markup("Priority risk: {}.").format(risks.get(team["risk_id"], team["risk_id"])))
+        if isinstance(team.get("reports_to"), str):
+            facts.append(Markup("Reports to: {}.").format(group_names.get(team["reports_to"], team["reports_to"])))
+        mine = members[members["group_id"] == team["id"]]
+        frame = pd.DataFrame({"Name": mine["person"].tolist(), "Organization": mine["organization"].tolist(),
+                              "Role": mine["role"].tolist()})
+        parts.append(Markup('<section class="cswb-team"><h3>{}</h3><p>{}</p>{}{}</section>').format(
+            team["name"], Markup(" ").join(facts), _paragraphs(team.get("description")),
+            Markup(render.table_html(frame, caption=f"Members of {team['name']}", row_header="Name",
+                                     empty_text="No member recorded yet.", style=not parts))))
+    return str(Markup("").join(parts))
 
 
 class TermsOfReferenceBuilder(ipywidgets.VBox):

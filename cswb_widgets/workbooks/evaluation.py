@@ -24,7 +24,7 @@ from ..store.tabular import import_file
 from ..widgets import EditableTable, FileImport, _sync, catalogue_picker, options_picker
 from ..widgets.file_import import say
 from ..widgets.pickers import select
-from ._base import Shown, Workbook, _html, deferred
+from ._base import Shown, Workbook, _html, deferred, report_only, risk_part_html
 
 STRATEGY_COLUMNS = ["risk_id", "planning_area", "name", "description", "evidence_strength", "evidence_source", "asset_id"]
 STRATEGY_LABELS = {"risk_id": "Risk", "name": "Strategy", "asset_id": "Adopted from asset"}
@@ -139,6 +139,18 @@ class EvaluationWorkbook(Workbook):
         if not self.app:
             return _html(progress_html(self.tables()))
         return ProgressCharts(self)
+
+    # -- parts of the printed plan (`cswb report`) -------------------------------------------------------
+
+    @report_only
+    def outcomes_by_risk(self) -> Shown:
+        """Each priority risk's immediate, intermediate and long-term outcomes, and their indicators and targets."""
+        return _html(outcomes_by_risk_html(self.tables()))
+
+    @report_only
+    def sources(self) -> Shown:
+        """Where the evidence for each strategy and the data for each measure come from."""
+        return _html(evaluation_sources_html(self.tables()))
 
 
 # -- static HTML, shared by both modes -----------------------------------------------------------------------
@@ -589,6 +601,77 @@ def progress_html(tables: Any) -> str:
         parts.append(str(Markup('<section class="cswb-measure-progress">{}{}</section>').format(
             Markup(chart.html()), Markup(status_line_html(status)))))
     return "".join(parts)
+
+
+# -- the printed plan ---------------------------------------------------------------------------------------------
+
+
+def outcomes_by_risk_html(tables: Any) -> str:
+    """One block per priority risk (see `risk_part_html`): outcomes by level from its logic models,
+    then the measures of those outcomes (indicator, baseline, target, source, frequency, who)."""
+    priorities = evaluation.priority_risks(tables)
+    if priorities.empty:
+        return "<p>No priority risk chosen yet.</p>"
+    models, items, measures = tables["logic_models"], tables["logic_model_items"], tables["measures"]
+    names = dict(evaluation.levels())
+    parts = []
+    for risk_id, risk_name in zip(priorities["id"].astype(str), priorities["name"].astype(str)):
+        mine = models[models["risk_id"].astype(str) == risk_id] if len(models) else models
+        groups = dict(zip(mine["id"].astype(str), mine["target_group"].astype(str))) if len(mine) else {}
+        outcomes = items[items["logic_model_id"].astype(str).isin(groups) & items["level"].isin(evaluation.OUTCOME_LEVELS)] \
+            if len(items) and groups else items.iloc[0:0]
+        body = [Markup("<h4>Outcomes</h4>")]
+        if outcomes.empty:
+            body.append(Markup("<p>No outcome recorded yet (logic models are built in the Evaluation workbook).</p>"))
+        for level in evaluation.OUTCOME_LEVELS:
+            here = outcomes[outcomes["level"] == level]
+            if here.empty:
+                continue
+            entries = Markup("").join(
+                Markup("<li>{}{}</li>").format(text, f" (for {groups[str(m)]})" if len(groups) > 1 else "")
+                for text, m in zip(here["text"], here["logic_model_id"], strict=True))
+            body.append(Markup("<h5>{}</h5><ul>{}</ul>").format(names.get(level, level), entries))
+        measured = measures[measures["outcome_id"].astype(str).isin(set(outcomes["id"].astype(str)))] \
+            if len(measures) and len(outcomes) else measures.iloc[0:0]
+        units = [_text(u) for u in measured["unit"]]
+        frame = pd.DataFrame({
+            "Expected outcome": measured["expected_outcome"].astype(str).tolist(),
+            "Indicator": [_text(i) + (f" ({u})" if u and _text(i) else "") for i, u in zip(measured["indicator"], units, strict=True)],
+            "Baseline": [_with_year(v, y) for v, y in zip(measured["baseline"], measured["baseline_year"], strict=True)],
+            "Target": [_with_year(v, y) for v, y in zip(measured["target"], measured["target_year"], strict=True)],
+            "Data source": [_text(v) for v in measured["data_source"]],
+            "Frequency": [_text(v) for v in measured["frequency"]],
+            "Responsibility": [_text(v) for v in measured["responsibility"]],
+        })
+        body.append(Markup("<h4>Indicators and targets</h4>"))
+        body.append(Markup(render.table_html(frame, caption=f"Indicators and targets for {risk_name}",
+                                             row_header="Expected outcome", empty_text="No measure recorded yet.",
+                                             style=not parts)))
+        parts.append(risk_part_html(risk_id, risk_name, "outcomes", str(Markup("").join(body))))
+    return "".join(parts)
+
+
+def evaluation_sources_html(tables: Any) -> str:
+    """The evidence behind the strategies and the data sources of the measures."""
+    strategies, measures = tables["strategies"], tables["measures"]
+    parts = []
+    cited = strategies[[bool(_text(s).strip()) for s in strategies["evidence_source"]]] if len(strategies) else strategies
+    if len(cited):
+        frame = pd.DataFrame({
+            "Evidence source": [_text(s) for s in cited["evidence_source"]],
+            "Strategy": cited["name"].astype(str).tolist(),
+            "Evidence strength": [_strength_name(s) for s in cited["evidence_strength"]],
+        }).sort_values(["Evidence source", "Strategy"], kind="stable")
+        parts.append(render.table_html(frame, caption="Evidence behind the strategies", row_header="Evidence source"))
+    sourced = measures[[bool(_text(s).strip()) for s in measures["data_source"]]] if len(measures) else measures
+    if len(sourced):
+        listing = []
+        for source, group in sourced.groupby("data_source", sort=True):
+            labels = [_text(i) or _text(o) for i, o in zip(group["indicator"], group["expected_outcome"], strict=True)]
+            listing.append({"Data source": str(source), "Measures": "; ".join(labels)})
+        parts.append(render.table_html(pd.DataFrame(listing), caption="Data sources of the measures",
+                                       row_header="Data source", style=not parts))
+    return "".join(parts) or "<p>No evidence or data source recorded for the strategies and measures.</p>"
 
 
 # -- app-mode widgets --------------------------------------------------------------------------------------------

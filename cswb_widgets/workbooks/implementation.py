@@ -26,7 +26,7 @@ from ..store import Workspace
 from ..widgets import RecordForm, _sync, options_picker
 from ..widgets.file_import import say
 from ..widgets.pickers import FIELD_LAYOUT, FIELD_STYLE
-from ._base import Shown, Workbook, _html, deferred
+from ._base import Shown, Workbook, _html, deferred, report_only, risk_part_html
 
 ACTION_FIELDS = ["title", "description", "lead_organization_id", "partners", "planning_area", "risk_id",
                  "strategy_id", "team_id", "start", "end", "status", "percent_complete", "resources"]
@@ -128,6 +128,20 @@ class ImplementationWorkbook(Workbook):
             return _html(changes_html(tables, default_since(tables, self.today), self.today))
         return ChangesPanel(self)
 
+    # -- parts of the printed plan (`cswb report`) ------------------------------------------------------
+
+    @report_only
+    def activities_by_risk(self) -> Shown:
+        """Each priority risk's activities with their planning area and responsible body."""
+        return _html(activities_by_risk_html(self.tables()))
+
+    @report_only
+    def priority_timeline(self) -> Shown:
+        """The timeline of the priority risks' actions (the plan's Gantt chart), by planning area."""
+        tables = self.tables()
+        tasks = implementation.gantt_tasks(tables)
+        return _html(timeline_html(tables, self.today, tasks=tasks[tasks["priority"].astype(bool)]))
+
 
 # -- static HTML, shared by both modes ----------------------------------------------------------------
 
@@ -203,6 +217,31 @@ def actions_html(tables: Any, today: dt.date) -> str:
     overdue = sum(bool(t) for t in rows["timing"])
     lead = f"<p>{len(rows)} actions; {overdue} past their end date and not completed.</p>"
     return lead + "".join(parts)
+
+
+def activities_by_risk_html(tables: Any) -> str:
+    """One block per priority risk (see `risk_part_html`): its actions, planning area, who is responsible, when."""
+    priorities = readiness.priority_risks(tables)
+    if priorities.empty:
+        return "<p>No priority risk chosen yet.</p>"
+    rows = implementation.action_rows(tables)
+    order = {key: n for n, key in enumerate(implementation.planning_area_order())}
+    parts = []
+    for risk_id, name in zip(priorities["id"].astype(str), priorities["name"].astype(str)):
+        mine = rows[rows["risk_id"] == risk_id] if len(rows) else rows
+        mine = mine.iloc[sorted(range(len(mine)), key=lambda n: order.get(mine["planning_area"].iloc[n] or "No planning area", len(order)))]
+        frame = pd.DataFrame({
+            "Activity": mine["title"].tolist(),
+            "Planning area": mine["planning_area"].tolist(),
+            "Responsible": [lead + (f" ({team})" if team else "") if lead else team
+                            for lead, team in zip(mine["lead"], mine["team"], strict=True)],
+            "Partners": mine["partners"].tolist(),
+            "When": [" to ".join(d for d in (_date(a), _date(b)) if d) for a, b in zip(mine["start"], mine["end"], strict=True)],
+        })
+        table = render.table_html(frame, caption=f"Activities for {name}", row_header="Activity",
+                                  empty_text="No activity recorded yet.", style=not parts)
+        parts.append(risk_part_html(risk_id, name, "activities", "<h4>Activities</h4>" + table))
+    return "".join(parts)
 
 
 def milestones_html(tables: Any, today: dt.date) -> str:

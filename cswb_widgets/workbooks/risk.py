@@ -23,7 +23,7 @@ from ..store.tabular import import_file
 from ..widgets import FileImport, _sync
 from ..widgets.file_import import say
 from ..widgets.map_panel import map_frame
-from ._base import Shown, Workbook, _html, deferred
+from ._base import Shown, Workbook, _html, deferred, report_only, risk_part_html
 
 VOTE_VIEW = "vote"
 CHART_TOP = 15  # risks drawn in the ranked chart and heatmap; the table lists them all
@@ -236,6 +236,19 @@ class RiskWorkbook(Workbook):
         )
         status = self.live(lambda: priorities_status_html(self.tables()))
         return ipywidgets.VBox([chooser, profile, status])
+
+    # -- parts of the printed plan (`cswb report`) -------------------------------------------------
+
+    @report_only
+    def priority_profiles(self) -> Shown:
+        """Each priority risk for the plan: narrative and evidence, its indicators, vulnerable groups,
+        risk and protective factors."""
+        return _html(priority_profiles_html(self.tables()))
+
+    @report_only
+    def sources(self) -> Shown:
+        """Where the indicator data came from."""
+        return _html(indicator_sources_html(self.tables()))
 
 
 # -- static HTML, shared by both modes -------------------------------------------------------------------
@@ -510,6 +523,61 @@ def priorities_html(tables: Any) -> str:
         parts.append(Markup('<section class="cswb-priority"><h4>{}</h4><p>{}</p>{}</section>').format(
             risk["name"], _list_text(risk["description"]), lists))
     return str(Markup("").join(parts)) + priorities_status_html(tables)
+
+
+def _text_paragraphs(value: Any) -> Markup:
+    text = _list_text(value).strip()
+    return Markup("").join(Markup("<p>{}</p>").format(b.strip()) for b in text.split("\n\n") if b.strip())
+
+
+def priority_profiles_html(tables: Any) -> str:
+    """One block per priority risk (see `risk_part_html`): narrative and evidence, indicators, profile."""
+    priorities = readiness.priority_risks(tables)
+    if priorities.empty:
+        return "<p>No priority risk chosen yet.</p>"
+    trends = risk_evidence.indicator_trends(tables)
+    parts = []
+    for _, risk in priorities.iterrows():
+        story = _text_paragraphs(risk["narrative"]) or _text_paragraphs(risk["description"])
+        evidence = _text_paragraphs(risk["evidence"])
+        body = [Markup("<h4>Narrative and evidence</h4>"), story or Markup("<p>No narrative written yet.</p>")]
+        if evidence:
+            body.append(Markup("<p><strong>What the evidence says:</strong></p>") + evidence)
+        mine = trends[trends["risk_id"] == risk["id"]] if len(trends) else trends
+        if len(mine):
+            frame = pd.DataFrame({
+                "Indicator": mine["indicator"].tolist(),
+                "First": [f"{charts.format_number(v)} ({y})" for v, y in zip(mine["first_value"], mine["first_year"])],
+                "Latest": [f"{charts.format_number(v)} ({y})" for v, y in zip(mine["latest_value"], mine["latest_year"])],
+                "Trend": mine["direction"].tolist(),
+                "Unit": mine["unit"].fillna("").tolist(),
+                "Source": mine["source"].fillna("").tolist(),
+            })
+            body.append(Markup(render.table_html(frame, caption=f"Indicators of {risk['name']}", row_header="Indicator",
+                                                 style=not parts)))
+        for col, label in zip(PROFILE, ("Vulnerable groups", "Risk factors", "Protective factors")):
+            values = [risk_evidence.category_name(v) if col == "risk_factors" else v for v in (risk[col] or [])]
+            listing = (Markup("<ul>{}</ul>").format(Markup("").join(Markup("<li>{}</li>").format(v) for v in values))
+                       if values else Markup("<p>Not yet named.</p>"))
+            body.append(Markup("<h4>{}</h4>{}").format(label, listing))
+        parts.append(risk_part_html(risk["id"], risk["name"], "profile", str(Markup("").join(body))))
+    return "".join(parts)
+
+
+def indicator_sources_html(tables: Any) -> str:
+    """Each source of indicator data with the indicators and years taken from it."""
+    rows = tables["indicators"]
+    if rows.empty:
+        return "<p>No indicator data recorded.</p>"
+    named = rows.assign(source=rows["source"].fillna("").astype(str).str.strip().replace("", "Source not recorded"))
+    listing = []
+    for source, group in named.groupby("source", sort=True):
+        indicators = sorted(group["indicator"].astype(str).unique())
+        shown = "; ".join(indicators[:8]) + (f"; and {len(indicators) - 8} more" if len(indicators) > 8 else "")
+        years = f"{int(group['year'].min())}" if group["year"].min() == group["year"].max() else (
+            f"{int(group['year'].min())} to {int(group['year'].max())}")
+        listing.append({"Source": source, "Indicators": shown, "Years": years})
+    return render.table_html(pd.DataFrame(listing), caption="Sources of the indicator data", row_header="Source")
 
 
 def priorities_status_html(tables: Any) -> str:

@@ -1,0 +1,300 @@
+"""One self-contained HTML document from the executed notebooks.
+
+The outline (:mod:`.outline`) names each section's parts by the `book.<part>()` call of a
+notebook cell; the cell's report-mode output is taken as it is, with three adjustments for a
+single document: its headings are moved under the section's (h1 is the plan's name, h2 a
+section, h3 and below inside), links to other workbooks become plain text (they lead to apps,
+not to this document), and its `<style>` blocks are gathered once in the document's head.
+Per-risk parts (`risk_part_html` blocks) are regrouped into one section per priority risk.
+
+Everything in the outputs was escaped when the workbooks made it; this module never puts
+user text into markup itself, it only moves markup around (the risk names it reuses as
+headings are taken from the escaped markup).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from ..errors import CswbError
+from .outline import FROM_NOTEBOOK, Outline, Part, PerRisk, Section
+
+_CALL = re.compile(r"^book\.(\w+)\(\)\s*$")
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])", re.IGNORECASE)
+_STYLE = re.compile(r"<style\b[^>]*>(.*?)</style>", re.IGNORECASE | re.DOTALL)
+_LINK = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.IGNORECASE | re.DOTALL)
+_HREF = re.compile(r'\bhref="([^"]*)"')
+_TAG = re.compile(r"<[^<>]+>")  # our outputs escape "<" and ">" in text and attribute values
+_ID = re.compile(r'\bid="([^"]+)"')
+_REFERENCE_LISTS = re.compile(r'\b(aria-labelledby|aria-describedby|aria-controls|headers|for)="([^"]*)"')
+_REFERENCE_URLS = re.compile(r'(url\(#|href="#)([^)"]+)')
+# The blocks `cswb_widgets.workbooks._base.risk_part_html` makes (a test holds the two together;
+# importing the workbooks here would load the widget libraries into every worker for one name).
+RISK_PART_CLASS = "cswb-risk-part"
+_RISK_BLOCK = re.compile(
+    r'<section class="' + RISK_PART_CLASS + r'" data-risk="([^"]*)" data-part="([^"]*)">'
+    r'<h3 class="cswb-risk-name">(.*?)</h3>', re.DOTALL)
+_KEEP_LINKS = ("#", "http://", "https://", "mailto:")
+
+DOCUMENT_CSS = """
+html { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: #1b1b1b; background: #ffffff;
+  line-height: 1.45; }
+body { margin: 0 auto; max-width: 62rem; padding: 0 1.25rem 2rem; }
+.cswb-doc-title { margin: 0 -1.25rem 1.5rem; }
+.cswb-title-page h1 { font-size: 2.1rem; line-height: 1.2; margin: 0.5rem 0; }
+.cswb-title-logo { display: block; max-height: 6rem; max-width: 14rem; background: #ffffff; padding: 0.25rem; }
+.cswb-title-community { font-size: 1.25rem; margin: 0; }
+.cswb-doc-meta { padding: 0 1.25rem; color: #4a4a4a; }
+.cswb-toc ol { padding-left: 1.5rem; }
+.cswb-toc li { margin: 0.2rem 0; }
+main > section > h2 { border-bottom: 3px solid #6b6b6b; padding-bottom: 0.2rem; margin-top: 2.5rem; }
+.cswb-table { max-width: 100%; font-size: 0.9rem; }
+.cswb-table th, .cswb-table td { overflow-wrap: break-word; }
+/* Tables of many columns (the actions) fit the page instead of running off it. */
+.cswb-table:has(thead th:nth-child(8)) { font-size: 0.8rem; }
+.cswb-table:has(thead th:nth-child(8)) :is(th, td) { overflow-wrap: anywhere; }
+figure { margin: 1rem 0; }
+svg { max-width: 100%; height: auto; }
+footer { margin-top: 3rem; border-top: 1px solid #6b6b6b; color: #4a4a4a; font-size: 0.85rem; }
+@page { size: letter; margin: 16mm 14mm 18mm; }
+@media print {
+  html { font-size: 10pt; }
+  body { max-width: none; padding: 0; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .cswb-doc-title { margin: 0; }
+  .cswb-toc { break-after: page; }
+  main > section { break-before: page; }
+  h2, h3, h4, h5, h6, caption { break-after: avoid; }
+  figure, svg, tr, li { break-inside: avoid; }
+  thead { display: table-header-group; }
+  a, a:link, a:visited { color: inherit; text-decoration: none; }
+}
+"""
+
+
+class AssemblyError(CswbError):
+    """An executed notebook lacks a part the document needs."""
+
+
+@dataclass(frozen=True)
+class CellOutput:
+    html: str
+    heading: str | None  # the notebook's markdown heading just above the cell, if any
+
+
+def read_notebook(path: Path) -> dict[str, Any]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def _text(value: Any) -> str:
+    return "".join(value) if isinstance(value, list) else str(value or "")
+
+
+def notebook_parts(notebook: Mapping[str, Any]) -> dict[str, CellOutput]:
+    """Each `book.<part>()` cell's HTML output, by part name (the first cell making that call)."""
+    parts: dict[str, CellOutput] = {}
+    previous: Mapping[str, Any] | None = None
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") == "code":
+            lines = [line for line in _text(cell.get("source")).splitlines() if line.strip()]
+            match = _CALL.match(lines[-1].strip()) if lines else None
+            if match and match.group(1) not in parts:
+                html = "".join(
+                    _text(output.get("data", {}).get("text/html"))
+                    for output in cell.get("outputs", [])
+                    if output.get("output_type") in ("display_data", "execute_result")
+                )
+                parts[match.group(1)] = CellOutput(html, _markdown_heading(previous))
+        previous = cell
+    return parts
+
+
+def _markdown_heading(cell: Mapping[str, Any] | None) -> str | None:
+    if not cell or cell.get("cell_type") != "markdown":
+        return None
+    for line in _text(cell.get("source")).splitlines():
+        if line.startswith("#"):
+            return line.lstrip("#").strip() or None
+    return None
+
+
+# -- moving markup about ----------------------------------------------------------------------------
+
+
+def relevel(html: str, top: int) -> str:
+    """Shift every heading so the highest one in `html` becomes h`top` (order kept; h6 at most)."""
+    levels = [int(m.group(2)) for m in _HEADING_TAG.finditer(html) if not m.group(1)]
+    if not levels:
+        return html
+    shift = top - min(levels)
+    return _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(max(int(m.group(2)) + shift, 1), 6)}", html)
+
+
+def unlink_apps(html: str) -> str:
+    """Links to workbook apps (relative addresses) lead nowhere in a document: keep their text only."""
+
+    def plain(match: re.Match[str]) -> str:
+        href = _HREF.search(match.group(1))
+        if href is None or href.group(1).startswith(_KEEP_LINKS):
+            return match.group(0)
+        return f"<span>{match.group(2)}</span>"
+
+    return _LINK.sub(plain, html)
+
+
+def take_styles(html: str, styles: dict[str, None]) -> str:
+    """Remove `<style>` blocks from `html`, adding each distinct one to `styles` (in order)."""
+
+    def take(match: re.Match[str]) -> str:
+        styles.setdefault(match.group(1).strip(), None)
+        return ""
+
+    return _STYLE.sub(take, html)
+
+
+def ids_in(html: str) -> set[str]:
+    return {m.group(1) for tag in _TAG.finditer(html) for m in _ID.finditer(tag.group(0))}
+
+
+def prefix_ids(html: str, prefix: str, ids: set[str]) -> str:
+    """Rename the ids `ids` (and every reference to them inside tags) to `prefix` + id."""
+
+    def rename(value: str) -> str:
+        return prefix + value if value in ids else value
+
+    def in_tag(tag: re.Match[str]) -> str:
+        text = _ID.sub(lambda m: f'id="{rename(m.group(1))}"', tag.group(0))
+        text = _REFERENCE_LISTS.sub(
+            lambda m: f'{m.group(1)}="{" ".join(rename(v) for v in m.group(2).split())}"', text)
+        return _REFERENCE_URLS.sub(lambda m: m.group(1) + rename(m.group(2)), text)
+
+    return _TAG.sub(in_tag, html)
+
+
+def risk_blocks(html: str) -> list[tuple[str, str, str, str]]:
+    """The `risk_part_html` blocks of a per-risk part: (risk id, part, risk name markup, body)."""
+    starts = list(_RISK_BLOCK.finditer(html))
+    blocks = []
+    for n, match in enumerate(starts):
+        end = starts[n + 1].start() if n + 1 < len(starts) else len(html)
+        body = html[match.end():end].rstrip()
+        body = body.removesuffix("</section>")
+        blocks.append((match.group(1), match.group(2), match.group(3), body))
+    return blocks
+
+
+# -- the document ---------------------------------------------------------------------------------------
+
+
+class _Document:
+    def __init__(self, notebooks: Mapping[str, Mapping[str, Any]]) -> None:
+        self._parts = {name: notebook_parts(nb) for name, nb in notebooks.items()}
+        self.styles: dict[str, None] = {}
+        self.ids: set[str] = set()
+        self.toc: list[tuple[str, str]] = []  # (id, title markup)
+        self._count = 0
+
+    def output(self, part: Part) -> CellOutput:
+        found = self._parts.get(part.notebook, {}).get(part.call)
+        if found is None:
+            raise AssemblyError(f"{part.notebook}.ipynb has no cell calling book.{part.call}() (the document needs it)")
+        return found
+
+    def fit(self, html: str, top: int) -> str:
+        """A part's markup made ready for the document: styles out, links plain, headings moved, ids unique."""
+        html = relevel(unlink_apps(take_styles(html, self.styles)), top)
+        clashes = ids_in(html) & self.ids
+        if clashes:
+            self._count += 1
+            html = prefix_ids(html, f"p{self._count}-", clashes)
+        self.ids |= ids_in(html)
+        return html
+
+    def claim(self, key: str) -> str:
+        self.ids.add(key)
+        return key
+
+    def part_html(self, part: Part) -> str:
+        found = self.output(part)
+        title = found.heading if part.title is FROM_NOTEBOOK else part.title
+        if not title:
+            return self.fit(found.html, 3)
+        return str(Markup('<div class="cswb-doc-part"><h3>{}</h3>').format(title)) + self.fit(found.html, 4) + "</div>"
+
+    def section(self, key: str, title: Markup | str, body: str) -> str:
+        section_id = self.claim(f"section-{key}")
+        self.claim(f"{section_id}-title")
+        heading = Markup(title) if isinstance(title, Markup) else Markup("{}").format(title)
+        self.toc.append((section_id, str(heading)))
+        return str(Markup('<section id="{0}" aria-labelledby="{0}-title"><h2 id="{0}-title">{1}</h2>').format(section_id, heading)
+                   ) + body + "</section>"
+
+    def per_risk(self, spec: PerRisk) -> list[str]:
+        order: list[str] = []
+        names: dict[str, str] = {}
+        bodies: dict[tuple[str, str], str] = {}
+        fallback = ""
+        for part in spec.parts:
+            html = self.output(part).html
+            blocks = risk_blocks(html)
+            if not blocks and not fallback:
+                fallback = html  # e.g. "No priority risk chosen yet."
+            for risk_id, _kind, name, body in blocks:
+                if risk_id not in names:
+                    order.append(risk_id)
+                    names[risk_id] = re.sub(r"<[^>]*>", "", name)  # escaped text; no markup in a heading
+                bodies[(risk_id, part.call)] = body
+            take_styles(html, self.styles)  # any outside the blocks
+        if not order:
+            return [self.section("priority-risks", "Priority risks", self.fit(fallback, 3))]
+        sections = []
+        for number, risk_id in enumerate(order, start=1):
+            body = "".join(self.fit(bodies[(risk_id, p.call)], 3) for p in spec.parts if (risk_id, p.call) in bodies)
+            title = Markup("Priority risk: ") + Markup(names[risk_id])
+            sections.append(self.section(f"risk-{number}", title, body))
+        return sections
+
+
+def assemble(notebooks: Mapping[str, Mapping[str, Any]], outline: Outline, *, today: dt.date | None = None) -> str:
+    """The report document (a complete HTML page) from executed notebooks, by notebook name."""
+    today = today or dt.date.today()
+    doc = _Document(notebooks)
+    doc.claim("contents-title")
+    title_page = doc.fit(doc.output(outline.title_page).html, 1)
+    sections: list[str] = []
+    for item in outline.body:
+        if isinstance(item, PerRisk):
+            sections.extend(doc.per_risk(item))
+        else:
+            assert isinstance(item, Section)
+            body = "".join(doc.part_html(part) for part in item.parts)
+            sections.append(doc.section(item.key, item.title, body))
+    h1 = re.search(r"<h1\b[^>]*>(.*?)</h1>", title_page, re.DOTALL)
+    plan_name = re.sub(r"<[^>]*>", "", h1.group(1)).strip() if h1 else outline.label  # escaped text already
+    toc = Markup("").join(
+        Markup('<li><a href="#{}">{}</a></li>').format(section_id, Markup(title)) for section_id, title in doc.toc
+    )
+    styles = "\n".join(doc.styles) + DOCUMENT_CSS
+    head = Markup(
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>{title}</title><style>{styles}</style></head><body>"
+    ).format(title=Markup(plan_name) + Markup(" – ") + outline.label, styles=Markup(styles))
+    header = Markup(
+        '<header class="cswb-doc-title">{page}<p class="cswb-doc-meta">{label}, prepared on {day}.</p></header>'
+        '<nav class="cswb-toc" aria-labelledby="contents-title"><h2 id="contents-title">Contents</h2><ol>{toc}</ol></nav>'
+    ).format(page=Markup(title_page), label=outline.label, day=today.isoformat(), toc=toc)
+    footer = Markup(
+        "<footer><p>Made by <code>cswb report</code> on {} from the community workspace: every section is the "
+        "report-mode output of a workbook notebook, and the executed notebooks are kept next to this document "
+        "for audit. Counts under 5 are not published; contact details never are.</p></footer>"
+    ).format(today.isoformat())
+    return str(head + header) + "<main>" + "".join(sections) + "</main>" + str(footer) + "</body></html>\n"

@@ -1,0 +1,350 @@
+"""`cswb report`: the reports of many communities, side by side, each complete or clearly failed.
+
+Work is split into tasks, one per (community, notebook), plus one per community that assembles
+the document and prints it; `jobs` worker processes take them in turn, each keeping its kernel
+(:mod:`.runner`). Each community is written into a hidden folder in OUT and renamed when it is
+done: to ``OUT/<name>/`` (the document, its PDF, the executed notebooks, ``report.json``) when
+everything worked, to ``OUT/<name>.FAILED/`` (the executed notebooks, ``error.txt``, no document)
+when anything failed. One community's failure never stops the others.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as futures
+from concurrent.futures.process import BrokenProcessPool
+import datetime as dt
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import CswbError
+from .outline import OUTLINES
+from .runner import NotebookRun, run_notebook
+
+FORMATS = ("html", "pdf")
+FAILED_SUFFIX = ".FAILED"
+MARKER = "report.json"  # in every folder this command writes: what it holds and how it was made
+# Longest first, so the last notebook of a community does not start after the others are done:
+# with only the document's parts, the Gantt charts make implementation the longest; with every
+# part, the risk and evaluation charts.
+EXPECTED_COST = ("implementation", "buy_in", "risk", "evaluation", "commitment", "assets")
+EXPECTED_COST_ALL_PARTS = ("risk", "evaluation", "implementation", "buy_in", "commitment", "assets")
+
+
+@dataclass(frozen=True)
+class FinishRun:
+    """The assembly (and printing) of one community's document."""
+
+    seconds: float
+    stage: str = "assemble"  # where it stopped, if it failed: "assemble" or "pdf"
+    error: str | None = None
+
+
+@dataclass
+class CommunityResult:
+    name: str
+    workspace: Path
+    status: str = "running"  # "ok" or "failed" at the end
+    seconds: float = 0.0  # work time: notebooks, assembly and printing
+    output: Path | None = None
+    notebook: str | None = None  # for failures: where and why
+    cell: str | None = None
+    error: str | None = None
+    runs: dict[str, NotebookRun] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def document_name(kind: str, fmt: str) -> str:
+    return f"{kind}.{fmt}"
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    wanted = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:
+        raise CswbError(f"--format takes html, pdf or html,pdf, not {text!r}")
+    return wanted
+
+
+def output_names(workspaces: Sequence[Path]) -> list[str]:
+    """A folder name for each community: its workspace folder's name, made unique."""
+    names: list[str] = []
+    for path in workspaces:
+        base = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(path).resolve().name).strip(".-") or "community"
+        name, n = base, 2
+        while name in names:
+            name, n = f"{base}-{n}", n + 1
+        names.append(name)
+    return names
+
+
+# -- worker task: the document --------------------------------------------------------------------
+
+
+def finish_report(folder: str, kind: str, formats: Sequence[str]) -> FinishRun:
+    """Assemble the document from the executed notebooks in `folder`/notebooks, and print it if asked."""
+    from .assemble import assemble, read_notebook
+
+    started = time.perf_counter()
+    work = Path(folder)
+    outline = OUTLINES[kind]
+    html_path = work / document_name(kind, "html")
+    try:
+        notebooks = {name: read_notebook(work / "notebooks" / f"{name}.ipynb") for name in outline.notebooks}
+        html_path.write_text(assemble(notebooks, outline), encoding="utf-8")
+    except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
+        return FinishRun(time.perf_counter() - started, "assemble", f"{type(exc).__name__}: {exc}")
+    if "pdf" in formats:
+        from .pdf import print_pdf
+
+        try:
+            print_pdf(html_path, work / document_name(kind, "pdf"))
+        except Exception as exc:  # noqa: BLE001
+            return FinishRun(time.perf_counter() - started, "pdf", f"{type(exc).__name__}: {exc}")
+    if "html" not in formats:
+        html_path.unlink()
+    return FinishRun(time.perf_counter() - started)
+
+
+# -- the batch ---------------------------------------------------------------------------------------------
+
+
+class _Progress:
+    """One tqdm bar per community, stepping through its stages (notebooks, document, PDF)."""
+
+    def __init__(self, names: Sequence[str], steps: int, enabled: bool | None) -> None:
+        from tqdm import tqdm
+
+        width = max((len(n) for n in names), default=10)
+        self.bars = {
+            name: tqdm(total=steps, desc=name.ljust(width), position=n, leave=True, file=sys.stderr,
+                       disable=None if enabled is None else not enabled, unit="step", dynamic_ncols=True,
+                       bar_format="{desc} {bar:20} {n_fmt}/{total_fmt}{postfix}")
+            for n, name in enumerate(names)
+        }
+
+    def step(self, name: str, stage: str, done: bool = True) -> None:
+        bar = self.bars[name]
+        if done:
+            bar.update(1)
+        bar.set_postfix_str(stage)
+
+    def end(self, name: str, text: str) -> None:
+        bar = self.bars[name]
+        bar.update(bar.total - bar.n)
+        bar.set_postfix_str(text)
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
+class _Batch:
+    def __init__(self, workspaces: Sequence[Path], out: Path, kind: str, formats: Sequence[str], all_parts: bool) -> None:
+        self.out = out
+        self.all_parts = all_parts
+        self.kind = kind
+        self.formats = tuple(formats)
+        self.outline = OUTLINES[kind]
+        self.names = output_names(workspaces)
+        self.results = {n: CommunityResult(n, Path(w)) for n, w in zip(self.names, workspaces, strict=True)}
+        self.work: dict[str, Path] = {}
+        self.pending: dict[futures.Future[Any], tuple[str, str]] = {}  # future -> (community, notebook or "")
+
+    def tasks(self) -> list[tuple[str, str]]:
+        order = sorted(self.outline.notebooks, key=(EXPECTED_COST_ALL_PARTS if self.all_parts else EXPECTED_COST).index)
+        return [(name, notebook) for name in self.names for notebook in order]
+
+    def start(self, executor: futures.Executor) -> None:
+        self.out.mkdir(parents=True, exist_ok=True)
+        umask = os.umask(0)
+        os.umask(umask)
+        for name in self.names:
+            self.work[name] = Path(tempfile.mkdtemp(prefix=f".{name}.partial-", dir=self.out))
+            self.work[name].chmod(0o777 & ~umask)  # a finished report is as readable as any folder made here
+        for name, notebook in self.tasks():
+            target = self.work[name] / "notebooks" / f"{notebook}.ipynb"
+            workspace = str(self.results[name].workspace.resolve())
+            parts = None if self.all_parts else self.outline.parts_of(notebook)
+            self.pending[executor.submit(run_notebook, notebook, workspace, str(target), parts)] = (name, notebook)
+
+    def notebook_done(self, name: str, run: NotebookRun, executor: futures.Executor, progress: _Progress) -> None:
+        result = self.results[name]
+        result.runs[run.notebook] = run
+        result.seconds += run.seconds
+        if not run.ok and result.error is None:
+            result.notebook, result.cell, result.error = f"{run.notebook}.ipynb", run.cell, run.error
+            for future, (other, _notebook) in list(self.pending.items()):
+                if other == name and future.cancel():  # no need to run the rest: this report cannot be made
+                    del self.pending[future]
+        progress.step(name, f"{run.notebook} {'done' if run.ok else 'FAILED'}")
+        if any(other == name for other, _ in self.pending.values()):
+            return
+        if result.error is not None:
+            self.conclude(name, progress)
+            return
+        progress.step(name, "assembling the document", done=False)
+        future = executor.submit(finish_report, str(self.work[name]), self.kind, self.formats)
+        self.pending[future] = (name, "")
+
+    def document_done(self, name: str, run: FinishRun, progress: _Progress) -> None:
+        result = self.results[name]
+        result.seconds += run.seconds
+        if run.error is not None:
+            result.notebook = "(document)" if run.stage == "assemble" else "(PDF)"
+            result.error = run.error
+        self.conclude(name, progress)
+
+    def conclude(self, name: str, progress: _Progress) -> None:
+        """Move the community's folder to its final name: complete, or plainly marked as failed."""
+        result = self.results[name]
+        work = self.work.pop(name)
+        final = self.out / name
+        failed = self.out / f"{name}{FAILED_SUFFIX}"
+        result.status = "failed" if result.error is not None else "ok"
+        (work / MARKER).write_text(json.dumps(self._marker(result), indent=2) + "\n", encoding="utf-8")
+        _remove_report(failed)
+        if result.ok:
+            _remove_report(final)
+            work.rename(final)
+            result.output = final
+            progress.end(name, "done")
+            return
+        for fmt in FORMATS:  # nothing that looks like a finished document
+            (work / document_name(self.kind, fmt)).unlink(missing_ok=True)
+        (work / "error.txt").write_text(self._error_text(result), encoding="utf-8")
+        # An earlier run's document would pass for this run's: it goes too.
+        _remove_report(final)
+        work.rename(failed)
+        result.output = failed
+        progress.end(name, "FAILED")
+
+    def _marker(self, result: CommunityResult) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "status": result.status, "workspace": str(result.workspace.resolve()),
+            "made": dt.datetime.now().isoformat(timespec="seconds"), "formats": list(self.formats),
+            "cells_run": "all" if self.all_parts else "the parts the document uses",
+            "notebooks": {n: {k: v for k, v in asdict(r).items() if k != "notebook"} for n, r in result.runs.items()},
+            "error": result.error and {"where": result.notebook, "cell": result.cell, "error": result.error},
+        }
+
+    def _error_text(self, result: CommunityResult) -> str:
+        lines = [f"The {self.kind} of {result.name} ({result.workspace}) could not be made.", ""]
+        lines.append(f"{result.notebook}" + (f", {result.cell}" if result.cell else "") + f": {result.error}")
+        for run in result.runs.values():
+            if not run.ok and f"{run.notebook}.ipynb" != result.notebook:
+                lines.append(f"{run.notebook}.ipynb" + (f", {run.cell}" if run.cell else "") + f": {run.error}")
+        not_run = [n for n in self.outline.notebooks if n not in result.runs]
+        if not_run:
+            lines.append("Not run after the failure: " + ", ".join(f"{n}.ipynb" for n in not_run))
+        lines += ["", "The executed notebooks are in notebooks/ (the failing cell shows the traceback)."]
+        return "\n".join(lines) + "\n"
+
+    def fail_everything_left(self, error: str, progress: _Progress) -> None:
+        for name in list(self.work):
+            result = self.results[name]
+            if result.error is None:
+                result.notebook, result.error = "(batch)", error
+            self.conclude(name, progress)
+
+    def discard_work(self) -> None:
+        for work in self.work.values():
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _remove_report(folder: Path) -> None:
+    """Remove a folder this command wrote earlier (never a folder it did not write)."""
+    if folder.is_dir() and (folder / MARKER).exists():
+        shutil.rmtree(folder)
+    elif folder.exists():
+        raise CswbError(f"{folder} exists and was not written by 'cswb report': move it out of the way")
+
+
+def build_reports(
+    workspaces: Sequence[Path],
+    out: Path,
+    *,
+    kind: str = "plan",
+    formats: Sequence[str] = ("html",),
+    jobs: int = 1,
+    all_parts: bool = False,
+    progress: bool | None = None,
+) -> list[CommunityResult]:
+    """Make the `kind` report of every workspace into `out`, `jobs` at a time; one result per workspace.
+
+    Each notebook runs the cells the document uses (its setup cells and those `book.<part>()`
+    calls; the executed notebook's metadata lists the parts left out); `all_parts` runs every
+    cell. `progress`: show the progress bars (None: only on a terminal).
+    """
+    if kind not in OUTLINES:
+        raise CswbError(f"kind must be one of {', '.join(OUTLINES)}, not {kind!r}")
+    if "pdf" in formats:
+        from .pdf import PdfError, find_chromium
+
+        if find_chromium() is None:
+            raise PdfError("PDF needs Chromium: install it (Debian: apt install chromium) or set CSWB_CHROMIUM")
+    batch = _Batch(workspaces, Path(out), kind, formats, all_parts)
+    for name in batch.names:  # refuse before any work rather than after
+        for folder in (batch.out / name, batch.out / f"{name}{FAILED_SUFFIX}"):
+            if folder.exists() and not (folder / MARKER).exists():
+                raise CswbError(f"{folder} exists and was not written by 'cswb report': move it out of the way")
+    steps = len(batch.outline.notebooks) + 1 + ("pdf" in formats)
+    bars = _Progress(batch.names, steps, progress)
+    workers = max(1, min(jobs, len(batch.tasks())))
+    executor = futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        batch.start(executor)
+        while batch.pending:
+            done, _ = futures.wait(list(batch.pending), return_when=futures.FIRST_COMPLETED)
+            for future in done:
+                name, notebook = batch.pending.pop(future)
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool as exc:
+                    batch.pending.clear()
+                    batch.fail_everything_left(f"a worker process died: {exc}", bars)
+                    break
+                except Exception as exc:  # noqa: BLE001 - a task that could not even report
+                    outcome = (NotebookRun(notebook, 0.0, f"{type(exc).__name__}: {exc}") if notebook
+                               else FinishRun(0.0, "assemble", f"{type(exc).__name__}: {exc}"))
+                if notebook:
+                    batch.notebook_done(name, outcome, executor, bars)
+                else:
+                    batch.document_done(name, outcome, bars)
+    except BaseException:
+        executor.shutdown(wait=False, cancel_futures=True)
+        batch.discard_work()
+        raise
+    finally:
+        bars.close()
+    executor.shutdown(wait=True)
+    return [batch.results[name] for name in batch.names]
+
+
+def summary_table(results: Sequence[CommunityResult], wall_seconds: float | None = None) -> str:
+    """The batch summary: one row per community; for failures the notebook, cell and error."""
+    rows = [("Community", "Status", "Time", "Notebook", "Cell", "Error")]
+    for r in results:
+        error = (r.error or "").splitlines()[0] if r.error else ""
+        rows.append((r.name, "ok" if r.ok else "FAILED", f"{r.seconds:.1f} s", r.notebook or "", r.cell or "",
+                     error if len(error) <= 200 else error[:199] + "…"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1] for row in rows]
+    lines.insert(1, "-" * max(len(line) for line in lines))
+    failed = sum(not r.ok for r in results)
+    total = f"{len(results)} report{'s' if len(results) != 1 else ''}: {len(results) - failed} written, {failed} failed"
+    if wall_seconds is not None:
+        total += f", in {wall_seconds:.1f} s"
+    return "\n".join(line.rstrip() for line in lines) + "\n" + total

@@ -1,0 +1,131 @@
+"""What each report holds, in order: sections made of workbook parts (`book.<part>()` cells).
+
+The plan follows the framework's sample plan (Appendix G): community and coordinators,
+advisory committee, community background, overview of engagement, implementation teams,
+then one section per priority risk, the implementation plan, readiness and sources. Every
+section is made of the report-mode output of notebook cells, named by the call they make,
+so the document says nothing the notebooks do not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .runner import NOTEBOOKS
+
+KINDS = ("plan", "progress")
+
+
+class _FromNotebook:
+    def __repr__(self) -> str:
+        return "FROM_NOTEBOOK"
+
+
+FROM_NOTEBOOK = _FromNotebook()  # a part's subheading: the notebook's heading just above the cell
+
+
+@dataclass(frozen=True)
+class Part:
+    """The output of one notebook cell, `book.<call>()` in `<notebook>.ipynb`."""
+
+    notebook: str
+    call: str
+    title: str | None | _FromNotebook = FROM_NOTEBOOK  # None: no subheading (the part has its own)
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # the section's id in the document
+    title: str
+    parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True)
+class PerRisk:
+    """One section per priority risk, gathering each part's block for that risk (`risk_part_html`)."""
+
+    parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True)
+class Outline:
+    kind: str
+    label: str  # what the document is, under the plan's name on its title page
+    title_page: Part
+    body: tuple[Section | PerRisk, ...]
+
+    @property
+    def notebooks(self) -> tuple[str, ...]:
+        """The notebooks this document draws on, in the workbooks' order."""
+        parts = [self.title_page] + [p for s in self.body for p in s.parts]
+        used = {p.notebook for p in parts}
+        return tuple(n for n in NOTEBOOKS if n in used)
+
+    def parts_of(self, notebook: str) -> tuple[str, ...]:
+        """The `book.<part>()` calls of `notebook` this document uses."""
+        parts = [self.title_page] + [p for s in self.body for p in s.parts]
+        return tuple(dict.fromkeys(p.call for p in parts if p.notebook == notebook))
+
+
+TITLE_PAGE = Part("buy_in", "title_page")
+
+PLAN = Outline(
+    "plan",
+    "Community Safety and Well-Being Plan",
+    TITLE_PAGE,
+    (
+        Section("community", "Community and coordinators", (
+            Part("commitment", "councils"),
+            Part("commitment", "leaders"),
+        )),
+        Section("advisory-committee", "Advisory committee", (Part("commitment", "advisory_committee", None),)),
+        Section("background", "Community background", (Part("commitment", "background", None),)),
+        Section("engagement", "Overview of engagement", (
+            Part("buy_in", "period_summaries"),
+            Part("buy_in", "consultation"),
+            Part("buy_in", "theme_chart"),
+        )),
+        Section("teams", "Implementation teams", (Part("commitment", "implementation_teams", None),)),
+        PerRisk((
+            Part("risk", "priority_profiles"),
+            Part("implementation", "activities_by_risk"),
+            Part("evaluation", "outcomes_by_risk"),
+        )),
+        Section("implementation", "Implementation plan", (
+            Part("implementation", "actions", "Actions"),
+            Part("implementation", "reporting_lines"),
+            Part("implementation", "priority_timeline", "Timeline"),
+            Part("implementation", "milestones"),
+            Part("implementation", "plan_cycle"),
+        )),
+        Section("readiness", "Plan readiness", (Part("implementation", "readiness", None),)),
+        Section("sources", "Sources", (
+            Part("risk", "sources", "Indicator data"),
+            Part("evaluation", "sources", "Evidence and measures"),
+            Part("assets", "import_assets", "Asset inventory"),
+        )),
+    ),
+)
+
+PROGRESS = Outline(
+    "progress",
+    "Progress report",
+    TITLE_PAGE,
+    (
+        Section("actions", "Action status", (
+            Part("implementation", "progress"),
+            Part("implementation", "overdue", "Overdue items"),
+            Part("implementation", "milestones"),
+        )),
+        Section("indicators", "Indicators against targets", (
+            Part("implementation", "indicators", None),
+            Part("evaluation", "progress", "Each measure over time"),
+        )),
+        Section("changes", "What changed since the previous report", (Part("implementation", "changes", None),)),
+        Section("timeline", "Timeline", (Part("implementation", "priority_timeline", None),)),
+        Section("cycle", "The plan cycle", (Part("implementation", "plan_cycle", None),)),
+        Section("sources", "Sources", (Part("evaluation", "sources", None),)),
+    ),
+)
+
+OUTLINES = {outline.kind: outline for outline in (PLAN, PROGRESS)}

@@ -1,0 +1,282 @@
+"""Executing the workbook notebooks in report mode: papermill on one long-lived kernel.
+
+Starting a kernel and importing the package takes seconds; the workbooks' report parts
+take about as long again. So a worker starts one kernel and runs notebook after notebook in
+it (papermill with that kernel's manager and client), clearing the namespace in between:
+the imports stay loaded, the variables of the previous notebook do not. Each executed
+notebook is written with papermill's metadata (parameters, timings, the failing cell), as
+`papermill workbooks/risk.ipynb out.ipynb -p workspace PATH -p mode report` would write it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..paths import workbooks_dir
+
+NOTEBOOKS = ("commitment", "buy_in", "risk", "assets", "evaluation", "implementation")
+KERNEL_NAME = "python3"
+CELL_TIMEOUT = 900  # seconds one cell may take before the notebook counts as failed
+START_TIMEOUT = 120
+# Between notebooks: forget the previous notebook's variables (and its open workspace).
+RESET_SOURCE = "get_ipython().run_line_magic('reset', '-f')\nimport gc as _gc\n_gc.collect()\ndel _gc"
+INJECTED_TAGS = frozenset({"injected-parameters", "papermill-error-cell-tag"})
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    """How one notebook's execution went: time taken and, if it failed, where and why."""
+
+    notebook: str
+    seconds: float
+    error: str | None = None  # "ExceptionName: message"
+    cell: str | None = None  # "cell 9, book.trends()"
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def notebook_source(name: str) -> Path:
+    return workbooks_dir() / f"{name}.ipynb"
+
+
+_PART_CALL = re.compile(r"^\s*book\.(\w+)\(\)\s*$")
+
+
+def only_parts(notebook: dict[str, Any], parts: Collection[str]) -> tuple[dict[str, Any], list[str]]:
+    """The notebook without the `book.<part>()` calls not in `parts`: their cells go, with the
+    headings just above them; a cell that also does something else (opening the workbook) stays
+    without its last line. Returns the notebook and the parts left out (its metadata records them).
+    """
+    cells = [dict(c) for c in notebook["cells"]]
+    keep = [True] * len(cells)
+    omitted = []
+    for n, cell in enumerate(cells):
+        if cell["cell_type"] != "code":
+            continue
+        lines = ("".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]).splitlines()
+        while lines and not lines[-1].strip():
+            lines.pop()
+        match = _PART_CALL.match(lines[-1]) if lines else None
+        if not match or match.group(1) in parts:
+            continue
+        omitted.append(match.group(1))
+        if len(lines) > 1:  # e.g. `book = RiskWorkbook.open(workspace, mode)` then `book.header()`
+            cell["source"] = "\n".join(lines[:-1]).rstrip()
+            continue
+        keep[n] = False
+        back = n - 1
+        while back >= 0 and cells[back]["cell_type"] == "markdown":
+            keep[back] = False
+            back -= 1
+    trimmed = dict(notebook, cells=[c for c, k in zip(cells, keep, strict=True) if k])
+    return trimmed, omitted
+
+
+def report_parameters(workspace: Path) -> dict[str, str]:
+    """The notebook parameters: builtins only (papermill quotes anything else as a string)."""
+    return {"workspace": str(Path(workspace).resolve()), "mode": "report"}
+
+
+ENGINE_NAME = "cswb-kept-kernel"
+
+
+@functools.cache
+def _register_engine() -> None:
+    """A papermill engine that runs the notebook on a kernel (manager and client) it is handed.
+
+    papermill's own nbclient engine can take a kernel manager but always opens a new client,
+    and clients of one manager share a session identity: the kernel's replies then reach only
+    the newest client. So the worker's one client is handed over, and kept open.
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+    from papermill.utils import remove_args
+
+    class KeptKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(  # type: ignore[override]
+            cls, nb_man: Any, kernel_name: str, log_output: bool = False, stdout_file: Any = None,
+            stderr_file: Any = None, start_timeout: int = 60, execution_timeout: int | None = None, **kwargs: Any,
+        ) -> Any:
+            km, kc = kwargs.pop("km"), kwargs.pop("kc")
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            client = PapermillNotebookClient(
+                nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
+                log=logger, log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file, **kwargs,
+            )
+            client.kc = kc  # NotebookClient.__init__ forgets any client it is given
+            return client.execute()
+
+    papermill_engines.register(ENGINE_NAME, KeptKernelEngine)
+
+
+class KernelSession:
+    """One kernel that executes notebook after notebook (papermill), its namespace reset in between."""
+
+    def __init__(self, kernel_name: str = KERNEL_NAME) -> None:
+        import nbformat
+        from nbclient import NotebookClient
+
+        _register_engine()
+        reset = nbformat.v4.new_code_cell(RESET_SOURCE)
+        self._client = NotebookClient(
+            nbformat.v4.new_notebook(cells=[reset]), kernel_name=kernel_name, startup_timeout=START_TIMEOUT,
+            timeout=60, allow_errors=False,
+        )
+        self._client.km = self._client.create_kernel_manager()
+        # The kernel's own log lines (e.g. about its transport) are not the report's business;
+        # everything a notebook prints goes into the executed notebook.
+        self._client.start_new_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self._client.start_new_kernel_client()
+        self.notebooks_run = 0
+
+    def reset(self) -> bool:
+        """Clear the namespace for the next notebook; False if the kernel does not answer (dead or stuck)."""
+        try:
+            self._client.execute_cell(self._client.nb.cells[0], 0, store_history=False)
+        except Exception:  # noqa: BLE001 - whatever went wrong, this kernel is done with
+            return False
+        return True
+
+    def execute(self, source: Path, target: Path, parameters: dict[str, Any]) -> None:
+        """Run `source` into `target` with papermill (raises what papermill raises)."""
+        import papermill
+
+        self.notebooks_run += 1
+        papermill.execute_notebook(
+            str(source), str(target), parameters=parameters, engine_name=ENGINE_NAME,
+            kernel_name=self._client.kernel_name, progress_bar=False, request_save_on_cell_execute=False,
+            execution_timeout=CELL_TIMEOUT, km=self._client.km, kc=self._client.kc,
+        )
+
+    def close(self) -> None:
+        client, self._client = self._client, None  # type: ignore[assignment]
+        if client is not None and client.km is not None:
+            client._cleanup_kernel()  # nbclient's own teardown: shut the kernel down, close the client
+
+
+def describe_failure(exc: BaseException, target: Path) -> tuple[str, str | None]:
+    """(error, cell) for the summary: the exception, and the failing cell as the executed notebook
+    numbers it (papermill's own cells aside) with its last line, e.g. "cell 3, book = ....open(...)"."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if not isinstance(exc, PapermillExecutionError):
+        return f"{type(exc).__name__}: {exc}".strip(), None
+    error = f"{exc.ename}: {exc.evalue}".strip().rstrip(":")
+    number = exc.cell_index + 1
+    try:
+        cells = json.loads(target.read_text(encoding="utf-8"))["cells"]
+        executed = [c for c in cells if not INJECTED_TAGS & set(c.get("metadata", {}).get("tags", []))]
+        failed = next((n for n, c in enumerate(executed, start=1)
+                       if c.get("metadata", {}).get("papermill", {}).get("exception")), None)
+        number = failed or number
+    except (OSError, ValueError, KeyError):
+        pass
+    lines = [line.strip() for line in str(exc.source).splitlines() if line.strip()]
+    return error, f"cell {number}" + (f", {lines[-1]}" if lines else "")
+
+
+class Runner:
+    """Executes notebooks on a kernel it keeps between them (a fresh one after a crash or a timeout)."""
+
+    def __init__(self) -> None:
+        self._session: KernelSession | None = None
+        self._sources: dict[tuple[str, tuple[str, ...] | None], tuple[Path, list[str]]] = {}
+        self._folder: Path | None = None
+
+    def source(self, name: str, parts: Collection[str] | None) -> tuple[Path, list[str]]:
+        """The notebook to execute: the workbook itself, or a copy holding only `parts` (made once)."""
+        key = (name, None if parts is None else tuple(sorted(parts)))
+        if key not in self._sources:
+            if parts is None:
+                self._sources[key] = (notebook_source(name), [])
+            else:
+                if self._folder is None:
+                    self._folder = Path(tempfile.mkdtemp(prefix="cswb-report-notebooks-"))
+                trimmed, omitted = only_parts(json.loads(notebook_source(name).read_text(encoding="utf-8")), parts)
+                trimmed["metadata"] = dict(trimmed["metadata"], cswb_report={
+                    "source": f"workbooks/{name}.ipynb", "parts_left_out": omitted,
+                    "note": "cswb report ran only the cells its document uses; the others are listed here",
+                })
+                path = self._folder / f"{name}-{len(self._sources)}.ipynb"
+                path.write_text(json.dumps(trimmed, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+                self._sources[key] = (path, omitted)
+        return self._sources[key]
+
+    def run(self, name: str, workspace: Path, target: Path, parts: Collection[str] | None = None) -> NotebookRun:
+        """Execute workbook `name` for `workspace` into `target`; with `parts`, only those parts' cells."""
+        from papermill.exceptions import PapermillExecutionError
+
+        started = time.perf_counter()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        failure: tuple[str | None, str | None] = (None, None)
+        try:
+            source, _omitted = self.source(name, parts)
+            if self._session is not None and self._session.notebooks_run and not self._session.reset():
+                self.close()  # the last notebook left the kernel dead or stuck: this one gets a new kernel
+            if self._session is None:
+                self._session = KernelSession()
+            self._session.execute(source, target, report_parameters(workspace))
+        except PapermillExecutionError as exc:  # a cell raised: the kernel is fine, the notebook is saved
+            failure = describe_failure(exc, target)
+        except Exception as exc:  # the kernel died, timed out or never started: start afresh next time
+            self.close()
+            failure = describe_failure(exc, target)
+        if parts is not None:
+            _name_the_source(target, notebook_source(name))
+        return NotebookRun(name, time.perf_counter() - started, *failure)
+
+    def close(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            try:
+                session.close()
+            except Exception:  # noqa: BLE001 - a kernel that is already gone is closed enough
+                pass
+
+    def discard(self) -> None:
+        """Close the kernel and remove the notebook copies (at the worker's exit)."""
+        self.close()
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def _name_the_source(executed: Path, source: Path) -> None:
+    """Record the workbook itself as the executed notebook's input (papermill named the trimmed copy)."""
+    try:
+        notebook = json.loads(executed.read_text(encoding="utf-8"))
+        notebook["metadata"]["papermill"]["input_path"] = str(source)
+        executed.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    except (OSError, ValueError, KeyError):
+        pass  # no notebook was written (the kernel never started): the error says why
+
+
+_runner: Runner | None = None
+
+
+def worker_runner() -> Runner:
+    """This process's runner (a worker keeps its kernel for every notebook it is given)."""
+    global _runner
+    if _runner is None:
+        _runner = Runner()
+        atexit.register(_runner.discard)
+    return _runner
+
+
+def run_notebook(name: str, workspace: str, target: str, parts: tuple[str, ...] | None = None) -> NotebookRun:
+    """A worker's task: execute one notebook for one community (picklable arguments and result)."""
+    return worker_runner().run(name, Path(workspace), Path(target), parts)

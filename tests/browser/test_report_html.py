@@ -1,0 +1,60 @@
+"""The plan document in Debian's Chromium with the network cut: whole, inert, accessible.
+
+The plan HTML is opened straight from disk (no server) in a browser context that is offline;
+the page may load nothing but itself and data: URIs, must open no dialog (the hostile
+workspace's `<img src=x onerror=alert(1)>` stays text), shows every chart and map, and
+axe-core finds no serious or critical violation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from browser_harness import HOSTILE_NAME, axe, describe_violations
+from test_report import hostile_workspace, sample_workspace
+
+from cswb_widgets.report import build_reports
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("report-workspaces")
+    communities = [sample_workspace("maple-falls", root / "maple-falls"), hostile_workspace(root / "hostile")]
+    out = tmp_path_factory.mktemp("report-html")
+    results = build_reports(communities, out, kind="plan", formats=("html",), jobs=2)
+    assert [r.status for r in results] == ["ok", "ok"], [r.error for r in results]
+    return out
+
+
+@pytest.mark.parametrize("community", ["maple-falls", "hostile"])
+def test_the_plan_opens_offline_inert_and_accessible(browser, reports: Path, community: str) -> None:
+    context = browser.new_context()
+    context.set_offline(True)
+    requests: list[str] = []
+    dialogs: list[str] = []
+    context.on("request", lambda request: requests.append(request.url))
+    try:
+        page = context.new_page()
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto((reports / community / "plan.html").as_uri(), wait_until="load")
+        assert not [url for url in requests if not url.startswith(("file:", "data:", "about:"))], requests
+        # Every chart, diagram and map is drawn (inline SVG: nothing to fetch), with a text alternative.
+        figures = page.eval_on_selector_all(
+            "svg[role=img]", "els => els.map(e => [e.getBoundingClientRect().width, e.getAttribute('aria-labelledby')])")
+        assert len(figures) >= 5 and all(width > 100 and labelled for width, labelled in figures)
+        assert page.locator("h1").count() == 1
+        toc = page.locator("nav.cswb-toc a")
+        assert toc.count() >= 8
+        toc.nth(toc.count() - 1).click()  # the contents work as links within the page
+        assert page.evaluate("location.hash") == "#section-sources"
+        if community == "hostile":
+            assert page.get_by_text(HOSTILE_NAME).first.is_visible()  # shown as text, never run
+            assert page.locator("img[src=x]").count() == 0
+        violations = axe(page)
+        assert not violations, describe_violations(violations)
+        assert not dialogs, dialogs
+    finally:
+        context.close()
