@@ -16,7 +16,6 @@ Pure functions on the workspace's DataFrames (a `Tables` mapping):
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from ..framework import load_catalogue
-from ._tables import Tables, rows_of
+from ._tables import Tables, rows_of, blank as _blank, as_list as _as_list, column_values as _column
 
 OUTCOME_LEVELS = ("immediate", "intermediate", "long_term")
 # The measurement framework's "who" column is the measure's owner.
@@ -47,27 +46,7 @@ STATUS_COLUMNS = [
 # -- small helpers ---------------------------------------------------------------------------------------
 
 
-def _blank(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
 
-
-def _as_list(value: Any) -> list[str]:
-    """A list cell (the store gives lists; hand-made frames may give "a; b"), without repeats."""
-    if isinstance(value, (list, tuple)):
-        items = [str(v).strip() for v in value if not _blank(v)]
-    elif _blank(value):
-        items = []
-    else:
-        items = [part.strip() for part in str(value).split(";") if part.strip()]
-    return list(dict.fromkeys(items))
-
-
-def _column(frame: pd.DataFrame, name: str) -> list[Any]:
-    return frame[name].tolist() if name in frame else [None] * len(frame)
 
 
 def _truthy(value: Any) -> bool:

@@ -12,13 +12,12 @@ neighbours whose assets count for a joint plan) count too, and are told apart.
 
 from __future__ import annotations
 
-import math
 from typing import Any, Literal
 
 import pandas as pd
 
 from ..framework import load_catalogue
-from ._tables import Tables, rows_of
+from ._tables import Tables, rows_of, blank as _blank, as_list as _as_list, column_values as _column
 
 STATUSES = ("gap", "overlap", "coordinated", "covered")
 MAPPED_KINDS = ("site",)  # location kinds that belong on the map (a blank kind means a site)
@@ -40,27 +39,7 @@ COVERAGE_COLUMNS = [
 ]
 
 
-def _blank(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
 
-
-def _as_list(value: Any) -> list[str]:
-    """A list cell (the store gives lists; hand-made frames may give "a; b") without repeats."""
-    if isinstance(value, (list, tuple)):
-        items = [str(v).strip() for v in value if not _blank(v)]
-    elif _blank(value):
-        items = []
-    else:
-        items = [part.strip() for part in str(value).split(";") if part.strip()]
-    return list(dict.fromkeys(items))
-
-
-def _column(frame: pd.DataFrame, name: str) -> list[Any]:
-    return frame[name].tolist() if name in frame else [None] * len(frame)
 
 
 def _partner_ids(tables: Tables) -> set[str]:

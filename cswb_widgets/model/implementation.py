@@ -8,14 +8,13 @@ so a report can be made "as of" a date and tests can fix it.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from ..framework import load_catalogue
-from ._tables import Tables, rows_of
+from ._tables import Tables, rows_of, blank as _blank
 from .readiness import add_years
 
 CLOSED_STATUSES = frozenset({"completed", "cancelled"})  # an action in these is not overdue
@@ -24,13 +23,6 @@ NO_TEAM = "__no_team__"  # the diagram's stand-in team for actions with no team 
 
 # -- small helpers ---------------------------------------------------------------------------------
 
-
-def _blank(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
 
 
 def as_date(value: Any) -> dt.date | None:
