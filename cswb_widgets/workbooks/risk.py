@@ -64,6 +64,18 @@ class RiskWorkbook(Workbook):
         from ..serve.request import page_parameter
 
         self.vote_view = self.app and page_parameter("view") == VOTE_VIEW
+        self._report_ranking: tuple[Any, prioritization.Ranking] | None = None
+
+    def _ranking(self) -> tuple[Any, prioritization.Ranking]:
+        """The tables and their ranking. A report reads the workspace once and ranks once for all
+        its parts; in apps the data changes under the page, so every call ranks afresh."""
+        if self.app:
+            tables = self.tables()
+            return tables, prioritization.rank_risks(tables)
+        if self._report_ranking is None:
+            tables = self.tables()
+            self._report_ranking = (tables, prioritization.rank_risks(tables))
+        return self._report_ranking
 
     # -- the two pages ------------------------------------------------------------------------------
 
@@ -189,9 +201,8 @@ class RiskWorkbook(Workbook):
     def prioritization(self) -> Shown:
         """Weights, scores, ranks and how stable each rank is; every score traced to its inputs."""
         if not self.app:
-            ranking = prioritization.rank_risks(self.tables())
-            return _html(ranking_html(ranking, self.tables()) + sensitivity_html(ranking, self.tables())
-                         + trace_html(ranking, self.tables()))
+            tables, ranking = self._ranking()
+            return _html(ranking_html(ranking, tables) + sensitivity_html(ranking, tables) + trace_html(ranking, tables))
         return PrioritizationPanel(self)
 
     @not_on_ballot_page
@@ -199,7 +210,8 @@ class RiskWorkbook(Workbook):
     def ranking_charts(self) -> Shown:
         """The ranked scores (stacked by criterion) and the criteria heatmap."""
         def html() -> str:
-            return ranking_charts_html(prioritization.rank_risks(self.tables()), self.tables())
+            tables, ranking = self._ranking()
+            return ranking_charts_html(ranking, tables)
 
         return self.live(html)
 
