@@ -803,9 +803,10 @@ class PrioritizationPanel(ipywidgets.VBox):
         self._ws = book.ws
         self.weight_inputs: dict[str, ipywidgets.BoundedFloatText] = {}
         self.weights_box = ipywidgets.VBox([])
-        self.save_button = ipywidgets.Button(description="Save these weights", tooltip="Store the weights for everyone")
+        self.save_button = ipywidgets.Button(description="Save these weights", tooltip="Store the weights for everyone",
+                                              layout=ipywidgets.Layout(width="auto"))
         self.save_button.on_click(lambda _b: self.save_weights())
-        self.reset_button = ipywidgets.Button(description="Back to the saved weights")
+        self.reset_button = ipywidgets.Button(description="Back to the saved weights", layout=ipywidgets.Layout(width="auto"))
         self.reset_button.on_click(lambda _b: self.reload())
         self.status = ipywidgets.HTML("")
         self.table = ipywidgets.HTML("")
