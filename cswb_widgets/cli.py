@@ -243,6 +243,9 @@ def serve(
     options = ServeOptions(root, host, port, token or None, password_hash or None, extra_notebooks, pool_size)
     options.checked()  # refuse bad options before the seconds it takes to import Voilà
 
+    from .startup import skip_unused_slow_imports
+
+    skip_unused_slow_imports()  # before Voilà imports jsonschema
     from .serve.app import serve as run_server
 
     run_server(options)
