@@ -142,13 +142,14 @@ class Chart(str):
     def svg(self) -> str:
         return str.__str__(self)
 
-    def html(self, *, show_table: bool = False) -> str:
-        """A ``<figure>``: the SVG, a caption, and the data table (collapsed unless asked)."""
+    def html(self, *, show_table: bool = False, graphic: str | None = None) -> str:
+        """A ``<figure>``: the SVG (or `graphic`, markup showing the same), a caption, and the data
+        table (collapsed unless asked)."""
         table_html = self.table.to_html(index=False, escape=True, border=0, na_rep="")
         details = "<details open>" if show_table else "<details>"
         return (
             '<figure class="cswb-chart">'
-            f"{self.svg}"
+            f"{self.svg if graphic is None else graphic}"
             f"<figcaption>{html.escape(self.description)}</figcaption>"
             f"{details}<summary>Data table: {html.escape(self.label)}</summary>"
             f"{table_html}</details></figure>"

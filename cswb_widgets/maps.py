@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from branca.element import Element, Figure, MacroElement
+from markupsafe import Markup
 from folium.template import Template
 from shapely.geometry.base import BaseGeometry
 
@@ -647,6 +648,36 @@ def map_html(web_map: folium.Map) -> str:
         count=1,
     )
     return page
+
+
+def map_frame(page_html: str, *, title: str, caption: str, height: int) -> str:
+    """The map page inside an iframe (`srcdoc`: it travels with the page, nothing is fetched),
+    with a title for screen readers and the caption as its text alternative."""
+    return str(
+        Markup(
+            '<figure class="cswb-map"><iframe title="{title}" srcdoc="{page}" style="width:100%;height:{h}px;'
+            'border:1px solid #767676" sandbox="allow-scripts"></iframe><figcaption>{caption}</figcaption></figure>'
+        ).format(title=title, page=page_html, h=height + 10, caption=caption)
+    )
+
+
+# Documents read on screen and printed: the interactive map on screen, its drawing on paper
+# (an iframe prints as a blank box or a cut-off view).
+_SCREEN_OR_PRINT_CSS = (
+    ".cswb-print-only { display: none; }"
+    " @media print { .cswb-screen-only { display: none !important; } .cswb-print-only { display: block; } }"
+)
+
+
+def screen_and_print_map(web_map: folium.Map, drawing: Chart, *, height: int = 480) -> str:
+    """One map figure for a document: `web_map` (interactive, offline) on screen, `drawing`
+    (:func:`static_map` of the same map) when printed, and one caption and data table for both."""
+    graphic = Markup(
+        '<iframe class="cswb-screen-only" title="{title} (interactive map)" srcdoc="{page}"'
+        ' style="width:100%;height:{h}px;border:1px solid #767676" sandbox="allow-scripts"></iframe>'
+        '<div class="cswb-print-only">{svg}</div>'
+    ).format(title=drawing.label, page=map_html(web_map), h=height + 10, svg=Markup(drawing.svg))
+    return f"<style>{_SCREEN_OR_PRINT_CSS}</style>" + drawing.html(graphic=str(graphic))
 
 
 def _area_features(areas: list[_Area], shading: _Choropleth | None, simplify: bool) -> dict[str, Any]:

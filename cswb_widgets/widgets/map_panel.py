@@ -5,24 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets
-from markupsafe import Markup
-
 from .. import maps
 from . import _sync
 
 if TYPE_CHECKING:
     from ..store.workspace import Workspace
-
-
-def map_frame(page_html: str, *, title: str, caption: str, height: int) -> str:
-    """The map page inside an iframe (`srcdoc`: it travels with the page, nothing is fetched),
-    with a title for screen readers and the caption as its text alternative."""
-    return str(
-        Markup(
-            '<figure class="cswb-map"><iframe title="{title}" srcdoc="{page}" style="width:100%;height:{h}px;'
-            'border:1px solid #767676" sandbox="allow-scripts"></iframe><figcaption>{caption}</figcaption></figure>'
-        ).format(title=title, page=page_html, h=height + 10, caption=caption)
-    )
 
 
 class MapPanel(ipywidgets.HTML):
@@ -50,7 +37,7 @@ class MapPanel(ipywidgets.HTML):
         areas = layers.pop("areas")
         page = maps.map_html(maps.area_map(areas, title=self._title, height=self._height, **layers))
         caption = maps.map_caption(areas, title=self._title, **layers)
-        self.value = map_frame(page, title=self._title, caption=caption, height=self._height)
+        self.value = maps.map_frame(page, title=self._title, caption=caption, height=self._height)
 
     def to_html(self) -> str:
         return self.value

@@ -20,7 +20,6 @@ from ..store.tabular import ImportReport, import_file
 from ..store.validation import validate_record
 from ..widgets import _sync, catalogue_picker, options_picker
 from ..widgets.file_import import FileImport, say
-from ..widgets.map_panel import map_frame
 from ._base import Shown, Workbook, _html, deferred
 
 # The Tool 3 inventory fields, in the order a facilitator fills them in.
@@ -404,7 +403,7 @@ class AssetMap(ipywidgets.VBox):
         self.caption.value = str(Markup('<p role="status" aria-live="polite" class="cswb-map-filter">{}</p>').format(words))
         page = maps.map_html(maps.area_map(tables["areas"], title=MAP_TITLE, height=self._height, **layers))
         caption = maps.map_caption(tables["areas"], title=MAP_TITLE, **layers)
-        self.view.value = map_frame(page, title=MAP_TITLE, caption=caption, height=self._height)
+        self.view.value = maps.map_frame(page, title=MAP_TITLE, caption=caption, height=self._height)
 
 
 # -- the gap matrix -----------------------------------------------------------------------------

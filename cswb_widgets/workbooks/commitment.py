@@ -15,7 +15,6 @@ from ..errors import CswbError
 from ..framework import load_catalogue
 from ..model import commitment, readiness
 from ..widgets import CoverageIndicator, MapPanel, options_picker
-from ..widgets.map_panel import map_frame
 from ..widgets import _sync
 from ._base import Shown, Workbook, _html, deferred, report_only
 
@@ -62,7 +61,7 @@ class CommitmentWorkbook(Workbook):
         areas, members = self.ws.table("areas"), self.ws.table("member_communities")
         title = "Community boundary and sub-areas"
         page = maps.map_html(maps.area_map(areas, member_communities=members, title=title))
-        return _html(map_frame(page, title=title, caption=maps.map_caption(areas, member_communities=members, title=title), height=480))
+        return _html(maps.map_frame(page, title=title, caption=maps.map_caption(areas, member_communities=members, title=title), height=480))
 
     # -- participants ----------------------------------------------------------------------------
 
@@ -176,7 +175,8 @@ class CommitmentWorkbook(Workbook):
     @report_only
     def background(self) -> Shown:
         """The community background: population, context, demographics and a map of its areas."""
-        return _html(background_html(self.ws.community, self.ws.table("areas"), self.ws.table("member_communities")))
+        return _html(background_html(self.ws.community, self.ws.table("areas"), self.ws.table("member_communities"),
+                                     interactive_map=not self.app))
 
     @report_only
     def advisory_committee(self) -> Shown:
@@ -194,7 +194,10 @@ def _paragraphs(text: object) -> Markup:
     return Markup("").join(Markup("<p>{}</p>").format(b) for b in blocks)
 
 
-def background_html(community: dict[str, Any], areas: pd.DataFrame, members: pd.DataFrame) -> str:
+def background_html(
+    community: dict[str, Any], areas: pd.DataFrame, members: pd.DataFrame, *, interactive_map: bool = False
+) -> str:
+    """The background section; `interactive_map` for documents read on screen (the apps have their own map)."""
     from .. import maps
 
     parts = []
@@ -210,7 +213,12 @@ def background_html(community: dict[str, Any], areas: pd.DataFrame, members: pd.
             Markup("").join(Markup("<li>{}</li>").format(f) for f in facts)))
     if "geometry" in areas and areas["geometry"].notna().any():
         title = "Community boundary and sub-areas"
-        parts.append(Markup(maps.static_map(areas, member_communities=members, title=title).html()))
+        drawing = maps.static_map(areas, member_communities=members, title=title)
+        if interactive_map:
+            web_map = maps.area_map(areas, member_communities=members, title=title)
+            parts.append(Markup(maps.screen_and_print_map(web_map, drawing)))
+        else:
+            parts.append(Markup(drawing.html()))
     return str(Markup('<section class="cswb-background cswb-static">{}</section>').format(Markup("").join(parts)))
 
 

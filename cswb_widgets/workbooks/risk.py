@@ -22,7 +22,6 @@ from ..model.privacy import SMALL_COUNT
 from ..store.tabular import import_file
 from ..widgets import FileImport, _sync
 from ..widgets.file_import import say
-from ..widgets.map_panel import map_frame
 from ._base import Shown, Workbook, _html, deferred, report_only, risk_part_html
 
 VOTE_VIEW = "vote"
@@ -792,7 +791,7 @@ class IndicatorMap(ipywidgets.VBox):
         label = f"{self.indicator.value}, {self.year.value}"
         page = maps.map_html(maps.area_map(areas, choropleth=values, choropleth_label=label, title=label))
         caption = maps.map_caption(areas, title=label, choropleth=values, choropleth_label=label)
-        self.view.value = map_frame(page, title=label, caption=caption, height=420)
+        self.view.value = maps.map_frame(page, title=label, caption=caption, height=420)
 
 
 class PrioritizationPanel(ipywidgets.VBox):

@@ -2,8 +2,8 @@
 
 The plan HTML is opened straight from disk (no server) in a browser context that is offline;
 the page may load nothing but itself and data: URIs, must open no dialog (the hostile
-workspace's `<img src=x onerror=alert(1)>` stays text), shows every chart and map, and
-axe-core finds no serious or critical violation.
+workspace's `<img src=x onerror=alert(1)>` stays text), shows every chart, the interactive
+map on screen and its drawing in print, and axe-core finds no serious or critical violation.
 """
 
 from __future__ import annotations
@@ -41,15 +41,33 @@ def test_the_plan_opens_offline_inert_and_accessible(browser, reports: Path, com
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         page.goto((reports / community / "plan.html").as_uri(), wait_until="load")
         assert not [url for url in requests if not url.startswith(("file:", "data:", "about:"))], requests
-        # Every chart, diagram and map is drawn (inline SVG: nothing to fetch), with a text alternative.
-        figures = page.eval_on_selector_all(
-            "svg[role=img]", "els => els.map(e => [e.getBoundingClientRect().width, e.getAttribute('aria-labelledby')])")
-        assert len(figures) >= 5 and all(width > 100 and labelled for width, labelled in figures)
         assert page.locator("h1").count() == 1
         toc = page.locator("nav.cswb-toc a")
         assert toc.count() >= 8
         toc.nth(toc.count() - 1).click()  # the contents work as links within the page
         assert page.evaluate("location.hash") == "#section-sources"
+        # Every chart and diagram is drawn (inline SVG: nothing to fetch), with a text alternative;
+        # the map's drawing waits for paper (below).
+        figures = page.eval_on_selector_all(
+            "svg[role=img]:not(.cswb-print-only svg)",
+            "els => els.map(e => [e.getBoundingClientRect().width, e.getAttribute('aria-labelledby')])")
+        assert len(figures) >= 4 and all(width > 100 and labelled for width, labelled in figures)
+        if community == "maple-falls":
+            # On screen the community map is the interactive one, working offline: Leaflet inlined
+            # in the frame, the six wards as shapes one can point at, zoom buttons that zoom.
+            frame = page.frame_locator("iframe.cswb-screen-only")
+            assert frame.locator("path.leaflet-interactive").count() == 6
+            ward = frame.locator("path.leaflet-interactive").first
+            width_before = ward.bounding_box()["width"]
+            frame.get_by_role("button", name="Zoom in").click()
+            page.wait_for_timeout(600)  # Leaflet's zoom animation
+            assert ward.bounding_box()["width"] > 1.5 * width_before
+            assert not page.locator(".cswb-print-only").first.is_visible()
+            page.emulate_media(media="print")  # on paper: the drawing, not the frame
+            assert not page.locator("iframe.cswb-screen-only").is_visible()
+            drawing = page.locator(".cswb-print-only svg[role=img]")
+            assert drawing.is_visible() and drawing.bounding_box()["width"] > 300
+            page.emulate_media(media="screen")
         if community == "hostile":
             assert page.get_by_text(HOSTILE_NAME).first.is_visible()  # shown as text, never run
             assert page.locator("img[src=x]").count() == 0
