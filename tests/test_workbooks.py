@@ -6,15 +6,16 @@ import base64
 import io
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import ipywidgets
 import nbformat
-import papermill
 import pytest
 from IPython.display import HTML
 
 from cswb_widgets.paths import samples_dir, workbooks_dir
+from cswb_widgets.report.runner import Runner
 from cswb_widgets.store import Workspace
 from cswb_widgets.store.tabular import import_bundle
 from cswb_widgets.workbooks import BuyInWorkbook, CommitmentWorkbook
@@ -38,6 +39,13 @@ def sample_workspaces(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pat
     return paths
 
 
+@pytest.fixture(scope="module")
+def report_runner() -> Iterator[Runner]:
+    runner = Runner()
+    yield runner
+    runner.discard()
+
+
 def _outputs(nb: nbformat.NotebookNode) -> list[dict]:
     return [o for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
 
@@ -58,16 +66,18 @@ def test_notebooks_are_thin_and_committed_without_outputs() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("sample", SAMPLES)
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
-def test_report_mode_runs_for_every_sample(notebook: str, sample: str, sample_workspaces: dict[str, Path], tmp_path: Path) -> None:
+def test_report_mode_runs_for_every_sample(
+    notebook: str, sample: str, sample_workspaces: dict[str, Path], report_runner: Runner, tmp_path: Path
+) -> None:
     source = sample_workspaces[sample]
     workspace = tmp_path / sample
     shutil.copytree(source, workspace)
     before = (workspace / "workspace.sqlite").read_bytes()
     out = tmp_path / f"{notebook}.ipynb"
-    papermill.execute_notebook(
-        str(workbooks_dir() / f"{notebook}.ipynb"), str(out),
-        parameters={"workspace": str(workspace), "mode": "report"}, progress_bar=False, kernel_name="python3",
-    )
+    # Every cell, with papermill, on the kernel `cswb report` keeps between notebooks (the namespace
+    # reset in between is part of what runs here); test_report runs one by hand on a fresh kernel.
+    run = report_runner.run(notebook, workspace, out)
+    assert run.ok, run.error
     nb = nbformat.read(out, as_version=4)
     outputs = _outputs(nb)
     assert not [o for o in outputs if o.get("output_type") == "error"]
