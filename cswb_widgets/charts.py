@@ -47,6 +47,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import blended_transform_factory
 
+from cswb_widgets.model.privacy import SMALL_COUNT, is_small_count
+
 __all__ = [
     "MISSING_COLOUR",
     "SEQUENTIAL_COLOURS",
@@ -61,6 +63,7 @@ __all__ = [
     "gantt",
     "heatmap",
     "line_chart",
+    "number_text",
     "plain_text",
     "ranked_scores",
     "readable_text_colour",
@@ -261,6 +264,16 @@ def format_number(value: float) -> str:
     magnitude = abs(value)
     decimals = 1 if magnitude >= 10 else 2 if magnitude >= 1 else 3
     return f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
+
+
+def number_text(value: Any, unit: Any = None, *, suppress: bool = False) -> str:
+    """A value for a published table or sentence: "" when missing, "<5" for a small count of
+    people or events (:func:`cswb_widgets.model.privacy.is_small_count`) when `suppress`."""
+    if value is None or pd.isna(value):
+        return ""
+    if suppress and is_small_count(value, unit):
+        return f"<{SMALL_COUNT}"
+    return format_number(float(value))
 
 
 def _phrase(label: str) -> str:
@@ -573,26 +586,38 @@ def line_chart(
     target: float | None = None,
     comparator: Mapping[Any, float] | None = None,
     comparator_label: str = "Comparator",
+    suppress_below: int | None = None,
 ) -> Chart:
     """Indicator trends: one line per series (DataFrame columns, index = years or dates).
 
     ``baseline`` and ``target`` are drawn as labelled horizontal lines; ``comparator`` (e.g.
     the provincial value by year) as a dashed grey line. Each series has its own colour and
-    marker shape, so the lines can be told apart without colour.
+    marker shape, so the lines can be told apart without colour. With ``suppress_below=5``
+    (published counts) values from above 0 to under 5 are not drawn and read "<5" in the table
+    and the description; so do a baseline or target in that range.
     """
     frame = pd.DataFrame(series) if not isinstance(series, pd.DataFrame) else series.copy()
     _require(
         frame.shape[1] > 0 and frame.shape[0] > 0, "the line chart needs at least one series with values"
     )
     frame = frame.sort_index().apply(pd.to_numeric, errors="coerce")
+    threshold = suppress_below or 0
+
+    def hidden(value: Any) -> bool:
+        return value is not None and pd.notna(value) and 0 < float(value) < threshold
+
+    def shown(value: Any) -> str:
+        return f"<{threshold}" if hidden(value) else format_number(float(value))
+
+    drawn = frame.mask((frame > 0) & (frame < threshold)) if threshold else frame
     x_values = list(frame.index)
     integer_x = all(isinstance(x, (int, np.integer)) for x in x_values)
 
     with chart_style():
         figure = _figure(height_inches=3.6)
         axes = figure.add_subplot()
-        for index, column in enumerate(frame.columns):
-            points = frame[column].dropna()
+        for index, column in enumerate(drawn.columns):
+            points = drawn[column].dropna()
             axes.plot(
                 list(points.index),
                 points.to_numpy(dtype=float),
@@ -613,7 +638,7 @@ def line_chart(
                 label=plain_text(comparator_label),
             )
         for value, name, style in ((baseline, "Baseline", ":"), (target, "Target", "-.")):
-            if value is not None:
+            if value is not None and not hidden(value):
                 axes.axhline(value, color=TEXT_COLOUR, linestyle=style, linewidth=1.2)
                 axes.annotate(
                     f"{name} {format_number(value)}",
@@ -637,11 +662,13 @@ def line_chart(
             axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
 
         table = frame.copy()
+        if threshold:
+            table = table.astype(object).where(~((frame > 0) & (frame < threshold)), f"<{threshold}")
         if comparator:
             table[comparator_label] = pd.Series(dict(comparator), dtype=float)
         table.insert(0, xlabel, [_x_text(x) for x in table.index])
         table = table.reset_index(drop=True)
-        description = _line_description(frame, ylabel, baseline, target)
+        description = _line_description(frame, ylabel, baseline, target, shown)
         return figure_to_chart(figure, title=title, description=description, table=table)
 
 
@@ -651,20 +678,20 @@ def _x_text(value: Any) -> str:
     return str(value)
 
 
-def _line_description(frame: pd.DataFrame, ylabel: str, baseline: float | None, target: float | None) -> str:
+def _line_description(
+    frame: pd.DataFrame, ylabel: str, baseline: float | None, target: float | None, shown: Any = None
+) -> str:
+    shown = shown or (lambda value: format_number(float(value)))
     parts = [f"Line chart of {_phrase(ylabel)} over time, {frame.shape[1]} series."]
     for column in frame.columns[:6]:
         points = frame[column].dropna()
         if len(points):
             first_x, last_x = _x_text(points.index[0]), _x_text(points.index[-1])
-            parts.append(
-                f"{column}: {format_number(float(points.iloc[0]))} in {first_x}, "
-                f"{format_number(float(points.iloc[-1]))} in {last_x}."
-            )
+            parts.append(f"{column}: {shown(points.iloc[0])} in {first_x}, {shown(points.iloc[-1])} in {last_x}.")
     if baseline is not None:
-        parts.append(f"Baseline {format_number(baseline)}.")
+        parts.append(f"Baseline {shown(baseline)}.")
     if target is not None:
-        parts.append(f"Target {format_number(target)}.")
+        parts.append(f"Target {shown(target)}.")
     return " ".join(parts)
 
 

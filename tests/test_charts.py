@@ -267,6 +267,32 @@ def test_line_chart_draws_baseline_target_and_comparator() -> None:
     assert "5 in 2019, 3.5 in 2021" in chart.description
 
 
+def test_line_chart_leaves_small_counts_undrawn_and_reads_them_as_under_five() -> None:
+    series = pd.DataFrame({"Deaths": [2.0, 6.0, 3.0, 0.0]}, index=[2019, 2020, 2021, 2022])
+    exact = line_chart(series, title="Deaths", ylabel="Deaths", baseline=4.0, target=0.0)
+    published = line_chart(series, title="Deaths", ylabel="Deaths", baseline=4.0, target=0.0, suppress_below=5)
+    assert list(exact.table["Deaths"]) == [2.0, 6.0, 3.0, 0.0]
+    assert list(published.table["Deaths"]) == ["<5", 6.0, "<5", 0.0]  # zero is not a small count
+    assert "Deaths: <5 in 2019, 0 in 2022." in published.description and "Baseline <5." in published.description
+    assert "Baseline 4" in drawn_text(exact) and not any(t.startswith("Baseline") for t in drawn_text(published))
+
+    def markers(chart: Chart) -> int:  # the series' drawn points: markers in its colour
+        return sum(1 for use in parse(chart).iter(f"{SVG}use") if "fill: #0072b2" in use.get("style", ""))
+
+    assert markers(exact) == 4 and markers(published) == 2
+
+
+def test_which_units_count_people_or_events() -> None:
+    from cswb_widgets.model.privacy import is_count_unit, is_small_count
+
+    counts = ["people", "calls", "deaths per year", "households, rolling 12 months", "", None]
+    not_counts = ["%", "% of students", "per 100,000", "per 1,000 population", "rate", "index", "days", "$ per household"]
+    assert all(is_count_unit(u) for u in counts) and not any(is_count_unit(u) for u in not_counts)
+    assert [is_small_count(v, "people") for v in (0, 1, 4.9, 5, None, float("nan"), "x")] == [
+        False, True, True, False, False, False, False]
+    assert not is_small_count(3, "per 1,000")
+
+
 def test_gantt_groups_statuses_and_undated_tasks() -> None:
     tasks = pd.DataFrame(
         {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import html as html_text
 import io
 import json
@@ -490,3 +491,45 @@ def test_report_mode_suppresses_small_engagement_counts(tmp_path: Path) -> None:
     assert "people reached: &lt;5" in periods and "people reached: 3" not in periods
     app = BuyInWorkbook.open(tmp_path / "tiny", "app").period_summaries().content
     assert "people reached: 3" in app.view.value  # the working view shows exact counts
+
+
+def test_report_mode_suppresses_small_counts_of_indicators_and_measures(tmp_path: Path) -> None:
+    """Counts of people or events under 5 read "<5" wherever report mode publishes indicator or
+    measure values; rates keep their value; the apps show exact values."""
+    from cswb_widgets.workbooks import EvaluationWorkbook, ImplementationWorkbook, RiskWorkbook
+
+    path = sample_workspace("whitebirch-lake", tmp_path / "wl")
+    ws = Workspace.open(path)
+    risk = ws.table("risks").query("priority == True")["id"].iloc[0]
+    with ws.batch("small counts"):
+        for year, deaths in ((2022, 2), (2023, 3)):
+            ws.add("indicators", risk_id=risk, indicator="Overdose deaths", year=year, value=deaths, unit="deaths")
+            ws.add("indicators", risk_id=risk, indicator="Overdose death rate", year=year, value=deaths + 0.5,
+                   unit="per 1,000")
+        measure = ws.add("measures", expected_outcome="Fewer people sleeping outside", indicator="People sleeping outside",
+                         unit="people", baseline=4, baseline_year=2023, target=0, target_year=2027)
+        ws.add("measurements", measure_id=measure, date="2025-12-01", value=3)
+    ws.close()
+    risk_report = RiskWorkbook.open(path, "report")
+    profiles = risk_report.priority_profiles().data
+    assert "<td>&lt;5 (2022)</td><td>&lt;5 (2023)</td>" in profiles and "<td>3 (2023)</td>" not in profiles
+    assert "<td>3.5 (2023)</td>" in profiles  # a rate is not a count
+    trends = risk_report.trends().data
+    deaths_chart = trends[trends.index(">Overdose deaths</title>"):]
+    deaths_chart = deaths_chart[:deaths_chart.index("</figure>")]
+    assert "This community: &lt;5 in 2022, &lt;5 in 2023." in deaths_chart  # the description; the table too:
+    assert "<td>&lt;5</td>" in deaths_chart and "<td>2.0</td>" not in deaths_chart
+    assert "not shown" in risk_report.indicator_map().data  # wards with opioid ED visits under 5
+    assert "<td>3 (2023)</td>" in RiskWorkbook.open(path, "app").trends().content.table.value
+
+    progress = EvaluationWorkbook.open(path, "report").progress().data
+    row = progress.split("People sleeping outside", 1)[1].split("</tr>", 1)[0]
+    assert "<td>&lt;5</td><td>0</td><td>&lt;5 (2025-12-01)</td>" in row, row
+    assert "latest &lt;5 on 2025-12-01" in progress and "latest 3 on" not in progress
+
+    implementation = ImplementationWorkbook.open(path, "report")
+    implementation.today = dt.date(2026, 1, 15)  # the changes since the last progress report include the measurement
+    indicators = implementation.indicators().data
+    assert "&lt;5 (2025-12-01)" in indicators and "3 (2025-12-01)" not in indicators
+    changes = implementation.changes().data
+    assert "People sleeping outside" in changes and "<td>3</td>" not in changes

@@ -16,13 +16,14 @@ Pure functions on the workspace's DataFrames (a `Tables` mapping):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from ..framework import load_catalogue
+from .privacy import SMALL_COUNT, is_small_count
 from ._tables import Tables, rows_of, blank as _blank, as_list as _as_list, column_values as _column
 
 OUTCOME_LEVELS = ("immediate", "intermediate", "long_term")
@@ -328,7 +329,7 @@ class Progress:
     expected_now: float | None = None  # where the straight line from baseline to target is at the latest date
 
 
-def _fmt(value: float) -> str:
+def _number_text(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".") if not float(value).is_integer() else f"{int(value):,}"
 
 
@@ -340,6 +341,7 @@ def judge(
     higher_is_better: bool | None,
     baseline_year: int | None = None,
     target_year: int | None = None,
+    show: Callable[[float], str] | None = None,
 ) -> Progress:
     """Is a measure on track for its target?
 
@@ -349,6 +351,7 @@ def judge(
     is on track; a target year gone by without reaching it is off track. The direction is
     `higher_is_better`, else read from the target being above or below the baseline.
     """
+    fmt = show or _number_text  # the reason's numbers as published (e.g. small counts as "<5")
     if series.empty:
         return Progress(NO_DATA, "no measurement yet")
     if _blank(target):
@@ -368,35 +371,41 @@ def judge(
         return value >= than if higher else value <= than
 
     if at_least_as_good(latest, target):
-        return Progress(ON_TRACK, f"target {_fmt(target)} reached ({_fmt(latest)} on {latest_date})")
+        return Progress(ON_TRACK, f"target {fmt(target)} reached ({fmt(latest)} on {latest_date})")
     target_date = _year_end(target_year)
     if target_date is not None and latest_date >= target_date:
-        return Progress(OFF_TRACK, f"target year {target_year} has passed; latest {_fmt(latest)} on {latest_date}, target {_fmt(target)}")
+        return Progress(OFF_TRACK, f"target year {target_year} has passed; latest {fmt(latest)} on {latest_date}, target {fmt(target)}")
     if target_date is not None and start_date is not None and target_date > start_date:
         share = min(max((latest_date - start_date).days / (target_date - start_date).days, 0.0), 1.0)
         expected = start_value + (target - start_value) * share
         words = "at or better than" if at_least_as_good(latest, expected) else "behind"
-        reason = (f"latest {_fmt(latest)} on {latest_date} is {words} the {_fmt(expected)} expected on the way "
-                  f"from {_fmt(start_value)} to {_fmt(target)} by {target_year}")
+        reason = (f"latest {fmt(latest)} on {latest_date} is {words} the {fmt(expected)} expected on the way "
+                  f"from {fmt(start_value)} to {fmt(target)} by {target_year}")
         return Progress(ON_TRACK if at_least_as_good(latest, expected) else OFF_TRACK, reason, expected)
     better = latest > start_value if higher else latest < start_value
     start_words = "the baseline" if not _blank(baseline) else "the first value"
     return Progress(
         ON_TRACK if better else OFF_TRACK,
-        f"latest {_fmt(latest)} on {latest_date} is {'better' if better else 'no better'} than {start_words} {_fmt(start_value)}",
+        f"latest {fmt(latest)} on {latest_date} is {'better' if better else 'no better'} than {start_words} {fmt(start_value)}",
     )
 
 
-def measure_status(tables: Tables) -> pd.DataFrame:
-    """Every measure with its latest value and whether it is on track (see `judge`)."""
+def measure_status(tables: Tables, *, suppress: bool = False) -> pd.DataFrame:
+    """Every measure with its latest value and whether it is on track (see `judge`); with
+    `suppress` (published reports) the reasons give small counts as "<5"."""
     measures = rows_of(tables, "measures")
     rows = []
     for record in measures.to_dict("records"):
         series = measure_series(tables, record["id"])
+        unit = record.get("unit")
+
+        def show(value: float, unit: Any = unit) -> str:
+            return f"<{SMALL_COUNT}" if suppress and is_small_count(value, unit) else _number_text(value)
+
         progress = judge(
             series, baseline=record.get("baseline"), target=record.get("target"),
             higher_is_better=record.get("higher_is_better"), baseline_year=record.get("baseline_year"),
-            target_year=record.get("target_year"),
+            target_year=record.get("target_year"), show=show,
         )
         rows.append({
             "measure_id": str(record["id"]), "expected_outcome": str(record["expected_outcome"]),

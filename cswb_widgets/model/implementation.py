@@ -460,7 +460,7 @@ class Changes:
     today: dt.date
     updates: pd.DataFrame  # action, date, status, percent_complete, note
     status_changes: pd.DataFrame  # action, date, from_status, to_status
-    measurements: pd.DataFrame  # indicator, date, value, previous, target
+    measurements: pd.DataFrame  # indicator, date, value, previous, target, unit
     milestones_done: pd.DataFrame  # title, kind, due, done
 
     @property
@@ -513,6 +513,7 @@ def changes_since(tables: Tables, since: dt.date, today: dt.date) -> Changes:
                     measure_rows.append({
                         "indicator": str(name or measure_id), "date": m["_date"], "value": float(m["value"]),
                         "previous": previous, "target": None if _blank(measure.get("target")) else float(measure["target"]),
+                        "unit": None if _blank(measure.get("unit")) else str(measure["unit"]),
                     })
                 previous = float(m["value"])
     done_rows = []
@@ -531,6 +532,6 @@ def changes_since(tables: Tables, since: dt.date, today: dt.date) -> Changes:
         since, today,
         frame(update_rows, ["action", "date", "status", "percent_complete", "note"]),
         frame(change_rows, ["action", "date", "from_status", "to_status"]),
-        frame(measure_rows, ["indicator", "date", "value", "previous", "target"]),
+        frame(measure_rows, ["indicator", "date", "value", "previous", "target", "unit"]),
         frame(done_rows, ["title", "kind", "due", "done"]),
     )

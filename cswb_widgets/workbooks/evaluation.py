@@ -20,6 +20,7 @@ from .. import charts, render
 from ..errors import CswbError
 from ..framework import load_catalogue
 from ..model import evaluation
+from ..model.privacy import SMALL_COUNT, is_count_unit
 from ..store.tabular import import_file
 from ..widgets import EditableTable, FileImport, _sync, catalogue_picker, options_picker
 from ..widgets.file_import import say
@@ -113,7 +114,7 @@ class EvaluationWorkbook(Workbook):
         """Expected outcome, indicator, baseline, target, data source, method, frequency, responsibility."""
         if not self.app:
             tables = self.tables()
-            return _html(measures_html(tables) + measure_gaps_html(tables))
+            return _html(measures_html(tables, suppress=True) + measure_gaps_html(tables))
         return MeasureFramework(self)
 
     @deferred
@@ -137,7 +138,7 @@ class EvaluationWorkbook(Workbook):
     def progress(self) -> Shown:
         """Each measure against its baseline and target: on track, off track, or no data yet."""
         if not self.app:
-            return _html(progress_html(self.tables()))
+            return _html(progress_html(self.tables(), suppress=True))
         return ProgressCharts(self)
 
     # -- parts of the printed plan (`cswb report`) -------------------------------------------------------
@@ -464,14 +465,17 @@ def logic_models_html(tables: Any) -> str:
 # -- measurement framework ------------------------------------------------------------------------------------
 
 
-def _with_year(value: Any, year: Any) -> str:
-    if value is None or value != value:
-        return ""
-    text = charts.format_number(float(value))
-    return f"{text} ({int(year)})" if year is not None and year == year else text
+def _with_year(value: Any, year: Any, unit: Any = None, suppress: bool = False) -> str:
+    text = charts.number_text(value, unit, suppress=suppress)
+    return f"{text} ({int(year)})" if text and year is not None and year == year else text
 
 
-def measures_html(tables: Any) -> str:
+def _values_with_years(measures: pd.DataFrame, column: str, suppress: bool) -> list[str]:
+    return [_with_year(v, y, u, suppress) for v, y, u in
+            zip(measures[column], measures[f"{column}_year"], measures["unit"], strict=True)]
+
+
+def measures_html(tables: Any, *, suppress: bool = False) -> str:
     measures = tables["measures"]
     if measures.empty:
         return "<p>No measure recorded yet.</p>"
@@ -480,8 +484,8 @@ def measures_html(tables: Any) -> str:
     frame = pd.DataFrame({
         columns["expected_outcome"]: measures["expected_outcome"].astype(str).tolist(),
         columns["indicator"]: [_text(i) + (f" ({u})" if u and _text(i) else "") for i, u in zip(measures["indicator"], units, strict=True)],
-        columns["baseline"]: [_with_year(v, y) for v, y in zip(measures["baseline"], measures["baseline_year"], strict=True)],
-        columns["target"]: [_with_year(v, y) for v, y in zip(measures["target"], measures["target_year"], strict=True)],
+        columns["baseline"]: _values_with_years(measures, "baseline", suppress),
+        columns["target"]: _values_with_years(measures, "target", suppress),
         columns["data_source"]: [_text(v) for v in measures["data_source"]],
         columns["collection_method"]: [_text(v) for v in measures["collection_method"]],
         columns["frequency"]: [_text(v) for v in measures["frequency"]],
@@ -546,29 +550,30 @@ def status_line_html(status: dict[str, Any]) -> str:
         _measure_title(status), status["status"].capitalize(), status["reason"]))
 
 
-def status_table_html(tables: Any) -> str:
-    statuses = evaluation.measure_status(tables)
+def status_table_html(tables: Any, *, suppress: bool = False) -> str:
+    statuses = evaluation.measure_status(tables, suppress=suppress)
     if statuses.empty:
         return "<p>No measure recorded yet.</p>"
     counts = statuses["status"].value_counts()
     summary = Markup("<p>{} on track, {} off track, {} with no data or no target to judge by.</p>").format(
         int(counts.get(evaluation.ON_TRACK, 0)), int(counts.get(evaluation.OFF_TRACK, 0)), int(counts.get(evaluation.NO_DATA, 0)))
 
-    def number(value: Any) -> str:
-        return "" if value is None or value != value else charts.format_number(float(value))
+    def number(value: Any, unit: Any) -> str:
+        return charts.number_text(value, unit, suppress=suppress)
 
     frame = pd.DataFrame({
         "Measure": [_measure_title(s) for s in statuses.to_dict("records")],
-        "Baseline": [number(v) for v in statuses["baseline"]],
-        "Target": [number(v) for v in statuses["target"]],
-        "Latest": [f"{number(v)} ({d})" if d is not None else "" for v, d in zip(statuses["latest_value"], statuses["latest_date"], strict=True)],
+        "Baseline": [number(v, u) for v, u in zip(statuses["baseline"], statuses["unit"], strict=True)],
+        "Target": [number(v, u) for v, u in zip(statuses["target"], statuses["unit"], strict=True)],
+        "Latest": [f"{number(v, u)} ({d})" if d is not None else "" for v, d, u in
+                   zip(statuses["latest_value"], statuses["latest_date"], statuses["unit"], strict=True)],
         "Status": [s.capitalize() for s in statuses["status"]],
         "Why": statuses["reason"].tolist(),
     })
     return str(summary) + render.table_html(frame, caption="Progress of each measure", row_header="Measure")
 
 
-def measure_chart(tables: Any, measure_id: str) -> charts.Chart | None:
+def measure_chart(tables: Any, measure_id: str, *, suppress: bool = False) -> charts.Chart | None:
     """A measure's values over time against its baseline and target (None without measurements)."""
     series = evaluation.measure_series(tables, measure_id)
     if series.empty:
@@ -586,17 +591,19 @@ def measure_chart(tables: Any, measure_id: str) -> charts.Chart | None:
         xlabel="Date",
         baseline=number(record["baseline"]),
         target=number(record["target"]),
+        suppress_below=SMALL_COUNT if suppress and is_count_unit(record["unit"]) else None,
     )
 
 
-def progress_html(tables: Any) -> str:
-    """The status table, then a chart and a status line for every measure with data."""
-    parts = [status_table_html(tables)]
-    statuses = evaluation.measure_status(tables)
+def progress_html(tables: Any, *, suppress: bool) -> str:
+    """The status table, then a chart and a status line for every measure with data; `suppress`
+    (published reports) shows small counts as "<5"."""
+    parts = [status_table_html(tables, suppress=suppress)]
+    statuses = evaluation.measure_status(tables, suppress=suppress)
     for status in statuses.to_dict("records"):
         if not status["measurements"]:
             continue
-        chart = measure_chart(tables, status["measure_id"])
+        chart = measure_chart(tables, status["measure_id"], suppress=suppress)
         assert chart is not None
         parts.append(str(Markup('<section class="cswb-measure-progress">{}{}</section>').format(
             Markup(chart.html()), Markup(status_line_html(status)))))
@@ -637,8 +644,8 @@ def outcomes_by_risk_html(tables: Any) -> str:
         frame = pd.DataFrame({
             "Expected outcome": measured["expected_outcome"].astype(str).tolist(),
             "Indicator": [_text(i) + (f" ({u})" if u and _text(i) else "") for i, u in zip(measured["indicator"], units, strict=True)],
-            "Baseline": [_with_year(v, y) for v, y in zip(measured["baseline"], measured["baseline_year"], strict=True)],
-            "Target": [_with_year(v, y) for v, y in zip(measured["target"], measured["target_year"], strict=True)],
+            "Baseline": _values_with_years(measured, "baseline", suppress=True),
+            "Target": _values_with_years(measured, "target", suppress=True),
             "Data source": [_text(v) for v in measured["data_source"]],
             "Frequency": [_text(v) for v in measured["frequency"]],
             "Responsibility": [_text(v) for v in measured["responsibility"]],

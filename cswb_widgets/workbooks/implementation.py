@@ -118,14 +118,14 @@ class ImplementationWorkbook(Workbook):
     @deferred
     def indicators(self) -> Shown:
         """The latest value of each indicator against its baseline and target."""
-        return self.live(lambda: indicators_html(self.tables()))
+        return self.live(lambda: indicators_html(self.tables(), suppress=not self.app))
 
     @deferred
     def changes(self) -> Shown:
         """What changed since the last progress report (or a date you choose)."""
         if not self.app:
             tables = self.tables()
-            return _html(changes_html(tables, default_since(tables, self.today), self.today))
+            return _html(changes_html(tables, default_since(tables, self.today), self.today, suppress=True))
         return ChangesPanel(self)
 
     # -- parts of the printed plan (`cswb report`) ------------------------------------------------------
@@ -344,22 +344,23 @@ def progress_html(tables: Any) -> str:
                              row_header="Action")
 
 
-def _number(value: Any) -> str:
-    return "" if value is None or pd.isna(value) else charts.format_number(float(value))
+def _number(value: Any, unit: Any = None, suppress: bool = False) -> str:
+    return charts.number_text(value, unit, suppress=suppress)
 
 
-def indicators_html(tables: Any) -> str:
+def indicators_html(tables: Any, *, suppress: bool = False) -> str:
+    """Each measure's latest value against baseline and target; `suppress` (published): small counts read "<5"."""
     progress = implementation.indicator_progress(tables)
     if progress.empty:
         return "<p>No measure recorded yet (see the Evidence and evaluation workbook).</p>"
     frame = pd.DataFrame({
         "Expected outcome": progress["expected_outcome"],
         "Indicator": progress["indicator"],
-        "Baseline": [_number(v) for v in progress["baseline"]],
-        "Target": [_number(v) + (f" by {int(y)}" if y is not None and pd.notna(y) else "")
-                   for v, y in zip(progress["target"], progress["target_year"])],
-        "Latest": [f"{_number(v)} ({_date(d)})" if d is not None and pd.notna(v) else "–"
-                   for v, d in zip(progress["latest"], progress["latest_date"])],
+        "Baseline": [_number(v, u, suppress) for v, u in zip(progress["baseline"], progress["unit"])],
+        "Target": [_number(v, u, suppress) + (f" by {int(y)}" if y is not None and pd.notna(y) else "")
+                   for v, y, u in zip(progress["target"], progress["target_year"], progress["unit"])],
+        "Latest": [f"{_number(v, u, suppress)} ({_date(d)})" if d is not None and pd.notna(v) else "–"
+                   for v, d, u in zip(progress["latest"], progress["latest_date"], progress["unit"])],
         "Unit": progress["unit"],
         "Progress": progress["status"],
     })
@@ -376,7 +377,7 @@ def default_since(tables: Any, today: dt.date) -> dt.date:
     return adoption or today - dt.timedelta(days=365)
 
 
-def changes_html(tables: Any, since: dt.date, today: dt.date) -> str:
+def changes_html(tables: Any, since: dt.date, today: dt.date, *, suppress: bool = False) -> str:
     changes = implementation.changes_since(tables, since, today)
     last = implementation.last_progress_report(tables, today)
     basis = "the last progress report" if last == since else "the date chosen"
@@ -400,9 +401,9 @@ def changes_html(tables: Any, since: dt.date, today: dt.date) -> str:
     if len(changes.measurements):
         frame = changes.measurements.assign(
             date=[_date(d) for d in changes.measurements["date"]],
-            value=[_number(v) for v in changes.measurements["value"]],
-            previous=[_number(v) for v in changes.measurements["previous"]],
-            target=[_number(v) for v in changes.measurements["target"]])
+            value=[_number(v, u, suppress) for v, u in zip(changes.measurements["value"], changes.measurements["unit"])],
+            previous=[_number(v, u, suppress) for v, u in zip(changes.measurements["previous"], changes.measurements["unit"])],
+            target=[_number(v, u, suppress) for v, u in zip(changes.measurements["target"], changes.measurements["unit"])])
         parts.append(render.table_html(frame, labels={"previous": "Value before"}, caption="New measurements",
                                        row_header="indicator", style=False))
     if len(changes.milestones_done):

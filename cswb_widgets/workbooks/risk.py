@@ -18,7 +18,7 @@ from .. import charts, maps, render
 from ..errors import CswbError
 from ..framework import load_catalogue
 from ..model import prioritization, readiness, risk_evidence
-from ..model.privacy import SMALL_COUNT
+from ..model.privacy import SMALL_COUNT, is_count_unit, is_small_count
 from ..store.tabular import import_file
 from ..widgets import FileImport, _sync
 from ..widgets.file_import import say
@@ -157,7 +157,7 @@ class RiskWorkbook(Workbook):
     def trends(self) -> Shown:
         """Each indicator's trend against its comparator (e.g. the provincial value)."""
         if not self.app:
-            return _html(trends_html(self.tables(), charted=_priority_indicators(self.tables())))
+            return _html(trends_html(self.tables(), charted=_priority_indicators(self.tables()), suppress=True))
         return IndicatorTrends(self)
 
     @not_on_ballot_page
@@ -315,7 +315,8 @@ def _priority_indicators(tables: Any) -> set[str]:
     return set(rows.loc[rows["risk_id"].isin(priorities), "indicator"]) if len(rows) else set()
 
 
-def trends_table_html(tables: Any) -> str:
+def trends_table_html(tables: Any, *, suppress: bool = False) -> str:
+    """The indicators' trends; `suppress` (published reports): small counts read "<5"."""
     trends = risk_evidence.indicator_trends(tables)
     if trends.empty:
         return "<p>No indicator values yet.</p>"
@@ -324,13 +325,14 @@ def trends_table_html(tables: Any) -> str:
     def comparator(row: Any) -> str:
         if pd.isna(row.comparator_value):
             return ""
-        return f"{charts.format_number(row.comparator_value)}" + (f" ({row.comparator_label})" if row.comparator_label else "")
+        text = charts.number_text(row.comparator_value, row.unit, suppress=suppress)
+        return text + (f" ({row.comparator_label})" if row.comparator_label else "")
 
     frame = pd.DataFrame({
         "Indicator": trends["indicator"],
         "Risk": [names.get(r, "") for r in trends["risk_id"]],
-        "First": [f"{charts.format_number(v)} ({y})" for v, y in zip(trends["first_value"], trends["first_year"])],
-        "Latest": [f"{charts.format_number(v)} ({y})" for v, y in zip(trends["latest_value"], trends["latest_year"])],
+        "First": _values_in_years(trends["first_value"], trends["first_year"], trends["unit"], suppress),
+        "Latest": _values_in_years(trends["latest_value"], trends["latest_year"], trends["unit"], suppress),
         "Comparator (latest)": [comparator(r) for r in trends.itertuples()],
         "Trend": trends["direction"],
         "Unit": trends["unit"].fillna(""),
@@ -339,7 +341,11 @@ def trends_table_html(tables: Any) -> str:
     return render.table_html(frame, caption="Indicator trends (whole community; the mean of sub-areas where no whole-community figure is given)", row_header="Indicator")
 
 
-def trend_chart(tables: Any, indicator: str) -> charts.Chart:
+def _values_in_years(values: Any, years: Any, units: Any, suppress: bool) -> list[str]:
+    return [f"{charts.number_text(v, u, suppress=suppress)} ({y})" for v, y, u in zip(values, years, units, strict=True)]
+
+
+def trend_chart(tables: Any, indicator: str, *, suppress: bool = False) -> charts.Chart:
     series = risk_evidence.community_series(tables, indicator).set_index("year")
     comparator = series["comparator_value"].dropna()
     rows = tables["indicators"]
@@ -351,13 +357,14 @@ def trend_chart(tables: Any, indicator: str) -> charts.Chart:
         ylabel=str(units.iloc[0]) if len(units) else "Value",
         comparator=comparator.to_dict() if len(comparator) else None,
         comparator_label=str(labels.iloc[-1]) if len(labels) else "Comparator",
+        suppress_below=SMALL_COUNT if suppress and is_count_unit(units.iloc[0] if len(units) else None) else None,
     )
 
 
-def trends_html(tables: Any, *, charted: set[str]) -> str:
-    parts = [trends_table_html(tables)]
+def trends_html(tables: Any, *, charted: set[str], suppress: bool) -> str:
+    parts = [trends_table_html(tables, suppress=suppress)]
     for indicator in sorted(charted):
-        parts.append(trend_chart(tables, indicator).html())
+        parts.append(trend_chart(tables, indicator, suppress=suppress).html())
     return "".join(parts)
 
 
@@ -558,8 +565,8 @@ def priority_profiles_html(tables: Any) -> str:
         if len(mine):
             frame = pd.DataFrame({
                 "Indicator": mine["indicator"].tolist(),
-                "First": [f"{charts.format_number(v)} ({y})" for v, y in zip(mine["first_value"], mine["first_year"])],
-                "Latest": [f"{charts.format_number(v)} ({y})" for v, y in zip(mine["latest_value"], mine["latest_year"])],
+                "First": _values_in_years(mine["first_value"], mine["first_year"], mine["unit"], suppress=True),
+                "Latest": _values_in_years(mine["latest_value"], mine["latest_year"], mine["unit"], suppress=True),
                 "Trend": mine["direction"].tolist(),
                 "Unit": mine["unit"].fillna("").tolist(),
                 "Source": mine["source"].fillna("").tolist(),
@@ -611,12 +618,20 @@ def indicator_maps_html(book: RiskWorkbook) -> str:
     parts = []
     for indicator in indicators[:4]:
         values = risk_evidence.latest_by_area(tables, indicator)
-        year = int(tables["indicators"].loc[
-            (tables["indicators"]["indicator"] == indicator) & tables["indicators"]["area"].notna(), "year"].max())
+        rows = tables["indicators"]
+        year = int(rows.loc[(rows["indicator"] == indicator) & rows["area"].notna(), "year"].max())
+        units = rows.loc[rows["indicator"] == indicator, "unit"].dropna()
+        unit = units.iloc[0] if len(units) else None
+        # Published: a sub-area's count under 5 is left off the map (its colour would give it away).
+        shown = {area: value for area, value in values.items() if not is_small_count(value, unit)}
         label = f"{indicator}, {year}"
-        parts.append(maps.static_map(areas, choropleth=values, choropleth_label=label, title=label))
+        parts.append(maps.static_map(areas, choropleth=shown, choropleth_label=label, title=label).html())
+        if len(shown) < len(values):
+            left_off = len(values) - len(shown)
+            parts.append(str(Markup("<p>{} with a count under {} {} not shown.</p>").format(
+                f"{left_off} sub-area{'s' if left_off != 1 else ''}", SMALL_COUNT, "is" if left_off == 1 else "are")))
     more = len(indicators) - 4
-    return "".join(p.html() for p in parts) + (f"<p>{more} more indicators have sub-area values; see the app.</p>" if more > 0 else "")
+    return "".join(parts) + (f"<p>{more} more indicators have sub-area values; see the app.</p>" if more > 0 else "")
 
 
 # -- app-mode widgets -----------------------------------------------------------------------------------------
