@@ -550,8 +550,9 @@ def status_line_html(status: dict[str, Any]) -> str:
         _measure_title(status), status["status"].capitalize(), status["reason"]))
 
 
-def status_table_html(tables: Any, *, suppress: bool = False) -> str:
-    statuses = evaluation.measure_status(tables, suppress=suppress)
+def status_table_html(tables: Any, *, suppress: bool = False, statuses: pd.DataFrame | None = None) -> str:
+    """The progress of each measure (`statuses`: `evaluation.measure_status`, if the caller has it)."""
+    statuses = evaluation.measure_status(tables, suppress=suppress) if statuses is None else statuses
     if statuses.empty:
         return "<p>No measure recorded yet.</p>"
     counts = statuses["status"].value_counts()
@@ -598,8 +599,8 @@ def measure_chart(tables: Any, measure_id: str, *, suppress: bool = False) -> ch
 def progress_html(tables: Any, *, suppress: bool) -> str:
     """The status table, then a chart and a status line for every measure with data; `suppress`
     (published reports) shows small counts as "<5"."""
-    parts = [status_table_html(tables, suppress=suppress)]
     statuses = evaluation.measure_status(tables, suppress=suppress)
+    parts = [status_table_html(tables, suppress=suppress, statuses=statuses)]
     for status in statuses.to_dict("records"):
         if not status["measurements"]:
             continue
@@ -1050,8 +1051,8 @@ class ProgressCharts(ipywidgets.VBox):
 
     def refresh(self) -> None:
         tables = self._book.tables()
-        self.table.value = status_table_html(tables)
-        statuses = evaluation.measure_status(tables)
+        self._statuses = statuses = evaluation.measure_status(tables)  # redone on every save (see _sync)
+        self.table.value = status_table_html(tables, statuses=statuses)
         with_data = statuses[statuses["measurements"] > 0]
         _choose(self.measure, [(_measure_title(s), s["measure_id"]) for s in with_data.to_dict("records")])
         self._draw()
@@ -1060,8 +1061,7 @@ class ProgressCharts(ipywidgets.VBox):
         if not self.measure.value:
             self.chart.value = "<p>No measurement yet: enter or import some below.</p>"
             return
-        tables = self._book.tables()
-        chart = measure_chart(tables, self.measure.value)
-        statuses = evaluation.measure_status(tables)
+        chart = measure_chart(self._book.tables(), self.measure.value)
+        statuses = self._statuses
         status = statuses[statuses["measure_id"] == self.measure.value].iloc[0].to_dict()
         self.chart.value = (chart.html() if chart is not None else "") + status_line_html(status)
