@@ -32,7 +32,7 @@ import io
 import math
 import re
 import textwrap
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 import matplotlib as mpl
@@ -604,12 +604,13 @@ def line_chart(
     threshold = suppress_below or 0
 
     def hidden(value: Any) -> bool:
-        return value is not None and pd.notna(value) and 0 < float(value) < threshold
+        return is_small_count(value, None, threshold)  # no unit: the caller chose to suppress
 
     def shown(value: Any) -> str:
         return f"<{threshold}" if hidden(value) else format_number(float(value))
 
-    drawn = frame.mask((frame > 0) & (frame < threshold)) if threshold else frame
+    small = (frame > 0) & (frame < threshold)  # all False without a threshold
+    drawn = frame.mask(small)
     x_values = list(frame.index)
     integer_x = all(isinstance(x, (int, np.integer)) for x in x_values)
 
@@ -661,9 +662,7 @@ def line_chart(
         if frame.shape[1] > 1 or comparator:
             axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
 
-        table = frame.copy()
-        if threshold:
-            table = table.astype(object).where(~((frame > 0) & (frame < threshold)), f"<{threshold}")
+        table = frame.astype(object).where(~small, f"<{threshold}") if threshold else frame.copy()
         if comparator:
             table[comparator_label] = pd.Series(dict(comparator), dtype=float)
         table.insert(0, xlabel, [_x_text(x) for x in table.index])
@@ -679,9 +678,8 @@ def _x_text(value: Any) -> str:
 
 
 def _line_description(
-    frame: pd.DataFrame, ylabel: str, baseline: float | None, target: float | None, shown: Any = None
+    frame: pd.DataFrame, ylabel: str, baseline: float | None, target: float | None, shown: Callable[[Any], str]
 ) -> str:
-    shown = shown or (lambda value: format_number(float(value)))
     parts = [f"Line chart of {_phrase(ylabel)} over time, {frame.shape[1]} series."]
     for column in frame.columns[:6]:
         points = frame[column].dropna()

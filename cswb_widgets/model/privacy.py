@@ -18,7 +18,7 @@ def suppress_small_counts(frame: pd.DataFrame, columns: list[str], threshold: in
     published = frame.copy()
     for column in columns:
         published[column] = [
-            f"<{threshold}" if pd.notna(v) and 0 < v < threshold else (int(v) if pd.notna(v) else v)
+            f"<{threshold}" if is_small_count(v, None, threshold) else (int(v) if pd.notna(v) else v)
             for v in frame[column]
         ]
         published[column] = published[column].astype(object)
