@@ -16,6 +16,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "browser"))
 
 from browser_harness import CHROMIUM, launch_chromium  # noqa: E402
+from sample_workspaces import SAMPLES, copy_of, sample_workspace  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +29,16 @@ def chromium_browser() -> Iterator[Any]:
         browser = launch_chromium(playwright)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def sample_sources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every sample community imported once per session: tests read them or copy them, never change them."""
+    root = tmp_path_factory.mktemp("samples")
+    return {sample: sample_workspace(sample, root / sample) for sample in SAMPLES}
+
+
+@pytest.fixture
+def maple(sample_sources: dict[str, Path], tmp_path: Path) -> Path:
+    """A copy of Maple Falls that one test may change."""
+    return copy_of(sample_sources["maple-falls"], tmp_path / "maple-falls")

@@ -6,15 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sample_workspaces import SAMPLES
 
 from cswb_widgets.model import gaps
-from cswb_widgets.paths import samples_dir
 from cswb_widgets.render import WorkspaceTables
 from cswb_widgets.store import Workspace
-from cswb_widgets.store.tabular import import_bundle
 
 AREAS = ["social_development", "prevention", "risk_intervention", "incident_response"]
-SAMPLES = ["maple-falls", "whitebirch-lake", "tamarack-county"]
 
 
 def _asset(asset_id: str, risks: list[str], areas: list[str], **fields: object) -> dict[str, object]:
@@ -149,14 +147,8 @@ def test_assets_by_sector_and_source() -> None:
 
 
 @pytest.fixture(scope="module")
-def sample_tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, WorkspaceTables]:
-    root: Path = tmp_path_factory.mktemp("gap-samples")
-    found = {}
-    for sample in SAMPLES:
-        ws = Workspace.create(root / sample)
-        import_bundle(ws, samples_dir() / sample)
-        found[sample] = WorkspaceTables(ws)
-    return found
+def sample_tables(sample_sources: dict[str, Path]) -> dict[str, WorkspaceTables]:
+    return {sample: WorkspaceTables(Workspace.open(path)) for sample, path in sample_sources.items()}  # read only
 
 
 @pytest.mark.parametrize("sample", SAMPLES)

@@ -15,24 +15,29 @@ from pathlib import Path
 
 import pytest
 from markupsafe import escape
+from sample_workspaces import SAMPLES, sample_workspace
 
 from cswb_widgets.cli import main
 from cswb_widgets.errors import CswbError
-from cswb_widgets.paths import samples_dir, workbooks_dir
+from cswb_widgets.paths import workbooks_dir
 from cswb_widgets.report import build_reports, parse_formats, summary_table
 from cswb_widgets.report.assemble import (
-    AssemblyError, assemble, notebook_parts, prefix_ids, relevel, risk_blocks, unlink_apps,
+    AssemblyError,
+    assemble,
+    notebook_parts,
+    prefix_ids,
+    relevel,
+    risk_blocks,
+    unlink_apps,
 )
 from cswb_widgets.report.batch import CommunityResult, output_names
 from cswb_widgets.report.outline import PLAN, PROGRESS
 from cswb_widgets.report.runner import NotebookRun, only_parts
 from cswb_widgets.store import Workspace
 from cswb_widgets.store.schema import TABLES
-from cswb_widgets.store.tabular import import_bundle
 from cswb_widgets.workbooks import BuyInWorkbook
 from cswb_widgets.workbooks._base import risk_part_html
 
-SAMPLES = ["maple-falls", "whitebirch-lake", "tamarack-county"]
 HOSTILE = "<img src=x onerror=alert(1)>"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
 PLAN_SECTIONS = ["community", "advisory-committee", "background", "engagement", "teams"]
@@ -44,13 +49,6 @@ EXTERNAL = re.compile(r"<(script|link|img|iframe|source|video|audio|embed|object
 
 
 # -- building workspaces ---------------------------------------------------------------------------------
-
-
-def sample_workspace(sample: str, target: Path) -> Path:
-    ws = Workspace.create(target)
-    import_bundle(ws, samples_dir() / sample)
-    ws.close()
-    return target
 
 
 def hostile_workspace(target: Path) -> Path:
@@ -496,7 +494,11 @@ def test_report_mode_suppresses_small_engagement_counts(tmp_path: Path) -> None:
 def test_report_mode_suppresses_small_counts_of_indicators_and_measures(tmp_path: Path) -> None:
     """Counts of people or events under 5 read "<5" wherever report mode publishes indicator or
     measure values; rates keep their value; the apps show exact values."""
-    from cswb_widgets.workbooks import EvaluationWorkbook, ImplementationWorkbook, RiskWorkbook
+    from cswb_widgets.workbooks import (
+        EvaluationWorkbook,
+        ImplementationWorkbook,
+        RiskWorkbook,
+    )
 
     path = sample_workspace("whitebirch-lake", tmp_path / "wl")
     ws = Workspace.open(path)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import time
 import zipfile
 from pathlib import Path
@@ -13,15 +12,13 @@ import ipywidgets
 import nbformat
 import papermill
 import pytest
+from sample_workspaces import SAMPLES, built, copy_of
 
-from cswb_widgets.paths import samples_dir, workbooks_dir
+from cswb_widgets.paths import workbooks_dir
 from cswb_widgets.store import Workspace
 from cswb_widgets.store.synthetic import generate_city
-from cswb_widgets.store.tabular import import_bundle
 from cswb_widgets.workbooks import AssetsWorkbook
-from cswb_widgets.workbooks._base import Deferred
 
-SAMPLES = ["maple-falls", "whitebirch-lake", "tamarack-county"]
 PARTS = ["header", "guidance", "inventory", "import_assets", "missing_coordinates", "asset_map", "gap_matrix",
          "capacity_gaps"]
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -32,27 +29,6 @@ HSDS_EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "hsds-3
 # (~270 KB), the sector summary, a 100-row listing and the matrix (~100 KB together). Printing all
 # 5,000 assets would add about 1.5 MB on its own, so 1 MB tells a bounded report from an unbounded one.
 LARGE_REPORT_LIMIT = 1_000_000
-
-
-@pytest.fixture(scope="module")
-def sample_workspaces(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("asset-samples")
-    for sample in SAMPLES:
-        ws = Workspace.create(root / sample)
-        import_bundle(ws, samples_dir() / sample)
-        ws.close()
-    return {sample: root / sample for sample in SAMPLES}
-
-
-@pytest.fixture
-def maple(sample_workspaces: dict[str, Path], tmp_path: Path) -> Path:
-    target = tmp_path / "maple-falls"
-    shutil.copytree(sample_workspaces["maple-falls"], target)
-    return target
-
-
-def _built(shown: object) -> object:
-    return shown.content if isinstance(shown, Deferred) else shown
 
 
 def _run_report(workspace: Path, out: Path) -> nbformat.NotebookNode:
@@ -95,9 +71,9 @@ def test_notebook_is_thin_and_committed_without_outputs() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("sample", SAMPLES)
-def test_report_mode_runs_for_every_sample(sample: str, sample_workspaces: dict[str, Path], tmp_path: Path) -> None:
+def test_report_mode_runs_for_every_sample(sample: str, sample_sources: dict[str, Path], tmp_path: Path) -> None:
     workspace = tmp_path / sample
-    shutil.copytree(sample_workspaces[sample], workspace)
+    copy_of(sample_sources[sample], workspace)
     before = (workspace / "workspace.sqlite").read_bytes()
     text = _check_report(_run_report(workspace, tmp_path / "assets.ipynb"))
     ws = Workspace.open(workspace)
@@ -137,12 +113,12 @@ def test_report_mode_on_a_5000_asset_city_is_bounded(big_city: Path, tmp_path: P
 def test_app_parts_are_widgets(maple: Path) -> None:
     book = AssetsWorkbook.open(maple, "app")
     for part in PARTS:
-        assert isinstance(_built(getattr(book, part)()), ipywidgets.Widget), part
+        assert isinstance(built(getattr(book, part)()), ipywidgets.Widget), part
 
 
 def test_map_filters_change_the_asset_count(maple: Path) -> None:
     book = AssetsWorkbook.open(maple, "app")
-    panel = _built(book.asset_map())
+    panel = built(book.asset_map())
     assets = book.ws.table("assets")
     assert panel.matched == len(assets)
     assert f"All {len(assets)} assets (no filter chosen)" in panel.caption.value
@@ -175,13 +151,13 @@ def test_map_filters_change_the_asset_count(maple: Path) -> None:
 
 
 def _upload(book: AssetsWorkbook) -> object:
-    section = _built(book.import_assets())
+    section = built(book.import_assets())
     return section.children[0]
 
 
 def test_csv_upload_adds_assets_and_the_gap_matrix_follows(maple: Path) -> None:
     book = AssetsWorkbook.open(maple, "app")
-    matrix = _built(book.gap_matrix())
+    matrix = built(book.gap_matrix())
     assert "Youth disengagement from school and community: no asset in risk intervention." in matrix.view.value
     before = book.ws.count("assets")
     upload = _upload(book)
@@ -195,7 +171,7 @@ def test_csv_upload_adds_assets_and_the_gap_matrix_follows(maple: Path) -> None:
     assert book.ws.count("assets") == before + 2
     assert "Imported new-assets.csv: assets: 2 added" in upload.status.value
     assert "no asset in risk intervention" not in matrix.view.value.split("Youth disengagement")[-1].split("</li>")[0]
-    provenance = _built(book.import_assets()).children[1].view.value
+    provenance = built(book.import_assets()).children[1].view.value
     assert "2 from Workshop 2025" in provenance
 
 
@@ -245,13 +221,13 @@ def test_hostile_names_are_escaped_in_the_map_and_the_matrix(maple: Path) -> Non
     book.ws.add("assets", name=HOSTILE, organization_id=organization, planning_areas=["risk_intervention"],
                 risks_addressed=["risk-youth"], latitude=44.0, longitude=-80.8)
     book.ws.add("assets", name=HOSTILE + " unplaced", planning_areas=["risk_intervention"], risks_addressed=["risk-youth"])
-    panel = _built(book.asset_map())
-    matrix = _built(book.gap_matrix()).view.value
+    panel = built(book.asset_map())
+    matrix = built(book.gap_matrix()).view.value
     assert "<img" not in panel.view.value and "<img" not in panel.caption.value
     assert "\\u003cimg src=x onerror=alert(1)\\u003e" in panel.view.value  # the name is there, as JSON text
     assert "<img" not in matrix
     assert "<span class=\"cswb-cell-word\">Overlap</span>: &lt;img src=x onerror=alert(1)&gt;" in matrix
-    editor = _built(book.missing_coordinates())
+    editor = built(book.missing_coordinates())
     assert "<img" not in editor.intro.value and "<img" not in "".join(
         row.children[0].value for row in editor.rows.children
     )
@@ -265,7 +241,7 @@ def test_missing_coordinates_are_listed_and_saved_all_or_nothing(maple: Path) ->
     first = book.ws.add("assets", name="Drop-in centre", address="12 Main St", location_kind="site")
     second = book.ws.add("assets", name="Food bank depot")
     book.ws.add("assets", name="Crisis line", location_kind="virtual")  # needs no map point
-    editor = _built(book.missing_coordinates())
+    editor = built(book.missing_coordinates())
     assert set(editor.fields) == {first, second}
     assert "no geocoding service is contacted" in editor.intro.value
     assert editor.fields[first][1].description == "Latitude of Drop-in centre"

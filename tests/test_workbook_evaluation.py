@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
-import pytest
+from sample_workspaces import built
 
 from cswb_widgets.model import evaluation
-from cswb_widgets.paths import samples_dir
 from cswb_widgets.render import WorkspaceTables
 from cswb_widgets.render import escape as render_escape
 from cswb_widgets.store import Workspace
-from cswb_widgets.store.tabular import import_bundle
 from cswb_widgets.workbooks import EvaluationWorkbook
 from cswb_widgets.workbooks import evaluation as evaluation_book
 
@@ -23,25 +20,8 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
 
 
-@pytest.fixture(scope="module")
-def maple_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("evaluation") / "maple-falls"
-    ws = Workspace.create(path)
-    import_bundle(ws, samples_dir() / "maple-falls")
-    ws.close()
-    return path
-
-
-@pytest.fixture
-def maple(maple_source: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "maple-falls"
-    shutil.copytree(maple_source, target)
-    return target
-
-
 def _part(book: EvaluationWorkbook, name: str):  # noqa: ANN202 - the built section
-    shown = getattr(book, name)()
-    return shown.content if hasattr(shown, "content") else shown
+    return built(getattr(book, name)())
 
 
 # -- strategies -----------------------------------------------------------------------------------------------

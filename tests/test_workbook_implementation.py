@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from pathlib import Path
 
 import ipywidgets
 import pytest
+from sample_workspaces import built
 
-from cswb_widgets.paths import samples_dir, workbooks_dir
+from cswb_widgets.paths import workbooks_dir
 from cswb_widgets.serve.launcher import render_launcher, workspace_cards
 from cswb_widgets.store import Workspace
-from cswb_widgets.store.tabular import import_bundle
 from cswb_widgets.widgets import RecordForm
 from cswb_widgets.workbooks import ImplementationWorkbook
 from cswb_widgets.workbooks import implementation as implementation_module
-from cswb_widgets.workbooks._base import Deferred
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
@@ -25,22 +23,8 @@ TODAY = dt.date(2026, 1, 1)
 
 
 @pytest.fixture(scope="module")
-def samples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("implementation")
-    paths = {}
-    for sample in ("maple-falls", "tamarack-county"):
-        ws = Workspace.create(root / sample)
-        import_bundle(ws, samples_dir() / sample)
-        ws.close()
-        paths[sample] = root / sample
-    return paths
-
-
-@pytest.fixture
-def maple(samples: dict[str, Path], tmp_path: Path) -> Path:
-    target = tmp_path / "maple-falls"
-    shutil.copytree(samples["maple-falls"], target)
-    return target
+def tamarack(sample_sources: dict[str, Path]) -> Path:
+    return sample_sources["tamarack-county"]  # read only
 
 
 def _book(path: Path, mode: str = "app") -> ImplementationWorkbook:
@@ -50,8 +34,7 @@ def _book(path: Path, mode: str = "app") -> ImplementationWorkbook:
 
 
 def _part(book: ImplementationWorkbook, name: str):  # noqa: ANN202 - the built section
-    shown = getattr(book, name)()
-    return shown.content if isinstance(shown, Deferred) else shown
+    return built(getattr(book, name)())
 
 
 def test_every_part_is_a_widget_in_apps_and_html_in_reports(maple: Path) -> None:
@@ -230,8 +213,8 @@ def test_hostile_names_are_escaped_in_the_diagram_the_timeline_and_the_tables(ma
     assert ESCAPED in _part(book, "actions").data and ESCAPED in _part(book, "overdue").data
 
 
-def test_the_joint_plan_reports_to_every_council(samples: dict[str, Path]) -> None:
-    html = _part(_book(samples["tamarack-county"], "report"), "reporting_lines").data
+def test_the_joint_plan_reports_to_every_council(tamarack: Path) -> None:
+    html = _part(_book(tamarack, "report"), "reporting_lines").data
     svg = html[html.index("<svg"):html.index("</svg>")]
     for council in ("Tamarack County Council", "Elm Hollow Town Council", "Stonebridge Town Council",
                     "Cedar Narrows First Nation Chief and Council"):
@@ -242,7 +225,7 @@ def test_the_joint_plan_reports_to_every_council(samples: dict[str, Path]) -> No
     committee_arrows = re.findall(r'<path d="M(\d+\.\d) [^"]*" fill="none"', svg)
     councils_x = min(float(x) for x in committee_arrows)
     assert sum(float(x) == councils_x for x in committee_arrows) == 4
-    readiness = _part(_book(samples["tamarack-county"], "report"), "readiness").data
+    readiness = _part(_book(tamarack, "report"), "readiness").data
     assert "Still missing: Town of Stonebridge." in readiness
 
 

@@ -2,43 +2,24 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import ipywidgets
 import pandas as pd
 import pytest
+from sample_workspaces import built
 
 from cswb_widgets.model import gaps, prioritization, risk_evidence
-from cswb_widgets.paths import samples_dir
 from cswb_widgets.render import WorkspaceTables
 from cswb_widgets.store import Workspace
-from cswb_widgets.store.tabular import import_bundle
 from cswb_widgets.workbooks import RiskWorkbook
 from cswb_widgets.workbooks import risk as risk_module
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 
-@pytest.fixture(scope="module")
-def maple_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("risk") / "maple-falls"
-    ws = Workspace.create(path)
-    import_bundle(ws, samples_dir() / "maple-falls")
-    ws.close()
-    return path
-
-
-@pytest.fixture
-def maple(maple_source: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "maple-falls"
-    shutil.copytree(maple_source, target)
-    return target
-
-
 def _part(book: RiskWorkbook, name: str):  # noqa: ANN202 - the built section
-    shown = getattr(book, name)()
-    return shown.content if hasattr(shown, "content") else shown
+    return built(getattr(book, name)())
 
 
 # -- the evidence behind the criteria ----------------------------------------------------------------

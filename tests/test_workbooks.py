@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,30 +12,17 @@ import ipywidgets
 import nbformat
 import pytest
 from IPython.display import HTML
+from sample_workspaces import SAMPLES, built, copy_of
 
-from cswb_widgets.paths import samples_dir, workbooks_dir
+from cswb_widgets.paths import workbooks_dir
 from cswb_widgets.report.runner import Runner
 from cswb_widgets.store import Workspace
-from cswb_widgets.store.tabular import import_bundle
 from cswb_widgets.workbooks import BuyInWorkbook, CommitmentWorkbook
 from cswb_widgets.workbooks._base import Deferred
 
-SAMPLES = ["maple-falls", "whitebirch-lake", "tamarack-county"]
 NOTEBOOKS = ["commitment", "buy_in", "risk", "evaluation", "implementation"]
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 HOSTILE = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture(scope="module")
-def sample_workspaces(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("samples")
-    paths = {}
-    for sample in SAMPLES:
-        ws = Workspace.create(root / sample)
-        import_bundle(ws, samples_dir() / sample)
-        ws.close()
-        paths[sample] = root / sample
-    return paths
 
 
 @pytest.fixture(scope="module")
@@ -67,11 +53,10 @@ def test_notebooks_are_thin_and_committed_without_outputs() -> None:
 @pytest.mark.parametrize("sample", SAMPLES)
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_report_mode_runs_for_every_sample(
-    notebook: str, sample: str, sample_workspaces: dict[str, Path], report_runner: Runner, tmp_path: Path
+    notebook: str, sample: str, sample_sources: dict[str, Path], report_runner: Runner, tmp_path: Path
 ) -> None:
-    source = sample_workspaces[sample]
-    workspace = tmp_path / sample
-    shutil.copytree(source, workspace)
+    source = sample_sources[sample]
+    workspace = copy_of(source, tmp_path / sample)
     before = (workspace / "workspace.sqlite").read_bytes()
     out = tmp_path / f"{notebook}.ipynb"
     # Every cell, with papermill, on the kernel `cswb report` keeps between notebooks (the namespace
@@ -105,13 +90,6 @@ def test_report_mode_runs_for_every_sample(
     assert (workspace / "workspace.sqlite").read_bytes() == before, "report mode writes nothing"
 
 
-@pytest.fixture
-def maple(sample_workspaces: dict[str, Path], tmp_path: Path) -> Path:
-    target = tmp_path / "maple-falls"
-    shutil.copytree(sample_workspaces["maple-falls"], target)
-    return target
-
-
 def test_report_mode_suppresses_small_counts_in_the_theme_chart(maple: Path) -> None:
     ws = Workspace.open(maple)
     for _ in range(2):
@@ -127,14 +105,11 @@ def test_app_mode_returns_widgets_bound_to_the_workspace(maple: Path) -> None:
     book = CommitmentWorkbook.open(maple, "app")
     for part in ("header", "guidance", "councils", "organizations", "people", "groups", "memberships",
                  "seat_coverage", "leaders", "terms_of_reference", "evidence"):
-        shown = getattr(book, part)()
-        built = shown.content if isinstance(shown, Deferred) else shown
-        assert isinstance(built, ipywidgets.Widget), part
+        assert isinstance(built(getattr(book, part)()), ipywidgets.Widget), part
     book = BuyInWorkbook.open(maple, "app")
     for part in ("header", "periods", "activities", "consultation", "quick_feedback", "survey_import",
                  "feedback", "theme_chart", "period_summaries", "identity"):
-        shown = getattr(book, part)()
-        assert isinstance(shown.content if isinstance(shown, Deferred) else shown, ipywidgets.Widget), part
+        assert isinstance(built(getattr(book, part)()), ipywidgets.Widget), part
 
 
 def test_sections_are_built_when_the_browser_shows_them(maple: Path) -> None:

@@ -8,16 +8,14 @@ other ones), so the order in which modules run never matters.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from browser_harness import HOSTILE_NAME, axe, describe_violations, wait_for_widgets
 from playwright.sync_api import expect
+from sample_workspaces import sample_workspace
 
-from cswb_widgets.paths import samples_dir
 from cswb_widgets.store import Workspace
-from cswb_widgets.store.tabular import import_bundle
 
 pytestmark = pytest.mark.browser
 
@@ -52,26 +50,16 @@ INJECTED = """() => {
 }"""
 
 
-def _fresh(path: Path) -> Path:
-    if path.exists():
-        shutil.rmtree(path)
-    return path
-
-
 @pytest.fixture(scope="module")
 def maple(workspace_root: Path) -> Path:
-    path = _fresh(workspace_root / MAPLE)
-    with Workspace.create(path) as ws:
-        import_bundle(ws, samples_dir() / "maple-falls")
-    return path
+    return sample_workspace("maple-falls", workspace_root / MAPLE)
 
 
 @pytest.fixture(scope="module")
 def hostile(workspace_root: Path) -> Path:
     """Maple Falls plus a logic model (target group and item) and an action named HOSTILE_NAME."""
-    path = _fresh(workspace_root / HOSTILE)
-    with Workspace.create(path) as ws:
-        import_bundle(ws, samples_dir() / "maple-falls")
+    path = sample_workspace("maple-falls", workspace_root / HOSTILE)
+    with Workspace.open(path) as ws:
         with ws.batch("hostile names"):
             model = ws.add("logic_models", risk_id="risk-housing", target_group=HOSTILE_NAME)
             outcome = ws.add("logic_model_items", logic_model_id=model, level="immediate",

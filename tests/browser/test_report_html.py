@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from browser_harness import HOSTILE_NAME, axe, describe_violations
-from test_report import hostile_workspace, sample_workspace
+from sample_workspaces import sample_workspace
+from test_report import hostile_workspace
 
 from cswb_widgets.report import build_reports
 

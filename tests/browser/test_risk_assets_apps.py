@@ -8,22 +8,20 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 from browser_harness import HOSTILE_NAME, axe, describe_violations, wait_for_widgets
 from playwright.sync_api import expect
+from sample_workspaces import sample_workspace
 from shapely.geometry import shape
 from shapely.ops import unary_union
 
 from cswb_widgets import maps
 from cswb_widgets.framework import load_catalogue
-from cswb_widgets.paths import samples_dir
 from cswb_widgets.store import Workspace
 from cswb_widgets.store.synthetic import generate_city
-from cswb_widgets.store.tabular import import_bundle
 
 pytestmark = pytest.mark.browser
 
@@ -55,26 +53,16 @@ def _add_hostile_asset(ws: Workspace, ward: str, risk_id: str | None = None) -> 
     )
 
 
-def _fresh(path: Path) -> Path:
-    if path.exists():
-        shutil.rmtree(path)
-    return path
-
-
 @pytest.fixture(scope="module")
 def maple(workspace_root: Path) -> Path:
-    path = _fresh(workspace_root / MAPLE)
-    with Workspace.create(path) as ws:
-        import_bundle(ws, samples_dir() / "maple-falls")
-    return path
+    return sample_workspace("maple-falls", workspace_root / MAPLE)
 
 
 @pytest.fixture(scope="module")
 def hostile(workspace_root: Path) -> Path:
     """Maple Falls with a priority risk and a mapped asset (in Ward 2) named HOSTILE_NAME."""
-    path = _fresh(workspace_root / HOSTILE)
-    with Workspace.create(path) as ws:
-        import_bundle(ws, samples_dir() / "maple-falls")
+    path = sample_workspace("maple-falls", workspace_root / HOSTILE)
+    with Workspace.open(path) as ws:
         with ws.batch("hostile names"):
             risk_id = ws.add("risks", name=HOSTILE_NAME, description=HOSTILE_NAME, priority=True)
             _add_hostile_asset(ws, "Ward 2", risk_id)
@@ -85,7 +73,7 @@ def hostile(workspace_root: Path) -> Path:
 def city(workspace_root: Path) -> Path:
     """The synthetic city (5,000 assets; fewer feedback items than the default, which no test here
     reads, to generate faster), plus one more asset named HOSTILE_NAME."""
-    path = _fresh(workspace_root / CITY)
+    path = workspace_root / CITY
     with generate_city(path, assets=CITY_ASSETS, feedback=1000) as ws:
         _add_hostile_asset(ws, "Ward 5")
     return path

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from browser_harness import HOSTILE_NAME, axe, describe_violations, wait_for_widgets
+from sample_workspaces import sample_workspace
 
-from cswb_widgets.paths import samples_dir
 from cswb_widgets.store import Workspace
-from cswb_widgets.store.tabular import import_bundle, import_file
+from cswb_widgets.store.tabular import import_file
 
 pytestmark = pytest.mark.browser
 
@@ -21,15 +20,11 @@ LOAD_MS = 120_000
 @pytest.fixture(scope="module")
 def sample(workspace_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Maple Falls from the sample, plus an organization imported from a file with a hostile name."""
-    path = workspace_root / SLUG
-    if path.exists():
-        shutil.rmtree(path)
-    ws = Workspace.create(path)
-    import_bundle(ws, samples_dir() / "maple-falls")
+    path = sample_workspace("maple-falls", workspace_root / SLUG)
     hostile = tmp_path_factory.mktemp("hostile") / "organizations.csv"
     hostile.write_text(f'id,name,sector\norg-hostile,"{HOSTILE_NAME}",other\n', encoding="utf-8")
-    import_file(ws, hostile)
-    ws.close()
+    with Workspace.open(path) as ws:
+        import_file(ws, hostile)
     return path
 
 
