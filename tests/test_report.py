@@ -516,6 +516,7 @@ def test_report_mode_suppresses_small_counts_of_indicators_and_measures(tmp_path
     profiles = risk_report.priority_profiles().data
     assert "<td>&lt;5 (2022)</td><td>&lt;5 (2023)</td>" in profiles and "<td>3 (2023)</td>" not in profiles
     assert "<td>3.5 (2023)</td>" in profiles  # a rate is not a count
+    assert "rising (worsening)" in profiles and "rising 50% a year" not in profiles  # 2 -> 3 would give them away
     trends = risk_report.trends().data
     deaths_chart = trends[trends.index(">Overdose deaths</title>"):]
     deaths_chart = deaths_chart[:deaths_chart.index("</figure>")]
@@ -533,5 +534,7 @@ def test_report_mode_suppresses_small_counts_of_indicators_and_measures(tmp_path
     implementation.today = dt.date(2026, 1, 15)  # the changes since the last progress report include the measurement
     indicators = implementation.indicators().data
     assert "&lt;5 (2025-12-01)" in indicators and "3 (2025-12-01)" not in indicators
+    assert "25% of the way" not in indicators  # (3 - 4) / (0 - 4) would give the counts away
+    assert "how far is not published" in indicators
     changes = implementation.changes().data
     assert "People sleeping outside" in changes and "<td>3</td>" not in changes

@@ -92,12 +92,7 @@ def indicator_trends(tables: Tables) -> pd.DataFrame:
         worse = group["higher_is_worse"].dropna()
         higher_is_worse = bool(worse.iloc[0]) if not worse.empty else True
         worsening = change if higher_is_worse else -change
-        if np.isnan(change):
-            direction = "one year of data: no trend yet"
-        elif abs(change) < 0.01:
-            direction = "stable"
-        else:
-            direction = f"{'rising' if change > 0 else 'falling'} {abs(change):.0%} a year ({'worsening' if worsening > 0 else 'improving'})"
+        direction = trend_words(change, worsening)
         labels = group["comparator_label"].dropna()
         out.append({
             "indicator": indicator,
@@ -185,6 +180,17 @@ def _votes(tables: Tables, risk_ids: pd.Index) -> tuple[pd.Series, pd.Series]:
         for m, c in zip(grouped["mean"], grouped["count"])
     ]
     return grouped["mean"].astype(float), pd.Series(words, index=risk_ids)
+
+
+def trend_words(change: float, worsening: float, *, with_rate: bool = True) -> str:
+    """An indicator's trend in words: "rising 12% a year (worsening)"; without the rate when
+    publishing it would reveal suppressed counts (2 -> 3 is "rising 50% a year")."""
+    if np.isnan(change):
+        return "one year of data: no trend yet"
+    if abs(change) < 0.01:
+        return "stable"
+    rate = f" {abs(change):.0%} a year" if with_rate else ""
+    return f"{'rising' if change > 0 else 'falling'}{rate} ({'worsening' if worsening > 0 else 'improving'})"
 
 
 def _trend(tables: Tables, risk_ids: pd.Index) -> tuple[pd.Series, pd.Series]:

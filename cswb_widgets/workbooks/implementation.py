@@ -22,6 +22,7 @@ from ..errors import CswbError, InputError
 from ..framework import load_catalogue
 from ..model import implementation, readiness
 from ..model.implementation import Node
+from ..model.privacy import is_small_count
 from ..store import Workspace
 from ..widgets import RecordForm, _sync, options_picker
 from ..widgets.file_import import say
@@ -348,6 +349,15 @@ def _number(value: Any, unit: Any = None, suppress: bool = False) -> str:
     return charts.number_text(value, unit, suppress=suppress)
 
 
+def _published_progress(row: dict[str, Any], suppress: bool) -> str:
+    """The progress words; the share of the way is left out when a count under 5 is hidden,
+    because with the other values it would give that count away (3 of 4 -> 25%)."""
+    hidden = suppress and any(is_small_count(row[c], row["unit"]) for c in ("baseline", "latest", "target"))
+    if hidden and row["share_of_way"] is not None and 0 < row["share_of_way"] < 1:
+        return "Improving (how far is not published: it would reveal a count under 5)"
+    return str(row["status"])
+
+
 def indicators_html(tables: Any, *, suppress: bool = False) -> str:
     """Each measure's latest value against baseline and target; `suppress` (published): small counts read "<5"."""
     progress = implementation.indicator_progress(tables)
@@ -362,7 +372,7 @@ def indicators_html(tables: Any, *, suppress: bool = False) -> str:
         "Latest": [f"{_number(v, u, suppress)} ({_date(d)})" if d is not None and pd.notna(v) else "–"
                    for v, d, u in zip(progress["latest"], progress["latest_date"], progress["unit"])],
         "Unit": progress["unit"],
-        "Progress": progress["status"],
+        "Progress": [_published_progress(row, suppress) for row in progress.to_dict("records")],
     })
     return render.table_html(frame, caption="Indicators: latest value against baseline and target",
                              row_header="Expected outcome")

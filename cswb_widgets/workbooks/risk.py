@@ -334,11 +334,20 @@ def trends_table_html(tables: Any, *, suppress: bool = False) -> str:
         "First": _values_in_years(trends["first_value"], trends["first_year"], trends["unit"], suppress),
         "Latest": _values_in_years(trends["latest_value"], trends["latest_year"], trends["unit"], suppress),
         "Comparator (latest)": [comparator(r) for r in trends.itertuples()],
-        "Trend": trends["direction"],
+        "Trend": _trends_in_words(trends, suppress),
         "Unit": trends["unit"].fillna(""),
         "Source": trends["source"].fillna(""),
     })
     return render.table_html(frame, caption="Indicator trends (whole community; the mean of sub-areas where no whole-community figure is given)", row_header="Indicator")
+
+
+def _trends_in_words(trends: pd.DataFrame, suppress: bool) -> list[str]:
+    """The trend column; published, without the yearly rate where a count under 5 is hidden."""
+    return [
+        risk_evidence.trend_words(row.annual_change, row.worsening, with_rate=not (
+            suppress and (is_small_count(row.first_value, row.unit) or is_small_count(row.latest_value, row.unit))))
+        for row in trends.itertuples()
+    ]
 
 
 def _values_in_years(values: Any, years: Any, units: Any, suppress: bool) -> list[str]:
@@ -567,7 +576,7 @@ def priority_profiles_html(tables: Any) -> str:
                 "Indicator": mine["indicator"].tolist(),
                 "First": _values_in_years(mine["first_value"], mine["first_year"], mine["unit"], suppress=True),
                 "Latest": _values_in_years(mine["latest_value"], mine["latest_year"], mine["unit"], suppress=True),
-                "Trend": mine["direction"].tolist(),
+                "Trend": _trends_in_words(mine, suppress=True),
                 "Unit": mine["unit"].fillna("").tolist(),
                 "Source": mine["source"].fillna("").tolist(),
             })
