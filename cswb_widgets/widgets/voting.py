@@ -320,29 +320,7 @@ class _StatusLine(anywidget.AnyWidget):
         self.serial += 1
 
 
-class _FollowsWorkspace:
-    """Redraws from the workspace when it changed since the last drawing (`_version`): on a save
-    in this kernel, and when the browser's periodic message asks."""
-
-    _ws: Workspace
-    _version: str | None
-
-    def refresh(self) -> None:
-        raise NotImplementedError
-
-    def handle(self, message: Mapping[str, Any]) -> None:
-        raise NotImplementedError
-
-    def _refresh_if_changed(self) -> None:
-        if self._ws.last_change() != self._version:
-            self.refresh()
-
-    def _on_browser_message(self, _widget: object, content: Any, _buffers: object) -> None:
-        if isinstance(content, Mapping):
-            self.handle(content)
-
-
-class Ballot(_FollowsWorkspace, ipywidgets.VBox):
+class Ballot(ipywidgets.VBox):
     """One participant's ballot: their name or code, a rating for each risk, Submit.
 
     Submitting again replaces that participant's earlier rating of each risk rated now (the
@@ -463,8 +441,16 @@ class Ballot(_FollowsWorkspace, ipywidgets.VBox):
             saved += 1
         return saved, gone
 
+    def _refresh_if_changed(self) -> None:
+        if self._ws.last_change() != self._version:
+            self.refresh()
 
-class VoteTally(_FollowsWorkspace, anywidget.AnyWidget):
+    def _on_browser_message(self, _widget: object, content: Any, _buffers: object) -> None:
+        if isinstance(content, Mapping):
+            self.handle(content)
+
+
+class VoteTally(anywidget.AnyWidget):
     """The facilitator's live view: risks ranked by mean rating, and how many have voted.
 
     The browser asks every `refresh_seconds`; the kernel recomputes only when the workspace
@@ -506,6 +492,14 @@ class VoteTally(_FollowsWorkspace, anywidget.AnyWidget):
     def to_html(self) -> str:
         """The published tally: counts under 5 shown as "<5", means only from 5 ballots up."""
         return tally_html(render.WorkspaceTables(self._ws), self._session)
+
+    def _refresh_if_changed(self) -> None:
+        if self._ws.last_change() != self._version:
+            self.refresh()
+
+    def _on_browser_message(self, _widget: object, content: Any, _buffers: object) -> None:
+        if isinstance(content, Mapping):
+            self.handle(content)
 
 
 def tally_html(tables: Mapping[str, pd.DataFrame], session: str | None = None, *, style: bool = True) -> str:
