@@ -215,7 +215,12 @@ def validate(path: Path, strict: bool) -> None:
 )
 @click.option(
     "--notebooks",
-    "extra_notebooks",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Serve your edited notebooks from this folder (see 'cswb notebooks') instead of the packaged ones; "
+    "a workspace's own notebooks/ folder still comes first for that community.",
+)
+@click.option(
+    "--extra-notebooks",
     multiple=True,
     hidden=True,
     type=click.Path(path_type=Path, file_okay=False),
@@ -234,13 +239,15 @@ def serve(
     host: str,
     token: str | None,
     password_hash: str | None,
+    notebooks: Path | None,
     extra_notebooks: tuple[Path, ...],
     pool_size: int,
 ) -> None:
     """Serve the workbooks as web apps, with a launcher listing the workspaces under --root."""
     from .serve.options import ServeOptions
 
-    options = ServeOptions(root, host, port, token or None, password_hash or None, extra_notebooks, pool_size)
+    options = ServeOptions(root, host, port, token or None, password_hash or None, extra_notebooks, pool_size,
+                           notebooks=notebooks)
     options.checked()  # refuse bad options before the seconds it takes to import Voilà
 
     from .startup import skip_unused_slow_imports
@@ -263,7 +270,11 @@ def serve(
               help="Worker processes, each with its own kernel.")
 @click.option("--all-parts", is_flag=True,
               help="Run every cell of the notebooks, not only those the document uses (slower; fuller audit copies).")
-def report(workspaces: tuple[Path, ...], out: Path, kind: str, formats: str, jobs: int, all_parts: bool) -> None:
+@click.option("--notebooks", type=click.Path(path_type=Path, file_okay=False),
+              help="Run your edited notebooks from this folder (see 'cswb notebooks') instead of the packaged ones; "
+              "a workspace's own notebooks/ folder still comes first for that community.")
+def report(workspaces: tuple[Path, ...], out: Path, kind: str, formats: str, jobs: int, all_parts: bool,
+           notebooks: Path | None) -> None:
     """Make the plan (or progress report) of each WORKSPACE: run its six workbooks in report mode and
     assemble one document, with the executed notebooks kept next to it.
 
@@ -272,16 +283,33 @@ def report(workspaces: tuple[Path, ...], out: Path, kind: str, formats: str, job
     """
     import time
 
+    from .notebooks import check_folder
     from .report import build_reports, parse_formats, summary_table
 
     started = time.perf_counter()
     results = build_reports(list(workspaces), out, kind=kind, formats=parse_formats(formats), jobs=jobs,
-                            all_parts=all_parts)
+                            all_parts=all_parts, notebooks=check_folder(notebooks) if notebooks else None)
     click.echo(summary_table(results, time.perf_counter() - started))
     failed = [r for r in results if not r.ok]
     if failed:
         raise CswbError(f"{len(failed)} of {len(results)} reports failed (their notebooks and errors are in "
                         f"{out}/<name>.FAILED/)")
+
+
+@cli.command(name="notebooks")
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--overwrite", is_flag=True, help="Replace notebooks already in FOLDER (your edits there are lost).")
+def notebooks_command(folder: Path, overwrite: bool) -> None:
+    """Write the six workbook notebooks into FOLDER to read and change in JupyterLab.
+
+    Run your copies with 'cswb serve --notebooks FOLDER' and 'cswb report --notebooks FOLDER'.
+    To give one community its own notebooks, put them in its workspace's notebooks/ folder.
+    """
+    from .notebooks import write_notebooks
+
+    written = write_notebooks(folder, overwrite=overwrite)
+    click.echo(f"wrote {len(written)} notebooks to {folder}: " + ", ".join(p.name for p in written))
+    click.echo(f"open them with: jupyter lab {folder}  (set `workspace` in the first code cell)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,7 +32,8 @@ from cswb_widgets.report.assemble import (
 )
 from cswb_widgets.report.batch import CommunityResult, output_names
 from cswb_widgets.report.outline import PLAN, PROGRESS
-from cswb_widgets.report.runner import NotebookRun, only_parts
+from cswb_widgets.notebooks import for_app, for_report
+from cswb_widgets.report.runner import NotebookRun
 from cswb_widgets.store import Workspace
 from cswb_widgets.store.schema import TABLES
 from cswb_widgets.workbooks import BuyInWorkbook
@@ -318,7 +319,7 @@ def test_progress_report_from_every_cell_replacing_a_failed_run(workspaces: dict
                             all_parts=True)
     assert [r.status for r in results] == ["ok"]
     executed = json.loads((out / "whitebirch-lake" / "notebooks" / "implementation.ipynb").read_text())
-    assert "cswb_report" not in executed["metadata"]  # the notebook as it is, every cell run
+    assert executed["metadata"]["cswb_report"]["parts_left_out"] == []  # every cell run
     source = json.loads((workbooks_dir() / "implementation.ipynb").read_text())
     assert len(executed["cells"]) == len(source["cells"]) + 1  # and papermill's parameters cell
     html = (out / "whitebirch-lake" / "progress.html").read_text()
@@ -346,11 +347,11 @@ def test_an_analyst_runs_one_notebook_by_hand(workspaces: dict[str, Path], tmp_p
 # -- fast: the pieces --------------------------------------------------------------------------------------
 
 
-def _notebook(*cells: tuple[str, str, str]) -> dict:
-    """(cell type, source, html output) -> a notebook as papermill writes it."""
+def _notebook(*cells: tuple[str, str, str] | tuple[str, str, str, list[str]]) -> dict:
+    """(cell type, source, html output[, tags]) -> a notebook as papermill writes it."""
     made = []
-    for kind, source, html in cells:
-        cell = {"cell_type": kind, "source": source, "metadata": {}}
+    for kind, source, html, *tags in cells:
+        cell = {"cell_type": kind, "source": source, "metadata": {"tags": tags[0]} if tags else {}}
         if kind == "code":
             cell["outputs"] = [{"output_type": "display_data", "data": {"text/html": html}}] if html else []
         made.append(cell)
@@ -359,25 +360,29 @@ def _notebook(*cells: tuple[str, str, str]) -> dict:
 
 def test_only_the_parts_a_document_uses_are_run() -> None:
     notebook = json.loads((workbooks_dir() / "risk.ipynb").read_text())
-    trimmed, omitted = only_parts(notebook, {"priority_profiles", "sources"})
-    sources = ["".join(c["source"]) for c in trimmed["cells"]]
-    assert sources[0].startswith("# Risk") and "workspace = None" in sources[1]
-    assert sources[2] == "from cswb_widgets.workbooks import RiskWorkbook\n\nbook = RiskWorkbook.open(workspace, mode)"
-    assert sources[3:] == ["book.priority_profiles()", "book.sources()"], "the others and their headings go"
-    assert omitted[:3] == ["header", "ballot", "guidance"] and "prioritization" in omitted
-    assert len(notebook["cells"]) > len(trimmed["cells"]) and "book.header()" in "".join(notebook["cells"][2]["source"])
-    every, none_left_out = only_parts(notebook, set(PLAN.parts_of("risk")) | set(omitted))
-    assert every["cells"] == notebook["cells"] and none_left_out == []
+    trimmed, omitted = for_report(notebook, {"priority_profiles", "sources"})
+    code = ["".join(c["source"]) for c in trimmed["cells"] if c["cell_type"] == "code"]
+    assert code[0].startswith('workspace: str = ""') and "RiskWorkbook.open(workspace, mode)" in code[1]
+    assert "book.priority_profiles()" in code and "book.sources()" in code
+    assert not any("book.prioritization" in c or "book.ballot" in c for c in code), "other parts go"
+    assert omitted[:2] == ["header", "guidance"] and "prioritization" in omitted and "ballot" not in omitted
+    every, none_left_out = for_report(notebook, None)
+    assert none_left_out == [] and len(every["cells"]) == len(notebook["cells"]) - 1, "only the app-only ballot goes"
+    apps = for_app(notebook)
+    assert not any("book.priority_profiles()" in "".join(c["source"]) for c in apps["cells"]), "report-only cells go"
+    assert any("book.ballot()" in "".join(c["source"]) for c in apps["cells"])
 
 
-def test_parts_are_found_by_the_call_their_cell_makes() -> None:
-    nb = _notebook(("code", "workspace = None", ""), ("code", "book = X.open(workspace)\nbook.header()", "<p>head</p>"),
-                   ("markdown", "## Champions and coordinators\n\nText.", ""), ("code", "book.leaders()", "<p>L</p>"),
+def test_parts_are_found_by_their_tags_not_their_code() -> None:
+    nb = _notebook(("code", "workspace = None", ""),
+                   ("code", "book.header();  # the header, reformatted", "<p>head</p>", ["part:header"]),
+                   ("markdown", "## Champions and coordinators\n\nText.", ""),
+                   ("code", "x = book.leaders()\nx", "<p>L</p>", ["part:leaders"]),
                    ("code", "book.other()", "<p>O</p>"))
     parts = notebook_parts(nb)
     assert parts["header"].html == "<p>head</p>" and parts["header"].heading is None
-    assert parts["leaders"].heading == "Champions and coordinators"
-    assert parts["other"].heading is None  # a code cell above, not a heading
+    assert parts["leaders"].heading == "Champions and coordinators" and parts["leaders"].html == "<p>L</p>"
+    assert "other" not in parts, "an untagged cell is no part, whatever it calls"
 
 
 def test_headings_move_under_the_section_and_app_links_become_text() -> None:
@@ -420,7 +425,7 @@ def _fake_notebooks(risk_names: list[str]) -> dict[str, dict]:
                "priority_profiles": blocks["profile"], "activities_by_risk": blocks["activities"],
                "outcomes_by_risk": blocks["outcomes"],
                "readiness": '<style>.x{}</style><a href="risk.ipynb?workspace=t">Fix</a>'}
-    return {nb: _notebook(*[("code", f"book.{c}()", special.get(c, f"<h4>{c}</h4><style>.x{{}}</style>"))
+    return {nb: _notebook(*[("code", f"book.{c}()", special.get(c, f"<h4>{c}</h4><style>.x{{}}</style>"), [f"part:{c}"])
                             for c in names]) for nb, names in calls.items()}
 
 
@@ -449,7 +454,7 @@ def test_no_priority_risk_gives_one_section_saying_so() -> None:
 def test_a_missing_part_is_named() -> None:
     notebooks = _fake_notebooks(["Housing"])
     notebooks["buy_in"]["cells"] = [c for c in notebooks["buy_in"]["cells"] if c["source"] != "book.title_page()"]
-    with pytest.raises(AssemblyError, match=r"buy_in\.ipynb has no cell calling book\.title_page\(\)"):
+    with pytest.raises(AssemblyError, match=r"buy_in\.ipynb has no cell tagged part:title_page"):
         assemble(notebooks, PLAN)
 
 

@@ -406,7 +406,7 @@ def test_serve_refuses_to_start_with_one_clear_line(root: Path, args: list[str],
 def test_serve_has_help() -> None:
     result = _cswb("serve", "--help")
     assert result.returncode == 0 and "--root" in result.stdout and "--token" in result.stdout
-    assert "--notebooks" not in result.stdout  # for benchmarks only
+    assert "--notebooks" in result.stdout and "--extra-notebooks" not in result.stdout  # that one is for benchmarks
 
 
 def test_a_taken_port_is_refused_before_voila_would_pick_another() -> None:

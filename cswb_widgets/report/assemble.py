@@ -1,11 +1,13 @@
 """One self-contained HTML document from the executed notebooks.
 
-The outline (:mod:`.outline`) names each section's parts by the `book.<part>()` call of a
+The outline (:mod:`.outline`) names each section's parts by the `part:<name>` tag of a
 notebook cell; the cell's report-mode output is taken as it is, with three adjustments for a
 single document: its headings are moved under the section's (h1 is the plan's name, h2 a
 section, h3 and below inside), links to other workbooks become plain text (they lead to apps,
 not to this document), and its `<style>` blocks are gathered once in the document's head.
 Per-risk parts (`risk_part_html` blocks) are regrouped into one section per priority risk.
+Cells an analyst tagged `plan:<section>` (or `progress:<section>`) follow that section's parts;
+`plan:appendix` cells make an appendix at the end.
 
 Everything in the outputs was escaped when the workbooks made it; this module never puts
 user text into markup itself, it only moves markup around (the risk names it reuses as
@@ -14,8 +16,9 @@ headings are taken from the escaped markup).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
-import json
+import html as html_text
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,9 +28,9 @@ from typing import Any
 from markupsafe import Markup
 
 from ..errors import CswbError
+from ..notebooks import APPENDIX, additions, part_of, read_notebook, source_text
 from .outline import FROM_NOTEBOOK, Outline, Part, PerRisk, Section
 
-_CALL = re.compile(r"^book\.(\w+)\(\)\s*$")
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])", re.IGNORECASE)
 _STYLE = re.compile(r"<style\b[^>]*>(.*?)</style>", re.IGNORECASE | re.DOTALL)
 _LINK = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.IGNORECASE | re.DOTALL)
@@ -90,37 +93,61 @@ class CellOutput:
     heading: str | None  # the notebook's markdown heading just above the cell, if any
 
 
-def read_notebook(path: Path) -> dict[str, Any]:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
-
-
 def _text(value: Any) -> str:
     return "".join(value) if isinstance(value, list) else str(value or "")
 
 
+def output_html(outputs: list[Mapping[str, Any]], alt: str | None = None, *, printed: bool = False) -> str:
+    """A cell's displayed outputs as HTML: HTML as it is, SVG inline, PNG/JPEG as images with
+    `alt` as their text alternative, plain text escaped; with `printed`, what it printed too."""
+    shown = []
+    for output in outputs:
+        kind = output.get("output_type")
+        data = output.get("data", {})
+        if printed and kind == "stream" and output.get("name") == "stdout":
+            shown.append(f"<pre>{html_text.escape(_text(output.get('text')))}</pre>")
+        if kind not in ("display_data", "execute_result"):
+            continue
+        if "text/html" in data:
+            shown.append(_text(data["text/html"]))
+        elif "image/svg+xml" in data:
+            shown.append(_text(data["image/svg+xml"]))
+        elif "image/png" in data or "image/jpeg" in data:
+            mime = "image/png" if "image/png" in data else "image/jpeg"
+            encoded = re.sub(r"\s+", "", _text(data[mime]))
+            base64.b64decode(encoded, validate=True)  # nothing but an image goes into the src
+            shown.append(str(Markup('<img src="data:{};base64,{}" alt="{}">').format(mime, encoded, alt or "Figure")))
+        elif "text/plain" in data:
+            shown.append(f"<pre>{html_text.escape(_text(data['text/plain']))}</pre>")
+    return "".join(shown)
+
+
 def notebook_parts(notebook: Mapping[str, Any]) -> dict[str, CellOutput]:
-    """Each `book.<part>()` cell's HTML output, by part name (the first cell making that call)."""
+    """Each part's HTML output, by the name its cell is tagged with (`part:<name>`; the first such cell)."""
     parts: dict[str, CellOutput] = {}
-    previous: Mapping[str, Any] | None = None
-    for cell in notebook.get("cells", []):
-        if cell.get("cell_type") == "code":
-            lines = [line for line in _text(cell.get("source")).splitlines() if line.strip()]
-            match = _CALL.match(lines[-1].strip()) if lines else None
-            if match and match.group(1) not in parts:
-                html = "".join(
-                    _text(output.get("data", {}).get("text/html"))
-                    for output in cell.get("outputs", [])
-                    if output.get("output_type") in ("display_data", "execute_result")
-                )
-                parts[match.group(1)] = CellOutput(html, _markdown_heading(previous))
-        previous = cell
+    cells = notebook.get("cells", [])
+    for index, cell in enumerate(cells):
+        name = part_of(cell)
+        if name is not None and name not in parts:
+            heading = _markdown_heading(cells[index - 1] if index else None)
+            parts[name] = CellOutput(output_html(cell.get("outputs", []), heading), heading)
     return parts
+
+
+def added_cells(notebook: Mapping[str, Any], kind: str) -> list[tuple[str, CellOutput]]:
+    """The outputs of the cells an analyst added to the `kind` document: (section key, output)."""
+    cells = notebook.get("cells", [])
+    found = []
+    for addition in additions(notebook, kind):
+        heading = _markdown_heading(cells[addition.index - 1] if addition.index else None)
+        found.append((addition.section, CellOutput(output_html(cells[addition.index].get("outputs", []), heading, printed=True), heading)))
+    return found
 
 
 def _markdown_heading(cell: Mapping[str, Any] | None) -> str | None:
     if not cell or cell.get("cell_type") != "markdown":
         return None
-    for line in _text(cell.get("source")).splitlines():
+    for line in source_text(cell).splitlines():
         if line.startswith("#"):
             return line.lstrip("#").strip() or None
     return None
@@ -195,8 +222,12 @@ def risk_blocks(html: str) -> list[tuple[str, str, str, str]]:
 
 
 class _Document:
-    def __init__(self, notebooks: Mapping[str, Mapping[str, Any]]) -> None:
+    def __init__(self, notebooks: Mapping[str, Mapping[str, Any]], kind: str) -> None:
         self._parts = {name: notebook_parts(nb) for name, nb in notebooks.items()}
+        self.added: dict[str, list[CellOutput]] = {}
+        for nb in notebooks.values():
+            for key, output in added_cells(nb, kind):
+                self.added.setdefault(key, []).append(output)
         self.styles: dict[str, None] = {}
         self.ids: set[str] = set()
         self.toc: list[tuple[str, str]] = []  # (id, title markup)
@@ -205,7 +236,7 @@ class _Document:
     def output(self, part: Part) -> CellOutput:
         found = self._parts.get(part.notebook, {}).get(part.call)
         if found is None:
-            raise AssemblyError(f"{part.notebook}.ipynb has no cell calling book.{part.call}() (the document needs it)")
+            raise AssemblyError(f"{part.notebook}.ipynb has no cell tagged part:{part.call} (the document needs it)")
         return found
 
     def fit(self, html: str, top: int) -> str:
@@ -224,7 +255,13 @@ class _Document:
 
     def part_html(self, part: Part) -> str:
         found = self.output(part)
-        title = found.heading if part.title is FROM_NOTEBOOK else part.title
+        return self.titled(found, found.heading if part.title is FROM_NOTEBOOK else part.title)
+
+    def added_html(self, key: str) -> str:
+        """The analyst's cells added to section `key`, each under the heading above it."""
+        return "".join(self.titled(found, found.heading) for found in self.added.get(key, []))
+
+    def titled(self, found: CellOutput, title: str | None) -> str:
         if not title:
             return self.fit(found.html, 3)
         return str(Markup('<div class="cswb-doc-part"><h3>{}</h3>').format(title)) + self.fit(found.html, 4) + "</div>"
@@ -266,7 +303,7 @@ class _Document:
 def assemble(notebooks: Mapping[str, Mapping[str, Any]], outline: Outline, *, today: dt.date | None = None) -> str:
     """The report document (a complete HTML page) from executed notebooks, by notebook name."""
     today = today or dt.date.today()
-    doc = _Document(notebooks)
+    doc = _Document(notebooks, outline.kind)
     doc.claim("contents-title")
     title_page = doc.fit(doc.output(outline.title_page).html, 1)
     sections: list[str] = []
@@ -275,8 +312,10 @@ def assemble(notebooks: Mapping[str, Mapping[str, Any]], outline: Outline, *, to
             sections.extend(doc.per_risk(item))
         else:
             assert isinstance(item, Section)
-            body = "".join(doc.part_html(part) for part in item.parts)
+            body = "".join(doc.part_html(part) for part in item.parts) + doc.added_html(item.key)
             sections.append(doc.section(item.key, item.title, body))
+    if doc.added.get(APPENDIX):
+        sections.append(doc.section(APPENDIX, "Appendix: further analysis", doc.added_html(APPENDIX)))
     h1 = re.search(r"<h1\b[^>]*>(.*?)</h1>", title_page, re.DOTALL)
     plan_name = re.sub(r"<[^>]*>", "", h1.group(1)).strip() if h1 else outline.label  # escaped text already
     toc = Markup("").join(

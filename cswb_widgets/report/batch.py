@@ -13,6 +13,7 @@ from __future__ import annotations
 import concurrent.futures as futures
 from concurrent.futures.process import BrokenProcessPool
 import datetime as dt
+import functools
 import json
 import multiprocessing
 import os
@@ -27,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CswbError
-from .outline import OUTLINES
+from ..notebooks import NOTEBOOKS, ContractError, additions, check_additions, missing_parts, notebook_path, read_notebook
+from .outline import OUTLINES, Outline
 from .runner import NotebookRun, run_notebook
 
 FORMATS = ("html", "pdf")
@@ -95,14 +97,14 @@ def output_names(workspaces: Sequence[Path]) -> list[str]:
 
 def finish_report(folder: str, kind: str, formats: Sequence[str]) -> FinishRun:
     """Assemble the document from the executed notebooks in `folder`/notebooks, and print it if asked."""
-    from .assemble import assemble, read_notebook
+    from .assemble import assemble
 
     started = time.perf_counter()
     work = Path(folder)
     outline = OUTLINES[kind]
     html_path = work / document_name(kind, "html")
     try:
-        notebooks = {name: read_notebook(work / "notebooks" / f"{name}.ipynb") for name in outline.notebooks}
+        notebooks = {path.stem: read_notebook(path) for path in sorted((work / "notebooks").glob("*.ipynb"))}
         html_path.write_text(assemble(notebooks, outline), encoding="utf-8")
     except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
         return FinishRun(time.perf_counter() - started, "assemble", f"{type(exc).__name__}: {exc}")
@@ -151,9 +153,37 @@ class _Progress:
             bar.close()
 
 
+def community_notebooks(workspace: Path, outline: Outline, folder: Path | None = None) -> dict[str, Path]:
+    """The notebooks a community's document runs, by name, checked against the report contract:
+    those the outline draws on, and any other holding a cell an analyst added to this document.
+    Raises `ContractError` naming the notebook and the part it lacks (or the tag that leads nowhere)."""
+    chosen = {}
+    for name in NOTEBOOKS:
+        path = notebook_path(name, workspace=workspace, folder=folder)
+        notebook = _read_cached(str(path), path.stat().st_mtime_ns)
+        needed = outline.parts_of(name)
+        missing = missing_parts(notebook, needed)
+        if missing:
+            raise ContractError(
+                f"{name}.ipynb ({path}) has no cell tagged " + ", ".join(f"part:{p}" for p in missing)
+                + f", which the {outline.kind} needs: tag the cell that shows it, or compare with a fresh copy "
+                "from 'cswb notebooks DIR'")
+        check_additions(notebook, name, outline.kind, outline.section_keys)
+        if needed or additions(notebook, outline.kind):
+            chosen[name] = path
+    return chosen
+
+
+@functools.lru_cache(maxsize=64)
+def _read_cached(path: str, _mtime_ns: int) -> dict[str, Any]:
+    return read_notebook(Path(path))
+
+
 class _Batch:
-    def __init__(self, workspaces: Sequence[Path], out: Path, kind: str, formats: Sequence[str], all_parts: bool) -> None:
+    def __init__(self, workspaces: Sequence[Path], out: Path, kind: str, formats: Sequence[str], all_parts: bool,
+                 notebooks: Path | None = None) -> None:
         self.out = out
+        self.notebooks = notebooks
         self.all_parts = all_parts
         self.kind = kind
         self.formats = tuple(formats)
@@ -164,21 +194,34 @@ class _Batch:
         self.pending: dict[futures.Future[Any], tuple[str, str]] = {}  # future -> (community, notebook or "")
 
     def tasks(self) -> list[tuple[str, str]]:
-        order = sorted(self.outline.notebooks, key=(EXPECTED_COST_ALL_PARTS if self.all_parts else EXPECTED_COST).index)
-        return [(name, notebook) for name in self.names for notebook in order]
+        """(community, notebook) pairs in the order they are handed out: each community's longest first."""
+        cost = EXPECTED_COST_ALL_PARTS if self.all_parts else EXPECTED_COST
+        return [(name, notebook) for name in self.names for notebook in sorted(self.sources.get(name, {}), key=cost.index)]
 
-    def start(self, executor: futures.Executor) -> None:
+    def start(self, executor: futures.Executor, progress: _Progress) -> None:
         self.out.mkdir(parents=True, exist_ok=True)
         umask = os.umask(0)
         os.umask(umask)
+        self.sources: dict[str, dict[str, Path]] = {}
+        refused: dict[str, ContractError] = {}
         for name in self.names:
             self.work[name] = Path(tempfile.mkdtemp(prefix=f".{name}.partial-", dir=self.out))
             self.work[name].chmod(0o777 & ~umask)  # a finished report is as readable as any folder made here
+            try:
+                self.sources[name] = community_notebooks(self.results[name].workspace, self.outline, self.notebooks)
+            except ContractError as exc:
+                refused[name] = exc
+        for name, exc in refused.items():  # fails alone, before any kernel works for it
+            result = self.results[name]
+            result.notebook, result.error = str(exc).split(" ", 1)[0], f"{type(exc).__name__}: {exc}"
+            self.conclude(name, progress)
         for name, notebook in self.tasks():
             target = self.work[name] / "notebooks" / f"{notebook}.ipynb"
             workspace = str(self.results[name].workspace.resolve())
             parts = None if self.all_parts else self.outline.parts_of(notebook)
-            self.pending[executor.submit(run_notebook, notebook, workspace, str(target), parts)] = (name, notebook)
+            source = str(self.sources[name][notebook])
+            future = executor.submit(run_notebook, source, workspace, str(target), parts, self.kind)
+            self.pending[future] = (name, notebook)
 
     def notebook_done(self, name: str, run: NotebookRun, executor: futures.Executor, progress: _Progress) -> None:
         result = self.results[name]
@@ -246,7 +289,7 @@ class _Batch:
         for run in result.runs.values():
             if not run.ok and f"{run.notebook}.ipynb" != result.notebook:
                 lines.append(f"{run.notebook}.ipynb" + (f", {run.cell}" if run.cell else "") + f": {run.error}")
-        not_run = [n for n in self.outline.notebooks if n not in result.runs]
+        not_run = [n for n in self.sources.get(result.name, {}) if n not in result.runs]
         if not_run:
             lines.append("Not run after the failure: " + ", ".join(f"{n}.ipynb" for n in not_run))
         lines += ["", "The executed notebooks are in notebooks/ (the failing cell shows the traceback)."]
@@ -281,12 +324,14 @@ def build_reports(
     jobs: int = 1,
     all_parts: bool = False,
     progress: bool | None = None,
+    notebooks: Path | None = None,
 ) -> list[CommunityResult]:
     """Make the `kind` report of every workspace into `out`, `jobs` at a time; one result per workspace.
 
-    Each notebook runs the cells the document uses (its setup cells and those `book.<part>()`
-    calls; the executed notebook's metadata lists the parts left out); `all_parts` runs every
-    cell. `progress`: show the progress bars (None: only on a terminal).
+    Each notebook runs the cells the document uses (every cell but the part cells the document
+    does not use and app-only cells; the executed notebook's metadata lists the parts left out); `all_parts` runs every
+    cell. `progress`: show the progress bars (None: only on a terminal). `notebooks`: a folder of
+    edited notebooks to run instead of the packaged ones (a workspace's own `notebooks/` come first).
     """
     if kind not in OUTLINES:
         raise CswbError(f"kind must be one of {', '.join(OUTLINES)}, not {kind!r}")
@@ -295,17 +340,17 @@ def build_reports(
 
         if find_chromium() is None:
             raise PdfError("PDF needs Chromium: install it (Debian: apt install chromium) or set CSWB_CHROMIUM")
-    batch = _Batch(workspaces, Path(out), kind, formats, all_parts)
+    batch = _Batch(workspaces, Path(out), kind, formats, all_parts, notebooks)
     for name in batch.names:  # refuse before any work rather than after
         for folder in (batch.out / name, batch.out / f"{name}{FAILED_SUFFIX}"):
             if folder.exists() and not (folder / MARKER).exists():
                 raise CswbError(f"{folder} exists and was not written by 'cswb report': move it out of the way")
     steps = len(batch.outline.notebooks) + 1 + ("pdf" in formats)
     bars = _Progress(batch.names, steps, progress)
-    workers = max(1, min(jobs, len(batch.tasks())))
+    workers = max(1, min(jobs, len(batch.names) * len(batch.outline.notebooks)))
     executor = futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
     try:
-        batch.start(executor)
+        batch.start(executor, bars)
         while batch.pending:
             done, _ = futures.wait(list(batch.pending), return_when=futures.FIRST_COMPLETED)
             for future in done:

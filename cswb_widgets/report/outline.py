@@ -1,17 +1,17 @@
-"""What each report holds, in order: sections made of workbook parts (`book.<part>()` cells).
+"""What each report holds, in order: sections made of workbook parts (cells tagged `part:<name>`).
 
 The plan follows the framework's sample plan (Appendix G): community and coordinators,
 advisory committee, community background, overview of engagement, implementation teams,
 then one section per priority risk, the implementation plan, readiness and sources. Every
-section is made of the report-mode output of notebook cells, named by the call they make,
-so the document says nothing the notebooks do not.
+section is made of the report-mode output of notebook cells, named by their `part:` tags
+(:mod:`cswb_widgets.notebooks`), so the document says nothing the notebooks do not.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .runner import NOTEBOOKS
+from ..notebooks import APPENDIX, NOTEBOOKS
 
 KINDS = ("plan", "progress")
 
@@ -26,7 +26,7 @@ FROM_NOTEBOOK = _FromNotebook()  # a part's subheading: the notebook's heading j
 
 @dataclass(frozen=True)
 class Part:
-    """The output of one notebook cell, `book.<call>()` in `<notebook>.ipynb`."""
+    """The output of the cell tagged `part:<call>` in `<notebook>.ipynb`."""
 
     notebook: str
     call: str
@@ -61,8 +61,13 @@ class Outline:
         used = {p.notebook for p in parts}
         return tuple(n for n in NOTEBOOKS if n in used)
 
+    @property
+    def section_keys(self) -> tuple[str, ...]:
+        """Where an analyst's cell tagged `<kind>:<key>` may go: a section, or the appendix."""
+        return (*(s.key for s in self.body if isinstance(s, Section)), APPENDIX)
+
     def parts_of(self, notebook: str) -> tuple[str, ...]:
-        """The `book.<part>()` calls of `notebook` this document uses."""
+        """The parts (cells tagged `part:<name>`) of `notebook` this document uses."""
         parts = [self.title_page] + [p for s in self.body for p in s.parts]
         return tuple(dict.fromkeys(p.call for p in parts if p.notebook == notebook))
 

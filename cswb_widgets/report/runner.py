@@ -13,7 +13,6 @@ from __future__ import annotations
 import atexit
 import functools
 import json
-import re
 import shutil
 import subprocess
 import tempfile
@@ -23,12 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..paths import workbooks_dir
+from ..errors import CswbError
+from ..notebooks import for_report, read_notebook
 from ..startup import skip_unused_slow_imports
 
 skip_unused_slow_imports()  # workers import papermill (and so jsonschema) through this module
 
-NOTEBOOKS = ("commitment", "buy_in", "risk", "assets", "evaluation", "implementation")
 KERNEL_NAME = "python3"
 CELL_TIMEOUT = 900  # seconds one cell may take before the notebook counts as failed
 START_TIMEOUT = 120
@@ -53,43 +52,6 @@ class NotebookRun:
     @property
     def ok(self) -> bool:
         return self.error is None
-
-
-def notebook_source(name: str) -> Path:
-    return workbooks_dir() / f"{name}.ipynb"
-
-
-_PART_CALL = re.compile(r"^\s*book\.(\w+)\(\)\s*$")
-
-
-def only_parts(notebook: dict[str, Any], parts: Collection[str]) -> tuple[dict[str, Any], list[str]]:
-    """The notebook without the `book.<part>()` calls not in `parts`: their cells go, with the
-    headings just above them; a cell that also does something else (opening the workbook) stays
-    without its last line. Returns the notebook and the parts left out (its metadata records them).
-    """
-    cells = [dict(c) for c in notebook["cells"]]
-    keep = [True] * len(cells)
-    omitted = []
-    for n, cell in enumerate(cells):
-        if cell["cell_type"] != "code":
-            continue
-        lines = ("".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]).splitlines()
-        while lines and not lines[-1].strip():
-            lines.pop()
-        match = _PART_CALL.match(lines[-1]) if lines else None
-        if not match or match.group(1) in parts:
-            continue
-        omitted.append(match.group(1))
-        if len(lines) > 1:  # e.g. `book = RiskWorkbook.open(workspace, mode)` then `book.header()`
-            cell["source"] = "\n".join(lines[:-1]).rstrip()
-            continue
-        keep[n] = False
-        back = n - 1
-        while back >= 0 and cells[back]["cell_type"] == "markdown":
-            keep[back] = False
-            back -= 1
-    trimmed = dict(notebook, cells=[c for c, k in zip(cells, keep, strict=True) if k])
-    return trimmed, omitted
 
 
 def report_parameters(workspace: Path) -> dict[str, str]:
@@ -204,37 +166,41 @@ class Runner:
 
     def __init__(self) -> None:
         self._session: KernelSession | None = None
-        self._sources: dict[tuple[str, tuple[str, ...] | None], tuple[Path, list[str]]] = {}
+        self._sources: dict[tuple[str, int, tuple[str, ...] | None, str | None], Path] = {}
         self._folder: Path | None = None
 
-    def source(self, name: str, parts: Collection[str] | None) -> tuple[Path, list[str]]:
-        """The notebook to execute: the workbook itself, or a copy holding only `parts` (made once)."""
-        key = (name, None if parts is None else tuple(sorted(parts)))
+    def source(self, notebook: Path, parts: Collection[str] | None, kind: str | None = None) -> Path:
+        """The notebook to execute: a copy of `notebook` as a report runs it (`notebooks.for_report`:
+        no app-only cells and, with `parts`, only those part cells), made once per version of it."""
+        key = (str(notebook), notebook.stat().st_mtime_ns, None if parts is None else tuple(sorted(parts)), kind)
         if key not in self._sources:
-            if parts is None:
-                self._sources[key] = (notebook_source(name), [])
-            else:
-                if self._folder is None:
-                    self._folder = Path(tempfile.mkdtemp(prefix="cswb-report-notebooks-"))
-                trimmed, omitted = only_parts(json.loads(notebook_source(name).read_text(encoding="utf-8")), parts)
-                trimmed["metadata"] = dict(trimmed["metadata"], cswb_report={
-                    "source": f"workbooks/{name}.ipynb", "parts_left_out": omitted,
-                    "note": "cswb report ran only the cells its document uses; the others are listed here",
-                })
-                path = self._folder / f"{name}-{len(self._sources)}.ipynb"
-                path.write_text(json.dumps(trimmed, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-                self._sources[key] = (path, omitted)
+            if self._folder is None:
+                self._folder = Path(tempfile.mkdtemp(prefix="cswb-report-notebooks-"))
+            trimmed, omitted = for_report(read_notebook(notebook), parts, kind)
+            trimmed["metadata"] = dict(trimmed.get("metadata", {}), cswb_report={
+                "source": str(notebook), "parts_left_out": omitted,
+                "note": "cswb report ran only the cells its document uses (no app-only cells, no part it "
+                        "does not use); the parts left out are listed here",
+            })
+            path = self._folder / f"{notebook.stem}-{len(self._sources)}.ipynb"
+            path.write_text(json.dumps(trimmed, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            self._sources[key] = path
         return self._sources[key]
 
-    def run(self, name: str, workspace: Path, target: Path, parts: Collection[str] | None = None) -> NotebookRun:
-        """Execute workbook `name` for `workspace` into `target`; with `parts`, only those parts' cells."""
+    def run(self, notebook: Path, workspace: Path, target: Path, parts: Collection[str] | None = None,
+            kind: str | None = None) -> NotebookRun:
+        """Execute `notebook` for `workspace` into `target`; with `parts`, only those part cells
+        (and the cells an analyst added to the `kind` of document)."""
         from papermill.exceptions import PapermillExecutionError
 
         started = time.perf_counter()
         target.parent.mkdir(parents=True, exist_ok=True)
         failure: tuple[str | None, str | None] = (None, None)
         try:
-            source, _omitted = self.source(name, parts)
+            source = self.source(notebook, parts, kind)
+        except (OSError, CswbError) as exc:  # an unreadable notebook: the kernel is not involved
+            return NotebookRun(notebook.stem, time.perf_counter() - started, f"{type(exc).__name__}: {exc}")
+        try:
             if self._session is not None and self._session.notebooks_run and not self._session.reset():
                 self.close()  # the last notebook left the kernel dead or stuck: this one gets a new kernel
             if self._session is None:
@@ -245,9 +211,8 @@ class Runner:
         except Exception as exc:  # the kernel died, timed out or never started: start afresh next time
             self.close()
             failure = describe_failure(exc, target)
-        if parts is not None:
-            _name_the_source(target, notebook_source(name))
-        return NotebookRun(name, time.perf_counter() - started, *failure)
+        _name_the_source(target, notebook)
+        return NotebookRun(notebook.stem, time.perf_counter() - started, *failure)
 
     def close(self) -> None:
         session, self._session = self._session, None
@@ -286,6 +251,7 @@ def worker_runner() -> Runner:
     return _runner
 
 
-def run_notebook(name: str, workspace: str, target: str, parts: tuple[str, ...] | None = None) -> NotebookRun:
+def run_notebook(notebook: str, workspace: str, target: str, parts: tuple[str, ...] | None = None,
+                 kind: str | None = None) -> NotebookRun:
     """A worker's task: execute one notebook for one community (picklable arguments and result)."""
-    return worker_runner().run(name, Path(workspace), Path(target), parts)
+    return worker_runner().run(Path(notebook), Path(workspace), Path(target), parts, kind)

@@ -29,7 +29,7 @@ from voila.utils import ENV_VARIABLE
 from xstatic.pkg import font_awesome
 
 from ..errors import CswbError
-from ..paths import workbooks_dir
+from ..notebooks import NOTEBOOKS, copy_for_app, notebook_path
 from .handlers import GuardedVoilaHandler, LauncherHandler
 from .options import ServeOptions, check_port_free, is_loopback, kernel_reachable_host
 from .request import ROOT_ENV
@@ -103,6 +103,7 @@ class CswbVoila(Voila):
                 {
                     "workspace_root": root,
                     "workbooks": workbooks,
+                    "site": Path(self.root_dir),
                     "template_paths": self.template_paths,
                     "config": self.config,
                     "voila_configuration": self.voila_configuration,
@@ -118,16 +119,19 @@ class CswbVoila(Voila):
 
 
 @contextmanager
-def notebook_site(folders: Iterable[Path]) -> Iterator[Path]:
-    """A private folder holding copies of the notebooks to serve, removed afterwards.
+def notebook_site(workbooks: Iterable[Path], extra: Iterable[Path] = ()) -> Iterator[Path]:
+    """A private folder holding the notebooks to serve, removed afterwards.
 
-    Voilà serves (and preheats) every notebook under its root, recursively; a copy of just the
-    top-level notebooks keeps drafts, checkpoints and sub-folders out, lets benchmark notebooks
-    sit beside the workbooks, and keeps kernels from writing into the checkout.
+    The workbooks are copied as the apps show them (`notebooks.for_app`: no report-only cells);
+    `extra` folders' notebooks (benchmarks, tests) as they are. Voilà serves (and preheats)
+    every notebook under its root, recursively; a copy of just these keeps drafts, checkpoints
+    and sub-folders out, and keeps kernels from writing into the checkout.
     """
     site = Path(tempfile.mkdtemp(prefix="cswb-serve-"))
     try:
-        for folder in folders:
+        for notebook in workbooks:
+            copy_for_app(notebook, site / notebook.name)
+        for folder in extra:
             for notebook in sorted(folder.glob("*.ipynb")):
                 target = site / notebook.name
                 if target.exists():
@@ -156,15 +160,15 @@ def serve(options: ServeOptions) -> None:
     """Run the server until interrupted (Ctrl-C or SIGTERM); kernels are shut down on the way out."""
     options = options.checked()
     try:
-        workbooks = workbooks_dir()
+        workbooks = [notebook_path(name, folder=options.notebooks) for name in NOTEBOOKS]
     except FileNotFoundError:
         raise CswbError("no workbooks are installed (no workbooks/ folder)") from None
     check_port_free(options.host, options.port)
-    with notebook_site([workbooks, *options.extra_notebooks]) as site:
+    with notebook_site(workbooks, options.extra_notebooks) as site:
         _kernel_environment(options)
         config = voila_config(options, site)
         config.CswbVoila.workspace_root = str(options.root)
-        config.CswbVoila.workbooks = sorted(p.name for p in workbooks.glob("*.ipynb"))
+        config.CswbVoila.workbooks = sorted(p.name for p in workbooks)
         # The singleton, like Voilà's own launcher: its log is then every component's log (cell
         # errors hidden from visitors must reach the operator).
         app = CswbVoila.instance(config=config)

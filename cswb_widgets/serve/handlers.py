@@ -10,7 +10,8 @@ from jupyter_server.base.handlers import JupyterHandler
 from tornado import web
 from voila.tornado.handler import TornadoVoilaHandler
 
-from ..errors import WorkspaceError
+from ..errors import CswbError, WorkspaceError
+from ..notebooks import OWN_NOTEBOOKS, copy_for_app
 from .launcher import render_launcher, render_refusal, workspace_cards
 from .workspaces import NoSuchWorkspace, names_workspace, slug_from_query, workspace_under
 
@@ -44,13 +45,15 @@ class GuardedVoilaHandler(TornadoVoilaHandler):
 
     The check runs before a kernel is handed out, so a refused address costs nothing and
     shows a plain explanation. The kernel checks the same address again when it opens the
-    workspace (`request.resolve_workspace`).
+    workspace (`request.resolve_workspace`). A workspace holding its own edited notebook
+    (`<workspace>/notebooks/<name>.ipynb`) gets that one, at the same address.
     """
 
-    def initialize(self, workspace_root: Path, workbooks: frozenset[str], **kwargs: Any) -> None:
+    def initialize(self, workspace_root: Path, workbooks: frozenset[str], site: Path, **kwargs: Any) -> None:
         super().initialize(**kwargs)
         self.workspace_root = workspace_root
         self.workbooks = workbooks
+        self.site = site
 
     @web.authenticated
     async def get(self, path: str | None = None) -> None:
@@ -62,7 +65,26 @@ class GuardedVoilaHandler(TornadoVoilaHandler):
         # Set the XSRF cookie: when the visitor leaves, Voilà's page posts it with its request to
         # shut its kernel down, and without it that request is refused and the kernel lingers.
         self.xsrf_token  # noqa: B018 - reading it sets the cookie
+        try:
+            path = self._own_notebook(path or "") or path
+        except CswbError as exc:
+            self.log.error("%s", exc)
+            _html(self, render_refusal("This workspace's own copy of the workbook cannot be read; the person "
+                                       "running the server can find the details in its log.", home=self.base_url), 500)
+            return
         await super().get(path)
+
+    def _own_notebook(self, path: str) -> str | None:
+        """The site path of the workspace's own copy of workbook `path`, refreshed now, or None."""
+        if path not in self.workbooks or not names_workspace(self.request.query):
+            return None
+        workspace = workspace_under(self.workspace_root, slug_from_query(self.request.query))
+        own = workspace / OWN_NOTEBOOKS / path
+        if not own.is_file():
+            return None
+        served = Path("_own", workspace.name, path)
+        copy_for_app(own, self.site / served)
+        return served.as_posix()
 
     def _refusal(self, path: str) -> tuple[int, str] | None:
         query = self.request.query

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CswbError
+from ..notebooks import check_folder
 from ..store.workspace import is_workspace
 
 MIN_TOKEN_LENGTH = 16
@@ -79,6 +80,7 @@ class ServeOptions:
     password_hash: str | None = None
     extra_notebooks: tuple[Path, ...] = field(default=())
     pool_size: int = 1
+    notebooks: Path | None = None  # edited workbooks to serve instead of the packaged ones
 
     def checked(self) -> ServeOptions:
         """These options with the root made absolute, or CswbError naming what is wrong."""
@@ -96,6 +98,7 @@ class ServeOptions:
         return ServeOptions(
             root, self.host, self.port, self.token, self.password_hash,
             tuple(p.resolve() for p in self.extra_notebooks), self.pool_size,
+            check_folder(self.notebooks).resolve() if self.notebooks else None,
         )
 
     @property

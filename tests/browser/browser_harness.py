@@ -109,7 +109,7 @@ class Server:
             str(self.port),
         ]
         for folder in self.extra_notebooks:
-            command += ["--notebooks", str(folder)]
+            command += ["--extra-notebooks", str(folder)]
         return command + list(self.options)
 
     def start(self, timeout: float = 180.0) -> Server:

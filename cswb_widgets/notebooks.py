@@ -1,0 +1,197 @@
+"""The workbook notebooks: where each community's come from, and the contract their cell tags make.
+
+**Sources.** The six notebooks ship with the package. An analyst writes a copy to edit with
+``cswb notebooks DIR`` and runs it with ``cswb serve --notebooks DIR`` or ``cswb report
+--notebooks DIR``; a workspace may also carry its own edited notebooks in
+``<workspace>/notebooks/``, which take precedence for that community (see `notebook_path`).
+
+**The report contract**: which notebook cell makes which part of a document, read from cell tags.
+
+A workbook cell's tags, never its code, tell `cswb report` and `cswb serve` what the cell is for,
+so an analyst may comment, reformat or extend any cell without breaking the plan:
+
+- ``part:<name>``: the cell shows the workbook part ``<name>`` (the outlines in :mod:`.outline`
+  name parts). A report leaves out part cells its document does not use, so a part cell should
+  only show: computations that later cells need belong in untagged cells, which always run.
+- ``report-only``: run in reports (and in JupyterLab), left out of the apps `cswb serve` shows.
+- ``app-only``: left out of reports (e.g. the participants' ballot).
+- ``plan:<section>`` / ``progress:<section>``: an analyst's cell whose output is added to that
+  document at the end of the section keyed ``<section>`` (see ``section_keys``), or in an
+  appendix with ``plan:appendix``; the markdown heading just above the cell titles it.
+
+Functions here take and return notebook JSON (dicts), so they are tested without a kernel.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import CswbError
+from .paths import workbooks_dir
+
+NOTEBOOKS = ("commitment", "buy_in", "risk", "assets", "evaluation", "implementation")
+OWN_NOTEBOOKS = "notebooks"  # the folder of a workspace holding its own edited notebooks
+
+PART_PREFIX = "part:"
+REPORT_ONLY = "report-only"
+APP_ONLY = "app-only"
+APPENDIX = "appendix"
+
+
+class ContractError(CswbError):
+    """A notebook does not hold what a document needs from it, or carries a tag that leads nowhere."""
+
+
+def source_text(cell: Mapping[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source or "")
+
+
+def tags_of(cell: Mapping[str, Any]) -> list[str]:
+    tags = cell.get("metadata", {}).get("tags", [])
+    return [str(t) for t in tags] if isinstance(tags, list) else []
+
+
+def part_of(cell: Mapping[str, Any]) -> str | None:
+    """The part a code cell shows (its ``part:<name>`` tag), or None."""
+    if cell.get("cell_type") != "code":
+        return None
+    for tag in tags_of(cell):
+        if tag.startswith(PART_PREFIX) and tag[len(PART_PREFIX):].strip():
+            return tag[len(PART_PREFIX):].strip()
+    return None
+
+
+def parts_in(notebook: Mapping[str, Any]) -> list[str]:
+    """Every part a notebook's cells are tagged with, in order."""
+    return [p for p in (part_of(c) for c in notebook.get("cells", [])) if p is not None]
+
+
+def missing_parts(notebook: Mapping[str, Any], needed: Collection[str]) -> list[str]:
+    present = set(parts_in(notebook))
+    return [p for p in needed if p not in present]
+
+
+@dataclass(frozen=True)
+class Addition:
+    """An analyst's cell added to a document: where it goes, and the heading above it."""
+
+    kind: str
+    section: str
+    index: int  # the cell's position in the notebook
+
+
+def additions(notebook: Mapping[str, Any], kind: str) -> list[Addition]:
+    """The cells tagged ``<kind>:<section>`` (e.g. ``plan:engagement``), in notebook order."""
+    prefix = f"{kind}:"
+    found = []
+    for index, cell in enumerate(notebook.get("cells", [])):
+        if cell.get("cell_type") != "code":
+            continue
+        for tag in tags_of(cell):
+            if tag.startswith(prefix) and tag[len(prefix):].strip():
+                found.append(Addition(kind, tag[len(prefix):].strip(), index))
+    return found
+
+
+def check_additions(notebook: Mapping[str, Any], name: str, kind: str, sections: Collection[str]) -> None:
+    """Refuse a ``<kind>:<section>`` tag naming no section of that document (a typo would lose the cell)."""
+    for addition in additions(notebook, kind):
+        if addition.section not in sections:
+            raise ContractError(
+                f"{name}.ipynb, cell {addition.index + 1}: the tag '{kind}:{addition.section}' names no section "
+                f"of the {kind}; use one of: " + ", ".join(f"{kind}:{s}" for s in sections)
+            )
+
+
+def for_report(
+    notebook: Mapping[str, Any], parts: Collection[str] | None, kind: str | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """The notebook as a report runs it: without ``app-only`` cells and, when `parts` is given,
+    without the part cells not in `parts` (an analyst's cells added to `kind` always stay).
+
+    Returns the notebook and the parts left out (the executed notebook's metadata lists them).
+    """
+    kept, omitted = [], []
+    for cell in notebook.get("cells", []):
+        tags = tags_of(cell)
+        if APP_ONLY in tags and cell.get("cell_type") == "code":
+            continue
+        part = part_of(cell)
+        added = kind is not None and any(t.startswith(f"{kind}:") for t in tags)
+        if parts is not None and part is not None and part not in parts and not added:
+            omitted.append(part)
+            continue
+        kept.append(cell)
+    return dict(notebook, cells=kept), omitted
+
+
+def for_app(notebook: Mapping[str, Any]) -> dict[str, Any]:
+    """The notebook as the apps show it: without ``report-only`` cells."""
+    cells = [c for c in notebook.get("cells", []) if not (c.get("cell_type") == "code" and REPORT_ONLY in tags_of(c))]
+    return dict(notebook, cells=cells)
+
+
+# -- where the notebooks come from ---------------------------------------------------------------
+
+
+def notebook_path(name: str, *, workspace: Path | None = None, folder: Path | None = None) -> Path:
+    """The notebook `name` to run for a community: the workspace's own edited copy if it has one,
+    else the one in `folder` (``--notebooks DIR``) if given and present, else the packaged one."""
+    file = f"{name}.ipynb"
+    for candidate in (workspace and Path(workspace) / OWN_NOTEBOOKS / file, folder and Path(folder) / file):
+        if candidate and candidate.is_file():
+            return candidate
+    return workbooks_dir() / file
+
+
+def check_folder(folder: Path) -> Path:
+    """A ``--notebooks`` folder must exist and hold at least one workbook (a typo would silently
+    fall back to the packaged notebooks)."""
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        raise CswbError(f"{folder}: no such folder of notebooks (make one with 'cswb notebooks {folder}')")
+    if not any((folder / f"{name}.ipynb").is_file() for name in NOTEBOOKS):
+        raise CswbError(f"{folder} holds none of the workbooks ({', '.join(f'{n}.ipynb' for n in NOTEBOOKS)})")
+    return folder
+
+
+def read_notebook(path: Path) -> dict[str, Any]:
+    """A notebook's JSON, or one clear line saying why it cannot be read."""
+    try:
+        notebook = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ContractError(f"{path}: not a readable notebook ({exc})") from None
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        raise ContractError(f"{path}: not a notebook (no list of cells)")
+    return notebook
+
+
+def write_notebooks(folder: Path, *, overwrite: bool = False) -> list[Path]:
+    """Copy the six packaged notebooks into `folder` to edit; an existing copy is kept unless `overwrite`."""
+    folder = Path(folder).expanduser()
+    existing = [folder / f"{n}.ipynb" for n in NOTEBOOKS if (folder / f"{n}.ipynb").exists()]
+    if existing and not overwrite:
+        raise CswbError(
+            f"{folder} already holds {', '.join(p.name for p in existing)}: your edits there are kept; "
+            "choose another folder, or give --overwrite to replace them with the packaged notebooks"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in NOTEBOOKS:
+        target = folder / f"{name}.ipynb"
+        shutil.copyfile(workbooks_dir() / f"{name}.ipynb", target)
+        written.append(target)
+    return written
+
+
+def copy_for_app(source: Path, target: Path) -> Path:
+    """Write `source` as the apps show it (`for_app`) to `target`; one clear line if it is unreadable."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(for_app(read_notebook(source)), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return target
