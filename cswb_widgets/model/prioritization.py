@@ -106,9 +106,21 @@ class Ranking:
 
 def rank_risks(tables: Tables, weights: Mapping[str, float] | None = None) -> Ranking:
     """Rank every risk on the workspace's criteria (weights: the stored ones unless given)."""
-    inputs = risk_evidence.criterion_inputs(tables)
-    normalized = normalize(inputs.values, risk_evidence.higher_is_worse(tables))
-    chosen = dict(weights) if weights is not None else risk_evidence.weights(tables)
+    chosen = weights if weights is not None else risk_evidence.weights(tables)
+    return rank_inputs(risk_evidence.criterion_inputs(tables), chosen, risk_evidence.higher_is_worse(tables))
+
+
+def rank_inputs(
+    inputs: risk_evidence.CriterionInputs, weights: Mapping[str, float],
+    higher_is_worse: Mapping[str, bool] | None = None,
+) -> Ranking:
+    """Rank risks on any criteria values (e.g. the workspace's plus one computed in a notebook).
+
+    A criterion without a weight counts for nothing; `higher_is_worse` (default: yes) flips a
+    criterion on which a lower value is the more concerning.
+    """
+    normalized = normalize(inputs.values, higher_is_worse)
+    chosen = {c: float(weights.get(c, 0.0)) for c in inputs.values.columns}
     return _ranked(inputs, normalized, chosen)
 
 

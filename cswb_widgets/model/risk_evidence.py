@@ -9,6 +9,7 @@ always be traced back to its inputs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,7 @@ from ..framework import load_catalogue
 from ._tables import Tables, rows_of
 
 ENTERED = "entered"
+NOTEBOOK = "notebook"  # a criterion an analyst computed in the notebook (not stored in the workspace)
 
 
 def _text(value: object) -> str:
@@ -142,6 +144,24 @@ class CriterionInputs:
     values: pd.DataFrame  # index: risk id; columns: criterion id; NaN = no evidence
     explanations: pd.DataFrame  # same shape: text
     sources: dict[str, str]  # criterion id -> source key
+
+    def with_criterion(
+        self, name: str, values: pd.Series | Mapping[str, float], *, explanation: str | pd.Series | None = None
+    ) -> CriterionInputs:
+        """These inputs plus a criterion of your own: `values` by risk id (higher = more concern;
+        missing = no evidence). Give it a weight where you rank, e.g. ``{name: 1.0, **weights}``."""
+        if not name or name in self.values.columns:
+            raise ValueError(f"a criterion needs a new name; {name!r} is taken or empty")
+        column = pd.Series(values, dtype="float64").reindex(self.values.index)
+        if explanation is None:
+            explanation = pd.Series(
+                ["no value" if v != v else f"{v:g}, computed in the notebook" for v in column], index=column.index)
+        why = explanation.reindex(self.values.index).fillna("") if isinstance(explanation, pd.Series) else explanation
+        return CriterionInputs(
+            self.values.assign(**{name: column}),
+            self.explanations.assign(**{name: why}),
+            {**self.sources, name: NOTEBOOK},
+        )
 
 
 def engagement_signal(tables: Tables) -> pd.DataFrame:
@@ -272,6 +292,7 @@ def weights(tables: Tables) -> dict[str, float]:
 def source_name(source: str) -> str:
     return {
         ENTERED: "entered scores",
+        NOTEBOOK: "computed in the notebook",
         "community_concern": "share of buy-in feedback",
         "workshop_votes": "mean workshop rating",
         "indicator_trend": "indicator trend",

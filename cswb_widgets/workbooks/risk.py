@@ -63,6 +63,9 @@ class RiskWorkbook(Workbook):
         from ..serve.request import page_parameter
 
         self.vote_view = self.app and page_parameter("view") == VOTE_VIEW
+        # How every part ranks the risks: `rank(tables, weights=None)`. A notebook may set its own
+        # (e.g. with a criterion computed in pandas); apps call it again after every edit.
+        self.rank: Callable[..., prioritization.Ranking] = prioritization.rank_risks
         self._report_ranking: tuple[Any, prioritization.Ranking] | None = None
 
     def _ranking(self) -> tuple[Any, prioritization.Ranking]:
@@ -70,10 +73,10 @@ class RiskWorkbook(Workbook):
         its parts; in apps the data changes under the page, so every call ranks afresh."""
         if self.app:
             tables = self.tables()
-            return tables, prioritization.rank_risks(tables)
+            return tables, self.rank(tables)
         if self._report_ranking is None:
             tables = self.tables()
-            self._report_ranking = (tables, prioritization.rank_risks(tables))
+            self._report_ranking = (tables, self.rank(tables))
         return self._report_ranking
 
     # -- the two pages ------------------------------------------------------------------------------
@@ -857,15 +860,16 @@ class PrioritizationPanel(ipywidgets.VBox):
         """Read the data and the saved weights again (after edits anywhere in this kernel)."""
         tables = self._book.tables()
         self._tables = tables
-        criteria = tables["criteria"]
+        self._ranking = self._book.rank(tables)
+        names = _criterion_names(tables)
         self.weight_inputs = {}
-        for cid, name, weight in zip(criteria["id"], criteria["name"].astype(str), criteria["weight"]):
-            box = ipywidgets.BoundedFloatText(value=float(weight), min=0, max=1000, step=0.05, description=f"Weight of {name}",
-                                              style={"description_width": "initial"})
+        for cid in self._ranking.normalized.columns:
+            label = names.get(cid) or f"{cid} (computed in the notebook)"
+            box = ipywidgets.BoundedFloatText(value=float(self._ranking.weights.get(cid, 0.0)), min=0, max=1000, step=0.05,
+                                              description=f"Weight of {label}", style={"description_width": "initial"})
             box.observe(self._weight_changed, names="value")
             self.weight_inputs[cid] = box
         self.weights_box.children = list(self.weight_inputs.values())
-        self._ranking = prioritization.rank_risks(tables)
         names = _names(tables)
         current = self.explain.value
         self.explain.options = [(names.get(r, r), r) for r in self._ranking.scored.index]
@@ -892,13 +896,18 @@ class PrioritizationPanel(ipywidgets.VBox):
         self.trace.value = trace_html(self._ranking, self._tables, [risk_id]) if risk_id else ""
 
     def save_weights(self) -> bool:
+        stored = set(self._tables["criteria"]["id"]) if len(self._tables["criteria"]) else set()
+        weights = self.weights()
         try:
             with self._ws.batch("prioritization weights"):
-                for cid, weight in self.weights().items():
-                    self._ws.update("criteria", cid, weight=weight)
+                for cid, weight in weights.items():
+                    if cid in stored:
+                        self._ws.update("criteria", cid, weight=weight)
         except CswbError as error:
             self.status.value = say("error", f"Not saved: {error}")
             return False
-        self.status.value = say("saved", "Weights saved.")
+        own = [cid for cid in weights if cid not in stored]
+        self.status.value = say("saved", "Weights saved." + (
+            f" The weight of {', '.join(own)} is set in the notebook (it computes that criterion)." if own else ""))
         _sync.notify_saved(self._ws, self)
         return True
