@@ -297,7 +297,7 @@ def add_logic_model_item(
 
 def _two_items(ws: Workspace, source_id: str, target_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     if source_id == target_id:
-        raise _refuse("An item cannot lead to itself.", column="leads_to")
+        raise _refuse("an item cannot lead to itself", column="leads_to")
     source = _require(ws, "logic_model_items", source_id, "logic-model item")
     target = _require(ws, "logic_model_items", target_id, "logic-model item")
     return source, target
