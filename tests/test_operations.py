@@ -19,7 +19,14 @@ import pandas as pd
 import pytest
 
 from cswb_widgets.errors import InputError
-from cswb_widgets.model import commitment, engagement, evaluation, identity, implementation, prioritization
+from cswb_widgets.model import (
+    commitment,
+    engagement,
+    evaluation,
+    identity,
+    implementation,
+    prioritization,
+)
 from cswb_widgets.store import TABLES, Workspace, operations
 
 ACTOR = "Tester"
