@@ -243,7 +243,7 @@ def test_save_weights_refuses_negative_unknown_or_non_numbers(ws: Workspace) -> 
     assert_refused(ws, "column 'weight': no criterion with id 'crit-cost'",
                    lambda: operations.save_weights(ws, {"crit-cost": 1}))
     assert_refused(ws, "column 'weight': the weight of 'crit-trend' must be a number, got 'high'",
-                   lambda: operations.save_weights(ws, {"crit-trend": "high"}))
+                   lambda: operations.save_weights(ws, {"crit-trend": "high"}))  # type: ignore[dict-item]
     assert_refused(ws, "column 'weight': the weight of 'crit-trend' must be a number of 0 or more, got 'nan'",
                    lambda: operations.save_weights(ws, {"crit-trend": float("nan")}))
 
