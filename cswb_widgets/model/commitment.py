@@ -160,3 +160,34 @@ def terms_of_reference(tables: Tables, group_id: str | None) -> list[TermsSectio
     else:
         written = {}
     return [TermsSection(s.key, s.name, s.prompt, written.get(s.key)) for s in catalogue.tor_sections]
+
+
+@dataclass(frozen=True)
+class TermsChanges:
+    """What saving a terms of reference writes: sections to add (key -> text), to change (id ->
+    text) and to remove (ids of sections emptied)."""
+
+    add: dict[str, str]
+    change: dict[str, str]
+    remove: list[str]
+
+
+def terms_of_reference_changes(sections: pd.DataFrame, group_id: str | None, texts: dict[str, str | None]) -> TermsChanges:
+    """Compare the texts to save (section key -> text; blank = remove) with the stored sections of
+    one group (None: the combined one). Sections not named in `texts` are left as they are."""
+    if sections.empty:
+        mine = sections
+    else:
+        mine = sections[sections["group_id"].isna()] if group_id is None else sections[sections["group_id"] == group_id]
+    ids = dict(zip(mine["section"], mine["id"])) if len(mine) else {}
+    stored = dict(zip(mine["section"], mine["text"])) if len(mine) else {}
+    add, change, remove = {}, {}, []
+    for key, raw in texts.items():
+        text = (raw or "").strip()
+        if key in ids and not text:
+            remove.append(str(ids[key]))
+        elif key in ids and text != stored[key]:
+            change[str(ids[key])] = text
+        elif key not in ids and text:
+            add[key] = text
+    return TermsChanges(add, change, remove)

@@ -155,6 +155,20 @@ def strategy_from_asset(asset: Mapping[str, Any], risk_id: str, planning_area: s
     }
 
 
+def strategies_to_adopt(
+    strategies: pd.DataFrame, asset: Mapping[str, Any], risk_id: str, planning_areas: list[str]
+) -> list[dict[str, Any]]:
+    """The strategy records adopting `asset` for `risk_id` adds: one per planning area, except
+    where a strategy from this asset for this risk and area already exists (never twice)."""
+    taken = {
+        str(area)
+        for aid, rid, area in zip(_column(strategies, "asset_id"), _column(strategies, "risk_id"),
+                                  _column(strategies, "planning_area"), strict=True)
+        if str(aid) == str(asset["id"]) and str(rid) == str(risk_id)
+    }
+    return [strategy_from_asset(asset, risk_id, area) for area in dict.fromkeys(planning_areas) if area not in taken]
+
+
 # -- logic models -------------------------------------------------------------------------------------
 
 

@@ -376,6 +376,15 @@ def is_latest_update(tables: Tables, action_id: str, day: dt.date) -> bool:
     return all(d is None or d <= day for d in dates)
 
 
+def action_changes_from_update(tables: Tables, action_id: str, day: dt.date, *, status: Any,
+                               percent: Any) -> dict[str, Any]:
+    """The fields of the action a progress update dated `day` sets: its status and percent
+    complete (those given), when it is the action's newest update; nothing for an older one."""
+    if not is_latest_update(tables, action_id, day):
+        return {}
+    return {k: v for k, v in (("status", status), ("percent_complete", percent)) if not _blank(v)}
+
+
 INDICATOR_COLUMNS = ["measure_id", "expected_outcome", "indicator", "unit", "baseline", "target", "target_year",
                      "latest", "latest_date", "share_of_way", "status"]
 

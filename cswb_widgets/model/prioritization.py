@@ -7,7 +7,7 @@ share of the total weight. Nothing else enters a score.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,6 +48,28 @@ def weight_shares(weights: Mapping[str, float]) -> pd.Series:
     series = pd.Series(weights, dtype="float64").clip(lower=0)
     total = series.sum()
     return series / total if total > 0 else pd.Series(1 / len(series), index=series.index)
+
+
+def weight_problems(weights: Mapping[str, object], criterion_ids: Iterable[str]) -> list[str]:
+    """What is wrong with a set of weights to save, one message each (empty: they may be saved).
+
+    A weight belongs to a known criterion and is a finite number of 0 or more. All zero is
+    allowed: the criteria then count equally (`weight_shares`).
+    """
+    known = set(criterion_ids)
+    problems = []
+    for cid, weight in weights.items():
+        if cid not in known:
+            problems.append(f"no criterion with id '{cid}'")
+            continue
+        try:
+            value = float(weight)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            problems.append(f"the weight of '{cid}' must be a number, got '{weight}'")
+            continue
+        if not np.isfinite(value) or value < 0:
+            problems.append(f"the weight of '{cid}' must be a number of 0 or more, got '{weight}'")
+    return problems
 
 
 def score(normalized: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:

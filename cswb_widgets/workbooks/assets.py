@@ -15,9 +15,7 @@ from ..framework import load_catalogue
 from ..model import gaps
 from ..model.privacy import suppress_small_counts
 from ..store import Workspace
-from ..store.schema import table as table_spec
 from ..store.tabular import ImportReport, import_file
-from ..store.validation import validate_record
 from ..widgets import _sync, catalogue_picker, options_picker
 from ..widgets.file_import import FileImport, say
 from ._base import Shown, Workbook, _html, deferred
@@ -299,28 +297,19 @@ class CoordinateEditor(ipywidgets.VBox):
 
     def save(self) -> int | None:
         """Write every filled-in pair in one change; any bad value means nothing is written."""
-        spec = table_spec("assets")
-        updates, problems = {}, []
-        for record_id, (name, latitude, longitude) in self.fields.items():
-            values = {"latitude": latitude.value.strip(), "longitude": longitude.value.strip()}
-            if not any(values.values()):
-                continue
-            if not all(values.values()):
-                problems.append(f"{name}: enter both the latitude and the longitude")
-                continue
-            _stored, found = validate_record(spec, values, partial=True)
-            problems += [f"{name}: {p.column}: {p.message}" for p in found]
-            updates[record_id] = values
-        if problems:
-            self.status.value = say("error", "Nothing saved. " + "; ".join(problems))
-            return None
+        from ..store import operations
+
+        updates = {record_id: (latitude.value.strip(), longitude.value.strip())
+                   for record_id, (_name, latitude, longitude) in self.fields.items()
+                   if latitude.value.strip() or longitude.value.strip()}
         if not updates:
             self.status.value = say("info", "Nothing to save: fill in a latitude and a longitude first.")
             return 0
         try:
-            with self._ws.batch("asset coordinates"):
-                for record_id, values in updates.items():
-                    self._ws.update("assets", record_id, **values)
+            operations.set_coordinates(self._ws, updates)
+        except InputError as error:
+            self.status.value = say("error", "Nothing saved. " + "; ".join(p.message for p in error.problems))
+            return None
         except CswbError as error:
             self.status.value = say("error", f"Nothing saved: {error}")
             return None

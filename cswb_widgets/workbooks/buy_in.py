@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -19,9 +18,6 @@ from ..model.privacy import SMALL_COUNT, suppress_small_counts
 from ..store.survey import import_survey, read_survey
 from ..widgets import CoverageIndicator, RecordForm, _sync, catalogue_picker, options_picker
 from ._base import Shown, Workbook, _html, deferred, report_only
-
-LOGO_LIMIT = 300_000  # bytes: enough for a crisp logo, small enough for every report page
-LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
 
 def _say(kind: str, text: str) -> str:
@@ -249,10 +245,12 @@ class QuickFeedback(ipywidgets.VBox):
         self.categories.value = tuple(dict.fromkeys([*self.categories.value, *self._suggestions()]))
 
     def save(self) -> str | None:
+        from ..store import operations
+
         try:
-            record_id = self._ws.add(
-                "feedback",
-                text=self.text.value,
+            record_id = operations.add_quick_feedback(
+                self._ws,
+                self.text.value,
                 activity_id=self.activity.value or None,
                 participant_group=self.group.value or None,
                 risk_categories=list(self.categories.value),
@@ -362,10 +360,14 @@ class TagSuggestions(ipywidgets.VBox):
         self.apply_button.layout.display = None if len(pending) else "none"
 
     def apply(self) -> int:
+        from ..store import operations
+
         pending = self._pending()
-        with self._ws.batch("apply tag suggestions"):
-            for record_id, keys in zip(pending["id"], pending["suggested"]):
-                self._ws.update("feedback", record_id, risk_categories=keys)
+        try:
+            operations.apply_tag_suggestions(self._ws, dict(zip(pending["id"], pending["suggested"])))
+        except CswbError as error:
+            self.status.value = _say("error", f"Not tagged: {error}")
+            return 0
         self.status.value = _say("saved", f"Tagged {len(pending)} items. Undo is in the change history.")
         _sync.notify_saved(self._ws, self)
         self.refresh()
@@ -390,14 +392,13 @@ class PlanIdentity(ipywidgets.VBox):
         self.preview.value = identity_preview(self._ws.community)
 
     def set_logo(self, content: bytes) -> bool:
-        kind = next((mime for magic, mime in LOGO_TYPES.items() if content.startswith(magic)), None)
-        if kind is None:
-            self.status.value = _say("error", "The logo must be a PNG or JPEG image (SVG can carry scripts).")
+        from ..store import operations
+
+        try:
+            operations.set_logo(self._ws, content)
+        except CswbError as error:
+            self.status.value = _say("error", str(error))
             return False
-        if len(content) > LOGO_LIMIT:
-            self.status.value = _say("error", f"The logo is {len(content) // 1000} KB; keep it under {LOGO_LIMIT // 1000} KB.")
-            return False
-        self._ws.update("community", "community", logo=f"data:{kind};base64,{base64.b64encode(content).decode('ascii')}")
         self.status.value = _say("saved", "Logo saved.")
         _sync.notify_saved(self._ws, self)
         self.refresh()

@@ -313,20 +313,10 @@ class TermsOfReferenceBuilder(ipywidgets.VBox):
 
     def save(self) -> bool:
         """Write every changed section in one change; an emptied section is removed."""
-        existing = self._ws.table("tor_sections")
-        mine = existing[existing["group_id"].isna()] if self.group_id is None else existing[existing["group_id"] == self.group_id]
-        ids = dict(zip(mine["section"], mine["id"]))
-        texts = dict(zip(mine["section"], mine["text"]))
+        from ..store import operations
+
         try:
-            with self._ws.batch("terms of reference"):
-                for key, editor in self.editors.items():
-                    text = editor.value.strip()
-                    if key in ids and not text:
-                        self._ws.delete("tor_sections", ids[key])
-                    elif key in ids and text != texts[key]:
-                        self._ws.update("tor_sections", ids[key], text=text)
-                    elif key not in ids and text:
-                        self._ws.add("tor_sections", group_id=self.group_id, section=key, text=text)
+            operations.save_terms_of_reference(self._ws, self.group_id, {k: e.value for k, e in self.editors.items()})
         except CswbError as error:
             self.status.value = str(Markup('<p role="alert">Not saved: {}</p>').format(str(error)))
             return False

@@ -783,16 +783,12 @@ class AdoptAssets(ipywidgets.VBox):
             self.status.value = say("error", "That asset is no longer in the inventory.")
             self.refresh()
             return []
-        created: list[str] = []
+        from ..store import operations
+
         try:
-            with self._ws.batch(f"adopt asset {asset['name']} as strategy"):
-                existing = self._ws.table("strategies")
-                for area in areas:
-                    same = existing[(existing["asset_id"] == asset["id"]) & (existing["risk_id"] == row["risk_id"])
-                                    & (existing["planning_area"] == area)]
-                    if len(same):
-                        continue  # never twice: another person may have adopted it a moment ago
-                    created.append(self._ws.add("strategies", **evaluation.strategy_from_asset(asset, row["risk_id"], area)))
+            # never twice: another person may have adopted it a moment ago
+            created = operations.adopt_assets_as_strategies(
+                self._ws, [{"asset_id": asset["id"], "risk_id": row["risk_id"], "planning_areas": areas}])
         except CswbError as error:
             self.status.value = say("error", f"Not adopted: {error}")
             return []
@@ -926,9 +922,11 @@ class LogicModelBuilder(ipywidgets.VBox):
         self.refresh()
 
     def create(self) -> str | None:
+        from ..store import operations
+
         try:
-            model_id = self._ws.add("logic_models", risk_id=self.new_risk.value or None,
-                                    target_group=self.new_group.value, name=self.new_name.value or None)
+            model_id = operations.create_logic_model(self._ws, self.new_risk.value, self.new_group.value,
+                                                     name=self.new_name.value or None)
         except CswbError as error:
             self.status.value = say("error", f"Not created: {error}")
             return None
@@ -939,13 +937,15 @@ class LogicModelBuilder(ipywidgets.VBox):
         return model_id
 
     def add_item(self) -> str | None:
+        from ..store import operations
+
         if not self.model.value:
             self.status.value = say("error", "Create or choose a logic model first.")
             return None
         try:
-            item_id = self._ws.add("logic_model_items", logic_model_id=self.model.value, level=self.level.value,
-                                   text=self.item_text.value, planning_area=self.item_area.value or None,
-                                   responsible=self.item_responsible.value or None)
+            item_id = operations.add_logic_model_item(self._ws, self.model.value, self.level.value, self.item_text.value,
+                                                      planning_area=self.item_area.value or None,
+                                                      responsible=self.item_responsible.value or None)
         except CswbError as error:
             self.status.value = say("error", f"Not added: {error}")
             return None
@@ -954,6 +954,8 @@ class LogicModelBuilder(ipywidgets.VBox):
         return item_id
 
     def link(self) -> bool:
+        from ..store import operations
+
         source, target = self.source.value, self.target.value
         if not source or not target:
             self.status.value = say("error", "Choose both items first.")
@@ -966,7 +968,9 @@ class LogicModelBuilder(ipywidgets.VBox):
             self.status.value = say("info", "These items are already linked.")
             return False
         try:
-            self._ws.update("logic_model_items", source, leads_to=[*current, target])
+            if not operations.link_logic_model_items(self._ws, source, target):
+                self.status.value = say("info", "These items are already linked.")
+                return False
         except CswbError as error:
             self.status.value = say("error", f"Not linked: {error}")
             return False
@@ -978,13 +982,17 @@ class LogicModelBuilder(ipywidgets.VBox):
         return True
 
     def unlink(self) -> bool:
+        from ..store import operations
+
         source, target = self.source.value, self.target.value
         current = list((self._ws.get("logic_model_items", source) or {}).get("leads_to") or []) if source else []
         if target not in current:
             self.status.value = say("info", "These items are not linked.")
             return False
         try:
-            self._ws.update("logic_model_items", source, leads_to=[t for t in current if t != target] or None)
+            if not operations.unlink_logic_model_items(self._ws, source, target):
+                self.status.value = say("info", "These items are not linked.")
+                return False
         except CswbError as error:
             self.status.value = say("error", f"Not changed: {error}")
             return False
@@ -1025,8 +1033,10 @@ class MeasureFramework(ipywidgets.VBox):
         if item is None:
             self.refresh()
             return None
+        from ..store import operations
+
         try:
-            measure_id = self._ws.add("measures", outcome_id=item["id"], expected_outcome=item["text"])
+            measure_id = operations.start_measure(self._ws, item["id"])
         except CswbError as error:
             self.status.value = say("error", f"Not added: {error}")
             return None

@@ -655,14 +655,11 @@ def record_update(ws: Workspace, action_id: str, day: dt.date, *, status: str | 
 
     One change (undoable as one); refused whole if any value is wrong. Returns whether the action's
     current status and percent were updated (False for an update older than one already recorded).
+    Kept for notebooks that call it: the operation is `store.operations.record_progress_update`.
     """
-    newest = implementation.is_latest_update(render.WorkspaceTables(ws), action_id, day)
-    with ws.batch("progress update"):
-        ws.add("action_updates", action_id=action_id, date=day, status=status, percent_complete=percent, note=note)
-        current = {k: v for k, v in (("status", status), ("percent_complete", percent)) if v not in (None, "")}
-        if newest and current:
-            ws.update("actions", action_id, **current)
-    return newest
+    from ..store import operations
+
+    return operations.record_progress_update(ws, action_id, day, status=status, percent=percent, note=note).is_newest
 
 
 class ProgressUpdate(ipywidgets.VBox):
@@ -710,9 +707,12 @@ class ProgressUpdate(ipywidgets.VBox):
             self.status_line.value = say("error", "That action no longer exists (someone may have deleted it).")
             return False
         title = record["title"]
+        from ..store import operations
+
         try:
-            newest = record_update(self._ws, self.action.value, self.date.value, status=self.status.value or None,
-                                   percent=self.percent.value.strip() or None, note=self.note.value.strip() or None)
+            newest = operations.record_progress_update(
+                self._ws, self.action.value, self.date.value, status=self.status.value or None,
+                percent=self.percent.value.strip() or None, note=self.note.value.strip() or None).is_newest
         except InputError as error:
             self.status_line.value = say("error", "Not saved: " + "; ".join(p.message for p in error.problems))
             return False

@@ -669,10 +669,12 @@ class AddRisk(ipywidgets.VBox):
         super().__init__([self.name, self.category, self.description, self.save_button, self.status])
 
     def save(self) -> str | None:
+        from ..store import operations
+
         typed = self.category.value.strip()
         category = self._categories.get(typed, typed) or None
         try:
-            risk_id = self._ws.add("risks", name=self.name.value, category=category, description=self.description.value or None)
+            risk_id = operations.add_risk(self._ws, self.name.value, category=category, description=self.description.value or None)
         except CswbError as error:
             self.status.value = say("error", f"Not added: {error}")
             return None
@@ -723,12 +725,14 @@ class RiskAnalysis(ipywidgets.VBox):
             widget.value = tuple(value or ()) if column == "current_approach" else (value or "")
 
     def save(self) -> bool:
+        from ..store import operations
+
         if not self.risk.value:
             self.status.value = say("error", "Add a risk first.")
             return False
         values = {c: (list(w.value) if c == "current_approach" else (w.value or None)) for c, w in self.fields.items()}
         try:
-            self._ws.update("risks", self.risk.value, **values)
+            operations.save_risk_answers(self._ws, self.risk.value, values)
         except CswbError as error:
             self.status.value = say("error", f"Not saved: {error}")
             return False
@@ -896,13 +900,12 @@ class PrioritizationPanel(ipywidgets.VBox):
         self.trace.value = trace_html(self._ranking, self._tables, [risk_id]) if risk_id else ""
 
     def save_weights(self) -> bool:
+        from ..store import operations
+
         stored = set(self._tables["criteria"]["id"]) if len(self._tables["criteria"]) else set()
         weights = self.weights()
         try:
-            with self._ws.batch("prioritization weights"):
-                for cid, weight in weights.items():
-                    if cid in stored:
-                        self._ws.update("criteria", cid, weight=weight)
+            operations.save_weights(self._ws, {cid: w for cid, w in weights.items() if cid in stored})
         except CswbError as error:
             self.status.value = say("error", f"Not saved: {error}")
             return False
