@@ -51,7 +51,7 @@ from markupsafe import Markup
 from folium.template import Template
 from shapely.geometry.base import BaseGeometry
 
-from cswb_widgets.charts import (
+from cswb_widgets.render.charts import (
     MISSING_COLOUR,
     SEQUENTIAL_COLOURS,
     SERIES_COLOURS,
@@ -1104,7 +1104,7 @@ def static_map(
     width_inches: float = 7.5,
     label_areas: bool | None = None,
 ) -> Chart:
-    """The map as an accessible SVG for printed and PDF reports (see :mod:`cswb_widgets.charts`).
+    """The map as an accessible SVG for printed and PDF reports (see :mod:`cswb_widgets.render.charts`).
 
     Same content as :func:`area_map`: boundary, sub-areas (shaded by `choropleth` with a legend),
     assets as dots (partner communities' as squares). Sub-area names are written on the map

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pandas as pd
 import pytest
 
-from cswb_widgets.charts import (
+from cswb_widgets.render.charts import (
     SEQUENTIAL_COLOURS,
     SERIES_COLOURS,
     TEXT_COLOUR,

@@ -11,7 +11,8 @@ import ipywidgets
 import pandas as pd
 from markupsafe import Markup
 
-from .. import charts, render
+from .. import render
+from ..render import charts
 from ..errors import CswbError, InputError
 from ..framework import load_catalogue
 from ..model import engagement, readiness

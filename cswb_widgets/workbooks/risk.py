@@ -14,7 +14,8 @@ import ipywidgets
 import pandas as pd
 from markupsafe import Markup
 
-from .. import charts, maps, render
+from .. import maps, render
+from ..render import charts
 from ..errors import CswbError
 from ..framework import load_catalogue
 from ..model import prioritization, readiness, risk_evidence

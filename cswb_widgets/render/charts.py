@@ -47,7 +47,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import blended_transform_factory
 
-from cswb_widgets.model.privacy import SMALL_COUNT, is_small_count
+from ..model.privacy import SMALL_COUNT, is_small_count
 
 __all__ = [
     "MISSING_COLOUR",
