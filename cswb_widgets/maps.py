@@ -51,7 +51,7 @@ from markupsafe import Markup
 from folium.template import Template
 from shapely.geometry.base import BaseGeometry
 
-from cswb_widgets.render.charts import (
+from cswb_widgets.render.figures import (
     MISSING_COLOUR,
     SEQUENTIAL_COLOURS,
     SERIES_COLOURS,

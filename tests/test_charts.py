@@ -10,10 +10,6 @@ import pandas as pd
 import pytest
 
 from cswb_widgets.render.charts import (
-    SEQUENTIAL_COLOURS,
-    SERIES_COLOURS,
-    TEXT_COLOUR,
-    Chart,
     bar_chart,
     contrast_ratio,
     gantt,
@@ -21,6 +17,12 @@ from cswb_widgets.render.charts import (
     line_chart,
     ranked_scores,
     readable_text_colour,
+)
+from cswb_widgets.render.figures import (
+    SEQUENTIAL_COLOURS,
+    SERIES_COLOURS,
+    TEXT_COLOUR,
+    Chart,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
