@@ -9,11 +9,12 @@ import ipywidgets
 import pandas as pd
 from markupsafe import Markup
 
-from .. import maps, render
+from .. import render
 from ..errors import CswbError, InputError, Problem
 from ..framework import load_catalogue
 from ..model import gaps
 from ..model.privacy import suppress_small_counts
+from ..render import maps
 from ..store import Workspace
 from ..store.schema import table as table_spec
 from ..store.tabular import ImportReport, import_file
