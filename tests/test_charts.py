@@ -9,14 +9,13 @@ import xml.etree.ElementTree as ET
 import pandas as pd
 import pytest
 
+from cswb_widgets.render import contrast_ratio, readable_text_colour
 from cswb_widgets.render.charts import (
     bar_chart,
-    contrast_ratio,
     gantt,
     heatmap,
     line_chart,
     ranked_scores,
-    readable_text_colour,
 )
 from cswb_widgets.render.figures import (
     SEQUENTIAL_COLOURS,

@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.colors import BoundaryNorm, ListedColormap, to_hex, to_rgb
+from matplotlib.colors import BoundaryNorm, ListedColormap, to_hex
 from matplotlib.dates import AutoDateLocator, DateFormatter, date2num
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, get_font
@@ -47,6 +47,7 @@ from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import blended_transform_factory
 
 from ..model.privacy import is_small_count
+from ._html import readable_text_colour
 from .figures import (
     MISSING_COLOUR,
     MUTED_TEXT_COLOUR,
@@ -64,14 +65,12 @@ from .figures import (
 __all__ = [
     "Chart",
     "bar_chart",
-    "contrast_ratio",
     "format_number",
     "gantt",
     "heatmap",
     "line_chart",
     "number_text",
     "ranked_scores",
-    "readable_text_colour",
 ]
 
 SERIES_MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*")
@@ -80,24 +79,6 @@ SERIES_HATCHES: tuple[str, ...] = ("", "//", "..", "\\\\", "xx", "--", "||", "++
 WIDTH_INCHES = 7.5  # fits a letter-size page with margins
 LABEL_WRAP = 34  # characters per line of a category label before it wraps
 LABEL_MAX_LINES = 2
-
-
-def contrast_ratio(colour_a: str, colour_b: str) -> float:
-    """WCAG 2.0 contrast ratio of two colours (1 to 21)."""
-    lighter, darker = sorted((_luminance(colour_a), _luminance(colour_b)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
-
-
-def readable_text_colour(background: Any) -> str:
-    """Black or white, whichever contrasts more with `background` (always >= 4.58:1)."""
-    hex_colour = to_hex(background)
-    on_dark, on_light = "#ffffff", "#000000"
-    return on_dark if contrast_ratio(hex_colour, on_dark) > contrast_ratio(hex_colour, on_light) else on_light
-
-
-def _luminance(colour: str) -> float:
-    channels = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour)]
-    return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
 
 
 def _display_label(text: Any, width: int = LABEL_WRAP) -> str:
@@ -274,7 +255,7 @@ def heatmap(
         if annotate:
             for (row, column), value in np.ndenumerate(values):
                 if math.isfinite(value):
-                    text, colour = format_number(value), readable_text_colour(colour_map(norm(value)))
+                    text, colour = format_number(value), readable_text_colour(to_hex(colour_map(norm(value))))
                 else:
                     text, colour = "–", TEXT_COLOUR
                 axes.text(column + 0.5, row + 0.5, text, ha="center", va="center", color=colour, fontsize=9)
