@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from cswb_widgets.maps import area_map, indicator_by_area, map_html, static_map
+from cswb_widgets.render.maps import area_map, indicator_by_area, map_html, static_map
 from cswb_widgets.store.synthetic import build_city
 
 CHROMIUM = "/usr/bin/chromium"

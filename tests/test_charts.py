@@ -9,18 +9,19 @@ import xml.etree.ElementTree as ET
 import pandas as pd
 import pytest
 
-from cswb_widgets.charts import (
-    SEQUENTIAL_COLOURS,
-    SERIES_COLOURS,
-    TEXT_COLOUR,
-    Chart,
+from cswb_widgets.render import contrast_ratio, readable_text_colour
+from cswb_widgets.render.charts import (
     bar_chart,
-    contrast_ratio,
     gantt,
     heatmap,
     line_chart,
     ranked_scores,
-    readable_text_colour,
+)
+from cswb_widgets.render.figures import (
+    SEQUENTIAL_COLOURS,
+    SERIES_COLOURS,
+    TEXT_COLOUR,
+    Chart,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"

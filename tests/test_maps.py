@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from cswb_widgets.maps import (
+from cswb_widgets.render.maps import (
     area_map,
     filter_assets,
     indicator_by_area,

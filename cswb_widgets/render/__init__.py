@@ -1,4 +1,5 @@
-"""Static, widget-free HTML for workspace data: the report mode of every widget.
+"""Static, widget-free output for workspace data (HTML, charts, maps): the report mode of
+every widget.
 
 The widgets in :mod:`cswb_widgets.widgets` and the report notebooks share this
 package, so a table, a coverage check or the stage header shows the same rows,
@@ -14,6 +15,12 @@ Rules kept here, once:
 
 Nothing here imports ipywidgets; it reads a workspace only through
 ``ws.table(name)`` and ``ws.community``.
+
+Charts and maps are imported by name, not from here, because they pull libraries an HTML
+table does not need: :mod:`.charts` (SVG charts; matplotlib) and :mod:`.maps` (offline web
+maps and their printed drawing; folium, shapely, matplotlib when drawn), as in
+``from cswb_widgets.render import charts, maps``. Both build on :mod:`.figures` (the ``Chart``
+type, style, colours and number formatting), so neither imports the other.
 """
 
 from ..model.privacy import SMALL_COUNT, suppress_small_counts

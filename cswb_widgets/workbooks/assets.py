@@ -9,11 +9,12 @@ import ipywidgets
 import pandas as pd
 from markupsafe import Markup
 
-from .. import maps, render
+from .. import render
 from ..errors import CswbError, InputError, Problem
 from ..framework import load_catalogue
 from ..model import gaps
 from ..model.privacy import suppress_small_counts
+from ..render import maps
 from ..store import Workspace
 from ..store.tabular import ImportReport, import_file
 from ..widgets import _sync, catalogue_picker, options_picker

@@ -10,11 +10,12 @@ import ipywidgets
 import pandas as pd
 from markupsafe import Markup
 
-from .. import charts, render
+from .. import render
 from ..errors import CswbError, InputError
 from ..framework import load_catalogue
 from ..model import engagement, readiness
 from ..model.privacy import SMALL_COUNT, suppress_small_counts
+from ..render import charts
 from ..store.survey import import_survey, read_survey
 from ..widgets import CoverageIndicator, RecordForm, _sync, catalogue_picker, options_picker
 from ._base import Shown, Workbook, _html, deferred, report_only

@@ -56,7 +56,7 @@ class CommitmentWorkbook(Workbook):
         """The community's boundary and sub-areas (and, for a joint plan, each member's)."""
         if self.app:
             return MapPanel(self.ws, with_assets=False, title="Community boundary and sub-areas")
-        from .. import maps
+        from ..render import maps
 
         areas, members = self.ws.table("areas"), self.ws.table("member_communities")
         title = "Community boundary and sub-areas"
@@ -198,7 +198,7 @@ def background_html(
     community: dict[str, Any], areas: pd.DataFrame, members: pd.DataFrame, *, interactive_map: bool = False
 ) -> str:
     """The background section; `interactive_map` for documents read on screen (the apps have their own map)."""
-    from .. import maps
+    from ..render import maps
 
     parts = []
     population = community.get("population")

@@ -16,11 +16,12 @@ import ipywidgets
 import pandas as pd
 from markupsafe import Markup
 
-from .. import charts, render
+from .. import render
 from ..errors import CswbError
 from ..framework import load_catalogue
 from ..model import evaluation
 from ..model.privacy import SMALL_COUNT, is_count_unit
+from ..render import charts
 from ..store.tabular import import_file
 from ..widgets import EditableTable, FileImport, _sync, catalogue_picker, options_picker
 from ..widgets.file_import import say

@@ -17,12 +17,13 @@ import ipywidgets
 import pandas as pd
 from markupsafe import Markup
 
-from .. import charts, render
+from .. import render
 from ..errors import CswbError, InputError
 from ..framework import load_catalogue
 from ..model import implementation, readiness
 from ..model.implementation import Node
 from ..model.privacy import is_small_count
+from ..render import charts
 from ..store import Workspace
 from ..widgets import RecordForm, _sync, options_picker
 from ..widgets.file_import import say

@@ -14,11 +14,12 @@ import ipywidgets
 import pandas as pd
 from markupsafe import Markup
 
-from .. import charts, maps, render
+from .. import render
 from ..errors import CswbError
 from ..framework import load_catalogue
 from ..model import prioritization, readiness, risk_evidence
 from ..model.privacy import SMALL_COUNT, is_count_unit, is_small_count
+from ..render import charts, maps
 from ..store.tabular import import_file
 from ..widgets import FileImport, _sync
 from ..widgets.file_import import say

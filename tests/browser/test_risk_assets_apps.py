@@ -18,8 +18,8 @@ from sample_workspaces import sample_workspace
 from shapely.geometry import shape
 from shapely.ops import unary_union
 
-from cswb_widgets import maps
 from cswb_widgets.framework import load_catalogue
+from cswb_widgets.render import maps
 from cswb_widgets.store import Workspace
 from cswb_widgets.store.synthetic import generate_city
 

@@ -1,9 +1,14 @@
-"""Accessible, deterministic SVG charts for apps and printed reports.
+"""Accessible, deterministic SVG charts for apps and printed reports: bars, heatmap, ranked
+scores, lines, Gantt.
 
-Every chart function returns a :class:`Chart`: the SVG document as text (a ``str``, ready to
-inline in HTML or write to a file), which also carries the chart's title, a plain-language
-description and the data as a table — the text alternative a screen-reader user or a reader of
-the printed plan needs. ``chart.html()`` wraps both in a ``<figure>``.
+Every chart function returns a :class:`~cswb_widgets.render.figures.Chart`: the SVG document
+as text (a ``str``, ready to inline in HTML or write to a file), which also carries the chart's
+title, a plain-language description and the data as a table — the text alternative a
+screen-reader user or a reader of the printed plan needs. ``chart.html()`` wraps both in a
+``<figure>``. The ``Chart`` type, the style, the colours and number formatting live in
+:mod:`cswb_widgets.render.figures`, which the maps' static drawing shares; ``Chart``,
+:func:`format_number` and :func:`number_text` are also named here, for callers that draw a
+chart and write its numbers beside it.
 
 Why the output looks the way it does:
 
@@ -24,21 +29,15 @@ switch in the caller's notebook.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import hashlib
-import html
-import io
 import math
-import re
 import textwrap
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, cast
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib.colors import BoundaryNorm, ListedColormap, to_hex, to_rgb
+from matplotlib.colors import BoundaryNorm, ListedColormap, to_hex
 from matplotlib.dates import AutoDateLocator, DateFormatter, date2num
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, get_font
@@ -47,203 +46,39 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import blended_transform_factory
 
-from cswb_widgets.model.privacy import SMALL_COUNT, is_small_count
+from ..model.privacy import is_small_count
+from ._html import readable_text_colour
+from .figures import (
+    MISSING_COLOUR,
+    MUTED_TEXT_COLOUR,
+    SEQUENTIAL_COLOURS,
+    SERIES_COLOURS,
+    TEXT_COLOUR,
+    Chart,
+    chart_style,
+    figure_to_chart,
+    format_number,
+    number_text,
+    plain_text,
+)
 
 __all__ = [
-    "MISSING_COLOUR",
-    "SEQUENTIAL_COLOURS",
-    "SERIES_COLOURS",
-    "TEXT_COLOUR",
     "Chart",
     "bar_chart",
-    "chart_style",
-    "contrast_ratio",
-    "figure_to_chart",
     "format_number",
     "gantt",
     "heatmap",
     "line_chart",
     "number_text",
-    "plain_text",
     "ranked_scores",
-    "readable_text_colour",
 ]
 
-# Okabe & Ito's colour-blind-safe set, reordered so the first colours contrast at least 3:1
-# with white (the yellow and sky blue come last: decorative fills only).
-SERIES_COLOURS: tuple[str, ...] = (
-    "#0072B2",  # blue
-    "#D55E00",  # vermillion
-    "#009E73",  # bluish green
-    "#CC79A7",  # reddish purple
-    "#000000",  # black
-    "#E69F00",  # orange
-    "#56B4E9",  # sky blue
-    "#F0E442",  # yellow
-)
 SERIES_MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*")
 SERIES_HATCHES: tuple[str, ...] = ("", "//", "..", "\\\\", "xx", "--", "||", "++")
-# ColorBrewer YlGnBu, 5 classes: sequential and safe for the common colour-vision deficiencies.
-SEQUENTIAL_COLOURS: tuple[str, ...] = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
-TEXT_COLOUR = "#1a1a1a"  # 17:1 on white
-MUTED_TEXT_COLOUR = "#595959"  # 7:1 on white: axis lines, notes
-MISSING_COLOUR = "#e0e0e0"
 
-SVG_HASH_SALT = "cswb-workbook"
-FONT_STACK = ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica"]
 WIDTH_INCHES = 7.5  # fits a letter-size page with margins
 LABEL_WRAP = 34  # characters per line of a category label before it wraps
 LABEL_MAX_LINES = 2
-
-_STYLE: dict[str, Any] = {
-    "svg.hashsalt": SVG_HASH_SALT,
-    "svg.fonttype": "none",  # real <text>, no embedded glyph outlines
-    "font.family": "sans-serif",
-    "font.sans-serif": FONT_STACK,
-    "font.size": 10,
-    "text.color": TEXT_COLOUR,
-    "axes.labelcolor": TEXT_COLOUR,
-    "axes.titlecolor": TEXT_COLOUR,
-    "axes.titlesize": 12,
-    "axes.titleweight": "bold",
-    "axes.titlelocation": "left",
-    "axes.edgecolor": MUTED_TEXT_COLOUR,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "xtick.color": MUTED_TEXT_COLOUR,
-    "ytick.color": MUTED_TEXT_COLOUR,
-    "xtick.labelcolor": TEXT_COLOUR,
-    "ytick.labelcolor": TEXT_COLOUR,
-    "legend.frameon": False,
-    "hatch.color": TEXT_COLOUR,
-    "hatch.linewidth": 0.8,
-    "figure.dpi": 100,
-    "savefig.dpi": 100,
-}
-
-
-class Chart(str):
-    """An SVG document (this string) with its text alternatives.
-
-    ``label`` (the chart's title: ``title`` is taken by ``str.title()``) and ``description``
-    are also inside the SVG as ``<title>`` and ``<desc>``; ``table`` holds the plotted data
-    as displayed (suppressed counts read "<5").
-    """
-
-    label: str
-    description: str
-    table: pd.DataFrame
-
-    def __new__(cls, svg: str, *, label: str, description: str, table: pd.DataFrame) -> Chart:
-        chart = super().__new__(cls, svg)
-        chart.label = label
-        chart.description = description
-        chart.table = table
-        return chart
-
-    @property
-    def svg(self) -> str:
-        return str.__str__(self)
-
-    def html(self, *, show_table: bool = False, graphic: str | None = None) -> str:
-        """A ``<figure>``: the SVG (or `graphic`, markup showing the same), a caption, and the data
-        table (collapsed unless asked)."""
-        table_html = self.table.to_html(index=False, escape=True, border=0, na_rep="")
-        details = "<details open>" if show_table else "<details>"
-        return (
-            '<figure class="cswb-chart">'
-            f"{self.svg if graphic is None else graphic}"
-            f"<figcaption>{html.escape(self.description)}</figcaption>"
-            f"{details}<summary>Data table: {html.escape(self.label)}</summary>"
-            f"{table_html}</details></figure>"
-        )
-
-    def _repr_html_(self) -> str:  # Jupyter display
-        return self.html()
-
-
-# --- Shared machinery (also used by maps.static_map) ----------------------------------------
-
-
-@contextlib.contextmanager
-def chart_style() -> Iterator[None]:
-    """The project's matplotlib settings, for this block only (the caller's rcParams stay)."""
-    with mpl.rc_context(cast(Any, _STYLE)):  # (the stubs want literal rcParam names)
-        yield
-
-
-def figure_to_chart(
-    figure: Figure, *, title: str, description: str, table: pd.DataFrame, raster_dpi: int = 200
-) -> Chart:
-    """Save `figure` as inline-ready SVG with ``<title>``/``<desc>``; call inside chart_style().
-
-    `raster_dpi` only applies to artists drawn with ``rasterized=True`` (print resolution).
-    """
-    buffer = io.StringIO()
-    # No Date (changes every run) and no Creator (matplotlib's version and web address).
-    figure.savefig(buffer, format="svg", dpi=raster_dpi, metadata={"Date": None, "Creator": None})
-    return Chart(
-        _accessible_svg(buffer.getvalue(), title, description),
-        label=title,
-        description=description,
-        table=table,
-    )
-
-
-_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)  # XML declaration and DOCTYPE
-_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
-_TAG = re.compile(r"<[^<>]+>")  # text content never contains "<": matplotlib escapes it
-_ID = re.compile(r'\bid="([^"]+)"')
-_ID_REFERENCE = re.compile(r'(url\(#|href="#)([^)"]+)')
-
-
-def _accessible_svg(svg: str, title: str, description: str) -> str:
-    svg = _PROLOG.sub("", svg, count=1)  # a DOCTYPE is not allowed inside an HTML body
-    svg = _METADATA.sub("", svg, count=1)  # RDF boilerplate; <title>/<desc> replace it
-    # Ids are prefixed with a digest of the chart, so several charts inlined in one page never
-    # share an id (a clip path of one chart must not clip another).
-    prefix = "c" + hashlib.sha1(svg.encode("utf-8")).hexdigest()[:10]
-
-    def prefixed(tag: re.Match[str]) -> str:  # inside tags only: a label may read 'id="x"'
-        text = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', tag.group(0))
-        return _ID_REFERENCE.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", text)
-
-    svg = _TAG.sub(prefixed, svg)
-    title_id, desc_id = f"{prefix}-title", f"{prefix}-desc"
-    start_tag_end = svg.index(">") + 1
-    # Scales down in a narrow app column instead of overflowing it.
-    opening = svg[: start_tag_end - 1] + (
-        f' role="img" aria-labelledby="{title_id}" aria-describedby="{desc_id}"'
-        ' style="max-width: 100%; height: auto">'
-    )
-    alternatives = (
-        f'\n <title id="{title_id}">{html.escape(title, quote=False)}</title>'
-        f'\n <desc id="{desc_id}">{html.escape(description, quote=False)}</desc>'
-    )
-    return opening + alternatives + svg[start_tag_end:]
-
-
-def contrast_ratio(colour_a: str, colour_b: str) -> float:
-    """WCAG 2.0 contrast ratio of two colours (1 to 21)."""
-    lighter, darker = sorted((_luminance(colour_a), _luminance(colour_b)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
-
-
-def readable_text_colour(background: Any) -> str:
-    """Black or white, whichever contrasts more with `background` (always >= 4.58:1)."""
-    hex_colour = to_hex(background)
-    on_dark, on_light = "#ffffff", "#000000"
-    return on_dark if contrast_ratio(hex_colour, on_dark) > contrast_ratio(hex_colour, on_light) else on_light
-
-
-def _luminance(colour: str) -> float:
-    channels = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour)]
-    return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
-
-
-def plain_text(text: Any) -> str:
-    """User text as matplotlib should draw it: literally (``$`` would start mathtext)."""
-    return str(text).replace("$", r"\$")
 
 
 def _display_label(text: Any, width: int = LABEL_WRAP) -> str:
@@ -253,27 +88,6 @@ def _display_label(text: Any, width: int = LABEL_WRAP) -> str:
         lines = lines[:LABEL_MAX_LINES]
         lines[-1] = lines[-1][: width - 1].rstrip() + "…"
     return plain_text("\n".join(lines))
-
-
-def format_number(value: float) -> str:
-    """Compact, locale-free: 12, 1,234, 0.35, 12.5."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    magnitude = abs(value)
-    decimals = 1 if magnitude >= 10 else 2 if magnitude >= 1 else 3
-    return f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
-
-
-def number_text(value: Any, unit: Any = None, *, suppress: bool = False) -> str:
-    """A value for a published table or sentence: "" when missing, "<5" for a small count of
-    people or events (:func:`cswb_widgets.model.privacy.is_small_count`) when `suppress`."""
-    if value is None or pd.isna(value):
-        return ""
-    if suppress and is_small_count(value, unit):
-        return f"<{SMALL_COUNT}"
-    return format_number(float(value))
 
 
 def _phrase(label: str) -> str:
@@ -441,7 +255,7 @@ def heatmap(
         if annotate:
             for (row, column), value in np.ndenumerate(values):
                 if math.isfinite(value):
-                    text, colour = format_number(value), readable_text_colour(colour_map(norm(value)))
+                    text, colour = format_number(value), readable_text_colour(to_hex(colour_map(norm(value))))
                 else:
                     text, colour = "–", TEXT_COLOUR
                 axes.text(column + 0.5, row + 0.5, text, ha="center", va="center", color=colour, fontsize=9)
