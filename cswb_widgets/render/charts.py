@@ -6,9 +6,7 @@ as text (a ``str``, ready to inline in HTML or write to a file), which also carr
 title, a plain-language description and the data as a table — the text alternative a
 screen-reader user or a reader of the printed plan needs. ``chart.html()`` wraps both in a
 ``<figure>``. The ``Chart`` type, the style, the colours and number formatting live in
-:mod:`cswb_widgets.render.figures`, which the maps' static drawing shares; ``Chart``,
-:func:`format_number` and :func:`number_text` are also named here, for callers that draw a
-chart and write its numbers beside it.
+:mod:`cswb_widgets.render.figures`, which the maps' static drawing shares.
 
 Why the output looks the way it does:
 
@@ -58,20 +56,10 @@ from .figures import (
     chart_style,
     figure_to_chart,
     format_number,
-    number_text,
     plain_text,
 )
 
-__all__ = [
-    "Chart",
-    "bar_chart",
-    "format_number",
-    "gantt",
-    "heatmap",
-    "line_chart",
-    "number_text",
-    "ranked_scores",
-]
+__all__ = ["bar_chart", "gantt", "heatmap", "line_chart", "ranked_scores"]
 
 SERIES_MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*")
 SERIES_HATCHES: tuple[str, ...] = ("", "//", "..", "\\\\", "xx", "--", "||", "++")

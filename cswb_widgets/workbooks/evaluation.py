@@ -21,7 +21,7 @@ from ..errors import CswbError
 from ..framework import load_catalogue
 from ..model import evaluation
 from ..model.privacy import SMALL_COUNT, is_count_unit
-from ..render import charts
+from ..render import charts, figures
 from ..store.tabular import import_file
 from ..widgets import EditableTable, FileImport, _sync, catalogue_picker, options_picker
 from ..widgets.file_import import say
@@ -467,7 +467,7 @@ def logic_models_html(tables: Any) -> str:
 
 
 def _with_year(value: Any, year: Any, unit: Any = None, suppress: bool = False) -> str:
-    text = charts.number_text(value, unit, suppress=suppress)
+    text = figures.number_text(value, unit, suppress=suppress)
     return f"{text} ({int(year)})" if text and year is not None and year == year else text
 
 
@@ -561,7 +561,7 @@ def status_table_html(tables: Any, *, suppress: bool = False, statuses: pd.DataF
         int(counts.get(evaluation.ON_TRACK, 0)), int(counts.get(evaluation.OFF_TRACK, 0)), int(counts.get(evaluation.NO_DATA, 0)))
 
     def number(value: Any, unit: Any) -> str:
-        return charts.number_text(value, unit, suppress=suppress)
+        return figures.number_text(value, unit, suppress=suppress)
 
     frame = pd.DataFrame({
         "Measure": [_measure_title(s) for s in statuses.to_dict("records")],
@@ -575,7 +575,7 @@ def status_table_html(tables: Any, *, suppress: bool = False, statuses: pd.DataF
     return str(summary) + render.table_html(frame, caption="Progress of each measure", row_header="Measure")
 
 
-def measure_chart(tables: Any, measure_id: str, *, suppress: bool = False) -> charts.Chart | None:
+def measure_chart(tables: Any, measure_id: str, *, suppress: bool = False) -> figures.Chart | None:
     """A measure's values over time against its baseline and target (None without measurements)."""
     series = evaluation.measure_series(tables, measure_id)
     if series.empty:

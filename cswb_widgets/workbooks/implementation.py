@@ -23,7 +23,7 @@ from ..framework import load_catalogue
 from ..model import implementation, readiness
 from ..model.implementation import Node
 from ..model.privacy import is_small_count
-from ..render import charts
+from ..render import charts, figures
 from ..store import Workspace
 from ..widgets import RecordForm, _sync, options_picker
 from ..widgets.file_import import say
@@ -347,7 +347,7 @@ def progress_html(tables: Any) -> str:
 
 
 def _number(value: Any, unit: Any = None, suppress: bool = False) -> str:
-    return charts.number_text(value, unit, suppress=suppress)
+    return figures.number_text(value, unit, suppress=suppress)
 
 
 def _published_progress(row: dict[str, Any], suppress: bool) -> str:

@@ -19,7 +19,7 @@ from ..errors import CswbError
 from ..framework import load_catalogue
 from ..model import prioritization, readiness, risk_evidence
 from ..model.privacy import SMALL_COUNT, is_count_unit, is_small_count
-from ..render import charts, maps
+from ..render import charts, figures, maps
 from ..store.tabular import import_file
 from ..widgets import FileImport, _sync
 from ..widgets.file_import import say
@@ -329,7 +329,7 @@ def trends_table_html(tables: Any, *, suppress: bool = False) -> str:
     def comparator(row: Any) -> str:
         if pd.isna(row.comparator_value):
             return ""
-        text = charts.number_text(row.comparator_value, row.unit, suppress=suppress)
+        text = figures.number_text(row.comparator_value, row.unit, suppress=suppress)
         return text + (f" ({row.comparator_label})" if row.comparator_label else "")
 
     frame = pd.DataFrame({
@@ -355,10 +355,10 @@ def _trends_in_words(trends: pd.DataFrame, suppress: bool) -> list[str]:
 
 
 def _values_in_years(values: Any, years: Any, units: Any, suppress: bool) -> list[str]:
-    return [f"{charts.number_text(v, u, suppress=suppress)} ({y})" for v, y, u in zip(values, years, units, strict=True)]
+    return [f"{figures.number_text(v, u, suppress=suppress)} ({y})" for v, y, u in zip(values, years, units, strict=True)]
 
 
-def trend_chart(tables: Any, indicator: str, *, suppress: bool = False) -> charts.Chart:
+def trend_chart(tables: Any, indicator: str, *, suppress: bool = False) -> figures.Chart:
     series = risk_evidence.community_series(tables, indicator).set_index("year")
     comparator = series["comparator_value"].dropna()
     rows = tables["indicators"]
@@ -488,7 +488,7 @@ def trace_frame(ranking: prioritization.Ranking, tables: Any, risk_id: str) -> p
         rows.append({
             "Criterion": criteria.get(criterion_id, criterion_id),
             "Values from": risk_evidence.source_name(ranking.inputs.sources.get(criterion_id, "entered")),
-            "Raw value": "no evidence" if raw != raw else charts.format_number(float(raw)),
+            "Raw value": "no evidence" if raw != raw else figures.format_number(float(raw)),
             "Why": ranking.inputs.explanations.at[risk_id, criterion_id],
             "Scaled 0–1": f"{ranking.normalized.at[risk_id, criterion_id]:.3f}",
             "Weight share": f"{shares[criterion_id]:.0%}",
