@@ -15,6 +15,8 @@ so an analyst may comment, reformat or extend any cell without breaking the plan
   only show: computations that later cells need belong in untagged cells, which always run.
 - ``report-only``: run in reports (and in JupyterLab), left out of the apps `cswb serve` shows.
 - ``app-only``: left out of reports (e.g. the participants' ballot).
+- ``analyst-notes``: notes for whoever reads the code (what a cell computes, how to change it),
+  left out of the apps, where the code is hidden.
 - ``plan:<section>`` / ``progress:<section>``: an analyst's cell whose output is added to that
   document at the end of the section keyed ``<section>`` (see ``section_keys``), or in an
   appendix with ``plan:appendix``; the markdown heading just above the cell titles it.
@@ -40,6 +42,7 @@ OWN_NOTEBOOKS = "notebooks"  # the folder of a workspace holding its own edited 
 PART_PREFIX = "part:"
 REPORT_ONLY = "report-only"
 APP_ONLY = "app-only"
+ANALYST_NOTES = "analyst-notes"
 APPENDIX = "appendix"
 
 
@@ -132,8 +135,11 @@ def for_report(
 
 
 def for_app(notebook: Mapping[str, Any]) -> dict[str, Any]:
-    """The notebook as the apps show it: without ``report-only`` cells."""
-    cells = [c for c in notebook.get("cells", []) if not (c.get("cell_type") == "code" and REPORT_ONLY in tags_of(c))]
+    """The notebook as the apps show it: without ``report-only`` cells and analysts' notes."""
+    cells = [
+        c for c in notebook.get("cells", [])
+        if not (c.get("cell_type") == "code" and REPORT_ONLY in tags_of(c)) and ANALYST_NOTES not in tags_of(c)
+    ]
     return dict(notebook, cells=cells)
 
 

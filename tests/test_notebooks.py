@@ -176,6 +176,24 @@ def _edited(source: Path, target: Path) -> None:
     _write(target, notebook)
 
 
+OWN_CRITERION = """
+    by_risk = tables["risks"].set_index("id")["name"].str.len().astype(float)  # computed in pandas
+    inputs = inputs.with_criterion("Name length (analyst)", by_risk)
+    weights = {"Name length (analyst)": 2.0, **weights}
+"""
+
+
+def add_criterion(path: Path) -> None:
+    """The risk notebook with a criterion of the analyst's own in its `rank` function."""
+    notebook = _read(path)
+    cell = next(c for c in notebook["cells"] if "def rank(" in "".join(c["source"]))
+    anchor = "    weights = risk_evidence.weights(tables) if weights is None else weights\n"
+    source = "".join(cell["source"])
+    assert anchor in source
+    cell["source"] = source.replace(anchor, anchor + OWN_CRITERION.lstrip("\n"))
+    _write(path, notebook)
+
+
 @pytest.mark.slow
 def test_edited_notebooks_still_make_the_plan_with_the_analysts_chart(
     sample_sources: dict[str, Path], tmp_path: Path
@@ -194,6 +212,7 @@ def test_edited_notebooks_still_make_the_plan_with_the_analysts_chart(
         _code("print(f'{len(feedback)} feedback items, {EXTRA} extra')", ["plan:appendix"]),
     ]
     _write(mine / "buy_in.ipynb", buy_in)
+    add_criterion(mine / "risk.ipynb")
     roots = tmp_path / "ws"
     maple = copy_of(sample_sources["maple-falls"], roots / "maple-falls")
     whitebirch = copy_of(sample_sources["whitebirch-lake"], roots / "whitebirch-lake")
@@ -213,6 +232,8 @@ def test_edited_notebooks_still_make_the_plan_with_the_analysts_chart(
     assert "Feedback items by group (analyst)" in engagement
     assert re.search(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]{200,}" alt="Feedback items by group \(analyst\)">',
                      engagement)
+    chosen = html[html.index('id="section-prioritization"'):html.index('id="section-risk-1"')]
+    assert "Name length (analyst)" in chosen and "computed in the notebook" in chosen, "the analyst's criterion ranks"
     appendix = html[html.index('id="section-appendix"'):]
     assert re.search(r"<pre>\d+ feedback items, 3 extra\n</pre>", appendix)
     executed = _read(out / "maple-falls" / "notebooks" / "buy_in.ipynb")

@@ -41,7 +41,7 @@ from cswb_widgets.workbooks._base import risk_part_html
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
-PLAN_SECTIONS = ["community", "advisory-committee", "background", "engagement", "teams"]
+PLAN_SECTIONS = ["community", "advisory-committee", "background", "engagement", "teams", "prioritization"]
 AFTER_RISKS = ["implementation", "readiness", "sources"]
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 # A tag that would load something from elsewhere: a script, style sheet, image, frame or media source.
@@ -416,7 +416,7 @@ def _fake_notebooks(risk_names: list[str]) -> dict[str, dict]:
     calls = {
         "commitment": ["councils", "leaders", "advisory_committee", "background", "implementation_teams"],
         "buy_in": ["period_summaries", "consultation", "theme_chart", "title_page"],
-        "risk": ["priority_profiles", "sources"], "evaluation": ["outcomes_by_risk", "sources", "progress"],
+        "risk": ["priority_profiles", "ranking_summary", "sources"], "evaluation": ["outcomes_by_risk", "sources", "progress"],
         "implementation": ["actions", "reporting_lines", "priority_timeline", "milestones", "plan_cycle", "readiness",
                            "activities_by_risk", "progress", "overdue", "indicators", "changes"],
         "assets": ["import_assets"],

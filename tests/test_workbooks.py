@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import io
 import json
@@ -40,13 +41,19 @@ def _text(nb: nbformat.NotebookNode) -> str:
     return "\n".join(json.dumps(o.get("data", {})) for o in _outputs(nb))
 
 
-def test_notebooks_are_thin_and_committed_without_outputs() -> None:
+def test_notebooks_are_committed_without_outputs_and_their_part_cells_only_show() -> None:
     for name in NOTEBOOKS:
         nb = nbformat.read(workbooks_dir() / f"{name}.ipynb", as_version=4)
+        nbformat.validate(nb)
+        assert len({c.id for c in nb.cells}) == len(nb.cells), "cell ids are unique"
         code = [c for c in nb.cells if c.cell_type == "code"]
         assert "parameters" in code[0].metadata.get("tags", [])
         assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
-        assert all(len(c.source.splitlines()) <= 4 for c in code), "logic belongs in the package"
+        for cell in code:
+            ast.parse(cell.source)
+            if any(t.startswith("part:") for t in cell.metadata.get("tags", [])):
+                # a report leaves out the part cells it does not use: they must compute nothing later cells need
+                assert cell.source.startswith("book.") and len(cell.source.splitlines()) == 1, cell.source
 
 
 @pytest.mark.slow
@@ -61,16 +68,13 @@ def test_report_mode_runs_for_every_sample(
     out = tmp_path / f"{notebook}.ipynb"
     # Every cell, with papermill, on the kernel `cswb report` keeps between notebooks (the namespace
     # reset in between is part of what runs here); test_report runs one by hand on a fresh kernel.
-    run = report_runner.run(notebook, workspace, out)
+    run = report_runner.run(workbooks_dir() / f"{notebook}.ipynb", workspace, out)
     assert run.ok, run.error
     nb = nbformat.read(out, as_version=4)
     outputs = _outputs(nb)
     assert not [o for o in outputs if o.get("output_type") == "error"]
     assert not [o for o in outputs if WIDGET_MIME in o.get("data", {})], "report mode must be widget-free"
-    code_cells = [
-        c for c in nb.cells
-        if c.cell_type == "code" and not {"parameters", "injected-parameters"} & set(c.metadata.get("tags", []))
-    ]
+    code_cells = [c for c in nb.cells if c.cell_type == "code" and any(t.startswith("part:") for t in c.metadata.get("tags", []))]
     assert all(c.get("outputs") for c in code_cells), "every part shows something"
     text = _text(nb)
     people = Workspace.open(workspace).table("people")

@@ -91,6 +91,7 @@ PLAN = Outline(
             Part("buy_in", "theme_chart"),
         )),
         Section("teams", "Implementation teams", (Part("commitment", "implementation_teams", None),)),
+        Section("prioritization", "How the priority risks were chosen", (Part("risk", "ranking_summary", None),)),
         PerRisk((
             Part("risk", "priority_profiles"),
             Part("implementation", "activities_by_risk"),

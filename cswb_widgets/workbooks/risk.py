@@ -261,6 +261,15 @@ class RiskWorkbook(Workbook):
         return _html(priority_profiles_html(self.tables()))
 
     @report_only
+    def ranking_summary(self) -> Shown:
+        """For the plan: the criteria with their weights, the ranked risks and which ranks hold."""
+        tables, ranking = self._ranking()
+        if ranking.scored.empty:
+            return _html("<p>No risk has been ranked.</p>")
+        return _html(criteria_summary_html(ranking, tables) + ranking_html(ranking, tables)
+                     + sensitivity_html(ranking, tables))
+
+    @report_only
     def sources(self) -> Shown:
         """Where the indicator data came from."""
         return _html(indicator_sources_html(self.tables()))
@@ -446,6 +455,21 @@ def ranking_frame(ranking: prioritization.Ranking, tables: Any) -> pd.DataFrame:
     ]
     frame["Rank"] = frame["Rank"].astype(str)
     return frame
+
+
+def criteria_summary_html(ranking: prioritization.Ranking, tables: Any) -> str:
+    """The criteria a ranking used (stored or computed in the notebook), where each one's values
+    come from and its share of the weight."""
+    names = _criterion_names(tables)
+    descriptions = dict(zip(tables["criteria"]["id"], tables["criteria"]["description"].fillna(""))) if len(tables["criteria"]) else {}
+    shares = prioritization.weight_shares(ranking.weights).reindex(ranking.normalized.columns).fillna(0)
+    frame = pd.DataFrame({
+        "Criterion": [names.get(c, c) for c in ranking.normalized.columns],
+        "What it measures": [descriptions.get(c, "") for c in ranking.normalized.columns],
+        "Values come from": [risk_evidence.source_name(ranking.inputs.sources.get(c, "entered")) for c in ranking.normalized.columns],
+        "Share of the weight": [f"{shares[c]:.0%}" for c in ranking.normalized.columns],
+    })
+    return render.table_html(frame, caption="Prioritization criteria and their weights", row_header="Criterion")
 
 
 def ranking_html(ranking: prioritization.Ranking, tables: Any) -> str:

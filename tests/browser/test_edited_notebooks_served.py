@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from browser_harness import Server
 from playwright.sync_api import expect
+from test_notebooks import add_criterion
 
 from cswb_widgets.notebooks import write_notebooks
 from cswb_widgets.store import Workspace
@@ -35,6 +36,7 @@ def edited_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     _add_cells(mine / "commitment.ipynb",
                ('from IPython.display import HTML\nHTML("<p>Analyst copy in use</p>")', []),
                ('HTML("<p>Printed in the plan only</p>")', ["report-only"]))
+    add_criterion(mine / "risk.ipynb")
     root = base / "workspaces"
     for folder, name in (("town", "Analyst Town"), ("own", "Own Notebook Town")):
         Workspace.create(root / folder, name=name).close()
@@ -61,3 +63,15 @@ def test_the_analysts_copy_and_a_workspaces_own_notebook_are_served(edited_serve
     # the links to the other workbooks keep the served addresses
     expect(page.get_by_role("link", name="Risk", exact=False).first).to_have_attribute(
         "href", "risk.ipynb?workspace=own")
+
+
+def test_a_criterion_computed_in_the_notebook_ranks_in_the_app(edited_server: Server, page) -> None:
+    with Workspace.open(edited_server.root / "town") as ws:
+        for name in ("Housing", "Youth violence"):
+            ws.add("risks", name=name, category="housing")
+    page.goto(edited_server.url("voila/render/risk.ipynb?workspace=town"))
+    weight = page.get_by_label("Weight of Name length (analyst) (computed in the notebook)")
+    expect(weight).to_have_value("2", timeout=180_000)
+    ranking = page.get_by_role("table", name="Risks ranked by priority score")
+    expect(ranking.get_by_role("columnheader", name="Name length (analyst)")).to_be_visible()
+    expect(ranking.get_by_role("row").nth(1)).to_contain_text("Youth violence")  # the longer name ranks first
