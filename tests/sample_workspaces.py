@@ -14,7 +14,7 @@ from typing import Any
 from cswb_widgets.paths import samples_dir
 from cswb_widgets.store import Workspace
 from cswb_widgets.store.tabular import import_bundle
-from cswb_widgets.workbooks._base import Deferred
+from cswb_widgets.widgets.sections import Deferred
 
 SAMPLES = ("maple-falls", "whitebirch-lake", "tamarack-county")
 

@@ -37,7 +37,7 @@ from cswb_widgets.report.runner import NotebookRun
 from cswb_widgets.store import Workspace
 from cswb_widgets.store.schema import TABLES
 from cswb_widgets.workbooks import BuyInWorkbook
-from cswb_widgets.workbooks._base import risk_part_html
+from cswb_widgets.render.plan_parts import risk_part_html
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"

@@ -28,6 +28,7 @@ from typing import Any
 from markupsafe import Markup
 
 from ..errors import CswbError
+from ..render.plan_parts import RISK_PART_CLASS
 from ..notebooks import APPENDIX, additions, part_of, read_notebook, source_text
 from .outline import FROM_NOTEBOOK, Outline, Part, PerRisk, Section
 
@@ -39,9 +40,7 @@ _TAG = re.compile(r"<[^<>]+>")  # our outputs escape "<" and ">" in text and att
 _ID = re.compile(r'\bid="([^"]+)"')
 _REFERENCE_LISTS = re.compile(r'\b(aria-labelledby|aria-describedby|aria-controls|headers|for)="([^"]*)"')
 _REFERENCE_URLS = re.compile(r'(url\(#|href="#)([^)"]+)')
-# The blocks `cswb_widgets.workbooks._base.risk_part_html` makes (a test holds the two together;
-# importing the workbooks here would load the widget libraries into every worker for one name).
-RISK_PART_CLASS = "cswb-risk-part"
+# The blocks `render.plan_parts.risk_part_html` makes.
 _RISK_BLOCK = re.compile(
     r'<section class="' + RISK_PART_CLASS + r'" data-risk="([^"]*)" data-part="([^"]*)">'
     r'<h3 class="cswb-risk-name">(.*?)</h3>', re.DOTALL)

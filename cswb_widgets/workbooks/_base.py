@@ -8,37 +8,29 @@ the printed plan and the workshop screen never disagree.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
-import functools
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
 
-import anywidget
-import ipywidgets
 from IPython.display import HTML
-from markupsafe import Markup
 
 from .. import render
-from ..paths import workbooks_dir
 from ..errors import CswbError
+from ..paths import workbooks_dir
+from ..render.plan_parts import risk_part_html
 from ..store import Workspace
-from ..widgets import EditableTable, GuidancePanel, StageHeader, _sync
+
+if TYPE_CHECKING:
+    import ipywidgets
 
 MODES = ("app", "report")
 
-# Tells the kernel that the placeholder is on screen, once the browser has painted the page
-# and is idle (so building sections never delays the first controls); renders nothing.
-_SHOWN_ESM = """
-export default {
-  render({ model }) {
-    const shown = () => model.send({ type: "shown" });
-    if (window.requestIdleCallback) window.requestIdleCallback(shown, { timeout: 1000 });
-    else setTimeout(shown, 0);
-  },
-};
-"""
+# What a part returns: a live widget in apps, static HTML in reports. Report kernels never
+# import the widget libraries: app-only code imports `..widgets` where it needs it.
+Shown: TypeAlias = "ipywidgets.Widget | HTML"
 
-Shown = ipywidgets.Widget | HTML
+__all__ = ["MODES", "Shown", "Workbook", "deferred", "report_only", "risk_part_html"]
 
 
 def _html(markup: str) -> HTML:
@@ -93,6 +85,10 @@ class Workbook:
         """The stage header (links to the six workbooks, completion); in apps, the editor's name."""
         if not self.app:
             return _html(render.workspace_header_html(self.ws, self.stage, self.link, style=True))
+        import ipywidgets
+
+        from ..widgets import StageHeader
+
         who = ipywidgets.Text(
             description="Your name (for the change history)",
             placeholder="e.g. Alex from the library",
@@ -108,6 +104,8 @@ class Workbook:
 
     def guidance(self) -> Shown:
         if self.app:
+            from ..widgets import GuidancePanel
+
             return GuidancePanel(self.stage)
         return _html(render.guidance_html(self.stage, open=True))
 
@@ -124,6 +122,8 @@ class Workbook:
     ) -> Shown:
         """An editable table in apps, the same rows as a static table in reports."""
         if self.app:
+            from ..widgets import EditableTable
+
             return EditableTable(
                 self.ws, table, columns=columns, where=where, labels=labels, caption=caption,
                 readonly=readonly, cascade_delete=cascade_delete,
@@ -134,59 +134,9 @@ class Workbook:
         """Computed, read-only HTML: in apps with a button that recomputes it from the workspace."""
         if not self.app:
             return _html(build_html())
+        from ..widgets.sections import LiveHTML
+
         return LiveHTML(self.ws, build_html, refresh_label=refresh_label)
-
-
-class LiveHTML(ipywidgets.VBox):
-    """HTML computed from the workspace, recomputed after any save in this kernel or on request."""
-
-    def __init__(self, ws: Workspace, build_html: Callable[[], str], *, refresh_label: str = "Refresh") -> None:
-        self._build_html = build_html
-        self.view = ipywidgets.HTML(build_html())
-        self.button = ipywidgets.Button(description=refresh_label, tooltip="Recompute from the latest data")
-        self.button.on_click(lambda _b: self.refresh())
-        super().__init__([self.view, self.button])
-        _sync.subscribe(ws, self.refresh)
-
-    def refresh(self) -> None:
-        self.view.value = self._build_html()
-
-
-class _ShownSignal(anywidget.AnyWidget):
-    _esm = _SHOWN_ESM
-
-
-class Deferred(ipywidgets.VBox):
-    """A section built once its placeholder is on screen, not while the page is being made.
-
-    Voilà sends a page only after every cell has run and the browser shows the first control
-    only after every widget on the page has loaded, so building sections after the page is up
-    puts the first control on screen sooner; the sections fill in a moment later.
-    """
-
-    def __init__(self, build: Callable[[], Shown], label: str) -> None:
-        self._build: Callable[[], Shown] | None = build
-        self._content: Shown | None = None
-        signal = _ShownSignal()
-        signal.on_msg(self._on_message)
-        loading = ipywidgets.HTML(str(Markup('<p class="cswb-loading">Loading {}…</p>').format(label)))
-        super().__init__([loading, signal])
-
-    def _on_message(self, _widget: object, content: dict[str, Any], _buffers: object) -> None:
-        if content.get("type") == "shown":
-            self.content  # noqa: B018 - builds and shows it
-
-    @property
-    def content(self) -> Shown:
-        """The section itself (built now if the browser has not asked for it yet)."""
-        if self._build is not None:
-            build, self._build = self._build, None
-            self._content = build()
-            self.children = [self._content] if isinstance(self._content, ipywidgets.Widget) else [
-                ipywidgets.HTML(self._content.data)
-            ]
-        assert self._content is not None
-        return self._content
 
 
 Method = TypeVar("Method", bound=Callable[..., Shown])
@@ -199,6 +149,8 @@ def deferred(method: Method) -> Method:
     def wrapper(self: Workbook, *args: Any, **kwargs: Any) -> Shown:
         if not self.app:
             return method(self, *args, **kwargs)
+        from ..widgets.sections import Deferred
+
         return Deferred(lambda: method(self, *args, **kwargs), method.__name__.replace("_", " "))
 
     return wrapper  # type: ignore[return-value]
@@ -218,19 +170,6 @@ def report_only(method: Method) -> Method:
         return method(self, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
-
-
-RISK_PART_CLASS = "cswb-risk-part"  # `cswb report` gathers these blocks into one section per priority risk
-
-
-def risk_part_html(risk_id: object, risk_name: object, part: str, body: str) -> str:
-    """One priority risk's block of a per-risk part: the risk's name (h3), then `body` (h4 and below).
-
-    Several workbooks give each priority risk a block (its profile, activities, outcomes);
-    the plan document puts the blocks of one risk together under one heading.
-    """
-    return str(Markup('<section class="{}" data-risk="{}" data-part="{}"><h3 class="cswb-risk-name">{}</h3>').format(
-        RISK_PART_CLASS, risk_id, part, risk_name)) + body + "</section>"
 
 
 class Unavailable:

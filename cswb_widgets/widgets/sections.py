@@ -1,0 +1,80 @@
+"""How the apps build a workbook's sections: after the page is up, and again after edits.
+
+Voilà sends a page only after every cell has run, and the browser shows the first control only
+after every widget on the page has loaded; so sections are built once their placeholder is on
+screen (`Deferred`), and computed views are recomputed after any save (`LiveHTML`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import anywidget
+import ipywidgets
+from IPython.display import HTML
+from markupsafe import Markup
+
+from ..store import Workspace
+from . import _sync
+
+# Tells the kernel that the placeholder is on screen, once the browser has painted the page
+# and is idle (so building sections never delays the first controls); renders nothing.
+_SHOWN_ESM = """
+export default {
+  render({ model }) {
+    const shown = () => model.send({ type: "shown" });
+    if (window.requestIdleCallback) window.requestIdleCallback(shown, { timeout: 1000 });
+    else setTimeout(shown, 0);
+  },
+};
+"""
+
+Shown = ipywidgets.Widget | HTML
+
+
+class LiveHTML(ipywidgets.VBox):
+    """HTML computed from the workspace, recomputed after any save in this kernel or on request."""
+
+    def __init__(self, ws: Workspace, build_html: Callable[[], str], *, refresh_label: str = "Refresh") -> None:
+        self._build_html = build_html
+        self.view = ipywidgets.HTML(build_html())
+        self.button = ipywidgets.Button(description=refresh_label, tooltip="Recompute from the latest data")
+        self.button.on_click(lambda _b: self.refresh())
+        super().__init__([self.view, self.button])
+        _sync.subscribe(ws, self.refresh)
+
+    def refresh(self) -> None:
+        self.view.value = self._build_html()
+
+
+class _ShownSignal(anywidget.AnyWidget):
+    _esm = _SHOWN_ESM
+
+
+class Deferred(ipywidgets.VBox):
+    """A section built once its placeholder is on screen, not while the page is being made."""
+
+    def __init__(self, build: Callable[[], Shown], label: str) -> None:
+        self._build: Callable[[], Shown] | None = build
+        self._content: Shown | None = None
+        signal = _ShownSignal()
+        signal.on_msg(self._on_message)
+        loading = ipywidgets.HTML(str(Markup('<p class="cswb-loading">Loading {}…</p>').format(label)))
+        super().__init__([loading, signal])
+
+    def _on_message(self, _widget: object, content: dict[str, Any], _buffers: object) -> None:
+        if content.get("type") == "shown":
+            self.content  # noqa: B018 - builds and shows it
+
+    @property
+    def content(self) -> Shown:
+        """The section itself (built now if the browser has not asked for it yet)."""
+        if self._build is not None:
+            build, self._build = self._build, None
+            self._content = build()
+            self.children = [self._content] if isinstance(self._content, ipywidgets.Widget) else [
+                ipywidgets.HTML(self._content.data)
+            ]
+        assert self._content is not None
+        return self._content
