@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from cswb_widgets.errors import CswbError, WorkspaceError
-from cswb_widgets.serve import request
+from cswb_widgets.workbooks import page as request
 from cswb_widgets.serve.launcher import StageLink, WorkspaceCard, render_launcher, render_refusal, workspace_cards
 from cswb_widgets.serve.options import ServeOptions, check_access, is_loopback, kernel_reachable_host
-from cswb_widgets.serve.workspaces import (
+from cswb_widgets.store.served_root import (
     NoSuchWorkspace,
     check_slug,
     find_workspaces,

@@ -241,7 +241,7 @@ def test_choosing_priorities_updates_the_readiness_line(maple: Path) -> None:
 
 
 def test_the_voting_page_shows_the_ballot_alone(maple: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cswb_widgets.serve import request
+    from cswb_widgets.workbooks import page as request
 
     monkeypatch.setattr(request, "page_parameter", lambda name: "vote" if name == "view" else None)
     book = RiskWorkbook.open(maple, "app")

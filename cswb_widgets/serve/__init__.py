@@ -1,12 +1,12 @@
 """`cswb serve`: the workbooks as Voilà apps for facilitators and workshop participants.
 
-Notebooks use :func:`cswb_widgets.serve.request.resolve_workspace`; the server side
+Notebook kernels use :func:`cswb_widgets.workbooks.page.resolve_workspace`; the server side
 (`app`, `handlers`, `launcher`) imports Voilà and is loaded only by the `serve` command.
 
 What a visitor can do (Voilà 0.5.13, jupyter_server 2, as configured in `app.voila_config`):
 
 - Open the launcher and the app pages, and only for a workspace directly under the root
-  (`workspaces`); anything else is refused before a kernel is handed out.
+  (`store.served_root`); anything else is refused before a kernel is handed out.
 - Talk to *their own* kernel over its websocket, but only with `comm_open`, `comm_msg`,
   `comm_close`, `comm_info_request`, `kernel_info_request` and `shutdown_request`: Voilà drops
   `execute_request`, `complete_request`, `inspect_request`, `history_request` and `input_reply`,

@@ -17,7 +17,7 @@ import jinja2
 from ..framework import load_catalogue
 from ..model.readiness import Check, assess, plan_readiness
 from ..store import TABLES, Workspace
-from .workspaces import SLUG_RULE, find_workspaces, stage_href
+from ..store.served_root import SLUG_RULE, find_workspaces, stage_href
 
 log = logging.getLogger(__name__)
 

@@ -53,7 +53,7 @@ class Workbook:
         A refused workspace (missing, or outside the served root) shows one clear
         message and the rest of the notebook shows nothing: visitors never see a traceback.
         """
-        from ..serve.request import resolve_workspace
+        from .page import resolve_workspace
 
         if mode not in MODES:
             raise CswbError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")

@@ -61,7 +61,7 @@ class RiskWorkbook(Workbook):
 
     def __init__(self, ws: Any, mode: str) -> None:
         super().__init__(ws, mode)
-        from ..serve.request import page_parameter
+        from .page import page_parameter
 
         self.vote_view = self.app and page_parameter("view") == VOTE_VIEW
         # How every part ranks the risks: `rank(tables, weights=None)`. A notebook may set its own

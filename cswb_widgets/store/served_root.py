@@ -5,7 +5,7 @@ direct sub-folder of the root that holds a workspace can be opened, whatever the
 types: the slug is checked against a strict pattern (so `..`, `/`, `\\`, `%`, NUL and
 absolute paths never reach the file system) and the folder and its database, once every
 symlink is resolved, must still be inside the root. The server checks a URL before it gives
-the page a kernel, and the kernel checks it again (`request.resolve_workspace`).
+the page a kernel, and the kernel checks it again (`workbooks.page.resolve_workspace`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode
 
 from ..errors import WorkspaceError
-from ..store.workspace import DB_FILE
+from .workspace import DB_FILE
+
+ROOT_ENV = "CSWB_ROOT"  # set by `cswb serve` for its kernels: the folder of workspaces
 
 QUERY_PARAMETER = "workspace"
 RENDER_PREFIX = "voila/render/"

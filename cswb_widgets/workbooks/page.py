@@ -1,11 +1,11 @@
 """The workspace a notebook works on, wherever it runs.
 
-Every workbook starts the same way::
+Kernel-side: the server's half is `cswb_widgets.serve`. Every workbook starts the same way::
 
     # parameters
-    workspace = None          # papermill / JupyterLab: a workspace folder
+    workspace: str = ""       # papermill / JupyterLab: a workspace folder
     ...                       # heavy imports here: a preheated kernel runs them before any visitor
-    from cswb_widgets.serve.request import resolve_workspace
+    from cswb_widgets.workbooks.page import resolve_workspace
     workspace_path = resolve_workspace(workspace)
 
 Under `cswb serve` the workspace comes from the page's address (`?workspace=<slug>`) and is
@@ -22,10 +22,9 @@ import os
 from pathlib import Path
 
 from ..errors import WorkspaceError
+from ..store.served_root import ROOT_ENV, slug_from_query, workspace_under
 from ..store.workspace import database_path, is_workspace
-from .workspaces import slug_from_query, workspace_under
 
-ROOT_ENV = "CSWB_ROOT"  # set by `cswb serve` for its kernels: the folder of workspaces
 _QUERY_ENV = "QUERY_STRING"  # Voilà puts the page's query here (CGI style)
 _received: dict[str, str] | None = None  # the request a preheated kernel was handed, once
 
