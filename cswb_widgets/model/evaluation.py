@@ -23,8 +23,8 @@ from typing import Any
 import pandas as pd
 
 from ..framework import load_catalogue
+from ._tables import Tables, as_list as _as_list, blank as _blank, column_values as _column, rows_of
 from .privacy import SMALL_COUNT, is_small_count
-from ._tables import Tables, rows_of, blank as _blank, as_list as _as_list, column_values as _column
 
 OUTCOME_LEVELS = ("immediate", "intermediate", "long_term")
 # The measurement framework's "who" column is the measure's owner.

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from ..framework import load_catalogue
-from ._tables import Tables, rows_of, blank as _blank
+from ._tables import Tables, blank as _blank, rows_of
 from .readiness import add_years
 
 CLOSED_STATUSES = frozenset({"completed", "cancelled"})  # an action in these is not overdue

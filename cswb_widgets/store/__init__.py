@@ -3,4 +3,4 @@
 from .schema import SCHEMA_VERSION, TABLES, table
 from .workspace import Workspace, database_path, is_workspace
 
-__all__ = ["Workspace", "SCHEMA_VERSION", "TABLES", "table", "database_path", "is_workspace"]
+__all__ = ["SCHEMA_VERSION", "TABLES", "Workspace", "database_path", "is_workspace", "table"]

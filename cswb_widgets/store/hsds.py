@@ -80,7 +80,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "schedule": (),
 }
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # HSDS 1.1: weekday 1 is Monday
-RRULE_DAYS = dict(zip(("MO", "TU", "WE", "TH", "FR", "SA", "SU"), WEEKDAYS))
+RRULE_DAYS = dict(zip(("MO", "TU", "WE", "TH", "FR", "SA", "SU"), WEEKDAYS, strict=True))
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w/.-])\+?\(?\d[\d\s().-]{5,}\d(?![\w/])")
@@ -553,9 +553,11 @@ class _Mapper:
                 if _cell(raw, "id"):
                     link_service[_cell(raw, "id")] = service_id
         for service_id, (table, row, raw) in services.items():
-            if _cell(raw, "location_id"):  # some 1.x publishers link services to one location directly
-                if self.reference(table, row, "location_id", _cell(raw, "location_id"), locations, "location"):
-                    links.setdefault(service_id, []).append(_cell(raw, "location_id"))
+            # Some 1.x publishers link services to one location directly.
+            if _cell(raw, "location_id") and self.reference(
+                table, row, "location_id", _cell(raw, "location_id"), locations, "location"
+            ):
+                links.setdefault(service_id, []).append(_cell(raw, "location_id"))
         # Where a location is: its physical address, else its postal one (often the same building).
         addresses: dict[str, list[tuple[int, int, dict[str, Any]]]] = {}
         for kind in ("address", "postal_address"):
@@ -701,7 +703,7 @@ def import_hsds(ws: Workspace, path: str | Path) -> ImportReport:
     report = ImportReport()
     existing = ws.table("organizations")
     by_name = {
-        str(n).casefold(): i for i, n in zip(existing["id"], existing["name"]) if not str(i).startswith(ORG_PREFIX)
+        str(n).casefold(): i for i, n in zip(existing["id"], existing["name"], strict=True) if not str(i).startswith(ORG_PREFIX)
     }
     organizations: dict[str, str] = {}  # HSDS id -> workspace id
     org_records: list[tuple[dict[str, Any], dict[str, Any]]] = []

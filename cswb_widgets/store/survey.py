@@ -59,7 +59,7 @@ def import_survey(
     if not answer_columns:
         raise InputError(Problem("choose at least one column that holds answers", file=survey.file))
     # any spelling of a question -> (the question as written, its normalized header key)
-    columns = {q.strip().lower(): (q, key) for q, key in zip(survey.questions, survey.sheet.header)}
+    columns = {q.strip().lower(): (q, key) for q, key in zip(survey.questions, survey.sheet.header, strict=False)}
 
     def column_of(name: str) -> tuple[str, str]:
         found = columns.get(name.strip().lower())
