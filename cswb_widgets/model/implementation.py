@@ -507,15 +507,15 @@ def changes_since(tables: Tables, since: dt.date, today: dt.date) -> Changes:
         for measure_id, history in ordered.groupby("measure_id", sort=False):
             measure = info.get(str(measure_id), {})
             name = measure.get("indicator") if not _blank(measure.get("indicator")) else measure.get("expected_outcome")
-            previous = None
+            last_value: float | None = None
             for m in history.to_dict("records"):
                 if since < m["_date"] <= today:
                     measure_rows.append({
                         "indicator": str(name or measure_id), "date": m["_date"], "value": float(m["value"]),
-                        "previous": previous, "target": None if _blank(measure.get("target")) else float(measure["target"]),
+                        "previous": last_value, "target": None if _blank(measure.get("target")) else float(measure["target"]),
                         "unit": None if _blank(measure.get("unit")) else str(measure["unit"]),
                     })
-                previous = float(m["value"])
+                last_value = float(m["value"])
     done_rows = []
     milestones = rows_of(tables, "milestones")
     kinds = _catalogue_names("milestone_kinds")

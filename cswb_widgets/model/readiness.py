@@ -366,7 +366,7 @@ def _measured_risks(tables: Tables) -> set[str]:
     outcomes = items[items["level"].isin(OUTCOME_LEVELS)]
     outcome_risk = {i: model_risk.get(m) for i, m in zip(outcomes["id"], outcomes["logic_model_id"], strict=True)}
     measurable = measures[[_filled(i) and _filled(t) for i, t in zip(measures["indicator"], measures["target"], strict=True)]]
-    return {outcome_risk[o] for o in measurable["outcome_id"] if outcome_risk.get(o)}
+    return {risk for o in measurable["outcome_id"] if (risk := outcome_risk.get(o))}
 
 
 def priority_strategies(tables: Tables) -> Check:

@@ -293,7 +293,7 @@ def _read_contents(package: _Package, descriptor: dict[str, Any], workdir: Path)
         path = _resource_path(resource, package, index)
         if path is None:
             continue
-        encoding = resource.get("encoding") if isinstance(resource.get("encoding"), str) else "utf-8"
+        encoding: str = resource["encoding"] if isinstance(resource.get("encoding"), str) else "utf-8"
         listed[path] = (normalize_header(resource.get("name", "")), encoding)
     for name in package.csv_names():
         listed.setdefault(name, (None, "utf-8"))
@@ -606,7 +606,7 @@ class _Mapper:
             has_coordinates = primary is not None and primary.latitude is not None
             virtual_only = not physical and any(loc.type == "virtual" for loc in linked)
             sources = funding.get(service_id) or funding.get("org:" + org_id, [])
-            fields = {
+            fields: dict[str, Any] = {
                 "name": self.text(name, rich=False),
                 "organization_id": organizations.get(org_id),
                 "purpose": self.text(_cell(raw, "description")),
@@ -718,7 +718,7 @@ def import_hsds(ws: Workspace, path: str | Path) -> ImportReport:
             matched.append(name)
             continue
         organizations[hsds_id] = record_id
-        fields = {
+        fields: dict[str, Any] = {
             "id": record_id,
             "name": mapper.text(name, rich=False),
             "description": mapper.text(_cell(raw, "description")),

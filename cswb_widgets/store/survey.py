@@ -75,12 +75,12 @@ def import_survey(
     suggest = load_catalogue().suggest_categories if tag_with_suggestions else None
     records: list[tuple[dict[str, object], dict[str, object]]] = []
     for row_number, raw in survey.sheet.rows:
-        where = {"file": survey.file, "sheet": survey.sheet.sheet, "row": row_number}
+        where: dict[str, object] = {"file": survey.file, "sheet": survey.sheet.sheet, "row": row_number}
         for question, key in answers:
             text = raw.get(key)
             if is_blank(text):
                 continue
-            record = {
+            record: dict[str, object] = {
                 "text": text,
                 "question": question,
                 "activity_id": activity_id,

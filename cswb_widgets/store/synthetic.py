@@ -766,15 +766,15 @@ def _evaluation(
                 level = levels[position]
                 following = level_ids[levels[position + 1]] if position + 1 < len(levels) else []
                 for k, item_id in enumerate(level_ids[level]):
-                    area = rng.choice(areas) if level == "activities" else None
+                    item_area = rng.choice(areas) if level == "activities" else None
                     out.append(("logic_model_items", {
                         "id": item_id,
                         "logic_model_id": model_id,
                         "level": level,
                         "text": f"{catalogue.name_of('logic_model_levels', level)} {k + 1} for {target}",
                         "leads_to": following,
-                        "planning_area": area,
-                        "responsible": rng.choice(city.organizations)[1] if area else None,
+                        "planning_area": item_area,
+                        "responsible": rng.choice(city.organizations)[1] if item_area else None,
                     }))
             for level in OUTCOME_LEVELS:
                 for item_id in level_ids[level]:

@@ -339,7 +339,7 @@ def _spread(row: pd.Series, ballots: int) -> Markup:
     )
 
 
-def _number(value: object) -> str:
+def _number(value: float | None) -> str:
     return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{float(value):.1f}"
 
 
