@@ -1,4 +1,4 @@
-# The two commands of the README. Each creates or refreshes .venv from pyproject.toml first.
+# The commands of the README. Each creates or refreshes .venv from pyproject.toml first.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,12 +7,12 @@ DEMO_DIR ?= demo/workspaces
 DEMO_SAMPLE ?= maple-falls
 DEMO_PORT ?= 8866
 
-.PHONY: demo test setup clean
+.PHONY: demo test check setup clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -26,6 +26,16 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# About a minute: lint, types, the layering contracts of DESIGN.md, and the tests that are
+# neither slow nor browser-driven. Every step runs; the target fails if any step failed.
+check: $(STAMP)
+	@status=0; \
+	echo "== ruff"; $(BIN)/ruff check . || status=1; \
+	echo "== mypy"; $(BIN)/mypy || status=1; \
+	echo "== lint-imports"; $(BIN)/lint-imports || status=1; \
+	echo "== pytest (not slow, not browser)"; $(BIN)/python -m pytest -q -m "not slow and not browser" || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) demo

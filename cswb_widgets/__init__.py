@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .store import Workspace
 
 __version__ = "0.1.0"
-__all__ = ["Workspace", "load_catalogue", "CswbError", "InputError", "Problem", "WorkspaceError"]
+__all__ = ["CswbError", "InputError", "Problem", "Workspace", "WorkspaceError", "load_catalogue"]
 
 
 def __getattr__(name: str) -> Any:

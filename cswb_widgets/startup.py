@@ -18,4 +18,4 @@ SKIPPED_MODULE = "rfc3987_syntax"
 def skip_unused_slow_imports() -> None:
     """Call before jsonschema is first imported; later it changes nothing (the cost is paid)."""
     if "jsonschema" not in sys.modules:
-        sys.modules.setdefault(SKIPPED_MODULE, None)  # type: ignore[assignment] - None makes its import fail
+        sys.modules.setdefault(SKIPPED_MODULE, None)  # type: ignore[arg-type]  # None makes its import fail

@@ -15,8 +15,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "browser"))
 
-from browser_harness import CHROMIUM, launch_chromium  # noqa: E402
-from sample_workspaces import SAMPLES, copy_of, sample_workspace  # noqa: E402
+from browser_harness import CHROMIUM, launch_chromium
+from sample_workspaces import SAMPLES, copy_of, sample_workspace
 
 
 @pytest.fixture(scope="session")

@@ -49,7 +49,7 @@ def bars(chart: Chart) -> list[ET.Element]:
     ]
 
 
-@pytest.fixture()
+@pytest.fixture
 def themes() -> Chart:
     return bar_chart(
         ["Housing", HOSTILE, "Food $5 meals $x^2$", SCRIPT_BREAKER, "Youth", "Transit"],

@@ -159,7 +159,7 @@ def test_sample_counts_add_up_to_the_asset_risk_area_links(sample: str, sample_t
     # Independently: every (asset, risk, planning area) link, counted straight from the rows.
     links = [
         (risk, area, community in partner_ids)
-        for risks_addressed, areas, community in zip(assets["risks_addressed"], assets["planning_areas"], assets["member_community_id"])
+        for risks_addressed, areas, community in zip(assets["risks_addressed"], assets["planning_areas"], assets["member_community_id"], strict=True)
         for risk in set(risks_addressed) for area in set(areas)
     ]
     matrix = gaps.coverage_matrix(tables, "all")

@@ -53,7 +53,7 @@ def square(west: float, south: float, size: float) -> str:
     return json.dumps({"type": "Polygon", "coordinates": [ring]})
 
 
-@pytest.fixture()
+@pytest.fixture
 def areas() -> pd.DataFrame:
     """A boundary around two side-by-side wards, one of them with a hostile name."""
     return pd.DataFrame(
@@ -77,7 +77,7 @@ def areas() -> pd.DataFrame:
     )
 
 
-@pytest.fixture()
+@pytest.fixture
 def assets() -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -99,7 +99,7 @@ def assets() -> pd.DataFrame:
     )
 
 
-@pytest.fixture()
+@pytest.fixture
 def organizations() -> pd.DataFrame:
     return pd.DataFrame({"id": ["o1", "o2"], "name": ['Org "One" & Co', "<b>Bold</b> Org"]})
 
@@ -273,7 +273,7 @@ def test_choropleth_uses_at_most_five_ordered_classes(city: dict[str, pd.DataFra
     fills = {
         f["properties"]["name"]: f["properties"]["style"].get("fillColor") for f in collection["features"]
     }
-    assert len(set(fills[f"Ward {n}"] for n in range(1, 13))) == 5
+    assert len({fills[f"Ward {n}"] for n in range(1, 13)}) == 5
     assert fills["Ward 1"] == "#ffffcc" and fills["Ward 12"] == "#253494"  # light low, dark high
     boundary = [f for f in collection["features"] if f["properties"]["kind"] == "boundary"]
     assert boundary[0]["properties"]["style"]["fill"] is False
@@ -443,7 +443,7 @@ class OfflinePage:
         return self.page
 
 
-@pytest.fixture()
+@pytest.fixture
 def offline(browser: Any) -> Iterator[OfflinePage]:
     page = OfflinePage(browser)
     yield page

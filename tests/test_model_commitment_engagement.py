@@ -152,6 +152,6 @@ def test_period_summary_computes_reach_and_keeps_the_narrative(engaged: Workspac
     assert summary.successes == "Strong youth turnout"
     assert summary.challenges is None
     assert len(summary.groups_reached) == 3
-    check = [c for c in readiness.assess(tables(engaged)) if c.stage == "buy_in"][0]
-    period_check = [c for c in check.checks if c.key == "period_summaries"][0]
+    check = next(c for c in readiness.assess(tables(engaged)) if c.stage == "buy_in")
+    period_check = next(c for c in check.checks if c.key == "period_summaries")
     assert period_check.missing == ("Spring 2024",)

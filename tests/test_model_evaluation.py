@@ -60,7 +60,7 @@ def test_adoptable_assets_leave_out_what_is_already_a_strategy() -> None:
         ("s3", "r3", "prevention", "Rent bank", None, "a4"),
     ])
     found = evaluation.adoptable_assets({"risks": _risks(), "assets": assets, "strategies": strategies})
-    rows = {(a, r): areas for a, r, areas in zip(found["asset_id"], found["risk_id"], found["planning_areas"])}
+    rows = {(a, r): areas for a, r, areas in zip(found["asset_id"], found["risk_id"], found["planning_areas"], strict=True)}
     # a1 is adopted in prevention only; a2 (no areas) is open for r1 but r2 is no priority; a3 and a4 are done
     assert rows == {("a1", "r1"): ["risk_intervention"], ("a2", "r1"): []}
     assert found.loc[found["asset_id"] == "a1", "risk"].item() == "Overdoses"
@@ -114,7 +114,7 @@ def test_model_links_say_how_far_each_link_goes() -> None:
 
 def test_model_checks_find_dead_ends_wrong_links_and_empty_levels() -> None:
     checks = evaluation.model_checks(_model_tables(), "m1")
-    found = {(s, c, i) for s, c, i in zip(checks["severity"], checks["check"], checks["item_id"])}
+    found = {(s, c, i) for s, c, i in zip(checks["severity"], checks["check"], checks["item_id"], strict=True)}
     assert found == {
         ("problem", "empty_level", None),  # no intermediate outcome
         ("problem", "no_link_onward", "im1"),  # the long-term outcome lt1 needs no onward link

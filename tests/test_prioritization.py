@@ -69,5 +69,5 @@ def test_criteria_matrix_from_a_workspace(tmp_path: Path) -> None:
     matrix = criteria_matrix(tables)
     assert matrix.index.tolist() == ["r1", "r2"] and matrix.columns.tolist() == ["c-mag", "c-cap"]
     assert matrix.loc["r1", "c-mag"] == 4 and pd.isna(matrix.loc["r1", "c-cap"])
-    ranked = score(normalize(matrix), dict(zip(tables["criteria"]["id"], tables["criteria"]["weight"])))
+    ranked = score(normalize(matrix), dict(zip(tables["criteria"]["id"], tables["criteria"]["weight"], strict=True)))
     assert ranked["score"].tolist() == pytest.approx([2 / 3, 1 / 3])

@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import html as html_text
 import io
+import itertools
 import json
 import re
 import subprocess
@@ -236,7 +237,7 @@ def test_the_document_is_accessible_self_contained_and_private(batch: tuple[int,
     for sample in SAMPLES:
         html = (out / sample / "plan.html").read_text()
         levels = heading_levels(html)
-        assert levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:])), "headings skip no level"
+        assert levels[0] == 1 and all(b <= a + 1 for a, b in itertools.pairwise(levels)), "headings skip no level"
         ids = re.findall(r'\bid="([^"]+)"', html)
         assert len(ids) == len(set(ids)), "every id is unique"
         toc = html.split('<nav class="cswb-toc"', 1)[1].split("</nav>", 1)[0]

@@ -76,11 +76,11 @@ def test_the_advisory_committee_fills_every_required_seat(city: Workspace) -> No
 def test_assets_with_coordinates_lie_inside_the_boundary_and_their_ward(city: Workspace) -> None:
     areas = city.table("areas")
     boundary = shape(json.loads(areas.query("kind == 'boundary'")["geometry"].item()))
-    wards = {n: shape(json.loads(g)) for n, g in zip(areas["name"], areas["geometry"]) if n.startswith("Ward")}
+    wards = {n: shape(json.loads(g)) for n, g in zip(areas["name"], areas["geometry"], strict=True) if n.startswith("Ward")}
     assets = city.table("assets")
     located = assets.dropna(subset=["latitude", "longitude"])
     assert 0 < len(assets) - len(located) < len(assets) // 10  # a few without coordinates
-    for lat, lon, ward in zip(located["latitude"], located["longitude"], located["area"]):
+    for lat, lon, ward in zip(located["latitude"], located["longitude"], located["area"], strict=True):
         point = Point(lon, lat)
         assert boundary.contains(point), (lat, lon)
         assert wards[ward].contains(point), (lat, lon, ward)
@@ -89,7 +89,7 @@ def test_assets_with_coordinates_lie_inside_the_boundary_and_their_ward(city: Wo
 def test_feedback_tags_are_what_the_keyword_suggestions_find(city: Workspace) -> None:
     catalogue = load_catalogue()
     feedback = city.table("feedback")
-    for text, tags in zip(feedback["text"], feedback["risk_categories"]):
+    for text, tags in zip(feedback["text"], feedback["risk_categories"], strict=True):
         assert sorted(catalogue.suggest_categories(text, limit=10)) == sorted(tags), text
     assert (feedback["risk_categories"].map(len) > 0).mean() > 0.8
 

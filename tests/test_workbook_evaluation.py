@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from pathlib import Path
 
@@ -10,17 +11,15 @@ import pandas as pd
 from sample_workspaces import built
 
 from cswb_widgets.model import evaluation
-from cswb_widgets.render import WorkspaceTables
-from cswb_widgets.render import escape as render_escape
+from cswb_widgets.render import WorkspaceTables, escape as render_escape
 from cswb_widgets.store import Workspace
-from cswb_widgets.workbooks import EvaluationWorkbook
-from cswb_widgets.workbooks import evaluation as evaluation_book
+from cswb_widgets.workbooks import EvaluationWorkbook, evaluation as evaluation_book
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
 
 
-def _part(book: EvaluationWorkbook, name: str):  # noqa: ANN202 - the built section
+def _part(book: EvaluationWorkbook, name: str):  # returns the built section (its type varies)
     return built(getattr(book, name)())
 
 
@@ -98,7 +97,7 @@ def test_build_a_logic_model_and_see_it_drawn(maple: Path) -> None:
         assert ids[level]
     assert "leads to nothing" in builder.view.value
     order = list(texts)
-    for source, target in zip(order, order[1:]):
+    for source, target in itertools.pairwise(order):
         builder.source.value, builder.target.value = ids[source], ids[target]
         assert builder.link()
     assert ws.get("logic_model_items", ids["inputs"])["leads_to"] == [ids["activities"]]

@@ -14,8 +14,7 @@ from cswb_widgets.paths import workbooks_dir
 from cswb_widgets.serve.launcher import render_launcher, workspace_cards
 from cswb_widgets.store import Workspace
 from cswb_widgets.widgets import RecordForm
-from cswb_widgets.workbooks import ImplementationWorkbook
-from cswb_widgets.workbooks import implementation as implementation_module
+from cswb_widgets.workbooks import ImplementationWorkbook, implementation as implementation_module
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
@@ -33,7 +32,7 @@ def _book(path: Path, mode: str = "app") -> ImplementationWorkbook:
     return book
 
 
-def _part(book: ImplementationWorkbook, name: str):  # noqa: ANN202 - the built section
+def _part(book: ImplementationWorkbook, name: str):  # returns the built section (its type varies)
     return built(getattr(book, name)())
 
 

@@ -12,13 +12,12 @@ from sample_workspaces import built
 from cswb_widgets.model import gaps, prioritization, risk_evidence
 from cswb_widgets.render import WorkspaceTables
 from cswb_widgets.store import Workspace
-from cswb_widgets.workbooks import RiskWorkbook
-from cswb_widgets.workbooks import risk as risk_module
+from cswb_widgets.workbooks import RiskWorkbook, risk as risk_module
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 
-def _part(book: RiskWorkbook, name: str):  # noqa: ANN202 - the built section
+def _part(book: RiskWorkbook, name: str):  # returns the built section (its type varies)
     return built(getattr(book, name)())
 
 

@@ -254,7 +254,7 @@ def test_header_links_only_to_workbooks_that_exist(maple: Path) -> None:
     from cswb_widgets.framework import load_catalogue
 
     html = CommitmentWorkbook.open(maple, "report").header().data
-    names = dict((title, tag) for tag, title in re.findall(r"<li><(a|span)[^>]*>\d\. ([^<]*)", html))
+    names = {title: tag for tag, title in re.findall(r"<li><(a|span)[^>]*>\d\. ([^<]*)", html)}
     for stage in load_catalogue().stages:
         installed = (workbooks_dir() / f"{stage.key}.ipynb").exists()
         assert names[stage.title] == ("a" if installed else "span"), stage.key

@@ -12,6 +12,7 @@ import pandas as pd
 from ..framework import load_catalogue
 from ._tables import Tables, rows_of
 
+
 def roster(tables: Tables) -> pd.DataFrame:
     """One row per membership: person, organization, sector, group, role and seats (display names)."""
     catalogue = load_catalogue()
@@ -64,7 +65,7 @@ def seat_status(tables: Tables) -> list[SeatStatus]:
     committee = members[members["group_kind"] == "advisory_committee"]
     exemptions = rows_of(tables, "coverage_exemptions")
     reasons = (
-        dict(zip(exemptions.loc[exemptions["list"] == "seats", "key"], exemptions.loc[exemptions["list"] == "seats", "reason"]))
+        dict(zip(exemptions.loc[exemptions["list"] == "seats", "key"], exemptions.loc[exemptions["list"] == "seats", "reason"], strict=True))
         if not exemptions.empty
         else {}
     )
@@ -126,8 +127,10 @@ def councils(tables: Tables) -> pd.DataFrame:
         partner = bool(m["partner"]) if pd.notna(m["partner"]) else False
         if partner:
             status = "partner (no resolution needed)"
+        elif pd.notna(date):
+            status = "adopted"
         else:
-            status = "adopted" if pd.notna(date) else "resolution missing"
+            status = "resolution missing"
         role = "partner" if partner else ("lead" if pd.notna(m["lead"]) and bool(m["lead"]) else "member")
         rows.append(
             {
@@ -156,7 +159,7 @@ def terms_of_reference(tables: Tables, group_id: str | None) -> list[TermsSectio
     sections = rows_of(tables, "tor_sections")
     if not sections.empty:
         mine = sections[sections["group_id"].isna()] if group_id is None else sections[sections["group_id"] == group_id]
-        written = dict(zip(mine["section"], mine["text"]))
+        written = dict(zip(mine["section"], mine["text"], strict=True))
     else:
         written = {}
     return [TermsSection(s.key, s.name, s.prompt, written.get(s.key)) for s in catalogue.tor_sections]

@@ -13,6 +13,7 @@ import pandas as pd
 from ..framework import load_catalogue
 from ._tables import Tables, rows_of
 
+
 def _held(activities: pd.DataFrame) -> pd.DataFrame:
     """Activities that happened or are planned: cancelled ones reached nobody."""
     if activities.empty:
@@ -27,7 +28,7 @@ def consultation_matrix(tables: Tables) -> pd.DataFrame:
     exemptions = rows_of(tables, "coverage_exemptions")
     reasons = (
         dict(zip(exemptions.loc[exemptions["list"] == "consult_groups", "key"],
-                 exemptions.loc[exemptions["list"] == "consult_groups", "reason"]))
+                 exemptions.loc[exemptions["list"] == "consult_groups", "reason"], strict=True))
         if not exemptions.empty
         else {}
     )
@@ -135,7 +136,7 @@ def period_summaries(tables: Tables) -> list[PeriodSummary]:
         heard = feedback[feedback["activity_id"].isin(set(mine["id"]))] if not feedback.empty and not mine.empty else feedback.iloc[0:0]
         groups = sorted({g for gs in mine["consult_groups"] for g in (gs or [])}) if not mine.empty else []
 
-        def text(field: str) -> str | None:
+        def text(field: str, period: pd.Series = period) -> str | None:
             value = period[field]
             return None if pd.isna(value) else str(value)
 

@@ -23,8 +23,8 @@ from typing import Any
 import pandas as pd
 
 from ..framework import load_catalogue
+from ._tables import Tables, as_list as _as_list, blank as _blank, column_values as _column, rows_of
 from .privacy import SMALL_COUNT, is_small_count
-from ._tables import Tables, rows_of, blank as _blank, as_list as _as_list, column_values as _column
 
 OUTCOME_LEVELS = ("immediate", "intermediate", "long_term")
 # The measurement framework's "who" column is the measure's owner.
@@ -368,10 +368,10 @@ def judge(
     fmt = show or _number_text  # the reason's numbers as published (e.g. small counts as "<5")
     if series.empty:
         return Progress(NO_DATA, "no measurement yet")
-    if _blank(target):
+    if target is None or _blank(target):
         return Progress(NO_DATA, "no target set")
     target = float(target)
-    start_value = float(baseline) if not _blank(baseline) else float(series.iloc[0])
+    start_value = float(baseline) if baseline is not None and not _blank(baseline) else float(series.iloc[0])
     start_date = _year_end(baseline_year) if not _blank(baseline) else series.index[0].date()
     if _blank(higher_is_better):
         if target == start_value:

@@ -17,7 +17,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from ..framework import load_catalogue
-from ._tables import Tables, rows_of, blank as _blank, as_list as _as_list, column_values as _column
+from ._tables import Tables, as_list as _as_list, blank as _blank, column_values as _column, rows_of
 
 STATUSES = ("gap", "overlap", "coordinated", "covered")
 MAPPED_KINDS = ("site",)  # location kinds that belong on the map (a blank kind means a site)

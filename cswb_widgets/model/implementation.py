@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from ..framework import load_catalogue
-from ._tables import Tables, rows_of, blank as _blank
+from ._tables import Tables, blank as _blank, rows_of
 from .readiness import add_years
 
 CLOSED_STATUSES = frozenset({"completed", "cancelled"})  # an action in these is not overdue
@@ -516,15 +516,15 @@ def changes_since(tables: Tables, since: dt.date, today: dt.date) -> Changes:
         for measure_id, history in ordered.groupby("measure_id", sort=False):
             measure = info.get(str(measure_id), {})
             name = measure.get("indicator") if not _blank(measure.get("indicator")) else measure.get("expected_outcome")
-            previous = None
+            last_value: float | None = None
             for m in history.to_dict("records"):
                 if since < m["_date"] <= today:
                     measure_rows.append({
                         "indicator": str(name or measure_id), "date": m["_date"], "value": float(m["value"]),
-                        "previous": previous, "target": None if _blank(measure.get("target")) else float(measure["target"]),
+                        "previous": last_value, "target": None if _blank(measure.get("target")) else float(measure["target"]),
                         "unit": None if _blank(measure.get("unit")) else str(measure["unit"]),
                     })
-                previous = float(m["value"])
+                last_value = float(m["value"])
     done_rows = []
     milestones = rows_of(tables, "milestones")
     kinds = _catalogue_names("milestone_kinds")

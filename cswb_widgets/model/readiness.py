@@ -17,7 +17,6 @@ from ..framework import load_catalogue
 from ._tables import Tables, rows_of
 
 
-
 @dataclass(frozen=True)
 class Check:
     stage: str
@@ -70,7 +69,7 @@ def _exemptions(tables: Tables, list_name: str) -> dict[str, str]:
     if frame.empty:
         return {}
     frame = frame[frame["list"] == list_name]
-    return dict(zip(frame["key"], frame["reason"]))
+    return dict(zip(frame["key"], frame["reason"], strict=True))
 
 
 def seat_coverage(tables: Tables) -> Check:
@@ -363,11 +362,11 @@ def _measured_risks(tables: Tables) -> set[str]:
     measures = rows_of(tables, "measures")
     if models.empty or items.empty or measures.empty:
         return set()
-    model_risk = dict(zip(models["id"], models["risk_id"]))
+    model_risk = dict(zip(models["id"], models["risk_id"], strict=True))
     outcomes = items[items["level"].isin(OUTCOME_LEVELS)]
-    outcome_risk = {i: model_risk.get(m) for i, m in zip(outcomes["id"], outcomes["logic_model_id"])}
-    measurable = measures[[_filled(i) and _filled(t) for i, t in zip(measures["indicator"], measures["target"])]]
-    return {outcome_risk[o] for o in measurable["outcome_id"] if o in outcome_risk and outcome_risk[o]}
+    outcome_risk = {i: model_risk.get(m) for i, m in zip(outcomes["id"], outcomes["logic_model_id"], strict=True)}
+    measurable = measures[[_filled(i) and _filled(t) for i, t in zip(measures["indicator"], measures["target"], strict=True)]]
+    return {risk for o in measurable["outcome_id"] if (risk := outcome_risk.get(o))}
 
 
 def priority_strategies(tables: Tables) -> Check:

@@ -131,7 +131,7 @@ def latest_by_area(tables: Tables, indicator: str, year: int | None = None) -> d
         return {}
     year = int(rows["year"].max()) if year is None else year
     rows = rows[rows["year"] == year]
-    return dict(zip(rows["area"].astype(str), rows["value"].astype(float)))
+    return dict(zip(rows["area"].astype(str), rows["value"].astype(float), strict=True))
 
 
 # -- criterion values -----------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def engagement_signal(tables: Tables) -> pd.DataFrame:
             for tag in set(tags or []):
                 counts[tag] = counts.get(tag, 0) + 1
     rows = []
-    for risk_id, category in zip(risks.get("id", []), risks.get("category", [])):
+    for risk_id, category in zip(risks.get("id", []), risks.get("category", []), strict=False):
         n = counts.get(category, 0) if isinstance(category, str) and category else 0
         rows.append({"risk_id": risk_id, "feedback": n, "share": n / total if total else 0.0, "of": total})
     return pd.DataFrame(rows, columns=["risk_id", "feedback", "share", "of"]).set_index("risk_id")
@@ -186,7 +186,7 @@ def _concern(tables: Tables, risk_ids: pd.Index) -> tuple[pd.Series, pd.Series]:
     total = int(signal["of"].max()) if len(signal) and signal["of"].notna().any() else 0
     if not total:
         return pd.Series(np.nan, index=risk_ids), pd.Series("no feedback recorded yet", index=risk_ids)
-    words = [f"{int(n)} of {total} feedback items ({share:.0%}) raised it" for n, share in zip(signal["feedback"], signal["share"])]
+    words = [f"{int(n)} of {total} feedback items ({share:.0%}) raised it" for n, share in zip(signal["feedback"], signal["share"], strict=True)]
     return signal["share"].astype(float), pd.Series(words, index=risk_ids)
 
 
@@ -197,7 +197,7 @@ def _votes(tables: Tables, risk_ids: pd.Index) -> tuple[pd.Series, pd.Series]:
     grouped = votes.groupby("risk_id")["value"].agg(["mean", "count"]).reindex(risk_ids)
     words = [
         f"mean rating {m:.2f} of 5 from {int(c)} ballots" if c == c and c else "no ballots"
-        for m, c in zip(grouped["mean"], grouped["count"])
+        for m, c in zip(grouped["mean"], grouped["count"], strict=True)
     ]
     return grouped["mean"].astype(float), pd.Series(words, index=risk_ids)
 
@@ -253,7 +253,7 @@ def criterion_inputs(tables: Tables) -> CriterionInputs:
     sources: dict[str, str] = {}
     entered = scores.set_index(["risk_id", "criterion_id"]) if not scores.empty else None
     computed: dict[str, tuple[pd.Series, pd.Series]] = {}
-    for criterion_id, source in zip(criterion_ids, criteria["source"] if criterion_ids else []):
+    for criterion_id, source in zip(criterion_ids, criteria["source"] if criterion_ids else [], strict=True):
         source = source if isinstance(source, str) and source in COMPUTED else ENTERED
         sources[criterion_id] = source
         if source == ENTERED:
@@ -265,7 +265,7 @@ def criterion_inputs(tables: Tables) -> CriterionInputs:
             values[criterion_id] = mine["value"].astype(float)
             explanations[criterion_id] = [
                 ("not scored" if v != v else f"scored {v:g}" + (f": {_text(n)}" if _text(n) else ""))
-                for v, n in zip(mine["value"], mine["note"])
+                for v, n in zip(mine["value"], mine["note"], strict=True)
             ]
         else:
             if source not in computed:
@@ -279,14 +279,14 @@ def higher_is_worse(tables: Tables) -> dict[str, bool]:
     criteria = rows_of(tables, "criteria")
     if criteria.empty:
         return {}
-    return {cid: (True if v is None or v != v else bool(v)) for cid, v in zip(criteria["id"], criteria["higher_is_worse"])}
+    return {cid: (True if v is None or v != v else bool(v)) for cid, v in zip(criteria["id"], criteria["higher_is_worse"], strict=True)}
 
 
 def weights(tables: Tables) -> dict[str, float]:
     criteria = rows_of(tables, "criteria")
     if criteria.empty:
         return {}
-    return {cid: float(w) if w == w else 0.0 for cid, w in zip(criteria["id"], criteria["weight"])}
+    return {cid: float(w) if w == w else 0.0 for cid, w in zip(criteria["id"], criteria["weight"], strict=True)}
 
 
 def source_name(source: str) -> str:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from markupsafe import Markup
-from markupsafe import escape as _markup_escape
+from markupsafe import Markup, escape as _markup_escape
 
 from ..store.schema import HEX_COLOUR, LOGO_DATA_URI
 

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..framework import load_catalogue
-from ..store.schema import SCHEMA_CHOICES, TABLES, TABLES_BY_NAME, Column, Table
-from ..store.schema import table as table_spec
+from ..store.schema import SCHEMA_CHOICES, TABLES, TABLES_BY_NAME, Column, Table, table as table_spec
 from ..store.validation import choice_keys, is_blank, join_list
 from ._html import escape, with_style
 
@@ -166,7 +165,7 @@ def display_frame(
     frame = select_rows(frame_of(ws, table_name), where)
     shown = _public(columns or default_columns(table_name, exclude=where or {}))
     labels_by_table = {
-        c.ref: dict((rid, label) for label, rid in ref_options(ws, c.ref))
+        c.ref: {rid: label for label, rid in ref_options(ws, c.ref)}
         for c in (spec.column(n) for n in shown)
         if c.ref
     }

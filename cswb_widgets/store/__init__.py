@@ -7,4 +7,4 @@ update, ...) are plain functions in `operations`: ``from cswb_widgets.store impo
 from .schema import SCHEMA_VERSION, TABLES, table
 from .workspace import Workspace, database_path, is_workspace
 
-__all__ = ["Workspace", "SCHEMA_VERSION", "TABLES", "table", "database_path", "is_workspace"]
+__all__ = ["SCHEMA_VERSION", "TABLES", "Workspace", "database_path", "is_workspace", "table"]

@@ -51,7 +51,7 @@ def import_boundaries(
     kind = "boundary" if as_boundary else kind
     existing = ws.table("areas")
     by_name = {
-        (k, n): i for i, k, n in zip(existing["id"], existing["kind"], existing["name"])
+        (k, n): i for i, k, n in zip(existing["id"], existing["kind"], existing["name"], strict=True)
     }
     added = replaced = 0
     with ws.batch(f"import boundaries {path.name}"):

@@ -80,7 +80,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "schedule": (),
 }
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # HSDS 1.1: weekday 1 is Monday
-RRULE_DAYS = dict(zip(("MO", "TU", "WE", "TH", "FR", "SA", "SU"), WEEKDAYS))
+RRULE_DAYS = dict(zip(("MO", "TU", "WE", "TH", "FR", "SA", "SU"), WEEKDAYS, strict=True))
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w/.-])\+?\(?\d[\d\s().-]{5,}\d(?![\w/])")
@@ -293,7 +293,7 @@ def _read_contents(package: _Package, descriptor: dict[str, Any], workdir: Path)
         path = _resource_path(resource, package, index)
         if path is None:
             continue
-        encoding = resource.get("encoding") if isinstance(resource.get("encoding"), str) else "utf-8"
+        encoding: str = resource["encoding"] if isinstance(resource.get("encoding"), str) else "utf-8"
         listed[path] = (normalize_header(resource.get("name", "")), encoding)
     for name in package.csv_names():
         listed.setdefault(name, (None, "utf-8"))
@@ -553,9 +553,11 @@ class _Mapper:
                 if _cell(raw, "id"):
                     link_service[_cell(raw, "id")] = service_id
         for service_id, (table, row, raw) in services.items():
-            if _cell(raw, "location_id"):  # some 1.x publishers link services to one location directly
-                if self.reference(table, row, "location_id", _cell(raw, "location_id"), locations, "location"):
-                    links.setdefault(service_id, []).append(_cell(raw, "location_id"))
+            # Some 1.x publishers link services to one location directly.
+            if _cell(raw, "location_id") and self.reference(
+                table, row, "location_id", _cell(raw, "location_id"), locations, "location"
+            ):
+                links.setdefault(service_id, []).append(_cell(raw, "location_id"))
         # Where a location is: its physical address, else its postal one (often the same building).
         addresses: dict[str, list[tuple[int, int, dict[str, Any]]]] = {}
         for kind in ("address", "postal_address"):
@@ -604,7 +606,7 @@ class _Mapper:
             has_coordinates = primary is not None and primary.latitude is not None
             virtual_only = not physical and any(loc.type == "virtual" for loc in linked)
             sources = funding.get(service_id) or funding.get("org:" + org_id, [])
-            fields = {
+            fields: dict[str, Any] = {
                 "name": self.text(name, rich=False),
                 "organization_id": organizations.get(org_id),
                 "purpose": self.text(_cell(raw, "description")),
@@ -701,7 +703,7 @@ def import_hsds(ws: Workspace, path: str | Path) -> ImportReport:
     report = ImportReport()
     existing = ws.table("organizations")
     by_name = {
-        str(n).casefold(): i for i, n in zip(existing["id"], existing["name"]) if not str(i).startswith(ORG_PREFIX)
+        str(n).casefold(): i for i, n in zip(existing["id"], existing["name"], strict=True) if not str(i).startswith(ORG_PREFIX)
     }
     organizations: dict[str, str] = {}  # HSDS id -> workspace id
     org_records: list[tuple[dict[str, Any], dict[str, Any]]] = []
@@ -716,7 +718,7 @@ def import_hsds(ws: Workspace, path: str | Path) -> ImportReport:
             matched.append(name)
             continue
         organizations[hsds_id] = record_id
-        fields = {
+        fields: dict[str, Any] = {
             "id": record_id,
             "name": mapper.text(name, rich=False),
             "description": mapper.text(_cell(raw, "description")),

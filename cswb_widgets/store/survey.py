@@ -59,7 +59,7 @@ def import_survey(
     if not answer_columns:
         raise InputError(Problem("choose at least one column that holds answers", file=survey.file))
     # any spelling of a question -> (the question as written, its normalized header key)
-    columns = {q.strip().lower(): (q, key) for q, key in zip(survey.questions, survey.sheet.header)}
+    columns = {q.strip().lower(): (q, key) for q, key in zip(survey.questions, survey.sheet.header, strict=False)}
 
     def column_of(name: str) -> tuple[str, str]:
         found = columns.get(name.strip().lower())
@@ -75,12 +75,12 @@ def import_survey(
     suggest = load_catalogue().suggest_categories if tag_with_suggestions else None
     records: list[tuple[dict[str, object], dict[str, object]]] = []
     for row_number, raw in survey.sheet.rows:
-        where = {"file": survey.file, "sheet": survey.sheet.sheet, "row": row_number}
+        where: dict[str, object] = {"file": survey.file, "sheet": survey.sheet.sheet, "row": row_number}
         for question, key in answers:
             text = raw.get(key)
             if is_blank(text):
                 continue
-            record = {
+            record: dict[str, object] = {
                 "text": text,
                 "question": question,
                 "activity_id": activity_id,

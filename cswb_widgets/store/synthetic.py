@@ -298,7 +298,7 @@ def build_city(
             raise ValueError(f"{name} must be zero or more, not {value}")
     if risks < 1:
         raise ValueError(f"a city needs at least one risk, not {risks}")
-    years = sorted(set(int(y) for y in years))
+    years = sorted({int(y) for y in years})
     if not years:
         raise ValueError("years must hold at least one year")
     catalogue = catalogue or load_catalogue()
@@ -375,7 +375,7 @@ def _community(
         "geometry": boundary,
         "source": SOURCE,
     }))
-    for ward, population in zip(grid, populations):
+    for ward, population in zip(grid, populations, strict=True):
         out.append(("areas", {
             "id": f"area-ward-{ward.number:02d}",
             "name": ward.name,
@@ -524,7 +524,7 @@ def _engagement(
     # Some categories are raised far more often than others, as in real engagement.
     weights = [rng.random() ** 3 + 0.02 for _ in categories]
     places = [w.name for w in city.wards] + list(LANDMARKS)
-    for i, feedback_id in enumerate(_ids("feedback", feedback)):
+    for feedback_id in _ids("feedback", feedback):
         activity_id, when = rng.choice(city.activities)
         roll = rng.random()
         place = rng.choice(places)
@@ -708,7 +708,7 @@ def _evaluation(
 ) -> None:
     areas = catalogue.keys("planning_areas")
     strengths = catalogue.keys("evidence_strengths")
-    names = dict((r[0], r[1]) for r in city.risks)
+    names = {r[0]: r[1] for r in city.risks}
     committee_people = set(city.committee)
     free_people = [p[0] for p in city.people if p[0] not in committee_people]
     strategy_n = lm_n = item_n = measure_n = measurement_n = 0
@@ -758,7 +758,7 @@ def _evaluation(
             level_ids: dict[str, list[str]] = {}
             for level in LEVEL_ITEMS:
                 level_ids[level] = []
-                for k in range(LEVEL_ITEMS[level]):
+                for _ in range(LEVEL_ITEMS[level]):
                     item_n += 1
                     level_ids[level].append(f"lmi-{item_n:04d}")
             levels = list(LEVEL_ITEMS)
@@ -766,15 +766,15 @@ def _evaluation(
                 level = levels[position]
                 following = level_ids[levels[position + 1]] if position + 1 < len(levels) else []
                 for k, item_id in enumerate(level_ids[level]):
-                    area = rng.choice(areas) if level == "activities" else None
+                    item_area = rng.choice(areas) if level == "activities" else None
                     out.append(("logic_model_items", {
                         "id": item_id,
                         "logic_model_id": model_id,
                         "level": level,
                         "text": f"{catalogue.name_of('logic_model_levels', level)} {k + 1} for {target}",
                         "leads_to": following,
-                        "planning_area": area,
-                        "responsible": rng.choice(city.organizations)[1] if area else None,
+                        "planning_area": item_area,
+                        "responsible": rng.choice(city.organizations)[1] if item_area else None,
                     }))
             for level in OUTCOME_LEVELS:
                 for item_id in level_ids[level]:
@@ -824,7 +824,7 @@ def _implementation(
     as_of: dt.date,
 ) -> None:
     areas = catalogue.keys("planning_areas")
-    names = dict((r[0], r[1]) for r in city.risks)
+    names = {r[0]: r[1] for r in city.risks}
     risk_ids = [r[0] for r in city.risks]
     org_ids = [o[0] for o in city.organizations]
     update_n = milestone_n = 0

@@ -180,7 +180,7 @@ def _add_row(sheet: Sheet, cells: Iterable[Any], row_number: int) -> None:
                 row=row_number,
             )
         )
-    raw = dict(zip(sheet.header, values))
+    raw = dict(zip(sheet.header, values, strict=False))
     sheet.rows.append((row_number, raw))
 
 
@@ -266,8 +266,8 @@ class _NaturalKey:
                 stored = ws.table(spec.name)
                 key = cls(columns, {})
                 key.existing = {
-                    key.of(dict(zip(unique, values))): str(record_id)
-                    for record_id, *values in zip(stored["id"], *(stored[name] for name in unique))
+                    key.of(dict(zip(unique, values, strict=True))): str(record_id)
+                    for record_id, *values in zip(stored["id"], *(stored[name] for name in unique), strict=True)
                 }
                 return key
         return None
@@ -449,7 +449,7 @@ def export_csv(ws: Workspace, out: str | Path) -> list[Path]:
             writer = csv.writer(handle)
             writer.writerow(spec.column_names)
             for row in ws.stored_rows(spec.name):
-                writer.writerow([row[0], *(export_text(c, v) for c, v in zip(spec.columns, row[1:]))])
+                writer.writerow([row[0], *(export_text(c, v) for c, v in zip(spec.columns, row[1:], strict=True))])
         written.append(target)
     manifest = out / MANIFEST
     manifest.write_text(
@@ -465,7 +465,7 @@ def _xlsx_value(column: Column, value: Any) -> Any:
         return value
     if column.kind == "float":
         # openpyxl writes 16 significant digits; the rare value needing 17 goes as text, exactly.
-        return value if float("%.16g" % value) == value else repr(value)
+        return value if float(f"{value:.16g}") == value else repr(value)
     if column.kind == "date":
         return dt.date.fromisoformat(value)
     return export_text(column, value)
@@ -484,7 +484,7 @@ def export_xlsx(ws: Workspace, out: str | Path) -> Path:
         sheet.append(list(spec.column_names))
         for row in ws.stored_rows(spec.name):
             cells = [neutralize(str(row[0]))]
-            for column, value in zip(spec.columns, row[1:]):
+            for column, value in zip(spec.columns, row[1:], strict=True):
                 cell = _xlsx_value(column, value)
                 if isinstance(cell, str) and len(cell) > XLSX_CELL_LIMIT:
                     # Excel cells hold at most 32,767 characters: keep long geometry in pieces.

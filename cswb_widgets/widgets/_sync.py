@@ -20,7 +20,7 @@ _listeners: dict[str, list[weakref.WeakMethod[Callable[[], None]]]] = {}
 
 def subscribe(ws: Workspace, refresh: Callable[[], None]) -> None:
     """Call the bound method `refresh` whenever another widget saves to the same workspace."""
-    _listeners.setdefault(str(ws.db_path), []).append(weakref.WeakMethod(refresh))  # type: ignore[arg-type]
+    _listeners.setdefault(str(ws.db_path), []).append(weakref.WeakMethod(refresh))
 
 
 def notify_saved(ws: Workspace, source: object) -> None:

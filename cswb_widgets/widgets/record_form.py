@@ -11,8 +11,7 @@ import ipywidgets
 
 from .. import render
 from ..errors import CswbError, InputError
-from ..store.schema import Column
-from ..store.schema import table as table_spec
+from ..store.schema import Column, table as table_spec
 from ..store.validation import is_blank, join_list
 from . import _sync
 from .pickers import FIELD_LAYOUT, FIELD_STYLE, options_picker, select

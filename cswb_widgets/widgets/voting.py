@@ -27,7 +27,7 @@ from .. import render
 from ..errors import CswbError, InputError
 from ..model.privacy import SMALL_COUNT
 from ..model.voting import DISTRIBUTION, RATINGS, participant_key, participants, vote_summary
-from . import _sync
+from . import _static, _sync
 
 if TYPE_CHECKING:
     from ..store.workspace import Workspace
@@ -36,251 +36,12 @@ SCALE = "1 = low priority … 5 = top priority"
 NO_OPINION = "No opinion"
 PARTICIPANT_LABEL = "Your name or participant code (required)"
 SUBMIT_LABEL = "Submit my ratings"
-# Shades of one blue for ratings 1 to 5; the bar is decoration (its counts are also text).
-BAR_SHADES = ("#dce8fb", "#a8c5f4", "#6d98e6", "#3568cf", "#193f94")
-
-_H = """
-let nextId = 0;
-const uniqueId = (what) => `cswb-vote-${what}-${++nextId}`;
-
-// Builds an element; attribute values and text are set as data, never parsed as HTML.
-function h(tag, attrs = {}, text) {
-  const el = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    el.setAttribute(name, value === true ? "" : String(value));
-  }
-  if (text !== undefined && text !== null) el.textContent = String(text);
-  return el;
-}
-
-// Ask the kernel for news every `refresh_seconds` while the page is visible.
-function poll(model, isBusy = () => false) {
-  let timer = null;
-  const start = () => {
-    if (timer) clearInterval(timer);
-    timer = null;
-    const seconds = Number(model.get("refresh_seconds"));
-    if (!(seconds > 0)) return;
-    timer = setInterval(() => {
-      if (!document.hidden && !isBusy()) model.send({ type: "refresh" });
-    }, seconds * 1000);
-  };
-  start();
-  model.on("change:refresh_seconds", start);
-  return () => {
-    if (timer) clearInterval(timer);
-    model.off("change:refresh_seconds", start);
-  };
-}
-"""
-
-RATINGS_ESM = (
-    _H
-    + r"""
-const WORDS = { "1": "low priority", "5": "top priority" };
-const CHOICES = ["1", "2", "3", "4", "5", ""];
-
-class RatingsView {
-  constructor(model, el) {
-    this.model = model;
-    this.group = uniqueId("ballot");
-    this.shown = null;
-    this.root = h("div", { class: "cswb-ballot" });
-    this.scale = h("p", { class: "cswb-ballot-scale" });
-    this.list = h("div", { class: "cswb-ballot-risks" });
-    this.empty = h("p", { class: "cswb-ballot-empty" }, "There are no risks to rate yet. They appear here as soon as they are added.");
-    this.root.append(this.scale, this.list, this.empty);
-    el.append(this.root);
-    this.onRisks = () => this.renderRisks();
-    this.onRatings = () => this.renderChecks();
-    this.onScale = () => { this.scale.textContent = model.get("scale"); };
-    model.on("change:risks", this.onRisks);
-    model.on("change:ratings", this.onRatings);
-    model.on("change:scale", this.onScale);
-    this.onScale();
-    this.renderRisks();
-    this.stopPolling = poll(model);
-  }
-
-  renderRisks() {
-    const risks = this.model.get("risks") || [];
-    const key = JSON.stringify(risks);
-    if (key === this.shown) return;
-    this.shown = key;
-    // A new list must not move the focus of someone choosing with the keyboard.
-    const active = document.activeElement;
-    const focused = active && this.list.contains(active) ? [active.dataset.risk, active.value] : null;
-    this.list.textContent = "";
-    this.inputs = [];
-    risks.forEach((risk, index) => {
-      const fieldset = h("fieldset", { class: "cswb-ballot-risk" });
-      fieldset.append(h("legend", {}, risk.name));
-      if (risk.description) {
-        const id = uniqueId("description");
-        fieldset.append(h("p", { class: "cswb-ballot-description", id }, risk.description));
-        fieldset.setAttribute("aria-describedby", id);
-      }
-      const choices = h("div", { class: "cswb-ballot-choices" });
-      for (const value of CHOICES) {
-        const label = h("label", { class: value ? "cswb-ballot-choice" : "cswb-ballot-choice cswb-ballot-none" });
-        const input = h("input", { type: "radio", name: `${this.group}-${index}`, value });
-        input.dataset.risk = risk.id;
-        input.addEventListener("change", () => { if (input.checked) this.choose(risk.id, value); });
-        label.append(input, h("span", { class: "cswb-ballot-number" }, value || "No opinion"));
-        if (WORDS[value]) label.append(h("span", { class: "cswb-ballot-word" }, WORDS[value]));
-        choices.append(label);
-        this.inputs.push(input);
-      }
-      fieldset.append(choices);
-      this.list.append(fieldset);
-    });
-    this.empty.hidden = risks.length > 0;
-    this.renderChecks();
-    if (focused) {
-      const again = this.inputs.find((i) => i.dataset.risk === focused[0] && i.value === focused[1]);
-      if (again) again.focus();
-    }
-  }
-
-  renderChecks() {
-    const ratings = this.model.get("ratings") || {};
-    for (const input of this.inputs || []) {
-      const chosen = ratings[input.dataset.risk];
-      input.checked = (chosen === undefined || chosen === null ? "" : String(chosen)) === input.value;
-    }
-  }
-
-  choose(riskId, value) {
-    const ratings = { ...(this.model.get("ratings") || {}) };
-    if (value === "") delete ratings[riskId];
-    else ratings[riskId] = Number(value);
-    this.model.set("ratings", ratings);
-    this.model.save_changes();
-  }
-
-  destroy() {
-    this.stopPolling();
-    this.model.off("change:risks", this.onRisks);
-    this.model.off("change:ratings", this.onRatings);
-    this.model.off("change:scale", this.onScale);
-    this.root.remove();
-  }
-}
-
-export default {
-  render({ model, el }) {
-    const view = new RatingsView(model, el);
-    return () => view.destroy();
-  },
-};
-"""
-)
-
-STATUS_ESM = r"""
-export default {
-  render({ model, el }) {
-    // Both live regions exist from the start, so screen readers announce what is put in them.
-    const status = document.createElement("p");
-    status.setAttribute("role", "status");
-    status.className = "cswb-vote-status";
-    const alert = document.createElement("p");
-    alert.setAttribute("role", "alert");
-    alert.className = "cswb-vote-alert";
-    el.append(status, alert);
-    let timer = null;
-    const show = () => {
-      const error = model.get("kind") === "error";
-      status.textContent = "";
-      alert.textContent = "";
-      // Emptied first and filled a moment later, so the same message said twice is heard twice.
-      clearTimeout(timer);
-      timer = setTimeout(() => { (error ? alert : status).textContent = model.get("text"); }, 50);
-    };
-    show();
-    model.on("change:serial", show);
-    return () => { clearTimeout(timer); model.off("change:serial", show); };
-  },
-};
-"""
-
-TALLY_ESM = (
-    _H
-    + r"""
-export default {
-  render({ model, el }) {
-    const root = h("div", { class: "cswb-vote-tally" });
-    const count = h("p", { class: "cswb-vote-participants", role: "status" });
-    const table = h("div", { class: "cswb-vote-table" });
-    root.append(count, table);
-    el.append(root);
-    // The table's markup is built and escaped by the kernel (the same code as the report's).
-    const showTable = () => { table.innerHTML = model.get("table_html"); };
-    const showCount = () => { count.textContent = model.get("participants_text"); };
-    showTable();
-    showCount();
-    model.on("change:table_html", showTable);
-    model.on("change:participants_text", showCount);
-    const stopPolling = poll(model);
-    return () => {
-      stopPolling();
-      model.off("change:table_html", showTable);
-      model.off("change:participants_text", showCount);
-      root.remove();
-    };
-  },
-};
-"""
-)
-
-_P = render.PALETTE
-BALLOT_CSS = f"""
-.cswb-ballot {{ color: {_P["text"]}; background: {_P["background"]}; font-size: 1rem; max-width: 48rem; }}
-.cswb-ballot-scale {{ font-weight: 600; margin: 0.5rem 0; }}
-.cswb-ballot-risk {{ border: 1px solid {_P["border"]}; border-radius: 4px; margin: 0 0 0.75rem; padding: 0.5rem 0.75rem; }}
-.cswb-ballot-risk legend {{ font-weight: 700; padding: 0 0.25rem; }}
-.cswb-ballot-description {{ margin: 0 0 0.5rem; color: {_P["muted"]}; }}
-.cswb-ballot-choices {{ display: flex; flex-wrap: wrap; gap: 0.4rem; }}
-.cswb-ballot-choice {{ display: inline-flex; flex-direction: column; align-items: center; justify-content: center;
-  min-width: 2.75rem; min-height: 2.75rem; padding: 0.2rem 0.5rem; border: 1px solid {_P["border"]};
-  border-radius: 4px; background: {_P["surface"]}; cursor: pointer; position: relative; }}
-.cswb-ballot-choice input {{ margin: 0 0 0.15rem; width: 1.1rem; height: 1.1rem; }}
-.cswb-ballot-number {{ font-weight: 700; }}
-.cswb-ballot-none .cswb-ballot-number {{ font-weight: 400; }}
-.cswb-ballot-word {{ font-size: 0.8rem; }}
-.cswb-ballot-choice:has(input:checked) {{ border: 3px solid {_P["focus"]}; background: {_P["background"]}; }}
-.cswb-ballot-choice:has(input:focus-visible) {{ outline: 3px solid {_P["focus"]}; outline-offset: 2px; }}
-.cswb-ballot-empty {{ font-style: italic; color: {_P["muted"]}; }}
-.cswb-ballot [hidden] {{ display: none !important; }}
-/* The name field and Submit, sized for phones: the label above a full-width box, a big button. */
-.cswb-ballot-widget .widget-text {{ flex-wrap: wrap; height: auto; width: auto !important; max-width: 32rem; }}
-.cswb-ballot-widget .widget-text .widget-label {{ width: 100% !important; max-width: none; text-align: left;
-  font-weight: 600; margin-bottom: 0.25rem; }}
-.cswb-ballot-widget .widget-text input {{ flex: 1 1 100%; min-width: 0; box-sizing: border-box; font-size: 1rem;
-  min-height: 2.5rem; }}
-.cswb-ballot-widget .jupyter-button {{ min-height: 2.75rem; font-size: 1rem; padding: 0 1.25rem; width: auto;
-  min-width: 12rem; align-self: flex-start; }}
-"""
-
-STATUS_CSS = f"""
-.cswb-vote-status, .cswb-vote-alert {{ margin: 0.25rem 0; font-weight: 600; }}
-.cswb-vote-status:empty, .cswb-vote-alert:empty {{ margin: 0; }}
-.cswb-vote-status {{ color: {_P["ok"]}; }}
-.cswb-vote-alert {{ color: {_P["error"]}; }}
-"""
-
-TALLY_CSS = f"""
-.cswb-vote-tally {{ color: {_P["text"]}; background: {_P["background"]}; }}
-.cswb-vote-participants {{ font-size: 1.15rem; font-weight: 700; margin: 0.25rem 0; }}
-.cswb-vote-table {{ overflow-x: auto; max-width: 100%; }}
-.cswb-vote-bar {{ display: flex; width: 8rem; height: 0.8rem; border: 1px solid {_P["border"]};
-  background: {_P["background"]}; margin: 0.15rem 0; }}
-.cswb-vote-bar > span {{ display: block; height: 100%; }}
-{"".join(f".cswb-vote-r{r} {{ background: {shade}; }}" for r, shade in zip(RATINGS, BAR_SHADES, strict=True))}
-.cswb-vote-counts {{ font-size: 0.85rem; white-space: nowrap; }}
-.cswb-vote-note {{ font-size: 0.85rem; color: {_P["muted"]}; }}
-.cswb-table.cswb-table td.cswb-vote-number {{ text-align: right; }}
-"""
+RATINGS_ESM = _static.script("vote_common.js", "vote_ratings.js")
+STATUS_ESM = _static.script("vote_status.js")
+TALLY_ESM = _static.script("vote_common.js", "vote_tally.js")
+BALLOT_CSS = _static.stylesheet("vote_ballot.css")
+STATUS_CSS = _static.stylesheet("vote_status.css")
+TALLY_CSS = _static.stylesheet("vote_tally.css")  # the bar's five shades of blue are there too
 
 
 def clean_participant(text: object) -> str:
@@ -578,7 +339,7 @@ def _spread(row: pd.Series, ballots: int) -> Markup:
     )
 
 
-def _number(value: object) -> str:
+def _number(value: float | None) -> str:
     return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{float(value):.1f}"
 
 

@@ -59,18 +59,17 @@ def maple(workspace_root: Path) -> Path:
 def hostile(workspace_root: Path) -> Path:
     """Maple Falls plus a logic model (target group and item) and an action named HOSTILE_NAME."""
     path = sample_workspace("maple-falls", workspace_root / HOSTILE)
-    with Workspace.open(path) as ws:
-        with ws.batch("hostile names"):
-            model = ws.add("logic_models", risk_id="risk-housing", target_group=HOSTILE_NAME)
-            outcome = ws.add("logic_model_items", logic_model_id=model, level="immediate",
-                             text="Outcome of a hostile activity")
-            ws.add("logic_model_items", logic_model_id=model, level="activities", text=HOSTILE_NAME,
-                   leads_to=[outcome], planning_area="prevention")
-            action = ws.add("actions", title=HOSTILE_NAME, lead_organization_id="org-city",
-                            planning_area="prevention", risk_id="risk-housing", team_id="team-housing",
-                            start="2025-01-06", end="2025-06-30", status="in_progress", percent_complete=10)
-            ws.add("action_updates", action_id=action, date="2025-03-03", status="in_progress",
-                   percent_complete=10, note=HOSTILE_NAME)
+    with Workspace.open(path) as ws, ws.batch("hostile names"):
+        model = ws.add("logic_models", risk_id="risk-housing", target_group=HOSTILE_NAME)
+        outcome = ws.add("logic_model_items", logic_model_id=model, level="immediate",
+                         text="Outcome of a hostile activity")
+        ws.add("logic_model_items", logic_model_id=model, level="activities", text=HOSTILE_NAME,
+               leads_to=[outcome], planning_area="prevention")
+        action = ws.add("actions", title=HOSTILE_NAME, lead_organization_id="org-city",
+                        planning_area="prevention", risk_id="risk-housing", team_id="team-housing",
+                        start="2025-01-06", end="2025-06-30", status="in_progress", percent_complete=10)
+        ws.add("action_updates", action_id=action, date="2025-03-03", status="in_progress",
+               percent_complete=10, note=HOSTILE_NAME)
     return path
 
 

@@ -62,10 +62,9 @@ def maple(workspace_root: Path) -> Path:
 def hostile(workspace_root: Path) -> Path:
     """Maple Falls with a priority risk and a mapped asset (in Ward 2) named HOSTILE_NAME."""
     path = sample_workspace("maple-falls", workspace_root / HOSTILE)
-    with Workspace.open(path) as ws:
-        with ws.batch("hostile names"):
-            risk_id = ws.add("risks", name=HOSTILE_NAME, description=HOSTILE_NAME, priority=True)
-            _add_hostile_asset(ws, "Ward 2", risk_id)
+    with Workspace.open(path) as ws, ws.batch("hostile names"):
+        risk_id = ws.add("risks", name=HOSTILE_NAME, description=HOSTILE_NAME, priority=True)
+        _add_hostile_asset(ws, "Ward 2", risk_id)
     return path
 
 
@@ -235,14 +234,14 @@ def test_risk_app_passes_axe_then_reweighting_reorders_live_and_saved_weights_pe
     assert page.get_by_text(f"{KEPT_CRITERION} 100%").count() >= 1  # the weight shares above the table
     assert page.evaluate("window.cswbNotReloaded === true")  # it all happened in the page as it was
     with Workspace.open(maple) as ws:  # nothing stored until the facilitator saves
-        assert dict(zip(ws.table("criteria")["name"], ws.table("criteria")["weight"])) == dict(
-            zip(criteria["name"], criteria["weight"])
+        assert dict(zip(ws.table("criteria")["name"], ws.table("criteria")["weight"], strict=True)) == dict(
+            zip(criteria["name"], criteria["weight"], strict=True)
         )
 
     page.get_by_role("button", name="Save these weights").click()
     page.get_by_role("status").filter(has_text="Weights saved.").wait_for(timeout=30_000)
     with Workspace.open(maple) as ws:
-        saved = dict(zip(ws.table("criteria")["name"], ws.table("criteria")["weight"]))
+        saved = dict(zip(ws.table("criteria")["name"], ws.table("criteria")["weight"], strict=True))
     assert saved == {name: (0.15 if name == KEPT_CRITERION else 0.0) for name in names}
 
     page.reload()
