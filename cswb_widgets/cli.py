@@ -321,7 +321,8 @@ def main(argv: list[str] | None = None) -> int:
         click.echo("cswb: aborted", err=True)
         return 130
     except click.ClickException as exc:
-        hint = f" (see 'cswb {exc.ctx.info_name} --help')" if getattr(exc, "ctx", None) and exc.ctx else ""
+        context = getattr(exc, "ctx", None)  # usage errors carry the command they are about
+        hint = f" (see 'cswb {context.info_name} --help')" if context else ""
         click.echo(f"cswb: error: {exc.format_message()}{hint}", err=True)
         return exc.exit_code
     except CswbError as exc:

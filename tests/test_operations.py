@@ -48,7 +48,7 @@ def assert_one_change(ws: Workspace, note: str, rows: list[tuple[str, str, str]]
     """The newest change is one change with this note, by the actor, of exactly these (action, table, id) rows."""
     change = last_change(ws)
     assert set(change["note"]) == {note} and set(change["actor"]) == {ACTOR}
-    assert sorted(zip(change["action"], change["table_name"], change["record_id"])) == sorted(rows)
+    assert sorted(zip(change["action"], change["table_name"], change["record_id"], strict=True)) == sorted(rows)
     return change
 
 
@@ -136,7 +136,7 @@ def test_add_quick_feedback_refuses_blank_text_and_unknown_categories(ws: Worksp
 def test_apply_tag_suggestions_adds_categories_in_one_change(ws: Workspace) -> None:
     untagged = ws.add("feedback", text="Landlord keeps raising the rent")
     pending = engagement.tag_suggestions(all_tables(ws))
-    suggestions = dict(zip(pending["id"], pending["suggested"]))
+    suggestions = dict(zip(pending["id"], pending["suggested"], strict=True))
     assert suggestions[untagged] == ["housing"]
     suggestions["fb-001"] = ["housing"]  # already tagged mental_health: that tag stays
     suggestions["fb-002"] = ["housing"]  # already has it: not changed
@@ -153,7 +153,7 @@ def test_apply_tag_suggestions_refuses_empty_unknown_or_bad_categories(ws: Works
                    lambda: operations.apply_tag_suggestions(ws, {"fb-001": ["housing"], "fb-003": []}))
     assert_refused(ws, "no feedback item with id 'fb-999' (it may have been deleted)",
                    lambda: operations.apply_tag_suggestions(ws, {"fb-001": ["housing"], "fb-999": ["housing"]}))
-    with pytest.raises(InputError, match="column 'risk_categories': expected items from: .*, got 'rent'$"):
+    with pytest.raises(InputError, match=r"column 'risk_categories': expected items from: .*, got 'rent'$"):
         operations.apply_tag_suggestions(ws, {"fb-001": ["rent"]})
     assert ws.get("feedback", "fb-001")["risk_categories"] == ["mental_health"]
 

@@ -20,7 +20,9 @@ from sample_workspaces import SAMPLES, sample_workspace
 
 from cswb_widgets.cli import main
 from cswb_widgets.errors import CswbError
+from cswb_widgets.notebooks import for_app, for_report
 from cswb_widgets.paths import workbooks_dir
+from cswb_widgets.render.plan_parts import risk_part_html
 from cswb_widgets.report import build_reports, parse_formats, summary_table
 from cswb_widgets.report.assemble import (
     AssemblyError,
@@ -33,12 +35,10 @@ from cswb_widgets.report.assemble import (
 )
 from cswb_widgets.report.batch import CommunityResult, output_names
 from cswb_widgets.report.outline import PLAN, PROGRESS
-from cswb_widgets.notebooks import for_app, for_report
 from cswb_widgets.report.runner import NotebookRun
 from cswb_widgets.store import Workspace
 from cswb_widgets.store.schema import TABLES
 from cswb_widgets.workbooks import BuyInWorkbook
-from cswb_widgets.render.plan_parts import risk_part_html
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from cswb_widgets.errors import CswbError, WorkspaceError
-from cswb_widgets.workbooks import page as request
 from cswb_widgets.serve.launcher import StageLink, WorkspaceCard, render_launcher, render_refusal, workspace_cards
 from cswb_widgets.serve.options import ServeOptions, check_access, is_loopback, kernel_reachable_host
+from cswb_widgets.store import Workspace
 from cswb_widgets.store.served_root import (
     NoSuchWorkspace,
     check_slug,
@@ -24,7 +24,7 @@ from cswb_widgets.store.served_root import (
     stage_href,
     workspace_under,
 )
-from cswb_widgets.store import Workspace
+from cswb_widgets.workbooks import page as request
 
 # What Voilà and `cswb serve` set for kernels, and what a request hands over (CGI style).
 KERNEL_ENV = ("VOILA_PREHEAT", "VOILA_SERVER_URL", "VOILA_BASE_URL", "VOILA_KERNEL_ID", "VOILA_REQUEST_URL",

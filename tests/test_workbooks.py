@@ -18,8 +18,8 @@ from sample_workspaces import SAMPLES, built, copy_of
 from cswb_widgets.paths import workbooks_dir
 from cswb_widgets.report.runner import Runner
 from cswb_widgets.store import Workspace
-from cswb_widgets.workbooks import BuyInWorkbook, CommitmentWorkbook
 from cswb_widgets.widgets.sections import Deferred
+from cswb_widgets.workbooks import BuyInWorkbook, CommitmentWorkbook
 
 NOTEBOOKS = ["commitment", "buy_in", "risk", "evaluation", "implementation"]
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"

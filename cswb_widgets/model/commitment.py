@@ -182,8 +182,8 @@ def terms_of_reference_changes(sections: pd.DataFrame, group_id: str | None, tex
         mine = sections
     else:
         mine = sections[sections["group_id"].isna()] if group_id is None else sections[sections["group_id"] == group_id]
-    ids = dict(zip(mine["section"], mine["id"])) if len(mine) else {}
-    stored = dict(zip(mine["section"], mine["text"])) if len(mine) else {}
+    ids = dict(zip(mine["section"], mine["id"], strict=True)) if len(mine) else {}
+    stored = dict(zip(mine["section"], mine["text"], strict=True)) if len(mine) else {}
     add, change, remove = {}, {}, []
     for key, raw in texts.items():
         text = (raw or "").strip()

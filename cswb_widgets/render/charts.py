@@ -454,7 +454,7 @@ def line_chart(
                     fontsize=8,
                 )
         if integer_x:
-            axes.set_xticks(sorted(set(int(x) for x in x_values)))
+            axes.set_xticks(sorted({int(x) for x in x_values}))
             axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{int(x)}"))
         axes.set_xlabel(plain_text(xlabel))
         axes.set_ylabel(plain_text(ylabel))
@@ -563,8 +563,9 @@ def gantt(
                                 1 - (left + right) / WIDTH_INCHES, 1 - (top + bottom) / height))
         for status in used:  # one bar call per status, not per task
             positions = [n for n, (_, task) in enumerate(rows) if task is not None and task["status"] == status]
-            starts = np.array([date2num(rows[n][1]["start"]) for n in positions])
-            ends = np.array([date2num(rows[n][1]["end"]) for n in positions])
+            tasks = [task for _, task in rows if task is not None and task["status"] == status]
+            starts = np.array([date2num(task["start"]) for task in tasks])
+            ends = np.array([date2num(task["end"]) for task in tasks])
             colour, hatch = STATUS_STYLES.get(status, UNKNOWN_STATUS_STYLE)
             axes.barh(
                 positions,

@@ -22,15 +22,14 @@ import html as html_text
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
 from ..errors import CswbError
+from ..notebooks import APPENDIX, additions, part_of, source_text
 from ..render.plan_parts import RISK_PART_CLASS
-from ..notebooks import APPENDIX, additions, part_of, read_notebook, source_text
-from .outline import FROM_NOTEBOOK, Outline, Part, PerRisk, Section
+from .outline import FromNotebook, Outline, Part, PerRisk, Section
 
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])", re.IGNORECASE)
 _STYLE = re.compile(r"<style\b[^>]*>(.*?)</style>", re.IGNORECASE | re.DOTALL)
@@ -254,7 +253,7 @@ class _Document:
 
     def part_html(self, part: Part) -> str:
         found = self.output(part)
-        return self.titled(found, found.heading if part.title is FROM_NOTEBOOK else part.title)
+        return self.titled(found, found.heading if isinstance(part.title, FromNotebook) else part.title)
 
     def added_html(self, key: str) -> str:
         """The analyst's cells added to section `key`, each under the heading above it."""

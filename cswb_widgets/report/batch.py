@@ -11,7 +11,6 @@ when anything failed. One community's failure never stops the others.
 from __future__ import annotations
 
 import concurrent.futures as futures
-from concurrent.futures.process import BrokenProcessPool
 import datetime as dt
 import functools
 import json
@@ -23,12 +22,21 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import CswbError
-from ..notebooks import NOTEBOOKS, ContractError, additions, check_additions, missing_parts, notebook_path, read_notebook
+from ..notebooks import (
+    NOTEBOOKS,
+    ContractError,
+    additions,
+    check_additions,
+    missing_parts,
+    notebook_path,
+    read_notebook,
+)
 from .outline import OUTLINES, Outline
 from .runner import NotebookRun, run_notebook
 
@@ -106,14 +114,14 @@ def finish_report(folder: str, kind: str, formats: Sequence[str]) -> FinishRun:
     try:
         notebooks = {path.stem: read_notebook(path) for path in sorted((work / "notebooks").glob("*.ipynb"))}
         html_path.write_text(assemble(notebooks, outline), encoding="utf-8")
-    except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
+    except Exception as exc:
         return FinishRun(time.perf_counter() - started, "assemble", f"{type(exc).__name__}: {exc}")
     if "pdf" in formats:
         from .pdf import print_pdf
 
         try:
             print_pdf(html_path, work / document_name(kind, "pdf"))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return FinishRun(time.perf_counter() - started, "pdf", f"{type(exc).__name__}: {exc}")
     if "html" not in formats:
         html_path.unlink()
@@ -211,9 +219,9 @@ class _Batch:
                 self.sources[name] = community_notebooks(self.results[name].workspace, self.outline, self.notebooks)
             except ContractError as exc:
                 refused[name] = exc
-        for name, exc in refused.items():  # fails alone, before any kernel works for it
+        for name, refusal in refused.items():  # fails alone, before any kernel works for it
             result = self.results[name]
-            result.notebook, result.error = str(exc).split(" ", 1)[0], f"{type(exc).__name__}: {exc}"
+            result.notebook, result.error = str(refusal).split(" ", 1)[0], f"{type(refusal).__name__}: {refusal}"
             self.conclude(name, progress)
         for name, notebook in self.tasks():
             target = self.work[name] / "notebooks" / f"{notebook}.ipynb"
@@ -361,7 +369,7 @@ def build_reports(
                     batch.pending.clear()
                     batch.fail_everything_left(f"a worker process died: {exc}", bars)
                     break
-                except Exception as exc:  # noqa: BLE001 - a task that could not even report
+                except Exception as exc:
                     outcome = (NotebookRun(notebook, 0.0, f"{type(exc).__name__}: {exc}") if notebook
                                else FinishRun(0.0, "assemble", f"{type(exc).__name__}: {exc}"))
                 if notebook:

@@ -16,12 +16,12 @@ from ..notebooks import APPENDIX, NOTEBOOKS
 KINDS = ("plan", "progress")
 
 
-class _FromNotebook:
+class FromNotebook:
     def __repr__(self) -> str:
         return "FROM_NOTEBOOK"
 
 
-FROM_NOTEBOOK = _FromNotebook()  # a part's subheading: the notebook's heading just above the cell
+FROM_NOTEBOOK = FromNotebook()  # a part's subheading: the notebook's heading just above the cell
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Part:
 
     notebook: str
     call: str
-    title: str | None | _FromNotebook = FROM_NOTEBOOK  # None: no subheading (the part has its own)
+    title: str | FromNotebook | None = FROM_NOTEBOOK  # None: no subheading (the part has its own)
 
 
 @dataclass(frozen=True)

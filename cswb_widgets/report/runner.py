@@ -11,6 +11,7 @@ notebook is written with papermill's metadata (parameters, timings, the failing 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import json
 import shutil
@@ -77,7 +78,7 @@ def _register_engine() -> None:
 
     class KeptKernelEngine(NBClientEngine):
         @classmethod
-        def execute_managed_notebook(  # type: ignore[override]
+        def execute_managed_notebook(
             cls, nb_man: Any, kernel_name: str, log_output: bool = False, stdout_file: Any = None,
             stderr_file: Any = None, start_timeout: int = 60, execution_timeout: int | None = None, **kwargs: Any,
         ) -> Any:
@@ -119,7 +120,7 @@ class KernelSession:
         """Clear the namespace for the next notebook; False if the kernel does not answer (dead or stuck)."""
         try:
             self._client.execute_cell(self._client.nb.cells[0], 0, store_history=False)
-        except Exception:  # noqa: BLE001 - whatever went wrong, this kernel is done with
+        except Exception:
             return False
         return True
 
@@ -217,10 +218,8 @@ class Runner:
     def close(self) -> None:
         session, self._session = self._session, None
         if session is not None:
-            try:
+            with contextlib.suppress(Exception):  # a kernel that is already gone is closed enough
                 session.close()
-            except Exception:  # noqa: BLE001 - a kernel that is already gone is closed enough
-                pass
 
     def discard(self) -> None:
         """Close the kernel and remove the notebook copies (at the worker's exit)."""

@@ -30,9 +30,9 @@ from xstatic.pkg import font_awesome
 
 from ..errors import CswbError
 from ..notebooks import NOTEBOOKS, copy_for_app, notebook_path
+from ..store.served_root import ROOT_ENV
 from .handlers import GuardedVoilaHandler, LauncherHandler
 from .options import ServeOptions, check_port_free, is_loopback, kernel_reachable_host
-from ..store.served_root import ROOT_ENV
 
 TEMPLATE = "cswb"
 JUPYTER_DATA = Path(__file__).parent / "share" / "jupyter"  # holds voila/templates/cswb

@@ -12,8 +12,8 @@ from voila.tornado.handler import TornadoVoilaHandler
 
 from ..errors import CswbError, WorkspaceError
 from ..notebooks import OWN_NOTEBOOKS, copy_for_app
-from .launcher import render_launcher, render_refusal, workspace_cards
 from ..store.served_root import NoSuchWorkspace, names_workspace, slug_from_query, workspace_under
+from .launcher import render_launcher, render_refusal, workspace_cards
 
 
 def _html(handler: web.RequestHandler, body: str, status: int = 200) -> None:

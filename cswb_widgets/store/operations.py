@@ -183,7 +183,7 @@ def save_weights(ws: Workspace, weights: Mapping[str, float]) -> list[str]:
         problems = prioritization.weight_problems(weights, criteria["id"].astype(str))
         if problems:
             raise InputError([Problem(p, column="weight") for p in problems])
-        stored = dict(zip(criteria["id"].astype(str), criteria["weight"]))
+        stored = dict(zip(criteria["id"].astype(str), criteria["weight"], strict=True))
         changed = []
         for cid, weight in weights.items():
             ws.update("criteria", cid, weight=float(weight))

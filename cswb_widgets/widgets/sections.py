@@ -8,7 +8,7 @@ screen (`Deferred`), and computed views are recomputed after any save (`LiveHTML
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeAlias
 
 import anywidget
 import ipywidgets
@@ -30,7 +30,7 @@ export default {
 };
 """
 
-Shown = ipywidgets.Widget | HTML
+Shown: TypeAlias = "ipywidgets.Widget | HTML"
 
 
 class LiveHTML(ipywidgets.VBox):

@@ -9,8 +9,8 @@ from ._base import MODES, Workbook
 from .assets import AssetsWorkbook
 from .buy_in import BuyInWorkbook
 from .commitment import CommitmentWorkbook
-from .implementation import ImplementationWorkbook
 from .evaluation import EvaluationWorkbook
+from .implementation import ImplementationWorkbook
 from .risk import RiskWorkbook
 
-__all__ = ["MODES", "AssetsWorkbook", "BuyInWorkbook", "CommitmentWorkbook", "ImplementationWorkbook", "EvaluationWorkbook", "RiskWorkbook", "Workbook"]
+__all__ = ["MODES", "AssetsWorkbook", "BuyInWorkbook", "CommitmentWorkbook", "EvaluationWorkbook", "ImplementationWorkbook", "RiskWorkbook", "Workbook"]
