@@ -392,10 +392,9 @@ class Ballot(ipywidgets.VBox):
         if not chosen:
             self.status.say("error", "Not saved: choose a rating from 1 to 5 for at least one risk.")
             return False
-        actor = self._ws.actor
-        self._ws.actor = name  # the change history names who voted
         try:
-            with self._ws.batch("workshop ballot"):
+            # The change history names who voted (in this thread only: others keep their actor).
+            with self._ws.acting_as(name), self._ws.batch("workshop ballot"):
                 saved, gone = self._write(name, chosen)
         except InputError as error:
             self.status.say("error", "Not saved: " + "; ".join(p.message for p in error.problems))
@@ -403,8 +402,6 @@ class Ballot(ipywidgets.VBox):
         except CswbError as error:
             self.status.say("error", f"Not saved: {error}")
             return False
-        finally:
-            self._ws.actor = actor
         self.refresh()
         words = f"Saved {_plural(saved, 'rating')} for {name}" + ("" if name.endswith((".", "!", "?")) else ".")
         if gone:
