@@ -19,9 +19,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import getpass
+import functools
 import json
 import os
-import functools
 import sqlite3
 import threading
 import time
