@@ -194,7 +194,7 @@ def lab_page(new_context, lab: Lab) -> Iterator[tuple[object, Console]]:
     console = Console()
     console.watch(page)
     yield page, console
-    _save_all(page)  # else the shared teardown's leaving the page asks "leave the page?"
+    _leave_clean(page)  # else the shared teardown's leaving the page asks "leave the page?"
     assert console.errors == [], "errors in the browser console:\n" + "\n".join(console.errors)
 
 
@@ -241,8 +241,12 @@ def _run_all(page, lab: Lab, notebook: str) -> None:
     expect(panel.locator(STDERR_OUTPUT)).to_have_count(0)
 
 
-def _save_all(page) -> None:
-    """File > Save All: a page with unsaved notebooks asks before it is left or reloaded."""
+def _leave_clean(page) -> None:
+    """Clear the notebook's outputs and save: a page with unsaved notebooks asks before it is
+    left or reloaded, and saved widget outputs would be drawn again without their models."""
+    page.get_by_role("menuitem", name="Edit", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile(r"^Clear Outputs of All Cells")).click()
+    expect(_current(page).locator(".jp-OutputArea-output")).to_have_count(0, timeout=SAVE_MS)
     page.get_by_role("menuitem", name="File", exact=True).click()
     page.get_by_role("menuitem", name=re.compile(r"^Save All")).click()
     expect(page.locator(".lm-TabBar-tab.jp-mod-dirty")).to_have_count(0, timeout=SAVE_MS)
@@ -309,7 +313,7 @@ def test_edits_in_jupyterlab_run_on_a_subshell_are_saved_and_survive_a_reload(la
             threads = _threads(client)
         finally:
             client.stop_channels()
-        _save_all(page)
+        _leave_clean(page)
         # The edit (and the deferred section's build, if it came after the spy) ran on a subshell.
         assert threads and all(name.startswith("subshell-") for name in threads), threads
 
@@ -323,7 +327,7 @@ def test_edits_in_jupyterlab_run_on_a_subshell_are_saved_and_survive_a_reload(la
     page.reload()  # assets.ipynb on show, risk.ipynb in the other tab
     _run_all(page, lab, "assets.ipynb")
     expect(_cell(page, "Asset inventory", "Purpose, row 1")).to_have_value(asset_text, timeout=RUN_MS)
-    _save_all(page)
+    _leave_clean(page)
     page.goto(lab.url("lab/tree/risk.ipynb"))
     _run_all(page, lab, "risk.ipynb")
     expect(_cell(page, "Risk register", "Description, row 1")).to_have_value(risk_text, timeout=RUN_MS)
