@@ -14,7 +14,6 @@ def integrity_problems(ws: Workspace) -> list[Problem]:
     problems: list[Problem] = []
     if not ws.get("community", SINGLETON_ID):
         problems.append(Problem("the community profile is missing (set it with 'cswb init' or import community.csv)"))
-    conn = ws._conn
     for spec in TABLES:
         for column in spec.columns:
             if column.ref is None:
@@ -31,7 +30,7 @@ def integrity_problems(ws: Workspace) -> list[Problem]:
                     f' AND t."{column.name}" IS NOT NULL AND NOT EXISTS'
                     f' (SELECT 1 FROM "{column.ref}" r WHERE r.id = t."{column.name}" AND r.deleted_at IS NULL)'
                 )
-            for record_id, value in conn.execute(sql):
+            for record_id, value in ws._rows(sql):
                 problems.append(
                     Problem(
                         f"{spec.name} record '{record_id}' refers to {column.ref} '{value}', which does not exist",

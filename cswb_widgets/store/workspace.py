@@ -5,6 +5,13 @@ BEGIN IMMEDIATE so that several processes - several Voilà kernels, several
 `cswb import` commands - can write at once: they queue on SQLite's lock instead
 of failing, and none of their writes is lost. Every change is written to an
 audit trail with a before- and after-image, so deletes can be undone.
+
+A Workspace may be used from any thread of a process: JupyterLab 4.4+ runs widget
+messages on kernel subshell threads, ipywidgets callbacks and background refreshes
+run wherever they are triggered. Its one SQLite connection is opened with
+check_same_thread=False and every use of it holds the workspace's re-entrant lock;
+a transaction (one edit, or a whole batch) holds that lock from BEGIN to COMMIT, so
+threads of one process queue on the lock as processes queue on SQLite's.
 """
 
 from __future__ import annotations
@@ -12,15 +19,17 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import getpass
+import functools
 import json
 import os
 import sqlite3
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -46,6 +55,20 @@ def is_workspace(path: str | os.PathLike[str]) -> bool:
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _serialized(method: _F) -> _F:
+    """Run a Workspace method holding its lock: one thread at a time uses the connection."""
+
+    @functools.wraps(method)
+    def locked(self: Workspace, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return locked  # type: ignore[return-value]
 
 
 def _default_actor() -> str:
@@ -85,12 +108,21 @@ class Workspace:
     def __init__(self, path: str | os.PathLike[str], *, actor: str | None = None, _create: bool = False):
         self.db_path = database_path(path)
         self.path = self.db_path.parent
-        self.actor = actor or _default_actor()
+        self._actor = actor or _default_actor()
         if not _create and not self.db_path.is_file():
             raise WorkspaceError(f"{self.path}: no workspace here (expected {DB_FILE}); create one with 'cswb init'")
-        self._batch: _Batch | None = None
-        self._conn = self._connect()
-        migrations.upgrade(self._conn, self._write_lock)
+        # Held around every use of the connection, and from BEGIN to COMMIT of each transaction.
+        self._lock = threading.RLock()
+        self._local = threading.local()  # per thread: the actor set by acting_as()
+        self._batch: _Batch | None = None  # only the thread holding the lock reads or sets it
+        self._closed = False
+        self._connection = self._connect()
+        try:
+            with self._lock:
+                migrations.upgrade(self._connection, self._write_lock)
+        except BaseException:
+            self._connection.close()
+            raise
 
     # -- opening -----------------------------------------------------------------
 
@@ -119,19 +151,64 @@ class Workspace:
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            conn = sqlite3.connect(self.db_path, timeout=LOCK_WAIT_SECONDS, isolation_level=None)
+            # Not bound to this thread: self._lock serializes its use instead.
+            conn = sqlite3.connect(
+                self.db_path, timeout=LOCK_WAIT_SECONDS, isolation_level=None, check_same_thread=False
+            )
         except sqlite3.Error as exc:
             raise WorkspaceError(f"{self.db_path}: cannot open the workspace database ({exc})") from None
-        conn.execute("PRAGMA busy_timeout = %d" % int(LOCK_WAIT_SECONDS * 1000))
         try:
-            conn.execute("PRAGMA journal_mode = WAL")
-        except sqlite3.DatabaseError as exc:
-            raise WorkspaceError(f"{self.db_path}: not a workspace database ({exc})") from None
-        conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA busy_timeout = %d" % int(LOCK_WAIT_SECONDS * 1000))
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.DatabaseError as exc:
+                raise WorkspaceError(f"{self.db_path}: not a workspace database ({exc})") from None
+            conn.execute("PRAGMA synchronous = FULL")
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        """The connection; use it only while holding self._lock (see _serialized)."""
+        if self._closed:
+            raise WorkspaceError(f"{self.path}: this workspace was closed; open it again")
+        return self._connection
+
+    @property
+    def actor(self) -> str:
+        """Who the audit trail names for changes made now (in this thread)."""
+        return getattr(self._local, "actor", None) or self._actor
+
+    @actor.setter
+    def actor(self, value: str) -> None:
+        self._actor = value
+
+    @contextlib.contextmanager
+    def acting_as(self, actor: str) -> Iterator[Workspace]:
+        """Name `actor` in the audit trail for this thread's changes inside the block.
+
+        Other threads keep their own actor (setting `ws.actor` would change it for all).
+        """
+        previous = getattr(self._local, "actor", None)
+        self._local.actor = actor
+        try:
+            yield self
+        finally:
+            self._local.actor = previous
+
     def close(self) -> None:
-        self._conn.close()
+        """Close the connection (from any thread); waits for a transaction in progress to end."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._connection.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def __enter__(self) -> Workspace:
         return self
@@ -140,6 +217,7 @@ class Workspace:
         self.close()
 
     @property
+    @_serialized
     def schema_version(self) -> int:
         return self._conn.execute("PRAGMA user_version").fetchone()[0]
 
@@ -147,26 +225,32 @@ class Workspace:
 
     @contextlib.contextmanager
     def _write_lock(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE, retried until the lock is ours; COMMIT, or ROLLBACK on error."""
-        deadline = time.monotonic() + LOCK_WAIT_SECONDS
-        while True:
+        """BEGIN IMMEDIATE, retried until the lock is ours; COMMIT, or ROLLBACK on error.
+
+        The thread's hold on self._lock spans the whole transaction: no other thread can
+        slip a statement into it, or read what it has not committed yet.
+        """
+        with self._lock:
+            conn = self._conn
+            deadline = time.monotonic() + LOCK_WAIT_SECONDS
+            while True:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    break
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) and "busy" not in str(exc):
+                        raise
+                    if time.monotonic() > deadline:
+                        raise WorkspaceError(
+                            f"{self.db_path}: the workspace stayed busy for {LOCK_WAIT_SECONDS:.0f} s; try again"
+                        ) from None
+                    time.sleep(0.05)
             try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                break
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc):
-                    raise
-                if time.monotonic() > deadline:
-                    raise WorkspaceError(
-                        f"{self.db_path}: the workspace stayed busy for {LOCK_WAIT_SECONDS:.0f} s; try again"
-                    ) from None
-                time.sleep(0.05)
-        try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     @contextlib.contextmanager
     def batch(self, note: str = "") -> Iterator[Workspace]:
@@ -176,16 +260,17 @@ class Workspace:
         duplicates) are raised together as one InputError at its end, and then
         nothing of the batch is written.
         """
-        if self._batch is not None:  # nested: join the outer batch
-            yield self
-            return
-        with self._write_lock():
-            self._batch = _Batch(change_id=uuid.uuid4().hex[:12], note=note)
-            try:
+        with self._lock:  # first: only the thread holding it may look at self._batch
+            if self._batch is not None:  # nested (in this thread): join the outer batch
                 yield self
-                self._finish_batch(self._batch)
-            finally:
-                self._batch = None
+                return
+            with self._write_lock():
+                self._batch = _Batch(change_id=uuid.uuid4().hex[:12], note=note)
+                try:
+                    yield self
+                    self._finish_batch(self._batch)
+                finally:
+                    self._batch = None
 
     def _finish_batch(self, batch: _Batch) -> None:
         problems = list(batch.problems)
@@ -204,6 +289,7 @@ class Workspace:
             batch.audit_rows,
         )
 
+    @_serialized
     def exists(self, table_name: str, record_id: str) -> bool:
         """Whether a live (not deleted) record has this id."""
         row = self._conn.execute(
@@ -211,8 +297,14 @@ class Workspace:
         ).fetchone()
         return row is not None
 
+    @_serialized
+    def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """All rows of a read-only query (fetched whole, under the lock; for package modules)."""
+        return self._conn.execute(sql, args).fetchall()
+
     # -- reading -----------------------------------------------------------------
 
+    @_serialized
     def table(self, name: str, *, include_deleted: bool = False) -> pd.DataFrame:
         """The live records of a table as a typed DataFrame, in insertion order."""
         spec = table_spec(name)
@@ -222,6 +314,7 @@ class Workspace:
         frame = pd.read_sql_query(f'SELECT {cols}{extra} FROM "{name}"{where} ORDER BY rowid', self._conn)
         return _typed_frame(spec, frame)
 
+    @_serialized
     def stored_rows(self, name: str) -> list[tuple[Any, ...]]:
         """Live records exactly as stored (for exports), in insertion order."""
         spec = table_spec(name)
@@ -230,6 +323,7 @@ class Workspace:
             f'SELECT {cols} FROM "{name}" WHERE deleted_at IS NULL ORDER BY rowid'
         ).fetchall()
 
+    @_serialized
     def get(self, name: str, record_id: str) -> dict[str, Any] | None:
         """One live record as a dict of Python values, or None."""
         spec = table_spec(name)
@@ -239,6 +333,7 @@ class Workspace:
         ).fetchone()
         return None if row is None else _decode(spec, row)
 
+    @_serialized
     def count(self, name: str) -> int:
         table_spec(name)
         return self._conn.execute(f'SELECT count(*) FROM "{name}" WHERE deleted_at IS NULL').fetchone()[0]
@@ -247,6 +342,7 @@ class Workspace:
     def community(self) -> dict[str, Any]:
         return self.get("community", SINGLETON_ID) or {}
 
+    @_serialized
     def history(self, name: str | None = None, record_id: str | None = None) -> pd.DataFrame:
         """The audit trail: who changed what and when, newest last."""
         sql = "SELECT seq, change_id, at, actor, action, table_name, record_id, before, after, note FROM _audit"
@@ -268,6 +364,7 @@ class Workspace:
         raw = {**(record or {}), **fields}
         return self.upsert(table_name, raw, insert_only=True)
 
+    @_serialized
     def update(self, table_name: str, record_id: str, /, **fields: Any) -> None:
         """Validate and change some fields of one live record."""
         name = table_name
@@ -283,6 +380,7 @@ class Workspace:
             self._queue_ref_checks(spec, stored, {})
             self._write(spec, record_id, before, stored)
 
+    @_serialized
     def upsert(
         self,
         name: str,
@@ -323,6 +421,7 @@ class Workspace:
         self._write(spec, record_id, before, stored, where=where)
         return record_id
 
+    @_serialized
     def delete(self, name: str, record_id: str, *, cascade: bool = False) -> str:
         """Soft-delete a record (recoverable with `undo`); return the change id.
 
@@ -379,6 +478,7 @@ class Workspace:
             sql = f'SELECT id FROM "{other.name}" WHERE deleted_at IS NULL AND "{column.name}" = ?'
         return [r[0] for r in self._conn.execute(sql, (record_id,))]
 
+    @_serialized
     def restore(self, table_name: str, record_id: str) -> None:
         """Bring back one deleted record."""
         spec = table_spec(table_name)
@@ -389,6 +489,7 @@ class Workspace:
             self._queue_ref_checks(spec, {k: v for k, v in before.items() if k != "deleted_at"}, {})
             self._write(spec, record_id, before, {"deleted_at": None}, action="restore")
 
+    @_serialized
     def undo(self, change_id: str) -> None:
         """Put back every record a change touched as it was before (a delete comes back)."""
         rows = self._conn.execute(
@@ -411,12 +512,14 @@ class Workspace:
                 values["deleted_at"] = None
                 self._write(spec, record_id, current, values, action="restore")
 
+    @_serialized
     def last_change(self) -> str | None:
         row = self._conn.execute("SELECT change_id FROM _audit ORDER BY seq DESC LIMIT 1").fetchone()
         return row[0] if row else None
 
     # -- internals ---------------------------------------------------------------
 
+    @_serialized
     def report(self, problem: Problem, where: dict[str, Any] | None = None) -> None:
         """Record a problem found inside a batch; the batch then writes nothing."""
         if self._batch is None:
@@ -436,6 +539,7 @@ class Workspace:
                 )
                 self._batch.ref_checks.append(_RefCheck(column.ref, v, problem))
 
+    @_serialized
     def _stored_dict(self, spec: Table, record_id: str) -> dict[str, Any] | None:
         cols = ", ".join(f'"{c}"' for c in spec.column_names)
         row = self._conn.execute(f'SELECT {cols}, deleted_at FROM "{spec.name}" WHERE id = ?', (record_id,)).fetchone()

@@ -7,6 +7,7 @@ picked up by that refresh (the workspace's last change id tells when to reload).
 
 from __future__ import annotations
 
+import logging
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -33,5 +34,8 @@ def notify_saved(ws: Workspace, source: object) -> None:
             continue  # the widget was garbage collected, or closed (a re-run cell's old one)
         alive.append(ref)
         if getattr(method, "__self__", None) is not source:
-            method()
+            try:
+                method()
+            except Exception:  # one widget's failed reload must not undo what the saver says
+                logging.getLogger("cswb_widgets.widgets").exception("refresh after a save failed")
     _listeners[key] = alive

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 import ipywidgets
 
 from .. import render
-from ..errors import CswbError, InputError
+from ..errors import InputError
 from ..model.readiness import Check, Tables
-from . import _sync
+from . import _failures, _sync
 from .pickers import FIELD_LAYOUT, FIELD_STYLE, options_picker
 
 if TYPE_CHECKING:
@@ -34,10 +34,12 @@ class CoverageIndicator(ipywidgets.VBox):
             description="Reason (required)", rows=2, style=FIELD_STYLE, layout=FIELD_LAYOUT
         )
         self.mark_button = ipywidgets.Button(description="Mark not applicable here")
-        self.mark_button.on_click(lambda _b: self.mark_not_applicable(self.item_picker.value, self.reason.value))
+        self.mark_button.on_click(
+            lambda _b: self._guarded(lambda: self.mark_not_applicable(self.item_picker.value, self.reason.value))
+        )
         self.marked_picker = options_picker([], description="Item marked not applicable", blank=None)
         self.count_button = ipywidgets.Button(description="Count as required again")
-        self.count_button.on_click(lambda _b: self.count_again(self.marked_picker.value))
+        self.count_button.on_click(lambda _b: self._guarded(lambda: self.count_again(self.marked_picker.value)))
         self.mark_box = ipywidgets.VBox([self.item_picker, self.reason, self.mark_button])
         self.count_box = ipywidgets.VBox([self.marked_picker, self.count_button])
         self.status = ipywidgets.HTML("")
@@ -46,7 +48,17 @@ class CoverageIndicator(ipywidgets.VBox):
         self.check: Check = check_fn(render.WorkspaceTables(ws))
         self.list_name = render.coverage_list(self.check)
         self._redraw()
-        _sync.subscribe(ws, self.refresh)
+        _sync.subscribe(ws, self._refresh_after_save)
+
+    def _guarded(self, action: Callable[[], object]) -> None:
+        """A button's action: whatever fails is said under the indicator, never only in a log."""
+        try:
+            action()
+        except Exception as error:  # noqa: BLE001 - the widget boundary
+            self._say("error", f"Something went wrong: {_failures.words(error, 'coverage')}")
+
+    def _refresh_after_save(self) -> None:
+        self._guarded(self.refresh)
 
     def refresh(self) -> None:
         """Recompute the check from the workspace and redraw."""
@@ -84,8 +96,8 @@ class CoverageIndicator(ipywidgets.VBox):
                 "error", f"Not saved: {item.name}: " + "; ".join(_words(p.column, p.message) for p in error.problems)
             )
             return False
-        except CswbError as error:
-            self._say("error", f"Not saved: {error}")
+        except Exception as error:  # noqa: BLE001 - said under the indicator (and logged if unexpected)
+            self._say("error", f"Not saved: {_failures.words(error, 'coverage exemption')}")
             return False
         self.reason.value = ""
         self._saved(f"Marked {item.name} as not applicable here.")
@@ -101,8 +113,8 @@ class CoverageIndicator(ipywidgets.VBox):
         try:
             for record_id in ids:
                 self._ws.delete(EXEMPTIONS, str(record_id))
-        except CswbError as error:
-            self._say("error", f"Not saved: {error}")
+        except Exception as error:  # noqa: BLE001
+            self._say("error", f"Not saved: {_failures.words(error, 'coverage exemption')}")
             return False
         self._saved(f"{render.choice_name(self.list_name, str(key))} is required again.")
         return True

@@ -17,11 +17,11 @@ import anywidget
 import traitlets
 
 from .. import render
-from ..errors import CswbError, InputError, Problem
+from ..errors import InputError, Problem
 from ..store.schema import Column
 from ..store.schema import table as table_spec
 from ..store.validation import is_blank, join_list
-from . import _sync
+from . import _failures, _sync
 from ._table_front import TABLE_CSS, TABLE_ESM
 
 if TYPE_CHECKING:
@@ -183,7 +183,16 @@ class EditableTable(anywidget.AnyWidget):
         )
 
     def handle(self, message: Mapping[str, Any]) -> None:
-        """Act on one message from the browser (this is what the front end calls)."""
+        """Act on one message from the browser (this is what the front end calls).
+
+        Whatever fails is said in the table's status line, never only in a log.
+        """
+        try:
+            self._dispatch(message)
+        except Exception as error:  # noqa: BLE001 - the widget boundary: shown, and logged
+            self._say("error", f"Something went wrong: {_failures.words(error, f'table {self.table_name}')}")
+
+    def _dispatch(self, message: Mapping[str, Any]) -> None:
         action = message.get("type")
         if action == "edit":
             self._edit(str(message.get("id", "")), str(message.get("column", "")), message.get("value"))
@@ -216,8 +225,8 @@ class EditableTable(anywidget.AnyWidget):
             self._say("error", f"Not saved: {where}: {message}")
             self._refresh_if_changed()
             return
-        except CswbError as error:
-            self._say("error", f"Not saved: {where}: {error}")
+        except Exception as error:  # noqa: BLE001 - said in the status line (and logged if unexpected)
+            self._say("error", f"Not saved: {where}: {_failures.words(error, f'edit of {self.table_name}')}")
             return
         self.cell_errors = {k: v for k, v in self.cell_errors.items() if k != key}
         self.refresh()  # first, so the message names the row as it reads now
@@ -241,8 +250,8 @@ class EditableTable(anywidget.AnyWidget):
             self.draft = dict(typed)
             self._say("error", f"Not added: {_describe(error.problems, self._labels)}")
             return
-        except CswbError as error:
-            self._say("error", f"Not added: {error}")
+        except Exception as error:  # noqa: BLE001
+            self._say("error", f"Not added: {_failures.words(error, f'add to {self.table_name}')}")
             return
         self.add_errors = {}
         self.draft = {}
@@ -256,8 +265,8 @@ class EditableTable(anywidget.AnyWidget):
         label = self._row_words(record_id)
         try:
             change_id = self._ws.delete(self.table_name, record_id, cascade=self._cascade_delete)
-        except CswbError as error:
-            self._say("error", f"Not deleted: {error}")
+        except Exception as error:  # noqa: BLE001
+            self._say("error", f"Not deleted: {_failures.words(error, f'delete from {self.table_name}')}")
             return
         self._undo.append((change_id, label))
         self.undo_label = label
@@ -269,8 +278,8 @@ class EditableTable(anywidget.AnyWidget):
         change_id, label = self._undo[-1]
         try:
             self._ws.undo(change_id)
-        except CswbError as error:
-            self._say("error", f"Could not undo: {error}")
+        except Exception as error:  # noqa: BLE001
+            self._say("error", f"Could not undo: {_failures.words(error, f'undo in {self.table_name}')}")
             return
         self._undo.pop()
         self.undo_label = self._undo[-1][1] if self._undo else ""
@@ -295,8 +304,12 @@ class EditableTable(anywidget.AnyWidget):
         _sync.notify_saved(self._ws, self)
 
     def _refresh_if_changed(self) -> None:
-        if self._ws.last_change() != self._version:
-            self.refresh()
+        """Reload if the workspace changed; a failure is said here (it may come from another widget's save)."""
+        try:
+            if self._ws.last_change() != self._version:
+                self.refresh()
+        except Exception as error:  # noqa: BLE001
+            self._say("error", f"Could not reload the table: {_failures.words(error, f'reload of {self.table_name}')}")
 
     def _say(self, kind: str, words: str) -> None:
         self.status_kind = kind

@@ -10,10 +10,9 @@ from pathlib import Path
 import ipywidgets
 from markupsafe import Markup
 
-from ..errors import CswbError
 from ..store import Workspace
 from ..store.tabular import ImportReport
-from . import _sync
+from . import _failures, _sync
 
 Importer = Callable[[Workspace, Path], ImportReport]
 
@@ -43,10 +42,13 @@ class FileImport(ipywidgets.VBox):
         super().__init__(children)
 
     def _uploaded(self) -> None:
-        files = self.upload.value
-        if files:
-            item = files[0]
-            self.load(item["name"], bytes(item["content"]))
+        try:
+            files = self.upload.value
+            if files:
+                item = files[0]
+                self.load(item["name"], bytes(item["content"]))
+        except Exception as error:  # noqa: BLE001 - the widget boundary: shown, and logged
+            self.status.value = say("error", "Something went wrong: " + _failures.words(error, "file import"))
 
     def load(self, name: str, content: bytes) -> ImportReport | None:
         """Import an uploaded file's bytes (what the upload button calls)."""
@@ -55,9 +57,10 @@ class FileImport(ipywidgets.VBox):
         try:
             path.write_bytes(content)
             report = self._importer(self._ws, path)
-        except CswbError as error:
+        except Exception as error:  # noqa: BLE001 - said under the button (and logged if unexpected)
             # The store names the temporary path; the person uploaded a file by its own name.
-            self.status.value = say("error", "Nothing imported: " + str(error).replace(str(path), path.name))
+            words = _failures.words(error, f"import of {path.name}").replace(str(path), path.name)
+            self.status.value = say("error", "Nothing imported: " + words)
             return None
         finally:
             shutil.rmtree(folder, ignore_errors=True)

@@ -13,7 +13,7 @@ from .. import render
 from ..errors import CswbError, InputError
 from ..store.schema import Column, table as table_spec
 from ..store.validation import is_blank, join_list
-from . import _sync
+from . import _failures, _sync
 from .pickers import FIELD_LAYOUT, FIELD_STYLE, options_picker, select
 
 if TYPE_CHECKING:
@@ -158,7 +158,7 @@ class RecordForm(ipywidgets.VBox):
             widget = field_widget(ws, column, render.column_label(column, self._labels))
             self.fields[name] = FormField(column, widget, ipywidgets.HTML(""))
         self.save_button = ipywidgets.Button(description=save_label, tooltip=f"{save_label} {self._spec.title}")
-        self.save_button.on_click(lambda _button: self.save())
+        self.save_button.on_click(lambda _button: self._save_clicked())
         self.status = ipywidgets.HTML("")
         boxes: list[ipywidgets.Widget] = [ipywidgets.VBox([f.widget, f.error]) for f in self.fields.values()]
         super().__init__(children=[*boxes, self.save_button, self.status])
@@ -184,8 +184,8 @@ class RecordForm(ipywidgets.VBox):
         except InputError as error:
             self._show_problems(error)
             return None
-        except CswbError as error:
-            self._say("error", f"Not saved: {error}")
+        except Exception as error:  # noqa: BLE001 - said under the form (and logged if unexpected)
+            self._say("error", f"Not saved: {_failures.words(error, f'save of {self._spec.name}')}")
             return None
         label = render.record_label(self._spec, self._ws.get(self._spec.name, record_id) or {"id": record_id})
         self.reset()
@@ -194,6 +194,13 @@ class RecordForm(ipywidgets.VBox):
         if self._on_saved is not None:
             self._on_saved(record_id)
         return record_id
+
+    def _save_clicked(self) -> None:
+        """The Save button: whatever fails after the record is saved is said here too."""
+        try:
+            self.save()
+        except Exception as error:  # noqa: BLE001 - the widget boundary
+            self._say("error", f"Something went wrong: {_failures.words(error, f'form for {self._spec.name}')}")
 
     def reset(self) -> None:
         """Clear messages; fill fields with the record being edited, or with the defaults."""
@@ -204,6 +211,12 @@ class RecordForm(ipywidgets.VBox):
 
     def refresh_options(self) -> None:
         """Reload the records a reference field offers (someone may have added one)."""
+        try:
+            self._refresh_options()
+        except Exception as error:  # noqa: BLE001 - called after another widget's save
+            self._say("error", f"Could not reload the choices: {_failures.words(error, 'form choices')}")
+
+    def _refresh_options(self) -> None:
         for field in self.fields.values():
             column = field.column
             if column.ref and isinstance(field.widget, (ipywidgets.Dropdown, ipywidgets.SelectMultiple)):

@@ -15,8 +15,9 @@ import ipywidgets
 from IPython.display import HTML
 from markupsafe import Markup
 
+from .. import render
 from ..store import Workspace
-from . import _sync
+from . import _failures, _sync
 
 # Tells the kernel that the placeholder is on screen, once the browser has painted the page
 # and is idle (so building sections never delays the first controls); renders nothing.
@@ -45,7 +46,15 @@ class LiveHTML(ipywidgets.VBox):
         _sync.subscribe(ws, self.refresh)
 
     def refresh(self) -> None:
-        self.view.value = self._build_html()
+        try:
+            self.view.value = self._build_html()
+        except Exception as error:  # a button or a save elsewhere: said here, not in a log
+            self.view.value = _alert(f"Could not recompute this: {_failures.words(error, 'live section')}")
+
+
+def _alert(words: str) -> str:
+    colour = render.PALETTE["error"]
+    return str(Markup('<p role="alert" style="color:{};font-weight:600">{}</p>').format(colour, words))
 
 
 class _ShownSignal(anywidget.AnyWidget):
@@ -58,6 +67,7 @@ class Deferred(ipywidgets.VBox):
     def __init__(self, build: Callable[[], Shown], label: str) -> None:
         self._build: Callable[[], Shown] | None = build
         self._content: Shown | None = None
+        self._label = label
         signal = _ShownSignal()
         signal.on_msg(self._on_message)
         loading = ipywidgets.HTML(str(Markup('<p class="cswb-loading">Loading {}…</p>').format(label)))
@@ -65,14 +75,22 @@ class Deferred(ipywidgets.VBox):
 
     def _on_message(self, _widget: object, content: dict[str, Any], _buffers: object) -> None:
         if content.get("type") == "shown":
-            self.content  # noqa: B018 - builds and shows it
+            try:
+                self.content  # noqa: B018 - builds and shows it
+            except Exception as error:  # a browser message: said in place of the section
+                words = _failures.words(error, f"building {self._label}")
+                self.children = [ipywidgets.HTML(_alert(f"Could not show {self._label}: {words}"))]
 
     @property
     def content(self) -> Shown:
         """The section itself (built now if the browser has not asked for it yet)."""
         if self._build is not None:
             build, self._build = self._build, None
-            self._content = build()
+            try:
+                self._content = build()
+            except BaseException:
+                self._build = build  # not built: the next look tries again
+                raise
             self.children = [self._content] if isinstance(self._content, ipywidgets.Widget) else [
                 ipywidgets.HTML(self._content.data)
             ]

@@ -24,10 +24,10 @@ import traitlets
 from markupsafe import Markup
 
 from .. import render
-from ..errors import CswbError, InputError
+from ..errors import InputError
 from ..model.privacy import SMALL_COUNT
 from ..model.voting import DISTRIBUTION, RATINGS, participant_key, participants, vote_summary
-from . import _static, _sync
+from . import _failures, _static, _sync
 
 if TYPE_CHECKING:
     from ..store.workspace import Workspace
@@ -101,7 +101,7 @@ class Ballot(ipywidgets.VBox):
         )
         self.choices = _RiskRatings(refresh_seconds=refresh_seconds)
         self.submit_button = ipywidgets.Button(description=SUBMIT_LABEL, tooltip="Save your ratings to the workshop")
-        self.submit_button.on_click(lambda _button: self.submit())
+        self.submit_button.on_click(lambda _button: self._submit_clicked())
         self.status = _StatusLine()
         super().__init__([self.participant, self.choices, self.submit_button, self.status])
         self.add_class("cswb-ballot-widget")
@@ -153,19 +153,16 @@ class Ballot(ipywidgets.VBox):
         if not chosen:
             self.status.say("error", "Not saved: choose a rating from 1 to 5 for at least one risk.")
             return False
-        actor = self._ws.actor
-        self._ws.actor = name  # the change history names who voted
         try:
-            with self._ws.batch("workshop ballot"):
+            # The change history names who voted (in this thread only: others keep their actor).
+            with self._ws.acting_as(name), self._ws.batch("workshop ballot"):
                 saved, gone = self._write(name, chosen)
         except InputError as error:
             self.status.say("error", "Not saved: " + "; ".join(p.message for p in error.problems))
             return False
-        except CswbError as error:
-            self.status.say("error", f"Not saved: {error}")
+        except Exception as error:  # noqa: BLE001 - said in the status line (and logged if unexpected)
+            self.status.say("error", f"Not saved: {_failures.words(error, 'ballot')}")
             return False
-        finally:
-            self._ws.actor = actor
         self.refresh()
         words = f"Saved {_plural(saved, 'rating')} for {name}" + ("" if name.endswith((".", "!", "?")) else ".")
         if gone:
@@ -180,6 +177,13 @@ class Ballot(ipywidgets.VBox):
             self._refresh_if_changed()
 
     # -- helpers ---------------------------------------------------------------------------
+
+    def _submit_clicked(self) -> None:
+        """The Submit button: whatever fails is said in the status line, never only in a log."""
+        try:
+            self.submit()
+        except Exception as error:  # noqa: BLE001 - the widget boundary
+            self.status.say("error", f"Something went wrong: {_failures.words(error, 'ballot')}")
 
     def _write(self, name: str, chosen: dict[str, int]) -> tuple[int, int]:
         """Inside the batch: update this participant's earlier votes, add the new ones."""
@@ -203,8 +207,11 @@ class Ballot(ipywidgets.VBox):
         return saved, gone
 
     def _refresh_if_changed(self) -> None:
-        if self._ws.last_change() != self._version:
-            self.refresh()
+        try:
+            if self._ws.last_change() != self._version:
+                self.refresh()
+        except Exception as error:  # noqa: BLE001 - a browser poll or another widget's save
+            self.status.say("error", f"Could not reload the risks: {_failures.words(error, 'ballot reload')}")
 
     def _on_browser_message(self, _widget: object, content: Any, _buffers: object) -> None:
         if isinstance(content, Mapping):
@@ -255,8 +262,11 @@ class VoteTally(anywidget.AnyWidget):
         return tally_html(render.WorkspaceTables(self._ws), self._session)
 
     def _refresh_if_changed(self) -> None:
-        if self._ws.last_change() != self._version:
-            self.refresh()
+        try:
+            if self._ws.last_change() != self._version:
+                self.refresh()
+        except Exception as error:  # noqa: BLE001 - the tally has no status line: its count line says it
+            self.participants_text = f"Could not update the tally: {_failures.words(error, 'vote tally')}"
 
     def _on_browser_message(self, _widget: object, content: Any, _buffers: object) -> None:
         if isinstance(content, Mapping):

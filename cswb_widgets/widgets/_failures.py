@@ -1,0 +1,39 @@
+"""What a widget says when a store call fails in a way the user did not cause.
+
+Browser messages and button callbacks run in the kernel where nobody reads a traceback:
+JupyterLab puts it in its log console, Voilà nowhere. So every widget catches any
+exception at its boundary and shows one line in its own status; the details go to
+`logging` (logger "cswb_widgets.widgets"). Known errors (CswbError: refused input, a
+busy or missing workspace) keep their own one-line messages and are not logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+from ..errors import CswbError
+
+log = logging.getLogger("cswb_widgets.widgets")
+
+TELL_HOST = "try again; if it keeps happening, tell whoever runs this workbook"
+MAX_DETAIL = 160
+
+
+def words(error: BaseException, doing: str = "") -> str:
+    """One line for the widget's status about `error`; logs the traceback of unexpected ones."""
+    if isinstance(error, CswbError):
+        return str(error)
+    log.error("%s failed", doing or "a widget action", exc_info=error)
+    detail = _first_line(error)
+    if isinstance(error, sqlite3.OperationalError) and ("locked" in detail or "busy" in detail):
+        return f"the workspace is busy with another change ({detail}); try again in a moment"
+    if isinstance(error, sqlite3.Error):
+        return f"the workspace could not be used ({detail}); {TELL_HOST}"
+    return f"something went wrong ({type(error).__name__}: {detail}); {TELL_HOST}"
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    line = text[0] if text else type(error).__name__
+    return line if len(line) <= MAX_DETAIL else line[: MAX_DETAIL - 1] + "…"
