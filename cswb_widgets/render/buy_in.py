@@ -9,7 +9,7 @@ No widgets here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from markupsafe import Markup
@@ -22,6 +22,9 @@ from ._html import readable_text_colour, safe_colour, safe_logo
 from .coverage import coverage_html, exemption_reasons
 from .header import DEFAULT_PRIMARY, DEFAULT_SECONDARY
 from .records import table_html
+
+if TYPE_CHECKING:
+    from ..store.workspace import Workspace
 
 
 def consultation_matrix_html(matrix: pd.DataFrame, *, published: bool) -> str:
@@ -38,7 +41,7 @@ def consultation_matrix_html(matrix: pd.DataFrame, *, published: bool) -> str:
     )
 
 
-def consultation_html(ws: Any, check: Check, matrix: pd.DataFrame) -> str:
+def consultation_html(ws: Workspace, check: Check, matrix: pd.DataFrame) -> str:
     """The consultation coverage check (with the reasons given for groups not applicable) and the
     published matrix."""
     return coverage_html(check, reasons=exemption_reasons(ws, "consult_groups")) + consultation_matrix_html(

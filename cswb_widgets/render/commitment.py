@@ -8,22 +8,25 @@ return HTML; the workbook's parts show it in reports, and in apps as live views.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from markupsafe import Markup
 
 from ..model import commitment
 from ..model.commitment import SeatStatus
-from ..model.readiness import Check
+from ..model.readiness import Check, Tables
 from .coverage import coverage_html, exemption_reasons
 from .records import table_html
+
+if TYPE_CHECKING:
+    from ..store.workspace import Workspace
 
 COMBINED = "__combined__"  # the group choice for one terms of reference shared by all groups
 MAP_TITLE = "Community boundary and sub-areas"
 
 
-def councils_html(tables: Any) -> str:
+def councils_html(tables: Tables) -> str:
     """Each council that adopts the plan and its resolution (the partner communities of a joint plan)."""
     frame = commitment.councils(tables)
     frame["resolution_date"] = [d.date().isoformat() if pd.notna(d) else "" for d in frame["resolution_date"]]
@@ -63,12 +66,12 @@ def seat_status_html(statuses: Sequence[SeatStatus]) -> str:
     return table_html(frame, caption="Required advisory committee seats")
 
 
-def seat_coverage_html(ws: Any, check: Check, statuses: Sequence[SeatStatus]) -> str:
+def seat_coverage_html(ws: Workspace, check: Check, statuses: Sequence[SeatStatus]) -> str:
     """The seat coverage check (with the reasons given for seats not applicable) and the seat table."""
     return coverage_html(check, reasons=exemption_reasons(ws, "seats")) + seat_status_html(statuses)
 
 
-def leaders_html(tables: Any) -> str:
+def leaders_html(tables: Tables) -> str:
     """Champions (the public face) and coordinators (who keep the work moving)."""
     parts = []
     for role, caption in (("champion", "Champions"), ("coordinator", "Coordinators")):
@@ -83,7 +86,7 @@ def group_choices(groups: pd.DataFrame) -> list[tuple[str, str]]:
     return [("One combined terms of reference", COMBINED)] + list(zip(groups["name"], groups["id"], strict=True))
 
 
-def terms_of_reference_html(tables: Any) -> str:
+def terms_of_reference_html(tables: Tables) -> str:
     """Every terms of reference written so far (combined and per group), each with its five sections."""
     parts = []
     for name, group_id in group_choices(tables["groups"]):
@@ -143,7 +146,7 @@ def advisory_committee_html(roster: pd.DataFrame) -> str:
     return "".join(parts)
 
 
-def implementation_teams_html(tables: Any, roster: pd.DataFrame) -> str:
+def implementation_teams_html(tables: Tables, roster: pd.DataFrame) -> str:
     """Each implementation team: its priority risk, whom it reports to, its members (from `roster`)."""
     groups = tables["groups"]
     teams = groups[groups["kind"] == "implementation_team"] if len(groups) else groups

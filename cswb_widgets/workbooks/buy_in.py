@@ -8,28 +8,28 @@ Only the `BuyInWorkbook` parts the notebook calls: their static HTML comes from
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import pandas as pd
 
 from ..model import engagement, readiness
 from ..model.engagement import PeriodSummary
-from ..model.readiness import Check
+from ..model.readiness import Check, Tables
 from ..render import buy_in as view
+from ..store import Workspace
 from ._base import Shown, Workbook, _html, deferred, report_only
 
 
 class BuyInWorkbook(Workbook):
     stage = "buy_in"
 
-    def __init__(self, ws: Any, mode: str) -> None:
+    def __init__(self, ws: Workspace, mode: str) -> None:
         super().__init__(ws, mode)
         # What the parts compute, each a function of the workspace's tables; a notebook may set its
         # own (see buy_in.ipynb), and every part showing that result, in apps and reports, calls it.
-        self.consultation_check: Callable[[Any], Check] = readiness.consultation_coverage  # consultation: summary
-        self.consultation_matrix: Callable[[Any], pd.DataFrame] = engagement.consultation_matrix  # consultation: table
+        self.consultation_check: Callable[[Tables], Check] = readiness.consultation_coverage  # consultation: summary
+        self.consultation_matrix: Callable[[Tables], pd.DataFrame] = engagement.consultation_matrix  # consultation: table
         self.theme_counts: Callable[..., pd.DataFrame] = engagement.theme_frequency  # theme_chart
-        self.summarize_periods: Callable[[Any], Sequence[PeriodSummary]] = engagement.period_summaries  # period_summaries
+        self.summarize_periods: Callable[[Tables], Sequence[PeriodSummary]] = engagement.period_summaries  # period_summaries
 
     # -- plan and log ----------------------------------------------------------------------------
 

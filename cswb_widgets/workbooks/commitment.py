@@ -8,27 +8,27 @@ Only the `CommitmentWorkbook` parts the notebook calls: their static HTML comes 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import pandas as pd
 
 from ..model import commitment, readiness
 from ..model.commitment import SeatStatus
-from ..model.readiness import Check
+from ..model.readiness import Check, Tables
 from ..render import commitment as view
+from ..store import Workspace
 from ._base import Shown, Workbook, _html, deferred, report_only
 
 
 class CommitmentWorkbook(Workbook):
     stage = "commitment"
 
-    def __init__(self, ws: Any, mode: str) -> None:
+    def __init__(self, ws: Workspace, mode: str) -> None:
         super().__init__(ws, mode)
         # What the parts compute, each a function of the workspace's tables; a notebook may set its
         # own (see commitment.ipynb), and every part showing that result, in apps and reports, calls it.
-        self.roster: Callable[[Any], pd.DataFrame] = commitment.roster  # memberships, advisory_committee, implementation_teams
-        self.seat_check: Callable[[Any], Check] = readiness.seat_coverage  # seat_coverage: the coverage summary
-        self.seat_status: Callable[[Any], Sequence[SeatStatus]] = commitment.seat_status  # seat_coverage: the seat table
+        self.roster: Callable[[Tables], pd.DataFrame] = commitment.roster  # memberships, advisory_committee, implementation_teams
+        self.seat_check: Callable[[Tables], Check] = readiness.seat_coverage  # seat_coverage: the coverage summary
+        self.seat_status: Callable[[Tables], Sequence[SeatStatus]] = commitment.seat_status  # seat_coverage: the seat table
 
     # -- the community and, for a joint plan, its member councils --------------------------------
 
