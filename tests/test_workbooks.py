@@ -6,15 +6,21 @@ import ast
 import base64
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import ipywidgets
 import nbformat
+import pandas as pd
 import pytest
 from IPython.display import HTML
 from sample_workspaces import SAMPLES, built, copy_of
 
+from cswb_widgets.model import commitment, engagement
+from cswb_widgets.model.commitment import SeatStatus
+from cswb_widgets.model.engagement import PeriodSummary
+from cswb_widgets.model.readiness import Check
 from cswb_widgets.paths import workbooks_dir
 from cswb_widgets.report.runner import Runner
 from cswb_widgets.store import Workspace
@@ -259,3 +265,73 @@ def test_header_links_only_to_workbooks_that_exist(maple: Path) -> None:
         installed = (workbooks_dir() / f"{stage.key}.ipynb").exists()
         assert names[stage.title] == ("a" if installed else "span"), stage.key
     assert 'href="buy_in.ipynb?workspace=maple-falls"' in html
+
+
+# -- what the parts compute: functions a notebook may replace -----------------------------------------
+
+
+def _shown_text(widget: Any) -> str:
+    """Every piece of HTML an app section shows (its HTML widgets' values, through its children)."""
+    parts = [widget.value] if isinstance(widget, ipywidgets.HTML) else []
+    for child in getattr(widget, "children", ()):
+        parts.append(_shown_text(child))
+    return "\n".join(parts)
+
+
+def _own_roster(tables: Any) -> pd.DataFrame:
+    return commitment.roster(tables).assign(person="Rostered by the analyst")
+
+
+def _own_seats(tables: Any) -> list[SeatStatus]:
+    return [SeatStatus("police", "A seat the analyst counts", False, "filled", ("Pat Doe (Town hall)",))]
+
+
+def _own_matrix(tables: Any) -> pd.DataFrame:
+    frame = engagement.consultation_matrix(tables)
+    return frame.assign(group=frame["group"] + " (as the analyst counts)")
+
+
+def _own_theme_counts(tables: Any, by: str = "risk_categories") -> pd.DataFrame:
+    return pd.DataFrame({"key": ["x"], "label": ["A theme the analyst counts"], "count": [12], "share": [1.0]})
+
+
+def _own_periods(tables: Any) -> list[PeriodSummary]:
+    return [PeriodSummary("p", "A period the analyst summarizes", None, None, 1, 10, ("Survey",), ("Youth",), 3,
+                          None, "Many came.", None, None, None)]
+
+
+def _check(stage: str, key: str, title: str) -> Callable[[Any], Check]:
+    return lambda tables: Check(stage, key, title, 1, 1)
+
+
+HOOKS = [
+    (CommitmentWorkbook, "roster", _own_roster, ["memberships", "advisory_committee", "implementation_teams"],
+     "Rostered by the analyst"),
+    (CommitmentWorkbook, "seat_check", _check("commitment", "required_seats", "Seats as the analyst counts them"),
+     ["seat_coverage"], "Seats as the analyst counts them"),
+    (CommitmentWorkbook, "seat_status", _own_seats, ["seat_coverage"], "A seat the analyst counts"),
+    (BuyInWorkbook, "consultation_check", _check("buy_in", "consult_groups", "Groups as the analyst counts them"),
+     ["consultation"], "Groups as the analyst counts them"),
+    (BuyInWorkbook, "consultation_matrix", _own_matrix, ["consultation"], "Youth (as the analyst counts)"),
+    (BuyInWorkbook, "theme_counts", _own_theme_counts, ["theme_chart"], "A theme the analyst counts"),
+    (BuyInWorkbook, "summarize_periods", _own_periods, ["period_summaries"], "A period the analyst summarizes"),
+]
+
+
+@pytest.mark.parametrize(("workbook", "hook", "replacement", "parts", "marker"), HOOKS, ids=[h[1] for h in HOOKS])
+def test_a_function_the_notebook_sets_computes_what_the_parts_show(
+    workbook: type, hook: str, replacement: Callable[..., Any], parts: list[str], marker: str, maple: Path
+) -> None:
+    for mode in ("report", "app"):
+        book = workbook.open(maple, mode)
+        for part in parts:
+            before = getattr(book, part)()
+            shown = before.data if mode == "report" else _shown_text(built(before))
+            assert marker not in shown, (mode, part)
+        setattr(book, hook, replacement)  # what the notebook's compute cell does
+        for part in parts:
+            if mode == "app" and part in ("advisory_committee", "implementation_teams"):
+                continue  # parts of the printed plan only: apps show nothing there
+            after = getattr(book, part)()
+            shown = after.data if mode == "report" else _shown_text(built(after))
+            assert marker in shown, (mode, part)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from browser_harness import HOSTILE_NAME, axe, describe_violations, wait_for_widgets
+from playwright.sync_api import expect
 from sample_workspaces import sample_workspace
 
 from cswb_widgets.store import Workspace
@@ -116,3 +117,9 @@ def test_apps_pass_axe_and_stay_on_this_machine(server, page, guard, sample: Pat
     violations = axe(page)
     assert not violations, describe_violations(violations)
     assert guard.requests, "the guard saw the page's requests"
+    # what the framework asks is on the page; the notes for analysts are not (nor any code)
+    step = {"commitment": "Required advisory committee seats", "buy_in": "Groups that must be consulted"}[notebook]
+    expect(page.get_by_role("heading", name=step, exact=True)).to_be_visible()
+    expect(page.get_by_text("Reading and changing this notebook")).to_have_count(0)
+    code = {"commitment": "book.roster = roster", "buy_in": "book.theme_counts = theme_counts"}[notebook]
+    expect(page.get_by_text(code)).to_have_count(0)

@@ -1,0 +1,171 @@
+"""Static output of the Commitment workbook (Tools 1 and 2): councils, roster, seats, leaders,
+terms of reference, and the plan's background, advisory committee and implementation teams.
+
+Functions take tables (or what a `cswb_widgets.model.commitment` call computed from them) and
+return HTML; the workbook's parts show it in reports, and in apps as live views. No widgets here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from markupsafe import Markup
+
+from ..model import commitment
+from ..model.commitment import SeatStatus
+from ..model.readiness import Check, Tables
+from .coverage import coverage_html, exemption_reasons
+from .records import table_html
+
+if TYPE_CHECKING:
+    from ..store.workspace import Workspace
+
+COMBINED = "__combined__"  # the group choice for one terms of reference shared by all groups
+MAP_TITLE = "Community boundary and sub-areas"
+
+
+def councils_html(tables: Tables) -> str:
+    """Each council that adopts the plan and its resolution (the partner communities of a joint plan)."""
+    frame = commitment.councils(tables)
+    frame["resolution_date"] = [d.date().isoformat() if pd.notna(d) else "" for d in frame["resolution_date"]]
+    return table_html(
+        frame,
+        columns=["community", "council", "role", "resolution_date", "resolution_reference", "status"],
+        labels={"resolution_date": "Resolution date", "resolution_reference": "Resolution"},
+        caption="Councils and their resolutions",
+    )
+
+
+def community_map_html(areas: pd.DataFrame, members: pd.DataFrame) -> str:
+    """The community's boundary and sub-areas as an offline web map in a frame, with its text alternative."""
+    from . import maps
+
+    page = maps.map_html(maps.area_map(areas, member_communities=members, title=MAP_TITLE))
+    caption = maps.map_caption(areas, member_communities=members, title=MAP_TITLE)
+    return maps.map_frame(page, title=MAP_TITLE, caption=caption, height=480)
+
+
+def roster_html(roster: pd.DataFrame) -> str:
+    """Who sits on which group, in which role, filling which seats (`roster`: `commitment.roster`)."""
+    frame = roster.assign(seats=["; ".join(s) for s in roster["seats"]])
+    return table_html(frame, columns=["group", "person", "organization", "role", "seats"], caption="Committee and team roster")
+
+
+def seat_status_html(statuses: Sequence[SeatStatus]) -> str:
+    """Each required seat: filled (by whom), not applicable (why), or missing."""
+    frame = pd.DataFrame(
+        {
+            "Seat": [s.name for s in statuses],
+            "Status": [s.status.capitalize() for s in statuses],
+            "Filled by": ["; ".join(s.filled_by) or "-" for s in statuses],
+            "Why not applicable": [s.reason or "" for s in statuses],
+        }
+    )
+    return table_html(frame, caption="Required advisory committee seats")
+
+
+def seat_coverage_html(ws: Workspace, check: Check, statuses: Sequence[SeatStatus]) -> str:
+    """The seat coverage check (with the reasons given for seats not applicable) and the seat table."""
+    return coverage_html(check, reasons=exemption_reasons(ws, "seats")) + seat_status_html(statuses)
+
+
+def leaders_html(tables: Tables) -> str:
+    """Champions (the public face) and coordinators (who keep the work moving)."""
+    parts = []
+    for role, caption in (("champion", "Champions"), ("coordinator", "Coordinators")):
+        frame = commitment.people_in_role(tables, role)
+        empty = f"No {caption.lower()} named yet: add a membership with this role."
+        parts.append(table_html(frame, caption=caption, empty_text=empty))
+    return "".join(parts)
+
+
+def group_choices(groups: pd.DataFrame) -> list[tuple[str, str]]:
+    """What a terms of reference can be for: one combined, or each group."""
+    return [("One combined terms of reference", COMBINED)] + list(zip(groups["name"], groups["id"], strict=True))
+
+
+def terms_of_reference_html(tables: Tables) -> str:
+    """Every terms of reference written so far (combined and per group), each with its five sections."""
+    parts = []
+    for name, group_id in group_choices(tables["groups"]):
+        sections = commitment.terms_of_reference(tables, None if group_id == COMBINED else group_id)
+        if not any(s.text for s in sections):
+            continue
+        body = "".join(
+            str(Markup("<h4>{}</h4><p>{}</p>").format(s.name, s.text or "Not yet written.")) for s in sections
+        )
+        parts.append(str(Markup("<section><h3>Terms of reference: {}</h3>").format(name)) + body + "</section>")
+    return "".join(parts) or "<p>No terms of reference written yet.</p>"
+
+
+def _paragraphs(text: object) -> Markup:
+    blocks = [b.strip() for b in str(text or "").replace("\r\n", "\n").split("\n\n") if b.strip()]
+    return Markup("").join(Markup("<p>{}</p>").format(b) for b in blocks)
+
+
+def background_html(
+    community: dict[str, Any], areas: pd.DataFrame, members: pd.DataFrame, *, interactive_map: bool = False
+) -> str:
+    """The background section; `interactive_map` for documents read on screen (the apps have their own map)."""
+    from . import maps
+
+    parts = []
+    population = community.get("population")
+    if population is not None and pd.notna(population):
+        year = community.get("population_year")
+        when = f" ({int(year)})" if year is not None and pd.notna(year) else ""
+        parts.append(Markup("<p><strong>Population:</strong> {}{}</p>").format(f"{int(population):,}", when))
+    parts.append(_paragraphs(community.get("background")) or Markup("<p>No community background written yet.</p>"))
+    facts = [line.strip() for line in str(community.get("demographics") or "").splitlines() if line.strip()]
+    if facts:
+        parts.append(Markup("<h4>Demographics</h4><ul>{}</ul>").format(
+            Markup("").join(Markup("<li>{}</li>").format(f) for f in facts)))
+    if "geometry" in areas and areas["geometry"].notna().any():
+        drawing = maps.static_map(areas, member_communities=members, title=MAP_TITLE)
+        if interactive_map:
+            web_map = maps.area_map(areas, member_communities=members, title=MAP_TITLE)
+            parts.append(Markup(maps.screen_and_print_map(web_map, drawing)))
+        else:
+            parts.append(Markup(drawing.html()))
+    return str(Markup('<section class="cswb-background cswb-static">{}</section>').format(Markup("").join(parts)))
+
+
+def advisory_committee_html(roster: pd.DataFrame) -> str:
+    """The advisory committee as the plan lists it: each member's name and organization, nothing else."""
+    committee = roster[roster["group_kind"] == "advisory_committee"]
+    if committee.empty:
+        return "<p>No advisory committee member recorded yet.</p>"
+    parts: list[str] = []
+    for group, rows in committee.groupby("group", sort=False):
+        # One row per person, whatever roles or seats they hold: the plan lists names and organizations only.
+        people = rows.drop_duplicates("person_id")
+        frame = pd.DataFrame({"Name": people["person"].tolist(), "Organization": people["organization"].tolist()})
+        parts.append(table_html(frame, caption=f"{group}: members", row_header="Name", style=not parts))
+    return "".join(parts)
+
+
+def implementation_teams_html(tables: Tables, roster: pd.DataFrame) -> str:
+    """Each implementation team: its priority risk, whom it reports to, its members (from `roster`)."""
+    groups = tables["groups"]
+    teams = groups[groups["kind"] == "implementation_team"] if len(groups) else groups
+    if teams.empty:
+        return "<p>No implementation team recorded yet.</p>"
+    risks = dict(zip(tables["risks"]["id"], tables["risks"]["name"], strict=True)) if len(tables["risks"]) else {}
+    group_names = dict(zip(groups["id"], groups["name"], strict=True))
+    parts: list[Markup] = []
+    for team in teams.to_dict("records"):
+        facts = []
+        if isinstance(team.get("risk_id"), str):
+            facts.append(Markup("Priority risk: {}.").format(risks.get(team["risk_id"], team["risk_id"])))
+        if isinstance(team.get("reports_to"), str):
+            facts.append(Markup("Reports to: {}.").format(group_names.get(team["reports_to"], team["reports_to"])))
+        mine = roster[roster["group_id"] == team["id"]]
+        frame = pd.DataFrame({"Name": mine["person"].tolist(), "Organization": mine["organization"].tolist(),
+                              "Role": mine["role"].tolist()})
+        parts.append(Markup('<section class="cswb-team"><h3>{}</h3><p>{}</p>{}{}</section>').format(
+            team["name"], Markup(" ").join(facts), _paragraphs(team.get("description")),
+            Markup(table_html(frame, caption=f"Members of {team['name']}", row_header="Name",
+                              empty_text="No member recorded yet.", style=not parts))))
+    return str(Markup("").join(parts))

@@ -1,0 +1,230 @@
+"""Interactive panels of the Buy-in workbook: quick feedback entry, survey import, tag
+suggestions, and the plan identity (name, colours, logo).
+
+The workbook (`cswb_widgets.workbooks.buy_in`) builds them in app mode; their report-mode
+twins are in `cswb_widgets.render.buy_in`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import ipywidgets
+import pandas as pd
+from markupsafe import Markup
+
+from .. import render
+from ..errors import CswbError, InputError
+from ..framework import load_catalogue
+from ..model import engagement
+from ..render.buy_in import identity_preview_html, tag_suggestions_html
+from ..store import Workspace, operations
+from ..store.survey import SurveyFile, import_survey, read_survey
+from . import _sync
+from .file_import import say
+from .pickers import catalogue_picker, options_picker
+from .record_form import RecordForm
+
+
+class QuickFeedback(ipywidgets.VBox):
+    """Type what someone says during a session; the risk categories its words suggest are offered."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self._ws = ws
+        self.text = ipywidgets.Textarea(
+            description="What was said", rows=3, style={"description_width": "initial"},
+            layout=ipywidgets.Layout(width="46rem", max_width="100%"),
+        )
+        self.activity = options_picker(self._activities(), description="Activity")
+        self.group = ipywidgets.Text(description="Participant group (optional)", style={"description_width": "initial"})
+        self.categories = catalogue_picker("risk_categories", multiple=True, description="Risk categories", rows=6)
+        self.suggested = ipywidgets.HTML("")
+        self.use_suggestions = ipywidgets.Button(description="Use suggested categories")
+        self.use_suggestions.on_click(lambda _b: self._apply_suggestions())
+        self.save_button = ipywidgets.Button(description="Save feedback", button_style="primary")
+        self.save_button.on_click(lambda _b: self.save())
+        self.status = ipywidgets.HTML("")
+        self.text.observe(lambda _c: self._suggest(), names="value")
+        super().__init__([self.text, self.suggested, self.use_suggestions, self.categories, self.activity,
+                          self.group, self.save_button, self.status])
+        self._suggest()
+        _sync.subscribe(self._ws, self.refresh_options)
+
+    def _activities(self) -> list[tuple[str, str]]:
+        frame = self._ws.table("engagement_activities")
+        return list(zip(frame["title"], frame["id"], strict=True))
+
+    def refresh_options(self) -> None:
+        current = self.activity.value
+        self.activity.options = [("(none)", "")] + self._activities()
+        if current in [v for _, v in self.activity.options]:
+            self.activity.value = current
+
+    def _suggestions(self) -> list[str]:
+        return load_catalogue().suggest_categories(self.text.value) if self.text.value.strip() else []
+
+    def _suggest(self) -> None:
+        keys = self._suggestions()
+        catalogue = load_catalogue()
+        names = ", ".join(catalogue.name_of("risk_categories", k) for k in keys)
+        self.suggested.value = str(Markup("<p>Suggested: {}</p>").format(names)) if keys else ""
+        self.use_suggestions.layout.display = None if keys else "none"
+
+    def _apply_suggestions(self) -> None:
+        self.categories.value = tuple(dict.fromkeys([*self.categories.value, *self._suggestions()]))
+
+    def save(self) -> str | None:
+        try:
+            record_id = operations.add_quick_feedback(
+                self._ws,
+                self.text.value,
+                activity_id=self.activity.value or None,
+                participant_group=self.group.value or None,
+                risk_categories=list(self.categories.value),
+            )
+        except CswbError as error:
+            self.status.value = say("error", f"Not saved: {error}")
+            return None
+        self.text.value = ""
+        self.categories.value = ()
+        self.status.value = say("saved", "Saved. Ready for the next one.")
+        _sync.notify_saved(self._ws, self)
+        return record_id
+
+
+class SurveyImport(ipywidgets.VBox):
+    """Upload a survey export, say which columns hold answers, import them all at once."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self._ws = ws
+        self._survey: SurveyFile | None = None
+        self.upload = ipywidgets.FileUpload(accept=".csv,.xlsx,.txt", multiple=False, description="Survey file")
+        self.upload.observe(lambda _c: self._read(), names="value")
+        self.answers = options_picker([], description="Columns with answers", multiple=True)
+        self.date = options_picker([], description="Date column")
+        self.group = options_picker([], description="Participant group column")
+        self.activity = options_picker([], description="Engagement activity")
+        self.tag = ipywidgets.Checkbox(description="Suggest risk categories for each answer", value=True, indent=False)
+        self.import_button = ipywidgets.Button(description="Import answers", button_style="primary", disabled=True)
+        self.import_button.on_click(lambda _b: self.run())
+        self.status = ipywidgets.HTML("")
+        self.form = ipywidgets.VBox([self.answers, self.date, self.group, self.activity, self.tag, self.import_button])
+        self.form.layout.display = "none"
+        super().__init__([ipywidgets.HTML("<p>Upload a CSV or Excel export from your survey tool.</p>"),
+                          self.upload, self.form, self.status])
+
+    def load_file(self, name: str, content: bytes) -> None:
+        """Read an uploaded file (also what the upload widget calls)."""
+        folder = Path(tempfile.mkdtemp(prefix="cswb-survey-"))
+        path = folder / Path(name).name
+        path.write_bytes(content)
+        try:
+            self._survey = read_survey(path, display=Path(name).name)
+        except CswbError as error:
+            self._survey = None
+            self.form.layout.display = "none"
+            self.status.value = say("error", str(error))
+            return
+        questions = [(q, q) for q in self._survey.questions]
+        self.answers.options = questions
+        self.date.options = [("(none)", "")] + questions
+        self.group.options = [("(none)", "")] + questions
+        activities = self._ws.table("engagement_activities")
+        self.activity.options = [("(none)", "")] + list(zip(activities["title"], activities["id"], strict=True))
+        self.form.layout.display = None
+        self.import_button.disabled = False
+        self.status.value = say("info", f"{len(self._survey.sheet.rows)} responses read. Choose the columns with answers.")
+
+    def _read(self) -> None:
+        files = self.upload.value
+        if files:
+            item = files[0]
+            self.load_file(item["name"], bytes(item["content"]))
+
+    def run(self) -> int | None:
+        if self._survey is None:
+            return None
+        try:
+            added = import_survey(
+                self._ws, self._survey,
+                answer_columns=list(self.answers.value),
+                activity_id=self.activity.value or None,
+                date_column=self.date.value or None,
+                group_column=self.group.value or None,
+                tag_with_suggestions=self.tag.value,
+            )
+        except InputError as error:
+            self.status.value = say("error", f"Nothing imported: {error}")
+            return None
+        self.status.value = say("saved", f"Imported {added} answers as feedback items.")
+        _sync.notify_saved(self._ws, self)
+        return added
+
+
+class TagSuggestions(ipywidgets.VBox):
+    """Untagged feedback whose words suggest a risk category: review, then apply in one step."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self._ws = ws
+        self.view = ipywidgets.HTML("")
+        self.apply_button = ipywidgets.Button(description="Apply all suggestions")
+        self.apply_button.on_click(lambda _b: self.apply())
+        self.status = ipywidgets.HTML("")
+        super().__init__([self.view, self.apply_button, self.status])
+        self.refresh()
+        _sync.subscribe(self._ws, self.refresh)
+
+    def _pending(self) -> pd.DataFrame:
+        return engagement.tag_suggestions(render.WorkspaceTables(self._ws))
+
+    def refresh(self) -> None:
+        pending = self._pending()
+        self.view.value = tag_suggestions_html(pending)
+        self.apply_button.layout.display = None if len(pending) else "none"
+
+    def apply(self) -> int:
+        pending = self._pending()
+        try:
+            operations.apply_tag_suggestions(self._ws, dict(zip(pending["id"], pending["suggested"], strict=True)))
+        except CswbError as error:
+            self.status.value = say("error", f"Not tagged: {error}")
+            return 0
+        self.status.value = say("saved", f"Tagged {len(pending)} items. Undo is in the change history.")
+        _sync.notify_saved(self._ws, self)
+        self.refresh()
+        return len(pending)
+
+
+class PlanIdentity(ipywidgets.VBox):
+    """Plan name and colours (a form), a logo upload (PNG or JPEG), and a live preview."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self._ws = ws
+        self.form = RecordForm(self._ws, "community", fields=["plan_name", "colour_primary", "colour_secondary"],
+                               record_id="community", save_label="Save identity", on_saved=lambda _id: self.refresh())
+        self.logo = ipywidgets.FileUpload(accept=".png,.jpg,.jpeg", multiple=False, description="Logo")
+        self.logo.observe(lambda _c: self._upload(), names="value")
+        self.status = ipywidgets.HTML("")
+        self.preview = ipywidgets.HTML("")
+        super().__init__([self.form, self.logo, self.status, self.preview])
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.preview.value = identity_preview_html(self._ws.community)
+
+    def set_logo(self, content: bytes) -> bool:
+        try:
+            operations.set_logo(self._ws, content)
+        except CswbError as error:
+            self.status.value = say("error", str(error))
+            return False
+        self.status.value = say("saved", "Logo saved.")
+        _sync.notify_saved(self._ws, self)
+        self.refresh()
+        return True
+
+    def _upload(self) -> None:
+        files = self.logo.value
+        if files:
+            self.set_logo(bytes(files[0]["content"]))
