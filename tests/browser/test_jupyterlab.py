@@ -99,8 +99,8 @@ def _with_workspace(source: Path, target: Path, workspace: Path) -> None:
     for cell in notebook["cells"]:
         if "parameters" in cell.get("metadata", {}).get("tags", []):
             text = "".join(cell["source"])
-            assert "workspace = None" in text
-            cell["source"] = text.replace("workspace = None", f"workspace = {str(workspace)!r}")
+            assert 'workspace: str = ""' in text
+            cell["source"] = text.replace('workspace: str = ""', f"workspace: str = {str(workspace)!r}")
             break
     else:
         raise AssertionError(f"{source.name} has no parameters cell")
