@@ -114,14 +114,14 @@ def finish_report(folder: str, kind: str, formats: Sequence[str]) -> FinishRun:
     try:
         notebooks = {path.stem: read_notebook(path) for path in sorted((work / "notebooks").glob("*.ipynb"))}
         html_path.write_text(assemble(notebooks, outline), encoding="utf-8")
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
         return FinishRun(time.perf_counter() - started, "assemble", f"{type(exc).__name__}: {exc}")
     if "pdf" in formats:
         from .pdf import print_pdf
 
         try:
             print_pdf(html_path, work / document_name(kind, "pdf"))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
             return FinishRun(time.perf_counter() - started, "pdf", f"{type(exc).__name__}: {exc}")
     if "html" not in formats:
         html_path.unlink()
@@ -369,7 +369,7 @@ def build_reports(
                     batch.pending.clear()
                     batch.fail_everything_left(f"a worker process died: {exc}", bars)
                     break
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001 - a task that could not even report
                     outcome = (NotebookRun(notebook, 0.0, f"{type(exc).__name__}: {exc}") if notebook
                                else FinishRun(0.0, "assemble", f"{type(exc).__name__}: {exc}"))
                 if notebook:

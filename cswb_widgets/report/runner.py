@@ -120,7 +120,7 @@ class KernelSession:
         """Clear the namespace for the next notebook; False if the kernel does not answer (dead or stuck)."""
         try:
             self._client.execute_cell(self._client.nb.cells[0], 0, store_history=False)
-        except Exception:
+        except Exception:  # noqa: BLE001 - whatever went wrong, this kernel is done with
             return False
         return True
 
@@ -209,7 +209,7 @@ class Runner:
             self._session.execute(source, target, report_parameters(workspace))
         except PapermillExecutionError as exc:  # a cell raised: the kernel is fine, the notebook is saved
             failure = describe_failure(exc, target)
-        except Exception as exc:  # the kernel died, timed out or never started: start afresh next time
+        except Exception as exc:  # noqa: BLE001 - the kernel died, timed out or never started: start afresh
             self.close()
             failure = describe_failure(exc, target)
         _name_the_source(target, notebook)

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import getpass
 import functools
+import getpass
 import json
 import os
 import sqlite3
@@ -54,7 +54,7 @@ def is_workspace(path: str | os.PathLike[str]) -> bool:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -74,7 +74,7 @@ def _serialized(method: _F) -> _F:
 def _default_actor() -> str:
     try:
         return os.environ.get("CSWB_ACTOR") or getpass.getuser()
-    except Exception:  # no login name in some containers
+    except Exception:  # noqa: BLE001 - no login name in some containers
         return "unknown"
 
 
@@ -158,7 +158,7 @@ class Workspace:
         except sqlite3.Error as exc:
             raise WorkspaceError(f"{self.db_path}: cannot open the workspace database ({exc})") from None
         try:
-            conn.execute("PRAGMA busy_timeout = %d" % int(LOCK_WAIT_SECONDS * 1000))
+            conn.execute(f"PRAGMA busy_timeout = {int(LOCK_WAIT_SECONDS * 1000)}")
             try:
                 conn.execute("PRAGMA journal_mode = WAL")
             except sqlite3.DatabaseError as exc:
@@ -545,7 +545,7 @@ class Workspace:
         row = self._conn.execute(f'SELECT {cols}, deleted_at FROM "{spec.name}" WHERE id = ?', (record_id,)).fetchone()
         if row is None:
             return None
-        return dict(zip(spec.column_names + ("deleted_at",), row))
+        return dict(zip(spec.column_names + ("deleted_at",), row, strict=True))
 
     def _write(
         self,
@@ -647,7 +647,7 @@ def _unique_problem(spec: Table, values: dict[str, Any], exc: sqlite3.IntegrityE
 
 def _decode(spec: Table, row: tuple[Any, ...]) -> dict[str, Any]:
     record: dict[str, Any] = {"id": row[0]}
-    for column, value in zip(spec.columns, row[1:]):
+    for column, value in zip(spec.columns, row[1:], strict=True):
         record[column.name] = decode_value(column, value)
     return record
 
@@ -682,4 +682,4 @@ def _typed_frame(spec: Table, frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-__all__ = ["Workspace", "database_path", "is_workspace", "DB_FILE", "SINGLETON_ID", "TABLES", "SCHEMA_VERSION"]
+__all__ = ["DB_FILE", "SCHEMA_VERSION", "SINGLETON_ID", "TABLES", "Workspace", "database_path", "is_workspace"]

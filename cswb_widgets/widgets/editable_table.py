@@ -18,8 +18,7 @@ import traitlets
 
 from .. import render
 from ..errors import InputError, Problem
-from ..store.schema import Column
-from ..store.schema import table as table_spec
+from ..store.schema import Column, table as table_spec
 from ..store.validation import is_blank, join_list
 from . import _failures, _sync
 from ._table_front import TABLE_CSS, TABLE_ESM

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets
 
 from .. import render
-from ..errors import CswbError, InputError
+from ..errors import InputError
 from ..store.schema import Column, table as table_spec
 from ..store.validation import is_blank, join_list
 from . import _failures, _sync

@@ -48,7 +48,7 @@ class LiveHTML(ipywidgets.VBox):
     def refresh(self) -> None:
         try:
             self.view.value = self._build_html()
-        except Exception as error:  # a button or a save elsewhere: said here, not in a log
+        except Exception as error:  # noqa: BLE001 - a button or a save elsewhere: said here, not in a log
             self.view.value = _alert(f"Could not recompute this: {_failures.words(error, 'live section')}")
 
 
@@ -77,7 +77,7 @@ class Deferred(ipywidgets.VBox):
         if content.get("type") == "shown":
             try:
                 self.content  # noqa: B018 - builds and shows it
-            except Exception as error:  # a browser message: said in place of the section
+            except Exception as error:  # noqa: BLE001 - a browser message: said in place of the section
                 words = _failures.words(error, f"building {self._label}")
                 self.children = [ipywidgets.HTML(_alert(f"Could not show {self._label}: {words}"))]
 
