@@ -15,7 +15,7 @@ from cswb_widgets.serve.launcher import render_launcher, workspace_cards
 from cswb_widgets.store import Workspace
 from cswb_widgets.widgets import RecordForm
 from cswb_widgets.workbooks import ImplementationWorkbook
-from cswb_widgets.workbooks import implementation as implementation_module
+from cswb_widgets.widgets.implementation import ProgressUpdate
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
@@ -87,7 +87,7 @@ def test_add_an_action_with_the_form(maple: Path) -> None:
 
 def test_an_update_sets_the_actions_status_and_percent_in_one_change(maple: Path) -> None:
     book = _book(maple)
-    panel = next(c for c in _part(book, "progress").children if isinstance(c, implementation_module.ProgressUpdate))
+    panel = next(c for c in _part(book, "progress").children if isinstance(c, ProgressUpdate))
     panel.action.value = "act-03"
     assert (panel.status.value, panel.percent.value) == ("delayed", "60")  # the action's current state
     updates = book.ws.table("action_updates")
