@@ -14,8 +14,8 @@ from cswb_widgets.paths import workbooks_dir
 from cswb_widgets.serve.launcher import render_launcher, workspace_cards
 from cswb_widgets.store import Workspace
 from cswb_widgets.widgets import RecordForm
-from cswb_widgets.workbooks import ImplementationWorkbook
 from cswb_widgets.widgets.implementation import ProgressUpdate
+from cswb_widgets.workbooks import ImplementationWorkbook
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"

@@ -11,9 +11,9 @@ from sample_workspaces import built
 
 from cswb_widgets.model import gaps, prioritization, risk_evidence
 from cswb_widgets.render import WorkspaceTables
+from cswb_widgets.render import risk as risk_html
 from cswb_widgets.store import Workspace
 from cswb_widgets.workbooks import RiskWorkbook
-from cswb_widgets.workbooks import risk as risk_module
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -113,7 +113,7 @@ def test_every_score_is_traced_to_its_inputs(maple: Path) -> None:
         parts = ranking.scored.loc[risk_id, list(ranking.normalized.columns)]
         assert parts.sum() == pytest.approx(ranking.scored.at[risk_id, "score"])
     panel.explain.value = "risk-youth"
-    trace = risk_module.trace_frame(ranking, book.tables(), "risk-youth")
+    trace = risk_html.trace_frame(ranking, book.tables(), "risk-youth")
     assert [float(p) for p in trace["Part of score"]] == pytest.approx(
         ranking.scored.loc["risk-youth", list(ranking.normalized.columns)].round(3).tolist())
     assert "feedback items" in panel.trace.value and "asset" in panel.trace.value  # the explanations travel with it
@@ -121,7 +121,7 @@ def test_every_score_is_traced_to_its_inputs(maple: Path) -> None:
 
 def test_sensitivity_names_the_ranks_that_move(maple: Path) -> None:
     ranking = prioritization.rank_risks(WorkspaceTables(Workspace.open(maple)))
-    html = risk_module.sensitivity_html(ranking, WorkspaceTables(Workspace.open(maple)))
+    html = risk_html.sensitivity_html(ranking, WorkspaceTables(Workspace.open(maple)))
     moving = ranking.sensitivity[~ranking.sensitivity["holds"]]
     assert len(moving) > 0
     assert "Ranks that move" in html
