@@ -253,3 +253,23 @@ def test_the_voting_page_shows_the_ballot_alone(maple: Path, monkeypatch: pytest
     monkeypatch.setattr(request, "page_parameter", lambda name: None)
     normal = RiskWorkbook.open(maple, "app")
     assert normal.ballot().data == "" and "view=vote" in _part(normal, "voting").children[0].value
+
+
+def test_a_notebooks_rank_function_ranks_in_reports_and_in_the_app(maple: Path) -> None:
+    def rank(tables, weights=None):  # noqa: ANN001, ANN202 - as the notebook writes it, with a criterion of its own
+        inputs = risk_evidence.criterion_inputs(tables)
+        weights = risk_evidence.weights(tables) if weights is None else weights
+        names = tables["risks"].set_index("id")["name"].astype(str)
+        inputs = inputs.with_criterion("Name length (analyst)", names.str.len())
+        weights = {"Name length (analyst)": 1.0, **weights}
+        return prioritization.rank_inputs(inputs, weights, risk_evidence.higher_is_worse(tables))
+
+    report, app = RiskWorkbook.open(maple, "report"), RiskWorkbook.open(maple, "app")
+    assert "Name length (analyst)" not in _part(report, "prioritization").data
+    for book in (report, app):
+        book.rank = rank
+    panel = _part(app, "prioritization")
+    for html in (_part(report, "prioritization").data, _part(report, "ranking_summary").data,
+                 _part(report, "ranking_charts").data, panel.table.value, _part(app, "ranking_charts").view.value):
+        assert "Name length (analyst)" in html
+    assert "Weight of Name length (analyst) (computed in the notebook)" in [w.description for w in panel.weight_inputs.values()]

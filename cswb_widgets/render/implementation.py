@@ -83,7 +83,7 @@ def actions_html(tables: Any, today: dt.date) -> str:
     priorities = readiness.priority_risks(tables)
     order = list(priorities["id"]) if len(priorities) else []
     others = [r for r in dict.fromkeys(rows["risk_id"].dropna()) if r not in order]
-    parts = []
+    parts: list[str] = []
     for risk_id in [*order, *others, None]:
         subset = rows[rows["risk_id"].isna()] if risk_id is None else rows[rows["risk_id"] == risk_id]
         if subset.empty:
@@ -108,7 +108,7 @@ def activities_by_risk_html(tables: Any) -> str:
         return "<p>No priority risk chosen yet.</p>"
     rows = implementation.action_rows(tables)
     order = {key: n for n, key in enumerate(implementation.planning_area_order())}
-    parts = []
+    parts: list[str] = []
     for risk_id, name in zip(priorities["id"].astype(str), priorities["name"].astype(str)):
         mine = rows[rows["risk_id"] == risk_id] if len(rows) else rows
         mine = mine.iloc[sorted(range(len(mine)), key=lambda n: order.get(mine["planning_area"].iloc[n] or "No planning area", len(order)))]

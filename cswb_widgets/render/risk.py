@@ -348,7 +348,7 @@ def priority_profiles_html(tables: Any) -> str:
     if priorities.empty:
         return "<p>No priority risk chosen yet.</p>"
     trends = risk_evidence.indicator_trends(tables)
-    parts = []
+    parts: list[str] = []
     for _, risk in priorities.iterrows():
         story = _text_paragraphs(risk["narrative"]) or _text_paragraphs(risk["description"])
         evidence = _text_paragraphs(risk["evidence"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 from markupsafe import Markup
@@ -103,5 +104,5 @@ def _spread(row: pd.Series, ballots: int) -> Markup:
     )
 
 
-def _number(value: object) -> str:
+def _number(value: Any) -> str:
     return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{float(value):.1f}"

@@ -51,18 +51,19 @@ class RiskWorkbook(Workbook):
         # How every part ranks the risks: `rank(tables, weights=None)`. A notebook may set its own
         # (e.g. with a criterion computed in pandas); apps call it again after every edit.
         self.rank: Callable[..., prioritization.Ranking] = prioritization.rank_risks
-        self._report_ranking: tuple[Any, prioritization.Ranking] | None = None
+        self._report_ranking: tuple[Callable[..., prioritization.Ranking], Any, prioritization.Ranking] | None = None
 
     def _ranking(self) -> tuple[Any, prioritization.Ranking]:
         """The tables and their ranking. A report reads the workspace once and ranks once for all
-        its parts; in apps the data changes under the page, so every call ranks afresh."""
+        its parts (again if the notebook sets another `rank`); in apps the data changes under the
+        page, so every call ranks afresh."""
         if self.app:
             tables = self.tables()
             return tables, self.rank(tables)
-        if self._report_ranking is None:
+        if self._report_ranking is None or self._report_ranking[0] is not self.rank:
             tables = self.tables()
-            self._report_ranking = (tables, self.rank(tables))
-        return self._report_ranking
+            self._report_ranking = (self.rank, tables, self.rank(tables))
+        return self._report_ranking[1], self._report_ranking[2]
 
     # -- the two pages ------------------------------------------------------------------------------
 
