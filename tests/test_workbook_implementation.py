@@ -254,7 +254,7 @@ def _both(maple: Path) -> tuple[ImplementationWorkbook, ImplementationWorkbook]:
 
 
 def test_a_notebooks_own_readiness_check_is_listed(maple: Path) -> None:
-    def plan_readiness(tables):  # noqa: ANN001, ANN202 - as a notebook writes it
+    def plan_readiness(tables):  # as a notebook writes it
         checks = readiness.plan_readiness(tables)
         teams = tables["groups"].query("kind == 'implementation_team'")
         checks.append(readiness.Check("commitment", "teams", "At least nine implementation teams", min(len(teams), 9), 9))
@@ -271,7 +271,7 @@ def test_a_notebooks_own_readiness_check_is_listed(maple: Path) -> None:
 
 
 def test_a_grace_period_for_overdue_items(maple: Path) -> None:
-    def overdue_items(tables, today):  # noqa: ANN001, ANN202
+    def overdue_items(tables, today):
         items = implementation.overdue_items(tables, today)
         return items[items["days_overdue"] > 14]
 
@@ -285,7 +285,7 @@ def test_a_grace_period_for_overdue_items(maple: Path) -> None:
 
 
 def test_the_timeline_shows_the_tasks_the_notebook_chooses(maple: Path) -> None:
-    def gantt_tasks(tables):  # noqa: ANN001, ANN202
+    def gantt_tasks(tables):
         tasks = implementation.gantt_tasks(tables)
         return tasks[tasks["status"] != "cancelled"]
 
@@ -302,7 +302,7 @@ def test_the_timeline_shows_the_tasks_the_notebook_chooses(maple: Path) -> None:
 
 
 def test_indicator_progress_as_the_notebook_computes_it(maple: Path) -> None:
-    def indicator_progress(tables):  # noqa: ANN001, ANN202
+    def indicator_progress(tables):
         progress = implementation.indicator_progress(tables)
         return progress[progress["target"].notna()]
 

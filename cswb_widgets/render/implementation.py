@@ -76,7 +76,7 @@ def actions_html(tables: Any, today: dt.date) -> str:
     if rows.empty:
         return "<p>No action recorded yet.</p>"
     rows = rows.assign(
-        timing=[_overdue_text(e, today, s) for e, s in zip(rows["end"], rows["status_key"])],
+        timing=[_overdue_text(e, today, s) for e, s in zip(rows["end"], rows["status_key"], strict=True)],
         percent=["" if p is None or pd.isna(p) else f"{int(p)}%" for p in rows["percent_complete"]],
         start=[_date(d) for d in rows["start"]], end=[_date(d) for d in rows["end"]],
     )
@@ -109,7 +109,7 @@ def activities_by_risk_html(tables: Any) -> str:
     rows = implementation.action_rows(tables)
     order = {key: n for n, key in enumerate(implementation.planning_area_order())}
     parts: list[str] = []
-    for risk_id, name in zip(priorities["id"].astype(str), priorities["name"].astype(str)):
+    for risk_id, name in zip(priorities["id"].astype(str), priorities["name"].astype(str), strict=True):
         mine = rows[rows["risk_id"] == risk_id] if len(rows) else rows
         mine = mine.iloc[sorted(range(len(mine)), key=lambda n: order.get(mine["planning_area"].iloc[n] or "No planning area", len(order)))]
         frame = pd.DataFrame({
@@ -131,7 +131,7 @@ def milestones_html(tables: Any, today: dt.date) -> str:
     if milestones.empty:
         return "<p>No milestone recorded yet: add the progress reports and the final report.</p>"
     kinds = {k.key: k.name for k in load_catalogue().milestone_kinds}
-    titles = dict(zip(tables["actions"]["id"], tables["actions"]["title"])) if len(tables["actions"]) else {}
+    titles = dict(zip(tables["actions"]["id"], tables["actions"]["title"], strict=True)) if len(tables["actions"]) else {}
 
     def state(due: dt.date | None, done: dt.date | None) -> str:
         if done:
@@ -149,7 +149,7 @@ def milestones_html(tables: Any, today: dt.date) -> str:
         "kind": [kinds.get(k, k) for k in milestones["kind"]],
         "due": [_date(d) for d in due], "done": [_date(d) for d in done],
         "action": [titles.get(a, "") for a in milestones["action_id"]],
-        "state": [state(a, b) for a, b in zip(due, done)],
+        "state": [state(a, b) for a, b in zip(due, done, strict=True)],
         "_sort": [d or dt.date.max for d in due],
     }).sort_values("_sort", kind="stable")
     return table_html(frame, columns=["title", "kind", "due", "done", "action", "state"],
@@ -248,11 +248,11 @@ def indicators_html(progress: pd.DataFrame, *, suppress: bool = False) -> str:
     frame = pd.DataFrame({
         "Expected outcome": progress["expected_outcome"],
         "Indicator": progress["indicator"],
-        "Baseline": [_number(v, u, suppress) for v, u in zip(progress["baseline"], progress["unit"])],
+        "Baseline": [_number(v, u, suppress) for v, u in zip(progress["baseline"], progress["unit"], strict=True)],
         "Target": [_number(v, u, suppress) + (f" by {int(y)}" if y is not None and pd.notna(y) else "")
-                   for v, y, u in zip(progress["target"], progress["target_year"], progress["unit"])],
+                   for v, y, u in zip(progress["target"], progress["target_year"], progress["unit"], strict=True)],
         "Latest": [f"{_number(v, u, suppress)} ({_date(d)})" if d is not None and pd.notna(v) else "–"
-                   for v, d, u in zip(progress["latest"], progress["latest_date"], progress["unit"])],
+                   for v, d, u in zip(progress["latest"], progress["latest_date"], progress["unit"], strict=True)],
         "Unit": progress["unit"],
         "Progress": [_published_progress(row, suppress) for row in progress.to_dict("records")],
     })
@@ -293,9 +293,9 @@ def changes_html(tables: Any, since: dt.date, today: dt.date, *, suppress: bool 
     if len(changes.measurements):
         frame = changes.measurements.assign(
             date=[_date(d) for d in changes.measurements["date"]],
-            value=[_number(v, u, suppress) for v, u in zip(changes.measurements["value"], changes.measurements["unit"])],
-            previous=[_number(v, u, suppress) for v, u in zip(changes.measurements["previous"], changes.measurements["unit"])],
-            target=[_number(v, u, suppress) for v, u in zip(changes.measurements["target"], changes.measurements["unit"])])
+            value=[_number(v, u, suppress) for v, u in zip(changes.measurements["value"], changes.measurements["unit"], strict=True)],
+            previous=[_number(v, u, suppress) for v, u in zip(changes.measurements["previous"], changes.measurements["unit"], strict=True)],
+            target=[_number(v, u, suppress) for v, u in zip(changes.measurements["target"], changes.measurements["unit"], strict=True)])
         parts.append(table_html(frame, labels={"previous": "Value before"}, caption="New measurements",
                                        row_header="indicator", style=False))
     if len(changes.milestones_done):

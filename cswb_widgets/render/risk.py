@@ -37,7 +37,7 @@ PROFILE = ("vulnerable_groups", "risk_factors", "protective_factors")
 
 def risk_names(tables: Any) -> dict[str, str]:
     risks = tables["risks"]
-    return dict(zip(risks["id"], risks["name"].astype(str))) if len(risks) else {}
+    return dict(zip(risks["id"], risks["name"].astype(str), strict=True)) if len(risks) else {}
 
 
 def _list_text(value: Any) -> str:
@@ -168,7 +168,7 @@ def engagement_html(tables: Any, *, suppress: bool) -> str:
         "Risk": [names[r] for r in signal.index],
         "Category": [risk_evidence.category_name(risks.at[r, "category"]) for r in signal.index],
         "Feedback items": [count_text(int(n)) for n in signal["feedback"]],
-        "Share of all feedback": [share_text(int(n), s) for n, s in zip(signal["feedback"], signal["share"])],
+        "Share of all feedback": [share_text(int(n), s) for n, s in zip(signal["feedback"], signal["share"], strict=True)],
     })
     note = Markup("<p>Out of {} feedback items recorded in the Buy-in workbook; an item counts once for each risk category it is tagged with.{}</p>").format(
         total, f" Counts under {SMALL_COUNT} are not published." if suppress else "")
@@ -191,7 +191,7 @@ def sources_note_html() -> str:
 
 def criterion_names(tables: Any) -> dict[str, str]:
     criteria = tables["criteria"]
-    return dict(zip(criteria["id"], criteria["name"].astype(str))) if len(criteria) else {}
+    return dict(zip(criteria["id"], criteria["name"].astype(str), strict=True)) if len(criteria) else {}
 
 
 def ranking_frame(ranking: prioritization.Ranking, tables: Any) -> pd.DataFrame:
@@ -208,7 +208,7 @@ def ranking_frame(ranking: prioritization.Ranking, tables: Any) -> pd.DataFrame:
         frame[criteria.get(criterion_id, criterion_id)] = scored[criterion_id].map(lambda v: f"{v:.3f}")
     moves = ranking.sensitivity.reindex(scored.index)
     frame["Rank range when one weight moves ±50%"] = [
-        f"{int(b)}" if b == w else f"{int(b)} to {int(w)}" for b, w in zip(moves["best_rank"], moves["worst_rank"])
+        f"{int(b)}" if b == w else f"{int(b)} to {int(w)}" for b, w in zip(moves["best_rank"], moves["worst_rank"], strict=True)
     ]
     frame["Rank"] = frame["Rank"].astype(str)
     return frame
@@ -218,7 +218,7 @@ def criteria_summary_html(ranking: prioritization.Ranking, tables: Any) -> str:
     """The criteria a ranking used (stored or computed in the notebook), where each one's values
     come from and its share of the weight."""
     names = criterion_names(tables)
-    descriptions = dict(zip(tables["criteria"]["id"], tables["criteria"]["description"].fillna(""))) if len(tables["criteria"]) else {}
+    descriptions = dict(zip(tables["criteria"]["id"], tables["criteria"]["description"].fillna(""), strict=True)) if len(tables["criteria"]) else {}
     shares = prioritization.weight_shares(ranking.weights).reindex(ranking.normalized.columns).fillna(0)
     frame = pd.DataFrame({
         "Criterion": [names.get(c, c) for c in ranking.normalized.columns],
@@ -251,7 +251,7 @@ def sensitivity_html(ranking: prioritization.Ranking, tables: Any) -> str:
     flips = moves[~moves["holds"]]
     items = Markup("").join(
         Markup("<li>{}: rank {} now, between {} and {}</li>").format(names.get(r, r), int(m.rank), int(m.best_rank), int(m.worst_rank))
-        for r, m in zip(flips.index, flips.itertuples())
+        for r, m in zip(flips.index, flips.itertuples(), strict=True)
     )
     return str(Markup(
         "<h4>Which ranks hold when the weights move</h4><p>Each weight in turn was set from half to one and a "
@@ -330,7 +330,7 @@ def priorities_html(tables: Any) -> str:
                     for v in (risk[col] or [])))
                 if risk[col] else Markup("<p>Not yet named.</p>"),
             )
-            for col, label in zip(PROFILE, ("Vulnerable groups", "Risk factors", "Protective factors"))
+            for col, label in zip(PROFILE, ("Vulnerable groups", "Risk factors", "Protective factors"), strict=True)
         )
         parts.append(Markup('<section class="cswb-priority"><h4>{}</h4><p>{}</p>{}</section>').format(
             risk["name"], _list_text(risk["description"]), lists))
@@ -367,7 +367,7 @@ def priority_profiles_html(tables: Any) -> str:
             })
             body.append(Markup(table_html(frame, caption=f"Indicators of {risk['name']}", row_header="Indicator",
                                                  style=not parts)))
-        for col, label in zip(PROFILE, ("Vulnerable groups", "Risk factors", "Protective factors")):
+        for col, label in zip(PROFILE, ("Vulnerable groups", "Risk factors", "Protective factors"), strict=True):
             values = [risk_evidence.category_name(v) if col == "risk_factors" else v for v in (risk[col] or [])]
             listing = (Markup("<ul>{}</ul>").format(Markup("").join(Markup("<li>{}</li>").format(v) for v in values))
                        if values else Markup("<p>Not yet named.</p>"))

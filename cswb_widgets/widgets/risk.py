@@ -105,7 +105,7 @@ class RiskAnalysis(ipywidgets.VBox):
     def refresh(self) -> None:
         risks = self._ws.table("risks")
         current = self.risk.value
-        self.risk.options = list(zip(risks["name"].astype(str), risks["id"]))
+        self.risk.options = list(zip(risks["name"].astype(str), risks["id"], strict=True))
         if current in set(risks["id"]):
             self.risk.value = current
         self._load()
