@@ -43,7 +43,8 @@ def measure(workspace: Path, runs: int) -> int:
     from cswb_widgets.model import prioritization
     from cswb_widgets.render import WorkspaceTables
     from cswb_widgets.store import Workspace
-    from cswb_widgets.workbooks.risk import PrioritizationPanel, RiskWorkbook
+    from cswb_widgets.widgets.risk import PrioritizationPanel
+    from cswb_widgets.workbooks import RiskWorkbook
 
     book = RiskWorkbook.open(workspace, "app")
     panel = book.prioritization().content  # the deferred section, built as the browser would ask

@@ -14,10 +14,11 @@ import pytest
 from cswb_widgets.model.voting import DISTRIBUTION, mean_votes, participants, vote_summary
 from cswb_widgets.paths import samples_dir
 from cswb_widgets.render import WorkspaceTables
+from cswb_widgets.render.voting import tally_html
 from cswb_widgets.store import Workspace
 from cswb_widgets.store.tabular import import_bundle
 from cswb_widgets.widgets import Ballot, VoteTally
-from cswb_widgets.widgets.voting import RATINGS_ESM, STATUS_ESM, tally_html
+from cswb_widgets.widgets.voting import RATINGS_ESM, STATUS_ESM
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 

@@ -10,11 +10,13 @@ import ipywidgets
 import pytest
 from sample_workspaces import built
 
+from cswb_widgets.model import implementation, readiness
 from cswb_widgets.paths import workbooks_dir
 from cswb_widgets.serve.launcher import render_launcher, workspace_cards
 from cswb_widgets.store import Workspace
 from cswb_widgets.widgets import RecordForm
-from cswb_widgets.workbooks import ImplementationWorkbook, implementation as implementation_module
+from cswb_widgets.widgets.implementation import ProgressUpdate
+from cswb_widgets.workbooks import ImplementationWorkbook
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
@@ -86,7 +88,7 @@ def test_add_an_action_with_the_form(maple: Path) -> None:
 
 def test_an_update_sets_the_actions_status_and_percent_in_one_change(maple: Path) -> None:
     book = _book(maple)
-    panel = next(c for c in _part(book, "progress").children if isinstance(c, implementation_module.ProgressUpdate))
+    panel = next(c for c in _part(book, "progress").children if isinstance(c, ProgressUpdate))
     panel.action.value = "act-03"
     assert (panel.status.value, panel.percent.value) == ("delayed", "60")  # the action's current state
     updates = book.ws.table("action_updates")
@@ -242,3 +244,72 @@ def test_the_launcher_shows_plan_readiness_with_links(maple: Path, tmp_path: Pat
     assert "Fix this in Collaborative commitment" in html and "(Evidence and evaluation workbook not installed)" in html
     assert HOSTILE not in html and ESCAPED in html
     assert 'href="voila/render/implementation.ipynb?workspace=maple-falls"' in html
+
+
+# -- the analyses a notebook may replace: each hook changes what its parts show, in both modes -------------
+
+
+def _both(maple: Path) -> tuple[ImplementationWorkbook, ImplementationWorkbook]:
+    return _book(maple, "report"), _book(maple)
+
+
+def test_a_notebooks_own_readiness_check_is_listed(maple: Path) -> None:
+    def plan_readiness(tables):  # as a notebook writes it
+        checks = readiness.plan_readiness(tables)
+        teams = tables["groups"].query("kind == 'implementation_team'")
+        checks.append(readiness.Check("commitment", "teams", "At least nine implementation teams", min(len(teams), 9), 9))
+        return checks
+
+    report, app = _both(maple)
+    for book in (report, app):
+        book.plan_readiness = plan_readiness
+    teams = int((Workspace.open(maple).table("groups")["kind"] == "implementation_team").sum())
+    shown = (_part(report, "readiness").data, _part(app, "readiness").view.value)
+    for html in shown:
+        assert f"Not yet ({teams} of 9):</span> At least nine implementation teams." in html
+        assert "of 9</strong> requirements" in html
+
+
+def test_a_grace_period_for_overdue_items(maple: Path) -> None:
+    def overdue_items(tables, today):
+        items = implementation.overdue_items(tables, today)
+        return items[items["days_overdue"] > 14]
+
+    report, app = _both(maple)
+    before = _part(report, "overdue").data
+    assert "Overdue by 1 day:" in before
+    for book in (report, app):
+        book.overdue_items = overdue_items
+    for html in (_part(report, "overdue").data, _part(app, "overdue").view.value):
+        assert "Overdue by 1 day:" not in html and "Overdue by 37 days:" in html
+
+
+def test_the_timeline_shows_the_tasks_the_notebook_chooses(maple: Path) -> None:
+    def gantt_tasks(tables):
+        tasks = implementation.gantt_tasks(tables)
+        return tasks[tasks["status"] != "cancelled"]
+
+    cancelled = "Pop-up youth space at the Kingsway plaza"
+    report, app = _both(maple)
+    assert cancelled in _part(report, "timeline").data
+    for book in (report, app):
+        book.gantt_tasks = gantt_tasks
+    assert cancelled not in _part(report, "timeline").data
+    assert cancelled not in _part(report, "priority_timeline").data
+    panel = _part(app, "timeline")
+    panel.risk.value = "Youth disengagement from school and community"
+    assert "Launch a youth situation table" in panel.view.value and cancelled not in panel.view.value
+
+
+def test_indicator_progress_as_the_notebook_computes_it(maple: Path) -> None:
+    def indicator_progress(tables):
+        progress = implementation.indicator_progress(tables)
+        return progress[progress["target"].notna()]
+
+    untargeted = "Residents who feel safe downtown after dark"
+    report, app = _both(maple)
+    assert untargeted in _part(report, "indicators").data
+    for book in (report, app):
+        book.indicator_progress = indicator_progress
+    for html in (_part(report, "indicators").data, _part(app, "indicators").view.value):
+        assert untargeted not in html and "Four-year secondary graduation rate" in html

@@ -11,8 +11,9 @@ from sample_workspaces import built
 
 from cswb_widgets.model import gaps, prioritization, risk_evidence
 from cswb_widgets.render import WorkspaceTables
+from cswb_widgets.render.risk import sensitivity_html, trace_frame
 from cswb_widgets.store import Workspace
-from cswb_widgets.workbooks import RiskWorkbook, risk as risk_module
+from cswb_widgets.workbooks import RiskWorkbook
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -112,7 +113,7 @@ def test_every_score_is_traced_to_its_inputs(maple: Path) -> None:
         parts = ranking.scored.loc[risk_id, list(ranking.normalized.columns)]
         assert parts.sum() == pytest.approx(ranking.scored.at[risk_id, "score"])
     panel.explain.value = "risk-youth"
-    trace = risk_module.trace_frame(ranking, book.tables(), "risk-youth")
+    trace = trace_frame(ranking, book.tables(), "risk-youth")
     assert [float(p) for p in trace["Part of score"]] == pytest.approx(
         ranking.scored.loc["risk-youth", list(ranking.normalized.columns)].round(3).tolist())
     assert "feedback items" in panel.trace.value and "asset" in panel.trace.value  # the explanations travel with it
@@ -120,7 +121,7 @@ def test_every_score_is_traced_to_its_inputs(maple: Path) -> None:
 
 def test_sensitivity_names_the_ranks_that_move(maple: Path) -> None:
     ranking = prioritization.rank_risks(WorkspaceTables(Workspace.open(maple)))
-    html = risk_module.sensitivity_html(ranking, WorkspaceTables(Workspace.open(maple)))
+    html = sensitivity_html(ranking, WorkspaceTables(Workspace.open(maple)))
     moving = ranking.sensitivity[~ranking.sensitivity["holds"]]
     assert len(moving) > 0
     assert "Ranks that move" in html
@@ -252,3 +253,23 @@ def test_the_voting_page_shows_the_ballot_alone(maple: Path, monkeypatch: pytest
     monkeypatch.setattr(request, "page_parameter", lambda name: None)
     normal = RiskWorkbook.open(maple, "app")
     assert normal.ballot().data == "" and "view=vote" in _part(normal, "voting").children[0].value
+
+
+def test_a_notebooks_rank_function_ranks_in_reports_and_in_the_app(maple: Path) -> None:
+    def rank(tables, weights=None):  # as the notebook writes it, with a criterion of its own
+        inputs = risk_evidence.criterion_inputs(tables)
+        weights = risk_evidence.weights(tables) if weights is None else weights
+        names = tables["risks"].set_index("id")["name"].astype(str)
+        inputs = inputs.with_criterion("Name length (analyst)", names.str.len())
+        weights = {"Name length (analyst)": 1.0, **weights}
+        return prioritization.rank_inputs(inputs, weights, risk_evidence.higher_is_worse(tables))
+
+    report, app = RiskWorkbook.open(maple, "report"), RiskWorkbook.open(maple, "app")
+    assert "Name length (analyst)" not in _part(report, "prioritization").data
+    for book in (report, app):
+        book.rank = rank
+    panel = _part(app, "prioritization")
+    for html in (_part(report, "prioritization").data, _part(report, "ranking_summary").data,
+                 _part(report, "ranking_charts").data, panel.table.value, _part(app, "ranking_charts").view.value):
+        assert "Name length (analyst)" in html
+    assert "Weight of Name length (analyst) (computed in the notebook)" in [w.description for w in panel.weight_inputs.values()]

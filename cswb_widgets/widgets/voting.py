@@ -19,20 +19,17 @@ from typing import TYPE_CHECKING, Any
 
 import anywidget
 import ipywidgets
-import pandas as pd
 import traitlets
-from markupsafe import Markup
 
 from .. import render
 from ..errors import InputError
-from ..model.privacy import SMALL_COUNT
-from ..model.voting import DISTRIBUTION, RATINGS, participant_key, participants, vote_summary
+from ..model.voting import RATINGS, participant_key, participants, vote_summary
+from ..render.voting import SCALE, tally_html, tally_table
 from . import _failures, _static, _sync
 
 if TYPE_CHECKING:
     from ..store.workspace import Workspace
 
-SCALE = "1 = low priority … 5 = top priority"
 NO_OPINION = "No opinion"
 PARTICIPANT_LABEL = "Your name or participant code (required)"
 SUBMIT_LABEL = "Submit my ratings"
@@ -248,7 +245,7 @@ class VoteTally(anywidget.AnyWidget):
         self._version = self._ws.last_change()
         tables = render.WorkspaceTables(self._ws)
         count = participants(tables, self._session)
-        self.table_html = _tally_table(vote_summary(tables, self._session), published=False)
+        self.table_html = tally_table(vote_summary(tables, self._session), published=False)
         self.participant_count = count
         self.participants_text = f"{_plural(count, 'participant')} so far"
 
@@ -271,86 +268,6 @@ class VoteTally(anywidget.AnyWidget):
     def _on_browser_message(self, _widget: object, content: Any, _buffers: object) -> None:
         if isinstance(content, Mapping):
             self.handle(content)
-
-
-def tally_html(tables: Mapping[str, pd.DataFrame], session: str | None = None, *, style: bool = True) -> str:
-    """The vote tally for a report: small counts suppressed, means only for risks with 5+ ballots.
-
-    The spread of ratings is left out: with the ballot count known, one suppressed rating
-    count could be worked out from the others.
-    """
-    count = participants(tables, session)
-    shown = f"<{SMALL_COUNT}" if 0 < count < SMALL_COUNT else str(count)
-    markup = Markup(
-        '<div class="cswb-vote-tally cswb-static"><p class="cswb-vote-participants">{} {}</p>{}'
-        '<p class="cswb-vote-note">Ballot counts under {} are shown as "&lt;{}". Means and medians are '
-        "shown only for risks rated by at least {} participants; the spread of ratings is left out so "
-        "that small counts cannot be worked out from it.</p></div>"
-    ).format(
-        shown,
-        "participant" if count == 1 else "participants",
-        Markup(_tally_table(vote_summary(tables, session), published=True)),
-        SMALL_COUNT,
-        SMALL_COUNT,
-        SMALL_COUNT,
-    )
-    return f"<style>{render.stylesheet()}{TALLY_CSS}</style>{markup}" if style else str(markup)
-
-
-def _tally_table(summary: pd.DataFrame, *, published: bool) -> str:
-    """The ranked table; live (every count, with the spread) or published (suppressed)."""
-    if published:
-        enough = summary["ballots"] >= SMALL_COUNT
-        ranked = summary[enough]
-        rest = summary[~enough].assign(_key=lambda f: f["name"].astype(str).str.casefold())
-        # Risks with too few ballots are listed by name: their order by mean would tell it.
-        summary = pd.concat([ranked, rest.sort_values("_key", kind="mergesort").drop(columns="_key")])
-    else:
-        enough = summary["ballots"] > 0
-    ranks = summary["mean"].where(enough.reindex(summary.index)).rank(method="min", ascending=False)
-    headings = ["Rank", "Risk", "Ballots", "Mean", "Median"] + ([] if published else ["Ratings given (1 to 5)"])
-    caption = f"Risks ranked by mean rating ({SCALE})"
-    parts = [Markup('<table class="cswb-table cswb-static cswb-vote-ranking"><caption>{}</caption><thead><tr>').format(caption)]
-    parts += [Markup('<th scope="col">{}</th>').format(h) for h in headings]
-    parts.append(Markup("</tr></thead><tbody>"))
-    if summary.empty:
-        parts.append(Markup('<tr><td class="cswb-empty" colspan="{}">No risks yet.</td></tr>').format(len(headings)))
-    for index, row in summary.iterrows():
-        ballots = int(row["ballots"])
-        rated = bool(enough.get(index, False))
-        rank = ranks.get(index)
-        cells = [
-            Markup('<td class="cswb-vote-number">{}</td>').format("" if not rated or pd.isna(rank) else int(rank)),
-            Markup('<th scope="row">{}</th>').format(row["name"]),
-            Markup('<td class="cswb-vote-number">{}</td>').format(
-                f"<{SMALL_COUNT}" if published and 0 < ballots < SMALL_COUNT else ballots
-            ),
-            Markup('<td class="cswb-vote-number">{}</td>').format(_number(row["mean"]) if rated else "–"),
-            Markup('<td class="cswb-vote-number">{}</td>').format(_number(row["median"]) if rated else "–"),
-        ]
-        if not published:
-            cells.append(Markup("<td>{}</td>").format(_spread(row, ballots)))
-        parts.append(Markup("<tr>") + Markup("").join(cells) + Markup("</tr>"))
-    parts.append(Markup("</tbody></table>"))
-    return str(Markup("").join(parts))
-
-
-def _spread(row: pd.Series, ballots: int) -> Markup:
-    """A small stacked bar (decoration) and the same counts as text."""
-    counts = [int(row[column]) for column in DISTRIBUTION]
-    segments = Markup("").join(
-        Markup('<span class="cswb-vote-r{}" style="width:{:.1f}%"></span>').format(rating, 100 * n / ballots)
-        for rating, n in zip(RATINGS, counts, strict=True)
-        if n and ballots
-    )
-    text = ", ".join(f"{rating}: {n}" for rating, n in zip(RATINGS, counts, strict=True))
-    return Markup('<span class="cswb-vote-bar" aria-hidden="true">{}</span><span class="cswb-vote-counts">{}</span>').format(
-        segments, text
-    )
-
-
-def _number(value: float | None) -> str:
-    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{float(value):.1f}"
 
 
 def _text(value: object) -> str:

@@ -1,0 +1,528 @@
+"""Static output of the Implementation workbook: the tables, the plan cycle, the overdue list,
+the timelines and the reporting diagram (an offline SVG built here), for reports and the apps' live views.
+
+Each function takes the workspace's tables (or what a model function computed from them) and
+returns HTML; nothing here imports a widget library. "Today" is passed in, so a report can be
+dated and tests fixed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import textwrap
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pandas as pd
+from markupsafe import Markup
+
+from ..framework import load_catalogue
+from ..model import implementation, readiness
+from ..model.implementation import Node
+from ..model.privacy import is_small_count
+from . import charts, figures
+from .plan_parts import risk_part_html
+from .records import table_html
+
+OVERDUE_MARK = Markup('<span aria-hidden="true">\u26a0 </span>')
+
+
+def _date(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'s' if count != 1 else ''}"
+
+
+def _stage_title(stage: str) -> str:
+    return load_catalogue().name_of("stages", stage)
+
+
+def readiness_html(checks: Sequence[readiness.Check], link: Callable[[str], str | None]) -> str:
+    """The readiness list: ready or not (in words, not colour alone), what is missing, where to fix it."""
+    ready = sum(c.complete for c in checks)
+    items = []
+    for check in checks:
+        href = link(check.stage)
+        where = Markup('<a href="{}">{} {}</a>').format(
+            href, "Open" if check.complete else "Fix this in", _stage_title(check.stage)
+        ) if href else Markup("({} workbook)").format(_stage_title(check.stage))
+        if check.complete:
+            state = Markup('<span class="cswb-status-covered"><span aria-hidden="true">\u2713 </span>Ready:</span>')
+            missing = Markup("")
+        else:
+            state = Markup('<span class="cswb-status-missing"><span aria-hidden="true">\u2717 </span>'
+                           "Not yet ({} of {}):</span>").format(check.done, check.total)
+            shown = list(check.missing[:6]) + ([f"and {len(check.missing) - 6} more"] if len(check.missing) > 6 else [])
+            missing = Markup(" Still missing: {}.").format("; ".join(shown)) if shown else Markup("")
+        items.append(Markup('<li data-check="{}">{} {}.{} {}</li>').format(check.key, state, check.title, missing, where))
+    summary = Markup('<p class="cswb-readiness-summary"><strong>{} of {}</strong> requirements for the plan are met{}</p>').format(
+        ready, len(checks), "." if ready < len(checks) else ": the plan is ready.")
+    return str(Markup('<section class="cswb-readiness cswb-static">{}<ul class="cswb-checks">{}</ul></section>').format(
+        summary, Markup("").join(items)))
+
+
+def _overdue_text(end: dt.date | None, today: dt.date, status: str | None) -> str:
+    if end is None or status in implementation.CLOSED_STATUSES or end >= today:
+        return ""
+    return f"Overdue: ended {end.isoformat()}, {_days((today - end).days)} ago"
+
+
+def actions_html(tables: Any, today: dt.date) -> str:
+    """The actions, one table per priority risk (then other risks, then actions for no risk)."""
+    rows = implementation.action_rows(tables)
+    if rows.empty:
+        return "<p>No action recorded yet.</p>"
+    rows = rows.assign(
+        timing=[_overdue_text(e, today, s) for e, s in zip(rows["end"], rows["status_key"], strict=True)],
+        percent=["" if p is None or pd.isna(p) else f"{int(p)}%" for p in rows["percent_complete"]],
+        start=[_date(d) for d in rows["start"]], end=[_date(d) for d in rows["end"]],
+    )
+    priorities = readiness.priority_risks(tables)
+    order = list(priorities["id"]) if len(priorities) else []
+    others = [r for r in dict.fromkeys(rows["risk_id"].dropna()) if r not in order]
+    parts: list[str] = []
+    for risk_id in [*order, *others, None]:
+        subset = rows[rows["risk_id"].isna()] if risk_id is None else rows[rows["risk_id"] == risk_id]
+        if subset.empty:
+            continue
+        name = "Actions for no particular risk" if risk_id is None else subset["risk"].iloc[0]
+        label = "" if risk_id is None or risk_id in order else " (not a priority risk)"
+        parts.append(table_html(
+            subset, columns=["title", "planning_area", "lead", "partners", "team", "start", "end", "status",
+                             "percent", "timing", "resources"],
+            labels={"title": "Action", "lead": "Lead organization", "percent": "Complete", "timing": "Overdue?"},
+            caption=f"{name}{label}", row_header="title", style=not parts,
+        ))
+    overdue = sum(bool(t) for t in rows["timing"])
+    lead = f"<p>{len(rows)} actions; {overdue} past their end date and not completed.</p>"
+    return lead + "".join(parts)
+
+
+def activities_by_risk_html(tables: Any) -> str:
+    """One block per priority risk (see `risk_part_html`): its actions, planning area, who is responsible, when."""
+    priorities = readiness.priority_risks(tables)
+    if priorities.empty:
+        return "<p>No priority risk chosen yet.</p>"
+    rows = implementation.action_rows(tables)
+    order = {key: n for n, key in enumerate(implementation.planning_area_order())}
+    parts: list[str] = []
+    for risk_id, name in zip(priorities["id"].astype(str), priorities["name"].astype(str), strict=True):
+        mine = rows[rows["risk_id"] == risk_id] if len(rows) else rows
+        mine = mine.iloc[sorted(range(len(mine)), key=lambda n: order.get(mine["planning_area"].iloc[n] or "No planning area", len(order)))]
+        frame = pd.DataFrame({
+            "Activity": mine["title"].tolist(),
+            "Planning area": mine["planning_area"].tolist(),
+            "Responsible": [lead + (f" ({team})" if team else "") if lead else team
+                            for lead, team in zip(mine["lead"], mine["team"], strict=True)],
+            "Partners": mine["partners"].tolist(),
+            "When": [" to ".join(d for d in (_date(a), _date(b)) if d) for a, b in zip(mine["start"], mine["end"], strict=True)],
+        })
+        table = table_html(frame, caption=f"Activities for {name}", row_header="Activity",
+                                  empty_text="No activity recorded yet.", style=not parts)
+        parts.append(risk_part_html(risk_id, name, "activities", "<h4>Activities</h4>" + table))
+    return "".join(parts)
+
+
+def milestones_html(tables: Any, today: dt.date) -> str:
+    milestones = tables["milestones"]
+    if milestones.empty:
+        return "<p>No milestone recorded yet: add the progress reports and the final report.</p>"
+    kinds = {k.key: k.name for k in load_catalogue().milestone_kinds}
+    titles = dict(zip(tables["actions"]["id"], tables["actions"]["title"], strict=True)) if len(tables["actions"]) else {}
+
+    def state(due: dt.date | None, done: dt.date | None) -> str:
+        if done:
+            return f"Done on {done.isoformat()}"
+        if due is None:
+            return "No due date"
+        if due < today:
+            return f"Overdue by {_days((today - due).days)}"
+        return "Due today" if due == today else f"Due in {_days((due - today).days)}"
+
+    due = [implementation.as_date(d) for d in milestones["due"]]
+    done = [implementation.as_date(d) for d in milestones["done"]]
+    frame = pd.DataFrame({
+        "title": milestones["title"].astype(str).to_numpy(),
+        "kind": [kinds.get(k, k) for k in milestones["kind"]],
+        "due": [_date(d) for d in due], "done": [_date(d) for d in done],
+        "action": [titles.get(a, "") for a in milestones["action_id"]],
+        "state": [state(a, b) for a, b in zip(due, done, strict=True)],
+        "_sort": [d or dt.date.max for d in due],
+    }).sort_values("_sort", kind="stable")
+    return table_html(frame, columns=["title", "kind", "due", "done", "action", "state"],
+                             labels={"title": "Milestone", "state": "Status"},
+                             caption="Milestones: progress reports, the final report and updates to council",
+                             row_header="title")
+
+
+def plan_cycle_html(tables: Any, today: dt.date) -> str:
+    cycle = implementation.plan_cycle(tables, today)
+    rules = load_catalogue().plan_rules
+    rows = [
+        ("Adopted by council", _date(cycle.adoption) or "Not recorded"),
+        (f"Publication due ({rules.publication_days} days after adoption)", _date(cycle.publication_due) or "–"),
+        ("Published online", _date(cycle.published) or "Not recorded"),
+        (f"Review due by ({rules.review_years} years after adoption)", _date(cycle.review_due) or "–"),
+        ("Review planned for", _date(cycle.planned_review) or "Not recorded"),
+        ("Council term ends", _date(cycle.council_term_end) or "Not recorded"),
+        ("Next budget", _date(cycle.budget_date) or "Not recorded"),
+    ]
+    frame = pd.DataFrame(rows, columns=["Step", "Date"])
+    notes = Markup("").join(
+        Markup("<li>{}{}</li>").format(OVERDUE_MARK if n.startswith("Overdue") else "", n) for n in cycle.notes
+    )
+    return table_html(frame, caption="The plan cycle", row_header="Step") + str(
+        Markup('<h4>Timing</h4><ul class="cswb-cycle-notes">{}</ul>').format(notes))
+
+
+def overdue_html(items: pd.DataFrame, today: dt.date) -> str:
+    """The overdue list: `items` as `model.implementation.overdue_items` gives them (kind, title, due,
+    days_overdue, detail), in their order."""
+    if items.empty:
+        return str(Markup("<p>Nothing is overdue as of {}.</p>").format(today.isoformat()))
+    rows = Markup("").join(
+        Markup('<li class="cswb-overdue"><strong>{}Overdue by {}:</strong> {} “{}” (due {}; {})</li>').format(
+            OVERDUE_MARK, _days(r.days_overdue), r.kind, r.title, r.due.isoformat(), r.detail)
+        for r in items.itertuples()
+    )
+    return str(Markup('<p role="status"><strong>{} overdue as of {}.</strong></p><ul>{}</ul>').format(
+        f"{len(items)} item{'s' if len(items) != 1 else ''}", today.isoformat(), rows))
+
+
+def timeline_html(tasks: pd.DataFrame, today: dt.date, *, risk: str | None = None) -> str:
+    """One timeline per risk (only `risk` if given), its actions by planning area: `tasks` as
+    `model.implementation.gantt_tasks` gives them, one chart per risk in their order."""
+    if risk is not None:
+        tasks = tasks[tasks["risk"] == risk]
+    if tasks.empty:
+        return "<p>No action recorded yet.</p>"
+    parts = []
+    for name, subset in tasks.groupby("risk", sort=False):
+        kind = "priority risk" if subset["priority"].iloc[0] else "risk"
+        title = str(name) if subset["risk_id"].notna().iloc[0] else "Actions for no particular risk"
+        title = "\n".join(textwrap.wrap(title, 40)[:3])  # a long name would run off the drawing
+        chart = charts.gantt(subset, title=title, group_order=implementation.planning_area_order(), today=today)
+        parts.append(str(Markup('<section class="cswb-timeline" aria-label="Timeline: {} ({})">{}</section>').format(
+            name, kind, Markup(chart.html()))))
+    return "".join(parts)
+
+
+def progress_html(tables: Any) -> str:
+    rows = implementation.action_rows(tables)
+    if rows.empty:
+        return "<p>No action recorded yet.</p>"
+    latest = implementation.latest_updates(tables).set_index("action_id")
+    frame = pd.DataFrame({
+        "Action": rows["title"],
+        "Status": rows["status"],
+        "Complete": ["" if p is None or pd.isna(p) else f"{int(p)}%" for p in rows["percent_complete"]],
+        "Last update": [_date(implementation.as_date(latest.at[i, "date"])) if i in latest.index else "None yet"
+                        for i in rows["id"]],
+        "What it said": [str(latest.at[i, "note"] or "") if i in latest.index else "" for i in rows["id"]],
+    })
+    return table_html(frame, caption="Where each action stands (its current status and latest update)",
+                             row_header="Action")
+
+
+def _number(value: Any, unit: Any = None, suppress: bool = False) -> str:
+    return figures.number_text(value, unit, suppress=suppress)
+
+
+def _published_progress(row: dict[str, Any], suppress: bool) -> str:
+    """The progress words; the share of the way is left out when a count under 5 is hidden,
+    because with the other values it would give that count away (3 of 4 -> 25%)."""
+    hidden = suppress and any(is_small_count(row[c], row["unit"]) for c in ("baseline", "latest", "target"))
+    if hidden and row["share_of_way"] is not None and 0 < row["share_of_way"] < 1:
+        return "Improving (how far is not published: it would reveal a count under 5)"
+    return str(row["status"])
+
+
+def indicators_html(progress: pd.DataFrame, *, suppress: bool = False) -> str:
+    """Each measure's latest value against baseline and target, from `progress` as
+    `model.implementation.indicator_progress` gives it; `suppress` (published): small counts read "<5"."""
+    if progress.empty:
+        return "<p>No measure recorded yet (see the Evidence and evaluation workbook).</p>"
+    frame = pd.DataFrame({
+        "Expected outcome": progress["expected_outcome"],
+        "Indicator": progress["indicator"],
+        "Baseline": [_number(v, u, suppress) for v, u in zip(progress["baseline"], progress["unit"], strict=True)],
+        "Target": [_number(v, u, suppress) + (f" by {int(y)}" if y is not None and pd.notna(y) else "")
+                   for v, y, u in zip(progress["target"], progress["target_year"], progress["unit"], strict=True)],
+        "Latest": [f"{_number(v, u, suppress)} ({_date(d)})" if d is not None and pd.notna(v) else "–"
+                   for v, d, u in zip(progress["latest"], progress["latest_date"], progress["unit"], strict=True)],
+        "Unit": progress["unit"],
+        "Progress": [_published_progress(row, suppress) for row in progress.to_dict("records")],
+    })
+    return table_html(frame, caption="Indicators: latest value against baseline and target",
+                             row_header="Expected outcome")
+
+
+def default_since(tables: Any, today: dt.date) -> dt.date:
+    """The last progress report's date, else the adoption date, else a year ago."""
+    last = implementation.last_progress_report(tables, today)
+    if last:
+        return last
+    adoption = implementation.as_date(tables["community"]["adoption_date"].iloc[0]) if len(tables["community"]) else None
+    return adoption or today - dt.timedelta(days=365)
+
+
+def changes_html(tables: Any, since: dt.date, today: dt.date, *, suppress: bool = False) -> str:
+    changes = implementation.changes_since(tables, since, today)
+    last = implementation.last_progress_report(tables, today)
+    basis = "the last progress report" if last == since else "the date chosen"
+    head = Markup("<p><strong>Since {} ({}):</strong> {} status changes, {} progress updates, {} new measurements, "
+                  "{} milestones done.</p>").format(
+        basis, since.isoformat(), len(changes.status_changes), len(changes.updates), len(changes.measurements),
+        len(changes.milestones_done))
+    if changes.empty:
+        return str(head) + "<p>Nothing was recorded in that time.</p>"
+    parts = [str(head)]
+    if len(changes.status_changes):
+        frame = changes.status_changes.assign(date=[_date(d) for d in changes.status_changes["date"]])
+        parts.append(table_html(frame, labels={"from_status": "From", "to_status": "To"},
+                                       caption="Status changes", row_header="action", style=False))
+    if len(changes.updates):
+        frame = changes.updates.assign(
+            date=[_date(d) for d in changes.updates["date"]],
+            percent_complete=["" if p is None or pd.isna(p) else f"{int(p)}%" for p in changes.updates["percent_complete"]])
+        parts.append(table_html(frame, labels={"percent_complete": "Complete"}, caption="Progress updates",
+                                       row_header="action", style=False))
+    if len(changes.measurements):
+        frame = changes.measurements.assign(
+            date=[_date(d) for d in changes.measurements["date"]],
+            value=[_number(v, u, suppress) for v, u in zip(changes.measurements["value"], changes.measurements["unit"], strict=True)],
+            previous=[_number(v, u, suppress) for v, u in zip(changes.measurements["previous"], changes.measurements["unit"], strict=True)],
+            target=[_number(v, u, suppress) for v, u in zip(changes.measurements["target"], changes.measurements["unit"], strict=True)])
+        parts.append(table_html(frame, labels={"previous": "Value before"}, caption="New measurements",
+                                       row_header="indicator", style=False))
+    if len(changes.milestones_done):
+        frame = changes.milestones_done.assign(due=[_date(d) for d in changes.milestones_done["due"]],
+                                               done=[_date(d) for d in changes.milestones_done["done"]])
+        parts.append(table_html(frame, labels={"title": "Milestone"}, caption="Milestones done",
+                                       row_header="title", style=False))
+    return "".join(parts)
+
+
+# -- the reporting diagram (offline SVG built here) --------------------------------------------------
+
+ROW = 24  # px per row: an action takes one row, a group or council two
+GAP = 48  # px between columns (the arrows run here)
+MARGIN = 12
+HEADER = 30
+CHAR_WIDTH = 6.8  # average width of a 12px sans-serif character, for wrapping
+WIDTHS = {"council": 210, "group": 230, "action": 340}
+STYLES = {  # kind -> (fill, stroke, dash)
+    "council": ("#e8eef6", "#1f3a5f", ""),
+    "advisory_committee": ("#fdf3d8", "#6b4e00", ""),
+    "implementation_team": ("#e6f2ec", "#14632b", ""),
+    "no_team": ("#f3f4f6", "#4a4a4a", "4 3"),
+    "action": ("#ffffff", "#6b6b6b", ""),
+}
+KIND_NAMES = {"council": "council", "advisory_committee": "advisory committee",
+              "implementation_team": "implementation team", "no_team": "", "action": "action"}
+
+
+def _column_kind(node: Node) -> str:
+    return node.kind if node.kind in ("council", "action") else "group"
+
+
+def _layout(nodes: list[Node]) -> tuple[dict[str, float], dict[int, float], float]:
+    """Centre row of each node, x of each column, and the total rows (a tidy tree: parents centred)."""
+    ids = {n.id for n in nodes}
+    kind_of = {n.id: n.kind for n in nodes}
+    children: dict[str | None, list[Node]] = {}
+    for node in nodes:
+        if node.kind == "council":
+            continue
+        parent = next((p for p in node.reports_to if p in ids and kind_of[p] != "council"), None)
+        children.setdefault(parent, []).append(node)
+    centre: dict[str, float] = {}
+    started: set[str] = set()  # a reporting cycle (A reports to B, B to A) must not recurse forever
+    cursor = 0.0
+
+    def place(node: Node) -> float:
+        nonlocal cursor
+        started.add(node.id)
+        own = 1 if node.kind == "action" else 2
+        start = cursor
+        kids = [k for k in children.get(node.id, []) if k.id not in started]
+        if not kids:
+            cursor += own
+            middle = start + own / 2
+        else:
+            centres = [place(k) for k in kids]
+            cursor = max(cursor, start + own)
+            middle = (centres[0] + centres[-1]) / 2
+        if node.kind != "action":
+            cursor += 0.5
+        centre[node.id] = middle
+        return middle
+
+    for root in children.get(None, []):
+        place(root)
+    for node in nodes:  # groups in a reporting cycle have no root above them
+        if node.kind != "council" and node.id not in started:
+            place(node)
+    councils = [n for n in nodes if n.kind == "council"]
+    council_rows = len(councils) * 2.5 - 0.5
+    top = max((cursor - council_rows) / 2, 0)
+    for i, council in enumerate(councils):
+        centre[council.id] = top + i * 2.5 + 1
+    total = max(cursor, council_rows)
+    x: dict[int, float] = {}
+    position = MARGIN
+    for level in sorted({n.level for n in nodes}):
+        x[level] = position
+        kinds = {_column_kind(n) for n in nodes if n.level == level}
+        position += max(WIDTHS[k] for k in kinds) + GAP
+    return centre, x, total
+
+
+def _wrap(text: str, width: float, lines: int) -> list[str]:
+    chars = max(int((width - 12) / CHAR_WIDTH), 8)
+    wrapped = textwrap.wrap(text, chars) or [""]
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = wrapped[-1][: chars - 1].rstrip() + "…"
+    return wrapped
+
+
+def _column_heading(level_nodes: list[Node]) -> str:
+    kinds = {n.kind for n in level_nodes}
+    if kinds == {"council"}:
+        return "Council" if len(level_nodes) == 1 else "Councils"
+    if kinds == {"action"}:
+        return "Actions"
+    if kinds == {"advisory_committee"}:
+        return "Advisory committee"
+    if kinds <= {"implementation_team", "no_team"}:
+        return "Implementation teams"
+    return "Groups"
+
+
+def reporting_svg(nodes: list[Node], *, title: str) -> str:
+    """Councils, groups and actions in columns, each box with an arrow to the one it reports to."""
+    centre, x, rows = _layout(nodes)
+    # Ids unique to this diagram: two diagrams on one page never share an arrowhead or a title.
+    digest = "r" + hashlib.sha1(repr([(n.id, n.label, n.level) for n in nodes]).encode("utf-8")).hexdigest()[:10]
+    marker = f"{digest}-arrow"
+    by_id = {n.id: n for n in nodes}
+    width = max(x[n.level] + WIDTHS[_column_kind(n)] for n in nodes) + MARGIN
+    height = HEADER + rows * ROW + MARGIN
+
+    def box(node: Node) -> tuple[float, float, float, float]:
+        w = WIDTHS[_column_kind(node)]
+        h = ROW - 6 if node.kind == "action" else 2 * ROW - 6
+        return x[node.level], HEADER + centre[node.id] * ROW - h / 2, w, h
+
+    body: list[Markup] = []
+    for level in sorted(x):
+        heading = _column_heading([n for n in nodes if n.level == level])
+        body.append(Markup('<text x="{:.1f}" y="18" font-weight="bold">{}</text>').format(x[level], heading))
+    for node in nodes:
+        nx, ny, _, nh = box(node)
+        for parent_id in node.reports_to:
+            parent = by_id.get(parent_id)
+            if parent is None:
+                continue
+            px, py, pw, ph = box(parent)
+            elbow = nx - GAP / 2
+            body.append(Markup(
+                '<path d="M{:.1f} {:.1f} H{:.1f} V{:.1f} H{:.1f}" fill="none" stroke="#4a4a4a" stroke-width="1.2" '
+                'marker-end="url(#{})"/>').format(nx, ny + nh / 2, elbow, py + ph / 2, px + pw + 3, marker))
+    for node in nodes:
+        nx, ny, nw, nh = box(node)
+        fill, stroke, dash = STYLES.get(node.kind, STYLES["implementation_team"])
+        lines = _wrap(node.label, nw, 1 if node.kind == "action" else 2)
+        tooltip = node.label + (f" ({node.detail})" if node.detail else "")
+        dash_attr = Markup(' stroke-dasharray="{}"').format(dash) if dash else Markup("")
+        texts = Markup("").join(
+            Markup('<tspan x="{:.1f}" dy="{}">{}</tspan>').format(nx + 6, 0 if i == 0 else 14, line)
+            for i, line in enumerate(lines)
+        )
+        first_baseline = ny + nh / 2 + 4 - 7 * (len(lines) - 1)
+        body.append(Markup(
+            '<g><title>{}</title><rect x="{:.1f}" y="{:.1f}" width="{}" height="{}" rx="4" fill="{}" stroke="{}"{}/>'
+            '<text x="{:.1f}" y="{:.1f}">{}</text></g>'
+        ).format(tooltip, nx, ny, nw, nh, fill, stroke, dash_attr, nx + 6, first_baseline, texts))
+    content = Markup("").join(body)
+    description = reporting_description(nodes)
+    svg = Markup(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.0f} {h:.0f}" width="{w:.0f}" height="{h:.0f}" '
+        'role="img" aria-labelledby="{d}-title {d}-desc" style="max-width: 100%; height: auto" '
+        'font-family="DejaVu Sans, Liberation Sans, Arial, sans-serif" font-size="12" fill="#1b1b1b">'
+        '<title id="{d}-title">{title}</title><desc id="{d}-desc">{desc}</desc>'
+        '<defs><marker id="{marker}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+        'orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="#4a4a4a"/></marker></defs>'
+        '{content}</svg>'
+    ).format(w=width, h=height, d=digest, title=title, desc=description, marker=marker, content=content)
+    return str(svg)
+
+
+def reporting_description(nodes: list[Node]) -> str:
+    councils = [n.label for n in nodes if n.kind == "council"]
+    committees = [n for n in nodes if n.kind == "advisory_committee"]
+    teams = [n for n in nodes if n.kind == "implementation_team"]
+    actions = [n for n in nodes if n.kind == "action"]
+    parts = [f"Who reports to whom. {'Councils' if len(councils) != 1 else 'Council'}: {'; '.join(councils)}."]
+    for committee in committees:
+        parts.append(f"{committee.label} reports to {'the councils' if len(councils) > 1 else 'the council'}.")
+    for team in teams:
+        count = sum(team.id in a.reports_to for a in actions)
+        parts.append(f"{team.label}: {count} action{'s' if count != 1 else ''}.")
+    parts.append("Each arrow points to the body a group or action reports to; the same lines follow as a list.")
+    return " ".join(parts)
+
+
+def reporting_list_html(nodes: list[Node]) -> str:
+    """The diagram as nested lists, from the council(s) down."""
+    ids = {n.id for n in nodes}
+    councils = [n for n in nodes if n.kind == "council"]
+    children: dict[str, list[Node]] = {}
+    roots = []
+    for node in nodes:
+        if node.kind == "council":
+            continue
+        parents = [p for p in node.reports_to if p in ids and not p.startswith("council:")]
+        if parents:
+            children.setdefault(parents[0], []).append(node)
+        else:
+            roots.append(node)
+
+    listed: set[str] = set()
+
+    def item(node: Node) -> Markup:
+        listed.add(node.id)
+        kind = KIND_NAMES.get(node.kind, node.kind.replace("_", " "))
+        label = Markup("{} ({}{})").format(node.label, kind, f", {node.detail}" if node.detail and node.kind == "action" else "") \
+            if kind else Markup("{}").format(node.label)
+        if node.kind != "action" and not any(p in ids for p in node.reports_to):
+            label += Markup(": reports to no one recorded")
+        elif node.reports_to and node.reports_to[0].startswith("council:"):
+            label += Markup(": reports to {}").format("the councils" if len(councils) > 1 else "the council")
+        kids = [k for k in children.get(node.id, []) if k.id not in listed]
+        inner = Markup("<ul>{}</ul>").format(Markup("").join(item(k) for k in kids)) if kids else Markup("")
+        return Markup("<li>{}{}</li>").format(label, inner)
+
+    heading = Markup("<p>{}: {}.</p>").format("Councils that adopt the plan" if len(councils) > 1 else "Council",
+                                             "; ".join(c.label for c in councils))
+    items = [item(r) for r in roots]
+    items += [item(n) for n in nodes if n.kind != "council" and n.id not in listed]  # reporting cycles
+    return str(heading + Markup('<ul class="cswb-reporting-list">{}</ul>').format(Markup("").join(items)))
+
+
+def reporting_html(tables: Any) -> str:
+    nodes = implementation.reporting_lines(tables)
+    if not any(n.kind != "council" for n in nodes):
+        return "<p>No advisory committee, team or action recorded yet (groups are added in the Commitment workbook).</p>"
+    title = "Who reports to whom"
+    return str(Markup('<figure class="cswb-reporting">{}<figcaption>{}</figcaption>'
+                      "<details><summary>Who reports to whom, as a list</summary>{}</details></figure>").format(
+        Markup(reporting_svg(nodes, title=title)),
+        "Implementation teams report to the advisory committee, which reports to council; each action sits under "
+        "the team that carries it out.",
+        Markup(reporting_list_html(nodes)),
+    ))
