@@ -20,6 +20,7 @@ from cswb_widgets.notebooks import (
     ContractError,
     check_additions,
     check_folder,
+    for_app,
     for_report,
     missing_parts,
     notebook_path,
@@ -64,6 +65,17 @@ def test_every_part_an_outline_needs_is_tagged_in_the_packaged_notebooks() -> No
         first_code = next(c for c in notebook["cells"] if c["cell_type"] == "code")
         assert first_code["metadata"]["tags"] == ["parameters"]
         assert re.search(r'^workspace: str = ""  # .+$', "".join(first_code["source"]), re.MULTILINE), "typed, with help"
+
+
+def test_notes_about_the_code_are_left_out_of_the_apps() -> None:
+    for name in NOTEBOOKS:
+        notebook = _read(workbooks_dir() / f"{name}.ipynb")
+        for cell in notebook["cells"]:
+            text = "".join(cell["source"])
+            if cell["cell_type"] == "markdown" and re.search(r"```|`book\.|`\w+\.\w+\(|cswb_widgets", text):
+                assert "analyst-notes" in cell["metadata"].get("tags", []), f"{name}: {text[:80]}"
+        shown = "".join("".join(c["source"]) for c in for_app(notebook)["cells"] if c["cell_type"] == "markdown")
+        assert "```" not in shown and "cswb_widgets" not in shown, name
 
 
 def test_additions_are_kept_and_checked() -> None:
