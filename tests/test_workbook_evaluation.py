@@ -11,10 +11,10 @@ from sample_workspaces import built
 
 from cswb_widgets.model import evaluation
 from cswb_widgets.render import WorkspaceTables
+from cswb_widgets.render import evaluation as render_evaluation
 from cswb_widgets.render import escape as render_escape
 from cswb_widgets.store import Workspace
 from cswb_widgets.workbooks import EvaluationWorkbook
-from cswb_widgets.workbooks import evaluation as evaluation_book
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
@@ -59,7 +59,8 @@ def test_adopting_an_asset_creates_its_strategies_once_and_can_be_undone(maple: 
 
 
 def test_the_matrix_shows_empty_cells_and_assets_that_could_fill_them(maple: Path) -> None:
-    html = evaluation_book.strategy_matrix_html(WorkspaceTables(Workspace.open(maple)))
+    tables = WorkspaceTables(Workspace.open(maple))
+    html = render_evaluation.strategy_matrix_html(tables, evaluation.strategy_matrix(tables))
     row = html[html.index("Mental health crises and substance-use harms</th>"):].split("</tr>")[0]
     cells = re.findall(r"<td>(.*?)</td>", row)
     assert len(cells) == 4
