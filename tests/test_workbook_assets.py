@@ -32,9 +32,9 @@ HSDS_EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "hsds-3
 LARGE_REPORT_LIMIT = 1_000_000
 
 
-def _run_report(workspace: Path, out: Path) -> nbformat.NotebookNode:
+def _run_report(workspace: Path, out: Path, notebook: Path | None = None) -> nbformat.NotebookNode:
     papermill.execute_notebook(
-        str(workbooks_dir() / "assets.ipynb"), str(out),
+        str(notebook or workbooks_dir() / "assets.ipynb"), str(out),
         parameters={"workspace": str(workspace), "mode": "report"}, progress_bar=False, kernel_name="python3",
     )
     return nbformat.read(out, as_version=4)
@@ -311,3 +311,21 @@ def test_the_books_coverage_decides_the_gap_matrix_and_capacity_gaps_in_both_mod
     app.coverage = gaps.coverage_matrix
     matrix.refresh()
     assert covered in matrix.view.value and everywhere not in matrix.view.value
+
+
+@pytest.mark.slow
+def test_an_analysts_coverage_in_the_notebook_reaches_the_report(maple: Path, tmp_path: Path) -> None:
+    nb = nbformat.read(workbooks_dir() / "assets.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if "def coverage(" in c.source)
+    anchor = "    return gaps.coverage_matrix(tables, risks)\n"
+    assert anchor in cell.source
+    cell.source = cell.source.replace(anchor, (
+        "    matrix = gaps.coverage_matrix(tables, risks)\n"
+        "    matrix.loc[matrix[\"risk_id\"] == \"risk-youth\", \"status\"] = \"gap\"  # the analyst's own rule\n"
+        "    return matrix\n"
+    ))
+    edited = tmp_path / "edited.ipynb"
+    nbformat.write(nb, edited)
+    text = _check_report(_run_report(maple, tmp_path / "out.ipynb", edited))
+    assert ("Youth disengagement from school and community: no asset in social development, prevention, "
+            "risk intervention, incident response.") in text

@@ -1,5 +1,6 @@
-"""The Evaluation workbook's app panels (Tool 6): adopting assets as strategies, the logic-model
-builder, the measurement framework with its gaps, the measurements' upload, and the progress charts.
+"""The Evaluation workbook's app panels (Tool 6): the strategies table, adopting assets as
+strategies, the logic-model builder, the measurement framework with its gaps, the measurements'
+upload, and the progress charts.
 
 Each panel reads the workspace through the workbook it is given (its `tables()` and the analysis
 functions a notebook may replace: `outcomes_without_measure`, `measure_gaps`, `measure_status`),
@@ -55,6 +56,7 @@ class Book(Protocol):
     measure_status: Callable[..., pd.DataFrame]
 
     def tables(self) -> Any: ...
+
 
 # -- pickers --------------------------------------------------------------------------------------------
 
