@@ -120,6 +120,16 @@ def test_capacity_gap_counts_planning_areas_without_an_asset_for_every_risk(tabl
     assert gaps.capacity_gap_explained(tables)["r-housing"] == "an asset in every planning area"
 
 
+def test_capacity_gap_counts_the_gaps_of_a_matrix_computed_elsewhere(tables: dict[str, pd.DataFrame]) -> None:
+    matrix = gaps.coverage_matrix(tables, "all")
+    matrix.loc[matrix["risk_id"] == "r-housing", "status"] = "gap"  # e.g. an analyst's stricter rule
+    matrix = pd.concat([matrix, matrix.iloc[:1].assign(risk_id="r-not-in-the-register")], ignore_index=True)
+    assert gaps.capacity_gap(tables, matrix).to_dict() == {"r-housing": 4, "r-fraud": 4, "r-litter": 3}
+    words = gaps.capacity_gap_explained(tables, matrix)
+    assert set(words) == {"r-housing", "r-fraud", "r-litter"}
+    assert words["r-housing"] == "no asset in: social development, prevention, risk intervention, incident response"
+
+
 def test_no_assets_at_all_is_a_full_gap_and_no_risks_is_empty() -> None:
     risks = pd.DataFrame([{"id": "r-1", "name": "Anything", "priority": True}])
     assert gaps.capacity_gap({"risks": risks}).to_dict() == {"r-1": 4}

@@ -14,6 +14,7 @@ import papermill
 import pytest
 from sample_workspaces import SAMPLES, built, copy_of
 
+from cswb_widgets.model import gaps
 from cswb_widgets.paths import workbooks_dir
 from cswb_widgets.store import Workspace
 from cswb_widgets.store.synthetic import generate_city
@@ -31,9 +32,9 @@ HSDS_EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "hsds-3
 LARGE_REPORT_LIMIT = 1_000_000
 
 
-def _run_report(workspace: Path, out: Path) -> nbformat.NotebookNode:
+def _run_report(workspace: Path, out: Path, notebook: Path | None = None) -> nbformat.NotebookNode:
     papermill.execute_notebook(
-        str(workbooks_dir() / "assets.ipynb"), str(out),
+        str(notebook or workbooks_dir() / "assets.ipynb"), str(out),
         parameters={"workspace": str(workspace), "mode": "report"}, progress_bar=False, kernel_name="python3",
     )
     return nbformat.read(out, as_version=4)
@@ -47,26 +48,30 @@ def _check_report(nb: nbformat.NotebookNode) -> str:
     outputs = _outputs(nb)
     assert not [o for o in outputs if o.get("output_type") == "error"]
     assert not [o for o in outputs if WIDGET_MIME in o.get("data", {})], "report mode must be widget-free"
-    code_cells = [
-        c for c in nb.cells
-        if c.cell_type == "code" and not {"parameters", "injected-parameters"} & set(c.metadata.get("tags", []))
-    ]
-    assert len(code_cells) == len(PARTS)
-    assert all(c.get("outputs") for c in code_cells), "every part shows something"
+    part_cells = [c for c in nb.cells if c.cell_type == "code" and any(t.startswith("part:") for t in c.metadata.get("tags", []))]
+    assert len(part_cells) == len(PARTS)
+    assert all(c.get("outputs") for c in part_cells), "every part shows something"
     return "\n".join(json.dumps(o.get("data", {})) for o in outputs)
 
 
 # -- the notebook -------------------------------------------------------------------------------
 
 
-def test_notebook_is_thin_and_committed_without_outputs() -> None:
+def test_notebook_shows_every_part_and_defines_the_coverage_it_computes() -> None:
     nb = nbformat.read(workbooks_dir() / "assets.ipynb", as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert "parameters" in code[0].metadata.get("tags", [])
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
-    assert all(len(c.source.splitlines()) <= 4 for c in code), "logic belongs in the package"
-    calls = [c.source.strip() for c in code[2:]]
-    assert calls == [f"book.{part}()" for part in PARTS[1:]]
+    parts = [c for c in code if any(t.startswith("part:") for t in c.metadata.get("tags", []))]
+    assert [c.source.strip() for c in parts] == [f"book.{part}()" for part in PARTS]
+    assert [t for c in parts for t in c.metadata.tags if t.startswith("part:")] == [f"part:{part}" for part in PARTS]
+    # the compute cell defines the function the parts use, and computes nothing at the top level
+    compute = [c for c in code if "book.coverage = " in c.source]
+    assert len(compute) == 1 and compute[0].source.lstrip().startswith("def coverage(")
+    # the analysts' notes say how to change it, and are left out of the apps
+    notes = [c for c in nb.cells if "analyst-notes" in c.metadata.get("tags", [])]
+    assert notes and all(c.cell_type == "markdown" for c in notes)
+    assert any("`gaps.coverage_matrix`" in c.source for c in notes)
 
 
 @pytest.mark.slow
@@ -273,3 +278,54 @@ def test_report_inventory_suppresses_small_numbers_served_but_not_service_counts
     matrix = book.gap_matrix().data
     # counts of services are published exactly: a single asset in a cell reads "1", not "<5"
     assert "&lt;5" not in matrix and "<td>1</td>" in matrix
+
+
+# -- the notebook's coverage function ------------------------------------------------------------
+
+
+def _only_gaps(tables, risks="priority"):  # as an analyst writes it
+    """Every cell a gap: what the parts show follows the book's `coverage`, not the model's."""
+    matrix = gaps.coverage_matrix(tables, risks)
+    matrix["status"] = "gap"
+    return matrix
+
+
+def test_the_books_coverage_decides_the_gap_matrix_and_capacity_gaps_in_both_modes(maple: Path) -> None:
+    covered = "Youth disengagement from school and community: no asset in risk intervention."
+    everywhere = "Youth disengagement from school and community: no asset in social development, prevention, " \
+        "risk intervention, incident response."
+    report = AssetsWorkbook.open(maple, "report")
+    assert covered in report.gap_matrix().data and everywhere not in report.gap_matrix().data
+    assert "No asset in: social development, prevention, risk intervention, incident response" not in \
+        report.capacity_gaps().data
+    report.coverage = _only_gaps
+    assert everywhere in report.gap_matrix().data
+    assert "<td>4</td>" in report.capacity_gaps().data and "<td>0</td>" not in report.capacity_gaps().data
+
+    app = AssetsWorkbook.open(maple, "app")
+    app.coverage = _only_gaps
+    matrix, capacity = built(app.gap_matrix()), built(app.capacity_gaps())
+    assert everywhere in matrix.view.value
+    assert "<td>0</td>" not in capacity.view.value
+    # after an edit the app asks the book's function again
+    app.coverage = gaps.coverage_matrix
+    matrix.refresh()
+    assert covered in matrix.view.value and everywhere not in matrix.view.value
+
+
+@pytest.mark.slow
+def test_an_analysts_coverage_in_the_notebook_reaches_the_report(maple: Path, tmp_path: Path) -> None:
+    nb = nbformat.read(workbooks_dir() / "assets.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if "def coverage(" in c.source)
+    anchor = "    return gaps.coverage_matrix(tables, risks)\n"
+    assert anchor in cell.source
+    cell.source = cell.source.replace(anchor, (
+        "    matrix = gaps.coverage_matrix(tables, risks)\n"
+        "    matrix.loc[matrix[\"risk_id\"] == \"risk-youth\", \"status\"] = \"gap\"  # the analyst's own rule\n"
+        "    return matrix\n"
+    ))
+    edited = tmp_path / "edited.ipynb"
+    nbformat.write(nb, edited)
+    text = _check_report(_run_report(maple, tmp_path / "out.ipynb", edited))
+    assert ("Youth disengagement from school and community: no asset in social development, prevention, "
+            "risk intervention, incident response.") in text

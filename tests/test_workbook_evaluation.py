@@ -7,13 +7,17 @@ import itertools
 import re
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 from sample_workspaces import built
 
 from cswb_widgets.model import evaluation
-from cswb_widgets.render import WorkspaceTables, escape as render_escape
+from cswb_widgets.paths import workbooks_dir
+from cswb_widgets.render import WorkspaceTables
+from cswb_widgets.render import escape as render_escape
+from cswb_widgets.render import evaluation as render_evaluation
 from cswb_widgets.store import Workspace
-from cswb_widgets.workbooks import EvaluationWorkbook, evaluation as evaluation_book
+from cswb_widgets.workbooks import EvaluationWorkbook
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
@@ -58,7 +62,8 @@ def test_adopting_an_asset_creates_its_strategies_once_and_can_be_undone(maple: 
 
 
 def test_the_matrix_shows_empty_cells_and_assets_that_could_fill_them(maple: Path) -> None:
-    html = evaluation_book.strategy_matrix_html(WorkspaceTables(Workspace.open(maple)))
+    tables = WorkspaceTables(Workspace.open(maple))
+    html = render_evaluation.strategy_matrix_html(tables, evaluation.strategy_matrix(tables))
     row = html[html.index("Mental health crises and substance-use harms</th>"):].split("</tr>")[0]
     cells = re.findall(r"<td>(.*?)</td>", row)
     assert len(cells) == 4
@@ -241,3 +246,80 @@ def test_hostile_text_is_escaped_in_every_table_and_diagram(maple: Path) -> None
     app = _part(EvaluationWorkbook.open(maple, "app"), "logic_models")
     app.model.value = "lm-mha"
     assert HOSTILE not in app.view.value and ESCAPED in app.view.value
+
+
+# -- the notebook's analysis functions ----------------------------------------------------------------------------
+
+
+def test_notebook_defines_the_analyses_its_parts_show() -> None:
+    nb = nbformat.read(workbooks_dir() / "evaluation.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    for hook in ("strategy_coverage", "outcomes_without_measure", "measure_gaps", "measure_status"):
+        defining = [c for c in code if f"book.{hook} = {hook}" in c.source]
+        assert len(defining) == 1 and f"def {hook}(" in defining[0].source, hook
+        assert not any(t.startswith("part:") for t in defining[0].metadata.get("tags", [])), hook
+    notes = [c for c in nb.cells if "analyst-notes" in c.metadata.get("tags", [])]
+    assert all(c.cell_type == "markdown" for c in notes)
+    for call in ("`evaluation.strategy_matrix`", "`evaluation.outcomes_without_measure`", "`evaluation.measure_status`"):
+        assert any(call in c.source for c in notes), call
+
+
+def test_the_books_strategy_coverage_decides_the_matrix_in_both_modes(maple: Path) -> None:
+    def nothing_counts(tables):  # as an analyst writes it
+        return evaluation.strategy_matrix({**tables, "strategies": tables["strategies"].iloc[0:0]})
+
+    report = EvaluationWorkbook.open(maple, "report")
+    assert "24/7 mobile crisis response" in report.strategy_matrix().data
+    report.strategy_coverage = nothing_counts
+    html = report.strategy_matrix().data
+    assert "24/7 mobile crisis response" not in html and "None yet" in html
+
+    app = EvaluationWorkbook.open(maple, "app")
+    app.strategy_coverage = nothing_counts
+    matrix = _part(app, "strategy_matrix")
+    assert "24/7 mobile crisis response" not in matrix.view.value and "None yet" in matrix.view.value
+    app.strategy_coverage = evaluation.strategy_matrix
+    matrix.refresh()  # what a save anywhere in the kernel does
+    assert "24/7 mobile crisis response" in matrix.view.value
+
+
+def test_the_books_framework_checks_decide_the_gaps_shown_in_both_modes(maple: Path) -> None:
+    def nothing_missing(tables):
+        return evaluation.outcomes_without_measure(tables).iloc[0:0]
+
+    def nothing_lacking(tables):
+        return evaluation.measure_gaps(tables).iloc[0:0]
+
+    report = EvaluationWorkbook.open(maple, "report")
+    assert "1 outcome of the logic models still has no measure" in report.measures().data
+    report.outcomes_without_measure, report.measure_gaps = nothing_missing, nothing_lacking
+    html = report.measures().data
+    assert "Every outcome of the logic models has a measure" in html
+    assert "Every measure has an indicator, a baseline, a target and an owner" in html
+
+    app = EvaluationWorkbook.open(maple, "app")
+    app.outcomes_without_measure, app.measure_gaps = nothing_missing, nothing_lacking
+    framework = _part(app, "measures")
+    assert "Every outcome of the logic models has a measure" in framework.gaps.value
+    assert "Every measure has an indicator, a baseline, a target and an owner" in framework.gaps.value
+    assert framework.start_row.layout.display == "none"  # no outcome to start a measure for
+
+
+def test_the_books_measure_status_decides_progress_in_both_modes(maple: Path) -> None:
+    def all_off_track(tables, suppress=False):
+        statuses = evaluation.measure_status(tables, suppress=suppress)
+        statuses["status"], statuses["reason"] = evaluation.OFF_TRACK, "judged by the analyst"
+        return statuses
+
+    report = EvaluationWorkbook.open(maple, "report")
+    assert "On track" in report.progress().data
+    report.measure_status = all_off_track
+    html = report.progress().data
+    assert "On track" not in html and "judged by the analyst" in html
+
+    app = EvaluationWorkbook.open(maple, "app")
+    app.measure_status = all_off_track
+    progress = _part(app, "progress")
+    assert "On track" not in progress.table.value and "judged by the analyst" in progress.table.value
+    progress.measure.value = "pm-mha-1"
+    assert "Off track</strong>: judged by the analyst" in progress.chart.value

@@ -27,7 +27,7 @@ from cswb_widgets.store import Workspace
 from cswb_widgets.widgets.sections import Deferred
 from cswb_widgets.workbooks import BuyInWorkbook, CommitmentWorkbook
 
-NOTEBOOKS = ["commitment", "buy_in", "risk", "evaluation", "implementation"]
+NOTEBOOKS = ["commitment", "buy_in", "risk", "assets", "evaluation", "implementation"]
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -93,6 +93,8 @@ def test_report_mode_runs_for_every_sample(
         assert "<svg" in text and "What people raised" in text
     elif notebook == "risk":
         assert "Risks ranked by priority score" in text and "How the score of" in text and "<svg" in text
+    elif notebook == "assets":
+        assert "Assets by priority risk and planning area" in text and "Capacity gap by risk" in text
     elif notebook == "evaluation":
         assert "Strategies by priority risk and planning area" in text and "Logic model:" in text and "Progress of each measure" in text
     elif notebook == "implementation":

@@ -157,13 +157,14 @@ def coverage_matrix(tables: Tables, risks: Literal["priority", "all"] = "priorit
     return frame
 
 
-def capacity_gap(tables: Tables) -> pd.Series:
+def capacity_gap(tables: Tables, matrix: pd.DataFrame | None = None) -> pd.Series:
     """For every risk in the register: in how many of the four planning areas no asset addresses it.
 
     0 (assets in every planning area) to 4 (no asset at all). The Risk workbook's
-    "capacity gap" criterion reads this.
+    "capacity gap" criterion reads this. `matrix` is the coverage of every risk
+    (`coverage_matrix(tables, "all")`, computed unless given): its "gap" cells are counted.
     """
-    matrix = coverage_matrix(tables, "all")
+    matrix = coverage_matrix(tables, "all") if matrix is None else matrix
     risk_ids = [str(r) for r in _column(rows_of(tables, "risks"), "id")]
     gaps = (matrix["status"] == "gap").groupby(matrix["risk_id"], sort=False).sum()
     result = gaps.reindex(risk_ids, fill_value=0).astype("int64")
@@ -172,13 +173,14 @@ def capacity_gap(tables: Tables) -> pd.Series:
     return result
 
 
-def capacity_gap_explained(tables: Tables) -> dict[str, str]:
-    """Each risk's capacity gap in words, naming the planning areas without an asset."""
-    matrix = coverage_matrix(tables, "all")
+def capacity_gap_explained(tables: Tables, matrix: pd.DataFrame | None = None) -> dict[str, str]:
+    """Each risk's capacity gap in words, naming the planning areas without an asset (`matrix`:
+    as for `capacity_gap`)."""
+    matrix = coverage_matrix(tables, "all") if matrix is None else matrix
     missing: dict[str, list[str]] = {str(r): [] for r in _column(rows_of(tables, "risks"), "id")}
     for risk_id, area_name, status in zip(matrix["risk_id"], matrix["planning_area_name"], matrix["status"], strict=True):
-        if status == "gap":
-            missing[risk_id].append(area_name.lower())
+        if status == "gap" and str(risk_id) in missing:
+            missing[str(risk_id)].append(area_name.lower())
     return {
         risk_id: ("no asset in: " + ", ".join(names)) if names else "an asset in every planning area"
         for risk_id, names in missing.items()

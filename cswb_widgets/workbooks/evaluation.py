@@ -1,80 +1,38 @@
 """Evaluation workbook (Tool 6): strategies, logic models, the measurement framework, progress.
 
-The static HTML functions below serve both modes: reports print them, and the app's widgets
-show the same functions' output next to their controls. The logic-model diagram is an SVG built
-here (no plotting library, no network): six columns, one per level, boxes with wrapped text and
-arrows for the "leads to" links, with the same content as a table beside it.
+`EvaluationWorkbook` holds the parts the notebook's cells call. Report mode prints
+:mod:`cswb_widgets.render.evaluation`; app mode builds the panels of
+:mod:`cswb_widgets.widgets.evaluation`, imported only there, so report kernels never load the
+widget libraries.
 """
 
 from __future__ import annotations
 
-import hashlib
-import textwrap
+from collections.abc import Callable
 from typing import Any
 
-import ipywidgets
 import pandas as pd
-from markupsafe import Markup
 
-from .. import render
-from ..errors import CswbError
-from ..framework import load_catalogue
 from ..model import evaluation
-from ..model.privacy import SMALL_COUNT, is_count_unit
-from ..render import charts, figures
-from ..store.tabular import import_file
-from ..widgets import EditableTable, FileImport, _sync, catalogue_picker, options_picker
-from ..widgets.file_import import say
-from ..widgets.pickers import select
-from ._base import Shown, Workbook, _html, deferred, report_only, risk_part_html
-
-STRATEGY_COLUMNS = ["risk_id", "planning_area", "name", "description", "evidence_strength", "evidence_source", "asset_id"]
-STRATEGY_LABELS = {"risk_id": "Risk", "name": "Strategy", "asset_id": "Adopted from asset"}
-ITEM_COLUMNS = ["level", "text", "leads_to", "planning_area", "responsible"]
-MEASURE_COLUMNS = [
-    "outcome_id", "expected_outcome", "indicator", "unit", "baseline", "baseline_year", "target", "target_year",
-    "higher_is_better", "data_source", "collection_method", "frequency", "responsibility",
-]
-MEASURE_LABELS = {"outcome_id": "Logic-model outcome", "higher_is_better": "Higher is better"}
-ADOPTABLE_SHOWN = 100  # rows of the report's list of adoptable assets (a city's inventory has thousands)
-
-# The diagram's geometry, in SVG user units (pixels at 100%).
-COLUMN_WIDTH = 180
-COLUMN_GAP = 44
-MARGIN = 12
-HEADER_HEIGHT = 44
-BOX_GAP = 14
-BOX_PADDING = 8
-FONT_SIZE = 12
-LINE_HEIGHT = 15
-WRAP = 25  # characters per line in a box
-MAX_LINES = 6  # longer texts are shortened in the box (the table keeps them whole)
-INK, MUTED, PROBLEM = "#1b1b1b", "#4a4a4a", "#a50e0e"  # 4.5:1 or more on white and on the column fill
-COLUMN_FILL = "#f3f4f6"
-
-_STYLE = """
-.cswb-matrix td ul { margin: 0; padding-left: 1.1rem; }
-.cswb-matrix .cswb-none { font-style: italic; }
-.cswb-logic-model { margin: 0.5rem 0 1rem; }
-.cswb-logic-model svg { max-width: 100%; height: auto; }
-.cswb-checks li { margin: 0.1rem 0; }
-"""
-
-
-def _style() -> str:
-    return f"<style>{render.stylesheet()}{_STYLE}</style>"
-
-
-def _text(value: Any) -> str:
-    return "" if value is None or value != value else str(value)
-
-
-def _count(number: int, noun: str, plural: str | None = None) -> str:
-    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+from ..render import evaluation as render_evaluation
+from ._base import Shown, Workbook, _html, deferred, report_only
 
 
 class EvaluationWorkbook(Workbook):
     stage = "evaluation"
+
+    def __init__(self, ws: Any, mode: str) -> None:
+        super().__init__(ws, mode)
+        # The analyses the parts show, each `function(tables)` returning a frame with the columns of
+        # the `evaluation` function it defaults to. A notebook may set its own; apps call them again
+        # after every edit.
+        # Which strategies each priority risk has in each planning area (the strategy matrix).
+        self.strategy_coverage: Callable[..., pd.DataFrame] = evaluation.strategy_matrix
+        # The measurement framework's gaps: outcomes with no measure, and measures lacking something.
+        self.outcomes_without_measure: Callable[..., pd.DataFrame] = evaluation.outcomes_without_measure
+        self.measure_gaps: Callable[..., pd.DataFrame] = evaluation.measure_gaps
+        # Each measure's latest value and whether it is on track: `measure_status(tables, suppress=False)`.
+        self.measure_status: Callable[..., pd.DataFrame] = evaluation.measure_status
 
     # -- strategies --------------------------------------------------------------------------------------
 
@@ -82,21 +40,27 @@ class EvaluationWorkbook(Workbook):
     def strategies(self) -> Shown:
         """Strategies for each risk and planning area, with the strength of their evidence and its source."""
         if not self.app:
-            return _html(strategies_html(self.tables()) + evidence_strengths_html())
-        table = self.records("strategies", columns=STRATEGY_COLUMNS, labels=STRATEGY_LABELS,
-                             caption="Strategies for each risk and planning area")
-        return ipywidgets.VBox([table, ipywidgets.HTML(evidence_strengths_html())])
+            return _html(render_evaluation.strategies_html(self.tables()) + render_evaluation.evidence_strengths_html())
+        from ..widgets.evaluation import StrategyTable
+
+        return StrategyTable(self.ws)
 
     @deferred
     def strategy_matrix(self) -> Shown:
         """Priority risks by planning area: the strategies in each cell, and where there are none."""
-        return self.live(lambda: strategy_matrix_html(self.tables()))
+        def html() -> str:
+            tables = self.tables()
+            return render_evaluation.strategy_matrix_html(tables, self.strategy_coverage(tables))
+
+        return self.live(html)
 
     @deferred
     def adopt_assets(self) -> Shown:
         """Assets addressing a priority risk that are not yet one of its strategies; adopt them as they are."""
         if not self.app:
-            return _html(adoptable_html(self.tables()))
+            return _html(render_evaluation.adoptable_html(self.tables()))
+        from ..widgets.evaluation import AdoptAssets
+
         return AdoptAssets(self)
 
     # -- logic models --------------------------------------------------------------------------------------
@@ -105,7 +69,9 @@ class EvaluationWorkbook(Workbook):
     def logic_models(self) -> Shown:
         """A logic model per priority risk and target group: the diagram, its table and its checks."""
         if not self.app:
-            return _html(logic_models_html(self.tables()))
+            return _html(render_evaluation.logic_models_html(self.tables()))
+        from ..widgets.evaluation import LogicModelBuilder
+
         return LogicModelBuilder(self)
 
     # -- the performance measurement framework ---------------------------------------------------------------
@@ -115,31 +81,30 @@ class EvaluationWorkbook(Workbook):
         """Expected outcome, indicator, baseline, target, data source, method, frequency, responsibility."""
         if not self.app:
             tables = self.tables()
-            return _html(measures_html(tables, suppress=True) + measure_gaps_html(tables))
+            gaps = render_evaluation.measure_gaps_html(self.outcomes_without_measure(tables), self.measure_gaps(tables))
+            return _html(render_evaluation.measures_html(tables, suppress=True) + gaps)
+        from ..widgets.evaluation import MeasureFramework
+
         return MeasureFramework(self)
 
     @deferred
     def measurements(self) -> Shown:
         """Values of each measure over time: typed in, or imported from CSV or Excel."""
         if not self.app:
-            return _html(measurements_summary_html(self.tables()))
-        upload = FileImport(
-            self.ws, lambda ws, path: import_file(ws, path, "measurements"),
-            description="Measurements file", accept=".csv,.xlsx,.txt",
-            help_text="CSV or Excel, one value per row, with the columns measure_id, date (YYYY-MM-DD), value "
-            "and optionally note. The measure ids are listed below. The whole file is imported or, if anything "
-            "in it is wrong, none of it.",
-        )
-        ids = self.live(lambda: measure_ids_html(self.tables()))
-        table = self.records("measurements", columns=["measure_id", "date", "value", "note"],
-                             labels={"measure_id": "Measure"}, caption="Measurements over time")
-        return ipywidgets.VBox([upload, ids, table])
+            return _html(render_evaluation.measurements_summary_html(self.tables()))
+        from ..widgets.evaluation import Measurements
+
+        return Measurements(self)
 
     @deferred
     def progress(self) -> Shown:
         """Each measure against its baseline and target: on track, off track, or no data yet."""
         if not self.app:
-            return _html(progress_html(self.tables(), suppress=True))
+            tables = self.tables()
+            statuses = self.measure_status(tables, suppress=True)
+            return _html(render_evaluation.progress_html(tables, statuses, suppress=True))
+        from ..widgets.evaluation import ProgressCharts
+
         return ProgressCharts(self)
 
     # -- parts of the printed plan (`cswb report`) -------------------------------------------------------
@@ -147,932 +112,9 @@ class EvaluationWorkbook(Workbook):
     @report_only
     def outcomes_by_risk(self) -> Shown:
         """Each priority risk's immediate, intermediate and long-term outcomes, and their indicators and targets."""
-        return _html(outcomes_by_risk_html(self.tables()))
+        return _html(render_evaluation.outcomes_by_risk_html(self.tables()))
 
     @report_only
     def sources(self) -> Shown:
         """Where the evidence for each strategy and the data for each measure come from."""
-        return _html(evaluation_sources_html(self.tables()))
-
-
-# -- static HTML, shared by both modes -----------------------------------------------------------------------
-
-
-def _risk_names(tables: Any) -> dict[str, str]:
-    risks = tables["risks"]
-    return dict(zip(risks["id"].astype(str), risks["name"].astype(str))) if len(risks) else {}
-
-
-def _strength_name(key: Any) -> str:
-    return load_catalogue().name_of("evidence_strengths", key) if _text(key) else "not assessed"
-
-
-def evidence_strengths_html() -> str:
-    items = Markup("").join(
-        Markup("<dt>{}</dt><dd>{}</dd>").format(s.name, s.description) for s in load_catalogue().evidence_strengths
-    )
-    return str(Markup('<details class="cswb-guidance"><summary>What the evidence strengths mean</summary>'
-                      "<dl>{}</dl></details>").format(items))
-
-
-def strategies_html(tables: Any) -> str:
-    """Each priority risk's strategies (then other risks' strategies), one table per risk."""
-    strategies = tables["strategies"]
-    risks = _risk_names(tables)
-    priorities = list(evaluation.priority_risks(tables)["id"].astype(str)) if len(tables["risks"]) else []
-    others = [r for r in dict.fromkeys(strategies["risk_id"].astype(str)) if r not in priorities] if len(strategies) else []
-    if not priorities and not others:
-        return "<p>No priority risk chosen yet (see the Risk workbook) and no strategy recorded.</p>"
-    catalogue = load_catalogue()
-    assets = tables["assets"]
-    asset_names = dict(zip(assets["id"].astype(str), assets["name"].astype(str))) if len(assets) else {}
-    area_order = {key: n for n, key in enumerate(catalogue.keys("planning_areas"))}
-    parts = [_style()]
-    for risk_id in priorities + others:
-        mine = strategies[strategies["risk_id"].astype(str) == risk_id] if len(strategies) else strategies
-        mine = mine.iloc[sorted(range(len(mine)), key=lambda n: area_order.get(mine["planning_area"].iloc[n], 9))]
-        heading = risks.get(risk_id, risk_id) + ("" if risk_id in priorities else " (not a priority risk)")
-        frame = pd.DataFrame({
-            "Planning area": [catalogue.name_of("planning_areas", a) for a in mine["planning_area"]],
-            "Strategy": mine["name"].astype(str).tolist(),
-            "Description": [_text(d) for d in mine["description"]],
-            "Evidence strength": [_strength_name(s) for s in mine["evidence_strength"]],
-            "Evidence source": [_text(s) for s in mine["evidence_source"]],
-            "Adopted from asset": [asset_names.get(_text(a), _text(a)) for a in mine["asset_id"]],
-        })
-        parts.append(render.table_html(frame, caption=f"Strategies for {heading}", row_header="Strategy",
-                                       empty_text="No strategy yet.", style=False))
-    return "".join(parts)
-
-
-def strategy_matrix_html(tables: Any) -> str:
-    """The priority risks by the four planning areas, naming the strategies in each cell."""
-    matrix = evaluation.strategy_matrix(tables)
-    if matrix.empty:
-        return "<p>No priority risk chosen yet. Choose priorities in the Risk workbook.</p>"
-    adoptable = evaluation.adoptable_assets(tables)
-    waiting: dict[tuple[str, str], int] = {}
-    for risk_id, areas in zip(adoptable["risk_id"], adoptable["planning_areas"], strict=True):
-        for area in areas:
-            waiting[(risk_id, area)] = waiting.get((risk_id, area), 0) + 1
-    areas = list(dict.fromkeys(matrix["planning_area_name"]))
-    head = Markup("").join(Markup('<th scope="col">{}</th>').format(a) for a in areas)
-    body, empty = [], []
-    for _risk_id, cells in matrix.groupby("risk_id", sort=False):
-        row = []
-        for cell in cells.to_dict("records"):
-            if cell["count"]:
-                names = Markup("").join(
-                    Markup("<li>{} ({})</li>").format(n, _strength_name(s).lower())
-                    for n, s in zip(cell["strategies"], cell["strengths"], strict=True)
-                )
-                row.append(Markup("<td><ul>{}</ul></td>").format(names))
-                continue
-            assets = waiting.get((cell["risk_id"], cell["planning_area"]), 0)
-            hint = Markup("; {} addressing it could be adopted").format(_count(assets, "asset")) if assets else ""
-            row.append(Markup('<td><span class="cswb-none">None yet</span>{}</td>').format(hint))
-            empty.append(Markup("<li>{}: {}</li>").format(cell["risk"], cell["planning_area_name"].lower()))
-        body.append(Markup('<tr><th scope="row">{}</th>{}</tr>').format(cells["risk"].iloc[0], Markup("").join(row)))
-    table = Markup(
-        '<table class="cswb-table cswb-static cswb-matrix"><caption>Strategies by priority risk and planning area '
-        "(evidence strength in brackets)</caption><thead><tr><th scope=\"col\">Priority risk</th>{}</tr></thead>"
-        "<tbody>{}</tbody></table>"
-    ).format(head, Markup("").join(body))
-    summary = (
-        Markup("<p>Planning areas with no strategy yet:</p><ul>{}</ul>").format(Markup("").join(empty)) if empty
-        else Markup("<p>Every priority risk has a strategy in every planning area.</p>")
-    )
-    return _style() + str(table) + str(summary)
-
-
-def adoptable_html(tables: Any, limit: int = ADOPTABLE_SHOWN) -> str:
-    adoptable = evaluation.adoptable_assets(tables)
-    if adoptable.empty:
-        return ("<p>No asset in the inventory addresses a priority risk without already being one of its "
-                "strategies.</p>")
-    catalogue = load_catalogue()
-    shown = adoptable.head(limit)
-    frame = pd.DataFrame({
-        "Priority risk": shown["risk"].tolist(),
-        "Asset": shown["asset"].tolist(),
-        "Planning areas": [", ".join(catalogue.name_of("planning_areas", a) for a in areas) or "not recorded"
-                           for areas in shown["planning_areas"]],
-        "Purpose": [_text(p) for p in shown["purpose"]],
-    })
-    assets = adoptable["asset_id"].nunique()
-    intro = Markup("<p>{} of the inventory {} a priority risk without being one of its strategies yet ({} rows, "
-                   "one per asset and risk). Existing work can be adopted as a strategy as it is.</p>").format(
-        _count(assets, "asset"), "addresses" if assets == 1 else "address", f"{len(adoptable):,}")
-    note = (Markup("<p>The first {} are listed; {} more are in the app.</p>").format(limit, f"{len(adoptable) - limit:,}")
-            if len(adoptable) > limit else "")
-    return str(intro) + render.table_html(frame, caption="Assets that could be adopted as strategies",
-                                          row_header="Asset") + str(note)
-
-
-# -- logic models -------------------------------------------------------------------------------------------------
-
-
-def model_label(tables: Any, model: dict[str, Any]) -> str:
-    """The model as people know it, "name (target group) – risk": plain text, escape before HTML."""
-    risk = _risk_names(tables).get(str(model["risk_id"]), str(model["risk_id"]))
-    name = _text(model.get("name")).strip()
-    group = _text(model.get("target_group")).strip()
-    return f"{name} ({group}) – {risk}" if name else f"{group} – {risk}"
-
-
-def _ordered_models(tables: Any) -> list[dict[str, Any]]:
-    models = tables["logic_models"]
-    if models.empty:
-        return []
-    priorities = set(evaluation.priority_risks(tables)["id"].astype(str)) if len(tables["risks"]) else set()
-    records = models.to_dict("records")
-    return sorted(records, key=lambda m: str(m["risk_id"]) not in priorities)
-
-
-def _layout(items: pd.DataFrame, links: pd.DataFrame) -> dict[str, tuple[int, int, list[str]]]:
-    """Item id -> (column, top y, wrapped lines). Within a column, items sit near what leads to them."""
-    predecessors: dict[str, list[str]] = {}
-    for source, target, kind in zip(links["source"], links["target"], links["kind"], strict=True):
-        if kind in ("next level", "skips a level"):
-            predecessors.setdefault(target, []).append(source)
-    placed: dict[str, tuple[int, int, list[str]]] = {}
-    centre: dict[str, float] = {}
-    for column, (level, _name) in enumerate(evaluation.levels()):
-        here = items[items["level"] == level]
-        ranked = []
-        for position, (item_id, text) in enumerate(zip(here["id"], here["text"], strict=True)):
-            sources = [centre[s] for s in predecessors.get(item_id, []) if s in centre]
-            ranked.append((sum(sources) / len(sources) if sources else float("inf"), position, item_id, text))
-        y = HEADER_HEIGHT
-        for _weight, _position, item_id, text in sorted(ranked):
-            lines = textwrap.wrap(text, WRAP) or [""]
-            if len(lines) > MAX_LINES:
-                lines = lines[:MAX_LINES]
-                lines[-1] = lines[-1][: WRAP - 1].rstrip() + "…"
-            placed[item_id] = (column, y, lines)
-            height = _box_height(lines)
-            centre[item_id] = y + height / 2
-            y += height + BOX_GAP
-    return placed
-
-
-def _box_height(lines: list[str]) -> int:
-    return len(lines) * LINE_HEIGHT + 2 * BOX_PADDING
-
-
-def _column_x(column: int) -> int:
-    return MARGIN + column * (COLUMN_WIDTH + COLUMN_GAP)
-
-
-def logic_model_svg(tables: Any, model: dict[str, Any]) -> str:
-    """The model as an accessible, self-contained SVG: six columns, boxes, and arrows for "leads to"."""
-    items = evaluation.model_items(tables, str(model["id"]))
-    links = evaluation.model_links(tables, str(model["id"]))
-    level_names = evaluation.levels()
-    placed = _layout(items, links)
-    label = model_label(tables, model)
-    digest = hashlib.sha1(repr((str(model["id"]), items.to_dict("records"))).encode()).hexdigest()[:10]
-    prefix = f"lm{digest}"
-    bottoms = [y + _box_height(lines) for _column, y, lines in placed.values()]
-    height = max(bottoms + [HEADER_HEIGHT + 60]) + MARGIN
-    width = 2 * MARGIN + len(level_names) * COLUMN_WIDTH + (len(level_names) - 1) * COLUMN_GAP
-
-    parts: list[Markup] = []
-    for column, (level, name) in enumerate(level_names):
-        x = _column_x(column)
-        parts.append(Markup('<rect x="{}" y="{}" width="{}" height="{}" fill="{}" rx="4"/>').format(
-            x - 4, MARGIN - 4, COLUMN_WIDTH + 8, height - MARGIN, COLUMN_FILL))
-        parts.append(Markup('<text x="{}" y="{}" text-anchor="middle" font-weight="700" font-size="13" fill="{}">{}</text>')
-                     .format(x + COLUMN_WIDTH // 2, MARGIN + 16, INK, name))
-        if not (items["level"] == level).any():
-            parts.append(Markup(
-                '<rect x="{}" y="{}" width="{}" height="40" fill="#ffffff" stroke="{}" stroke-dasharray="4 3" rx="4"/>'
-                '<text x="{}" y="{}" text-anchor="middle" font-size="{}" font-style="italic" fill="{}">No item yet</text>'
-            ).format(x, HEADER_HEIGHT, COLUMN_WIDTH, MUTED, x + COLUMN_WIDTH // 2, HEADER_HEIGHT + 25, FONT_SIZE, MUTED))
-
-    arrows: list[Markup] = []
-    for source, target, kind in zip(links["source"], links["target"], links["kind"], strict=True):
-        if source not in placed or target not in placed:
-            continue  # an item of another model: listed in the checks, not drawn
-        s_column, s_y, s_lines = placed[source]
-        t_column, t_y, t_lines = placed[target]
-        sy, ty = s_y + _box_height(s_lines) / 2, t_y + _box_height(t_lines) / 2
-        if kind in ("next level", "skips a level"):
-            sx, tx = _column_x(s_column) + COLUMN_WIDTH, _column_x(t_column)
-            bend = (tx - sx) / 2
-            path = f"M{sx},{sy:.1f} C{sx + bend:.1f},{sy:.1f} {tx - bend:.1f},{ty:.1f} {tx - 2},{ty:.1f}"
-            arrows.append(Markup('<path d="{}" fill="none" stroke="{}" stroke-width="1.4" marker-end="url(#{}-arrow)"/>')
-                          .format(path, INK, prefix))
-        else:  # backwards or within a level: dashed, and round the outside so it is not mistaken for a forward link
-            sx, tx = _column_x(s_column) + COLUMN_WIDTH, _column_x(t_column) + COLUMN_WIDTH
-            reach = max(sx, tx) + COLUMN_GAP * 0.6
-            path = f"M{sx},{sy:.1f} C{reach:.1f},{sy:.1f} {reach:.1f},{ty:.1f} {tx + 2},{ty:.1f}"
-            arrows.append(Markup('<path d="{}" fill="none" stroke="{}" stroke-width="1.6" stroke-dasharray="5 3" '
-                                 'marker-end="url(#{}-back)"/>').format(path, PROBLEM, prefix))
-
-    boxes: list[Markup] = []
-    texts = dict(zip(items["id"], items["text"], strict=True))
-    for item_id, (column, y, lines) in placed.items():
-        x = _column_x(column)
-        spans = Markup("").join(
-            Markup('<tspan x="{}" dy="{}">{}</tspan>').format(x + BOX_PADDING, LINE_HEIGHT if n else 0, line)
-            for n, line in enumerate(lines)
-        )
-        boxes.append(Markup(
-            '<g><title>{full}</title><rect x="{x}" y="{y}" width="{w}" height="{h}" fill="#ffffff" stroke="{muted}" rx="4"/>'
-            '<text x="{tx}" y="{ty}" font-size="{fs}" fill="{ink}">{spans}</text></g>'
-        ).format(full=texts[item_id], x=x, y=y, w=COLUMN_WIDTH, h=_box_height(lines), muted=MUTED,
-                 tx=x + BOX_PADDING, ty=y + BOX_PADDING + FONT_SIZE, fs=FONT_SIZE, ink=INK, spans=spans))
-
-    counts = "; ".join(f"{(items['level'] == key).sum()} {name.lower()}" for key, name in level_names)
-    problems = int(links["kind"].isin(["backwards", "same level"]).sum())
-    description = (
-        f"Logic model diagram in six columns from inputs to long-term outcomes: {counts}. "
-        f"{_count(len(links), 'arrow')} show what leads to what"
-        + (f"; {problems} dashed red {'arrow goes' if problems == 1 else 'arrows go'} backwards or within a level" if problems else "")
-        + ". The table after the diagram lists every item and what it leads to."
-    )
-    markers = Markup(
-        '<defs><marker id="{p}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" '
-        'orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{ink}"/></marker>'
-        '<marker id="{p}-back" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" '
-        'orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{bad}"/></marker></defs>'
-    ).format(p=prefix, ink=INK, bad=PROBLEM)
-    return str(Markup(
-        '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{p}-title {p}-desc" '
-        'viewBox="0 0 {w} {h}" width="{w}" height="{h}" font-family="DejaVu Sans, Liberation Sans, Arial, sans-serif" '
-        'style="max-width: 100%; height: auto"><title id="{p}-title">{title}</title><desc id="{p}-desc">{desc}</desc>'
-        "{markers}{columns}{arrows}{boxes}</svg>"
-    ).format(p=prefix, w=width, h=int(height), title=f"Logic model: {label}", desc=description, markers=markers,
-             columns=Markup("").join(parts), arrows=Markup("").join(arrows), boxes=Markup("").join(boxes)))
-
-
-def logic_model_table_html(tables: Any, model: dict[str, Any]) -> str:
-    items = evaluation.model_items(tables, str(model["id"]))
-    links = evaluation.model_links(tables, str(model["id"]))
-    texts = dict(zip(items["id"], items["text"], strict=True))
-    kinds = {(s, t): k for s, t, k in zip(links["source"], links["target"], links["kind"], strict=True)}
-
-    def onward(item_id: str, targets: list[str]) -> str:
-        words = []
-        for target in targets:
-            kind = kinds.get((item_id, target), "")
-            note = f" ({kind})" if kind in ("backwards", "same level", "other model", "skips a level") else ""
-            words.append(texts.get(target, f"an item of another model ({target})") + note)
-        return "; ".join(words)
-
-    catalogue = load_catalogue()
-    frame = pd.DataFrame({
-        "Level": items["level_name"].tolist(),
-        "Item": items["text"].tolist(),
-        "Leads to": [onward(i, t) for i, t in zip(items["id"], items["leads_to"], strict=True)],
-        "Planning area": [catalogue.name_of("planning_areas", a) if a else "" for a in items["planning_area"]],
-        "Responsible": [_text(r) for r in items["responsible"]],
-    })
-    return render.table_html(frame, caption=f"Logic model as a table: {model_label(tables, model)}",
-                             row_header="Item", empty_text="No item yet.", style=False)
-
-
-def model_checks_html(tables: Any, model_id: str) -> str:
-    checks = evaluation.model_checks(tables, model_id)
-    if checks.empty:
-        return "<p>Checks: every level has an item, every item leads onward and every link goes forward.</p>"
-    items = Markup("").join(
-        Markup("<li><strong>{}</strong>: {}</li>").format("Problem" if s == "problem" else "Note", m)
-        for s, m in zip(checks["severity"], checks["message"], strict=True)
-    )
-    return str(Markup('<p>Checks:</p><ul class="cswb-checks">{}</ul>').format(items))
-
-
-def logic_model_html(tables: Any, model: dict[str, Any], *, heading: bool = True) -> str:
-    label = model_label(tables, model)
-    title = Markup("<h4>{}</h4>").format(label) if heading else ""
-    figure = Markup('<figure class="cswb-logic-model">{}<figcaption>{}</figcaption></figure>').format(
-        Markup(logic_model_svg(tables, model)),
-        Markup("Logic model for {}; target group: {}.").format(
-            _risk_names(tables).get(str(model["risk_id"]), ""), _text(model.get("target_group"))),
-    )
-    return (str(title) + _style() + str(figure) + logic_model_table_html(tables, model)
-            + model_checks_html(tables, str(model["id"])))
-
-
-def logic_models_html(tables: Any) -> str:
-    models = _ordered_models(tables)
-    if not models:
-        return "<p>No logic model yet.</p>"
-    return "".join(logic_model_html(tables, m) for m in models)
-
-
-# -- measurement framework ------------------------------------------------------------------------------------
-
-
-def _with_year(value: Any, year: Any, unit: Any = None, suppress: bool = False) -> str:
-    text = figures.number_text(value, unit, suppress=suppress)
-    return f"{text} ({int(year)})" if text and year is not None and year == year else text
-
-
-def _values_with_years(measures: pd.DataFrame, column: str, suppress: bool) -> list[str]:
-    return [_with_year(v, y, u, suppress) for v, y, u in
-            zip(measures[column], measures[f"{column}_year"], measures["unit"], strict=True)]
-
-
-def measures_html(tables: Any, *, suppress: bool = False) -> str:
-    measures = tables["measures"]
-    if measures.empty:
-        return "<p>No measure recorded yet.</p>"
-    columns = {c.key: c.name for c in load_catalogue().measurement_columns}
-    units = [_text(u) for u in measures["unit"]]
-    frame = pd.DataFrame({
-        columns["expected_outcome"]: measures["expected_outcome"].astype(str).tolist(),
-        columns["indicator"]: [_text(i) + (f" ({u})" if u and _text(i) else "") for i, u in zip(measures["indicator"], units, strict=True)],
-        columns["baseline"]: _values_with_years(measures, "baseline", suppress),
-        columns["target"]: _values_with_years(measures, "target", suppress),
-        columns["data_source"]: [_text(v) for v in measures["data_source"]],
-        columns["collection_method"]: [_text(v) for v in measures["collection_method"]],
-        columns["frequency"]: [_text(v) for v in measures["frequency"]],
-        columns["responsibility"]: [_text(v) for v in measures["responsibility"]],
-    })
-    return render.table_html(frame, caption="Performance measurement framework", row_header=columns["expected_outcome"])
-
-
-def measure_gaps_html(tables: Any) -> str:
-    """Outcomes still without a measure, and measures lacking an indicator, baseline, target or owner."""
-    unmeasured = evaluation.outcomes_without_measure(tables)
-    gaps = evaluation.measure_gaps(tables)
-    names = dict(evaluation.levels())
-    if unmeasured.empty:
-        first = Markup("<p>Every outcome of the logic models has a measure.</p>")
-    else:
-        first = Markup("<p>{} of the logic models still {} no measure:</p><ul>{}</ul>").format(
-            _count(len(unmeasured), "outcome"), "has" if len(unmeasured) == 1 else "have",
-            Markup("").join(Markup("<li>{} ({}, {})</li>").format(t, names[lv].lower(), m)
-                            for t, lv, m in zip(unmeasured["text"], unmeasured["level"], unmeasured["model"], strict=True)))
-    if gaps.empty:
-        second = Markup("<p>Every measure has an indicator, a baseline, a target and an owner.</p>")
-    else:
-        second = Markup("<p>{} still {}:</p><ul>{}</ul>").format(
-            _count(len(gaps), "measure"), "lacks something" if len(gaps) == 1 else "lack something",
-            Markup("").join(Markup("<li>{}: no {}</li>").format(o, ", no ".join(m))
-                            for o, m in zip(gaps["expected_outcome"], gaps["missing"], strict=True)))
-    return str(Markup('<section class="cswb-measure-gaps">{}{}</section>').format(first, second))
-
-
-def measure_ids_html(tables: Any) -> str:
-    measures = tables["measures"]
-    if measures.empty:
-        return "<p>No measure yet: add measures to the framework first.</p>"
-    frame = pd.DataFrame({
-        "measure_id": measures["id"].astype(str).tolist(),
-        "Expected outcome": measures["expected_outcome"].astype(str).tolist(),
-        "Indicator": [_text(i) for i in measures["indicator"]],
-    })
-    return render.table_html(frame, labels={"measure_id": "measure_id (for files)"},
-                             caption="Measure ids to use in an imported file", row_header="measure_id")
-
-
-def measurements_summary_html(tables: Any) -> str:
-    rows = tables["measurements"]
-    if rows.empty:
-        return "<p>No measurement recorded yet.</p>"
-    first, last = pd.Timestamp(rows["date"].min()).date(), pd.Timestamp(rows["date"].max()).date()
-    return (f"<p>{_count(len(rows), 'measurement')} of {_count(rows['measure_id'].nunique(), 'measure')}, "
-            f"from {first} to {last}. Each measure's values are charted below against its baseline and target.</p>")
-
-
-# -- progress ---------------------------------------------------------------------------------------------------
-
-
-def _measure_title(status: dict[str, Any]) -> str:
-    return status["indicator"] or status["expected_outcome"]
-
-
-def status_line_html(status: dict[str, Any]) -> str:
-    return str(Markup('<p class="cswb-progress-status"><strong>{}: {}</strong>: {}.</p>').format(
-        _measure_title(status), status["status"].capitalize(), status["reason"]))
-
-
-def status_table_html(tables: Any, *, suppress: bool = False, statuses: pd.DataFrame | None = None) -> str:
-    """The progress of each measure (`statuses`: `evaluation.measure_status`, if the caller has it)."""
-    statuses = evaluation.measure_status(tables, suppress=suppress) if statuses is None else statuses
-    if statuses.empty:
-        return "<p>No measure recorded yet.</p>"
-    counts = statuses["status"].value_counts()
-    summary = Markup("<p>{} on track, {} off track, {} with no data or no target to judge by.</p>").format(
-        int(counts.get(evaluation.ON_TRACK, 0)), int(counts.get(evaluation.OFF_TRACK, 0)), int(counts.get(evaluation.NO_DATA, 0)))
-
-    def number(value: Any, unit: Any) -> str:
-        return figures.number_text(value, unit, suppress=suppress)
-
-    frame = pd.DataFrame({
-        "Measure": [_measure_title(s) for s in statuses.to_dict("records")],
-        "Baseline": [number(v, u) for v, u in zip(statuses["baseline"], statuses["unit"], strict=True)],
-        "Target": [number(v, u) for v, u in zip(statuses["target"], statuses["unit"], strict=True)],
-        "Latest": [f"{number(v, u)} ({d})" if d is not None else "" for v, d, u in
-                   zip(statuses["latest_value"], statuses["latest_date"], statuses["unit"], strict=True)],
-        "Status": [s.capitalize() for s in statuses["status"]],
-        "Why": statuses["reason"].tolist(),
-    })
-    return str(summary) + render.table_html(frame, caption="Progress of each measure", row_header="Measure")
-
-
-def measure_chart(tables: Any, measure_id: str, *, suppress: bool = False) -> figures.Chart | None:
-    """A measure's values over time against its baseline and target (None without measurements)."""
-    series = evaluation.measure_series(tables, measure_id)
-    if series.empty:
-        return None
-    measures = tables["measures"]
-    record = measures[measures["id"].astype(str) == str(measure_id)].iloc[0]
-
-    def number(value: Any) -> float | None:
-        return None if value is None or value != value else float(value)
-
-    return charts.line_chart(
-        pd.DataFrame({"Measured": series}),
-        title=_text(record["indicator"]) or str(record["expected_outcome"]),
-        ylabel=_text(record["unit"]) or "Value",
-        xlabel="Date",
-        baseline=number(record["baseline"]),
-        target=number(record["target"]),
-        suppress_below=SMALL_COUNT if suppress and is_count_unit(record["unit"]) else None,
-    )
-
-
-def progress_html(tables: Any, *, suppress: bool) -> str:
-    """The status table, then a chart and a status line for every measure with data; `suppress`
-    (published reports) shows small counts as "<5"."""
-    statuses = evaluation.measure_status(tables, suppress=suppress)
-    parts = [status_table_html(tables, suppress=suppress, statuses=statuses)]
-    for status in statuses.to_dict("records"):
-        if not status["measurements"]:
-            continue
-        chart = measure_chart(tables, status["measure_id"], suppress=suppress)
-        assert chart is not None
-        parts.append(str(Markup('<section class="cswb-measure-progress">{}{}</section>').format(
-            Markup(chart.html()), Markup(status_line_html(status)))))
-    return "".join(parts)
-
-
-# -- the printed plan ---------------------------------------------------------------------------------------------
-
-
-def outcomes_by_risk_html(tables: Any) -> str:
-    """One block per priority risk (see `risk_part_html`): outcomes by level from its logic models,
-    then the measures of those outcomes (indicator, baseline, target, source, frequency, who)."""
-    priorities = evaluation.priority_risks(tables)
-    if priorities.empty:
-        return "<p>No priority risk chosen yet.</p>"
-    models, items, measures = tables["logic_models"], tables["logic_model_items"], tables["measures"]
-    names = dict(evaluation.levels())
-    parts = []
-    for risk_id, risk_name in zip(priorities["id"].astype(str), priorities["name"].astype(str)):
-        mine = models[models["risk_id"].astype(str) == risk_id] if len(models) else models
-        groups = dict(zip(mine["id"].astype(str), mine["target_group"].astype(str))) if len(mine) else {}
-        outcomes = items[items["logic_model_id"].astype(str).isin(groups) & items["level"].isin(evaluation.OUTCOME_LEVELS)] \
-            if len(items) and groups else items.iloc[0:0]
-        body = [Markup("<h4>Outcomes</h4>")]
-        if outcomes.empty:
-            body.append(Markup("<p>No outcome recorded yet (logic models are built in the Evaluation workbook).</p>"))
-        for level in evaluation.OUTCOME_LEVELS:
-            here = outcomes[outcomes["level"] == level]
-            if here.empty:
-                continue
-            entries = Markup("").join(
-                Markup("<li>{}{}</li>").format(text, f" (for {groups[str(m)]})" if len(groups) > 1 else "")
-                for text, m in zip(here["text"], here["logic_model_id"], strict=True))
-            body.append(Markup("<h5>{}</h5><ul>{}</ul>").format(names.get(level, level), entries))
-        measured = measures[measures["outcome_id"].astype(str).isin(set(outcomes["id"].astype(str)))] \
-            if len(measures) and len(outcomes) else measures.iloc[0:0]
-        units = [_text(u) for u in measured["unit"]]
-        frame = pd.DataFrame({
-            "Expected outcome": measured["expected_outcome"].astype(str).tolist(),
-            "Indicator": [_text(i) + (f" ({u})" if u and _text(i) else "") for i, u in zip(measured["indicator"], units, strict=True)],
-            "Baseline": _values_with_years(measured, "baseline", suppress=True),
-            "Target": _values_with_years(measured, "target", suppress=True),
-            "Data source": [_text(v) for v in measured["data_source"]],
-            "Frequency": [_text(v) for v in measured["frequency"]],
-            "Responsibility": [_text(v) for v in measured["responsibility"]],
-        })
-        body.append(Markup("<h4>Indicators and targets</h4>"))
-        body.append(Markup(render.table_html(frame, caption=f"Indicators and targets for {risk_name}",
-                                             row_header="Expected outcome", empty_text="No measure recorded yet.",
-                                             style=not parts)))
-        parts.append(risk_part_html(risk_id, risk_name, "outcomes", str(Markup("").join(body))))
-    return "".join(parts)
-
-
-def evaluation_sources_html(tables: Any) -> str:
-    """The evidence behind the strategies and the data sources of the measures."""
-    strategies, measures = tables["strategies"], tables["measures"]
-    parts = []
-    cited = strategies[[bool(_text(s).strip()) for s in strategies["evidence_source"]]] if len(strategies) else strategies
-    if len(cited):
-        frame = pd.DataFrame({
-            "Evidence source": [_text(s) for s in cited["evidence_source"]],
-            "Strategy": cited["name"].astype(str).tolist(),
-            "Evidence strength": [_strength_name(s) for s in cited["evidence_strength"]],
-        }).sort_values(["Evidence source", "Strategy"], kind="stable")
-        parts.append(render.table_html(frame, caption="Evidence behind the strategies", row_header="Evidence source"))
-    sourced = measures[[bool(_text(s).strip()) for s in measures["data_source"]]] if len(measures) else measures
-    if len(sourced):
-        listing = []
-        for source, group in sourced.groupby("data_source", sort=True):
-            labels = [_text(i) or _text(o) for i, o in zip(group["indicator"], group["expected_outcome"], strict=True)]
-            listing.append({"Data source": str(source), "Measures": "; ".join(labels)})
-        parts.append(render.table_html(pd.DataFrame(listing), caption="Data sources of the measures",
-                                       row_header="Data source", style=not parts))
-    return "".join(parts) or "<p>No evidence or data source recorded for the strategies and measures.</p>"
-
-
-# -- app-mode widgets --------------------------------------------------------------------------------------------
-
-
-def _choose(picker: ipywidgets.Dropdown, options: list[tuple[str, Any]], fallback: Any = None) -> None:
-    """New options for a picker, keeping its choice when still offered."""
-    current = picker.value
-    picker.options = options
-    values = [v for _label, v in options]
-    if current in values:
-        picker.value = current
-    elif fallback in values:
-        picker.value = fallback
-    elif values:
-        picker.value = values[0]
-
-
-_WIDE = ipywidgets.Layout(width="46rem", max_width="100%")
-_LABELLED = {"description_width": "initial"}
-
-
-class AdoptAssets(ipywidgets.VBox):
-    """Choose a priority risk and one of the assets addressing it; adopt it as a strategy in one click."""
-
-    def __init__(self, book: EvaluationWorkbook) -> None:
-        self._book = book
-        self._ws = book.ws
-        self._adoptable = pd.DataFrame()
-        self._undo: list[tuple[str, str]] = []  # (change id, words) of this widget's adoptions
-        self.summary = ipywidgets.HTML("")
-        self.risk = ipywidgets.Dropdown(description="Priority risk", style=_LABELLED, layout=_WIDE)
-        self.asset = ipywidgets.Select(description="Asset", rows=8, style=_LABELLED, layout=_WIDE)
-        self.details = ipywidgets.HTML("")
-        self.areas = catalogue_picker("planning_areas", multiple=True, description="Planning areas (one strategy each)", rows=4)
-        self.adopt_button = ipywidgets.Button(description="Adopt as strategy", button_style="primary")
-        self.adopt_button.on_click(lambda _b: self.adopt())
-        self.undo_button = ipywidgets.Button(description="Undo the last adoption")
-        self.undo_button.on_click(lambda _b: self.undo())
-        self.status = ipywidgets.HTML("")
-        self.risk.observe(lambda _c: self._assets(), names="value")
-        self.asset.observe(lambda _c: self._describe(), names="value")
-        super().__init__([self.summary, self.risk, self.asset, self.details, self.areas,
-                          ipywidgets.HBox([self.adopt_button, self.undo_button]), self.status])
-        self.refresh()
-        _sync.subscribe(self._ws, self.refresh)
-
-    def refresh(self) -> None:
-        self._adoptable = evaluation.adoptable_assets(self._book.tables())
-        frame = self._adoptable
-        risks = list(dict.fromkeys(zip(frame["risk_id"], frame["risk"])))
-        counts = frame["risk_id"].value_counts()
-        _choose(self.risk, [(f"{name} ({_count(int(counts[rid]), 'asset')})", rid) for rid, name in risks])
-        self.summary.value = str(Markup("<p>{}</p>").format(
-            f"{_count(len(frame), 'asset')} addressing a priority risk {'is' if len(frame) == 1 else 'are'} not yet "
-            "a strategy for it. Adopting one records it as a strategy as it is: its name, its purpose as the "
-            "description, and a link back to the asset." if len(frame) else
-            "Every asset addressing a priority risk is already one of its strategies."))
-        self._assets()
-        self.undo_button.layout.display = None if self._undo else "none"
-
-    def _candidates(self) -> pd.DataFrame:
-        frame = self._adoptable
-        return frame[frame["risk_id"] == self.risk.value] if len(frame) else frame
-
-    def _assets(self) -> None:
-        mine = self._candidates()
-        _choose(self.asset, list(zip(mine["asset"], mine["asset_id"])))
-        self.adopt_button.disabled = mine.empty
-        self._describe()
-
-    def _row(self) -> dict[str, Any] | None:
-        mine = self._candidates()
-        chosen = mine[mine["asset_id"] == self.asset.value] if len(mine) else mine
-        return chosen.iloc[0].to_dict() if len(chosen) else None
-
-    def _describe(self) -> None:
-        row = self._row()
-        if row is None:
-            self.details.value = ""
-            select(self.areas, ())
-            return
-        catalogue = load_catalogue()
-        areas = [catalogue.name_of("planning_areas", a) for a in row["planning_areas"]]
-        self.details.value = str(Markup("<p><strong>{}</strong>: {} <br>Planning areas: {}</p>").format(
-            row["asset"], row["purpose"] or "no purpose recorded.", ", ".join(areas) or "not recorded: choose one"))
-        select(self.areas, row["planning_areas"])
-
-    def adopt(self) -> list[str]:
-        """Create one strategy per chosen planning area (skipping any that already exists), as one change."""
-        row = self._row()
-        if row is None:
-            self.status.value = say("error", "Choose an asset first.")
-            return []
-        areas = list(self.areas.value)
-        if not areas:
-            self.status.value = say("error", "Choose at least one planning area.")
-            return []
-        asset = self._ws.get("assets", row["asset_id"])
-        if asset is None:
-            self.status.value = say("error", "That asset is no longer in the inventory.")
-            self.refresh()
-            return []
-        from ..store import operations
-
-        try:
-            # never twice: another person may have adopted it a moment ago
-            created = operations.adopt_assets_as_strategies(
-                self._ws, [{"asset_id": asset["id"], "risk_id": row["risk_id"], "planning_areas": areas}])
-        except CswbError as error:
-            self.status.value = say("error", f"Not adopted: {error}")
-            return []
-        if not created:
-            self.status.value = say("info", "Already a strategy in those planning areas: nothing added.")
-        else:
-            change = str(self._ws.history("strategies", created[0])["change_id"].iloc[-1])
-            words = f"“{asset['name']}” for {row['risk']}"
-            self._undo.append((change, words))
-            self.status.value = say("saved", f"Adopted {words} as {_count(len(created), 'strategy', 'strategies')}. "
-                                    "Set its evidence strength in the strategies table.")
-            _sync.notify_saved(self._ws, self)
-        self.refresh()
-        return created
-
-    def undo(self) -> bool:
-        if not self._undo:
-            return False
-        change, words = self._undo.pop()
-        try:
-            self._ws.undo(change)
-        except CswbError as error:
-            self.status.value = say("error", f"Could not undo: {error}")
-            return False
-        self.status.value = say("saved", f"Undone: {words} is no longer a strategy.")
-        _sync.notify_saved(self._ws, self)
-        self.refresh()
-        return True
-
-
-class LogicModelBuilder(ipywidgets.VBox):
-    """Choose or create a logic model, add items level by level, link them; the diagram follows."""
-
-    def __init__(self, book: EvaluationWorkbook) -> None:
-        self._book = book
-        self._ws = book.ws
-        self._shown_model: str | None = None
-        self.model = ipywidgets.Dropdown(description="Logic model", style=_LABELLED, layout=_WIDE)
-        # a new model
-        self.new_risk = ipywidgets.Dropdown(description="Risk", style=_LABELLED, layout=_WIDE)
-        self.new_group = ipywidgets.Text(description="Target group", placeholder="e.g. Renters at risk of eviction",
-                                         style=_LABELLED, layout=_WIDE)
-        self.new_name = ipywidgets.Text(description="Name (optional)", style=_LABELLED, layout=_WIDE)
-        self.create_button = ipywidgets.Button(description="Create logic model")
-        self.create_button.on_click(lambda _b: self.create())
-        # a new item
-        self.level = options_picker([(n, k) for k, n in evaluation.levels()], description="Level", blank=None)
-        self.item_text = ipywidgets.Textarea(description="Item", rows=2, style=_LABELLED, layout=_WIDE)
-        self.item_area = catalogue_picker("planning_areas", description="Planning area (for activities)")
-        self.item_responsible = ipywidgets.Text(description="Responsible (optional)", style=_LABELLED, layout=_WIDE)
-        self.add_button = ipywidgets.Button(description="Add item", button_style="primary")
-        self.add_button.on_click(lambda _b: self.add_item())
-        # a link
-        self.source = ipywidgets.Dropdown(description="This item", style=_LABELLED, layout=_WIDE)
-        self.target = ipywidgets.Dropdown(description="leads to", style=_LABELLED, layout=_WIDE)
-        self.link_button = ipywidgets.Button(description="Link")
-        self.link_button.on_click(lambda _b: self.link())
-        self.unlink_button = ipywidgets.Button(description="Remove this link")
-        self.unlink_button.on_click(lambda _b: self.unlink())
-        self.status = ipywidgets.HTML("")
-        self.view = ipywidgets.HTML("")
-        self.items_box = ipywidgets.VBox([])
-        self.models_table = EditableTable(self._ws, "logic_models", columns=["risk_id", "target_group", "name"],
-                                          labels={"risk_id": "Risk"}, caption="All logic models", cascade_delete=True)
-        self.model.observe(lambda _c: self._show(), names="value")
-
-        def section(title: str, *children: ipywidgets.Widget) -> ipywidgets.VBox:
-            return ipywidgets.VBox([ipywidgets.HTML(str(Markup("<h4>{}</h4>").format(title))), *children])
-
-        super().__init__([
-            self.model,
-            section("New logic model", self.new_risk, self.new_group, self.new_name, self.create_button),
-            section("Add an item", self.level, self.item_text, self.item_area, self.item_responsible, self.add_button),
-            section("Link items", self.source, self.target, ipywidgets.HBox([self.link_button, self.unlink_button])),
-            self.status, self.view, self.items_box, self.models_table,
-        ])
-        self.refresh()
-        _sync.subscribe(self._ws, self.refresh)
-
-    # -- reading ----------------------------------------------------------------------------------------------
-
-    def refresh(self) -> None:
-        tables = self._book.tables()
-        models = _ordered_models(tables)
-        _choose(self.model, [(model_label(tables, m), str(m["id"])) for m in models])
-        risks = tables["risks"]
-        priorities = set(evaluation.priority_risks(tables)["id"].astype(str)) if len(risks) else set()
-        ordered = sorted(zip(risks["name"].astype(str), risks["id"].astype(str)), key=lambda p: p[1] not in priorities)
-        _choose(self.new_risk, [(name + (" (priority)" if rid in priorities else ""), rid) for name, rid in ordered])
-        self._show()
-
-    def _model(self, tables: Any) -> dict[str, Any] | None:
-        models = tables["logic_models"]
-        if not self.model.value or models.empty:
-            return None
-        found = models[models["id"].astype(str) == self.model.value]
-        return found.iloc[0].to_dict() if len(found) else None
-
-    def _show(self) -> None:
-        tables = self._book.tables()
-        model = self._model(tables)
-        if model is None:
-            self.view.value = "<p>No logic model yet: create one for a priority risk and target group.</p>"
-            for old in self.items_box.children:
-                old.close()
-            self.items_box.children = []
-            self._shown_model = None
-            for picker in (self.source, self.target):
-                _choose(picker, [])
-            return
-        items = evaluation.model_items(tables, str(model["id"]))
-        options = [(f"{lv}: {t if len(t) <= 70 else t[:67] + '...'}", i)
-                   for lv, t, i in zip(items["level_name"], items["text"], items["id"], strict=True)]
-        _choose(self.source, options)
-        _choose(self.target, options, options[1][1] if len(options) > 1 else None)
-        self.view.value = logic_model_html(tables, model, heading=False)
-        if self._shown_model != model["id"]:
-            self._shown_model = str(model["id"])
-            for old in self.items_box.children:
-                old.close()  # stops its refreshes
-            self.items_box.children = [EditableTable(
-                self._ws, "logic_model_items", columns=ITEM_COLUMNS, where={"logic_model_id": self._shown_model},
-                caption="Items of this logic model (edit or delete here)",
-            )]
-
-    # -- writing ----------------------------------------------------------------------------------------------
-
-    def _saved(self, words: str) -> None:
-        self.status.value = say("saved", words)
-        _sync.notify_saved(self._ws, self)
-        self.refresh()
-
-    def create(self) -> str | None:
-        from ..store import operations
-
-        try:
-            model_id = operations.create_logic_model(self._ws, self.new_risk.value, self.new_group.value,
-                                                     name=self.new_name.value or None)
-        except CswbError as error:
-            self.status.value = say("error", f"Not created: {error}")
-            return None
-        self.new_group.value = self.new_name.value = ""
-        self.refresh()
-        self.model.value = model_id
-        self._saved("Logic model created: add its inputs, activities, outputs and outcomes.")
-        return model_id
-
-    def add_item(self) -> str | None:
-        from ..store import operations
-
-        if not self.model.value:
-            self.status.value = say("error", "Create or choose a logic model first.")
-            return None
-        try:
-            item_id = operations.add_logic_model_item(self._ws, self.model.value, self.level.value, self.item_text.value,
-                                                      planning_area=self.item_area.value or None,
-                                                      responsible=self.item_responsible.value or None)
-        except CswbError as error:
-            self.status.value = say("error", f"Not added: {error}")
-            return None
-        self.item_text.value = self.item_responsible.value = ""
-        self._saved("Item added. Link it to what it leads to.")
-        return item_id
-
-    def link(self) -> bool:
-        from ..store import operations
-
-        source, target = self.source.value, self.target.value
-        if not source or not target:
-            self.status.value = say("error", "Choose both items first.")
-            return False
-        if source == target:
-            self.status.value = say("error", "An item cannot lead to itself.")
-            return False
-        current = list((self._ws.get("logic_model_items", source) or {}).get("leads_to") or [])
-        if target in current:
-            self.status.value = say("info", "These items are already linked.")
-            return False
-        try:
-            if not operations.link_logic_model_items(self._ws, source, target):
-                self.status.value = say("info", "These items are already linked.")
-                return False
-        except CswbError as error:
-            self.status.value = say("error", f"Not linked: {error}")
-            return False
-        position = evaluation.level_position()
-        levels = {r: (self._ws.get("logic_model_items", r) or {}).get("level") for r in (source, target)}
-        step = position.get(levels[target], 0) - position.get(levels[source], 0)
-        warning = " This link does not go forward: see the checks below." if step <= 0 else ""
-        self._saved("Linked." + warning)
-        return True
-
-    def unlink(self) -> bool:
-        from ..store import operations
-
-        source, target = self.source.value, self.target.value
-        current = list((self._ws.get("logic_model_items", source) or {}).get("leads_to") or []) if source else []
-        if target not in current:
-            self.status.value = say("info", "These items are not linked.")
-            return False
-        try:
-            if not operations.unlink_logic_model_items(self._ws, source, target):
-                self.status.value = say("info", "These items are not linked.")
-                return False
-        except CswbError as error:
-            self.status.value = say("error", f"Not changed: {error}")
-            return False
-        self._saved("Link removed.")
-        return True
-
-
-class MeasureFramework(ipywidgets.VBox):
-    """The framework table, what it still lacks, and one click to start a measure for an unmeasured outcome."""
-
-    def __init__(self, book: EvaluationWorkbook) -> None:
-        self._book = book
-        self._ws = book.ws
-        self.gaps = ipywidgets.HTML("")
-        self.outcome = ipywidgets.Dropdown(description="Outcome without a measure", style=_LABELLED, layout=_WIDE)
-        self.start_button = ipywidgets.Button(description="Start a measure for it")
-        self.start_button.on_click(lambda _b: self.start_measure())
-        self.status = ipywidgets.HTML("")
-        self.table = EditableTable(self._ws, "measures", columns=MEASURE_COLUMNS, labels=MEASURE_LABELS,
-                                   caption="Performance measurement framework")
-        self.start_row = ipywidgets.HBox([self.outcome, self.start_button])
-        super().__init__([self.gaps, self.start_row, self.status, self.table])
-        self.refresh()
-        _sync.subscribe(self._ws, self.refresh)
-
-    def refresh(self) -> None:
-        tables = self._book.tables()
-        self.gaps.value = measure_gaps_html(tables)
-        missing = evaluation.outcomes_without_measure(tables)
-        _choose(self.outcome, [(t if len(t) <= 70 else t[:67] + "...", i) for t, i in zip(missing["text"], missing["id"], strict=True)])
-        self.start_row.layout.display = None if len(missing) else "none"
-
-    def start_measure(self) -> str | None:
-        """A measure for the chosen outcome, named after it; fill in the rest in the table."""
-        if not self.outcome.value:
-            return None
-        item = self._ws.get("logic_model_items", self.outcome.value)
-        if item is None:
-            self.refresh()
-            return None
-        from ..store import operations
-
-        try:
-            measure_id = operations.start_measure(self._ws, item["id"])
-        except CswbError as error:
-            self.status.value = say("error", f"Not added: {error}")
-            return None
-        self.status.value = say("saved", "Measure started: add its indicator, baseline, target and owner in the table.")
-        _sync.notify_saved(self._ws, self)
-        self.refresh()
-        return measure_id
-
-
-class ProgressCharts(ipywidgets.VBox):
-    """The status of every measure, and the chart of the one chosen."""
-
-    def __init__(self, book: EvaluationWorkbook) -> None:
-        self._book = book
-        self.table = ipywidgets.HTML("")
-        self.measure = ipywidgets.Dropdown(description="Chart of", style=_LABELLED, layout=_WIDE)
-        self.chart = ipywidgets.HTML("")
-        self.measure.observe(lambda _c: self._draw(), names="value")
-        super().__init__([self.table, self.measure, self.chart])
-        self.refresh()
-        _sync.subscribe(book.ws, self.refresh)
-
-    def refresh(self) -> None:
-        tables = self._book.tables()
-        self._statuses = statuses = evaluation.measure_status(tables)  # redone on every save (see _sync)
-        self.table.value = status_table_html(tables, statuses=statuses)
-        with_data = statuses[statuses["measurements"] > 0]
-        _choose(self.measure, [(_measure_title(s), s["measure_id"]) for s in with_data.to_dict("records")])
-        self._draw()
-
-    def _draw(self) -> None:
-        if not self.measure.value:
-            self.chart.value = "<p>No measurement yet: enter or import some below.</p>"
-            return
-        chart = measure_chart(self._book.tables(), self.measure.value)
-        statuses = self._statuses
-        status = statuses[statuses["measure_id"] == self.measure.value].iloc[0].to_dict()
-        self.chart.value = (chart.html() if chart is not None else "") + status_line_html(status)
+        return _html(render_evaluation.evaluation_sources_html(self.tables()))
