@@ -13,9 +13,7 @@ from sample_workspaces import built
 
 from cswb_widgets.model import evaluation
 from cswb_widgets.paths import workbooks_dir
-from cswb_widgets.render import WorkspaceTables
-from cswb_widgets.render import escape as render_escape
-from cswb_widgets.render import evaluation as render_evaluation
+from cswb_widgets.render import WorkspaceTables, escape as render_escape, evaluation as render_evaluation
 from cswb_widgets.store import Workspace
 from cswb_widgets.workbooks import EvaluationWorkbook
 

@@ -123,7 +123,7 @@ def missing_coordinates_html(tables: Any) -> str:
             "up online (no geocoding service is contacted): enter them from a map or a GPS reading.</p>"
         ).format(count_text(len(missing), "asset"))
     )
-    organizations = dict(zip(tables["organizations"]["id"], tables["organizations"]["name"]))
+    organizations = dict(zip(tables["organizations"]["id"], tables["organizations"]["name"], strict=True))
     shown = missing.head(LISTING_SHOWN)
     frame = pd.DataFrame(
         {

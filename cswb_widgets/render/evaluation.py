@@ -80,7 +80,7 @@ def count_text(number: int, noun: str, plural: str | None = None) -> str:
 
 def _risk_names(tables: Any) -> dict[str, str]:
     risks = tables["risks"]
-    return dict(zip(risks["id"].astype(str), risks["name"].astype(str))) if len(risks) else {}
+    return dict(zip(risks["id"].astype(str), risks["name"].astype(str), strict=True)) if len(risks) else {}
 
 
 def _strength_name(key: Any) -> str:
@@ -105,7 +105,7 @@ def strategies_html(tables: Any) -> str:
         return "<p>No priority risk chosen yet (see the Risk workbook) and no strategy recorded.</p>"
     catalogue = load_catalogue()
     assets = tables["assets"]
-    asset_names = dict(zip(assets["id"].astype(str), assets["name"].astype(str))) if len(assets) else {}
+    asset_names = dict(zip(assets["id"].astype(str), assets["name"].astype(str), strict=True)) if len(assets) else {}
     area_order = {key: n for n, key in enumerate(catalogue.keys("planning_areas"))}
     parts = [_style()]
     for risk_id in priorities + others:
@@ -542,10 +542,10 @@ def outcomes_by_risk_html(tables: Any) -> str:
         return "<p>No priority risk chosen yet.</p>"
     models, items, measures = tables["logic_models"], tables["logic_model_items"], tables["measures"]
     names = dict(evaluation.levels())
-    parts = []
-    for risk_id, risk_name in zip(priorities["id"].astype(str), priorities["name"].astype(str)):
+    parts: list[str] = []
+    for risk_id, risk_name in zip(priorities["id"].astype(str), priorities["name"].astype(str), strict=True):
         mine = models[models["risk_id"].astype(str) == risk_id] if len(models) else models
-        groups = dict(zip(mine["id"].astype(str), mine["target_group"].astype(str))) if len(mine) else {}
+        groups = dict(zip(mine["id"].astype(str), mine["target_group"].astype(str), strict=True)) if len(mine) else {}
         outcomes = items[items["logic_model_id"].astype(str).isin(groups) & items["level"].isin(evaluation.OUTCOME_LEVELS)] \
             if len(items) and groups else items.iloc[0:0]
         body = [Markup("<h4>Outcomes</h4>")]

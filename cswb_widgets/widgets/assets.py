@@ -186,7 +186,7 @@ class AssetMap(ipywidgets.VBox):
         risks = self._tables["risks"]
         options = [
             (f"{name} (priority)" if priority else str(name), str(risk_id))
-            for risk_id, name, priority in zip(risks["id"], risks["name"], risks["priority"].fillna(False).astype(bool))
+            for risk_id, name, priority in zip(risks["id"], risks["name"], risks["priority"].fillna(False).astype(bool), strict=True)
         ]
         current = self.risk.value
         self._reloading = True

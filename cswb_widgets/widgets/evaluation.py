@@ -115,7 +115,7 @@ class AdoptAssets(ipywidgets.VBox):
     def refresh(self) -> None:
         self._adoptable = evaluation.adoptable_assets(self._book.tables())
         frame = self._adoptable
-        risks = list(dict.fromkeys(zip(frame["risk_id"], frame["risk"])))
+        risks = list(dict.fromkeys(zip(frame["risk_id"], frame["risk"], strict=True)))
         counts = frame["risk_id"].value_counts()
         _choose(self.risk, [(f"{name} ({count_text(int(counts[rid]), 'asset')})", rid) for rid, name in risks])
         self.summary.value = str(Markup("<p>{}</p>").format(
@@ -132,7 +132,7 @@ class AdoptAssets(ipywidgets.VBox):
 
     def _assets(self) -> None:
         mine = self._candidates()
-        _choose(self.asset, list(zip(mine["asset"], mine["asset_id"])))
+        _choose(self.asset, list(zip(mine["asset"], mine["asset_id"], strict=True)))
         self.adopt_button.disabled = mine.empty
         self._describe()
 
@@ -259,7 +259,7 @@ class LogicModelBuilder(ipywidgets.VBox):
         _choose(self.model, [(model_label(tables, m), str(m["id"])) for m in models])
         risks = tables["risks"]
         priorities = set(evaluation.priority_risks(tables)["id"].astype(str)) if len(risks) else set()
-        ordered = sorted(zip(risks["name"].astype(str), risks["id"].astype(str)), key=lambda p: p[1] not in priorities)
+        ordered = sorted(zip(risks["name"].astype(str), risks["id"].astype(str), strict=True), key=lambda p: p[1] not in priorities)
         _choose(self.new_risk, [(name + (" (priority)" if rid in priorities else ""), rid) for name, rid in ordered])
         self._show()
 
@@ -352,7 +352,7 @@ class LogicModelBuilder(ipywidgets.VBox):
             self.status.value = say("error", f"Not linked: {error}")
             return False
         position = evaluation.level_position()
-        levels = {r: (self._ws.get("logic_model_items", r) or {}).get("level") for r in (source, target)}
+        levels = {r: str((self._ws.get("logic_model_items", r) or {}).get("level")) for r in (source, target)}
         step = position.get(levels[target], 0) - position.get(levels[source], 0)
         warning = " This link does not go forward: see the checks below." if step <= 0 else ""
         self._saved("Linked." + warning)
