@@ -12,5 +12,5 @@ from __future__ import annotations
 
 from ._static import script, stylesheet
 
-TABLE_ESM = script("editable_table.js")
+TABLE_ESM = script("dom.js", "editable_table.js")
 TABLE_CSS = stylesheet("editable_table.css")

@@ -33,9 +33,9 @@ if TYPE_CHECKING:
 NO_OPINION = "No opinion"
 PARTICIPANT_LABEL = "Your name or participant code (required)"
 SUBMIT_LABEL = "Submit my ratings"
-RATINGS_ESM = _static.script("vote_common.js", "vote_ratings.js")
+RATINGS_ESM = _static.script("dom.js", "vote_common.js", "vote_ratings.js")
 STATUS_ESM = _static.script("vote_status.js")
-TALLY_ESM = _static.script("vote_common.js", "vote_tally.js")
+TALLY_ESM = _static.script("dom.js", "vote_common.js", "vote_tally.js")
 BALLOT_CSS = _static.stylesheet("vote_ballot.css")
 STATUS_CSS = _static.stylesheet("vote_status.css")
 TALLY_CSS = _static.stylesheet("vote_tally.css")  # the bar's five shades of blue are there too

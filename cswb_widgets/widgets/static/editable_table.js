@@ -1,17 +1,5 @@
 // EditableTable's browser side; the rules it keeps are listed in widgets/_table_front.py.
-let nextId = 0;
-const uniqueId = (what) => `cswb-et-${what}-${++nextId}`;
-
-// Builds an element; attribute values and text are set as data, never parsed as HTML.
-function h(tag, attrs = {}, text) {
-  const el = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    el.setAttribute(name, value === true ? "" : String(value));
-  }
-  if (text !== undefined && text !== null) el.textContent = String(text);
-  return el;
-}
+const uniqueId = makeIds("cswb-et");  // makeIds and h: dom.js
 
 function visuallyHidden(text) {
   return h("span", { class: "cswb-et-vh" }, text);

@@ -1,18 +1,6 @@
 // Helpers of the ballot's ratings and of the tally. An anywidget module cannot import another
 // file, so widgets/_static.py puts this one in front of vote_ratings.js and vote_tally.js.
-let nextId = 0;
-const uniqueId = (what) => `cswb-vote-${what}-${++nextId}`;
-
-// Builds an element; attribute values and text are set as data, never parsed as HTML.
-function h(tag, attrs = {}, text) {
-  const el = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    el.setAttribute(name, value === true ? "" : String(value));
-  }
-  if (text !== undefined && text !== null) el.textContent = String(text);
-  return el;
-}
+const uniqueId = makeIds("cswb-vote");  // makeIds and h: dom.js
 
 // Ask the kernel for news every `refresh_seconds` while the page is visible.
 function poll(model, isBusy = () => false) {

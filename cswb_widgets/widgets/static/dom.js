@@ -1,0 +1,19 @@
+// DOM helpers shared by the widgets' modules. An anywidget module cannot import another file,
+// so widgets/_static.py puts this one in front of the modules that use it.
+
+// Ids unique on the page, for labels and ARIA references: makeIds("cswb-et")("row") -> "cswb-et-row-1".
+function makeIds(prefix) {
+  let next = 0;
+  return (what) => `${prefix}-${what}-${++next}`;
+}
+
+// Builds an element; attribute values and text are set as data, never parsed as HTML.
+function h(tag, attrs = {}, text) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    el.setAttribute(name, value === true ? "" : String(value));
+  }
+  if (text !== undefined && text !== null) el.textContent = String(text);
+  return el;
+}
