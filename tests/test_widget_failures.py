@@ -234,3 +234,20 @@ def test_sections_built_or_recomputed_on_a_browser_message_say_a_failure(ws: Wor
     live = LiveHTML(ws, html)
     live.button.click()
     assert "Could not recompute this: the workspace is busy" in live.view.value
+
+
+def test_the_stage_panels_say_an_unexpected_failure_too(
+    maple: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sample_workspaces import built
+
+    from cswb_widgets.store import operations
+    from cswb_widgets.workbooks import RiskWorkbook
+
+    panel = built(RiskWorkbook.open(maple, "app").prioritization())
+    monkeypatch.setattr(operations, "save_weights", lambda *_a, **_k: (_ for _ in ()).throw(BUSY))
+    with caplog.at_level(logging.ERROR, logger="cswb_widgets.widgets"):
+        assert panel.save_weights() is False
+    assert "Not saved: the workspace is busy with another change (database is locked)" in panel.status.value
+    _one_line(panel.status.value)
+    _logged(caplog, BUSY)

@@ -22,7 +22,7 @@ from ..render import maps
 from ..render.assets import ALL_PLACED, MAP_TITLE, count_text
 from ..store import Workspace, operations
 from ..store.tabular import ImportReport, import_file
-from . import _sync
+from . import _failures, _sync
 from .file_import import FileImport, say
 from .pickers import catalogue_picker, options_picker
 from .sections import LiveHTML
@@ -145,8 +145,8 @@ class CoordinateEditor(ipywidgets.VBox):
         except InputError as error:
             self.status.value = say("error", "Nothing saved. " + "; ".join(p.message for p in error.problems))
             return None
-        except CswbError as error:
-            self.status.value = say("error", f"Nothing saved: {error}")
+        except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
+            self.status.value = say("error", f"Nothing saved: {_failures.words(error)}")
             return None
         _sync.notify_saved(self._ws, self)
         self.refresh()

@@ -15,13 +15,13 @@ import pandas as pd
 from markupsafe import Markup
 
 from .. import render
-from ..errors import CswbError, InputError
+from ..errors import InputError
 from ..framework import load_catalogue
 from ..model import engagement
 from ..render.buy_in import identity_preview_html, tag_suggestions_html
 from ..store import Workspace, operations
 from ..store.survey import SurveyFile, import_survey, read_survey
-from . import _sync
+from . import _failures, _sync
 from .file_import import say
 from .pickers import catalogue_picker, options_picker
 from .record_form import RecordForm
@@ -83,8 +83,8 @@ class QuickFeedback(ipywidgets.VBox):
                 participant_group=self.group.value or None,
                 risk_categories=list(self.categories.value),
             )
-        except CswbError as error:
-            self.status.value = say("error", f"Not saved: {error}")
+        except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
+            self.status.value = say("error", f"Not saved: {_failures.words(error)}")
             return None
         self.text.value = ""
         self.categories.value = ()
@@ -121,10 +121,10 @@ class SurveyImport(ipywidgets.VBox):
         path.write_bytes(content)
         try:
             self._survey = read_survey(path, display=Path(name).name)
-        except CswbError as error:
+        except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
             self._survey = None
             self.form.layout.display = "none"
-            self.status.value = say("error", str(error))
+            self.status.value = say("error", _failures.words(error))
             return
         questions = [(q, q) for q in self._survey.questions]
         self.answers.options = questions
@@ -187,8 +187,8 @@ class TagSuggestions(ipywidgets.VBox):
         pending = self._pending()
         try:
             operations.apply_tag_suggestions(self._ws, dict(zip(pending["id"], pending["suggested"], strict=True)))
-        except CswbError as error:
-            self.status.value = say("error", f"Not tagged: {error}")
+        except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
+            self.status.value = say("error", f"Not tagged: {_failures.words(error)}")
             return 0
         self.status.value = say("saved", f"Tagged {len(pending)} items. Undo is in the change history.")
         _sync.notify_saved(self._ws, self)
@@ -216,8 +216,8 @@ class PlanIdentity(ipywidgets.VBox):
     def set_logo(self, content: bytes) -> bool:
         try:
             operations.set_logo(self._ws, content)
-        except CswbError as error:
-            self.status.value = say("error", str(error))
+        except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
+            self.status.value = say("error", _failures.words(error))
             return False
         self.status.value = say("saved", "Logo saved.")
         _sync.notify_saved(self._ws, self)

@@ -14,12 +14,11 @@ from markupsafe import Markup
 
 from .. import render
 from ..documents import DOCX_MIME, terms_of_reference_docx, terms_of_reference_html
-from ..errors import CswbError
 from ..framework import load_catalogue
 from ..model import commitment
 from ..render.commitment import COMBINED, group_choices
 from ..store import Workspace, operations
-from . import _sync
+from . import _failures, _sync
 from .pickers import options_picker
 
 
@@ -79,8 +78,8 @@ class TermsOfReferenceBuilder(ipywidgets.VBox):
         """Write every changed section in one change; an emptied section is removed."""
         try:
             operations.save_terms_of_reference(self._ws, self.group_id, {k: e.value for k, e in self.editors.items()})
-        except CswbError as error:
-            self.status.value = str(Markup('<p role="alert">Not saved: {}</p>').format(str(error)))
+        except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
+            self.status.value = str(Markup('<p role="alert">Not saved: {}</p>').format(_failures.words(error)))
             return False
         self.status.value = '<p role="status">Saved.</p>'
         self.downloads.value = ""  # any earlier links hold the old text

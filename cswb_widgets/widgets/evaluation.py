@@ -17,7 +17,6 @@ import ipywidgets
 import pandas as pd
 from markupsafe import Markup
 
-from ..errors import CswbError
 from ..framework import load_catalogue
 from ..model import evaluation
 from ..render.evaluation import (
@@ -40,7 +39,7 @@ from ..render.evaluation import (
 )
 from ..store import Workspace, operations
 from ..store.tabular import import_file
-from . import _sync
+from . import _failures, _sync
 from .editable_table import EditableTable
 from .file_import import FileImport, say
 from .pickers import catalogue_picker, options_picker, select
@@ -172,8 +171,8 @@ class AdoptAssets(ipywidgets.VBox):
             # never twice: another person may have adopted it a moment ago
             created = operations.adopt_assets_as_strategies(
                 self._ws, [{"asset_id": asset["id"], "risk_id": row["risk_id"], "planning_areas": areas}])
-        except CswbError as error:
-            self.status.value = say("error", f"Not adopted: {error}")
+        except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
+            self.status.value = say("error", f"Not adopted: {_failures.words(error)}")
             return []
         if not created:
             self.status.value = say("info", "Already a strategy in those planning areas: nothing added.")
@@ -193,8 +192,8 @@ class AdoptAssets(ipywidgets.VBox):
         change, words = self._undo.pop()
         try:
             self._ws.undo(change)
-        except CswbError as error:
-            self.status.value = say("error", f"Could not undo: {error}")
+        except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
+            self.status.value = say("error", f"Could not undo: {_failures.words(error)}")
             return False
         self.status.value = say("saved", f"Undone: {words} is no longer a strategy.")
         _sync.notify_saved(self._ws, self)
@@ -308,8 +307,8 @@ class LogicModelBuilder(ipywidgets.VBox):
         try:
             model_id = operations.create_logic_model(self._ws, self.new_risk.value, self.new_group.value,
                                                      name=self.new_name.value or None)
-        except CswbError as error:
-            self.status.value = say("error", f"Not created: {error}")
+        except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
+            self.status.value = say("error", f"Not created: {_failures.words(error)}")
             return None
         self.new_group.value = self.new_name.value = ""
         self.refresh()
@@ -325,8 +324,8 @@ class LogicModelBuilder(ipywidgets.VBox):
             item_id = operations.add_logic_model_item(self._ws, self.model.value, self.level.value, self.item_text.value,
                                                       planning_area=self.item_area.value or None,
                                                       responsible=self.item_responsible.value or None)
-        except CswbError as error:
-            self.status.value = say("error", f"Not added: {error}")
+        except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
+            self.status.value = say("error", f"Not added: {_failures.words(error)}")
             return None
         self.item_text.value = self.item_responsible.value = ""
         self._saved("Item added. Link it to what it leads to.")
@@ -348,8 +347,8 @@ class LogicModelBuilder(ipywidgets.VBox):
             if not operations.link_logic_model_items(self._ws, source, target):
                 self.status.value = say("info", "These items are already linked.")
                 return False
-        except CswbError as error:
-            self.status.value = say("error", f"Not linked: {error}")
+        except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
+            self.status.value = say("error", f"Not linked: {_failures.words(error)}")
             return False
         position = evaluation.level_position()
         levels = {r: str((self._ws.get("logic_model_items", r) or {}).get("level")) for r in (source, target)}
@@ -368,8 +367,8 @@ class LogicModelBuilder(ipywidgets.VBox):
             if not operations.unlink_logic_model_items(self._ws, source, target):
                 self.status.value = say("info", "These items are not linked.")
                 return False
-        except CswbError as error:
-            self.status.value = say("error", f"Not changed: {error}")
+        except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
+            self.status.value = say("error", f"Not changed: {_failures.words(error)}")
             return False
         self._saved("Link removed.")
         return True
@@ -410,8 +409,8 @@ class MeasureFramework(ipywidgets.VBox):
             return None
         try:
             measure_id = operations.start_measure(self._ws, item["id"])
-        except CswbError as error:
-            self.status.value = say("error", f"Not added: {error}")
+        except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
+            self.status.value = say("error", f"Not added: {_failures.words(error)}")
             return None
         self.status.value = say("saved", "Measure started: add its indicator, baseline, target and owner in the table.")
         _sync.notify_saved(self._ws, self)

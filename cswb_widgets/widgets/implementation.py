@@ -14,10 +14,10 @@ import ipywidgets
 import pandas as pd
 
 from .. import render
-from ..errors import CswbError, InputError
+from ..errors import InputError
 from ..render.implementation import changes_html, default_since, timeline_html
 from ..store import Workspace, operations
-from . import _sync
+from . import _failures, _sync
 from .file_import import say
 from .pickers import FIELD_LAYOUT, FIELD_STYLE, options_picker
 
@@ -85,8 +85,8 @@ class ProgressUpdate(ipywidgets.VBox):
         except InputError as error:
             self.status_line.value = say("error", "Not saved: " + "; ".join(p.message for p in error.problems))
             return False
-        except CswbError as error:
-            self.status_line.value = say("error", f"Not saved: {error}")
+        except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
+            self.status_line.value = say("error", f"Not saved: {_failures.words(error)}")
             return False
         if newest:
             self.status_line.value = say("saved", f"Saved the update of “{title}”; its current status now follows it.")

@@ -14,7 +14,6 @@ import ipywidgets
 import pandas as pd
 
 from .. import render
-from ..errors import CswbError
 from ..framework import load_catalogue
 from ..model import prioritization
 from ..render import maps
@@ -30,7 +29,7 @@ from ..render.risk import (
     trends_table_html,
 )
 from ..store import Workspace, operations
-from . import _sync
+from . import _failures, _sync
 from .file_import import say
 
 
@@ -67,8 +66,8 @@ class AddRisk(ipywidgets.VBox):
         category = self._categories.get(typed, typed) or None
         try:
             risk_id = operations.add_risk(self._ws, self.name.value, category=category, description=self.description.value or None)
-        except CswbError as error:
-            self.status.value = say("error", f"Not added: {error}")
+        except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
+            self.status.value = say("error", f"Not added: {_failures.words(error)}")
             return None
         own = category and category not in self._categories.values()
         self.status.value = say("saved", f"Added “{self.name.value.strip()}”" + (" with the community's own category." if own else "."))
@@ -123,8 +122,8 @@ class RiskAnalysis(ipywidgets.VBox):
         values = {c: (list(w.value) if c == "current_approach" else (w.value or None)) for c, w in self.fields.items()}
         try:
             operations.save_risk_answers(self._ws, self.risk.value, values)
-        except CswbError as error:
-            self.status.value = say("error", f"Not saved: {error}")
+        except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
+            self.status.value = say("error", f"Not saved: {_failures.words(error)}")
             return False
         self.status.value = say("saved", "Saved.")
         _sync.notify_saved(self._ws, self)
@@ -289,8 +288,8 @@ class PrioritizationPanel(ipywidgets.VBox):
         weights = self.weights()
         try:
             operations.save_weights(self._ws, {cid: w for cid, w in weights.items() if cid in stored})
-        except CswbError as error:
-            self.status.value = say("error", f"Not saved: {error}")
+        except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
+            self.status.value = say("error", f"Not saved: {_failures.words(error)}")
             return False
         own = [cid for cid in weights if cid not in stored]
         self.status.value = say("saved", "Weights saved." + (
