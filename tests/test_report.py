@@ -384,6 +384,13 @@ def test_parts_are_found_by_their_tags_not_their_code() -> None:
     assert parts["header"].html == "<p>head</p>" and parts["header"].heading is None
     assert parts["leaders"].heading == "Champions and coordinators" and parts["leaders"].html == "<p>L</p>"
     assert "other" not in parts, "an untagged cell is no part, whatever it calls"
+    literate = _notebook(("markdown", "## What people raised", ""), ("markdown", "How `themes` are counted", "", ["analyst-notes"]),
+                         ("code", "def themes(tables):\n    return 1\nbook.themes = themes", ""),
+                         ("code", "book.theme_chart()", "<svg/>", ["part:theme_chart"]),
+                         ("code", "book.period_summaries()", "<p>P</p>", ["part:period_summaries"]))
+    parts = notebook_parts(literate)
+    assert parts["theme_chart"].heading == "What people raised", "past the notes and the step's computation"
+    assert parts["period_summaries"].heading is None, "not past another part"
 
 
 def test_headings_move_under_the_section_and_app_links_become_text() -> None:

@@ -27,7 +27,7 @@ from typing import Any
 from markupsafe import Markup
 
 from ..errors import CswbError
-from ..notebooks import APPENDIX, additions, part_of, source_text
+from ..notebooks import ANALYST_NOTES, APPENDIX, additions, part_of, source_text, tags_of
 from ..render.plan_parts import RISK_PART_CLASS
 from .outline import FromNotebook, Outline, Part, PerRisk, Section
 
@@ -127,7 +127,7 @@ def notebook_parts(notebook: Mapping[str, Any]) -> dict[str, CellOutput]:
     for index, cell in enumerate(cells):
         name = part_of(cell)
         if name is not None and name not in parts:
-            heading = _markdown_heading(cells[index - 1] if index else None)
+            heading = heading_above(cells, index)
             parts[name] = CellOutput(output_html(cell.get("outputs", []), heading), heading)
     return parts
 
@@ -137,9 +137,25 @@ def added_cells(notebook: Mapping[str, Any], kind: str) -> list[tuple[str, CellO
     cells = notebook.get("cells", [])
     found = []
     for addition in additions(notebook, kind):
-        heading = _markdown_heading(cells[addition.index - 1] if addition.index else None)
+        heading = heading_above(cells, addition.index)
         found.append((addition.section, CellOutput(output_html(cells[addition.index].get("outputs", []), heading, printed=True), heading)))
     return found
+
+
+def heading_above(cells: list[Mapping[str, Any]], index: int) -> str | None:
+    """The heading of the step a cell belongs to: the nearest markdown cell above it, passing over
+    notes for analysts and the step's own computation (untagged code); None past a tagged cell
+    (another part, the parameters)."""
+    for cell in reversed(cells[:index]):
+        tags = tags_of(cell)
+        if ANALYST_NOTES in tags:
+            continue
+        if cell.get("cell_type") == "code":
+            if tags:
+                return None
+            continue
+        return _markdown_heading(cell)
+    return None
 
 
 def _markdown_heading(cell: Mapping[str, Any] | None) -> str | None:
