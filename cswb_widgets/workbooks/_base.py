@@ -9,6 +9,7 @@ the printed plan and the workshop screen never disagree.
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
@@ -57,6 +58,8 @@ class Workbook:
 
         if mode not in MODES:
             raise CswbError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        if mode == "app":
+            cls.load_widgets()
         try:
             path = resolve_workspace(workspace)
             ws = Workspace.open(path, actor="report" if mode == "report" else "workshop participant")
@@ -65,6 +68,13 @@ class Workbook:
                 raise
             return Unavailable(str(exc))  # type: ignore[return-value]
         return cls(ws, mode)
+
+    @classmethod
+    def load_widgets(cls) -> None:
+        """Import the app's widget modules now: under Voilà a preheated kernel then pays for them
+        before any visitor arrives (`resolve_workspace` waits for the visit), not during it."""
+        for name in ("cswb_widgets.widgets", "cswb_widgets.widgets.sections", f"cswb_widgets.widgets.{cls.stage}"):
+            importlib.import_module(name)
 
     @property
     def app(self) -> bool:
