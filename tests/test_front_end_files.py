@@ -11,7 +11,8 @@ import pytest
 
 from cswb_widgets import render
 from cswb_widgets.model.voting import RATINGS
-from cswb_widgets.widgets import EditableTable, _static, _table_front, voting
+from cswb_widgets.render.maps import offline
+from cswb_widgets.widgets import EditableTable, _static, _table_front, sections, voting
 
 FRONT_END = {
     "_table_front.TABLE_ESM": _table_front.TABLE_ESM,
@@ -22,6 +23,7 @@ FRONT_END = {
     "voting.BALLOT_CSS": voting.BALLOT_CSS,
     "voting.STATUS_CSS": voting.STATUS_CSS,
     "voting.TALLY_CSS": voting.TALLY_CSS,
+    "sections.SHOWN_ESM": sections.SHOWN_ESM,
 }
 
 
@@ -40,6 +42,14 @@ def test_front_end_loads_nothing_and_keeps_no_placeholders(name: str) -> None:
     assert "http://" not in source and "https://" not in source and "@import" not in source
     assert not re.search(r"^\s*import\s", source, flags=re.MULTILINE)  # one module, no imports
     assert "var(--cswb-palette-" not in source  # every palette colour was filled in
+
+
+def test_the_offline_map_page_inlines_its_own_files_with_colours_filled_in() -> None:
+    page = offline.offline_libraries(clustered=True)
+    script = (offline._STATIC / "map_support.js").read_text(encoding="utf-8")
+    assert script in page and "var(--cswb-map-" not in page
+    assert {p.name for p in offline._STATIC.iterdir()} == {"map_support.css", "map_support.js"}
+    assert f"background: {offline.MAP_BACKGROUND};" in page
 
 
 def test_palette_colours_are_filled_in() -> None:

@@ -17,19 +17,9 @@ from markupsafe import Markup
 
 from .. import render
 from ..store import Workspace
-from . import _failures, _sync
+from . import _failures, _static, _sync
 
-# Tells the kernel that the placeholder is on screen, once the browser has painted the page
-# and is idle (so building sections never delays the first controls); renders nothing.
-_SHOWN_ESM = """
-export default {
-  render({ model }) {
-    const shown = () => model.send({ type: "shown" });
-    if (window.requestIdleCallback) window.requestIdleCallback(shown, { timeout: 1000 });
-    else setTimeout(shown, 0);
-  },
-};
-"""
+SHOWN_ESM = _static.script("section_shown.js")  # tells the kernel when a placeholder is on screen
 
 Shown: TypeAlias = "ipywidgets.Widget | HTML"
 
@@ -58,7 +48,7 @@ def _alert(words: str) -> str:
 
 
 class _ShownSignal(anywidget.AnyWidget):
-    _esm = _SHOWN_ESM
+    _esm = SHOWN_ESM
 
 
 class Deferred(ipywidgets.VBox):
