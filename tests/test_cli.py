@@ -60,6 +60,7 @@ def test_init_from_each_sample_then_validate(sample: str, tmp_path: Path) -> Non
         assert exported.read_bytes() == (source / exported.name).read_bytes(), exported.name
 
 
+@pytest.mark.slow
 def test_user_mistakes_print_one_line_and_no_traceback(tmp_path: Path) -> None:
     assert_one_line_error(cswb("validate", tmp_path / "none", check=False), "no workspace here")
     assert_one_line_error(cswb("init", tmp_path / "x", "--from", "atlantis", check=False), "no sample or bundle named 'atlantis'")
@@ -83,6 +84,7 @@ def test_init_from_a_broken_bundle_leaves_nothing(tmp_path: Path) -> None:
     assert not (tmp_path / "w").exists()
 
 
+@pytest.mark.slow
 def test_refused_import_names_file_row_column_and_export_is_byte_identical(tmp_path: Path) -> None:
     cswb("init", tmp_path / "w", "--name", "Town")
     good = tmp_path / "risks.csv"

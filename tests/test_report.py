@@ -504,6 +504,7 @@ def test_report_mode_suppresses_small_engagement_counts(tmp_path: Path) -> None:
     assert "people reached: 3" in app.view.value  # the working view shows exact counts
 
 
+@pytest.mark.slow
 def test_report_mode_suppresses_small_counts_of_indicators_and_measures(tmp_path: Path) -> None:
     """Counts of people or events under 5 read "<5" wherever report mode publishes indicator or
     measure values; rates keep their value; the apps show exact values."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 
 def python(code: str) -> str:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
@@ -20,6 +22,7 @@ def test_report_workers_never_import_the_iri_grammar_and_still_validate_notebook
     assert out.splitlines() == ["refused", "None"]
 
 
+@pytest.mark.slow
 def test_without_it_jsonschema_checks_every_other_format() -> None:
     code = (
         "import sys\n{skip}"
@@ -33,6 +36,7 @@ def test_without_it_jsonschema_checks_every_other_format() -> None:
     assert skipped == "['date-time', 'email', 'uri']"
 
 
+@pytest.mark.slow
 def test_once_jsonschema_is_loaded_skipping_changes_nothing() -> None:
     out = python(
         "import sys, jsonschema\n"

@@ -41,6 +41,7 @@ def _in_other_thread(work: Callable[[], Any]) -> Any:
         return pool.submit(work).result(timeout=60)
 
 
+@pytest.mark.slow
 def test_many_threads_edit_and_read_at_once_and_every_edit_lands(ws: Workspace) -> None:
     rids = [ws.add("risks", name=f"Risk {n}") for n in range(THREADS)]
 

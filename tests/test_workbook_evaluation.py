@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
+import pytest
 from sample_workspaces import built
 
 from cswb_widgets.model import evaluation
@@ -207,6 +208,7 @@ def test_measurement_import_takes_good_files_and_refuses_bad_ones_whole(maple: P
     pd.testing.assert_frame_equal(ws.table("measurements"), before)  # nothing of either file was written
 
 
+@pytest.mark.slow
 def test_progress_charts_each_measure_against_baseline_and_target(maple: Path) -> None:
     book = EvaluationWorkbook.open(maple, "app")
     progress = _part(book, "progress")
@@ -227,6 +229,7 @@ def test_progress_charts_each_measure_against_baseline_and_target(maple: Path) -
 # -- escaping ----------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_hostile_text_is_escaped_in_every_table_and_diagram(maple: Path) -> None:
     ws = Workspace.open(maple)
     ws.update("strategies", "st-mha-harm", name=HOSTILE, evidence_source=HOSTILE)
@@ -303,6 +306,7 @@ def test_the_books_framework_checks_decide_the_gaps_shown_in_both_modes(maple: P
     assert framework.start_row.layout.display == "none"  # no outcome to start a measure for
 
 
+@pytest.mark.slow
 def test_the_books_measure_status_decides_progress_in_both_modes(maple: Path) -> None:
     def all_off_track(tables, suppress=False):
         statuses = evaluation.measure_status(tables, suppress=suppress)

@@ -284,6 +284,7 @@ def test_a_grace_period_for_overdue_items(maple: Path) -> None:
         assert "Overdue by 1 day:" not in html and "Overdue by 37 days:" in html
 
 
+@pytest.mark.slow
 def test_the_timeline_shows_the_tasks_the_notebook_chooses(maple: Path) -> None:
     def gantt_tasks(tables):
         tasks = implementation.gantt_tasks(tables)

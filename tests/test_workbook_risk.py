@@ -255,6 +255,7 @@ def test_the_voting_page_shows_the_ballot_alone(maple: Path, monkeypatch: pytest
     assert normal.ballot().data == "" and "view=vote" in _part(normal, "voting").children[0].value
 
 
+@pytest.mark.slow
 def test_a_notebooks_rank_function_ranks_in_reports_and_in_the_app(maple: Path) -> None:
     def rank(tables, weights=None):  # as the notebook writes it, with a criterion of its own
         inputs = risk_evidence.criterion_inputs(tables)
