@@ -50,6 +50,29 @@ def wait_for_widgets(page, timeout_ms: float = 90_000):  # -> Locator
     return first
 
 
+def wait_for_app(page, timeout_ms: float = 180_000):  # -> Locator
+    """Wait for the app as a visitor finally sees it: widgets on screen, Voilà's spinner gone, and
+    no deferred section still waiting to be built. Returns the first interactive widget."""
+    from playwright.sync_api import expect
+
+    first = wait_for_widgets(page, timeout_ms)
+    expect(page.locator("#loading")).to_be_hidden(timeout=timeout_ms)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.cswb-loading').length === 0", timeout=timeout_ms, polling=250
+    )
+    return first
+
+
+def wait_until(page, condition, what: str, timeout_ms: float = 30_000) -> None:
+    """Poll `condition()` (for what Playwright's `expect` cannot express, such as a size) until it
+    holds; fail naming `what` when it has not held within the timeout."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout_ms / 1000:.0f} s: {what}")
+        page.wait_for_timeout(100)
+
+
 def axe(page) -> list[dict]:
     """axe-core's serious and critical violations on the page as it is now."""
     from axe_playwright_python.sync_playwright import Axe

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_harness import HOSTILE_NAME, axe, describe_violations, wait_for_widgets
+from browser_harness import HOSTILE_NAME, axe, describe_violations, wait_for_app, wait_until
 from playwright.sync_api import expect
 from sample_workspaces import sample_workspace
 
@@ -78,13 +78,7 @@ def hostile(workspace_root: Path) -> Path:
 
 def _open(page, server, notebook: str, slug: str) -> None:
     page.goto(server.url(f"voila/render/{notebook}.ipynb?workspace={slug}"))
-    wait_for_widgets(page, LOAD_MS)
-    _all_sections_built(page)
-
-
-def _all_sections_built(page) -> None:
-    """Deferred sections build once the browser is idle: wait until no placeholder is left."""
-    page.wait_for_function("() => document.querySelectorAll('.cswb-loading').length === 0", timeout=LOAD_MS)
+    wait_for_app(page, LOAD_MS)
 
 
 def _said(page, words: str) -> None:
@@ -101,6 +95,10 @@ def _diagram(page):
 def _boxes(svg) -> list[str]:
     """The full text of each item's box (its tooltip; the box itself wraps the text)."""
     return svg.locator("g > title").all_text_contents()
+
+
+def _expect_boxes(svg, texts: list[str]) -> None:
+    wait_until(svg.page, lambda: sorted(_boxes(svg)) == sorted(texts), f"the diagram's boxes are {texts}")
 
 
 def _forward_arrows(svg):
@@ -130,7 +128,7 @@ def _row(table, header: str):
 
 def _no_injected_markup(page) -> None:
     for frame in page.frames:  # the page and any iframe in it
-        assert frame.evaluate(INJECTED) == 0, f"hostile markup became elements in {frame.url}"
+        assert frame.evaluate(INJECTED) == 0, f"hostile markup became elements in {frame.url}"  # a snapshot, by intent
 
 
 # -- the Evaluation app --------------------------------------------------------------------------------
@@ -163,9 +161,9 @@ def test_build_a_logic_model_through_the_ui_and_it_survives_a_reload(server, pag
     page.get_by_role("button", name="Link", exact=True).click()
     _said(page, "Linked.")
     expect(_forward_arrows(svg)).to_have_count(1, timeout=SAVE_MS)
-    assert sorted(_boxes(svg)) == sorted([ACTIVITY, OUTCOME])
-    assert svg.locator("text", has_text="No item yet").count() == 4  # the four levels still empty
-    assert "1 arrow show what leads to what" in svg.locator("desc").text_content()
+    _expect_boxes(svg, [ACTIVITY, OUTCOME])
+    expect(svg.locator("text", has_text="No item yet")).to_have_count(4)  # the four levels still empty
+    expect(svg.locator("desc")).to_contain_text("1 arrow show what leads to what")
 
     with Workspace.open(maple) as ws:
         models = ws.table("logic_models").query("target_group == @GROUP")
@@ -179,13 +177,12 @@ def test_build_a_logic_model_through_the_ui_and_it_survives_a_reload(server, pag
     assert list(mine.at[ACTIVITY, "leads_to"]) == [mine.at[OUTCOME, "id"]]
 
     page.reload()
-    wait_for_widgets(page, LOAD_MS)
-    _all_sections_built(page)
+    wait_for_app(page, LOAD_MS)
     page.get_by_role("combobox", name="Logic model", exact=True).select_option(label=label)
     svg = _diagram(page)
     expect(svg.locator("g > title", has_text=OUTCOME)).to_have_count(1, timeout=SAVE_MS)
-    assert sorted(_boxes(svg)) == sorted([ACTIVITY, OUTCOME])
-    assert _forward_arrows(svg).count() == 1
+    _expect_boxes(svg, [ACTIVITY, OUTCOME])
+    expect(_forward_arrows(svg)).to_have_count(1)
     items_table = _table(page, "Items of this logic model (edit or delete here)")
     expect(items_table.get_by_role("textbox", name=re.compile(r"^Text, row \d+$"))).to_have_count(2, timeout=SAVE_MS)
     assert _row_number(items_table, "Text", ACTIVITY) and _row_number(items_table, "Text", OUTCOME)
@@ -246,16 +243,14 @@ def test_add_an_action_and_post_its_progress_through_the_ui_and_both_survive_a_r
     assert (updates["status"].iloc[0], int(updates["percent_complete"].iloc[0])) == ("delayed", 35)
 
     page.reload()
-    wait_for_widgets(page, LOAD_MS)
-    _all_sections_built(page)
+    wait_for_app(page, LOAD_MS)
     actions = _table(page, "Actions")
     n = _row_number(actions, "Action", ACTION)
     for column, value in {**expected, "Status": "delayed", "Percent complete": "35"}.items():
         expect(actions.get_by_label(f"{column}, row {n}", exact=True)).to_have_value(value)
     standing = _row(_table(page, "Where each action stands (its current status and latest update)"), ACTION)
     expect(standing).to_have_count(1)
-    cells = standing.get_by_role("cell").all_inner_texts()
-    assert cells == ["Delayed", "35%", UPDATE_DATE, UPDATE_NOTE], cells
+    expect(standing.get_by_role("cell")).to_have_text(["Delayed", "35%", UPDATE_DATE, UPDATE_NOTE])
     assert not guard.dialogs
 
 
@@ -269,10 +264,10 @@ def test_hostile_names_in_both_apps_show_as_text_and_run_nothing(
     page.get_by_role("combobox", name="Logic model", exact=True).select_option(label=f"{HOSTILE_NAME} – {HOUSING}")
     svg = _diagram(page)
     expect(svg.locator("g > title", has_text=HOSTILE_NAME)).to_have_count(1, timeout=SAVE_MS)
-    assert HOSTILE_NAME in _boxes(svg)  # the item, whole, as text
-    assert HOSTILE_NAME in svg.locator("title").first.text_content()  # the target group, in the diagram's title
+    expect(svg.locator("g > title", has_text=HOSTILE_NAME).first).to_have_text(HOSTILE_NAME)  # the item, whole
+    expect(svg.locator("title").first).to_contain_text(HOSTILE_NAME)  # the target group, in the diagram's title
     expect(page.locator("figure.cswb-logic-model figcaption")).to_contain_text(f"target group: {HOSTILE_NAME}.")
-    assert _row(page.get_by_role("table", name=re.compile("^Logic model as a table")), HOSTILE_NAME).count() == 1
+    expect(_row(page.get_by_role("table", name=re.compile("^Logic model as a table")), HOSTILE_NAME)).to_have_count(1)
     assert _row_number(_table(page, "All logic models"), "Target group", HOSTILE_NAME)
     # One more, typed into the app.
     page.get_by_role("combobox", name="Level", exact=True).select_option(label="Outputs")
@@ -286,10 +281,10 @@ def test_hostile_names_in_both_apps_show_as_text_and_run_nothing(
     assert _row_number(_table(page, "Actions"), "Action", HOSTILE_NAME)
     standing = _row(_table(page, "Where each action stands (its current status and latest update)"), HOSTILE_NAME)
     expect(standing).to_have_count(1)
-    assert standing.get_by_role("cell").last.inner_text() == HOSTILE_NAME  # the update's note
+    expect(standing.get_by_role("cell").last).to_have_text(HOSTILE_NAME)  # the update's note
     expect(page.locator("li.cswb-overdue", has_text=f"“{HOSTILE_NAME}”")).to_have_count(1)
     reporting = page.locator("figure.cswb-reporting svg")
-    assert any(HOSTILE_NAME in t for t in reporting.locator("g > title").all_text_contents())
+    expect(reporting.locator("g > title", has_text=HOSTILE_NAME).first).to_be_attached()
     form = page.locator(".cswb-record-form").filter(has=page.get_by_role("button", name="Add action"))
     form.get_by_role("textbox", name="Action (required)", exact=True).fill(TYPED)
     form.get_by_role("button", name="Add action").click()
@@ -305,7 +300,7 @@ def test_hostile_names_in_both_apps_show_as_text_and_run_nothing(
 @pytest.mark.parametrize("notebook", ["evaluation", "implementation"])
 def test_apps_pass_axe_and_stay_on_this_machine(server, page, guard, maple: Path, notebook: str) -> None:
     _open(page, server, notebook, MAPLE)
-    page.get_by_role("table").first.wait_for(timeout=LOAD_MS)
+    expect(page.get_by_role("table").last).to_be_visible(timeout=LOAD_MS)
     violations = axe(page)
     assert not violations, describe_violations(violations)
     assert guard.requests, "the guard saw the page's requests"

@@ -8,10 +8,12 @@ map on screen and its drawing in print, and axe-core finds no serious or critica
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
-from browser_harness import HOSTILE_NAME, axe, describe_violations
+from browser_harness import HOSTILE_NAME, axe, describe_violations, wait_until
+from playwright.sync_api import expect
 from sample_workspaces import sample_workspace
 from test_report import hostile_workspace
 
@@ -42,11 +44,11 @@ def test_the_plan_opens_offline_inert_and_accessible(browser, reports: Path, com
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         page.goto((reports / community / "plan.html").as_uri(), wait_until="load")
         assert not [url for url in requests if not url.startswith(("file:", "data:", "about:"))], requests
-        assert page.locator("h1").count() == 1
+        expect(page.locator("h1")).to_have_count(1)
         toc = page.locator("nav.cswb-toc a")
-        assert toc.count() >= 8
-        toc.nth(toc.count() - 1).click()  # the contents work as links within the page
-        assert page.evaluate("location.hash") == "#section-sources"
+        expect(toc.nth(7)).to_be_attached()  # at least eight entries
+        toc.last.click()  # the contents work as links within the page
+        expect(page).to_have_url(re.compile("#section-sources$"))
         # Every chart and diagram is drawn (inline SVG: nothing to fetch), with a text alternative;
         # the map's drawing waits for paper (below).
         figures = page.eval_on_selector_all(
@@ -57,21 +59,21 @@ def test_the_plan_opens_offline_inert_and_accessible(browser, reports: Path, com
             # On screen the community map is the interactive one, working offline: Leaflet inlined
             # in the frame, the six wards as shapes one can point at, zoom buttons that zoom.
             frame = page.frame_locator("iframe.cswb-screen-only")
-            assert frame.locator("path.leaflet-interactive").count() == 6
+            expect(frame.locator("path.leaflet-interactive")).to_have_count(6)
             ward = frame.locator("path.leaflet-interactive").first
             width_before = ward.bounding_box()["width"]
             frame.get_by_role("button", name="Zoom in").click()
-            page.wait_for_timeout(600)  # Leaflet's zoom animation
-            assert ward.bounding_box()["width"] > 1.5 * width_before
-            assert not page.locator(".cswb-print-only").first.is_visible()
+            wait_until(page, lambda: ward.bounding_box()["width"] > 1.5 * width_before, "the ward grew on zoom")
+            expect(page.locator(".cswb-print-only").first).to_be_hidden()
             page.emulate_media(media="print")  # on paper: the drawing, not the frame
-            assert not page.locator("iframe.cswb-screen-only").is_visible()
+            expect(page.locator("iframe.cswb-screen-only")).to_be_hidden()
             drawing = page.locator(".cswb-print-only svg[role=img]")
-            assert drawing.is_visible() and drawing.bounding_box()["width"] > 300
+            expect(drawing).to_be_visible()
+            assert drawing.bounding_box()["width"] > 300
             page.emulate_media(media="screen")
         if community == "hostile":
-            assert page.get_by_text(HOSTILE_NAME).first.is_visible()  # shown as text, never run
-            assert page.locator("img[src=x]").count() == 0
+            expect(page.get_by_text(HOSTILE_NAME).first).to_be_visible()  # shown as text, never run
+            expect(page.locator("img[src=x]")).to_have_count(0)
         violations = axe(page)
         assert not violations, describe_violations(violations)
         assert not dialogs, dialogs

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_harness import HOSTILE_NAME, axe, describe_violations, wait_for_widgets
+from browser_harness import HOSTILE_NAME, axe, describe_violations, wait_for_app, wait_for_widgets, wait_until
 from playwright.sync_api import expect
 from sample_workspaces import sample_workspace
 
@@ -62,8 +62,7 @@ def test_add_a_committee_member_through_the_ui_and_it_survives_a_reload(server, 
     page.reload()
     wait_for_widgets(page, LOAD_MS)
     roster = page.get_by_role("table", name="Committee and team roster")
-    roster.wait_for(timeout=LOAD_MS)
-    assert roster.get_by_text("Noor Haddad").count() == 1
+    expect(roster.get_by_text("Noor Haddad")).to_have_count(1, timeout=LOAD_MS)
 
 
 def test_two_people_edit_the_same_workspace_at_once_and_both_edits_are_kept(server, new_context, sample: Path) -> None:
@@ -102,24 +101,28 @@ def test_hostile_names_show_as_text_and_run_nothing(server, page, guard, sample:
     widget = organizations.locator("xpath=ancestor::*[.//button[normalize-space()='Next page']][1]")
     widget.get_by_role("button", name="Next page").click()
     widget.locator(".cswb-et-page", has_text="Page 2 of 2").wait_for(timeout=30_000)
-    values = organizations.locator("input").evaluate_all("els => els.map(e => e.value)")
-    assert HOSTILE_NAME in values  # imported from a file
-    assert HOSTILE_NAME + " typed" in values  # typed into the app
-    assert page.locator("img[src='x']").count() == 0
+    inputs = organizations.locator("input")
+
+    def shown(value: str) -> bool:
+        return value in inputs.evaluate_all("els => els.map(e => e.value)")
+
+    wait_until(page, lambda: shown(HOSTILE_NAME), "the name imported from a file is on page 2")
+    wait_until(page, lambda: shown(HOSTILE_NAME + " typed"), "the name typed into the app is on page 2")
+    expect(page.locator("img[src='x']")).to_have_count(0)
     assert not guard.dialogs
 
 
 @pytest.mark.parametrize("notebook", ["commitment", "buy_in"])
 def test_apps_pass_axe_and_stay_on_this_machine(server, page, guard, sample: Path, notebook: str) -> None:
     _open(page, server, notebook)
-    page.get_by_role("table").first.wait_for(timeout=LOAD_MS)
-    page.wait_for_timeout(1500)  # let the last widgets render
-    violations = axe(page)
-    assert not violations, describe_violations(violations)
-    assert guard.requests, "the guard saw the page's requests"
+    wait_for_app(page, LOAD_MS)
     # what the framework asks is on the page; the notes for analysts are not (nor any code)
     step = {"commitment": "Required advisory committee seats", "buy_in": "Groups that must be consulted"}[notebook]
     expect(page.get_by_role("heading", name=step, exact=True)).to_be_visible()
+    expect(page.get_by_role("table").last).to_be_visible()
+    violations = axe(page)
+    assert not violations, describe_violations(violations)
+    assert guard.requests, "the guard saw the page's requests"
     expect(page.get_by_text("Reading and changing this notebook")).to_have_count(0)
     code = {"commitment": "book.roster = roster", "buy_in": "book.theme_counts = theme_counts"}[notebook]
     expect(page.get_by_text(code)).to_have_count(0)

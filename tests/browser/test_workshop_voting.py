@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_harness import HOSTILE_NAME, axe, describe_violations, wait_for_widgets
+from browser_harness import HOSTILE_NAME, axe, describe_violations, wait_for_app, wait_for_widgets
+from playwright.sync_api import expect
 
 from cswb_widgets.store import Workspace
 
@@ -92,9 +93,10 @@ def test_ten_participants_vote_at_once_and_the_facilitators_tally_follows_live(
     # The facilitator's page was never reloaded: its tally asks the kernel every 2 s.
     tally.get_by_role("status").filter(has_text=f"{PARTICIPANTS} participants so far").wait_for(timeout=30_000)
     youth = tally.get_by_role("row").filter(has=facilitator.get_by_role("rowheader", name=RISKS["risk-youth"][0]))
-    assert youth.get_by_role("cell").nth(1).inner_text() == str(PARTICIPANTS)  # ballots column
-    assert tally.get_by_role("rowheader", name=HOSTILE_NAME).count() == 1  # shown as text
-    assert ballots[0].locator("img[src='x']").count() == 0 and facilitator.locator("img[src='x']").count() == 0
+    expect(youth.get_by_role("cell").nth(1)).to_have_text(str(PARTICIPANTS))  # ballots column
+    expect(tally.get_by_role("rowheader", name=HOSTILE_NAME)).to_have_count(1)  # shown as text
+    expect(ballots[0].locator("img[src='x']")).to_have_count(0)
+    expect(facilitator.locator("img[src='x']")).to_have_count(0)
     assert not guard.dialogs
     print(f"\n{PARTICIPANTS} ballot pages ready and filled in {loaded:.1f} s")
 
@@ -104,14 +106,13 @@ def test_the_voting_view_shows_the_ballot_alone_and_passes_axe(server, page, gua
     wait_for_widgets(page, LOAD_MS)
     group = _risk_group(page, RISKS["risk-housing"][0])
     group.wait_for(timeout=LOAD_MS)
-    radios = group.get_by_role("radio")
-    assert radios.count() == 6  # 1 to 5 and "No opinion", one radio group per risk
-    assert group.get_by_role("radio", name="No opinion").is_checked()
-    assert page.get_by_role("table").count() == 0  # no tally, no register: the ballot alone
+    expect(group.get_by_role("radio")).to_have_count(6)  # 1 to 5 and "No opinion", one radio group per risk
+    expect(group.get_by_role("radio", name="No opinion")).to_be_checked()
+    wait_for_app(page, LOAD_MS)
+    expect(page.get_by_role("table")).to_have_count(0)  # no tally, no register: the ballot alone
     group.get_by_role("radio", name="4").check()
     page.get_by_role("button", name="Submit my ratings").click()
     page.get_by_role("alert").filter(has_text="enter your name").wait_for(timeout=30_000)
-    page.wait_for_timeout(500)  # let the last widgets render
 
     violations = axe(page)
     assert not violations, describe_violations(violations)
