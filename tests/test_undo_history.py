@@ -1,0 +1,262 @@
+"""Undo that respects others' edits; the history and restore coordinators use (CLI and app)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cswb_widgets.cli import main
+from cswb_widgets.errors import InputError
+from cswb_widgets.store import Workspace
+from cswb_widgets.store.history import changes, deleted_records
+from cswb_widgets.store.integrity import integrity_problems
+
+
+@pytest.fixture
+def alex(tmp_path: Path) -> Iterator[Workspace]:
+    with Workspace.create(tmp_path / "ws", name="Test Town", actor="Alex") as workspace:
+        yield workspace
+
+
+@pytest.fixture
+def bea(alex: Workspace) -> Iterator[Workspace]:
+    """Another person, in another kernel, on the same workspace."""
+    with Workspace.open(alex.path, actor="Bea") as workspace:
+        yield workspace
+
+
+@pytest.fixture
+def town(alex: Workspace) -> dict[str, str]:
+    """An organization, a person working there, on a committee, and an action it partners in."""
+    org = alex.add("organizations", name="Food Bank", sector="community_social_services")
+    person = alex.add("people", name="Jo", organization_id=org, title="Volunteer")
+    group = alex.add("groups", name="Advisory committee", kind="advisory_committee")
+    membership = alex.add("memberships", group_id=group, person_id=person, role="member")
+    action = alex.add("actions", title="Extend hours", partners=[org], lead_organization_id=org)
+    return {"org": org, "person": person, "group": group, "membership": membership, "action": action}
+
+
+def _audit_size(ws: Workspace) -> int:
+    return len(ws.history())
+
+
+# --- undo -----------------------------------------------------------------------------------
+
+
+def test_undo_of_a_cascade_keeps_a_later_edit_to_another_column(alex: Workspace, bea: Workspace,
+                                                                  town: dict[str, str]) -> None:
+    change = alex.delete("organizations", town["org"], cascade=True)
+    assert alex.get("people", town["person"])["organization_id"] is None
+    bea.update("people", town["person"], title="Coordinator", phone="705-555-0101")
+    bea.update("actions", town["action"], description="Saturdays too")
+
+    alex.undo(change)
+
+    person = alex.get("people", town["person"])
+    assert person["organization_id"] == town["org"]  # the reference the cascade cleared is back
+    assert (person["title"], person["phone"]) == ("Coordinator", "705-555-0101")  # Bea's edits stay
+    action = alex.get("actions", town["action"])
+    assert action["partners"] == [town["org"]] and action["lead_organization_id"] == town["org"]
+    assert action["description"] == "Saturdays too"
+    assert alex.get("organizations", town["org"])["name"] == "Food Bank"
+    assert integrity_problems(alex) == []
+
+
+def test_undo_is_refused_naming_who_changed_a_touched_value(alex: Workspace, bea: Workspace,
+                                                             town: dict[str, str]) -> None:
+    change = alex.delete("organizations", town["org"], cascade=True)
+    library = bea.add("organizations", name="Public Library", sector="education")
+    bea.update("people", town["person"], organization_id=library)
+    audit = _audit_size(alex)
+
+    with pytest.raises(InputError) as refused:
+        alex.undo(change)
+
+    message = str(refused.value)
+    assert "\n" not in message
+    assert "Bea changed the organization of person “Jo”" in message
+    assert town["person"] not in message and library not in message  # labels, not ids
+    # Nothing was written: the organization stays deleted, Bea's choice stands, no audit entry.
+    assert alex.get("organizations", town["org"]) is None
+    assert alex.get("people", town["person"])["organization_id"] == library
+    assert _audit_size(alex) == audit
+
+
+def test_undo_of_an_update_reverts_only_its_own_columns(alex: Workspace, bea: Workspace) -> None:
+    risk = alex.add("risks", name="Housing", category="housing", evidence="PiT count")
+    alex.update("risks", risk, name="Housing instability")
+    change = alex.last_change()
+    bea.update("risks", risk, evidence="PiT count up 30%")
+
+    assert change is not None
+    alex.undo(change)
+
+    record = alex.get("risks", risk)
+    assert (record["name"], record["evidence"]) == ("Housing", "PiT count up 30%")
+
+
+def test_undo_refused_when_the_same_column_was_changed_since(alex: Workspace, bea: Workspace) -> None:
+    risk = alex.add("risks", name="Housing", category="housing")
+    alex.update("risks", risk, name="Housing instability")
+    change = alex.last_change()
+    bea.update("risks", risk, name="Housing and homelessness")
+
+    assert change is not None
+    with pytest.raises(InputError, match="Bea changed the name of risk “Housing and homelessness”"):
+        alex.undo(change)
+    assert alex.get("risks", risk)["name"] == "Housing and homelessness"
+
+
+def test_undo_of_an_add_refused_once_someone_refers_to_it(alex: Workspace, bea: Workspace) -> None:
+    person = alex.add("people", name="Sam")
+    change = alex.last_change()
+    group = bea.add("groups", name="Housing table", kind="implementation_team")
+    bea.add("memberships", group_id=group, person_id=person, role="chair")
+
+    assert change is not None
+    with pytest.raises(InputError) as refused:
+        alex.undo(change)
+    assert "Bea set the person of membership “Housing table · Sam”" in str(refused.value)
+    assert "which refers to person “Sam”" in str(refused.value)
+    assert alex.get("people", person) is not None
+
+
+def test_undo_of_a_delete_refused_when_deleted_again_by_someone_else(alex: Workspace, bea: Workspace) -> None:
+    risk = alex.add("risks", name="Gangs", category="gangs")
+    change = alex.delete("risks", risk)
+    bea.restore("risks", risk)
+    bea.update("risks", risk, name="Youth gangs")
+    bea.delete("risks", risk)
+
+    with pytest.raises(InputError, match="Bea deleted risk “Youth gangs”"):
+        alex.undo(change)
+    assert alex.get("risks", risk) is None
+
+
+def test_cascade_delete_then_later_edit_then_undo_brings_back_the_whole_tree(
+    alex: Workspace, bea: Workspace, town: dict[str, str]
+) -> None:
+    change = alex.delete("people", town["person"], cascade=True)  # the membership goes with the person
+    assert alex.get("memberships", town["membership"]) is None
+    bea.update("groups", town["group"], name="CSWB advisory committee")
+
+    alex.undo(change)
+
+    assert alex.get("memberships", town["membership"])["person_id"] == town["person"]
+    assert alex.get("groups", town["group"])["name"] == "CSWB advisory committee"
+    # ... unless what the membership belongs to was deleted since: then the refusal says so.
+    change = alex.delete("people", town["person"], cascade=True)
+    bea.delete("groups", town["group"])
+    with pytest.raises(InputError, match="refers to the group “CSWB advisory committee”, deleted by Bea"):
+        alex.undo(change)
+    assert alex.get("people", town["person"]) is None
+
+
+def test_undo_of_an_undo_redoes_the_change(alex: Workspace, town: dict[str, str]) -> None:
+    change = alex.delete("organizations", town["org"], cascade=True)
+    undo = alex.undo(change)
+    alex.undo(undo)
+    assert alex.get("organizations", town["org"]) is None
+    assert alex.get("people", town["person"])["organization_id"] is None
+    assert alex.get("actions", town["action"])["partners"] == []
+
+
+# --- history --------------------------------------------------------------------------------
+
+
+def test_history_names_who_changed_what_with_labels(alex: Workspace, bea: Workspace, town: dict[str, str]) -> None:
+    bea.update("people", town["person"], title="Coordinator", phone="705-555-0101")
+    alex.delete("memberships", town["membership"])
+
+    latest = changes(alex, limit=2)
+    assert [(c.actor, c.what) for c in latest] == [
+        ("Alex", "deleted membership “Advisory committee · Jo”"),
+        ("Bea", "changed person “Jo”: title, phone"),
+    ]
+    assert [c.what for c in changes(alex, table="people", record_id=town["person"])] == [
+        "changed person “Jo”: title, phone", "added person “Jo”"
+    ]
+    deleted = deleted_records(alex)
+    assert [(d.table, d.record_id, d.what, d.actor) for d in deleted] == [
+        ("memberships", town["membership"], "membership “Advisory committee · Jo”", "Alex")
+    ]
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+def test_cli_history_lists_changes_and_how_to_restore(alex: Workspace, bea: Workspace, town: dict[str, str],
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    bea.delete("groups", town["group"], cascade=True)
+
+    assert main(["history", str(alex.path), "--limit", "3"]) == 0
+
+    out = capsys.readouterr().out.splitlines()
+    changes_listed = out[: out.index("")]
+    assert len(changes_listed) == 3
+    assert changes_listed[0].endswith("Bea   deleted group “Advisory committee”")
+    assert changes_listed[1].endswith("Bea   deleted membership “Advisory committee · Jo”")
+    assert f"cswb restore {alex.path} groups {town['group']}" in "\n".join(out)
+    assert main(["history", str(alex.path), "--table", "people", "--record", town["person"]]) == 0
+    assert [line.split("  ")[-1] for line in capsys.readouterr().out.splitlines()] == ["added person “Jo”"]
+
+
+def test_cli_history_refuses_an_unknown_table_in_one_line(alex: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["history", str(alex.path), "--table", "peple"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("cswb: error: unknown table 'peple'; expected one of: community")
+
+
+def test_cli_restore_brings_a_record_back_or_says_what_is_missing(
+    alex: Workspace, bea: Workspace, town: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    bea.delete("groups", town["group"], cascade=True)
+    before = _audit_size(alex)
+
+    assert main(["restore", str(alex.path), "memberships", town["membership"]]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "cswb: error: cannot restore membership “Advisory committee · Jo”: it refers to the group "
+        f"“Advisory committee”, deleted by Bea ({changes(alex, limit=1)[0].when}); restore that first"
+    ]
+    assert _audit_size(alex) == before and alex.get("memberships", town["membership"]) is None
+
+    assert main(["restore", str(alex.path), "groups", town["group"]]) == 0
+    assert main(["restore", str(alex.path), "memberships", town["membership"]]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1].startswith("restored membership “Advisory committee · Jo” (as ")
+    assert alex.get("memberships", town["membership"])["group_id"] == town["group"]
+    assert main(["restore", str(alex.path), "memberships", town["membership"]]) == 1
+    assert "no deleted memberships record" in capsys.readouterr().err
+
+
+def test_undo_restores_values_of_every_column_kind_exactly(alex: Workspace, bea: Workspace) -> None:
+    square = {"type": "Polygon", "coordinates": [[[-80.3, 43.5], [-80.2, 43.5], [-80.2, 43.6], [-80.3, 43.5]]]}
+    area = alex.add("areas", name="Ward 1", kind="ward", geometry=json.dumps(square), population=1200)
+    risk = alex.add("risks", name="Housing", category="housing", priority=True, vulnerable_groups=["youth"])
+    indicator = alex.add("indicators", risk_id=risk, indicator="Shelter beds used", year=2023, value=1234.5)
+    with alex.batch("many kinds") as ws:
+        ws.update("areas", area, population=1300, geometry=None)
+        ws.update("risks", risk, priority=False, vulnerable_groups=["youth", "seniors"])
+        ws.update("indicators", indicator, value=99.25, year=2024)
+        ws.update("community", "community", adoption_date="2025-06-01")
+    change = alex.last_change()
+    bea.update("indicators", indicator, source="Shelter system")
+    bea.update("risks", risk, evidence="Waiting list up 40%")
+
+    assert change is not None and changes(alex, table="areas", limit=1)[0].what == (
+        "changed area “Ward 1”: population, geometry"
+    )
+    alex.undo(change)
+
+    assert alex.get("areas", area)["population"] == 1200 and json.loads(alex.get("areas", area)["geometry"]) == square
+    restored = alex.get("risks", risk)
+    assert (restored["priority"], restored["vulnerable_groups"], restored["evidence"]) == (
+        True, ["youth"], "Waiting list up 40%"
+    )
+    kept = alex.get("indicators", indicator)
+    assert (kept["value"], kept["year"], kept["source"]) == (1234.5, 2023, "Shelter system")
+    assert alex.community["adoption_date"] is None
