@@ -10,9 +10,14 @@ import pytest
 
 from cswb_widgets.cli import main
 from cswb_widgets.errors import InputError
+from cswb_widgets.notebooks import APP_ONLY, part_of, read_notebook, tags_of
+from cswb_widgets.paths import workbooks_dir
 from cswb_widgets.store import Workspace
 from cswb_widgets.store.history import changes, deleted_records
 from cswb_widgets.store.integrity import integrity_problems
+from cswb_widgets.widgets import EditableTable, HistoryPanel
+from cswb_widgets.widgets.sections import Deferred
+from cswb_widgets.workbooks import CommitmentWorkbook
 
 
 @pytest.fixture
@@ -260,3 +265,67 @@ def test_undo_restores_values_of_every_column_kind_exactly(alex: Workspace, bea:
     kept = alex.get("indicators", indicator)
     assert (kept["value"], kept["year"], kept["source"]) == (1234.5, 2023, "Shelter system")
     assert alex.community["adoption_date"] is None
+
+
+# --- the apps -------------------------------------------------------------------------------
+
+
+def test_history_panel_restores_a_deleted_record_or_says_why_not(alex: Workspace, bea: Workspace,
+                                                                  town: dict[str, str]) -> None:
+    bea.delete("groups", town["group"], cascade=True)  # the membership goes with it
+    panel = HistoryPanel(alex)
+    assert set(panel.restore_buttons) == {("groups", town["group"]), ("memberships", town["membership"])}
+    assert "Bea" in panel.changes_view.value and "deleted group “Advisory committee”" in panel.changes_view.value
+    membership_button = panel.restore_buttons[("memberships", town["membership"])]
+    assert membership_button.description == "Restore membership “Advisory committee · Jo”"
+
+    membership_button.click()  # its group is still deleted: refused, and the panel says why
+
+    assert alex.get("memberships", town["membership"]) is None
+    assert 'role="alert"' in panel.status.value
+    assert "Not restored: cannot restore membership “Advisory committee · Jo”" in panel.status.value
+    assert "deleted by Bea" in panel.status.value
+
+    panel.restore_buttons[("groups", town["group"])].click()
+    panel.restore_buttons[("memberships", town["membership"])].click()
+
+    assert alex.get("memberships", town["membership"])["group_id"] == town["group"]
+    assert panel.restore_buttons == {} and "No deleted records" in panel.deleted_heading.value
+    assert 'role="status"' in panel.status.value and "Restored membership" in panel.status.value
+    assert "Alex" in panel.changes_view.value and "restored membership" in panel.changes_view.value
+
+
+def test_history_panel_escapes_what_people_typed(alex: Workspace) -> None:
+    hostile = "<img src=x onerror=alert(1)>"
+    rid = alex.add("risks", name=hostile, category="housing")
+    alex.delete("risks", rid)
+    with alex.acting_as(hostile):
+        alex.add("risks", name="Safe", category="housing")
+    panel = HistoryPanel(alex)
+    shown = panel.changes_view.value + "".join(row.children[1].value for row in panel.deleted_rows.children)
+    assert "<img" not in shown and "&lt;img" in shown
+
+
+def test_table_undo_refusal_names_the_later_change(alex: Workspace, bea: Workspace, town: dict[str, str]) -> None:
+    table = EditableTable(alex, "organizations", cascade_delete=True)
+    table.handle({"type": "delete", "id": town["org"]})
+    bea.update("actions", town["action"], partners=[bea.add("organizations", name="Library", sector="education")])
+
+    table.handle({"type": "undo"})
+
+    assert table.status_kind == "error"
+    assert table.status.startswith("Could not undo: it would overwrite what changed since: Bea changed the partners of "
+                                   "action “Extend hours”")
+    assert alex.get("organizations", town["org"]) is None
+    assert table.undo_label != ""  # still offered: Bea may undo hers first
+
+
+def test_commitment_workbook_shows_the_history_panel_in_the_app_only(alex: Workspace, town: dict[str, str]) -> None:
+    alex.delete("risks", alex.add("risks", name="Gangs", category="gangs"))
+    section = CommitmentWorkbook(alex, "app").history()
+    assert isinstance(section, Deferred) and isinstance(section.content, HistoryPanel)
+    assert list(section.content.restore_buttons) == [("risks", alex.history("risks")["record_id"].iloc[-1])]
+    printed = CommitmentWorkbook(alex, "report").history()
+    assert "deleted risk “Gangs”" in printed.data and "<table" in printed.data
+    cells = [c for c in read_notebook(workbooks_dir() / "commitment.ipynb")["cells"] if part_of(c) == "history"]
+    assert len(cells) == 1 and APP_ONLY in tags_of(cells[0])  # the plan never prints the history

@@ -118,7 +118,7 @@ def _refusal(conflicts: list[str]) -> str:
     more = len(unique) - _MAX_NAMED
     if more > 0:
         named += f"; and {more} more"
-    return (f"not undone, because it would overwrite what changed since: {named}. "
+    return (f"it would overwrite what changed since: {named}. "
             "Undo those changes first, or edit the records by hand")
 
 
