@@ -106,16 +106,18 @@ class _Undo:
     conflicts: list[str] = field(default_factory=list)  # later changes it would overwrite, in words
     written: list[tuple[Table, str, list[str]]] = field(default_factory=list)  # (table, record, columns) put back
     removed: list[tuple[Table, str]] = field(default_factory=list)  # records it deleted again
+    unnamed: int = 0  # further conflicts, counted only
 
 
 _MAX_NAMED = 3  # later changes a refusal names (then "and N more")
+_IDS_PER_QUERY = 500  # well under SQLite's limit on bound parameters
 
 
-def _refusal(conflicts: list[str]) -> str:
+def _refusal(conflicts: list[str], unnamed: int = 0) -> str:
     """The one line refusing an undo, naming the later changes it would overwrite."""
     unique = list(dict.fromkeys(conflicts))
     named = "; ".join(unique[:_MAX_NAMED])
-    more = len(unique) - _MAX_NAMED
+    more = len(unique) - _MAX_NAMED + unnamed
     if more > 0:
         named += f"; and {more} more"
     return (f"it would overwrite what changed since: {named}. "
@@ -555,7 +557,7 @@ class Workspace:
             if not undo.conflicts:  # (links to what a conflict left out would only repeat it)
                 self._check_undo_links(undo)
             if undo.conflicts:
-                raise InputError(Problem(_refusal(undo.conflicts)))
+                raise InputError(Problem(_refusal(undo.conflicts, undo.unnamed)))
             return self._batch.change_id
 
     def _undo_entry(
@@ -627,15 +629,35 @@ class Workspace:
             if record is not None:
                 label = f"{record_noun(spec.name)} “{self._label(spec, record)}”"
                 undo.conflicts.extend(f"{label} {gone}" for gone in self._gone_references(spec, record, columns))
+        removed: dict[str, list[str]] = {}
         for spec, record_id in undo.removed:
-            removed = self._stored_dict(spec, record_id) or {"id": record_id}
-            for other, column in referencing(spec.name):
-                for referrer_id in self._referrers(other, column, record_id)[:_MAX_NAMED]:
+            removed.setdefault(spec.name, []).append(record_id)
+        for table_name, record_ids in removed.items():
+            spec = table_spec(table_name)
+            for other, column in referencing(table_name):
+                for referrer_id, target in self._referrers_of_any(other, column, record_ids):
+                    if len(undo.conflicts) >= _MAX_NAMED:  # describing each would cost queries nobody reads
+                        undo.unnamed += 1
+                        continue
                     referrer = self._stored_dict(other, referrer_id) or {"id": referrer_id}
                     said = self._describe_column_change(other, referrer, column.name, undo.since)
-                    undo.conflicts.append(
-                        f"{said}, which refers to {record_noun(spec.name)} “{self._label(spec, removed)}”"
-                    )
+                    target_label = self._label(spec, self._stored_dict(spec, target) or {"id": target})
+                    undo.conflicts.append(f"{said}, which refers to {record_noun(table_name)} “{target_label}”")
+
+    def _referrers_of_any(self, other: Table, column: Column, record_ids: list[str]) -> Iterator[tuple[str, str]]:
+        """(live record of `other`, the id in `record_ids` it refers to through `column`), a few
+        hundred ids per query (one query per record made undoing a large import slow)."""
+        for start in range(0, len(record_ids), _IDS_PER_QUERY):
+            chunk = record_ids[start:start + _IDS_PER_QUERY]
+            marks = ", ".join("?" for _ in chunk)
+            if column.kind == "list":
+                sql = (
+                    f'SELECT t.id, j.value FROM "{other.name}" AS t, json_each(t."{column.name}") AS j'
+                    f' WHERE t.deleted_at IS NULL AND t."{column.name}" IS NOT NULL AND j.value IN ({marks})'
+                )
+            else:
+                sql = f'SELECT id, "{column.name}" FROM "{other.name}" WHERE deleted_at IS NULL AND "{column.name}" IN ({marks})'
+            yield from self._conn.execute(sql, chunk).fetchall()
 
     def _undelete_values(self, spec: Table, record: dict[str, Any]) -> dict[str, Any]:
         # The unique columns are set to what they hold so that a clash names them.
