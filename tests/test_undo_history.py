@@ -329,3 +329,17 @@ def test_commitment_workbook_shows_the_history_panel_in_the_app_only(alex: Works
     assert "deleted risk “Gangs”" in printed.data and "<table" in printed.data
     cells = [c for c in read_notebook(workbooks_dir() / "commitment.ipynb")["cells"] if part_of(c) == "history"]
     assert len(cells) == 1 and APP_ONLY in tags_of(cells[0])  # the plan never prints the history
+
+
+def test_undo_and_restore_refused_when_someone_reused_a_unique_name(alex: Workspace, bea: Workspace) -> None:
+    ward = alex.add("areas", name="Ward 1", kind="ward")
+    change = alex.delete("areas", ward)
+    bea.add("areas", name="Ward 1", kind="ward", population=900)
+
+    with pytest.raises(InputError, match=r"it would overwrite what changed since: Bea added area “Ward 1” with the "
+                                         r"same kind and name \("):
+        alex.undo(change)
+    with pytest.raises(InputError, match=r"cannot restore area “Ward 1”: Bea added area “Ward 1” with the same kind "
+                                         r"and name \(.*\); rename or delete one of them first"):
+        alex.restore("areas", ward)
+    assert alex.get("areas", ward) is None and alex.count("areas") == 1

@@ -517,6 +517,12 @@ class Workspace:
             before = self._stored_dict(spec, record_id)
             if before is None or not before.get("deleted_at"):
                 raise InputError(Problem(f"no deleted {table_name} record with id '{record_id}'"))
+            clash = self._unique_clash(spec, before)
+            if clash:
+                raise InputError(Problem(
+                    f"cannot restore {record_noun(spec.name)} “{self._label(spec, before)}”: {clash}; "
+                    "rename or delete one of them first"
+                ))
             gone = self._gone_references(spec, before, [c.name for c in spec.columns if c.ref])
             if gone:
                 label = self._label(spec, before)
@@ -576,6 +582,10 @@ class Workspace:
             later = self._later_entries(spec.name, record_id, undo.since)
             if later:  # restored and deleted again since: that later delete is someone's decision
                 undo.conflicts.append(self._describe_entry(spec, later[0], current))
+                return
+            clash = self._unique_clash(spec, current)
+            if clash:
+                undo.conflicts.append(clash)
                 return
             self._write(spec, record_id, current, self._undelete_values(spec, current), action="restore")
             undo.written.append((spec, record_id, [c.name for c in spec.columns if c.ref]))
@@ -658,6 +668,28 @@ class Workspace:
             else:
                 sql = f'SELECT id, "{column.name}" FROM "{other.name}" WHERE deleted_at IS NULL AND "{column.name}" IN ({marks})'
             yield from self._conn.execute(sql, chunk).fetchall()
+
+    def _unique_clash(self, spec: Table, record: dict[str, Any]) -> str | None:
+        """A live record that has what must be unique in `record` (say, an area of the same kind
+        and name added since), in words, or None."""
+        for columns in spec.unique:
+            same = " AND ".join(f"coalesce({_q(c)}, '') = coalesce(?, '')" for c in columns)
+            row = self._conn.execute(
+                f'SELECT id FROM "{spec.name}" WHERE deleted_at IS NULL AND id != ? AND {same}',
+                (record["id"], *(record.get(c) for c in columns)),
+            ).fetchone()
+            if row is None:
+                continue
+            other = self._stored_dict(spec, row[0]) or {"id": row[0]}
+            what = f"{record_noun(spec.name)} “{self._label(spec, other)}”"
+            headings = " and ".join(readable_column(c).lower() for c in columns)
+            for _seq, at, actor, action, before, after in self._later_entries(spec.name, row[0], 0):
+                was, now = json.loads(before or "{}"), json.loads(after or "{}")
+                if action in ("insert", "restore") or any(was.get(c) != now.get(c) for c in columns):
+                    verb = {"insert": "added", "restore": "restored"}.get(action, "changed")
+                    return f"{actor} {verb} {what} with the same {headings} ({moment(at)})"
+            return f"{what} has the same {headings}"
+        return None
 
     def _undelete_values(self, spec: Table, record: dict[str, Any]) -> dict[str, Any]:
         # The unique columns are set to what they hold so that a clash names them.

@@ -41,7 +41,7 @@ class HistoryPanel(ipywidgets.VBox):
         except Exception as error:  # noqa: BLE001 - said in the panel (details of the unexpected in the log)
             self.status.value = say("error", f"Could not read the history: {_failures.words(error, 'history')}")
             return
-        self.deleted_heading.value = str(Markup("<h4>{}</h4>").format(
+        self.deleted_heading.value = str(Markup("<h3>{}</h3>").format(
             "Deleted records: restore one to bring it back as it was" if deleted else "No deleted records"
         ))
         self.restore_buttons = {}
