@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sample_workspaces import built
 
 from cswb_widgets.cli import main
 from cswb_widgets.errors import InputError
@@ -17,7 +18,7 @@ from cswb_widgets.store.history import changes, deleted_records
 from cswb_widgets.store.integrity import integrity_problems
 from cswb_widgets.widgets import EditableTable, HistoryPanel
 from cswb_widgets.widgets.sections import Deferred
-from cswb_widgets.workbooks import CommitmentWorkbook
+from cswb_widgets.workbooks import CommitmentWorkbook, EvaluationWorkbook
 
 
 @pytest.fixture
@@ -343,3 +344,22 @@ def test_undo_and_restore_refused_when_someone_reused_a_unique_name(alex: Worksp
                                          r"and name \(.*\); rename or delete one of them first"):
         alex.restore("areas", ward)
     assert alex.get("areas", ward) is None and alex.count("areas") == 1
+
+
+def test_evaluation_adoption_undo_refused_after_a_later_edit_and_kept_to_try_again(maple: Path) -> None:
+    book = EvaluationWorkbook.open(maple, "app")
+    panel = built(book.adopt_assets())
+    panel.risk.value = "risk-mha"
+    panel.asset.value = next(value for _label, value in panel.asset.options if value)
+    created = panel.adopt()
+    with Workspace.open(maple, actor="Bea") as bea:
+        bea.update("strategies", created[0], description="Drop-in hours for youth")
+
+        assert not panel.undo()
+
+        assert "Could not undo: it would overwrite what changed since: Bea changed the description of strategy" in (
+            panel.status.value)
+        assert book.ws.exists("strategies", created[0])
+        assert panel.undo_button.layout.display != "none"  # still offered once Bea's change is taken back
+        bea.undo(bea.last_change() or "")
+    assert panel.undo() and not book.ws.exists("strategies", created[0])
