@@ -363,3 +363,18 @@ def test_evaluation_adoption_undo_refused_after_a_later_edit_and_kept_to_try_aga
         assert panel.undo_button.layout.display != "none"  # still offered once Bea's change is taken back
         bea.undo(bea.last_change() or "")
     assert panel.undo() and not book.ws.exists("strategies", created[0])
+
+
+def test_an_update_logged_as_a_restore_by_the_old_undo_is_undone_as_an_update(alex: Workspace) -> None:
+    risk = alex.add("risks", name="Housing", category="housing")
+    alex.update("risks", risk, name="Housing instability")
+    with alex.batch("undo (as the old undo logged it)"):
+        before = alex.get("risks", risk)
+        alex._conn.execute("UPDATE risks SET name = 'Housing' WHERE id = ?", (risk,))
+        alex._audit("restore", "risks", risk, before, {**before, "name": "Housing"})
+    legacy = alex.last_change()
+
+    assert legacy is not None
+    alex.undo(legacy)
+
+    assert alex.get("risks", risk)["name"] == "Housing instability"  # not deleted: it never was

@@ -555,10 +555,12 @@ class Workspace:
         with self.batch(f"undo {change_id}"):
             assert self._batch is not None
             undo = _Undo(since=rows[0][0])
-            for _seq, action, table_name, record_id, before_json, after_json in rows:
+            for seq, action, table_name, record_id, before_json, after_json in rows:
                 spec = table_spec(table_name)
                 before = json.loads(before_json) if before_json else None
                 after = json.loads(after_json) if after_json else None
+                if action == "restore" and not self._was_deleted_before(table_name, record_id, seq):
+                    action = "update"  # the undo of earlier versions logged its updates as restores
                 self._undo_entry(undo, spec, record_id, action, before, after)
             if not undo.conflicts:  # (links to what a conflict left out would only repeat it)
                 self._check_undo_links(undo)
@@ -720,6 +722,13 @@ class Workspace:
                 said.append(f"refers to {what}{by}")
         return said
 
+    def _was_deleted_before(self, table_name: str, record_id: str, seq: int) -> bool:
+        row = self._conn.execute(
+            "SELECT action FROM _audit WHERE table_name = ? AND record_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1",
+            (table_name, record_id, seq),
+        ).fetchone()
+        return row is not None and row[0] == "delete"
+
     def _later_entries(
         self, table_name: str, record_id: str, since: int, *, existence: bool = False
     ) -> list[tuple[Any, ...]]:
@@ -757,6 +766,7 @@ class Workspace:
         return self._label(spec, record)
 
     def _label(self, spec: Table, record: dict[str, Any] | None) -> str:
+        """`label` for use inside the lock."""
 
         def ref_label(table_name: str, record_id: str) -> str | None:
             stored = self._stored_dict(table_spec(table_name), record_id)
