@@ -192,6 +192,66 @@ def validate(path: Path, strict: bool) -> None:
         raise WorkspaceError(f"{len(gaps)} check(s) incomplete")
 
 
+def _known_table(name: str | None) -> str | None:
+    """The table a user named, or a one-line refusal listing the tables."""
+    from .store.schema import table as table_spec
+
+    if name is None:
+        return None
+    try:
+        return table_spec(name).name
+    except KeyError as exc:
+        raise InputError(Problem(str(exc.args[0]))) from None
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--table", help="Only this table's records (e.g. people).")
+@click.option("--record", "record_id", metavar="ID", help="Only this record.")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True,
+              help="How many of the latest changes (and deleted records) to list.")
+def history(path: Path, table: str | None, record_id: str | None, limit: int) -> None:
+    """Who changed what in the workspace at PATH, and when (newest first); then the deleted
+    records, each with the command that restores it."""
+    import shlex
+
+    from .store import Workspace
+    from .store.history import changes, deleted_records
+
+    table = _known_table(table)
+    ws = Workspace.open(path)
+    listed = changes(ws, table=table, record_id=record_id, limit=limit)
+    if not listed:
+        click.echo("no changes recorded" + (" for that selection" if table or record_id else ""))
+    width = max((len(c.actor) for c in listed), default=0)
+    for change in listed:
+        click.echo(f"{change.when}  {change.actor:<{width}}  {change.what}")
+    deleted = [d for d in deleted_records(ws, table=table, limit=limit) if record_id in (None, d.record_id)]
+    if deleted:
+        click.echo("\ndeleted records (restore one with the command shown):")
+        for record in deleted:
+            by = f" by {record.actor}" if record.actor else ""
+            command = shlex.join(["cswb", "restore", str(path), record.table, record.record_id])
+            click.echo(f"{record.when}  {record.what}, deleted{by}:  {command}")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("table")
+@click.argument("record_id")
+def restore(path: Path, table: str, record_id: str) -> None:
+    """Bring back the deleted record RECORD_ID of TABLE in the workspace at PATH ('cswb history'
+    lists the deleted records). Refused while a record it refers to is deleted."""
+    from .store import Workspace
+    from .store.labels import record_noun
+
+    name = _known_table(table)
+    assert name is not None
+    ws = Workspace.open(path)
+    ws.restore(name, record_id)
+    click.echo(f"restored {record_noun(name)} “{ws.label(name, record_id)}” (as {ws.actor})")
+
+
 @cli.command()
 @click.option(
     "--root",

@@ -33,7 +33,7 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], fragment: st
     assert fragment in lines[0], lines[0]
 
 
-@pytest.mark.parametrize("command", ["", "init", "import", "export", "validate"])
+@pytest.mark.parametrize("command", ["", "init", "import", "export", "validate", "history", "restore"])
 def test_every_command_has_help(command: str) -> None:
     result = cswb(*([command] if command else []), "--help")
     assert "Usage: cswb" in result.stdout

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..framework import load_catalogue
+from ..store import labels
+from ..store.labels import readable_column
 from ..store.schema import SCHEMA_CHOICES, TABLES, TABLES_BY_NAME, Column, Table, table as table_spec
 from ..store.validation import choice_keys, is_blank, join_list
 from ._html import escape, with_style
@@ -21,8 +23,7 @@ def column_label(column: Column | str, labels: Mapping[str, str] | None = None) 
     name = column if isinstance(column, str) else column.name
     if labels and name in labels:
         return labels[name]
-    words = name.removesuffix("_id").replace("_", " ").strip()
-    return words[:1].upper() + words[1:]
+    return readable_column(name)
 
 
 def choice_options(list_name: str) -> list[tuple[str, str]]:
@@ -40,18 +41,9 @@ def choice_name(list_name: str, key: str) -> str:
         return key
 
 
-# Columns that name a record, most telling first (the first non-blank one wins).
-_LABEL_COLUMNS = ("name", "title", "expected_outcome", "indicator", "text", "participant", "description")
-
-
 def record_label(spec: Table | str, record: Mapping[str, Any]) -> str:
     """A short human name for a record, for dropdowns of references and status messages."""
-    spec = table_spec(spec) if isinstance(spec, str) else spec
-    for name in _LABEL_COLUMNS:
-        if name in spec.column_names and not is_blank(record.get(name)):
-            text = str(record[name])
-            return text if len(text) <= 80 else text[:77] + "..."
-    return str(record.get("id", ""))
+    return labels.record_label(spec, record)
 
 
 def ref_options(ws: Workspace | WorkspaceTables, table_name: str) -> list[tuple[str, str]]:

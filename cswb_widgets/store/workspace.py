@@ -35,6 +35,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem, WorkspaceError
 from . import migrations
+from .labels import moment, readable_column, record_label, record_noun
 from .schema import SCHEMA_VERSION, TABLES, Column, Table, referencing, table as table_spec
 from .validation import CellError, check_id, is_blank, validate_record
 
@@ -95,6 +96,32 @@ class _Batch:
     ref_checks: list[_RefCheck] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     audit_rows: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+@dataclass
+class _Undo:
+    """What an undo in progress has found and done."""
+
+    since: int  # the undone change's last audit entry: later entries are changes made since
+    conflicts: list[str] = field(default_factory=list)  # later changes it would overwrite, in words
+    written: list[tuple[Table, str, list[str]]] = field(default_factory=list)  # (table, record, columns) put back
+    removed: list[tuple[Table, str]] = field(default_factory=list)  # records it deleted again
+    unnamed: int = 0  # further conflicts, counted only
+
+
+_MAX_NAMED = 3  # later changes a refusal names (then "and N more")
+_IDS_PER_QUERY = 500  # well under SQLite's limit on bound parameters
+
+
+def _refusal(conflicts: list[str], unnamed: int = 0) -> str:
+    """The one line refusing an undo, naming the later changes it would overwrite."""
+    unique = list(dict.fromkeys(conflicts))
+    named = "; ".join(unique[:_MAX_NAMED])
+    more = len(unique) - _MAX_NAMED + unnamed
+    if more > 0:
+        named += f"; and {more} more"
+    return (f"it would overwrite what changed since: {named}. "
+            "Undo those changes first, or edit the records by hand")
 
 
 class Workspace:
@@ -479,38 +506,273 @@ class Workspace:
         return [r[0] for r in self._conn.execute(sql, (record_id,))]
 
     @_serialized
-    def restore(self, table_name: str, record_id: str) -> None:
-        """Bring back one deleted record."""
+    def restore(self, table_name: str, record_id: str) -> str:
+        """Bring back one deleted record; return the change id.
+
+        Refused, naming what is gone and who deleted it, while a record it refers to is deleted.
+        """
         spec = table_spec(table_name)
         with self.batch(f"restore {table_name}"):
+            assert self._batch is not None
             before = self._stored_dict(spec, record_id)
             if before is None or not before.get("deleted_at"):
                 raise InputError(Problem(f"no deleted {table_name} record with id '{record_id}'"))
-            self._queue_ref_checks(spec, {k: v for k, v in before.items() if k != "deleted_at"}, {})
-            self._write(spec, record_id, before, {"deleted_at": None}, action="restore")
+            clash = self._unique_clash(spec, before)
+            if clash:
+                raise InputError(Problem(
+                    f"cannot restore {record_noun(spec.name)} “{self._label(spec, before)}”: {clash}; "
+                    "rename or delete one of them first"
+                ))
+            gone = self._gone_references(spec, before, [c.name for c in spec.columns if c.ref])
+            if gone:
+                label = self._label(spec, before)
+                raise InputError(Problem(
+                    f"cannot restore {record_noun(spec.name)} “{label}”: it {'; it '.join(gone)}; restore that first"
+                ))
+            self._write(spec, record_id, before, self._undelete_values(spec, before), action="restore")
+            return self._batch.change_id
+
+    # -- undo --------------------------------------------------------------------
 
     @_serialized
-    def undo(self, change_id: str) -> None:
-        """Put back every record a change touched as it was before (a delete comes back)."""
+    def undo(self, change_id: str) -> str:
+        """Take back one change, touching only what it touched; return the undo's own change id.
+
+        Only the columns the change altered are written back (an update's changed columns, the
+        references a cascade cleared); the records it deleted come back and those it created go
+        again. Every other column keeps its current value, whoever set it. If a value the change
+        touched has changed since, or a record it needs was deleted since, or a record it created
+        is now referred to, nothing is written and the refusal names each later change: who,
+        when, which record and column.
+        """
         rows = self._conn.execute(
-            "SELECT table_name, record_id, before FROM _audit WHERE change_id = ? ORDER BY seq DESC",
+            "SELECT seq, action, table_name, record_id, before, after FROM _audit WHERE change_id = ?"
+            " ORDER BY seq DESC",
             (change_id,),
         ).fetchall()
         if not rows:
             raise InputError(Problem(f"no change with id '{change_id}'"))
         with self.batch(f"undo {change_id}"):
-            for table_name, record_id, before_json in rows:
+            assert self._batch is not None
+            undo = _Undo(since=rows[0][0])
+            for seq, action, table_name, record_id, before_json, after_json in rows:
                 spec = table_spec(table_name)
-                current = self._stored_dict(spec, record_id)
                 before = json.loads(before_json) if before_json else None
-                if before is None:  # the change inserted it: delete again
-                    if current is not None and not current.get("deleted_at"):
-                        self._conn.execute(f'UPDATE "{table_name}" SET deleted_at = ? WHERE id = ?', (_now(), record_id))
-                        self._audit("delete", table_name, record_id, current, None)
+                after = json.loads(after_json) if after_json else None
+                if action == "restore" and not self._was_deleted_before(table_name, record_id, seq):
+                    action = "update"  # the undo of earlier versions logged its updates as restores
+                self._undo_entry(undo, spec, record_id, action, before, after)
+            if not undo.conflicts:  # (links to what a conflict left out would only repeat it)
+                self._check_undo_links(undo)
+            if undo.conflicts:
+                raise InputError(Problem(_refusal(undo.conflicts, undo.unnamed)))
+            return self._batch.change_id
+
+    def _undo_entry(
+        self, undo: _Undo, spec: Table, record_id: str, action: str, before: dict | None, after: dict | None
+    ) -> None:
+        current = self._stored_dict(spec, record_id)
+        live = current is not None and not current.get("deleted_at")
+        if before is None:  # the change created it: it goes again
+            if live:
+                assert current is not None and after is not None
+                self._undo_removal(undo, spec, current, after, {})
+            return
+        if after is None:  # the change deleted it: it comes back
+            if live or current is None:
+                return  # brought back since: nothing left to undo
+            later = self._later_entries(spec.name, record_id, undo.since)
+            if later:  # restored and deleted again since: that later delete is someone's decision
+                undo.conflicts.append(self._describe_entry(spec, later[0], current))
+                return
+            clash = self._unique_clash(spec, current)
+            if clash:
+                undo.conflicts.append(clash)
+                return
+            self._write(spec, record_id, current, self._undelete_values(spec, current), action="restore")
+            undo.written.append((spec, record_id, [c.name for c in spec.columns if c.ref]))
+            return
+        touched = [c for c in spec.column_names[1:] if before.get(c) != after.get(c)]
+        if action == "restore":  # the change brought it back: it goes again, as it was
+            if live:
+                assert current is not None
+                self._undo_removal(undo, spec, current, after, {c: before.get(c) for c in touched})
+            return
+        if not live or current is None:
+            entry = next(iter(self._later_entries(spec.name, record_id, undo.since, existence=True)), None)
+            undo.conflicts.append(
+                self._describe_entry(spec, entry, current)
+                if entry else f"{record_noun(spec.name)} '{record_id}' no longer exists"
+            )
+            return
+        values: dict[str, Any] = {}
+        for column in touched:
+            if current.get(column) == before.get(column):
+                continue  # already back as it was
+            if current.get(column) != after.get(column):
+                undo.conflicts.append(self._describe_column_change(spec, current, column, undo.since))
+                continue
+            values[column] = before.get(column)
+        if values:
+            self._write(spec, record_id, current, values)
+            undo.written.append((spec, record_id, list(values)))
+
+    def _undo_removal(
+        self, undo: _Undo, spec: Table, current: dict[str, Any], left: dict[str, Any], revert: dict[str, Any]
+    ) -> None:
+        """Delete a record the change created or restored, unless someone has changed it since."""
+        changed = [c for c in spec.column_names[1:] if c in left and current.get(c) != left.get(c)]
+        if changed:
+            undo.conflicts.extend(self._describe_column_change(spec, current, c, undo.since) for c in changed)
+            return
+        record_id = current["id"]
+        if revert:
+            self._write(spec, record_id, current, revert)
+            current = self._stored_dict(spec, record_id) or current
+        self._conn.execute(f'UPDATE "{spec.name}" SET deleted_at = ? WHERE id = ?', (_now(), record_id))
+        self._audit("delete", spec.name, record_id, current, None)
+        undo.removed.append((spec, record_id))
+
+    def _check_undo_links(self, undo: _Undo) -> None:
+        """After the undo's writes: what it brought back must refer to live records, and nothing
+        live may refer to what it removed."""
+        for spec, record_id, columns in undo.written:
+            record = self._stored_dict(spec, record_id)
+            if record is not None:
+                label = f"{record_noun(spec.name)} “{self._label(spec, record)}”"
+                undo.conflicts.extend(f"{label} {gone}" for gone in self._gone_references(spec, record, columns))
+        removed: dict[str, list[str]] = {}
+        for spec, record_id in undo.removed:
+            removed.setdefault(spec.name, []).append(record_id)
+        for table_name, record_ids in removed.items():
+            spec = table_spec(table_name)
+            for other, column in referencing(table_name):
+                for referrer_id, target in self._referrers_of_any(other, column, record_ids):
+                    if len(undo.conflicts) >= _MAX_NAMED:  # describing each would cost queries nobody reads
+                        undo.unnamed += 1
+                        continue
+                    referrer = self._stored_dict(other, referrer_id) or {"id": referrer_id}
+                    said = self._describe_column_change(other, referrer, column.name, undo.since)
+                    target_label = self._label(spec, self._stored_dict(spec, target) or {"id": target})
+                    undo.conflicts.append(f"{said}, which refers to {record_noun(table_name)} “{target_label}”")
+
+    def _referrers_of_any(self, other: Table, column: Column, record_ids: list[str]) -> Iterator[tuple[str, str]]:
+        """(live record of `other`, the id in `record_ids` it refers to through `column`), a few
+        hundred ids per query (one query per record made undoing a large import slow)."""
+        for start in range(0, len(record_ids), _IDS_PER_QUERY):
+            chunk = record_ids[start:start + _IDS_PER_QUERY]
+            marks = ", ".join("?" for _ in chunk)
+            if column.kind == "list":
+                sql = (
+                    f'SELECT t.id, j.value FROM "{other.name}" AS t, json_each(t."{column.name}") AS j'
+                    f' WHERE t.deleted_at IS NULL AND t."{column.name}" IS NOT NULL AND j.value IN ({marks})'
+                )
+            else:
+                sql = f'SELECT id, "{column.name}" FROM "{other.name}" WHERE deleted_at IS NULL AND "{column.name}" IN ({marks})'
+            yield from self._conn.execute(sql, chunk).fetchall()
+
+    def _unique_clash(self, spec: Table, record: dict[str, Any]) -> str | None:
+        """A live record that has what must be unique in `record` (say, an area of the same kind
+        and name added since), in words, or None."""
+        for columns in spec.unique:
+            same = " AND ".join(f"coalesce({_q(c)}, '') = coalesce(?, '')" for c in columns)
+            row = self._conn.execute(
+                f'SELECT id FROM "{spec.name}" WHERE deleted_at IS NULL AND id != ? AND {same}',
+                (record["id"], *(record.get(c) for c in columns)),
+            ).fetchone()
+            if row is None:
+                continue
+            other = self._stored_dict(spec, row[0]) or {"id": row[0]}
+            what = f"{record_noun(spec.name)} “{self._label(spec, other)}”"
+            headings = " and ".join(readable_column(c).lower() for c in columns)
+            for _seq, at, actor, action, before, after in self._later_entries(spec.name, row[0], 0):
+                was, now = json.loads(before or "{}"), json.loads(after or "{}")
+                if action in ("insert", "restore") or any(was.get(c) != now.get(c) for c in columns):
+                    verb = {"insert": "added", "restore": "restored"}.get(action, "changed")
+                    return f"{actor} {verb} {what} with the same {headings} ({moment(at)})"
+            return f"{what} has the same {headings}"
+        return None
+
+    def _undelete_values(self, spec: Table, record: dict[str, Any]) -> dict[str, Any]:
+        # The unique columns are set to what they hold so that a clash names them.
+        unique = {c for columns in spec.unique for c in columns}
+        return {"deleted_at": None, **{c: record.get(c) for c in unique}}
+
+    def _gone_references(self, spec: Table, record: dict[str, Any], columns: list[str]) -> list[str]:
+        """Each record `record` refers to through `columns` that is gone, in words: "refers to the
+        organization “Food Bank”, deleted by Bea (...)"."""
+        said: list[str] = []
+        for name in columns:
+            column = spec.column(name)
+            value = record.get(name)
+            if column.ref is None or value is None:
+                continue
+            ref_spec = table_spec(column.ref)
+            for target in json.loads(value) if column.kind == "list" else [value]:
+                if self.exists(column.ref, target):
                     continue
-                values = {c: before.get(c) for c in spec.column_names if c != "id"}
-                values["deleted_at"] = None
-                self._write(spec, record_id, current, values, action="restore")
+                stored = self._stored_dict(ref_spec, target)
+                what = (
+                    f"the {record_noun(column.ref)} “{self._label(ref_spec, stored)}”"
+                    if stored else f"the {record_noun(column.ref)} '{target}'"
+                )
+                deleted = next(iter(self._later_entries(column.ref, target, 0, existence=True)), None)
+                by = f", deleted by {deleted[2]} ({moment(deleted[1])})" if deleted and deleted[3] == "delete" else (
+                    ", which no longer exists")
+                said.append(f"refers to {what}{by}")
+        return said
+
+    def _was_deleted_before(self, table_name: str, record_id: str, seq: int) -> bool:
+        row = self._conn.execute(
+            "SELECT action FROM _audit WHERE table_name = ? AND record_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1",
+            (table_name, record_id, seq),
+        ).fetchone()
+        return row is not None and row[0] == "delete"
+
+    def _later_entries(
+        self, table_name: str, record_id: str, since: int, *, existence: bool = False
+    ) -> list[tuple[Any, ...]]:
+        """Audit entries (seq, at, actor, action, before, after) on one record after `since`, newest first."""
+        sql = "SELECT seq, at, actor, action, before, after FROM _audit WHERE table_name = ? AND record_id = ? AND seq > ?"
+        if existence:
+            sql += " AND action IN ('insert', 'delete', 'restore')"
+        return self._conn.execute(sql + " ORDER BY seq DESC", (table_name, record_id, since)).fetchall()
+
+    def _describe_column_change(self, spec: Table, record: dict[str, Any], column: str, since: int) -> str:
+        """Who changed this column of this record after `since`: "Bea changed the title of person “Jo” (...)"."""
+        what = f"the {readable_column(column).lower()} of {record_noun(spec.name)} “{self._label(spec, record)}”"
+        for entry in self._later_entries(spec.name, record["id"], since):
+            before = json.loads(entry[4]) if entry[4] else {}
+            after = json.loads(entry[5]) if entry[5] else {}
+            if entry[3] != "delete" and before.get(column) != after.get(column):
+                verb = "set" if entry[3] == "insert" else "changed"
+                return f"{entry[2]} {verb} {what} ({moment(entry[1])})"
+        return f"{what} was changed outside the workbook (not in the history)"
+
+    def _describe_entry(self, spec: Table, entry: tuple[Any, ...], record: dict[str, Any] | None) -> str:
+        """One later audit entry in words: "Bea deleted person “Jo” (...)"."""
+        _seq, at, actor, action, before, after = entry
+        image = record or json.loads(after or before or "{}")
+        verb = {"insert": "added", "delete": "deleted", "restore": "restored"}.get(action, "changed")
+        return f"{actor} {verb} {record_noun(spec.name)} “{self._label(spec, image)}” ({moment(at)})"
+
+    @_serialized
+    def label(self, table_name: str, record: dict[str, Any] | str) -> str:
+        """What people call a record (given as stored values, or by id even if deleted): its name or
+        title; a record named only by its references (a membership) reads as those."""
+        spec = table_spec(table_name)
+        if isinstance(record, str):
+            return self._label(spec, self._stored_dict(spec, record) or {"id": record})
+        return self._label(spec, record)
+
+    def _label(self, spec: Table, record: dict[str, Any] | None) -> str:
+        """`label` for use inside the lock."""
+
+        def ref_label(table_name: str, record_id: str) -> str | None:
+            stored = self._stored_dict(table_spec(table_name), record_id)
+            return record_label(table_name, stored) if stored else None
+
+        return record_label(spec, record or {}, ref_label)
 
     @_serialized
     def last_change(self) -> str | None:

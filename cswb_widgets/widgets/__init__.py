@@ -11,6 +11,7 @@ from .editable_table import EditableTable
 from .file_import import FileImport
 from .guidance import GuidancePanel
 from .header import StageHeader
+from .history import HistoryPanel
 from .map_panel import MapPanel
 from .pickers import catalogue_picker, options_picker
 from .record_form import RecordForm
@@ -22,6 +23,7 @@ __all__ = [
     "EditableTable",
     "FileImport",
     "GuidancePanel",
+    "HistoryPanel",
     "MapPanel",
     "RecordForm",
     "StageHeader",

@@ -189,12 +189,14 @@ class AdoptAssets(ipywidgets.VBox):
     def undo(self) -> bool:
         if not self._undo:
             return False
-        change, words = self._undo.pop()
+        change, words = self._undo[-1]
         try:
             self._ws.undo(change)
         except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
+            # Kept: a refusal names a later change, and once that is undone this undo may be tried again.
             self.status.value = say("error", f"Could not undo: {_failures.words(error)}")
             return False
+        self._undo.pop()
         self.status.value = say("saved", f"Undone: {words} is no longer a strategy.")
         _sync.notify_saved(self._ws, self)
         self.refresh()

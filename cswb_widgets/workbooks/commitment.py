@@ -126,6 +126,21 @@ class CommitmentWorkbook(Workbook):
             caption="Commitment evidence: resolutions, coordinator position, resources, attendance",
         )
 
+    # -- the change history (coordinators) --------------------------------------------------------
+
+    @deferred
+    def history(self) -> Shown:
+        """Who changed what and when; deleted records, each with a Restore button (apps only: the
+        notebook cell is tagged app-only, and a report would show the history as of its run)."""
+        if self.app:
+            from ..widgets import HistoryPanel
+
+            return HistoryPanel(self.ws)
+        from ..render.history import changes_html, deleted_html
+        from ..store.history import changes, deleted_records
+
+        return _html(changes_html(changes(self.ws)) + deleted_html(deleted_records(self.ws)))
+
     # -- parts of the printed plan (`cswb report`) -------------------------------------------------
 
     @report_only
