@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ COORDINATE_DECIMALS = 6
 GEOJSON_SUFFIXES = (".geojson", ".json")
 SHAPEFILE_SUFFIX = ".shp"
 POLYGONAL_TYPES = ("Polygon", "MultiPolygon")
+SIDECAR_BYTES = 4096  # a .prj or .cpg is a few hundred bytes; a bigger one is not what it claims
+ZIPPED = re.compile(r"^/vsizip/(?P<archive>.+?\.zip)/(?P<member>.+)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -102,11 +105,13 @@ def read_boundaries(
     else:
         name_field = _match_column(name_column, fields, source.display_name)
 
-    frame = _read_frame(pyogrio, source, name_field)
+    frame = _read_frame(pyogrio, source, name_field, info.get("encoding"))
     if len(frame) == 0:
         raise InputError(Problem("the file holds no features", file=source.display_name))
+    _require_crs(frame, source)
+    geometries = _to_wgs84_polygons(frame, source)
+    # Naming a CRS can search pyproj's whole database (seconds): only for a usable one.
     source_crs = _source_crs(frame, source)
-    geometries = _to_wgs84_polygons(frame, source, source_crs)
 
     if name_field is None:
         names = [merged_name] * len(geometries)  # merged into one below
@@ -228,11 +233,23 @@ def _gdal_errors(pyogrio: Any) -> tuple[type[Exception], ...]:
 def _read_info(pyogrio: Any, source: _Source) -> dict[str, Any]:
     try:
         return pyogrio.read_info(source.gdal_path)
+    except UnicodeDecodeError as error:  # a column name in another encoding
+        raise _undecodable(source, _declared_encoding(source, None), _bad_byte(error)) from None
+    except pyogrio.errors.CRSError as error:
+        raise _unusable_crs(source, _not_known(error)) from None
     except _gdal_errors(pyogrio) as error:
         raise _unreadable(source, error) from None
 
 
 def _unreadable(source: _Source, error: Exception) -> InputError:
+    if not source.is_shapefile and _head(source, 2) in UTF16_BOMS:
+        return InputError(
+            Problem(
+                "the file is UTF-16 text, which GeoJSON does not allow; "
+                "save the GeoJSON as UTF-8 and import it again",
+                file=source.display_name,
+            )
+        )
     # GDAL appends advice meant for programmers ("prefix the path with '<DRIVER>:'").
     reason = str(error).split("; It might help")[0].rstrip(".")
     return InputError(
@@ -240,14 +257,145 @@ def _unreadable(source: _Source, error: Exception) -> InputError:
     )
 
 
-def _read_frame(pyogrio: Any, source: _Source, name_field: str | None) -> geopandas.GeoDataFrame:
+def _read_frame(
+    pyogrio: Any, source: _Source, name_field: str | None, encoding: str | None
+) -> geopandas.GeoDataFrame:
     # Reading only the chosen column keeps personal attributes out of memory entirely.
+    columns = [name_field] if name_field else []
     try:
-        return pyogrio.read_dataframe(
-            source.gdal_path, columns=[name_field] if name_field else [], force_2d=True
-        )
+        return pyogrio.read_dataframe(source.gdal_path, columns=columns, force_2d=True)
+    except UnicodeDecodeError as error:
+        declared = _declared_encoding(source, encoding)
+        found = _first_undecodable_row(pyogrio, source, name_field, declared) if name_field else None
+        if found is None:
+            raise _undecodable(source, declared, _bad_byte(error)) from None
+        row, bad = found
+        raise _undecodable(source, declared, bad, row=row, column=name_field) from None
+    except pyogrio.errors.CRSError as error:
+        raise _unusable_crs(source, _not_known(error)) from None
     except _gdal_errors(pyogrio) as error:
         raise _unreadable(source, error) from None
+
+
+# --- text encodings -------------------------------------------------------------------
+
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _declared_encoding(source: _Source, reported: str | None) -> str:
+    """What the attribute text claims to be: a shapefile's .cpg (or .dbf header), or UTF-8."""
+    cpg = _companion(source, ".cpg") if source.is_shapefile else None
+    return (cpg or "").strip() or reported or "UTF-8"
+
+
+def _bad_byte(error: UnicodeDecodeError) -> str:
+    return error.object[error.start : error.start + 1].hex().upper() or "?"
+
+
+def _first_undecodable_row(
+    pyogrio: Any, source: _Source, column: str, encoding: str
+) -> tuple[int, str] | None:
+    """The first row whose `column` is not `encoding` text, and its first bad byte."""
+    # ISO-8859-1 decodes any byte and encodes back to the same bytes, so the file's own
+    # bytes can be tried row by row.
+    unreadable: tuple[type[Exception], ...] = (UnicodeError, *_gdal_errors(pyogrio))
+    try:
+        raw = pyogrio.read_dataframe(
+            source.gdal_path, columns=[column], read_geometry=False, encoding="ISO-8859-1"
+        )
+    except unreadable:
+        return None  # the message then goes without a row
+    for row, value in enumerate(raw[column].tolist(), start=1):
+        if not isinstance(value, str):
+            continue
+        try:
+            value.encode("ISO-8859-1").decode(encoding)
+        except UnicodeDecodeError as error:
+            return row, _bad_byte(error)
+        except (UnicodeEncodeError, LookupError):
+            return None  # not raw bytes after all, or a codec Python does not have
+    return None
+
+
+def _undecodable(
+    source: _Source, encoding: str, bad_byte: str, row: int | None = None, column: str | None = None
+) -> InputError:
+    if not source.is_shapefile:
+        message = (
+            f"the text is not UTF-8 (byte 0x{bad_byte}; ISO-8859-1 or Windows-1252 perhaps); "
+            "save the GeoJSON as UTF-8 and import it again"
+        )
+    elif _companion(source, ".cpg") is not None:
+        message = (
+            f"the .cpg file says the attribute table (.dbf) is {encoding} but it is not "
+            f"(byte 0x{bad_byte}); fix or delete the .cpg file and import again"
+        )
+    else:
+        message = (
+            f"the attribute table (.dbf) is not {encoding}, the encoding its header names "
+            f"(byte 0x{bad_byte}); add a .cpg file naming its encoding (such as CP1252) "
+            "and import again"
+        )
+    return InputError(Problem(message, file=source.display_name, row=row, column=column))
+
+
+def _companion(source: _Source, suffix: str) -> str | None:
+    """The text of the dataset's sidecar file with `suffix` (.prj, .cpg), or None if absent."""
+    stem = PurePosixPath(source.gdal_path).stem
+    archive = ZIPPED.match(source.gdal_path)
+    try:
+        if archive:
+            with zipfile.ZipFile(archive["archive"]) as opened:
+                folder = str(PurePosixPath(archive["member"]).parent)
+                for info in opened.infolist():
+                    name = PurePosixPath(info.filename)
+                    if str(name.parent) == folder and name.stem == stem and name.suffix.lower() == suffix:
+                        with opened.open(info) as member:
+                            return member.read(SIDECAR_BYTES).decode("ISO-8859-1")
+            return None
+        folder_path = Path(source.gdal_path).parent
+        for candidate in folder_path.iterdir():
+            if candidate.stem == stem and candidate.suffix.lower() == suffix:
+                with candidate.open("rb") as sidecar:
+                    return sidecar.read(SIDECAR_BYTES).decode("ISO-8859-1")
+    except (OSError, zipfile.BadZipFile):
+        return None
+    return None
+
+
+def _head(source: _Source, size: int) -> bytes:
+    """The first bytes of the dataset's own file (b"" if they cannot be read)."""
+    archive = ZIPPED.match(source.gdal_path)
+    try:
+        if archive:
+            with zipfile.ZipFile(archive["archive"]) as opened, opened.open(archive["member"]) as f:
+                return f.read(size)
+        with open(source.gdal_path, "rb") as f:
+            return f.read(size)
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return b""
+
+
+# --- coordinate reference systems -----------------------------------------------------
+
+
+def _not_known(error: Exception) -> str:
+    detail = str(error).removeprefix("PROJ: ").rstrip(".")
+    return f"it is not a coordinate system pyproj knows: {detail}"
+
+
+def _unusable_crs(source: _Source, reason: str) -> InputError:
+    if source.is_shapefile:
+        message = (
+            f"the .prj file cannot be used ({reason}); "
+            "re-export the shapefile in EPSG:4326 or another named CRS"
+        )
+    else:
+        message = (
+            f"the GeoJSON's \"crs\" member cannot be used ({reason}); "
+            "re-export the GeoJSON in EPSG:4326 (longitude/latitude)"
+        )
+    return InputError(Problem(message, file=source.display_name))
 
 
 def _match_column(wanted: str | None, fields: tuple[str, ...], display_name: str) -> str:
@@ -271,25 +419,41 @@ def _match_column(wanted: str | None, fields: tuple[str, ...], display_name: str
     raise InputError(Problem(message, file=display_name, column=wanted))
 
 
+def _require_crs(frame: geopandas.GeoDataFrame, source: _Source) -> None:
+    """A shapefile must say where it is; a GeoJSON without a CRS is WGS 84 (RFC 7946)."""
+    if frame.crs is not None or not source.is_shapefile:
+        return
+    prj = _companion(source, ".prj")  # GDAL gives no CRS for a missing .prj and a garbled one
+    if prj is not None:
+        reason = "it is not a coordinate system GDAL can read" if prj.strip() else "it is empty"
+        raise _unusable_crs(source, reason)
+    raise InputError(
+        Problem(
+            "the .prj file (coordinate reference system) is missing, so the "
+            "coordinates cannot be placed on a map; add the .prj file that came "
+            "with the shapefile",
+            file=source.display_name,
+        )
+    )
+
+
 def _source_crs(frame: geopandas.GeoDataFrame, source: _Source) -> str:
+    from pyproj.exceptions import ProjError  # pyproj is loaded by then (geopandas uses it)
+
     if frame.crs is None:
-        if source.is_shapefile:
-            raise InputError(
-                Problem(
-                    "the .prj file (coordinate reference system) is missing, so the "
-                    "coordinates cannot be placed on a map; add the .prj file that came "
-                    "with the shapefile",
-                    file=source.display_name,
-                )
-            )
         return WGS84  # RFC 7946: GeoJSON coordinates are WGS 84 longitude/latitude
-    authority = frame.crs.to_authority()
-    return f"{authority[0]}:{authority[1]}" if authority else frame.crs.to_string()
+    try:
+        authority = frame.crs.to_authority()
+        return f"{authority[0]}:{authority[1]}" if authority else frame.crs.to_string()
+    except ProjError as error:
+        raise _unusable_crs(source, _not_known(error)) from None
 
 
 def _to_wgs84_polygons(
-    frame: geopandas.GeoDataFrame, source: _Source, source_crs: str
+    frame: geopandas.GeoDataFrame, source: _Source
 ) -> list[BaseGeometry]:
+    from pyproj.exceptions import ProjError
+
     geoseries = frame.geometry
     if frame.crs is None:
         geoseries = geoseries.set_crs(WGS84)
@@ -308,13 +472,20 @@ def _to_wgs84_polygons(
     if problems:
         raise InputError(problems)
 
-    geographic = geoseries.to_crs(WGS84)
+    try:
+        geographic = geoseries.to_crs(WGS84)
+    except ProjError:  # e.g. a local site grid, or an unknown projection
+        crs = geoseries.crs
+        kind = f"{crs.type_name} '{crs.name}'" if crs is not None else "it"
+        # pyproj's own words ("Input is not a transformation") would not help a person.
+        raise _unusable_crs(source, f"{kind} cannot be converted to longitude/latitude") from None
     min_x, min_y, max_x, max_y = geographic.total_bounds
     if not (-180 <= min_x and max_x <= 180 and -90 <= min_y and max_y <= 90):
         # Typically a GeoJSON written in a projected CRS without saying so.
         raise InputError(
             Problem(
-                f"coordinates are not longitude/latitude after conversion from {source_crs}; "
+                "coordinates are not longitude/latitude after conversion from "
+                f"{_source_crs(frame, source)}; "
                 "the file's coordinate reference system is wrong or missing",
                 file=source.display_name,
             )

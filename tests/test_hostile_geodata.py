@@ -1,0 +1,207 @@
+"""Hostile boundary files, built at test time: each is refused with one exact line naming the
+file (and row and column where there is one) and what to do, never with a traceback."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import geopandas
+import pytest
+from shapely.geometry import Polygon
+
+from cswb_widgets.cli import main
+from cswb_widgets.errors import InputError
+from cswb_widgets.store import Workspace
+from cswb_widgets.store.boundaries import read_boundaries
+
+NAMES = ["Ward A", "Québec"]  # the second name is the one whose bytes differ between encodings
+
+PRJ_ADVICE = "re-export the shapefile in EPSG:4326 or another named CRS"
+
+
+def squares() -> list[Polygon]:
+    return [Polygon([(x, 45), (x + 0.01, 45), (x + 0.01, 45.01), (x, 45.01)]) for x in (-80.0, -79.9)]
+
+
+def write_shapefile(folder: Path, *, encoding: str = "UTF-8", names: list[str] = NAMES) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    frame = geopandas.GeoDataFrame({"name": names}, geometry=squares(), crs="EPSG:4326")
+    path = folder / "wards.shp"
+    frame.to_file(path, engine="pyogrio", encoding=encoding)
+    return path
+
+
+def geojson_text(properties: list[dict[str, str]], **extra: Any) -> str:
+    features = [
+        {"type": "Feature", "properties": props, "geometry": json.loads(json.dumps(square.__geo_interface__))}
+        for props, square in zip(properties, squares(), strict=True)
+    ]
+    return json.dumps({"type": "FeatureCollection", **extra, "features": features}, ensure_ascii=False)
+
+
+def refusal(path: Path, name_column: str | None = "name") -> str:
+    with pytest.raises(InputError) as refused:
+        read_boundaries(path, name_column)
+    line = str(refused.value)
+    assert "\n" not in line
+    return line
+
+
+# --- text encodings -------------------------------------------------------------------
+
+
+def test_latin1_geojson_names_the_row_and_asks_for_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "wards.geojson"
+    path.write_bytes(geojson_text([{"name": n} for n in NAMES]).encode("ISO-8859-1"))
+    assert refusal(path) == (
+        f"{path}, row 2, column 'name': the text is not UTF-8 (byte 0xE9; ISO-8859-1 or "
+        "Windows-1252 perhaps); save the GeoJSON as UTF-8 and import it again"
+    )
+
+
+def test_latin1_geojson_column_name_is_refused_without_a_row(tmp_path: Path) -> None:
+    path = tmp_path / "wards.geojson"
+    path.write_bytes(geojson_text([{"nàme": n} for n in ("A", "B")]).encode("ISO-8859-1"))
+    assert refusal(path) == (
+        f"{path}: the text is not UTF-8 (byte 0xE0; ISO-8859-1 or Windows-1252 perhaps); "
+        "save the GeoJSON as UTF-8 and import it again"
+    )
+
+
+def test_latin1_geojson_in_a_zip_names_the_member(tmp_path: Path) -> None:
+    archive = tmp_path / "wards.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("wards.geojson", geojson_text([{"name": n} for n in NAMES]).encode("ISO-8859-1"))
+    assert refusal(archive) == (
+        f"{archive} [wards.geojson], row 2, column 'name': the text is not UTF-8 (byte 0xE9; "
+        "ISO-8859-1 or Windows-1252 perhaps); save the GeoJSON as UTF-8 and import it again"
+    )
+
+
+def test_utf16_geojson_asks_for_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "wards.geojson"
+    path.write_bytes(geojson_text([{"name": n} for n in NAMES]).encode("UTF-16"))
+    assert refusal(path) == (
+        f"{path}: the file is UTF-16 text, which GeoJSON does not allow; "
+        "save the GeoJSON as UTF-8 and import it again"
+    )
+
+
+def test_cpg_naming_the_wrong_encoding_names_the_row(tmp_path: Path) -> None:
+    shapefile = write_shapefile(tmp_path / "wards", encoding="ISO-8859-1")
+    shapefile.with_suffix(".cpg").write_text("UTF-8")
+    assert refusal(shapefile.parent) == (
+        f"{shapefile}, row 2, column 'name': the .cpg file says the attribute table (.dbf) is "
+        "UTF-8 but it is not (byte 0xE9); fix or delete the .cpg file and import again"
+    )
+
+
+def test_cpg_naming_the_wrong_encoding_inside_a_zip(tmp_path: Path) -> None:
+    shapefile = write_shapefile(tmp_path / "wards", encoding="ISO-8859-1")
+    shapefile.with_suffix(".cpg").write_text("UTF-8\n")
+    archive = tmp_path / "wards.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for part in shapefile.parent.iterdir():
+            zipped.write(part, f"layer/{part.name}")
+    assert refusal(archive) == (
+        f"{archive} [layer/wards.shp], row 2, column 'name': the .cpg file says the attribute "
+        "table (.dbf) is UTF-8 but it is not (byte 0xE9); fix or delete the .cpg file and import again"
+    )
+
+
+def test_the_same_dbf_without_the_wrong_cpg_is_read_correctly(tmp_path: Path) -> None:
+    shapefile = write_shapefile(tmp_path / "wards", encoding="ISO-8859-1")
+    shapefile.with_suffix(".cpg").unlink()  # the .dbf header's language byte then decides
+    assert [f.name for f in read_boundaries(shapefile, "name").features] == NAMES
+
+
+def test_a_wrong_cpg_outside_the_chosen_column_does_not_matter_when_dissolving(tmp_path: Path) -> None:
+    shapefile = write_shapefile(tmp_path / "wards", encoding="ISO-8859-1")
+    shapefile.with_suffix(".cpg").write_text("UTF-8")
+    merged = read_boundaries(shapefile, None, dissolve=True, dissolved_name="Town")
+    assert [f.name for f in merged.features] == ["Town"]  # the names are never read
+
+
+# --- coordinate reference systems -----------------------------------------------------
+
+UNUSABLE_PRJ = {
+    "text that is no CRS": ("hello world", "it is not a coordinate system GDAL can read"),
+    "an empty file": ("", "it is empty"),
+    "binary bytes": ("\x00\x01\x02\x7f", "it is not a coordinate system GDAL can read"),
+    "a projection without its conversion": (
+        'PROJCS["nonsense",GEOGCS["x",DATUM["y",SPHEROID["z",0,0]]]]',
+        "it is not a coordinate system pyproj knows: missing CONVERSION node",
+    ),
+    "an ellipsoid of size zero": (
+        'GEOGCS["x",DATUM["y",SPHEROID["z",0,0]],PRIMEM["Greenwich",0],UNIT["Degree",0.0174532925199433]]',
+        "it is not a coordinate system pyproj knows: Invalid ellipsoid parameters",
+    ),
+    "a local site grid": (
+        'LOCAL_CS["site grid",LOCAL_DATUM["x",0],UNIT["Foot_US",0.3048006096012192],AXIS["X",EAST],AXIS["Y",NORTH]]',
+        "Engineering CRS 'site grid' cannot be converted to longitude/latitude",
+    ),
+    "an unknown projection method": (
+        'PROJCS["mystery",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,'
+        '298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],'
+        'PROJECTION["No_Such_Projection"],UNIT["Meter",1.0]]',
+        "Projected CRS 'mystery' cannot be converted to longitude/latitude",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNUSABLE_PRJ))
+def test_unusable_prj_says_what_to_do(case: str, tmp_path: Path) -> None:
+    prj_text, reason = UNUSABLE_PRJ[case]
+    shapefile = write_shapefile(tmp_path / "wards")
+    shapefile.with_suffix(".prj").write_bytes(prj_text.encode("ISO-8859-1"))
+    assert refusal(shapefile) == f"{shapefile}: the .prj file cannot be used ({reason}); {PRJ_ADVICE}"
+
+
+def test_unusable_prj_inside_a_zip(tmp_path: Path) -> None:
+    shapefile = write_shapefile(tmp_path / "wards")
+    shapefile.with_suffix(".prj").write_text("hello world")
+    archive = tmp_path / "wards.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for part in shapefile.parent.iterdir():
+            zipped.write(part, part.name)
+    assert refusal(archive) == (
+        f"{archive} [wards.shp]: the .prj file cannot be used "
+        f"(it is not a coordinate system GDAL can read); {PRJ_ADVICE}"
+    )
+
+
+def test_unusable_geojson_crs_member(tmp_path: Path) -> None:
+    path = tmp_path / "wards.geojson"
+    crs = {"type": "name", "properties": {"name": 'LOCAL_CS["site grid",UNIT["metre",1]]'}}
+    path.write_text(geojson_text([{"name": n} for n in NAMES], crs=crs))
+    assert refusal(path) == (
+        f"{path}: the GeoJSON's \"crs\" member cannot be used (Engineering CRS 'site grid' cannot "
+        "be converted to longitude/latitude); re-export the GeoJSON in EPSG:4326 (longitude/latitude)"
+    )
+
+
+# --- the same files through the command line --------------------------------------------
+
+
+def test_cswb_import_prints_the_same_one_line_and_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Workspace.create(tmp_path / "w", name="Town")
+    capsys.readouterr()
+    shapefile = write_shapefile(tmp_path / "wards", encoding="ISO-8859-1")
+    shapefile.with_suffix(".cpg").write_text("UTF-8")
+    geojson = tmp_path / "wards.geojson"
+    geojson.write_bytes(geojson_text([{"name": n} for n in NAMES]).encode("ISO-8859-1"))
+    local = write_shapefile(tmp_path / "local")
+    local.with_suffix(".prj").write_text(UNUSABLE_PRJ["a local site grid"][0])
+
+    for hostile in (shapefile.parent, geojson, local):
+        expected = refusal(hostile)
+        assert main(["import", str(tmp_path / "w"), str(hostile), "--name-column", "name"]) == 1
+        captured = capsys.readouterr()
+        assert captured.err == f"cswb: error: {expected}\n"
+        assert captured.out == ""
+    assert len(Workspace.open(tmp_path / "w").table("areas")) == 0
