@@ -183,6 +183,30 @@ def test_unusable_geojson_crs_member(tmp_path: Path) -> None:
     )
 
 
+# --- incomplete shapefiles ----------------------------------------------------------------
+
+
+def test_shapefile_without_its_shx_says_which_file_to_add(tmp_path: Path) -> None:
+    shapefile = write_shapefile(tmp_path / "wards")
+    shapefile.with_suffix(".shx").unlink()
+    assert refusal(shapefile.parent) == (
+        f"{shapefile}: cannot be read as a map layer: its .shx file is missing; add the .shx that "
+        "came with the .shp (a shapefile is at least its .shp, .shx and .dbf files)"
+    )
+
+
+def test_shapefile_without_its_dbf_says_which_file_to_add(tmp_path: Path) -> None:
+    shapefile = write_shapefile(tmp_path / "wards")
+    shapefile.with_suffix(".dbf").unlink()
+    assert refusal(shapefile) == (
+        f"{shapefile}: the .dbf file (the attribute table, with the area names) is missing; "
+        "add the .dbf that came with the .shp"
+    )
+    # Merged into one boundary, the shapes alone are enough.
+    merged = read_boundaries(shapefile, None, dissolve=True, dissolved_name="Town")
+    assert [f.name for f in merged.features] == ["Town"]
+
+
 # --- the same files through the command line --------------------------------------------
 
 

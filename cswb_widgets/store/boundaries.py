@@ -103,6 +103,14 @@ def read_boundaries(
             )
         name_field = None
     else:
+        if not fields and source.is_shapefile and _companion(source, ".dbf") is None:
+            raise InputError(
+                Problem(
+                    "the .dbf file (the attribute table, with the area names) is missing; "
+                    "add the .dbf that came with the .shp",
+                    file=source.display_name,
+                )
+            )
         name_field = _match_column(name_column, fields, source.display_name)
 
     frame = _read_frame(pyogrio, source, name_field, info.get("encoding"))
@@ -250,8 +258,16 @@ def _unreadable(source: _Source, error: Exception) -> InputError:
                 file=source.display_name,
             )
         )
-    # GDAL appends advice meant for programmers ("prefix the path with '<DRIVER>:'").
+    # GDAL's words name the path again and give advice meant for programmers
+    # ("prefix the path with '<DRIVER>:'", "set SHAPE_RESTORE_SHX"): said for people here.
     reason = str(error).split("; It might help")[0].rstrip(".")
+    if "not recognized as being in a supported file format" in reason:
+        reason = "GDAL does not recognize it; check that it is a GeoJSON file or a shapefile"
+    elif source.is_shapefile and ".shx" in reason.lower():
+        reason = (
+            "its .shx file is missing; add the .shx that came with the .shp "
+            "(a shapefile is at least its .shp, .shx and .dbf files)"
+        )
     return InputError(
         Problem(f"cannot be read as a map layer: {reason}", file=source.display_name)
     )
