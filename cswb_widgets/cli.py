@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .errors import CswbError, InputError, Problem, WorkspaceError
+from .errors import CswbError, InputError, Problem, WorkspaceError, os_error_line
 from .paths import samples_dir
 
 KINDS = ("municipality", "first_nation", "joint_plan")
@@ -60,6 +60,8 @@ def init(path: Path, name: str | None, kind: str | None, source: str | None) -> 
 
     if is_workspace(path):
         raise WorkspaceError(f"{path}: a workspace already exists here")
+    if path.exists() and not path.is_dir():
+        raise WorkspaceError(f"{path}: this is a file; give a new (or empty) folder for the workspace")
     bundle = _resolve_source(source) if source else None
     created_dir = not path.exists()
     try:
@@ -150,6 +152,8 @@ def export(path: Path, out: Path, fmt: str) -> None:
     from .store.tabular import export_workspace
 
     ws = Workspace.open(path)
+    if fmt == "csv" and out.exists() and not out.is_dir():
+        raise InputError(Problem("this is a file; give a folder for the CSV files (or use --format xlsx)", file=str(out)))
     written = export_workspace(ws, out, fmt)
     click.echo(f"wrote {len(written)} file(s) to {out}")
 
@@ -285,7 +289,11 @@ def report(workspaces: tuple[Path, ...], out: Path, kind: str, formats: str, job
 
     from .notebooks import check_folder
     from .report import build_reports, parse_formats, summary_table
+    from .store.workspace import is_workspace, no_workspace_here
 
+    for workspace in workspaces:  # a typo is refused before any kernel starts
+        if not is_workspace(workspace):
+            raise no_workspace_here(workspace)
     started = time.perf_counter()
     results = build_reports(list(workspaces), out, kind=kind, formats=parse_formats(formats), jobs=jobs,
                             all_parts=all_parts, notebooks=check_folder(notebooks) if notebooks else None)
@@ -327,6 +335,9 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except CswbError as exc:
         click.echo(f"cswb: error: {exc}", err=True)
+        return 1
+    except OSError as exc:  # a path that cannot be used, a full disk: the user's to fix, not a bug
+        click.echo(f"cswb: error: {os_error_line(exc)}", err=True)
         return 1
     except KeyboardInterrupt:
         click.echo("cswb: interrupted", err=True)
