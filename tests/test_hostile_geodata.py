@@ -81,6 +81,13 @@ def test_latin1_geojson_in_a_zip_names_the_member(tmp_path: Path) -> None:
     )
 
 
+def test_latin1_text_in_a_column_never_read_does_not_matter(tmp_path: Path) -> None:
+    path = tmp_path / "wards.geojson"
+    properties = [{"name": f"Ward {n}", "councillor": "Hélène Tremblay"} for n in (1, 2)]
+    path.write_bytes(geojson_text(properties).encode("ISO-8859-1"))
+    assert [f.name for f in read_boundaries(path, "name").features] == ["Ward 1", "Ward 2"]
+
+
 def test_utf16_geojson_asks_for_utf8(tmp_path: Path) -> None:
     path = tmp_path / "wards.geojson"
     path.write_bytes(geojson_text([{"name": n} for n in NAMES]).encode("UTF-16"))

@@ -3,6 +3,7 @@ reads is deleted after every import, whether it worked, was refused or failed un
 
 from __future__ import annotations
 
+import datetime
 import tempfile
 import zipfile
 from pathlib import Path
@@ -127,3 +128,19 @@ def test_survey_answers_import_after_the_copy_is_gone(ws: Workspace, system_temp
     survey.date.value = "When"
     assert survey.run() == 2
     assert sorted(ws.table("feedback")["text"]) == ["Loud parties", "Too many overdoses"]
+
+
+def test_the_upload_buttons_themselves_leave_no_copy(ws: Workspace, system_temp: Path) -> None:
+    """As the browser sends a file: the widgets' `value` trait set, their observers do the rest."""
+
+    def sent(name: str, content: bytes) -> tuple[dict[str, object], ...]:
+        return ({"name": name, "type": "text/csv", "size": len(content), "content": memoryview(content),
+                 "last_modified": datetime.datetime(2024, 6, 1, tzinfo=datetime.UTC)},)
+
+    survey = SurveyImport(ws)
+    survey.upload.value = sent("export.csv", b"When,Your concern\n2024-06-01,Too many overdoses\n")
+    assert "1 responses read" in survey.status.value
+    table = FileImport(ws, risks_import, description="Risks", accept=".csv")
+    table.upload.value = sent("risks.csv", b"name,priority\nHousing,perhaps\n")
+    assert "Nothing imported: risks.csv, row 2" in table.status.value
+    assert left_behind(system_temp) == []
