@@ -32,9 +32,15 @@ def _resolve_source(source: str) -> Path:
         return candidate
     path = Path(source)
     if path.exists():
+        _require_file_or_folder(path)
         return path
     samples = ", ".join(_sample_names()) or "none installed"
     raise InputError(Problem(f"no sample or bundle named '{source}' (samples: {samples})"))
+
+
+def _require_file_or_folder(path: Path) -> None:
+    if not (path.is_file() or path.is_dir()):  # reading a pipe would wait for ever
+        raise InputError(Problem("not a file or folder (a device or a pipe); give a file or folder", file=str(path)))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -120,6 +126,7 @@ def import_(
     ws = Workspace.open(path)
     if not file.exists():
         raise InputError(Problem("no such file or folder", file=str(file)))
+    _require_file_or_folder(file)
     if looks_like_hsds(file):  # before boundaries: both take .zip and .json
         report = import_hsds(ws, file)
         click.echo(f"imported from {file.name}: {report.summary()}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -169,6 +170,8 @@ def test_paths_that_cannot_be_used_give_one_line(tmp_path: Path, capsys: pytest.
     a_file.write_text("not a folder")
     a_folder = tmp_path / "plan.xlsx"
     a_folder.mkdir()
+    pipe = tmp_path / "risks.xlsx"
+    os.mkfifo(pipe)  # opening it to read would wait for a writer for ever
     Workspace.create(tmp_path / "w", name="Town")
     cases = {
         ("init", a_file): f"{a_file}: this is a file; give a new (or empty) folder for the workspace",
@@ -182,6 +185,10 @@ def test_paths_that_cannot_be_used_give_one_line(tmp_path: Path, capsys: pytest.
         ("export", tmp_path / "w", a_folder, "--format", "xlsx"): (
             f"{a_folder}: this is a folder; give the workbook's file name, ending in .xlsx"
         ),
+        ("import", tmp_path / "w", pipe): f"{pipe}: not a file or folder (a device or a pipe); give a file or folder",
+        ("init", tmp_path / "w2", "--from", pipe): (
+            f"{pipe}: not a file or folder (a device or a pipe); give a file or folder"
+        ),
         ("notebooks", a_file / "nb"): f"{a_file / 'nb'}: a part of this path is a file, not a folder; choose another path",
         ("report", tmp_path / "nowhere", "--out", tmp_path / "reports"): (
             f"{tmp_path / 'nowhere'}: no workspace here (expected workspace.sqlite); create one with 'cswb init'"
@@ -191,6 +198,7 @@ def test_paths_that_cannot_be_used_give_one_line(tmp_path: Path, capsys: pytest.
         assert run_in_process(capsys, *args) == (1, f"cswb: error: {line}"), args
     assert a_file.read_text() == "not a folder" and list(a_folder.iterdir()) == []
     assert not (tmp_path / "reports").exists()  # refused before any report work
+    assert not (tmp_path / "w2").exists()
 
 
 @pytest.mark.parametrize(
