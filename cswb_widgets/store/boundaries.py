@@ -16,6 +16,11 @@ Rules, so the result is predictable:
 - Coordinates are snapped to 6 decimals (about 10 cm), which keeps storage small.
 - Geometries are returned as compact GeoJSON text, Polygon or MultiPolygon, with
   exterior rings counter-clockwise as RFC 7946 asks.
+- Text is never guessed: a GeoJSON must be UTF-8 and a shapefile's names must be in
+  the encoding its .cpg (or its .dbf header) names; the first row that is not is
+  refused by row and column, with what to fix.
+- A coordinate system that GDAL cannot read or pyproj cannot convert to longitude/
+  latitude (a garbled .prj, a local site grid) is refused, never assumed.
 """
 
 from __future__ import annotations
