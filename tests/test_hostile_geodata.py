@@ -190,6 +190,24 @@ def test_unusable_geojson_crs_member(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("name", ["urn:ogc:def:crs:EPSG::999999", "Lambert of my own"])
+def test_geojson_crs_member_naming_no_known_crs_is_not_taken_for_wgs84(name: str, tmp_path: Path) -> None:
+    # GDAL drops a "crs" member it cannot resolve and reads the coordinates as longitude/latitude.
+    path = tmp_path / "wards.geojson"
+    path.write_text(geojson_text([{"name": n} for n in NAMES], crs={"type": "name", "properties": {"name": name}}))
+    assert refusal(path) == (
+        f"{path}: the GeoJSON's \"crs\" member cannot be used ('{name}' is not a coordinate system "
+        "pyproj knows); re-export the GeoJSON in EPSG:4326 (longitude/latitude)"
+    )
+
+
+def test_geojson_crs_member_naming_wgs84_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "wards.geojson"
+    crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}
+    path.write_text(geojson_text([{"name": n} for n in NAMES], crs=crs))
+    assert [f.name for f in read_boundaries(path, "name").features] == NAMES
+
+
 # --- incomplete shapefiles ----------------------------------------------------------------
 
 

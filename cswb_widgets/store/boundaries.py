@@ -50,6 +50,9 @@ GEOJSON_SUFFIXES = (".geojson", ".json")
 SHAPEFILE_SUFFIX = ".shp"
 POLYGONAL_TYPES = ("Polygon", "MultiPolygon")
 SIDECAR_BYTES = 4096  # a .prj or .cpg is a few hundred bytes; a bigger one is not what it claims
+# A GeoJSON's legacy "crs" member comes before the features; its name is looked for there.
+GEOJSON_HEAD_BYTES = 64 * 1024
+GEOJSON_CRS_NAME = re.compile(rb'"crs"\s*:\s*\{[^{}]*\{\s*"name"\s*:\s*(?P<name>"(?:[^"\\]|\\.){1,2000}")')
 ZIPPED = re.compile(r"^/vsizip/(?P<archive>.+?\.zip)/(?P<member>.+)$", re.IGNORECASE)
 
 
@@ -442,7 +445,10 @@ def _match_column(wanted: str | None, fields: tuple[str, ...], display_name: str
 
 def _require_crs(frame: geopandas.GeoDataFrame, source: _Source) -> None:
     """A shapefile must say where it is; a GeoJSON without a CRS is WGS 84 (RFC 7946)."""
-    if frame.crs is not None or not source.is_shapefile:
+    if not source.is_shapefile:
+        _require_known_geojson_crs(source)
+        return
+    if frame.crs is not None:
         return
     prj = _companion(source, ".prj")  # GDAL gives no CRS for a missing .prj and a garbled one
     if prj is not None:
@@ -456,6 +462,24 @@ def _require_crs(frame: geopandas.GeoDataFrame, source: _Source) -> None:
             file=source.display_name,
         )
     )
+
+
+def _require_known_geojson_crs(source: _Source) -> None:
+    """Refuse a legacy "crs" member naming a CRS nobody knows: GDAL drops it and assumes WGS 84."""
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    found = GEOJSON_CRS_NAME.search(_head(source, GEOJSON_HEAD_BYTES))
+    if found is None:
+        return
+    try:
+        name = json.loads(found["name"])
+    except ValueError:
+        return  # not a JSON string after all: GDAL's reading decides
+    try:
+        CRS.from_user_input(name)
+    except CRSError:
+        raise _unusable_crs(source, f"'{name}' is not a coordinate system pyproj knows") from None
 
 
 def _source_crs(frame: geopandas.GeoDataFrame, source: _Source) -> str:
