@@ -4,6 +4,8 @@ file (and row and column where there is one) and what to do, never with a traceb
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -190,7 +192,11 @@ def test_unusable_geojson_crs_member(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("name", ["urn:ogc:def:crs:EPSG::999999", "Lambert of my own"])
+@pytest.mark.parametrize(
+    "name",
+    # pyproj searches its database for a free-text name: 1.5 s before it says no
+    ["urn:ogc:def:crs:EPSG::999999", pytest.param("Lambert of my own", marks=pytest.mark.slow)],
+)
 def test_geojson_crs_member_naming_no_known_crs_is_not_taken_for_wgs84(name: str, tmp_path: Path) -> None:
     # GDAL drops a "crs" member it cannot resolve and reads the coordinates as longitude/latitude.
     path = tmp_path / "wards.geojson"
@@ -254,3 +260,49 @@ def test_cswb_import_prints_the_same_one_line_and_changes_nothing(
         assert captured.err == f"cswb: error: {expected}\n"
         assert captured.out == ""
     assert len(Workspace.open(tmp_path / "w").table("areas")) == 0
+
+
+# --- bounded memory -------------------------------------------------------------------------
+
+MEASURE_REFUSAL = """
+import json, sys
+from cswb_widgets.errors import InputError
+from cswb_widgets.store.boundaries import read_boundaries
+import geopandas, pyogrio, pyproj  # loaded before the baseline: only the reading is measured
+
+def status(key):
+    return next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith(key)) * 1024
+
+before = status("VmRSS:")
+try:
+    read_boundaries(sys.argv[1], "name")
+    message = None
+except InputError as error:
+    message = str(error)
+print(json.dumps({"message": message, "growth": status("VmHWM:") - before}))
+"""
+
+
+@pytest.mark.slow
+def test_a_large_latin1_geojson_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    """20,000 features (5 MB), the only non-UTF-8 name in the last row: found by re-reading that
+    one column while GDAL streams the file (peak growth measured at about 9 MB)."""
+    path = tmp_path / "wards.geojson"
+    def feature(i: int) -> dict[str, Any]:
+        x = -80 + i % 100
+        ring = [[x, 45], [x + 0.0009, 45], [x + 0.0009, 45.0009], [x, 45.0009], [x, 45]]
+        name = "Québec" if i == 19_999 else f"Area {i}"
+        return {"type": "Feature", "properties": {"name": name, "note": "x" * 50},
+                "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+    features = ",".join(json.dumps(feature(i), ensure_ascii=False) for i in range(20_000))
+    path.write_bytes(('{"type":"FeatureCollection","features":[' + features + "]}").encode("ISO-8859-1"))
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE_REFUSAL, str(path)], capture_output=True, text=True, timeout=300, check=True
+    )
+    measured = json.loads(result.stdout)
+    assert measured["message"] == (
+        f"{path}, row 20000, column 'name': the text is not UTF-8 (byte 0xE9; ISO-8859-1 or "
+        "Windows-1252 perhaps); save the GeoJSON as UTF-8 and import it again"
+    )
+    assert measured["growth"] < 64 * 1024 * 1024, measured

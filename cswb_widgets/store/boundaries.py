@@ -446,7 +446,9 @@ def _match_column(wanted: str | None, fields: tuple[str, ...], display_name: str
 def _require_crs(frame: geopandas.GeoDataFrame, source: _Source) -> None:
     """A shapefile must say where it is; a GeoJSON without a CRS is WGS 84 (RFC 7946)."""
     if not source.is_shapefile:
-        _require_known_geojson_crs(source)
+        # GDAL resolved any other CRS; WGS 84 may be its stand-in for one it dropped.
+        if frame.crs is None or frame.crs.equals(WGS84, ignore_axis_order=True):
+            _require_known_geojson_crs(source)
         return
     if frame.crs is not None:
         return
