@@ -70,6 +70,5 @@ _OS_ERROR_ADVICE = {
 
 def os_error_line(error: OSError) -> str:
     """One line for a file-system error: the path it is about, what happened and what to do."""
-    what = _OS_ERROR_ADVICE.get(error.errno or 0) or (error.strerror or str(error) or type(error).__name__)
-    where = error.filename if error.filename is not None else None
-    return f"{where}: {what}" if where is not None else what
+    what = _OS_ERROR_ADVICE.get(error.errno or 0) or error.strerror or str(error) or type(error).__name__
+    return f"{error.filename}: {what}" if error.filename is not None else what
