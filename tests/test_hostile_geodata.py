@@ -90,6 +90,42 @@ def test_latin1_text_in_a_column_never_read_does_not_matter(tmp_path: Path) -> N
     assert [f.name for f in read_boundaries(path, "name").features] == ["Ward 1", "Ward 2"]
 
 
+def scrambled_zip(archive: Path, member: str, content: bytes, *, encrypted: bool) -> None:
+    """A zip whose one member's deflated bytes are noise, as an encrypted member's are to a
+    reader without the password (Python cannot write encrypted zips); `encrypted` sets the flag."""
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr(member, content)
+    data = bytearray(archive.read_bytes())
+    local = data.find(b"PK\x03\x04")
+    start = local + 30 + int.from_bytes(data[local + 26 : local + 28], "little") + int.from_bytes(
+        data[local + 28 : local + 30], "little"
+    )
+    end = data.find(b"PK\x01\x02")
+    data[start:end] = bytes(b ^ 0xA5 for b in data[start:end])
+    if encrypted:
+        data[local + 6] |= 1
+        data[end + 8] |= 1
+    archive.write_bytes(bytes(data))
+
+
+def test_password_protected_zip_says_to_unzip_it(tmp_path: Path) -> None:
+    archive = tmp_path / "wards.zip"
+    scrambled_zip(archive, "wards.geojson", geojson_text([{"name": n} for n in NAMES]).encode(), encrypted=True)
+    assert refusal(archive) == (
+        f"{archive} [wards.geojson]: cannot be read as a map layer: the zip is password-protected; "
+        "unzip it with its password and import the files"
+    )
+
+
+def test_damaged_zip_says_to_make_it_again(tmp_path: Path) -> None:
+    archive = tmp_path / "wards.zip"
+    scrambled_zip(archive, "wards.geojson", geojson_text([{"name": n} for n in NAMES]).encode(), encrypted=False)
+    assert refusal(archive) == (
+        f"{archive} [wards.geojson]: cannot be read as a map layer: the zip is damaged "
+        "(its contents cannot be decompressed); make the zip again"
+    )
+
+
 def test_utf16_geojson_asks_for_utf8(tmp_path: Path) -> None:
     path = tmp_path / "wards.geojson"
     path.write_bytes(geojson_text([{"name": n} for n in NAMES]).encode("UTF-16"))

@@ -29,6 +29,7 @@ import json
 import math
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -266,10 +267,14 @@ def _unreadable(source: _Source, error: Exception) -> InputError:
                 file=source.display_name,
             )
         )
-    # GDAL's words name the path again and give advice meant for programmers
-    # ("prefix the path with '<DRIVER>:'", "set SHAPE_RESTORE_SHX"): said for people here.
+    # GDAL's words name the path again, or its own source files, and give advice meant for
+    # programmers ("prefix the path with '<DRIVER>:'", "set SHAPE_RESTORE_SHX"): said for people here.
     reason = str(error).split("; It might help")[0].rstrip(".")
-    if "not recognized as being in a supported file format" in reason:
+    if _encrypted_member(source):
+        reason = "the zip is password-protected; unzip it with its password and import the files"
+    elif "decompression failed" in reason:
+        reason = "the zip is damaged (its contents cannot be decompressed); make the zip again"
+    elif "not recognized as being in a supported file format" in reason:
         reason = "GDAL does not recognize it; check that it is a GeoJSON file or a shapefile"
     elif source.is_shapefile and ".shx" in reason.lower():
         reason = (
@@ -382,9 +387,29 @@ def _companion(source: _Source, suffix: str) -> str | None:
             if candidate.stem == stem and candidate.suffix.lower() == suffix:
                 with candidate.open("rb") as sidecar:
                     return sidecar.read(SIDECAR_BYTES).decode("ISO-8859-1")
-    except (OSError, zipfile.BadZipFile):
+    except UNREADABLE_MEMBER:
         return None
     return None
+
+
+def _encrypted_member(source: _Source) -> bool:
+    archive = ZIPPED.match(source.gdal_path)
+    if not archive:
+        return False
+    try:
+        with zipfile.ZipFile(archive["archive"]) as opened:
+            return bool(opened.getinfo(archive["member"]).flag_bits & ZIP_ENCRYPTED)
+    except UNREADABLE_MEMBER:
+        return False
+
+
+ZIP_ENCRYPTED = 0x1  # general purpose bit 0 of a zip member's header
+
+# What reading a file, or a zip member, can raise: encrypted (RuntimeError), an unknown
+# compression method (NotImplementedError), corrupt data (zlib.error, EOFError, BadZipFile).
+UNREADABLE_MEMBER = (
+    OSError, KeyError, RuntimeError, NotImplementedError, EOFError, zlib.error, zipfile.BadZipFile
+)
 
 
 def _head(source: _Source, size: int) -> bytes:
@@ -396,7 +421,7 @@ def _head(source: _Source, size: int) -> bytes:
                 return f.read(size)
         with open(source.gdal_path, "rb") as f:
             return f.read(size)
-    except (OSError, KeyError, zipfile.BadZipFile):
+    except UNREADABLE_MEMBER:
         return b""
 
 
