@@ -163,6 +163,32 @@ def test_the_same_dbf_without_the_wrong_cpg_is_read_correctly(tmp_path: Path) ->
     assert [f.name for f in read_boundaries(shapefile, "name").features] == NAMES
 
 
+def test_utf8_dbf_with_a_cpg_naming_cp1252_is_not_read_as_mojibake(tmp_path: Path) -> None:
+    shapefile = write_shapefile(tmp_path / "wards")  # UTF-8, as QGIS writes
+    shapefile.with_suffix(".cpg").write_text("CP1252")
+    assert refusal(shapefile) == (
+        f"{shapefile}, row 2, column 'name': 'QuÃ©bec' is UTF-8 text read as CP1252 (it should say "
+        "'Québec'); the .cpg file says CP1252 but the .dbf is UTF-8: change the .cpg to say UTF-8, "
+        "and import again"
+    )
+
+
+def test_utf8_dbf_that_lost_its_cpg_is_not_read_as_mojibake(tmp_path: Path) -> None:
+    shapefile = write_shapefile(tmp_path / "wards")
+    shapefile.with_suffix(".cpg").unlink()  # e-mailed as .shp, .shx and .dbf only
+    assert refusal(shapefile) == (
+        f"{shapefile}, row 2, column 'name': 'QuÃ©bec' is UTF-8 text read as ISO-8859-1 (it should "
+        "say 'Québec'); the .dbf is UTF-8 but has no .cpg file saying so: add one containing UTF-8, "
+        "and import again"
+    )
+
+
+def test_utf8_dbf_with_its_cpg_is_read_as_written(tmp_path: Path) -> None:
+    shapefile = write_shapefile(tmp_path / "wards")
+    assert shapefile.with_suffix(".cpg").read_text().strip() == "UTF-8"
+    assert [f.name for f in read_boundaries(shapefile, "name").features] == NAMES
+
+
 def test_a_wrong_cpg_outside_the_chosen_column_does_not_matter_when_dissolving(tmp_path: Path) -> None:
     shapefile = write_shapefile(tmp_path / "wards", encoding="ISO-8859-1")
     shapefile.with_suffix(".cpg").write_text("UTF-8")

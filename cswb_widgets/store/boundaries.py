@@ -18,7 +18,8 @@ Rules, so the result is predictable:
   exterior rings counter-clockwise as RFC 7946 asks.
 - Text is never guessed: a GeoJSON must be UTF-8 and a shapefile's names must be in
   the encoding its .cpg (or its .dbf header) names; the first row that is not is
-  refused by row and column, with what to fix.
+  refused by row and column, with what to fix. So is a UTF-8 .dbf that would be read
+  as another encoding ('QuÃ©bec'), the usual result of a lost or wrong .cpg.
 - A coordinate system that GDAL cannot read or pyproj cannot convert to longitude/
   latitude (a garbled .prj, a local site grid) is refused, never assumed.
 """
@@ -134,6 +135,8 @@ def read_boundaries(
         names = [merged_name] * len(geometries)  # merged into one below
     else:
         names = _feature_names(frame[name_field].tolist(), name_field, source.display_name)
+        if source.is_shapefile and any(not name.isascii() for name in names):
+            _refuse_misread_utf8(pyogrio, source, name_field, names, info.get("encoding"))
 
     features = tuple(
         BoundaryFeature(name, _geometry_json(geometry, name, source.display_name))
@@ -327,14 +330,10 @@ def _first_undecodable_row(
     """The first row whose `column` is not `encoding` text, and its first bad byte."""
     # ISO-8859-1 decodes any byte and encodes back to the same bytes, so the file's own
     # bytes can be tried row by row.
-    unreadable: tuple[type[Exception], ...] = (UnicodeError, *_gdal_errors(pyogrio))
-    try:
-        raw = pyogrio.read_dataframe(
-            source.gdal_path, columns=[column], read_geometry=False, encoding="ISO-8859-1"
-        )
-    except unreadable:
+    raw = _raw_values(pyogrio, source, column)
+    if raw is None:
         return None  # the message then goes without a row
-    for row, value in enumerate(raw[column].tolist(), start=1):
+    for row, value in enumerate(raw, start=1):
         if not isinstance(value, str):
             continue
         try:
@@ -344,6 +343,51 @@ def _first_undecodable_row(
         except (UnicodeEncodeError, LookupError):
             return None  # not raw bytes after all, or a codec Python does not have
     return None
+
+
+def _refuse_misread_utf8(
+    pyogrio: Any, source: _Source, column: str, names: list[str], reported: str | None
+) -> None:
+    """A UTF-8 .dbf read as another encoding (a lost or wrong .cpg) gives 'QuÃ©bec' for
+    'Québec' without any error: refuse it, naming the first such row."""
+    raw = _raw_values(pyogrio, source, column)
+    if raw is None or len(raw) != len(names):
+        return
+    for row, (as_read, value) in enumerate(zip(names, raw, strict=True), start=1):
+        if not isinstance(value, str) or value.isascii():
+            continue
+        try:
+            as_utf8 = value.encode("ISO-8859-1").decode("UTF-8").strip()
+        except UnicodeError:
+            continue  # not UTF-8 bytes: the declared encoding may well be right
+        if as_utf8 != as_read:
+            declared = _declared_encoding(source, reported)
+            if _companion(source, ".cpg") is not None:
+                advice = f"the .cpg file says {declared} but the .dbf is UTF-8: change the .cpg to say UTF-8"
+            else:
+                advice = "the .dbf is UTF-8 but has no .cpg file saying so: add one containing UTF-8"
+            raise InputError(
+                Problem(
+                    f"'{as_read}' is UTF-8 text read as {declared} (it should say '{as_utf8}'); "
+                    f"{advice}, and import again",
+                    file=source.display_name,
+                    row=row,
+                    column=column,
+                )
+            )
+
+
+def _raw_values(pyogrio: Any, source: _Source, column: str) -> list[Any] | None:
+    """`column` with each value's own bytes as the code points of its text (ISO-8859-1 maps
+    every byte to one character and back), or None if that reading fails."""
+    unreadable: tuple[type[Exception], ...] = (UnicodeError, *_gdal_errors(pyogrio))
+    try:
+        frame = pyogrio.read_dataframe(
+            source.gdal_path, columns=[column], read_geometry=False, encoding="ISO-8859-1"
+        )
+    except unreadable:
+        return None
+    return list(frame[column].tolist())
 
 
 def _undecodable(
