@@ -144,3 +144,5 @@ def test_the_upload_buttons_themselves_leave_no_copy(ws: Workspace, system_temp:
     table.upload.value = sent("risks.csv", b"name,priority\nHousing,perhaps\n")
     assert "Nothing imported: risks.csv, row 2" in table.status.value
     assert left_behind(system_temp) == []
+    assert survey.upload.value == () and table.upload.value == ()  # the bytes are not kept either
+    assert "1 responses read" in survey.status.value  # and forgetting them changed nothing said

@@ -40,6 +40,13 @@ def uploaded_copy(name: str, content: bytes) -> Iterator[Path]:
         yield path
 
 
+def forget_upload(upload: ipywidgets.FileUpload) -> None:
+    """Drop the uploaded bytes once read: otherwise they stay in the kernel, in the page's widget
+    state, and in a notebook JupyterLab saves with its widget state."""
+    if upload.value:
+        upload.value = ()  # observers see an empty upload and do nothing
+
+
 def upload_name(name: str) -> str:
     """The uploaded file's own name, without any folder a browser sent with it."""
     own = Path(name).name
@@ -81,6 +88,8 @@ class FileImport(ipywidgets.VBox):
                 self.load(item["name"], bytes(item["content"]))
         except Exception as error:  # noqa: BLE001 - the widget boundary: shown, and logged
             self.status.value = say("error", "Something went wrong: " + _failures.words(error, "file import"))
+        finally:
+            forget_upload(self.upload)
 
     def load(self, name: str, content: bytes) -> ImportReport | None:
         """Import an uploaded file's bytes (what the upload button calls)."""
