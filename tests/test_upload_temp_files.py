@@ -4,7 +4,9 @@ reads is deleted after every import, whether it worked, was refused or failed un
 from __future__ import annotations
 
 import datetime
+import os
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -146,3 +148,18 @@ def test_the_upload_buttons_themselves_leave_no_copy(ws: Workspace, system_temp:
     assert left_behind(system_temp) == []
     assert survey.upload.value == () and table.upload.value == ()  # the bytes are not kept either
     assert "1 responses read" in survey.status.value  # and forgetting them changed nothing said
+
+
+def test_folders_abandoned_by_a_killed_kernel_go_with_the_next_upload(ws: Workspace, system_temp: Path) -> None:
+    abandoned = system_temp / "cswb-upload-killed1"
+    abandoned.mkdir()
+    (abandoned / "survey.csv").write_text("Your concern\nToo many overdoses\n")
+    two_hours_ago = time.time() - 7200
+    os.utime(abandoned, (two_hours_ago, two_hours_ago))
+    in_progress = system_temp / "cswb-upload-running"  # another kernel's import, under way
+    in_progress.mkdir()
+    unrelated = system_temp / "someone-elses-folder"
+    unrelated.mkdir()
+    os.utime(unrelated, (two_hours_ago, two_hours_ago))
+    FileImport(ws, risks_import, description="Risks", accept=".csv").load("risks.csv", b"name\nHousing\n")
+    assert left_behind(system_temp) == ["cswb-upload-running", "someone-elses-folder"]

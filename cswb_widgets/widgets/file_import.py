@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +27,7 @@ def say(kind: str, text: str) -> str:
 
 
 UPLOAD_PREFIX = "cswb-upload-"  # the private temporary folders uploads are copied into
+ABANDONED_AFTER_SECONDS = 3600
 
 
 @contextmanager
@@ -34,10 +37,23 @@ def uploaded_copy(name: str, content: bytes) -> Iterator[Path]:
     The folder is private to this user (mode 0700) and deleted on leaving the block, whether the
     import worked or failed: uploads hold personal data (survey answers, contact lists).
     """
+    _remove_abandoned_uploads()
     with tempfile.TemporaryDirectory(prefix=UPLOAD_PREFIX, ignore_cleanup_errors=True) as folder:
         path = Path(folder) / upload_name(name)
         path.write_bytes(content)
         yield path
+
+
+def _remove_abandoned_uploads() -> None:
+    """Delete upload folders left by a kernel killed mid-import (SIGKILL, or a SIGTERM from the
+    culler, runs no cleanup). An hour is far longer than any import takes."""
+    cutoff = time.time() - ABANDONED_AFTER_SECONDS
+    for folder in Path(tempfile.gettempdir()).glob(UPLOAD_PREFIX + "*"):
+        try:
+            if folder.is_dir() and not folder.is_symlink() and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)  # another user's cannot be removed: left
+        except OSError:
+            continue
 
 
 def forget_upload(upload: ipywidgets.FileUpload) -> None:
