@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .errors import CswbError, InputError, Problem, WorkspaceError
+from .errors import CswbError, InputError, Problem, WorkspaceError, os_error_line
 from .paths import samples_dir
 
 KINDS = ("municipality", "first_nation", "joint_plan")
@@ -32,9 +32,15 @@ def _resolve_source(source: str) -> Path:
         return candidate
     path = Path(source)
     if path.exists():
+        _require_file_or_folder(path)
         return path
     samples = ", ".join(_sample_names()) or "none installed"
     raise InputError(Problem(f"no sample or bundle named '{source}' (samples: {samples})"))
+
+
+def _require_file_or_folder(path: Path) -> None:
+    if not (path.is_file() or path.is_dir()):  # reading a pipe would wait for ever
+        raise InputError(Problem("not a file or folder (a device or a pipe); give a file or folder", file=str(path)))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,6 +66,8 @@ def init(path: Path, name: str | None, kind: str | None, source: str | None) -> 
 
     if is_workspace(path):
         raise WorkspaceError(f"{path}: a workspace already exists here")
+    if path.exists() and not path.is_dir():
+        raise WorkspaceError(f"{path}: this is a file; give a new (or empty) folder for the workspace")
     bundle = _resolve_source(source) if source else None
     created_dir = not path.exists()
     try:
@@ -118,6 +126,7 @@ def import_(
     ws = Workspace.open(path)
     if not file.exists():
         raise InputError(Problem("no such file or folder", file=str(file)))
+    _require_file_or_folder(file)
     if looks_like_hsds(file):  # before boundaries: both take .zip and .json
         report = import_hsds(ws, file)
         click.echo(f"imported from {file.name}: {report.summary()}")
@@ -150,6 +159,8 @@ def export(path: Path, out: Path, fmt: str) -> None:
     from .store.tabular import export_workspace
 
     ws = Workspace.open(path)
+    if fmt == "csv" and out.exists() and not out.is_dir():
+        raise InputError(Problem("this is a file; give a folder for the CSV files (or use --format xlsx)", file=str(out)))
     written = export_workspace(ws, out, fmt)
     click.echo(f"wrote {len(written)} file(s) to {out}")
 
@@ -345,7 +356,11 @@ def report(workspaces: tuple[Path, ...], out: Path, kind: str, formats: str, job
 
     from .notebooks import check_folder
     from .report import build_reports, parse_formats, summary_table
+    from .store.workspace import is_workspace, no_workspace_here
 
+    for workspace in workspaces:  # a typo is refused before any kernel starts
+        if not is_workspace(workspace):
+            raise no_workspace_here(workspace)
     started = time.perf_counter()
     results = build_reports(list(workspaces), out, kind=kind, formats=parse_formats(formats), jobs=jobs,
                             all_parts=all_parts, notebooks=check_folder(notebooks) if notebooks else None)
@@ -387,6 +402,9 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except CswbError as exc:
         click.echo(f"cswb: error: {exc}", err=True)
+        return 1
+    except OSError as exc:  # a path that cannot be used, a full disk: the user's to fix, not a bug
+        click.echo(f"cswb: error: {os_error_line(exc)}", err=True)
         return 1
     except KeyboardInterrupt:
         click.echo("cswb: interrupted", err=True)

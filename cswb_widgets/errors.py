@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 
 
@@ -51,3 +52,23 @@ class InputError(CswbError):
 
 class CswbWarning(UserWarning):
     """Something the user should know about that did not stop the work."""
+
+
+# What to do about the file-system errors a user's path or disk can cause.
+_OS_ERROR_ADVICE = {
+    errno.ENOENT: "no such file or folder; check the path",
+    errno.ENOTDIR: "a part of this path is a file, not a folder; choose another path",
+    errno.EISDIR: "this is a folder; give a file's path",
+    errno.EEXIST: "something is already there; choose another path",
+    errno.EACCES: "permission denied; choose a place you may read and write, or ask whoever runs this machine",
+    errno.EPERM: "not permitted; choose a place you may read and write, or ask whoever runs this machine",
+    errno.EROFS: "the disk is read-only; choose a place you may write",
+    errno.ENOSPC: "the disk is full; free some space and try again",
+    errno.EDQUOT: "the disk quota is used up; free some space and try again",
+}
+
+
+def os_error_line(error: OSError) -> str:
+    """One line for a file-system error: the path it is about, what happened and what to do."""
+    what = _OS_ERROR_ADVICE.get(error.errno or 0) or error.strerror or str(error) or type(error).__name__
+    return f"{error.filename}: {what}" if error.filename is not None else what

@@ -245,7 +245,7 @@ def test_unreadable_file_is_refused(tmp_path: Path) -> None:
         read_boundaries(path, "name")
     assert str(error.value) == (
         f"{path}: cannot be read as a map layer: "
-        f"'{path}' not recognized as being in a supported file format"
+        "GDAL does not recognize it; check that it is a GeoJSON file or a shapefile"
     )
 
 

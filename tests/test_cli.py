@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from cswb_widgets.cli import main
 from cswb_widgets.paths import samples_dir
 from cswb_widgets.store import Workspace
 
@@ -150,3 +153,84 @@ def test_import_real_ward_shapefiles(tmp_path: Path) -> None:
     # Importing again replaces the areas rather than adding copies.
     again = cswb("import", tmp_path / "w", sudbury, "--name-column", "WardName_E", "--exclude", "Greater Sudbury")
     assert "imported 0 new and 12 replaced areas" in again.stdout
+
+
+def run_in_process(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str]:
+    """`cswb ARGS` without a new interpreter: the exit status and the one line on stderr."""
+    capsys.readouterr()
+    code = main([str(a) for a in args])
+    err = capsys.readouterr().err
+    assert err.count("\n") <= 1 and "Traceback" not in err, err
+    return code, err.strip()
+
+
+def test_paths_that_cannot_be_used_give_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A file where a folder belongs (and the reverse), or a place nothing can be created."""
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder")
+    a_folder = tmp_path / "plan.xlsx"
+    a_folder.mkdir()
+    pipe = tmp_path / "risks.xlsx"
+    os.mkfifo(pipe)  # opening it to read would wait for a writer for ever
+    Workspace.create(tmp_path / "w", name="Town")
+    cases = {
+        ("init", a_file): f"{a_file}: this is a file; give a new (or empty) folder for the workspace",
+        ("init", a_file / "w"): f"{a_file / 'w'}: a part of this path is a file, not a folder; choose another path",
+        ("export", tmp_path / "w", a_file): (
+            f"{a_file}: this is a file; give a folder for the CSV files (or use --format xlsx)"
+        ),
+        ("export", tmp_path / "w", a_file / "out"): (
+            f"{a_file / 'out'}: a part of this path is a file, not a folder; choose another path"
+        ),
+        ("export", tmp_path / "w", a_folder, "--format", "xlsx"): (
+            f"{a_folder}: this is a folder; give the workbook's file name, ending in .xlsx"
+        ),
+        ("import", tmp_path / "w", pipe): f"{pipe}: not a file or folder (a device or a pipe); give a file or folder",
+        ("init", tmp_path / "w2", "--from", pipe): (
+            f"{pipe}: not a file or folder (a device or a pipe); give a file or folder"
+        ),
+        ("notebooks", a_file / "nb"): f"{a_file / 'nb'}: a part of this path is a file, not a folder; choose another path",
+        ("report", tmp_path / "nowhere", "--out", tmp_path / "reports"): (
+            f"{tmp_path / 'nowhere'}: no workspace here (expected workspace.sqlite); create one with 'cswb init'"
+        ),
+    }
+    for args, line in cases.items():
+        assert run_in_process(capsys, *args) == (1, f"cswb: error: {line}"), args
+    assert a_file.read_text() == "not a folder" and list(a_folder.iterdir()) == []
+    assert not (tmp_path / "reports").exists()  # refused before any report work
+    assert not (tmp_path / "w2").exists()
+
+
+@pytest.mark.parametrize(
+    ("error", "line"),
+    [
+        (OSError(errno.ENOSPC, "No space left on device", "/data/w/workspace.sqlite"),
+         "/data/w/workspace.sqlite: the disk is full; free some space and try again"),
+        (PermissionError(errno.EACCES, "Permission denied", "/srv/out"),
+         "/srv/out: permission denied; choose a place you may read and write, or ask whoever runs this machine"),
+        (OSError(errno.EIO, "Input/output error", "/mnt/usb/x.csv"), "/mnt/usb/x.csv: Input/output error"),
+        (OSError("no details"), "no details"),
+    ],
+    ids=["disk full", "permission", "other errno", "no errno"],
+)
+def test_file_system_errors_anywhere_give_one_line(
+    error: OSError, line: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Running as root, permissions cannot be denied for real: the export itself raises.
+    import cswb_widgets.store.tabular as tabular
+
+    def failing(*_args: object, **_kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(tabular, "export_workspace", failing)
+    monkeypatch.setattr(tabular.Workspace, "open", classmethod(lambda cls, path: None))
+    assert run_in_process(capsys, "export", "anywhere", "out") == (1, f"cswb: error: {line}")
+
+
+@pytest.mark.slow
+def test_xlsx_export_onto_a_folder_prints_no_traceback_at_exit(tmp_path: Path) -> None:
+    """openpyxl's abandoned sheets printed 'Exception ignored ... Traceback' when the process ended."""
+    cswb("init", tmp_path / "w", "--name", "Town")
+    (tmp_path / "plan.xlsx").mkdir()
+    result = cswb("export", tmp_path / "w", tmp_path / "plan.xlsx", "--format", "xlsx", check=False)
+    assert_one_line_error(result, f"{tmp_path / 'plan.xlsx'}: this is a folder; give the workbook's file name")

@@ -16,13 +16,21 @@ Rules, so the result is predictable:
 - Coordinates are snapped to 6 decimals (about 10 cm), which keeps storage small.
 - Geometries are returned as compact GeoJSON text, Polygon or MultiPolygon, with
   exterior rings counter-clockwise as RFC 7946 asks.
+- Text is never guessed: a GeoJSON must be UTF-8 and a shapefile's names must be in
+  the encoding its .cpg (or its .dbf header) names; the first row that is not is
+  refused by row and column, with what to fix. So is a UTF-8 .dbf that would be read
+  as another encoding ('QuÃ©bec'), the usual result of a lost or wrong .cpg.
+- A coordinate system that GDAL cannot read or pyproj cannot convert to longitude/
+  latitude (a garbled .prj, a local site grid) is refused, never assumed.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -43,6 +51,11 @@ COORDINATE_DECIMALS = 6
 GEOJSON_SUFFIXES = (".geojson", ".json")
 SHAPEFILE_SUFFIX = ".shp"
 POLYGONAL_TYPES = ("Polygon", "MultiPolygon")
+SIDECAR_BYTES = 4096  # a .prj or .cpg is a few hundred bytes; a bigger one is not what it claims
+# A GeoJSON's legacy "crs" member comes before the features; its name is looked for there.
+GEOJSON_HEAD_BYTES = 64 * 1024
+GEOJSON_CRS_NAME = re.compile(rb'"crs"\s*:\s*\{[^{}]*\{\s*"name"\s*:\s*(?P<name>"(?:[^"\\]|\\.){1,2000}")')
+ZIPPED = re.compile(r"^/vsizip/(?P<archive>.+?\.zip)/(?P<member>.+)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -100,18 +113,30 @@ def read_boundaries(
             )
         name_field = None
     else:
+        if not fields and source.is_shapefile and _companion(source, ".dbf") is None:
+            raise InputError(
+                Problem(
+                    "the .dbf file (the attribute table, with the area names) is missing; "
+                    "add the .dbf that came with the .shp",
+                    file=source.display_name,
+                )
+            )
         name_field = _match_column(name_column, fields, source.display_name)
 
-    frame = _read_frame(pyogrio, source, name_field)
+    frame = _read_frame(pyogrio, source, name_field, info.get("encoding"))
     if len(frame) == 0:
         raise InputError(Problem("the file holds no features", file=source.display_name))
+    _require_crs(frame, source)
+    geometries = _to_wgs84_polygons(frame, source)
+    # Naming a CRS can search pyproj's whole database (seconds): only for a usable one.
     source_crs = _source_crs(frame, source)
-    geometries = _to_wgs84_polygons(frame, source, source_crs)
 
     if name_field is None:
         names = [merged_name] * len(geometries)  # merged into one below
     else:
         names = _feature_names(frame[name_field].tolist(), name_field, source.display_name)
+        if source.is_shapefile and any(not name.isascii() for name in names):
+            _refuse_misread_utf8(pyogrio, source, name_field, names, info.get("encoding"))
 
     features = tuple(
         BoundaryFeature(name, _geometry_json(geometry, name, source.display_name))
@@ -228,26 +253,242 @@ def _gdal_errors(pyogrio: Any) -> tuple[type[Exception], ...]:
 def _read_info(pyogrio: Any, source: _Source) -> dict[str, Any]:
     try:
         return pyogrio.read_info(source.gdal_path)
+    except UnicodeDecodeError as error:  # a column name in another encoding
+        raise _undecodable(source, _declared_encoding(source, None), _bad_byte(error)) from None
+    except pyogrio.errors.CRSError as error:
+        raise _unusable_crs(source, _not_known(error)) from None
     except _gdal_errors(pyogrio) as error:
         raise _unreadable(source, error) from None
 
 
 def _unreadable(source: _Source, error: Exception) -> InputError:
-    # GDAL appends advice meant for programmers ("prefix the path with '<DRIVER>:'").
+    if not source.is_shapefile and _head(source, 2) in UTF16_BOMS:
+        return InputError(
+            Problem(
+                "the file is UTF-16 text, which GeoJSON does not allow; "
+                "save the GeoJSON as UTF-8 and import it again",
+                file=source.display_name,
+            )
+        )
+    # GDAL's words name the path again, or its own source files, and give advice meant for
+    # programmers ("prefix the path with '<DRIVER>:'", "set SHAPE_RESTORE_SHX"): said for people here.
     reason = str(error).split("; It might help")[0].rstrip(".")
+    if _encrypted_member(source):
+        reason = "the zip is password-protected; unzip it with its password and import the files"
+    elif "decompression failed" in reason:
+        reason = "the zip is damaged (its contents cannot be decompressed); make the zip again"
+    elif "not recognized as being in a supported file format" in reason:
+        reason = "GDAL does not recognize it; check that it is a GeoJSON file or a shapefile"
+    elif source.is_shapefile and ".shx" in reason.lower():
+        reason = (
+            "its .shx file is missing; add the .shx that came with the .shp "
+            "(a shapefile is at least its .shp, .shx and .dbf files)"
+        )
     return InputError(
         Problem(f"cannot be read as a map layer: {reason}", file=source.display_name)
     )
 
 
-def _read_frame(pyogrio: Any, source: _Source, name_field: str | None) -> geopandas.GeoDataFrame:
+def _read_frame(
+    pyogrio: Any, source: _Source, name_field: str | None, encoding: str | None
+) -> geopandas.GeoDataFrame:
     # Reading only the chosen column keeps personal attributes out of memory entirely.
+    columns = [name_field] if name_field else []
     try:
-        return pyogrio.read_dataframe(
-            source.gdal_path, columns=[name_field] if name_field else [], force_2d=True
-        )
+        return pyogrio.read_dataframe(source.gdal_path, columns=columns, force_2d=True)
+    except UnicodeDecodeError as error:
+        declared = _declared_encoding(source, encoding)
+        found = _first_undecodable_row(pyogrio, source, name_field, declared) if name_field else None
+        if found is None:
+            raise _undecodable(source, declared, _bad_byte(error)) from None
+        row, bad = found
+        raise _undecodable(source, declared, bad, row=row, column=name_field) from None
+    except pyogrio.errors.CRSError as error:
+        raise _unusable_crs(source, _not_known(error)) from None
     except _gdal_errors(pyogrio) as error:
         raise _unreadable(source, error) from None
+
+
+# --- text encodings -------------------------------------------------------------------
+
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _declared_encoding(source: _Source, reported: str | None) -> str:
+    """What the attribute text claims to be: a shapefile's .cpg (or .dbf header), or UTF-8."""
+    cpg = _companion(source, ".cpg") if source.is_shapefile else None
+    return (cpg or "").strip() or reported or "UTF-8"
+
+
+def _bad_byte(error: UnicodeDecodeError) -> str:
+    return error.object[error.start : error.start + 1].hex().upper() or "?"
+
+
+def _first_undecodable_row(
+    pyogrio: Any, source: _Source, column: str, encoding: str
+) -> tuple[int, str] | None:
+    """The first row whose `column` is not `encoding` text, and its first bad byte."""
+    # ISO-8859-1 decodes any byte and encodes back to the same bytes, so the file's own
+    # bytes can be tried row by row.
+    raw = _raw_values(pyogrio, source, column)
+    if raw is None:
+        return None  # the message then goes without a row
+    for row, value in enumerate(raw, start=1):
+        if not isinstance(value, str):
+            continue
+        try:
+            value.encode("ISO-8859-1").decode(encoding)
+        except UnicodeDecodeError as error:
+            return row, _bad_byte(error)
+        except (UnicodeEncodeError, LookupError):
+            return None  # not raw bytes after all, or a codec Python does not have
+    return None
+
+
+def _refuse_misread_utf8(
+    pyogrio: Any, source: _Source, column: str, names: list[str], reported: str | None
+) -> None:
+    """A UTF-8 .dbf read as another encoding (a lost or wrong .cpg) gives 'QuÃ©bec' for
+    'Québec' without any error: refuse it, naming the first such row."""
+    raw = _raw_values(pyogrio, source, column)
+    if raw is None or len(raw) != len(names):
+        return
+    for row, (as_read, value) in enumerate(zip(names, raw, strict=True), start=1):
+        if not isinstance(value, str) or value.isascii():
+            continue
+        try:
+            as_utf8 = value.encode("ISO-8859-1").decode("UTF-8").strip()
+        except UnicodeError:
+            continue  # not UTF-8 bytes: the declared encoding may well be right
+        if as_utf8 != as_read:
+            declared = _declared_encoding(source, reported)
+            if _companion(source, ".cpg") is not None:
+                advice = f"the .cpg file says {declared} but the .dbf is UTF-8: change the .cpg to say UTF-8"
+            else:
+                advice = "the .dbf is UTF-8 but has no .cpg file saying so: add one containing UTF-8"
+            raise InputError(
+                Problem(
+                    f"'{as_read}' is UTF-8 text read as {declared} (it should say '{as_utf8}'); "
+                    f"{advice}, and import again",
+                    file=source.display_name,
+                    row=row,
+                    column=column,
+                )
+            )
+
+
+def _raw_values(pyogrio: Any, source: _Source, column: str) -> list[Any] | None:
+    """`column` with each value's own bytes as the code points of its text (ISO-8859-1 maps
+    every byte to one character and back), or None if that reading fails."""
+    unreadable: tuple[type[Exception], ...] = (UnicodeError, *_gdal_errors(pyogrio))
+    try:
+        frame = pyogrio.read_dataframe(
+            source.gdal_path, columns=[column], read_geometry=False, encoding="ISO-8859-1"
+        )
+    except unreadable:
+        return None
+    return list(frame[column].tolist())
+
+
+def _undecodable(
+    source: _Source, encoding: str, bad_byte: str, row: int | None = None, column: str | None = None
+) -> InputError:
+    if not source.is_shapefile:
+        message = (
+            f"the text is not UTF-8 (byte 0x{bad_byte}; ISO-8859-1 or Windows-1252 perhaps); "
+            "save the GeoJSON as UTF-8 and import it again"
+        )
+    elif _companion(source, ".cpg") is not None:
+        message = (
+            f"the .cpg file says the attribute table (.dbf) is {encoding} but it is not "
+            f"(byte 0x{bad_byte}); fix or delete the .cpg file and import again"
+        )
+    else:
+        message = (
+            f"the attribute table (.dbf) is not {encoding}, the encoding its header names "
+            f"(byte 0x{bad_byte}); add a .cpg file naming its encoding (such as CP1252) "
+            "and import again"
+        )
+    return InputError(Problem(message, file=source.display_name, row=row, column=column))
+
+
+def _companion(source: _Source, suffix: str) -> str | None:
+    """The text of the dataset's sidecar file with `suffix` (.prj, .cpg), or None if absent."""
+    stem = PurePosixPath(source.gdal_path).stem
+    archive = ZIPPED.match(source.gdal_path)
+    try:
+        if archive:
+            with zipfile.ZipFile(archive["archive"]) as opened:
+                folder = str(PurePosixPath(archive["member"]).parent)
+                for info in opened.infolist():
+                    name = PurePosixPath(info.filename)
+                    if str(name.parent) == folder and name.stem == stem and name.suffix.lower() == suffix:
+                        with opened.open(info) as member:
+                            return member.read(SIDECAR_BYTES).decode("ISO-8859-1")
+            return None
+        folder_path = Path(source.gdal_path).parent
+        for candidate in folder_path.iterdir():
+            if candidate.stem == stem and candidate.suffix.lower() == suffix:
+                with candidate.open("rb") as sidecar:
+                    return sidecar.read(SIDECAR_BYTES).decode("ISO-8859-1")
+    except UNREADABLE_MEMBER:
+        return None
+    return None
+
+
+def _encrypted_member(source: _Source) -> bool:
+    archive = ZIPPED.match(source.gdal_path)
+    if not archive:
+        return False
+    try:
+        with zipfile.ZipFile(archive["archive"]) as opened:
+            return bool(opened.getinfo(archive["member"]).flag_bits & ZIP_ENCRYPTED)
+    except UNREADABLE_MEMBER:
+        return False
+
+
+ZIP_ENCRYPTED = 0x1  # general purpose bit 0 of a zip member's header
+
+# What reading a file, or a zip member, can raise: encrypted (RuntimeError), an unknown
+# compression method (NotImplementedError), corrupt data (zlib.error, EOFError, BadZipFile).
+UNREADABLE_MEMBER = (
+    OSError, KeyError, RuntimeError, NotImplementedError, EOFError, zlib.error, zipfile.BadZipFile
+)
+
+
+def _head(source: _Source, size: int) -> bytes:
+    """The first bytes of the dataset's own file (b"" if they cannot be read)."""
+    archive = ZIPPED.match(source.gdal_path)
+    try:
+        if archive:
+            with zipfile.ZipFile(archive["archive"]) as opened, opened.open(archive["member"]) as f:
+                return f.read(size)
+        with open(source.gdal_path, "rb") as f:
+            return f.read(size)
+    except UNREADABLE_MEMBER:
+        return b""
+
+
+# --- coordinate reference systems -----------------------------------------------------
+
+
+def _not_known(error: Exception) -> str:
+    detail = str(error).removeprefix("PROJ: ").rstrip(".")
+    return f"it is not a coordinate system pyproj knows: {detail}"
+
+
+def _unusable_crs(source: _Source, reason: str) -> InputError:
+    if source.is_shapefile:
+        message = (
+            f"the .prj file cannot be used ({reason}); "
+            "re-export the shapefile in EPSG:4326 or another named CRS"
+        )
+    else:
+        message = (
+            f"the GeoJSON's \"crs\" member cannot be used ({reason}); "
+            "re-export the GeoJSON in EPSG:4326 (longitude/latitude)"
+        )
+    return InputError(Problem(message, file=source.display_name))
 
 
 def _match_column(wanted: str | None, fields: tuple[str, ...], display_name: str) -> str:
@@ -271,25 +512,64 @@ def _match_column(wanted: str | None, fields: tuple[str, ...], display_name: str
     raise InputError(Problem(message, file=display_name, column=wanted))
 
 
+def _require_crs(frame: geopandas.GeoDataFrame, source: _Source) -> None:
+    """A shapefile must say where it is; a GeoJSON without a CRS is WGS 84 (RFC 7946)."""
+    if not source.is_shapefile:
+        # GDAL resolved any other CRS; WGS 84 may be its stand-in for one it dropped.
+        if frame.crs is None or frame.crs.equals(WGS84, ignore_axis_order=True):
+            _require_known_geojson_crs(source)
+        return
+    if frame.crs is not None:
+        return
+    prj = _companion(source, ".prj")  # GDAL gives no CRS for a missing .prj and a garbled one
+    if prj is not None:
+        reason = "it is not a coordinate system GDAL can read" if prj.strip() else "it is empty"
+        raise _unusable_crs(source, reason)
+    raise InputError(
+        Problem(
+            "the .prj file (coordinate reference system) is missing, so the "
+            "coordinates cannot be placed on a map; add the .prj file that came "
+            "with the shapefile",
+            file=source.display_name,
+        )
+    )
+
+
+def _require_known_geojson_crs(source: _Source) -> None:
+    """Refuse a legacy "crs" member naming a CRS nobody knows: GDAL drops it and assumes WGS 84."""
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    found = GEOJSON_CRS_NAME.search(_head(source, GEOJSON_HEAD_BYTES))
+    if found is None:
+        return
+    try:
+        name = json.loads(found["name"])
+    except ValueError:
+        return  # not a JSON string after all: GDAL's reading decides
+    try:
+        CRS.from_user_input(name)
+    except CRSError:
+        raise _unusable_crs(source, f"'{name}' is not a coordinate system pyproj knows") from None
+
+
 def _source_crs(frame: geopandas.GeoDataFrame, source: _Source) -> str:
+    from pyproj.exceptions import ProjError  # pyproj is loaded by then (geopandas uses it)
+
     if frame.crs is None:
-        if source.is_shapefile:
-            raise InputError(
-                Problem(
-                    "the .prj file (coordinate reference system) is missing, so the "
-                    "coordinates cannot be placed on a map; add the .prj file that came "
-                    "with the shapefile",
-                    file=source.display_name,
-                )
-            )
         return WGS84  # RFC 7946: GeoJSON coordinates are WGS 84 longitude/latitude
-    authority = frame.crs.to_authority()
-    return f"{authority[0]}:{authority[1]}" if authority else frame.crs.to_string()
+    try:
+        authority = frame.crs.to_authority()
+        return f"{authority[0]}:{authority[1]}" if authority else frame.crs.to_string()
+    except ProjError as error:
+        raise _unusable_crs(source, _not_known(error)) from None
 
 
 def _to_wgs84_polygons(
-    frame: geopandas.GeoDataFrame, source: _Source, source_crs: str
+    frame: geopandas.GeoDataFrame, source: _Source
 ) -> list[BaseGeometry]:
+    from pyproj.exceptions import ProjError
+
     geoseries = frame.geometry
     if frame.crs is None:
         geoseries = geoseries.set_crs(WGS84)
@@ -308,13 +588,20 @@ def _to_wgs84_polygons(
     if problems:
         raise InputError(problems)
 
-    geographic = geoseries.to_crs(WGS84)
+    try:
+        geographic = geoseries.to_crs(WGS84)
+    except ProjError:  # e.g. a local site grid, or an unknown projection
+        crs = geoseries.crs
+        kind = f"{crs.type_name} '{crs.name}'" if crs is not None else "it"
+        # pyproj's own words ("Input is not a transformation") would not help a person.
+        raise _unusable_crs(source, f"{kind} cannot be converted to longitude/latitude") from None
     min_x, min_y, max_x, max_y = geographic.total_bounds
     if not (-180 <= min_x and max_x <= 180 and -90 <= min_y and max_y <= 90):
         # Typically a GeoJSON written in a projected CRS without saying so.
         raise InputError(
             Problem(
-                f"coordinates are not longitude/latitude after conversion from {source_crs}; "
+                "coordinates are not longitude/latitude after conversion from "
+                f"{_source_crs(frame, source)}; "
                 "the file's coordinate reference system is wrong or missing",
                 file=source.display_name,
             )

@@ -476,7 +476,13 @@ def export_xlsx(ws: Workspace, out: str | Path) -> Path:
     from openpyxl import Workbook
 
     out = Path(out)
+    if out.is_dir():
+        raise InputError(Problem("this is a folder; give the workbook's file name, ending in .xlsx", file=str(out)))
     out.parent.mkdir(parents=True, exist_ok=True)
+    # Can it be written? Asked before openpyxl starts sheets: abandoned by a failed save, they
+    # print tracebacks when collected. Appending nothing leaves an existing file as it was.
+    with out.open("ab"):
+        pass
     book = Workbook(write_only=True)
     chunks: list[tuple[str, int, str]] = []
     for spec in TABLES:

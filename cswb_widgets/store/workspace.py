@@ -54,6 +54,11 @@ def is_workspace(path: str | os.PathLike[str]) -> bool:
     return database_path(path).is_file()
 
 
+def no_workspace_here(path: str | os.PathLike[str]) -> WorkspaceError:
+    """The refusal for a path that holds no workspace."""
+    return WorkspaceError(f"{database_path(path).parent}: no workspace here (expected {DB_FILE}); create one with 'cswb init'")
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
@@ -137,7 +142,7 @@ class Workspace:
         self.path = self.db_path.parent
         self._actor = actor or _default_actor()
         if not _create and not self.db_path.is_file():
-            raise WorkspaceError(f"{self.path}: no workspace here (expected {DB_FILE}); create one with 'cswb init'")
+            raise no_workspace_here(path)
         # Held around every use of the connection, and from BEGIN to COMMIT of each transaction.
         self._lock = threading.RLock()
         self._local = threading.local()  # per thread: the actor set by acting_as()

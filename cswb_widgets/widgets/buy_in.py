@@ -7,22 +7,18 @@ twins are in `cswb_widgets.render.buy_in`.
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import ipywidgets
 import pandas as pd
 from markupsafe import Markup
 
 from .. import render
-from ..errors import InputError
 from ..framework import load_catalogue
 from ..model import engagement
 from ..render.buy_in import identity_preview_html, tag_suggestions_html
 from ..store import Workspace, operations
 from ..store.survey import SurveyFile, import_survey, read_survey
 from . import _failures, _sync
-from .file_import import say
+from .file_import import forget_upload, say, upload_name, uploaded_copy, without_upload_folder
 from .pickers import catalogue_picker, options_picker
 from .record_form import RecordForm
 
@@ -116,15 +112,14 @@ class SurveyImport(ipywidgets.VBox):
 
     def load_file(self, name: str, content: bytes) -> None:
         """Read an uploaded file (also what the upload widget calls)."""
-        folder = Path(tempfile.mkdtemp(prefix="cswb-survey-"))
-        path = folder / Path(name).name
-        path.write_bytes(content)
         try:
-            self._survey = read_survey(path, display=Path(name).name)
+            # The answers are read into memory; the copy on disk goes at once (personal data).
+            with uploaded_copy(name, content) as path:
+                self._survey = read_survey(path, display=upload_name(name))
         except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
             self._survey = None
             self.form.layout.display = "none"
-            self.status.value = say("error", _failures.words(error))
+            self.status.value = say("error", without_upload_folder(_failures.words(error, "survey upload")))
             return
         questions = [(q, q) for q in self._survey.questions]
         self.answers.options = questions
@@ -137,10 +132,15 @@ class SurveyImport(ipywidgets.VBox):
         self.status.value = say("info", f"{len(self._survey.sheet.rows)} responses read. Choose the columns with answers.")
 
     def _read(self) -> None:
-        files = self.upload.value
-        if files:
-            item = files[0]
-            self.load_file(item["name"], bytes(item["content"]))
+        try:
+            files = self.upload.value
+            if files:
+                item = files[0]
+                self.load_file(item["name"], bytes(item["content"]))
+        except Exception as error:  # noqa: BLE001 - the widget boundary: shown, and logged
+            self.status.value = say("error", "Something went wrong: " + _failures.words(error, "survey upload"))
+        finally:
+            forget_upload(self.upload)
 
     def run(self) -> int | None:
         if self._survey is None:
@@ -154,8 +154,8 @@ class SurveyImport(ipywidgets.VBox):
                 group_column=self.group.value or None,
                 tag_with_suggestions=self.tag.value,
             )
-        except InputError as error:
-            self.status.value = say("error", f"Nothing imported: {error}")
+        except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
+            self.status.value = say("error", f"Nothing imported: {_failures.words(error, 'survey import')}")
             return None
         self.status.value = say("saved", f"Imported {added} answers as feedback items.")
         _sync.notify_saved(self._ws, self)
