@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..framework import load_catalogue
 from ._tables import Tables, rows_of
+from .adoption import council_adoptions
 
 
 def roster(tables: Tables) -> pd.DataFrame:
@@ -93,56 +94,26 @@ def people_in_role(tables: Tables, role: str) -> pd.DataFrame:
     return members[members["role"] == catalogue.name_of("roles", role)][["person", "organization", "group"]].reset_index(drop=True)
 
 
+COUNCIL_COLUMNS = ["community", "council", "role", "resolution_date", "resolution_reference", "status",
+                   "publication_due", "review_due"]
+
+
 def councils(tables: Tables) -> pd.DataFrame:
-    """Member communities of a joint plan with their council resolution, or the one community."""
-    members = rows_of(tables, "member_communities")
-    evidence = rows_of(tables, "commitment_evidence")
-    resolutions = evidence[evidence["kind"] == "council_resolution"] if not evidence.empty else evidence
-    columns = ["community", "council", "role", "resolution_date", "resolution_reference", "status"]
-    if members.empty:
-        community = rows_of(tables, "community")
-        if community.empty:
-            return pd.DataFrame(columns=columns)
-        first = resolutions.sort_values("date").iloc[0] if not resolutions.empty else None
-        return pd.DataFrame(
-            [
-                {
-                    "community": community["name"].iloc[0],
-                    "council": None,
-                    "role": "lead",
-                    "resolution_date": first["date"] if first is not None else pd.NaT,
-                    "resolution_reference": first["reference"] if first is not None else None,
-                    "status": "adopted" if first is not None else "resolution missing",
-                }
-            ],
-            columns=columns,
-        )
-    rows = []
-    for _, m in members.iterrows():
-        own = resolutions[resolutions["member_community_id"] == m["id"]] if not resolutions.empty else resolutions
-        date = m["resolution_date"] if pd.notna(m["resolution_date"]) else (own["date"].min() if not own.empty else pd.NaT)
-        reference = m["resolution_reference"] if pd.notna(m["resolution_reference"]) else (
-            own["reference"].iloc[0] if not own.empty else None
-        )
-        partner = bool(m["partner"]) if pd.notna(m["partner"]) else False
-        if partner:
-            status = "partner (no resolution needed)"
-        elif pd.notna(date):
-            status = "adopted"
-        else:
-            status = "resolution missing"
-        role = "partner" if partner else ("lead" if pd.notna(m["lead"]) and bool(m["lead"]) else "member")
-        rows.append(
-            {
-                "community": m["name"],
-                "council": m["council"],
-                "role": role,
-                "resolution_date": date,
-                "resolution_reference": reference,
-                "status": status,
-            }
-        )
-    return pd.DataFrame(rows, columns=columns)
+    """Each council of the plan with its adoption resolution and its own deadlines.
+
+    `resolution_date` and `resolution_reference` are those of the resolution adopting the plan (a
+    resolution to take part is not one); `publication_due` and `review_due` count from that council's
+    adoption and apply to municipal councils only (see `model.adoption`).
+    """
+    rows = [
+        {
+            "community": c.community, "council": c.council, "role": c.role, "resolution_date": c.adopted,
+            "resolution_reference": c.reference, "status": c.status, "publication_due": c.publication_due,
+            "review_due": c.review_due,
+        }
+        for c in council_adoptions(tables)
+    ]
+    return pd.DataFrame(rows, columns=COUNCIL_COLUMNS)
 
 
 @dataclass(frozen=True)

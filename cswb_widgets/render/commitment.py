@@ -29,12 +29,15 @@ MAP_TITLE = "Community boundary and sub-areas"
 def councils_html(tables: Tables) -> str:
     """Each council that adopts the plan and its resolution (the partner communities of a joint plan)."""
     frame = commitment.councils(tables)
-    frame["resolution_date"] = [d.date().isoformat() if pd.notna(d) else "" for d in frame["resolution_date"]]
+    for column in ("resolution_date", "publication_due", "review_due"):
+        frame[column] = [d.isoformat() if d is not None and pd.notna(d) else "" for d in frame[column]]
     return table_html(
         frame,
-        columns=["community", "council", "role", "resolution_date", "resolution_reference", "status"],
-        labels={"resolution_date": "Resolution date", "resolution_reference": "Resolution"},
-        caption="Councils and their resolutions",
+        columns=["community", "council", "role", "resolution_date", "resolution_reference", "status",
+                 "publication_due", "review_due"],
+        labels={"resolution_date": "Adopted on", "resolution_reference": "Adoption resolution",
+                "publication_due": "Publish by", "review_due": "Review by"},
+        caption="Councils and their adoption of the plan",
     )
 
 

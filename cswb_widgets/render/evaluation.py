@@ -477,8 +477,10 @@ def status_table_html(statuses: pd.DataFrame, *, suppress: bool = False) -> str:
     if statuses.empty:
         return "<p>No measure recorded yet.</p>"
     counts = statuses["status"].value_counts()
-    summary = Markup("<p>{} on track, {} off track, {} with no data or no target to judge by.</p>").format(
-        int(counts.get(evaluation.ON_TRACK, 0)), int(counts.get(evaluation.OFF_TRACK, 0)), int(counts.get(evaluation.NO_DATA, 0)))
+    summary = Markup("<p>{} on track, {} off track, {} with a value for part of the year only, {} with no data or "
+                     "no target to judge by.</p>").format(
+        int(counts.get(evaluation.ON_TRACK, 0)), int(counts.get(evaluation.OFF_TRACK, 0)),
+        int(counts.get(evaluation.PARTIAL, 0)), int(counts.get(evaluation.NO_DATA, 0)))
 
     def number(value: Any, unit: Any) -> str:
         return figures.number_text(value, unit, suppress=suppress)
