@@ -132,7 +132,8 @@ def test_consultation_matrix_ignores_cancelled_activities(engaged: Workspace) ->
     assert matrix.loc["first_nations", "activities"] == 1
     assert matrix.loc["metis", "status"] == "not yet consulted"
     check = readiness.consultation_coverage(tables(engaged))
-    assert set(check.missing) == {"advisory_committee", "racialized_groups", "inuit", "metis", "mh_addictions_service_users"}
+    assert set(check.missing) == {"advisory_committee", "racialized_groups", "inuit", "metis", "mh_addictions_service_users",
+                                  "community_organizations"}
 
 
 def test_theme_frequency_counts_items_and_shares(engaged: Workspace) -> None:

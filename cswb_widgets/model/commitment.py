@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..framework import load_catalogue
-from ._tables import Tables, rows_of
+from ._tables import Tables, as_list, blank, rows_of
 from .adoption import council_adoptions
 
 
@@ -55,15 +55,67 @@ class SeatStatus:
     name: str
     if_exists: bool
     status: str  # "filled", "not applicable", "missing"
-    filled_by: tuple[str, ...]  # "Person (Organization)"
+    filled_by: tuple[str, ...]  # "Person (Organization)", eligible holders only
     reason: str = ""
+    ineligible: tuple[str, ...] = ()  # why each person named for the seat cannot fill it
+
+
+def _sector_list(keys: tuple[str, ...]) -> str:
+    catalogue = load_catalogue()
+    names = [catalogue.name_of("sectors", k) for k in keys]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def seat_eligibility(tables: Tables) -> dict[tuple[str, str], str | None]:
+    """(membership id, seat key) -> None when the member may fill that seat, else the reason they
+    may not. A seat takes people from the catalogue's eligible sectors: the person's own sector or
+    their organization's (a councillor appointed to the police service board sits for both). Covers
+    every seat named on an advisory-committee membership."""
+    catalogue = load_catalogue()
+    seats = {seat.key: seat for seat in catalogue.seats}
+    memberships = rows_of(tables, "memberships")
+    if memberships.empty:
+        return {}
+    people = rows_of(tables, "people")
+    organizations = rows_of(tables, "organizations")
+    groups = rows_of(tables, "groups")
+    committees = set(groups.loc[groups["kind"] == "advisory_committee", "id"]) if not groups.empty else set()
+    person = {str(p["id"]): p for p in people.to_dict("records")} if not people.empty else {}
+    organization = {str(o["id"]): o for o in organizations.to_dict("records")} if not organizations.empty else {}
+    verdicts: dict[tuple[str, str], str | None] = {}
+    for m in memberships.to_dict("records"):
+        if m["group_id"] not in committees:
+            continue
+        who = person.get(str(m["person_id"]), {})
+        org = organization.get(str(who.get("organization_id")), {})
+        sectors = [str(v) for v in (who.get("sector"), org.get("sector")) if not blank(v)]
+        name = str(who.get("name") or m["person_id"])
+        where = f" ({org['name']})" if not blank(org.get("name")) else ""
+        for key in as_list(m.get("seats")):
+            seat = seats.get(key)
+            if seat is None:
+                continue
+            needs = f"the “{seat.name}” seat needs someone from {_sector_list(seat.eligible_sectors)}"
+            if not sectors:
+                verdicts[(str(m["id"]), key)] = f"{name}{where} has no sector recorded: {needs}; record their sector"
+            elif not any(s in seat.eligible_sectors for s in sectors):
+                named = " and ".join(dict.fromkeys(catalogue.name_of("sectors", s) for s in sectors))
+                verdicts[(str(m["id"]), key)] = f"{name}{where} is from {named}: {needs}"
+            else:
+                verdicts[(str(m["id"]), key)] = None
+    return verdicts
 
 
 def seat_status(tables: Tables) -> list[SeatStatus]:
-    """Each required advisory-committee seat with who fills it, or why it is empty."""
+    """Each required advisory-committee seat with who fills it, or why it is empty.
+
+    Only someone from one of the seat's eligible sectors fills it; a person named for a seat they
+    cannot fill is listed in `ineligible` with the reason.
+    """
     catalogue = load_catalogue()
     members = roster(tables)
     committee = members[members["group_kind"] == "advisory_committee"]
+    verdicts = seat_eligibility(tables)
     exemptions = rows_of(tables, "coverage_exemptions")
     reasons = (
         dict(zip(exemptions.loc[exemptions["list"] == "seats", "key"], exemptions.loc[exemptions["list"] == "seats", "reason"], strict=True))
@@ -72,18 +124,23 @@ def seat_status(tables: Tables) -> list[SeatStatus]:
     )
     statuses = []
     for seat in catalogue.seats:
-        holders = tuple(
-            f"{row['person']}" + (f" ({row['organization']})" if row["organization"] else "")
-            for _, row in committee.iterrows()
-            if seat.name in row["seats"]
-        )
+        holders: list[str] = []
+        ineligible: list[str] = []
+        for _, row in committee.iterrows():
+            if seat.name not in row["seats"]:
+                continue
+            why = verdicts.get((str(row["membership_id"]), seat.key))
+            if why:
+                ineligible.append(why)
+            else:
+                holders.append(f"{row['person']}" + (f" ({row['organization']})" if row["organization"] else ""))
         if holders:
             status, reason = "filled", ""
         elif seat.if_exists and seat.key in reasons:
             status, reason = "not applicable", str(reasons[seat.key])
         else:
             status, reason = "missing", ""
-        statuses.append(SeatStatus(seat.key, seat.name, seat.if_exists, status, holders, reason))
+        statuses.append(SeatStatus(seat.key, seat.name, seat.if_exists, status, tuple(holders), reason, tuple(ineligible)))
     return statuses
 
 

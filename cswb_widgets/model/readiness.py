@@ -16,6 +16,7 @@ import pandas as pd
 from ..framework import load_catalogue
 from ._tables import Tables, rows_of
 from .adoption import council_adoptions, date_order_problems, first_nation_led
+from .commitment import seat_eligibility
 
 
 @dataclass(frozen=True)
@@ -74,15 +75,15 @@ def _exemptions(tables: Tables, list_name: str) -> dict[str, str]:
 
 
 def seat_coverage(tables: Tables) -> Check:
-    """Required advisory-committee seats: filled, marked not applicable, or missing."""
+    """Required advisory-committee seats: filled by someone eligible, marked not applicable, or missing.
+
+    A seat counts as filled only by someone from one of its eligible sectors; `detail` gives the
+    reason for each person named for a seat they cannot fill.
+    """
     catalogue = load_catalogue()
-    groups = rows_of(tables, "groups")
-    memberships = rows_of(tables, "memberships")
-    committee_ids = set(groups.loc[groups["kind"] == "advisory_committee", "id"]) if not groups.empty else set()
-    filled: set[str] = set()
-    if not memberships.empty:
-        for _, m in memberships[memberships["group_id"].isin(committee_ids)].iterrows():
-            filled.update(m["seats"] or [])
+    verdicts = seat_eligibility(tables)
+    filled = {seat for (_membership, seat), why in verdicts.items() if why is None}
+    refused = [why for why in verdicts.values() if why]
     exempt = _exemptions(tables, "seats")
     missing, na = [], []
     for seat in catalogue.seats:
@@ -96,11 +97,12 @@ def seat_coverage(tables: Tables) -> Check:
     return Check(
         "commitment",
         "required_seats",
-        "Required advisory committee seats are filled",
+        "Advisory committee seats are filled" if first_nation_led(tables) else "Required advisory committee seats are filled",
         total - len(missing),
         total,
         tuple(missing),
         tuple(na),
+        detail="; ".join(refused),
     )
 
 
@@ -117,9 +119,8 @@ def consultation_coverage(tables: Tables) -> Check:
     missing = [g.key for g in catalogue.consult_groups if g.key not in reached and g.key not in exempt]
     na = [g.key for g in catalogue.consult_groups if g.key not in reached and g.key in exempt]
     total = len(catalogue.consult_groups)
-    return Check(
-        "buy_in", "consult_groups", "Required groups have been consulted", total - len(missing), total, tuple(missing), tuple(na)
-    )
+    title = "Groups to consult have been consulted" if first_nation_led(tables) else "Required groups have been consulted"
+    return Check("buy_in", "consult_groups", title, total - len(missing), total, tuple(missing), tuple(na))
 
 
 def _roles_check(tables: Tables) -> Check:

@@ -32,9 +32,11 @@ STRATEGY_LABELS = {"risk_id": "Risk", "name": "Strategy", "asset_id": "Adopted f
 ITEM_COLUMNS = ["level", "text", "leads_to", "planning_area", "responsible"]
 MEASURE_COLUMNS = [
     "outcome_id", "expected_outcome", "indicator", "unit", "baseline", "baseline_year", "target", "target_year",
-    "higher_is_better", "data_source", "collection_method", "frequency", "responsibility",
+    "higher_is_better", "data_source", "collection_method", "frequency", "responsibility", "data_sovereignty",
+    "data_owner_id",
 ]
-MEASURE_LABELS = {"outcome_id": "Logic-model outcome", "higher_is_better": "Higher is better"}
+MEASURE_LABELS = {"outcome_id": "Logic-model outcome", "higher_is_better": "Higher is better",
+                  "data_sovereignty": "Publication (set by the data's owner)", "data_owner_id": "Data owner"}
 ADOPTABLE_SHOWN = 100  # rows of the report's list of adoptable assets (a city's inventory has thousands)
 
 # The diagram's geometry, in SVG user units (pixels at 100%).
