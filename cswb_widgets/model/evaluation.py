@@ -327,10 +327,9 @@ _PERIOD_NOTE = re.compile(_MONTH + r"\s*(?:to|through|until|-|–|—)\s*" + _MO
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
-def period_start_from_note(note: str, end: str | dt.date | None = None) -> dt.date | None:
+def period_start_from_note(note: str) -> dt.date | None:
     """The first day of a part-year period a note names ("January to June 2025 only" -> 2025-01-01),
-    or None when the note names none. `end` (the measurement's date) is not needed but kept for
-    notes without a year in later versions of this parser."""
+    or None when the note names none."""
     found = _PERIOD_NOTE.search(note or "")
     if not found:
         return None

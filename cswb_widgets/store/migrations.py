@@ -104,10 +104,10 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
         kind = resolution_kind({"description": description, "reference": reference})
         conn.execute("UPDATE commitment_evidence SET resolution_kind = ? WHERE id = ?", (kind, record_id))
     notes = conn.execute(
-        "SELECT id, date, note FROM measurements WHERE period_start IS NULL AND note IS NOT NULL"
+        "SELECT id, note FROM measurements WHERE period_start IS NULL AND note IS NOT NULL"
     ).fetchall()
-    for record_id, day, note in notes:
-        start = period_start_from_note(str(note), str(day)[:10])
+    for record_id, note in notes:
+        start = period_start_from_note(str(note))
         if start is not None:
             conn.execute("UPDATE measurements SET period_start = ? WHERE id = ?", (start.isoformat(), record_id))
 

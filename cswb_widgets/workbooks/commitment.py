@@ -124,7 +124,8 @@ class CommitmentWorkbook(Workbook):
     def evidence(self) -> Shown:
         return self.records(
             "commitment_evidence",
-            columns=["kind", "member_community_id", "date", "description", "reference"],
+            columns=["kind", "resolution_kind", "member_community_id", "date", "description", "reference"],
+            labels={"resolution_kind": "Resolution (taking part, endorsing, adopting or revising)"},
             caption="Commitment evidence: resolutions, coordinator position, resources, attendance",
         )
 
