@@ -15,11 +15,13 @@ import pytest
 from sample_workspaces import copy_of
 
 from cswb_widgets.cli import main
+from cswb_widgets.errors import InputError
 from cswb_widgets.framework import load_catalogue
 from cswb_widgets.model import adoption, commitment, evaluation, implementation, readiness, risk_evidence, sovereignty
 from cswb_widgets.render import WorkspaceTables
 from cswb_widgets.render.coverage import coverage_html
 from cswb_widgets.store import Workspace
+from cswb_widgets.store.tabular import import_file
 
 D = dt.date
 
@@ -314,3 +316,17 @@ def test_a_withheld_dataset_never_appears_in_the_published_documents(sample_sour
         text = document.read_text(encoding="utf-8")
         assert withheld not in text, document.name
         assert measure not in text, document.name
+
+
+def test_a_period_ending_before_it_starts_is_refused_in_one_line(tmp_path: Path) -> None:
+    with Workspace.create(tmp_path / "w", name="Test Town", kind="municipality") as ws:
+        measure = ws.add("measures", expected_outcome="Fewer apprehensions")
+        source = tmp_path / "measurements.csv"
+        source.write_text(f"measure_id,date,value,period_start\n{measure},2025-06-30,262,2025-01-01\n"
+                          f"{measure},2025-06-30,40,2025-09-01\n", encoding="utf-8")
+        with pytest.raises(InputError) as refused:
+            import_file(ws, source, "measurements")
+        assert str(refused.value) == (
+            f"{source}, row 3, column 'period_start': 2025-09-01 is after date 2025-06-30: the period measured must "
+            "start on or before the day it ends; enter its first day in period_start, or leave it blank for a full period")
+        assert ws.count("measurements") == 0  # all or nothing: the good row was not kept either
