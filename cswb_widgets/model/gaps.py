@@ -13,6 +13,7 @@ neighbours whose assets count for a joint plan) count too, and are told apart.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Literal
 
@@ -71,9 +72,11 @@ _NOT_COORDINATED = re.compile(
 
 def population_groups(target_population: Any) -> frozenset[str]:
     """The groups a target population names (empty: unknown, or everyone)."""
-    if _blank(target_population):
-        return frozenset()
-    text = str(target_population)
+    return frozenset() if _blank(target_population) else _groups_in(str(target_population))
+
+
+@functools.lru_cache(maxsize=4096)  # inventories repeat their target populations; a city has thousands of assets
+def _groups_in(text: str) -> frozenset[str]:
     return frozenset(name for name, pattern in POPULATION_GROUPS.items() if pattern.search(text))
 
 
@@ -82,40 +85,37 @@ def coordinates(notes: Any) -> bool:
     return not _blank(notes) and not _NOT_COORDINATED.search(str(notes))
 
 
-def _same_group(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    # A service for everyone (or for no group named) complements the targeted ones; it overlaps nothing.
-    return bool(a["groups"] & b["groups"])
-
-
-def _same_place(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return a["place"] == b["place"]
-
-
 def _linked(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """One names the other's organization (or the asset) as a partner or in its coordination notes."""
-    for one, other in ((a, b), (b, a)):
-        said = f"{one['partners']} {one['notes']}".lower()
-        if other["organization"].lower() in said or other["name"].lower() in said:
-            return True
-    return False
+    return any(other["organization_lower"] in one["said"] or other["name_lower"] in one["said"]
+               for one, other in ((a, b), (b, a)))
+
+
+def _working_together(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return (a["coordinated"] and b["coordinated"]) or (_linked(a, b) and not (a["reports_overlap"] or b["reports_overlap"]))
 
 
 def _overlapping(found: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Assets in this cell of different organizations serving the same group in the same place:
-    (those of pairs not coordinating, those of pairs coordinating)."""
+    """Assets in this cell of different organizations serving the same group (`population_groups`;
+    a service for everyone overlaps nothing) in the same place with the same kind of service (or
+    one whose note reports an overlap): (those of pairs not coordinating, those of pairs coordinating)."""
+    # Only assets sharing a place and a group can overlap: pair them within those buckets.
+    buckets: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for asset in found:
+        for group in asset["groups"]:
+            buckets.setdefault((asset["place"], group), []).append(asset)
     uncoordinated: dict[int, dict[str, Any]] = {}
     coordinated: dict[int, dict[str, Any]] = {}
-    for i, a in enumerate(found):
-        for b in found[i + 1:]:
-            if a["organization_key"] == b["organization_key"] or not _same_place(a, b) or not _same_group(a, b):
-                continue
-            # Different kinds of service for the same people complement each other, unless a note says they overlap.
-            if a["sector"] != b["sector"] and not (a["reports_overlap"] or b["reports_overlap"]):
-                continue
-            working_together = (a["coordinated"] and b["coordinated"]) or (
-                _linked(a, b) and not (a["reports_overlap"] or b["reports_overlap"]))
-            target = coordinated if working_together else uncoordinated
-            target[id(a)], target[id(b)] = a, b
+    for members in buckets.values():
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                if a["organization_key"] == b["organization_key"]:
+                    continue
+                # Different kinds of service for the same people complement each other, unless a note says they overlap.
+                if a["sector"] != b["sector"] and not (a["reports_overlap"] or b["reports_overlap"]):
+                    continue
+                target = coordinated if _working_together(a, b) else uncoordinated
+                target[id(a)], target[id(b)] = a, b
     return list(uncoordinated.values()), [a for k, a in coordinated.items() if k not in uncoordinated]
 
 
@@ -196,15 +196,17 @@ def coverage_matrix(tables: Tables, risks: Literal["priority", "all"] = "priorit
         else:
             organization_key = str(organization_id)
             organization = organization_names.get(organization_key, organization_key)
+        coordinated = coordinates(notes)
         asset = {
             "name": label or "(unnamed asset)",
+            "name_lower": (label or "(unnamed asset)").lower(),
+            "organization_lower": organization.lower(),
             "organization_key": organization_key,
             "organization": organization,
             "partner": not _blank(community) and str(community) in partners,
-            "coordinated": coordinates(notes),
-            "reports_overlap": not _blank(notes) and not coordinates(notes),
-            "notes": "" if _blank(notes) else str(notes),
-            "partners": "" if _blank(partner_text) else str(partner_text),
+            "coordinated": coordinated,
+            "reports_overlap": not _blank(notes) and not coordinated,
+            "said": f"{'' if _blank(partner_text) else partner_text} {'' if _blank(notes) else notes}".lower(),
             "groups": population_groups(population),
             "place": "" if _blank(area) else str(area).strip().lower(),
             "sector": "" if _blank(sector) else str(sector),

@@ -46,21 +46,22 @@ def community_yearly(tables: Tables) -> pd.DataFrame:
         return pd.DataFrame(columns=SERIES_COLUMNS)
     blank = rows["area"].fillna("").astype(str).str.strip() == ""
     parts = rows[~blank]
-    units = rows.groupby("indicator", sort=False)["unit"].agg(_first) if "unit" in rows else pd.Series(dtype=object)
+    units = rows.groupby("indicator", sort=False)["unit"].first() if "unit" in rows else pd.Series(dtype=object)
     counted = {str(i) for i, u in units.items() if is_count_unit(u)}
     areas = rows_of(tables, "areas")
     population: dict[str, float] = {}
     if not areas.empty and "population" in areas:
         population = {str(n): float(p) for n, p in zip(areas["name"], areas["population"], strict=True) if pd.notna(p) and p > 0}
-    weight = parts["area"].astype(str).map(population).astype(float)
-    parts = parts.assign(_weight=weight, _weighted=parts["value"].astype(float) * weight, _unweighted=weight.isna())
-    by_area = parts.groupby(["indicator", "year"], sort=False).agg(
-        total=("value", "sum"), mean=("value", "mean"), weighted=("_weighted", "sum"), weights=("_weight", "sum"),
-        unweighted=("_unweighted", "sum"), comparator_value=("comparator_value", "first"), areas=("area", "nunique"),
-    )
+    values = parts["value"].astype(float)
+    weight = parts["area"].astype(str).map(population).astype(float) if population else pd.Series(np.nan, index=parts.index)
+    sums = pd.DataFrame({"indicator": parts["indicator"], "year": parts["year"], "total": values, "weighted": values * weight,
+                         "weights": weight, "unweighted": weight.isna().astype(int), "areas": 1})
+    grouped = sums.groupby(["indicator", "year"], sort=False)
+    by_area = grouped.sum(min_count=1)  # one row per sub-area, indicator and year (the table's unique key)
+    by_area["comparator_value"] = parts.groupby(["indicator", "year"], sort=False)["comparator_value"].first()
     is_count = by_area.index.get_level_values("indicator").isin(counted)
     weighted_mean = (by_area["weighted"] / by_area["weights"]).where((by_area["unweighted"] == 0) & (by_area["weights"] > 0))
-    by_area["value"] = np.where(is_count, by_area["total"], weighted_mean.fillna(by_area["mean"]))
+    by_area["value"] = np.where(is_count, by_area["total"], weighted_mean.fillna(by_area["total"] / by_area["areas"]))
     by_area = by_area[["value", "comparator_value", "areas"]]
     whole = rows[blank].groupby(["indicator", "year"], sort=False).agg(
         value=("value", "first"), comparator_value=("comparator_value", "first")
