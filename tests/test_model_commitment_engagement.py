@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -78,16 +79,23 @@ def test_councils_of_a_joint_plan(tmp_path: Path) -> None:
     ws.add("member_communities", id="m-town", name="Town of Birch", kind="municipality")
     ws.add("member_communities", id="m-fn", name="Pine Point First Nation", kind="first_nation")
     ws.add("member_communities", id="m-city", name="City of Alder", kind="municipality", partner=True)
+    # A Band Council endorsing its plan approves it in its own terms; a town that only took part has not adopted it.
     ws.add("commitment_evidence", kind="council_resolution", member_community_id="m-fn", date="2024-04-10",
-           description="Band Council Resolution", reference="BCR 2024-05")
+           description="Band Council Resolution endorsing the plan", reference="BCR 2024-05")
+    ws.add("commitment_evidence", kind="council_resolution", member_community_id="m-town", date="2023-02-01",
+           description="Council resolved to take part in the joint plan", reference="TB-2023-3")
     frame = commitment.councils(tables(ws)).set_index("community")
-    assert frame.loc["North County", "status"] == "adopted"
-    assert frame.loc["North County", "role"] == "lead"
+    assert frame.loc["North County", "status"] == "Adopted"
+    assert frame.loc["North County", "role"] == "Lead"
+    assert frame.loc["North County", "publication_due"] == dt.date(2024, 3, 31)
     assert frame.loc["Pine Point First Nation", "resolution_reference"] == "BCR 2024-05"
-    assert frame.loc["Town of Birch", "status"] == "resolution missing"
-    assert frame.loc["City of Alder", "status"].startswith("partner")
+    assert frame.loc["Pine Point First Nation", "status"] == "Approved by Band Council resolution"
+    assert frame.loc["Pine Point First Nation", "publication_due"] is None  # the Act binds municipalities
+    assert frame.loc["Town of Birch", "status"] == "Took part; has not adopted the plan"
+    assert frame.loc["Town of Birch", "resolution_date"] is None
+    assert frame.loc["City of Alder", "status"].startswith("Partner")
     check = readiness.council_resolutions(tables(ws))
-    assert (check.done, check.total, check.missing) == (2, 3, ("Town of Birch",))
+    assert (check.done, check.total, check.missing) == (2, 3, ("Town of Birch: took part; has not adopted the plan",))
 
 
 def test_terms_of_reference_sections_in_order_with_prompts(ws: Workspace) -> None:
@@ -124,7 +132,8 @@ def test_consultation_matrix_ignores_cancelled_activities(engaged: Workspace) ->
     assert matrix.loc["first_nations", "activities"] == 1
     assert matrix.loc["metis", "status"] == "not yet consulted"
     check = readiness.consultation_coverage(tables(engaged))
-    assert set(check.missing) == {"advisory_committee", "racialized_groups", "inuit", "metis", "mh_addictions_service_users"}
+    assert set(check.missing) == {"advisory_committee", "racialized_groups", "inuit", "metis", "mh_addictions_service_users",
+                                  "community_organizations"}
 
 
 def test_theme_frequency_counts_items_and_shares(engaged: Workspace) -> None:

@@ -544,7 +544,7 @@ def test_coverage_refuses_unwaivable_items_and_blank_reasons(ws: Workspace) -> N
 
 def test_coverage_buttons_and_filled_seats(ws: Workspace) -> None:
     committee = ws.add("groups", name="Committee", kind="advisory_committee")
-    pid = ws.add("people", name="Chief")
+    pid = ws.add("people", name="Chief", sector="police")  # only someone from the police sector fills the police seat
     ws.add("memberships", group_id=committee, person_id=pid, role="member", seats=["police"])
     indicator = CoverageIndicator(ws, seat_coverage)
     assert "1 of 7 covered" in indicator.summary.value
@@ -560,10 +560,10 @@ def test_coverage_buttons_and_filled_seats(ws: Workspace) -> None:
 
 def test_consultation_coverage_updates_after_a_logged_activity(ws: Workspace) -> None:
     indicator = CoverageIndicator(ws, consultation_coverage)
-    assert indicator.list_name == "consult_groups" and len(indicator.item_picker.options) == 8
+    assert indicator.list_name == "consult_groups" and len(indicator.item_picker.options) == 9
     table = EditableTable(ws, "engagement_activities", refresh_seconds=0)
     table.handle({"type": "add", "values": {"title": "Youth forum", "method": "forum", "consult_groups": ["youth"]}})
-    assert "1 of 8 covered" in indicator.summary.value  # the table's save notified the indicator
+    assert "1 of 9 covered" in indicator.summary.value  # the table's save notified the indicator
 
 
 # --- Guidance and header ---------------------------------------------------------------------

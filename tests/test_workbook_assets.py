@@ -222,10 +222,13 @@ def test_an_hsds_package_imports_services_as_assets(maple: Path, tmp_path: Path)
 def test_hostile_names_are_escaped_in_the_map_and_the_matrix(maple: Path) -> None:
     book = AssetsWorkbook.open(maple, "app")
     organization = book.ws.add("organizations", name=HOSTILE, sector="other")
-    # youth in risk intervention was a gap: now an overlap of two organizations, both named
+    # youth in risk intervention was a gap: now an overlap of two organizations serving the same group
+    # in the same ward without coordinating, both named
     book.ws.add("assets", name=HOSTILE, organization_id=organization, planning_areas=["risk_intervention"],
-                risks_addressed=["risk-youth"], latitude=44.0, longitude=-80.8)
-    book.ws.add("assets", name=HOSTILE + " unplaced", planning_areas=["risk_intervention"], risks_addressed=["risk-youth"])
+                risks_addressed=["risk-youth"], latitude=44.0, longitude=-80.8, target_population="Youth aged 12 to 18",
+                area="Ward 2")
+    book.ws.add("assets", name=HOSTILE + " unplaced", planning_areas=["risk_intervention"], risks_addressed=["risk-youth"],
+                target_population="Youth at risk", area="Ward 2")
     panel = built(book.asset_map())
     matrix = built(book.gap_matrix()).view.value
     assert "<img" not in panel.view.value and "<img" not in panel.caption.value

@@ -73,8 +73,8 @@ def test_a_falling_graduation_rate_is_a_worsening_trend() -> None:
     assert trends.at["Graduation rate", "annual_change"] == pytest.approx(-2 / 78)
     assert trends.at["Graduation rate", "worsening"] == pytest.approx(2 / 78)
     assert "worsening" in trends.at["Graduation rate", "direction"]
-    # one year only: no trend; sub-areas averaged for the community figure
-    assert pd.isna(trends.at["Overdoses", "annual_change"]) and trends.at["Overdoses", "latest_value"] == 20.0
+    # one year only: no trend; sub-area counts added up for the community figure (10 + 30)
+    assert pd.isna(trends.at["Overdoses", "annual_change"]) and trends.at["Overdoses", "latest_value"] == 40.0
     assert trends.at["Overdoses", "areas"] == 2
 
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..framework import load_catalogue
-from ._tables import Tables, rows_of
+from ._tables import Tables, as_list, blank, rows_of
+from .adoption import council_adoptions
 
 
 def roster(tables: Tables) -> pd.DataFrame:
@@ -54,15 +55,67 @@ class SeatStatus:
     name: str
     if_exists: bool
     status: str  # "filled", "not applicable", "missing"
-    filled_by: tuple[str, ...]  # "Person (Organization)"
+    filled_by: tuple[str, ...]  # "Person (Organization)", eligible holders only
     reason: str = ""
+    ineligible: tuple[str, ...] = ()  # why each person named for the seat cannot fill it
+
+
+def _sector_list(keys: tuple[str, ...]) -> str:
+    catalogue = load_catalogue()
+    names = [catalogue.name_of("sectors", k) for k in keys]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def seat_eligibility(tables: Tables) -> dict[tuple[str, str], str | None]:
+    """(membership id, seat key) -> None when the member may fill that seat, else the reason they
+    may not. A seat takes people from the catalogue's eligible sectors: the person's own sector or
+    their organization's (a councillor appointed to the police service board sits for both). Covers
+    every seat named on an advisory-committee membership."""
+    catalogue = load_catalogue()
+    seats = {seat.key: seat for seat in catalogue.seats}
+    memberships = rows_of(tables, "memberships")
+    if memberships.empty:
+        return {}
+    people = rows_of(tables, "people")
+    organizations = rows_of(tables, "organizations")
+    groups = rows_of(tables, "groups")
+    committees = set(groups.loc[groups["kind"] == "advisory_committee", "id"]) if not groups.empty else set()
+    person = {str(p["id"]): p for p in people.to_dict("records")} if not people.empty else {}
+    organization = {str(o["id"]): o for o in organizations.to_dict("records")} if not organizations.empty else {}
+    verdicts: dict[tuple[str, str], str | None] = {}
+    for m in memberships.to_dict("records"):
+        if m["group_id"] not in committees:
+            continue
+        who = person.get(str(m["person_id"]), {})
+        org = organization.get(str(who.get("organization_id")), {})
+        sectors = [str(v) for v in (who.get("sector"), org.get("sector")) if not blank(v)]
+        name = str(who.get("name") or m["person_id"])
+        where = f" ({org['name']})" if not blank(org.get("name")) else ""
+        for key in as_list(m.get("seats")):
+            seat = seats.get(key)
+            if seat is None:
+                continue
+            needs = f"the “{seat.name}” seat needs someone from {_sector_list(seat.eligible_sectors)}"
+            if not sectors:
+                verdicts[(str(m["id"]), key)] = f"{name}{where} has no sector recorded: {needs}; record their sector"
+            elif not any(s in seat.eligible_sectors for s in sectors):
+                named = " and ".join(dict.fromkeys(catalogue.name_of("sectors", s) for s in sectors))
+                verdicts[(str(m["id"]), key)] = f"{name}{where} is from {named}: {needs}"
+            else:
+                verdicts[(str(m["id"]), key)] = None
+    return verdicts
 
 
 def seat_status(tables: Tables) -> list[SeatStatus]:
-    """Each required advisory-committee seat with who fills it, or why it is empty."""
+    """Each required advisory-committee seat with who fills it, or why it is empty.
+
+    Only someone from one of the seat's eligible sectors fills it; a person named for a seat they
+    cannot fill is listed in `ineligible` with the reason.
+    """
     catalogue = load_catalogue()
     members = roster(tables)
     committee = members[members["group_kind"] == "advisory_committee"]
+    verdicts = seat_eligibility(tables)
     exemptions = rows_of(tables, "coverage_exemptions")
     reasons = (
         dict(zip(exemptions.loc[exemptions["list"] == "seats", "key"], exemptions.loc[exemptions["list"] == "seats", "reason"], strict=True))
@@ -71,18 +124,23 @@ def seat_status(tables: Tables) -> list[SeatStatus]:
     )
     statuses = []
     for seat in catalogue.seats:
-        holders = tuple(
-            f"{row['person']}" + (f" ({row['organization']})" if row["organization"] else "")
-            for _, row in committee.iterrows()
-            if seat.name in row["seats"]
-        )
+        holders: list[str] = []
+        ineligible: list[str] = []
+        for _, row in committee.iterrows():
+            if seat.name not in row["seats"]:
+                continue
+            why = verdicts.get((str(row["membership_id"]), seat.key))
+            if why:
+                ineligible.append(why)
+            else:
+                holders.append(f"{row['person']}" + (f" ({row['organization']})" if row["organization"] else ""))
         if holders:
             status, reason = "filled", ""
         elif seat.if_exists and seat.key in reasons:
             status, reason = "not applicable", str(reasons[seat.key])
         else:
             status, reason = "missing", ""
-        statuses.append(SeatStatus(seat.key, seat.name, seat.if_exists, status, holders, reason))
+        statuses.append(SeatStatus(seat.key, seat.name, seat.if_exists, status, tuple(holders), reason, tuple(ineligible)))
     return statuses
 
 
@@ -93,56 +151,26 @@ def people_in_role(tables: Tables, role: str) -> pd.DataFrame:
     return members[members["role"] == catalogue.name_of("roles", role)][["person", "organization", "group"]].reset_index(drop=True)
 
 
+COUNCIL_COLUMNS = ["community", "council", "role", "resolution_date", "resolution_reference", "status",
+                   "publication_due", "review_due"]
+
+
 def councils(tables: Tables) -> pd.DataFrame:
-    """Member communities of a joint plan with their council resolution, or the one community."""
-    members = rows_of(tables, "member_communities")
-    evidence = rows_of(tables, "commitment_evidence")
-    resolutions = evidence[evidence["kind"] == "council_resolution"] if not evidence.empty else evidence
-    columns = ["community", "council", "role", "resolution_date", "resolution_reference", "status"]
-    if members.empty:
-        community = rows_of(tables, "community")
-        if community.empty:
-            return pd.DataFrame(columns=columns)
-        first = resolutions.sort_values("date").iloc[0] if not resolutions.empty else None
-        return pd.DataFrame(
-            [
-                {
-                    "community": community["name"].iloc[0],
-                    "council": None,
-                    "role": "lead",
-                    "resolution_date": first["date"] if first is not None else pd.NaT,
-                    "resolution_reference": first["reference"] if first is not None else None,
-                    "status": "adopted" if first is not None else "resolution missing",
-                }
-            ],
-            columns=columns,
-        )
-    rows = []
-    for _, m in members.iterrows():
-        own = resolutions[resolutions["member_community_id"] == m["id"]] if not resolutions.empty else resolutions
-        date = m["resolution_date"] if pd.notna(m["resolution_date"]) else (own["date"].min() if not own.empty else pd.NaT)
-        reference = m["resolution_reference"] if pd.notna(m["resolution_reference"]) else (
-            own["reference"].iloc[0] if not own.empty else None
-        )
-        partner = bool(m["partner"]) if pd.notna(m["partner"]) else False
-        if partner:
-            status = "partner (no resolution needed)"
-        elif pd.notna(date):
-            status = "adopted"
-        else:
-            status = "resolution missing"
-        role = "partner" if partner else ("lead" if pd.notna(m["lead"]) and bool(m["lead"]) else "member")
-        rows.append(
-            {
-                "community": m["name"],
-                "council": m["council"],
-                "role": role,
-                "resolution_date": date,
-                "resolution_reference": reference,
-                "status": status,
-            }
-        )
-    return pd.DataFrame(rows, columns=columns)
+    """Each council of the plan with its adoption resolution and its own deadlines.
+
+    `resolution_date` and `resolution_reference` are those of the resolution adopting the plan (a
+    resolution to take part is not one); `publication_due` and `review_due` count from that council's
+    adoption and apply to municipal councils only (see `model.adoption`).
+    """
+    rows = [
+        {
+            "community": c.community, "council": c.council, "role": c.role, "resolution_date": c.adopted,
+            "resolution_reference": c.reference, "status": c.status, "publication_due": c.publication_due,
+            "review_due": c.review_due,
+        }
+        for c in council_adoptions(tables)
+    ]
+    return pd.DataFrame(rows, columns=COUNCIL_COLUMNS)
 
 
 @dataclass(frozen=True)

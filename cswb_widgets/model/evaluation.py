@@ -16,6 +16,7 @@ Pure functions on the workspace's DataFrames (a `Tables` mapping):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,8 @@ OUTCOME_LEVELS = ("immediate", "intermediate", "long_term")
 # The measurement framework's "who" column is the measure's owner.
 MEASURE_FIELDS = {"indicator": "indicator", "baseline": "baseline", "target": "target", "responsibility": "owner"}
 ON_TRACK, OFF_TRACK, NO_DATA = "on track", "off track", "no data"
+PARTIAL = "partial period"  # only a value for part of the target's period: not judged
+FULL_PERIOD_DAYS = 365  # targets are set per year (baseline_year, target_year)
 
 STRATEGY_MATRIX_COLUMNS = [
     "risk_id", "risk", "planning_area", "planning_area_name", "strategy_ids", "strategies", "strengths", "count",
@@ -40,7 +43,7 @@ LINK_COLUMNS = ["source", "target", "source_level", "target_level", "step", "kin
 CHECK_COLUMNS = ["severity", "check", "item_id", "message"]
 STATUS_COLUMNS = [
     "measure_id", "expected_outcome", "indicator", "unit", "baseline", "target", "higher_is_better",
-    "measurements", "latest_date", "latest_value", "expected_now", "status", "reason",
+    "measurements", "latest_date", "latest_value", "expected_now", "status", "reason", "latest_partial",
 ]
 
 
@@ -319,15 +322,64 @@ def measure_gaps(tables: Tables) -> pd.DataFrame:
 # -- progress -------------------------------------------------------------------------------------------
 
 
-def measure_series(tables: Tables, measure_id: str) -> pd.Series:
-    """A measure's values by date, oldest first (the later entry wins for a repeated date)."""
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_PERIOD_NOTE = re.compile(_MONTH + r"\s*(?:to|through|until|-|–|—)\s*" + _MONTH + r",?\s+(\d{4})", re.IGNORECASE)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def period_start_from_note(note: str) -> dt.date | None:
+    """The first day of a part-year period a note names ("January to June 2025 only" -> 2025-01-01),
+    or None when the note names none."""
+    found = _PERIOD_NOTE.search(note or "")
+    if not found:
+        return None
+    return dt.date(int(found.group(3)), _MONTHS.index(found.group(1).lower()) + 1, 1)
+
+
+def measured_period(record: Mapping[str, Any]) -> tuple[dt.date | None, dt.date | None]:
+    """A measurement's period (first day, last day): `period_start` as recorded, else the part of
+    a year its note names, else unknown (None: the value is taken to cover the whole period)."""
+    end = None if _blank(record.get("date")) else pd.Timestamp(record["date"]).date()
+    start = record.get("period_start")
+    if not _blank(start):
+        return pd.Timestamp(start).date(), end
+    note = record.get("note")
+    return (None if _blank(note) else period_start_from_note(str(note))), end
+
+
+def partial_period(record: Mapping[str, Any]) -> str | None:
+    """For a measurement covering less than a year (the period targets are set for): its period
+    in words ("2025-01-01 to 2025-06-30"); None for a full-period (or unstated) one."""
+    start, end = measured_period(record)
+    if start is None or end is None or (end - start).days + 1 >= FULL_PERIOD_DAYS:
+        return None
+    return f"{start.isoformat()} to {end.isoformat()}"
+
+
+def measure_periods(tables: Tables, measure_id: str) -> pd.DataFrame:
+    """A measure's measurements, oldest first: date, value and `partial` (the period in words when
+    the value covers part of the year only, else None). The later entry wins for a repeated date."""
     rows = rows_of(tables, "measurements")
     if rows.empty:
-        return pd.Series(dtype=float)
+        return pd.DataFrame(columns=["date", "value", "partial"])
     mine = rows[rows["measure_id"].astype(str) == str(measure_id)]
-    dates = pd.to_datetime(mine["date"])
-    series = pd.Series(pd.to_numeric(mine["value"]).to_numpy(dtype=float), index=pd.DatetimeIndex(dates))
-    series = series[~series.index.duplicated(keep="last")].sort_index()
+    records = mine.to_dict("records")
+    frame = pd.DataFrame({
+        "date": pd.to_datetime([r["date"] for r in records]),
+        "value": pd.to_numeric(pd.Series([r["value"] for r in records], dtype=object)).to_numpy(dtype=float),
+        "partial": [partial_period(r) for r in records],
+    })
+    frame = frame.drop_duplicates("date", keep="last").sort_values("date", kind="stable")
+    return frame.reset_index(drop=True)
+
+
+def measure_series(tables: Tables, measure_id: str, *, complete_only: bool = False) -> pd.Series:
+    """A measure's values by date, oldest first (the later entry wins for a repeated date);
+    `complete_only` leaves out values covering part of the year only."""
+    periods = measure_periods(tables, measure_id)
+    if complete_only:
+        periods = periods[periods["partial"].isna()]
+    series = pd.Series(periods["value"].to_numpy(dtype=float), index=pd.DatetimeIndex(periods["date"]))
     series.index.name = "date"
     return series
 
@@ -338,7 +390,7 @@ def _year_end(year: Any) -> dt.date | None:
 
 @dataclass(frozen=True)
 class Progress:
-    status: str  # ON_TRACK, OFF_TRACK or NO_DATA
+    status: str  # ON_TRACK, OFF_TRACK, NO_DATA or PARTIAL
     reason: str
     expected_now: float | None = None  # where the straight line from baseline to target is at the latest date
 
@@ -410,17 +462,27 @@ def measure_status(tables: Tables, *, suppress: bool = False) -> pd.DataFrame:
     measures = rows_of(tables, "measures")
     rows = []
     for record in measures.to_dict("records"):
-        series = measure_series(tables, record["id"])
+        periods = measure_periods(tables, record["id"])
+        series = pd.Series(periods["value"].to_numpy(dtype=float), index=pd.DatetimeIndex(periods["date"]))
+        complete = series[periods["partial"].isna().to_numpy()]
+        latest_partial = periods["partial"].iloc[-1] if len(periods) else None
         unit = record.get("unit")
 
         def show(value: float, unit: Any = unit) -> str:
             return f"<{SMALL_COUNT}" if suppress and is_small_count(value, unit) else _number_text(value)
 
         progress = judge(
-            series, baseline=record.get("baseline"), target=record.get("target"),
+            complete, baseline=record.get("baseline"), target=record.get("target"),
             higher_is_better=record.get("higher_is_better"), baseline_year=record.get("baseline_year"),
             target_year=record.get("target_year"), show=show,
         )
+        if latest_partial is not None:
+            # A part-year value is never judged against a full-year target: say so, judge the last full one.
+            words = (f"the latest value, {show(float(series.iloc[-1]))}, covers {latest_partial} only and is not "
+                     "judged against the full-year target")
+            progress = (Progress(PARTIAL, words) if complete.empty
+                        else Progress(progress.status, f"{words}; on the latest full-period value, {progress.reason}",
+                                      progress.expected_now))
         rows.append({
             "measure_id": str(record["id"]), "expected_outcome": str(record["expected_outcome"]),
             "indicator": None if _blank(record.get("indicator")) else str(record["indicator"]),
@@ -432,5 +494,6 @@ def measure_status(tables: Tables, *, suppress: bool = False) -> pd.DataFrame:
             "latest_date": series.index[-1].date() if len(series) else None,
             "latest_value": float(series.iloc[-1]) if len(series) else None,
             "expected_now": progress.expected_now, "status": progress.status, "reason": progress.reason,
+            "latest_partial": latest_partial,
         })
     return pd.DataFrame(rows, columns=STATUS_COLUMNS)

@@ -1,8 +1,9 @@
 """Assessing community strengths (Tool 3): which risks have assets in which planning areas.
 
 The framework asks for two findings from the asset map: **gaps** (a risk with nothing in a
-planning area) and **overlaps** (several organizations working on the same risk in the same
-planning area without coordinating). Pure functions on the workspace's DataFrames.
+planning area) and **overlaps** (several organizations serving the same group, in the same place,
+on the same risk and planning area, without coordinating). Several organizations serving different
+groups or places are **complementary**, not an overlap. Pure functions on the workspace's DataFrames.
 
 An asset counts for a (risk, planning area) pair when the risk is in its `risks_addressed`
 and the planning area in its `planning_areas`; an asset listing two risks and two areas
@@ -12,6 +13,8 @@ neighbours whose assets count for a joint plan) count too, and are told apart.
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import Any, Literal
 
 import pandas as pd
@@ -19,7 +22,7 @@ import pandas as pd
 from ..framework import load_catalogue
 from ._tables import Tables, as_list as _as_list, blank as _blank, column_values as _column, rows_of
 
-STATUSES = ("gap", "overlap", "coordinated", "covered")
+STATUSES = ("gap", "overlap", "coordinated", "complementary", "covered")
 MAPPED_KINDS = ("site",)  # location kinds that belong on the map (a blank kind means a site)
 NO_SOURCE = "no source recorded"
 
@@ -40,6 +43,80 @@ COVERAGE_COLUMNS = [
 
 
 
+
+
+# Who a service is for, read from its free-text target population. Two services overlap only when
+# they serve a group in common; a service for everyone complements the targeted ones.
+POPULATION_GROUPS: dict[str, re.Pattern[str]] = {
+    name: re.compile(pattern, re.IGNORECASE)
+    for name, pattern in {
+        "children and youth": r"\b(child|children|youth|young|teen|student|pupil|grade|kindergarten|under 1[0-9]|aged (1[0-9]|[4-9]) to)",
+        "older adults": r"\b(older|senior|elder(ly)?\b|65)",
+        "people who use drugs or alcohol": r"\b(drug|substance|opioid|alcohol|addiction|withdraw|recovery)",
+        "people in crisis": r"\bcrisis",
+        "people without stable housing": r"\b(homeless|unhoused|housing|shelter|tenant|renter|evict)",
+        "families and caregivers": r"\b(famil|parent|caregiver|pregnan|mother|father)",
+        "women and survivors of violence": r"\b(women|woman|survivor|violence|abuse)",
+        "newcomers": r"\b(newcomer|immigrant|refugee|international student)",
+        "Indigenous people": r"\b(indigenous|first nation|m[ée]tis|inuit|anishinaabe)",
+        "people with mental-health needs": r"\b(mental|counsell|psychiatric|wellness)",
+    }.items()
+}
+# Words in coordination notes that report a problem rather than coordination.
+_NOT_COORDINATED = re.compile(
+    r"overlap|duplicat|no shared|no joint|not shared|not combined|not coordinated|uncoordinated|without (a |any )?"
+    r"(shared|joint|common|coordinat)|no clear|differ",
+    re.IGNORECASE,
+)
+
+
+def population_groups(target_population: Any) -> frozenset[str]:
+    """The groups a target population names (empty: unknown, or everyone)."""
+    return frozenset() if _blank(target_population) else _groups_in(str(target_population))
+
+
+@functools.lru_cache(maxsize=4096)  # inventories repeat their target populations; a city has thousands of assets
+def _groups_in(text: str) -> frozenset[str]:
+    return frozenset(name for name, pattern in POPULATION_GROUPS.items() if pattern.search(text))
+
+
+def coordinates(notes: Any) -> bool:
+    """Whether coordination notes describe coordination (not a blank note, nor one reporting an overlap)."""
+    return not _blank(notes) and not _NOT_COORDINATED.search(str(notes))
+
+
+def _linked(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """One names the other's organization (or the asset) as a partner or in its coordination notes."""
+    return any(other["organization_lower"] in one["said"] or other["name_lower"] in one["said"]
+               for one, other in ((a, b), (b, a)))
+
+
+def _working_together(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return (a["coordinated"] and b["coordinated"]) or (_linked(a, b) and not (a["reports_overlap"] or b["reports_overlap"]))
+
+
+def _overlapping(found: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Assets in this cell of different organizations serving the same group (`population_groups`;
+    a service for everyone overlaps nothing) in the same place with the same kind of service (or
+    one whose note reports an overlap): (those of pairs not coordinating, those of pairs coordinating)."""
+    # Only assets sharing a place and a group can overlap: pair them within those buckets.
+    buckets: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for asset in found:
+        for group in asset["groups"]:
+            buckets.setdefault((asset["place"], group), []).append(asset)
+    uncoordinated: dict[int, dict[str, Any]] = {}
+    coordinated: dict[int, dict[str, Any]] = {}
+    for members in buckets.values():
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                if a["organization_key"] == b["organization_key"]:
+                    continue
+                # Different kinds of service for the same people complement each other, unless a note says they overlap.
+                if a["sector"] != b["sector"] and not (a["reports_overlap"] or b["reports_overlap"]):
+                    continue
+                target = coordinated if _working_together(a, b) else uncoordinated
+                target[id(a)], target[id(b)] = a, b
+    return list(uncoordinated.values()), [a for k, a in coordinated.items() if k not in uncoordinated]
 
 
 def _partner_ids(tables: Tables) -> set[str]:
@@ -76,10 +153,14 @@ def coverage_matrix(tables: Tables, risks: Literal["priority", "all"] = "priorit
     Rows follow the risk register's order, then the catalogue's four planning areas. Columns:
     `asset_count` = `own_count` + `partner_count` (assets of partner communities);
     `organization_count` counts distinct organizations, an asset without one counting as its
-    own; `asset_names`, `organization_names` and `uncoordinated` (names of assets with no
-    coordination notes) are lists. `status` is "gap" (no asset), "overlap" (two or more
-    organizations and at least one of their assets without coordination notes),
-    "coordinated" (two or more organizations, every asset with notes) or "covered".
+    own; `asset_names`, `organization_names` and `uncoordinated` are lists. `status` is "gap"
+    (no asset); "overlap" (assets of two or more organizations serve the same group in the same
+    sub-area with the same kind of service (sector), or a note says they overlap, and do not
+    coordinate: their notes are blank or report the overlap, and neither names the other;
+    `uncoordinated` names them); "coordinated" (such assets, all coordinating);
+    "complementary" (two or more organizations, serving different groups or places); or "covered"
+    (one organization). A service for everyone, or whose target population names no group
+    `population_groups` knows, overlaps nothing.
     """
     chosen = _risks(tables, risks)
     areas = _area_names()
@@ -90,7 +171,8 @@ def coverage_matrix(tables: Tables, risks: Literal["priority", "all"] = "priorit
     # One pass over the assets: (risk id, planning area) -> the assets that count there.
     links: dict[tuple[str, str], list[dict[str, Any]]] = {}
     ids = _column(assets, "id")
-    for position, (asset_id, name, organization_id, community, notes, planning, addressed) in enumerate(
+    for position, (asset_id, name, organization_id, community, notes, planning, addressed, population, area,
+                   partner_text, sector) in enumerate(
         zip(
             ids,
             _column(assets, "name"),
@@ -99,6 +181,10 @@ def coverage_matrix(tables: Tables, risks: Literal["priority", "all"] = "priorit
             _column(assets, "coordination_notes"),
             _column(assets, "planning_areas"),
             _column(assets, "risks_addressed"),
+            _column(assets, "target_population"),
+            _column(assets, "area"),
+            _column(assets, "partners"),
+            _column(assets, "sector"),
             strict=True,
         )
     ):
@@ -110,12 +196,20 @@ def coverage_matrix(tables: Tables, risks: Literal["priority", "all"] = "priorit
         else:
             organization_key = str(organization_id)
             organization = organization_names.get(organization_key, organization_key)
+        coordinated = coordinates(notes)
         asset = {
             "name": label or "(unnamed asset)",
+            "name_lower": (label or "(unnamed asset)").lower(),
+            "organization_lower": organization.lower(),
             "organization_key": organization_key,
             "organization": organization,
             "partner": not _blank(community) and str(community) in partners,
-            "coordinated": not _blank(notes),
+            "coordinated": coordinated,
+            "reports_overlap": not _blank(notes) and not coordinated,
+            "said": f"{'' if _blank(partner_text) else partner_text} {'' if _blank(notes) else notes}".lower(),
+            "groups": population_groups(population),
+            "place": "" if _blank(area) else str(area).strip().lower(),
+            "sector": "" if _blank(sector) else str(sector),
         }
         for risk_id in _as_list(addressed):
             for area in _as_list(planning):
@@ -128,11 +222,17 @@ def coverage_matrix(tables: Tables, risks: Literal["priority", "all"] = "priorit
             found = links.get((str(risk_id), area), [])
             organizations = {a["organization_key"]: a["organization"] for a in found}
             partner_count = sum(a["partner"] for a in found)
-            uncoordinated = [a["name"] for a in found if not a["coordinated"]]
+            clashing, coordinating = _overlapping(found) if len(organizations) >= 2 else ([], [])
+            # the services of an overlap that do not say how they coordinate (else all of its services)
+            uncoordinated = [a["name"] for a in clashing if not a["coordinated"]] or [a["name"] for a in clashing]
             if not found:
                 status = "gap"
+            elif clashing:
+                status = "overlap"
+            elif coordinating:
+                status = "coordinated"
             elif len(organizations) >= 2:
-                status = "overlap" if uncoordinated else "coordinated"
+                status = "complementary"
             else:
                 status = "covered"
             rows.append(

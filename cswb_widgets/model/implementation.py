@@ -15,7 +15,8 @@ import pandas as pd
 
 from ..framework import load_catalogue
 from ._tables import Tables, blank as _blank, rows_of
-from .readiness import add_years
+from .adoption import CouncilAdoption, add_years, council_adoptions, date_order_problems, in_force_since
+from .evaluation import partial_period
 
 CLOSED_STATUSES = frozenset({"completed", "cancelled"})  # an action in these is not overdue
 NO_TEAM = "__no_team__"  # the diagram's stand-in team for actions with no team named
@@ -77,6 +78,7 @@ class PlanCycle:
     council_term_end: dt.date | None
     budget_date: dt.date | None
     notes: tuple[str, ...]  # plain sentences, most urgent first
+    councils: tuple[CouncilAdoption, ...] = ()  # each council's adoption and its own deadlines
 
     @property
     def review_date(self) -> dt.date | None:
@@ -90,20 +92,42 @@ def _day(value: dt.date) -> str:
 
 def plan_cycle(tables: Tables, today: dt.date) -> PlanCycle:
     """Adoption, publication (due 30 days later), review (due within four years), and their fit
-    with the council term and the budget the community entered."""
+    with the council term and the budget the community entered.
+
+    For a joint plan every council's adoption counts: the plan is adopted when the last council
+    adopts it, and the publication and review deadlines are the earliest of the councils' own.
+    A Band Council approving its own plan is bound by no statutory deadline.
+    """
     rules = load_catalogue().plan_rules
     row = _community(tables)
-    adoption = as_date(row.get("adoption_date"))
     published = as_date(row.get("publication_date"))
     planned = as_date(row.get("next_review_date"))
     term_end = as_date(row.get("council_term_end"))
     budget = as_date(row.get("budget_date"))
+    councils = tuple(c for c in council_adoptions(tables) if c.needs_resolution)
     notes: list[str] = []
-    if adoption is None:
+    joint = len(councils) > 1
+    for council in councils:
+        if joint and not council.has_approved:
+            notes.append(f"{council.council} has not adopted the plan ({council.status.lower()}): a joint plan "
+                         "is adopted only when every council has adopted it.")
+    adoptions = [c.adopted for c in councils if c.adopted is not None]
+    adoption = in_force_since(tables) if joint else (adoptions[0] if adoptions else None)
+    if not adoptions:
         notes.append("Enter the date council adopted the plan: the publication and review deadlines follow from it.")
-        return PlanCycle(None, None, published, None, planned, term_end, budget, tuple(notes))
-    due = publication_due(adoption)
-    latest = review_due(adoption)
+        return PlanCycle(None, None, published, None, planned, term_end, budget, tuple(notes), councils)
+    dues = [c.publication_due for c in councils if c.publication_due is not None]
+    reviews = [c.review_due for c in councils if c.review_due is not None]
+    if not dues:  # a First Nation's own plan: the Band Council's terms, not the Act's
+        notes.append("The Band Council approved this plan in its own terms: the Act's publication and review "
+                     "deadlines for municipalities do not bind it. Share and review it as the Band Council decides.")
+        if planned is None:
+            notes.append("Enter the date the Band Council plans to review the plan.")
+        return PlanCycle(adoption, None, published, None, planned, term_end, budget, tuple(notes), councils)
+    due = min(dues)
+    latest = min(reviews)
+    problems = date_order_problems(tables)
+    notes.extend(f"Dates out of order: {p}." for p in problems)
     if published is None:
         if today > due:
             notes.append(f"Overdue: the plan had to be published online by {_day(due)} "
@@ -113,7 +137,7 @@ def plan_cycle(tables: Tables, today: dt.date) -> PlanCycle:
     elif published > due:
         notes.append(f"Published on {_day(published)}, {(published - due).days} days after the "
                      f"{rules.publication_days}-day deadline ({_day(due)}).")
-    else:
+    elif not problems:
         notes.append(f"Published on {_day(published)}, within {rules.publication_days} days of adoption.")
     if today > latest:
         notes.append(f"Overdue: the review was due by {_day(latest)} ({rules.review_years} years after adoption).")
@@ -146,7 +170,7 @@ def plan_cycle(tables: Tables, today: dt.date) -> PlanCycle:
     else:
         notes.append(f"The review ({_day(review)}) comes before the next budget ({_day(budget)}): "
                      "finish it in time for its findings to shape that budget.")
-    return PlanCycle(adoption, due, published, latest, planned, term_end, budget, tuple(notes))
+    return PlanCycle(adoption, due, published, latest, planned, term_end, budget, tuple(notes), councils)
 
 
 # -- overdue items ---------------------------------------------------------------------------------
@@ -386,46 +410,50 @@ def action_changes_from_update(tables: Tables, action_id: str, day: dt.date, *, 
 
 
 INDICATOR_COLUMNS = ["measure_id", "expected_outcome", "indicator", "unit", "baseline", "target", "target_year",
-                     "latest", "latest_date", "share_of_way", "status"]
+                     "latest", "latest_date", "share_of_way", "status", "latest_partial"]
 
 
 def indicator_progress(tables: Tables) -> pd.DataFrame:
     """Each measure's latest value against its baseline and target.
 
     ``share_of_way`` is how far the latest value has moved from the baseline towards the target
-    (1 = reached; negative = moved away). The direction is the measure's `higher_is_better`, or,
+    (1 = reached; negative = moved away). A latest value covering part of the year only
+    (``latest_partial``: its period) is marked incomplete and never judged against the target. The direction is the measure's `higher_is_better`, or,
     when blank, the direction from baseline to target.
     """
     measures = rows_of(tables, "measures")
     if measures.empty:
         return pd.DataFrame(columns=INDICATOR_COLUMNS)
     measurements = rows_of(tables, "measurements")
-    latest: dict[str, tuple[dt.date, float]] = {}
+    latest: dict[str, tuple[dt.date, float, str | None]] = {}
     if not measurements.empty:
         for m in measurements.to_dict("records"):
             day = as_date(m["date"])
             key = str(m["measure_id"])
             if day is not None and (key not in latest or day >= latest[key][0]):
-                latest[key] = (day, float(m["value"]))
+                latest[key] = (day, float(m["value"]), partial_period(m))
     rows = []
     for m in measures.to_dict("records"):
         baseline = None if _blank(m["baseline"]) else float(m["baseline"])
         target = None if _blank(m["target"]) else float(m["target"])
         found = latest.get(str(m["id"]))
         value = found[1] if found else None
+        partial = found[2] if found else None
         higher = m.get("higher_is_better")
         if _blank(higher):
             higher = None if baseline is None or target is None or target == baseline else target > baseline
         share = None
-        if value is not None and target is not None and baseline is not None and target != baseline:
+        if value is not None and target is not None and baseline is not None and target != baseline and partial is None:
             share = (value - baseline) / (target - baseline)
+        status = (f"Incomplete: covers {partial} only, not comparable with the full-year target" if partial
+                  else _progress_status(value, baseline, target, higher, share))
         rows.append({
             "measure_id": str(m["id"]), "expected_outcome": str(m["expected_outcome"]),
             "indicator": "" if _blank(m["indicator"]) else str(m["indicator"]),
             "unit": "" if _blank(m["unit"]) else str(m["unit"]), "baseline": baseline, "target": target,
             "target_year": None if _blank(m["target_year"]) else int(m["target_year"]),
             "latest": value, "latest_date": found[0] if found else None, "share_of_way": share,
-            "status": _progress_status(value, baseline, target, higher, share),
+            "status": status, "latest_partial": partial,
         })
     return pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
 

@@ -15,6 +15,8 @@ import pandas as pd
 
 from ..framework import load_catalogue
 from ._tables import Tables, rows_of
+from .adoption import council_adoptions, date_order_problems, first_nation_led
+from .commitment import seat_eligibility
 
 
 @dataclass(frozen=True)
@@ -73,15 +75,15 @@ def _exemptions(tables: Tables, list_name: str) -> dict[str, str]:
 
 
 def seat_coverage(tables: Tables) -> Check:
-    """Required advisory-committee seats: filled, marked not applicable, or missing."""
+    """Required advisory-committee seats: filled by someone eligible, marked not applicable, or missing.
+
+    A seat counts as filled only by someone from one of its eligible sectors; `detail` gives the
+    reason for each person named for a seat they cannot fill.
+    """
     catalogue = load_catalogue()
-    groups = rows_of(tables, "groups")
-    memberships = rows_of(tables, "memberships")
-    committee_ids = set(groups.loc[groups["kind"] == "advisory_committee", "id"]) if not groups.empty else set()
-    filled: set[str] = set()
-    if not memberships.empty:
-        for _, m in memberships[memberships["group_id"].isin(committee_ids)].iterrows():
-            filled.update(m["seats"] or [])
+    verdicts = seat_eligibility(tables)
+    filled = {seat for (_membership, seat), why in verdicts.items() if why is None}
+    refused = [why for why in verdicts.values() if why]
     exempt = _exemptions(tables, "seats")
     missing, na = [], []
     for seat in catalogue.seats:
@@ -95,11 +97,12 @@ def seat_coverage(tables: Tables) -> Check:
     return Check(
         "commitment",
         "required_seats",
-        "Required advisory committee seats are filled",
+        "Advisory committee seats are filled" if first_nation_led(tables) else "Required advisory committee seats are filled",
         total - len(missing),
         total,
         tuple(missing),
         tuple(na),
+        detail="; ".join(refused),
     )
 
 
@@ -116,9 +119,8 @@ def consultation_coverage(tables: Tables) -> Check:
     missing = [g.key for g in catalogue.consult_groups if g.key not in reached and g.key not in exempt]
     na = [g.key for g in catalogue.consult_groups if g.key not in reached and g.key in exempt]
     total = len(catalogue.consult_groups)
-    return Check(
-        "buy_in", "consult_groups", "Required groups have been consulted", total - len(missing), total, tuple(missing), tuple(na)
-    )
+    title = "Groups to consult have been consulted" if first_nation_led(tables) else "Required groups have been consulted"
+    return Check("buy_in", "consult_groups", title, total - len(missing), total, tuple(missing), tuple(na))
 
 
 def _roles_check(tables: Tables) -> Check:
@@ -140,26 +142,16 @@ def _terms_of_reference(tables: Tables) -> Check:
 
 
 def council_resolutions(tables: Tables) -> Check:
-    """One council resolution per council (each member community of a joint plan)."""
-    members = rows_of(tables, "member_communities")
-    evidence = rows_of(tables, "commitment_evidence")
-    resolutions = evidence[evidence["kind"] == "council_resolution"] if not evidence.empty else evidence
-    if members.empty:
-        community = rows_of(tables, "community")
-        name = community["name"].iloc[0] if not community.empty else "the community"
-        done = int(not resolutions.empty)
-        return Check("commitment", "council_resolutions", "Council resolution recorded", done, 1, () if done else (str(name),))
-    councils = members[~members["partner"].fillna(False).astype(bool)]
-    by_evidence = set(resolutions["member_community_id"].dropna()) if not resolutions.empty else set()
-    missing = [
-        str(row["name"])
-        for _, row in councils.iterrows()
-        if not _filled(row["resolution_date"]) and row["id"] not in by_evidence
-    ]
-    total = len(councils)
-    return Check(
-        "commitment", "council_resolutions", "Each council's resolution is recorded", total - len(missing), total, tuple(missing)
-    )
+    """Each participating council has adopted the plan (a Band Council: adopted or endorsed it).
+
+    A resolution to take part, or a municipal council's endorsement, is not an adoption.
+    """
+    councils = [c for c in council_adoptions(tables) if c.needs_resolution]
+    if not councils:
+        return Check("commitment", "council_resolutions", "Council resolution recorded", 0, 1, ("the community",))
+    missing = tuple(f"{c.community}: {c.status.lower()}" for c in councils if not c.has_approved)
+    title = "Each council's adoption resolution is recorded" if len(councils) > 1 else "Council resolution recorded"
+    return Check("commitment", "council_resolutions", title, len(councils) - len(missing), len(councils), missing)
 
 
 def _count_check(stage: str, key: str, title: str, frame: pd.DataFrame, minimum: int = 1) -> Check:
@@ -283,37 +275,50 @@ def _actions_owned(tables: Tables) -> Check:
     )
 
 
-def add_years(day: dt.date, years: int) -> dt.date:
-    """The same calendar day `years` later (29 February becomes 28 February)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
 def plan_dates(tables: Tables, today: dt.date | None = None) -> Check:
-    """Adoption, publication within 30 days of it, and review within four years."""
+    """Each council's adoption, publication within 30 days of it and review within four years of it.
+
+    Dates out of order (published before a council adopted the plan) are problems, never ready.
+    The Act's deadlines bind municipal councils; a Band Council approving its own plan is held only
+    to the order of the dates.
+    """
     rules = load_catalogue().plan_rules
     community = rows_of(tables, "community")
     row = community.iloc[0] if not community.empty else pd.Series(dtype=object)
-    missing = []
-    adoption = row.get("adoption_date")
-    if not _filled(adoption):
-        missing.append("adoption date")
-    else:
-        adopted = pd.Timestamp(adoption).date()
-        published = row.get("publication_date")
-        if not _filled(published):
-            missing.append(f"publication (due {adopted + dt.timedelta(days=rules.publication_days)})")
-        elif pd.Timestamp(published).date() > adopted + dt.timedelta(days=rules.publication_days):
-            missing.append(f"publication was more than {rules.publication_days} days after adoption")
-        review = row.get("next_review_date")
-        latest = add_years(adopted, rules.review_years)
-        if not _filled(review):
-            missing.append(f"next review date (due by {latest})")
-        elif pd.Timestamp(review).date() > latest:
-            missing.append(f"next review is more than {rules.review_years} years after adoption")
-    return Check("implementation", "plan_dates", "Plan adopted, published and its review scheduled", 3 - len(missing), 3, tuple(missing))
+    published = pd.Timestamp(row["publication_date"]).date() if _filled(row.get("publication_date")) else None
+    review = pd.Timestamp(row["next_review_date"]).date() if _filled(row.get("next_review_date")) else None
+    councils = [c for c in council_adoptions(tables) if c.needs_resolution]
+    if not councils:
+        return Check("implementation", "plan_dates", "Plan adopted, published and its review scheduled", 0, 1, ("adoption date",))
+    missing: list[str] = []
+    total = 0
+    for council in councils:
+        label = council.council if len(councils) > 1 else "council"
+        total += 1
+        if council.adopted is None:
+            missing.append(f"adoption by {label}" if len(councils) > 1 else "adoption date")
+            continue
+        due = council.publication_due
+        if due is None:  # a Band Council: no statutory deadline
+            continue
+        total += 1
+        if published is None:
+            missing.append(f"publication (due by {due.isoformat()}, {rules.publication_days} days after {label} adopted the plan)")
+        elif published > due:
+            missing.append(f"publication was more than {rules.publication_days} days after {label} adopted the plan")
+    missing.extend(date_order_problems(tables))
+    deadlines = [c.review_due for c in councils if c.review_due is not None]
+    if any(c.adopted is not None for c in councils):
+        total += 1
+        latest = min(deadlines) if deadlines else None
+        if review is None:
+            missing.append("next review date" + (f" (due by {latest.isoformat()})" if latest else ""))
+        elif latest is not None and review > latest:
+            missing.append(f"next review is more than {rules.review_years} years after adoption (due by {latest.isoformat()})")
+    total = max(total, 1)
+    title = ("Plan approved by Band Council resolution, with its dates in order" if first_nation_led(tables)
+             else "Plan adopted, published and its review scheduled")
+    return Check("implementation", "plan_dates", title, max(total - len(missing), 0), total, tuple(missing))
 
 
 def assess(tables: Tables) -> list[StageSummary]:

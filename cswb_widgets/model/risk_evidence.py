@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..framework import load_catalogue
 from ._tables import Tables, rows_of
+from .privacy import is_count_unit
 
 ENTERED = "entered"
 NOTEBOOK = "notebook"  # a criterion an analyst computed in the notebook (not stored in the workspace)
@@ -35,16 +36,33 @@ SERIES_COLUMNS = ["indicator", "year", "value", "comparator_value", "areas"]
 def community_yearly(tables: Tables) -> pd.DataFrame:
     """Every indicator for the whole community by year, computed in one pass over the table.
 
-    A whole-community row (blank area) is used as it is; otherwise the year's value is the mean
-    of the sub-areas reported that year, and `areas` says how many there were.
+    A whole-community row (blank area) is used as it is. Otherwise the sub-areas reported that
+    year are combined by the indicator's unit: counts are summed (wards of 100, 10 and 40 calls
+    are 150 calls), rates and shares are averaged, weighted by the sub-areas' populations when the
+    `areas` table gives every one of them. `areas` says how many sub-areas there were.
     """
     rows = rows_of(tables, "indicators")
     if rows.empty:
         return pd.DataFrame(columns=SERIES_COLUMNS)
     blank = rows["area"].fillna("").astype(str).str.strip() == ""
-    by_area = rows[~blank].groupby(["indicator", "year"], sort=False).agg(
-        value=("value", "mean"), comparator_value=("comparator_value", "first"), areas=("area", "nunique")
-    )
+    parts = rows[~blank]
+    units = rows.groupby("indicator", sort=False)["unit"].first() if "unit" in rows else pd.Series(dtype=object)
+    counted = {str(i) for i, u in units.items() if is_count_unit(u)}
+    areas = rows_of(tables, "areas")
+    population: dict[str, float] = {}
+    if not areas.empty and "population" in areas:
+        population = {str(n): float(p) for n, p in zip(areas["name"], areas["population"], strict=True) if pd.notna(p) and p > 0}
+    values = parts["value"].astype(float)
+    weight = parts["area"].astype(str).map(population).astype(float) if population else pd.Series(np.nan, index=parts.index)
+    sums = pd.DataFrame({"indicator": parts["indicator"], "year": parts["year"], "total": values, "weighted": values * weight,
+                         "weights": weight, "unweighted": weight.isna().astype(int), "areas": 1})
+    grouped = sums.groupby(["indicator", "year"], sort=False)
+    by_area = grouped.sum(min_count=1)  # one row per sub-area, indicator and year (the table's unique key)
+    by_area["comparator_value"] = parts.groupby(["indicator", "year"], sort=False)["comparator_value"].first()
+    is_count = by_area.index.get_level_values("indicator").isin(counted)
+    weighted_mean = (by_area["weighted"] / by_area["weights"]).where((by_area["unweighted"] == 0) & (by_area["weights"] > 0))
+    by_area["value"] = np.where(is_count, by_area["total"], weighted_mean.fillna(by_area["total"] / by_area["areas"]))
+    by_area = by_area[["value", "comparator_value", "areas"]]
     whole = rows[blank].groupby(["indicator", "year"], sort=False).agg(
         value=("value", "first"), comparator_value=("comparator_value", "first")
     )

@@ -183,8 +183,11 @@ def gap_matrix_html(matrix: pd.DataFrame) -> str:
     key = Markup(
         "<p>Each cell counts the plan's own assets working on the risk in that planning area; "
         "“(+2 partner)” adds those of neighbouring partner communities. <strong>Gap</strong>: no asset. "
-        "<strong>Overlap</strong>: two or more organizations, at least one asset without coordination notes. "
-        "<strong>Coordinated</strong>: two or more organizations, all with coordination notes.</p>"
+        "<strong>Overlap</strong>: two or more organizations serve the same group in the same place with the "
+        "same kind of service (or a note says they overlap) and do not coordinate. "
+        "<strong>Coordinated</strong>: such services, coordinating. "
+        "<strong>Complementary</strong>: two or more organizations serving different groups or places, or "
+        "offering different kinds of service.</p>"
     )
     return f"<style>{stylesheet()}{_MATRIX_STYLE}</style>{table}{key}{_gaps_in_words(matrix)}"
 
@@ -199,7 +202,7 @@ def _matrix_cell(cell: dict[str, Any]) -> Markup:
     if status == "gap":
         return Markup('<td class="cswb-cell-gap"><span class="cswb-cell-word">Gap</span>: no asset</td>')
     count = _count_in_cell(cell)
-    if status in ("overlap", "coordinated"):
+    if status in ("overlap", "coordinated", "complementary"):
         return Markup('<td class="cswb-cell-{s}">{n}<br><span class="cswb-cell-word">{word}</span>: {orgs}</td>').format(
             s=status, n=count, word=status.capitalize(), orgs=_listing(cell["organization_names"], NAMES_IN_A_CELL)
         )
@@ -215,7 +218,8 @@ def _gaps_in_words(matrix: pd.DataFrame) -> Markup:
             gap_items.append(Markup("<li>{}: no asset in {}.</li>").format(risk, ", ".join(missing)))
         for cell in cells[cells["status"] == "overlap"].to_dict("records"):
             overlap_items.append(
-                Markup("<li>{risk}, {area}: {orgs} organizations ({names}); without coordination notes: {assets}.</li>").format(
+                Markup("<li>{risk}, {area}: {orgs} organizations ({names}); serving the same group in the same place "
+                       "without coordinating: {assets}.</li>").format(
                     risk=risk, area=cell["planning_area_name"].lower(), orgs=cell["organization_count"],
                     names=_listing(cell["organization_names"], 8), assets=_listing(cell["uncoordinated"], 8),
                 )
@@ -226,7 +230,8 @@ def _gaps_in_words(matrix: pd.DataFrame) -> Markup:
     )
     overlap_list = (
         Markup("<ul>{}</ul>").format(Markup("").join(overlap_items)) if overlap_items
-        else Markup("<p>None: where several organizations work on the same risk, they have noted how they coordinate.</p>")
+        else Markup("<p>None: where several organizations serve the same group in the same place, they have noted "
+                    "how they coordinate.</p>")
     )
     return Markup("<h4>Gaps</h4>{}<h4>Overlaps</h4>{}").format(gap_list, overlap_list)
 

@@ -29,12 +29,15 @@ MAP_TITLE = "Community boundary and sub-areas"
 def councils_html(tables: Tables) -> str:
     """Each council that adopts the plan and its resolution (the partner communities of a joint plan)."""
     frame = commitment.councils(tables)
-    frame["resolution_date"] = [d.date().isoformat() if pd.notna(d) else "" for d in frame["resolution_date"]]
+    for column in ("resolution_date", "publication_due", "review_due"):
+        frame[column] = [d.isoformat() if d is not None and pd.notna(d) else "" for d in frame[column]]
     return table_html(
         frame,
-        columns=["community", "council", "role", "resolution_date", "resolution_reference", "status"],
-        labels={"resolution_date": "Resolution date", "resolution_reference": "Resolution"},
-        caption="Councils and their resolutions",
+        columns=["community", "council", "role", "resolution_date", "resolution_reference", "status",
+                 "publication_due", "review_due"],
+        labels={"resolution_date": "Adopted on", "resolution_reference": "Adoption resolution",
+                "publication_due": "Publish by", "review_due": "Review by"},
+        caption="Councils and their adoption of the plan",
     )
 
 
@@ -53,22 +56,29 @@ def roster_html(roster: pd.DataFrame) -> str:
     return table_html(frame, columns=["group", "person", "organization", "role", "seats"], caption="Committee and team roster")
 
 
-def seat_status_html(statuses: Sequence[SeatStatus]) -> str:
-    """Each required seat: filled (by whom), not applicable (why), or missing."""
+def seat_status_html(statuses: Sequence[SeatStatus], *, required: bool = True) -> str:
+    """Each seat: filled (by whom), not applicable (why), or missing, and who was named for a seat
+    they cannot fill (and why). `required`: False for a First Nation's own plan, where the Act's
+    seats are guidance rather than a duty."""
     frame = pd.DataFrame(
         {
             "Seat": [s.name for s in statuses],
             "Status": [s.status.capitalize() for s in statuses],
             "Filled by": ["; ".join(s.filled_by) or "-" for s in statuses],
             "Why not applicable": [s.reason or "" for s in statuses],
+            "Named but not eligible": ["; ".join(s.ineligible) for s in statuses],
         }
     )
-    return table_html(frame, caption="Required advisory committee seats")
+    if not any(s.ineligible for s in statuses):
+        frame = frame.drop(columns="Named but not eligible")
+    caption = "Required advisory committee seats" if required else "Advisory committee seats (the Act's list, as guidance)"
+    return table_html(frame, caption=caption)
 
 
 def seat_coverage_html(ws: Workspace, check: Check, statuses: Sequence[SeatStatus]) -> str:
     """The seat coverage check (with the reasons given for seats not applicable) and the seat table."""
-    return coverage_html(check, reasons=exemption_reasons(ws, "seats")) + seat_status_html(statuses)
+    required = check.title.startswith("Required")
+    return coverage_html(check, reasons=exemption_reasons(ws, "seats")) + seat_status_html(statuses, required=required)
 
 
 def leaders_html(tables: Tables) -> str:

@@ -101,8 +101,10 @@ def coverage_html(
         f'<p class="cswb-coverage-summary">{escape(summary)}.</p>',
         '<table class="cswb-table"><caption class="cswb-vh">',
         escape(check.title),
-        '</caption><thead><tr><th scope="col">Required</th><th scope="col">Status</th>'
-        '<th scope="col">Reason</th></tr></thead><tbody>',
+        # A First Nation's own plan follows the Band Council's terms: the Act's list is guidance there.
+        '</caption><thead><tr><th scope="col">',
+        "Required" if check.title.startswith("Required") else "Recommended",
+        '</th><th scope="col">Status</th><th scope="col">Reason</th></tr></thead><tbody>',
     ]
     for item in items:
         symbol, words = _STATUS_TEXT[item.status]

@@ -32,9 +32,11 @@ STRATEGY_LABELS = {"risk_id": "Risk", "name": "Strategy", "asset_id": "Adopted f
 ITEM_COLUMNS = ["level", "text", "leads_to", "planning_area", "responsible"]
 MEASURE_COLUMNS = [
     "outcome_id", "expected_outcome", "indicator", "unit", "baseline", "baseline_year", "target", "target_year",
-    "higher_is_better", "data_source", "collection_method", "frequency", "responsibility",
+    "higher_is_better", "data_source", "collection_method", "frequency", "responsibility", "data_sovereignty",
+    "data_owner_id",
 ]
-MEASURE_LABELS = {"outcome_id": "Logic-model outcome", "higher_is_better": "Higher is better"}
+MEASURE_LABELS = {"outcome_id": "Logic-model outcome", "higher_is_better": "Higher is better",
+                  "data_sovereignty": "Publication (set by the data's owner)", "data_owner_id": "Data owner"}
 ADOPTABLE_SHOWN = 100  # rows of the report's list of adoptable assets (a city's inventory has thousands)
 
 # The diagram's geometry, in SVG user units (pixels at 100%).
@@ -477,8 +479,10 @@ def status_table_html(statuses: pd.DataFrame, *, suppress: bool = False) -> str:
     if statuses.empty:
         return "<p>No measure recorded yet.</p>"
     counts = statuses["status"].value_counts()
-    summary = Markup("<p>{} on track, {} off track, {} with no data or no target to judge by.</p>").format(
-        int(counts.get(evaluation.ON_TRACK, 0)), int(counts.get(evaluation.OFF_TRACK, 0)), int(counts.get(evaluation.NO_DATA, 0)))
+    summary = Markup("<p>{} on track, {} off track, {} with a value for part of the year only, {} with no data or "
+                     "no target to judge by.</p>").format(
+        int(counts.get(evaluation.ON_TRACK, 0)), int(counts.get(evaluation.OFF_TRACK, 0)),
+        int(counts.get(evaluation.PARTIAL, 0)), int(counts.get(evaluation.NO_DATA, 0)))
 
     def number(value: Any, unit: Any) -> str:
         return figures.number_text(value, unit, suppress=suppress)

@@ -161,20 +161,34 @@ def milestones_html(tables: Any, today: dt.date) -> str:
 def plan_cycle_html(tables: Any, today: dt.date) -> str:
     cycle = implementation.plan_cycle(tables, today)
     rules = load_catalogue().plan_rules
-    rows = [
-        ("Adopted by council", _date(cycle.adoption) or "Not recorded"),
-        (f"Publication due ({rules.publication_days} days after adoption)", _date(cycle.publication_due) or "–"),
-        ("Published online", _date(cycle.published) or "Not recorded"),
-        (f"Review due by ({rules.review_years} years after adoption)", _date(cycle.review_due) or "–"),
+    joint = len(cycle.councils) > 1
+    bound = any(c.bound_by_act for c in cycle.councils) or not cycle.councils
+    rows = [("Adopted by every council" if joint else "Adopted by council", _date(cycle.adoption) or "Not yet")]
+    if bound:
+        rows.append((f"Publication due ({rules.publication_days} days after adoption)", _date(cycle.publication_due) or "–"))
+    rows.append(("Published online", _date(cycle.published) or "Not recorded"))
+    if bound:
+        rows.append((f"Review due by ({rules.review_years} years after adoption)", _date(cycle.review_due) or "–"))
+    rows += [
         ("Review planned for", _date(cycle.planned_review) or "Not recorded"),
         ("Council term ends", _date(cycle.council_term_end) or "Not recorded"),
         ("Next budget", _date(cycle.budget_date) or "Not recorded"),
     ]
     frame = pd.DataFrame(rows, columns=["Step", "Date"])
+    per_council = ""
+    if joint:
+        councils = pd.DataFrame({
+            "Council": [c.council for c in cycle.councils],
+            "Standing": [c.status for c in cycle.councils],
+            "Adopted on": [_date(c.adopted) or "–" for c in cycle.councils],
+            "Publish by": [_date(c.publication_due) or "–" for c in cycle.councils],
+            "Review by": [_date(c.review_due) or "–" for c in cycle.councils],
+        })
+        per_council = table_html(councils, caption="Each council's adoption and deadlines", row_header="Council")
     notes = Markup("").join(
         Markup("<li>{}{}</li>").format(OVERDUE_MARK if n.startswith("Overdue") else "", n) for n in cycle.notes
     )
-    return table_html(frame, caption="The plan cycle", row_header="Step") + str(
+    return table_html(frame, caption="The plan cycle", row_header="Step") + per_council + str(
         Markup('<h4>Timing</h4><ul class="cswb-cycle-notes">{}</ul>').format(notes))
 
 

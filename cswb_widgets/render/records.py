@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..framework import load_catalogue
+from ..model.sovereignty import published_tables
 from ..store import labels
 from ..store.labels import readable_column
 from ..store.schema import SCHEMA_CHOICES, TABLES, TABLES_BY_NAME, Column, Table, table as table_spec
@@ -118,17 +119,22 @@ def _public(columns: Iterable[str]) -> list[str]:
 
 
 class WorkspaceTables(Mapping[str, pd.DataFrame]):
-    """The workspace's tables as the mapping `readiness` expects, each read once, on first use."""
+    """The workspace's tables as the mapping `readiness` expects, each read once, on first use.
 
-    def __init__(self, ws: Workspace):
+    `published` (plans and progress reports): indicators and measures as their owners let them be
+    published (`model.sovereignty`): withheld ones absent, "aggregated only" ones without sub-areas.
+    """
+
+    def __init__(self, ws: Workspace, *, published: bool = False):
         self._ws = ws
         self._frames: dict[str, pd.DataFrame] = {}
+        self._published = published_tables(WorkspaceTables(ws)) if published else None
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in TABLES_BY_NAME:
             raise KeyError(name)
         if name not in self._frames:
-            self._frames[name] = self._ws.table(name)
+            self._frames[name] = self._published[name] if self._published is not None else self._ws.table(name)
         return self._frames[name]
 
     def __iter__(self) -> Iterator[str]:

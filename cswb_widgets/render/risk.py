@@ -108,7 +108,7 @@ def trends_table_html(tables: Any, *, suppress: bool = False) -> str:
         "Unit": trends["unit"].fillna(""),
         "Source": trends["source"].fillna(""),
     })
-    return table_html(frame, caption="Indicator trends (whole community; the mean of sub-areas where no whole-community figure is given)", row_header="Indicator")
+    return table_html(frame, caption="Indicator trends (whole community; where none is given, sub-area counts are added up and rates averaged)", row_header="Indicator")
 
 
 def _trends_in_words(trends: pd.DataFrame, suppress: bool) -> list[str]:

@@ -13,7 +13,9 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 from ..errors import WorkspaceError
-from .schema import SCHEMA_VERSION, TABLES, Table
+from ..model.adoption import resolution_kind
+from ..model.evaluation import period_start_from_note
+from .schema import SCHEMA_VERSION, TABLES, TABLES_BY_NAME, Table
 
 _SQL_TYPES = {"int": "INTEGER", "float": "REAL", "bool": "INTEGER"}
 
@@ -74,8 +76,44 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
     )
 
 
+def _add_columns(conn: sqlite3.Connection, table_name: str, names: tuple[str, ...]) -> None:
+    present = _columns(conn, table_name)
+    for name in names:
+        if name not in present:
+            column = TABLES_BY_NAME[table_name].column(name)
+            conn.execute(f'ALTER TABLE "{table_name}" ADD COLUMN "{name}" {_SQL_TYPES.get(column.kind, "TEXT")}')
+
+
+def _v2_to_v3(conn: sqlite3.Connection) -> None:
+    """Version 3: council resolutions get a kind (only an adoption adopts the plan), indicators and
+    measures a data-sovereignty flag, measurements the start of the period they cover.
+
+    Existing resolutions get the kind their wording says (adoption only when it says "adopt");
+    existing measurements whose note names a part of a year ("January to June 2025 only") get
+    that period's start, so the partial figure is no longer judged against a full-year target.
+    """
+    _add_columns(conn, "commitment_evidence", ("resolution_kind",))
+    _add_columns(conn, "indicators", ("data_sovereignty", "data_owner_id"))
+    _add_columns(conn, "measures", ("data_sovereignty", "data_owner_id"))
+    _add_columns(conn, "measurements", ("period_start",))
+    resolutions = conn.execute(
+        "SELECT id, description, reference FROM commitment_evidence"
+        " WHERE kind = 'council_resolution' AND resolution_kind IS NULL"
+    ).fetchall()
+    for record_id, description, reference in resolutions:
+        kind = resolution_kind({"description": description, "reference": reference})
+        conn.execute("UPDATE commitment_evidence SET resolution_kind = ? WHERE id = ?", (kind, record_id))
+    notes = conn.execute(
+        "SELECT id, note FROM measurements WHERE period_start IS NULL AND note IS NOT NULL"
+    ).fetchall()
+    for record_id, note in notes:
+        start = period_start_from_note(str(note))
+        if start is not None:
+            conn.execute("UPDATE measurements SET period_start = ? WHERE id = ?", (start.isoformat(), record_id))
+
+
 # STEPS[n] upgrades a workspace of version n to n + 1.
-STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def upgrade(conn: sqlite3.Connection, write_lock: Callable[[], AbstractContextManager]) -> None:

@@ -13,7 +13,7 @@ from typing import Literal
 
 ColumnKind = Literal["text", "int", "float", "date", "bool", "list", "geojson"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 HEX_COLOUR = r"#[0-9A-Fa-f]{6}"
@@ -104,8 +104,8 @@ TABLES: tuple[Table, ...] = (
             _c("council", description="the council or Band Council that adopts the plan"),
             _c("lead", "bool"),
             _c("partner", "bool", description="a neighbouring community whose assets count"),
-            _c("resolution_date", "date"),
-            _c("resolution_reference"),
+            _c("resolution_date", "date", description="date of this council's resolution adopting the plan"),
+            _c("resolution_reference", description="number of this council's adoption resolution"),
         ),
     ),
     Table(
@@ -204,6 +204,12 @@ TABLES: tuple[Table, ...] = (
             _c("date", "date"),
             _c("description", required=True),
             _c("reference"),
+            # Added in schema version 3: only an adoption (or revision) resolution adopts the plan.
+            _c(
+                "resolution_kind",
+                choices="resolution_kinds",
+                description="for a council resolution: participation, endorsement, adoption or revision",
+            ),
         ),
     ),
     Table(
@@ -290,6 +296,13 @@ TABLES: tuple[Table, ...] = (
             _c("comparator_label"),
             _c("source"),
             _c("higher_is_worse", "bool", description="false for indicators where a rise is good news, e.g. graduation rates"),
+            # Added in schema version 3: the owning community decides what may be published.
+            _c(
+                "data_sovereignty",
+                choices="data_sovereignty",
+                description="publish, aggregated only (no sub-area figures) or withhold from published output",
+            ),
+            _c("data_owner_id", ref="member_communities", description="the community that owns the data and sets its publication"),
         ),
         unique=(("indicator", "area", "year"),),
     ),
@@ -422,6 +435,13 @@ TABLES: tuple[Table, ...] = (
             _c("collection_method"),
             _c("frequency"),
             _c("responsibility"),
+            # Added in schema version 3: the owning community decides what may be published.
+            _c(
+                "data_sovereignty",
+                choices="data_sovereignty",
+                description="publish, aggregated only (no sub-area figures) or withhold from published output",
+            ),
+            _c("data_owner_id", ref="member_communities", description="the community that owns the data and sets its publication"),
         ),
     ),
     Table(
@@ -430,9 +450,11 @@ TABLES: tuple[Table, ...] = (
         "evaluation",
         (
             _c("measure_id", required=True, ref="measures"),
-            _c("date", "date", required=True),
+            _c("date", "date", required=True, description="the last day of the period measured"),
             _c("value", "float", required=True),
             _c("note"),
+            # Added in schema version 3: a value for part of the measure's period is not judged against its target.
+            _c("period_start", "date", description="the first day of the period measured (blank: the whole reporting period)"),
         ),
     ),
     Table(
@@ -491,6 +513,10 @@ SCHEMA_CHOICES: dict[str, tuple[str, ...]] = {
     "location_kinds": ("site", "confidential", "virtual", "community_wide"),
     # entered: scores typed per risk; the others are computed from the workspace, so they stay current
     "criterion_sources": ("entered", "community_concern", "workshop_votes", "indicator_trend", "capacity_gap"),
+    # only adoption and revision adopt a plan; taking part or endorsing it does not
+    "resolution_kinds": ("participation", "endorsement", "adoption", "revision"),
+    # set by the community that owns the data (e.g. under a Band Council Resolution)
+    "data_sovereignty": ("publish", "aggregated_only", "withhold"),
 }
 
 

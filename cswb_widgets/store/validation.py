@@ -235,6 +235,10 @@ def check_id(value: Any) -> str:
     return text
 
 
+# (first, last) date columns that must be in order within one record.
+DATE_ORDER: dict[str, tuple[str, str]] = {"measurements": ("period_start", "date")}
+
+
 def validate_record(
     table: Table, raw: dict[str, Any], *, partial: bool = False
 ) -> tuple[dict[str, Any], list[Problem]]:
@@ -263,4 +267,13 @@ def validate_record(
             stored[column.name] = coerce(column, raw.get(column.name))
         except CellError as exc:
             problems.append(Problem(str(exc), column=column.name))
+    if table.name in DATE_ORDER:
+        first, last = DATE_ORDER[table.name]
+        start, end = stored.get(first), stored.get(last)  # ISO dates: text order is date order
+        if isinstance(start, str) and isinstance(end, str) and start > end:
+            problems.append(Problem(
+                f"{start} is after {last} {end}: the period measured must start on or before "
+                f"the day it ends; enter its first day in {first}, or leave it blank for a full period",
+                column=first,
+            ))
     return stored, problems

@@ -458,11 +458,14 @@ class Measurements(ipywidgets.VBox):
         self.upload = FileImport(
             book.ws, lambda ws, path: import_file(ws, path, "measurements"),
             description="Measurements file", accept=".csv,.xlsx,.txt",
-            help_text="CSV or Excel, one value per row, with the columns measure_id, date (YYYY-MM-DD), value "
-            "and optionally note. The measure ids are listed below. The whole file is imported or, if anything "
-            "in it is wrong, none of it.",
+            help_text="CSV or Excel, one value per row, with the columns measure_id, date (YYYY-MM-DD, the last "
+            "day measured), value and optionally note and period_start (the first day measured, when the value "
+            "covers part of the year only). The measure ids are listed below. The whole file is imported or, if "
+            "anything in it is wrong, none of it.",
         )
         self.ids = LiveHTML(book.ws, lambda: measure_ids_html(book.tables()))
-        self.table = EditableTable(book.ws, "measurements", columns=["measure_id", "date", "value", "note"],
-                                   labels={"measure_id": "Measure"}, caption="Measurements over time")
+        self.table = EditableTable(book.ws, "measurements", columns=["measure_id", "period_start", "date", "value", "note"],
+                                   labels={"measure_id": "Measure", "period_start": "Period from (if part of a year)",
+                                           "date": "Period to"},
+                                   caption="Measurements over time")
         super().__init__([self.upload, self.ids, self.table])

@@ -81,7 +81,8 @@ class Workbook:
         return self.mode == "app"
 
     def tables(self) -> render.WorkspaceTables:
-        return render.WorkspaceTables(self.ws)
+        """The workspace's tables; in reports, as their owners let them be published (data sovereignty)."""
+        return render.WorkspaceTables(self.ws, published=not self.app)
 
     def link(self, stage: str) -> str | None:
         """The address of another stage's app, or None while that workbook is not installed."""
@@ -138,7 +139,7 @@ class Workbook:
                 self.ws, table, columns=columns, where=where, labels=labels, caption=caption,
                 readonly=readonly, cascade_delete=cascade_delete,
             )
-        return _html(render.records_html(self.ws, table, columns=columns, where=where, labels=labels, caption=caption))
+        return _html(render.records_html(self.tables(), table, columns=columns, where=where, labels=labels, caption=caption))
 
     def live(self, build_html: Callable[[], str], *, refresh_label: str = "Refresh") -> Shown:
         """Computed, read-only HTML: in apps with a button that recomputes it from the workspace."""

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from ..model import commitment, readiness
+from ..model.adoption import first_nation_led
 from ..model.commitment import SeatStatus
 from ..model.readiness import Check, Tables
 from ..render import commitment as view
@@ -97,7 +98,8 @@ class CommitmentWorkbook(Workbook):
 
         return ipywidgets.VBox([
             CoverageIndicator(self.ws, lambda tables: self.seat_check(tables)),
-            self.live(lambda: view.seat_status_html(self.seat_status(self.tables()))),
+            self.live(lambda: view.seat_status_html(
+                self.seat_status(self.tables()), required=not first_nation_led(self.tables()))),
         ])
 
     @deferred
@@ -122,7 +124,8 @@ class CommitmentWorkbook(Workbook):
     def evidence(self) -> Shown:
         return self.records(
             "commitment_evidence",
-            columns=["kind", "member_community_id", "date", "description", "reference"],
+            columns=["kind", "resolution_kind", "member_community_id", "date", "description", "reference"],
+            labels={"resolution_kind": "Resolution (taking part, endorsing, adopting or revising)"},
             caption="Commitment evidence: resolutions, coordinator position, resources, attendance",
         )
 

@@ -119,7 +119,7 @@ class RiskWorkbook(Workbook):
     def indicators(self) -> Shown:
         """Indicators by sub-area and year; import a long-form file (indicator, area, year, value, unit, source)."""
         if not self.app:
-            rows = self.ws.table("indicators")
+            rows = self.tables()["indicators"]
             return _html(
                 f"<p>{len(rows)} indicator values: {rows['indicator'].nunique()} indicators, "
                 f"{rows['area'].dropna().nunique()} sub-areas, years "
@@ -141,7 +141,7 @@ class RiskWorkbook(Workbook):
         table = self.records(
             "indicators",
             columns=["indicator", "risk_id", "area", "year", "value", "unit", "comparator_value",
-                     "comparator_label", "higher_is_worse", "source"],
+                     "comparator_label", "higher_is_worse", "source", "data_sovereignty", "data_owner_id"],
             caption="Indicator values",
         )
         return ipywidgets.VBox([upload, table])
