@@ -63,24 +63,24 @@ def init(path: Path, name: str | None, kind: str | None, source: str | None) -> 
     bundle = _resolve_source(source) if source else None
     created_dir = not path.exists()
     try:
-        if bundle is None:
-            ws = Workspace.create(path, name=name or path.resolve().name, kind=kind or "municipality")
-        else:
-            ws = Workspace.create(path)
-            report = import_bundle(ws, bundle)
-            if name or kind:
-                ws.update("community", "community", **{k: v for k, v in (("name", name), ("kind", kind)) if v})
-            click.echo(f"imported {report.total} records from {bundle.name}")
+        # Built in a hidden file and put in place at the end: killed half-way, it leaves no
+        # half workspace to block a retry.
+        with Workspace.building(path) as building:
+            if bundle is None:
+                building.add("community", id="community", name=name or path.resolve().name, kind=kind or "municipality")
+            else:
+                report = import_bundle(building, bundle)
+                if name or kind:
+                    building.update(
+                        "community", "community", **{k: v for k, v in (("name", name), ("kind", kind)) if v}
+                    )
     except BaseException:
-        # Leave nothing half-made behind.
-        if created_dir:
+        if created_dir:  # leave no empty folder behind either
             shutil.rmtree(path, ignore_errors=True)
-        else:
-            from .store.workspace import database_path
-
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(database_path(path)) + suffix).unlink(missing_ok=True)
         raise
+    if bundle is not None:
+        click.echo(f"imported {report.total} records from {bundle.name}")
+    ws = Workspace.open(path, read_only=True)
     community = ws.community
     click.echo(f"created workspace {path} for {community.get('name')} ({community.get('kind')})")
 
@@ -149,7 +149,7 @@ def export(path: Path, out: Path, fmt: str) -> None:
     from .store import Workspace
     from .store.tabular import export_workspace
 
-    ws = Workspace.open(path)
+    ws = Workspace.open(path, read_only=True)
     written = export_workspace(ws, out, fmt)
     click.echo(f"wrote {len(written)} file(s) to {out}")
 
@@ -163,13 +163,16 @@ def validate(path: Path, strict: bool) -> None:
     from .store import TABLES, Workspace
     from .store.integrity import integrity_problems
 
-    ws = Workspace.open(path)
+    ws = Workspace.open(path, read_only=True)  # checking changes nothing, not even an old schema
     tables = {t.name: ws.table(t.name) for t in TABLES}
     community = ws.community
     label = f"{community.get('name', '(unnamed)')} ({community.get('kind', '?')})"
     if community.get("illustrative"):
         label += " - illustrative sample"
-    click.echo(f"{label}; workspace schema {ws.schema_version}")
+    schema = f"workspace schema {ws.stored_schema_version}"
+    if ws.stored_schema_version < ws.schema_version:
+        schema += f" (read as schema {ws.schema_version}; the file is upgraded, after a backup copy, on its first change)"
+    click.echo(f"{label}; {schema}")
     summaries = assess(tables)
     width = max(len(s.stage) for s in summaries)
     for summary in summaries:

@@ -1,0 +1,192 @@
+"""Which file a workspace connection is on, and which write-ahead log belongs to which file.
+
+SQLite ties a connection to the *inode* it opened and its write-ahead log (`-wal`, with its
+index `-shm`) to the *name* of the database. When someone deletes or replaces the database
+file while a connection is open (restoring a backup under the same name), two things go wrong:
+
+- the open connection keeps writing into the deleted file (the edits vanish), and
+- the old `-wal` is still next to the new file: the next connection reads its frames as if
+  they belonged to the new file and checkpoints them into it (a backup merged with pages of
+  another file: a broken index, "row N missing from index").
+
+The WAL header names no database, so this module keeps a small record next to the database
+(`workspace.sqlite-identity`: the identities of the database file and of its `-wal` when they
+last met). A `-wal` that is the very file recorded while the database recorded with it is no
+longer there is stale: it is moved aside (kept, never merged) before a connection opens. And a
+connection closed after its file was replaced must not checkpoint into the old inode and then
+delete the `-wal` and `-shm` *by name*, which are by then the new file's: connections are
+opened with checkpoint-on-close off and turn it back on only when their file is still theirs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import datetime as dt
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+try:  # a lock between processes around the identity record; POSIX only
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock, the record is still written atomically
+    fcntl = None  # type: ignore[assignment]
+
+RECORD_SUFFIX = "-identity"
+_SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE = 1006  # sqlite3.h; Python exposes it only from 3.12
+
+
+@dataclass(frozen=True)
+class FileIdentity:
+    """A file as the operating system knows it: device and inode (names can be reused)."""
+
+    device: int
+    inode: int
+
+    @classmethod
+    def of(cls, path: Path) -> FileIdentity | None:
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return None
+        return cls(st.st_dev, st.st_ino)
+
+    def as_list(self) -> list[int]:
+        return [self.device, self.inode]
+
+
+def wal_path(db_path: Path) -> Path:
+    return Path(f"{db_path}-wal")
+
+
+def shm_path(db_path: Path) -> Path:
+    return Path(f"{db_path}-shm")
+
+
+def record_path(db_path: Path) -> Path:
+    return Path(f"{db_path}{RECORD_SUFFIX}")
+
+
+@contextlib.contextmanager
+def _record_lock(db_path: Path) -> Iterator[None]:
+    """Hold a lock on the identity record's lock file (one process at a time checks and moves)."""
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    try:
+        fd = os.open(f"{record_path(db_path)}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:  # a read-only folder: nobody can write the log there either
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _read_record(db_path: Path) -> tuple[FileIdentity | None, FileIdentity | None]:
+    try:
+        data = json.loads(record_path(db_path).read_text(encoding="utf-8"))
+        database, wal = data.get("database"), data.get("wal")
+        return (FileIdentity(*database) if database else None, FileIdentity(*wal) if wal else None)
+    except (OSError, ValueError, TypeError):
+        return None, None
+
+
+def set_aside_stale_log(db_path: Path) -> Path | None:
+    """Before a connection opens: move a `-wal` left by a former file of this name aside.
+
+    Returns where the stale log now is (it holds the former file's last edits: kept, not
+    merged), or None when the `-wal` belongs to this file or there is none. A `-wal` that is
+    not the recorded one (a folder copied whole, a log SQLite made anew) is left alone.
+    """
+    with _record_lock(db_path):
+        recorded_db, recorded_wal = _read_record(db_path)
+        if recorded_db is None or recorded_wal is None:
+            return None
+        current_db, current_wal = FileIdentity.of(db_path), FileIdentity.of(wal_path(db_path))
+        if current_db is None or current_wal != recorded_wal or current_db == recorded_db:
+            return None
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        aside = db_path.with_name(f"{db_path.name}-wal.replaced-{stamp}")
+        os.replace(wal_path(db_path), aside)
+        # The index describes the stale log only; a connection still open on the former file
+        # keeps its own (unlinked) copy, and the next connection here builds a new one.
+        shm_path(db_path).unlink(missing_ok=True)
+        record_path(db_path).unlink(missing_ok=True)
+        return aside
+
+
+def remember_log(db_path: Path, database: FileIdentity) -> None:
+    """After a writable connection opened: record that this file and its `-wal` belong together."""
+    wal = FileIdentity.of(wal_path(db_path))
+    if wal is None:
+        return
+    with _record_lock(db_path):
+        if _read_record(db_path) == (database, wal):
+            return
+        if FileIdentity.of(db_path) != database:
+            return  # replaced in the meantime: record nothing about a file we are not on
+        target = record_path(db_path)
+        partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+        partial.write_text(json.dumps({"database": database.as_list(), "wal": wal.as_list()}), encoding="utf-8")
+        os.replace(partial, target)
+
+
+def remove_companions(db_path: Path) -> None:
+    """Delete the identity record and its lock file of a database that is going away."""
+    for path in (record_path(db_path), Path(f"{record_path(db_path)}.lock")):
+        path.unlink(missing_ok=True)
+
+
+def set_checkpoint_on_close(conn: sqlite3.Connection, db_path: Path, enabled: bool) -> bool:
+    """Turn SQLite's checkpoint-on-close on or off for `conn`; False if it could not be set.
+
+    Off, closing the connection neither writes the log into the database nor deletes the
+    `-wal` and `-shm` by name. Python 3.11's sqlite3 has no call for it (3.12's setconfig),
+    so the handle is reached through ctypes, after checking that it is this connection's.
+    """
+    setconfig = getattr(conn, "setconfig", None)
+    if setconfig is not None:  # Python 3.12+
+        setconfig(_SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, not enabled)
+        return True
+    library = _sqlite_library()
+    if library is None:
+        return False
+    # CPython's connection object starts with the sqlite3* handle, right after the object header.
+    handle = ctypes.c_void_p.from_address(id(conn) + object.__basicsize__).value
+    if not handle:
+        return False
+    name = library.sqlite3_db_filename(ctypes.c_void_p(handle), b"main")
+    if name is None or os.path.realpath(name.decode()) != os.path.realpath(db_path):
+        return False  # not the handle we think it is: do nothing rather than guess
+    result = ctypes.c_int(0)
+    rc = library.sqlite3_db_config(
+        ctypes.c_void_p(handle), _SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, ctypes.c_int(0 if enabled else 1),
+        ctypes.byref(result),
+    )
+    return rc == 0
+
+
+_library: ctypes.CDLL | bool | None = False
+
+
+def _sqlite_library() -> ctypes.CDLL | None:
+    """The SQLite library Python's sqlite3 module uses (its symbols, through the extension)."""
+    global _library
+    if _library is False:
+        try:
+            import _sqlite3
+
+            library = ctypes.CDLL(_sqlite3.__file__)
+            library.sqlite3_db_filename.restype = ctypes.c_char_p
+            library.sqlite3_db_filename.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+            library.sqlite3_db_config.restype = ctypes.c_int
+            _library = library
+        except (OSError, AttributeError, ImportError):
+            _library = None
+    return _library  # type: ignore[return-value]
