@@ -11,21 +11,24 @@ file while a connection is open (restoring a backup under the same name), two th
 
 The WAL header names no database, so this module keeps a small record next to the database
 (`workspace.sqlite-identity`: the identities of the database file and of its `-wal` when they
-last met). A `-wal` that is the very file recorded while the database recorded with it is no
-longer there is stale: it is moved aside (kept, never merged) before a connection opens. And a
-connection closed after its file was replaced must not checkpoint into the old inode and then
-delete the `-wal` and `-shm` *by name*, which are by then the new file's: connections are
-opened with checkpoint-on-close off and turn it back on only when their file is still theirs.
+last met). A `-wal` that is the very file recorded, next to a database file that is not the one
+recorded with it, is stale: it is moved aside (kept, never merged) before a connection opens.
+SQLite itself already declines to checkpoint at close into a file that was moved or unlinked,
+so the connection left on the old file never deletes the new file's `-wal` (the tests hold it
+to that).
+
+Identities are (device, inode). Limit: when no process holds the old file open any more (its
+writer was killed) and the copy put in its place gets the very inode number the old file had,
+the two cannot be told apart and the old log is read as before; rename the old file aside
+rather than deleting it, or close the server first.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import datetime as dt
 import json
 import os
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +39,6 @@ except ImportError:  # pragma: no cover - Windows: no lock, the record is still 
     fcntl = None  # type: ignore[assignment]
 
 RECORD_SUFFIX = "-identity"
-_SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE = 1006  # sqlite3.h; Python exposes it only from 3.12
 
 
 @dataclass(frozen=True)
@@ -141,52 +143,3 @@ def remove_companions(db_path: Path) -> None:
     """Delete the identity record and its lock file of a database that is going away."""
     for path in (record_path(db_path), Path(f"{record_path(db_path)}.lock")):
         path.unlink(missing_ok=True)
-
-
-def set_checkpoint_on_close(conn: sqlite3.Connection, db_path: Path, enabled: bool) -> bool:
-    """Turn SQLite's checkpoint-on-close on or off for `conn`; False if it could not be set.
-
-    Off, closing the connection neither writes the log into the database nor deletes the
-    `-wal` and `-shm` by name. Python 3.11's sqlite3 has no call for it (3.12's setconfig),
-    so the handle is reached through ctypes, after checking that it is this connection's.
-    """
-    setconfig = getattr(conn, "setconfig", None)
-    if setconfig is not None:  # Python 3.12+
-        setconfig(_SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, not enabled)
-        return True
-    library = _sqlite_library()
-    if library is None:
-        return False
-    # CPython's connection object starts with the sqlite3* handle, right after the object header.
-    handle = ctypes.c_void_p.from_address(id(conn) + object.__basicsize__).value
-    if not handle:
-        return False
-    name = library.sqlite3_db_filename(ctypes.c_void_p(handle), b"main")
-    if name is None or os.path.realpath(name.decode()) != os.path.realpath(db_path):
-        return False  # not the handle we think it is: do nothing rather than guess
-    result = ctypes.c_int(0)
-    rc = library.sqlite3_db_config(
-        ctypes.c_void_p(handle), _SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, ctypes.c_int(0 if enabled else 1),
-        ctypes.byref(result),
-    )
-    return rc == 0
-
-
-_library: ctypes.CDLL | bool | None = False
-
-
-def _sqlite_library() -> ctypes.CDLL | None:
-    """The SQLite library Python's sqlite3 module uses (its symbols, through the extension)."""
-    global _library
-    if _library is False:
-        try:
-            import _sqlite3
-
-            library = ctypes.CDLL(_sqlite3.__file__)
-            library.sqlite3_db_filename.restype = ctypes.c_char_p
-            library.sqlite3_db_filename.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
-            library.sqlite3_db_config.restype = ctypes.c_int
-            _library = library
-        except (OSError, AttributeError, ImportError):
-            _library = None
-    return _library  # type: ignore[return-value]

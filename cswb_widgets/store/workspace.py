@@ -45,7 +45,7 @@ import pandas as pd
 
 from ..errors import CswbWarning, InputError, Problem, WorkspaceError
 from . import migrations
-from .file_identity import FileIdentity, remember_log, remove_companions, set_aside_stale_log, set_checkpoint_on_close
+from .file_identity import FileIdentity, remember_log, remove_companions, set_aside_stale_log
 from .schema import SCHEMA_VERSION, TABLES, Column, Table, referencing, table as table_spec
 from .validation import CellError, check_id, is_blank, validate_record
 
@@ -126,10 +126,12 @@ class Workspace:
     ):
         self.db_path = database_path(path)
         self.path = self.db_path.parent
-        self.read_only = read_only
         self._actor = actor or _default_actor()
         if not _create and not self.db_path.is_file():
             raise WorkspaceError(f"{self.path}: no workspace here (expected {DB_FILE}); create one with 'cswb init'")
+        # A file nobody may write is read as it is; a write then says why it cannot be saved.
+        self.unwritable = not _create and _cannot_write(self.db_path)
+        self.read_only = read_only or self.unwritable
         # Held around every use of the connection, and from BEGIN to COMMIT of each transaction.
         self._lock = threading.RLock()
         self._local = threading.local()  # per thread: the actor set by acting_as()
@@ -250,7 +252,13 @@ class Workspace:
         try:
             # Not bound to this thread: self._lock serializes its use instead.
             if self.read_only:
-                target = "file:" + urllib.parse.quote(str(self.db_path.resolve())) + "?mode=ro"
+                # On a read-only file system nobody can change the file, and SQLite could not
+                # make the log index it wants beside a log-mode file: read it as immutable
+                # (unless a log with edits is there, which immutable would ignore).
+                log = Path(f"{self.db_path}-wal")
+                pending = log.exists() and log.stat().st_size > 0
+                mode = "immutable=1" if _read_only_file_system(self.db_path) and not pending else "mode=ro"
+                target = "file:" + urllib.parse.quote(str(self.db_path.resolve())) + "?" + mode
                 conn = sqlite3.connect(
                     target, uri=True, timeout=LOCK_WAIT_SECONDS, isolation_level=None, check_same_thread=False
                 )
@@ -264,20 +272,21 @@ class Workspace:
             conn.execute(f"PRAGMA busy_timeout = {int(LOCK_WAIT_SECONDS * 1000)}")
             if self.read_only:
                 return conn
-            # Closing must not write the log into a file that is no longer ours, nor delete the
-            # new file's log by name: turned back on at close() if the file is still ours.
-            set_checkpoint_on_close(conn, self.db_path, False)
-            try:
-                conn.execute("PRAGMA journal_mode = WAL")
-            except sqlite3.DatabaseError as exc:
-                raise self._plain_failure(exc) or WorkspaceError(
-                    f"{self.db_path}: not a workspace database ({exc})"
-                ) from None
             conn.execute("PRAGMA synchronous = FULL")
+            if 0 < self._stored_version(conn) < SCHEMA_VERSION:
+                return conn  # an older file: not even its journal mode changes before the first write
+            self._use_write_ahead_log(conn)
         except BaseException:
             conn.close()
             raise
         return conn
+
+    def _use_write_ahead_log(self, conn: sqlite3.Connection) -> None:
+        """WAL mode: readers and one writer at a time, in several processes, without blocking."""
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.DatabaseError as exc:
+            raise self._plain_failure(exc) or WorkspaceError(f"{self.db_path}: not a workspace database ({exc})") from None
 
     @property
     def _shown_file(self) -> str:
@@ -354,6 +363,8 @@ class Workspace:
         """
         with self._lock:
             self._conn  # noqa: B018 - refuses a closed workspace
+            if self.unwritable:
+                raise self._read_only_file()
             if self.read_only:
                 raise WorkspaceError(f"{self._shown_file}: this workspace was opened read-only; nothing was saved")
             self._check_same_file()
@@ -411,10 +422,7 @@ class Workspace:
                 " free some space on the disk and try again"
             )
         if code == sqlite3.SQLITE_READONLY or "readonly database" in str(exc):
-            return WorkspaceError(
-                f"{self._shown_file}: the workspace file is read-only; nothing was saved: make it writable"
-                " (or ask who manages the server) and try again"
-            )
+            return self._read_only_file()
         if code == sqlite3.SQLITE_IOERR:
             return WorkspaceError(
                 f"{self._shown_file}: the disk refused the write ({exc}); nothing was saved: check the disk"
@@ -422,11 +430,18 @@ class Workspace:
             )
         return None
 
+    def _read_only_file(self) -> WorkspaceError:
+        return WorkspaceError(
+            f"{self._shown_file}: the workspace file is read-only; nothing was saved: make it (and its folder)"
+            " writable, or ask who manages the server, and try again"
+        )
+
     def _upgrade_file(self) -> None:
         """Upgrade an older file in place, after keeping a copy of it; the first write does this."""
         conn, version = self._file_connection, self._file_version
         assert conn is not None and version is not None
         backup = self._keep_copy(conn, version)
+        self._use_write_ahead_log(conn)
         upgraded_from = migrations.upgrade(conn, lambda: self._transaction(conn))
         copy = self._connection
         self._connection, self._file_connection, self._file_version = conn, None, None
@@ -828,11 +843,7 @@ _BUILDING_PREFIX = ".building-"
 
 
 class _Handles:
-    """A workspace's open connections, closed once: by close() or when the Workspace is collected.
-
-    The file's connection writes its log into the file at close only if the file is still
-    the one it opened (see file_identity: otherwise it would delete the new file's log).
-    """
+    """A workspace's open connections, closed once: by close() or when the Workspace is collected."""
 
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
@@ -845,8 +856,6 @@ class _Handles:
             self.upgraded.close()
             self.upgraded = None
         if self.file is not None:
-            if self.identity is not None and FileIdentity.of(self.db_path) == self.identity:
-                set_checkpoint_on_close(self.file, self.db_path, True)
             self.file.close()
             self.file = None
 
@@ -856,6 +865,18 @@ def _rollback(conn: sqlite3.Connection) -> None:
     if conn.in_transaction:
         with contextlib.suppress(sqlite3.Error):
             conn.execute("ROLLBACK")
+
+
+def _read_only_file_system(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs (Windows)
+        return False
+
+
+def _cannot_write(db: Path) -> bool:
+    """Whether nobody here may change the file (a read-only file system, or no write permission)."""
+    return _read_only_file_system(db) or not os.access(db, os.W_OK) or not os.access(db.parent, os.W_OK)
 
 
 def _remove_database_files(db: Path) -> None:
