@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import shutil
 import sys
+import warnings
 from pathlib import Path
+from typing import Any
 
 import click
 
-from .errors import CswbError, InputError, Problem, WorkspaceError
+from .errors import CswbError, CswbWarning, InputError, Problem, WorkspaceError
 from .paths import samples_dir
 
 KINDS = ("municipality", "first_nation", "joint_plan")
@@ -315,7 +317,21 @@ def notebooks_command(folder: Path, overwrite: bool) -> None:
     click.echo(f"open them with: jupyter lab {folder}  (set `workspace` in the first code cell)")
 
 
+def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    """The project's warnings as one line (`cswb: warning: ...`); others as Python shows them."""
+    if issubclass(category, CswbWarning):
+        click.echo(f"cswb: warning: {message}", err=True)
+    else:
+        warnings._showwarning_orig(message, category, *args, **kwargs)  # type: ignore[attr-defined]
+
+
 def main(argv: list[str] | None = None) -> int:
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        return _run(argv)
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         cli.main(args=argv, prog_name="cswb", standalone_mode=False)
     except click.exceptions.Exit as exc:

@@ -248,6 +248,21 @@ def test_first_write_upgrades_after_a_backup_and_says_so(tmp_path: Path) -> None
         assert again.community["colour_primary"] == "#1f5c99"
 
 
+def test_command_that_upgrades_says_so_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _first_version_workspace(tmp_path / "old")
+    risks = tmp_path / "risks.csv"
+    risks.write_text("name,category\nLoneliness,social_environment\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", CswbWarning)  # as outside the test suite, which makes them errors
+        assert cswb(["import", str(folder), str(risks)]) == 0
+    assert capsys.readouterr().err == (
+        "cswb: warning: old/workspace.sqlite: upgraded this workspace from schema 1 to 2 for this change;"
+        " the file as it was is kept as workspace.backup-v1.sqlite\n"
+    )
+    with Workspace.open(folder, read_only=True) as ws:
+        assert ws.stored_schema_version == SCHEMA_VERSION and ws.count("risks") == 3
+
+
 # -- an interrupted init -----------------------------------------------------------------------
 
 

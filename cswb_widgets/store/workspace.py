@@ -270,10 +270,11 @@ class Workspace:
             raise WorkspaceError(f"{self.db_path}: cannot open the workspace database ({exc})") from None
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(LOCK_WAIT_SECONDS * 1000)}")
+            version = self._stored_version(conn)  # first: says so if the file is no database
             if self.read_only:
                 return conn
             conn.execute("PRAGMA synchronous = FULL")
-            if 0 < self._stored_version(conn) < SCHEMA_VERSION:
+            if 0 < version < SCHEMA_VERSION:
                 return conn  # an older file: not even its journal mode changes before the first write
             self._use_write_ahead_log(conn)
         except BaseException:
