@@ -198,7 +198,8 @@ def _first_version_workspace(folder: Path) -> Path:
 
 
 def _folder_state(folder: Path) -> dict[str, str]:
-    return {p.name: _digest(p) for p in sorted(folder.iterdir()) if p.name.endswith(".sqlite")}
+    """Every file of the folder and its content."""
+    return {p.name: _digest(p) for p in sorted(folder.iterdir())}
 
 
 def test_read_only_commands_leave_an_old_workspace_byte_identical(
@@ -221,6 +222,16 @@ def test_read_only_commands_leave_an_old_workspace_byte_identical(
 
     assert _folder_state(folder) == before  # same bytes, and no backup made
     assert sqlite3.connect(folder / "workspace.sqlite").execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
+def test_read_only_commands_leave_a_current_workspace_byte_identical(ws: Workspace, tmp_path: Path) -> None:
+    ws.add("risks", name="Kept as it is", category="housing")
+    ws.close()
+    before = _digest(ws.db_path)
+    assert cswb(["validate", str(ws.path)]) == 0
+    assert cswb(["export", str(ws.path), str(tmp_path / "out")]) == 0
+    assert _digest(ws.db_path) == before
+    assert not list(ws.path.glob("*.backup-*"))
 
 
 def test_first_write_upgrades_after_a_backup_and_says_so(tmp_path: Path) -> None:

@@ -106,6 +106,8 @@ def set_aside_stale_log(db_path: Path) -> Path | None:
     merged), or None when the `-wal` belongs to this file or there is none. A `-wal` that is
     not the recorded one (a folder copied whole, a log SQLite made anew) is left alone.
     """
+    if not record_path(db_path).exists() or not wal_path(db_path).exists():
+        return None  # nothing to compare (and a read-only open creates no lock file)
     with _record_lock(db_path):
         recorded_db, recorded_wal = _read_record(db_path)
         if recorded_db is None or recorded_wal is None:
