@@ -134,6 +134,28 @@ def test_replaced_file_is_said_in_the_widget_status(ws: Workspace, tmp_path: Pat
         assert _names(Workspace.open(ws.path, read_only=True)) == ["First"]
 
 
+@pytest.mark.slow
+def test_replaced_file_under_an_app_page_is_said_on_the_page(ws: Workspace, tmp_path: Path) -> None:
+    """The kernel side of a served page: the workbook opened in app mode, its builder saving."""
+    from cswb_widgets.workbooks.commitment import CommitmentWorkbook
+
+    team = ws.add("groups", name="Housing action table", kind="implementation_team")
+    backup = _backup(ws, tmp_path / "backup.sqlite")
+    book = CommitmentWorkbook.open(ws.path, "app")
+    builder = book.terms_of_reference().content
+    builder.group_picker.value = team
+    _restore(backup, ws.db_path)
+    builder.editors["goals_purpose"].value = "Cut evictions by a third."
+    assert not builder.save()
+    assert builder.status.value == (
+        '<p role="alert">Not saved: the workspace file harbour/workspace.sqlite was replaced or deleted since this'
+        " page or command opened it; nothing was saved: reload the page (or run the command again)</p>"
+    )
+    book.ws.close()
+    with pytest.warns(CswbWarning, match="set aside"), Workspace.open(ws.path, read_only=True) as reopened:
+        assert reopened.count("tor_sections") == 0
+
+
 _WRITE_THEN_DIE = textwrap.dedent(
     """
     import os, sys
