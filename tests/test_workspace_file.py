@@ -442,3 +442,22 @@ def test_read_only_workspace_is_read_and_a_write_says_why_it_cannot_be_saved(
         assert "the workspace file is read-only" in capsys.readouterr().err
         assert cswb(["validate", str(ws.path)]) == 0
     assert _digest(ws.db_path) == before
+
+
+def test_stale_log_that_cannot_be_moved_aside_stops_the_open(ws: Workspace, tmp_path: Path) -> None:
+    ws.add("risks", name="In the backup", category="housing")
+    backup = _backup(ws, tmp_path / "backup.sqlite")
+    for n in range(20):
+        ws.add("risks", name=f"After the backup {n}", category="housing")
+    _restore(backup, ws.db_path)
+    with _read_only(ws.path), pytest.raises(WorkspaceError) as refused:
+        Workspace.open(ws.path)
+    assert str(refused.value).startswith(
+        "harbour/workspace.sqlite: the file was replaced, and the write-ahead log of the former file beside it"
+        " cannot be moved aside ("
+    )
+    assert str(refused.value).endswith(
+        "): move workspace.sqlite-wal and workspace.sqlite-shm out of the folder, then open it again"
+    )
+    with pytest.warns(CswbWarning, match="set aside"), Workspace.open(ws.path) as writable_again:
+        assert _names(writable_again) == ["In the backup"]

@@ -33,6 +33,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import WorkspaceError
+
 try:  # a lock between processes around the identity record; POSIX only
     import fcntl
 except ImportError:  # pragma: no cover - Windows: no lock, the record is still written atomically
@@ -117,11 +119,18 @@ def set_aside_stale_log(db_path: Path) -> Path | None:
             return None
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
         aside = db_path.with_name(f"{db_path.name}-wal.replaced-{stamp}")
-        os.replace(wal_path(db_path), aside)
-        # The index describes the stale log only; a connection still open on the former file
-        # keeps its own (unlinked) copy, and the next connection here builds a new one.
-        shm_path(db_path).unlink(missing_ok=True)
-        record_path(db_path).unlink(missing_ok=True)
+        try:
+            os.replace(wal_path(db_path), aside)
+            # The index describes the stale log only; a connection still open on the former file
+            # keeps its own (unlinked) copy, and the next connection here builds a new one.
+            shm_path(db_path).unlink(missing_ok=True)
+            record_path(db_path).unlink(missing_ok=True)
+        except OSError as exc:  # opening anyway would read the former file's pages into this one
+            raise WorkspaceError(
+                f"{db_path.parent.name}/{db_path.name}: the file was replaced, and the write-ahead log of the"
+                f" former file beside it cannot be moved aside ({exc.strerror}): move {db_path.name}-wal and"
+                f" {db_path.name}-shm out of the folder, then open it again"
+            ) from None
         return aside
 
 
@@ -137,8 +146,11 @@ def remember_log(db_path: Path, database: FileIdentity) -> None:
             return  # replaced in the meantime: record nothing about a file we are not on
         target = record_path(db_path)
         partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
-        partial.write_text(json.dumps({"database": database.as_list(), "wal": wal.as_list()}), encoding="utf-8")
-        os.replace(partial, target)
+        try:
+            partial.write_text(json.dumps({"database": database.as_list(), "wal": wal.as_list()}), encoding="utf-8")
+            os.replace(partial, target)
+        except OSError:  # a full disk: the workspace works without the record (a replacement then goes unseen)
+            partial.unlink(missing_ok=True)
 
 
 def remove_companions(db_path: Path) -> None:
