@@ -17,10 +17,12 @@ SQLite itself already declines to checkpoint at close into a file that was moved
 so the connection left on the old file never deletes the new file's `-wal` (the tests hold it
 to that).
 
-Identities are (device, inode). Limit: when no process holds the old file open any more (its
-writer was killed) and the copy put in its place gets the very inode number the old file had,
-the two cannot be told apart and the old log is read as before; rename the old file aside
-rather than deleting it, or close the server first.
+A connection is on "its" file while the name has the same (device, inode). The record also
+holds the database file's size and modification time, refreshed after every commit that
+changed the file (SQLite writes it only when it checkpoints): a file put in place by a copy
+differs in them even when it got the former file's inode number, or was copied over it.
+Limit: a process killed between a checkpoint and the refresh (a few microseconds) makes its own
+log look stale; it is then set aside (kept beside the file, with a warning), not lost.
 """
 
 from __future__ import annotations
@@ -62,6 +64,32 @@ class FileIdentity:
         return [self.device, self.inode]
 
 
+@dataclass(frozen=True)
+class FileState:
+    """A file and its content as the file system shows it: identity, size, last modification.
+
+    SQLite writes the database file of a log-mode workspace only when it checkpoints; the
+    workspace records the state after each of its commits, so a database file whose state is
+    not the recorded one was written by someone else (a copy put in its place, even one that
+    got the former file's inode number, or was copied over it).
+    """
+
+    identity: FileIdentity
+    size: int
+    modified_ns: int
+
+    @classmethod
+    def of(cls, path: Path) -> FileState | None:
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return None
+        return cls(FileIdentity(st.st_dev, st.st_ino), st.st_size, st.st_mtime_ns)
+
+    def as_list(self) -> list[int]:
+        return [*self.identity.as_list(), self.size, self.modified_ns]
+
+
 def wal_path(db_path: Path) -> Path:
     return Path(f"{db_path}-wal")
 
@@ -92,12 +120,12 @@ def _record_lock(db_path: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _read_record(db_path: Path) -> tuple[FileIdentity | None, FileIdentity | None]:
+def _read_record(db_path: Path) -> tuple[FileState | None, FileIdentity | None]:
     try:
         data = json.loads(record_path(db_path).read_text(encoding="utf-8"))
-        database, wal = data.get("database"), data.get("wal")
-        return (FileIdentity(*database) if database else None, FileIdentity(*wal) if wal else None)
-    except (OSError, ValueError, TypeError):
+        (device, inode, size, modified), (wal_device, wal_inode) = data["database"], data["wal"]
+        return FileState(FileIdentity(device, inode), size, modified), FileIdentity(wal_device, wal_inode)
+    except (OSError, ValueError, TypeError, KeyError):
         return None, None
 
 
@@ -114,9 +142,11 @@ def set_aside_stale_log(db_path: Path) -> Path | None:
         recorded_db, recorded_wal = _read_record(db_path)
         if recorded_db is None or recorded_wal is None:
             return None
-        current_db, current_wal = FileIdentity.of(db_path), FileIdentity.of(wal_path(db_path))
+        current_db, current_wal = FileState.of(db_path), FileIdentity.of(wal_path(db_path))
         if current_db is None or current_wal != recorded_wal or current_db == recorded_db:
             return None
+        if wal_path(db_path).stat().st_size == 0:
+            return None  # an empty log holds nothing to merge (and may be a new file on a reused inode)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
         aside = db_path.with_name(f"{db_path.name}-wal.replaced-{stamp}")
         try:
@@ -134,23 +164,38 @@ def set_aside_stale_log(db_path: Path) -> Path | None:
         return aside
 
 
-def remember_log(db_path: Path, database: FileIdentity) -> None:
-    """After a writable connection opened: record that this file and its `-wal` belong together."""
+def remember_log(db_path: Path, database: FileIdentity) -> FileState | None:
+    """After a writable connection opened, and after each commit that changed the file: record
+    that this file, as it is now, and its `-wal` belong together. Returns the state recorded."""
     wal = FileIdentity.of(wal_path(db_path))
     if wal is None:
-        return
+        return None
     with _record_lock(db_path):
-        if _read_record(db_path) == (database, wal):
-            return
-        if FileIdentity.of(db_path) != database:
-            return  # replaced in the meantime: record nothing about a file we are not on
+        state = FileState.of(db_path)
+        if state is None or state.identity != database:
+            return None  # replaced in the meantime: record nothing about a file we are not on
+        if _read_record(db_path) == (state, wal):
+            return state
         target = record_path(db_path)
         partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
         try:
-            partial.write_text(json.dumps({"database": database.as_list(), "wal": wal.as_list()}), encoding="utf-8")
+            partial.write_text(json.dumps({"database": state.as_list(), "wal": wal.as_list()}), encoding="utf-8")
             os.replace(partial, target)
         except OSError:  # a full disk: the workspace works without the record (a replacement then goes unseen)
             partial.unlink(missing_ok=True)
+            return None
+        return state
+
+
+def forget_log(db_path: Path) -> None:
+    """After a connection closed: drop the record if SQLite deleted the log (a clean last close),
+    so that a new log that happens to get the old one's inode number is not taken for it."""
+    if not record_path(db_path).exists() or wal_path(db_path).exists():
+        return
+    with _record_lock(db_path):
+        if not wal_path(db_path).exists():
+            with contextlib.suppress(OSError):
+                record_path(db_path).unlink(missing_ok=True)
 
 
 def remove_companions(db_path: Path) -> None:

@@ -45,7 +45,14 @@ import pandas as pd
 
 from ..errors import CswbWarning, InputError, Problem, WorkspaceError
 from . import migrations
-from .file_identity import FileIdentity, remember_log, remove_companions, set_aside_stale_log
+from .file_identity import (
+    FileIdentity,
+    FileState,
+    forget_log,
+    remember_log,
+    remove_companions,
+    set_aside_stale_log,
+)
 from .schema import SCHEMA_VERSION, TABLES, Column, Table, referencing, table as table_spec
 from .validation import CellError, check_id, is_blank, validate_record
 
@@ -141,6 +148,7 @@ class Workspace:
         self._file_connection: sqlite3.Connection | None = None
         self._file_version: int | None = None
         self._handles = _Handles(self.db_path)
+        self._recorded: FileState | None = None  # the file's state as last recorded beside it
         self._finalizer = weakref.finalize(self, self._handles.close)
         self._connection = self._open()
 
@@ -211,7 +219,7 @@ class Workspace:
             self._handles.identity = FileIdentity.of(self.db_path)
             version = self._stored_version(conn)
             if not self.read_only and self._handles.identity is not None:
-                remember_log(self.db_path, self._handles.identity)
+                self._recorded = remember_log(self.db_path, self._handles.identity)
             if version > SCHEMA_VERSION:
                 raise WorkspaceError(
                     f"this workspace was written by a newer CSWB Workbook (schema {version}; this one reads"
@@ -404,6 +412,8 @@ class Workspace:
         try:
             yield conn
             conn.execute("COMMIT")
+            if conn is self._handles.file:
+                self._record_file_state()
         except sqlite3.Error as exc:
             _rollback(conn)
             failure = self._plain_failure(exc)
@@ -413,6 +423,13 @@ class Workspace:
         except BaseException:
             _rollback(conn)
             raise
+
+    def _record_file_state(self) -> None:
+        """After a commit: if it checkpointed into the file, record the file's new state (one os.stat)."""
+        identity = self._handles.identity
+        if identity is None or FileState.of(self.db_path) == self._recorded:
+            return
+        self._recorded = remember_log(self.db_path, identity)
 
     def _plain_failure(self, exc: sqlite3.Error) -> WorkspaceError | None:
         """The one line for a write the disk or the file refused (None for other errors)."""
@@ -858,6 +875,7 @@ class _Handles:
             self.upgraded = None
         if self.file is not None:
             self.file.close()
+            forget_log(self.db_path)
             self.file = None
 
 
