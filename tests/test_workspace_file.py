@@ -468,3 +468,15 @@ def test_stale_log_that_cannot_be_moved_aside_stops_the_open(ws: Workspace, tmp_
     )
     with pytest.warns(CswbWarning, match="set aside"), Workspace.open(ws.path) as writable_again:
         assert _names(writable_again) == ["In the backup"]
+
+
+def test_file_replaced_during_a_batch_is_refused_at_its_end(ws: Workspace, tmp_path: Path) -> None:
+    ws.add("risks", name="In the backup", category="housing")
+    backup = _backup(ws, tmp_path / "backup.sqlite")
+    with pytest.raises(WorkspaceError, match=REPLACED), ws.batch("an import that takes a while"):  # noqa: PT012
+        ws.add("risks", name="Read from row 1", category="housing")
+        _restore(backup, ws.db_path)  # meanwhile, someone restores the backup
+        ws.add("risks", name="Read from row 2", category="housing")
+    assert _names(ws) == ["In the backup"]  # rolled back on the old file too
+    with pytest.warns(CswbWarning, match="set aside"), Workspace.open(ws.path) as reopened:
+        assert _names(reopened) == ["In the backup"]

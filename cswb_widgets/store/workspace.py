@@ -411,6 +411,8 @@ class Workspace:
                 time.sleep(0.05)
         try:
             yield conn
+            if conn is self._handles.file:
+                self._check_same_file()  # again: the file may have been replaced while this waited
             conn.execute("COMMIT")
             if conn is self._handles.file:
                 self._record_file_state()
