@@ -260,12 +260,12 @@ class Workspace:
         try:
             # Not bound to this thread: self._lock serializes its use instead.
             if self.read_only:
-                # On a read-only file system nobody can change the file, and SQLite could not
-                # make the log index it wants beside a log-mode file: read it as immutable
-                # (unless a log with edits is there, which immutable would ignore).
+                # A file nobody here may change (read-only file system or permissions): SQLite
+                # could not make the log index it wants beside a log-mode file, so read it as
+                # immutable (unless a log with edits is there, which immutable would ignore).
                 log = Path(f"{self.db_path}-wal")
                 pending = log.exists() and log.stat().st_size > 0
-                mode = "immutable=1" if _read_only_file_system(self.db_path) and not pending else "mode=ro"
+                mode = "immutable=1" if self.unwritable and not pending else "mode=ro"
                 target = "file:" + urllib.parse.quote(str(self.db_path.resolve())) + "?" + mode
                 conn = sqlite3.connect(
                     target, uri=True, timeout=LOCK_WAIT_SECONDS, isolation_level=None, check_same_thread=False
