@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import shutil
 import sys
+import warnings
 from pathlib import Path
+from typing import Any
 
 import click
 
-from .errors import CswbError, InputError, Problem, WorkspaceError, os_error_line
+from .errors import CswbError, CswbWarning, InputError, Problem, WorkspaceError, os_error_line
 from .paths import samples_dir
 
 KINDS = ("municipality", "first_nation", "joint_plan")
@@ -71,24 +73,24 @@ def init(path: Path, name: str | None, kind: str | None, source: str | None) -> 
     bundle = _resolve_source(source) if source else None
     created_dir = not path.exists()
     try:
-        if bundle is None:
-            ws = Workspace.create(path, name=name or path.resolve().name, kind=kind or "municipality")
-        else:
-            ws = Workspace.create(path)
-            report = import_bundle(ws, bundle)
-            if name or kind:
-                ws.update("community", "community", **{k: v for k, v in (("name", name), ("kind", kind)) if v})
-            click.echo(f"imported {report.total} records from {bundle.name}")
+        # Built in a hidden file and put in place at the end: killed half-way, it leaves no
+        # half workspace to block a retry.
+        with Workspace.building(path) as building:
+            if bundle is None:
+                building.add("community", id="community", name=name or path.resolve().name, kind=kind or "municipality")
+            else:
+                report = import_bundle(building, bundle)
+                if name or kind:
+                    building.update(
+                        "community", "community", **{k: v for k, v in (("name", name), ("kind", kind)) if v}
+                    )
     except BaseException:
-        # Leave nothing half-made behind.
-        if created_dir:
+        if created_dir:  # leave no empty folder behind either
             shutil.rmtree(path, ignore_errors=True)
-        else:
-            from .store.workspace import database_path
-
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(database_path(path)) + suffix).unlink(missing_ok=True)
         raise
+    if bundle is not None:
+        click.echo(f"imported {report.total} records from {bundle.name}")
+    ws = Workspace.open(path, read_only=True)
     community = ws.community
     click.echo(f"created workspace {path} for {community.get('name')} ({community.get('kind')})")
 
@@ -158,7 +160,7 @@ def export(path: Path, out: Path, fmt: str) -> None:
     from .store import Workspace
     from .store.tabular import export_workspace
 
-    ws = Workspace.open(path)
+    ws = Workspace.open(path, read_only=True)
     if fmt == "csv" and out.exists() and not out.is_dir():
         raise InputError(Problem("this is a file; give a folder for the CSV files (or use --format xlsx)", file=str(out)))
     written = export_workspace(ws, out, fmt)
@@ -174,13 +176,16 @@ def validate(path: Path, strict: bool) -> None:
     from .store import TABLES, Workspace
     from .store.integrity import integrity_problems
 
-    ws = Workspace.open(path)
+    ws = Workspace.open(path, read_only=True)  # checking changes nothing, not even an old schema
     tables = {t.name: ws.table(t.name) for t in TABLES}
     community = ws.community
     label = f"{community.get('name', '(unnamed)')} ({community.get('kind', '?')})"
     if community.get("illustrative"):
         label += " - illustrative sample"
-    click.echo(f"{label}; workspace schema {ws.schema_version}")
+    schema = f"workspace schema {ws.stored_schema_version}"
+    if ws.stored_schema_version < ws.schema_version:
+        schema += f" (read as schema {ws.schema_version}; the file is upgraded, after a backup copy, on its first change)"
+    click.echo(f"{label}; {schema}")
     summaries = assess(tables)
     width = max(len(s.stage) for s in summaries)
     for summary in summaries:
@@ -230,7 +235,7 @@ def history(path: Path, table: str | None, record_id: str | None, limit: int) ->
     from .store.history import changes, deleted_records
 
     table = _known_table(table)
-    ws = Workspace.open(path)
+    ws = Workspace.open(path, read_only=True)  # reading the history changes nothing
     listed = changes(ws, table=table, record_id=record_id, limit=limit)
     if not listed:
         click.echo("no changes recorded" + (" for that selection" if table or record_id else ""))
@@ -387,7 +392,21 @@ def notebooks_command(folder: Path, overwrite: bool) -> None:
     click.echo(f"open them with: jupyter lab {folder}  (set `workspace` in the first code cell)")
 
 
+def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    """The project's warnings as one line (`cswb: warning: ...`); others as Python shows them."""
+    if issubclass(category, CswbWarning):
+        click.echo(f"cswb: warning: {message}", err=True)
+    else:
+        warnings._showwarning_orig(message, category, *args, **kwargs)  # type: ignore[attr-defined]
+
+
 def main(argv: list[str] | None = None) -> int:
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        return _run(argv)
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         cli.main(args=argv, prog_name="cswb", standalone_mode=False)
     except click.exceptions.Exit as exc:

@@ -11,12 +11,13 @@ import subprocess
 import sys
 import textwrap
 import time
+import warnings
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from cswb_widgets.errors import InputError, WorkspaceError
+from cswb_widgets.errors import CswbWarning, InputError, WorkspaceError
 from cswb_widgets.store import SCHEMA_VERSION, Workspace
 from cswb_widgets.store.integrity import integrity_problems
 from cswb_widgets.store.tabular import export_csv
@@ -178,8 +179,10 @@ def test_migration_from_first_version(tmp_path: Path) -> None:
     assert ws.table("indicators")["value"].tolist() == [41.0]
     assert ws.get("people", "p-1")["email"] == "sam@example.org"
     assert len(ws.history()) == 1  # the old audit trail is kept
-    ws.update("community", "community", colour_primary="#1f5c99")
+    with pytest.warns(CswbWarning, match="upgraded this workspace from schema 1 to 2"):
+        ws.update("community", "community", colour_primary="#1f5c99")
     assert ws.community["colour_primary"] == "#1f5c99"
+    assert ws.stored_schema_version == SCHEMA_VERSION
     assert integrity_problems(ws) == []
 
 
@@ -258,6 +261,13 @@ def test_workspaces_opened_at_once_on_an_old_file_migrate_once(tmp_path: Path) -
     first, second = Workspace.open(db.parent), Workspace.open(db.parent)
     assert first.schema_version == second.schema_version == SCHEMA_VERSION
     assert second.community["plan_name"].startswith("Old Harbour")
+    with pytest.warns(CswbWarning, match="from schema 1 to 2"):
+        first.add("risks", name="Written by the first")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the second finds the file upgraded: no second upgrade, no warning
+        second.add("risks", name="Written by the second")
+    assert sorted(p.name for p in db.parent.glob("*.backup-*")) == ["workspace.backup-v1.sqlite"]
+    assert first.count("risks") == second.count("risks") == 4
 
 
 def test_dataframe_types_for_analysts(ws: Workspace) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from cswb_widgets.errors import InputError, WorkspaceError
+from cswb_widgets.errors import CswbWarning, InputError, WorkspaceError
 from cswb_widgets.store import Workspace
 from cswb_widgets.store.integrity import integrity_problems
 
@@ -126,7 +126,7 @@ def test_a_workspace_opened_in_one_thread_works_in_another(tmp_path: Path) -> No
     assert _in_other_thread(lambda: integrity_problems(ws)) == []
 
 
-def test_an_old_workspace_migrates_when_opened_in_another_thread(tmp_path: Path) -> None:
+def test_an_old_workspace_opened_in_another_thread_migrates_on_its_first_write(tmp_path: Path) -> None:
     folder = tmp_path / "old"
     folder.mkdir()
     conn = sqlite3.connect(folder / "workspace.sqlite")
@@ -134,7 +134,8 @@ def test_an_old_workspace_migrates_when_opened_in_another_thread(tmp_path: Path)
     conn.close()
     ws = _in_other_thread(lambda: Workspace.open(folder))
     assert ws.community["plan_name"] == "Old Harbour Community Safety and Well-Being Plan"
-    ws.update("community", "community", colour_primary="#1f5c99")
+    with pytest.warns(CswbWarning, match="upgraded this workspace from schema 1"):  # on its first write
+        ws.update("community", "community", colour_primary="#1f5c99")
     assert _in_other_thread(lambda: ws.community["colour_primary"]) == "#1f5c99"
 
 

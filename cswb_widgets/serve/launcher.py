@@ -69,8 +69,9 @@ def workspace_cards(root: Path, notebooks: Collection[str]) -> list[WorkspaceCar
     """One card per workspace folder under `root`, sorted by community name.
 
     `notebooks` are the stage keys whose notebook is served; other stages get no link.
-    Opening a workspace may run its migrations; a workspace that fails is shown as such and
-    logged, never raised: one broken folder must not hide the others.
+    Workspaces are opened read-only (an older one is read through an upgraded copy); one
+    that fails is shown as such and logged, never raised: one broken folder must not hide
+    the others.
     """
     cards = [_card(slug, path, notebooks) for slug, path in find_workspaces(root)]
     return sorted(cards, key=lambda c: (c.problem is not None, c.name.casefold(), c.slug))
@@ -80,7 +81,7 @@ def _card(slug: str, path: Path | None, notebooks: Collection[str]) -> Workspace
     if path is None:
         return WorkspaceCard(slug, slug, "", problem=f"This folder cannot be served: rename it using {SLUG_RULE}.")
     try:
-        with Workspace.open(path, actor="cswb serve") as ws:
+        with Workspace.open(path, actor="cswb serve", read_only=True) as ws:
             community = ws.community
             tables = {t.name: ws.table(t.name) for t in TABLES}
             summaries = assess(tables)

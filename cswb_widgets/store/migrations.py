@@ -116,8 +116,12 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
 STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
-def upgrade(conn: sqlite3.Connection, write_lock: Callable[[], AbstractContextManager]) -> None:
-    """Bring the workspace to SCHEMA_VERSION (creating it when empty)."""
+def upgrade(conn: sqlite3.Connection, write_lock: Callable[[], AbstractContextManager]) -> int | None:
+    """Bring the workspace to SCHEMA_VERSION (creating it when empty).
+
+    Returns the version it upgraded from, or None when there was nothing to do (another
+    process may have upgraded the file while this one waited for the lock).
+    """
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise WorkspaceError(
@@ -125,10 +129,13 @@ def upgrade(conn: sqlite3.Connection, write_lock: Callable[[], AbstractContextMa
             f" up to {SCHEMA_VERSION}): upgrade cswb-workbook"
         )
     if version == SCHEMA_VERSION:
-        return
+        return None
     with write_lock():
         # Another process may have upgraded while we waited for the lock.
         version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return None
+        found = version
         if version == 0:
             if conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]:
                 raise WorkspaceError("this SQLite file is not a CSWB workspace (it has tables but no schema version)")
@@ -138,3 +145,4 @@ def upgrade(conn: sqlite3.Connection, write_lock: Callable[[], AbstractContextMa
                 version += 1
         _add_missing(conn)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return found

@@ -12,6 +12,13 @@ run wherever they are triggered. Its one SQLite connection is opened with
 check_same_thread=False and every use of it holds the workspace's re-entrant lock;
 a transaction (one edit, or a whole batch) holds that lock from BEGIN to COMMIT, so
 threads of one process queue on the lock as processes queue on SQLite's.
+
+A Workspace stays on the file it opened: before each write it checks that the file under
+its name is still that file (an os.stat), and refuses to write into a deleted or replaced
+one (see file_identity). Read-only opens (`read_only=True`: validate, export, reports) never
+change the file; an older workspace is then read through an upgraded copy in memory. A
+writable open of an older workspace upgrades it on its first write, after keeping a copy
+of the old file, and says so.
 """
 
 from __future__ import annotations
@@ -25,7 +32,10 @@ import os
 import sqlite3
 import threading
 import time
+import urllib.parse
 import uuid
+import warnings
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,8 +43,16 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from ..errors import InputError, Problem, WorkspaceError
+from ..errors import CswbWarning, InputError, Problem, WorkspaceError
 from . import migrations
+from .file_identity import (
+    FileIdentity,
+    FileState,
+    forget_log,
+    remember_log,
+    remove_companions,
+    set_aside_stale_log,
+)
 from .labels import moment, readable_column, record_label, record_noun
 from .schema import SCHEMA_VERSION, TABLES, Column, Table, referencing, table as table_spec
 from .validation import CellError, check_id, is_blank, validate_record
@@ -137,30 +155,41 @@ class Workspace:
     >>> ws.table("risks")[["id", "name"]]
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, actor: str | None = None, _create: bool = False):
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        actor: str | None = None,
+        read_only: bool = False,
+        _create: bool = False,
+    ):
         self.db_path = database_path(path)
         self.path = self.db_path.parent
         self._actor = actor or _default_actor()
         if not _create and not self.db_path.is_file():
             raise no_workspace_here(path)
+        # A file nobody may write is read as it is; a write then says why it cannot be saved.
+        self.unwritable = not _create and _cannot_write(self.db_path)
+        self.read_only = read_only or self.unwritable
         # Held around every use of the connection, and from BEGIN to COMMIT of each transaction.
         self._lock = threading.RLock()
         self._local = threading.local()  # per thread: the actor set by acting_as()
         self._batch: _Batch | None = None  # only the thread holding the lock reads or sets it
         self._closed = False
-        self._connection = self._connect()
-        try:
-            with self._lock:
-                migrations.upgrade(self._connection, self._write_lock)
-        except BaseException:
-            self._connection.close()
-            raise
+        # While an older file is read through an upgraded copy: the file's connection and version.
+        self._file_connection: sqlite3.Connection | None = None
+        self._file_version: int | None = None
+        self._handles = _Handles(self.db_path)
+        self._recorded: FileState | None = None  # the file's state as last recorded beside it
+        self._finalizer = weakref.finalize(self, self._handles.close)
+        self._connection = self._open()
 
     # -- opening -----------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, actor: str | None = None) -> Workspace:
-        return cls(path, actor=actor)
+    def open(cls, path: str | os.PathLike[str], *, actor: str | None = None, read_only: bool = False) -> Workspace:
+        """Open the workspace at `path`; `read_only` for commands that only read (the file stays as it is)."""
+        return cls(path, actor=actor, read_only=read_only)
 
     @classmethod
     def create(
@@ -181,25 +210,129 @@ class Workspace:
             ws.add("community", id=SINGLETON_ID, name=name, kind=kind)
         return ws
 
+    @classmethod
+    @contextlib.contextmanager
+    def building(cls, path: str | os.PathLike[str], *, actor: str | None = None) -> Iterator[Workspace]:
+        """Create a workspace in one piece: filled in a hidden file, put in place when the block ends.
+
+        Killed at any point, it leaves no workspace at `path` (only a hidden partial file that
+        the next attempt removes), so a retry is never blocked by half a workspace. Open the
+        finished workspace with `Workspace.open(path)` after the block.
+        """
+        db = database_path(path)
+        if db.exists():
+            raise WorkspaceError(f"{db.parent}: a workspace already exists here")
+        db.parent.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned_builds(db)
+        partial = db.with_name(f"{_BUILDING_PREFIX}{db.stem}-{os.getpid()}-{uuid.uuid4().hex[:8]}.sqlite")
+        ws = cls(partial, actor=actor, _create=True)
+        try:
+            yield ws
+            ws.close()  # writes the log into the file: the partial file alone is the whole workspace
+            _put_in_place(partial, db)
+        finally:
+            ws.close()
+            _remove_database_files(partial)
+
+    def _open(self) -> sqlite3.Connection:
+        """Connect to the file (setting aside a log left by a former file of this name) and check its schema."""
+        stale = set_aside_stale_log(self.db_path)
+        if stale is not None:
+            warnings.warn(
+                CswbWarning(
+                    f"{self._shown_file}: a write-ahead log left by a former file of this name was set aside"
+                    f" as {stale.name}, not merged into this one"
+                ),
+                stacklevel=4,
+            )
+        conn = self._connect()
+        self._handles.file = conn
+        try:
+            self._handles.identity = FileIdentity.of(self.db_path)
+            version = self._stored_version(conn)
+            if not self.read_only and self._handles.identity is not None:
+                self._recorded = remember_log(self.db_path, self._handles.identity)
+            if version > SCHEMA_VERSION:
+                raise WorkspaceError(
+                    f"this workspace was written by a newer CSWB Workbook (schema {version}; this one reads"
+                    f" up to {SCHEMA_VERSION}): upgrade cswb-workbook"
+                )
+            if version == SCHEMA_VERSION:
+                return conn
+            if version == 0:
+                if conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]:
+                    raise WorkspaceError(
+                        "this SQLite file is not a CSWB workspace (it has tables but no schema version)"
+                    )
+                if self.read_only:
+                    raise WorkspaceError(f"{self._shown_file}: this workspace is empty (it has no schema yet)")
+                with self._lock:
+                    migrations.upgrade(conn, lambda: self._transaction(conn))
+                return conn
+            # An older schema: read an upgraded copy; the file itself changes only on a first write.
+            upgraded = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            self._handles.upgraded = upgraded
+            conn.backup(upgraded)
+            with self._lock:
+                migrations.upgrade(upgraded, lambda: self._transaction(upgraded))
+            self._file_connection, self._file_version = conn, version
+            return upgraded
+        except BaseException:
+            self._handles.close()
+            raise
+
+    def _stored_version(self, conn: sqlite3.Connection) -> int:
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.DatabaseError as exc:
+            raise WorkspaceError(f"{self.db_path}: not a workspace database ({exc})") from None
+
     def _connect(self) -> sqlite3.Connection:
         try:
             # Not bound to this thread: self._lock serializes its use instead.
-            conn = sqlite3.connect(
-                self.db_path, timeout=LOCK_WAIT_SECONDS, isolation_level=None, check_same_thread=False
-            )
+            if self.read_only:
+                # A file nobody here may change (read-only file system or permissions): SQLite
+                # could not make the log index it wants beside a log-mode file, so read it as
+                # immutable (unless a log with edits is there, which immutable would ignore).
+                log = Path(f"{self.db_path}-wal")
+                pending = log.exists() and log.stat().st_size > 0
+                mode = "immutable=1" if self.unwritable and not pending else "mode=ro"
+                target = "file:" + urllib.parse.quote(str(self.db_path.resolve())) + "?" + mode
+                conn = sqlite3.connect(
+                    target, uri=True, timeout=LOCK_WAIT_SECONDS, isolation_level=None, check_same_thread=False
+                )
+            else:
+                conn = sqlite3.connect(
+                    self.db_path, timeout=LOCK_WAIT_SECONDS, isolation_level=None, check_same_thread=False
+                )
         except sqlite3.Error as exc:
             raise WorkspaceError(f"{self.db_path}: cannot open the workspace database ({exc})") from None
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(LOCK_WAIT_SECONDS * 1000)}")
-            try:
-                conn.execute("PRAGMA journal_mode = WAL")
-            except sqlite3.DatabaseError as exc:
-                raise WorkspaceError(f"{self.db_path}: not a workspace database ({exc})") from None
+            version = self._stored_version(conn)  # first: says so if the file is no database
+            if self.read_only:
+                return conn
             conn.execute("PRAGMA synchronous = FULL")
+            if 0 < version < SCHEMA_VERSION:
+                return conn  # an older file: not even its journal mode changes before the first write
+            self._use_write_ahead_log(conn)
         except BaseException:
             conn.close()
             raise
         return conn
+
+    def _use_write_ahead_log(self, conn: sqlite3.Connection) -> None:
+        """WAL mode: readers and one writer at a time, in several processes, without blocking."""
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.DatabaseError as exc:
+            raise self._plain_failure(exc) or WorkspaceError(f"{self.db_path}: not a workspace database ({exc})") from None
+
+    @property
+    def _shown_file(self) -> str:
+        """The database file as messages name it: its folder and name, not the server's whole path."""
+        return f"{self.path.name}/{self.db_path.name}"
 
     @property
     def _conn(self) -> sqlite3.Connection:
@@ -236,7 +369,7 @@ class Workspace:
             if self._closed:
                 return
             self._closed = True
-            self._connection.close()
+            self._finalizer()
 
     @property
     def closed(self) -> bool:
@@ -251,38 +384,157 @@ class Workspace:
     @property
     @_serialized
     def schema_version(self) -> int:
+        """The schema the workspace is read with (an older file is read through an upgraded copy)."""
         return self._conn.execute("PRAGMA user_version").fetchone()[0]
+
+    @property
+    @_serialized
+    def stored_schema_version(self) -> int:
+        """The schema of the file itself (older than `schema_version` until the first write upgrades it)."""
+        return self._file_version if self._file_version is not None else self.schema_version
 
     # -- transactions ------------------------------------------------------------
 
     @contextlib.contextmanager
     def _write_lock(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE, retried until the lock is ours; COMMIT, or ROLLBACK on error.
+        """The workspace's write transaction, on the file this Workspace opened and nowhere else.
 
         The thread's hold on self._lock spans the whole transaction: no other thread can
         slip a statement into it, or read what it has not committed yet.
         """
         with self._lock:
-            conn = self._conn
-            deadline = time.monotonic() + LOCK_WAIT_SECONDS
-            while True:
-                try:
-                    conn.execute("BEGIN IMMEDIATE")
-                    break
-                except sqlite3.OperationalError as exc:
-                    if "locked" not in str(exc) and "busy" not in str(exc):
-                        raise
-                    if time.monotonic() > deadline:
-                        raise WorkspaceError(
-                            f"{self.db_path}: the workspace stayed busy for {LOCK_WAIT_SECONDS:.0f} s; try again"
-                        ) from None
-                    time.sleep(0.05)
-            try:
+            self._conn  # noqa: B018 - refuses a closed workspace
+            if self.unwritable:
+                raise self._read_only_file()
+            if self.read_only:
+                raise WorkspaceError(f"{self._shown_file}: this workspace was opened read-only; nothing was saved")
+            self._check_same_file()
+            if self._file_connection is not None:
+                self._upgrade_file()
+            with self._transaction(self._connection) as conn:
                 yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+
+    def _check_same_file(self) -> None:
+        """Refuse to write when the file under the workspace's name is not the one opened."""
+        if FileIdentity.of(self.db_path) != self._handles.identity:
+            raise WorkspaceError(
+                f"the workspace file {self._shown_file} was replaced or deleted since this page or command"
+                " opened it; nothing was saved: reload the page (or run the command again)"
+            )
+
+    @contextlib.contextmanager
+    def _transaction(self, conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE, retried until the lock is ours; COMMIT, or ROLLBACK on error.
+
+        A full disk or a read-only file ends in one WorkspaceError line; nothing is written.
+        """
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise self._plain_failure(exc) or exc from None
+                if time.monotonic() > deadline:
+                    raise WorkspaceError(
+                        f"{self.db_path}: the workspace stayed busy for {LOCK_WAIT_SECONDS:.0f} s; try again"
+                    ) from None
+                time.sleep(0.05)
+        try:
+            yield conn
+            if conn is self._handles.file:
+                self._check_same_file()  # again: the file may have been replaced while this waited
             conn.execute("COMMIT")
+            if conn is self._handles.file:
+                self._record_file_state()
+        except sqlite3.Error as exc:
+            _rollback(conn)
+            failure = self._plain_failure(exc)
+            if failure is None:
+                raise
+            raise failure from None
+        except BaseException:
+            _rollback(conn)
+            raise
+
+    def _record_file_state(self) -> None:
+        """After a commit: if it checkpointed into the file, record the file's new state (one os.stat)."""
+        identity = self._handles.identity
+        if identity is None or FileState.of(self.db_path) == self._recorded:
+            return
+        self._recorded = remember_log(self.db_path, identity)
+
+    def _plain_failure(self, exc: sqlite3.Error) -> WorkspaceError | None:
+        """The one line for a write the disk or the file refused (None for other errors)."""
+        code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+        if code == sqlite3.SQLITE_FULL or "disk is full" in str(exc):
+            return WorkspaceError(
+                f"{self._shown_file}: the disk is full; nothing was saved and the workspace is as it was:"
+                " free some space on the disk and try again"
+            )
+        if code == sqlite3.SQLITE_READONLY or "readonly database" in str(exc):
+            return self._read_only_file()
+        if code == sqlite3.SQLITE_IOERR:
+            return WorkspaceError(
+                f"{self._shown_file}: the disk refused the write ({exc}); nothing was saved: check the disk"
+                " and try again"
+            )
+        return None
+
+    def _read_only_file(self) -> WorkspaceError:
+        return WorkspaceError(
+            f"{self._shown_file}: the workspace file is read-only; nothing was saved: make it (and its folder)"
+            " writable, or ask who manages the server, and try again"
+        )
+
+    def _upgrade_file(self) -> None:
+        """Upgrade an older file in place, after keeping a copy of it; the first write does this."""
+        conn, version = self._file_connection, self._file_version
+        assert conn is not None and version is not None
+        backup = self._keep_copy(conn, version)
+        self._use_write_ahead_log(conn)
+        upgraded_from = migrations.upgrade(conn, lambda: self._transaction(conn))
+        copy = self._connection
+        self._connection, self._file_connection, self._file_version = conn, None, None
+        self._handles.upgraded = None
+        copy.close()
+        if upgraded_from is not None:
+            warnings.warn(
+                CswbWarning(
+                    f"{self._shown_file}: upgraded this workspace from schema {upgraded_from} to {SCHEMA_VERSION}"
+                    f" for this change; the file as it was is kept as {backup.name}"
+                ),
+                stacklevel=6,
+            )
+        else:  # another process upgraded it while this one waited: the copy is not needed
+            _remove_database_files(backup)
+
+    def _keep_copy(self, conn: sqlite3.Connection, version: int) -> Path:
+        """A consistent copy of the file before an upgrade (SQLite's backup API), beside it."""
+        n = 1
+        while True:
+            suffix = "" if n == 1 else f"-{n}"
+            target = self.db_path.with_name(f"{self.db_path.stem}.backup-v{version}{suffix}.sqlite")
+            if not target.exists():
+                break
+            n += 1
+        partial = target.with_name(f"{_BUILDING_PREFIX}{target.name}")
+        try:
+            copy = sqlite3.connect(partial)
+            try:
+                conn.backup(copy)
+            finally:
+                copy.close()
+            os.replace(partial, target)
+        except (sqlite3.Error, OSError) as exc:
+            partial.unlink(missing_ok=True)
+            failure = self._plain_failure(exc) if isinstance(exc, sqlite3.Error) else None
+            raise WorkspaceError(
+                f"{self._shown_file}: this workspace needs an upgrade before it can be changed, and no copy of it"
+                f" could be kept first ({failure or exc}); nothing was changed"
+            ) from None
+        return target
 
     @contextlib.contextmanager
     def batch(self, note: str = "") -> Iterator[Workspace]:
@@ -872,6 +1124,88 @@ class Workspace:
                 self._batch.note,
             ),
         )
+
+
+_BUILDING_PREFIX = ".building-"
+
+
+class _Handles:
+    """A workspace's open connections, closed once: by close() or when the Workspace is collected."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self.file: sqlite3.Connection | None = None
+        self.upgraded: sqlite3.Connection | None = None
+        self.identity: FileIdentity | None = None
+
+    def close(self) -> None:
+        if self.upgraded is not None:
+            self.upgraded.close()
+            self.upgraded = None
+        if self.file is not None:
+            self.file.close()
+            forget_log(self.db_path)
+            self.file = None
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back if a transaction is still open (SQLite ends some on its own, e.g. a full disk)."""
+    if conn.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+
+
+def _read_only_file_system(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs (Windows)
+        return False
+
+
+def _cannot_write(db: Path) -> bool:
+    """Whether nobody here may change the file (a read-only file system, or no write permission)."""
+    return _read_only_file_system(db) or not os.access(db, os.W_OK) or not os.access(db.parent, os.W_OK)
+
+
+def _remove_database_files(db: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    remove_companions(db)
+
+
+def _remove_abandoned_builds(db: Path) -> None:
+    """Delete partial workspaces left in the folder by builds whose process is gone (killed)."""
+    for partial in db.parent.glob(f"{_BUILDING_PREFIX}{db.stem}-*.sqlite"):
+        pid = partial.stem.removeprefix(f"{_BUILDING_PREFIX}{db.stem}-").split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            _remove_database_files(partial)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def _put_in_place(partial: Path, db: Path) -> None:
+    """Give the finished file its name in one step, never over a workspace made meanwhile."""
+    try:
+        os.link(partial, db)  # fails if the name is taken, unlike a rename
+    except FileExistsError:
+        raise WorkspaceError(f"{db.parent}: a workspace already exists here (made while this one was built)") from None
+    except OSError:  # a file system without hard links
+        if db.exists():
+            raise WorkspaceError(f"{db.parent}: a workspace already exists here") from None
+        os.replace(partial, db)
+    folder = os.open(db.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)  # the new name survives a power cut
+    finally:
+        os.close(folder)
 
 
 def _given_id(value: Any) -> str | None:

@@ -62,7 +62,10 @@ class Workbook:
             cls.load_widgets()
         try:
             path = resolve_workspace(workspace)
-            ws = Workspace.open(path, actor="report" if mode == "report" else "workshop participant")
+            if mode == "report":  # a report reads: the file stays as it is
+                ws = Workspace.open(path, actor="report", read_only=True)
+            else:
+                ws = Workspace.open(path, actor="workshop participant")
         except CswbError as exc:
             if mode == "report":
                 raise
