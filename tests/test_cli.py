@@ -223,7 +223,7 @@ def test_file_system_errors_anywhere_give_one_line(
         raise error
 
     monkeypatch.setattr(tabular, "export_workspace", failing)
-    monkeypatch.setattr(tabular.Workspace, "open", classmethod(lambda cls, path: None))
+    monkeypatch.setattr(tabular.Workspace, "open", classmethod(lambda cls, path, **options: None))
     assert run_in_process(capsys, "export", "anywhere", "out") == (1, f"cswb: error: {line}")
 
 

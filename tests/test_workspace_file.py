@@ -241,7 +241,7 @@ def test_read_only_commands_leave_an_old_workspace_byte_identical(
 
     assert cswb(["validate", str(folder)]) in (0, 1)
     out = capsys.readouterr().out
-    assert "Old Harbour (municipality); workspace schema 1 (read as schema 2; the file is upgraded" in out
+    assert f"Old Harbour (municipality); workspace schema 1 (read as schema {SCHEMA_VERSION}; the file is upgraded" in out
     assert cswb(["export", str(folder), str(tmp_path / "exported")]) == 0
     assert "Old Harbour Community Safety and Well-Being Plan" in (tmp_path / "exported" / "community.csv").read_text()
     with Workspace.open(folder, read_only=True) as ws:
@@ -272,7 +272,7 @@ def test_first_write_upgrades_after_a_backup_and_says_so(tmp_path: Path) -> None
     with pytest.warns(CswbWarning) as said:
         ws.update("community", "community", colour_primary="#1f5c99")
     assert [str(w.message) for w in said] == [
-        "old/workspace.sqlite: upgraded this workspace from schema 1 to 2 for this change;"
+        f"old/workspace.sqlite: upgraded this workspace from schema 1 to {SCHEMA_VERSION} for this change;"
         " the file as it was is kept as workspace.backup-v1.sqlite"
     ]
     backup = folder / "workspace.backup-v1.sqlite"
@@ -296,7 +296,7 @@ def test_command_that_upgrades_says_so_in_one_line(tmp_path: Path, capsys: pytes
         warnings.simplefilter("always", CswbWarning)  # as outside the test suite, which makes them errors
         assert cswb(["import", str(folder), str(risks)]) == 0
     assert capsys.readouterr().err == (
-        "cswb: warning: old/workspace.sqlite: upgraded this workspace from schema 1 to 2 for this change;"
+        f"cswb: warning: old/workspace.sqlite: upgraded this workspace from schema 1 to {SCHEMA_VERSION} for this change;"
         " the file as it was is kept as workspace.backup-v1.sqlite\n"
     )
     with Workspace.open(folder, read_only=True) as ws:
