@@ -161,7 +161,7 @@ def validate(path: Path, strict: bool) -> None:
     """Check the workspace at PATH: completeness stage by stage, and problems found."""
     from .model.readiness import assess
     from .store import TABLES, Workspace
-    from .store.integrity import integrity_problems
+    from .store.integrity import integrity_problems, problems_line
 
     ws = Workspace.open(path)
     tables = {t.name: ws.table(t.name) for t in TABLES}
@@ -186,7 +186,7 @@ def validate(path: Path, strict: bool) -> None:
         click.echo("problems:")
         for problem in problems:
             click.echo(f"  {problem}")
-        raise WorkspaceError(f"{len(problems)} problem(s) found in {path}")
+        raise WorkspaceError(problems_line(problems, path))
     click.echo("no problems found")
     if strict and gaps:
         raise WorkspaceError(f"{len(gaps)} check(s) incomplete")
@@ -327,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except CswbError as exc:
         click.echo(f"cswb: error: {exc}", err=True)
-        return 1
+        return getattr(exc, "exit_code", 1)
     except KeyboardInterrupt:
         click.echo("cswb: interrupted", err=True)
         return 130
