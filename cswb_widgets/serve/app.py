@@ -43,7 +43,15 @@ FONT_AWESOME_URL = "cswb/static/fontawesome/"
 IDLE_KERNEL_SECONDS = 20 * 60
 ERROR_INSTRUCTION = "The workbook stopped here. The person running the server can find the details in its log."
 # Runs first in every kernel: errors then reach the server log and visitors see one plain line.
-KERNEL_STARTUP = "from cswb_widgets.kernel_errors import install\ninstall()\n"
+# (A kernel from another environment, without the package, starts as before.)
+KERNEL_STARTUP = """\
+try:
+    from cswb_widgets.kernel_errors import install
+except ImportError:
+    pass
+else:
+    install()
+"""
 
 
 # A query parameter whose name holds one of these has its value logged as [secret] (as
