@@ -168,6 +168,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(HANDLER_FAILS)])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, notebooks / "handler_fails.ipynb")
+    (notebooks / "unreadable.ipynb").write_text('{"cells": [ not JSON', encoding="utf-8")
     running = Server(root, base / "log", extra_notebooks=(notebooks,), options=("--token", TOKEN, "--pool-size", "0"))
     running.start()
     try:
@@ -261,3 +262,21 @@ def test_the_token_never_reaches_the_server_log(server: Server) -> None:
     assert wrong not in log
     announced = f"?token={TOKEN}"  # printed once at start, for the person who started the server
     assert log.count(TOKEN) == log.count(announced) == 1
+
+
+def _visible_text(html: str) -> str:
+    body = re.sub(r"(?s)<(script|style|noscript)\b.*?</\1>", " ", html)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)).strip()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("path", "status", "heading"), [
+    ("voila/render/no-such-notebook.ipynb", 404, "There is no such page"),
+    ("voila/render/unreadable.ipynb", 400, "This page could not be shown"),  # Voila quotes its path in the log
+])
+def test_error_pages_say_what_happened_in_words(server: Server, path: str, status: int, heading: str) -> None:
+    got, html = _get(server, path)
+    text = _visible_text(html)
+    assert got == status
+    assert heading in text and "Back to the list of community workspaces" in text
+    assert str(status) not in text and "/" not in text and "Error" not in text
