@@ -29,6 +29,9 @@ from typing import Any
 VISITOR_MESSAGE = "Something went wrong here. The person running the server can find the details in its log."
 LOGGER_NAME = "cswb_widgets"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# A server path in a message: two or more /-separated parts (a message's own words never are).
+_ANY_PATH = re.compile(r"(?<![\w.])(?:/[^\s/:'\"()]+){2,}/?")
+HIDDEN_PATH = "(a folder on the server)"
 
 log = logging.getLogger(LOGGER_NAME)
 
@@ -42,6 +45,17 @@ _state: dict[str, Any] = {}  # the replaced stderr (kept alive) once installed
 
 def installed() -> bool:
     return "shell" in _state
+
+
+def hide_paths(text: str) -> str:
+    """`text` with every absolute path replaced by HIDDEN_PATH."""
+    return _ANY_PATH.sub(HIDDEN_PATH, text)
+
+
+def for_page(text: str) -> str:
+    """A message as a widget may show it: without server paths in a served kernel (where a
+    visitor reads it), unchanged elsewhere (an analyst in JupyterLab wants the path)."""
+    return hide_paths(text) if installed() else text
 
 
 def install(shell: Any = None) -> bool:

@@ -116,6 +116,20 @@ def test_messages_about_a_workspace_name_its_community_not_its_path(ws: Workspac
     assert "/" not in shown.replace("I/O", "")
 
 
+def test_a_widgets_failure_line_names_no_server_path_in_a_served_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cswb_widgets import kernel_errors
+    from cswb_widgets.errors import WorkspaceError
+    from cswb_widgets.widgets import _failures
+
+    failures = [PermissionError(13, "Permission denied", "/srv/cswb/maple-falls/workspace.sqlite"),
+                WorkspaceError("/srv/cswb/maple-falls: this workspace was closed; open it again")]
+    assert all("/srv/cswb" in _failures.words(error, "a test") for error in failures)  # an analyst's kernel
+    monkeypatch.setitem(kernel_errors._state, "shell", object())  # as kernel_errors.install() leaves it
+    for error in failures:
+        line = _failures.words(error, "a test")
+        assert "/srv" not in line and kernel_errors.HIDDEN_PATH in line
+
+
 @pytest.fixture
 def broken_root(tmp_path: Path) -> Path:
     root = tmp_path / "root"

@@ -76,15 +76,19 @@ class _Stop(BaseException):
 
 
 def integrity_refusal(workspace: Path) -> str | None:
-    """None if the workspace passes `cswb validate`'s integrity check, else the line saying why not."""
+    """The line saying why the workspace fails `cswb validate`'s integrity check, or None.
+
+    A workspace that cannot even be opened is left to the notebooks: their failure names the
+    cell that opens it, and the executed notebooks show it.
+    """
     from ..store import Workspace
     from ..store.integrity import integrity_problems, problems_line
 
     try:
         with Workspace.open(workspace, actor="cswb report") as ws:
             problems = integrity_problems(ws)
-    except CswbError as exc:
-        return str(exc)
+    except CswbError:
+        return None
     if not problems:
         return None
     return f"the workspace fails 'cswb validate': {problems_line(problems, workspace)}; the first: {problems[0]}"

@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode
 
 from ..errors import WorkspaceError
+from ..kernel_errors import hide_paths
 from .workspace import DB_FILE, SINGLETON_ID
 
 ROOT_ENV = "CSWB_ROOT"  # set by `cswb serve` for its kernels: the folder of workspaces
@@ -102,11 +103,6 @@ def stage_href(stage: str, slug: str, *, from_notebook: bool = False) -> str:
     return target if from_notebook else RENDER_PREFIX + target
 
 
-# What is left of a server path in a message once the workspace's own are replaced: two or more
-# /-separated parts (the message's own words never look like that).
-_ANY_PATH = re.compile(r"(?<![\w.])(?:/[^\s/:'\"()]+){2,}/?")
-
-
 def community_name(folder: str | os.PathLike[str]) -> str | None:
     """The community's name in the workspace at `folder`, read without changing anything; None
     when the file cannot be read (which is usually why a visitor is being told something)."""
@@ -130,7 +126,7 @@ def for_visitor(message: str, folder: str | os.PathLike[str]) -> str:
     ours = {str(p) for base in (folder, folder.resolve()) for p in (base / DB_FILE, base)}
     for path in sorted(ours, key=len, reverse=True):  # the database file before its folder
         message = message.replace(path, shown)
-    return _ANY_PATH.sub("(a folder on the server)", message)
+    return hide_paths(message)
 
 
 def _shown(value: str) -> str:
