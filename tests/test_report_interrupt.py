@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import os
 import signal
 import sqlite3
@@ -111,6 +112,9 @@ def test_a_stopped_report_leaves_no_partial_folder_and_no_process(
         _wait_for(lambda: any(_is_kernel(p) for p in _descendants(parent)), KERNEL_START_DEADLINE, "a kernel")
         assert [p for p in out.iterdir() if PARTIAL_INFIX in p.name]
         started = _descendants(parent)
+        connection_files = [Path(value) for p in started if _is_kernel(p)
+                            for flag, value in itertools.pairwise(p.cmdline()) if flag == "-f"]
+        assert connection_files and all(f.exists() for f in connection_files)
 
         report.send_signal(signum)
         _, stderr = report.communicate(timeout=CLEAN_UP_DEADLINE + 30)
@@ -125,3 +129,4 @@ def test_a_stopped_report_leaves_no_partial_folder_and_no_process(
     assert not [p.name for p in out.iterdir() if PARTIAL_INFIX in p.name]
     _wait_for(lambda: not [p for p in started if _alive(p)],
               CLEAN_UP_DEADLINE, "the workers and kernels to be gone")
+    assert not [f for f in connection_files if f.exists()]

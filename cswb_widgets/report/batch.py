@@ -524,15 +524,16 @@ def _resource_tracker_pid() -> int | None:
 
 
 def _connection_files(process: Any) -> list[Path]:
-    """A Jupyter kernel's connection file, from its command line (`... -f /run/.../kernel-ID.json`)."""
+    """A Jupyter kernel's connection file, from its command line (`-m ipykernel_launcher -f X.json`)."""
     import psutil
 
     try:
         args = process.cmdline()
     except psutil.Error:
         return []
-    return [Path(value) for flag, value in itertools.pairwise(args)
-            if flag == "-f" and Path(value).name.startswith("kernel-") and value.endswith(".json")]
+    if "ipykernel_launcher" not in args and "ipykernel" not in args:
+        return []
+    return [Path(value) for flag, value in itertools.pairwise(args) if flag == "-f" and value.endswith(".json")]
 
 
 def summary_table(results: Sequence[CommunityResult], wall_seconds: float | None = None) -> str:
