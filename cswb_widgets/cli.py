@@ -174,7 +174,7 @@ def validate(path: Path, strict: bool) -> None:
     """Check the workspace at PATH: completeness stage by stage, and problems found."""
     from .model.readiness import assess
     from .store import TABLES, Workspace
-    from .store.integrity import integrity_problems
+    from .store.integrity import integrity_problems, problems_line
 
     ws = Workspace.open(path, read_only=True)  # checking changes nothing, not even an old schema
     tables = {t.name: ws.table(t.name) for t in TABLES}
@@ -202,7 +202,7 @@ def validate(path: Path, strict: bool) -> None:
         click.echo("problems:")
         for problem in problems:
             click.echo(f"  {problem}")
-        raise WorkspaceError(f"{len(problems)} problem(s) found in {path}")
+        raise WorkspaceError(problems_line(problems, path))
     click.echo("no problems found")
     if strict and gaps:
         raise WorkspaceError(f"{len(gaps)} check(s) incomplete")
@@ -421,7 +421,7 @@ def _run(argv: list[str] | None) -> int:
         return exc.exit_code
     except CswbError as exc:
         click.echo(f"cswb: error: {exc}", err=True)
-        return 1
+        return getattr(exc, "exit_code", 1)
     except OSError as exc:  # a path that cannot be used, a full disk: the user's to fix, not a bug
         click.echo(f"cswb: error: {os_error_line(exc)}", err=True)
         return 1

@@ -30,7 +30,9 @@ from cswb_widgets.workbooks import page as request
 KERNEL_ENV = ("VOILA_PREHEAT", "VOILA_SERVER_URL", "VOILA_BASE_URL", "VOILA_KERNEL_ID", "VOILA_REQUEST_URL",
               "VOILA_APP_IP", "VOILA_APP_PORT", "VOILA_WS_PROTOCOL", "VOILA_WS_BASE_URL", "QUERY_STRING",
               "SCRIPT_NAME", "PATH_INFO", "SERVER_NAME", "SERVER_PORT", "SERVER_SOFTWARE", "SERVER_PROTOCOL",
-              "JUPYTER_PATH", "PYDEVD_DISABLE_FILE_VALIDATION", request.ROOT_ENV)
+              "JUPYTER_PATH", "PYDEVD_DISABLE_FILE_VALIDATION", "IPYTHONDIR", request.ROOT_ENV)
+# A token as `secrets.token_urlsafe` makes them (the options check how guessable a token is).
+STRONG_TOKEN = "q7V-2mXa9LrT4kWz0pHc"
 
 
 @pytest.fixture
@@ -252,16 +254,17 @@ def test_a_preheated_kernel_ignores_a_query_it_inherited(root: Path, clean_env) 
         server.shutdown()
 
 
-def test_the_server_keeps_its_own_request_variables_from_kernels(root: Path, clean_env) -> None:
+def test_the_server_keeps_its_own_request_variables_from_kernels(root: Path, tmp_path: Path, clean_env) -> None:
     from cswb_widgets.serve.app import _kernel_environment
 
     clean_env.setenv("QUERY_STRING", "workspace=maple-falls")
     clean_env.setenv("VOILA_KERNEL_ID", "1234")
-    _kernel_environment(ServeOptions(root, host="0.0.0.0", token="t" * 16))
+    _kernel_environment(ServeOptions(root, host="0.0.0.0", token=STRONG_TOKEN), tmp_path)
     assert "QUERY_STRING" not in os.environ and "VOILA_KERNEL_ID" not in os.environ
     assert os.environ[request.ROOT_ENV] == str(root)
     assert os.environ["VOILA_APP_IP"] == "127.0.0.1"
     assert os.environ["JUPYTER_PATH"].split(os.pathsep)[0].endswith("share/jupyter")
+    assert os.environ["IPYTHONDIR"] == str(tmp_path)  # the kernels' profile: see test_serve_hardening
 
 
 def test_a_preheated_kernel_that_cannot_reach_the_server_says_so(root: Path, clean_env) -> None:
@@ -286,7 +289,7 @@ def test_other_hosts_need_a_token_or_a_password(host: str) -> None:
     assert not is_loopback(host)
     with pytest.raises(CswbError, match="give --token"):
         check_access(host, None, None)
-    check_access(host, "x" * 16, None)
+    check_access(host, STRONG_TOKEN, None)
     check_access(host, None, "argon2:$argon2id$v=19$m=10240,t=10,p=8$abc$def")
 
 
@@ -330,11 +333,11 @@ def test_the_voila_configuration_keeps_visitors_in_their_lane(root: Path, tmp_pa
     assert (vc.show_tracebacks, vc.preheat_kernel, vc.strip_sources) == (False, True, True)
     assert (vc.allow_template_override, vc.allow_theme_override, vc.template) == ("NO", "NO", "cswb")
     assert local.Voila.token == "" and local.Voila.port_retries == 0 and local.Voila.config_file_paths == []
-    assert local.Voila.tornado_settings == {"allow_remote_access": False}
+    assert local.Voila.tornado_settings["allow_remote_access"] is False
     assert local.MappingKernelManager.cull_idle_timeout > 0
-    shared = voila_config(ServeOptions(root, host="0.0.0.0", token="t" * 20), tmp_path)
-    assert shared.Voila.token == "t" * 20
-    assert shared.Voila.tornado_settings == {"allow_remote_access": True}
+    shared = voila_config(ServeOptions(root, host="0.0.0.0", token=STRONG_TOKEN), tmp_path)
+    assert shared.Voila.token == STRONG_TOKEN
+    assert shared.Voila.tornado_settings["allow_remote_access"] is True
 
 
 # -- the launcher ----------------------------------------------------------------------------

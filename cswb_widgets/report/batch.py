@@ -11,20 +11,25 @@ when anything failed. One community's failure never stops the others.
 from __future__ import annotations
 
 import concurrent.futures as futures
+import contextlib
 import datetime as dt
 import functools
+import itertools
 import json
 import multiprocessing
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from ..errors import CswbError
@@ -48,6 +53,45 @@ MARKER = "report.json"  # in every folder this command writes: what it holds and
 # part, the risk and evaluation charts.
 EXPECTED_COST = ("implementation", "buy_in", "risk", "evaluation", "commitment", "assets")
 EXPECTED_COST_ALL_PARTS = ("risk", "evaluation", "implementation", "buy_in", "commitment", "assets")
+PARTIAL_PREFIX, PARTIAL_INFIX = ".", ".partial-"  # a community's unfinished folder: OUT/.<name>.partial-XXXX
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+EXIT_STATUS: dict[int, int] = {signal.SIGINT: 130, signal.SIGTERM: 143}  # 128 + the signal, as shells report it
+WORKER_GRACE_SECONDS = 3.0  # after SIGTERM, before SIGKILL
+
+
+class ReportInterrupted(CswbError):
+    """`cswb report` was stopped by a signal; everything it started is gone, finished reports stay."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class _Stop(BaseException):
+    """Raised by the signal handler, wherever the main process is: no `except Exception` stops it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def integrity_refusal(workspace: Path) -> str | None:
+    """The line saying why the workspace fails `cswb validate`'s integrity check, or None.
+
+    A workspace that cannot even be opened is left to the notebooks: their failure names the
+    cell that opens it, and the executed notebooks show it.
+    """
+    from ..store import Workspace
+    from ..store.integrity import integrity_problems, problems_line
+
+    try:
+        with Workspace.open(workspace, actor="cswb report") as ws:
+            problems = integrity_problems(ws)
+    except CswbError:
+        return None
+    if not problems:
+        return None
+    return f"the workspace fails 'cswb validate': {problems_line(problems, workspace)}; the first: {problems[0]}"
 
 
 @dataclass(frozen=True)
@@ -211,17 +255,21 @@ class _Batch:
         umask = os.umask(0)
         os.umask(umask)
         self.sources: dict[str, dict[str, Path]] = {}
-        refused: dict[str, ContractError] = {}
+        refused: dict[str, tuple[str, str]] = {}  # community -> (where, why)
         for name in self.names:
-            self.work[name] = Path(tempfile.mkdtemp(prefix=f".{name}.partial-", dir=self.out))
+            self.work[name] = Path(tempfile.mkdtemp(prefix=f"{PARTIAL_PREFIX}{name}{PARTIAL_INFIX}", dir=self.out))
             self.work[name].chmod(0o777 & ~umask)  # a finished report is as readable as any folder made here
+            invalid = integrity_refusal(self.results[name].workspace)
+            if invalid is not None:
+                refused[name] = ("(validate)", invalid)
+                continue
             try:
                 self.sources[name] = community_notebooks(self.results[name].workspace, self.outline, self.notebooks)
             except ContractError as exc:
-                refused[name] = exc
-        for name, refusal in refused.items():  # fails alone, before any kernel works for it
+                refused[name] = (str(exc).split(" ", 1)[0], f"{type(exc).__name__}: {exc}")
+        for name, (where, why) in refused.items():  # fails alone, before any kernel works for it
             result = self.results[name]
-            result.notebook, result.error = str(refusal).split(" ", 1)[0], f"{type(refusal).__name__}: {refusal}"
+            result.notebook, result.error = where, why
             self.conclude(name, progress)
         for name, notebook in self.tasks():
             target = self.work[name] / "notebooks" / f"{notebook}.ipynb"
@@ -310,9 +358,14 @@ class _Batch:
                 result.notebook, result.error = "(batch)", error
             self.conclude(name, progress)
 
-    def discard_work(self) -> None:
-        for work in self.work.values():
+    def discard_work(self) -> int:
+        """Remove the unfinished communities' folders; how many there were."""
+        removed = 0
+        for work in list(self.work.values()):
             shutil.rmtree(work, ignore_errors=True)
+            removed += not work.exists()
+        self.work.clear()
+        return removed
 
 
 def _remove_report(folder: Path) -> None:
@@ -356,7 +409,9 @@ def build_reports(
     steps = len(batch.outline.notebooks) + 1 + ("pdf" in formats)
     bars = _Progress(batch.names, steps, progress)
     workers = max(1, min(jobs, len(batch.names) * len(batch.outline.notebooks)))
-    executor = futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    executor = futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                           initializer=_leave_interrupts_to_the_batch)
+    handlers = _catch_stop_signals()
     try:
         batch.start(executor, bars)
         while batch.pending:
@@ -376,14 +431,109 @@ def build_reports(
                     batch.notebook_done(name, outcome, executor, bars)
                 else:
                     batch.document_done(name, outcome, bars)
-    except BaseException:
+    except BaseException as exc:
+        _ignore_stop_signals()  # a second Ctrl-C must not cut the clean-up short
+        ended = end_child_processes()
         executor.shutdown(wait=False, cancel_futures=True)
-        batch.discard_work()
+        removed = batch.discard_work()
+        if isinstance(exc, _Stop):
+            signame = signal.Signals(exc.signum).name
+            raise ReportInterrupted(
+                f"interrupted by {signame}: ended {ended} worker and kernel process(es), removed {removed} unfinished "
+                f"report folder(s); reports finished before stay in {out}", EXIT_STATUS.get(exc.signum, 1)) from None
         raise
     finally:
+        _restore_signals(handlers)
         bars.close()
     executor.shutdown(wait=True)
     return [batch.results[name] for name in batch.names]
+
+
+def _leave_interrupts_to_the_batch() -> None:
+    """In each worker: Ctrl-C reaches the whole terminal's process group; the main process alone
+    decides what happens then (it ends the workers and their kernels)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _raise_stop(signum: int, _frame: FrameType | None) -> None:
+    raise _Stop(signum)
+
+
+def _catch_stop_signals() -> dict[int, Any]:
+    """SIGINT and SIGTERM raise _Stop in the main thread (only it may set handlers); the old handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {signum: signal.signal(signum, _raise_stop) for signum in STOP_SIGNALS}
+
+
+def _ignore_stop_signals() -> None:
+    if threading.current_thread() is threading.main_thread():
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_IGN)
+
+
+def _restore_signals(handlers: dict[int, Any]) -> None:
+    for signum, handler in handlers.items():
+        signal.signal(signum, handler)
+
+
+def end_child_processes() -> int:
+    """Kill every process under this one (workers, and their kernels, which run in sessions of
+    their own so no process-group signal reaches them); how many there were.
+
+    The tree is frozen first (SIGSTOP, again until no new process appears) so that a worker
+    cannot start a kernel while the others die: that kernel would outlive everything as an
+    orphan. Killed kernels' connection files (their `-f` argument) are removed too.
+    """
+    import psutil
+
+    me = psutil.Process()
+    spared = {_resource_tracker_pid()}  # multiprocessing's helper: it ends with this process
+    frozen: dict[int, psutil.Process] = {}
+    for _ in range(20):
+        new = [p for p in _descendants(me) if p.pid not in frozen and p.pid not in spared]
+        if not new:
+            break
+        for process in new:
+            with contextlib.suppress(psutil.Error):
+                process.suspend()
+                frozen[process.pid] = process
+    connection_files = [f for p in frozen.values() for f in _connection_files(p)]
+    for process in frozen.values():
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+    psutil.wait_procs(list(frozen.values()), timeout=WORKER_GRACE_SECONDS)
+    for path in connection_files:
+        path.unlink(missing_ok=True)
+    return len(frozen)
+
+
+def _descendants(process: Any) -> list[Any]:
+    import psutil
+
+    try:
+        return list(process.children(recursive=True))
+    except psutil.Error:
+        return []
+
+
+def _resource_tracker_pid() -> int | None:
+    from multiprocessing import resource_tracker
+
+    return getattr(resource_tracker._resource_tracker, "_pid", None)
+
+
+def _connection_files(process: Any) -> list[Path]:
+    """A Jupyter kernel's connection file, from its command line (`-m ipykernel_launcher -f X.json`)."""
+    import psutil
+
+    try:
+        args = process.cmdline()
+    except psutil.Error:
+        return []
+    if "ipykernel_launcher" not in args and "ipykernel" not in args:
+        return []
+    return [Path(value) for flag, value in itertools.pairwise(args) if flag == "-f" and value.endswith(".json")]
 
 
 def summary_table(results: Sequence[CommunityResult], wall_seconds: float | None = None) -> str:

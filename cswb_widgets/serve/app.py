@@ -8,7 +8,9 @@ launcher, guards the app pages, and serves the project's template. Every setting
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import tornado.ioloop
 import tornado.web
+from jupyter_server.log import log_request as jupyter_log_request
 from jupyter_server.utils import url_path_join
 from traitlets import List, Unicode
 from traitlets.config import Config
@@ -39,6 +42,55 @@ JUPYTER_DATA = Path(__file__).parent / "share" / "jupyter"  # holds voila/templa
 FONT_AWESOME_URL = "cswb/static/fontawesome/"
 IDLE_KERNEL_SECONDS = 20 * 60
 ERROR_INSTRUCTION = "The workbook stopped here. The person running the server can find the details in its log."
+# Runs first in every kernel: errors then reach the server log and visitors see one plain line.
+# (A kernel from another environment, without the package, starts as before.)
+KERNEL_STARTUP = """\
+try:
+    from cswb_widgets.kernel_errors import install
+except ImportError:
+    pass
+else:
+    install()
+"""
+
+
+# A query parameter whose name holds one of these has its value logged as [secret] (as
+# jupyter_server's own access log does, whose list this is).
+_SECRET_IN_URL = re.compile(r"(?i)([?&;][\w.-]*(?:token|auth|key|code|state|xsrf)[\w.-]*=)[^&;\s#'\"]*")
+TORNADO_LOGGERS = ("tornado.access", "tornado.application", "tornado.general")
+
+
+def log_request(handler: tornado.web.RequestHandler) -> None:
+    """Tornado's access log line, with `token=` (and other secrets) in the URL shown as [secret].
+
+    Voilà sets no log function, so tornado's default logged every refused `?token=...` as typed.
+    """
+    jupyter_log_request(handler, record_prometheus_metrics=False)
+
+
+class SecretsOutOfTheLog(logging.Filter):
+    """Rewrites a log record's text with secret query values as [secret].
+
+    The access log is not the only line that quotes a URL: tornado's warning for an HTTP error
+    ("404 GET /voila/render/x?token=...: file does not exist") does too.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            text = record.getMessage()
+        except (TypeError, ValueError):  # a malformed record: the handler reports it as it would
+            return True
+        scrubbed = _SECRET_IN_URL.sub(r"\1[secret]", text)
+        if scrubbed != text:
+            record.msg, record.args = scrubbed, None
+        return True
+
+
+def keep_secrets_out_of_the_log(*loggers: logging.Logger) -> None:
+    """Attach SecretsOutOfTheLog to tornado's loggers and `loggers` (once each)."""
+    for logger in (*(logging.getLogger(name) for name in TORNADO_LOGGERS), *loggers):
+        if not any(isinstance(f, SecretsOutOfTheLog) for f in logger.filters):
+            logger.addFilter(SecretsOutOfTheLog())
 
 
 def voila_config(options: ServeOptions, notebooks: Path) -> Config:
@@ -54,7 +106,7 @@ def voila_config(options: ServeOptions, notebooks: Path) -> Config:
         c.PasswordIdentityProvider.hashed_password = options.password_hash
     # Voilà turns off jupyter_server's Host-header check; on loopback turn it back on, so that a
     # web page using DNS rebinding cannot reach the (login-free) server through the browser.
-    c.Voila.tornado_settings = {"allow_remote_access": not is_loopback(options.host)}
+    c.Voila.tornado_settings = {"allow_remote_access": not is_loopback(options.host), "log_function": log_request}
 
     vc = c.VoilaConfiguration
     vc.template = TEMPLATE
@@ -119,6 +171,23 @@ class CswbVoila(Voila):
 
 
 @contextmanager
+def kernel_profile() -> Iterator[Path]:
+    """A private IPython folder whose startup file installs `kernel_errors` in each kernel.
+
+    Kernels find it through IPYTHONDIR (see _kernel_environment); it also keeps a user's own
+    IPython profile out of the served kernels. Removed afterwards.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="cswb-ipython-"))
+    try:
+        startup = folder / "profile_default" / "startup"
+        startup.mkdir(parents=True)
+        (startup / "00-cswb-kernel-errors.py").write_text(KERNEL_STARTUP, encoding="utf-8")
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
 def notebook_site(workbooks: Iterable[Path], extra: Iterable[Path] = ()) -> Iterator[Path]:
     """A private folder holding the notebooks to serve, removed afterwards.
 
@@ -142,13 +211,14 @@ def notebook_site(workbooks: Iterable[Path], extra: Iterable[Path] = ()) -> Iter
         shutil.rmtree(site, ignore_errors=True)
 
 
-def _kernel_environment(options: ServeOptions) -> None:
+def _kernel_environment(options: ServeOptions, ipython_dir: Path) -> None:
     """What every kernel (preheated or not) inherits from the server process."""
     # Voilà hands each kernel its visitor's request in CGI-style variables (QUERY_STRING, ...);
     # none may come from whoever started the server, or every visitor would get that one.
     for name in ENV_VARIABLE:
         os.environ.pop(name, None)
     os.environ[ROOT_ENV] = str(options.root)
+    os.environ["IPYTHONDIR"] = str(ipython_dir)
     # Voilà's request hand-over to preheated kernels connects to 127.0.0.1 unless told otherwise.
     os.environ["VOILA_APP_IP"] = kernel_reachable_host(options.host)
     # jupyter_path() reads JUPYTER_PATH on every call: this is how Voilà finds the template.
@@ -164,8 +234,8 @@ def serve(options: ServeOptions) -> None:
     except FileNotFoundError:
         raise CswbError("no workbooks are installed (no workbooks/ folder)") from None
     check_port_free(options.host, options.port)
-    with notebook_site(workbooks, options.extra_notebooks) as site:
-        _kernel_environment(options)
+    with notebook_site(workbooks, options.extra_notebooks) as site, kernel_profile() as ipython_dir:
+        _kernel_environment(options, ipython_dir)
         config = voila_config(options, site)
         config.CswbVoila.workspace_root = str(options.root)
         config.CswbVoila.workbooks = sorted(p.name for p in workbooks)
@@ -173,6 +243,7 @@ def serve(options: ServeOptions) -> None:
         # errors hidden from visitors must reach the operator).
         app = CswbVoila.instance(config=config)
         app.initialize([])
+        keep_secrets_out_of_the_log(app.log)
         tornado.ioloop.IOLoop.current().add_callback(_announce, options)
         app.start()
 

@@ -18,6 +18,10 @@ from ..notebooks import check_folder
 from ..store.workspace import is_workspace
 
 MIN_TOKEN_LENGTH = 16
+# zxcvbn's estimate of the guesses needed, as a power of ten: a random 16-character hex token
+# scores 14-16, repeats, sequences, keyboard rows and words score under 5.
+MIN_TOKEN_GUESSES_LOG10 = 12
+TOKEN_CHECKED_CHARACTERS = 64  # zxcvbn slows down on long strings; a longer token only adds
 TOKEN_HINT = "python -c 'import secrets; print(secrets.token_urlsafe(24))'"
 PASSWORD_HINT = "python -c 'from jupyter_server.auth import passwd; print(passwd())'"
 
@@ -34,10 +38,8 @@ def is_loopback(host: str) -> bool:
 
 def check_access(host: str, token: str | None, password_hash: str | None) -> None:
     """CswbError unless the host/token/password combination is safe to start."""
-    if token is not None and (len(token) < MIN_TOKEN_LENGTH or any(c.isspace() for c in token)):
-        raise CswbError(
-            f"the token must be at least {MIN_TOKEN_LENGTH} characters without spaces; make one with: {TOKEN_HINT}"
-        )
+    if token is not None:
+        check_token(token)
     if password_hash is not None and not password_hash.startswith("argon2:"):
         raise CswbError(f"--password-hash takes an argon2 hash (argon2:...); make one with: {PASSWORD_HINT}")
     if not is_loopback(host) and not (token or password_hash):
@@ -46,6 +48,20 @@ def check_access(host: str, token: str | None, password_hash: str | None) -> Non
             f"serving on {shown} lets other machines connect: give --token (or CSWB_TOKEN) or --password-hash,"
             " or keep the default --host 127.0.0.1"
         )
+
+
+def check_token(token: str) -> None:
+    """CswbError unless `token` is long enough and hard to guess (not a repeat, sequence or word)."""
+    required = (
+        f"the token must be at least {MIN_TOKEN_LENGTH} characters without spaces and hard to guess"
+        " (random letters and digits, not a repeat, sequence or word)"
+    )
+    if len(token) < MIN_TOKEN_LENGTH or any(c.isspace() for c in token):
+        raise CswbError(f"{required}; make one with: {TOKEN_HINT}")
+    from zxcvbn import zxcvbn  # 0.2 s to import: only when a token is given
+
+    if zxcvbn(token[:TOKEN_CHECKED_CHARACTERS])["guesses_log10"] < MIN_TOKEN_GUESSES_LOG10:
+        raise CswbError(f"{required}: this one is too easy to guess; make one with: {TOKEN_HINT}")
 
 
 def kernel_reachable_host(host: str) -> str:

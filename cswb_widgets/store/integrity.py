@@ -5,6 +5,8 @@ Edits through the API cannot break these; a file edited by other tools can.
 
 from __future__ import annotations
 
+import os
+
 from ..errors import Problem
 from .schema import TABLES
 from .workspace import SINGLETON_ID, Workspace
@@ -38,3 +40,8 @@ def integrity_problems(ws: Workspace) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def problems_line(problems: list[Problem], path: str | os.PathLike[str]) -> str:
+    """The line `cswb validate` ends with for a workspace that fails, repeated by `cswb report`."""
+    return f"{len(problems)} problem(s) found in {path}"

@@ -10,14 +10,17 @@ the page a kernel, and the kernel checks it again (`workbooks.page.resolve_works
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode
 
 from ..errors import WorkspaceError
-from .workspace import DB_FILE
+from ..kernel_errors import hide_paths
+from .workspace import DB_FILE, SINGLETON_ID
 
 ROOT_ENV = "CSWB_ROOT"  # set by `cswb serve` for its kernels: the folder of workspaces
 
@@ -98,6 +101,32 @@ def stage_href(stage: str, slug: str, *, from_notebook: bool = False) -> str:
     """
     target = f"{quote(stage)}.ipynb?{urlencode({QUERY_PARAMETER: check_slug(slug)})}"
     return target if from_notebook else RENDER_PREFIX + target
+
+
+def community_name(folder: str | os.PathLike[str]) -> str | None:
+    """The community's name in the workspace at `folder`, read without changing anything; None
+    when the file cannot be read (which is usually why a visitor is being told something)."""
+    database = Path(folder) / DB_FILE
+    with contextlib.suppress(sqlite3.Error, OSError):
+        uri = database.resolve().as_uri() + "?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=1.0)) as connection:
+            row = connection.execute(
+                "SELECT name FROM community WHERE id = ? AND deleted_at IS NULL", (SINGLETON_ID,)
+            ).fetchone()
+            if row and isinstance(row[0], str) and row[0].strip():
+                return row[0].strip()
+    return None
+
+
+def for_visitor(message: str, folder: str | os.PathLike[str]) -> str:
+    """`message` about the workspace at `folder` as a visitor may read it: the workspace's paths
+    become "the workspace <community name>" (its folder name if unreadable); any other path goes."""
+    folder = Path(folder)
+    shown = f"the workspace {community_name(folder) or folder.name}"
+    ours = {str(p) for base in (folder, folder.resolve()) for p in (base / DB_FILE, base)}
+    for path in sorted(ours, key=len, reverse=True):  # the database file before its folder
+        message = message.replace(path, shown)
+    return hide_paths(message)
 
 
 def _shown(value: str) -> str:

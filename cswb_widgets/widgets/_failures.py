@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 
+from .. import kernel_errors
 from ..errors import CswbError
 
 log = logging.getLogger("cswb_widgets.widgets")
@@ -21,7 +22,14 @@ MAX_DETAIL = 160
 
 
 def words(error: BaseException, doing: str = "") -> str:
-    """One line for the widget's status about `error`; logs the traceback of unexpected ones."""
+    """One line for the widget's status about `error`; logs the traceback of unexpected ones.
+
+    In a served kernel the line names no server path (kernel_errors.for_page).
+    """
+    return kernel_errors.for_page(_words(error, doing))
+
+
+def _words(error: BaseException, doing: str) -> str:
     if isinstance(error, CswbError):
         return str(error)
     log.error("%s failed", doing or "a widget action", exc_info=error)

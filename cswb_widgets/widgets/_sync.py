@@ -8,6 +8,7 @@ picked up by that refresh (the workspace's last change id tells when to reload).
 from __future__ import annotations
 
 import logging
+import math
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -15,8 +16,18 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..store.workspace import Workspace
 
+# How often a browser may ask for news. The value is a synced trait, so a visitor can set any
+# number over the websocket: 0 or a NaN would make the page ask the kernel without pause.
+REFRESH_SECONDS_RANGE = (0.25, 3600.0)
+
 # database path -> weak references to the refresh methods of live widgets
 _listeners: dict[str, list[weakref.WeakMethod[Callable[[], None]]]] = {}
+
+
+def refresh_interval(value: float) -> float:
+    """`value` (seconds between a browser's refreshes) brought into REFRESH_SECONDS_RANGE."""
+    low, high = REFRESH_SECONDS_RANGE
+    return min(max(value, low), high) if math.isfinite(value) else high
 
 
 def subscribe(ws: Workspace, refresh: Callable[[], None]) -> None:

@@ -26,6 +26,9 @@ from ._table_front import TABLE_CSS, TABLE_ESM
 if TYPE_CHECKING:
     from ..store.workspace import Workspace
 
+MAX_PAGE_SIZE = 500  # rows on one page; more would send a whole large table to the browser at once
+
+
 def cell_key(record_id: str, column: str) -> str:
     """The key of one cell in `cell_errors` (ids never contain '/')."""
     return f"{record_id}/{column}"
@@ -93,6 +96,25 @@ class EditableTable(anywidget.AnyWidget):
     can_delete = traitlets.Bool(True).tag(sync=True)
     refresh_seconds = traitlets.Float(5.0).tag(sync=True)  # browser polls when no cell is focused
 
+    # Synced traits can be set by anyone with the page, over the websocket: numbers the paging
+    # divides by or slices with are brought back into range, never trusted.
+    @traitlets.validate("page_size")
+    def _valid_page_size(self, proposal: traitlets.Bunch) -> int:
+        return min(max(proposal["value"], 1), MAX_PAGE_SIZE)
+
+    @traitlets.validate("page")
+    def _valid_page(self, proposal: traitlets.Bunch) -> int:
+        return max(proposal["value"], 0)  # past the end: _reload clamps to the last page
+
+    @traitlets.validate("refresh_seconds")
+    def _valid_refresh(self, proposal: traitlets.Bunch) -> float:
+        return _sync.refresh_interval(proposal["value"])
+
+    @traitlets.observe("page_size")
+    def _page_size_changed(self, _change: traitlets.Bunch) -> None:
+        if self._shown:
+            self._reload(self.page)
+
     def __init__(
         self,
         ws: Workspace,
@@ -122,14 +144,16 @@ class EditableTable(anywidget.AnyWidget):
         self._version: str | None = None  # the workspace's last change when rows were read
         self._undo: list[tuple[str, str]] = []  # (change id, label) of this widget's deletes
         self._labels_by_id: dict[str, tuple[int, str]] = {}  # record id -> (row number, label)
+        self._shown = False  # rows are read once __init__ is done
         super().__init__(
             caption=caption if caption is not None else spec.title,
-            page_size=max(1, page_size),
+            page_size=page_size,
             refresh_seconds=refresh_seconds,
         )
         self.on_msg(self._on_browser_message)
         _sync.subscribe(ws, self._refresh_if_changed)
         self.refresh()
+        self._shown = True
 
     # -- public API ------------------------------------------------------------------------
 

@@ -61,6 +61,10 @@ class _RiskRatings(anywidget.AnyWidget):
     scale = traitlets.Unicode(SCALE).tag(sync=True)
     refresh_seconds = traitlets.Float(10.0).tag(sync=True)
 
+    @traitlets.validate("refresh_seconds")
+    def _valid_refresh(self, proposal: traitlets.Bunch) -> float:
+        return _sync.refresh_interval(proposal["value"])  # a synced trait: anyone can set it
+
 
 class _StatusLine(anywidget.AnyWidget):
     """A status line (role="status") and an alert (role="alert") for refusals."""
@@ -230,6 +234,10 @@ class VoteTally(anywidget.AnyWidget):
     participants_text = traitlets.Unicode("").tag(sync=True)
     participant_count = traitlets.Int(0).tag(sync=True)
     refresh_seconds = traitlets.Float(2.0).tag(sync=True)
+
+    @traitlets.validate("refresh_seconds")
+    def _valid_refresh(self, proposal: traitlets.Bunch) -> float:
+        return _sync.refresh_interval(proposal["value"])  # a synced trait: anyone can set it
 
     def __init__(self, ws: Workspace, *, session: str | None = None, refresh_seconds: float = 2.0) -> None:
         self._ws = ws

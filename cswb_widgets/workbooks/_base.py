@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import logging
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
@@ -21,11 +22,13 @@ from ..errors import CswbError
 from ..paths import workbooks_dir
 from ..render.plan_parts import risk_part_html
 from ..store import Workspace
+from ..store.served_root import for_visitor
 
 if TYPE_CHECKING:
     import ipywidgets
 
 MODES = ("app", "report")
+log = logging.getLogger(__name__)
 
 # What a part returns: a live widget in apps, static HTML in reports. Report kernels never
 # import the widget libraries: app-only code imports `..widgets` where it needs it.
@@ -54,14 +57,19 @@ class Workbook:
         A refused workspace (missing, or outside the served root) shows one clear
         message and the rest of the notebook shows nothing: visitors never see a traceback.
         """
-        from .page import resolve_workspace
+        from .page import resolve_workspace, under_voila
 
         if mode not in MODES:
             raise CswbError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         if mode == "app":
             cls.load_widgets()
         try:
-            path = resolve_workspace(workspace)
+            path = resolve_workspace(workspace)  # its refusals name only what the visitor typed
+        except CswbError as exc:
+            if mode == "report":
+                raise
+            return Unavailable(str(exc))  # type: ignore[return-value]
+        try:
             if mode == "report":  # a report reads: the file stays as it is
                 ws = Workspace.open(path, actor="report", read_only=True)
             else:
@@ -69,7 +77,11 @@ class Workbook:
         except CswbError as exc:
             if mode == "report":
                 raise
-            return Unavailable(str(exc))  # type: ignore[return-value]
+            if not under_voila():
+                return Unavailable(str(exc))  # type: ignore[return-value]  # an analyst: the path helps
+            # A visitor: the community's name, never a server path; the operator gets the whole line.
+            log.error("cannot open the workspace for a visitor: %s", exc)
+            return Unavailable(for_visitor(str(exc), path))  # type: ignore[return-value]
         return cls(ws, mode)
 
     @classmethod

@@ -21,6 +21,7 @@ import json
 import os
 from pathlib import Path
 
+from .. import kernel_errors
 from ..errors import WorkspaceError
 from ..store.served_root import ROOT_ENV, slug_from_query, workspace_under
 from ..store.workspace import database_path, is_workspace
@@ -40,6 +41,7 @@ def resolve_workspace(value: str | os.PathLike[str] | None = None) -> Path:
     Raises WorkspaceError, with a message fit for the visitor, for anything refused.
     """
     if under_voila():
+        kernel_errors.install()  # `cswb serve` did already; any other Voilà has not
         return _workspace_from_request()
     if value is None or not str(value).strip():
         raise WorkspaceError("no workspace given: set the notebook's `workspace` parameter to a workspace folder")
