@@ -34,6 +34,7 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from cswb_widgets.errors import InputError, Problem
+from cswb_widgets.store.limits import MAX_BOUNDARY_BYTES, check_archive_members, check_size
 
 if TYPE_CHECKING:
     import geopandas
@@ -152,13 +153,16 @@ def _resolve_source(path: Path) -> _Source:
     if path.is_dir():
         shapefiles = sorted(p for p in path.iterdir() if p.suffix.lower() == SHAPEFILE_SUFFIX)
         chosen = _exactly_one([p.name for p in shapefiles], "in this folder", str(path))
+        _check_on_disk(path / chosen, is_shapefile=True)
         return _Source(str(path / chosen), str(path / chosen), is_shapefile=True)
     suffix = path.suffix.lower()
     if suffix == ".zip":
         return _zip_member(path)
     if suffix == SHAPEFILE_SUFFIX:
+        _check_on_disk(path, is_shapefile=True)
         return _Source(str(path), str(path), is_shapefile=True)
     if suffix in GEOJSON_SUFFIXES:
+        _check_on_disk(path, is_shapefile=False)
         return _Source(str(path), str(path), is_shapefile=False)
     raise InputError(
         Problem(
@@ -170,17 +174,19 @@ def _resolve_source(path: Path) -> _Source:
 
 
 def _zip_member(path: Path) -> _Source:
+    # Only the zip's directory is read here: every size is checked before GDAL unpacks a byte.
     try:
         with zipfile.ZipFile(path) as archive:
-            # macOS archivers add resource-fork copies ("._x.shp") that GDAL cannot read
-            members = [
-                name
-                for name in archive.namelist()
-                if not name.startswith("__MACOSX/")
-                and not PurePosixPath(name).name.startswith("._")
-            ]
-    except zipfile.BadZipFile:
+            infos = [info for info in archive.infolist() if not info.is_dir()]
+    except (zipfile.BadZipFile, OSError):
         raise InputError(Problem("not a valid zip archive", file=str(path))) from None
+    # macOS archivers add resource-fork copies ("._x.shp") that GDAL cannot read
+    members = [
+        info.filename
+        for info in infos
+        if not info.filename.startswith("__MACOSX/")
+        and not PurePosixPath(info.filename).name.startswith("._")
+    ]
     shapefiles = [m for m in members if m.lower().endswith(SHAPEFILE_SUFFIX)]
     geojsons = [m for m in members if m.lower().endswith(GEOJSON_SUFFIXES)]
     is_shapefile = bool(shapefiles)  # a shapefile wins over any GeoJSON beside it
@@ -190,8 +196,33 @@ def _zip_member(path: Path) -> _Source:
         member = _exactly_one(
             geojsons, "in this zip", str(path), kind="shapefile (.shp) or GeoJSON file"
         )
+    parts = {part.lower() for part in _dataset_parts(member, is_shapefile)}
+    read = [info for info in infos if info.filename.lower() in parts]
+    _check_boundary_size(sum(info.file_size for info in read), f"{path} [{member}]", packed=True)
+    check_archive_members(read, str(path))  # compression ratio: the mark of a bomb
     # GDAL reads inside the archive; nothing is extracted to disk
     return _Source(f"/vsizip/{path.resolve()}/{member}", f"{path} [{member}]", is_shapefile)
+
+
+def _dataset_parts(name: str, is_shapefile: bool) -> list[str]:
+    """The files GDAL reads whole for a dataset: a GeoJSON file, or a shapefile's geometry and table."""
+    if not is_shapefile:
+        return [name]
+    stem = name[: -len(SHAPEFILE_SUFFIX)]
+    return [name, stem + ".dbf"]
+
+
+def _check_on_disk(path: Path, *, is_shapefile: bool) -> None:
+    wanted = {part.lower() for part in _dataset_parts(path.name, is_shapefile)}
+    siblings = path.parent.iterdir() if is_shapefile else iter([path])
+    _check_boundary_size(sum(p.stat().st_size for p in siblings if p.name.lower() in wanted), str(path))
+
+
+def _check_boundary_size(size: int, display_name: str, *, packed: bool = False) -> None:
+    # GDAL and GEOS hold a boundary file several times over while reading and merging it.
+    what = "the boundary data unpacks to" if packed else "the boundary data is"
+    check_size(size, display_name, limit=MAX_BOUNDARY_BYTES, what=what, per="boundary data",
+               advice="simplify the boundaries or keep only the areas the plan needs")
 
 
 def _exactly_one(

@@ -1,9 +1,23 @@
 """Import limits. Every importer checks these before unpacking or reading a file whole, and a
 refusal names the limit it met (see the README's "Import limits"). They are far above any real
 community's files (Toronto's 211 export, merged ward boundaries) and far below what exhausts a
-laptop's memory."""
+laptop's memory.
+
+The checks read only sizes a file declares about itself (a file's length, a zip's directory, an
+.xlsx sheet's `<dimension>`), so a bomb is refused in milliseconds, before anything is unpacked.
+Python's zipfile never unpacks more than a member declares (a longer stream fails its CRC), so
+the declared sizes bound what the readers behind these checks can be made to hold.
+"""
 
 from __future__ import annotations
+
+import os
+import re
+import zipfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from ..errors import InputError, Problem
 
 MIB = 1024 * 1024
 
@@ -14,3 +28,172 @@ MAX_ROWS = 1_000_000  # data rows in one table or sheet
 MAX_COLUMNS = 500  # columns in one table or sheet
 MAX_CELL_CHARS = 100_000  # characters in one text cell
 MAX_GEOMETRY_CHARS = 16 * MIB  # characters in one boundary's GeoJSON geometry (merged wards reach 280,000)
+MAX_BOUNDARY_BYTES = 64 * MIB  # one boundary file (GeoJSON, or a shapefile's .shp + .dbf), uncompressed
+
+# Below this size a member's compression ratio says nothing: a small file of repeated cells
+# packs 500:1 and still cannot hurt.
+RATIO_CHECKED_FROM_BYTES = 4 * MIB
+# The <dimension> element sits right after <sheetPr>, within the first few hundred bytes of a sheet.
+DIMENSION_SEARCH_BYTES = 64 * 1024
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref\s*=\s*["\']([^"\']+)["\']')
+
+
+def _mb(size: int) -> str:
+    return f"{size / MIB:,.0f} MB" if size >= MIB else f"{size / 1024:,.0f} KB"
+
+
+def _refuse(file: str, message: str) -> InputError:
+    return InputError(Problem(message, file=file))
+
+
+def check_size(
+    size: int,
+    file: str,
+    *,
+    limit: int = MAX_FILE_BYTES,
+    what: str = "the file is",
+    per: str = "one file",
+    advice: str = "split it into smaller files or remove what is not needed",
+) -> None:
+    """Refuse a file (or upload) larger than `limit` bytes."""
+    if size > limit:
+        raise _refuse(file, f"{what} {_mb(size)}; the import limit is {_mb(limit)} for {per}: {advice}")
+
+
+def check_file(path: Path, file: str | None = None, *, limit: int = MAX_FILE_BYTES) -> None:
+    """Refuse a file on disk larger than `limit`, before a byte of it is read."""
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        return  # the reader that follows says what is wrong with the path
+    check_size(size, file or str(path), limit=limit)
+
+
+def check_archive(
+    archive: zipfile.ZipFile, file: str, *, name_of: Callable[[str], str] | None = None
+) -> None:
+    """Refuse a zip whose members would unpack past a limit; reads only the archive's directory.
+
+    `name_of` turns a member's name into what the message calls it (by default "archive [member]").
+    """
+    check_archive_members(archive.infolist(), file, name_of=name_of)
+
+
+def check_archive_members(
+    members: Iterable[zipfile.ZipInfo], file: str, *, name_of: Callable[[str], str] | None = None
+) -> None:
+    """`check_archive` for the members an importer will read."""
+    def named(member: str) -> str:
+        return name_of(member) if name_of else f"{file} [{member}]"
+
+    total = 0
+    for info in members:
+        if info.is_dir():
+            continue
+        size = info.file_size
+        if size > MAX_FILE_BYTES:
+            raise _refuse(named(info.filename),
+                          f"unpacks to {_mb(size)}; the import limit is {_mb(MAX_FILE_BYTES)} for one file"
+                          " (unpacked): split it into smaller files")
+        ratio = size / max(info.compress_size, 1)
+        if size >= RATIO_CHECKED_FROM_BYTES and ratio > MAX_COMPRESSION_RATIO:
+            raise _refuse(named(info.filename),
+                          f"unpacks to {ratio:,.0f} times its packed size; the import limit is"
+                          f" {MAX_COMPRESSION_RATIO} times (a higher ratio is the mark of a zip bomb):"
+                          " pack the original files again")
+        total += size
+    if total > MAX_ARCHIVE_BYTES:
+        raise _refuse(file, f"the archive unpacks to {_mb(total)}; the import limit is"
+                            f" {_mb(MAX_ARCHIVE_BYTES)} for one archive (unpacked): split it into smaller ones")
+
+
+def open_archive(
+    path: Path, file: str | None = None, *, name_of: Callable[[str], str] | None = None
+) -> zipfile.ZipFile:
+    """Open a zip and check it (`check_archive`); the caller closes it."""
+    display = file or str(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _refuse(display, f"expected a zip archive; it cannot be read ({exc})") from None
+    try:
+        check_archive(archive, display, name_of=name_of)
+    except BaseException:
+        archive.close()
+        raise
+    return archive
+
+
+def _sheet_dimension(archive: zipfile.ZipFile, member: str) -> str | None:
+    """The `ref` of a sheet's <dimension> element, reading only the sheet's first bytes."""
+    try:
+        with archive.open(member) as stream:
+            head = stream.read(DIMENSION_SEARCH_BYTES)
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
+        return None  # openpyxl then names what is wrong with the workbook
+    found = _DIMENSION.search(head)
+    return found.group(1).decode("ascii", "replace") if found else None
+
+
+def _span(ref: str) -> tuple[int, int] | None:
+    """Rows and columns of an A1 range ("A1:XFD1048576"), or None if it is not one."""
+    from openpyxl.utils.cell import range_boundaries
+
+    try:
+        min_col, min_row, max_col, max_row = range_boundaries(ref.upper())
+    except (ValueError, TypeError):
+        return None
+    if None in (min_col, min_row, max_col, max_row):
+        return None
+    return max_row - min_row + 1, max_col - min_col + 1
+
+
+def check_workbook(path: Path, file: str | None = None) -> None:
+    """Refuse an .xlsx whose parts unpack past the limits or whose sheets claim too many cells.
+
+    Runs before openpyxl sees the file: openpyxl pads every row to the width a sheet's
+    <dimension> claims, so "A1:XFD1048576" alone would have it build 17 billion empty cells.
+    """
+    display = file or str(path)
+    check_file(path, display)
+    if not zipfile.is_zipfile(path):
+        return  # openpyxl says it is not a workbook
+    with open_archive(path, display) as archive:
+        sheets = [name for name in archive.namelist()
+                  if name.startswith("xl/worksheets/") and name.endswith(".xml")]
+        for member in sheets:
+            ref = _sheet_dimension(archive, member)
+            span = _span(ref) if ref else None
+            if span is None:
+                continue
+            rows, columns = span
+            over = []
+            if rows > MAX_ROWS + 1:  # a header row and MAX_ROWS data rows
+                over.append(f"{rows:,} rows (the limit is {MAX_ROWS:,} data rows and a header)")
+            if columns > MAX_COLUMNS:
+                over.append(f"{columns:,} columns (the limit is {MAX_COLUMNS:,})")
+            if over:
+                sheet = _sheet_titles(archive).get(member) or member.rpartition("/")[2].removesuffix(".xml")
+                raise InputError(Problem(
+                    f"the sheet claims {' and '.join(over)} in its range {ref}: delete the empty rows"
+                    " and columns beyond the data, or split the sheet", file=display, sheet=sheet))
+
+
+def _sheet_titles(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet part ("xl/worksheets/sheet1.xml") -> the title a person sees; empty if unreadable."""
+    from openpyxl.xml.functions import fromstring  # defused parsing when defusedxml is installed
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    try:
+        book = fromstring(archive.read("xl/workbook.xml"))
+        rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except Exception:  # noqa: BLE001 - only the message's wording depends on it
+        return {}
+    targets = {r.get("Id"): str(r.get("Target", "")) for r in rels}
+    titles = {}
+    for sheet in book.iter(f"{main}sheet"):
+        target = targets.get(sheet.get(rel), "")
+        part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        titles[part] = str(sheet.get("name", ""))
+    return titles

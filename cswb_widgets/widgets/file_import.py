@@ -11,6 +11,7 @@ import ipywidgets
 from markupsafe import Markup
 
 from ..store import Workspace
+from ..store.limits import check_size
 from ..store.tabular import ImportReport
 from . import _failures, _sync
 
@@ -55,6 +56,8 @@ class FileImport(ipywidgets.VBox):
         folder = Path(tempfile.mkdtemp(prefix="cswb-upload-"))
         path = folder / (Path(name).name or "upload")
         try:
+            # The importer checks the file again (and inside it) as it does for the command line.
+            check_size(len(content), path.name)
             path.write_bytes(content)
             report = self._importer(self._ws, path)
         except Exception as error:  # noqa: BLE001 - said under the button (and logged if unexpected)
