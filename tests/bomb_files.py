@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,11 +99,15 @@ def _deflated(pieces: Sequence[Piece]) -> tuple[bytes, int, int]:
     return b"".join(blocks), crc, size
 
 
-def write_zip(path: Path, members: Sequence[Member]) -> Path:
-    """A deflated zip of `members` (name, pieces); members stay under 4 GiB, so no zip64."""
+def write_zip(path: Path, members: Sequence[Member], *, forged_sizes: Mapping[str, int] | None = None) -> Path:
+    """A deflated zip of `members` (name, pieces); members stay under 4 GiB, so no zip64.
+
+    `forged_sizes` gives members a declared unpacked size other than their real one (a forged entry).
+    """
     local, central = bytearray(), bytearray()
     for name, pieces in members:
         stream, crc, size = _deflated(pieces)
+        size = (forged_sizes or {}).get(name, size)
         encoded = name.encode("utf-8")
         offset = len(local)
         dos_time, dos_date = 0, (46 << 9) | (1 << 5) | 1  # 2026-01-01 00:00

@@ -14,12 +14,13 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import textwrap
 import zipfile
 from pathlib import Path
 
 import pytest
-from bomb_files import MIB, Piece, repeat_to, shared_strings_bomb, sheet_xml, write_zip, xlsx_parts
+from bomb_files import MIB, Member, Piece, repeat_to, shared_strings_bomb, sheet_xml, write_zip, xlsx_parts
 
 from cswb_widgets.errors import InputError
 from cswb_widgets.store import Workspace
@@ -93,15 +94,19 @@ def geojson_zip(path: Path, unpacked: int) -> Path:
     return write_zip(path, [("wards.geojson", pieces)])
 
 
-def hsds_zip(path: Path, services_bytes: int) -> Path:
+def hsds_members(services_bytes: int) -> list[Member]:
     descriptor = json.dumps({"name": "bomb", "resources": [
         {"name": "organizations", "path": "organizations.csv"}, {"name": "services", "path": "services.csv"}]})
     row = b'svc-1,org-1,"After-school program","Homework help and a meal",active\n'
-    return write_zip(path, [
+    return [
         ("datapackage.json", [Piece(descriptor.encode())]),
         ("organizations.csv", [Piece(b"id,name\norg-1,Youth Centre\n")]),
         ("services.csv", [Piece(b"id,organization_id,name,description,status\n"), *repeat_to(row, services_bytes)]),
-    ])
+    ]
+
+
+def hsds_zip(path: Path, services_bytes: int) -> Path:
+    return write_zip(path, hsds_members(services_bytes))
 
 
 def run_capped(call: str, *, imports: str) -> subprocess.CompletedProcess[str]:
@@ -320,6 +325,32 @@ def test_geojson_bomb_stays_within_bounded_memory(tmp_path: Path) -> None:
     assert_refused_in_bounds(result, (
         f"{path} [wards.geojson]: the boundary data unpacks to {mb(size)}; the import limit is"
         f" {mb(MAX_BOUNDARY_BYTES)} for boundary data: simplify the boundaries or keep only the areas the plan needs"))
+
+
+def test_zip_forging_a_small_size_for_a_gigabyte_of_geojson_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GDAL's own zip reader streams past a forged size; the member is unpacked by zipfile, which stops.
+    pieces = [Piece(b'{"type":"FeatureCollection","features":[\n'), *repeat_to(GEOJSON_FEATURE, 1024 * MIB),
+              Piece(GEOJSON_FEATURE.rstrip(b",\n") + b"]}")]
+    path = write_zip(tmp_path / "wards.zip", [("wards.geojson", pieces)], forged_sizes={"wards.geojson": 1000})
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    with pytest.raises(InputError) as refused:
+        read_boundaries(path, "name")
+    assert str(refused.value) == (
+        f"{path} [wards.geojson]: cannot be unpacked (Bad CRC-32 for file 'wards.geojson'); the zip is damaged:"
+        " pack the original files again")
+    assert list(scratch.iterdir()) == []  # the unpacked part is gone
+
+
+def test_hsds_zip_forging_a_small_size_is_refused(tmp_path: Path) -> None:
+    path = write_zip(tmp_path / "directory.zip", hsds_members(480 * MIB), forged_sizes={"services.csv": 1000})
+    with pytest.raises(InputError) as refused:
+        import_hsds(Workspace.create(tmp_path / "ws"), path)
+    assert str(refused.value) == (
+        f"{path}/services.csv: cannot unpack the file from the zip (Bad CRC-32 for file 'services.csv')")
 
 
 def test_plain_geojson_larger_than_the_limit_is_refused(tmp_path: Path) -> None:

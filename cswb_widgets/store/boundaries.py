@@ -20,11 +20,14 @@ Rules, so the result is predictable:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import shutil
+import tempfile
 import zipfile
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -71,6 +74,8 @@ class _Source:
     gdal_path: str
     display_name: str  # what error messages call the file
     is_shapefile: bool
+    archive: Path | None = None  # a zip whose `members` are unpacked before GDAL reads them
+    members: tuple[str, ...] = ()
 
 
 def read_boundaries(
@@ -87,7 +92,13 @@ def read_boundaries(
     (e.g. a community boundary drawn from its wards); `name_column` is then not needed
     and not read. Raises `InputError` naming the file, row and column of each problem.
     """
-    source = _resolve_source(Path(path))
+    with _unpacked(_resolve_source(Path(path))) as source:
+        return _read_source(source, name_column, dissolve=dissolve, dissolved_name=dissolved_name)
+
+
+def _read_source(
+    source: _Source, name_column: str | None, *, dissolve: bool, dissolved_name: str | None
+) -> BoundarySet:
     import pyogrio  # imports geopandas (close to a second): only when a file is read
 
     info = _read_info(pyogrio, source)
@@ -199,9 +210,34 @@ def _zip_member(path: Path) -> _Source:
     parts = {part.lower() for part in _dataset_parts(member, is_shapefile)}
     read = [info for info in infos if info.filename.lower() in parts]
     _check_boundary_size(sum(info.file_size for info in read), f"{path} [{member}]", packed=True)
-    check_archive_members(read, str(path))  # compression ratio: the mark of a bomb
-    # GDAL reads inside the archive; nothing is extracted to disk
-    return _Source(f"/vsizip/{path.resolve()}/{member}", f"{path} [{member}]", is_shapefile)
+    stem = member[: -len(PurePosixPath(member).suffix)].lower()
+    siblings = [info for info in infos if info.filename.rpartition(".")[0].lower() == stem] if is_shapefile else read
+    check_archive_members(siblings, str(path))  # compression ratio: the mark of a bomb
+    return _Source(member, f"{path} [{member}]", is_shapefile, archive=path,
+                   members=tuple(info.filename for info in siblings))
+
+
+@contextlib.contextmanager
+def _unpacked(source: _Source) -> Iterator[_Source]:
+    """The source itself, or a zip's dataset unpacked into a temporary folder while it is read.
+
+    GDAL's /vsizip/ reads a member past the size the zip's directory declares (a forged 1 KB
+    entry streamed a gigabyte of GeoJSON), so Python's zipfile unpacks it instead: it stops at
+    the declared size, which the limits were checked against, and checks the CRC.
+    """
+    if source.archive is None:
+        yield source
+        return
+    with tempfile.TemporaryDirectory(prefix="cswb-boundaries-") as scratch, zipfile.ZipFile(source.archive) as archive:
+        for member in source.members:
+            target = Path(scratch) / PurePosixPath(member).name
+            try:
+                with archive.open(member) as packed, target.open("wb") as unpacked:
+                    shutil.copyfileobj(packed, unpacked, 1024 * 1024)
+            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
+                raise InputError(Problem(f"cannot be unpacked ({exc}); the zip is damaged: pack the original"
+                                         " files again", file=f"{source.archive} [{member}]")) from None
+        yield replace(source, gdal_path=str(Path(scratch) / PurePosixPath(source.gdal_path).name), archive=None)
 
 
 def _dataset_parts(name: str, is_shapefile: bool) -> list[str]:
