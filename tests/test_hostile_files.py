@@ -208,6 +208,31 @@ def test_xlsx_claiming_too_many_columns_only_names_the_columns(tmp_path: Path) -
         " delete the empty rows and columns beyond the data, or split the sheet")
 
 
+def test_xlsx_whose_cells_reach_past_the_limits_without_claiming_it_is_refused(tmp_path: Path) -> None:
+    # No <dimension>: openpyxl would pad each of these rows to 16,384 cells, a million times over.
+    row = b'<row r="%d"><c r="XFD%d" s="1"/></row>'
+    sheet = sheet_xml([["name", "description"]]).replace(b"</sheetData>", b"".join(row % (n, n) for n in range(2, 200))
+                                                                      + b"</sheetData>")
+    path = write_zip(tmp_path / "wide.xlsx", xlsx_parts(sheet))
+    with pytest.raises(InputError) as refused:
+        read_survey(path, display="wide.xlsx")
+    assert str(refused.value) == (
+        f"wide.xlsx [sheet risks]: the sheet has cells as far as column XFD, the 16,384th (the limit is"
+        f" {MAX_COLUMNS:,} columns): delete the rows and columns beyond the data, or split the sheet")
+
+
+def test_xlsx_skipping_to_a_far_row_number_is_refused(tmp_path: Path) -> None:
+    # openpyxl yields an empty row for each row number skipped: a billion of them here.
+    sheet = sheet_xml([["name"]], dimension="A1:A2").replace(
+        b"</sheetData>", b'<row r="1000000000"><c r="A1000000000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')
+    path = write_zip(tmp_path / "far.xlsx", xlsx_parts(sheet))
+    with pytest.raises(InputError) as refused:
+        read_sheets(path)
+    assert str(refused.value) == (
+        f"{path} [sheet risks]: the sheet has cells as far as row 1,000,000,000 (the limit is {MAX_ROWS:,} data rows"
+        " and a header): delete the rows and columns beyond the data, or split the sheet")
+
+
 def test_xlsx_at_the_limits_is_read(tmp_path: Path) -> None:
     from openpyxl.utils.cell import get_column_letter
 
