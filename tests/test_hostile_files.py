@@ -325,6 +325,19 @@ def test_survey_csv_larger_than_the_limit_is_refused(tmp_path: Path) -> None:
     assert str(refused.value).startswith(f"answers.csv: the file is {mb(MAX_FILE_BYTES + 1)}; the import limit")
 
 
+def test_folder_of_tables_over_the_archive_limit_is_refused_before_reading(ws: Workspace, tmp_path: Path) -> None:
+    folder = tmp_path / "bundle"
+    folder.mkdir()
+    for name in ("organizations", "assets", "feedback"):
+        sparse_file(folder / f"{name}.csv", MAX_ARCHIVE_BYTES // 3 + MIB, b"id,name\n")
+    with pytest.raises(InputError) as refused:
+        import_bundle(ws, folder)
+    total = 3 * (MAX_ARCHIVE_BYTES // 3 + MIB)
+    assert str(refused.value) == (
+        f"{folder}: the folder's table files come to {mb(total)}; the import limit is {mb(MAX_ARCHIVE_BYTES)} for one"
+        " import (all its files): split it into smaller files or remove what is not needed")
+
+
 # -- boundaries -------------------------------------------------------------------------------------
 
 
@@ -498,6 +511,21 @@ def test_survey_upload_of_a_bomb_is_refused_in_one_line(ws: Workspace, tmp_path:
 
 
 # -- real files still import ------------------------------------------------------------------------
+
+
+def test_hsds_folder_whose_tables_together_pass_the_archive_limit_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "package"
+    folder.mkdir()
+    (folder / "datapackage.json").write_text(json.dumps({"resources": [
+        {"name": name, "path": f"{name}.csv"} for name in ("organizations", "services", "locations")]}))
+    share = MAX_ARCHIVE_BYTES // 3 + MIB
+    for name in ("organizations", "services", "locations"):
+        sparse_file(folder / f"{name}.csv", share, b"id,name\n")
+    with pytest.raises(InputError) as refused:
+        import_hsds(Workspace.create(tmp_path / "ws"), folder)
+    assert str(refused.value) == (
+        f"{folder}: the package's tables come to {mb(3 * share)}; the import limit is {mb(MAX_ARCHIVE_BYTES)} for one"
+        " data package (all its files): split it into smaller files or remove what is not needed")
 
 
 def test_real_hsds_package_zipped_still_imports(ws: Workspace, tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
-from .limits import check_archive, check_file
+from .limits import MAX_ARCHIVE_BYTES, check_archive, check_file, check_size
 from .schema import ID_PATTERN
 from .tabular import ImportReport, Sheet, normalize_header, read_csv
 from .workspace import Workspace
@@ -151,6 +151,10 @@ class _FolderPackage(_Package):
     def __init__(self, descriptor: Path):
         super().__init__(descriptor.name, str(descriptor.parent))
         self.base = descriptor.parent
+        # The tables stay in memory together: their sum is bounded like a zip's, before any is read.
+        total = sum((self.base / name).stat().st_size for name in self.csv_names())
+        check_size(total, str(self.base), limit=MAX_ARCHIVE_BYTES, what="the package's tables come to",
+                   per="one data package (all its files)")
 
     def read(self, name: str) -> bytes:
         check_file(self.base / name, self.display(name))

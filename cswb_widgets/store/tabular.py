@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
-from .limits import check_file, check_workbook
+from .limits import MAX_ARCHIVE_BYTES, check_file, check_size, check_workbook
 from .schema import TABLES, TABLES_BY_NAME, Column, Table
 from .validation import join_list
 from .workspace import Workspace
@@ -394,6 +394,7 @@ def import_bundle(ws: Workspace, path: str | Path) -> ImportReport:
     """Import a whole-workspace export: a folder of CSV files or one workbook, a sheet per table."""
     path = Path(path)
     if path.is_dir():
+        _check_bundle_folder(path)
         sheets: list[tuple[Sheet, Table]] = []
         for csv_path in sorted(path.glob("*.csv")):
             spec = table_for(csv_path.stem)
@@ -413,6 +414,13 @@ def import_bundle(ws: Workspace, path: str | Path) -> ImportReport:
     if not path.exists():
         raise InputError(Problem("no such file or folder", file=str(path)))
     raise InputError(Problem("expected a folder of CSV files or an .xlsx workbook", file=str(path)))
+
+
+def _check_bundle_folder(path: Path) -> None:
+    """Every table of a folder is held at once: their sum is bounded like a zip's, before any is read."""
+    total = sum(p.stat().st_size for p in path.glob("*.csv") if p.is_file())
+    check_size(total, str(path), limit=MAX_ARCHIVE_BYTES, what="the folder's table files come to",
+               per="one import (all its files)")
 
 
 def _geometry_chunks(sheets: list[Sheet]) -> dict[str, str]:
