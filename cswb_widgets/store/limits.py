@@ -1,12 +1,14 @@
 """Import limits. Every importer checks these before unpacking or reading a file whole, and a
-refusal names the limit it met (see the README's "Import limits"). They are far above any real
-community's files (Toronto's 211 export, merged ward boundaries) and far below what exhausts a
-laptop's memory.
+refusal names the limit it met (see the README's "Import limits"). They hold a large city's files
+(the synthetic city measured below, merged ward boundaries) and keep what a reader holds within
+about 1.5 GB.
 
-The checks read only sizes a file declares about itself (a file's length, a zip's directory, an
-.xlsx sheet's `<dimension>`), so a bomb is refused in milliseconds, before anything is unpacked.
-Python's zipfile never unpacks more than a member declares (a longer stream fails its CRC), so
-the declared sizes bound what the readers behind these checks can be made to hold.
+The checks read what a file declares about itself (a file's length, a zip's directory, an .xlsx
+sheet's `<dimension>`), so a bomb is refused in about a millisecond, before anything is unpacked;
+an .xlsx sheet's cell references are then scanned in one streamed pass. Python's zipfile never
+unpacks more than a member declares (a longer stream fails its CRC), so the declared sizes bound
+what the readers behind these checks can be made to hold; GDAL's own zip reader does not stop
+there, so boundary zips are unpacked by zipfile first (`boundaries._unpacked`).
 """
 
 from __future__ import annotations
