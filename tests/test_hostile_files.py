@@ -322,7 +322,9 @@ def test_survey_csv_larger_than_the_limit_is_refused(tmp_path: Path) -> None:
     path = sparse_file(tmp_path / "answers.csv", MAX_FILE_BYTES + 1, b"What worries you?\n")
     with pytest.raises(InputError) as refused:
         read_survey(path, display="answers.csv")
-    assert str(refused.value).startswith(f"answers.csv: the file is {mb(MAX_FILE_BYTES + 1)}; the import limit")
+    assert str(refused.value) == (  # a byte over: megabytes would read "100 MB; the limit is 100 MB"
+        f"answers.csv: the file is {MAX_FILE_BYTES + 1:,} bytes; the import limit is {mb(MAX_FILE_BYTES)} for one"
+        " file: split it into smaller files or remove what is not needed")
 
 
 def test_folder_of_tables_over_the_archive_limit_is_refused_before_reading(ws: Workspace, tmp_path: Path) -> None:
@@ -496,7 +498,7 @@ def test_app_upload_larger_than_the_limit_is_refused_unwritten(ws: Workspace) ->
 
     upload = FileImport(ws, lambda _ws, _path: pytest.fail("the importer ran"), description="File", accept=".csv")
     assert upload.load("assets.csv", bytes(MAX_FILE_BYTES + 1)) is None
-    assert (f"Nothing imported: assets.csv: the file is {mb(MAX_FILE_BYTES + 1)}; the import limit is"
+    assert (f"Nothing imported: assets.csv: the file is {MAX_FILE_BYTES + 1:,} bytes; the import limit is"
             f" {mb(MAX_FILE_BYTES)} for one file") in upload.status.value
 
 

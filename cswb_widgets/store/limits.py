@@ -47,6 +47,11 @@ def _mb(size: int) -> str:
     return f"{size / MIB:,.0f} MB" if size >= MIB else f"{size / 1024:,.0f} KB"
 
 
+def _over(size: int, limit: int) -> str:
+    """A size over `limit`, in bytes where megabytes would round it down to the limit itself."""
+    return _mb(size) if _mb(size) != _mb(limit) else f"{size:,} bytes"
+
+
 def _refuse(file: str, message: str) -> InputError:
     return InputError(Problem(message, file=file))
 
@@ -62,7 +67,7 @@ def check_size(
 ) -> None:
     """Refuse a file (or upload) larger than `limit` bytes."""
     if size > limit:
-        raise _refuse(file, f"{what} {_mb(size)}; the import limit is {_mb(limit)} for {per}: {advice}")
+        raise _refuse(file, f"{what} {_over(size, limit)}; the import limit is {_mb(limit)} for {per}: {advice}")
 
 
 def check_file(path: Path, file: str | None = None, *, limit: int = MAX_FILE_BYTES) -> None:
@@ -98,7 +103,7 @@ def check_archive_members(
         size = info.file_size
         if size > MAX_FILE_BYTES:
             raise _refuse(named(info.filename),
-                          f"unpacks to {_mb(size)}; the import limit is {_mb(MAX_FILE_BYTES)} for one file"
+                          f"unpacks to {_over(size, MAX_FILE_BYTES)}; the import limit is {_mb(MAX_FILE_BYTES)} for one file"
                           " (unpacked): split it into smaller files")
         ratio = size / max(info.compress_size, 1)
         if size >= RATIO_CHECKED_FROM_BYTES and ratio > MAX_COMPRESSION_RATIO:
@@ -108,7 +113,7 @@ def check_archive_members(
                           " pack the original files again")
         total += size
     if total > MAX_ARCHIVE_BYTES:
-        raise _refuse(file, f"the archive unpacks to {_mb(total)}; the import limit is"
+        raise _refuse(file, f"the archive unpacks to {_over(total, MAX_ARCHIVE_BYTES)}; the import limit is"
                             f" {_mb(MAX_ARCHIVE_BYTES)} for one archive (unpacked): split it into smaller ones")
 
 
