@@ -474,6 +474,28 @@ def test_hsds_folder_with_an_oversized_table_is_refused(tmp_path: Path) -> None:
         " for one file: split it into smaller files or remove what is not needed")
 
 
+# -- the command line -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "geojson zip", "hsds zip"])
+def test_cswb_import_of_a_bomb_prints_one_line_and_changes_nothing(
+    kind: str, ws: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cswb_widgets.cli import main
+
+    path = {"xlsx": lambda: shared_strings_xlsx(tmp_path / "risks.xlsx", 1024 * MIB),
+            "geojson zip": lambda: geojson_zip(tmp_path / "wards.zip", 1024 * MIB),
+            "hsds zip": lambda: hsds_zip(tmp_path / "directory.zip", 480 * MIB)}[kind]()
+    before = snapshot(ws, tmp_path / "before")
+    arguments = ["import", str(ws.path), str(path)] + (["--name-column", "name"] if kind == "geojson zip" else [])
+    assert main(arguments) == 1
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"cswb: error: {path}")
+    assert "the import limit is" in lines[0] and "Traceback" not in captured.err + captured.out
+    assert snapshot(ws, tmp_path / "after") == before
+
+
 # -- uploads in the apps ----------------------------------------------------------------------------
 
 
