@@ -199,6 +199,15 @@ def test_xlsx_claiming_a_billion_cells_is_refused_before_openpyxl_reads_it(ws: W
         " and columns beyond the data, or split the sheet")
 
 
+def test_xlsx_claim_pushed_past_the_first_bytes_is_still_refused(tmp_path: Path) -> None:
+    padding = b"<sheetPr>" + b" " * (200 * 1024) + b"</sheetPr>"  # openpyxl still finds the claim after it
+    sheet = sheet_xml([["name"], ["Youth"]], "A1:XFD1048576").replace(b"<dimension", padding + b"<dimension")
+    path = write_zip(tmp_path / "late.xlsx", xlsx_parts(sheet))
+    with pytest.raises(InputError) as refused:
+        read_sheets(path)
+    assert str(refused.value).startswith(f"{path} [sheet risks]: the sheet claims 1,048,576 rows")
+
+
 def test_xlsx_claiming_too_many_columns_only_names_the_columns(tmp_path: Path) -> None:
     path = billion_cell_xlsx(tmp_path / "wide.xlsx", dimension="B2:ZZ10")
     with pytest.raises(InputError) as refused:

@@ -40,7 +40,8 @@ MAX_BOUNDARY_BYTES = 64 * MIB  # one boundary file (GeoJSON, or a shapefile's .s
 # Below this size a member's compression ratio says nothing: a small file of repeated cells
 # packs 500:1 and still cannot hurt.
 RATIO_CHECKED_FROM_BYTES = 4 * MIB
-# The <dimension> element sits right after <sheetPr>, within the first few hundred bytes of a sheet.
+# The <dimension> element sits right after <sheetPr>, within the first few hundred bytes of a sheet
+# (`_scan_sheet` finds one placed later).
 DIMENSION_SEARCH_BYTES = 64 * 1024
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref\s*=\s*["\']([^"\']+)["\']')
 
@@ -177,20 +178,13 @@ def check_workbook(path: Path, file: str | None = None) -> None:
         sheets = [name for name in archive.namelist()
                   if name.startswith("xl/worksheets/") and name.endswith(".xml")]
         for member in sheets:
+            # The claim usually sits in the first bytes: a billion-cell claim is refused without a scan.
             ref = _sheet_dimension(archive, member)
-            span = _span(ref) if ref else None
-            if span is not None:
-                rows, columns = span
-                over = []
-                if rows > MAX_ROWS + 1:  # a header row and MAX_ROWS data rows
-                    over.append(f"{rows:,} rows (the limit is {MAX_ROWS:,} data rows and a header)")
-                if columns > MAX_COLUMNS:
-                    over.append(f"{columns:,} columns (the limit is {MAX_COLUMNS:,})")
-                if over:
-                    raise _sheet_refusal(archive, member, display, f"the sheet claims {' and '.join(over)} in its"
-                                         f" range {ref}: delete the empty rows and columns beyond the data,"
-                                         " or split the sheet")
-            last_row, last_column, letters = _cell_extent(archive, member)
+            if ref is not None:
+                _check_claim(archive, member, display, ref)
+            scanned_ref, last_row, last_column, letters = _scan_sheet(archive, member)
+            if ref is None and scanned_ref is not None:  # a claim pushed past the first bytes
+                _check_claim(archive, member, display, scanned_ref)
             over = []
             if last_row > MAX_ROWS + 1:
                 over.append(f"row {last_row:,} (the limit is {MAX_ROWS:,} data rows and a header)")
@@ -199,6 +193,21 @@ def check_workbook(path: Path, file: str | None = None) -> None:
             if over:
                 raise _sheet_refusal(archive, member, display, f"the sheet has cells as far as {' and '.join(over)}:"
                                      " delete the rows and columns beyond the data, or split the sheet")
+
+
+def _check_claim(archive: zipfile.ZipFile, member: str, display: str, ref: str) -> None:
+    span = _span(ref)
+    if span is None:
+        return
+    rows, columns = span
+    over = []
+    if rows > MAX_ROWS + 1:  # a header row and MAX_ROWS data rows
+        over.append(f"{rows:,} rows (the limit is {MAX_ROWS:,} data rows and a header)")
+    if columns > MAX_COLUMNS:
+        over.append(f"{columns:,} columns (the limit is {MAX_COLUMNS:,})")
+    if over:
+        raise _sheet_refusal(archive, member, display, f"the sheet claims {' and '.join(over)} in its range {ref}:"
+                             " delete the empty rows and columns beyond the data, or split the sheet")
 
 
 def _sheet_refusal(archive: zipfile.ZipFile, member: str, display: str, message: str) -> InputError:
@@ -214,20 +223,23 @@ _FAR_REFERENCE = re.compile(
     rb'[ \t\r\n]r="(?:([A-Za-z]{0,3})([0-9]{%d,})|([A-Za-z]{%d,3})[0-9])' % (_LIMIT_DIGITS, _LIMIT_LETTERS)
 )
 _SCAN_CHUNK = 4 * MIB
-_SCAN_OVERLAP = 64  # a reference cut at a chunk's end is read whole at the next one's start
+_SCAN_OVERLAP = 256  # a reference or claim cut at a chunk's end is read whole at the next one's start
 
 
-def _cell_extent(archive: zipfile.ZipFile, member: str) -> tuple[int, int, str]:
-    """The last row number and column (number and letters) a sheet's rows and cells name, read streaming.
-
-    Numbers and columns under the limits are not looked at (reported as 0 and "").
-    """
+def _scan_sheet(archive: zipfile.ZipFile, member: str) -> tuple[str | None, int, int, str]:
+    """One streamed pass over a sheet's XML: the first <dimension> claim (openpyxl takes it from
+    anywhere before the rows end), and the last row number and column (number and letters) its rows
+    and cells name. Numbers and columns under the limits are not looked at (reported as 0 and "")."""
+    claim: str | None = None
     last_row, widest = 0, ""
     tail = b""
     try:
         with archive.open(member) as stream:
             while chunk := stream.read(_SCAN_CHUNK):
                 text = tail + chunk
+                if claim is None and b"dimension" in text:
+                    found = _DIMENSION.search(text)
+                    claim = found.group(1).decode("ascii", "replace") if found else None
                 for letters, digits, wide in set(_FAR_REFERENCE.findall(text)):
                     if digits:  # (over 15 digits is past any limit: not converted whole)
                         last_row = max(last_row, int(digits) if len(digits) <= 15 else 10**15)
@@ -236,10 +248,10 @@ def _cell_extent(archive: zipfile.ZipFile, member: str) -> tuple[int, int, str]:
                         widest = column
                 tail = text[-_SCAN_OVERLAP:]
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
-        return 0, 0, ""  # openpyxl then names what is wrong with the workbook
+        return None, 0, 0, ""  # openpyxl then names what is wrong with the workbook
     from openpyxl.utils.cell import column_index_from_string
 
-    return last_row, column_index_from_string(widest) if widest else 0, widest
+    return claim, last_row, column_index_from_string(widest) if widest else 0, widest
 
 
 def _sheet_titles(archive: zipfile.ZipFile) -> dict[str, str]:
