@@ -230,6 +230,14 @@ def test_xlsx_whose_cells_reach_past_the_limits_without_claiming_it_is_refused(t
         f" {MAX_COLUMNS:,} columns): delete the rows and columns beyond the data, or split the sheet")
 
 
+def test_xlsx_reaching_far_with_tabs_between_attributes_is_refused(tmp_path: Path) -> None:
+    sheet = sheet_xml([["name"]]).replace(b"</sheetData>", b'<row\tr="2"><c\tr="XFD2"\ts="1"/></row></sheetData>')
+    path = write_zip(tmp_path / "tabs.xlsx", xlsx_parts(sheet))
+    with pytest.raises(InputError) as refused:
+        read_sheets(path)
+    assert "the sheet has cells as far as column XFD, the 16,384th" in str(refused.value)
+
+
 def test_xlsx_skipping_to_a_far_row_number_is_refused(tmp_path: Path) -> None:
     # openpyxl yields an empty row for each row number skipped: a billion of them here.
     sheet = sheet_xml([["name"]], dimension="A1:A2").replace(
