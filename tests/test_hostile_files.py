@@ -230,9 +230,10 @@ def test_xlsx_whose_cells_reach_past_the_limits_without_claiming_it_is_refused(t
         f" {MAX_COLUMNS:,} columns): delete the rows and columns beyond the data, or split the sheet")
 
 
-def test_xlsx_reaching_far_with_tabs_between_attributes_is_refused(tmp_path: Path) -> None:
-    sheet = sheet_xml([["name"]]).replace(b"</sheetData>", b'<row\tr="2"><c\tr="XFD2"\ts="1"/></row></sheetData>')
-    path = write_zip(tmp_path / "tabs.xlsx", xlsx_parts(sheet))
+@pytest.mark.parametrize("cell", [b'<c\tr="XFD2" s="1"/>', b"<c r='XFD2' s='1'/>", b'<c\n r = "XFD2"/>'])
+def test_xlsx_reaching_far_in_any_xml_form_is_refused(cell: bytes, tmp_path: Path) -> None:
+    sheet = sheet_xml([["name"]]).replace(b"</sheetData>", b'<row r="2">' + cell + b"</row></sheetData>")
+    path = write_zip(tmp_path / "forms.xlsx", xlsx_parts(sheet))
     with pytest.raises(InputError) as refused:
         read_sheets(path)
     assert "the sheet has cells as far as column XFD, the 16,384th" in str(refused.value)

@@ -219,9 +219,13 @@ def _sheet_refusal(archive: zipfile.ZipFile, member: str, display: str, message:
 # pass them: the scan looks for those alone, after a literal attribute start (fast to search for).
 _LIMIT_DIGITS = len(str(MAX_ROWS + 1))
 _LIMIT_LETTERS = 1 if MAX_COLUMNS <= 26 else 2 if MAX_COLUMNS <= 702 else 3
-_FAR_REFERENCE_BODY = rb'r="(?:([A-Za-z]{0,3})([0-9]{%d,})|([A-Za-z]{%d,3})[0-9])' % (_LIMIT_DIGITS, _LIMIT_LETTERS)
-_FAR_REFERENCE = re.compile(rb" " + _FAR_REFERENCE_BODY)  # a literal start: searched 1.6 times faster
-_FAR_REFERENCE_ANY_SPACE = re.compile(rb"[ \t\r\n]" + _FAR_REFERENCE_BODY)  # for XML that uses other white space
+_FAR_REFERENCE_BODY = rb'(?:([A-Za-z]{0,3})([0-9]{%d,})|([A-Za-z]{%d,3})[0-9])' % (_LIMIT_DIGITS, _LIMIT_LETTERS)
+# Excel, LibreOffice and openpyxl write ` r="A1"`: a literal start the search skips along quickly.
+_FAR_REFERENCE = re.compile(rb' r="' + _FAR_REFERENCE_BODY)
+# XML also allows other white space, single quotes and spaces around "=" (4 times slower to search):
+# used only for a chunk where one of those forms appears.
+_FAR_REFERENCE_ANY_FORM = re.compile(rb'\sr\s*=\s*["\']' + _FAR_REFERENCE_BODY)
+_ODD_FORMS = (b"\tr", b"\nr", b"\rr", b"r='", b"r =", b"r= ")
 _SCAN_CHUNK = 4 * MIB
 _SCAN_OVERLAP = 256  # a reference or claim cut at a chunk's end is read whole at the next one's start
 
@@ -240,8 +244,8 @@ def _scan_sheet(archive: zipfile.ZipFile, member: str) -> tuple[str | None, int,
                 if claim is None and b"dimension" in text:
                     found = _DIMENSION.search(text)
                     claim = found.group(1).decode("ascii", "replace") if found else None
-                odd_space = b'\tr="' in text or b'\nr="' in text or b'\rr="' in text
-                pattern = _FAR_REFERENCE_ANY_SPACE if odd_space else _FAR_REFERENCE
+                odd = any(form in text for form in _ODD_FORMS)
+                pattern = _FAR_REFERENCE_ANY_FORM if odd else _FAR_REFERENCE
                 for letters, digits, wide in set(pattern.findall(text)):
                     if digits:  # (over 15 digits is past any limit: not converted whole)
                         last_row = max(last_row, int(digits) if len(digits) <= 15 else 10**15)
