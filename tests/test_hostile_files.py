@@ -404,7 +404,7 @@ def test_zip_forging_a_small_size_for_a_gigabyte_of_geojson_is_refused(
 
 
 def test_hsds_zip_forging_a_small_size_is_refused(tmp_path: Path) -> None:
-    path = write_zip(tmp_path / "directory.zip", hsds_members(480 * MIB), forged_sizes={"services.csv": 1000})
+    path = write_zip(tmp_path / "directory.zip", hsds_members(48 * MIB), forged_sizes={"services.csv": 1000})
     with pytest.raises(InputError) as refused:
         import_hsds(Workspace.create(tmp_path / "ws"), path)
     assert str(refused.value) == (
