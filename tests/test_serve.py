@@ -15,6 +15,7 @@ from cswb_widgets.errors import CswbError, WorkspaceError
 from cswb_widgets.serve.launcher import StageLink, WorkspaceCard, render_launcher, render_refusal, workspace_cards
 from cswb_widgets.serve.options import ServeOptions, check_access, is_loopback, kernel_reachable_host
 from cswb_widgets.store import Workspace
+from cswb_widgets.store.limits import MAX_FILE_BYTES
 from cswb_widgets.store.served_root import (
     NoSuchWorkspace,
     check_slug,
@@ -334,6 +335,8 @@ def test_the_voila_configuration_keeps_visitors_in_their_lane(root: Path, tmp_pa
     assert (vc.allow_template_override, vc.allow_theme_override, vc.template) == ("NO", "NO", "cswb")
     assert local.Voila.token == "" and local.Voila.port_retries == 0 and local.Voila.config_file_paths == []
     assert local.Voila.tornado_settings["allow_remote_access"] is False
+    # an upload at the import limit arrives whole, for the importer to check (tornado's default: 10 MB)
+    assert local.Voila.tornado_settings["websocket_max_message_size"] > MAX_FILE_BYTES
     assert local.MappingKernelManager.cull_idle_timeout > 0
     shared = voila_config(ServeOptions(root, host="0.0.0.0", token=STRONG_TOKEN), tmp_path)
     assert shared.Voila.token == STRONG_TOKEN

@@ -33,6 +33,7 @@ from xstatic.pkg import font_awesome
 
 from ..errors import CswbError
 from ..notebooks import NOTEBOOKS, copy_for_app, notebook_path
+from ..store.limits import MAX_FILE_BYTES, MIB
 from ..store.served_root import ROOT_ENV
 from .handlers import GuardedVoilaHandler, LauncherHandler
 from .options import ServeOptions, check_port_free, is_loopback, kernel_reachable_host
@@ -41,6 +42,7 @@ TEMPLATE = "cswb"
 JUPYTER_DATA = Path(__file__).parent / "share" / "jupyter"  # holds voila/templates/cswb
 FONT_AWESOME_URL = "cswb/static/fontawesome/"
 IDLE_KERNEL_SECONDS = 20 * 60
+UPLOAD_MESSAGE_BYTES = MAX_FILE_BYTES + MIB  # a file at the import limit, and the message around it
 ERROR_INSTRUCTION = "The workbook stopped here. The person running the server can find the details in its log."
 # Runs first in every kernel: errors then reach the server log and visitors see one plain line.
 # (A kernel from another environment, without the package, starts as before.)
@@ -106,7 +108,13 @@ def voila_config(options: ServeOptions, notebooks: Path) -> Config:
         c.PasswordIdentityProvider.hashed_password = options.password_hash
     # Voilà turns off jupyter_server's Host-header check; on loopback turn it back on, so that a
     # web page using DNS rebinding cannot reach the (login-free) server through the browser.
-    c.Voila.tornado_settings = {"allow_remote_access": not is_loopback(options.host), "log_function": log_request}
+    c.Voila.tornado_settings = {
+        "allow_remote_access": not is_loopback(options.host),
+        "log_function": log_request,
+        # An upload reaches the kernel as one websocket message: tornado's default (10 MB) closed
+        # the page's connection on larger files, before the importer could say anything.
+        "websocket_max_message_size": UPLOAD_MESSAGE_BYTES,
+    }
 
     vc = c.VoilaConfiguration
     vc.template = TEMPLATE

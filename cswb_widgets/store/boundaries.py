@@ -26,13 +26,16 @@ Rules, so the result is predictable:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
+import shutil
+import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +45,7 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from cswb_widgets.errors import InputError, Problem
+from cswb_widgets.store.limits import MAX_BOUNDARY_BYTES, check_archive_members, check_size
 
 if TYPE_CHECKING:
     import geopandas
@@ -83,6 +87,8 @@ class _Source:
     gdal_path: str
     display_name: str  # what error messages call the file
     is_shapefile: bool
+    archive: Path | None = None  # a zip whose `members` are unpacked before GDAL reads them
+    members: tuple[str, ...] = ()
 
 
 def read_boundaries(
@@ -99,7 +105,13 @@ def read_boundaries(
     (e.g. a community boundary drawn from its wards); `name_column` is then not needed
     and not read. Raises `InputError` naming the file, row and column of each problem.
     """
-    source = _resolve_source(Path(path))
+    with _unpacked(_resolve_source(Path(path))) as source:
+        return _read_source(source, name_column, dissolve=dissolve, dissolved_name=dissolved_name)
+
+
+def _read_source(
+    source: _Source, name_column: str | None, *, dissolve: bool, dissolved_name: str | None
+) -> BoundarySet:
     import pyogrio  # imports geopandas (close to a second): only when a file is read
 
     info = _read_info(pyogrio, source)
@@ -177,13 +189,16 @@ def _resolve_source(path: Path) -> _Source:
     if path.is_dir():
         shapefiles = sorted(p for p in path.iterdir() if p.suffix.lower() == SHAPEFILE_SUFFIX)
         chosen = _exactly_one([p.name for p in shapefiles], "in this folder", str(path))
+        _check_on_disk(path / chosen, is_shapefile=True)
         return _Source(str(path / chosen), str(path / chosen), is_shapefile=True)
     suffix = path.suffix.lower()
     if suffix == ".zip":
         return _zip_member(path)
     if suffix == SHAPEFILE_SUFFIX:
+        _check_on_disk(path, is_shapefile=True)
         return _Source(str(path), str(path), is_shapefile=True)
     if suffix in GEOJSON_SUFFIXES:
+        _check_on_disk(path, is_shapefile=False)
         return _Source(str(path), str(path), is_shapefile=False)
     raise InputError(
         Problem(
@@ -195,17 +210,19 @@ def _resolve_source(path: Path) -> _Source:
 
 
 def _zip_member(path: Path) -> _Source:
+    # Only the zip's directory is read here: every size is checked before GDAL unpacks a byte.
     try:
         with zipfile.ZipFile(path) as archive:
-            # macOS archivers add resource-fork copies ("._x.shp") that GDAL cannot read
-            members = [
-                name
-                for name in archive.namelist()
-                if not name.startswith("__MACOSX/")
-                and not PurePosixPath(name).name.startswith("._")
-            ]
-    except zipfile.BadZipFile:
+            infos = [info for info in archive.infolist() if not info.is_dir()]
+    except (zipfile.BadZipFile, OSError):
         raise InputError(Problem("not a valid zip archive", file=str(path))) from None
+    # macOS archivers add resource-fork copies ("._x.shp") that GDAL cannot read
+    members = [
+        info.filename
+        for info in infos
+        if not info.filename.startswith("__MACOSX/")
+        and not PurePosixPath(info.filename).name.startswith("._")
+    ]
     shapefiles = [m for m in members if m.lower().endswith(SHAPEFILE_SUFFIX)]
     geojsons = [m for m in members if m.lower().endswith(GEOJSON_SUFFIXES)]
     is_shapefile = bool(shapefiles)  # a shapefile wins over any GeoJSON beside it
@@ -215,8 +232,58 @@ def _zip_member(path: Path) -> _Source:
         member = _exactly_one(
             geojsons, "in this zip", str(path), kind="shapefile (.shp) or GeoJSON file"
         )
-    # GDAL reads inside the archive; nothing is extracted to disk
-    return _Source(f"/vsizip/{path.resolve()}/{member}", f"{path} [{member}]", is_shapefile)
+    parts = {part.lower() for part in _dataset_parts(member, is_shapefile)}
+    read = [info for info in infos if info.filename.lower() in parts]
+    _check_boundary_size(sum(info.file_size for info in read), f"{path} [{member}]", packed=True)
+    stem = member[: -len(PurePosixPath(member).suffix)].lower()
+    siblings = [info for info in infos if info.filename.rpartition(".")[0].lower() == stem] if is_shapefile else read
+    check_archive_members(siblings, str(path))  # compression ratio: the mark of a bomb
+    return _Source(member, f"{path} [{member}]", is_shapefile, archive=path,
+                   members=tuple(info.filename for info in siblings))
+
+
+@contextlib.contextmanager
+def _unpacked(source: _Source) -> Iterator[_Source]:
+    """The source itself, or a zip's dataset unpacked into a temporary folder while it is read.
+
+    GDAL's /vsizip/ reads a member past the size the zip's directory declares (a forged 1 KB
+    entry streamed a gigabyte of GeoJSON), so Python's zipfile unpacks it instead: it stops at
+    the declared size, which the limits were checked against, and checks the CRC.
+    """
+    if source.archive is None:
+        yield source
+        return
+    with tempfile.TemporaryDirectory(prefix="cswb-boundaries-") as scratch, zipfile.ZipFile(source.archive) as archive:
+        for member in source.members:
+            target = Path(scratch) / PurePosixPath(member).name
+            try:
+                with archive.open(member) as packed, target.open("wb") as unpacked:
+                    shutil.copyfileobj(packed, unpacked, 1024 * 1024)
+            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
+                raise InputError(Problem(f"cannot be unpacked ({exc}); the zip is damaged: pack the original"
+                                         " files again", file=f"{source.archive} [{member}]")) from None
+        yield replace(source, gdal_path=str(Path(scratch) / PurePosixPath(source.gdal_path).name), archive=None)
+
+
+def _dataset_parts(name: str, is_shapefile: bool) -> list[str]:
+    """The files GDAL reads whole for a dataset: a GeoJSON file, or a shapefile's geometry and table."""
+    if not is_shapefile:
+        return [name]
+    stem = name[: -len(SHAPEFILE_SUFFIX)]
+    return [name, stem + ".dbf"]
+
+
+def _check_on_disk(path: Path, *, is_shapefile: bool) -> None:
+    wanted = {part.lower() for part in _dataset_parts(path.name, is_shapefile)}
+    siblings = path.parent.iterdir() if is_shapefile else iter([path])
+    _check_boundary_size(sum(p.stat().st_size for p in siblings if p.name.lower() in wanted), str(path))
+
+
+def _check_boundary_size(size: int, display_name: str, *, packed: bool = False) -> None:
+    # GDAL and GEOS hold a boundary file several times over while reading and merging it.
+    what = "the boundary data unpacks to" if packed else "the boundary data is"
+    check_size(size, display_name, limit=MAX_BOUNDARY_BYTES, what=what, per="boundary data",
+               advice="simplify the boundaries or keep only the areas the plan needs")
 
 
 def _exactly_one(

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
+from .limits import MAX_ARCHIVE_BYTES, check_archive, check_file, check_size
 from .schema import ID_PATTERN
 from .tabular import ImportReport, Sheet, normalize_header, read_csv
 from .workspace import Workspace
@@ -37,7 +38,6 @@ ORG_PREFIX = "hsds-org-"
 SERVICE_PREFIX = "hsds-svc-"
 NEW_ORGANIZATION_SECTOR = "other"  # HSDS has no sector; planners choose it afterwards
 SKIPPED_STATUSES = ("inactive", "defunct")
-MAX_MEMBER_BYTES = 512 * 1024 * 1024  # a larger file in a zip is refused (zip bombs)
 SHOWN_NAMES = 5  # names listed in one notice before "and N more"
 
 # Table names (resource names or file stems) of HSDS 1.x and 3.0, by the role they play here.
@@ -151,8 +151,13 @@ class _FolderPackage(_Package):
     def __init__(self, descriptor: Path):
         super().__init__(descriptor.name, str(descriptor.parent))
         self.base = descriptor.parent
+        # The tables stay in memory together: their sum is bounded like a zip's, before any is read.
+        total = sum((self.base / name).stat().st_size for name in self.csv_names())
+        check_size(total, str(self.base), limit=MAX_ARCHIVE_BYTES, what="the package's tables come to",
+                   per="one data package (all its files)")
 
     def read(self, name: str) -> bytes:
+        check_file(self.base / name, self.display(name))
         try:
             return (self.base / name).read_bytes()
         except OSError as exc:
@@ -180,10 +185,7 @@ class _ZipPackage(_Package):
         info = self.members.get(self._member(name))
         if info is None:
             raise InputError(Problem("no such file in the zip", file=self.display(name)))
-        if info.file_size > MAX_MEMBER_BYTES:
-            limit = MAX_MEMBER_BYTES // 2**20
-            raise InputError(Problem(f"the file is larger than {limit} MB unpacked", file=self.display(name)))
-        try:
+        try:  # sizes were checked when the package was opened (`check_archive`)
             return self.archive.read(info)
         except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
             raise InputError(Problem(f"cannot unpack the file from the zip ({exc})", file=self.display(name))) from None
@@ -220,6 +222,7 @@ def _open_package(path: Path) -> Iterator[_Package]:
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputError(Problem(f"expected a .zip archive; it cannot be read ({exc})", file=file)) from None
     with archive:
+        check_archive(archive, file, name_of=lambda member: f"{file}/{member}")
         found = sorted((m for m in archive.namelist() if _is_descriptor(m)), key=lambda m: m.count("/"))
         if not found:
             expected = f"expected {DESCRIPTOR} with organizations.csv and services.csv"
@@ -340,6 +343,7 @@ def _read_table(package: _Package, name: str, encoding: str, scratch: Path, kind
             f"expected {encoding.upper()} text ({why}); byte {data[exc.start]:#04x} is not {encoding.upper()}"
             " (save the file as UTF-8)", file=display, row=data[: exc.start].count(b"\n") + 1)) from None
     scratch.write_text(text, encoding="utf-8")
+    del data, text  # the reader reads the scratch copy: hold one copy of a large table, not three
     sheet = read_csv(scratch, display=display)
     required = REQUIRED_COLUMNS[kind]
     for column in required:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
+from .limits import MAX_ARCHIVE_BYTES, check_file, check_size, check_workbook
 from .schema import TABLES, TABLES_BY_NAME, Column, Table
 from .validation import join_list
 from .workspace import Workspace
@@ -116,6 +117,7 @@ def _delimiter(first_line: str) -> str:
 
 def read_csv(path: Path, *, display: str | None = None) -> Sheet:
     file = display or str(path)
+    check_file(path, file)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -192,10 +194,13 @@ def read_xlsx(path: Path, *, display: str | None = None) -> list[Sheet]:
     file = display or str(path)
     if path.suffix.lower() == ".xls":
         raise InputError(Problem("expected an .xlsx workbook (Excel 2007 or later); save it as .xlsx or CSV", file=file))
+    check_workbook(path, file)  # sizes and claimed cells, before openpyxl unpacks anything
+    # A damaged part may surface while opening or only when its rows are read (a bad CRC, cut XML).
+    damaged: tuple[type[BaseException], ...] = (zipfile.BadZipFile, EOFError, OSError, *_xml_refusals())
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(Problem(f"expected an Excel .xlsx workbook; it cannot be read ({exc})", file=file)) from None
+    except (InvalidFileException, KeyError, ValueError, *damaged) as exc:
+        raise _unreadable_workbook(exc, file) from None
     sheets = []
     try:
         for ws in book.worksheets:
@@ -210,9 +215,35 @@ def read_xlsx(path: Path, *, display: str | None = None) -> list[Sheet]:
                 _add_row(sheet, cells, row_number)
             if sheet is not None:
                 sheets.append(sheet)
+    except damaged as exc:
+        raise _unreadable_workbook(exc, file) from None
     finally:
         book.close()
     return sheets
+
+
+def _unreadable_workbook(error: BaseException, file: str) -> InputError:
+    """One line for a workbook openpyxl cannot read; its own messages run over several lines."""
+    refusals = _xml_refusals()
+    cause: BaseException | None = error
+    while cause is not None and not isinstance(cause, refusals):
+        cause = cause.__cause__ or cause.__context__
+    if cause is not None and not isinstance(cause, SyntaxError):  # defusedxml's refusals
+        return InputError(Problem("the workbook's XML declares entities or a DTD, which imports refuse (they can"
+                                  " expand without bound): save it again from Excel or LibreOffice", file=file))
+    if cause is not None:
+        return InputError(Problem(f"the workbook's XML is damaged ({cause}): save it again from Excel or"
+                                  " LibreOffice", file=file))
+    detail = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return InputError(Problem(f"expected an Excel .xlsx workbook; it cannot be read ({detail})", file=file))
+
+
+def _xml_refusals() -> tuple[type[Exception], ...]:
+    """What openpyxl's XML parsing raises for entity tricks (defusedxml) and broken XML (ElementTree's and
+    lxml's parse errors are both SyntaxErrors)."""
+    from defusedxml import DefusedXmlException
+
+    return (DefusedXmlException, SyntaxError)
 
 
 # -- importing -------------------------------------------------------------------------
@@ -363,6 +394,7 @@ def import_bundle(ws: Workspace, path: str | Path) -> ImportReport:
     """Import a whole-workspace export: a folder of CSV files or one workbook, a sheet per table."""
     path = Path(path)
     if path.is_dir():
+        _check_bundle_folder(path)
         sheets: list[tuple[Sheet, Table]] = []
         for csv_path in sorted(path.glob("*.csv")):
             spec = table_for(csv_path.stem)
@@ -382,6 +414,13 @@ def import_bundle(ws: Workspace, path: str | Path) -> ImportReport:
     if not path.exists():
         raise InputError(Problem("no such file or folder", file=str(path)))
     raise InputError(Problem("expected a folder of CSV files or an .xlsx workbook", file=str(path)))
+
+
+def _check_bundle_folder(path: Path) -> None:
+    """Every table of a folder is held at once: their sum is bounded like a zip's, before any is read."""
+    total = sum(p.stat().st_size for p in path.glob("*.csv") if p.is_file())
+    check_size(total, str(path), limit=MAX_ARCHIVE_BYTES, what="the folder's table files come to",
+               per="one import (all its files)")
 
 
 def _geometry_chunks(sheets: list[Sheet]) -> dict[str, str]:

@@ -14,6 +14,7 @@ import ipywidgets
 from markupsafe import Markup
 
 from ..store import Workspace
+from ..store.limits import check_size
 from ..store.tabular import ImportReport
 from . import _failures, _sync
 
@@ -111,6 +112,8 @@ class FileImport(ipywidgets.VBox):
         """Import an uploaded file's bytes (what the upload button calls)."""
         shown = upload_name(name)
         try:
+            # The importer checks the file again (and inside it) as it does for the command line.
+            check_size(len(content), shown)
             with uploaded_copy(name, content) as path:
                 report = self._importer(self._ws, path)
         except Exception as error:  # noqa: BLE001 - said under the button (and logged if unexpected)
