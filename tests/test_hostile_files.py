@@ -398,8 +398,8 @@ def test_zip_forging_a_small_size_for_a_gigabyte_of_geojson_is_refused(
     with pytest.raises(InputError) as refused:
         read_boundaries(path, "name")
     assert str(refused.value) == (
-        f"{path} [wards.geojson]: cannot be unpacked (Bad CRC-32 for file 'wards.geojson'); the zip is damaged:"
-        " pack the original files again")
+        f"{path} [wards.geojson]: cannot be read as a map layer: the zip is damaged (its contents cannot be"
+        " decompressed); make the zip again")
     assert list(scratch.iterdir()) == []  # the unpacked part is gone
 
 

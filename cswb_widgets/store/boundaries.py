@@ -256,12 +256,17 @@ def _unpacked(source: _Source) -> Iterator[_Source]:
     with tempfile.TemporaryDirectory(prefix="cswb-boundaries-") as scratch, zipfile.ZipFile(source.archive) as archive:
         for member in source.members:
             target = Path(scratch) / PurePosixPath(member).name
+            if archive.getinfo(member).flag_bits & 0x1:  # encrypted: zipfile would ask for a password
+                raise InputError(Problem(
+                    "cannot be read as a map layer: the zip is password-protected; unzip it with its password"
+                    " and import the files", file=source.display_name))
             try:
                 with archive.open(member) as packed, target.open("wb") as unpacked:
                     shutil.copyfileobj(packed, unpacked, 1024 * 1024)
-            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
-                raise InputError(Problem(f"cannot be unpacked ({exc}); the zip is damaged: pack the original"
-                                         " files again", file=f"{source.archive} [{member}]")) from None
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, NotImplementedError):
+                raise InputError(Problem(
+                    "cannot be read as a map layer: the zip is damaged (its contents cannot be decompressed);"
+                    " make the zip again", file=f"{source.archive} [{member}]")) from None
         yield replace(source, gdal_path=str(Path(scratch) / PurePosixPath(source.gdal_path).name), archive=None)
 
 
