@@ -5,6 +5,11 @@ from Excel, `;` or tab delimiters, blank trailing rows, "Number Reached" for
 `number_reached`) and strict about their content: every value is validated, and
 one bad cell refuses the whole import with the file, row and column named.
 Imports run in one transaction: all of it lands, or nothing does.
+
+Exports prefix a quote to cells a spreadsheet would run as a formula (`=SUM(A1)` is written
+`'=SUM(A1)`, and a value that starts with a quote gets a second one). Reading takes that quote
+off again only in files that are such exports (a folder with its `workspace.json`, or a sheet
+whose header is exactly the table's columns in order): a quote typed in any other file is data.
 """
 
 from __future__ import annotations
@@ -21,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
+from .limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_GEOMETRY_CHARS, MAX_ROWS
 from .schema import TABLES, TABLES_BY_NAME, Column, Table
-from .validation import join_list
+from .validation import CellError, decimal_comma, join_list
 from .workspace import Workspace
 
 # Cells that a spreadsheet would run as a formula (OWASP CSV injection).
@@ -31,6 +37,9 @@ XLSX_CELL_LIMIT = 32_767
 GEOMETRY_SHEET = "_area_geometry"
 MANIFEST = "workspace.json"
 BUNDLE_FORMAT = "cswb-workspace"
+# Columns whose cells may hold a whole boundary (merged wards reach 280,000 characters).
+GEOMETRY_COLUMNS = frozenset(c.name for t in TABLES for c in t.columns if c.kind == "geojson")
+_EXCEL_SEPARATOR_LINE = re.compile(r"sep=(.)")
 
 
 @dataclass
@@ -42,6 +51,9 @@ class Sheet:
     header: list[str]  # normalized: "Number Reached" -> "number_reached"
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     original_header: list[str] = field(default_factory=list)  # as written in the file
+    header_row: int = 1
+    decimal_comma: bool = False  # cells separated by ';': "0,125" is a decimal
+    exported: bool = False  # written by export_csv/export_xlsx: formula quotes come off
 
     def where(self, row: int | None = None) -> dict[str, Any]:
         return {"file": self.file, "sheet": self.sheet, "row": row}
@@ -92,20 +104,48 @@ def normalize_header(name: Any) -> str:
 
 
 def _decode(data: bytes, file: str) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
+    """UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252 throughout; never a mix.
+
+    A file that is UTF-8 in some rows and Windows-1252 in others (rows pasted from two
+    sources) would turn into mojibake either way, so it is refused at its first foreign byte.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise _undecodable(data, exc.start, file, "the file starts as UTF-16, but {byte} is not UTF-16") from None
+    has_bom = data.startswith(b"\xef\xbb\xbf")
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+        return data[3:].decode("utf-8") if has_bom else data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start + (3 if has_bom else 0)
+    if has_bom:
+        raise _undecodable(data, first_bad, file, "the file starts as UTF-8 (a byte order mark), but {byte} is not UTF-8")
+    if _UTF8_MULTIBYTE.search(data):
+        raise _undecodable(data, first_bad, file, "the file mixes encodings: it has UTF-8 text, but {byte} is not UTF-8")
     try:
         return data.decode("cp1252")  # what Excel writes for "CSV" on Windows
-    except UnicodeDecodeError:
-        raise InputError(
-            Problem("expected text in UTF-8 or Windows-1252; the file has bytes that are neither", file=file)
-        ) from None
+    except UnicodeDecodeError as exc:
+        raise _undecodable(data, exc.start, file, "expected text in UTF-8 or Windows-1252; {byte} is neither") from None
+
+
+# A well-formed UTF-8 sequence of two to four bytes: Windows-1252 text almost never has one.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _undecodable(data: bytes, position: int, file: str, what: str) -> InputError:
+    """Name the row and the byte position (counted from 0, as hex editors do) of a byte that cannot be read."""
+    line = data.count(b"\n", 0, position) + 1
+    byte = f"byte 0x{data[position]:02X} at byte position {position:,} (counted from 0)"
+    return InputError(
+        Problem(
+            what.format(byte=byte) + ": save the file as \"CSV UTF-8\" and import it again",
+            file=file,
+            row=line,
+        )
+    )
 
 
 def _delimiter(first_line: str) -> str:
@@ -123,25 +163,42 @@ def read_csv(path: Path, *, display: str | None = None) -> Sheet:
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(Problem("expected a CSV text file; this looks like a binary file", file=file))
     text = _decode(data, file)
-    lines = text.splitlines()
+    lines = iter(text.splitlines())
     first = next((line for line in lines if line.strip()), None)
+    skipped = 0
+    separator_line = None
+    if first is not None and (separator_line := _EXCEL_SEPARATOR_LINE.fullmatch(first.strip())):
+        # Excel's "sep=;" first line names the delimiter; it is not the header.
+        delimiter = separator_line.group(1)
+        skipped = text.index(first) + len(first)
+        first = next((line for line in lines if line.strip()), None)
     if first is None:
         raise InputError(Problem("the file is empty; expected a header row", file=file))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first), strict=True)
+    if not separator_line:
+        delimiter = _delimiter(first)
+    csv.field_size_limit(MAX_GEOMETRY_CHARS)  # a boundary's geometry is one cell (the default is 131,072)
+    reader = csv.reader(io.StringIO(text[skipped:], newline=""), delimiter=delimiter, strict=True)
+    lines_before = text.count("\n", 0, skipped)
     sheet: Sheet | None = None
-    start_line = 1
+    start_line = 1 + lines_before
     try:
         for record in reader:
             row_number = start_line
-            start_line = reader.line_num + 1
+            start_line = reader.line_num + 1 + lines_before
             if sheet is None:
                 if not any(cell.strip() for cell in record):
                     continue
                 header = _header(record, file, None, row_number)
-                sheet = Sheet(file, None, header, original_header=_original(record, header))
+                sheet = Sheet(file, None, header, original_header=_original(record, header),
+                              header_row=row_number, decimal_comma=delimiter == ";")
                 continue
             _add_row(sheet, record, row_number)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise InputError(Problem(
+                f"a cell is longer than the limit of {MAX_GEOMETRY_CHARS:,} characters (for a boundary's"
+                f" geometry; {MAX_CELL_CHARS:,} for other text): shorten it or split the row",
+                file=file, row=start_line)) from None
         raise InputError(Problem(f"the file is not valid CSV ({exc})", file=file, row=start_line)) from None
     if sheet is None:
         raise InputError(Problem("the file is empty; expected a header row", file=file))
@@ -152,6 +209,9 @@ def _header(cells: list[Any], file: str, sheet: str | None, row: int) -> list[st
     header = [normalize_header(c) for c in cells]
     while header and not header[-1]:
         header.pop()  # trailing empty header cells, common in spreadsheets
+    if len(header) > MAX_COLUMNS:
+        raise InputError(Problem(f"the header has {len(header):,} columns; the limit is {MAX_COLUMNS:,}: remove the"
+                                 " columns not needed or split the table", file=file, sheet=sheet, row=row))
     seen: set[str] = set()
     for index, name in enumerate(header, start=1):
         if not name:
@@ -166,20 +226,29 @@ def _original(cells: list[Any], header: list[str]) -> list[str]:
     return [str(c).replace("\ufeff", "").strip() for c in cells[: len(header)]]
 
 
-def _add_row(sheet: Sheet, cells: Iterable[Any], row_number: int) -> None:
-    values = [restore(c) if isinstance(c, str) else c for c in cells]
+def _add_row(sheet: Sheet, cells: Iterable[Any], row_number: int, *, positioned: bool = False) -> None:
+    """Add one data row; `positioned` cells (a spreadsheet's) may stop short of the header's width.
+
+    In CSV a short row is refused: a cell left out shifts every later value into the wrong column.
+    """
+    values = list(cells)
     if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
         return  # blank rows (trailing ones in particular) carry nothing
-    extra = values[len(sheet.header):]
-    if any(v is not None and str(v).strip() for v in extra):
-        raise InputError(
-            Problem(
-                f"expected {len(sheet.header)} cells as in the header row, found {len(values)}",
-                file=sheet.file,
-                sheet=sheet.sheet,
-                row=row_number,
-            )
-        )
+
+    def refuse(message: str, column: str | None = None) -> InputError:
+        return InputError(Problem(message, file=sheet.file, sheet=sheet.sheet, row=row_number, column=column))
+
+    width = len(sheet.header)
+    extra = values[width:]
+    if any(v is not None and str(v).strip() for v in extra) or (len(values) < width and not positioned):
+        raise refuse(f"expected {width} cells as in the header row, found {len(values)}")
+    if len(sheet.rows) >= MAX_ROWS:
+        raise refuse(f"the table has more than {MAX_ROWS:,} data rows, the limit for one table: split the file")
+    for name, value in zip(sheet.header, values, strict=False):
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            limit = MAX_GEOMETRY_CHARS if name in GEOMETRY_COLUMNS else MAX_CELL_CHARS
+            if len(value) > limit:
+                raise refuse(f"the cell has {len(value):,} characters; the limit is {limit:,}: shorten it", name)
     raw = dict(zip(sheet.header, values, strict=False))
     sheet.rows.append((row_number, raw))
 
@@ -205,14 +274,71 @@ def read_xlsx(path: Path, *, display: str | None = None) -> list[Sheet]:
                     if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
                         continue
                     header = _header(list(cells), file, ws.title, row_number)
-                    sheet = Sheet(file, ws.title, header, original_header=_original(list(cells), header))
+                    sheet = Sheet(file, ws.title, header, original_header=_original(list(cells), header),
+                                  header_row=row_number)
                     continue
-                _add_row(sheet, cells, row_number)
+                _add_row(sheet, cells, row_number, positioned=True)
             if sheet is not None:
+                _refuse_unsaved_formulas(ws, sheet)
                 sheets.append(sheet)
     finally:
         book.close()
     return sheets
+
+
+def _refuse_unsaved_formulas(ws: Any, sheet: Sheet) -> None:
+    """Refuse a data cell holding a formula with no saved result (openpyxl reads it as empty).
+
+    Files written by scripts, or saved by some tools, keep formulas without their values; storing
+    the cell as empty would lose data silently. A quick byte search skips sheets with no formula.
+    """
+    from openpyxl.xml.functions import iterparse  # defused when defusedxml is installed
+
+    archive, member = getattr(ws.parent, "_archive", None), getattr(ws, "_worksheet_path", None)
+    if archive is None or member is None or not _has_formula(archive, member):
+        return
+    rows_parent = None
+    with archive.open(member) as source:
+        for event, element in iterparse(source, events=("start", "end")):
+            tag = element.tag.rpartition("}")[2]
+            if event == "start":
+                if tag == "sheetData":
+                    rows_parent = element
+                continue
+            if tag == "row" and rows_parent is not None:
+                rows_parent.clear()  # memory stays one row deep
+            if tag != "c":
+                continue
+            children = {child.tag.rpartition("}")[2]: child for child in element}
+            value = children.get("v")
+            if "f" not in children or (value is not None and value.text is not None):
+                continue
+            row, column = _cell_position(element.get("r") or "")
+            if row > sheet.header_row and 1 <= column <= len(sheet.header):
+                raise InputError(Problem(
+                    "formula with no saved value: open in Excel and save, or paste values",
+                    file=sheet.file, sheet=sheet.sheet, row=row, column=sheet.header[column - 1]))
+
+
+def _has_formula(archive: zipfile.ZipFile, member: str) -> bool:
+    pattern = re.compile(rb"<(?:\w+:)?f[\s/>]")
+    tail = b""
+    with archive.open(member) as source:
+        while chunk := source.read(1 << 20):
+            if pattern.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+def _cell_position(reference: str) -> tuple[int, int]:
+    """'AB12' -> (12, 28); (0, 0) for a reference openpyxl would not write."""
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    try:
+        return coordinate_to_tuple(reference)
+    except (ValueError, TypeError):
+        return 0, 0
 
 
 # -- importing -------------------------------------------------------------------------
@@ -230,7 +356,7 @@ def _check_columns(sheet: Sheet, spec: Table) -> None:
                 f"unknown column for table {spec.name}; expected some of: {', '.join(spec.column_names)}",
                 file=sheet.file,
                 sheet=sheet.sheet,
-                row=_header_row(sheet),
+                row=sheet.header_row,
                 column=unknown[0],
             )
         )
@@ -241,14 +367,10 @@ def _check_columns(sheet: Sheet, spec: Table) -> None:
                 f"required column missing from the header for table {spec.name}",
                 file=sheet.file,
                 sheet=sheet.sheet,
-                row=_header_row(sheet),
+                row=sheet.header_row,
                 column=missing[0],
             )
         )
-
-
-def _header_row(sheet: Sheet) -> int:
-    return sheet.rows[0][0] - 1 if sheet.rows else 1
 
 
 @dataclass
@@ -288,6 +410,18 @@ def _key_text(column: Column, value: Any) -> str:
     return text
 
 
+def _decimal_commas(raw: dict[str, Any], numbers: list[str]) -> tuple[dict[str, Any], Problem | None]:
+    """Numbers of a ';'-separated file read with a decimal comma ("0,125" is 0.125, never 125)."""
+    raw = dict(raw)
+    for name in numbers:
+        if isinstance(raw.get(name), str):
+            try:
+                raw[name] = decimal_comma(raw[name])
+            except CellError as exc:
+                return raw, Problem(str(exc), column=name)
+    return raw, None
+
+
 def _load(ws: Workspace, sheets: list[tuple[Sheet, Table]], note: str) -> ImportReport:
     report = ImportReport()
     for sheet, spec in sheets:
@@ -295,8 +429,17 @@ def _load(ws: Workspace, sheets: list[tuple[Sheet, Table]], note: str) -> Import
     with ws.batch(note):
         for sheet, spec in sheets:
             first_seen: dict[str, int] = {}
+            exported = sheet.exported or sheet.original_header == list(spec.column_names)
+            numbers = [c.name for c in spec.columns if c.kind in ("int", "float") and c.name in sheet.header]
             natural = _NaturalKey.for_sheet(ws, sheet, spec)
             for row_number, raw in sheet.rows:
+                if exported:
+                    raw = {name: restore(v) if isinstance(v, str) else v for name, v in raw.items()}
+                if sheet.decimal_comma:
+                    raw, problem = _decimal_commas(raw, numbers)
+                    if problem is not None:
+                        ws.report(problem, sheet.where(row_number))
+                        continue
                 record_id = "" if raw.get("id") is None else str(raw["id"]).strip()
                 matched = False
                 if not record_id and natural is not None:
@@ -364,13 +507,16 @@ def import_bundle(ws: Workspace, path: str | Path) -> ImportReport:
     path = Path(path)
     if path.is_dir():
         sheets: list[tuple[Sheet, Table]] = []
+        exported = (path / MANIFEST).is_file()  # an export_csv folder, perhaps of an older schema
         for csv_path in sorted(path.glob("*.csv")):
             spec = table_for(csv_path.stem)
             if spec is None:
                 raise InputError(
                     Problem(f"not a workspace table file (expected one of: {', '.join(TABLES_BY_NAME)})", file=str(csv_path))
                 )
-            sheets.append((read_csv(csv_path), spec))
+            sheet = read_csv(csv_path)
+            sheet.exported = exported
+            sheets.append((sheet, spec))
         if not sheets:
             raise InputError(Problem("expected a folder of table CSV files (such as risks.csv); found none", file=str(path)))
         order = {t.name: i for i, t in enumerate(TABLES)}
@@ -389,7 +535,10 @@ def _geometry_chunks(sheets: list[Sheet]) -> dict[str, str]:
         if sheet.sheet == GEOMETRY_SHEET:
             parts: dict[str, list[tuple[int, str]]] = {}
             for _, raw in sheet.rows:
-                parts.setdefault(str(raw.get("area_id")), []).append((int(raw.get("part") or 0), raw.get("geojson") or ""))
+                # The side sheet is always export_xlsx's own: a chunk may start with "-" and carry its quote.
+                chunk = raw.get("geojson")
+                text = restore(chunk) if isinstance(chunk, str) else ""
+                parts.setdefault(str(raw.get("area_id")), []).append((int(raw.get("part") or 0), text))
             return {k: "".join(text for _, text in sorted(v)) for k, v in parts.items()}
     return {}
 
