@@ -249,7 +249,7 @@ def _choice(list_name: str, value: str) -> str:
 
 def _list(column: Column, value: Any) -> list[str]:
     if isinstance(value, str):
-        text = value.strip()
+        text = check_storable(value.strip())
         items = json.loads(text) if text.startswith("[") and text.endswith("]") else split_list(text)
     elif isinstance(value, (list, tuple)):
         items = [_text(v) for v in value if not is_blank(v)]
@@ -264,8 +264,8 @@ def _list(column: Column, value: Any) -> list[str]:
                 f"expected items from: {', '.join(choice_keys(column.choices))}, got '{_show(bad[0])}'"
             )
         items = [choices(column.choices)[i.strip().lower()] for i in items]
-    items = [check_storable(i.strip()) for i in items]
-    check_storable(join_list(items))  # the list as one cell, as exported
+    items = [i.strip() for i in items]
+    check_storable(join_list(items))  # the list as one cell, as exported (JSON may hold escaped controls)
     return list(dict.fromkeys(items))
 
 
