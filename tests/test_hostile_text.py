@@ -208,6 +208,19 @@ def test_xlsx_formula_with_saved_value_imports_the_value(ws: Workspace, tmp_path
     assert ws.table("indicators").set_index("indicator")["value"].to_dict() == {"Calls": 5.0, "Rate": 2.023}
 
 
+def test_xlsx_formula_saved_as_empty_text_is_empty(ws: Workspace, tmp_path: Path) -> None:
+    book = Workbook()
+    book.active.title = "risks"
+    book.active.append(["name", "description"])
+    book.active.append(["Housing", '=IF(1>2,"x","")'])
+    path = tmp_path / "risks.xlsx"
+    book.save(path)
+    # What Excel saves for a formula whose result is "": a text cell with an empty value.
+    _rewrite_part(path, "xl/worksheets/sheet1.xml", r'<c r="B2">', '<c r="B2" t="str">')
+    import_file(ws, path)
+    assert ws.table("risks").set_index("name").loc["Housing", "description"] is None
+
+
 # -- leading apostrophes and exported formula guards -------------------------------------------------
 
 
@@ -395,3 +408,44 @@ def test_too_many_rows_are_refused_naming_the_limit(
         where = f"{path} [sheet risks]"
     assert _refused(ws, path, tmp_path) == (
         f"{where}, row 5: the table has more than 3 data rows, the limit for one table: split the file")
+
+
+def test_text_longer_than_an_excel_cell_survives_an_xlsx_round_trip(tmp_path: Path) -> None:
+    ws = Workspace.create(tmp_path / "ws", name="Long", kind="municipality")
+    narrative = "-" + "Evidence from the situation table. " * 1_500  # 52,501 characters; starts like a formula
+    ws.add("risks", id="risk-long", name="Long", narrative=narrative, description="short")
+    book = export_xlsx(ws, tmp_path / "ws.xlsx")
+    assert "_long_cells" in load_workbook(book, read_only=True).sheetnames
+    copy = Workspace.create(tmp_path / "copy")
+    import_bundle(copy, book)
+    assert copy.get("risks", "risk-long")["narrative"] == narrative.strip()
+
+
+def test_boundary_pieces_of_an_older_xlsx_export_are_joined(ws: Workspace, tmp_path: Path) -> None:
+    ring = [[-80.0 + i * 1e-5, 43.0 + (i % 5) * 1e-5] for i in range(3000)]
+    geometry = json.dumps({"type": "Polygon", "coordinates": [[*ring, ring[0]]]}, separators=(",", ":"))
+    book = Workbook()
+    book.active.title = "areas"
+    book.active.append(["id", "name", "kind", "geometry"])
+    book.active.append(["ward-1", "Ward 1", "ward", None])
+    side = book.create_sheet("_area_geometry")  # how exports before the _long_cells sheet kept boundaries
+    side.append(["area_id", "part", "geojson"])
+    for part, start in enumerate(range(0, len(geometry), 32_766)):
+        piece = geometry[start:start + 32_766]
+        side.append(["ward-1", part, "'" + piece if piece.startswith("-") else piece])
+    path = tmp_path / "old.xlsx"
+    book.save(path)
+    import_bundle(ws, path)
+    assert ws.get("areas", "ward-1")["geometry"] == geometry
+
+
+def test_control_character_stored_before_the_door_was_shut_is_named_on_export(ws: Workspace, tmp_path: Path) -> None:
+    # An older version stored it; reach the database as that version did.
+    ws._conn.execute("UPDATE risks SET description = 'old\x1btext' WHERE id = 'risk-housing'")
+    ws._conn.commit()
+    out = tmp_path / "out.xlsx"
+    with pytest.raises(InputError) as caught:
+        export_xlsx(ws, out)
+    assert str(caught.value) == (
+        f"{out} [sheet risks], row 2, column 'description': the text holds a control character, escape (U+001B),"
+        " at character 4, which spreadsheets and documents cannot store: remove it in the app, then export again")

@@ -28,13 +28,14 @@ from typing import Any
 from ..errors import InputError, Problem
 from .limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_GEOMETRY_CHARS, MAX_ROWS
 from .schema import TABLES, TABLES_BY_NAME, Column, Table
-from .validation import CellError, decimal_comma, join_list
+from .validation import CellError, check_storable, decimal_comma, join_list
 from .workspace import Workspace
 
 # Cells that a spreadsheet would run as a formula (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CELL_LIMIT = 32_767
-GEOMETRY_SHEET = "_area_geometry"
+LONG_CELLS_SHEET = "_long_cells"  # cells over Excel's 32,767 characters, in pieces
+GEOMETRY_SHEET = "_area_geometry"  # the same for boundaries only, in exports before LONG_CELLS_SHEET
 MANIFEST = "workspace.json"
 BUNDLE_FORMAT = "cswb-workspace"
 # Columns whose cells may hold a whole boundary (merged wards reach 280,000 characters).
@@ -311,7 +312,8 @@ def _refuse_unsaved_formulas(ws: Any, sheet: Sheet) -> None:
                 continue
             children = {child.tag.rpartition("}")[2]: child for child in element}
             value = children.get("v")
-            if "f" not in children or (value is not None and value.text is not None):
+            # An empty <v/> is a saved empty string only in a text cell (Excel's =IF(...,"",...)).
+            if "f" not in children or (value is not None and (value.text is not None or element.get("t") == "str")):
                 continue
             row, column = _cell_position(element.get("r") or "")
             if row > sheet.header_row and 1 <= column <= len(sheet.header):
@@ -479,7 +481,7 @@ def import_file(ws: Workspace, path: str | Path, table: str | None = None) -> Im
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         sheets = read_xlsx(path)
         if table is None:
-            return _load_book(ws, sheets, f"import {path.name}", _geometry_chunks(sheets))
+            return _load_book(ws, sheets, f"import {path.name}")
         spec = table_for(table)
         assert spec is not None
         chosen = [s for s in sheets if table_for(s.sheet or "") is spec] or (sheets if len(sheets) == 1 else [])
@@ -524,29 +526,42 @@ def import_bundle(ws: Workspace, path: str | Path) -> ImportReport:
         return _load(ws, sheets, f"import {path.name}")
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         book = read_xlsx(path)
-        return _load_book(ws, book, f"import {path.name}", _geometry_chunks(book))
+        return _load_book(ws, book, f"import {path.name}")
     if not path.exists():
         raise InputError(Problem("no such file or folder", file=str(path)))
     raise InputError(Problem("expected a folder of CSV files or an .xlsx workbook", file=str(path)))
 
 
-def _geometry_chunks(sheets: list[Sheet]) -> dict[str, str]:
+def _long_cells(sheets: list[Sheet]) -> dict[str, dict[str, dict[str, str]]]:
+    """Table -> record id -> column -> the text export_xlsx wrote in pieces to its side sheet."""
+    pieces: dict[tuple[str, str, str], list[tuple[int, str]]] = {}
     for sheet in sheets:
-        if sheet.sheet == GEOMETRY_SHEET:
-            parts: dict[str, list[tuple[int, str]]] = {}
-            for _, raw in sheet.rows:
-                # The side sheet is always export_xlsx's own: a chunk may start with "-" and carry its quote.
-                chunk = raw.get("geojson")
-                text = restore(chunk) if isinstance(chunk, str) else ""
-                parts.setdefault(str(raw.get("area_id")), []).append((int(raw.get("part") or 0), text))
-            return {k: "".join(text for _, text in sorted(v)) for k, v in parts.items()}
-    return {}
+        if sheet.sheet not in (LONG_CELLS_SHEET, GEOMETRY_SHEET):
+            continue
+        for row_number, raw in sheet.rows:
+            if sheet.sheet == GEOMETRY_SHEET:
+                key, chunk = ("areas", str(raw.get("area_id")), "geometry"), raw.get("geojson")
+            else:
+                key, chunk = (str(raw.get("table")), str(raw.get("id")), str(raw.get("column"))), raw.get("text")
+            part = raw.get("part")
+            if isinstance(part, float) and part.is_integer():
+                part = int(part)
+            if not isinstance(part, int) or isinstance(part, bool):
+                raise InputError(Problem(f"expected the number of the piece, got '{part}'", file=sheet.file,
+                                         sheet=sheet.sheet, row=row_number, column="part"))
+            # The side sheet is always export_xlsx's own: a piece may start with "-" and carry its quote.
+            pieces.setdefault(key, []).append((part, restore(chunk) if isinstance(chunk, str) else ""))
+    joined: dict[str, dict[str, dict[str, str]]] = {}
+    for (table, record_id, column), parts in pieces.items():
+        joined.setdefault(table, {}).setdefault(record_id, {})[column] = "".join(text for _, text in sorted(parts))
+    return joined
 
 
-def _load_book(ws: Workspace, book: list[Sheet], note: str, geometry: dict[str, str]) -> ImportReport:
+def _load_book(ws: Workspace, book: list[Sheet], note: str) -> ImportReport:
+    long_cells = _long_cells(book)
     pairs: list[tuple[Sheet, Table]] = []
     for sheet in book:
-        if sheet.sheet == GEOMETRY_SHEET:
+        if sheet.sheet in (LONG_CELLS_SHEET, GEOMETRY_SHEET):
             continue
         spec = table_for(sheet.sheet or "")
         if spec is None:
@@ -557,10 +572,11 @@ def _load_book(ws: Workspace, book: list[Sheet], note: str, geometry: dict[str, 
                     sheet=sheet.sheet,
                 )
             )
-        if spec.name == "areas" and geometry:
-            for _, raw in sheet.rows:
-                if not raw.get("geometry") and str(raw.get("id")) in geometry:
-                    raw["geometry"] = geometry[str(raw.get("id"))]
+        by_id = long_cells.get(spec.name, {})
+        for _, raw in sheet.rows if by_id else ():
+            for column, text in by_id.get(str(raw.get("id")), {}).items():
+                if column in sheet.header and raw.get(column) in (None, ""):
+                    raw[column] = text
         pairs.append((sheet, spec))
     return _load(ws, pairs, note)
 
@@ -625,9 +641,10 @@ def export_xlsx(ws: Workspace, out: str | Path) -> Path:
     from openpyxl import Workbook
 
     out = Path(out)
+    _check_exportable(ws, str(out))  # before the workbook's writers open
     out.parent.mkdir(parents=True, exist_ok=True)
     book = Workbook(write_only=True)
-    chunks: list[tuple[str, int, str]] = []
+    chunks: list[tuple[str, str, str, int, str]] = []
     for spec in TABLES:
         sheet = book.create_sheet(spec.name)
         sheet.append(list(spec.column_names))
@@ -636,19 +653,35 @@ def export_xlsx(ws: Workspace, out: str | Path) -> Path:
             for column, value in zip(spec.columns, row[1:], strict=True):
                 cell = _xlsx_value(column, value)
                 if isinstance(cell, str) and len(cell) > XLSX_CELL_LIMIT:
-                    # Excel cells hold at most 32,767 characters: keep long geometry in pieces.
+                    # Excel cells hold at most 32,767 characters: keep long ones in pieces.
                     step = XLSX_CELL_LIMIT - 1
-                    chunks += [(row[0], i // step, cell[i:i + step]) for i in range(0, len(cell), step)]
+                    chunks += [(spec.name, row[0], column.name, i // step, cell[i:i + step])
+                               for i in range(0, len(cell), step)]
                     cell = None
                 cells.append(cell)
             sheet.append(cells)
     if chunks:
-        side = book.create_sheet(GEOMETRY_SHEET)
-        side.append(["area_id", "part", "geojson"])
-        for area_id, part, text in chunks:
-            side.append([area_id, part, neutralize(text)])
+        side = book.create_sheet(LONG_CELLS_SHEET)
+        side.append(["table", "id", "column", "part", "text"])
+        for table_name, record_id, column_name, part, text in chunks:
+            side.append([table_name, record_id, column_name, part, neutralize(text)])
     book.save(out)
     return out
+
+
+def _check_exportable(ws: Workspace, file: str) -> None:
+    """Text stored before control characters were refused at the door would break the workbook."""
+    for spec in TABLES:
+        texts = [(i, c) for i, c in enumerate(spec.columns, start=1) if c.kind in ("text", "list")]
+        for row_number, row in enumerate(ws.stored_rows(spec.name), start=2):
+            for index, column in texts:
+                if row[index] is None:
+                    continue
+                try:
+                    check_storable(export_text(column, row[index]), limit=MAX_GEOMETRY_CHARS)
+                except CellError as exc:
+                    raise InputError(Problem(f"{exc} in the app, then export again", file=file, sheet=spec.name,
+                                             row=row_number, column=column.name)) from None
 
 
 def export_workspace(ws: Workspace, out: str | Path, fmt: str = "csv") -> list[Path]:

@@ -277,7 +277,8 @@ def _geojson(value: Any) -> str:
         raise ValueError
     if not isinstance(geometry.get("coordinates"), list):
         raise ValueError
-    return json.dumps(geometry, separators=(",", ":"))
+    # ASCII JSON: control characters come out escaped, so only the length needs checking.
+    return check_storable(json.dumps(geometry, separators=(",", ":")), limit=MAX_GEOMETRY_CHARS)
 
 
 def check_id(value: Any) -> str:
