@@ -293,7 +293,9 @@ def _refuse_unsaved_formulas(ws: Any, sheet: Sheet) -> None:
     Files written by scripts, or saved by some tools, keep formulas without their values; storing
     the cell as empty would lose data silently. A quick byte search skips sheets with no formula.
     """
-    from openpyxl.xml.functions import iterparse  # defused when defusedxml is installed
+    # The standard library's C parser: openpyxl's defused one (several times slower) has just read
+    # these same bytes, so any entity trick was refused before this second pass.
+    from xml.etree.ElementTree import iterparse
 
     archive, member = getattr(ws.parent, "_archive", None), getattr(ws, "_worksheet_path", None)
     if archive is None or member is None or not _has_formula(archive, member):
