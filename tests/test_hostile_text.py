@@ -449,3 +449,19 @@ def test_control_character_stored_before_the_door_was_shut_is_named_on_export(ws
     assert str(caught.value) == (
         f"{out} [sheet risks], row 2, column 'description': the text holds a control character, escape (U+001B),"
         " at character 4, which spreadsheets and documents cannot store: remove it in the app, then export again")
+
+
+def test_cell_beyond_the_csv_reader_limit_is_refused_naming_both_limits(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tabular, "MAX_CELL_CHARS", 100)  # the real limits: 100,000 and 16 MiB; the check is the same
+    monkeypatch.setattr(tabular, "MAX_GEOMETRY_CHARS", 1_000)
+    default = csv.field_size_limit()
+    try:
+        f = tmp_path / "areas.csv"
+        f.write_text(f"name,kind,geometry\nWard 1,ward,x\nWard 2,ward,\"{'1' * 1_001}\"\n", encoding="utf-8")
+        assert _refused(ws, f, tmp_path) == (
+            f"{f}, row 3: a cell is longer than the limit of 1,000 characters (for a boundary's geometry;"
+            " 100 for other text): shorten it or split the row")
+    finally:
+        csv.field_size_limit(default)
