@@ -164,19 +164,20 @@ def read_csv(path: Path, *, display: str | None = None) -> Sheet:
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(Problem("expected a CSV text file; this looks like a binary file", file=file))
     text = _decode(data, file)
-    lines = iter(text.splitlines())
-    first = next((line for line in lines if line.strip()), None)
+    # Found lazily: a list of every line would double the memory a large file takes.
+    lines = (match for match in re.finditer(r"[^\r\n]+", text) if match.group().strip())
+    first = next(lines, None)
     skipped = 0
     separator_line = None
-    if first is not None and (separator_line := _EXCEL_SEPARATOR_LINE.fullmatch(first.strip())):
+    if first is not None and (separator_line := _EXCEL_SEPARATOR_LINE.fullmatch(first.group().strip())):
         # Excel's "sep=;" first line names the delimiter; it is not the header.
         delimiter = separator_line.group(1)
-        skipped = text.index(first) + len(first)
-        first = next((line for line in lines if line.strip()), None)
+        skipped = first.end()
+        first = next(lines, None)
     if first is None:
         raise InputError(Problem("the file is empty; expected a header row", file=file))
     if not separator_line:
-        delimiter = _delimiter(first)
+        delimiter = _delimiter(first.group())
     csv.field_size_limit(MAX_GEOMETRY_CHARS)  # a boundary's geometry is one cell (the default is 131,072)
     reader = csv.reader(io.StringIO(text[skipped:], newline=""), delimiter=delimiter, strict=True)
     lines_before = text.count("\n", 0, skipped)
