@@ -255,39 +255,6 @@ def _add_row(sheet: Sheet, cells: Iterable[Any], row_number: int, *, positioned:
     sheet.rows.append((row_number, raw))
 
 
-def read_xlsx(path: Path, *, display: str | None = None) -> list[Sheet]:
-    """Every non-empty sheet of an Excel workbook."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    file = display or str(path)
-    if path.suffix.lower() == ".xls":
-        raise InputError(Problem("expected an .xlsx workbook (Excel 2007 or later); save it as .xlsx or CSV", file=file))
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(Problem(f"expected an Excel .xlsx workbook; it cannot be read ({exc})", file=file)) from None
-    sheets = []
-    try:
-        for ws in book.worksheets:
-            sheet: Sheet | None = None
-            for row_number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
-                if sheet is None:
-                    if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
-                        continue
-                    header = _header(list(cells), file, ws.title, row_number)
-                    sheet = Sheet(file, ws.title, header, original_header=_original(list(cells), header),
-                                  header_row=row_number)
-                    continue
-                _add_row(sheet, cells, row_number, positioned=True)
-            if sheet is not None:
-                _refuse_unsaved_formulas(ws, sheet)
-                sheets.append(sheet)
-    finally:
-        book.close()
-    return sheets
-
-
 def _refuse_unsaved_formulas(ws: Any, sheet: Sheet) -> None:
     """Refuse a data cell holding a formula with no saved result (openpyxl reads it as empty).
 
@@ -344,6 +311,39 @@ def _cell_position(reference: str) -> tuple[int, int]:
         return coordinate_to_tuple(reference)
     except (ValueError, TypeError):
         return 0, 0
+
+
+def read_xlsx(path: Path, *, display: str | None = None) -> list[Sheet]:
+    """Every non-empty sheet of an Excel workbook."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    file = display or str(path)
+    if path.suffix.lower() == ".xls":
+        raise InputError(Problem("expected an .xlsx workbook (Excel 2007 or later); save it as .xlsx or CSV", file=file))
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InputError(Problem(f"expected an Excel .xlsx workbook; it cannot be read ({exc})", file=file)) from None
+    sheets = []
+    try:
+        for ws in book.worksheets:
+            sheet: Sheet | None = None
+            for row_number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
+                if sheet is None:
+                    if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+                        continue
+                    header = _header(list(cells), file, ws.title, row_number)
+                    sheet = Sheet(file, ws.title, header, original_header=_original(list(cells), header),
+                                  header_row=row_number)
+                    continue
+                _add_row(sheet, cells, row_number, positioned=True)
+            if sheet is not None:
+                _refuse_unsaved_formulas(ws, sheet)
+                sheets.append(sheet)
+    finally:
+        book.close()
+    return sheets
 
 
 # -- importing -------------------------------------------------------------------------
@@ -644,9 +644,9 @@ def export_xlsx(ws: Workspace, out: str | Path) -> Path:
     from openpyxl import Workbook
 
     out = Path(out)
-    _check_exportable(ws, str(out))  # before the workbook's writers open
     out.parent.mkdir(parents=True, exist_ok=True)
     book = Workbook(write_only=True)
+    _check_exportable(ws, str(out))  # before the first sheet opens its writer
     chunks: list[tuple[str, str, str, int, str]] = []
     for spec in TABLES:
         sheet = book.create_sheet(spec.name)
