@@ -100,7 +100,8 @@ CORPUS: list[tuple[str, bytes, str | None, str]] = [
     ("risks.csv", b"", None, "{f}: the file is empty; expected a header row"),
     ("risks.csv", b"\r\n  \r\n,,,\n", None, "{f}: the file is empty; expected a header row"),
     ("risks.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", None, "{f}: expected a CSV text file; this looks like a binary file"),
-    ("risks.csv", b"name,caf\xe9\x81\n", None, "{f}: expected text in UTF-8 or Windows-1252; the file has bytes that are neither"),
+    ("risks.csv", b"name,caf\xe9\x81\n", None, "{f}, row 1: expected text in UTF-8 or Windows-1252; byte 0x81 at byte position 9"
+     " (counted from 0) is neither: save the file as \"CSV UTF-8\" and import it again"),
     ("risks.csv", b"name,colour\nHousing,blue\n", None,
      "{f}, row 1, column 'colour': unknown column for table risks; expected some of: " + RISK_COLUMNS),
     ("risks.csv", b"category,priority\nhousing,yes\n", None,
@@ -121,8 +122,11 @@ CORPUS: list[tuple[str, bytes, str | None, str]] = [
      " changing_underlying_circumstances, coping_supports, got 'wishful thinking'"),
     ("indicators.csv", b"indicator,year,value\nCalls,twenty,5\n", None,
      "{f}, row 2, column 'year': expected a whole number at least 1800 and at most 2200, got 'twenty'"),
-    ("indicators.csv", b"indicator;year;value\nCalls;2023;12,5\n", None,
-     "{f}, row 2, column 'value': expected a number, got '12,5'"),
+    ("indicators.csv", b"indicator;year;value\nCalls;2023;1.250\n", None,
+     "{f}, row 2, column 'value': '1.250' is ambiguous in a file separated by ';' (a decimal point or a thousands"
+     " separator?): write 1,250 for the decimal or 1250 for the whole number"),
+    ("indicators.csv", b"indicator,year,value\nCalls,2023,\"0,125\"\n", None,
+     "{f}, row 2, column 'value': expected a number, got '0,125'"),
     ("indicators.csv", b"indicator,year,value,risk_id\nCalls,2023,5,risk-missing\n", None,
      "{f}, row 2, column 'risk_id': expected the id of an existing risks record, got 'risk-missing'"),
     ("indicators.csv", b"indicator,area,year,value\nCalls,Ward 1,2023,5\nCalls,Ward 1,2023,6\n", None,
@@ -255,7 +259,7 @@ def test_xlsx_round_trip_is_exact(tmp_path: Path) -> None:
     ws = _rich_workspace(tmp_path / "ws")
     expected = _snapshot(ws, tmp_path / "csv")
     book = export_xlsx(ws, tmp_path / "ws.xlsx")
-    assert "_area_geometry" in load_workbook(book, read_only=True).sheetnames  # geometry over 32,767 chars
+    assert "_long_cells" in load_workbook(book, read_only=True).sheetnames  # geometry over 32,767 chars
     copy = Workspace.create(tmp_path / "copy")
     import_bundle(copy, book)
     assert _snapshot(copy, tmp_path / "copy-csv") == expected

@@ -5,6 +5,11 @@ from Excel, `;` or tab delimiters, blank trailing rows, "Number Reached" for
 `number_reached`) and strict about their content: every value is validated, and
 one bad cell refuses the whole import with the file, row and column named.
 Imports run in one transaction: all of it lands, or nothing does.
+
+Exports prefix a quote to cells a spreadsheet would run as a formula (`=SUM(A1)` is written
+`'=SUM(A1)`, and a value that starts with a quote gets a second one). Reading takes that quote
+off again only in files that are such exports (a folder with its `workspace.json`, or a sheet
+whose header is exactly the table's columns in order): a quote typed in any other file is data.
 """
 
 from __future__ import annotations
@@ -21,17 +26,30 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
-from .limits import MAX_ARCHIVE_BYTES, check_file, check_size, check_workbook
+from .limits import (
+    MAX_ARCHIVE_BYTES,
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    MAX_GEOMETRY_CHARS,
+    MAX_ROWS,
+    check_file,
+    check_size,
+    check_workbook,
+)
 from .schema import TABLES, TABLES_BY_NAME, Column, Table
-from .validation import join_list
+from .validation import CellError, check_storable, decimal_comma, join_list
 from .workspace import Workspace
 
 # Cells that a spreadsheet would run as a formula (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CELL_LIMIT = 32_767
-GEOMETRY_SHEET = "_area_geometry"
+LONG_CELLS_SHEET = "_long_cells"  # cells over Excel's 32,767 characters, in pieces
+GEOMETRY_SHEET = "_area_geometry"  # the same for boundaries only, in exports before LONG_CELLS_SHEET
 MANIFEST = "workspace.json"
 BUNDLE_FORMAT = "cswb-workspace"
+# Columns whose cells may hold a whole boundary (merged wards reach 280,000 characters).
+GEOMETRY_COLUMNS = frozenset(c.name for t in TABLES for c in t.columns if c.kind == "geojson")
+_EXCEL_SEPARATOR_LINE = re.compile(r"sep=(.)")
 
 
 @dataclass
@@ -43,6 +61,9 @@ class Sheet:
     header: list[str]  # normalized: "Number Reached" -> "number_reached"
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     original_header: list[str] = field(default_factory=list)  # as written in the file
+    header_row: int = 1
+    decimal_comma: bool = False  # cells separated by ';': "0,125" is a decimal
+    exported: bool = False  # written by export_csv/export_xlsx: formula quotes come off
 
     def where(self, row: int | None = None) -> dict[str, Any]:
         return {"file": self.file, "sheet": self.sheet, "row": row}
@@ -93,20 +114,48 @@ def normalize_header(name: Any) -> str:
 
 
 def _decode(data: bytes, file: str) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
+    """UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252 throughout; never a mix.
+
+    A file that is UTF-8 in some rows and Windows-1252 in others (rows pasted from two
+    sources) would turn into mojibake either way, so it is refused at its first foreign byte.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise _undecodable(data, exc.start, file, "the file starts as UTF-16, but {byte} is not UTF-16") from None
+    has_bom = data.startswith(b"\xef\xbb\xbf")
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+        return data[3:].decode("utf-8") if has_bom else data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start + (3 if has_bom else 0)
+    if has_bom:
+        raise _undecodable(data, first_bad, file, "the file starts as UTF-8 (a byte order mark), but {byte} is not UTF-8")
+    if _UTF8_MULTIBYTE.search(data):
+        raise _undecodable(data, first_bad, file, "the file mixes encodings: it has UTF-8 text, but {byte} is not UTF-8")
     try:
         return data.decode("cp1252")  # what Excel writes for "CSV" on Windows
-    except UnicodeDecodeError:
-        raise InputError(
-            Problem("expected text in UTF-8 or Windows-1252; the file has bytes that are neither", file=file)
-        ) from None
+    except UnicodeDecodeError as exc:
+        raise _undecodable(data, exc.start, file, "expected text in UTF-8 or Windows-1252; {byte} is neither") from None
+
+
+# A well-formed UTF-8 sequence of two to four bytes: Windows-1252 text almost never has one.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _undecodable(data: bytes, position: int, file: str, what: str) -> InputError:
+    """Name the row and the byte position (counted from 0, as hex editors do) of a byte that cannot be read."""
+    line = data.count(b"\n", 0, position) + 1
+    byte = f"byte 0x{data[position]:02X} at byte position {position:,} (counted from 0)"
+    return InputError(
+        Problem(
+            what.format(byte=byte) + ": save the file as \"CSV UTF-8\" and import it again",
+            file=file,
+            row=line,
+        )
+    )
 
 
 def _delimiter(first_line: str) -> str:
@@ -125,25 +174,43 @@ def read_csv(path: Path, *, display: str | None = None) -> Sheet:
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(Problem("expected a CSV text file; this looks like a binary file", file=file))
     text = _decode(data, file)
-    lines = text.splitlines()
-    first = next((line for line in lines if line.strip()), None)
+    # Found lazily: a list of every line would double the memory a large file takes.
+    lines = (match for match in re.finditer(r"[^\r\n]+", text) if match.group().strip())
+    first = next(lines, None)
+    skipped = 0
+    separator_line = None
+    if first is not None and (separator_line := _EXCEL_SEPARATOR_LINE.fullmatch(first.group().strip())):
+        # Excel's "sep=;" first line names the delimiter; it is not the header.
+        delimiter = separator_line.group(1)
+        skipped = first.end()
+        first = next(lines, None)
     if first is None:
         raise InputError(Problem("the file is empty; expected a header row", file=file))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first), strict=True)
+    if not separator_line:
+        delimiter = _delimiter(first.group())
+    csv.field_size_limit(MAX_GEOMETRY_CHARS)  # a boundary's geometry is one cell (the default is 131,072)
+    reader = csv.reader(io.StringIO(text[skipped:], newline=""), delimiter=delimiter, strict=True)
+    lines_before = text.count("\n", 0, skipped)
     sheet: Sheet | None = None
-    start_line = 1
+    start_line = 1 + lines_before
     try:
         for record in reader:
             row_number = start_line
-            start_line = reader.line_num + 1
+            start_line = reader.line_num + 1 + lines_before
             if sheet is None:
                 if not any(cell.strip() for cell in record):
                     continue
                 header = _header(record, file, None, row_number)
-                sheet = Sheet(file, None, header, original_header=_original(record, header))
+                sheet = Sheet(file, None, header, original_header=_original(record, header),
+                              header_row=row_number, decimal_comma=delimiter == ";")
                 continue
             _add_row(sheet, record, row_number)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise InputError(Problem(
+                f"a cell is longer than the limit of {MAX_GEOMETRY_CHARS:,} characters (for a boundary's"
+                f" geometry; {MAX_CELL_CHARS:,} for other text): shorten it or split the row",
+                file=file, row=start_line)) from None
         raise InputError(Problem(f"the file is not valid CSV ({exc})", file=file, row=start_line)) from None
     if sheet is None:
         raise InputError(Problem("the file is empty; expected a header row", file=file))
@@ -154,6 +221,9 @@ def _header(cells: list[Any], file: str, sheet: str | None, row: int) -> list[st
     header = [normalize_header(c) for c in cells]
     while header and not header[-1]:
         header.pop()  # trailing empty header cells, common in spreadsheets
+    if len(header) > MAX_COLUMNS:
+        raise InputError(Problem(f"the header has {len(header):,} columns; the limit is {MAX_COLUMNS:,}: remove the"
+                                 " columns not needed or split the table", file=file, sheet=sheet, row=row))
     seen: set[str] = set()
     for index, name in enumerate(header, start=1):
         if not name:
@@ -168,22 +238,89 @@ def _original(cells: list[Any], header: list[str]) -> list[str]:
     return [str(c).replace("\ufeff", "").strip() for c in cells[: len(header)]]
 
 
-def _add_row(sheet: Sheet, cells: Iterable[Any], row_number: int) -> None:
-    values = [restore(c) if isinstance(c, str) else c for c in cells]
+def _add_row(sheet: Sheet, cells: Iterable[Any], row_number: int, *, positioned: bool = False) -> None:
+    """Add one data row; `positioned` cells (a spreadsheet's) may stop short of the header's width.
+
+    In CSV a short row is refused: a cell left out shifts every later value into the wrong column.
+    """
+    values = list(cells)
     if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
         return  # blank rows (trailing ones in particular) carry nothing
-    extra = values[len(sheet.header):]
-    if any(v is not None and str(v).strip() for v in extra):
-        raise InputError(
-            Problem(
-                f"expected {len(sheet.header)} cells as in the header row, found {len(values)}",
-                file=sheet.file,
-                sheet=sheet.sheet,
-                row=row_number,
-            )
-        )
+
+    def refuse(message: str, column: str | None = None) -> InputError:
+        return InputError(Problem(message, file=sheet.file, sheet=sheet.sheet, row=row_number, column=column))
+
+    width = len(sheet.header)
+    extra = values[width:]
+    if any(v is not None and str(v).strip() for v in extra) or (len(values) < width and not positioned):
+        raise refuse(f"expected {width} cells as in the header row, found {len(values)}")
+    if len(sheet.rows) >= MAX_ROWS:
+        raise refuse(f"the table has more than {MAX_ROWS:,} data rows, the limit for one table: split the file")
+    for name, value in zip(sheet.header, values, strict=False):
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            limit = MAX_GEOMETRY_CHARS if name in GEOMETRY_COLUMNS else MAX_CELL_CHARS
+            if len(value) > limit:
+                raise refuse(f"the cell has {len(value):,} characters; the limit is {limit:,}: shorten it", name)
     raw = dict(zip(sheet.header, values, strict=False))
     sheet.rows.append((row_number, raw))
+
+
+def _refuse_unsaved_formulas(ws: Any, sheet: Sheet) -> None:
+    """Refuse a data cell holding a formula with no saved result (openpyxl reads it as empty).
+
+    Files written by scripts, or saved by some tools, keep formulas without their values; storing
+    the cell as empty would lose data silently. A quick byte search skips sheets with no formula.
+    """
+    # The standard library's C parser: openpyxl's defused one (several times slower) has just read
+    # these same bytes, so any entity trick was refused before this second pass.
+    from xml.etree.ElementTree import iterparse
+
+    archive, member = getattr(ws.parent, "_archive", None), getattr(ws, "_worksheet_path", None)
+    if archive is None or member is None or not _has_formula(archive, member):
+        return
+    rows_parent = None
+    with archive.open(member) as source:
+        for event, element in iterparse(source, events=("start", "end")):
+            tag = element.tag.rpartition("}")[2]
+            if event == "start":
+                if tag == "sheetData":
+                    rows_parent = element
+                continue
+            if tag == "row" and rows_parent is not None:
+                rows_parent.clear()  # memory stays one row deep
+            if tag != "c":
+                continue
+            children = {child.tag.rpartition("}")[2]: child for child in element}
+            value = children.get("v")
+            # An empty <v/> is a saved empty string only in a text cell (Excel's =IF(...,"",...)).
+            if "f" not in children or (value is not None and (value.text is not None or element.get("t") == "str")):
+                continue
+            row, column = _cell_position(element.get("r") or "")
+            if row > sheet.header_row and 1 <= column <= len(sheet.header):
+                raise InputError(Problem(
+                    "formula with no saved value: open in Excel and save, or paste values",
+                    file=sheet.file, sheet=sheet.sheet, row=row, column=sheet.header[column - 1]))
+
+
+def _has_formula(archive: zipfile.ZipFile, member: str) -> bool:
+    pattern = re.compile(rb"<(?:\w+:)?f[\s/>]")
+    tail = b""
+    with archive.open(member) as source:
+        while chunk := source.read(1 << 20):
+            if pattern.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+def _cell_position(reference: str) -> tuple[int, int]:
+    """'AB12' -> (12, 28); (0, 0) for a reference openpyxl would not write."""
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    try:
+        return coordinate_to_tuple(reference)
+    except (ValueError, TypeError):
+        return 0, 0
 
 
 def read_xlsx(path: Path, *, display: str | None = None) -> list[Sheet]:
@@ -210,10 +347,12 @@ def read_xlsx(path: Path, *, display: str | None = None) -> list[Sheet]:
                     if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
                         continue
                     header = _header(list(cells), file, ws.title, row_number)
-                    sheet = Sheet(file, ws.title, header, original_header=_original(list(cells), header))
+                    sheet = Sheet(file, ws.title, header, original_header=_original(list(cells), header),
+                                  header_row=row_number)
                     continue
-                _add_row(sheet, cells, row_number)
+                _add_row(sheet, cells, row_number, positioned=True)
             if sheet is not None:
+                _refuse_unsaved_formulas(ws, sheet)
                 sheets.append(sheet)
     except damaged as exc:
         raise _unreadable_workbook(exc, file) from None
@@ -261,7 +400,7 @@ def _check_columns(sheet: Sheet, spec: Table) -> None:
                 f"unknown column for table {spec.name}; expected some of: {', '.join(spec.column_names)}",
                 file=sheet.file,
                 sheet=sheet.sheet,
-                row=_header_row(sheet),
+                row=sheet.header_row,
                 column=unknown[0],
             )
         )
@@ -272,14 +411,10 @@ def _check_columns(sheet: Sheet, spec: Table) -> None:
                 f"required column missing from the header for table {spec.name}",
                 file=sheet.file,
                 sheet=sheet.sheet,
-                row=_header_row(sheet),
+                row=sheet.header_row,
                 column=missing[0],
             )
         )
-
-
-def _header_row(sheet: Sheet) -> int:
-    return sheet.rows[0][0] - 1 if sheet.rows else 1
 
 
 @dataclass
@@ -319,6 +454,18 @@ def _key_text(column: Column, value: Any) -> str:
     return text
 
 
+def _decimal_commas(raw: dict[str, Any], numbers: list[str]) -> tuple[dict[str, Any], Problem | None]:
+    """Numbers of a ';'-separated file read with a decimal comma ("0,125" is 0.125, never 125)."""
+    raw = dict(raw)
+    for name in numbers:
+        if isinstance(raw.get(name), str):
+            try:
+                raw[name] = decimal_comma(raw[name])
+            except CellError as exc:
+                return raw, Problem(str(exc), column=name)
+    return raw, None
+
+
 def _load(ws: Workspace, sheets: list[tuple[Sheet, Table]], note: str) -> ImportReport:
     report = ImportReport()
     for sheet, spec in sheets:
@@ -326,8 +473,17 @@ def _load(ws: Workspace, sheets: list[tuple[Sheet, Table]], note: str) -> Import
     with ws.batch(note):
         for sheet, spec in sheets:
             first_seen: dict[str, int] = {}
+            exported = sheet.exported or sheet.original_header == list(spec.column_names)
+            numbers = [c.name for c in spec.columns if c.kind in ("int", "float") and c.name in sheet.header]
             natural = _NaturalKey.for_sheet(ws, sheet, spec)
             for row_number, raw in sheet.rows:
+                if exported:
+                    raw = {name: restore(v) if isinstance(v, str) else v for name, v in raw.items()}
+                if sheet.decimal_comma:
+                    raw, problem = _decimal_commas(raw, numbers)
+                    if problem is not None:
+                        ws.report(problem, sheet.where(row_number))
+                        continue
                 record_id = "" if raw.get("id") is None else str(raw["id"]).strip()
                 matched = False
                 if not record_id and natural is not None:
@@ -367,7 +523,7 @@ def import_file(ws: Workspace, path: str | Path, table: str | None = None) -> Im
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         sheets = read_xlsx(path)
         if table is None:
-            return _load_book(ws, sheets, f"import {path.name}", _geometry_chunks(sheets))
+            return _load_book(ws, sheets, f"import {path.name}")
         spec = table_for(table)
         assert spec is not None
         chosen = [s for s in sheets if table_for(s.sheet or "") is spec] or (sheets if len(sheets) == 1 else [])
@@ -396,13 +552,16 @@ def import_bundle(ws: Workspace, path: str | Path) -> ImportReport:
     if path.is_dir():
         _check_bundle_folder(path)
         sheets: list[tuple[Sheet, Table]] = []
+        exported = (path / MANIFEST).is_file()  # an export_csv folder, perhaps of an older schema
         for csv_path in sorted(path.glob("*.csv")):
             spec = table_for(csv_path.stem)
             if spec is None:
                 raise InputError(
                     Problem(f"not a workspace table file (expected one of: {', '.join(TABLES_BY_NAME)})", file=str(csv_path))
                 )
-            sheets.append((read_csv(csv_path), spec))
+            sheet = read_csv(csv_path)
+            sheet.exported = exported
+            sheets.append((sheet, spec))
         if not sheets:
             raise InputError(Problem("expected a folder of table CSV files (such as risks.csv); found none", file=str(path)))
         order = {t.name: i for i, t in enumerate(TABLES)}
@@ -410,7 +569,7 @@ def import_bundle(ws: Workspace, path: str | Path) -> ImportReport:
         return _load(ws, sheets, f"import {path.name}")
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         book = read_xlsx(path)
-        return _load_book(ws, book, f"import {path.name}", _geometry_chunks(book))
+        return _load_book(ws, book, f"import {path.name}")
     if not path.exists():
         raise InputError(Problem("no such file or folder", file=str(path)))
     raise InputError(Problem("expected a folder of CSV files or an .xlsx workbook", file=str(path)))
@@ -423,20 +582,36 @@ def _check_bundle_folder(path: Path) -> None:
                per="one import (all its files)")
 
 
-def _geometry_chunks(sheets: list[Sheet]) -> dict[str, str]:
+def _long_cells(sheets: list[Sheet]) -> dict[str, dict[str, dict[str, str]]]:
+    """Table -> record id -> column -> the text export_xlsx wrote in pieces to its side sheet."""
+    pieces: dict[tuple[str, str, str], list[tuple[int, str]]] = {}
     for sheet in sheets:
-        if sheet.sheet == GEOMETRY_SHEET:
-            parts: dict[str, list[tuple[int, str]]] = {}
-            for _, raw in sheet.rows:
-                parts.setdefault(str(raw.get("area_id")), []).append((int(raw.get("part") or 0), raw.get("geojson") or ""))
-            return {k: "".join(text for _, text in sorted(v)) for k, v in parts.items()}
-    return {}
+        if sheet.sheet not in (LONG_CELLS_SHEET, GEOMETRY_SHEET):
+            continue
+        for row_number, raw in sheet.rows:
+            if sheet.sheet == GEOMETRY_SHEET:
+                key, chunk = ("areas", str(raw.get("area_id")), "geometry"), raw.get("geojson")
+            else:
+                key, chunk = (str(raw.get("table")), str(raw.get("id")), str(raw.get("column"))), raw.get("text")
+            part = raw.get("part")
+            if isinstance(part, float) and part.is_integer():
+                part = int(part)
+            if not isinstance(part, int) or isinstance(part, bool):
+                raise InputError(Problem(f"expected the number of the piece, got '{part}'", file=sheet.file,
+                                         sheet=sheet.sheet, row=row_number, column="part"))
+            # The side sheet is always export_xlsx's own: a piece may start with "-" and carry its quote.
+            pieces.setdefault(key, []).append((part, restore(chunk) if isinstance(chunk, str) else ""))
+    joined: dict[str, dict[str, dict[str, str]]] = {}
+    for (table, record_id, column), parts in pieces.items():
+        joined.setdefault(table, {}).setdefault(record_id, {})[column] = "".join(text for _, text in sorted(parts))
+    return joined
 
 
-def _load_book(ws: Workspace, book: list[Sheet], note: str, geometry: dict[str, str]) -> ImportReport:
+def _load_book(ws: Workspace, book: list[Sheet], note: str) -> ImportReport:
+    long_cells = _long_cells(book)
     pairs: list[tuple[Sheet, Table]] = []
     for sheet in book:
-        if sheet.sheet == GEOMETRY_SHEET:
+        if sheet.sheet in (LONG_CELLS_SHEET, GEOMETRY_SHEET):
             continue
         spec = table_for(sheet.sheet or "")
         if spec is None:
@@ -447,10 +622,11 @@ def _load_book(ws: Workspace, book: list[Sheet], note: str, geometry: dict[str, 
                     sheet=sheet.sheet,
                 )
             )
-        if spec.name == "areas" and geometry:
-            for _, raw in sheet.rows:
-                if not raw.get("geometry") and str(raw.get("id")) in geometry:
-                    raw["geometry"] = geometry[str(raw.get("id"))]
+        by_id = long_cells.get(spec.name, {})
+        for _, raw in sheet.rows if by_id else ():
+            for column, text in by_id.get(str(raw.get("id")), {}).items():
+                if column in sheet.header and raw.get(column) in (None, ""):
+                    raw[column] = text
         pairs.append((sheet, spec))
     return _load(ws, pairs, note)
 
@@ -523,7 +699,8 @@ def export_xlsx(ws: Workspace, out: str | Path) -> Path:
     with out.open("ab"):
         pass
     book = Workbook(write_only=True)
-    chunks: list[tuple[str, int, str]] = []
+    _check_exportable(ws, str(out))  # before the first sheet opens its writer
+    chunks: list[tuple[str, str, str, int, str]] = []
     for spec in TABLES:
         sheet = book.create_sheet(spec.name)
         sheet.append(list(spec.column_names))
@@ -532,19 +709,35 @@ def export_xlsx(ws: Workspace, out: str | Path) -> Path:
             for column, value in zip(spec.columns, row[1:], strict=True):
                 cell = _xlsx_value(column, value)
                 if isinstance(cell, str) and len(cell) > XLSX_CELL_LIMIT:
-                    # Excel cells hold at most 32,767 characters: keep long geometry in pieces.
+                    # Excel cells hold at most 32,767 characters: keep long ones in pieces.
                     step = XLSX_CELL_LIMIT - 1
-                    chunks += [(row[0], i // step, cell[i:i + step]) for i in range(0, len(cell), step)]
+                    chunks += [(spec.name, row[0], column.name, i // step, cell[i:i + step])
+                               for i in range(0, len(cell), step)]
                     cell = None
                 cells.append(cell)
             sheet.append(cells)
     if chunks:
-        side = book.create_sheet(GEOMETRY_SHEET)
-        side.append(["area_id", "part", "geojson"])
-        for area_id, part, text in chunks:
-            side.append([area_id, part, neutralize(text)])
+        side = book.create_sheet(LONG_CELLS_SHEET)
+        side.append(["table", "id", "column", "part", "text"])
+        for table_name, record_id, column_name, part, text in chunks:
+            side.append([table_name, record_id, column_name, part, neutralize(text)])
     book.save(out)
     return out
+
+
+def _check_exportable(ws: Workspace, file: str) -> None:
+    """Text stored before control characters were refused at the door would break the workbook."""
+    for spec in TABLES:
+        texts = [(i, c) for i, c in enumerate(spec.columns, start=1) if c.kind in ("text", "list")]
+        for row_number, row in enumerate(ws.stored_rows(spec.name), start=2):
+            for index, column in texts:
+                if row[index] is None:
+                    continue
+                try:
+                    check_storable(export_text(column, row[index]), limit=MAX_GEOMETRY_CHARS)
+                except CellError as exc:
+                    raise InputError(Problem(f"{exc} in the app, then export again", file=file, sheet=spec.name,
+                                             row=row_number, column=column.name)) from None
 
 
 def export_workspace(ws: Workspace, out: str | Path, fmt: str = "csv") -> list[Path]:

@@ -18,6 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..errors import Problem
 from ..framework import load_catalogue
+from .limits import MAX_CELL_CHARS, MAX_GEOMETRY_CHARS
 from .schema import ID_PATTERN, SCHEMA_CHOICES, Column, Table
 
 _INT = TypeAdapter(int)
@@ -27,6 +28,20 @@ _BOOL = TypeAdapter(bool)
 _ID_RE = re.compile(ID_PATTERN)
 
 LIST_SEPARATOR = ";"
+
+# What XML 1.0 cannot hold (so neither can an .xlsx or a .docx): C0 controls other than tab,
+# newline and carriage return, unpaired surrogates, and the two non-characters U+FFFE/U+FFFF.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_CONTROL_NAMES = {"\x00": "NUL", "\x0b": "vertical tab", "\x0c": "form feed", "\x1b": "escape", "\x08": "backspace",
+                  "\x07": "bell"}
+
+# A number in a file whose cells are separated by ';' (Excel in a decimal-comma locale):
+# "0,125" and "1.234,5" are decimals; "1.250" could be 1.25 or 1250.
+_DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
+_DOT_THOUSANDS = re.compile(r"-?[1-9]\d{0,2}(\.\d{3})+(,\d+)?")
+_SPACE_THOUSANDS = re.compile("-?[1-9]\\d{0,2}([ \u00a0\u202f]\\d{3})+(,\\d+)?")
+# "1,250" or "12,345.5" in a comma-decimal-point file; a first group of 0 is not a thousands group.
+_COMMA_THOUSANDS = re.compile(r"-?[1-9]\d{0,2}(,\d{3})+(\.\d+)?")
 
 
 class CellError(ValueError):
@@ -142,7 +157,7 @@ def coerce(column: Column, value: Any) -> Any:
             result = _INT.validate_python(value)
         elif kind == "float":
             if isinstance(value, str):
-                value = value.strip().replace(",", "") if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", value.strip()) else value.strip()
+                value = value.strip().replace(",", "") if _COMMA_THOUSANDS.fullmatch(value.strip()) else value.strip()
             result = _FLOAT.validate_python(value)
             if not math.isfinite(result):
                 raise CellError(f"expected {_expected(column)}, got '{_show(value)}'")
@@ -184,7 +199,45 @@ def _text(value: Any) -> str:
         value = value.isoformat()
     if not isinstance(value, (str, int, float)):
         raise TypeError
-    return str(value).strip()
+    return check_storable(str(value).strip())
+
+
+def check_storable(text: str, *, limit: int = MAX_CELL_CHARS) -> str:
+    """Refuse text that a spreadsheet or Word document cannot hold, or that is longer than `limit`."""
+    if len(text) > limit:
+        raise CellError(f"expected at most {limit:,} characters, got {len(text):,}: shorten the text")
+    bad = _UNSTORABLE.search(text)
+    if bad:
+        char = bad.group()
+        code = f"U+{ord(char):04X}"
+        name = f"{_CONTROL_NAMES[char]} ({code})" if char in _CONTROL_NAMES else code
+        what = "an unpaired surrogate" if "\ud800" <= char <= "\udfff" else "a control character"
+        raise CellError(
+            f"the text holds {what}, {name}, at character {bad.start() + 1}, which spreadsheets and documents"
+            " cannot store: remove it"
+        )
+    return text
+
+
+def decimal_comma(text: str) -> str:
+    """A number written with a decimal comma ("0,125", "1.234,5", "1 234,5") in the decimal-point form.
+
+    For files whose cells are separated by ';', where a comma is the decimal separator;
+    "1.250" (1.25 or 1250?) is refused rather than guessed. Other text is returned unchanged.
+    """
+    value = text.strip()
+    if _DECIMAL_COMMA.fullmatch(value):
+        return value.replace(",", ".")
+    if _DOT_THOUSANDS.fullmatch(value):
+        if "," not in value and value.count(".") == 1:
+            raise CellError(
+                f"'{value}' is ambiguous in a file separated by ';' (a decimal point or a thousands separator?):"
+                f" write {value.replace('.', ',')} for the decimal or {value.replace('.', '')} for the whole number"
+            )
+        return value.replace(".", "").replace(",", ".")
+    if _SPACE_THOUSANDS.fullmatch(value):
+        return re.sub("[ \u00a0\u202f]", "", value).replace(",", ".")
+    return text
 
 
 def _choice(list_name: str, value: str) -> str:
@@ -196,7 +249,7 @@ def _choice(list_name: str, value: str) -> str:
 
 def _list(column: Column, value: Any) -> list[str]:
     if isinstance(value, str):
-        text = value.strip()
+        text = check_storable(value.strip())
         items = json.loads(text) if text.startswith("[") and text.endswith("]") else split_list(text)
     elif isinstance(value, (list, tuple)):
         items = [_text(v) for v in value if not is_blank(v)]
@@ -211,16 +264,21 @@ def _list(column: Column, value: Any) -> list[str]:
                 f"expected items from: {', '.join(choice_keys(column.choices))}, got '{_show(bad[0])}'"
             )
         items = [choices(column.choices)[i.strip().lower()] for i in items]
-    return list(dict.fromkeys(i.strip() for i in items))
+    items = [i.strip() for i in items]
+    check_storable(join_list(items))  # the list as one cell, as exported (JSON may hold escaped controls)
+    return list(dict.fromkeys(items))
 
 
 def _geojson(value: Any) -> str:
+    if isinstance(value, str):
+        check_storable(value, limit=MAX_GEOMETRY_CHARS)
     geometry = json.loads(value) if isinstance(value, str) else value
     if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
         raise ValueError
     if not isinstance(geometry.get("coordinates"), list):
         raise ValueError
-    return json.dumps(geometry, separators=(",", ":"))
+    # ASCII JSON: control characters come out escaped, so only the length needs checking.
+    return check_storable(json.dumps(geometry, separators=(",", ":")), limit=MAX_GEOMETRY_CHARS)
 
 
 def check_id(value: Any) -> str:
