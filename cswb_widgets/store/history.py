@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from .labels import moment, readable_column, record_noun
 from .schema import TABLES, table as table_spec
+from .workspace import audit_filter
 
 if TYPE_CHECKING:
     from .workspace import Workspace
@@ -73,14 +74,7 @@ def changes(
     """The latest `limit` audit entries (of one table, one record), newest first."""
     if table is not None:
         table_spec(table)  # an unknown table is refused with the list of known ones
-    clauses, args = [], []
-    if table:
-        clauses.append("table_name = ?")
-        args.append(table)
-    if record_id:
-        clauses.append("record_id = ?")
-        args.append(record_id)
-    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    where, args = audit_filter(table, record_id)
     rows = ws._rows(
         "SELECT at, actor, action, table_name, record_id, before, after, change_id, note FROM _audit"
         f"{where} ORDER BY seq DESC LIMIT ?",

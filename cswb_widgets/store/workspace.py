@@ -95,6 +95,18 @@ def _serialized(method: _F) -> _F:
     return locked  # type: ignore[return-value]
 
 
+def audit_filter(table_name: str | None, record_id: str | None) -> tuple[str, list[str]]:
+    """The WHERE clause (or "") and its arguments that pick one table's, or one record's, audit entries."""
+    clauses, args = [], []
+    if table_name:
+        clauses.append("table_name = ?")
+        args.append(table_name)
+    if record_id:
+        clauses.append("record_id = ?")
+        args.append(record_id)
+    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), args
+
+
 def _default_actor() -> str:
     try:
         return os.environ.get("CSWB_ACTOR") or getpass.getuser()
@@ -629,17 +641,9 @@ class Workspace:
     @_serialized
     def history(self, name: str | None = None, record_id: str | None = None) -> pd.DataFrame:
         """The audit trail: who changed what and when, newest last."""
+        where, args = audit_filter(name, record_id)
         sql = "SELECT seq, change_id, at, actor, action, table_name, record_id, before, after, note FROM _audit"
-        clauses, args = [], []
-        if name:
-            clauses.append("table_name = ?")
-            args.append(name)
-        if record_id:
-            clauses.append("record_id = ?")
-            args.append(record_id)
-        if clauses:
-            sql += " WHERE " + " AND ".join(clauses)
-        return pd.read_sql_query(sql + " ORDER BY seq", self._conn, params=args)
+        return pd.read_sql_query(sql + where + " ORDER BY seq", self._conn, params=args)
 
     # -- writing -----------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from ..render.buy_in import identity_preview_html, tag_suggestions_html
 from ..store import Workspace, operations
 from ..store.survey import SurveyFile, import_survey, read_survey
 from . import _failures, _sync
-from .file_import import forget_upload, say, upload_name, uploaded_copy, without_upload_folder
+from .file_import import say, take_upload, upload_name, uploaded_copy, without_upload_folder
 from .pickers import catalogue_picker, options_picker
 from .record_form import RecordForm
 
@@ -132,15 +132,7 @@ class SurveyImport(ipywidgets.VBox):
         self.status.value = say("info", f"{len(self._survey.sheet.rows)} responses read. Choose the columns with answers.")
 
     def _read(self) -> None:
-        try:
-            files = self.upload.value
-            if files:
-                item = files[0]
-                self.load_file(item["name"], bytes(item["content"]))
-        except Exception as error:  # noqa: BLE001 - the widget boundary: shown, and logged
-            self.status.value = say("error", "Something went wrong: " + _failures.words(error, "survey upload"))
-        finally:
-            forget_upload(self.upload)
+        take_upload(self.upload, self.load_file, self.status, "survey upload")
 
     def run(self) -> int | None:
         if self._survey is None:

@@ -64,6 +64,21 @@ def forget_upload(upload: ipywidgets.FileUpload) -> None:
         upload.value = ()  # observers see an empty upload and do nothing
 
 
+def take_upload(
+    upload: ipywidgets.FileUpload, load: Callable[[str, bytes], object], status: ipywidgets.HTML, what: str
+) -> None:
+    """Hand the button's file to `load`, say any failure in `status`, then forget the bytes."""
+    try:
+        files = upload.value
+        if files:
+            item = files[0]
+            load(item["name"], bytes(item["content"]))
+    except Exception as error:  # noqa: BLE001 - the widget boundary: shown, and logged
+        status.value = say("error", "Something went wrong: " + _failures.words(error, what))
+    finally:
+        forget_upload(upload)
+
+
 def upload_name(name: str) -> str:
     """The uploaded file's own name, without any folder a browser sent with it."""
     own = Path(name).name
@@ -98,15 +113,7 @@ class FileImport(ipywidgets.VBox):
         super().__init__(children)
 
     def _uploaded(self) -> None:
-        try:
-            files = self.upload.value
-            if files:
-                item = files[0]
-                self.load(item["name"], bytes(item["content"]))
-        except Exception as error:  # noqa: BLE001 - the widget boundary: shown, and logged
-            self.status.value = say("error", "Something went wrong: " + _failures.words(error, "file import"))
-        finally:
-            forget_upload(self.upload)
+        take_upload(self.upload, self.load, self.status, "file import")
 
     def load(self, name: str, content: bytes) -> ImportReport | None:
         """Import an uploaded file's bytes (what the upload button calls)."""
