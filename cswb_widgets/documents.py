@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Sequence
+from dataclasses import replace
 
 from markupsafe import Markup, escape
 
@@ -69,6 +70,12 @@ def terms_of_reference_docx(
     """The same document as a Word file, for councils that work in Word."""
     from docx import Document
 
+    from .store.validation import without_unstorable
+
+    # Workspaces from before control characters were refused may hold some; Word cannot.
+    sections = [replace(s, text=without_unstorable(s.text)) if s.text else s for s in sections]
+    community, group = without_unstorable(community), without_unstorable(group)
+    plan_name = without_unstorable(plan_name) if plan_name else plan_name
     document = Document()
     document.core_properties.title = f"Terms of reference: {group}"
     document.add_paragraph(plan_name or f"{community} Community Safety and Well-Being Plan")

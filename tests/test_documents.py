@@ -35,3 +35,12 @@ def test_docx_has_headings_and_text() -> None:
     assert any(t.startswith("Not yet written.") for t in texts)
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert headings == ["Terms of reference: Advisory Committee", "Background and context", "Goals and purpose"]
+
+
+def test_docx_leaves_out_control_characters_stored_before_they_were_refused() -> None:
+    # A workspace from an older version may hold a NUL or a vertical tab; Word cannot.
+    sections = [TermsSection("mandate", "Mandate", "", "Meets\x0bmonthly\x00 at the library.")]
+    data = terms_of_reference_docx(community="Maple\x1b Falls", group="Advisory\x0c committee", sections=sections)
+    text = [p.text for p in Document(io.BytesIO(data)).paragraphs]
+    assert "Meetsmonthly at the library." in text
+    assert "Maple Falls" in text and "Terms of reference: Advisory committee" in text

@@ -219,6 +219,11 @@ def check_storable(text: str, *, limit: int = MAX_CELL_CHARS) -> str:
     return text
 
 
+def without_unstorable(text: str) -> str:
+    """The text less what check_storable refuses, for writing out data stored before it refused it."""
+    return _UNSTORABLE.sub("", text)
+
+
 def decimal_comma(text: str) -> str:
     """A number written with a decimal comma ("0,125", "1.234,5", "1 234,5") in the decimal-point form.
 
