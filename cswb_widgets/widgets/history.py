@@ -64,7 +64,7 @@ class HistoryPanel(ipywidgets.VBox):
         except Exception as error:  # noqa: BLE001
             self.status.value = say("error", f"Not restored: {_failures.words(error, f'restore in {record.table}')}")
             return False
+        self.refresh()  # the list first, so the page never says "Restored" beside a Restore button
         self.status.value = say("saved", f"Restored {record.what}.")
         _sync.notify_saved(self._ws, self)
-        self.refresh()
         return True
