@@ -29,6 +29,7 @@ LIVE_PHRASES = ("Overdue", "overdue", "Today", "days ago", "Due in", "Done on", 
                 "requirements for the plan are met", "Enter the", "enter the", "Still missing", "% complete",
                 "Percent complete", "Not yet (")
 SINCE = dt.date(2025, 1, 1)
+INLINE = {"a", "abbr", "b", "code", "em", "i", "small", "span", "strong", "sub", "sup"}
 
 
 class _Text(HTMLParser):
@@ -43,21 +44,25 @@ class _Text(HTMLParser):
         self.closed_details = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._space(tag)
         if tag in ("style", "script"):
             self._skip += 1
         if tag in ("td", "th"):
             self._cell = []
         if tag == "details" and not any(name == "open" for name, _ in attrs):
             self.closed_details += 1
-        self.chunks.append(" ")
+
+    def _space(self, tag: str) -> None:
+        if tag not in INLINE:  # words in two blocks are two words; "<strong>A</strong>: b" reads "A: b"
+            self.chunks.append(" ")
 
     def handle_endtag(self, tag: str) -> None:
+        self._space(tag)
         if tag in ("style", "script"):
             self._skip -= 1
         if tag in ("td", "th") and self._cell is not None:
             self.cells.append(" ".join("".join(self._cell).split()))
             self._cell = None
-        self.chunks.append(" ")
 
     def handle_data(self, data: str) -> None:
         if self._skip:
@@ -94,9 +99,10 @@ def workspace_codes(ws: Workspace) -> tuple[set[str], set[str]]:
 def codes_in(document: _Text, ids: set[str], keys: set[str]) -> list[str]:
     """The ids and catalogue keys a reader would meet: an id or a key with an underscore anywhere in
     the text, a one-word key as a whole table cell."""
-    text = document.text  # type: ignore[attr-defined]
-    found = [i for i in ids if re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", text)]
-    found += [k for k in keys if "_" in k and re.search(rf"(?<!\w){re.escape(k)}(?!\w)", text)]
+    tokens = set(re.findall(r"[\w-]+", document.text))  # type: ignore[attr-defined]
+    tokens |= {part for token in tokens for part in token.split("-")}  # a key in a hyphenated phrase
+    found = [i for i in ids if i in tokens]
+    found += [k for k in keys if "_" in k and k in tokens]
     found += [k for k in keys if k in set(document.cells)]
     return sorted(set(found))
 

@@ -43,7 +43,7 @@ from cswb_widgets.workbooks import BuyInWorkbook
 HOSTILE = "<img src=x onerror=alert(1)>"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
 PLAN_SECTIONS = ["community", "advisory-committee", "background", "engagement", "teams", "prioritization"]
-AFTER_RISKS = ["implementation", "readiness", "sources"]
+AFTER_RISKS = ["implementation", "publication", "sources"]
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 # A tag that would load something from elsewhere: a script, style sheet, image, frame or media source.
 EXTERNAL = re.compile(r"<(script|link|img|iframe|source|video|audio|embed|object|image|use)\b[^>]*\b(src|href|data)"
@@ -287,7 +287,7 @@ def test_the_pdf_names_the_community(batch: tuple[int, str, Path], workspaces: d
         text = squeezed(pdf_text((out / sample / "plan.pdf").read_bytes()))
         name = Workspace.open(workspaces[sample]).community["name"]
         assert squeezed(name) in text, sample
-        assert squeezed("Plan readiness") in text and squeezed("Priority risk:") in text
+        assert squeezed("Publication and accessible formats") in text and squeezed("Priority risk:") in text
 
 
 @pytest.mark.slow
@@ -363,7 +363,7 @@ def test_only_the_parts_a_document_uses_are_run() -> None:
     notebook = json.loads((workbooks_dir() / "risk.ipynb").read_text())
     trimmed, omitted = for_report(notebook, {"priority_profiles", "sources"})
     code = ["".join(c["source"]) for c in trimmed["cells"] if c["cell_type"] == "code"]
-    assert code[0].startswith('workspace: str = ""') and "RiskWorkbook.open(workspace, mode)" in code[1]
+    assert code[0].startswith('workspace: str = ""') and "RiskWorkbook.open(workspace, mode, document=document)" in code[1]
     assert "book.priority_profiles()" in code and "book.sources()" in code
     assert not any("book.prioritization" in c or "book.ballot" in c for c in code), "other parts go"
     assert omitted[:2] == ["header", "guidance"] and "prioritization" in omitted and "ballot" not in omitted
@@ -426,7 +426,7 @@ def _fake_notebooks(risk_names: list[str]) -> dict[str, dict]:
         "buy_in": ["period_summaries", "consultation", "theme_chart", "title_page"],
         "risk": ["priority_profiles", "ranking_summary", "sources"], "evaluation": ["outcomes_by_risk", "sources", "progress"],
         "implementation": ["actions", "reporting_lines", "priority_timeline", "milestones", "plan_cycle", "readiness",
-                           "activities_by_risk", "progress", "overdue", "indicators", "changes"],
+                           "activities_by_risk", "progress", "overdue", "indicators", "changes", "publication"],
         "assets": ["import_assets"],
     }
     special = {"title_page": '<div><h1 class="cswb-title-plan">Town &amp; Country Plan</h1></div>',
@@ -445,9 +445,10 @@ def test_the_document_puts_each_risks_blocks_together_in_order() -> None:
     assert "Youth" not in housing and "<h3>profile</h3>" in housing
     assert "<title>Town &amp; Country Plan – Community Safety and Well-Being Plan</title>" in html
     assert html.count("<style>") == 1 and html.count(".x{}") == 1, "each distinct style once, in the head"
-    assert "<span>Fix</span>" in section(html, "readiness")
+    assert "readiness" not in section_keys(html)  # the apps' and the progress report's business
     progress = assemble(_fake_notebooks([]), PROGRESS)
-    assert section_keys(progress) == ["actions", "indicators", "changes", "timeline", "cycle", "sources"]
+    assert section_keys(progress) == ["actions", "indicators", "changes", "readiness", "timeline", "cycle", "sources"]
+    assert "<span>Fix</span>" in section(progress, "readiness")
 
 
 def test_no_priority_risk_gives_one_section_saying_so() -> None:

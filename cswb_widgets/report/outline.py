@@ -88,7 +88,7 @@ PLAN = Outline(
         Section("background", "Community background", (Part("commitment", "background", None),)),
         Section("engagement", "Overview of engagement", (
             Part("buy_in", "period_summaries"),
-            Part("buy_in", "consultation"),
+            Part("buy_in", "consultation", "Groups consulted"),  # the notebook's "must" is the Act's, not a Band Council's
             Part("buy_in", "theme_chart"),
         )),
         Section("teams", "Implementation teams", (Part("commitment", "implementation_teams", None),)),
