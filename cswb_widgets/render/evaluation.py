@@ -591,12 +591,12 @@ def outcomes_by_risk_html(tables: Any) -> str:
             "Collection method": [_text(v) for v in measured["collection_method"]],
             "Frequency": [_text(v) for v in measured["frequency"]],
             "Responsibility": [_text(v) for v in measured["responsibility"]],
-            "Not yet recorded": ["; ".join(incomplete.get(str(i), [])) for i in measured["id"]],
+            "Not set in this plan": ["; ".join(incomplete.get(str(i), [])) for i in measured["id"]],
         })
         body.append(Markup("<h4>Indicators and targets</h4>"))
         body.append(Markup(detailed_table_html(
             frame, ["Expected outcome", "Indicator", "Baseline", "Target"],
-            ["Comparator", "Data source", "Collection method", "Frequency", "Responsibility", "Not yet recorded"],
+            ["Comparator", "Data source", "Collection method", "Frequency", "Responsibility", "Not set in this plan"],
             caption=f"Indicators and targets for {risk_name}", row_header="Expected outcome",
             empty_text="No measure recorded yet.", style=not parts)))
         parts.append(risk_part_html(risk_id, risk_name, "outcomes", str(Markup("").join(body))))

@@ -186,7 +186,9 @@ def plan_cycle_html(tables: Any, today: dt.date, *, document: str | None = None)
     rules = load_catalogue().plan_rules
     joint = len(cycle.councils) > 1
     bound = any(c.bound_by_act for c in cycle.councils) or not cycle.councils
-    rows = [("Adopted by every council" if joint else "Adopted by council", _date(cycle.adoption) or "Not yet")]
+    adopted = ("Adopted by every council" if joint else "Adopted by council" if bound
+               else "Approved by Band Council resolution")  # a First Nation's own plan, in its own terms
+    rows = [(adopted, _date(cycle.adoption) or "Not yet")]
     if bound:
         rows.append((f"Publication due ({rules.publication_days} days after adoption)", _date(cycle.publication_due) or "–"))
     rows.append(("Published online", _date(cycle.published) or "Not recorded"))
@@ -300,8 +302,8 @@ def indicators_html(progress: pd.DataFrame, *, suppress: bool = False) -> str:
         "Unit": progress["unit"],
         "Progress": [_published_progress(row, suppress) for row in progress.to_dict("records")],
     })
-    return table_html(frame, caption="Indicators: latest value against baseline and target",
-                             row_header="Expected outcome")
+    return detailed_table_html(frame, ["Indicator", "Baseline", "Target", "Latest", "Progress"], ["Expected outcome", "Unit"],
+                               caption="Indicators: latest value against baseline and target", row_header="Indicator")
 
 
 def default_since(tables: Any, today: dt.date) -> dt.date:
