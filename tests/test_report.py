@@ -190,7 +190,8 @@ def test_each_community_gets_its_documents_and_executed_notebooks(batch: tuple[i
         for notebook in ("commitment", "buy_in", "risk", "assets", "evaluation", "implementation"):
             executed = json.loads((folder / "notebooks" / f"{notebook}.ipynb").read_text())
             papermill = executed["metadata"]["papermill"]  # kept for audit, papermill-style
-            assert papermill["parameters"] == {"workspace": str(Path(marker["workspace"])), "mode": "report"}
+            assert papermill["parameters"] == {"workspace": str(Path(marker["workspace"])), "mode": "report",
+                                               "document": "plan"}  # the parts know which document they make
             assert papermill["exception"] is None and papermill["duration"] > 0
             assert papermill["input_path"] == str(workbooks_dir() / f"{notebook}.ipynb")
             # Only the parts the document uses ran; the others are named.
@@ -221,13 +222,15 @@ def test_the_plan_follows_the_sample_plan(batch: tuple[int, str, Path], workspac
                 assert f">{heading}</h" in risk, (sample, name, heading)
         titles = [html_text.unescape(t) for t in re.findall(r"Priority risk: ([^<]*)</h2>", html)]
         assert sorted(titles) == sorted(priorities)
-        # The title page names the plan and community; the advisory committee lists names and organizations only.
+        # The title page names the plan and community; the advisory committee lists names, organizations and seats.
         title_page = html.split("</header>", 1)[0]
         assert html.count("<h1") == 1 and str(escape(ws.community["name"])) in title_page
         assert str(escape(ws.community["plan_name"])) in title_page.split("</h1>")[0]
         committee = section(html, "advisory-committee")
-        assert re.findall(r'<th scope="col">([^<]*)</th>', committee) == ["Name", "Organization"]
-        assert "Implementation plan" in html and "Who reports to whom" in html and "requirements for the plan are met" in html
+        assert re.findall(r'<th scope="col">([^<]*)</th>', committee) == ["Name", "Organization", "Seat filled", "Seat",
+                                                                          "Filled by"]
+        assert "Implementation plan" in html and "Who reports to whom" in html
+        assert "requirements for the plan are met" not in html  # readiness is the apps' and the progress report's
         ws.close()
 
 
@@ -300,7 +303,7 @@ def test_a_broken_community_fails_alone(batch: tuple[int, str, Path]) -> None:
     broken = rows["broken"]
     assert broken.split()[1] == "FAILED"
     assert re.search(r"\b(commitment|buy_in|risk|assets|evaluation|implementation)\.ipynb\s+"
-                     r"cell 3, book = \w+Workbook\.open\(workspace, mode\)", broken), "the cell that opens the workspace"
+                     r"cell 3, book = \w+Workbook\.open\(workspace, mode", broken), "the cell that opens the workspace"
     assert "WorkspaceError" in broken and "not a workspace database" in broken
     assert "5 reports: 4 written, 1 failed" in summary
     assert not (out / "broken").exists(), "nothing that looks complete"
@@ -324,7 +327,7 @@ def test_progress_report_from_every_cell_replacing_a_failed_run(workspaces: dict
     source = json.loads((workbooks_dir() / "implementation.ipynb").read_text())
     assert len(executed["cells"]) == len(source["cells"]) + 1  # and papermill's parameters cell
     html = (out / "whitebirch-lake" / "progress.html").read_text()
-    assert section_keys(html) == ["actions", "indicators", "changes", "timeline", "cycle", "sources"]
+    assert section_keys(html) == ["actions", "indicators", "changes", "readiness", "timeline", "cycle", "sources"]
     assert "Where each action stands" in html and "Indicators: latest value against baseline and target" in html
     assert "Since the last progress report" in html or "Since the date chosen" in html
     assert sorted(p.stem for p in (out / "whitebirch-lake" / "notebooks").iterdir()) == ["buy_in", "evaluation", "implementation"]

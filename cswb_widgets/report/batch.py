@@ -334,6 +334,7 @@ class _Batch:
     def _marker(self, result: CommunityResult) -> dict[str, Any]:
         return {
             "kind": self.kind, "status": result.status, "workspace": str(result.workspace.resolve()),
+            **({"since": self.since} if self.since else {}),
             "made": dt.datetime.now().isoformat(timespec="seconds"), "formats": list(self.formats),
             "cells_run": "all" if self.all_parts else "the parts the document uses",
             "notebooks": {n: {k: v for k, v in asdict(r).items() if k != "notebook"} for n, r in result.runs.items()},
