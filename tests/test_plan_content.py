@@ -251,3 +251,20 @@ def test_since_is_for_the_progress_report_and_must_be_a_date(tmp_path: Path, cap
     assert main(["report", str(path), "--out", str(tmp_path / "out"), "--kind", "progress", "--since", "Jan 2025"]) != 0
     assert "YYYY-MM-DD" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_withheld_indicator_lends_no_comparator_to_the_plan(tmp_path: Path) -> None:
+    from cswb_widgets.render import evaluation, risk
+
+    indicator = "Drug- and alcohol-related police calls per 1,000 residents"
+    path = sample_workspace("whitebirch-lake", tmp_path / "wl")
+    ws = Workspace.open(path)
+    published = WorkspaceTables(ws, published=True)
+    assert "Ontario (illustrative): 12.1 (2024)" in evaluation.outcomes_by_risk_html(published)
+    rows = ws.table("indicators")
+    ws.update("indicators", rows.loc[rows["indicator"] == indicator, "id"].iloc[0], data_sovereignty="withhold")
+    published = WorkspaceTables(ws, published=True)
+    outcomes = evaluation.outcomes_by_risk_html(published)
+    assert "Ontario (illustrative): 12.1 (2024)" not in outcomes
+    assert indicator not in risk.priority_profiles_html(published)
+    assert indicator in risk.priority_profiles_html(WorkspaceTables(ws, published=False))  # the apps still see it

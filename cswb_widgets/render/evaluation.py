@@ -539,14 +539,21 @@ def progress_html(tables: Any, statuses: pd.DataFrame, *, suppress: bool) -> str
 
 
 def comparator_texts(tables: Any) -> dict[str, str]:
-    """Indicator name -> its latest comparator (e.g. the Ontario figure) as the plan prints it:
-    value, label if recorded, year; small counts read "<5"."""
-    from .risk import comparator_text
-
-    trends = risk_evidence.indicator_trends(tables)
-    return {str(row.indicator): f"{comparator_text(row, True)}, {int(row.latest_year)}"
-            for row in (trends.itertuples() if len(trends) else [])
-            if row.comparator_value is not None and pd.notna(row.comparator_value)}
+    """Indicator name -> its latest comparator (e.g. the Ontario figure) as the plan prints it, for
+    the indicators a measure names: value, label if recorded, year; small counts read "<5"."""
+    indicators, measures = tables["indicators"], tables["measures"]
+    if indicators.empty or measures.empty:
+        return {}
+    # Only the measured indicators' trends: all of a city's took a third of a second.
+    measured = indicators[indicators["indicator"].isin(set(measures["indicator"].dropna()))]
+    trends = risk_evidence.indicator_trends({"indicators": measured})
+    texts = {}
+    for row in trends.itertuples() if len(trends) else []:
+        if row.comparator_value is None or pd.isna(row.comparator_value):
+            continue
+        value = f"{figures.number_text(row.comparator_value, row.unit, suppress=True)} ({int(row.latest_year)})"
+        texts[str(row.indicator)] = f"{row.comparator_label}: {value}" if row.comparator_label else value
+    return texts
 
 
 def outcomes_by_risk_html(tables: Any) -> str:
