@@ -6,6 +6,7 @@ a usage mistake exits 2. Tracebacks are for bugs only.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import sys
 import warnings
@@ -334,6 +335,15 @@ def serve(
     run_server(options)
 
 
+def _iso_date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2025-01-31") from None
+
+
 @cli.command()
 @click.argument("workspaces", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", required=True, type=click.Path(path_type=Path, file_okay=False),
@@ -349,8 +359,11 @@ def serve(
 @click.option("--notebooks", type=click.Path(path_type=Path, file_okay=False),
               help="Run your edited notebooks from this folder (see 'cswb notebooks') instead of the packaged ones; "
               "a workspace's own notebooks/ folder still comes first for that community.")
+@click.option("--since", callback=lambda _ctx, _param, value: _iso_date(value), metavar="YYYY-MM-DD",
+              help="Progress report: what changed since this date (default: the last progress report "
+              "recorded, else the latest adoption).")
 def report(workspaces: tuple[Path, ...], out: Path, kind: str, formats: str, jobs: int, all_parts: bool,
-           notebooks: Path | None) -> None:
+           notebooks: Path | None, since: dt.date | None) -> None:
     """Make the plan (or progress report) of each WORKSPACE: run its six workbooks in report mode and
     assemble one document, with the executed notebooks kept next to it.
 
@@ -363,12 +376,15 @@ def report(workspaces: tuple[Path, ...], out: Path, kind: str, formats: str, job
     from .report import build_reports, parse_formats, summary_table
     from .store.workspace import is_workspace, no_workspace_here
 
+    if since and kind != "progress":
+        raise CswbError("--since is for the progress report (--kind progress): the plan shows no change")
     for workspace in workspaces:  # a typo is refused before any kernel starts
         if not is_workspace(workspace):
             raise no_workspace_here(workspace)
     started = time.perf_counter()
     results = build_reports(list(workspaces), out, kind=kind, formats=parse_formats(formats), jobs=jobs,
-                            all_parts=all_parts, notebooks=check_folder(notebooks) if notebooks else None)
+                            all_parts=all_parts, notebooks=check_folder(notebooks) if notebooks else None,
+                            since=since)
     click.echo(summary_table(results, time.perf_counter() - started))
     failed = [r for r in results if not r.ok]
     if failed:

@@ -233,8 +233,9 @@ def _read_cached(path: str, _mtime_ns: int) -> dict[str, Any]:
 
 class _Batch:
     def __init__(self, workspaces: Sequence[Path], out: Path, kind: str, formats: Sequence[str], all_parts: bool,
-                 notebooks: Path | None = None) -> None:
+                 notebooks: Path | None = None, since: str | None = None) -> None:
         self.out = out
+        self.since = since
         self.notebooks = notebooks
         self.all_parts = all_parts
         self.kind = kind
@@ -276,7 +277,7 @@ class _Batch:
             workspace = str(self.results[name].workspace.resolve())
             parts = None if self.all_parts else self.outline.parts_of(notebook)
             source = str(self.sources[name][notebook])
-            future = executor.submit(run_notebook, source, workspace, str(target), parts, self.kind)
+            future = executor.submit(run_notebook, source, workspace, str(target), parts, self.kind, self.since)
             self.pending[future] = (name, notebook)
 
     def notebook_done(self, name: str, run: NotebookRun, executor: futures.Executor, progress: _Progress) -> None:
@@ -333,6 +334,7 @@ class _Batch:
     def _marker(self, result: CommunityResult) -> dict[str, Any]:
         return {
             "kind": self.kind, "status": result.status, "workspace": str(result.workspace.resolve()),
+            **({"since": self.since} if self.since else {}),
             "made": dt.datetime.now().isoformat(timespec="seconds"), "formats": list(self.formats),
             "cells_run": "all" if self.all_parts else "the parts the document uses",
             "notebooks": {n: {k: v for k, v in asdict(r).items() if k != "notebook"} for n, r in result.runs.items()},
@@ -386,6 +388,7 @@ def build_reports(
     all_parts: bool = False,
     progress: bool | None = None,
     notebooks: Path | None = None,
+    since: dt.date | None = None,
 ) -> list[CommunityResult]:
     """Make the `kind` report of every workspace into `out`, `jobs` at a time; one result per workspace.
 
@@ -393,6 +396,8 @@ def build_reports(
     does not use and app-only cells; the executed notebook's metadata lists the parts left out); `all_parts` runs every
     cell. `progress`: show the progress bars (None: only on a terminal). `notebooks`: a folder of
     edited notebooks to run instead of the packaged ones (a workspace's own `notebooks/` come first).
+    `since`: where a progress report's "what changed" starts (default: the last progress report
+    recorded, else the latest adoption).
     """
     if kind not in OUTLINES:
         raise CswbError(f"kind must be one of {', '.join(OUTLINES)}, not {kind!r}")
@@ -401,7 +406,7 @@ def build_reports(
 
         if find_chromium() is None:
             raise PdfError("PDF needs Chromium: install it (Debian: apt install chromium) or set CSWB_CHROMIUM")
-    batch = _Batch(workspaces, Path(out), kind, formats, all_parts, notebooks)
+    batch = _Batch(workspaces, Path(out), kind, formats, all_parts, notebooks, since.isoformat() if since else None)
     for name in batch.names:  # refuse before any work rather than after
         for folder in (batch.out / name, batch.out / f"{name}{FAILED_SUFFIX}"):
             if folder.exists() and not (folder / MARKER).exists():
