@@ -15,6 +15,7 @@ from typing import Any
 import docx
 import lxml.html
 import pytest
+from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from PIL import Image
 from sample_workspaces import SAMPLES, sample_workspace
@@ -89,7 +90,7 @@ def test_headings_never_skip_a_level_and_only_content_is_kept() -> None:
     body = _body_text(document)
     for absent in ("document.write", "Data table", "Hidden", "interactive map", "color: red"):
         assert absent not in body
-    outside_fields = [p for p in document.paragraphs if not p._p.xpath(".//w:fldChar")]
+    outside_fields = [p for p in document.paragraphs if not p._p.xpath(".//w:fldChar|./w:pPr/w:sectPr")]
     assert all(p.text.strip() or p._p.xpath(".//w:drawing") or p._p.xpath(".//w:br[@w:type='page']")
                for p in outside_fields), "no empty paragraphs"
     bold = [r.text for p in document.paragraphs for r in p.runs if r.bold]
@@ -148,6 +149,34 @@ def test_tables_have_a_repeating_header_row_and_their_caption() -> None:
     captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
     assert captions == ["Actions for housing"], "a visually hidden caption is not printed"
     assert second._tbl.tblPr.find(qn("w:tblCaption")).get(qn("w:val")) == "Screen-reader caption"
+
+
+def test_a_table_too_wide_for_the_page_gets_a_landscape_page_and_no_word_is_broken() -> None:
+    headers = "".join(f'<th scope="col">Column {n}</th>' for n in range(12))
+    cells = "".join(f"<td>{'2024-07-01' if n % 2 else 'Organization'}</td>" for n in range(12))
+    html = _html_document(
+        "<main><section><h2>Plan</h2><p>Before.</p><h3>Actions</h3>"
+        f'<table><caption>All actions</caption><thead><tr>{headers}</tr></thead><tbody><tr>{cells}</tr></tbody></table>'
+        f'<table><caption>More actions</caption><thead><tr>{headers}</tr></thead><tbody><tr>{cells}</tr></tbody></table>'
+        '<h3>After</h3><table><thead><tr><th>Name</th><th>Organization</th></tr></thead>'
+        "<tbody><tr><td>Ada</td><td>City</td></tr></tbody></table></section></main>")
+    document = _document(docx_bytes(html))
+    sections = document.sections
+    assert [s.orientation for s in sections] == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT]
+    assert sections[1].page_width > sections[1].page_height
+    wide, _more, narrow = document.tables
+    size = wide.rows[1].cells[1].paragraphs[0].runs[0].font.size.pt
+    date_width = len("2024-07-01") * size * 0.5 / 72  # digits and hyphens are about half an em
+    assert all(column.width.inches > date_width for column in wide.columns), "a date never breaks"
+    total = sum(column.width.inches for column in wide.columns)
+    assert total <= sections[1].page_width.inches - sections[1].left_margin.inches - sections[1].right_margin.inches + 0.01
+    # The heading and caption go with the table onto the landscape page; the two wide tables share it.
+    body = list(document.element.body)
+    ends = [n for n, block in enumerate(body) if block.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None]
+    texts = ["".join(t.text or "" for t in block.iter(qn("w:t"))) for block in body]
+    assert texts[ends[0]] == "Before." and texts[ends[0] + 1] == "Actions" and texts[ends[0] + 2] == "All actions"
+    assert texts[ends[1] + 1] == "After", "portrait again after the wide tables"
+    assert sum(column.width.inches for column in narrow.columns) < 3, "a narrow table is as wide as its words need"
 
 
 def test_numbered_lists_start_at_one_each_time() -> None:

@@ -16,6 +16,7 @@ offline (CairoSVG, which without `unsafe` reads nothing but `data:` images and r
 
 from __future__ import annotations
 
+import copy
 import html as html_text
 import io
 import re
@@ -32,7 +33,10 @@ TEXT_WIDTH_IN = PAGE_WIDTH_IN - 2 * MARGIN_IN
 MAX_FIGURE_HEIGHT_IN = 8.0
 FIGURE_DPI = 150  # sharp on paper; more makes every chart slower to draw and compress
 MAX_FIGURE_PIXELS = 2600  # the longer side of a drawn chart: bounded memory for any SVG
-WIDE_TABLE_COLUMNS = 8  # from this many columns a table is set in a smaller type
+TABLE_TYPE_SIZES = (10.0, 9.0, 8.0)  # points: tables are set in the largest that fits the page
+LANDSCAPE_TEXT_WIDTH_IN = PAGE_HEIGHT_IN - 2 * MARGIN_IN
+CHARACTER_EM = 0.56  # an average character's width in Calibri, in ems (digits are 0.51, capitals wider)
+CELL_PADDING_IN = 0.16  # Word's default cell margins, left and right
 DEFAULT_PRIMARY, DEFAULT_SECONDARY = "#1D4E43", "#F4B942"
 
 _SVG = re.compile(r"<svg\b.*?</svg>", re.IGNORECASE | re.DOTALL)
@@ -79,6 +83,7 @@ class _Identity:
 class _State:
     last_level: int = 0  # the last heading's level (0: the Title)
     figures: int = 0
+    landscape_end: Any = None  # the paragraph that ends the last landscape section
     numbering: dict[str, Any] = field(default_factory=dict)
 
 
@@ -328,7 +333,7 @@ class _Writer:
         if re.fullmatch(r"h[1-6]", tag):
             self.heading(element, container)
         elif tag in ("ul", "ol"):
-            self.list(element, container, 0)
+            self.write_list(element, container, 0)
         elif tag == "table":
             self.table(element, container)
         elif tag == "figure":
@@ -447,7 +452,7 @@ class _Writer:
             for run in paragraph.runs:
                 run.bold = None  # the style decides
 
-    def list(self, element: Any, container: Any, depth: int) -> None:
+    def write_list(self, element: Any, container: Any, depth: int) -> None:
         ordered = element.tag == "ol"
         base = "List Number" if ordered else "List Bullet"
         style = base if depth == 0 else f"{base} {min(depth + 1, 3)}"
@@ -455,7 +460,7 @@ class _Writer:
         for item in element:
             if not isinstance(item.tag, str) or item.tag != "li":
                 if isinstance(item.tag, str) and item.tag in ("ul", "ol"):
-                    self.list(item, container, depth + 1)
+                    self.write_list(item, container, depth + 1)
                 continue
             pieces: list[Any] = [item.text] if item.text else []
             nested = []
@@ -474,7 +479,7 @@ class _Writer:
                 numbering.append(_element("w:numId", val=str(restart)))
                 properties.insert(1, numbering)
             for child in nested:
-                self.list(child, container, depth + 1)
+                self.write_list(child, container, depth + 1)
 
     def restarted_numbering(self, style: str) -> int | None:
         """A new numbering instance of `style`'s list that starts at 1 (Word continues a list style's
@@ -519,6 +524,15 @@ class _Writer:
         width = max(sum(_span(c) for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")) for tr, _h in rows)
         if width == 0:
             return
+        columns: list[list[str]] = [[] for _ in range(width)]
+        for tr, _header in rows:
+            cells = [c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
+            for index, found in enumerate(cells[:width]):
+                if _span(found) == 1:
+                    columns[index].append(_text_of(found))
+        font_pt, widths, landscape = self.table_layout(columns, nested=container is not self.document)
+        if landscape:
+            self.begin_landscape()
         caption_element = element.find("caption")
         caption = _text_of(caption_element) if caption_element is not None else ""
         if caption and "cswb-vh" not in _classes(caption_element) and container is self.document:
@@ -531,7 +545,6 @@ class _Writer:
         properties = table._tbl.tblPr
         if caption:
             properties.append(_element("w:tblCaption", val=_clean(caption)[:255]))
-        wide = width >= WIDE_TABLE_COLUMNS
         header_fill = self.identity.primary
         header_text = _rgb(readable_text_colour(header_fill))
         from docx.table import _Cell
@@ -554,8 +567,7 @@ class _Writer:
                 self.cell(cell, cell_element)
                 for paragraph in cell.paragraphs:
                     for run in paragraph.runs:
-                        if wide:
-                            run.font.size = Pt(8)
+                        run.font.size = Pt(font_pt)
                         if in_header:
                             run.bold = True
                             run.font.color.rgb = header_text
@@ -565,6 +577,67 @@ class _Writer:
         grid_style = properties.find(qn("w:tblLook"))
         if grid_style is not None:
             grid_style.set(qn("w:firstRow"), "1")
+        _set_widths(table, widths)
+        if landscape:
+            self.end_landscape()
+
+    def table_layout(self, columns: list[list[str]], *, nested: bool) -> tuple[float, list[float], bool]:
+        """The type size, column widths and page orientation that set a table with no word broken:
+        the largest size from 10 pt down to 8 pt that fits the page; a landscape page if none does."""
+        available = TEXT_WIDTH_IN * (0.6 if nested else 1.0)
+        for font_pt in TABLE_TYPE_SIZES:
+            widths, needed = _column_widths(columns, font_pt, available)
+            if needed <= available:
+                return font_pt, widths, False
+        if nested:
+            return TABLE_TYPE_SIZES[-1], widths, False
+        for font_pt in TABLE_TYPE_SIZES:
+            widths, needed = _column_widths(columns, font_pt, LANDSCAPE_TEXT_WIDTH_IN)
+            if needed <= LANDSCAPE_TEXT_WIDTH_IN:
+                return font_pt, widths, True
+        return TABLE_TYPE_SIZES[-1], widths, True
+
+    def begin_landscape(self) -> None:
+        """End the portrait section just before the table (and the heading and caption that lead to it)."""
+        from docx.oxml.ns import qn
+
+        body = self.document.element.body
+        final = body.find(qn("w:sectPr"))
+        blocks = [child for child in body if child.tag in (qn("w:p"), qn("w:tbl"))]
+        lead = len(blocks)
+        while lead > 0 and blocks[lead - 1].tag == qn("w:p") and _style_id(blocks[lead - 1]).startswith(("Heading", "Caption")):
+            lead -= 1
+        if lead > 0 and blocks[lead - 1] is self.state.landscape_end:  # landscape since the last table: go on
+            body.remove(blocks[lead - 1])
+            self.state.landscape_end = None
+            return
+        portrait = copy.deepcopy(final)
+        if lead > 0 and blocks[lead - 1].tag == qn("w:p"):
+            blocks[lead - 1].get_or_add_pPr().append(portrait)
+        else:
+            holder = _element("w:p")
+            holder.append(_element("w:pPr"))
+            holder[0].append(portrait)
+            (blocks[lead] if lead < len(blocks) else final).addprevious(holder)
+        title_page = final.find(qn("w:titlePg"))
+        if title_page is not None:  # only the first section opens with the title page
+            final.remove(title_page)
+
+    def end_landscape(self) -> None:
+        """Close the landscape section after the table; what follows is portrait again."""
+        from docx.oxml.ns import qn
+
+        final = self.document.element.body.find(qn("w:sectPr"))
+        landscape = copy.deepcopy(final)
+        size = landscape.find(qn("w:pgSz"))
+        width, height = size.get(qn("w:w")), size.get(qn("w:h"))
+        size.set(qn("w:w"), height)
+        size.set(qn("w:h"), width)
+        size.set(qn("w:orient"), "landscape")
+        closing = self.document.add_paragraph()
+        closing.paragraph_format.space_after = closing.paragraph_format.space_before = 0
+        closing._p.get_or_add_pPr().append(landscape)
+        self.state.landscape_end = closing._p
 
     def cell(self, cell: Any, element: Any) -> None:
         sink = _CellSink(cell)
@@ -672,6 +745,52 @@ def _span(cell: Any) -> int:
         return max(1, min(int(cell.get("colspan", "1")), 1000))
     except ValueError:
         return 1
+
+
+def _style_id(paragraph: Any) -> str:
+    style = paragraph.pPr.pStyle if paragraph.pPr is not None else None
+    return style.val if style is not None else ""
+
+
+def _set_widths(table: Any, widths: list[float]) -> None:
+    """Fixed column widths (grid and cells), so Word neither squeezes nor re-flows them."""
+    from docx.oxml.ns import qn
+    from docx.shared import Inches
+
+    table.autofit = False
+    twips = [int(Inches(w).twips) for w in widths]
+    for column, grid in zip(twips, table._tbl.tblGrid.gridCol_lst, strict=False):
+        grid.w = Inches(column / 1440)
+    for row in table._tbl.tr_lst:
+        index = 0
+        for cell in row.tc_lst:
+            span = cell.grid_span
+            properties = cell.get_or_add_tcPr()
+            width = properties.find(qn("w:tcW"))
+            if width is None:
+                width = _element("w:tcW")
+                properties.insert(0, width)
+            width.set(qn("w:w"), str(sum(twips[index:index + span])))
+            width.set(qn("w:type"), "dxa")
+            index += span
+
+
+def _column_widths(columns: list[list[str]], font_pt: float, available_in: float) -> tuple[list[float], float]:
+    """Widths (inches) for a table's columns, as a browser's automatic layout would give them: each at
+    least as wide as its longest word or date (so none is broken), the rest of `available_in` shared
+    by how much text each column holds. Also the width the longest words need."""
+    char_in = font_pt * CHARACTER_EM / 72
+    least = [max((len(word) for text in texts for word in text.split()), default=1) * char_in + CELL_PADDING_IN
+             for texts in columns]
+    wanted = [min(max((len(text) for text in texts), default=1), 60) * char_in + CELL_PADDING_IN for texts in columns]
+    needed = sum(least)
+    if needed >= available_in:
+        return [w * available_in / needed for w in least], needed
+    room = [max(want - low, 0.0) for want, low in zip(wanted, least, strict=True)]
+    spare, asked = available_in - needed, sum(room)
+    if asked <= spare:  # every cell fits on one line: no wider than it needs
+        return [low + r for low, r in zip(least, room, strict=True)], needed
+    return [low + spare * r / asked for low, r in zip(least, room, strict=True)], needed
 
 
 def _trimmed(runs: list[tuple[Any, _Format]], *, preformatted: bool) -> list[tuple[Any, _Format]]:
