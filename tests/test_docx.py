@@ -269,6 +269,8 @@ def test_each_word_document_has_the_htmls_sections_headings_tables_and_figures(r
         descriptions = _descriptions(document)
         assert len(descriptions) == html.count("<svg"), f"{where}: every chart and map is a picture"
         assert all(d and d.strip() and d != "Figure" for d in descriptions), f"{where}: every picture has alt text"
+        assert all(p.text.strip() or p._p.xpath(".//w:drawing|.//w:fldChar|./w:pPr/w:sectPr") for p in document.paragraphs), \
+            f"{where}: no empty paragraphs"
         captions = [" ".join(p.text.split()) for p in document.paragraphs if p.style.name == "Caption"]
         for caption in re.findall(r"<figcaption>(.*?)</figcaption>", html, re.DOTALL):
             assert " ".join(html_text.unescape(re.sub(r"<[^>]+>", "", caption)).split()) in captions, where

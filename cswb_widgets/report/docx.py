@@ -257,7 +257,6 @@ class _Writer:
                 self.flow(child, self.document)
 
     def title_page(self, header: Any) -> None:
-        from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
         from docx.shared import Inches, Pt
 
         page = header.find_class("cswb-title-page")[0]
@@ -291,9 +290,7 @@ class _Writer:
         for element in header:
             if element is not page and isinstance(element.tag, str):
                 self.flow(element, self.document)
-        last = self.document.paragraphs[-1]
-        last.add_run().add_break(WD_BREAK.PAGE)
-        last.alignment = last.alignment or WD_ALIGN_PARAGRAPH.LEFT
+        # No page break here: the contents (TOC Heading) and each section (Heading 1) start a new page.
 
     def contents(self, nav: Any) -> None:
         """Word's table of contents field, already holding the sections' titles (Word adds page
