@@ -199,7 +199,10 @@ class _Writer:
         return self.styles[name]
 
     def new_paragraph(self, container: Any, style: str | None) -> Any:
-        return container.add_paragraph(style=self.style(style)) if style else container.add_paragraph()
+        paragraph = container.add_paragraph()
+        if style:  # by id: python-docx's style setter searches styles.xml for the default style each time
+            paragraph._p.style = self.style(style).style_id
+        return paragraph
 
     # -- page, styles, header and footer ------------------------------------------------------------------
 
@@ -717,16 +720,11 @@ class _CellSink:
         self.cell = cell
         self.used = False
 
-    def add_paragraph(self, text: str = "", style: Any = None) -> Any:
+    def add_paragraph(self) -> Any:
         if not self.used:
             self.used = True
-            paragraph = self.cell.paragraphs[0]
-            if style is not None:
-                paragraph.style = style
-            if text:
-                paragraph.add_run(text)
-            return paragraph
-        return self.cell.add_paragraph(text, style)
+            return self.cell.paragraphs[0]
+        return self.cell.add_paragraph()
 
     def add_table(self, rows: int, cols: int) -> Any:
         self.used = True
