@@ -21,6 +21,7 @@ from PIL import Image
 from sample_workspaces import SAMPLES, sample_workspace
 
 from cswb_widgets.report import build_reports
+from cswb_widgets.report.batch import finish_report
 from cswb_widgets.report.docx import DocxError, docx_bytes
 from cswb_widgets.store import Workspace
 
@@ -298,3 +299,21 @@ def test_every_action_title_is_in_the_word_document_and_no_code_that_the_html_la
             assert absent not in text, f"{where}: {absent}"
         title = next(p for p in document.paragraphs if p.style.name == "Title")
         assert title._p.pPr.find(qn("w:shd")).get(qn("w:fill")) == str(community["colour_primary"] or "#1D4E43").lstrip("#").upper()
+
+
+def test_the_batch_writes_word_from_the_assembled_document_and_names_a_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    good = _html_document("<main><section><h2>Only</h2><p>Body.</p></section></main>")
+    broken = _html_document('<main><section><h2>X</h2><figure><svg><title>Broken</title><rect width="x"></svg>'
+                            "</figure></section></main>")
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.setattr("cswb_widgets.report.assemble.assemble", lambda _notebooks, _outline: good)
+    run = finish_report(str(tmp_path), "plan", ("docx",))
+    assert run.error is None
+    assert [p.text for p in docx.Document(str(tmp_path / "plan.docx")).paragraphs] == ["Only", "Body."]
+    assert not (tmp_path / "plan.html").exists(), "HTML was not asked for"
+    monkeypatch.setattr("cswb_widgets.report.assemble.assemble", lambda _notebooks, _outline: broken)
+    (tmp_path / "plan.docx").unlink()
+    run = finish_report(str(tmp_path), "plan", ("html", "docx"))
+    assert run.stage == "docx" and run.error is not None
+    assert run.error.startswith("DocxError: the figure 'Broken' could not be drawn for Word") and "\n" not in run.error
+    assert not (tmp_path / "plan.docx").exists()
