@@ -20,7 +20,7 @@ import copy
 import html as html_text
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,6 @@ DEFAULT_PRIMARY, DEFAULT_SECONDARY = "#1D4E43", "#F4B942"
 _SVG = re.compile(r"<svg\b.*?</svg>", re.IGNORECASE | re.DOTALL)
 _INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SPACE = re.compile(r"\s+")
-_HEX = re.compile(r"#[0-9A-Fa-f]{6}\b")
 _ROOT_STYLE = re.compile(r'\sstyle="[^"]*"')
 _LENGTH = re.compile(r"^\s*([0-9.]+)\s*(pt|px|in|cm|mm)?\s*$")
 _SKIPPED = {"script", "style", "template", "noscript", "iframe", "details", "head", "title", "button", "input",
@@ -222,7 +221,6 @@ class _Writer:
         heading = _rgb(_heading_colour(self.identity.primary))
         for name in _HEADING_STYLES[1:]:
             styles[name].font.color.rgb = heading
-            styles[name].font.name = "Calibri"
         styles["Heading 1"].paragraph_format.page_break_before = True  # each section on a new page, as printed
         caption = styles["Caption"] if "Caption" in [s.name for s in styles] else None
         if caption is not None:
@@ -894,7 +892,7 @@ def _svg_size_in(svg: str) -> tuple[float, float] | None:
     return None
 
 
-def _draw_svg(svg: str, draw: Callable[..., bytes] | None = None) -> tuple[bytes, float]:
+def _draw_svg(svg: str) -> tuple[bytes, float]:
     """The SVG drawn as a PNG at print resolution, at most MAX_FIGURE_PIXELS on its longer side."""
     import cairosvg
 
@@ -907,7 +905,7 @@ def _draw_svg(svg: str, draw: Callable[..., bytes] | None = None) -> tuple[bytes
     if opening is not None:  # the page's responsive sizing ("height: auto") would draw an empty picture
         svg = _ROOT_STYLE.sub("", opening.group(0), count=1) + svg[opening.end():]
     try:
-        png: bytes = (draw or cairosvg.svg2png)(
+        png: bytes = cairosvg.svg2png(
             bytestring=svg.encode("utf-8"), output_width=pixels_wide, background_color="white")  # unsafe=False: only data: URLs are read
     except Exception as exc:  # noqa: BLE001 - any SVG the library cannot draw: one clear line
         title = _svg_alt(svg)[:80] or "untitled"
