@@ -350,8 +350,8 @@ def _iso_date(value: str | None) -> dt.date | None:
               help="Folder for the reports: OUT/<workspace folder name>/ for each community.")
 @click.option("--kind", type=click.Choice(("plan", "progress")), default="plan", show_default=True,
               help="plan: the plan in the framework's sample-plan order; progress: actions, indicators, changes.")
-@click.option("--format", "formats", default="html", show_default=True, metavar="html,pdf",
-              help="html, pdf, or both (PDF is printed by headless Chromium).")
+@click.option("--format", "formats", default="html", show_default=True, metavar="html,pdf,docx",
+              help="html, pdf, docx, or several (PDF is printed by headless Chromium; docx is an editable Word document).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes, each with its own kernel.")
 @click.option("--all-parts", is_flag=True,

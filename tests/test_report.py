@@ -486,8 +486,9 @@ def test_the_summary_names_the_failing_notebook_and_cell() -> None:
 def test_names_formats_and_folders_not_ours(tmp_path: Path) -> None:
     assert output_names([Path("a/maple falls"), Path("b/maple falls"), Path("c/x")]) == ["maple-falls", "maple-falls-2", "x"]
     assert parse_formats("pdf, html,pdf") == ("pdf", "html")
+    assert parse_formats("html,pdf,DOCX") == ("html", "pdf", "docx")
     with pytest.raises(CswbError, match="--format"):
-        parse_formats("docx")
+        parse_formats("odt")
     (tmp_path / "out" / "maple-falls").mkdir(parents=True)  # someone's own folder: never overwritten
     with pytest.raises(CswbError, match="not written by 'cswb report'"):
         build_reports([tmp_path / "maple-falls"], tmp_path / "out")

@@ -45,7 +45,7 @@ from ..notebooks import (
 from .outline import OUTLINES, Outline
 from .runner import NotebookRun, run_notebook
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "docx")
 FAILED_SUFFIX = ".FAILED"
 MARKER = "report.json"  # in every folder this command writes: what it holds and how it was made
 # Longest first, so the last notebook of a community does not start after the others are done:
@@ -99,7 +99,7 @@ class FinishRun:
     """The assembly (and printing) of one community's document."""
 
     seconds: float
-    stage: str = "assemble"  # where it stopped, if it failed: "assemble" or "pdf"
+    stage: str = "assemble"  # where it stopped, if it failed: "assemble", "pdf" or "docx"
     error: str | None = None
 
 
@@ -128,7 +128,7 @@ def parse_formats(text: str) -> tuple[str, ...]:
     wanted = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown or not wanted:
-        raise CswbError(f"--format takes html, pdf or html,pdf, not {text!r}")
+        raise CswbError(f"--format takes html, pdf, docx or a list of them such as html,pdf,docx, not {text!r}")
     return wanted
 
 
@@ -157,7 +157,8 @@ def finish_report(folder: str, kind: str, formats: Sequence[str]) -> FinishRun:
     html_path = work / document_name(kind, "html")
     try:
         notebooks = {path.stem: read_notebook(path) for path in sorted((work / "notebooks").glob("*.ipynb"))}
-        html_path.write_text(assemble(notebooks, outline), encoding="utf-8")
+        html = assemble(notebooks, outline)
+        html_path.write_text(html, encoding="utf-8")
     except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
         return FinishRun(time.perf_counter() - started, "assemble", f"{type(exc).__name__}: {exc}")
     if "pdf" in formats:
@@ -167,6 +168,13 @@ def finish_report(folder: str, kind: str, formats: Sequence[str]) -> FinishRun:
             print_pdf(html_path, work / document_name(kind, "pdf"))
         except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
             return FinishRun(time.perf_counter() - started, "pdf", f"{type(exc).__name__}: {exc}")
+    if "docx" in formats:  # from the same document, in the same pass: no notebook runs again
+        from .docx import write_docx
+
+        try:
+            write_docx(html, work / document_name(kind, "docx"))
+        except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
+            return FinishRun(time.perf_counter() - started, "docx", f"{type(exc).__name__}: {exc}")
     if "html" not in formats:
         html_path.unlink()
     return FinishRun(time.perf_counter() - started)
@@ -303,7 +311,7 @@ class _Batch:
         result = self.results[name]
         result.seconds += run.seconds
         if run.error is not None:
-            result.notebook = "(document)" if run.stage == "assemble" else "(PDF)"
+            result.notebook = {"assemble": "(document)", "pdf": "(PDF)", "docx": "(Word)"}.get(run.stage, "(document)")
             result.error = run.error
         self.conclude(name, progress)
 
