@@ -1,0 +1,73 @@
+"""PDF printing: one kept Chromium for a whole run against one browser start per document.
+
+    python benchmarks/pdf.py [--documents 12]
+
+Makes the three samples' plans as HTML once (`cswb report --format html`, not timed), then prints
+`--documents` of them (the samples in turn) two ways, measured in the same run and interleaved
+document by document so that the machine's load falls on both alike:
+
+- (a) kept: one :class:`cswb_widgets.report.pdf.Printer` for every document (what a batch worker does);
+- (b) per document: :func:`cswb_widgets.report.pdf.print_pdf`, which starts a browser for the document.
+
+Both include the two passes that give the contents their page numbers. Prints the seconds per
+document (mean and median) of each, the browsers started, and the ratio (b)/(a).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = ("maple-falls", "whitebirch-lake", "tamarack-county")
+
+
+def sample_plans(base: Path) -> list[Path]:
+    cswb = Path(sys.executable).parent / "cswb"
+    workspaces = []
+    for sample in SAMPLES:
+        workspaces.append(base / "ws" / sample)
+        subprocess.run([str(cswb), "init", str(workspaces[-1]), "--from", sample], check=True, capture_output=True)
+    subprocess.run([str(cswb), "report", *map(str, workspaces), "--out", str(base / "out"), "--jobs", "2",
+                    "--format", "html"], check=True, capture_output=True)
+    return [base / "out" / sample / "plan.html" for sample in SAMPLES]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=12)
+    args = parser.parse_args()
+    from cswb_widgets.report.pdf import Printer, print_pdf
+
+    with tempfile.TemporaryDirectory(prefix="cswb-bench-pdf-") as tmp:
+        base = Path(tmp)
+        plans = sample_plans(base)
+        kept_times: list[float] = []
+        fresh_times: list[float] = []
+        with Printer() as printer:
+            printer.print(plans[0], base / "warm-up.pdf")  # the kept browser's one start, as a worker pays it once
+            for n in range(args.documents):
+                plan = plans[n % len(plans)]
+                started = time.perf_counter()
+                printer.print(plan, base / f"kept-{n}.pdf")
+                kept_times.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                print_pdf(plan, base / f"fresh-{n}.pdf")
+                fresh_times.append(time.perf_counter() - started)
+            launches = printer.launches
+    kept, fresh = statistics.mean(kept_times), statistics.mean(fresh_times)
+    print(f"{args.documents} documents (the three samples' plans in turn), two passes each for the contents' page numbers")
+    print(f"(a) kept browser:       {kept:.2f} s per document (median {statistics.median(kept_times):.2f} s), "
+          f"{launches} browser start(s) in all")
+    print(f"(b) browser per document: {fresh:.2f} s per document (median {statistics.median(fresh_times):.2f} s), "
+          f"{args.documents} browser starts")
+    print(f"ratio (b)/(a): {fresh / kept:.2f}x; saved {fresh - kept:.2f} s per document")
+
+
+if __name__ == "__main__":
+    main()
