@@ -23,7 +23,7 @@ import pytest
 from sample_workspaces import SAMPLES, sample_workspace
 
 from cswb_widgets.report import build_reports
-from cswb_widgets.report.assemble import DOCUMENT_CSS
+from cswb_widgets.report.assemble import DOCUMENT_CSS, keep_whole
 from cswb_widgets.report.pdf import PdfError, Printer, find_chromium, header_template, running_header
 from cswb_widgets.store import Workspace
 
@@ -260,3 +260,15 @@ def test_every_page_is_numbered_and_the_contents_point_at_the_sections(
     for _n, title, page in entries:
         heading = first_line_below_header(pages[int(page) - 1])
         assert title.startswith(heading) or heading.startswith(title), f"{title!r} is not on page {page}"
+
+
+def test_dates_and_codes_in_tables_are_kept_whole_and_nothing_else_changes() -> None:
+    cell = ('<td title="2024-07-01">Resolution CS-2024-061 of 2024-05-28, 2024–2028; well-being; '
+            "&lt;b&gt;x-1&lt;/b&gt;</td>")
+    html = f"<p>From 2024-07-01</p><table><caption>From 2024-06-01</caption><tr>{cell}</tr></table>"
+    kept = keep_whole(html)
+    assert kept.startswith("<p>From 2024-07-01</p>")  # only tables: prose wraps as it likes
+    whole = re.findall(r'<span class="cswb-whole">([^<]*)</span>', kept)
+    assert whole == ["2024-06-01", "CS-2024-061", "2024-05-28", "2024–2028", "x-1"]
+    assert 'title="2024-07-01"' in kept and "well-being" in kept and "&lt;b&gt;" in kept and "<b>" not in kept
+    assert re.sub(r'</?span[^>]*>', "", kept) == html

@@ -47,7 +47,7 @@ _KEEP_LINKS = ("#", "http://", "https://", "mailto:")
 _TABLE = re.compile(r"<table\b.*?</table>", re.IGNORECASE | re.DOTALL)
 # Dates (2024-07-01), date ranges and codes (CS-2024-061): hyphenated tokens with a digit, which a
 # browser would otherwise break after a hyphen.
-_WHOLE_TOKEN = re.compile(r"(?<![\w&#;-])(?=[\w./\u2013-]*\d)[\w./]+(?:[-\u2013][\w./]+)+(?![\w-])")
+_WHOLE_TOKEN = re.compile(r"(?<![\w-])(?=[\w./\u2013-]*\d)[\w./]+(?:[-\u2013][\w./]+)+(?![\w-])")
 
 DOCUMENT_CSS = """
 html { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: #1b1b1b; background: #ffffff;
@@ -233,8 +233,9 @@ def keep_whole(html: str) -> str:
         return _WHOLE_TOKEN.sub(lambda m: f'<span class="cswb-whole">{m.group(0)}</span>', segment)
 
     def in_table(table: re.Match[str]) -> str:
-        pieces = re.split(r"(<[^<>]+>)", table.group(0))  # text between tags only, never inside one
-        return "".join(piece if piece.startswith("<") else in_text(piece) for piece in pieces)
+        # Text between tags and character references only, never inside either.
+        pieces = re.split(r"(<[^<>]+>|&#?\w+;)", table.group(0))
+        return "".join(piece if piece[:1] in ("<", "&") else in_text(piece) for piece in pieces)
 
     return _TABLE.sub(in_table, html)
 

@@ -40,7 +40,7 @@ PAGE_MARGINS = {"top": "18mm", "right": "14mm", "bottom": "18mm", "left": "14mm"
 _FURNITURE_STYLE = ("font-family: 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif; font-size: 8pt; color: #4a4a4a; "
                     "width: 100%; box-sizing: border-box; padding: 0 14mm; display: flex; justify-content: space-between;")
 TOC_PAGE_CLASS = "cswb-toc-page"
-MAX_PASSES = 3  # prints of one document at most, until its contents give the pages the print has
+MAX_PASSES = 3  # prints of one document at most: one to find the pages, then until the contents match them
 
 _RUNNING_HEADER = re.compile(r'<body\b[^>]*\bdata-running-header="([^"]*)"', re.IGNORECASE)
 _TITLE = re.compile(r"<title\b[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -156,6 +156,7 @@ class Printer:
         """Print `html_path` to `pdf_path` (Letter, the document's print styles, running header,
         page numbers, contents with page numbers). A crash is retried once in a new browser."""
         html_path, pdf_path = Path(html_path), Path(pdf_path)
+        pdf_path.unlink(missing_ok=True)  # a failed print leaves no older PDF behind to be taken for this one
         try:
             document = html_path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -184,16 +185,19 @@ class Printer:
             page = context.new_page()
             page.set_content(document, wait_until="load")
             page.evaluate("document.fonts.ready.then(() => true)")
-            options = {
-                "format": "Letter", "prefer_css_page_size": True, "print_background": True, "margin": PAGE_MARGINS, "outline": True,
-                "tagged": True, "display_header_footer": True, "header_template": header_template(running_header(document)),
-                "footer_template": footer_template(),
-            }
+            # The pass that finds the pages prints the same layout (the furniture sits in the margins)
+            # without the furniture, tags and outline, which cost time and change no page.
+            finding = {"format": "Letter", "prefer_css_page_size": True,  # a wide table's section asks for landscape
+                       "print_background": True, "margin": PAGE_MARGINS}
+            options = {**finding, "outline": True, "tagged": True, "display_header_footer": True,
+                       "header_template": header_template(running_header(document)), "footer_template": footer_template()}
             ids = page.evaluate(_ADD_SLOTS, TOC_PAGE_CLASS)
-            pdf: bytes = page.pdf(**options)
-            filled: dict[str, int] = {}
-            for _ in range(MAX_PASSES - 1):  # the numbers' slots have a fixed width: the second pass is the last
-                pages = section_pages(pdf, ids) if ids else {}
+            if not ids:
+                return bytes(page.pdf(**options))
+            pdf: bytes = page.pdf(**finding)
+            filled: dict[str, int] | None = None
+            for _ in range(MAX_PASSES - 1):  # the numbers' slots have a fixed width: one filling is enough
+                pages = section_pages(pdf, ids)
                 if pages == filled:
                     break
                 page.evaluate(_FILL_SLOTS, [TOC_PAGE_CLASS, pages])
