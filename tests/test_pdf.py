@@ -23,7 +23,7 @@ import pytest
 from sample_workspaces import SAMPLES, sample_workspace
 
 from cswb_widgets.report import build_reports
-from cswb_widgets.report.assemble import DOCUMENT_CSS, keep_whole
+from cswb_widgets.report.assemble import DOCUMENT_CSS, keep_whole, scroll_wide_tables
 from cswb_widgets.report.pdf import PdfError, Printer, find_chromium, header_template, running_header
 from cswb_widgets.store import Workspace
 
@@ -272,3 +272,15 @@ def test_dates_and_codes_in_tables_are_kept_whole_and_nothing_else_changes() -> 
     assert whole == ["2024-06-01", "CS-2024-061", "2024-05-28", "2024–2028", "x-1"]
     assert 'title="2024-07-01"' in kept and "well-being" in kept and "&lt;b&gt;" in kept and "<b>" not in kept
     assert re.sub(r'</?span[^>]*>', "", kept) == html
+
+
+def test_only_wide_tables_scroll_and_they_can_be_scrolled_from_the_keyboard() -> None:
+    def table(columns: int, caption: str = "") -> str:
+        head = "".join(f"<th>C{n}</th>" for n in range(columns))
+        return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody><tr><td>x</td></tr></tbody></table>"
+
+    narrow, wide = table(7), table(11, '<caption>Actions for &lt;b&gt; <span class="cswb-whole">2024-07-01</span></caption>')
+    assert scroll_wide_tables(narrow) == narrow
+    assert scroll_wide_tables(wide) == (
+        '<div class="cswb-wide-table" role="region" tabindex="0" aria-label="Actions for &lt;b&gt; 2024-07-01">'
+        f"{wide}</div>")

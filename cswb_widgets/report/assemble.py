@@ -45,6 +45,9 @@ _RISK_BLOCK = re.compile(
     r'<h3 class="cswb-risk-name">(.*?)</h3>', re.DOTALL)
 _KEEP_LINKS = ("#", "http://", "https://", "mailto:")
 _TABLE = re.compile(r"<table\b.*?</table>", re.IGNORECASE | re.DOTALL)
+_THEAD = re.compile(r"<thead\b.*?</thead>", re.IGNORECASE | re.DOTALL)
+_CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.IGNORECASE | re.DOTALL)
+WIDE_TABLE_COLUMNS = 8  # DOCUMENT_CSS sets these smaller (`thead th:nth-child(8)`)
 # Dates (2024-07-01), date ranges and codes (CS-2024-061): hyphenated tokens with a digit, which a
 # browser would otherwise break after a hyphen.
 _WHOLE_TOKEN = re.compile(r"(?<![\w-])(?=[\w./\u2013-]*\d)[\w./]+(?:[-\u2013][\w./]+)+(?![\w-])")
@@ -70,13 +73,11 @@ main > section > h2 { border-bottom: 3px solid #6b6b6b; padding-bottom: 0.2rem; 
    the dates and codes, whose hyphens would otherwise allow a break). */
 .cswb-table :is(th, td) { overflow-wrap: normal; word-break: normal; hyphens: manual; }
 .cswb-whole { white-space: nowrap; }
-/* Tables of many columns (the actions): smaller type and tighter cells; on screen they scroll
-   inside the text column rather than run past it. */
+/* Tables of many columns (the actions): smaller type and tighter cells; on a narrow screen
+   they scroll inside the text column (a focusable region) rather than run past it. */
 .cswb-table:has(thead th:nth-child(8)) { font-size: 0.78rem; }
 .cswb-table:has(thead th:nth-child(8)) :is(th, td) { padding: 0.2rem 0.3rem; }
-@media screen {
-  .cswb-table:has(thead th:nth-child(8)) { display: block; overflow-x: auto; }
-}
+.cswb-wide-table { max-width: 100%; overflow-x: auto; }
 figure { margin: 1rem 0; }
 svg { max-width: 100%; height: auto; }
 footer { margin-top: 3rem; border-top: 1px solid #6b6b6b; color: #4a4a4a; font-size: 0.85rem; }
@@ -99,6 +100,7 @@ footer { margin-top: 3rem; border-top: 1px solid #6b6b6b; color: #4a4a4a; font-s
   figure svg { max-height: 7.2in; width: auto; }
   .cswb-doc-part > h3 + * { break-before: avoid; }
   thead { display: table-header-group; }
+  .cswb-wide-table { overflow: visible; }
   /* A caption and header row never end a page without a row of their table. */
   tbody > tr:first-child { break-before: avoid; }
   a, a:link, a:visited { color: inherit; text-decoration: none; }
@@ -238,6 +240,23 @@ def keep_whole(html: str) -> str:
         return "".join(piece if piece[:1] in ("<", "&") else in_text(piece) for piece in pieces)
 
     return _TABLE.sub(in_table, html)
+
+
+def scroll_wide_tables(html: str) -> str:
+    """Put each table of eight or more columns in a region that scrolls sideways on a narrow screen
+    and can be scrolled from the keyboard (focusable, named by the table's caption)."""
+
+    def wrap(table: re.Match[str]) -> str:
+        markup = table.group(0)
+        head = _THEAD.search(markup)
+        if head is None or len(re.findall(r"<th\b", head.group(0))) < WIDE_TABLE_COLUMNS:
+            return markup
+        caption = _CAPTION.search(markup)
+        name = re.sub(r"<[^>]*>", "", caption.group(1)).strip() if caption else ""  # escaped text already
+        return (f'<div class="cswb-wide-table" role="region" tabindex="0" aria-label="{name or "Table"}">'
+                f"{markup}</div>")
+
+    return _TABLE.sub(wrap, html)
 
 
 def ids_in(html: str) -> set[str]:
@@ -389,4 +408,4 @@ def assemble(notebooks: Mapping[str, Mapping[str, Any]], outline: Outline, *, to
         "report-mode output of a workbook notebook, and the executed notebooks are kept next to this document "
         "for audit. Counts under 5 are not published; contact details never are.</p></footer>"
     ).format(today.isoformat())
-    return str(head + header) + "<main>" + keep_whole("".join(sections)) + "</main>" + str(footer) + "</body></html>\n"
+    return str(head + header) + "<main>" + scroll_wide_tables(keep_whole("".join(sections))) + "</main>" + str(footer) + "</body></html>\n"

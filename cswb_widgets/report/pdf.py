@@ -122,6 +122,8 @@ class Printer:
     """One headless Chromium, kept for every document it prints; a crashed one is replaced.
 
     Use as a context manager (or call :meth:`close`). `launches` counts the browsers started.
+    Playwright's sync API runs once per process and not inside a running asyncio loop (a Jupyter
+    kernel's): `cswb report` prints in its worker processes, where neither is the case.
     """
 
     def __init__(self, *, chromium: Path | None = None, timeout: float = PRINT_TIMEOUT) -> None:

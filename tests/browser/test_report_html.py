@@ -96,8 +96,8 @@ def test_nothing_runs_past_the_window_at_1366_px(browser, reports: Path) -> None
             const box = el.getBoundingClientRect();
             if (box.width && box.right > width + 1) out.push(`${el.tagName}.${el.className} ends at ${Math.round(box.right)}`);
           }
-          for (const table of document.querySelectorAll('table')) {
-            if (table.scrollWidth > table.clientWidth + 1) out.push(`table scrolls: ${table.caption?.textContent}`);
+          for (const region of document.querySelectorAll('table, .cswb-wide-table')) {
+            if (region.scrollWidth > region.clientWidth + 1) out.push(`scrolls sideways: ${region.textContent.slice(0, 60)}`);
           }
           return out;
         }""")
