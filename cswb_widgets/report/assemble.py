@@ -98,6 +98,7 @@ footer { margin-top: 3rem; border-top: 1px solid #6b6b6b; color: #4a4a4a; font-s
   figure, svg, tr, li { break-inside: avoid; }
   figcaption { break-before: avoid; }
   figure svg { max-height: 7.2in; width: auto; }
+  main > section:has(.cswb-table thead th:nth-child(10)) figure svg { max-height: 5.4in; }  /* landscape */
   .cswb-doc-part > h3 + * { break-before: avoid; }
   thead { display: table-header-group; }
   .cswb-wide-table { overflow: visible; }
