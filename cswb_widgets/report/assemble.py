@@ -44,6 +44,13 @@ _RISK_BLOCK = re.compile(
     r'<section class="' + RISK_PART_CLASS + r'" data-risk="([^"]*)" data-part="([^"]*)">'
     r'<h3 class="cswb-risk-name">(.*?)</h3>', re.DOTALL)
 _KEEP_LINKS = ("#", "http://", "https://", "mailto:")
+_TABLE = re.compile(r"<table\b.*?</table>", re.IGNORECASE | re.DOTALL)
+_THEAD = re.compile(r"<thead\b.*?</thead>", re.IGNORECASE | re.DOTALL)
+_CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.IGNORECASE | re.DOTALL)
+WIDE_TABLE_COLUMNS = 8  # DOCUMENT_CSS sets these smaller (`thead th:nth-child(8)`)
+# Dates (2024-07-01), date ranges and codes (CS-2024-061): hyphenated tokens with a digit, which a
+# browser would otherwise break after a hyphen.
+_WHOLE_TOKEN = re.compile(r"(?<![\w-])(?=[\w./\u2013-]*\d)[\w./]+(?:[-\u2013][\w./]+)+(?![\w-])")
 
 DOCUMENT_CSS = """
 html { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: #1b1b1b; background: #ffffff;
@@ -54,18 +61,29 @@ body { margin: 0 auto; max-width: 62rem; padding: 0 1.25rem 2rem; }
 .cswb-title-logo { display: block; max-height: 6rem; max-width: 14rem; background: #ffffff; padding: 0.25rem; }
 .cswb-title-community { font-size: 1.25rem; margin: 0; }
 .cswb-doc-meta { padding: 0 1.25rem; color: #4a4a4a; }
-.cswb-toc ol { padding-left: 1.5rem; }
+/* Room for two-digit numbers ("10.", "12."): a narrower indent cut them to ".0", ".2". */
+.cswb-toc ol { padding-left: 2.6em; }
 .cswb-toc li { margin: 0.2rem 0; }
+/* The printed page number of each entry (the PDF printer fills it; fixed width, so that the
+   contents keep their length between the pass that finds the pages and the one that prints them). */
+.cswb-toc-page { float: right; width: 3em; text-align: right; }
 main > section > h2 { border-bottom: 3px solid #6b6b6b; padding-bottom: 0.2rem; margin-top: 2.5rem; }
 .cswb-table { max-width: 100%; font-size: 0.9rem; }
-.cswb-table th, .cswb-table td { overflow-wrap: break-word; }
-/* Tables of many columns (the actions) fit the page instead of running off it. */
-.cswb-table:has(thead th:nth-child(8)) { font-size: 0.8rem; }
-.cswb-table:has(thead th:nth-child(8)) :is(th, td) { overflow-wrap: anywhere; }
+/* Words, dates and codes are never split: a cell wraps between words only (.cswb-whole marks
+   the dates and codes, whose hyphens would otherwise allow a break). */
+.cswb-table :is(th, td) { overflow-wrap: normal; word-break: normal; hyphens: manual; }
+.cswb-whole { white-space: nowrap; }
+/* Tables of many columns (the actions): smaller type and tighter cells; on a narrow screen
+   they scroll inside the text column (a focusable region) rather than run past it. */
+.cswb-table:has(thead th:nth-child(8)) { font-size: 0.78rem; }
+.cswb-table:has(thead th:nth-child(8)) :is(th, td) { padding: 0.2rem 0.3rem; }
+.cswb-wide-table { max-width: 100%; overflow-x: auto; }
 figure { margin: 1rem 0; }
 svg { max-width: 100%; height: auto; }
 footer { margin-top: 3rem; border-top: 1px solid #6b6b6b; color: #4a4a4a; font-size: 0.85rem; }
-@page { size: letter; margin: 16mm 14mm 18mm; }
+/* Margins leave room for the running header and the page numbers (report/pdf.py's PAGE_MARGINS). */
+@page { size: letter; margin: 18mm 14mm; }
+@page wide { size: letter landscape; margin: 18mm 14mm; }
 @media print {
   html { font-size: 10pt; }
   body { max-width: none; padding: 0; }
@@ -73,9 +91,19 @@ footer { margin-top: 3rem; border-top: 1px solid #6b6b6b; color: #4a4a4a; font-s
   .cswb-doc-title { margin: 0; }
   .cswb-toc { break-after: page; }
   main > section { break-before: page; }
+  /* A section with a table of ten or more columns prints on landscape pages. */
+  main > section:has(.cswb-table thead th:nth-child(10)) { page: wide; }
   h2, h3, h4, h5, h6, caption { break-after: avoid; }
+  /* A figure and its caption share a page: the chart is never taller than a page leaves room for. */
   figure, svg, tr, li { break-inside: avoid; }
+  figcaption { break-before: avoid; }
+  figure svg { max-height: 7.2in; width: auto; }
+  main > section:has(.cswb-table thead th:nth-child(10)) figure svg { max-height: 5.4in; }  /* landscape */
+  .cswb-doc-part > h3 + * { break-before: avoid; }
   thead { display: table-header-group; }
+  .cswb-wide-table { overflow: visible; }
+  /* A caption and header row never end a page without a row of their table. */
+  tbody > tr:first-child { break-before: avoid; }
   a, a:link, a:visited { color: inherit; text-decoration: none; }
 }
 """
@@ -207,6 +235,37 @@ def take_styles(html: str, styles: dict[str, None]) -> str:
         return ""
 
     return _STYLE.sub(take, html)
+
+
+def keep_whole(html: str) -> str:
+    """Mark the dates and codes in table cells so that they never break across lines (`.cswb-whole`)."""
+
+    def in_text(segment: str) -> str:
+        return _WHOLE_TOKEN.sub(lambda m: f'<span class="cswb-whole">{m.group(0)}</span>', segment)
+
+    def in_table(table: re.Match[str]) -> str:
+        # Text between tags and character references only, never inside either.
+        pieces = re.split(r"(<[^<>]+>|&#?\w+;)", table.group(0))
+        return "".join(piece if piece[:1] in ("<", "&") else in_text(piece) for piece in pieces)
+
+    return _TABLE.sub(in_table, html)
+
+
+def scroll_wide_tables(html: str) -> str:
+    """Put each table of eight or more columns in a region that scrolls sideways on a narrow screen
+    and can be scrolled from the keyboard (focusable, named by the table's caption)."""
+
+    def wrap(table: re.Match[str]) -> str:
+        markup = table.group(0)
+        head = _THEAD.search(markup)
+        if head is None or len(re.findall(r"<th\b", head.group(0))) < WIDE_TABLE_COLUMNS:
+            return markup
+        caption = _CAPTION.search(markup)
+        name = re.sub(r"<[^>]*>", "", caption.group(1)).strip() if caption else ""  # escaped text already
+        return (f'<div class="cswb-wide-table" role="region" tabindex="0" aria-label="{name or "Table"}">'
+                f"{markup}</div>")
+
+    return _TABLE.sub(wrap, html)
 
 
 def ids_in(html: str) -> set[str]:
@@ -359,4 +418,4 @@ def assemble(notebooks: Mapping[str, Mapping[str, Any]], outline: Outline, *, to
         "report-mode output of a workbook notebook, and the executed notebooks are kept next to this document "
         "for audit. Counts under 5 are not published; contact details never are.</p></footer>"
     ).format(today.isoformat())
-    return str(head + header) + "<main>" + "".join(sections) + "</main>" + str(footer) + "</body></html>\n"
+    return str(head + header) + "<main>" + scroll_wide_tables(keep_whole("".join(sections))) + "</main>" + str(footer) + "</body></html>\n"

@@ -162,10 +162,10 @@ def finish_report(folder: str, kind: str, formats: Sequence[str]) -> FinishRun:
     except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
         return FinishRun(time.perf_counter() - started, "assemble", f"{type(exc).__name__}: {exc}")
     if "pdf" in formats:
-        from .pdf import print_pdf
+        from .pdf import worker_printer
 
-        try:
-            print_pdf(html_path, work / document_name(kind, "pdf"))
+        try:  # the worker's one browser, kept for every document it prints
+            worker_printer().print(html_path, work / document_name(kind, "pdf"))
         except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
             return FinishRun(time.perf_counter() - started, "pdf", f"{type(exc).__name__}: {exc}")
     if "docx" in formats:  # from the same document, in the same pass: no notebook runs again

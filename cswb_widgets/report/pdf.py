@@ -1,23 +1,70 @@
-"""Printing the HTML document to PDF with headless Chromium (Debian's, not a downloaded one).
+"""Printing the HTML document to PDF with one kept headless Chromium (Debian's, not a downloaded one).
 
-nbconvert's webpdf exporter wants Playwright's own browser download; the system Chromium's
-`--print-to-pdf` prints the same page with nothing to download. Printing runs offline: every
-host name resolves to nothing, so a page that tried to load anything would show it.
+Starting a browser costs about as much as printing a plan, so a :class:`Printer` starts one
+(through Playwright, with the system Chromium as its `executable_path`) and prints document
+after document in a fresh page of it; a batch worker keeps one for its whole run
+(:func:`worker_printer`). Printing runs offline: the document is self-contained and handed to
+the page as text, every request it would make is aborted, and every host name resolves to
+nothing.
+
+Each page carries a running header (the body's `data-running-header`, else the `<title>`) and
+"Page N of M". The contents get page numbers in two passes: the first print's named
+destinations (Chromium writes one for every in-document link target) say on which page each
+section starts; the numbers go into slots of fixed width that were already there in the first
+pass, so the contents keep their length and the second print has the same pages.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import html as html_text
+import io
 import os
+import re
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
+from typing import Any
 
 from ..errors import CswbError
 
 CHROMIUM_ENV = "CSWB_CHROMIUM"  # path of the browser to print with, if not chromium on the PATH
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-PRINT_TIMEOUT = 180  # seconds
+PRINT_TIMEOUT = 180  # seconds, for one document
+# Offline: nothing can be fetched while printing, whatever a document asks for.
+LAUNCH_ARGS = ("--host-resolver-rules=MAP * ~NOTFOUND", "--disable-dev-shm-usage", "--disable-gpu",
+               "--disable-extensions", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--mute-audio", "--no-first-run")
+# Letter; the margins leave room for the running header and the page numbers (DOCUMENT_CSS's @page matches).
+PAGE_MARGINS = {"top": "18mm", "right": "14mm", "bottom": "18mm", "left": "14mm"}
+_FURNITURE_STYLE = ("font-family: 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif; font-size: 8pt; color: #4a4a4a; "
+                    "width: 100%; box-sizing: border-box; padding: 0 14mm; display: flex; justify-content: space-between;")
+TOC_PAGE_CLASS = "cswb-toc-page"
+MAX_PASSES = 3  # prints of one document at most: one to find the pages, then until the contents match them
+
+_RUNNING_HEADER = re.compile(r'<body\b[^>]*\bdata-running-header="([^"]*)"', re.IGNORECASE)
+_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+# Each contents entry that links into the document gets an empty slot for its page number.
+_ADD_SLOTS = """(cls) => {
+  const ids = [];
+  for (const link of document.querySelectorAll('.cswb-toc li > a[href^="#"]')) {
+    const id = decodeURIComponent(link.getAttribute('href').slice(1));
+    if (!document.getElementById(id)) continue;
+    const slot = document.createElement('span');
+    slot.className = cls;
+    slot.dataset.target = id;
+    link.after(slot);
+    ids.push(id);
+  }
+  return ids;
+}"""
+_FILL_SLOTS = """([cls, pages]) => {
+  for (const slot of document.querySelectorAll('.' + cls)) {
+    const page = pages[slot.dataset.target];
+    slot.textContent = page === undefined ? '' : String(page);
+  }
+}"""
 
 
 class PdfError(CswbError):
@@ -35,29 +82,156 @@ def find_chromium() -> Path | None:
     return Path("/usr/bin/chromium") if Path("/usr/bin/chromium").exists() else None
 
 
-def print_pdf(html_path: Path, pdf_path: Path, *, chromium: Path | None = None, timeout: float = PRINT_TIMEOUT) -> Path:
-    """Print `html_path` to `pdf_path` (Letter, the document's own print styles, no browser header)."""
-    browser = chromium or find_chromium()
-    if browser is None:
-        raise PdfError(f"no Chromium to print PDF with: install chromium or set {CHROMIUM_ENV}")
-    html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path).resolve()
-    pdf_path.unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory(prefix="cswb-chromium-") as profile:
-        command = [
-            str(browser), "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--no-first-run", "--no-default-browser-check", "--disable-extensions", "--disable-sync",
-            "--disable-background-networking", "--disable-component-update", "--mute-audio",
-            "--host-resolver-rules=MAP * ~NOTFOUND",  # offline: nothing can be fetched while printing
-            f"--user-data-dir={profile}", "--no-pdf-header-footer", "--generate-pdf-document-outline",
-            f"--print-to-pdf={pdf_path}", html_path.as_uri(),
-        ]
+def running_header(document: str) -> str:
+    """The text each page's header repeats: the body's `data-running-header`, else the title."""
+    found = _RUNNING_HEADER.search(document) or _TITLE.search(document)
+    return html_text.unescape(re.sub(r"\s+", " ", found.group(1))).strip() if found else ""
+
+
+def header_template(text: str) -> str:
+    """One line (a text too long for it ends in an ellipsis), escaped: the page's own markup never mixes in."""
+    line = "min-width: 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;"
+    return f'<div style="{_FURNITURE_STYLE}"><span style="{line}">{html_text.escape(text)}</span></div>'
+
+
+def footer_template() -> str:
+    return (f'<div style="{_FURNITURE_STYLE} justify-content: flex-end;"><span>Page <span class="pageNumber"></span> '
+            'of <span class="totalPages"></span></span></div>')
+
+
+def section_pages(pdf: bytes, ids: list[str]) -> dict[str, int]:
+    """The page (from 1) on which each of `ids` is, from the PDF's named destinations."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    found = {}
+    for name, destination in reader.named_destinations.items():
+        key = name.removeprefix("/")
+        number = reader.get_destination_page_number(destination) if key in ids else None
+        if number is not None:
+            found[key] = number + 1
+    return found
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+class Printer:
+    """One headless Chromium, kept for every document it prints; a crashed one is replaced.
+
+    Use as a context manager (or call :meth:`close`). `launches` counts the browsers started.
+    Playwright's sync API runs once per process and not inside a running asyncio loop (a Jupyter
+    kernel's): `cswb report` prints in its worker processes, where neither is the case.
+    """
+
+    def __init__(self, *, chromium: Path | None = None, timeout: float = PRINT_TIMEOUT) -> None:
+        self.chromium = chromium or find_chromium()
+        if self.chromium is None:
+            raise PdfError(f"no Chromium to print PDF with: install chromium (Debian: apt install chromium) or set "
+                           f"{CHROMIUM_ENV}")
+        self.timeout = timeout
+        self.launches = 0
+        self._playwright: Any = None
+        self._browser: Any = None
+
+    def __enter__(self) -> Printer:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def _browser_ready(self) -> Any:
+        if self._browser is not None and self._browser.is_connected():
+            return self._browser
+        self.close()
+        from playwright.sync_api import sync_playwright
+
+        self._playwright = sync_playwright().start()
+        self._browser = self._playwright.chromium.launch(
+            executable_path=str(self.chromium), args=list(LAUNCH_ARGS), timeout=self.timeout * 1000)
+        self.launches += 1
+        return self._browser
+
+    def print(self, html_path: Path, pdf_path: Path) -> Path:
+        """Print `html_path` to `pdf_path` (Letter, the document's print styles, running header,
+        page numbers, contents with page numbers). A crash is retried once in a new browser."""
+        html_path, pdf_path = Path(html_path), Path(pdf_path)
+        pdf_path.unlink(missing_ok=True)  # a failed print leaves no older PDF behind to be taken for this one
         try:
-            done = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired as exc:
-            raise PdfError(f"Chromium did not print {html_path.name} within {timeout:.0f} s") from exc
-        except OSError as exc:
-            raise PdfError(f"could not start {browser}: {exc}") from exc
-    if not pdf_path.exists() or pdf_path.stat().st_size == 0:
-        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
-        raise PdfError(f"Chromium wrote no PDF for {html_path.name} (exit {done.returncode}): " + " / ".join(detail))
-    return pdf_path
+            document = html_path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PdfError(f"cannot read {html_path}: {exc}") from None
+        try:
+            pdf = self._print(document)
+        except Exception as first:  # noqa: BLE001 - crashed, stuck or closed: a new browser gets one more try
+            self.close()
+            try:
+                pdf = self._print(document)
+            except Exception as second:  # noqa: BLE001 - told in one line; the batch goes on
+                self.close()
+                raise PdfError(f"Chromium could not print {html_path.name} (tried twice, in a new browser the "
+                               f"second time): {_first_line(second)} (first try: {_first_line(first)})") from None
+        partial = pdf_path.with_name(pdf_path.name + ".partial")
+        partial.write_bytes(pdf)
+        partial.replace(pdf_path)
+        return pdf_path
+
+    def _print(self, document: str) -> bytes:
+        browser = self._browser_ready()
+        context = browser.new_context(offline=True)
+        try:
+            context.set_default_timeout(self.timeout * 1000)
+            context.route("**/*", lambda route: route.abort())  # the document is self-contained
+            page = context.new_page()
+            page.set_content(document, wait_until="load")
+            page.evaluate("document.fonts.ready.then(() => true)")
+            # The pass that finds the pages prints the same layout (the furniture sits in the margins)
+            # without the furniture, tags and outline, which cost time and change no page.
+            finding = {"format": "Letter", "prefer_css_page_size": True,  # a wide table's section asks for landscape
+                       "print_background": True, "margin": PAGE_MARGINS}
+            options = {**finding, "outline": True, "tagged": True, "display_header_footer": True,
+                       "header_template": header_template(running_header(document)), "footer_template": footer_template()}
+            ids = page.evaluate(_ADD_SLOTS, TOC_PAGE_CLASS)
+            if not ids:
+                return bytes(page.pdf(**options))
+            pdf: bytes = page.pdf(**finding)
+            filled: dict[str, int] | None = None
+            for _ in range(MAX_PASSES - 1):  # the numbers' slots have a fixed width: one filling is enough
+                pages = section_pages(pdf, ids)
+                if pages == filled:
+                    break
+                page.evaluate(_FILL_SLOTS, [TOC_PAGE_CLASS, pages])
+                filled = pages
+                pdf = page.pdf(**options)
+            return pdf
+        finally:
+            with contextlib.suppress(Exception):  # a crashed browser took its pages with it
+                context.close()
+
+    def close(self) -> None:
+        browser, self._browser = self._browser, None
+        playwright, self._playwright = self._playwright, None
+        for stop in (browser.close if browser else None, playwright.stop if playwright else None):
+            if stop is not None:
+                with contextlib.suppress(Exception):  # a browser that is already gone is closed enough
+                    stop()
+
+
+def print_pdf(html_path: Path, pdf_path: Path, *, chromium: Path | None = None, timeout: float = PRINT_TIMEOUT) -> Path:
+    """Print one document in a browser started for it alone (a batch keeps one: :func:`worker_printer`)."""
+    with Printer(chromium=chromium, timeout=timeout) as printer:
+        return printer.print(html_path, pdf_path)
+
+
+_printer: Printer | None = None
+
+
+def worker_printer() -> Printer:
+    """This process's printer, kept for every document a batch worker prints (closed at exit)."""
+    global _printer
+    if _printer is None:
+        _printer = Printer()
+        atexit.register(_printer.close)
+    return _printer

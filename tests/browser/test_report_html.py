@@ -79,3 +79,29 @@ def test_the_plan_opens_offline_inert_and_accessible(browser, reports: Path, com
         assert not dialogs, dialogs
     finally:
         context.close()
+
+
+def test_nothing_runs_past_the_window_at_1366_px(browser, reports: Path) -> None:
+    """The widest tables (the actions, 11 columns) fit the text column on a 1,366 px screen, whole."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    context.set_offline(True)
+    try:
+        page = context.new_page()
+        page.goto((reports / "maple-falls" / "plan.html").as_uri(), wait_until="load")
+        expect(page.locator("table.cswb-table").last).to_be_visible()
+        past = page.evaluate("""() => {
+          const width = document.documentElement.clientWidth;
+          const out = [];
+          for (const el of document.querySelectorAll('body *')) {
+            const box = el.getBoundingClientRect();
+            if (box.width && box.right > width + 1) out.push(`${el.tagName}.${el.className} ends at ${Math.round(box.right)}`);
+          }
+          for (const region of document.querySelectorAll('table, .cswb-wide-table')) {
+            if (region.scrollWidth > region.clientWidth + 1) out.push(`scrolls sideways: ${region.textContent.slice(0, 60)}`);
+          }
+          return out;
+        }""")
+        assert past == [], past[:10]
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    finally:
+        context.close()
