@@ -225,3 +225,17 @@ def test_the_adopted_plan_is_byte_stable_and_a_draft_says_so_on_every_page(
         assert sections > 3 and page.count('<p class="cswb-draft-note">Draft – not adopted</p>') == sections
     assert "Extend the mobile crisis team to every night" in (
         tmp_path / "draft" / "maple-falls" / "plan.html").read_text(encoding="utf-8")
+
+
+def test_the_launcher_lists_each_communitys_versions_and_plan_state(
+        maple: Path, sample_sources: dict[str, Path], tmp_path: Path) -> None:
+    from cswb_widgets.serve.launcher import render_launcher, workspace_cards
+
+    adopt_version(Workspace.open(maple, actor="Clerk"), "2024 plan")
+    copy_of(sample_sources["tamarack-county"], maple.parent / "tamarack-county")
+    cards = {card.slug: card for card in workspace_cards(maple.parent, set())}
+    assert cards["maple-falls"].plan_state == "Adopted (2024 plan)"
+    assert cards["tamarack-county"].plan_state == "Draft (not adopted)" and cards["tamarack-county"].versions == ()
+    page = render_launcher(list(cards.values()))
+    assert "<li>2024 plan, adopted 2024-05-28</li>" in page
+    assert "Plan: Draft (not adopted)" in page
