@@ -65,7 +65,9 @@ def init(path: Path, name: str | None, kind: str | None, source: str | None) -> 
     """Create a community workspace at PATH."""
     from .store import Workspace, is_workspace
     from .store.tabular import import_bundle
+    from .store.versions import PlanVersion, adopt_bundle_versions
 
+    adopted: list[PlanVersion] = []
     if is_workspace(path):
         raise WorkspaceError(f"{path}: a workspace already exists here")
     if path.exists() and not path.is_dir():
@@ -84,12 +86,15 @@ def init(path: Path, name: str | None, kind: str | None, source: str | None) -> 
                     building.update(
                         "community", "community", **{k: v for k, v in (("name", name), ("kind", kind)) if v}
                     )
+                adopted = adopt_bundle_versions(building, bundle)  # the versions the bundle's content was adopted as
     except BaseException:
         if created_dir:  # leave no empty folder behind either
             shutil.rmtree(path, ignore_errors=True)
         raise
     if bundle is not None:
         click.echo(f"imported {report.total} records from {bundle.name}")
+    for version in adopted:
+        click.echo(f"adopted {version.title()}, in force since {version.adopted_on.isoformat()}")
     ws = Workspace.open(path, read_only=True)
     community = ws.community
     click.echo(f"created workspace {path} for {community.get('name')} ({community.get('kind')})")

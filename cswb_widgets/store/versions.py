@@ -273,3 +273,27 @@ def version_tables(ws: Workspace, number: int) -> dict[str, Any]:
     """The tables of version `number`, as `Workspace.table` gives them, for the model's functions."""
     with opened_version(ws, number) as version_ws:
         return workspace_tables(version_ws)
+
+
+# -- versions named in a bundle ------------------------------------------------------------------------
+
+BUNDLE_VERSIONS = "plan_versions.json"  # beside a bundle's table files: the versions its content was adopted as
+
+
+def adopt_bundle_versions(ws: Workspace, bundle: Path) -> list[PlanVersion]:
+    """Adopt the versions a bundle folder lists in `plan_versions.json` (e.g. a sample whose councils
+    adopted its plan), from the content just imported; the same refusals as `adopt_version`.
+
+    The file is a list of {"label": ..., "kind": "adoption" | "revision"}; the content imported is
+    the content each listed version freezes, so a bundle lists only the version(s) it is the content of.
+    """
+    listing = Path(bundle) / BUNDLE_VERSIONS
+    if not Path(bundle).is_dir() or not listing.is_file():
+        return []
+    try:
+        entries = json.loads(listing.read_text(encoding="utf-8"))
+        wanted = [(str(e["label"]), str(e.get("kind", "adoption"))) for e in entries]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise InputError(Problem(f'expected a list of {{"label": ..., "kind": "adoption" or "revision"}} ({exc})',
+                                 file=str(listing))) from None
+    return [adopt_version(ws, label, revision=kind == "revision") for label, kind in wanted]
