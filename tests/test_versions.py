@@ -24,6 +24,7 @@ from cswb_widgets.model.plan_versions import (
 from cswb_widgets.render.plan_versions import comparison_html, comparison_text
 from cswb_widgets.store import SCHEMA_VERSION, Workspace
 from cswb_widgets.store.history import changes
+from cswb_widgets.store.schema import PLAN_VERSIONS_DDL
 from cswb_widgets.store.versions import adopt_version, get_version, list_versions, version_tables, workspace_tables
 
 MAPLE_COUNCIL = "mc-maple-falls"
@@ -39,6 +40,20 @@ def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("cswb: error: "), result.stderr
     return lines[0]
+
+
+@pytest.fixture
+def maple(sample_sources: dict[str, Path], tmp_path: Path) -> Path:
+    """Maple Falls as a draft (the sample comes adopted, as 'cswb init --from' makes it): its versions removed."""
+    path = copy_of(sample_sources["maple-falls"], tmp_path / "maple-falls")
+    raw = sqlite3.connect(path / "workspace.sqlite")
+    with raw:
+        raw.execute("DROP TABLE plan_versions")  # the triggers forbid deleting a version, not the table
+        raw.execute("DELETE FROM _audit WHERE table_name = 'plan_versions'")
+        for statement in PLAN_VERSIONS_DDL:
+            raw.execute(statement)
+    raw.close()
+    return path
 
 
 def revise(ws: Workspace) -> dict[str, str]:
@@ -239,3 +254,22 @@ def test_the_launcher_lists_each_communitys_versions_and_plan_state(
     page = render_launcher(list(cards.values()))
     assert "<li>2024 plan, adopted 2024-05-28</li>" in page
     assert "Plan: Draft (not adopted)" in page
+
+
+@pytest.mark.slow
+def test_the_progress_report_names_the_adopted_version_and_what_changed_since(
+        sample_sources: dict[str, Path], tmp_path: Path) -> None:
+    from cswb_widgets.workbooks.implementation import ImplementationWorkbook
+
+    maple = copy_of(sample_sources["maple-falls"], tmp_path / "maple-falls")
+    # the sample fixture adopted Maple Falls' plan, as 'cswb init --from maple-falls' does
+    assert [v.label for v in list_versions(Workspace.open(maple, read_only=True))] == ["2024 plan"]
+    edits = revise(Workspace.open(maple, actor="Clerk"))
+    page = ImplementationWorkbook.open(maple, "report").progress().data
+    assert "Progress is measured against version 1 (“2024 plan”) of the plan" in page
+    added, dropped = page.split("Added to the working plan", 1)[1].split("Dropped from the working plan", 1)
+    assert "<li>Action: Open a youth drop-in centre on Fridays</li>" in added
+    assert f"<li>Action: {edits['dropped']}</li>" in dropped
+    tamarack = copy_of(sample_sources["tamarack-county"], tmp_path / "tamarack")
+    draft_page = ImplementationWorkbook.open(tamarack, "report").progress().data
+    assert "No version of the plan has been adopted yet" in draft_page

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pandas as pd
 from markupsafe import Markup
 
-from ..model.plan_versions import SECTIONS, Difference
+from ..model.plan_versions import ADDED_SINCE, DROPPED_SINCE, SECTIONS, Difference
 from ._html import escape
 
 COMPARISON_CSS = """
@@ -65,3 +66,22 @@ def comparison_html(differences: Sequence[Difference], plan_name: str, older: st
                       '.visually-hidden {{ position: absolute; width: 1px; height: 1px; overflow: hidden; '
                       'clip: rect(0 0 0 0); }}</style></head><body data-running-header="{}"><main>{}</main>'
                       "</body></html>\n").format(title, Markup(COMPARISON_CSS), title, Markup("").join(body)))
+
+
+def scope_html(scope: pd.DataFrame | None, version_title: str) -> str:
+    """The progress report's note on what it measures against: the adopted version, and the actions
+    and measures added to or dropped from the working plan since (`model.plan_versions.progress_scope`)."""
+    if scope is None:
+        return str(Markup('<p class="cswb-progress-scope">No version of the plan has been adopted yet: progress '
+                          "is measured against the working draft.</p>"))
+    parts = [Markup('<p class="cswb-progress-scope">Progress is measured against {} of the plan: its actions '
+                    "and measures, with their current status.</p>").format(version_title)]
+    for standing, intro in ((ADDED_SINCE, "Added to the working plan since its adoption (not part of the adopted plan)"),
+                            (DROPPED_SINCE, "Dropped from the working plan since its adoption")):
+        found = scope[scope["standing"] == standing]
+        if found.empty:
+            continue
+        items = Markup("").join(Markup("<li>{}: {}</li>").format(row.section[:-1], row.item)
+                                for row in found.itertuples())
+        parts.append(Markup("<p>{}:</p><ul>{}</ul>").format(intro, items))
+    return str(Markup("").join(parts))
