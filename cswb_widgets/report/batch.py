@@ -446,6 +446,9 @@ def build_reports(
             raise PdfError("PDF needs Chromium: install it (Debian: apt install chromium) or set CSWB_CHROMIUM")
     if version is not None and draft:
         raise CswbError("--version and --draft exclude each other: a version is adopted, the draft is not")
+    if kind != "plan" and (version is not None or draft):
+        raise CswbError("--version and --draft choose which plan to render; a progress report always measures "
+                        "against the latest adopted version (or the draft before any adoption)")
     batch = _Batch(workspaces, Path(out), kind, formats, all_parts, notebooks, version, draft)
     for name in batch.names:  # refuse before any work rather than after
         for folder in (batch.out / name, batch.out / f"{name}{FAILED_SUFFIX}"):
