@@ -188,10 +188,15 @@ def choose_edition(workspace: Path, kind: str, version: int | None, draft: bool,
     (default: the latest) from its snapshot, materialized read-only in `scratch`; the working draft when
     asked or before any adoption. A progress report runs on the live workspace and names the version
     it measures against."""
+    from ..errors import WorkspaceError
     from ..store import Workspace
     from ..store.versions import get_version, latest_version, materialize
 
-    with Workspace.open(workspace, actor="cswb report", read_only=True) as ws:
+    try:
+        ws = Workspace.open(workspace, actor="cswb report", read_only=True)
+    except WorkspaceError:  # left to the notebooks: their failure names the cell that opens it
+        return workspace, Edition()
+    with ws:
         chosen = get_version(ws, version) if version is not None else (None if draft else latest_version(ws))
         if chosen is None:
             return workspace, Edition()
@@ -372,6 +377,8 @@ class _Batch:
     def _marker(self, result: CommunityResult) -> dict[str, Any]:
         return {
             "kind": self.kind, "status": result.status, "workspace": str(result.workspace.resolve()),
+            # an adopted version's plan ran on its snapshot, a read-only copy removed afterwards
+            "ran_on": str(self.run_on.get(result.name, result.workspace).resolve()),
             "made": dt.datetime.now().isoformat(timespec="seconds"), "formats": list(self.formats),
             "cells_run": "all" if self.all_parts else "the parts the document uses",
             "notebooks": {n: {k: v for k, v in asdict(r).items() if k != "notebook"} for n, r in result.runs.items()},
