@@ -273,3 +273,42 @@ def test_the_progress_report_names_the_adopted_version_and_what_changed_since(
     tamarack = copy_of(sample_sources["tamarack-county"], tmp_path / "tamarack")
     draft_page = ImplementationWorkbook.open(tamarack, "report").progress().data
     assert "No version of the plan has been adopted yet" in draft_page
+
+
+HOSTILE = '"><img src=x onerror=alert(1)>'
+
+
+def test_the_title_page_running_header_and_footer_say_which_plan_and_escape_it() -> None:
+    import datetime as dt
+
+    from test_report import _fake_notebooks
+
+    from cswb_widgets.report.assemble import Edition, assemble
+    from cswb_widgets.report.outline import PLAN, PROGRESS
+
+    day = dt.date(2026, 3, 2)
+    adopted = Edition(2, f"2025 revision {HOSTILE}", "revision", "2025-06-10",
+                      (f"Town council adopted it on 2025-06-10 (Resolution {HOSTILE})",))
+    plan = assemble(_fake_notebooks(["Housing"]), PLAN, today=day, edition=adopted)
+    assert "onerror=alert(1)>" not in plan and plan.count("&lt;img src=x onerror=alert(1)&gt;") >= 3
+    assert 'data-running-header="Town &amp; Country Plan – 2025 revision &#34;&gt;&lt;img' in plan
+    assert "Revision 2 of the plan: “2025 revision" in plan and "Town council adopted it on 2025-06-10" in plan
+    assert "2026-03-02" not in plan and "Draft" not in plan  # no date of making: the same bytes on any day
+    assert plan == assemble(_fake_notebooks(["Housing"]), PLAN, today=day + dt.timedelta(days=400), edition=adopted)
+
+    draft = assemble(_fake_notebooks(["Housing"]), PLAN, today=day)
+    assert 'data-running-header="Town &amp; Country Plan – Draft – not adopted"' in draft
+    assert "prepared on 2026-03-02; no council has adopted it" in draft
+    assert draft.count('<p class="cswb-draft-note">') == draft.count('<section id="section-')
+
+    progress = assemble(_fake_notebooks(["Housing"]), PROGRESS, today=day, edition=adopted)
+    assert "Progress report, prepared on 2026-03-02. It measures progress against version 2 of the plan" in progress
+    assert "cswb-draft-note\">" not in progress
+
+
+def test_the_comparison_document_escapes_what_people_typed() -> None:
+    from cswb_widgets.model.plan_versions import Difference
+
+    differences = [Difference("Actions", CHANGED, HOSTILE, f"Title: a → {HOSTILE}"), Difference("Actions", ADDED, "B")]
+    page = comparison_html(differences, HOSTILE, "version 1", "version 2")
+    assert "onerror=alert(1)>" not in page and "0 dropped and 1 changed" in page
