@@ -278,6 +278,7 @@ def test_the_progress_report_names_the_adopted_version_and_what_changed_since(
 HOSTILE = '"><img src=x onerror=alert(1)>'
 
 
+@pytest.mark.slow
 def test_the_title_page_running_header_and_footer_say_which_plan_and_escape_it() -> None:
     import datetime as dt
 
