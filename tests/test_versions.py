@@ -313,3 +313,13 @@ def test_the_comparison_document_escapes_what_people_typed() -> None:
     differences = [Difference("Actions", CHANGED, HOSTILE, f"Title: a → {HOSTILE}"), Difference("Actions", ADDED, "B")]
     page = comparison_html(differences, HOSTILE, "version 1", "version 2")
     assert "onerror=alert(1)>" not in page and "0 dropped and 1 changed" in page
+
+
+def test_data_withheld_after_adoption_is_withheld_in_the_version_too(maple: Path) -> None:
+    ws = Workspace.open(maple, actor="Clerk")
+    adopt_version(ws, "2024 plan")
+    ws.update("measures", "pm-mha-1", data_sovereignty="withhold", data_owner_id=MAPLE_COUNCIL)
+    ws.update("measures", "pm-mha-2", target=95)  # an ordinary edit stays out of the version
+    measures = version_tables(ws, 1)["measures"].set_index("id")
+    assert measures.loc["pm-mha-1", "data_sovereignty"] == "withhold"
+    assert measures.loc["pm-mha-2", "target"] == 80

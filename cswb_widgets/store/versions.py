@@ -6,7 +6,8 @@ council has adopted the plan (or, for a revision, adopted it again since the las
 It is stored as SQLite's own serialization of that content, compressed, in `plan_versions`,
 which triggers keep from ever being changed or deleted. Reading a version materializes the
 snapshot as a read-only workspace file, so the notebooks, exports and model functions read it
-exactly as they read a live workspace.
+exactly as they read a live workspace; data its owning community has withheld since is withheld
+there too (`_honour_current_sovereignty`).
 """
 
 from __future__ import annotations
@@ -245,12 +246,31 @@ def materialize(ws: Workspace, number: int, folder: Path) -> Path:
         try:
             image.backup(written)
             written.execute("PRAGMA journal_mode = DELETE")
+            _honour_current_sovereignty(written, ws)
         finally:
             written.close()
     finally:
         image.close()
     target.chmod(0o444)  # the workspace opens it read-only: nothing can change a version
     return folder
+
+
+_STRICTNESS = {"publish": 0, "aggregated_only": 1, "withhold": 2}
+SOVEREIGN_TABLES = ("indicators", "measures")
+
+
+def _honour_current_sovereignty(version: sqlite3.Connection, ws: Workspace) -> None:
+    """Data its owner has since withheld (or allowed only in aggregate) is treated so in the version too:
+    a version freezes the plan's content, not the owning community's consent to publish it."""
+    for table in SOVEREIGN_TABLES:
+        for record_id, flag, owner in ws._rows(
+                f'SELECT id, data_sovereignty, data_owner_id FROM "{table}"'
+                " WHERE deleted_at IS NULL AND data_sovereignty IS NOT NULL"):
+            row = version.execute(f'SELECT data_sovereignty FROM "{table}" WHERE id = ?', (record_id,)).fetchone()
+            if row is not None and _STRICTNESS.get(flag, 0) > _STRICTNESS.get(row[0] or "publish", 0):
+                version.execute(f'UPDATE "{table}" SET data_sovereignty = ?, data_owner_id = coalesce(?, data_owner_id)'
+                                " WHERE id = ?", (flag, owner, record_id))
+    version.commit()
 
 
 @contextlib.contextmanager
