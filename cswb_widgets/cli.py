@@ -191,6 +191,7 @@ def validate(path: Path, strict: bool) -> None:
     if ws.stored_schema_version < ws.schema_version:
         schema += f" (read as schema {ws.schema_version}; the file is upgraded, after a backup copy, on its first change)"
     click.echo(f"{label}; {schema}")
+    click.echo(_plan_state_line(ws, tables, path))
     summaries = assess(tables)
     width = max(len(s.stage) for s in summaries)
     for summary in summaries:
@@ -211,6 +212,20 @@ def validate(path: Path, strict: bool) -> None:
     click.echo("no problems found")
     if strict and gaps:
         raise WorkspaceError(f"{len(gaps)} check(s) incomplete")
+
+
+def _plan_state_line(ws: Any, tables: Any, path: Path) -> str:
+    """'plan: adopted, version 1 (“2024 plan”)', or a draft and what freezes it once the councils adopted it."""
+    from .model.adoption import plan_adopted
+    from .store.versions import latest_version
+
+    version = latest_version(ws)
+    if version is not None:
+        return f"plan: adopted, {version.title()} in force since {version.adopted_on.isoformat()}"
+    if plan_adopted(tables):
+        return (f"plan: every council has adopted it, but no version is frozen yet: run 'cswb versions adopt {path} "
+                "--label \"…\"' so the plan document shows what they adopted")
+    return "plan: draft (not adopted by every council yet)"
 
 
 def _known_table(name: str | None) -> str | None:

@@ -181,10 +181,12 @@ def test_a_schema_3_workspace_is_upgraded_to_4_with_a_backup(maple: Path) -> Non
 def test_cli_lists_exports_and_refuses_in_one_line(maple: Path, sample_sources: dict[str, Path],
                                                     tmp_path: Path) -> None:
     assert cswb("versions", "list", maple).stdout.strip() == "no adopted version: the plan is a draft"
+    assert "plan: every council has adopted it, but no version is frozen yet" in cswb("validate", maple).stdout
     assert cswb("versions", "adopt", maple, "--label", "2024 plan").returncode == 0
     original_title = Workspace.open(maple, read_only=True).get("actions", "act-01")["title"]
     Workspace.open(maple).update("actions", "act-01", title="Renamed after adoption")
     listed = cswb("versions", "list", maple).stdout
+    assert "plan: adopted, version 1 (“2024 plan”) in force since 2024-05-28" in cswb("validate", maple).stdout
     assert "1  2024 plan  (adoption, in force since 2024-05-28)" in listed
     assert "Resolution CS-2024-061" in listed
 
