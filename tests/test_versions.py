@@ -114,7 +114,6 @@ def test_adopt_edit_revise_and_compare(maple: Path) -> None:
         assert code not in text and code not in page
 
 
-@pytest.mark.slow
 def test_progress_measures_against_the_adopted_version(maple: Path) -> None:
     ws = Workspace.open(maple, actor="Clerk")
     adopt_version(ws, "2024 plan")
@@ -280,7 +279,6 @@ def test_the_progress_report_names_the_adopted_version_and_what_changed_since(
 HOSTILE = '"><img src=x onerror=alert(1)>'
 
 
-@pytest.mark.slow
 def test_the_title_page_running_header_and_footer_say_which_plan_and_escape_it() -> None:
     import datetime as dt
 
