@@ -272,7 +272,7 @@ class _Batch:
         self.out = out
         self.version, self.draft = version, draft
         self.run_on: dict[str, Path] = {}  # community -> the workspace its notebooks run on (a version's snapshot)
-        self.scratch = Path(tempfile.mkdtemp(prefix="cswb-report-versions-"))
+        self.scratch: Path | None = None  # where versions' snapshots are opened, made when the work starts
         self.notebooks = notebooks
         self.all_parts = all_parts
         self.kind = kind
@@ -290,6 +290,7 @@ class _Batch:
 
     def start(self, executor: futures.Executor, progress: _Progress) -> None:
         self.out.mkdir(parents=True, exist_ok=True)
+        self.scratch = Path(tempfile.mkdtemp(prefix="cswb-report-versions-"))
         umask = os.umask(0)
         os.umask(umask)
         self.sources: dict[str, dict[str, Path]] = {}
@@ -500,7 +501,8 @@ def build_reports(
     finally:
         _restore_signals(handlers)
         bars.close()
-        _remove_scratch(batch.scratch)
+        if batch.scratch is not None:
+            _remove_scratch(batch.scratch)
     executor.shutdown(wait=True)
     return [batch.results[name] for name in batch.names]
 
