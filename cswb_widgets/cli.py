@@ -66,7 +66,9 @@ def init(path: Path, name: str | None, kind: str | None, source: str | None) -> 
     """Create a community workspace at PATH."""
     from .store import Workspace, is_workspace
     from .store.tabular import import_bundle
+    from .store.versions import PlanVersion, adopt_bundle_versions
 
+    adopted: list[PlanVersion] = []
     if is_workspace(path):
         raise WorkspaceError(f"{path}: a workspace already exists here")
     if path.exists() and not path.is_dir():
@@ -85,12 +87,15 @@ def init(path: Path, name: str | None, kind: str | None, source: str | None) -> 
                     building.update(
                         "community", "community", **{k: v for k, v in (("name", name), ("kind", kind)) if v}
                     )
+                adopted = adopt_bundle_versions(building, bundle)  # the versions the bundle's content was adopted as
     except BaseException:
         if created_dir:  # leave no empty folder behind either
             shutil.rmtree(path, ignore_errors=True)
         raise
     if bundle is not None:
         click.echo(f"imported {report.total} records from {bundle.name}")
+    for version in adopted:
+        click.echo(f"adopted {version.title()}, in force since {version.adopted_on.isoformat()}")
     ws = Workspace.open(path, read_only=True)
     community = ws.community
     click.echo(f"created workspace {path} for {community.get('name')} ({community.get('kind')})")
@@ -187,6 +192,7 @@ def validate(path: Path, strict: bool) -> None:
     if ws.stored_schema_version < ws.schema_version:
         schema += f" (read as schema {ws.schema_version}; the file is upgraded, after a backup copy, on its first change)"
     click.echo(f"{label}; {schema}")
+    click.echo(_plan_state_line(ws, tables, path))
     summaries = assess(tables)
     width = max(len(s.stage) for s in summaries)
     for summary in summaries:
@@ -207,6 +213,20 @@ def validate(path: Path, strict: bool) -> None:
     click.echo("no problems found")
     if strict and gaps:
         raise WorkspaceError(f"{len(gaps)} check(s) incomplete")
+
+
+def _plan_state_line(ws: Any, tables: Any, path: Path) -> str:
+    """'plan: adopted, version 1 (“2024 plan”)', or a draft and what freezes it once the councils adopted it."""
+    from .model.adoption import plan_adopted
+    from .store.versions import latest_version
+
+    version = latest_version(ws)
+    if version is not None:
+        return f"plan: adopted, {version.title()} in force since {version.adopted_on.isoformat()}"
+    if plan_adopted(tables):
+        return (f"plan: every council has adopted it, but no version is frozen yet: run 'cswb versions adopt {path} "
+                "--label \"…\"' so the plan document shows what they adopted")
+    return "plan: draft (not adopted by every council yet)"
 
 
 def _known_table(name: str | None) -> str | None:
@@ -362,8 +382,11 @@ def _iso_date(value: str | None) -> dt.date | None:
 @click.option("--since", callback=lambda _ctx, _param, value: _iso_date(value), metavar="YYYY-MM-DD",
               help="Progress report: what changed since this date (default: the last progress report "
               "recorded, else the latest adoption).")
+@click.option("--version", "version", type=click.IntRange(1), metavar="N",
+              help="The plan's adopted version N ('cswb versions list'); default: the latest adopted version.")
+@click.option("--draft", is_flag=True, help="The plan's working draft, marked as a draft on every page.")
 def report(workspaces: tuple[Path, ...], out: Path, kind: str, formats: str, jobs: int, all_parts: bool,
-           notebooks: Path | None, since: dt.date | None) -> None:
+           notebooks: Path | None, since: dt.date | None, version: int | None, draft: bool) -> None:
     """Make the plan (or progress report) of each WORKSPACE: run its six workbooks in report mode and
     assemble one document, with the executed notebooks kept next to it.
 
@@ -384,12 +407,108 @@ def report(workspaces: tuple[Path, ...], out: Path, kind: str, formats: str, job
     started = time.perf_counter()
     results = build_reports(list(workspaces), out, kind=kind, formats=parse_formats(formats), jobs=jobs,
                             all_parts=all_parts, notebooks=check_folder(notebooks) if notebooks else None,
-                            since=since)
+                            since=since, version=version, draft=draft)
     click.echo(summary_table(results, time.perf_counter() - started))
     failed = [r for r in results if not r.ok]
     if failed:
         raise CswbError(f"{len(failed)} of {len(results)} reports failed (their notebooks and errors are in "
                         f"{out}/<name>.FAILED/)")
+
+
+@cli.group()
+def versions() -> None:
+    """Adopted plan versions: the plan's content frozen when its councils adopted it."""
+
+
+def _version_ref(text: str) -> int | None:
+    """A version number, or None for the working state ("draft")."""
+    if text.strip().lower() in ("draft", "working"):
+        return None
+    try:
+        number = int(text)
+    except ValueError:
+        raise InputError(Problem(f"a version is a number from 'cswb versions list' (or 'draft'), not {text!r}")) from None
+    return number
+
+
+@versions.command("list")
+@click.argument("path", type=click.Path(path_type=Path))
+def versions_list(path: Path) -> None:
+    """List the adopted versions of the plan at PATH, and the plan's state."""
+    from .store import Workspace
+    from .store.versions import list_versions
+
+    ws = Workspace.open(path, read_only=True)
+    found = list_versions(ws)
+    if not found:
+        click.echo("no adopted version: the plan is a draft")
+        return
+    for v in found:
+        click.echo(f"{v.number}  {v.label}  ({v.kind_label.lower()}, in force since {v.adopted_on.isoformat()})")
+        for council in v.councils:
+            click.echo(f"     {council.statement()}")
+
+
+@versions.command("adopt")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--label", required=True, help='What the version is called, e.g. "2025 plan" or "2029 revision".')
+@click.option("--revision", is_flag=True, help="The councils adopted a revision of an adopted plan.")
+def versions_adopt(path: Path, label: str, revision: bool) -> None:
+    """Freeze the plan at PATH as adopted: refused until every participating council has adopted it
+    (with --revision: adopted a revision since the last version)."""
+    from .store import Workspace
+    from .store.versions import adopt_version
+
+    ws = Workspace.open(path)
+    version = adopt_version(ws, label, revision=revision)
+    click.echo(f"adopted {version.title()}, in force since {version.adopted_on.isoformat()} (as {ws.actor})")
+
+
+@versions.command("compare")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("older")
+@click.argument("newer")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Also write the comparison as an HTML document.")
+def versions_compare(path: Path, older: str, newer: str, out: Path | None) -> None:
+    """What version NEWER added, dropped and changed against version OLDER ('draft': the working state)."""
+    from .model.plan_versions import compare_plans
+    from .render.plan_versions import comparison_html, comparison_text
+    from .store import Workspace
+    from .store.versions import get_version, version_tables, workspace_tables
+
+    ws = Workspace.open(path, read_only=True)
+    sides = []
+    for text in (older, newer):
+        number = _version_ref(text)
+        if number is None:
+            sides.append(("the working draft", workspace_tables(ws)))
+        else:
+            version = get_version(ws, number)
+            sides.append((f"{version.title()}", version_tables(ws, number)))
+    differences = compare_plans(sides[0][1], sides[1][1])
+    click.echo(comparison_text(differences, sides[0][0], sides[1][0]), nl=False)
+    if out is not None:
+        plan_name = str(ws.community.get("plan_name") or ws.community.get("name") or "The plan")
+        out.write_text(comparison_html(differences, plan_name, sides[0][0], sides[1][0]), encoding="utf-8")
+        click.echo(f"wrote {out}")
+
+
+@versions.command("export")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("number", type=int)
+@click.argument("out", type=click.Path(path_type=Path))
+def versions_export(path: Path, number: int, out: Path) -> None:
+    """Export version NUMBER of the plan at PATH to OUT, a folder of CSV files ('cswb init --from OUT' reads it)."""
+    from .store import Workspace
+    from .store.tabular import export_workspace
+    from .store.versions import opened_version
+
+    ws = Workspace.open(path, read_only=True)
+    if out.exists() and not out.is_dir():
+        raise InputError(Problem("this is a file; give a folder for the CSV files", file=str(out)))
+    with opened_version(ws, number) as version_ws:
+        written = export_workspace(version_ws, out, "csv")
+    click.echo(f"wrote {len(written)} file(s) of version {number} to {out}")
 
 
 @cli.command(name="notebooks")

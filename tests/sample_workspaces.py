@@ -14,6 +14,7 @@ from typing import Any
 from cswb_widgets.paths import samples_dir
 from cswb_widgets.store import Workspace
 from cswb_widgets.store.tabular import import_bundle
+from cswb_widgets.store.versions import adopt_bundle_versions
 from cswb_widgets.widgets.sections import Deferred
 
 SAMPLES = ("maple-falls", "whitebirch-lake", "tamarack-county")
@@ -25,6 +26,7 @@ def sample_workspace(sample: str, target: Path) -> Path:
         shutil.rmtree(target)
     with Workspace.create(target) as ws:
         import_bundle(ws, samples_dir() / sample)
+        adopt_bundle_versions(ws, samples_dir() / sample)  # as 'cswb init --from' does
     return target
 
 

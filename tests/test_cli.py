@@ -36,9 +36,10 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], fragment: st
     assert fragment in lines[0], lines[0]
 
 
-@pytest.mark.parametrize("command", ["", "init", "import", "export", "validate", "history", "restore"])
+@pytest.mark.parametrize("command", ["", "init", "import", "export", "validate", "history", "restore", "versions",
+                                     "versions adopt"])
 def test_every_command_has_help(command: str) -> None:
-    result = cswb(*([command] if command else []), "--help")
+    result = cswb(*command.split(), "--help")
     assert "Usage: cswb" in result.stdout
 
 

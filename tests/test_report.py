@@ -21,7 +21,7 @@ from sample_workspaces import SAMPLES, sample_workspace
 from cswb_widgets.cli import main
 from cswb_widgets.errors import CswbError
 from cswb_widgets.notebooks import for_app, for_report
-from cswb_widgets.paths import workbooks_dir
+from cswb_widgets.paths import samples_dir, workbooks_dir
 from cswb_widgets.render.plan_parts import risk_part_html
 from cswb_widgets.report import build_reports, parse_formats, summary_table
 from cswb_widgets.report.assemble import (
@@ -38,6 +38,7 @@ from cswb_widgets.report.outline import PLAN, PROGRESS
 from cswb_widgets.report.runner import NotebookRun
 from cswb_widgets.store import Workspace
 from cswb_widgets.store.schema import TABLES
+from cswb_widgets.store.tabular import import_bundle
 from cswb_widgets.workbooks import BuyInWorkbook
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -55,8 +56,10 @@ EXTERNAL = re.compile(r"<(script|link|img|iframe|source|video|audio|embed|object
 
 def hostile_workspace(target: Path) -> Path:
     """Maple Falls with the hostile string in every free-text field of one row of every table,
-    and two feedback items in a category nobody else raised (a count to suppress)."""
-    sample_workspace("maple-falls", target)
+    and two feedback items in a category nobody else raised (a count to suppress). Not adopted: its
+    plan is the working draft, which is where the strings are."""
+    with Workspace.create(target) as created:
+        import_bundle(created, samples_dir() / "maple-falls")
     ws = Workspace.open(target)
     with ws.batch("hostile strings"):
         for spec in TABLES:
@@ -190,7 +193,7 @@ def test_each_community_gets_its_documents_and_executed_notebooks(batch: tuple[i
         for notebook in ("commitment", "buy_in", "risk", "assets", "evaluation", "implementation"):
             executed = json.loads((folder / "notebooks" / f"{notebook}.ipynb").read_text())
             papermill = executed["metadata"]["papermill"]  # kept for audit, papermill-style
-            assert papermill["parameters"] == {"workspace": str(Path(marker["workspace"])), "mode": "report",
+            assert papermill["parameters"] == {"workspace": str(Path(marker["ran_on"])), "mode": "report",
                                                "document": "plan"}  # the parts know which document they make
             assert papermill["exception"] is None and papermill["duration"] > 0
             assert papermill["input_path"] == str(workbooks_dir() / f"{notebook}.ipynb")

@@ -109,6 +109,68 @@ footer { margin-top: 3rem; border-top: 1px solid #6b6b6b; color: #4a4a4a; font-s
 """
 
 
+DRAFT_MARK = "Draft – not adopted"
+EDITION_CSS = """
+.cswb-edition { padding: 0 1.25rem; }
+.cswb-edition ul { margin: 0.25rem 0; }
+.cswb-draft-statement, .cswb-draft-note { border-left: 4px solid #a50e0e; padding: 0.25rem 0.75rem;
+  background: #fdecec; color: #1b1b1b; font-weight: bold; }
+"""
+
+
+@dataclass(frozen=True)
+class Edition:
+    """Which plan a document shows: an adopted version, the working draft, or (progress) what it measures against.
+
+    `version` is None for the working draft. An adopted version's document states no date of its
+    making, so it stays the same, byte for byte, however the workspace changes later.
+    """
+
+    version: int | None = None
+    label: str = ""
+    kind: str = "adoption"  # "adoption" or "revision"
+    in_force_since: str = ""  # ISO date
+    councils: tuple[str, ...] = ()  # one statement per council: "X council adopted it on D (resolution R)"
+
+    @property
+    def draft(self) -> bool:
+        return self.version is None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"version": self.version, "label": self.label, "kind": self.kind,
+                "in_force_since": self.in_force_since, "councils": list(self.councils)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Edition:
+        return cls(data.get("version"), str(data.get("label", "")), str(data.get("kind", "adoption")),
+                   str(data.get("in_force_since", "")), tuple(str(c) for c in data.get("councils", ())))
+
+
+def _edition_html(edition: Edition, kind: str, today: dt.date) -> Markup:
+    """The title page's statement: the version, each council's adoption, or that this is a draft."""
+    if kind != "plan":
+        measured = (Markup("the working draft of the plan (no version has been adopted yet)") if edition.draft else
+                    Markup("version {} of the plan (“{}”), in force since {}").format(
+                        edition.version, edition.label, edition.in_force_since))
+        return Markup('<p class="cswb-doc-meta">Progress report, prepared on {}. It measures progress against {}.</p>'
+                      ).format(today.isoformat(), measured)
+    if edition.draft:
+        return Markup('<p class="cswb-edition cswb-draft-statement">{}. This is the working draft of the plan, '
+                      "prepared on {}; no council has adopted it.</p>").format(DRAFT_MARK, today.isoformat())
+    adopted = Markup("").join(Markup("<li>{}.</li>").format(statement) for statement in edition.councils)
+    what = "Revision" if edition.kind == "revision" else "Version"
+    return Markup('<div class="cswb-edition"><p>{} {} of the plan: “{}”, in force since {}.</p><ul>{}</ul></div>'
+                  ).format(what, edition.version, edition.label, edition.in_force_since, adopted)
+
+
+def _running_header(plan_name: str, edition: Edition, outline: Outline) -> str:
+    """What the print lane repeats at the top of every page (the plan's name is escaped text already)."""
+    name = html_text.unescape(plan_name)
+    if outline.kind != "plan":
+        return f"{name} – {outline.label}"
+    return f"{name} – {DRAFT_MARK}" if edition.draft else f"{name} – {edition.label}"
+
+
 class AssemblyError(CswbError):
     """An executed notebook lacks a part the document needs."""
 
@@ -313,6 +375,7 @@ class _Document:
         self.ids: set[str] = set()
         self.toc: list[tuple[str, str]] = []  # (id, title markup)
         self._count = 0
+        self.draft_note = ""  # a draft plan says so at the top of every section
 
     def output(self, part: Part) -> CellOutput:
         found = self._parts.get(part.notebook, {}).get(part.call)
@@ -354,7 +417,7 @@ class _Document:
         heading = Markup(title) if isinstance(title, Markup) else Markup("{}").format(title)
         self.toc.append((section_id, str(heading)))
         return str(Markup('<section id="{0}" aria-labelledby="{0}-title"><h2 id="{0}-title">{1}</h2>').format(section_id, heading)
-                   ) + body + "</section>"
+                   ) + self.draft_note + body + "</section>"
 
     def per_risk(self, spec: PerRisk) -> list[str]:
         order: list[str] = []
@@ -382,10 +445,16 @@ class _Document:
         return sections
 
 
-def assemble(notebooks: Mapping[str, Mapping[str, Any]], outline: Outline, *, today: dt.date | None = None) -> str:
-    """The report document (a complete HTML page) from executed notebooks, by notebook name."""
+def assemble(notebooks: Mapping[str, Mapping[str, Any]], outline: Outline, *, today: dt.date | None = None,
+             edition: Edition | None = None) -> str:
+    """The report document (a complete HTML page) from executed notebooks, by notebook name.
+
+    `edition`: which plan the notebooks ran on (default: the working draft)."""
     today = today or dt.date.today()
+    edition = edition or Edition()
     doc = _Document(notebooks, outline.kind)
+    if outline.kind == "plan" and edition.draft:
+        doc.draft_note = str(Markup('<p class="cswb-draft-note">{}</p>').format(DRAFT_MARK))
     doc.claim("contents-title")
     title_page = doc.fit(doc.output(outline.title_page).html, 1)
     sections: list[str] = []
@@ -403,19 +472,23 @@ def assemble(notebooks: Mapping[str, Mapping[str, Any]], outline: Outline, *, to
     toc = Markup("").join(
         Markup('<li><a href="#{}">{}</a></li>').format(section_id, Markup(title)) for section_id, title in doc.toc
     )
-    styles = "\n".join(doc.styles) + DOCUMENT_CSS
+    styles = "\n".join(doc.styles) + DOCUMENT_CSS + EDITION_CSS
     head = Markup(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<title>{title}</title><style>{styles}</style></head><body>"
-    ).format(title=Markup(plan_name) + Markup(" – ") + outline.label, styles=Markup(styles))
+        '<title>{title}</title><style>{styles}</style></head><body data-running-header="{running}">'
+    ).format(title=Markup(plan_name) + Markup(" – ") + outline.label, styles=Markup(styles),
+             running=_running_header(plan_name, edition, outline))
     header = Markup(
-        '<header class="cswb-doc-title">{page}<p class="cswb-doc-meta">{label}, prepared on {day}.</p></header>'
+        '<header class="cswb-doc-title">{page}{edition}</header>'
         '<nav class="cswb-toc" aria-labelledby="contents-title"><h2 id="contents-title">Contents</h2><ol>{toc}</ol></nav>'
-    ).format(page=Markup(title_page), label=outline.label, day=today.isoformat(), toc=toc)
+    ).format(page=Markup(title_page), edition=_edition_html(edition, outline.kind, today), toc=toc)
+    if outline.kind == "plan" and not edition.draft:  # no date: the adopted plan reads the same whenever it is made
+        made = Markup("from version {} of the plan as adopted").format(edition.version)
+    else:
+        made = Markup("on {} from the community workspace").format(today.isoformat())
     footer = Markup(
-        "<footer><p>Made by <code>cswb report</code> on {} from the community workspace: every section is the "
-        "report-mode output of a workbook notebook, and the executed notebooks are kept next to this document "
-        "for audit. Counts under 5 are not published; contact details never are.</p></footer>"
-    ).format(today.isoformat())
+        "<footer><p>Every section of this document is drawn from the plan's data by the CSWB Workbook "
+        "(<code>cswb report</code>, {}). Counts under 5 are not published; contact details never are.</p></footer>"
+    ).format(made)
     return str(head + header) + "<main>" + scroll_wide_tables(keep_whole("".join(sections))) + "</main>" + str(footer) + "</body></html>\n"

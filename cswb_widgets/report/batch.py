@@ -42,6 +42,7 @@ from ..notebooks import (
     notebook_path,
     read_notebook,
 )
+from .assemble import Edition
 from .outline import OUTLINES, Outline
 from .runner import NotebookRun, run_notebook
 
@@ -157,7 +158,7 @@ def finish_report(folder: str, kind: str, formats: Sequence[str]) -> FinishRun:
     html_path = work / document_name(kind, "html")
     try:
         notebooks = {path.stem: read_notebook(path) for path in sorted((work / "notebooks").glob("*.ipynb"))}
-        html = assemble(notebooks, outline)
+        html = assemble(notebooks, outline, edition=read_edition(work))
         html_path.write_text(html, encoding="utf-8")
     except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
         return FinishRun(time.perf_counter() - started, "assemble", f"{type(exc).__name__}: {exc}")
@@ -178,6 +179,40 @@ def finish_report(folder: str, kind: str, formats: Sequence[str]) -> FinishRun:
     if "html" not in formats:
         html_path.unlink()
     return FinishRun(time.perf_counter() - started)
+
+
+# -- which plan: an adopted version or the working draft ----------------------------------------------
+
+EDITION_FILE = "edition.json"  # in the community's folder: which plan the notebooks ran on
+
+
+def read_edition(folder: Path) -> Edition:
+    path = folder / EDITION_FILE
+    return Edition.from_json(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else Edition()
+
+
+def choose_edition(workspace: Path, kind: str, version: int | None, draft: bool, scratch: Path) -> tuple[Path, Edition]:
+    """(the workspace the notebooks run on, the edition): a plan renders the adopted version asked for
+    (default: the latest) from its snapshot, materialized read-only in `scratch`; the working draft when
+    asked or before any adoption. A progress report runs on the live workspace and names the version
+    it measures against."""
+    from ..errors import WorkspaceError
+    from ..store import Workspace
+    from ..store.versions import get_version, latest_version, materialize
+
+    try:
+        ws = Workspace.open(workspace, actor="cswb report", read_only=True)
+    except WorkspaceError:  # left to the notebooks: their failure names the cell that opens it
+        return workspace, Edition()
+    with ws:
+        chosen = get_version(ws, version) if version is not None else (None if draft else latest_version(ws))
+        if chosen is None:
+            return workspace, Edition()
+        edition = Edition(chosen.number, chosen.label, chosen.kind, chosen.adopted_on.isoformat(),
+                          tuple(c.statement() for c in chosen.councils))
+        if kind != "plan":
+            return workspace, edition
+        return materialize(ws, chosen.number, scratch / f"version-{chosen.number}"), edition
 
 
 # -- the batch ---------------------------------------------------------------------------------------------
@@ -241,9 +276,13 @@ def _read_cached(path: str, _mtime_ns: int) -> dict[str, Any]:
 
 class _Batch:
     def __init__(self, workspaces: Sequence[Path], out: Path, kind: str, formats: Sequence[str], all_parts: bool,
-                 notebooks: Path | None = None, since: str | None = None) -> None:
+                 notebooks: Path | None = None, since: str | None = None, version: int | None = None,
+                 draft: bool = False) -> None:
         self.out = out
         self.since = since
+        self.version, self.draft = version, draft
+        self.run_on: dict[str, Path] = {}  # community -> the workspace its notebooks run on (a version's snapshot)
+        self.scratch: Path | None = None  # where versions' snapshots are opened, made when the work starts
         self.notebooks = notebooks
         self.all_parts = all_parts
         self.kind = kind
@@ -261,6 +300,7 @@ class _Batch:
 
     def start(self, executor: futures.Executor, progress: _Progress) -> None:
         self.out.mkdir(parents=True, exist_ok=True)
+        self.scratch = Path(tempfile.mkdtemp(prefix="cswb-report-versions-"))
         umask = os.umask(0)
         os.umask(umask)
         self.sources: dict[str, dict[str, Path]] = {}
@@ -274,15 +314,21 @@ class _Batch:
                 continue
             try:
                 self.sources[name] = community_notebooks(self.results[name].workspace, self.outline, self.notebooks)
+                self.run_on[name], edition = choose_edition(self.results[name].workspace, self.kind, self.version,
+                                                            self.draft, self.scratch / name)
+                (self.work[name] / EDITION_FILE).write_text(json.dumps(edition.to_json()) + "\n", encoding="utf-8")
             except ContractError as exc:
                 refused[name] = (str(exc).split(" ", 1)[0], f"{type(exc).__name__}: {exc}")
+            except CswbError as exc:  # e.g. no such version
+                self.sources.pop(name, None)
+                refused[name] = ("(version)", str(exc))
         for name, (where, why) in refused.items():  # fails alone, before any kernel works for it
             result = self.results[name]
             result.notebook, result.error = where, why
             self.conclude(name, progress)
         for name, notebook in self.tasks():
             target = self.work[name] / "notebooks" / f"{notebook}.ipynb"
-            workspace = str(self.results[name].workspace.resolve())
+            workspace = str(self.run_on.get(name, self.results[name].workspace).resolve())
             parts = None if self.all_parts else self.outline.parts_of(notebook)
             source = str(self.sources[name][notebook])
             future = executor.submit(run_notebook, source, workspace, str(target), parts, self.kind, self.since)
@@ -343,6 +389,8 @@ class _Batch:
         return {
             "kind": self.kind, "status": result.status, "workspace": str(result.workspace.resolve()),
             **({"since": self.since} if self.since else {}),
+            # an adopted version's plan ran on its snapshot, a read-only copy removed afterwards
+            "ran_on": str(self.run_on.get(result.name, result.workspace).resolve()),
             "made": dt.datetime.now().isoformat(timespec="seconds"), "formats": list(self.formats),
             "cells_run": "all" if self.all_parts else "the parts the document uses",
             "notebooks": {n: {k: v for k, v in asdict(r).items() if k != "notebook"} for n, r in result.runs.items()},
@@ -397,6 +445,8 @@ def build_reports(
     progress: bool | None = None,
     notebooks: Path | None = None,
     since: dt.date | None = None,
+    version: int | None = None,
+    draft: bool = False,
 ) -> list[CommunityResult]:
     """Make the `kind` report of every workspace into `out`, `jobs` at a time; one result per workspace.
 
@@ -406,6 +456,8 @@ def build_reports(
     edited notebooks to run instead of the packaged ones (a workspace's own `notebooks/` come first).
     `since`: where a progress report's "what changed" starts (default: the last progress report
     recorded, else the latest adoption).
+    `version`: the plan's adopted version to render (default: the latest; the working draft before any
+    adoption, or with `draft`).
     """
     if kind not in OUTLINES:
         raise CswbError(f"kind must be one of {', '.join(OUTLINES)}, not {kind!r}")
@@ -414,7 +466,13 @@ def build_reports(
 
         if find_chromium() is None:
             raise PdfError("PDF needs Chromium: install it (Debian: apt install chromium) or set CSWB_CHROMIUM")
-    batch = _Batch(workspaces, Path(out), kind, formats, all_parts, notebooks, since.isoformat() if since else None)
+    if version is not None and draft:
+        raise CswbError("--version and --draft exclude each other: a version is adopted, the draft is not")
+    if kind != "plan" and (version is not None or draft):
+        raise CswbError("--version and --draft choose which plan to render; a progress report always measures "
+                        "against the latest adopted version (or the draft before any adoption)")
+    batch = _Batch(workspaces, Path(out), kind, formats, all_parts, notebooks, since.isoformat() if since else None,
+                   version, draft)
     for name in batch.names:  # refuse before any work rather than after
         for folder in (batch.out / name, batch.out / f"{name}{FAILED_SUFFIX}"):
             if folder.exists() and not (folder / MARKER).exists():
@@ -458,8 +516,18 @@ def build_reports(
     finally:
         _restore_signals(handlers)
         bars.close()
+        if batch.scratch is not None:
+            _remove_scratch(batch.scratch)
     executor.shutdown(wait=True)
     return [batch.results[name] for name in batch.names]
+
+
+def _remove_scratch(folder: Path) -> None:
+    """The versions' snapshots the notebooks ran on (made read-only, so made writable to be removed)."""
+    for path in folder.rglob("*"):
+        with contextlib.suppress(OSError):
+            path.chmod(0o700 if path.is_dir() else 0o600)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _leave_interrupts_to_the_batch() -> None:

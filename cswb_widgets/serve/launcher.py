@@ -18,6 +18,7 @@ from ..framework import load_catalogue
 from ..model.readiness import Check, assess, plan_readiness
 from ..store import TABLES, Workspace
 from ..store.served_root import SLUG_RULE, find_workspaces, stage_href
+from ..store.versions import list_versions
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,14 @@ class ReadinessLink:
 
 
 @dataclass(frozen=True)
+class VersionLine:
+    """One adopted version of the plan, as the launcher lists it."""
+
+    label: str
+    adopted_on: str  # ISO date
+
+
+@dataclass(frozen=True)
 class WorkspaceCard:
     slug: str
     name: str
@@ -59,6 +68,11 @@ class WorkspaceCard:
     stages: tuple[StageLink, ...] = ()
     problem: str | None = None  # why it cannot be opened, for the visitor
     readiness: tuple[ReadinessLink, ...] = ()
+    versions: tuple[VersionLine, ...] = ()  # adopted versions, oldest first
+
+    @property
+    def plan_state(self) -> str:
+        return f"Adopted ({self.versions[-1].label})" if self.versions else "Draft (not adopted)"
 
     @property
     def ready_count(self) -> int:
@@ -86,6 +100,7 @@ def _card(slug: str, path: Path | None, notebooks: Collection[str]) -> Workspace
             tables = {t.name: ws.table(t.name) for t in TABLES}
             summaries = assess(tables)
             checks = plan_readiness(tables)
+            versions = tuple(VersionLine(v.label, v.adopted_on.isoformat()) for v in list_versions(ws))
     except Exception:  # a corrupt or too-new database: say so on the page, details in the log
         log.exception("cannot read workspace %s", path)
         return WorkspaceCard(slug, slug, "", problem="This workspace could not be opened; the server log has the details.")
@@ -100,6 +115,7 @@ def _card(slug: str, path: Path | None, notebooks: Collection[str]) -> Workspace
         illustrative=bool(community.get("illustrative")),
         stages=stages,
         readiness=tuple(_readiness_link(c, slug, notebooks) for c in checks),
+        versions=versions,
     )
 
 

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .labels import moment, readable_column, record_noun
-from .schema import TABLES, table as table_spec
+from .schema import PLAN_VERSIONS_TABLE, TABLES, table as table_spec
 from .workspace import audit_filter
 
 if TYPE_CHECKING:
     from .workspace import Workspace
 
 DEFAULT_LIMIT = 50
-_VERBS = {"insert": "added", "update": "changed", "delete": "deleted", "restore": "restored"}
+_VERBS = {"insert": "added", "update": "changed", "delete": "deleted", "restore": "restored", "adopt": "adopted"}
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,8 @@ class Change:
     @property
     def what(self) -> str:
         """'changed person “Jo”: organization, title'."""
-        text = f"{_VERBS.get(self.action, self.action)} {record_noun(self.table)} “{self.record}”"
+        noun = "plan version" if self.table == PLAN_VERSIONS_TABLE else record_noun(self.table)
+        text = f"{_VERBS.get(self.action, self.action)} {noun} “{self.record}”"
         if self.action == "update" and self.columns:
             text += ": " + ", ".join(c.lower() for c in self.columns)
         return text
@@ -84,6 +85,10 @@ def changes(
     for at, actor, action, table_name, rid, before_json, after_json, change_id, note in rows:
         before = json.loads(before_json) if before_json else {}
         after = json.loads(after_json) if after_json else {}
+        if table_name == PLAN_VERSIONS_TABLE:  # not a table of records: shown as it was recorded
+            entries.append(Change(at, actor, action, table_name, rid, str(after.get("label", rid)), (), change_id,
+                                  note or ""))
+            continue
         columns = tuple(
             readable_column(c) for c in table_spec(table_name).column_names[1:] if before.get(c) != after.get(c)
         ) if before and after else ()

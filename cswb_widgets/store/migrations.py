@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from ..errors import WorkspaceError
 from ..model.adoption import resolution_kind
 from ..model.evaluation import period_start_from_note
-from .schema import SCHEMA_VERSION, TABLES, TABLES_BY_NAME, Table
+from .schema import PLAN_VERSIONS_DDL, SCHEMA_VERSION, TABLES, TABLES_BY_NAME, Table
 
 _SQL_TYPES = {"int": "INTEGER", "float": "REAL", "bool": "INTEGER"}
 
@@ -44,6 +44,7 @@ _SUPPORT_DDL = [
     " record_id TEXT NOT NULL, before TEXT, after TEXT, note TEXT)",
     "CREATE INDEX IF NOT EXISTS _audit__record ON _audit (table_name, record_id)",
     "CREATE INDEX IF NOT EXISTS _audit__change ON _audit (change_id)",
+    *PLAN_VERSIONS_DDL,
 ]
 
 
@@ -112,8 +113,18 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
             conn.execute("UPDATE measurements SET period_start = ? WHERE id = ?", (start.isoformat(), record_id))
 
 
+def _v3_to_v4(conn: sqlite3.Connection) -> None:
+    """Version 4 keeps adopted plan versions: frozen snapshots of the plan's content, never edited.
+
+    A workspace adopted under schema 3 gets no version by itself: its adoption is adopted as a
+    version with `cswb versions adopt` (the snapshot must be of the content the councils adopted).
+    """
+    for statement in PLAN_VERSIONS_DDL:
+        conn.execute(statement)
+
+
 # STEPS[n] upgrades a workspace of version n to n + 1.
-STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def upgrade(conn: sqlite3.Connection, write_lock: Callable[[], AbstractContextManager]) -> int | None:

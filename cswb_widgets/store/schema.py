@@ -13,7 +13,7 @@ from typing import Literal
 
 ColumnKind = Literal["text", "int", "float", "date", "bool", "list", "geojson"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 HEX_COLOUR = r"#[0-9A-Fa-f]{6}"
@@ -532,3 +532,18 @@ def table(name: str) -> Table:
 def referencing(table_name: str) -> list[tuple[Table, Column]]:
     """Every (table, column) that refers to records of `table_name`."""
     return [(t, c) for t in TABLES for c in t.columns if c.ref == table_name]
+
+
+# Adopted plan versions (schema 4): outside TABLES because a version is not workspace content to
+# edit, import or undo but a record of what councils adopted. The triggers keep it that way.
+PLAN_VERSIONS_TABLE = "plan_versions"
+PLAN_VERSIONS_DDL = (
+    "CREATE TABLE IF NOT EXISTS plan_versions (number INTEGER PRIMARY KEY, label TEXT NOT NULL UNIQUE,"
+    " kind TEXT NOT NULL CHECK (kind IN ('adoption', 'revision')), adopted_on TEXT NOT NULL,"
+    " councils TEXT NOT NULL, created_at TEXT NOT NULL, actor TEXT NOT NULL, schema_version INTEGER NOT NULL,"
+    " content_sha256 TEXT NOT NULL, snapshot BLOB NOT NULL)",
+    "CREATE TRIGGER IF NOT EXISTS plan_versions__never_changed BEFORE UPDATE ON plan_versions"
+    " BEGIN SELECT RAISE(ABORT, 'an adopted plan version is never changed'); END",
+    "CREATE TRIGGER IF NOT EXISTS plan_versions__never_deleted BEFORE DELETE ON plan_versions"
+    " BEGIN SELECT RAISE(ABORT, 'an adopted plan version is never deleted'); END",
+)

@@ -54,7 +54,7 @@ from .file_identity import (
     set_aside_stale_log,
 )
 from .labels import moment, readable_column, record_label, record_noun
-from .schema import SCHEMA_VERSION, TABLES, Column, Table, referencing, table as table_spec
+from .schema import PLAN_VERSIONS_TABLE, SCHEMA_VERSION, TABLES, Column, Table, referencing, table as table_spec
 from .validation import CellError, check_id, is_blank, validate_record
 
 DB_FILE = "workspace.sqlite"
@@ -813,6 +813,10 @@ class Workspace:
         ).fetchall()
         if not rows:
             raise InputError(Problem(f"no change with id '{change_id}'"))
+        if any(row[2] == PLAN_VERSIONS_TABLE for row in rows):
+            raise InputError(Problem(
+                "an adopted plan version is a record of what the councils adopted and is never taken back;"
+                " adopt a revision instead"))
         with self.batch(f"undo {change_id}"):
             assert self._batch is not None
             undo = _Undo(since=rows[0][0])

@@ -19,7 +19,8 @@ from collections.abc import Callable
 import pandas as pd
 
 from ..model import implementation, readiness
-from ..render import implementation as html
+from ..model.plan_versions import progress_scope
+from ..render import implementation as html, plan_versions as versions_html
 from ..store import Workspace
 from ._base import Shown, Workbook, _html, deferred, report_only
 
@@ -124,7 +125,7 @@ class ImplementationWorkbook(Workbook):
     def progress(self) -> Shown:
         """Dated status updates and percent complete per action."""
         if not self.app:
-            return _html(html.progress_html(self.tables()))
+            return _html(html.progress_html(self.tables()) + self.against_adopted_plan())
         import ipywidgets
 
         from ..widgets.implementation import ProgressUpdate
@@ -133,6 +134,19 @@ class ImplementationWorkbook(Workbook):
                                labels={"action_id": "Action", "percent_complete": "Percent complete"},
                                caption="All progress updates")
         return ipywidgets.VBox([ProgressUpdate(self), self.live(lambda: html.progress_html(self.tables())), updates])
+
+    def against_adopted_plan(self) -> str:
+        """Which adopted version progress is measured against, and the actions and measures added to
+        or dropped from the working plan since (a progress report's note under the progress part)."""
+        from ..render import WorkspaceTables
+        from ..store.versions import latest_version, opened_version
+
+        version = latest_version(self.ws)
+        if version is None:
+            return versions_html.scope_html(None, "")
+        with opened_version(self.ws, version.number) as adopted:
+            scope = progress_scope(WorkspaceTables(adopted, published=True), self.tables())
+        return versions_html.scope_html(scope, version.title())
 
     @deferred
     def indicators(self) -> Shown:

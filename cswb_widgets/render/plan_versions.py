@@ -1,0 +1,87 @@
+"""Two plan versions compared, as councils read it for the four-year review: text and an HTML document."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+from markupsafe import Markup
+
+from ..model.plan_versions import ADDED_SINCE, DROPPED_SINCE, SECTIONS, Difference
+from ._html import escape
+
+COMPARISON_CSS = """
+html { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: #1b1b1b; background: #ffffff;
+  line-height: 1.45; }
+body { margin: 0 auto; max-width: 62rem; padding: 0 1.25rem 2rem; }
+table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
+th, td { border: 1px solid #6b6b6b; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
+thead th { background: #f3f4f6; }
+td { overflow-wrap: break-word; }
+@page { size: letter; margin: 16mm 14mm 18mm; }
+@media print { thead { display: table-header-group; } tr { break-inside: avoid; } }
+"""
+
+
+def comparison_text(differences: Sequence[Difference], older: str, newer: str) -> str:
+    """A readable text table: one line per difference, grouped by section."""
+    lines = [f"Changes from {older} to {newer}", ""]
+    if not differences:
+        return "\n".join([*lines, "No risk, strategy, outcome, measure or action differs."]) + "\n"
+    width = max(len(d.change) for d in differences)
+    for section in SECTIONS:
+        found = [d for d in differences if d.section == section.title]
+        if not found:
+            continue
+        lines.append(f"{section.title} ({len(found)})")
+        for d in found:
+            lines.append(f"  {d.change:<{width}}  {d.item}")
+            if d.details:
+                lines += [f"  {'':<{width}}    {part}" for part in d.details.split("; ")]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def comparison_html(differences: Sequence[Difference], plan_name: str, older: str, newer: str) -> str:
+    """The comparison as a self-contained HTML document: one table per section."""
+    title = Markup("{} – changes from {} to {}").format(plan_name, older, newer)
+    body = [Markup("<h1>{}</h1>").format(title)]
+    counts = {change: sum(d.change == change for d in differences) for change in ("Added", "Dropped", "Changed")}
+    body.append(Markup("<p>{} added, {} dropped and {} changed among the priority risks, strategies, outcomes, "
+                       "measures and actions.</p>").format(counts["Added"], counts["Dropped"], counts["Changed"]))
+    for section in SECTIONS:
+        found = [d for d in differences if d.section == section.title]
+        body.append(Markup("<h2>{}</h2>").format(section.title))
+        if not found:
+            body.append(Markup("<p>No change.</p>"))
+            continue
+        rows = Markup("").join(
+            Markup("<tr><td>{}</td><td>{}</td><td>{}</td></tr>").format(
+                d.change, d.item, Markup("<br>").join(escape(part) for part in d.details.split("; ")) if d.details else "")
+            for d in found)
+        body.append(Markup('<table><caption class="visually-hidden">{}</caption><thead><tr><th scope="col">Change</th>'
+                           '<th scope="col">Item</th><th scope="col">What changed</th></tr></thead><tbody>{}</tbody>'
+                           "</table>").format(section.title, rows))
+    return str(Markup('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{}</title><style>{}'
+                      '.visually-hidden {{ position: absolute; width: 1px; height: 1px; overflow: hidden; '
+                      'clip: rect(0 0 0 0); }}</style></head><body data-running-header="{}"><main>{}</main>'
+                      "</body></html>\n").format(title, Markup(COMPARISON_CSS), title, Markup("").join(body)))
+
+
+def scope_html(scope: pd.DataFrame | None, version_title: str) -> str:
+    """The progress report's note on what it measures against: the adopted version, and the actions
+    and measures added to or dropped from the working plan since (`model.plan_versions.progress_scope`)."""
+    if scope is None:
+        return str(Markup('<p class="cswb-progress-scope">No version of the plan has been adopted yet: progress '
+                          "is measured against the working draft.</p>"))
+    parts = [Markup('<p class="cswb-progress-scope">Progress is measured against {} of the plan: its actions '
+                    "and measures, with their current status.</p>").format(version_title)]
+    for standing, intro in ((ADDED_SINCE, "Added to the working plan since its adoption (not part of the adopted plan)"),
+                            (DROPPED_SINCE, "Dropped from the working plan since its adoption")):
+        found = scope[scope["standing"] == standing]
+        if found.empty:
+            continue
+        items = Markup("").join(Markup("<li>{}: {}</li>").format(row.section[:-1], row.item)
+                                for row in found.itertuples())
+        parts.append(Markup("<p>{}:</p><ul>{}</ul>").format(intro, items))
+    return str(Markup("").join(parts))
