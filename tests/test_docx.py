@@ -306,12 +306,12 @@ def test_the_batch_writes_word_from_the_assembled_document_and_names_a_failure(t
     broken = _html_document('<main><section><h2>X</h2><figure><svg><title>Broken</title><rect width="x"></svg>'
                             "</figure></section></main>")
     (tmp_path / "notebooks").mkdir()
-    monkeypatch.setattr("cswb_widgets.report.assemble.assemble", lambda _notebooks, _outline: good)
+    monkeypatch.setattr("cswb_widgets.report.assemble.assemble", lambda _notebooks, _outline, **_options: good)
     run = finish_report(str(tmp_path), "plan", ("docx",))
     assert run.error is None
     assert [p.text for p in docx.Document(str(tmp_path / "plan.docx")).paragraphs] == ["Only", "Body."]
     assert not (tmp_path / "plan.html").exists(), "HTML was not asked for"
-    monkeypatch.setattr("cswb_widgets.report.assemble.assemble", lambda _notebooks, _outline: broken)
+    monkeypatch.setattr("cswb_widgets.report.assemble.assemble", lambda _notebooks, _outline, **_options: broken)
     (tmp_path / "plan.docx").unlink()
     run = finish_report(str(tmp_path), "plan", ("html", "docx"))
     assert run.stage == "docx" and run.error is not None
