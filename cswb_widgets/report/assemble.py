@@ -102,8 +102,9 @@ footer { margin-top: 3rem; border-top: 1px solid #6b6b6b; color: #4a4a4a; font-s
   .cswb-doc-part > h3 + * { break-before: avoid; }
   thead { display: table-header-group; }
   .cswb-wide-table { overflow: visible; }
-  /* A caption and header row never end a page without a row of their table. */
-  tbody > tr:first-child { break-before: avoid; }
+  /* A caption and header row never end a page without a row of their table (first body only: on
+     every body of a one-body-per-record table it forbade every break, and the table jumped a page). */
+  tbody:first-of-type > tr:first-child { break-before: avoid; }
   a, a:link, a:visited { color: inherit; text-decoration: none; }
 }
 """
