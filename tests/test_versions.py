@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
@@ -241,6 +242,11 @@ def test_the_adopted_plan_is_byte_stable_and_a_draft_says_so_on_every_page(
         assert sections > 3 and page.count('<p class="cswb-draft-note">Draft – not adopted</p>') == sections
     assert "Extend the mobile crisis team to every night" in (
         tmp_path / "draft" / "maple-falls" / "plan.html").read_text(encoding="utf-8")
+    # The joint plan's draft says where each council stands: one adopted it, Stonebridge only took part.
+    joint = (tmp_path / "draft" / "tamarack-county" / "plan.html").read_text(encoding="utf-8")
+    statement = joint.split('class="cswb-edition cswb-draft-statement"', 1)[1].split("</div>", 1)[0]
+    assert re.search(r"<li>[^<]*Stonebridge[^<]*: Took part; has not adopted the plan\.</li>", statement), statement
+    assert re.search(r"<li>[^<]*: Adopted \(\d{4}-\d\d-\d\d\)\.</li>", statement), statement
 
 
 def test_the_launcher_lists_each_communitys_versions_and_plan_state(
@@ -299,7 +305,11 @@ def test_the_title_page_running_header_and_footer_say_which_plan_and_escape_it()
 
     draft = assemble(_fake_notebooks(["Housing"]), PLAN, today=day)
     assert 'data-running-header="Town &amp; Country Plan – Draft – not adopted"' in draft
-    assert "prepared on 2026-03-02; no council has adopted it" in draft
+    assert "prepared on 2026-03-02; not every council taking part has adopted it" in draft
+    partly = assemble(_fake_notebooks(["Housing"]), PLAN, today=day, edition=Edition(councils=(
+        "County council: Adopted (2025-06-10)", f"Town council {HOSTILE}: Took part; has not adopted the plan")))
+    assert "<li>County council: Adopted (2025-06-10).</li>" in partly and "onerror=alert(1)>" not in partly
+    assert "Took part; has not adopted the plan" in partly
     assert draft.count('<p class="cswb-draft-note">') == draft.count('<section id="section-')
 
     progress = assemble(_fake_notebooks(["Housing"]), PROGRESS, today=day, edition=adopted)

@@ -156,8 +156,10 @@ def _edition_html(edition: Edition, kind: str, today: dt.date) -> Markup:
         return Markup('<p class="cswb-doc-meta">Progress report, prepared on {}. It measures progress against {}.</p>'
                       ).format(today.isoformat(), measured)
     if edition.draft:
-        return Markup('<p class="cswb-edition cswb-draft-statement">{}. This is the working draft of the plan, '
-                      "prepared on {}; no council has adopted it.</p>").format(DRAFT_MARK, today.isoformat())
+        standings = Markup("").join(Markup("<li>{}.</li>").format(standing) for standing in edition.councils)
+        return Markup('<div class="cswb-edition cswb-draft-statement"><p>{}. This is the working draft of the plan, '
+                      "prepared on {}; not every council taking part has adopted it.</p>{}</div>").format(
+            DRAFT_MARK, today.isoformat(), Markup("<ul>{}</ul>").format(standings) if standings else "")
     adopted = Markup("").join(Markup("<li>{}.</li>").format(statement) for statement in edition.councils)
     what = "Revision" if edition.kind == "revision" else "Version"
     return Markup('<div class="cswb-edition"><p>{} {} of the plan: “{}”, in force since {}.</p><ul>{}</ul></div>'

@@ -197,8 +197,9 @@ def choose_edition(workspace: Path, kind: str, version: int | None, draft: bool,
     asked or before any adoption. A progress report runs on the live workspace and names the version
     it measures against."""
     from ..errors import WorkspaceError
+    from ..model.adoption import council_adoptions
     from ..store import Workspace
-    from ..store.versions import get_version, latest_version, materialize
+    from ..store.versions import get_version, latest_version, materialize, workspace_tables
 
     try:
         ws = Workspace.open(workspace, actor="cswb report", read_only=True)
@@ -206,8 +207,10 @@ def choose_edition(workspace: Path, kind: str, version: int | None, draft: bool,
         return workspace, Edition()
     with ws:
         chosen = get_version(ws, version) if version is not None else (None if draft else latest_version(ws))
-        if chosen is None:
-            return workspace, Edition()
+        if chosen is None:  # the draft says where each council stands (a joint plan may be adopted by some)
+            standings = [c for c in council_adoptions(workspace_tables(ws)) if c.needs_resolution]
+            return workspace, Edition(councils=tuple(
+                f"{c.council}: {c.status}" + (f" ({c.adopted.isoformat()})" if c.adopted else "") for c in standings))
         edition = Edition(chosen.number, chosen.label, chosen.kind, chosen.adopted_on.isoformat(),
                           tuple(c.statement() for c in chosen.councils))
         if kind != "plan":
