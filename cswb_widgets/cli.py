@@ -342,33 +342,45 @@ def serve(
               help="plan: the plan in the framework's sample-plan order; progress: actions, indicators, changes.")
 @click.option("--format", "formats", default="html", show_default=True, metavar="html,pdf",
               help="html, pdf, or both (PDF is printed by headless Chromium).")
-@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Worker processes, each with its own kernel.")
+@click.option("--jobs", default="1", show_default=True, metavar="N|auto",
+              help="Worker processes, each with its own kernel; auto: one per core, as far as the available "
+              "memory allows.")
 @click.option("--all-parts", is_flag=True,
               help="Run every cell of the notebooks, not only those the document uses (slower; fuller audit copies).")
 @click.option("--notebooks", type=click.Path(path_type=Path, file_okay=False),
               help="Run your edited notebooks from this folder (see 'cswb notebooks') instead of the packaged ones; "
               "a workspace's own notebooks/ folder still comes first for that community.")
-def report(workspaces: tuple[Path, ...], out: Path, kind: str, formats: str, jobs: int, all_parts: bool,
-           notebooks: Path | None) -> None:
+@click.option("--force", is_flag=True,
+              help="Remake every report, even those whose workspace, notebooks and options are unchanged.")
+@click.option("--shard", metavar="I/N",
+              help="Make only the I-th of N stable slices of the communities (for several machines).")
+def report(workspaces: tuple[Path, ...], out: Path, kind: str, formats: str, jobs: str, all_parts: bool,
+           notebooks: Path | None, force: bool, shard: str | None) -> None:
     """Make the plan (or progress report) of each WORKSPACE: run its six workbooks in report mode and
     assemble one document, with the executed notebooks kept next to it.
 
     One community's failure does not stop the others; the summary names the notebook, cell and
-    error of each failure, and the exit status is 1 if any failed.
+    error of each failure, and the exit status is 1 if any failed. A community whose workspace,
+    notebooks and options are unchanged since its last successful report in OUT is skipped
+    (--force remakes it), so a stopped run, run again, does only what is left.
     """
     import time
 
     from .notebooks import check_folder
     from .report import build_reports, parse_formats, summary_table
+    from .report.batch import parse_jobs, parse_shard
     from .store.workspace import is_workspace, no_workspace_here
 
+    workers, slice_ = parse_jobs(jobs), parse_shard(shard) if shard else None
     for workspace in workspaces:  # a typo is refused before any kernel starts
         if not is_workspace(workspace):
             raise no_workspace_here(workspace)
     started = time.perf_counter()
-    results = build_reports(list(workspaces), out, kind=kind, formats=parse_formats(formats), jobs=jobs,
-                            all_parts=all_parts, notebooks=check_folder(notebooks) if notebooks else None)
+    results = build_reports(list(workspaces), out, kind=kind, formats=parse_formats(formats), jobs=workers,
+                            all_parts=all_parts, notebooks=check_folder(notebooks) if notebooks else None,
+                            force=force, shard=slice_)
+    if slice_ is not None:
+        click.echo(f"shard {slice_[0]}/{slice_[1]}: {len(results)} of {len(workspaces)} communities")
     click.echo(summary_table(results, time.perf_counter() - started))
     failed = [r for r in results if not r.ok]
     if failed:

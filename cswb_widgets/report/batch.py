@@ -6,6 +6,13 @@ the document and prints it; `jobs` worker processes take them in turn, each keep
 done: to ``OUT/<name>/`` (the document, its PDF, the executed notebooks, ``report.json``) when
 everything worked, to ``OUT/<name>.FAILED/`` (the executed notebooks, ``error.txt``, no document)
 when anything failed. One community's failure never stops the others.
+
+Runs are incremental and resumable: ``report.json`` records a fingerprint of what made the
+report (the workspace's content, the notebooks, the package, the options); a community whose
+fingerprint is unchanged since its last successful report is skipped (``force`` redoes it). A run
+that was stopped, even by SIGKILL, leaves finished communities in place, so running it again
+does only the rest. ``shard`` (I of N) takes a stable slice of the communities, so that a
+scheduler can spread them over machines.
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ import concurrent.futures as futures
 import contextlib
 import datetime as dt
 import functools
+import glob
+import hashlib
 import itertools
 import json
 import multiprocessing
@@ -21,17 +30,19 @@ import os
 import re
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from .. import __version__
 from ..errors import CswbError
 from ..notebooks import (
     NOTEBOOKS,
@@ -57,6 +68,15 @@ PARTIAL_PREFIX, PARTIAL_INFIX = ".", ".partial-"  # a community's unfinished fol
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 EXIT_STATUS: dict[int, int] = {signal.SIGINT: 130, signal.SIGTERM: 143}  # 128 + the signal, as shells report it
 WORKER_GRACE_SECONDS = 3.0  # after SIGTERM, before SIGKILL
+SKIPPED = "skipped (unchanged)"
+OWNER_FILE = ".owner"  # in an unfinished folder: "host pid" of the run writing it
+# `--jobs auto`: one worker per core, as long as each has this much memory available. Measured
+# with benchmarks/province.py (peak of one worker's process tree: worker, its kernel and, for PDF,
+# the browser): see PER_WORKER_MEASURED.
+PER_WORKER_BYTES = 700 * 2**20
+PER_WORKER_MEASURED = "peak 0.5 GB per worker (HTML + PDF, samples and a synthetic city), rounded up"
+WAIT_TICK_SECONDS = 2.0  # how often the overall view refreshes its elapsed time and ETA
+TOTALS_EVERY_SECONDS = 30.0  # in a log (no terminal): a line of totals at least this often
 
 
 class ReportInterrupted(CswbError):
@@ -107,7 +127,7 @@ class FinishRun:
 class CommunityResult:
     name: str
     workspace: Path
-    status: str = "running"  # "ok" or "failed" at the end
+    status: str = "running"  # "ok", "failed" or SKIPPED at the end
     seconds: float = 0.0  # work time: notebooks, assembly and printing
     output: Path | None = None
     notebook: str | None = None  # for failures: where and why
@@ -117,7 +137,12 @@ class CommunityResult:
 
     @property
     def ok(self) -> bool:
-        return self.status == "ok"
+        """The community has its report: written by this run, or unchanged since the last one."""
+        return self.status in ("ok", SKIPPED)
+
+    @property
+    def skipped(self) -> bool:
+        return self.status == SKIPPED
 
 
 def document_name(kind: str, fmt: str) -> str:
@@ -142,6 +167,148 @@ def output_names(workspaces: Sequence[Path]) -> list[str]:
             name, n = f"{base}-{n}", n + 1
         names.append(name)
     return names
+
+
+# -- which communities, how many workers ---------------------------------------------------------
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """"I/N" (1 <= I <= N) as (I, N): the I-th of N slices of the communities."""
+    index, sep, count = text.partition("/")
+    try:
+        shard = (int(index), int(count))
+    except ValueError:
+        shard = (0, 0)
+    if not sep or not 1 <= shard[0] <= shard[1]:
+        raise CswbError(f"--shard takes I/N with 1 <= I <= N (e.g. 2/4 for the second of four slices), not {text!r}")
+    return shard
+
+
+def shard_of(name: str, count: int) -> int:
+    """The slice (1..count) a community's folder name belongs to: a hash of the name, so a community
+    stays in its slice when others are added or removed (its last report is where it was)."""
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big") % count + 1
+
+
+def auto_jobs(per_worker_bytes: int = PER_WORKER_BYTES) -> int:
+    """`--jobs auto`: min(cores this process may use, available memory / one worker's peak), at least 1.
+
+    Available memory is the machine's (psutil), capped by a cgroup limit if the process runs under
+    one (a container, a Kubernetes pod)."""
+    import psutil
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    available = min(psutil.virtual_memory().available, _cgroup_memory_left() or sys.maxsize)
+    return max(1, min(cores, available // per_worker_bytes))
+
+
+def _cgroup_memory_left() -> int | None:
+    """Bytes the cgroup (v2) this process runs in may still use, or None if it has no limit."""
+    folder = Path("/sys/fs/cgroup")
+    try:
+        limit = (folder / "memory.max").read_text().strip()
+        if limit == "max":
+            return None
+        return max(0, int(limit) - int((folder / "memory.current").read_text().strip()))
+    except (OSError, ValueError):
+        return None
+
+
+def parse_jobs(text: str) -> int:
+    """`--jobs`: a number of workers (1 to 64), or "auto" (`auto_jobs`)."""
+    if text.strip().lower() == "auto":
+        return auto_jobs()
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = 0
+    if not 1 <= jobs <= 64:
+        raise CswbError(f"--jobs takes a number from 1 to 64 or 'auto', not {text!r}")
+    return jobs
+
+
+# -- what a report was made from --------------------------------------------------------------------
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@functools.cache
+def package_digest() -> str:
+    """The package's version and a hash of its files and reference catalogues: a new release, or an
+    edited checkout, remakes every report."""
+    from ..paths import reference_dir
+
+    digest = hashlib.sha256(f"cswb-workbook {__version__}\n".encode())
+    package = Path(__file__).resolve().parents[1]
+    for folder in (package, reference_dir()):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(f"{path.relative_to(folder)} {_file_digest(path)}\n".encode())
+    return digest.hexdigest()
+
+
+def fingerprint(workspace: Path, notebooks: Mapping[str, Path], options: Mapping[str, Any]) -> dict[str, Any]:
+    """What a community's report is made from; equal fingerprints make equal reports."""
+    from ..store.digest import content_digest
+
+    parts: dict[str, Any] = {
+        "workspace": content_digest(workspace),
+        "notebooks": {name: _file_digest(path) for name, path in sorted(notebooks.items())},
+        "package": f"{__version__} {package_digest()}",
+        "options": dict(sorted(options.items())),
+    }
+    parts["digest"] = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+    return parts
+
+
+def unchanged_report(folder: Path, digest: str, documents: Sequence[str]) -> bool:
+    """Whether `folder` holds a successful report made from the fingerprint `digest`, documents and all."""
+    try:
+        marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (isinstance(marker, dict) and marker.get("status") == "ok"
+            and (marker.get("fingerprint") or {}).get("digest") == digest
+            and all((folder / document).is_file() for document in documents))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """A reader (or a later run) sees the old file or the new one, never half of one."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def remove_abandoned_work(out: Path, names: Sequence[str]) -> int:
+    """Remove unfinished folders of `names` that a run on this machine left when it was killed
+    (SIGKILL, a power cut): their owner process is gone. How many were removed."""
+    import psutil
+
+    removed = 0
+    host = socket.gethostname()
+    for name in names:
+        for work in out.glob(f"{PARTIAL_PREFIX}{glob.escape(name)}{PARTIAL_INFIX}*"):
+            try:
+                owner_host, owner_pid = (work / OWNER_FILE).read_text(encoding="utf-8").split()
+                abandoned = owner_host == host and not psutil.pid_exists(int(owner_pid))
+            except (OSError, ValueError):  # killed before it said whose it was
+                abandoned = time.time() - work.stat().st_mtime > 3600
+            if abandoned:
+                shutil.rmtree(work, ignore_errors=True)
+                removed += not work.exists()
+    return removed
+
+
+def glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)
 
 
 # -- worker task: the document --------------------------------------------------------------------
@@ -175,18 +342,43 @@ def finish_report(folder: str, kind: str, formats: Sequence[str]) -> FinishRun:
 # -- the batch ---------------------------------------------------------------------------------------------
 
 
-class _Progress:
-    """One tqdm bar per community, stepping through its stages (notebooks, document, PDF)."""
+def clock(seconds: float) -> str:
+    """Elapsed time or ETA as H:MM:SS (or M:SS under an hour)."""
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
-    def __init__(self, names: Sequence[str], steps: int, enabled: bool | None) -> None:
+
+class _Progress:
+    """The run as a whole (communities done / failed / skipped, elapsed, ETA) and each community.
+
+    On a terminal: one tqdm bar for the whole run on top, then one per community stepping through
+    its stages. In a log (no terminal): one line per community as it ends, with the run's totals,
+    and a line of totals at least every TOTALS_EVERY_SECONDS while work goes on.
+    `enabled`: None chooses by the terminal, False shows nothing.
+    """
+
+    def __init__(self, names: Sequence[str], steps: int, enabled: bool | None, stream: Any = None) -> None:
         from tqdm import tqdm
 
+        self.stream = stream or sys.stderr
+        self.total = len(names)
+        self.counts = {"done": 0, "failed": 0, "skipped": 0}
+        self.started = time.monotonic()
+        self.last_totals = self.started
+        terminal = enabled if enabled is not None else _is_terminal(self.stream)
+        self.lines = enabled is None and not terminal  # a log: plain lines instead of bars
+        self.quiet = enabled is False
+        bars = terminal and not self.quiet
         width = max((len(n) for n in names), default=10)
+        self.overall = tqdm(total=self.total, desc="All communities".ljust(width), position=0, leave=True,
+                            file=self.stream, disable=not bars, unit="community", dynamic_ncols=True,
+                            bar_format="{desc} {bar:20} {n_fmt}/{total_fmt}{postfix}")
         self.bars = {
-            name: tqdm(total=steps, desc=name.ljust(width), position=n, leave=True, file=sys.stderr,
-                       disable=None if enabled is None else not enabled, unit="step", dynamic_ncols=True,
+            name: tqdm(total=steps, desc=name.ljust(width), position=n, leave=True, file=self.stream,
+                       disable=not bars, unit="step", dynamic_ncols=True,
                        bar_format="{desc} {bar:20} {n_fmt}/{total_fmt}{postfix}")
-            for n, name in enumerate(names)
+            for n, name in enumerate(names, start=1)
         }
 
     def step(self, name: str, stage: str, done: bool = True) -> None:
@@ -195,14 +387,58 @@ class _Progress:
             bar.update(1)
         bar.set_postfix_str(stage)
 
-    def end(self, name: str, text: str) -> None:
+    def end(self, name: str, status: str, seconds: float = 0.0) -> None:
+        """A community is finished: `status` is "done", "failed" or "skipped"."""
+        self.counts[status] += 1
         bar = self.bars[name]
         bar.update(bar.total - bar.n)
-        bar.set_postfix_str(text)
+        bar.set_postfix_str({"failed": "FAILED", "skipped": SKIPPED}.get(status, "done"))
+        self.overall.update(1)
+        self.overall.set_postfix_str(self.totals(), refresh=True)
+        if self.lines:
+            took = f" in {seconds:.1f} s" if status != "skipped" else ""
+            self._say(f"{name}: {SKIPPED if status == 'skipped' else status}{took} [{self.totals()}]")
+
+    def tick(self) -> None:
+        """While work goes on: refresh the elapsed time and ETA (and, in a log, the periodic totals)."""
+        now = time.monotonic()
+        self.overall.set_postfix_str(self.totals(), refresh=True)
+        if self.lines and now - self.last_totals >= TOTALS_EVERY_SECONDS and self.finished < self.total:
+            self._say(f"progress [{self.totals()}]")
+
+    @property
+    def finished(self) -> int:
+        return sum(self.counts.values())
+
+    def eta(self) -> float | None:
+        """Seconds left: the communities still to make, at the pace of those made so far (skipped
+        ones took no time and say nothing of the pace); None before the first is made."""
+        made = self.counts["done"] + self.counts["failed"]
+        if not made:
+            return None
+        return (self.total - self.finished) * (time.monotonic() - self.started) / made
+
+    def totals(self) -> str:
+        eta = self.eta()
+        return (f"{self.finished}/{self.total}: {self.counts['done']} done, {self.counts['failed']} failed, "
+                f"{self.counts['skipped']} skipped; elapsed {clock(time.monotonic() - self.started)}, "
+                f"ETA {'unknown' if eta is None else clock(eta)}")
+
+    def _say(self, line: str) -> None:
+        self.last_totals = time.monotonic()
+        print(f"cswb report: {line}", file=self.stream, flush=True)
 
     def close(self) -> None:
         for bar in self.bars.values():
             bar.close()
+        self.overall.close()
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def community_notebooks(workspace: Path, outline: Outline, folder: Path | None = None) -> dict[str, Path]:
@@ -233,17 +469,24 @@ def _read_cached(path: str, _mtime_ns: int) -> dict[str, Any]:
 
 class _Batch:
     def __init__(self, workspaces: Sequence[Path], out: Path, kind: str, formats: Sequence[str], all_parts: bool,
-                 notebooks: Path | None = None) -> None:
+                 notebooks: Path | None = None, force: bool = False, names: Sequence[str] | None = None) -> None:
         self.out = out
+        self.force = force
+        self.fingerprints: dict[str, dict[str, Any]] = {}
         self.notebooks = notebooks
         self.all_parts = all_parts
         self.kind = kind
         self.formats = tuple(formats)
         self.outline = OUTLINES[kind]
-        self.names = output_names(workspaces)
+        self.names = list(names) if names is not None else output_names(workspaces)
         self.results = {n: CommunityResult(n, Path(w)) for n, w in zip(self.names, workspaces, strict=True)}
         self.work: dict[str, Path] = {}
         self.pending: dict[futures.Future[Any], tuple[str, str]] = {}  # future -> (community, notebook or "")
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The options a report depends on (its fingerprint holds them): another value remakes it."""
+        return {"kind": self.kind, "formats": sorted(self.formats), "all_parts": self.all_parts}
 
     def tasks(self) -> list[tuple[str, str]]:
         """(community, notebook) pairs in the order they are handed out: each community's longest first."""
@@ -256,17 +499,33 @@ class _Batch:
         os.umask(umask)
         self.sources: dict[str, dict[str, Path]] = {}
         refused: dict[str, tuple[str, str]] = {}  # community -> (where, why)
+        remove_abandoned_work(self.out, self.names)
+        documents = [document_name(self.kind, fmt) for fmt in self.formats]
         for name in self.names:
+            result = self.results[name]
+            refusal: tuple[str, str] | None = None
+            try:
+                sources = community_notebooks(result.workspace, self.outline, self.notebooks)
+            except ContractError as exc:
+                sources, refusal = None, (str(exc).split(" ", 1)[0], f"{type(exc).__name__}: {exc}")
+            if sources is not None:
+                with contextlib.suppress(CswbError):  # an unreadable workspace: its notebooks will say why
+                    self.fingerprints[name] = fingerprint(result.workspace, sources, self.options)
+                digest = self.fingerprints.get(name, {}).get("digest")
+                if not self.force and digest and unchanged_report(self.out / name, digest, documents):
+                    result.status, result.output = SKIPPED, self.out / name
+                    progress.end(name, "skipped")
+                    continue
             self.work[name] = Path(tempfile.mkdtemp(prefix=f"{PARTIAL_PREFIX}{name}{PARTIAL_INFIX}", dir=self.out))
             self.work[name].chmod(0o777 & ~umask)  # a finished report is as readable as any folder made here
-            invalid = integrity_refusal(self.results[name].workspace)
+            (self.work[name] / OWNER_FILE).write_text(f"{socket.gethostname()} {os.getpid()}\n", encoding="utf-8")
+            invalid = integrity_refusal(result.workspace)
             if invalid is not None:
                 refused[name] = ("(validate)", invalid)
-                continue
-            try:
-                self.sources[name] = community_notebooks(self.results[name].workspace, self.outline, self.notebooks)
-            except ContractError as exc:
-                refused[name] = (str(exc).split(" ", 1)[0], f"{type(exc).__name__}: {exc}")
+            elif sources is None and refusal is not None:
+                refused[name] = refusal
+            elif sources is not None:
+                self.sources[name] = sources
         for name, (where, why) in refused.items():  # fails alone, before any kernel works for it
             result = self.results[name]
             result.notebook, result.error = where, why
@@ -313,13 +572,14 @@ class _Batch:
         final = self.out / name
         failed = self.out / f"{name}{FAILED_SUFFIX}"
         result.status = "failed" if result.error is not None else "ok"
-        (work / MARKER).write_text(json.dumps(self._marker(result), indent=2) + "\n", encoding="utf-8")
+        (work / OWNER_FILE).unlink(missing_ok=True)
+        _write_atomically(work / MARKER, json.dumps(self._marker(result), indent=2) + "\n")
         _remove_report(failed)
         if result.ok:
             _remove_report(final)
             work.rename(final)
             result.output = final
-            progress.end(name, "done")
+            progress.end(name, "done", result.seconds)
             return
         for fmt in FORMATS:  # nothing that looks like a finished document
             (work / document_name(self.kind, fmt)).unlink(missing_ok=True)
@@ -328,7 +588,7 @@ class _Batch:
         _remove_report(final)
         work.rename(failed)
         result.output = failed
-        progress.end(name, "FAILED")
+        progress.end(name, "failed", result.seconds)
 
     def _marker(self, result: CommunityResult) -> dict[str, Any]:
         return {
@@ -337,6 +597,8 @@ class _Batch:
             "cells_run": "all" if self.all_parts else "the parts the document uses",
             "notebooks": {n: {k: v for k, v in asdict(r).items() if k != "notebook"} for n, r in result.runs.items()},
             "error": result.error and {"where": result.notebook, "cell": result.cell, "error": result.error},
+            # What the report was made from: the next run skips this community while it is unchanged.
+            "fingerprint": self.fingerprints.get(result.name),
         }
 
     def _error_text(self, result: CommunityResult) -> str:
@@ -386,13 +648,20 @@ def build_reports(
     all_parts: bool = False,
     progress: bool | None = None,
     notebooks: Path | None = None,
+    force: bool = False,
+    shard: tuple[int, int] | None = None,
+    progress_stream: Any = None,
 ) -> list[CommunityResult]:
-    """Make the `kind` report of every workspace into `out`, `jobs` at a time; one result per workspace.
+    """Make the `kind` report of every workspace into `out`, `jobs` at a time; one result per workspace
+    (of the shard, with `shard`).
 
     Each notebook runs the cells the document uses (every cell but the part cells the document
     does not use and app-only cells; the executed notebook's metadata lists the parts left out); `all_parts` runs every
-    cell. `progress`: show the progress bars (None: only on a terminal). `notebooks`: a folder of
-    edited notebooks to run instead of the packaged ones (a workspace's own `notebooks/` come first).
+    cell. `progress`: show the progress bars (None: on a terminal; in a log, one line per community
+    and periodic totals; False: nothing), on `progress_stream` (default stderr). `notebooks`: a
+    folder of edited notebooks to run instead of the packaged ones (a workspace's own `notebooks/`
+    come first). A community unchanged since its last successful report in `out` is skipped unless
+    `force`. `shard=(I, N)`: only the communities of the I-th of N slices (`shard_of`).
     """
     if kind not in OUTLINES:
         raise CswbError(f"kind must be one of {', '.join(OUTLINES)}, not {kind!r}")
@@ -401,13 +670,18 @@ def build_reports(
 
         if find_chromium() is None:
             raise PdfError("PDF needs Chromium: install it (Debian: apt install chromium) or set CSWB_CHROMIUM")
-    batch = _Batch(workspaces, Path(out), kind, formats, all_parts, notebooks)
+    names = output_names(workspaces)  # from every workspace given, so a name is the same in every shard
+    if shard is not None:
+        index, count = shard
+        chosen = [n for n, name in enumerate(names) if shard_of(name, count) == index]
+        workspaces, names = [workspaces[n] for n in chosen], [names[n] for n in chosen]
+    batch = _Batch(workspaces, Path(out), kind, formats, all_parts, notebooks, force, names)
     for name in batch.names:  # refuse before any work rather than after
         for folder in (batch.out / name, batch.out / f"{name}{FAILED_SUFFIX}"):
             if folder.exists() and not (folder / MARKER).exists():
                 raise CswbError(f"{folder} exists and was not written by 'cswb report': move it out of the way")
     steps = len(batch.outline.notebooks) + 1 + ("pdf" in formats)
-    bars = _Progress(batch.names, steps, progress)
+    bars = _Progress(batch.names, steps, progress, progress_stream)
     workers = max(1, min(jobs, len(batch.names) * len(batch.outline.notebooks)))
     executor = futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                            initializer=_leave_interrupts_to_the_batch)
@@ -415,7 +689,9 @@ def build_reports(
     try:
         batch.start(executor, bars)
         while batch.pending:
-            done, _ = futures.wait(list(batch.pending), return_when=futures.FIRST_COMPLETED)
+            done, _ = futures.wait(list(batch.pending), timeout=WAIT_TICK_SECONDS,
+                                   return_when=futures.FIRST_COMPLETED)
+            bars.tick()
             for future in done:
                 name, notebook = batch.pending.pop(future)
                 try:
@@ -541,13 +817,16 @@ def summary_table(results: Sequence[CommunityResult], wall_seconds: float | None
     rows = [("Community", "Status", "Time", "Notebook", "Cell", "Error")]
     for r in results:
         error = (r.error or "").splitlines()[0] if r.error else ""
-        rows.append((r.name, "ok" if r.ok else "FAILED", f"{r.seconds:.1f} s", r.notebook or "", r.cell or "",
+        status = SKIPPED if r.skipped else "ok" if r.ok else "FAILED"
+        rows.append((r.name, status, "" if r.skipped else f"{r.seconds:.1f} s", r.notebook or "", r.cell or "",
                      error if len(error) <= 200 else error[:199] + "…"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1] for row in rows]
     lines.insert(1, "-" * max(len(line) for line in lines))
     failed = sum(not r.ok for r in results)
-    total = f"{len(results)} report{'s' if len(results) != 1 else ''}: {len(results) - failed} written, {failed} failed"
+    skipped = sum(r.skipped for r in results)
+    total = (f"{len(results)} report{'s' if len(results) != 1 else ''}: {len(results) - failed - skipped} written, "
+             + (f"{skipped} {SKIPPED}, " if skipped else "") + f"{failed} failed")
     if wall_seconds is not None:
         total += f", in {wall_seconds:.1f} s"
     return "\n".join(line.rstrip() for line in lines) + "\n" + total
