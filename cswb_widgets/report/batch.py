@@ -11,8 +11,8 @@ Runs are incremental and resumable: ``report.json`` records a fingerprint of wha
 report (the workspace's content, the notebooks, the package, the options); a community whose
 fingerprint is unchanged since its last successful report is skipped (``force`` redoes it). A run
 that was stopped, even by SIGKILL, leaves finished communities in place, so running it again
-does only the rest. ``shard`` (I of N) takes a stable slice of the communities, so that a
-scheduler can spread them over machines.
+does only the rest. ``shard`` (I of N) takes a stable slice of the communities (by sorted
+folder name), so that a scheduler can spread them over machines.
 """
 
 from __future__ import annotations
@@ -184,10 +184,13 @@ def parse_shard(text: str) -> tuple[int, int]:
     return shard
 
 
-def shard_of(name: str, count: int) -> int:
-    """The slice (1..count) a community's folder name belongs to: a hash of the name, so a community
-    stays in its slice when others are added or removed (its last report is where it was)."""
-    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big") % count + 1
+def in_shard(names: Sequence[str], index: int, count: int) -> list[bool]:
+    """Whether each community (by folder name) is in the `index`-th of `count` slices: the names in
+    sorted order, dealt out in turn. Slices differ in size by at most one, none overlap, together
+    they hold every community, and every machine given the same workspaces computes the same slices
+    (whatever order its shell listed them in)."""
+    position = {name: n for n, name in enumerate(sorted(names))}
+    return [position[name] % count == index - 1 for name in names]
 
 
 def auto_jobs(per_worker_bytes: int = PER_WORKER_BYTES) -> int:
@@ -661,7 +664,7 @@ def build_reports(
     and periodic totals; False: nothing), on `progress_stream` (default stderr). `notebooks`: a
     folder of edited notebooks to run instead of the packaged ones (a workspace's own `notebooks/`
     come first). A community unchanged since its last successful report in `out` is skipped unless
-    `force`. `shard=(I, N)`: only the communities of the I-th of N slices (`shard_of`).
+    `force`. `shard=(I, N)`: only the communities of the I-th of N slices (`in_shard`).
     """
     if kind not in OUTLINES:
         raise CswbError(f"kind must be one of {', '.join(OUTLINES)}, not {kind!r}")
@@ -673,7 +676,7 @@ def build_reports(
     names = output_names(workspaces)  # from every workspace given, so a name is the same in every shard
     if shard is not None:
         index, count = shard
-        chosen = [n for n, name in enumerate(names) if shard_of(name, count) == index]
+        chosen = [n for n, member in enumerate(in_shard(names, index, count)) if member]
         workspaces, names = [workspaces[n] for n in chosen], [names[n] for n in chosen]
     batch = _Batch(workspaces, Path(out), kind, formats, all_parts, notebooks, force, names)
     for name in batch.names:  # refuse before any work rather than after
