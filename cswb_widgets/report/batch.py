@@ -17,6 +17,7 @@ folder name), so that a scheduler can spread them over machines.
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures as futures
 import contextlib
 import datetime as dt
@@ -204,7 +205,10 @@ def auto_jobs(per_worker_bytes: int = PER_WORKER_BYTES) -> int:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
-    available = min(psutil.virtual_memory().available, _cgroup_memory_left() or sys.maxsize)
+    available = psutil.virtual_memory().available
+    limit = _cgroup_memory_left()
+    if limit is not None:
+        available = min(available, limit)
     return max(1, min(cores, available // per_worker_bytes))
 
 
@@ -485,11 +489,18 @@ class _Batch:
         self.results = {n: CommunityResult(n, Path(w)) for n, w in zip(self.names, workspaces, strict=True)}
         self.work: dict[str, Path] = {}
         self.pending: dict[futures.Future[Any], tuple[str, str]] = {}  # future -> (community, notebook or "")
+        self.queue: collections.deque[tuple[str, str]] = collections.deque()  # notebooks not handed out yet
+        self.window = 1  # notebooks handed out at once: the workers, and one more each could take next
 
     @property
     def options(self) -> dict[str, Any]:
-        """The options a report depends on (its fingerprint holds them): another value remakes it."""
-        return {"kind": self.kind, "formats": sorted(self.formats), "all_parts": self.all_parts}
+        """The options a report depends on (its fingerprint holds them): another value remakes it.
+        A progress report measures against today (overdue actions, days left), so its day counts too;
+        a plan renders its content, whatever the day."""
+        options: dict[str, Any] = {"kind": self.kind, "formats": sorted(self.formats), "all_parts": self.all_parts}
+        if self.kind == "progress":
+            options["as_of"] = dt.date.today().isoformat()
+        return options
 
     def tasks(self) -> list[tuple[str, str]]:
         """(community, notebook) pairs in the order they are handed out: each community's longest first."""
@@ -533,7 +544,15 @@ class _Batch:
             result = self.results[name]
             result.notebook, result.error = where, why
             self.conclude(name, progress)
-        for name, notebook in self.tasks():
+        self.queue = collections.deque(self.tasks())
+        self.fill(executor)
+
+    def fill(self, executor: futures.Executor) -> None:
+        """Hand out notebooks, only as many as keep the workers busy: a community's document is
+        then made as soon as its notebooks are done (before other communities' notebooks), so
+        communities finish one after another and a stopped run keeps them."""
+        while self.queue and sum(bool(notebook) for _, notebook in self.pending.values()) < self.window:
+            name, notebook = self.queue.popleft()
             target = self.work[name] / "notebooks" / f"{notebook}.ipynb"
             workspace = str(self.results[name].workspace.resolve())
             parts = None if self.all_parts else self.outline.parts_of(notebook)
@@ -550,8 +569,9 @@ class _Batch:
             for future, (other, _notebook) in list(self.pending.items()):
                 if other == name and future.cancel():  # no need to run the rest: this report cannot be made
                     del self.pending[future]
+            self.queue = collections.deque(task for task in self.queue if task[0] != name)
         progress.step(name, f"{run.notebook} {'done' if run.ok else 'FAILED'}")
-        if any(other == name for other, _ in self.pending.values()):
+        if any(other == name for other, _ in self.pending.values()) or any(other == name for other, _ in self.queue):
             return
         if result.error is not None:
             self.conclude(name, progress)
@@ -617,6 +637,7 @@ class _Batch:
         return "\n".join(lines) + "\n"
 
     def fail_everything_left(self, error: str, progress: _Progress) -> None:
+        self.queue.clear()
         for name in list(self.work):
             result = self.results[name]
             if result.error is None:
@@ -689,6 +710,7 @@ def build_reports(
     executor = futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                            initializer=_leave_interrupts_to_the_batch)
     handlers = _catch_stop_signals()
+    batch.window = 2 * workers
     try:
         batch.start(executor, bars)
         while batch.pending:
@@ -710,6 +732,7 @@ def build_reports(
                     batch.notebook_done(name, outcome, executor, bars)
                 else:
                     batch.document_done(name, outcome, bars)
+            batch.fill(executor)
     except BaseException as exc:
         _ignore_stop_signals()  # a second Ctrl-C must not cut the clean-up short
         ended = end_child_processes()
