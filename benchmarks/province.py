@@ -9,8 +9,9 @@ of them a large synthetic city (`cswb_widgets.store.synthetic`, its default size
 
 - (c) the floor: one trivial papermill run per community (a kernel start each), in this process;
 - (a) `cswb report ALL --out OUT --format FORMATS --jobs N` as a subprocess, its process tree
-  sampled with psutil every 0.25 s: peak resident memory of each worker with its kernel and
-  browser, and of the whole tree (RSS: shared pages count once per process, so it overstates);
+  sampled with psutil every 0.25 s: peak memory of each worker with its kernel and browser, and
+  of the whole tree (PSS: a page shared by several processes is divided among them, so the
+  browser's many processes are not counted many times over);
 - (r) the same command again, nothing changed: every community must be skipped.
 
 It prints the total, per-community median and p95 (each community's work time, from the
@@ -104,9 +105,10 @@ class TreeMemory:
         import psutil
 
         def rss(process: psutil.Process) -> int:
+            """Proportional set size: a page shared by N processes (Chromium's) counts 1/N in each."""
             try:
-                return int(process.memory_info().rss)
-            except psutil.Error:
+                return int(process.memory_full_info().pss)
+            except (psutil.Error, AttributeError):
                 return 0
 
         while not self._stop.wait(SAMPLE_INTERVAL):
@@ -202,7 +204,7 @@ def main() -> int:
         print(f"(a)/(c) = {total / floor:.2f}x")
         workers = sorted(memory.per_worker.values(), reverse=True)
         print(f"peak memory per worker (with its kernel and browser): {', '.join(gb(w) for w in workers)};"
-              f" whole tree {gb(memory.total)} (RSS) - target at most {gb(TARGET_BYTES)}:"
+              f" whole tree {gb(memory.total)} (PSS) - target at most {gb(TARGET_BYTES)}:"
               f" {verdict(memory.total <= TARGET_BYTES)}")
         projected = total * PROVINCE / count
         what = "measured" if count == PROVINCE else f"projected linearly from {count}"

@@ -166,6 +166,20 @@ def test_the_content_digest_follows_the_records_not_the_file(maple: Path) -> Non
     assert content_digest(maple) != before
 
 
+def test_a_recorded_digest_stands_only_while_the_file_is_exactly_as_it_was(maple: Path) -> None:
+    from cswb_widgets.report.batch import fingerprint
+
+    first = fingerprint(maple, {}, {})
+    assert first["workspace"] == content_digest(maple)
+    trusted = fingerprint(maple, {}, {}, {**first, "workspace": "recorded"})
+    assert trusted["workspace"] == "recorded"  # same inode, size and mtime: not read again
+    with Workspace.open(maple) as ws:
+        ws.update("community", "community", name="Maple Falls (renamed)")
+    again = fingerprint(maple, {}, {}, {**first, "workspace": "recorded"})
+    assert again["workspace"] == content_digest(maple) != first["workspace"]
+    assert again["digest"] != first["digest"]
+
+
 # -- slow: real reports --------------------------------------------------------------------------------
 
 

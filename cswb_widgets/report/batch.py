@@ -241,8 +241,16 @@ def parse_jobs(text: str) -> int:
 
 
 def _file_digest(path: Path) -> str:
+    state = path.stat()
+    return _file_digest_of(str(path), state.st_size, state.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _file_digest_of(path: str, _size: int, _mtime_ns: int) -> str:
+    """A file's SHA-256, read once per version of it in this process (the same notebooks serve
+    every community)."""
     digest = hashlib.sha256()
-    with path.open("rb") as file:
+    with Path(path).open("rb") as file:
         while chunk := file.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
@@ -262,28 +270,48 @@ def package_digest() -> str:
     return digest.hexdigest()
 
 
-def fingerprint(workspace: Path, notebooks: Mapping[str, Path], options: Mapping[str, Any]) -> dict[str, Any]:
-    """What a community's report is made from; equal fingerprints make equal reports."""
-    from ..store.digest import content_digest
+def fingerprint(workspace: Path, notebooks: Mapping[str, Path], options: Mapping[str, Any],
+                known: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What a community's report is made from; equal digests make equal reports. `known`: the
+    fingerprint of its last report, whose workspace digest stands if the file is exactly as it was
+    then (`store.digest.file_state`)."""
+    from ..store.digest import content_digest, file_state
 
+    try:
+        state: list[int] | None = file_state(workspace)
+    except OSError:
+        state = None
+    known = known or {}
+    if state is not None and known.get("workspace_file") == state and isinstance(known.get("workspace"), str):
+        workspace_digest = known["workspace"]
+    else:
+        workspace_digest = content_digest(workspace)
     parts: dict[str, Any] = {
-        "workspace": content_digest(workspace),
+        "workspace": workspace_digest,
         "notebooks": {name: _file_digest(path) for name, path in sorted(notebooks.items())},
         "package": f"{__version__} {package_digest()}",
         "options": dict(sorted(options.items())),
     }
     parts["digest"] = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+    parts["workspace_file"] = state  # not part of the digest: only says when to trust the recorded one
     return parts
+
+
+def last_fingerprint(folder: Path) -> dict[str, Any] | None:
+    """The fingerprint of the successful report in `folder`, if there is one."""
+    try:
+        marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(marker, dict) or marker.get("status") != "ok" or not isinstance(marker.get("fingerprint"), dict):
+        return None
+    return marker["fingerprint"]
 
 
 def unchanged_report(folder: Path, digest: str, documents: Sequence[str]) -> bool:
     """Whether `folder` holds a successful report made from the fingerprint `digest`, documents and all."""
-    try:
-        marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return (isinstance(marker, dict) and marker.get("status") == "ok"
-            and (marker.get("fingerprint") or {}).get("digest") == digest
+    known = last_fingerprint(folder)
+    return (known is not None and known.get("digest") == digest
             and all((folder / document).is_file() for document in documents))
 
 
@@ -524,7 +552,8 @@ class _Batch:
                 sources, refusal = None, (str(exc).split(" ", 1)[0], f"{type(exc).__name__}: {exc}")
             if sources is not None:
                 with contextlib.suppress(CswbError):  # an unreadable workspace: its notebooks will say why
-                    self.fingerprints[name] = fingerprint(result.workspace, sources, self.options)
+                    self.fingerprints[name] = fingerprint(result.workspace, sources, self.options,
+                                                          last_fingerprint(self.out / name))
                 digest = self.fingerprints.get(name, {}).get("digest")
                 if not self.force and digest and unchanged_report(self.out / name, digest, documents):
                     result.status, result.output = SKIPPED, self.out / name
