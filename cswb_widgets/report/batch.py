@@ -71,11 +71,10 @@ EXIT_STATUS: dict[int, int] = {signal.SIGINT: 130, signal.SIGTERM: 143}  # 128 +
 WORKER_GRACE_SECONDS = 3.0  # after SIGTERM, before SIGKILL
 SKIPPED = "skipped (unchanged)"
 OWNER_FILE = ".owner"  # in an unfinished folder: "host pid" of the run writing it
-# `--jobs auto`: one worker per core, as long as each has this much memory available. Measured
-# with benchmarks/province.py (peak of one worker's process tree: worker, its kernel and, for PDF,
-# the browser): see PER_WORKER_MEASURED.
-PER_WORKER_BYTES = 700 * 2**20
-PER_WORKER_MEASURED = "peak 0.5 GB per worker (HTML + PDF, samples and a synthetic city), rounded up"
+# `--jobs auto`: one worker per core, as long as each has this much memory available: a worker's
+# peak (its process, kernel and browser; PSS) was 0.63 and 0.90 GB in benchmarks/province.py
+# (20 communities, HTML + PDF, the larger with the 5,000-asset synthetic city), rounded up.
+PER_WORKER_BYTES = 2**30
 WAIT_TICK_SECONDS = 2.0  # how often the overall view refreshes its elapsed time and ETA
 TOTALS_EVERY_SECONDS = 30.0  # in a log (no terminal): a line of totals at least this often
 
