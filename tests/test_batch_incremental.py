@@ -2,8 +2,8 @@
 
 - a community whose workspace content, notebooks and options are unchanged since its last
   successful report is skipped; `--force`, an edit, an edited notebook or another option remakes it;
-- a run killed mid-way (SIGKILL: no clean-up at all) keeps its finished communities, and the next
-  run makes only the rest;
+- a run killed mid-way (SIGKILL: no clean-up in the batch process) keeps its finished communities,
+  its workers and kernels end themselves, and the next run makes only the rest;
 - `--shard I/N` slices are disjoint and cover every community;
 - `--jobs auto` is at least 1 and never more than the memory allows;
 - the progress view's totals (in a log: one line per community) add up.
@@ -45,6 +45,7 @@ from cswb_widgets.store import Workspace
 from cswb_widgets.store.digest import content_digest
 
 BASELINE = ("maple-falls", "whitebirch-lake")
+ORPHAN_DEADLINE = 30.0
 KILL_DEADLINE = 240.0  # generous for a loaded two-core machine; the wait ends as soon as its condition holds
 TOTALS = re.compile(r"\[(\d+)/(\d+): (\d+) done, (\d+) failed, (\d+) skipped; elapsed (\d+:\d\d(?::\d\d)?), "
                     r"ETA (unknown|\d+:\d\d(?::\d\d)?)\]$")
@@ -272,13 +273,16 @@ def test_a_killed_run_resumes_where_it_stopped(sample_sources: dict[str, Path], 
         assert run.poll() is None, "the run ended before it could be killed mid-way"
         with contextlib.suppress(psutil.Error):
             tree.update({p.pid: p for p in parent.children(recursive=True)})
-        run.send_signal(signal.SIGKILL)  # no handler runs: nothing is cleaned up
+        assert any("ipykernel" in " ".join(p.cmdline()) for p in tree.values() if p.is_running())
+        run.send_signal(signal.SIGKILL)  # no handler runs in the batch process
         run.wait(timeout=30)
+        # Its workers notice and end themselves with their kernels (no orphan goes on writing).
+        _gone, alive = psutil.wait_procs(list(tree.values()), timeout=ORPHAN_DEADLINE)
+        assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], [p.cmdline()[:3] for p in alive]
     finally:
-        for process in tree.values():  # the orphaned worker and kernel, as an operator would end them
+        for process in tree.values():
             with contextlib.suppress(psutil.Error):
                 process.kill()
-        psutil.wait_procs(list(tree.values()), timeout=10)
     finished = [n for n in names if (out / n / "report.json").exists()]  # some may have ended meanwhile
     left = [p for p in out.iterdir() if PARTIAL_INFIX in p.name]
     assert left and len(finished) < len(names), "killed mid-way: an unfinished folder is left"

@@ -77,6 +77,7 @@ OWNER_FILE = ".owner"  # in an unfinished folder: "host pid" of the run writing 
 PER_WORKER_BYTES = 2**30
 WAIT_TICK_SECONDS = 2.0  # how often the overall view refreshes its elapsed time and ETA
 TOTALS_EVERY_SECONDS = 30.0  # in a log (no terminal): a line of totals at least this often
+PARENT_CHECK_SECONDS = 0.5  # how soon a worker notices that the batch process was killed
 
 
 class ReportInterrupted(CswbError):
@@ -736,7 +737,7 @@ def build_reports(
     bars = _Progress(batch.names, steps, progress, progress_stream)
     workers = max(1, min(jobs, len(batch.names) * len(batch.outline.notebooks)))
     executor = futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                           initializer=_leave_interrupts_to_the_batch)
+                                           initializer=_start_worker)
     handlers = _catch_stop_signals()
     batch.window = 2 * workers
     try:
@@ -779,10 +780,21 @@ def build_reports(
     return [batch.results[name] for name in batch.names]
 
 
-def _leave_interrupts_to_the_batch() -> None:
+def _start_worker() -> None:
     """In each worker: Ctrl-C reaches the whole terminal's process group; the main process alone
-    decides what happens then (it ends the workers and their kernels)."""
+    decides what happens then (it ends the workers and their kernels). If the main process is
+    killed outright (SIGKILL, the OOM killer), nothing decides: the worker ends itself."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_end_with_the_batch, args=(os.getppid(),), name="cswb-batch-watch", daemon=True).start()
+
+
+def _end_with_the_batch(batch_pid: int) -> None:
+    """Once the batch process is gone (this worker is re-parented), end this worker's kernel and
+    browser and the worker itself: an orphan would go on writing into a folder the next run removes."""
+    while os.getppid() == batch_pid:
+        time.sleep(PARENT_CHECK_SECONDS)
+    end_child_processes()
+    os._exit(1)
 
 
 def _raise_stop(signum: int, _frame: FrameType | None) -> None:
