@@ -95,6 +95,20 @@ def test_shard_and_jobs_options_refuse_bad_values_in_one_line() -> None:
             parse_jobs(bad)
 
 
+@pytest.mark.parametrize(("option", "value", "expected"), [
+    ("--jobs", "many", "--jobs takes a number from 1 to 64 or 'auto', not 'many'"),
+    ("--shard", "5/4", "--shard takes I/N with 1 <= I <= N (e.g. 2/4 for the second of four slices), not '5/4'"),
+])
+def test_the_command_refuses_a_bad_jobs_or_shard_in_one_line(tmp_path: Path, option: str, value: str,
+                                                            expected: str) -> None:
+    stderr = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(stderr):
+        status = main(["report", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out"), option, value])
+    assert status != 0
+    assert stderr.getvalue().strip() == f"cswb: error: {expected}"
+    assert not (tmp_path / "out").exists()
+
+
 def test_jobs_auto_is_at_least_one_and_respects_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     assert auto_jobs() >= 1
     assert parse_jobs("auto") == auto_jobs()
