@@ -17,6 +17,10 @@ It prints the seconds of each and the ratios (b)/(a) (target: at least 5x) and (
 at most 2x). Then (d): `cswb report` of the large synthetic city (target: at most 15 s) and the
 size of its HTML (target: under 10 MB). With `--city` that workspace is copied (never changed);
 without it the city is generated into a temporary folder first (not timed).
+
+Then (e), what the Word document adds: the same command as (a) with `--format html,docx`, and
+the Word writer alone (`report.docx.write_docx`) on each community's HTML from (a) and on the
+city's, in this process, per community.
 """
 
 from __future__ import annotations
@@ -85,9 +89,25 @@ def make_communities(base: Path, count: int) -> list[Path]:
     return communities
 
 
-def time_cswb_report(workspaces: list[Path], out: Path, jobs: int, log: Path) -> float:
-    command = [str(executable("cswb")), "report", *map(str, workspaces), "--out", str(out), "--jobs", str(jobs)]
+def time_cswb_report(workspaces: list[Path], out: Path, jobs: int, log: Path, formats: str = "html") -> float:
+    command = [str(executable("cswb")), "report", *map(str, workspaces), "--out", str(out), "--jobs", str(jobs),
+               "--format", formats]
     return run(command, log)
+
+
+def time_docx_writer(documents: list[Path], out: Path) -> list[float]:
+    """Seconds the Word writer takes for each HTML document (the imports are paid before, once)."""
+    from cswb_widgets.report.docx import docx_bytes, write_docx
+
+    docx_bytes("<html><body><p>warm-up</p></body></html>")
+    out.mkdir(parents=True, exist_ok=True)
+    seconds = []
+    for n, document in enumerate(documents):
+        html = document.read_text(encoding="utf-8")
+        started = time.perf_counter()
+        write_docx(html, out / f"{n:03d}.docx")
+        seconds.append(time.perf_counter() - started)
+    return seconds
 
 
 def time_naive(workspaces: list[Path], out: Path, log: Path) -> float:
@@ -172,6 +192,12 @@ def main() -> int:
         city_html = base / "out-d" / city.name / "plan.html"
         city_bytes = city_html.stat().st_size
 
+        with_docx = time_cswb_report(communities, base / "out-e", args.jobs, base / "e.log", "html,docx")
+        print(f"  (e) cswb report --format html,docx done: {with_docx:.1f} s", flush=True)
+        writer = time_docx_writer([base / "out-a" / c.name / "plan.html" for c in communities], base / "docx")
+        city_writer = time_docx_writer([city_html], base / "docx-city")[0]
+        city_docx_bytes = (base / "docx-city" / "000.docx").stat().st_size
+
         print()
         per = lambda seconds: f"{seconds / count:6.2f} s per community"  # noqa: E731
         print(f"{count} communities, {len(NOTEBOOKS)} notebooks each:")
@@ -188,6 +214,11 @@ def main() -> int:
               f"{TARGET_CITY_SECONDS:.0f} s - {verdict(city_seconds <= TARGET_CITY_SECONDS)}")
         print(f"    plan.html {city_bytes / 10**6:.2f} MB, target under {TARGET_CITY_BYTES / 10**6:.0f} MB - "
               f"{verdict(city_bytes < TARGET_CITY_BYTES)}")
+        print(f"(e) cswb report --jobs {args.jobs} --format html,docx {with_docx:7.1f} s  {per(with_docx)}; "
+              f"adds {(with_docx - batch) / count:+.2f} s per community to (a) ({with_docx / batch:.2f}x)")
+        print(f"    the Word writer alone, one process: {sum(writer) / count:.2f} s per community "
+              f"(min {min(writer):.2f}, max {max(writer):.2f}); the city's plan {city_writer:.1f} s, "
+              f"{city_docx_bytes / 10**6:.2f} MB")
         print(f"(single runs, wall clock; load average at end: {Path('/proc/loadavg').read_text().split()[:3]})")
     return 0
 

@@ -6,6 +6,7 @@ a usage mistake exits 2. Tracebacks are for bugs only.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import sys
 import warnings
@@ -334,14 +335,23 @@ def serve(
     run_server(options)
 
 
+def _iso_date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2025-01-31") from None
+
+
 @cli.command()
 @click.argument("workspaces", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", required=True, type=click.Path(path_type=Path, file_okay=False),
               help="Folder for the reports: OUT/<workspace folder name>/ for each community.")
 @click.option("--kind", type=click.Choice(("plan", "progress")), default="plan", show_default=True,
               help="plan: the plan in the framework's sample-plan order; progress: actions, indicators, changes.")
-@click.option("--format", "formats", default="html", show_default=True, metavar="html,pdf",
-              help="html, pdf, or both (PDF is printed by headless Chromium).")
+@click.option("--format", "formats", default="html", show_default=True, metavar="html,pdf,docx",
+              help="html, pdf, docx, or several (PDF is printed by headless Chromium; docx is an editable Word document).")
 @click.option("--jobs", default="1", show_default=True, metavar="N|auto",
               help="Worker processes, each with its own kernel; auto: one per core, as far as the available "
               "memory allows.")
@@ -350,12 +360,15 @@ def serve(
 @click.option("--notebooks", type=click.Path(path_type=Path, file_okay=False),
               help="Run your edited notebooks from this folder (see 'cswb notebooks') instead of the packaged ones; "
               "a workspace's own notebooks/ folder still comes first for that community.")
+@click.option("--since", callback=lambda _ctx, _param, value: _iso_date(value), metavar="YYYY-MM-DD",
+              help="Progress report: what changed since this date (default: the last progress report "
+              "recorded, else the latest adoption).")
 @click.option("--force", is_flag=True,
               help="Remake every report, even those whose workspace, notebooks and options are unchanged.")
 @click.option("--shard", metavar="I/N",
               help="Make only the I-th of N stable slices of the communities (for several machines).")
 def report(workspaces: tuple[Path, ...], out: Path, kind: str, formats: str, jobs: str, all_parts: bool,
-           notebooks: Path | None, force: bool, shard: str | None) -> None:
+           notebooks: Path | None, since: dt.date | None, force: bool, shard: str | None) -> None:
     """Make the plan (or progress report) of each WORKSPACE: run its six workbooks in report mode and
     assemble one document, with the executed notebooks kept next to it.
 
@@ -371,6 +384,8 @@ def report(workspaces: tuple[Path, ...], out: Path, kind: str, formats: str, job
     from .report.batch import parse_jobs, parse_shard
     from .store.workspace import is_workspace, no_workspace_here
 
+    if since and kind != "progress":
+        raise CswbError("--since is for the progress report (--kind progress): the plan shows no change")
     workers, slice_ = parse_jobs(jobs), parse_shard(shard) if shard else None
     for workspace in workspaces:  # a typo is refused before any kernel starts
         if not is_workspace(workspace):
@@ -378,7 +393,7 @@ def report(workspaces: tuple[Path, ...], out: Path, kind: str, formats: str, job
     started = time.perf_counter()
     results = build_reports(list(workspaces), out, kind=kind, formats=parse_formats(formats), jobs=workers,
                             all_parts=all_parts, notebooks=check_folder(notebooks) if notebooks else None,
-                            force=force, shard=slice_)
+                            since=since, force=force, shard=slice_)
     if slice_ is not None:
         click.echo(f"shard {slice_[0]}/{slice_[1]}: {len(results)} of {len(workspaces)} communities")
     click.echo(summary_table(results, time.perf_counter() - started))

@@ -43,7 +43,7 @@ from cswb_widgets.workbooks import BuyInWorkbook
 HOSTILE = "<img src=x onerror=alert(1)>"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
 PLAN_SECTIONS = ["community", "advisory-committee", "background", "engagement", "teams", "prioritization"]
-AFTER_RISKS = ["implementation", "readiness", "sources"]
+AFTER_RISKS = ["implementation", "publication", "sources"]
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 # A tag that would load something from elsewhere: a script, style sheet, image, frame or media source.
 EXTERNAL = re.compile(r"<(script|link|img|iframe|source|video|audio|embed|object|image|use)\b[^>]*\b(src|href|data)"
@@ -190,7 +190,8 @@ def test_each_community_gets_its_documents_and_executed_notebooks(batch: tuple[i
         for notebook in ("commitment", "buy_in", "risk", "assets", "evaluation", "implementation"):
             executed = json.loads((folder / "notebooks" / f"{notebook}.ipynb").read_text())
             papermill = executed["metadata"]["papermill"]  # kept for audit, papermill-style
-            assert papermill["parameters"] == {"workspace": str(Path(marker["workspace"])), "mode": "report"}
+            assert papermill["parameters"] == {"workspace": str(Path(marker["workspace"])), "mode": "report",
+                                               "document": "plan"}  # the parts know which document they make
             assert papermill["exception"] is None and papermill["duration"] > 0
             assert papermill["input_path"] == str(workbooks_dir() / f"{notebook}.ipynb")
             # Only the parts the document uses ran; the others are named.
@@ -221,13 +222,15 @@ def test_the_plan_follows_the_sample_plan(batch: tuple[int, str, Path], workspac
                 assert f">{heading}</h" in risk, (sample, name, heading)
         titles = [html_text.unescape(t) for t in re.findall(r"Priority risk: ([^<]*)</h2>", html)]
         assert sorted(titles) == sorted(priorities)
-        # The title page names the plan and community; the advisory committee lists names and organizations only.
+        # The title page names the plan and community; the advisory committee lists names, organizations and seats.
         title_page = html.split("</header>", 1)[0]
         assert html.count("<h1") == 1 and str(escape(ws.community["name"])) in title_page
         assert str(escape(ws.community["plan_name"])) in title_page.split("</h1>")[0]
         committee = section(html, "advisory-committee")
-        assert re.findall(r'<th scope="col">([^<]*)</th>', committee) == ["Name", "Organization"]
-        assert "Implementation plan" in html and "Who reports to whom" in html and "requirements for the plan are met" in html
+        assert re.findall(r'<th scope="col">([^<]*)</th>', committee) == ["Name", "Organization", "Seat filled", "Seat",
+                                                                          "Filled by"]
+        assert "Implementation plan" in html and "Who reports to whom" in html
+        assert "requirements for the plan are met" not in html  # readiness is the apps' and the progress report's
         ws.close()
 
 
@@ -287,7 +290,7 @@ def test_the_pdf_names_the_community(batch: tuple[int, str, Path], workspaces: d
         text = squeezed(pdf_text((out / sample / "plan.pdf").read_bytes()))
         name = Workspace.open(workspaces[sample]).community["name"]
         assert squeezed(name) in text, sample
-        assert squeezed("Plan readiness") in text and squeezed("Priority risk:") in text
+        assert squeezed("Publication and accessible formats") in text and squeezed("Priority risk:") in text
 
 
 @pytest.mark.slow
@@ -300,7 +303,7 @@ def test_a_broken_community_fails_alone(batch: tuple[int, str, Path]) -> None:
     broken = rows["broken"]
     assert broken.split()[1] == "FAILED"
     assert re.search(r"\b(commitment|buy_in|risk|assets|evaluation|implementation)\.ipynb\s+"
-                     r"cell 3, book = \w+Workbook\.open\(workspace, mode\)", broken), "the cell that opens the workspace"
+                     r"cell 3, book = \w+Workbook\.open\(workspace, mode", broken), "the cell that opens the workspace"
     assert "WorkspaceError" in broken and "not a workspace database" in broken
     assert "5 reports: 4 written, 1 failed" in summary
     assert not (out / "broken").exists(), "nothing that looks complete"
@@ -324,7 +327,7 @@ def test_progress_report_from_every_cell_replacing_a_failed_run(workspaces: dict
     source = json.loads((workbooks_dir() / "implementation.ipynb").read_text())
     assert len(executed["cells"]) == len(source["cells"]) + 1  # and papermill's parameters cell
     html = (out / "whitebirch-lake" / "progress.html").read_text()
-    assert section_keys(html) == ["actions", "indicators", "changes", "timeline", "cycle", "sources"]
+    assert section_keys(html) == ["actions", "indicators", "changes", "readiness", "timeline", "cycle", "sources"]
     assert "Where each action stands" in html and "Indicators: latest value against baseline and target" in html
     assert "Since the last progress report" in html or "Since the date chosen" in html
     assert sorted(p.stem for p in (out / "whitebirch-lake" / "notebooks").iterdir()) == ["buy_in", "evaluation", "implementation"]
@@ -363,7 +366,7 @@ def test_only_the_parts_a_document_uses_are_run() -> None:
     notebook = json.loads((workbooks_dir() / "risk.ipynb").read_text())
     trimmed, omitted = for_report(notebook, {"priority_profiles", "sources"})
     code = ["".join(c["source"]) for c in trimmed["cells"] if c["cell_type"] == "code"]
-    assert code[0].startswith('workspace: str = ""') and "RiskWorkbook.open(workspace, mode)" in code[1]
+    assert code[0].startswith('workspace: str = ""') and "RiskWorkbook.open(workspace, mode, document=document)" in code[1]
     assert "book.priority_profiles()" in code and "book.sources()" in code
     assert not any("book.prioritization" in c or "book.ballot" in c for c in code), "other parts go"
     assert omitted[:2] == ["header", "guidance"] and "prioritization" in omitted and "ballot" not in omitted
@@ -426,7 +429,7 @@ def _fake_notebooks(risk_names: list[str]) -> dict[str, dict]:
         "buy_in": ["period_summaries", "consultation", "theme_chart", "title_page"],
         "risk": ["priority_profiles", "ranking_summary", "sources"], "evaluation": ["outcomes_by_risk", "sources", "progress"],
         "implementation": ["actions", "reporting_lines", "priority_timeline", "milestones", "plan_cycle", "readiness",
-                           "activities_by_risk", "progress", "overdue", "indicators", "changes"],
+                           "activities_by_risk", "progress", "overdue", "indicators", "changes", "publication"],
         "assets": ["import_assets"],
     }
     special = {"title_page": '<div><h1 class="cswb-title-plan">Town &amp; Country Plan</h1></div>',
@@ -445,9 +448,10 @@ def test_the_document_puts_each_risks_blocks_together_in_order() -> None:
     assert "Youth" not in housing and "<h3>profile</h3>" in housing
     assert "<title>Town &amp; Country Plan – Community Safety and Well-Being Plan</title>" in html
     assert html.count("<style>") == 1 and html.count(".x{}") == 1, "each distinct style once, in the head"
-    assert "<span>Fix</span>" in section(html, "readiness")
+    assert "readiness" not in section_keys(html)  # the apps' and the progress report's business
     progress = assemble(_fake_notebooks([]), PROGRESS)
-    assert section_keys(progress) == ["actions", "indicators", "changes", "timeline", "cycle", "sources"]
+    assert section_keys(progress) == ["actions", "indicators", "changes", "readiness", "timeline", "cycle", "sources"]
+    assert "<span>Fix</span>" in section(progress, "readiness")
 
 
 def test_no_priority_risk_gives_one_section_saying_so() -> None:
@@ -482,8 +486,9 @@ def test_the_summary_names_the_failing_notebook_and_cell() -> None:
 def test_names_formats_and_folders_not_ours(tmp_path: Path) -> None:
     assert output_names([Path("a/maple falls"), Path("b/maple falls"), Path("c/x")]) == ["maple-falls", "maple-falls-2", "x"]
     assert parse_formats("pdf, html,pdf") == ("pdf", "html")
+    assert parse_formats("html,pdf,DOCX") == ("html", "pdf", "docx")
     with pytest.raises(CswbError, match="--format"):
-        parse_formats("docx")
+        parse_formats("odt")
     (tmp_path / "out" / "maple-falls").mkdir(parents=True)  # someone's own folder: never overwritten
     with pytest.raises(CswbError, match="not written by 'cswb report'"):
         build_reports([tmp_path / "maple-falls"], tmp_path / "out")

@@ -142,9 +142,10 @@ def test_overdue_milestones_and_actions_stand_out_in_words(maple: Path) -> None:
     status.refresh()
     assert "Done on 2025-12-02" in status.view.value
     assert "Action-table budget requests" not in _part(book, "overdue").view.value
-    # an action past its end date that is not completed
-    actions = _part(_book(maple, "report"), "actions").data
-    assert re.search(r"Overdue: ended \d{4}-\d\d-\d\d, \d+ days ago", actions)
+    # an action past its end date that is not completed: the progress report says so, the plan does not
+    report = _book(maple, "report")
+    assert "Overdue by 1 day:</strong> Action “Extend the mobile crisis team to overnight hours”" in _part(report, "overdue").data
+    assert "Overdue" not in _part(report, "actions").data and "In progress" not in _part(report, "actions").data
 
 
 def test_plan_dates_entered_in_the_app_drive_the_cycle_advice(maple: Path) -> None:

@@ -8,6 +8,7 @@ so a report can be made "as of" a date and tests can fix it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -225,6 +226,15 @@ ACTION_COLUMNS = ["id", "title", "lead", "partners", "planning_area", "risk", "t
                   "status", "percent_complete", "resources", "risk_id", "planning_area_key", "status_key"]
 
 
+def _named(text: str, titles: dict[str, str]) -> str:
+    """`text` with any action id it mentions ("moved to action-ipv-01") replaced by that action's
+    title in quotes: readers know actions by their titles."""
+    if not titles:
+        return text
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(titles, key=len, reverse=True))) + r")(?![\w-])")
+    return pattern.sub(lambda found: f"“{titles[found.group(1)]}”", text)
+
+
 def action_rows(tables: Tables) -> pd.DataFrame:
     """The actions as people read them: names instead of ids and keys, dates as dates."""
     actions = rows_of(tables, "actions")
@@ -239,6 +249,7 @@ def action_rows(tables: Tables) -> pd.DataFrame:
     def name(names: dict[str, str], key: Any) -> str:
         return "" if _blank(key) else names.get(str(key), str(key))
 
+    titles = dict(zip(actions["id"].astype(str), actions["title"].astype(str), strict=True))
     return pd.DataFrame({
         "id": actions["id"].astype(str).to_numpy(),
         "title": actions["title"].astype(str).to_numpy(),
@@ -251,7 +262,7 @@ def action_rows(tables: Tables) -> pd.DataFrame:
         "end": [as_date(d) for d in actions["end"]],
         "status": [name(statuses, s) for s in actions["status"]],
         "percent_complete": [None if _blank(p) else int(p) for p in actions["percent_complete"]],
-        "resources": ["" if _blank(r) else str(r) for r in actions["resources"]],
+        "resources": ["" if _blank(r) else _named(str(r), titles) for r in actions["resources"]],
         "risk_id": [None if _blank(r) else str(r) for r in actions["risk_id"]],
         "planning_area_key": [None if _blank(a) else str(a) for a in actions["planning_area"]],
         "status_key": [None if _blank(s) else str(s) for s in actions["status"]],

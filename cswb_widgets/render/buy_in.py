@@ -27,16 +27,18 @@ if TYPE_CHECKING:
     from ..store.workspace import Workspace
 
 
-def consultation_matrix_html(matrix: pd.DataFrame, *, published: bool) -> str:
-    """Each group that must be consulted: status, activities, people reached, methods, why not applicable."""
-    frame = matrix.assign(methods=["; ".join(m) for m in matrix["methods"]])
+def consultation_matrix_html(matrix: pd.DataFrame, *, published: bool, required: bool = True) -> str:
+    """Each group that must be consulted: status, activities, people reached, methods, why not applicable.
+    `required`: False for a First Nation–led plan, which consults in its own terms, not the Act's."""
+    frame = matrix.assign(methods=["; ".join(m) for m in matrix["methods"]],
+                          status=[str(s).capitalize() for s in matrix["status"]])
     if published:  # people reached are counts of people: published reports show under 5 as "<5"
         frame = suppress_small_counts(frame, ["people_reached"])
     return table_html(
         frame,
         columns=["group", "status", "activities", "people_reached", "methods", "reason"],
         labels={"reason": "Why not applicable"},
-        caption="Consultation of required groups",
+        caption="Consultation of required groups" if required else "Groups consulted (the Act's list, as guidance)",
         row_header="group",
     )
 
@@ -45,7 +47,7 @@ def consultation_html(ws: Workspace, check: Check, matrix: pd.DataFrame) -> str:
     """The consultation coverage check (with the reasons given for groups not applicable) and the
     published matrix."""
     return coverage_html(check, reasons=exemption_reasons(ws, "consult_groups")) + consultation_matrix_html(
-        matrix, published=True)
+        matrix, published=True, required=check.title.startswith("Required"))
 
 
 def feedback_count_html(feedback: pd.DataFrame) -> str:

@@ -503,7 +503,9 @@ STATUS_STYLES: dict[str, tuple[str, str]] = {  # status key -> (colour, hatch)
     "completed": ("#009E73", ""),
     "delayed": ("#D55E00", "\\\\"),
     "cancelled": ("#ffffff", "xx"),
+    "planned": ("#0072B2", ""),  # a plan's schedule: no status yet
 }
+PLANNED = "planned"
 UNKNOWN_STATUS_STYLE = ("#CC79A7", "..")
 
 
@@ -516,14 +518,19 @@ def gantt(
     today: dt.date | None = None,
     group_order: Sequence[str] | None = None,
     status_names: Mapping[str, str] | None = None,
+    show_status: bool = True,
 ) -> Chart:
     """Tasks as bars from ``start`` to ``end``, grouped (e.g. by planning area), by status.
 
     `tasks` needs columns `label_column`, ``start``, ``end``, `group_column` and ``status``.
     Each status has a colour and a hatch. Tasks without both dates are listed in the table and
     the description but not drawn. ``today`` (if given) draws a "Today" line; it is a parameter,
-    not the clock, so output stays reproducible.
+    not the clock, so output stays reproducible. Without `show_status` (a plan's schedule) every
+    bar is drawn alike and neither the table nor the description speaks of status.
     """
+    if not show_status:
+        tasks = tasks.assign(status=PLANNED)
+        status_names = {PLANNED: "Planned"}
     missing = [c for c in (label_column, "start", "end", group_column, "status") if c not in tasks.columns]
     _require(not missing, f"gantt tasks need the columns {', '.join(missing)}")
     names = dict(status_names or _catalogue_status_names())
@@ -628,7 +635,9 @@ def gantt(
                 "Status": [names.get(s, s) for s in frame["status"]],
             }
         )
-        description = _gantt_description(dated, groups, group_column, undated, names)
+        if not show_status:
+            table = table.drop(columns="Status")
+        description = _gantt_description(dated, groups, group_column, undated, names, show_status=show_status)
         return figure_to_chart(figure, title=title, description=description, table=table)
 
 
@@ -655,11 +664,13 @@ def _catalogue_status_names() -> dict[str, str]:
 
 
 def _gantt_description(
-    dated: pd.DataFrame, groups: list[str], group_column: str, undated: int, names: Mapping[str, str]
+    dated: pd.DataFrame, groups: list[str], group_column: str, undated: int, names: Mapping[str, str],
+    *, show_status: bool = True,
 ) -> str:
     parts = [f"Timeline of {_count(len(dated), 'task')} in {_count(len(groups), 'group')}."]
     if len(dated):
         parts.append(f"From {_date_text(dated['start'].min())} to {_date_text(dated['end'].max())}.")
+    if len(dated) and show_status:
         counts = dated["status"].value_counts()
         parts.append(
             "Status: "

@@ -17,7 +17,7 @@ from ..model import commitment
 from ..model.commitment import SeatStatus
 from ..model.readiness import Check, Tables
 from .coverage import coverage_html, exemption_reasons
-from .records import table_html
+from .records import detailed_table_html, table_html
 
 if TYPE_CHECKING:
     from ..store.workspace import Workspace
@@ -31,13 +31,13 @@ def councils_html(tables: Tables) -> str:
     frame = commitment.councils(tables)
     for column in ("resolution_date", "publication_due", "review_due"):
         frame[column] = [d.isoformat() if d is not None and pd.notna(d) else "" for d in frame[column]]
-    return table_html(
-        frame,
-        columns=["community", "council", "role", "resolution_date", "resolution_reference", "status",
-                 "publication_due", "review_due"],
-        labels={"resolution_date": "Adopted on", "resolution_reference": "Adoption resolution",
+    # Four columns and the rest below each council: eight side by side broke words on a printed page.
+    return detailed_table_html(
+        frame, ["community", "role", "resolution_date", "resolution_reference"],
+        ["council", "status", "publication_due", "review_due"],
+        labels={"resolution_date": "Adopted on", "resolution_reference": "Adoption resolution", "status": "Standing",
                 "publication_due": "Publish by", "review_due": "Review by"},
-        caption="Councils and their adoption of the plan",
+        caption="Councils and their adoption of the plan", row_header="community", nowrap=("resolution_date",),
     )
 
 
@@ -142,17 +142,40 @@ def background_html(
     return str(Markup('<section class="cswb-background cswb-static">{}</section>').format(Markup("").join(parts)))
 
 
-def advisory_committee_html(roster: pd.DataFrame) -> str:
-    """The advisory committee as the plan lists it: each member's name and organization, nothing else."""
+def advisory_committee_html(roster: pd.DataFrame, statuses: Sequence[SeatStatus] = (), *, required: bool = True) -> str:
+    """The advisory committee as the plan lists it: each member's name, organization and the seats
+    they fill (eligible holders only), then each seat of the Act's list: who fills it, or why it is
+    not applicable. `required`: False for a First Nation–led plan, where the list is guidance."""
     committee = roster[roster["group_kind"] == "advisory_committee"]
     if committee.empty:
         return "<p>No advisory committee member recorded yet.</p>"
+    seats_of: dict[str, list[str]] = {}
+    for status in statuses:
+        for holder in status.filled_by:
+            seats_of.setdefault(holder, []).append(status.name)
     parts: list[str] = []
     for group, rows in committee.groupby("group", sort=False):
-        # One row per person, whatever roles or seats they hold: the plan lists names and organizations only.
+        # One row per person, whatever roles they hold: the plan lists names, organizations and seats.
         people = rows.drop_duplicates("person_id")
-        frame = pd.DataFrame({"Name": people["person"].tolist(), "Organization": people["organization"].tolist()})
+        holders = [f"{p} ({o})" if o else str(p) for p, o in zip(people["person"], people["organization"], strict=True)]
+        frame = pd.DataFrame({"Name": people["person"].tolist(), "Organization": people["organization"].tolist(),
+                              "Seat filled": ["; ".join(seats_of.get(h, [])) for h in holders]})
+        if statuses:
+            frame["Seat filled"] = frame["Seat filled"].replace("", "–")
+        else:
+            frame = frame.drop(columns="Seat filled")
         parts.append(table_html(frame, caption=f"{group}: members", row_header="Name", style=not parts))
+    if statuses:
+        seats = pd.DataFrame({
+            "Seat": [s.name for s in statuses],
+            "Filled by": ["; ".join(s.filled_by) if s.filled_by
+                          else f"Not applicable: {s.reason}" if s.status == "not applicable" and s.reason
+                          else "Not applicable" if s.status == "not applicable" else "Not filled"
+                          for s in statuses],
+        })
+        caption = ("Seats the Community Safety and Policing Act, 2019 requires on the advisory committee" if required
+                   else "Advisory committee seats (the Act's list, followed as guidance by the Band Council)")
+        parts.append(table_html(seats, caption=caption, row_header="Seat", style=False))
     return "".join(parts)
 
 

@@ -20,12 +20,12 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..framework import load_catalogue
-from ..model import evaluation
+from ..model import evaluation, risk_evidence
 from ..model.privacy import SMALL_COUNT, is_count_unit
 from . import charts, figures
 from ._html import stylesheet
 from .plan_parts import risk_part_html
-from .records import table_html
+from .records import detailed_table_html, table_html
 
 STRATEGY_COLUMNS = ["risk_id", "planning_area", "name", "description", "evidence_strength", "evidence_source", "asset_id"]
 STRATEGY_LABELS = {"risk_id": "Risk", "name": "Strategy", "asset_id": "Adopted from asset"}
@@ -538,6 +538,24 @@ def progress_html(tables: Any, statuses: pd.DataFrame, *, suppress: bool) -> str
 # -- the printed plan ---------------------------------------------------------------------------------------------
 
 
+def comparator_texts(tables: Any) -> dict[str, str]:
+    """Indicator name -> its latest comparator (e.g. the Ontario figure) as the plan prints it, for
+    the indicators a measure names: value, label if recorded, year; small counts read "<5"."""
+    indicators, measures = tables["indicators"], tables["measures"]
+    if indicators.empty or measures.empty:
+        return {}
+    # Only the measured indicators' trends: all of a city's took a third of a second.
+    measured = indicators[indicators["indicator"].isin(set(measures["indicator"].dropna()))]
+    trends = risk_evidence.indicator_trends({"indicators": measured})
+    texts = {}
+    for row in trends.itertuples() if len(trends) else []:
+        if row.comparator_value is None or pd.isna(row.comparator_value):
+            continue
+        value = f"{figures.number_text(row.comparator_value, row.unit, suppress=True)} ({int(row.latest_year)})"
+        texts[str(row.indicator)] = f"{row.comparator_label}: {value}" if row.comparator_label else value
+    return texts
+
+
 def outcomes_by_risk_html(tables: Any) -> str:
     """One block per priority risk (see `risk_part_html`): outcomes by level from its logic models,
     then the measures of those outcomes (indicator, baseline, target, source, frequency, who)."""
@@ -546,6 +564,9 @@ def outcomes_by_risk_html(tables: Any) -> str:
         return "<p>No priority risk chosen yet.</p>"
     models, items, measures = tables["logic_models"], tables["logic_model_items"], tables["measures"]
     names = dict(evaluation.levels())
+    gaps = evaluation.measure_gaps(tables)
+    incomplete = dict(zip(gaps["id"], gaps["missing"], strict=True)) if len(gaps) else {}
+    comparators = comparator_texts(tables)
     parts: list[str] = []
     for risk_id, risk_name in zip(priorities["id"].astype(str), priorities["name"].astype(str), strict=True):
         mine = models[models["risk_id"].astype(str) == risk_id] if len(models) else models
@@ -567,18 +588,24 @@ def outcomes_by_risk_html(tables: Any) -> str:
             if len(measures) and len(outcomes) else measures.iloc[0:0]
         units = [_text(u) for u in measured["unit"]]
         frame = pd.DataFrame({
-            "Expected outcome": measured["expected_outcome"].astype(str).tolist(),
+            "Expected outcome": [_text(o) + (" (incomplete measure)" if str(i) in incomplete else "")
+                                 for o, i in zip(measured["expected_outcome"], measured["id"], strict=True)],
             "Indicator": [_text(i) + (f" ({u})" if u and _text(i) else "") for i, u in zip(measured["indicator"], units, strict=True)],
             "Baseline": _values_with_years(measured, "baseline", suppress=True),
             "Target": _values_with_years(measured, "target", suppress=True),
+            "Comparator": [comparators.get(_text(i), "") for i in measured["indicator"]],
             "Data source": [_text(v) for v in measured["data_source"]],
+            "Collection method": [_text(v) for v in measured["collection_method"]],
             "Frequency": [_text(v) for v in measured["frequency"]],
             "Responsibility": [_text(v) for v in measured["responsibility"]],
+            "Not set in this plan": ["; ".join(incomplete.get(str(i), [])) for i in measured["id"]],
         })
         body.append(Markup("<h4>Indicators and targets</h4>"))
-        body.append(Markup(table_html(frame, caption=f"Indicators and targets for {risk_name}",
-                                             row_header="Expected outcome", empty_text="No measure recorded yet.",
-                                             style=not parts)))
+        body.append(Markup(detailed_table_html(
+            frame, ["Expected outcome", "Indicator", "Baseline", "Target"],
+            ["Comparator", "Data source", "Collection method", "Frequency", "Responsibility", "Not set in this plan"],
+            caption=f"Indicators and targets for {risk_name}", row_header="Expected outcome",
+            empty_text="No measure recorded yet.", style=not parts)))
         parts.append(risk_part_html(risk_id, risk_name, "outcomes", str(Markup("").join(body))))
     return "".join(parts)
 

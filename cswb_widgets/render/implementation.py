@@ -8,6 +8,7 @@ dated and tests fixed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import textwrap
@@ -18,12 +19,12 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..framework import load_catalogue
-from ..model import implementation, readiness
+from ..model import adoption, implementation, readiness
 from ..model.implementation import Node
 from ..model.privacy import is_small_count
 from . import charts, figures
 from .plan_parts import risk_part_html
-from .records import table_html
+from .records import detailed_table_html, table_html
 
 OVERDUE_MARK = Markup('<span aria-hidden="true">\u26a0 </span>')
 
@@ -40,15 +41,16 @@ def _stage_title(stage: str) -> str:
     return load_catalogue().name_of("stages", stage)
 
 
-def readiness_html(checks: Sequence[readiness.Check], link: Callable[[str], str | None]) -> str:
-    """The readiness list: ready or not (in words, not colour alone), what is missing, where to fix it."""
+def readiness_html(checks: Sequence[readiness.Check], link: Callable[[str], str | None] | None) -> str:
+    """The readiness list: ready or not (in words, not colour alone), what is missing, where to fix it
+    (`link` None: a document, which says what is missing but tells no one where to click)."""
     ready = sum(c.complete for c in checks)
     items = []
     for check in checks:
-        href = link(check.stage)
+        href = link(check.stage) if link else None
         where = Markup('<a href="{}">{} {}</a>').format(
             href, "Open" if check.complete else "Fix this in", _stage_title(check.stage)
-        ) if href else Markup("({} workbook)").format(_stage_title(check.stage))
+        ) if href else Markup("({} workbook)").format(_stage_title(check.stage)) if link else Markup("")
         if check.complete:
             state = Markup('<span class="cswb-status-covered"><span aria-hidden="true">\u2713 </span>Ready:</span>')
             missing = Markup("")
@@ -70,15 +72,24 @@ def _overdue_text(end: dt.date | None, today: dt.date, status: str | None) -> st
     return f"Overdue: ended {end.isoformat()}, {_days((today - end).days)} ago"
 
 
-def actions_html(tables: Any, today: dt.date) -> str:
-    """The actions, one table per priority risk (then other risks, then actions for no risk)."""
+def _timeframe(start: dt.date | None, end: dt.date | None) -> str:
+    return " to ".join(d for d in (_date(start), _date(end)) if d)
+
+
+def actions_html(tables: Any) -> str:
+    """The plan's actions, one table per priority risk (then other risks, then actions for no risk):
+    action, lead and timeframe side by side, the rest (planning area, partners, team, strategy,
+    resources) below each action, so the table fits a Letter page. What the plan commits to, not
+    how far each action has come (that is the progress report's)."""
     rows = implementation.action_rows(tables)
     if rows.empty:
         return "<p>No action recorded yet.</p>"
+    strategies = tables["strategies"]
+    strategy_names = dict(zip(strategies["id"], strategies["name"].astype(str), strict=True)) if len(strategies) else {}
+    actions = tables["actions"].set_index("id")
     rows = rows.assign(
-        timing=[_overdue_text(e, today, s) for e, s in zip(rows["end"], rows["status_key"], strict=True)],
-        percent=["" if p is None or pd.isna(p) else f"{int(p)}%" for p in rows["percent_complete"]],
-        start=[_date(d) for d in rows["start"]], end=[_date(d) for d in rows["end"]],
+        timeframe=[_timeframe(a, b) for a, b in zip(rows["start"], rows["end"], strict=True)],
+        strategy=[strategy_names.get(actions.at[i, "strategy_id"], "") if i in actions.index else "" for i in rows["id"]],
     )
     priorities = readiness.priority_risks(tables)
     order = list(priorities["id"]) if len(priorities) else []
@@ -90,15 +101,14 @@ def actions_html(tables: Any, today: dt.date) -> str:
             continue
         name = "Actions for no particular risk" if risk_id is None else subset["risk"].iloc[0]
         label = "" if risk_id is None or risk_id in order else " (not a priority risk)"
-        parts.append(table_html(
-            subset, columns=["title", "planning_area", "lead", "partners", "team", "start", "end", "status",
-                             "percent", "timing", "resources"],
-            labels={"title": "Action", "lead": "Lead organization", "percent": "Complete", "timing": "Overdue?"},
-            caption=f"{name}{label}", row_header="title", style=not parts,
+        parts.append(detailed_table_html(
+            subset, ["title", "lead", "timeframe"],
+            ["planning_area", "partners", "team", "strategy", "resources"],
+            labels={"title": "Action", "lead": "Lead organization", "timeframe": "Timeframe",
+                    "team": "Team (reports on it)", "strategy": "Strategy"},
+            caption=f"{name}{label}", row_header="title", nowrap=("timeframe",), style=not parts,
         ))
-    overdue = sum(bool(t) for t in rows["timing"])
-    lead = f"<p>{len(rows)} actions; {overdue} past their end date and not completed.</p>"
-    return lead + "".join(parts)
+    return f"<p>{len(rows)} actions.</p>" + "".join(parts)
 
 
 def activities_by_risk_html(tables: Any) -> str:
@@ -126,7 +136,8 @@ def activities_by_risk_html(tables: Any) -> str:
     return "".join(parts)
 
 
-def milestones_html(tables: Any, today: dt.date) -> str:
+def milestones_html(tables: Any, today: dt.date, *, plan: bool = False) -> str:
+    """Milestones with their due dates; `plan`: the schedule only (no done dates, no status)."""
     milestones = tables["milestones"]
     if milestones.empty:
         return "<p>No milestone recorded yet: add the progress reports and the final report.</p>"
@@ -152,18 +163,32 @@ def milestones_html(tables: Any, today: dt.date) -> str:
         "state": [state(a, b) for a, b in zip(due, done, strict=True)],
         "_sort": [d or dt.date.max for d in due],
     }).sort_values("_sort", kind="stable")
+    if plan:
+        return table_html(frame, columns=["title", "kind", "due", "action"],
+                          labels={"title": "Milestone", "due": "Planned for"},
+                          caption="Milestones: progress reports, the final report and updates to council",
+                          row_header="title")
     return table_html(frame, columns=["title", "kind", "due", "done", "action", "state"],
                              labels={"title": "Milestone", "state": "Status"},
                              caption="Milestones: progress reports, the final report and updates to council",
                              row_header="title")
 
 
-def plan_cycle_html(tables: Any, today: dt.date) -> str:
+def _instruction(note: str) -> bool:
+    """A plan-cycle note that tells an app user what to enter (documents leave those out)."""
+    return note.startswith("Enter ") or ": enter " in note or note.endswith("enter the date it is planned for.")
+
+
+def plan_cycle_html(tables: Any, today: dt.date, *, document: str | None = None) -> str:
+    """Adoption, publication and review dates. `document` "plan": the dates only; "progress": with
+    the timing notes but none of the apps' instructions; None (apps): everything."""
     cycle = implementation.plan_cycle(tables, today)
     rules = load_catalogue().plan_rules
     joint = len(cycle.councils) > 1
     bound = any(c.bound_by_act for c in cycle.councils) or not cycle.councils
-    rows = [("Adopted by every council" if joint else "Adopted by council", _date(cycle.adoption) or "Not yet")]
+    adopted = ("Adopted by every council" if joint else "Adopted by council" if bound
+               else "Approved by Band Council resolution")  # a First Nation's own plan, in its own terms
+    rows = [(adopted, _date(cycle.adoption) or "Not yet")]
     if bound:
         rows.append((f"Publication due ({rules.publication_days} days after adoption)", _date(cycle.publication_due) or "–"))
     rows.append(("Published online", _date(cycle.published) or "Not recorded"))
@@ -174,6 +199,8 @@ def plan_cycle_html(tables: Any, today: dt.date) -> str:
         ("Council term ends", _date(cycle.council_term_end) or "Not recorded"),
         ("Next budget", _date(cycle.budget_date) or "Not recorded"),
     ]
+    if document == "plan":  # the dates the plan records, not what is still to be entered
+        rows = [(step, date) for step, date in rows if date not in ("Not recorded", "–")]
     frame = pd.DataFrame(rows, columns=["Step", "Date"])
     per_council = ""
     if joint:
@@ -185,8 +212,11 @@ def plan_cycle_html(tables: Any, today: dt.date) -> str:
             "Review by": [_date(c.review_due) or "–" for c in cycle.councils],
         })
         per_council = table_html(councils, caption="Each council's adoption and deadlines", row_header="Council")
+    shown = [n for n in cycle.notes if document is None or not _instruction(n)]
+    if document == "plan" or not shown:
+        return table_html(frame, caption="The plan cycle", row_header="Step") + per_council
     notes = Markup("").join(
-        Markup("<li>{}{}</li>").format(OVERDUE_MARK if n.startswith("Overdue") else "", n) for n in cycle.notes
+        Markup("<li>{}{}</li>").format(OVERDUE_MARK if n.startswith("Overdue") else "", n) for n in shown
     )
     return table_html(frame, caption="The plan cycle", row_header="Step") + per_council + str(
         Markup('<h4>Timing</h4><ul class="cswb-cycle-notes">{}</ul>').format(notes))
@@ -206,9 +236,10 @@ def overdue_html(items: pd.DataFrame, today: dt.date) -> str:
         f"{len(items)} item{'s' if len(items) != 1 else ''}", today.isoformat(), rows))
 
 
-def timeline_html(tasks: pd.DataFrame, today: dt.date, *, risk: str | None = None) -> str:
+def timeline_html(tasks: pd.DataFrame, today: dt.date | None, *, risk: str | None = None, plan: bool = False) -> str:
     """One timeline per risk (only `risk` if given), its actions by planning area: `tasks` as
-    `model.implementation.gantt_tasks` gives them, one chart per risk in their order."""
+    `model.implementation.gantt_tasks` gives them, one chart per risk in their order. `plan`: the
+    planned schedule (no status, no "Today" line)."""
     if risk is not None:
         tasks = tasks[tasks["risk"] == risk]
     if tasks.empty:
@@ -218,7 +249,8 @@ def timeline_html(tasks: pd.DataFrame, today: dt.date, *, risk: str | None = Non
         kind = "priority risk" if subset["priority"].iloc[0] else "risk"
         title = str(name) if subset["risk_id"].notna().iloc[0] else "Actions for no particular risk"
         title = "\n".join(textwrap.wrap(title, 40)[:3])  # a long name would run off the drawing
-        chart = charts.gantt(subset, title=title, group_order=implementation.planning_area_order(), today=today)
+        chart = charts.gantt(subset, title=title, group_order=implementation.planning_area_order(),
+                             today=None if plan else today, show_status=not plan)
         parts.append(str(Markup('<section class="cswb-timeline" aria-label="Timeline: {} ({})">{}</section>').format(
             name, kind, Markup(chart.html()))))
     return "".join(parts)
@@ -270,23 +302,27 @@ def indicators_html(progress: pd.DataFrame, *, suppress: bool = False) -> str:
         "Unit": progress["unit"],
         "Progress": [_published_progress(row, suppress) for row in progress.to_dict("records")],
     })
-    return table_html(frame, caption="Indicators: latest value against baseline and target",
-                             row_header="Expected outcome")
+    return detailed_table_html(frame, ["Indicator", "Baseline", "Target", "Latest", "Progress"], ["Expected outcome", "Unit"],
+                               caption="Indicators: latest value against baseline and target", row_header="Indicator")
 
 
 def default_since(tables: Any, today: dt.date) -> dt.date:
-    """The last progress report's date, else the adoption date, else a year ago."""
+    """The last progress report's date, else the latest adoption (the last council of a joint plan
+    to adopt it), else a year ago."""
     last = implementation.last_progress_report(tables, today)
     if last:
         return last
-    adoption = implementation.as_date(tables["community"]["adoption_date"].iloc[0]) if len(tables["community"]) else None
-    return adoption or today - dt.timedelta(days=365)
+    adopted = [c.adopted for c in adoption.council_adoptions(tables) if c.adopted]
+    recorded = implementation.as_date(tables["community"]["adoption_date"].iloc[0]) if len(tables["community"]) else None
+    return max([*adopted, *([recorded] if recorded else [])], default=None) or today - dt.timedelta(days=365)
 
 
 def changes_html(tables: Any, since: dt.date, today: dt.date, *, suppress: bool = False) -> str:
     changes = implementation.changes_since(tables, since, today)
     last = implementation.last_progress_report(tables, today)
-    basis = "the last progress report" if last == since else "the date chosen"
+    adopted = {c.adopted for c in adoption.council_adoptions(tables) if c.adopted}
+    basis = ("the last progress report" if last == since else "the plan's adoption" if since in adopted
+             else "the date chosen")
     head = Markup("<p><strong>Since {} ({}):</strong> {} status changes, {} progress updates, {} new measurements, "
                   "{} milestones done.</p>").format(
         basis, since.isoformat(), len(changes.status_changes), len(changes.updates), len(changes.measurements),
@@ -528,8 +564,11 @@ def reporting_list_html(nodes: list[Node]) -> str:
     return str(heading + Markup('<ul class="cswb-reporting-list">{}</ul>').format(Markup("").join(items)))
 
 
-def reporting_html(tables: Any) -> str:
+def reporting_html(tables: Any, *, plan: bool = False) -> str:
+    """Who reports to whom; `plan`: without each action's status."""
     nodes = implementation.reporting_lines(tables)
+    if plan:
+        nodes = [dataclasses.replace(n, detail="") if n.kind == "action" else n for n in nodes]
     if not any(n.kind != "council" for n in nodes):
         return "<p>No advisory committee, team or action recorded yet (groups are added in the Commitment workbook).</p>"
     title = "Who reports to whom"
@@ -540,3 +579,48 @@ def reporting_html(tables: Any) -> str:
         "the team that carries it out.",
         Markup(reporting_list_html(nodes)),
     ))
+
+
+# -- the publication statement (the plan's last word) ---------------------------------------------
+
+
+def publication_contact(tables: Any) -> tuple[str, str]:
+    """(organization, its website or "") to ask for the plan: the coordinators' organization (the
+    municipality or Band Council), else the lead council. An organization, never a person."""
+    from ..model import commitment
+
+    coordinators = commitment.people_in_role(tables, "coordinator")
+    organizations = tables["organizations"]
+    sites = dict(zip(organizations["name"].astype(str), organizations["website"], strict=True)) if len(organizations) else {}
+    for name in coordinators["organization"] if len(coordinators) else []:
+        if isinstance(name, str) and name.strip():
+            site = sites.get(name)
+            return name, site if isinstance(site, str) else ""
+    adoptions = adoption.council_adoptions(tables)
+    lead = next((c for c in adoptions if c.role == "Lead"), adoptions[0] if adoptions else None)
+    return (lead.council, "") if lead else ("", "")
+
+
+def publication_html(tables: Any) -> str:
+    """Where the plan is posted, that a printed copy and accessible formats are available on
+    request, and whom to ask (an organization's general contact, not a person's)."""
+    community = tables["community"].iloc[0].to_dict() if len(tables["community"]) else {}
+    website = community.get("website")
+    published = implementation.as_date(community.get("publication_date"))
+    bound = not adoption.first_nation_led(tables)
+    where = (Markup('This plan is posted online at <a href="{0}">{0}</a>').format(website)
+             if isinstance(website, str) and website.strip() else Markup("This plan is posted online"))
+    when = Markup(" (published on {})").format(published.isoformat()) if published else Markup("")
+    law = Markup(", as the Community Safety and Policing Act, 2019 requires") if bound else Markup("")
+    organization, site = publication_contact(tables)
+    if organization:
+        contact = Markup("To ask for a copy or a format, or to comment on the plan, contact {}{}.").format(
+            organization, Markup(' (<a href="{0}">{0}</a>)').format(site) if site else "")
+    else:
+        contact = Markup("")
+    return str(Markup(
+        '<section class="cswb-publication cswb-static"><p>{}{}{}.</p>'
+        "<p>A printed copy of the plan is available on request, free of charge, and so is the plan in "
+        "accessible formats (for example large print, or an electronic file that works with a screen reader). "
+        "{}</p></section>"
+    ).format(where, when, law, contact))

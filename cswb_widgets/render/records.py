@@ -213,6 +213,50 @@ def table_html(
     return with_style("".join(parts), style)
 
 
+def detailed_table_html(
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    details: Sequence[str],
+    labels: Mapping[str, str] | None = None,
+    caption: str | None = None,
+    *,
+    row_header: str | None = None,
+    nowrap: Sequence[str] = (),
+    empty_text: str = "No records yet.",
+    style: bool = True,
+) -> str:
+    """A table narrow enough for a printed page: `columns` side by side, and each row's `details`
+    (label: value, the blank ones left out) in a full-width row below it, so no column is squeezed
+    until words break. Each record is its own ``<tbody>``, kept together on a page. `nowrap`
+    columns (dates) never wrap: a hyphen in a date is a place a browser would break it."""
+    shown = _public(columns)
+    extra = _public(details)
+    parts = ['<table class="cswb-table cswb-static cswb-detailed">']
+    if caption:
+        parts.append(f"<caption>{escape(caption)}</caption>")
+    parts.append("<thead><tr>")
+    parts.extend(f'<th scope="col">{escape(column_label(c, labels))}</th>' for c in shown)
+    parts.append("</tr></thead>")
+    if frame.empty:
+        parts.append(f'<tbody><tr><td class="cswb-empty" colspan="{max(len(shown), 1)}">{escape(empty_text)}</td></tr></tbody>')
+    for record in frame.to_dict("records"):
+        parts.append('<tbody class="cswb-record" style="break-inside: avoid"><tr>')
+        for name in shown:
+            value = record.get(name)
+            text = "" if is_blank(value) else value
+            tag = 'th scope="row"' if name == row_header else "td"
+            keep = ' style="white-space: nowrap"' if name in nowrap else ""
+            parts.append(f"<{tag}{keep}>{escape(text)}</{tag.split()[0]}>")
+        parts.append("</tr>")
+        facts = [(column_label(c, labels), record.get(c)) for c in extra if not is_blank(record.get(c)) and str(record.get(c)).strip()]
+        if facts:
+            items = "".join(f"<li><strong>{escape(label)}:</strong> {escape(value)}</li>" for label, value in facts)
+            parts.append(f'<tr class="cswb-record-details"><td colspan="{len(shown)}"><ul class="cswb-details-list">{items}</ul></td></tr>')
+        parts.append("</tbody>")
+    parts.append("</table>")
+    return with_style("".join(parts), style)
+
+
 def records_html(
     ws: Workspace | WorkspaceTables,
     table_name: str,

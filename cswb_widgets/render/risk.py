@@ -16,9 +16,10 @@ from markupsafe import Markup
 from ..framework import load_catalogue
 from ..model import prioritization, readiness, risk_evidence
 from ..model.privacy import SMALL_COUNT, is_count_unit, is_small_count
+from ..model.voting import vote_summary
 from . import charts, figures, maps
 from .plan_parts import risk_part_html
-from .records import table_html
+from .records import detailed_table_html, table_html
 
 CHART_TOP = 15  # risks drawn in the ranked chart and heatmap; the table lists them all
 
@@ -85,6 +86,14 @@ def priority_indicators(tables: Any) -> set[str]:
     return set(rows.loc[rows["risk_id"].isin(priorities), "indicator"]) if len(rows) else set()
 
 
+def comparator_text(row: Any, suppress: bool) -> str:
+    """An indicator trend's comparator (e.g. the Ontario figure) with its label, if recorded."""
+    if row.comparator_value is None or pd.isna(row.comparator_value):
+        return ""
+    text = figures.number_text(row.comparator_value, row.unit, suppress=suppress)
+    return text + (f" ({row.comparator_label})" if row.comparator_label else "")
+
+
 def trends_table_html(tables: Any, *, suppress: bool = False) -> str:
     """The indicators' trends; `suppress` (published reports): small counts read "<5"."""
     trends = risk_evidence.indicator_trends(tables)
@@ -92,18 +101,12 @@ def trends_table_html(tables: Any, *, suppress: bool = False) -> str:
         return "<p>No indicator values yet.</p>"
     names = risk_names(tables)
 
-    def comparator(row: Any) -> str:
-        if pd.isna(row.comparator_value):
-            return ""
-        text = figures.number_text(row.comparator_value, row.unit, suppress=suppress)
-        return text + (f" ({row.comparator_label})" if row.comparator_label else "")
-
     frame = pd.DataFrame({
         "Indicator": trends["indicator"],
         "Risk": [names.get(r, "") for r in trends["risk_id"]],
         "First": _values_in_years(trends["first_value"], trends["first_year"], trends["unit"], suppress),
         "Latest": _values_in_years(trends["latest_value"], trends["latest_year"], trends["unit"], suppress),
-        "Comparator (latest)": [comparator(r) for r in trends.itertuples()],
+        "Comparator (latest)": [comparator_text(r, suppress) for r in trends.itertuples()],
         "Trend": _trends_in_words(trends, suppress),
         "Unit": trends["unit"].fillna(""),
         "Source": trends["source"].fillna(""),
@@ -189,6 +192,9 @@ def sources_note_html() -> str:
     return str(Markup("<p>Where each criterion's values come from:</p><ul>{}</ul>").format(items))
 
 
+SENSITIVITY_COLUMN = "Rank range when one weight moves ±50%"
+
+
 def criterion_names(tables: Any) -> dict[str, str]:
     criteria = tables["criteria"]
     return dict(zip(criteria["id"], criteria["name"].astype(str), strict=True)) if len(criteria) else {}
@@ -207,7 +213,7 @@ def ranking_frame(ranking: prioritization.Ranking, tables: Any) -> pd.DataFrame:
     for criterion_id in ranking.normalized.columns:
         frame[criteria.get(criterion_id, criterion_id)] = scored[criterion_id].map(lambda v: f"{v:.3f}")
     moves = ranking.sensitivity.reindex(scored.index)
-    frame["Rank range when one weight moves ±50%"] = [
+    frame[SENSITIVITY_COLUMN] = [
         f"{int(b)}" if b == w else f"{int(b)} to {int(w)}" for b, w in zip(moves["best_rank"], moves["worst_rank"], strict=True)
     ]
     frame["Rank"] = frame["Rank"].astype(str)
@@ -229,9 +235,8 @@ def criteria_summary_html(ranking: prioritization.Ranking, tables: Any) -> str:
     return table_html(frame, caption="Prioritization criteria and their weights", row_header="Criterion")
 
 
-def ranking_html(ranking: prioritization.Ranking, tables: Any) -> str:
-    if ranking.scored.empty:
-        return "<p>Add risks and criteria to rank them.</p>"
+def weights_note_html(ranking: prioritization.Ranking, tables: Any) -> str:
+    """The weights in words and how a score is built from them."""
     shares = prioritization.weight_shares(ranking.weights).reindex(ranking.normalized.columns).fillna(0)
     criteria = criterion_names(tables)
     weights = ", ".join(f"{criteria.get(c, c)} {shares[c]:.0%}" for c in ranking.normalized.columns)
@@ -239,7 +244,61 @@ def ranking_html(ranking: prioritization.Ranking, tables: Any) -> str:
         "<p>Weights (shares of the total): {}. Each score is the sum of the criterion columns: the risk's value "
         "scaled to 0–1 across all risks (1 = most concerning) times the criterion's weight share.</p>"
     ).format(weights)
-    return str(note) + table_html(ranking_frame(ranking, tables), caption="Risks ranked by priority score", row_header="Risk")
+    return str(note)
+
+
+def ranking_html(ranking: prioritization.Ranking, tables: Any) -> str:
+    if ranking.scored.empty:
+        return "<p>Add risks and criteria to rank them.</p>"
+    return weights_note_html(ranking, tables) + table_html(
+        ranking_frame(ranking, tables), caption="Risks ranked by priority score", row_header="Risk")
+
+
+def ranking_table_html(ranking: prioritization.Ranking, tables: Any) -> str:
+    """The ranking for a printed page: rank, risk, score and how firmly the rank holds side by
+    side, each criterion's part of the score below the risk (a column each would not fit)."""
+    frame = ranking_frame(ranking, tables)
+    criteria = [c for c in frame.columns if c not in ("Rank", "Risk", "Score", SENSITIVITY_COLUMN)]
+    frame["Parts of the score"] = ["; ".join(f"{c} {row[c]}" for c in criteria) for _, row in frame.iterrows()]
+    return detailed_table_html(frame, ["Rank", "Risk", "Score", SENSITIVITY_COLUMN], ["Parts of the score"],
+                               caption="Risks ranked by priority score", row_header="Risk", style=False)
+
+
+def not_chosen_html(ranking: prioritization.Ranking, tables: Any) -> str:
+    """The risks not chosen as priorities and why: where each ranked, how the workshop rated it,
+    how it is addressed now, and whether actions of this plan address it all the same."""
+    risks = tables["risks"]
+    priorities = set(readiness.priority_risks(tables)["id"]) if len(risks) else set()
+    others = [r for r in ranking.scored.index if r not in priorities]
+    if not others:
+        return ""
+    names = risk_names(tables)
+    catalogue = load_catalogue()
+    approaches = dict(zip(risks["id"], risks["current_approach"], strict=True)) if len(risks) else {}
+    votes = vote_summary(tables).set_index("risk_id") if len(tables["votes"]) else None
+    actions = tables["actions"]
+    acted = actions["risk_id"].value_counts() if len(actions) else pd.Series(dtype=int)
+    chosen_ranks = {r: int(ranking.scored.at[r, "rank"]) for r in priorities if r in ranking.scored.index}
+    items = []
+    for risk_id in others:
+        rank, total = int(ranking.scored.at[risk_id, "rank"]), len(ranking.scored)
+        below = sorted((n, r) for r, n in chosen_ranks.items() if n > rank)
+        why = [f"ranked {rank} of {total} (score {ranking.scored.at[risk_id, 'score']:.3f})" + (
+            ", below every priority risk" if not below else
+            "; the committee chose " + ", ".join(f"{names.get(r, r)} (rank {n})" for n, r in below) + " instead")]
+        if votes is not None and risk_id in votes.index:
+            ballots = int(votes.at[risk_id, "ballots"])
+            if ballots >= SMALL_COUNT:
+                why.append(f"rated {votes.at[risk_id, 'mean']:.1f} of 5 on average at the workshop")
+        current = [catalogue.name_of("current_approaches", k) for k in (approaches.get(risk_id) or [])]
+        if current:
+            why.append("addressed now through " + ", ".join(c.lower() for c in current))
+        if int(acted.get(risk_id, 0)):
+            count = int(acted.get(risk_id, 0))
+            why.append(f"{count} action{'s' if count != 1 else ''} of this plan address it all the same")
+        items.append(Markup("<li><strong>{}</strong>: {}.</li>").format(names.get(risk_id, risk_id), "; ".join(why)))
+    return str(Markup('<h4>Risks not chosen, and why</h4><ul class="cswb-not-chosen">{}</ul>').format(
+        Markup("").join(items)))
 
 
 def sensitivity_html(ranking: prioritization.Ranking, tables: Any) -> str:
@@ -361,12 +420,14 @@ def priority_profiles_html(tables: Any) -> str:
                 "Indicator": mine["indicator"].tolist(),
                 "First": _values_in_years(mine["first_value"], mine["first_year"], mine["unit"], suppress=True),
                 "Latest": _values_in_years(mine["latest_value"], mine["latest_year"], mine["unit"], suppress=True),
+                "Comparator (latest year)": [comparator_text(r, suppress=True) for r in mine.itertuples()],
                 "Trend": _trends_in_words(mine, suppress=True),
                 "Unit": mine["unit"].fillna("").tolist(),
                 "Source": mine["source"].fillna("").tolist(),
             })
-            body.append(Markup(table_html(frame, caption=f"Indicators of {risk['name']}", row_header="Indicator",
-                                                 style=not parts)))
+            body.append(Markup(detailed_table_html(
+                frame, ["Indicator", "First", "Latest", "Comparator (latest year)", "Trend"], ["Unit", "Source"],
+                caption=f"Indicators of {risk['name']}", row_header="Indicator", style=not parts)))
         for col, label in zip(PROFILE, ("Vulnerable groups", "Risk factors", "Protective factors"), strict=True):
             values = [risk_evidence.category_name(v) if col == "risk_factors" else v for v in (risk[col] or [])]
             listing = (Markup("<ul>{}</ul>").format(Markup("").join(Markup("<li>{}</li>").format(v) for v in values))

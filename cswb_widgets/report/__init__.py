@@ -6,7 +6,8 @@
 
 `runner` executes the notebooks (papermill, one long-lived kernel per worker), `outline`
 says which cells make which sections, `assemble` builds the HTML document from the executed
-notebooks, `pdf` prints it with headless Chromium, `batch` runs many communities at once.
+notebooks, `pdf` prints it with headless Chromium, `docx` writes it as an editable Word document,
+`batch` runs many communities at once.
 """
 
 from __future__ import annotations

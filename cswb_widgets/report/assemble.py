@@ -191,6 +191,14 @@ def unlink_apps(html: str) -> str:
     return _LINK.sub(plain, html)
 
 
+_CLOSED_DETAILS = re.compile(r"<details\b(?![^>]*\bopen\b)", re.IGNORECASE)
+
+
+def open_details(html: str) -> str:
+    """A document shows what an app folds away (data tables, lists): a folded `<details>` would not print."""
+    return _CLOSED_DETAILS.sub("<details open", html)
+
+
 def take_styles(html: str, styles: dict[str, None]) -> str:
     """Remove `<style>` blocks from `html`, adding each distinct one to `styles` (in order)."""
 
@@ -254,8 +262,9 @@ class _Document:
         return found
 
     def fit(self, html: str, top: int) -> str:
-        """A part's markup made ready for the document: styles out, links plain, headings moved, ids unique."""
-        html = relevel(unlink_apps(take_styles(html, self.styles)), top)
+        """A part's markup made ready for the document: styles out, links plain, headings moved, folded
+        details open, ids unique."""
+        html = open_details(relevel(unlink_apps(take_styles(html, self.styles)), top))
         clashes = ids_in(html) & self.ids
         if clashes:
             self._count += 1

@@ -57,7 +57,7 @@ from ..notebooks import (
 from .outline import OUTLINES, Outline
 from .runner import NotebookRun, run_notebook
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "docx")
 FAILED_SUFFIX = ".FAILED"
 MARKER = "report.json"  # in every folder this command writes: what it holds and how it was made
 # Longest first, so the last notebook of a community does not start after the others are done:
@@ -120,7 +120,7 @@ class FinishRun:
     """The assembly (and printing) of one community's document."""
 
     seconds: float
-    stage: str = "assemble"  # where it stopped, if it failed: "assemble" or "pdf"
+    stage: str = "assemble"  # where it stopped, if it failed: "assemble", "pdf" or "docx"
     error: str | None = None
 
 
@@ -154,7 +154,7 @@ def parse_formats(text: str) -> tuple[str, ...]:
     wanted = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown or not wanted:
-        raise CswbError(f"--format takes html, pdf or html,pdf, not {text!r}")
+        raise CswbError(f"--format takes html, pdf, docx or a list of them such as html,pdf,docx, not {text!r}")
     return wanted
 
 
@@ -359,7 +359,8 @@ def finish_report(folder: str, kind: str, formats: Sequence[str]) -> FinishRun:
     html_path = work / document_name(kind, "html")
     try:
         notebooks = {path.stem: read_notebook(path) for path in sorted((work / "notebooks").glob("*.ipynb"))}
-        html_path.write_text(assemble(notebooks, outline), encoding="utf-8")
+        html = assemble(notebooks, outline)
+        html_path.write_text(html, encoding="utf-8")
     except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
         return FinishRun(time.perf_counter() - started, "assemble", f"{type(exc).__name__}: {exc}")
     if "pdf" in formats:
@@ -369,6 +370,13 @@ def finish_report(folder: str, kind: str, formats: Sequence[str]) -> FinishRun:
             print_pdf(html_path, work / document_name(kind, "pdf"))
         except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
             return FinishRun(time.perf_counter() - started, "pdf", f"{type(exc).__name__}: {exc}")
+    if "docx" in formats:  # from the same document, in the same pass: no notebook runs again
+        from .docx import write_docx
+
+        try:
+            write_docx(html, work / document_name(kind, "docx"))
+        except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
+            return FinishRun(time.perf_counter() - started, "docx", f"{type(exc).__name__}: {exc}")
     if "html" not in formats:
         html_path.unlink()
     return FinishRun(time.perf_counter() - started)
@@ -504,8 +512,10 @@ def _read_cached(path: str, _mtime_ns: int) -> dict[str, Any]:
 
 class _Batch:
     def __init__(self, workspaces: Sequence[Path], out: Path, kind: str, formats: Sequence[str], all_parts: bool,
-                 notebooks: Path | None = None, force: bool = False, names: Sequence[str] | None = None) -> None:
+                 notebooks: Path | None = None, since: str | None = None, force: bool = False,
+                 names: Sequence[str] | None = None) -> None:
         self.out = out
+        self.since = since
         self.force = force
         self.fingerprints: dict[str, dict[str, Any]] = {}
         self.notebooks = notebooks
@@ -528,6 +538,8 @@ class _Batch:
         options: dict[str, Any] = {"kind": self.kind, "formats": sorted(self.formats), "all_parts": self.all_parts}
         if self.kind == "progress":
             options["as_of"] = dt.date.today().isoformat()
+        if self.since:
+            options["since"] = self.since
         return options
 
     def tasks(self) -> list[tuple[str, str]]:
@@ -586,7 +598,7 @@ class _Batch:
             workspace = str(self.results[name].workspace.resolve())
             parts = None if self.all_parts else self.outline.parts_of(notebook)
             source = str(self.sources[name][notebook])
-            future = executor.submit(run_notebook, source, workspace, str(target), parts, self.kind)
+            future = executor.submit(run_notebook, source, workspace, str(target), parts, self.kind, self.since)
             self.pending[future] = (name, notebook)
 
     def notebook_done(self, name: str, run: NotebookRun, executor: futures.Executor, progress: _Progress) -> None:
@@ -613,7 +625,7 @@ class _Batch:
         result = self.results[name]
         result.seconds += run.seconds
         if run.error is not None:
-            result.notebook = "(document)" if run.stage == "assemble" else "(PDF)"
+            result.notebook = {"assemble": "(document)", "pdf": "(PDF)", "docx": "(Word)"}.get(run.stage, "(document)")
             result.error = run.error
         self.conclude(name, progress)
 
@@ -645,6 +657,7 @@ class _Batch:
     def _marker(self, result: CommunityResult) -> dict[str, Any]:
         return {
             "kind": self.kind, "status": result.status, "workspace": str(result.workspace.resolve()),
+            **({"since": self.since} if self.since else {}),
             "made": dt.datetime.now().isoformat(timespec="seconds"), "formats": list(self.formats),
             "cells_run": "all" if self.all_parts else "the parts the document uses",
             "notebooks": {n: {k: v for k, v in asdict(r).items() if k != "notebook"} for n, r in result.runs.items()},
@@ -701,6 +714,7 @@ def build_reports(
     all_parts: bool = False,
     progress: bool | None = None,
     notebooks: Path | None = None,
+    since: dt.date | None = None,
     force: bool = False,
     shard: tuple[int, int] | None = None,
     progress_stream: Any = None,
@@ -713,8 +727,10 @@ def build_reports(
     cell. `progress`: show the progress bars (None: on a terminal; in a log, one line per community
     and periodic totals; False: nothing), on `progress_stream` (default stderr). `notebooks`: a
     folder of edited notebooks to run instead of the packaged ones (a workspace's own `notebooks/`
-    come first). A community unchanged since its last successful report in `out` is skipped unless
-    `force`. `shard=(I, N)`: only the communities of the I-th of N slices (`in_shard`).
+    come first). `since`: where a progress report's "what changed" starts (default: the last
+    progress report recorded, else the latest adoption). A community unchanged since its last
+    successful report in `out` is skipped unless `force`. `shard=(I, N)`: only the communities of
+    the I-th of N slices (`in_shard`).
     """
     if kind not in OUTLINES:
         raise CswbError(f"kind must be one of {', '.join(OUTLINES)}, not {kind!r}")
@@ -728,7 +744,8 @@ def build_reports(
         index, count = shard
         chosen = [n for n, member in enumerate(in_shard(names, index, count)) if member]
         workspaces, names = [workspaces[n] for n in chosen], [names[n] for n in chosen]
-    batch = _Batch(workspaces, Path(out), kind, formats, all_parts, notebooks, force, names)
+    batch = _Batch(workspaces, Path(out), kind, formats, all_parts, notebooks, since.isoformat() if since else None,
+                   force, names)
     for name in batch.names:  # refuse before any work rather than after
         for folder in (batch.out / name, batch.out / f"{name}{FAILED_SUFFIX}"):
             if folder.exists() and not (folder / MARKER).exists():

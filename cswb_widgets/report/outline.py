@@ -2,7 +2,8 @@
 
 The plan follows the framework's sample plan (Appendix G): community and coordinators,
 advisory committee, community background, overview of engagement, implementation teams,
-then one section per priority risk, the implementation plan, readiness and sources. Every
+then one section per priority risk, the implementation plan, publication and sources. Readiness
+is the apps' business (and the progress report's), not the adopted plan's. Every
 section is made of the report-mode output of notebook cells, named by their `part:` tags
 (:mod:`cswb_widgets.notebooks`), so the document says nothing the notebooks do not.
 """
@@ -87,7 +88,7 @@ PLAN = Outline(
         Section("background", "Community background", (Part("commitment", "background", None),)),
         Section("engagement", "Overview of engagement", (
             Part("buy_in", "period_summaries"),
-            Part("buy_in", "consultation"),
+            Part("buy_in", "consultation", "Groups consulted"),  # the notebook's "must" is the Act's, not a Band Council's
             Part("buy_in", "theme_chart"),
         )),
         Section("teams", "Implementation teams", (Part("commitment", "implementation_teams", None),)),
@@ -104,7 +105,8 @@ PLAN = Outline(
             Part("implementation", "milestones"),
             Part("implementation", "plan_cycle"),
         )),
-        Section("readiness", "Plan readiness", (Part("implementation", "readiness", None),)),
+        Section("publication", "Publication and accessible formats",
+                (Part("implementation", "publication", None),)),
         Section("sources", "Sources", (
             Part("risk", "sources", "Indicator data"),
             Part("evaluation", "sources", "Evidence and measures"),
@@ -128,6 +130,7 @@ PROGRESS = Outline(
             Part("evaluation", "progress", "Each measure over time"),
         )),
         Section("changes", "What changed since the previous report", (Part("implementation", "changes", None),)),
+        Section("readiness", "Plan readiness", (Part("implementation", "readiness", None),)),
         Section("timeline", "Timeline", (Part("implementation", "priority_timeline", None),)),
         Section("cycle", "The plan cycle", (Part("implementation", "plan_cycle", None),)),
         Section("sources", "Sources", (Part("evaluation", "sources", None),)),

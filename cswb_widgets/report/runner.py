@@ -14,6 +14,7 @@ import atexit
 import contextlib
 import functools
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -55,9 +56,31 @@ class NotebookRun:
         return self.error is None
 
 
-def report_parameters(workspace: Path) -> dict[str, str]:
-    """The notebook parameters: builtins only (papermill quotes anything else as a string)."""
-    return {"workspace": str(Path(workspace).resolve()), "mode": "report"}
+def report_parameters(workspace: Path, document: str | None = None, since: str | None = None,
+                      declared: Collection[str] | None = None) -> dict[str, str]:
+    """The notebook parameters: builtins only (papermill quotes anything else as a string).
+
+    `document` ("plan" or "progress") tells the report parts which document they make; `since`
+    (an ISO date) where a progress report's "what changed" starts. Both go only to a notebook
+    whose parameters cell `declared` them (an older, edited notebook may not know them).
+    """
+    parameters = {"workspace": str(Path(workspace).resolve()), "mode": "report"}
+    for name, value in (("document", document), ("since", since)):
+        if value and (declared is None or name in declared):
+            parameters[name] = value
+    return parameters
+
+
+_PARAMETER = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=]*)?=", re.MULTILINE)
+
+
+def declared_parameters(notebook: dict[str, Any]) -> frozenset[str]:
+    """The names the notebook's cell tagged `parameters` assigns."""
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = cell.get("source", "")
+            return frozenset(_PARAMETER.findall(source if isinstance(source, str) else "".join(source)))
+    return frozenset()
 
 
 ENGINE_NAME = "cswb-kept-kernel"
@@ -168,6 +191,7 @@ class Runner:
     def __init__(self) -> None:
         self._session: KernelSession | None = None
         self._sources: dict[tuple[str, int, tuple[str, ...] | None, str | None], Path] = {}
+        self._declared: dict[Path, frozenset[str]] = {}
         self._folder: Path | None = None
 
     def source(self, notebook: Path, parts: Collection[str] | None, kind: str | None = None) -> Path:
@@ -186,12 +210,14 @@ class Runner:
             path = self._folder / f"{notebook.stem}-{len(self._sources)}.ipynb"
             path.write_text(json.dumps(trimmed, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
             self._sources[key] = path
+            self._declared[path] = declared_parameters(trimmed)
         return self._sources[key]
 
     def run(self, notebook: Path, workspace: Path, target: Path, parts: Collection[str] | None = None,
-            kind: str | None = None) -> NotebookRun:
+            kind: str | None = None, since: str | None = None) -> NotebookRun:
         """Execute `notebook` for `workspace` into `target`; with `parts`, only those part cells
-        (and the cells an analyst added to the `kind` of document)."""
+        (and the cells an analyst added to the `kind` of document, which its report parts are
+        told). `since`: where a progress report's "what changed" starts (ISO date)."""
         from papermill.exceptions import PapermillExecutionError
 
         started = time.perf_counter()
@@ -206,7 +232,7 @@ class Runner:
                 self.close()  # the last notebook left the kernel dead or stuck: this one gets a new kernel
             if self._session is None:
                 self._session = KernelSession()
-            self._session.execute(source, target, report_parameters(workspace))
+            self._session.execute(source, target, report_parameters(workspace, kind, since, self._declared.get(source)))
         except PapermillExecutionError as exc:  # a cell raised: the kernel is fine, the notebook is saved
             failure = describe_failure(exc, target)
         except Exception as exc:  # noqa: BLE001 - the kernel died, timed out or never started: start afresh
@@ -251,6 +277,6 @@ def worker_runner() -> Runner:
 
 
 def run_notebook(notebook: str, workspace: str, target: str, parts: tuple[str, ...] | None = None,
-                 kind: str | None = None) -> NotebookRun:
+                 kind: str | None = None, since: str | None = None) -> NotebookRun:
     """A worker's task: execute one notebook for one community (picklable arguments and result)."""
-    return worker_runner().run(Path(notebook), Path(workspace), Path(target), parts, kind)
+    return worker_runner().run(Path(notebook), Path(workspace), Path(target), parts, kind, since)

@@ -8,6 +8,7 @@ the printed plan and the workshop screen never disagree.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import importlib
 import logging
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     import ipywidgets
 
 MODES = ("app", "report")
+DOCUMENTS = ("plan", "progress")  # what a report-mode run makes: the adopted plan, or a progress report
 log = logging.getLogger(__name__)
 
 # What a part returns: a live widget in apps, static HTML in reports. Report kernels never
@@ -45,22 +47,39 @@ class Workbook:
     """One stage's notebook: `Workbook(workspace, mode)`, then one call per cell."""
 
     stage: ClassVar[str] = ""
+    # Report mode: which document the parts are for. The plan shows the adopted content (no live
+    # status, no instructions); the progress report shows status, overdue items and change.
+    document: str = "plan"
+    since: dt.date | None = None  # progress report: "what changed" starts here (None: the default)
 
     def __init__(self, ws: Workspace, mode: str) -> None:
         self.ws = ws
         self.mode = mode
 
+    @property
+    def plan(self) -> bool:
+        """Making the plan document: parts leave out live status and app instructions."""
+        return not self.app and self.document == "plan"
+
     @classmethod
-    def open(cls, workspace: str | os.PathLike[str] | None = None, mode: str = "app") -> Workbook:
+    def open(cls, workspace: str | os.PathLike[str] | None = None, mode: str = "app", *,
+             document: str = "plan", since: str = "") -> Workbook:
         """Open the workspace the notebook was given (or, under Voilà, the page's address names).
 
         A refused workspace (missing, or outside the served root) shows one clear
         message and the rest of the notebook shows nothing: visitors never see a traceback.
+        `document` and `since` (an ISO date, or "") matter in report mode only.
         """
         from .page import resolve_workspace, under_voila
 
         if mode not in MODES:
             raise CswbError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        if document not in DOCUMENTS:
+            raise CswbError(f"document must be one of {', '.join(DOCUMENTS)}, not {document!r}")
+        try:
+            since_date = dt.date.fromisoformat(since) if since else None
+        except ValueError:
+            raise CswbError(f"since must be a date as YYYY-MM-DD, not {since!r}") from None
         if mode == "app":
             cls.load_widgets()
         try:
@@ -82,7 +101,9 @@ class Workbook:
             # A visitor: the community's name, never a server path; the operator gets the whole line.
             log.error("cannot open the workspace for a visitor: %s", exc)
             return Unavailable(for_visitor(str(exc), path))  # type: ignore[return-value]
-        return cls(ws, mode)
+        book = cls(ws, mode)
+        book.document, book.since = document, since_date
+        return book
 
     @classmethod
     def load_widgets(cls) -> None:

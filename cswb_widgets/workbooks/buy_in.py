@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from ..model import engagement, readiness
+from ..model.adoption import first_nation_led
 from ..model.engagement import PeriodSummary
 from ..model.readiness import Check, Tables
 from ..render import buy_in as view
@@ -62,7 +63,8 @@ class BuyInWorkbook(Workbook):
 
         return ipywidgets.VBox([
             CoverageIndicator(self.ws, lambda tables: self.consultation_check(tables)),
-            self.live(lambda: view.consultation_matrix_html(self.consultation_matrix(self.tables()), published=False)),
+            self.live(lambda: view.consultation_matrix_html(
+                self.consultation_matrix(tables := self.tables()), published=False, required=not first_nation_led(tables))),
         ])
 
     # -- what people raised ------------------------------------------------------------------------

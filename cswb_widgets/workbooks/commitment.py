@@ -155,7 +155,9 @@ class CommitmentWorkbook(Workbook):
     @report_only
     def advisory_committee(self) -> Shown:
         """The advisory committee as the plan lists it: each member's name and organization, nothing else."""
-        return _html(view.advisory_committee_html(self.roster(self.tables())))
+        tables = self.tables()
+        return _html(view.advisory_committee_html(self.roster(tables), self.seat_status(tables),
+                                                  required=not first_nation_led(tables)))
 
     @report_only
     def implementation_teams(self) -> Shown:

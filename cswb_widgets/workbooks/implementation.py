@@ -56,7 +56,7 @@ class ImplementationWorkbook(Workbook):
     @deferred
     def readiness(self) -> Shown:
         """Plan readiness: every requirement from the whole workspace, each linked to where it is fixed."""
-        return self.live(lambda: html.readiness_html(self.plan_readiness(self.tables()), self.link))
+        return self.live(lambda: html.readiness_html(self.plan_readiness(self.tables()), self.link if self.app else None))
 
     # -- actions ---------------------------------------------------------------------------------------
 
@@ -64,7 +64,7 @@ class ImplementationWorkbook(Workbook):
     def actions(self) -> Shown:
         """What will be done, by whom, with whom, in which planning area, for which risk, when, with what."""
         if not self.app:
-            return _html(html.actions_html(self.tables(), self.today))
+            return _html(html.actions_html(self.tables()))
         import ipywidgets
 
         from ..widgets.record_form import RecordForm
@@ -76,13 +76,13 @@ class ImplementationWorkbook(Workbook):
     @deferred
     def reporting_lines(self) -> Shown:
         """Who reports to whom: teams to the advisory committee, the committee to council(s); actions under teams."""
-        return self.live(lambda: html.reporting_html(self.tables()))
+        return self.live(lambda: html.reporting_html(self.tables(), plan=self.plan))
 
     @deferred
     def milestones(self) -> Shown:
         """Progress reports, the final report, updates to council: due and done dates."""
         if not self.app:
-            return _html(html.milestones_html(self.tables(), self.today))
+            return _html(html.milestones_html(self.tables(), self.today, plan=self.plan))
         import ipywidgets
 
         table = self.records("milestones", columns=["title", "kind", "due", "done", "action_id"],
@@ -95,7 +95,7 @@ class ImplementationWorkbook(Workbook):
     def plan_cycle(self) -> Shown:
         """Adoption, publication (30 days), review (four years), and the council term and budget."""
         if not self.app:
-            return _html(html.plan_cycle_html(self.tables(), self.today))
+            return _html(html.plan_cycle_html(self.tables(), self.today, document=self.document))
         import ipywidgets
 
         from ..widgets.record_form import RecordForm
@@ -113,7 +113,7 @@ class ImplementationWorkbook(Workbook):
     def timeline(self) -> Shown:
         """The actions on a timeline, grouped by planning area and priority risk."""
         if not self.app:
-            return _html(html.timeline_html(self.gantt_tasks(self.tables()), self.today))
+            return _html(html.timeline_html(self.gantt_tasks(self.tables()), self.today, plan=self.plan))
         from ..widgets.implementation import TimelinePanel
 
         return TimelinePanel(self)
@@ -144,7 +144,8 @@ class ImplementationWorkbook(Workbook):
         """What changed since the last progress report (or a date you choose)."""
         if not self.app:
             tables = self.tables()
-            return _html(html.changes_html(tables, html.default_since(tables, self.today), self.today, suppress=True))
+            since = self.since or html.default_since(tables, self.today)
+            return _html(html.changes_html(tables, since, self.today, suppress=True))
         from ..widgets.implementation import ChangesPanel
 
         return ChangesPanel(self)
@@ -160,4 +161,9 @@ class ImplementationWorkbook(Workbook):
     def priority_timeline(self) -> Shown:
         """The timeline of the priority risks' actions (the plan's Gantt chart), by planning area."""
         tasks = self.gantt_tasks(self.tables())
-        return _html(html.timeline_html(tasks[tasks["priority"].astype(bool)], self.today))
+        return _html(html.timeline_html(tasks[tasks["priority"].astype(bool)], self.today, plan=self.plan))
+
+    @report_only
+    def publication(self) -> Shown:
+        """Where the plan is posted, printed copies and accessible formats on request, whom to ask."""
+        return _html(html.publication_html(self.tables()))

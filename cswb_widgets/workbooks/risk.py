@@ -269,8 +269,9 @@ class RiskWorkbook(Workbook):
         tables, ranking = self._ranking()
         if ranking.scored.empty:
             return _html("<p>No risk has been ranked.</p>")
-        return _html(html.criteria_summary_html(ranking, tables) + html.ranking_html(ranking, tables)
-                     + html.sensitivity_html(ranking, tables))
+        return _html(html.criteria_summary_html(ranking, tables) + html.weights_note_html(ranking, tables)
+                     + html.ranking_table_html(ranking, tables) + html.sensitivity_html(ranking, tables)
+                     + "<h4>Workshop votes</h4>" + tally_html(tables, style=False) + html.not_chosen_html(ranking, tables))
 
     @report_only
     def sources(self) -> Shown:

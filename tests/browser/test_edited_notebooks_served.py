@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def _add_cells(path: Path, *cells: tuple[str, list[str]]) -> None:
     """Insert code cells right after the cell that opens the workbook."""
     notebook = json.loads(path.read_text())
-    at = next(n for n, c in enumerate(notebook["cells"]) if ".open(workspace, mode)" in "".join(c["source"])) + 1
+    at = next(n for n, c in enumerate(notebook["cells"]) if ".open(workspace, mode" in "".join(c["source"])) + 1
     for source, tags in reversed(cells):
         notebook["cells"].insert(at, {"id": uuid.uuid4().hex[:8], "cell_type": "code", "source": source,
                                       "metadata": {"tags": tags}, "outputs": [], "execution_count": None})

@@ -311,7 +311,9 @@ def test_assets_app_passes_axe_and_its_map_opens_on_the_whole_community(server, 
     violations = axe(page)
     assert not violations, describe_violations(violations)
     # area_map fits the view to the areas; in the app the map must open showing all of them.
-    # (A frame not laid out yet has no size; the map fits itself again once it has one: wait for that.)
+    # (A frame not laid out yet has no size; the map fits itself again once it has one: wait for that.
+    # Chromium lays out and runs ResizeObserver in a frame only once it is on screen, as a visitor scrolls to it.)
+    frame.frame_element().scroll_into_view_if_needed()
     bounds = _community_bounds(maple)
     wait_until(page, lambda: frame.evaluate(_VIEW_HOLDS, bounds)["holds"],
                "the asset map shows the whole community", LOAD_MS)
