@@ -72,9 +72,9 @@ WORKER_GRACE_SECONDS = 3.0  # after SIGTERM, before SIGKILL
 SKIPPED = "skipped (unchanged)"
 OWNER_FILE = ".owner"  # in an unfinished folder: "host pid" of the run writing it
 # `--jobs auto`: one worker per core, as long as each has this much memory available: a worker's
-# peak (its process, kernel and browser; PSS) was 0.63 and 0.90 GB in benchmarks/province.py
-# (20 communities, HTML + PDF, the larger with the 5,000-asset synthetic city), rounded up.
-PER_WORKER_BYTES = 2**30
+# peak (its process, kernel and browser; PSS) was 0.78 and 1.01 GiB in benchmarks/province.py
+# (20 communities, HTML + PDF + DOCX, the larger with the 5,000-asset synthetic city), rounded up.
+PER_WORKER_BYTES = 1280 * 2**20
 WAIT_TICK_SECONDS = 2.0  # how often the overall view refreshes its elapsed time and ETA
 TOTALS_EVERY_SECONDS = 30.0  # in a log (no terminal): a line of totals at least this often
 PARENT_CHECK_SECONDS = 0.5  # how soon a worker notices that the batch process was killed
