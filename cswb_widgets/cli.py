@@ -372,8 +372,9 @@ def _iso_date(value: str | None) -> dt.date | None:
               help="plan: the plan in the framework's sample-plan order; progress: actions, indicators, changes.")
 @click.option("--format", "formats", default="html", show_default=True, metavar="html,pdf,docx",
               help="html, pdf, docx, or several (PDF is printed by headless Chromium; docx is an editable Word document).")
-@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Worker processes, each with its own kernel.")
+@click.option("--jobs", default="1", show_default=True, metavar="N|auto",
+              help="Worker processes, each with its own kernel; auto: one per core, as far as the available "
+              "memory allows.")
 @click.option("--all-parts", is_flag=True,
               help="Run every cell of the notebooks, not only those the document uses (slower; fuller audit copies).")
 @click.option("--notebooks", type=click.Path(path_type=Path, file_okay=False),
@@ -385,29 +386,40 @@ def _iso_date(value: str | None) -> dt.date | None:
 @click.option("--version", "version", type=click.IntRange(1), metavar="N",
               help="The plan's adopted version N ('cswb versions list'); default: the latest adopted version.")
 @click.option("--draft", is_flag=True, help="The plan's working draft, marked as a draft on every page.")
-def report(workspaces: tuple[Path, ...], out: Path, kind: str, formats: str, jobs: int, all_parts: bool,
-           notebooks: Path | None, since: dt.date | None, version: int | None, draft: bool) -> None:
+@click.option("--force", is_flag=True,
+              help="Remake every report, even those whose workspace, notebooks and options are unchanged.")
+@click.option("--shard", metavar="I/N",
+              help="Make only the I-th of N stable slices of the communities (for several machines).")
+def report(workspaces: tuple[Path, ...], out: Path, kind: str, formats: str, jobs: str, all_parts: bool,
+           notebooks: Path | None, since: dt.date | None, version: int | None, draft: bool, force: bool,
+           shard: str | None) -> None:
     """Make the plan (or progress report) of each WORKSPACE: run its six workbooks in report mode and
     assemble one document, with the executed notebooks kept next to it.
 
     One community's failure does not stop the others; the summary names the notebook, cell and
-    error of each failure, and the exit status is 1 if any failed.
+    error of each failure, and the exit status is 1 if any failed. A community whose workspace,
+    notebooks and options are unchanged since its last successful report in OUT is skipped
+    (--force remakes it), so a stopped run, run again, does only what is left.
     """
     import time
 
     from .notebooks import check_folder
     from .report import build_reports, parse_formats, summary_table
+    from .report.batch import parse_jobs, parse_shard
     from .store.workspace import is_workspace, no_workspace_here
 
     if since and kind != "progress":
         raise CswbError("--since is for the progress report (--kind progress): the plan shows no change")
+    workers, slice_ = parse_jobs(jobs), parse_shard(shard) if shard else None
     for workspace in workspaces:  # a typo is refused before any kernel starts
         if not is_workspace(workspace):
             raise no_workspace_here(workspace)
     started = time.perf_counter()
-    results = build_reports(list(workspaces), out, kind=kind, formats=parse_formats(formats), jobs=jobs,
+    results = build_reports(list(workspaces), out, kind=kind, formats=parse_formats(formats), jobs=workers,
                             all_parts=all_parts, notebooks=check_folder(notebooks) if notebooks else None,
-                            since=since, version=version, draft=draft)
+                            since=since, version=version, draft=draft, force=force, shard=slice_)
+    if slice_ is not None:
+        click.echo(f"shard {slice_[0]}/{slice_[1]}: {len(results)} of {len(workspaces)} communities")
     click.echo(summary_table(results, time.perf_counter() - started))
     failed = [r for r in results if not r.ok]
     if failed:

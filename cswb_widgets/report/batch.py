@@ -6,14 +6,24 @@ the document and prints it; `jobs` worker processes take them in turn, each keep
 done: to ``OUT/<name>/`` (the document, its PDF, the executed notebooks, ``report.json``) when
 everything worked, to ``OUT/<name>.FAILED/`` (the executed notebooks, ``error.txt``, no document)
 when anything failed. One community's failure never stops the others.
+
+Runs are incremental and resumable: ``report.json`` records a fingerprint of what made the
+report (the workspace's content, the notebooks, the package, the options); a community whose
+fingerprint is unchanged since its last successful report is skipped (``force`` redoes it). A run
+that was stopped, even by SIGKILL, leaves finished communities in place, so running it again
+does only the rest. ``shard`` (I of N) takes a stable slice of the communities (by sorted
+folder name), so that a scheduler can spread them over machines.
 """
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures as futures
 import contextlib
 import datetime as dt
 import functools
+import glob
+import hashlib
 import itertools
 import json
 import multiprocessing
@@ -21,17 +31,19 @@ import os
 import re
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from .. import __version__
 from ..errors import CswbError
 from ..notebooks import (
     NOTEBOOKS,
@@ -58,6 +70,15 @@ PARTIAL_PREFIX, PARTIAL_INFIX = ".", ".partial-"  # a community's unfinished fol
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 EXIT_STATUS: dict[int, int] = {signal.SIGINT: 130, signal.SIGTERM: 143}  # 128 + the signal, as shells report it
 WORKER_GRACE_SECONDS = 3.0  # after SIGTERM, before SIGKILL
+SKIPPED = "skipped (unchanged)"
+OWNER_FILE = ".owner"  # in an unfinished folder: "host pid" of the run writing it
+# `--jobs auto`: one worker per core, as long as each has this much memory available: a worker's
+# peak (its process, kernel and browser; PSS) was 0.78 and 1.01 GiB in benchmarks/province.py
+# (20 communities, HTML + PDF + DOCX, the larger with the 5,000-asset synthetic city), rounded up.
+PER_WORKER_BYTES = 1280 * 2**20
+WAIT_TICK_SECONDS = 2.0  # how often the overall view refreshes its elapsed time and ETA
+TOTALS_EVERY_SECONDS = 30.0  # in a log (no terminal): a line of totals at least this often
+PARENT_CHECK_SECONDS = 0.5  # how soon a worker notices that the batch process was killed
 
 
 class ReportInterrupted(CswbError):
@@ -108,7 +129,7 @@ class FinishRun:
 class CommunityResult:
     name: str
     workspace: Path
-    status: str = "running"  # "ok" or "failed" at the end
+    status: str = "running"  # "ok", "failed" or SKIPPED at the end
     seconds: float = 0.0  # work time: notebooks, assembly and printing
     output: Path | None = None
     notebook: str | None = None  # for failures: where and why
@@ -118,7 +139,12 @@ class CommunityResult:
 
     @property
     def ok(self) -> bool:
-        return self.status == "ok"
+        """The community has its report: written by this run, or unchanged since the last one."""
+        return self.status in ("ok", SKIPPED)
+
+    @property
+    def skipped(self) -> bool:
+        return self.status == SKIPPED
 
 
 def document_name(kind: str, fmt: str) -> str:
@@ -143,6 +169,182 @@ def output_names(workspaces: Sequence[Path]) -> list[str]:
             name, n = f"{base}-{n}", n + 1
         names.append(name)
     return names
+
+
+# -- which communities, how many workers ---------------------------------------------------------
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """"I/N" (1 <= I <= N) as (I, N): the I-th of N slices of the communities."""
+    index, sep, count = text.partition("/")
+    try:
+        shard = (int(index), int(count))
+    except ValueError:
+        shard = (0, 0)
+    if not sep or not 1 <= shard[0] <= shard[1]:
+        raise CswbError(f"--shard takes I/N with 1 <= I <= N (e.g. 2/4 for the second of four slices), not {text!r}")
+    return shard
+
+
+def in_shard(names: Sequence[str], index: int, count: int) -> list[bool]:
+    """Whether each community (by folder name) is in the `index`-th of `count` slices: the names in
+    sorted order, dealt out in turn. Slices differ in size by at most one, none overlap, together
+    they hold every community, and every machine given the same workspaces computes the same slices
+    (whatever order its shell listed them in)."""
+    position = {name: n for n, name in enumerate(sorted(names))}
+    return [position[name] % count == index - 1 for name in names]
+
+
+def auto_jobs(per_worker_bytes: int = PER_WORKER_BYTES) -> int:
+    """`--jobs auto`: min(cores this process may use, available memory / one worker's peak), at least 1.
+
+    Available memory is the machine's (psutil), capped by a cgroup limit if the process runs under
+    one (a container, a Kubernetes pod)."""
+    import psutil
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    available = psutil.virtual_memory().available
+    limit = _cgroup_memory_left()
+    if limit is not None:
+        available = min(available, limit)
+    return max(1, min(cores, available // per_worker_bytes))
+
+
+def _cgroup_memory_left() -> int | None:
+    """Bytes the cgroup (v2) this process runs in may still use, or None if it has no limit."""
+    folder = Path("/sys/fs/cgroup")
+    try:
+        limit = (folder / "memory.max").read_text().strip()
+        if limit == "max":
+            return None
+        return max(0, int(limit) - int((folder / "memory.current").read_text().strip()))
+    except (OSError, ValueError):
+        return None
+
+
+def parse_jobs(text: str) -> int:
+    """`--jobs`: a number of workers (1 to 64), or "auto" (`auto_jobs`)."""
+    if text.strip().lower() == "auto":
+        return auto_jobs()
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = 0
+    if not 1 <= jobs <= 64:
+        raise CswbError(f"--jobs takes a number from 1 to 64 or 'auto', not {text!r}")
+    return jobs
+
+
+# -- what a report was made from --------------------------------------------------------------------
+
+
+def _file_digest(path: Path) -> str:
+    state = path.stat()
+    return _file_digest_of(str(path), state.st_size, state.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _file_digest_of(path: str, _size: int, _mtime_ns: int) -> str:
+    """A file's SHA-256, read once per version of it in this process (the same notebooks serve
+    every community)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@functools.cache
+def package_digest() -> str:
+    """The package's version and a hash of its files and reference catalogues: a new release, or an
+    edited checkout, remakes every report."""
+    from ..paths import reference_dir
+
+    digest = hashlib.sha256(f"cswb-workbook {__version__}\n".encode())
+    package = Path(__file__).resolve().parents[1]
+    for folder in (package, reference_dir()):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(f"{path.relative_to(folder)} {_file_digest(path)}\n".encode())
+    return digest.hexdigest()
+
+
+def fingerprint(workspace: Path, notebooks: Mapping[str, Path], options: Mapping[str, Any],
+                known: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What a community's report is made from; equal digests make equal reports. `known`: the
+    fingerprint of its last report, whose workspace digest stands if the file is exactly as it was
+    then (`store.digest.file_state`)."""
+    from ..store.digest import content_digest, file_state
+
+    try:
+        state: list[int] | None = file_state(workspace)
+    except OSError:
+        state = None
+    known = known or {}
+    if state is not None and known.get("workspace_file") == state and isinstance(known.get("workspace"), str):
+        workspace_digest = known["workspace"]
+    else:
+        workspace_digest = content_digest(workspace)
+    parts: dict[str, Any] = {
+        "workspace": workspace_digest,
+        "notebooks": {name: _file_digest(path) for name, path in sorted(notebooks.items())},
+        "package": f"{__version__} {package_digest()}",
+        "options": dict(sorted(options.items())),
+    }
+    parts["digest"] = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+    parts["workspace_file"] = state  # not part of the digest: only says when to trust the recorded one
+    return parts
+
+
+def last_fingerprint(folder: Path) -> dict[str, Any] | None:
+    """The fingerprint of the successful report in `folder`, if there is one."""
+    try:
+        marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(marker, dict) or marker.get("status") != "ok" or not isinstance(marker.get("fingerprint"), dict):
+        return None
+    return marker["fingerprint"]
+
+
+def unchanged_report(folder: Path, digest: str, documents: Sequence[str]) -> bool:
+    """Whether `folder` holds a successful report made from the fingerprint `digest`, documents and all."""
+    known = last_fingerprint(folder)
+    return (known is not None and known.get("digest") == digest
+            and all((folder / document).is_file() for document in documents))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """A reader (or a later run) sees the old file or the new one, never half of one."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def remove_abandoned_work(out: Path, names: Sequence[str]) -> int:
+    """Remove unfinished folders of `names` that a run on this machine left when it was killed
+    (SIGKILL, a power cut): their owner process is gone. How many were removed."""
+    import psutil
+
+    removed = 0
+    host = socket.gethostname()
+    for name in names:
+        for work in out.glob(f"{PARTIAL_PREFIX}{glob.escape(name)}{PARTIAL_INFIX}*"):
+            try:
+                owner_host, owner_pid = (work / OWNER_FILE).read_text(encoding="utf-8").split()
+                abandoned = owner_host == host and not psutil.pid_exists(int(owner_pid))
+            except (OSError, ValueError):  # killed before it said whose it was
+                abandoned = time.time() - work.stat().st_mtime > 3600
+            if abandoned:
+                shutil.rmtree(work, ignore_errors=True)
+                removed += not work.exists()
+    return removed
+
+
+def glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)
 
 
 # -- worker task: the document --------------------------------------------------------------------
@@ -221,18 +423,43 @@ def choose_edition(workspace: Path, kind: str, version: int | None, draft: bool,
 # -- the batch ---------------------------------------------------------------------------------------------
 
 
-class _Progress:
-    """One tqdm bar per community, stepping through its stages (notebooks, document, PDF)."""
+def clock(seconds: float) -> str:
+    """Elapsed time or ETA as H:MM:SS (or M:SS under an hour)."""
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
-    def __init__(self, names: Sequence[str], steps: int, enabled: bool | None) -> None:
+
+class _Progress:
+    """The run as a whole (communities done / failed / skipped, elapsed, ETA) and each community.
+
+    On a terminal: one tqdm bar for the whole run on top, then one per community stepping through
+    its stages. In a log (no terminal): one line per community as it ends, with the run's totals,
+    and a line of totals at least every TOTALS_EVERY_SECONDS while work goes on.
+    `enabled`: None chooses by the terminal, False shows nothing.
+    """
+
+    def __init__(self, names: Sequence[str], steps: int, enabled: bool | None, stream: Any = None) -> None:
         from tqdm import tqdm
 
+        self.stream = stream or sys.stderr
+        self.total = len(names)
+        self.counts = {"done": 0, "failed": 0, "skipped": 0}
+        self.started = time.monotonic()
+        self.last_totals = self.started
+        terminal = enabled if enabled is not None else _is_terminal(self.stream)
+        self.lines = enabled is None and not terminal  # a log: plain lines instead of bars
+        self.quiet = enabled is False
+        bars = terminal and not self.quiet
         width = max((len(n) for n in names), default=10)
+        self.overall = tqdm(total=self.total, desc="All communities".ljust(width), position=0, leave=True,
+                            file=self.stream, disable=not bars, unit="community", dynamic_ncols=True,
+                            bar_format="{desc} {bar:20} {n_fmt}/{total_fmt}{postfix}")
         self.bars = {
-            name: tqdm(total=steps, desc=name.ljust(width), position=n, leave=True, file=sys.stderr,
-                       disable=None if enabled is None else not enabled, unit="step", dynamic_ncols=True,
+            name: tqdm(total=steps, desc=name.ljust(width), position=n, leave=True, file=self.stream,
+                       disable=not bars, unit="step", dynamic_ncols=True,
                        bar_format="{desc} {bar:20} {n_fmt}/{total_fmt}{postfix}")
-            for n, name in enumerate(names)
+            for n, name in enumerate(names, start=1)
         }
 
     def step(self, name: str, stage: str, done: bool = True) -> None:
@@ -241,14 +468,58 @@ class _Progress:
             bar.update(1)
         bar.set_postfix_str(stage)
 
-    def end(self, name: str, text: str) -> None:
+    def end(self, name: str, status: str, seconds: float = 0.0) -> None:
+        """A community is finished: `status` is "done", "failed" or "skipped"."""
+        self.counts[status] += 1
         bar = self.bars[name]
         bar.update(bar.total - bar.n)
-        bar.set_postfix_str(text)
+        bar.set_postfix_str({"failed": "FAILED", "skipped": SKIPPED}.get(status, "done"))
+        self.overall.update(1)
+        self.overall.set_postfix_str(self.totals(), refresh=True)
+        if self.lines:
+            took = f" in {seconds:.1f} s" if status != "skipped" else ""
+            self._say(f"{name}: {SKIPPED if status == 'skipped' else status}{took} [{self.totals()}]")
+
+    def tick(self) -> None:
+        """While work goes on: refresh the elapsed time and ETA (and, in a log, the periodic totals)."""
+        now = time.monotonic()
+        self.overall.set_postfix_str(self.totals(), refresh=True)
+        if self.lines and now - self.last_totals >= TOTALS_EVERY_SECONDS and self.finished < self.total:
+            self._say(f"progress [{self.totals()}]")
+
+    @property
+    def finished(self) -> int:
+        return sum(self.counts.values())
+
+    def eta(self) -> float | None:
+        """Seconds left: the communities still to make, at the pace of those made so far (skipped
+        ones took no time and say nothing of the pace); None before the first is made."""
+        made = self.counts["done"] + self.counts["failed"]
+        if not made:
+            return None
+        return (self.total - self.finished) * (time.monotonic() - self.started) / made
+
+    def totals(self) -> str:
+        eta = self.eta()
+        return (f"{self.finished}/{self.total}: {self.counts['done']} done, {self.counts['failed']} failed, "
+                f"{self.counts['skipped']} skipped; elapsed {clock(time.monotonic() - self.started)}, "
+                f"ETA {'unknown' if eta is None else clock(eta)}")
+
+    def _say(self, line: str) -> None:
+        self.last_totals = time.monotonic()
+        print(f"cswb report: {line}", file=self.stream, flush=True)
 
     def close(self) -> None:
         for bar in self.bars.values():
             bar.close()
+        self.overall.close()
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def community_notebooks(workspace: Path, outline: Outline, folder: Path | None = None) -> dict[str, Path]:
@@ -280,21 +551,39 @@ def _read_cached(path: str, _mtime_ns: int) -> dict[str, Any]:
 class _Batch:
     def __init__(self, workspaces: Sequence[Path], out: Path, kind: str, formats: Sequence[str], all_parts: bool,
                  notebooks: Path | None = None, since: str | None = None, version: int | None = None,
-                 draft: bool = False) -> None:
+                 draft: bool = False, force: bool = False, names: Sequence[str] | None = None) -> None:
         self.out = out
         self.since = since
         self.version, self.draft = version, draft
         self.run_on: dict[str, Path] = {}  # community -> the workspace its notebooks run on (a version's snapshot)
         self.scratch: Path | None = None  # where versions' snapshots are opened, made when the work starts
+        self.force = force
+        self.fingerprints: dict[str, dict[str, Any]] = {}
         self.notebooks = notebooks
         self.all_parts = all_parts
         self.kind = kind
         self.formats = tuple(formats)
         self.outline = OUTLINES[kind]
-        self.names = output_names(workspaces)
+        self.names = list(names) if names is not None else output_names(workspaces)
         self.results = {n: CommunityResult(n, Path(w)) for n, w in zip(self.names, workspaces, strict=True)}
         self.work: dict[str, Path] = {}
         self.pending: dict[futures.Future[Any], tuple[str, str]] = {}  # future -> (community, notebook or "")
+        self.queue: collections.deque[tuple[str, str]] = collections.deque()  # notebooks not handed out yet
+        self.window = 1  # notebooks handed out at once: the workers, and one more each could take next
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The options a report depends on (its fingerprint holds them): another value remakes it.
+        A progress report measures against today (overdue actions, days left), so its day counts too;
+        a plan renders its content, whatever the day."""
+        options: dict[str, Any] = {"kind": self.kind, "formats": sorted(self.formats), "all_parts": self.all_parts}
+        if self.kind == "progress":
+            options["as_of"] = dt.date.today().isoformat()
+        if self.since:
+            options["since"] = self.since
+        if self.kind == "plan":  # which plan: an adopted version (its number, or the latest) or the draft
+            options["version"] = "draft" if self.draft else (self.version or "latest")
+        return options
 
     def tasks(self) -> list[tuple[str, str]]:
         """(community, notebook) pairs in the order they are handed out: each community's longest first."""
@@ -308,28 +597,54 @@ class _Batch:
         os.umask(umask)
         self.sources: dict[str, dict[str, Path]] = {}
         refused: dict[str, tuple[str, str]] = {}  # community -> (where, why)
+        remove_abandoned_work(self.out, self.names)
+        documents = [document_name(self.kind, fmt) for fmt in self.formats]
         for name in self.names:
+            result = self.results[name]
+            refusal: tuple[str, str] | None = None
+            try:
+                sources = community_notebooks(result.workspace, self.outline, self.notebooks)
+            except ContractError as exc:
+                sources, refusal = None, (str(exc).split(" ", 1)[0], f"{type(exc).__name__}: {exc}")
+            if sources is not None:
+                with contextlib.suppress(CswbError):  # an unreadable workspace: its notebooks will say why
+                    self.fingerprints[name] = fingerprint(result.workspace, sources, self.options,
+                                                          last_fingerprint(self.out / name))
+                digest = self.fingerprints.get(name, {}).get("digest")
+                if not self.force and digest and unchanged_report(self.out / name, digest, documents):
+                    result.status, result.output = SKIPPED, self.out / name
+                    progress.end(name, "skipped")
+                    continue
             self.work[name] = Path(tempfile.mkdtemp(prefix=f"{PARTIAL_PREFIX}{name}{PARTIAL_INFIX}", dir=self.out))
             self.work[name].chmod(0o777 & ~umask)  # a finished report is as readable as any folder made here
-            invalid = integrity_refusal(self.results[name].workspace)
+            (self.work[name] / OWNER_FILE).write_text(f"{socket.gethostname()} {os.getpid()}\n", encoding="utf-8")
+            invalid = integrity_refusal(result.workspace)
             if invalid is not None:
                 refused[name] = ("(validate)", invalid)
-                continue
-            try:
-                self.sources[name] = community_notebooks(self.results[name].workspace, self.outline, self.notebooks)
-                self.run_on[name], edition = choose_edition(self.results[name].workspace, self.kind, self.version,
-                                                            self.draft, self.scratch / name)
+            elif sources is None and refusal is not None:
+                refused[name] = refusal
+            elif sources is not None:
+                try:
+                    self.run_on[name], edition = choose_edition(result.workspace, self.kind, self.version,
+                                                                self.draft, self.scratch / name)
+                except CswbError as exc:  # e.g. no such version
+                    refused[name] = ("(version)", str(exc))
+                    continue
                 (self.work[name] / EDITION_FILE).write_text(json.dumps(edition.to_json()) + "\n", encoding="utf-8")
-            except ContractError as exc:
-                refused[name] = (str(exc).split(" ", 1)[0], f"{type(exc).__name__}: {exc}")
-            except CswbError as exc:  # e.g. no such version
-                self.sources.pop(name, None)
-                refused[name] = ("(version)", str(exc))
+                self.sources[name] = sources
         for name, (where, why) in refused.items():  # fails alone, before any kernel works for it
             result = self.results[name]
             result.notebook, result.error = where, why
             self.conclude(name, progress)
-        for name, notebook in self.tasks():
+        self.queue = collections.deque(self.tasks())
+        self.fill(executor)
+
+    def fill(self, executor: futures.Executor) -> None:
+        """Hand out notebooks, only as many as keep the workers busy: a community's document is
+        then made as soon as its notebooks are done (before other communities' notebooks), so
+        communities finish one after another and a stopped run keeps them."""
+        while self.queue and sum(bool(notebook) for _, notebook in self.pending.values()) < self.window:
+            name, notebook = self.queue.popleft()
             target = self.work[name] / "notebooks" / f"{notebook}.ipynb"
             workspace = str(self.run_on.get(name, self.results[name].workspace).resolve())
             parts = None if self.all_parts else self.outline.parts_of(notebook)
@@ -346,8 +661,9 @@ class _Batch:
             for future, (other, _notebook) in list(self.pending.items()):
                 if other == name and future.cancel():  # no need to run the rest: this report cannot be made
                     del self.pending[future]
+            self.queue = collections.deque(task for task in self.queue if task[0] != name)
         progress.step(name, f"{run.notebook} {'done' if run.ok else 'FAILED'}")
-        if any(other == name for other, _ in self.pending.values()):
+        if any(other == name for other, _ in self.pending.values()) or any(other == name for other, _ in self.queue):
             return
         if result.error is not None:
             self.conclude(name, progress)
@@ -371,13 +687,14 @@ class _Batch:
         final = self.out / name
         failed = self.out / f"{name}{FAILED_SUFFIX}"
         result.status = "failed" if result.error is not None else "ok"
-        (work / MARKER).write_text(json.dumps(self._marker(result), indent=2) + "\n", encoding="utf-8")
+        (work / OWNER_FILE).unlink(missing_ok=True)
+        _write_atomically(work / MARKER, json.dumps(self._marker(result), indent=2) + "\n")
         _remove_report(failed)
         if result.ok:
             _remove_report(final)
             work.rename(final)
             result.output = final
-            progress.end(name, "done")
+            progress.end(name, "done", result.seconds)
             return
         for fmt in FORMATS:  # nothing that looks like a finished document
             (work / document_name(self.kind, fmt)).unlink(missing_ok=True)
@@ -386,7 +703,7 @@ class _Batch:
         _remove_report(final)
         work.rename(failed)
         result.output = failed
-        progress.end(name, "FAILED")
+        progress.end(name, "failed", result.seconds)
 
     def _marker(self, result: CommunityResult) -> dict[str, Any]:
         return {
@@ -398,6 +715,8 @@ class _Batch:
             "cells_run": "all" if self.all_parts else "the parts the document uses",
             "notebooks": {n: {k: v for k, v in asdict(r).items() if k != "notebook"} for n, r in result.runs.items()},
             "error": result.error and {"where": result.notebook, "cell": result.cell, "error": result.error},
+            # What the report was made from: the next run skips this community while it is unchanged.
+            "fingerprint": self.fingerprints.get(result.name),
         }
 
     def _error_text(self, result: CommunityResult) -> str:
@@ -413,6 +732,7 @@ class _Batch:
         return "\n".join(lines) + "\n"
 
     def fail_everything_left(self, error: str, progress: _Progress) -> None:
+        self.queue.clear()
         for name in list(self.work):
             result = self.results[name]
             if result.error is None:
@@ -450,17 +770,23 @@ def build_reports(
     since: dt.date | None = None,
     version: int | None = None,
     draft: bool = False,
+    force: bool = False,
+    shard: tuple[int, int] | None = None,
+    progress_stream: Any = None,
 ) -> list[CommunityResult]:
-    """Make the `kind` report of every workspace into `out`, `jobs` at a time; one result per workspace.
+    """Make the `kind` report of every workspace into `out`, `jobs` at a time; one result per workspace
+    (of the shard, with `shard`).
 
     Each notebook runs the cells the document uses (every cell but the part cells the document
     does not use and app-only cells; the executed notebook's metadata lists the parts left out); `all_parts` runs every
-    cell. `progress`: show the progress bars (None: only on a terminal). `notebooks`: a folder of
-    edited notebooks to run instead of the packaged ones (a workspace's own `notebooks/` come first).
-    `since`: where a progress report's "what changed" starts (default: the last progress report
-    recorded, else the latest adoption).
-    `version`: the plan's adopted version to render (default: the latest; the working draft before any
-    adoption, or with `draft`).
+    cell. `progress`: show the progress bars (None: on a terminal; in a log, one line per community
+    and periodic totals; False: nothing), on `progress_stream` (default stderr). `notebooks`: a
+    folder of edited notebooks to run instead of the packaged ones (a workspace's own `notebooks/`
+    come first). `since`: where a progress report's "what changed" starts (default: the last
+    progress report recorded, else the latest adoption). `version`: the plan's adopted version to
+    render (default: the latest; the working draft before any adoption, or with `draft`). A
+    community unchanged since its last successful report in `out` is skipped unless `force`.
+    `shard=(I, N)`: only the communities of the I-th of N slices (`in_shard`).
     """
     if kind not in OUTLINES:
         raise CswbError(f"kind must be one of {', '.join(OUTLINES)}, not {kind!r}")
@@ -474,22 +800,30 @@ def build_reports(
     if kind != "plan" and (version is not None or draft):
         raise CswbError("--version and --draft choose which plan to render; a progress report always measures "
                         "against the latest adopted version (or the draft before any adoption)")
+    names = output_names(workspaces)  # from every workspace given, so a name is the same in every shard
+    if shard is not None:
+        index, count = shard
+        chosen = [n for n, member in enumerate(in_shard(names, index, count)) if member]
+        workspaces, names = [workspaces[n] for n in chosen], [names[n] for n in chosen]
     batch = _Batch(workspaces, Path(out), kind, formats, all_parts, notebooks, since.isoformat() if since else None,
-                   version, draft)
+                   version, draft, force, names)
     for name in batch.names:  # refuse before any work rather than after
         for folder in (batch.out / name, batch.out / f"{name}{FAILED_SUFFIX}"):
             if folder.exists() and not (folder / MARKER).exists():
                 raise CswbError(f"{folder} exists and was not written by 'cswb report': move it out of the way")
     steps = len(batch.outline.notebooks) + 1 + ("pdf" in formats)
-    bars = _Progress(batch.names, steps, progress)
+    bars = _Progress(batch.names, steps, progress, progress_stream)
     workers = max(1, min(jobs, len(batch.names) * len(batch.outline.notebooks)))
     executor = futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                           initializer=_leave_interrupts_to_the_batch)
+                                           initializer=_start_worker)
     handlers = _catch_stop_signals()
+    batch.window = 2 * workers
     try:
         batch.start(executor, bars)
         while batch.pending:
-            done, _ = futures.wait(list(batch.pending), return_when=futures.FIRST_COMPLETED)
+            done, _ = futures.wait(list(batch.pending), timeout=WAIT_TICK_SECONDS,
+                                   return_when=futures.FIRST_COMPLETED)
+            bars.tick()
             for future in done:
                 name, notebook = batch.pending.pop(future)
                 try:
@@ -505,6 +839,7 @@ def build_reports(
                     batch.notebook_done(name, outcome, executor, bars)
                 else:
                     batch.document_done(name, outcome, bars)
+            batch.fill(executor)
     except BaseException as exc:
         _ignore_stop_signals()  # a second Ctrl-C must not cut the clean-up short
         ended = end_child_processes()
@@ -533,10 +868,21 @@ def _remove_scratch(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _leave_interrupts_to_the_batch() -> None:
+def _start_worker() -> None:
     """In each worker: Ctrl-C reaches the whole terminal's process group; the main process alone
-    decides what happens then (it ends the workers and their kernels)."""
+    decides what happens then (it ends the workers and their kernels). If the main process is
+    killed outright (SIGKILL, the OOM killer), nothing decides: the worker ends itself."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_end_with_the_batch, args=(os.getppid(),), name="cswb-batch-watch", daemon=True).start()
+
+
+def _end_with_the_batch(batch_pid: int) -> None:
+    """Once the batch process is gone (this worker is re-parented), end this worker's kernel and
+    browser and the worker itself: an orphan would go on writing into a folder the next run removes."""
+    while os.getppid() == batch_pid:
+        time.sleep(PARENT_CHECK_SECONDS)
+    end_child_processes()
+    os._exit(1)
 
 
 def _raise_stop(signum: int, _frame: FrameType | None) -> None:
@@ -625,13 +971,16 @@ def summary_table(results: Sequence[CommunityResult], wall_seconds: float | None
     rows = [("Community", "Status", "Time", "Notebook", "Cell", "Error")]
     for r in results:
         error = (r.error or "").splitlines()[0] if r.error else ""
-        rows.append((r.name, "ok" if r.ok else "FAILED", f"{r.seconds:.1f} s", r.notebook or "", r.cell or "",
+        status = SKIPPED if r.skipped else "ok" if r.ok else "FAILED"
+        rows.append((r.name, status, "" if r.skipped else f"{r.seconds:.1f} s", r.notebook or "", r.cell or "",
                      error if len(error) <= 200 else error[:199] + "…"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1] for row in rows]
     lines.insert(1, "-" * max(len(line) for line in lines))
     failed = sum(not r.ok for r in results)
-    total = f"{len(results)} report{'s' if len(results) != 1 else ''}: {len(results) - failed} written, {failed} failed"
+    skipped = sum(r.skipped for r in results)
+    total = (f"{len(results)} report{'s' if len(results) != 1 else ''}: {len(results) - failed - skipped} written, "
+             + (f"{skipped} {SKIPPED}, " if skipped else "") + f"{failed} failed")
     if wall_seconds is not None:
         total += f", in {wall_seconds:.1f} s"
     return "\n".join(line.rstrip() for line in lines) + "\n" + total

@@ -1,0 +1,220 @@
+"""A province's plans in one night: `cswb report` on hundreds of communities of varied sizes.
+
+    python benchmarks/province.py [--communities 444] [--formats html,pdf] [--jobs 2] [--large-cities 4]
+
+Makes `--communities` workspaces (not timed): copies of the three samples in turn (renamed, e.g.
+"Maple Falls 007"), with every fifth a synthetic town of one of four sizes and `--large-cities`
+of them a large synthetic city (`cswb_widgets.store.synthetic`, its default size: 5,000 assets,
+20,000 feedback items, 300 actions). Then, in one run:
+
+- (c) the floor: one trivial papermill run per community (a kernel start each), in this process;
+- (a) `cswb report ALL --out OUT --format FORMATS --jobs N` as a subprocess, its process tree
+  sampled with psutil every 0.25 s: peak memory of each worker with its kernel and browser, and
+  of the whole tree (PSS: a page shared by several processes is divided among them, so the
+  browser's many processes are not counted many times over);
+- (r) the same command again, nothing changed: every community must be skipped.
+
+It prints the total, per-community median and p95 (each community's work time, from the
+summary), the peak memory per worker and in total, (a)/(c), and the re-run's time, against the
+targets for 444 communities on two cores: all in at most 10 minutes, at most 2 GB, a re-run in at
+most 30 s. With fewer communities the 444 figure is projected linearly (and says so).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from reports import SAMPLES, executable, run, time_floor, verdict  # the benchmark next to this one
+
+PROVINCE = 444
+TARGET_SECONDS = 600.0
+TARGET_BYTES = 2 * 2**30
+TARGET_RERUN_SECONDS = 30.0
+SAMPLE_INTERVAL = 0.25
+TOWN_EVERY = 5  # every fifth community is a synthetic town
+TOWN_SIZES = (  # (assets, feedback, risks, actions, wards): a village to a mid-size town
+    (40, 150, 8, 12, 1), (150, 600, 12, 25, 2), (400, 1500, 20, 45, 4), (1000, 4000, 30, 80, 6),
+)
+
+
+def _rename(path: Path, name: str) -> None:
+    from cswb_widgets.store import Workspace
+
+    with Workspace.open(path) as ws:
+        ws.update("community", "community", name=name)
+
+
+def make_province(base: Path, count: int, large_cities: int) -> tuple[list[Path], dict[str, int]]:
+    """`count` workspaces of varied sizes; and how many of each kind."""
+    cswb = executable("cswb")
+    templates: dict[str, Path] = {}
+    for sample in SAMPLES:
+        templates[sample] = base / "templates" / sample
+        run([str(cswb), "init", str(templates[sample]), "--from", sample], base / f"init-{sample}.log")
+    synthetic = [sys.executable, "-m", "cswb_widgets.store.synthetic", "--no-progress"]
+    for size, (assets, feedback, risks, actions, wards) in enumerate(TOWN_SIZES):
+        templates[f"town-{size}"] = base / "templates" / f"town-{size}"
+        run([*synthetic, str(templates[f"town-{size}"]), "--seed", str(size + 1), "--assets", str(assets),
+             "--feedback", str(feedback), "--risks", str(risks), "--actions", str(actions), "--wards", str(wards)],
+            base / f"town-{size}.log")
+    if large_cities:
+        templates["city"] = base / "templates" / "city"
+        run([*synthetic, str(templates["city"])], base / "city.log")
+    city_positions = {round((k + 0.5) * count / large_cities) for k in range(large_cities)} if large_cities else set()
+    communities, kinds = [], dict.fromkeys(templates, 0)
+    for n in range(1, count + 1):
+        if n in city_positions:
+            template = "city"
+        elif n % TOWN_EVERY == 0:
+            template = f"town-{(n // TOWN_EVERY) % len(TOWN_SIZES)}"
+        else:
+            template = SAMPLES[(n - 1) % len(SAMPLES)]
+        kinds[template] += 1
+        path = base / "communities" / f"{template}-{n:03d}"
+        shutil.copytree(templates[template], path)
+        _rename(path, f"{template.replace('-', ' ').title()} {n:03d}")
+        communities.append(path)
+    return communities, kinds
+
+
+class TreeMemory:
+    """Samples a process tree: the peak RSS of each worker (with everything it started) and of all."""
+
+    def __init__(self, pid: int) -> None:
+        import psutil
+
+        self.root = psutil.Process(pid)
+        self.per_worker: dict[int, int] = {}
+        self.total = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        import psutil
+
+        def rss(process: psutil.Process) -> int:
+            """Proportional set size: a page shared by N processes (Chromium's) counts 1/N in each."""
+            try:
+                return int(process.memory_full_info().pss)
+            except (psutil.Error, AttributeError):
+                return 0
+
+        while not self._stop.wait(SAMPLE_INTERVAL):
+            try:
+                workers = self.root.children()
+            except psutil.Error:
+                return
+            total = rss(self.root)
+            for worker in workers:
+                try:
+                    if "resource_tracker" in " ".join(worker.cmdline()):
+                        continue
+                    tree = rss(worker) + sum(rss(p) for p in worker.children(recursive=True))
+                except psutil.Error:
+                    continue
+                self.per_worker[worker.pid] = max(self.per_worker.get(worker.pid, 0), tree)
+                total += tree
+            self.total = max(self.total, total)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def cswb_report(communities: list[Path], out: Path, formats: str, jobs: int, log: Path) -> tuple[float, TreeMemory, str]:
+    command = [str(executable("cswb")), "report", *map(str, communities), "--out", str(out), "--format", formats,
+               "--jobs", str(jobs)]
+    started = time.perf_counter()
+    with log.open("w") as stderr:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
+        memory = TreeMemory(process.pid)
+        stdout, _ = process.communicate()
+    seconds = time.perf_counter() - started
+    memory.stop()
+    if process.returncode != 0:
+        sys.exit(f"cswb report failed ({process.returncode}):\n{stdout[-3000:]}\n(progress log in {log})")
+    return seconds, memory, stdout
+
+
+def community_seconds(summary: str) -> dict[str, float]:
+    """Each community's work time from the summary table ("name  ok  8.1 s ...")."""
+    times = {}
+    for line in summary.splitlines()[2:]:
+        fields = line.split()
+        if len(fields) >= 4 and fields[1] == "ok" and fields[3] == "s":
+            times[fields[0]] = float(fields[2])
+    return times
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def gb(size: int) -> str:
+    return f"{size / 2**30:.2f} GB"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--communities", type=int, default=PROVINCE, help=f"communities (default {PROVINCE})")
+    parser.add_argument("--formats", default="html,pdf", help="cswb report --format (default html,pdf; add docx)")
+    parser.add_argument("--jobs", type=int, default=2, help="cswb report --jobs (default 2)")
+    parser.add_argument("--large-cities", type=int, default=None,
+                        help="large synthetic cities among them (default: one per 100 communities, at least 1)")
+    args = parser.parse_args()
+    count = args.communities
+    large = args.large_cities if args.large_cities is not None else max(1, round(count / 100))
+
+    with tempfile.TemporaryDirectory(prefix="cswb-bench-province-") as scratch:
+        base = Path(scratch)
+        print(f"load average at start: {Path('/proc/loadavg').read_text().split()[:3]} ({os.cpu_count()} cores)")
+        started = time.perf_counter()
+        communities, kinds = make_province(base, count, large)
+        made = ", ".join(f"{n} {kind}" for kind, n in kinds.items() if n)
+        print(f"made {count} communities ({made}) in {time.perf_counter() - started:.0f} s (not timed)", flush=True)
+
+        floor = time_floor(communities, base / "floor")
+        print(f"  (c) floor done: {floor:.1f} s", flush=True)
+        total, memory, summary = cswb_report(communities, base / "out", args.formats, args.jobs, base / "a.log")
+        print(f"  (a) cswb report done: {total:.1f} s", flush=True)
+        rerun, _, rerun_summary = cswb_report(communities, base / "out", args.formats, args.jobs, base / "r.log")
+        skipped_all = f"0 written, {count} skipped (unchanged), 0 failed" in rerun_summary
+        print(f"  (r) unchanged re-run done: {rerun:.1f} s", flush=True)
+
+        times = list(community_seconds(summary).values())
+        print()
+        print(f"{count} communities ({made}), --format {args.formats}, --jobs {args.jobs}:")
+        print(f"(a) cswb report             {total:7.1f} s  {total / count:5.2f} s per community (wall)")
+        print(f"    per community (work)    median {statistics.median(times):.1f} s, p95 {p95(times):.1f} s,"
+              f" max {max(times):.1f} s ({len(times)} reports)")
+        print(f"(c) floor: a kernel start   {floor:7.1f} s  {floor / count:5.2f} s per community")
+        print(f"(a)/(c) = {total / floor:.2f}x")
+        workers = sorted(memory.per_worker.values(), reverse=True)
+        print(f"peak memory per worker (with its kernel and browser): {', '.join(gb(w) for w in workers)};"
+              f" whole tree {gb(memory.total)} (PSS) - target at most {gb(TARGET_BYTES)}:"
+              f" {verdict(memory.total <= TARGET_BYTES)}")
+        projected = total * PROVINCE / count
+        what = "measured" if count == PROVINCE else f"projected linearly from {count}"
+        print(f"{PROVINCE} communities: {projected:.0f} s ({what}) - target at most {TARGET_SECONDS:.0f} s:"
+              f" {verdict(projected <= TARGET_SECONDS)}")
+        print(f"(r) unchanged re-run {rerun:.1f} s, {'all' if skipped_all else 'NOT all'} skipped"
+              f" - target at most {TARGET_RERUN_SECONDS:.0f} s: {verdict(skipped_all and rerun <= TARGET_RERUN_SECONDS)}")
+        print(f"(single runs, wall clock; load average at end: {Path('/proc/loadavg').read_text().split()[:3]})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
