@@ -234,6 +234,9 @@ def test_an_edited_workspace_alone_is_remade(copy: Path) -> None:
     with Workspace.open(copy / "ws" / "maple-falls") as ws:
         ws.update("community", "community", name="Maple Falls Township")
     assert _run(copy) == {"maple-falls": "ok", "whitebirch-lake": SKIPPED}
+    # Remade, and still the adopted version's plan: the edit is to the working draft.
+    assert "Maple Falls Township" not in (copy / "out" / "maple-falls" / "plan.html").read_text(encoding="utf-8")
+    assert _run(copy, draft=True) == dict.fromkeys(BASELINE, "ok")  # another plan asked for: both remade
     assert "Maple Falls Township" in (copy / "out" / "maple-falls" / "plan.html").read_text(encoding="utf-8")
 
 
