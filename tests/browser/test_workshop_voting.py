@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from browser_harness import HOSTILE_NAME, axe, describe_violations, wait_for_app, wait_for_widgets
-from playwright.sync_api import expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError, expect
 
 from cswb_widgets.store import Workspace
 
@@ -76,9 +76,12 @@ def test_ten_participants_vote_at_once_and_the_facilitators_tally_follows_live(
     for page in ballots:
         page.get_by_role("button", name="Submit my ratings").click(no_wait_after=True)
     for number, page in enumerate(ballots):
-        page.get_by_role("status").filter(
-            has_text=f"Saved {len(RISKS)} ratings for Participant {number:02d}."
-        ).wait_for(timeout=LOAD_MS)
+        saved = page.get_by_role("status").filter(has_text=f"Saved {len(RISKS)} ratings for Participant {number:02d}.")
+        try:
+            saved.wait_for(timeout=LOAD_MS)
+        except PlaywrightTimeoutError:  # say what the ballot showed instead (a refusal, an error, nothing)
+            raise AssertionError(f"Participant {number:02d}'s ballot never said it saved; its status lines: "
+                                 f"{page.get_by_role('status').all_inner_texts()}") from None
 
     with Workspace.open(workshop) as ws:
         votes = ws.table("votes")
