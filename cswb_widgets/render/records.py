@@ -194,12 +194,8 @@ def table_html(
     `row_header` names the column whose cells become ``<th scope="row">``.
     """
     shown = _public(columns if columns is not None else [str(c) for c in frame.columns])
-    parts = ['<table class="cswb-table cswb-static">']
-    if caption:
-        parts.append(f"<caption>{escape(caption)}</caption>")
-    parts.append("<thead><tr>")
-    parts.extend(f'<th scope="col">{escape(column_label(c, labels))}</th>' for c in shown)
-    parts.append("</tr></thead><tbody>")
+    parts = _table_start("cswb-table cswb-static", caption, shown, labels)
+    parts.append("<tbody>")
     if frame.empty:
         parts.append(f'<tr><td class="cswb-empty" colspan="{max(len(shown), 1)}">{escape(empty_text)}</td></tr>')
     for row in frame[shown].itertuples(index=False, name=None):
@@ -211,6 +207,18 @@ def table_html(
         parts.append("</tr>")
     parts.append("</tbody></table>")
     return with_style("".join(parts), style)
+
+
+def _table_start(css_class: str, caption: str | None, shown: Sequence[str],
+                 labels: Mapping[str, str] | None) -> list[str]:
+    """A table's opening markup: its class, the caption (escaped) and the column headers."""
+    parts = [f'<table class="{css_class}">']
+    if caption:
+        parts.append(f"<caption>{escape(caption)}</caption>")
+    parts.append("<thead><tr>")
+    parts.extend(f'<th scope="col">{escape(column_label(c, labels))}</th>' for c in shown)
+    parts.append("</tr></thead>")
+    return parts
 
 
 def detailed_table_html(
@@ -231,12 +239,7 @@ def detailed_table_html(
     columns (dates) never wrap: a hyphen in a date is a place a browser would break it."""
     shown = _public(columns)
     extra = _public(details)
-    parts = ['<table class="cswb-table cswb-static cswb-detailed">']
-    if caption:
-        parts.append(f"<caption>{escape(caption)}</caption>")
-    parts.append("<thead><tr>")
-    parts.extend(f'<th scope="col">{escape(column_label(c, labels))}</th>' for c in shown)
-    parts.append("</tr></thead>")
+    parts = _table_start("cswb-table cswb-static cswb-detailed", caption, shown, labels)
     if frame.empty:
         parts.append(f'<tbody><tr><td class="cswb-empty" colspan="{max(len(shown), 1)}">{escape(empty_text)}</td></tr></tbody>')
     for record in frame.to_dict("records"):
