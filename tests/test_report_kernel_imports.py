@@ -11,12 +11,15 @@ import pytest
 SCRIPT = """
 import json, sys
 from cswb_widgets.notebooks import NOTEBOOKS, for_report, notebook_path, source_text
-namespace = {"workspace": sys.argv[1], "mode": "report"}
+given = {"workspace": sys.argv[1], "mode": "report"}  # as papermill injects them after the defaults
 for name in NOTEBOOKS:
     notebook, _ = for_report(json.loads(notebook_path(name).read_text()), None)
+    namespace = {}
     for cell in notebook["cells"]:
-        if cell["cell_type"] == "code" and "parameters" not in cell["metadata"].get("tags", []):
+        if cell["cell_type"] == "code":
             exec(compile(source_text(cell), f"{name}.ipynb", "exec"), namespace)
+            if "parameters" in cell["metadata"].get("tags", []):
+                namespace.update(given)
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("ipywidgets", "anywidget", "comm"))
 print(json.dumps(loaded))
 """
