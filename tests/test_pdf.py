@@ -83,6 +83,7 @@ def print_documents(paths: list[str]) -> int:
 
 
 def print_kill_print(first: str, second: str) -> tuple[int, int]:
+    import contextlib
     import os
 
     import psutil
@@ -91,7 +92,8 @@ def print_kill_print(first: str, second: str) -> tuple[int, int]:
         printer.print(Path(first), Path(first).with_suffix(".pdf"))
         browsers = [p for p in psutil.Process(os.getpid()).children(recursive=True) if "chrom" in p.name().lower()]
         for process in browsers:
-            process.kill()
+            with contextlib.suppress(psutil.NoSuchProcess):  # a renderer ends with its browser, killed just before
+                process.kill()
         psutil.wait_procs(browsers, timeout=10)
         printer.print(Path(second), Path(second).with_suffix(".pdf"))
         return len(browsers), printer.launches
