@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import html as html_text
 import io
 import os
@@ -225,13 +226,9 @@ def print_pdf(html_path: Path, pdf_path: Path, *, chromium: Path | None = None, 
         return printer.print(html_path, pdf_path)
 
 
-_printer: Printer | None = None
-
-
+@functools.cache
 def worker_printer() -> Printer:
     """This process's printer, kept for every document a batch worker prints (closed at exit)."""
-    global _printer
-    if _printer is None:
-        _printer = Printer()
-        atexit.register(_printer.close)
-    return _printer
+    printer = Printer()
+    atexit.register(printer.close)
+    return printer

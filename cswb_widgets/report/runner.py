@@ -264,16 +264,12 @@ def _name_the_source(executed: Path, source: Path) -> None:
         pass  # no notebook was written (the kernel never started): the error says why
 
 
-_runner: Runner | None = None
-
-
+@functools.cache
 def worker_runner() -> Runner:
     """This process's runner (a worker keeps its kernel for every notebook it is given)."""
-    global _runner
-    if _runner is None:
-        _runner = Runner()
-        atexit.register(_runner.discard)
-    return _runner
+    runner = Runner()
+    atexit.register(runner.discard)
+    return runner
 
 
 def run_notebook(notebook: str, workspace: str, target: str, parts: tuple[str, ...] | None = None,
