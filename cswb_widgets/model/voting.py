@@ -61,6 +61,8 @@ class BallotChanges:
     add: list[dict[str, Any]] = field(default_factory=list)
     update: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (vote id, changes)
     gone: int = 0
+    # A device's earlier votes on risks not rated now, given the name this ballot gives (one name per device).
+    renamed: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     @property
     def saved(self) -> int:
@@ -109,6 +111,9 @@ def ballot_changes(
             changes.add.append(
                 {"risk_id": risk_id, "participant": spelling, "value": value, "session": session, "device": device or None}
             )
+    for risk_id, vote_id in earlier.items():
+        if risk_id not in chosen and earlier_names[risk_id] != spelling:
+            changes.renamed.append((vote_id, {"participant": spelling}))
     return changes
 
 

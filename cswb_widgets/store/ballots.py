@@ -37,7 +37,7 @@ def record_ballot(
         votes = ws.table("votes")
         live = set(ws.table("risks")["id"].astype(str)) if chosen else set()
         changes = ballot_changes(votes, live, participant, chosen, device=device, session=session)
-        for vote_id, update in changes.update:
+        for vote_id, update in [*changes.update, *changes.renamed]:
             ws.update("votes", vote_id, **update)
         for row in changes.add:
             ws.add("votes", row)
