@@ -7,7 +7,6 @@ names). The QR code is drawn here, offline, by segno.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ import segno
 from ..model.privacy import SMALL_COUNT
 from ..model.voting import MAX_PARTICIPANT_CHARACTERS, RATINGS, participants, vote_summary
 from ..render.voting import SCALE, tally_table
+from ..store.ballots import DeviceBallot
 from .launcher import _environment
 
 NO_OPINION = "No opinion"
@@ -24,42 +24,8 @@ RATING_FIELD = "risk-"  # a rating's form field is RATING_FIELD + the risk's id
 NAME_FIELD = "name"
 
 
-@dataclass(frozen=True)
-class BallotRisk:
-    id: str
-    name: str
-    description: str
-    rating: int | None  # this device's earlier rating, if any
-
-    @property
-    def field(self) -> str:
-        return RATING_FIELD + self.id
-
-
-def ballot_risks(risks: pd.DataFrame, votes: pd.DataFrame, device: str | None) -> list[BallotRisk]:
-    """The risks to rate, by name, each with the rating this device gave it before (if any)."""
-    earlier: dict[str, int] = {}
-    if device and len(votes) and "device" in votes:
-        mine = votes[votes["device"].astype(str) == device]
-        earlier = {str(r): int(v) for r, v in zip(mine["risk_id"], mine["value"], strict=True)}
-    listed = [
-        BallotRisk(str(r["id"]), str(r["name"]), _text(r.get("description")), earlier.get(str(r["id"])))
-        for r in risks.to_dict("records")
-    ]
-    return sorted(listed, key=lambda r: (r.name.casefold(), r.id))
-
-
-def earlier_name(votes: pd.DataFrame, device: str | None) -> str:
-    """The name this device gave with its earlier ballot ("" if none)."""
-    if not device or not len(votes) or "device" not in votes:
-        return ""
-    mine = votes[votes["device"].astype(str) == device]
-    return str(mine["participant"].iloc[0]) if len(mine) and bool(mine["device"].notna().iloc[0]) else ""
-
-
 def render_ballot(
-    community: str,
-    risks: list[BallotRisk],
+    ballot: DeviceBallot,
     *,
     xsrf_form_html: str,
     name: str = "",
@@ -69,7 +35,7 @@ def render_ballot(
 ) -> str:
     """The ballot: one fieldset per risk (its name is the legend), 1 to 5 or "No opinion"."""
     return _environment().get_template("ballot.html").render(
-        community=community, risks=risks, ratings=RATINGS, scale=SCALE, no_opinion=NO_OPINION,
+        community=ballot.community, risks=ballot.risks, given=ballot.ratings, rating_field=RATING_FIELD, ratings=RATINGS, scale=SCALE, no_opinion=NO_OPINION,
         xsrf_form_html=xsrf_form_html, name=name, name_field=NAME_FIELD, unnamed=unnamed,
         max_name=MAX_PARTICIPANT_CHARACTERS, message=message, kind=kind,
     )
@@ -119,7 +85,3 @@ def render_tally(community: str, view: TallyView, data_url: str, refresh_seconds
         community=community, view=view, data_url=data_url, refresh_ms=int(refresh_seconds * 1000),
         small=SMALL_COUNT,
     )
-
-
-def _text(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)

@@ -50,7 +50,7 @@ from ..model.voting import (
 )
 from ..render import WorkspaceTables
 from ..store import Workspace
-from ..store.ballots import record_ballot
+from ..store.ballots import device_ballot, record_ballot, risk_names
 from ..store.served_root import NoSuchWorkspace, workspace_under
 from ..workbooks.risk import VOTE_PATH
 from . import vote_pages
@@ -279,18 +279,11 @@ class BallotHandler(_VoteHandler):
     async def _show(self, ws: Workspace, slug: str, device: str | None, *, message: str = "", kind: str = "",
                     status: int = 200, typed_name: str | None = None) -> None:
         fingerprint = device_fingerprint(device) if device else None
-
-        def read() -> tuple[str, list[vote_pages.BallotRisk], str]:
-            votes = ws.table("votes")
-            risks = vote_pages.ballot_risks(ws.table("risks"), votes, fingerprint)
-            return str(ws.community.get("name") or slug), risks, vote_pages.earlier_name(votes, fingerprint)
-
-        community, risks, name = await self.service.run(read)
-        if name == UNNAMED_PARTICIPANT:
-            name = ""
+        ballot = await self.service.run(device_ballot, ws, fingerprint)
+        name = "" if ballot.participant == UNNAMED_PARTICIPANT else ballot.participant
         self.page(
             vote_pages.render_ballot(
-                community, risks, xsrf_form_html=self.xsrf_form_html(),
+                ballot, xsrf_form_html=self.xsrf_form_html(),
                 name=name if typed_name is None else typed_name, unnamed=UNNAMED_PARTICIPANT,
                 message=message, kind=kind,
             ),
@@ -314,7 +307,7 @@ class BallotHandler(_VoteHandler):
                              message="Not saved: this browser did not keep the ballot's cookie. Allow cookies for "
                              "this address, choose your ratings again and submit.")
             return
-        problem, chosen = self._ratings(await self.service.run(lambda: ws.table("risks")))
+        problem, chosen = self._ratings(await self.service.run(risk_names, ws))
         if not problem and len(name) > MAX_PARTICIPANT_CHARACTERS:
             problem = f"Not saved: a name has at most {MAX_PARTICIPANT_CHARACTERS} characters (this one has {len(name)})."
         if not problem and not chosen:
@@ -351,9 +344,8 @@ class BallotHandler(_VoteHandler):
             self.request.body_arguments.setdefault(name, []).extend(values)
             self.request.arguments.setdefault(name, []).extend(values)
 
-    def _ratings(self, risks: Any) -> tuple[str, dict[str, int]]:
+    def _ratings(self, names: dict[str, str]) -> tuple[str, dict[str, int]]:
         """The form's ratings (risk id -> 1..5), or a one-line refusal naming the risk."""
-        names = dict(zip(risks["id"].astype(str), risks["name"].astype(str), strict=True)) if len(risks) else {}
         given: dict[str, Any] = {}
         for field_name in self.request.body_arguments:
             if not field_name.startswith(vote_pages.RATING_FIELD):
