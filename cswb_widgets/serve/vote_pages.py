@@ -53,7 +53,10 @@ def render_vote_message(title: str, message: str, status: int) -> str:
 
 def qr_svg(url: str) -> str:
     """`url` as a QR code, an inline SVG drawn offline (medium error correction: a projector's glare)."""
-    return segno.make(url, error="m", micro=False).svg_inline(scale=10, border=2, dark="#000", light="#fff")
+    # omitsize: a viewBox instead of a fixed size, so that the stylesheet sizes it for the screen.
+    return segno.make(url, error="m", micro=False).svg_inline(
+        border=2, dark="#000", light="#fff", omitsize=True, title="QR code that opens the ballot"
+    )
 
 
 def render_join(community: str, short_url: str, code: str, join_url: str) -> str:
