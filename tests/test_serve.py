@@ -401,7 +401,8 @@ def _cswb(*args: str | Path) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [(["--host", "0.0.0.0"], "give --token"), (["--host", "0.0.0.0", "--token", "abc"], "at least 16 characters"),
-     (["--root", "does-not-exist"], "no such folder")],
+     (["--root", "does-not-exist"], "no such folder"),
+     (["--workshop", "nowhere", "--host", "127.0.0.1"], "--workshop nowhere: there is no workspace named 'nowhere'")],
 )
 def test_serve_refuses_to_start_with_one_clear_line(root: Path, args: list[str], fragment: str) -> None:
     result = _cswb("serve", *([] if "--root" in args else ["--root", root]), *args)
