@@ -53,17 +53,18 @@ def device_votes(ws: Workspace, device: str) -> pd.DataFrame:
 
 
 def device_ballot(ws: Workspace, device: str | None) -> DeviceBallot:
-    """The ballot page's data, read with three small queries (no whole table)."""
+    """The ballot page's data, read with three small queries (no whole table, no DataFrame)."""
     community = ws._rows("SELECT name FROM community WHERE deleted_at IS NULL")
     risks = sorted(
         (BallotRisk(str(i), str(n), "" if d is None else str(d))
          for i, n, d in ws._rows("SELECT id, name, description FROM risks WHERE deleted_at IS NULL")),
         key=lambda r: (r.name.casefold(), r.id),
     )
-    mine = device_votes(ws, device) if device else pd.DataFrame(columns=_VOTE_COLUMNS)
+    mine = ws._rows("SELECT risk_id, value, participant FROM votes WHERE deleted_at IS NULL AND device = ?",
+                    (device,)) if device else []
     live = {r.id for r in risks}
-    ratings = {str(r): int(v) for r, v in zip(mine["risk_id"], mine["value"], strict=True) if str(r) in live}
-    name = str(mine["participant"].iloc[0]) if len(mine) else ""
+    ratings = {str(r): int(v) for r, v, _name in mine if str(r) in live}
+    name = str(mine[0][2]) if mine else ""
     return DeviceBallot(str(community[0][0]) if community and community[0][0] else ws.path.name, risks, ratings, name)
 
 
