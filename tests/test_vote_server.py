@@ -222,3 +222,12 @@ def test_the_tally_suppresses_small_counts_and_escapes_names(server: VoteServer)
     assert rare and "&lt;5" not in rare.group(0)  # nobody rated it: 0, no mean
     page = facilitator.get(f"{server.ballot()}/tally")
     assert 'id="tally-table"' in page.text and "tally.json" in page.text
+
+
+def test_the_old_voting_view_opens_the_kernel_less_ballot(server: VoteServer) -> None:
+    facilitator = requests.Session()
+    facilitator.get(f"{server.url}?token={TOKEN}")
+    old = facilitator.get(f"{server.url}voila/render/risk.ipynb?workspace={SLUG}&view=vote", allow_redirects=False)
+    assert old.status_code == 302 and old.headers["Location"] == f"/vote/{SLUG}"
+    app = facilitator.get(f"{server.url}voila/render/risk.ipynb?workspace={SLUG}&view=other", allow_redirects=False)
+    assert app.status_code != 302  # any other view is the app itself
