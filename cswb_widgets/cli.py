@@ -300,9 +300,15 @@ def restore(path: Path, table: str, record_id: str) -> None:
 @click.option("--port", type=click.IntRange(1, 65535), default=8866, show_default=True)
 @click.option(
     "--host",
-    default="127.0.0.1",
-    show_default=True,
-    help="Address to listen on. Anything but loopback needs --token or --password-hash.",
+    default=None,
+    help="Address to listen on [default: 127.0.0.1; with --workshop, this machine's local network address]."
+    " Anything but loopback needs --token or --password-hash (--workshop makes a token if none is given).",
+)
+@click.option(
+    "--workshop",
+    metavar="COMMUNITY",
+    help="Run a workshop vote for this workspace (its folder name): listen on the local network, make a fresh"
+    " access code that opens only its ballot and join screen, and print the join screen's address for the projector.",
 )
 @click.option("--token", envvar="CSWB_TOKEN", help="Secret visitors add as ?token=... once (env: CSWB_TOKEN).")
 @click.option(
@@ -333,7 +339,8 @@ def restore(path: Path, table: str, record_id: str) -> None:
 def serve(
     root: Path,
     port: int,
-    host: str,
+    host: str | None,
+    workshop: str | None,
     token: str | None,
     password_hash: str | None,
     notebooks: Path | None,
@@ -341,10 +348,16 @@ def serve(
     pool_size: int,
 ) -> None:
     """Serve the workbooks as web apps, with a launcher listing the workspaces under --root."""
-    from .serve.options import ServeOptions
+    from .serve.options import ServeOptions, is_loopback, workshop_host
 
+    if host is None:
+        host = workshop_host() if workshop else "127.0.0.1"
+    if workshop and not is_loopback(host) and not (token or password_hash):
+        import secrets
+
+        token = secrets.token_urlsafe(24)  # the facilitator's; printed once with the address
     options = ServeOptions(root, host, port, token or None, password_hash or None, extra_notebooks, pool_size,
-                           notebooks=notebooks)
+                           notebooks=notebooks, workshop=workshop)
     options.checked()  # refuse bad options before the seconds it takes to import Voilà
 
     from .startup import skip_unused_slow_imports

@@ -26,12 +26,13 @@ from cswb_widgets.store.served_root import (
     workspace_under,
 )
 from cswb_widgets.workbooks import page as request
+from cswb_widgets.workbooks.risk import PUBLIC_URL_ENV
 
 # What Voilà and `cswb serve` set for kernels, and what a request hands over (CGI style).
 KERNEL_ENV = ("VOILA_PREHEAT", "VOILA_SERVER_URL", "VOILA_BASE_URL", "VOILA_KERNEL_ID", "VOILA_REQUEST_URL",
               "VOILA_APP_IP", "VOILA_APP_PORT", "VOILA_WS_PROTOCOL", "VOILA_WS_BASE_URL", "QUERY_STRING",
               "SCRIPT_NAME", "PATH_INFO", "SERVER_NAME", "SERVER_PORT", "SERVER_SOFTWARE", "SERVER_PROTOCOL",
-              "JUPYTER_PATH", "PYDEVD_DISABLE_FILE_VALIDATION", "IPYTHONDIR", request.ROOT_ENV)
+              "JUPYTER_PATH", "PYDEVD_DISABLE_FILE_VALIDATION", "IPYTHONDIR", request.ROOT_ENV, PUBLIC_URL_ENV)
 # A token as `secrets.token_urlsafe` makes them (the options check how guessable a token is).
 STRONG_TOKEN = "q7V-2mXa9LrT4kWz0pHc"
 
@@ -260,8 +261,9 @@ def test_the_server_keeps_its_own_request_variables_from_kernels(root: Path, tmp
 
     clean_env.setenv("QUERY_STRING", "workspace=maple-falls")
     clean_env.setenv("VOILA_KERNEL_ID", "1234")
-    _kernel_environment(ServeOptions(root, host="0.0.0.0", token=STRONG_TOKEN), tmp_path)
+    _kernel_environment(ServeOptions(root, host="0.0.0.0", token=STRONG_TOKEN), tmp_path, "http://10.1.2.3:8866/")
     assert "QUERY_STRING" not in os.environ and "VOILA_KERNEL_ID" not in os.environ
+    assert os.environ[PUBLIC_URL_ENV] == "http://10.1.2.3:8866/"  # the risk app's vote links start with it
     assert os.environ[request.ROOT_ENV] == str(root)
     assert os.environ["VOILA_APP_IP"] == "127.0.0.1"
     assert os.environ["JUPYTER_PATH"].split(os.pathsep)[0].endswith("share/jupyter")
@@ -399,7 +401,8 @@ def _cswb(*args: str | Path) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [(["--host", "0.0.0.0"], "give --token"), (["--host", "0.0.0.0", "--token", "abc"], "at least 16 characters"),
-     (["--root", "does-not-exist"], "no such folder")],
+     (["--root", "does-not-exist"], "no such folder"),
+     (["--workshop", "nowhere", "--host", "127.0.0.1"], "--workshop nowhere: there is no workspace named 'nowhere'")],
 )
 def test_serve_refuses_to_start_with_one_clear_line(root: Path, args: list[str], fragment: str) -> None:
     result = _cswb("serve", *([] if "--root" in args else ["--root", root]), *args)

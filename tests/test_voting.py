@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import sqlite3
 import statistics
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -11,11 +12,21 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cswb_widgets.model.voting import DISTRIBUTION, mean_votes, participants, vote_summary
+from cswb_widgets.errors import CswbWarning
+from cswb_widgets.model.voting import (
+    DISTRIBUTION,
+    ballot_changes,
+    device_fingerprint,
+    mean_votes,
+    participants,
+    valid_ratings,
+    vote_summary,
+)
 from cswb_widgets.paths import samples_dir
 from cswb_widgets.render import WorkspaceTables
 from cswb_widgets.render.voting import tally_html
 from cswb_widgets.store import Workspace
+from cswb_widgets.store.ballots import record_ballot
 from cswb_widgets.store.tabular import import_bundle
 from cswb_widgets.widgets import Ballot, VoteTally
 from cswb_widgets.widgets.voting import RATINGS_ESM, STATUS_ESM
@@ -332,3 +343,85 @@ def test_summaries_of_an_empty_workspace(ws: Workspace) -> None:
     tables = WorkspaceTables(ws)
     assert vote_summary(tables).empty and participants(tables) == 0 and mean_votes(tables).empty
     assert "No risks yet." in VoteTally(ws).table_html
+
+
+# -- ballots from the kernel-less voting page: one per device ----------------------------------
+
+
+def test_a_devices_ballot_replaces_only_that_devices_votes(ws: Workspace, risks: list[str]) -> None:
+    phone, other_phone = device_fingerprint("a" * 32), device_fingerprint("b" * 32)
+    record_ballot(ws, "Sam K.", {risks[0]: 5, risks[1]: 2}, device=phone)
+    record_ballot(ws, "Sam K.", {risks[0]: 1}, device=other_phone)  # same name, another phone
+    again = record_ballot(ws, "Samantha", {risks[0]: 3}, device=phone)  # the first phone changes its mind
+    assert (again.saved, again.gone) == (1, 0)
+    rows = {(r.device, r.risk_id, r.participant, int(r.value)) for r in ws.table("votes").itertuples()}
+    assert rows == {(phone, risks[0], "Samantha", 3), (phone, risks[1], "Samantha", 2),
+                    (other_phone, risks[0], "Sam K.", 1)}
+    assert participants(WorkspaceTables(ws)) == 2
+    assert "Samantha" in set(ws.history()["actor"])
+
+
+def test_a_name_typed_in_an_app_cannot_take_over_a_devices_ballot(ws: Workspace, risks: list[str]) -> None:
+    phone = device_fingerprint("c" * 32)
+    record_ballot(ws, "Sam K.", {risks[0]: 5}, device=phone)
+    assert _ballot(ws, "sam k.", {risks[0]: 1}).submit()
+    votes = ws.table("votes")
+    assert sorted(zip(votes["device"].fillna("app"), votes["value"].astype(int), strict=True)) == [("app", 1), (phone, 5)]
+    assert participants(WorkspaceTables(ws)) == 2
+
+
+def test_ballot_changes_leave_out_risks_that_are_gone_and_keep_one_spelling() -> None:
+    votes = pd.DataFrame({"id": ["v1"], "risk_id": ["r1"], "participant": ["Sam K."], "value": [2],
+                          "session": [None], "device": [None]})
+    changes = ballot_changes(votes, {"r1", "r2"}, "SAM  k.", {"r1": 4, "r2": 5, "r-gone": 1})
+    assert changes.update == [("v1", {"value": 4})]
+    assert changes.add == [{"risk_id": "r2", "participant": "Sam K.", "value": 5, "session": None, "device": None}]
+    assert (changes.saved, changes.gone) == (2, 1)
+
+
+@pytest.mark.parametrize("bad", [0, 6, 2.5, "3", True])
+def test_valid_ratings_refuses_anything_but_whole_numbers_1_to_5(bad: object) -> None:
+    assert valid_ratings({"r1": 4, "r2": bad}) == ({}, repr(bad))
+    assert valid_ratings({"r1": 4, "r2": None, "r3": ""}) == ({"r1": 4}, "")
+
+
+def test_a_schema_4_workspace_gains_the_device_column_and_keeps_its_votes(tmp_path: Path) -> None:
+    with Workspace.create(tmp_path / "old", name="Old Town") as ws:
+        risk = ws.add("risks", name="Housing")
+        ws.add("votes", risk_id=risk, participant="Sam", value=4)
+    db = tmp_path / "old" / "workspace.sqlite"
+    conn = sqlite3.connect(db)  # as schema 4 left it: no device column, unique on risk + participant
+    conn.execute('DROP INDEX "votes__unique0"')
+    conn.execute('ALTER TABLE votes DROP COLUMN device')
+    conn.execute("CREATE UNIQUE INDEX votes__unique0 ON votes (coalesce(risk_id, ''), coalesce(participant, ''))"
+                 " WHERE deleted_at IS NULL")
+    conn.execute("PRAGMA user_version = 4")
+    conn.commit()
+    conn.close()
+    with Workspace.open(db.parent) as ws:
+        with pytest.warns(CswbWarning, match="upgraded this workspace from schema 4 to 5"):
+            record_ballot(ws, "Sam", {risk: 2}, device=device_fingerprint("d" * 32))  # a phone's Sam is another Sam
+        votes = ws.table("votes")
+    assert sorted(zip(votes["participant"], votes["value"].astype(int), votes["device"].isna(), strict=True)) == [
+        ("Sam", 2, False), ("Sam", 4, True)]
+
+
+def test_the_facilitators_vote_links_are_absolute_and_carry_no_secret() -> None:
+    from cswb_widgets.workbooks.risk import vote_links_html
+
+    links = str(vote_links_html("http://192.168.1.20:8866/", "maple-falls"))
+    assert 'href="http://192.168.1.20:8866/vote/maple-falls/join"' in links
+    assert 'href="http://192.168.1.20:8866/vote/maple-falls/tally"' in links
+    assert "token" not in links and "code=" not in links
+    # Outside `cswb serve` (JupyterLab) there is no address to link: the page says how to start a vote.
+    assert "cswb serve --workshop maple-falls" in str(vote_links_html("", "maple-falls"))
+
+
+def test_voting_codes_are_random_unambiguous_and_typed_loosely() -> None:
+    from cswb_widgets.serve.voting import CODE_ALPHABET, new_voting_code, shown_code, typed_code
+
+    codes = {new_voting_code() for _ in range(200)}
+    assert len(codes) == 200 and all(len(c) == 8 and set(c) <= set(CODE_ALPHABET) for c in codes)
+    assert not set("01OIL") & set(CODE_ALPHABET)
+    code = next(iter(codes))
+    assert typed_code(f" {shown_code(code).lower()} ") == code

@@ -14,6 +14,7 @@ from cswb_widgets.render import WorkspaceTables
 from cswb_widgets.render.risk import sensitivity_html, trace_frame
 from cswb_widgets.store import Workspace
 from cswb_widgets.workbooks import RiskWorkbook
+from cswb_widgets.workbooks.risk import PUBLIC_URL_ENV
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -252,7 +253,11 @@ def test_the_voting_page_shows_the_ballot_alone(maple: Path, monkeypatch: pytest
     assert "Rate the risks" in book.header().data
     monkeypatch.setattr(request, "page_parameter", lambda name: None)
     normal = RiskWorkbook.open(maple, "app")
-    assert normal.ballot().data == "" and "view=vote" in _part(normal, "voting").children[0].value
+    assert normal.ballot().data == ""
+    # The facilitator's page links the kernel-less vote's join screen and tally at the server's address.
+    monkeypatch.setenv(PUBLIC_URL_ENV, "http://10.0.0.5:8866/")
+    links = _part(RiskWorkbook.open(maple, "app"), "voting").children[0].value
+    assert 'href="http://10.0.0.5:8866/vote/maple-falls/join"' in links and "view=vote" not in links
 
 
 @pytest.mark.slow

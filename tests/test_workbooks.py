@@ -141,7 +141,7 @@ def test_sections_are_built_when_the_browser_shows_them(maple: Path) -> None:
 def test_display_name_goes_to_the_change_history(maple: Path) -> None:
     book = CommitmentWorkbook.open(maple, "app")
     header = book.header()
-    header.children[1].value = "Alex (library)"
+    header.children[1].name = "Alex (library)"  # the EditorName widget, as the browser's saved name arrives
     book.ws.add("organizations", name="Maple Falls Public Library", sector="culture_recreation")
     assert book.ws.history("organizations")["actor"].iloc[-1] == "Alex (library)"
 

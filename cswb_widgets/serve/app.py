@@ -22,7 +22,7 @@ import tornado.ioloop
 import tornado.web
 from jupyter_server.log import log_request as jupyter_log_request
 from jupyter_server.utils import url_path_join
-from traitlets import List, Unicode
+from traitlets import Any, List, Unicode
 from traitlets.config import Config
 from voila.app import Voila
 from voila.tornado.contentshandler import VoilaContentsHandler
@@ -35,8 +35,10 @@ from ..errors import CswbError
 from ..notebooks import NOTEBOOKS, copy_for_app, notebook_path
 from ..store.limits import MAX_FILE_BYTES, MIB
 from ..store.served_root import ROOT_ENV
+from ..workbooks.risk import PUBLIC_URL_ENV
 from .handlers import GuardedVoilaHandler, LauncherHandler
 from .options import ServeOptions, check_port_free, is_loopback, kernel_reachable_host
+from .voting import VOTE_PATH, VoteService, new_voting_code, shown_code, vote_handlers
 
 TEMPLATE = "cswb"
 JUPYTER_DATA = Path(__file__).parent / "share" / "jupyter"  # holds voila/templates/cswb
@@ -148,6 +150,7 @@ class CswbVoila(Voila):
 
     workspace_root = Unicode(help="The folder whose sub-folders are the workspaces.").tag(config=True)
     workbooks = List(Unicode(), help="File names of the served notebooks that need a workspace.").tag(config=True)
+    vote_service = Any(None, allow_none=True, help="The kernel-less workshop vote's shared state (serve.voting).")
 
     def init_handlers(self) -> list[tuple]:
         replaced = (TornadoVoilaTreeHandler, VoilaContentsHandler, TornadoVoilaHandler)
@@ -155,7 +158,9 @@ class CswbVoila(Voila):
         root = Path(self.workspace_root)
         workbooks = frozenset(self.workbooks)
         stages = frozenset(Path(name).stem for name in workbooks)
+        votes = vote_handlers(self.server_url, self.vote_service) if self.vote_service is not None else []
         return [
+            *votes,
             (url_path_join(self.server_url, "/"), LauncherHandler, {"workspace_root": root, "stages": stages}),
             (
                 url_path_join(self.server_url, r"/voila/render/(.*)"),
@@ -219,13 +224,14 @@ def notebook_site(workbooks: Iterable[Path], extra: Iterable[Path] = ()) -> Iter
         shutil.rmtree(site, ignore_errors=True)
 
 
-def _kernel_environment(options: ServeOptions, ipython_dir: Path) -> None:
+def _kernel_environment(options: ServeOptions, ipython_dir: Path, public_url: str) -> None:
     """What every kernel (preheated or not) inherits from the server process."""
     # Voilà hands each kernel its visitor's request in CGI-style variables (QUERY_STRING, ...);
     # none may come from whoever started the server, or every visitor would get that one.
     for name in ENV_VARIABLE:
         os.environ.pop(name, None)
     os.environ[ROOT_ENV] = str(options.root)
+    os.environ[PUBLIC_URL_ENV] = public_url  # the risk app links the vote's pages with it
     os.environ["IPYTHONDIR"] = str(ipython_dir)
     # Voilà's request hand-over to preheated kernels connects to 127.0.0.1 unless told otherwise.
     os.environ["VOILA_APP_IP"] = kernel_reachable_host(options.host)
@@ -242,23 +248,35 @@ def serve(options: ServeOptions) -> None:
     except FileNotFoundError:
         raise CswbError("no workbooks are installed (no workbooks/ folder)") from None
     check_port_free(options.host, options.port)
+    # A fresh access code per run, for the workshop's ballot and join screen only.
+    code = new_voting_code() if options.workshop else None
     with notebook_site(workbooks, options.extra_notebooks) as site, kernel_profile() as ipython_dir:
-        _kernel_environment(options, ipython_dir)
         config = voila_config(options, site)
         config.CswbVoila.workspace_root = str(options.root)
         config.CswbVoila.workbooks = sorted(p.name for p in workbooks)
         # The singleton, like Voilà's own launcher: its log is then every component's log (cell
         # errors hidden from visitors must reach the operator).
         app = CswbVoila.instance(config=config)
+        public_url = url_path_join(options.public_address, app.base_url)
+        _kernel_environment(options, ipython_dir, public_url)  # before initialize: it finds the template
+        app.vote_service = VoteService(options.root, public_url, options.workshop, code)
         app.initialize([])
         keep_secrets_out_of_the_log(app.log)
-        tornado.ioloop.IOLoop.current().add_callback(_announce, options)
-        app.start()
+        tornado.ioloop.IOLoop.current().add_callback(_announce, options, app.vote_service)
+        try:
+            app.start()
+        finally:
+            app.vote_service.close()
 
 
-def _announce(options: ServeOptions) -> None:
+def _announce(options: ServeOptions, votes: VoteService) -> None:
     """Runs once the server listens: the line people (and tests) wait for."""
     address = options.address + (f"?token={options.token}" if options.token else "")
     others = "" if is_loopback(options.host) else " (other machines on the network can connect)"
     print(f"cswb: serving the workspaces in {options.root} at {address}{others}", flush=True)
+    if votes.workshop and votes.code:
+        # Printed once, to the facilitator's terminal only (the log never sees the code).
+        join = url_path_join(votes.public_url, VOTE_PATH, votes.workshop, "join")
+        print(f"cswb: workshop vote for {votes.workshop}: show {join} on the projector; participants open "
+              f"http://{votes.short_url()} and type the code {shown_code(votes.code)}", flush=True)
     print("cswb: press Ctrl-C to stop", file=sys.stderr, flush=True)

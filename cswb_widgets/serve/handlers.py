@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from jupyter_server.base.handlers import JupyterHandler
+from jupyter_server.utils import url_path_join
 from tornado import web
 from voila.tornado.handler import TornadoVoilaHandler
 
 from ..errors import CswbError, WorkspaceError
 from ..notebooks import OWN_NOTEBOOKS, copy_for_app
 from ..store.served_root import NoSuchWorkspace, names_workspace, slug_from_query, workspace_under
+from ..workbooks.risk import VOTE_PATH, VOTE_VIEW
 from .launcher import render_launcher, render_refusal, workspace_cards
 
 
@@ -62,6 +65,10 @@ class GuardedVoilaHandler(TornadoVoilaHandler):
             status, message = refusal
             _html(self, render_refusal(message, home=self.base_url), status)
             return
+        ballot = self._kernel_less_ballot(path or "")
+        if ballot is not None:
+            self.redirect(ballot)
+            return
         # Set the XSRF cookie: when the visitor leaves, Voilà's page posts it with its request to
         # shut its kernel down, and without it that request is refused and the kernel lingers.
         self.xsrf_token  # noqa: B018 - reading it sets the cookie
@@ -73,6 +80,13 @@ class GuardedVoilaHandler(TornadoVoilaHandler):
                                        "running the server can find the details in its log.", home=self.base_url), 500)
             return
         await super().get(path)
+
+    def _kernel_less_ballot(self, path: str) -> str | None:
+        """The old voting view (`risk.ipynb?...&view=vote`, a kernel per phone) now opens the server's
+        own ballot page instead: a saved link or bookmark costs no kernel."""
+        if path != "risk.ipynb" or parse_qs(self.request.query).get("view") != [VOTE_VIEW]:
+            return None
+        return url_path_join(self.base_url, VOTE_PATH, slug_from_query(self.request.query))
 
     def _own_notebook(self, path: str) -> str | None:
         """The site path of the workspace's own copy of workbook `path`, refreshed now, or None."""

@@ -13,8 +13,9 @@ import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import CswbError
+from ..errors import CswbError, WorkspaceError
 from ..notebooks import check_folder
+from ..store.served_root import workspace_under
 from ..store.workspace import is_workspace
 
 MIN_TOKEN_LENGTH = 16
@@ -64,6 +65,40 @@ def check_token(token: str) -> None:
         raise CswbError(f"{required}: this one is too easy to guess; make one with: {TOKEN_HINT}")
 
 
+def check_workshop(root: Path, slug: str) -> None:
+    """CswbError unless `slug` names a workspace under `root` (the community a workshop votes on)."""
+    try:
+        workspace_under(root, slug)
+    except WorkspaceError as exc:
+        raise CswbError(f"--workshop {slug}: {exc} in {root} (give the folder name of a workspace there)") from None
+
+
+def lan_address() -> str | None:
+    """This machine's address on the local network (the interface of its default route), or None.
+
+    Connecting a UDP socket sends nothing: it only asks the system which address it would use.
+    """
+    for probe in ("192.0.2.1", "10.255.255.255"):  # TEST-NET-1 (documentation), then any private route
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.connect((probe, 9))
+                address = str(s.getsockname()[0])
+        except OSError:
+            continue
+        if not address.startswith("127.") and address != "0.0.0.0":
+            return address
+    return None
+
+
+def workshop_host() -> str:
+    """The address `cswb serve --workshop` listens on: the local network's, so phones can join."""
+    address = lan_address()
+    if address is None:
+        raise CswbError("--workshop: this machine is on no local network (connect it to the room's Wi-Fi, or give"
+                        " --host with the address phones can reach)")
+    return address
+
+
 def kernel_reachable_host(host: str) -> str:
     """The address a kernel on this machine uses to reach the server (for Voilà's request hand-over)."""
     if host in ("", "0.0.0.0", "localhost"):
@@ -97,6 +132,7 @@ class ServeOptions:
     extra_notebooks: tuple[Path, ...] = field(default=())
     pool_size: int = 1
     notebooks: Path | None = None  # edited workbooks to serve instead of the packaged ones
+    workshop: str | None = None  # the community (workspace folder) a workshop vote is run for
 
     def checked(self) -> ServeOptions:
         """These options with the root made absolute, or CswbError naming what is wrong."""
@@ -111,11 +147,21 @@ class ServeOptions:
                 raise CswbError(f"{folder}: no such notebook folder")
         if not os.access(root, os.R_OK | os.X_OK):
             raise CswbError(f"{self.root}: cannot read this folder")
+        if self.workshop is not None:
+            check_workshop(root, self.workshop)
         return ServeOptions(
             root, self.host, self.port, self.token, self.password_hash,
             tuple(p.resolve() for p in self.extra_notebooks), self.pool_size,
             check_folder(self.notebooks).resolve() if self.notebooks else None,
+            self.workshop,
         )
+
+    @property
+    def public_address(self) -> str:
+        """The server's address as other devices reach it (the network address for every interface)."""
+        if self.host in ("", "0.0.0.0", "::"):
+            return f"http://{lan_address() or '127.0.0.1'}:{self.port}/"
+        return self.address
 
     @property
     def address(self) -> str:

@@ -123,8 +123,15 @@ def _v3_to_v4(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v4_to_v5(conn: sqlite3.Connection) -> None:
+    """Version 5: a ballot from the kernel-less voting page carries its device's fingerprint, and
+    one vote per risk is kept per participant *and device* (the unique index is remade)."""
+    _add_columns(conn, "votes", ("device",))
+    conn.execute('DROP INDEX IF EXISTS "votes__unique0"')  # _add_missing creates the new one
+
+
 # STEPS[n] upgrades a workspace of version n to n + 1.
-STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
 
 
 def upgrade(conn: sqlite3.Connection, write_lock: Callable[[], AbstractContextManager]) -> int | None:

@@ -13,7 +13,7 @@ from typing import Literal
 
 ColumnKind = Literal["text", "int", "float", "date", "bool", "list", "geojson"]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 HEX_COLOUR = r"#[0-9A-Fa-f]{6}"
@@ -344,8 +344,12 @@ TABLES: tuple[Table, ...] = (
             _c("participant", required=True),
             _c("value", "int", required=True, minimum=1, maximum=5),
             _c("session"),
+            # A one-way digest of the key kept in the voter's browser (cookie); blank for ballots
+            # entered by name in an app. Private: a key's digest is no one's business but the store's.
+            _c("device", private=True, description="fingerprint of the device a ballot came from"),
         ),
-        unique=(("risk_id", "participant"),),
+        # Per device: two phones whose people typed the same name keep two ballots.
+        unique=(("risk_id", "participant", "device"),),
     ),
     Table(
         "assets",

@@ -23,8 +23,9 @@ import traitlets
 
 from .. import render
 from ..errors import InputError
-from ..model.voting import RATINGS, participant_key, participants, vote_summary
+from ..model.voting import clean_participant, participants, valid_ratings, vote_summary
 from ..render.voting import SCALE, tally_html, tally_table
+from ..store.ballots import record_ballot
 from . import _failures, _static, _sync
 
 if TYPE_CHECKING:
@@ -39,11 +40,6 @@ TALLY_ESM = _static.script("dom.js", "vote_common.js", "vote_tally.js")
 BALLOT_CSS = _static.stylesheet("vote_ballot.css")
 STATUS_CSS = _static.stylesheet("vote_status.css")
 TALLY_CSS = _static.stylesheet("vote_tally.css")  # the bar's five shades of blue are there too
-
-
-def clean_participant(text: object) -> str:
-    """A participant's name as typed, with spacing tidied (case kept for display)."""
-    return " ".join(str(text or "").split())
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:
@@ -147,7 +143,7 @@ class Ballot(ipywidgets.VBox):
         if not name:
             self.status.say("error", "Not saved: enter your name or participant code first.")
             return False
-        chosen, bad = _valid_ratings(self.choices.ratings)
+        chosen, bad = valid_ratings(self.choices.ratings)
         if bad:
             self.status.say("error", f"Not saved: ratings must be whole numbers from 1 to 5 (got {bad}).")
             return False
@@ -155,15 +151,14 @@ class Ballot(ipywidgets.VBox):
             self.status.say("error", "Not saved: choose a rating from 1 to 5 for at least one risk.")
             return False
         try:
-            # The change history names who voted (in this thread only: others keep their actor).
-            with self._ws.acting_as(name), self._ws.batch("workshop ballot"):
-                saved, gone = self._write(name, chosen)
+            result = record_ballot(self._ws, name, chosen, session=self._session)
         except InputError as error:
             self.status.say("error", "Not saved: " + "; ".join(p.message for p in error.problems))
             return False
         except Exception as error:  # noqa: BLE001 - said in the status line (and logged if unexpected)
             self.status.say("error", f"Not saved: {_failures.words(error, 'ballot')}")
             return False
+        saved, gone, name = result.saved, result.gone, result.participant
         self.refresh()
         words = f"Saved {_plural(saved, 'rating')} for {name}" + ("" if name.endswith((".", "!", "?")) else ".")
         if gone:
@@ -185,27 +180,6 @@ class Ballot(ipywidgets.VBox):
             self.submit()
         except Exception as error:  # noqa: BLE001 - the widget boundary
             self.status.say("error", f"Something went wrong: {_failures.words(error, 'ballot')}")
-
-    def _write(self, name: str, chosen: dict[str, int]) -> tuple[int, int]:
-        """Inside the batch: update this participant's earlier votes, add the new ones."""
-        votes = self._ws.table("votes")  # read under the write lock: no one else's ballot is half-seen
-        mine = votes[votes["participant"].map(participant_key) == participant_key(name)]
-        spelling = str(mine["participant"].iloc[0]) if len(mine) else name  # one spelling per person
-        earlier = dict(zip(mine["risk_id"].astype(str), mine["id"].astype(str), strict=True))
-        saved = gone = 0
-        for risk_id, value in chosen.items():
-            if not self._ws.exists("risks", risk_id):
-                gone += 1
-                continue
-            if risk_id in earlier:
-                changes: dict[str, Any] = {"value": value}
-                if self._session is not None:
-                    changes["session"] = self._session
-                self._ws.update("votes", earlier[risk_id], **changes)
-            else:
-                self._ws.add("votes", risk_id=risk_id, participant=spelling, value=value, session=self._session)
-            saved += 1
-        return saved, gone
 
     def _refresh_if_changed(self) -> None:
         try:
@@ -280,15 +254,3 @@ class VoteTally(anywidget.AnyWidget):
 
 def _text(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-
-
-def _valid_ratings(ratings: Mapping[str, Any]) -> tuple[dict[str, int], str]:
-    """The ratings as ints 1..5, and the first unusable value (as text; "" if none)."""
-    chosen: dict[str, int] = {}
-    for risk_id, value in ratings.items():
-        if value is None or value == "":
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or int(value) not in RATINGS:
-            return {}, repr(value)
-        chosen[str(risk_id)] = int(value)
-    return chosen, ""

@@ -92,7 +92,7 @@ class Workbook:
             if mode == "report":  # a report reads: the file stays as it is
                 ws = Workspace.open(path, actor="report", read_only=True)
             else:
-                ws = Workspace.open(path, actor="workshop participant")
+                ws = Workspace.open(path, actor="workshop participant")  # until the browser says who
         except CswbError as exc:
             if mode == "report":
                 raise
@@ -135,18 +135,9 @@ class Workbook:
         import ipywidgets
 
         from ..widgets import StageHeader
+        from ..widgets.editor_name import EditorName
 
-        who = ipywidgets.Text(
-            description="Your name (for the change history)",
-            placeholder="e.g. Alex from the library",
-            style={"description_width": "initial"},
-            layout=ipywidgets.Layout(width="32rem"),
-        )
-
-        def set_actor(change: dict[str, Any]) -> None:
-            self.ws.actor = change["new"].strip() or "workshop participant"
-
-        who.observe(set_actor, names="value")
+        who = EditorName(self.ws)  # asked once per browser, then read back on every page
         return ipywidgets.VBox([StageHeader(self.ws, self.stage, link=self.link), who])
 
     def guidance(self) -> Shown:

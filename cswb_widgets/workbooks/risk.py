@@ -13,6 +13,7 @@ the workbook's `rank` attribute, which the notebook may replace.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -24,6 +25,8 @@ from ..render.voting import tally_html
 from ._base import Shown, Workbook, _html, deferred, report_only
 
 VOTE_VIEW = "vote"
+VOTE_PATH = "vote"  # `cswb serve`'s kernel-less vote: <base>/vote/<community>, then /join and /tally
+PUBLIC_URL_ENV = "CSWB_PUBLIC_URL"  # set by `cswb serve` for its kernels: its address as phones reach it
 
 Part = TypeVar("Part", bound=Callable[..., Shown])
 
@@ -38,6 +41,25 @@ def not_on_ballot_page(part: Part) -> Part:
         return part(self, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def vote_links_html(public_url: str, slug: str) -> Markup:
+    """The facilitator's links to the vote's join screen and projector tally (absolute: the server's
+    address on the network), or how to start a vote when no server said where it is."""
+    if not public_url:
+        return Markup(
+            "<p>To run a workshop vote, start the server with <code>cswb serve --workshop {}</code>: it prints the"
+            " join screen's address for the projector, where phones scan a QR code to open the ballot.</p>"
+        ).format(slug)
+    base = public_url.rstrip("/") + f"/{VOTE_PATH}/{slug}"
+    return Markup(
+        '<p class="cswb-vote-links"><a class="cswb-link-button" href="{0}/join" target="_blank" rel="noopener">'
+        "Open the join screen (QR code) for the projector</a> "
+        '<a class="cswb-link-button" href="{0}/tally" target="_blank" rel="noopener">Open the live tally for the'
+        " projector</a></p><p>Participants scan the QR code (or type its short address and code) and rate the risks on"
+        " their own phone; each phone's ballot is kept once and can be changed only from that phone. The join screen"
+        " works while the server runs with <code>cswb serve --workshop {1}</code>.</p>"
+    ).format(base, slug)
 
 
 class RiskWorkbook(Workbook):
@@ -228,12 +250,7 @@ class RiskWorkbook(Workbook):
 
         from ..widgets.voting import VoteTally
 
-        address = f"risk.ipynb?workspace={self.ws.path.name}&view={VOTE_VIEW}"
-        invite = Markup(
-            '<p>Participants open <a href="{0}" target="_blank" rel="noopener">the voting page</a> on their own '
-            "phone or laptop (this page's address with <code>&amp;view=vote</code> added at the end). Each "
-            "participant's ratings are kept once per risk; voting again replaces their earlier ratings.</p>"
-        ).format(address)
+        invite = vote_links_html(os.environ.get(PUBLIC_URL_ENV, ""), self.ws.path.name)
         return ipywidgets.VBox([ipywidgets.HTML(str(invite)), VoteTally(self.ws)])
 
     @not_on_ballot_page

@@ -86,12 +86,12 @@ def guard() -> Guard:
 
 
 @pytest.fixture
-def new_context(browser, guard: Guard) -> Iterator[Callable[[], object]]:
+def new_context(browser, guard: Guard) -> Iterator[Callable[..., object]]:
     """Make guarded browser contexts (one per simulated visitor); closed and checked afterwards."""
     contexts = []
 
-    def make():
-        context = browser.new_context()
+    def make(**options):  # browser.new_context's options, e.g. viewport={"width": 390, "height": 844}
+        context = browser.new_context(**options)
         guard.watch(context)
         contexts.append(context)
         return context
