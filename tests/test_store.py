@@ -12,10 +12,12 @@ import sys
 import textwrap
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from store_backends import set_stored_schema_version
 
 from cswb_widgets.errors import CswbWarning, InputError, WorkspaceError
 from cswb_widgets.store import SCHEMA_VERSION, Workspace
@@ -26,8 +28,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
-    return Workspace.create(tmp_path / "ws", name="Test Town", kind="municipality", actor="Tester")
+def ws(workspace_factory: Callable[..., Workspace]) -> Workspace:
+    """A new workspace, on SQLite and on PostgreSQL (conftest's `backend`)."""
+    return workspace_factory("ws", name="Test Town", kind="municipality", actor="Tester")
 
 
 def _snapshot(ws: Workspace, folder: Path) -> dict[str, bytes]:
@@ -142,10 +145,10 @@ def test_batch_is_all_or_nothing(ws: Workspace) -> None:
 
 
 def test_newer_schema_is_refused(ws: Workspace) -> None:
-    ws._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    set_stored_schema_version(ws, SCHEMA_VERSION + 1)
     ws.close()
     with pytest.raises(WorkspaceError, match="written by a newer CSWB Workbook"):
-        Workspace.open(ws.path)
+        Workspace.open(ws.location)
 
 
 def test_not_a_workspace(tmp_path: Path) -> None:
