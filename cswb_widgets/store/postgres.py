@@ -258,6 +258,7 @@ class PostgresWorkspace(Workspace):
         read_only: bool = False,
         _create: bool = False,
         _building: bool = False,
+        _replace: bool = False,
     ):
         self.where = CommunityURL.parse(url)
         self.url = url
@@ -283,7 +284,7 @@ class PostgresWorkspace(Workspace):
                 self._building = contextlib.ExitStack()
                 self._building.enter_context(raw.transaction())
             if _create:
-                self._create_schema()
+                self._create_schema(replace=_replace)
             else:
                 self._open_schema()
         except BaseException:
@@ -295,13 +296,16 @@ class PostgresWorkspace(Workspace):
 
     # -- opening ----------------------------------------------------------------------
 
-    def _create_schema(self) -> None:
+    def _create_schema(self, *, replace: bool = False) -> None:
+        """Register the community and make its tables; `replace` drops one already there (in the same transaction)."""
         raw, where = self._raw, self.where
         with self._lock, raw.transaction():
             raw.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (_REGISTRY_LOCK,))
             _ensure_registry(raw)
             if _registered(raw, where.community):
-                raise WorkspaceError(f"{where.shown}: a workspace already exists here")
+                if not replace:
+                    raise WorkspaceError(f"{where.shown}: a workspace already exists here (add --replace to replace it)")
+                raw.execute(f"DELETE FROM {REGISTRY_SCHEMA}.communities WHERE slug = %s", (where.community,))
             raw.execute(f'DROP SCHEMA IF EXISTS "{where.schema}" CASCADE')  # unregistered: left by nothing we made
             raw.execute(f'CREATE SCHEMA "{where.schema}"')
             raw.execute(f"INSERT INTO {REGISTRY_SCHEMA}.communities (slug, schema_name) VALUES (%s, %s)",
