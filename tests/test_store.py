@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from store_backends import set_stored_schema_version
+from store_backends import another_writer_holds, set_stored_schema_version
 
 from cswb_widgets.errors import CswbWarning, InputError, WorkspaceError
 from cswb_widgets.store import SCHEMA_VERSION, Workspace
@@ -204,7 +204,7 @@ _WRITER = textwrap.dedent(
 def test_four_processes_write_at_once_and_every_write_lands(ws: Workspace) -> None:
     per_process = 150
     procs = [
-        subprocess.Popen([sys.executable, "-c", _WRITER, str(ws.path), f"writer{n}", str(per_process)],
+        subprocess.Popen([sys.executable, "-c", _WRITER, ws.location, f"writer{n}", str(per_process)],
                          stderr=subprocess.PIPE, text=True)
         for n in range(4)
     ]
@@ -214,18 +214,6 @@ def test_four_processes_write_at_once_and_every_write_lands(ws: Workspace) -> No
     assert len(feedback) == 4 * per_process
     assert len(set(feedback["text"])) == 4 * per_process
     assert ws.history("feedback")["actor"].value_counts().to_dict() == {f"writer{n}": per_process for n in range(4)}
-
-
-def _write_lock_taken(db: Path) -> bool:
-    probe = sqlite3.connect(db, timeout=0, isolation_level=None)
-    try:
-        probe.execute("BEGIN IMMEDIATE")
-        probe.execute("ROLLBACK")
-        return False
-    except sqlite3.OperationalError:
-        return True
-    finally:
-        probe.close()
 
 
 @pytest.mark.slow
@@ -239,11 +227,11 @@ def test_sigkill_in_the_middle_of_an_import_leaves_the_workspace_as_before(ws: W
         for i in range(200_000):
             handle.write(f"comment number {i},2024-05-01\n")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cswb_widgets.cli", "import", str(ws.path), str(big)],
+        [sys.executable, "-m", "cswb_widgets.cli", "import", ws.location, str(big)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
-    while not _write_lock_taken(ws.db_path):
+    while not another_writer_holds(ws):
         assert proc.poll() is None, "the import ended before it took the write lock"
         assert time.monotonic() < deadline
         time.sleep(0.02)
@@ -252,7 +240,7 @@ def test_sigkill_in_the_middle_of_an_import_leaves_the_workspace_as_before(ws: W
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL
-    reopened = Workspace.open(ws.path)
+    reopened = Workspace.open(ws.location)
     assert _snapshot(reopened, tmp_path / "after") == before
     assert reopened.count("feedback") == 1
     reopened.add("feedback", text="the workspace still takes edits")
