@@ -11,8 +11,9 @@ against one SQLite file per community, in the same run, and the script prints si
 
 - p50 and p95 save latency (one `ws.add`/`ws.update` call, lock wait included) and the ratio;
 - errors (target 0) and saves that did not land (counted back from each workspace; target 0);
-- the peak resident memory of this process (all the editors' connections and caches), and for
-  PostgreSQL the resident memory of the server's processes at the end of the run.
+- memory, sampled every 0.1 s during each run: the peak resident memory of this process (all the
+  editors' workspaces and connections; its growth during the run beside it) and, for PostgreSQL,
+  the peak private memory (resident minus shared) of the server's processes (one per connection).
 
 This measures the store; signed-in users through JupyterHub are another benchmark's part.
 """
@@ -35,7 +36,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from cswb_widgets.store import Workspace  # noqa: E402
+from cswb_widgets.store import Workspace
 
 MB = 10**6
 
@@ -48,6 +49,7 @@ class Run:
     lost: int = 0
     wall_s: float = 0.0
     peak_rss: int = 0
+    rss_before: int = 0
     server_rss: int | None = None
 
     def p(self, q: float) -> float:
@@ -55,16 +57,35 @@ class Run:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-def _peak_rss() -> int:
-    """This process's peak resident memory (VmHWM), in bytes."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
-    return psutil.Process().memory_info().rss
+class MemorySampler:
+    """The peak resident memory of this process and of the database server while a run goes on."""
+
+    def __init__(self, server_rss: Callable[[], int | None]) -> None:
+        self.server_rss = server_rss
+        self.peak, self.server_peak = 0, None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        while not self._stop.wait(0.1):
+            self.peak = max(self.peak, me.memory_info().rss)
+            server = self.server_rss()
+            if server is not None:
+                self.server_peak = max(self.server_peak or 0, server)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
-def run_editors(backend: str, locations: list[str | Path], editors: int, saves: int, pause_s: float) -> Run:
-    run = Run(backend)
+def run_editors(backend: str, locations: list[str | Path], editors: int, saves: int, pause_s: float,
+                server_rss: Callable[[], int | None]) -> Run:
+    run = Run(backend, rss_before=psutil.Process().memory_info().rss)
     lock = threading.Lock()
     start = threading.Barrier(editors)
     expected = {str(loc): 0 for loc in locations}
@@ -95,15 +116,16 @@ def run_editors(backend: str, locations: list[str | Path], editors: int, saves: 
 
     threads = [threading.Thread(target=editor, args=(n,)) for n in range(editors)]
     began = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with MemorySampler(server_rss) as memory:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     run.wall_s = time.perf_counter() - began
+    run.peak_rss, run.server_rss = memory.peak, memory.server_peak
     for location in locations:
         with Workspace.open(location, read_only=True) as ws:
             run.lost += max(0, expected[str(location)] - ws.count("feedback"))
-    run.peak_rss = _peak_rss()
     return run
 
 
@@ -117,8 +139,14 @@ def postgres_base(url: str | None) -> Iterator[tuple[str, Callable[[], int | Non
 
     with running_cluster() as base:
         def server_rss() -> int:
-            return sum(p.memory_info().rss for p in psutil.process_iter(["name"])
-                       if p.info["name"] in ("postgres", "postmaster"))
+            # private memory (resident minus shared): the shared buffers would be counted once per process
+            total = 0
+            for process in psutil.process_iter(["name"]):
+                if process.info["name"] in ("postgres", "postmaster"):
+                    with contextlib.suppress(psutil.Error):
+                        info = process.memory_info()
+                        total += info.rss - getattr(info, "shared", 0)
+            return total
         yield base, server_rss
 
 
@@ -141,13 +169,10 @@ def main() -> None:
         for location in [*urls, *folders]:
             Workspace.create(location, name=f"Community {location}", actor="setup").close()
         try:
-            for backend, locations in (("SQLite files", folders), ("PostgreSQL", urls)):
+            for backend, locations, probe in (("SQLite files", folders, lambda: None), ("PostgreSQL", urls, server_rss)):
                 print(f"{backend}: {args.editors} editors × {args.saves} saves over {args.communities} communities …",
                       flush=True)
-                run = run_editors(backend, locations, args.editors, args.saves, args.pause)
-                if backend == "PostgreSQL":
-                    run.server_rss = server_rss()
-                runs.append(run)
+                runs.append(run_editors(backend, locations, args.editors, args.saves, args.pause, probe))
         finally:
             for url in urls:
                 drop_community(str(url))
@@ -167,11 +192,11 @@ def main() -> None:
     row("wall time (s)", lambda r: r.wall_s, ".1f")
     row("errors (target 0)", lambda r: len(r.errors), "d")
     row("saves not found after (target 0)", lambda r: r.lost, "d")
-    print(f"{'peak memory of this process (MB)':<34}{sqlite.peak_rss / MB:>14.0f}{postgres.peak_rss / MB:>14.0f}"
-          "   (cumulative peak: the PostgreSQL run came second)")
+    row("peak memory of this process (MB)", lambda r: r.peak_rss / MB, ".0f")
+    row("  of which added during the run", lambda r: (r.peak_rss - r.rss_before) / MB, ".0f")
     if postgres.server_rss is not None:
-        print(f"{'PostgreSQL server processes (MB)':<34}{'':>14}{postgres.server_rss / MB:>14.0f}"
-              "   (resident, shared buffers counted in each process)")
+        print(f"{'peak PostgreSQL server memory (MB)':<34}{'-':>14}{postgres.server_rss / MB:>14.0f}"
+              "   (resident minus shared, summed over its processes)")
     for run in runs:
         for error in run.errors[:5]:
             print(f"{run.backend}: {error}")
