@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import sys
 import threading
 import urllib.parse
 import weakref
@@ -113,9 +114,17 @@ class Connection:
         self.raw = raw
 
     def execute(self, sql: str, args: Any = ()) -> psycopg.Cursor:
-        if not args:  # no parameters: psycopg sends the text as it is (a literal % stays one)
-            return self.raw.execute(sql.encode())
-        return self.raw.execute(_placeholders(sql), tuple(args))
+        try:
+            if not args:  # no parameters: psycopg sends the text as it is (a literal % stays one)
+                return self.raw.execute(sql.encode())
+            return self.raw.execute(_placeholders(sql), tuple(args))
+        except psycopg.errors.LockNotAvailable:
+            raise
+        except psycopg.OperationalError as exc:  # the server went away, a timeout: the user's to retry
+            raise WorkspaceError(
+                f"the database did not answer ({_first_line(exc)}); nothing was saved: reload the page or run the"
+                " command again, or ask who manages the database"
+            ) from None
 
     def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         if rows:
@@ -290,7 +299,7 @@ class PostgresWorkspace(Workspace):
         except BaseException:
             if self._building is not None:
                 with contextlib.suppress(Exception):
-                    self._building.__exit__(*__import__("sys").exc_info())
+                    self._building.__exit__(*sys.exc_info())
             self._finalizer()
             raise
 
@@ -306,7 +315,12 @@ class PostgresWorkspace(Workspace):
                 if not replace:
                     raise WorkspaceError(f"{where.shown}: a workspace already exists here (add --replace to replace it)")
                 raw.execute(f"DELETE FROM {REGISTRY_SCHEMA}.communities WHERE slug = %s", (where.community,))
-            raw.execute(f'DROP SCHEMA IF EXISTS "{where.schema}" CASCADE')  # unregistered: left by nothing we made
+                raw.execute(f'DROP SCHEMA IF EXISTS "{where.schema}" CASCADE')
+            if raw.execute("SELECT to_regnamespace(%s)", (where.schema,)).fetchone()[0] is not None:  # type: ignore[index]
+                raise WorkspaceError(
+                    f"{where.shown}: the database already has a schema named {where.schema} that is not a CSWB"
+                    " community; choose another community name, or remove that schema"
+                )
             raw.execute(f'CREATE SCHEMA "{where.schema}"')
             raw.execute(f"INSERT INTO {REGISTRY_SCHEMA}.communities (slug, schema_name) VALUES (%s, %s)",
                         (where.community, where.schema))
