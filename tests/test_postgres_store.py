@@ -17,12 +17,12 @@ from typing import Any
 
 import psycopg
 import pytest
-from store_backends import new_community_url
+from store_backends import new_community_url, set_stored_schema_version
 
 from cswb_widgets.cli import main
 from cswb_widgets.errors import InputError, WorkspaceError
 from cswb_widgets.paths import samples_dir
-from cswb_widgets.store import Workspace
+from cswb_widgets.store import SCHEMA_VERSION, Workspace
 from cswb_widgets.store.copy import copied_tables
 from cswb_widgets.store.integrity import integrity_problems
 from cswb_widgets.store.postgres import list_communities
@@ -61,6 +61,25 @@ def test_a_url_without_a_proper_community_is_refused_in_one_line(postgres_url: s
     for url in (postgres_url, f"{postgres_url}?community=Has Spaces", f"{postgres_url}?community=a&community=b"):
         with pytest.raises(WorkspaceError, match=r"expected one community named in the URL as \?community=<name>"):
             Workspace.open(url)
+
+
+def test_each_community_keeps_its_schema_version_and_an_older_one_is_upgraded_in_one_transaction(
+        postgres_url: str) -> None:
+    old_url, current_url = new_community_url(postgres_url, "old"), new_community_url(postgres_url, "current")
+    with Workspace.create(old_url, name="Old Harbour") as old, Workspace.create(current_url, name="New Town"):
+        old.add("commitment_evidence", kind="council_resolution", date="2024-05-28",
+                description="Council adopted the plan.", reference="Resolution 2024-61")
+        old._conn.execute("UPDATE commitment_evidence SET resolution_kind = NULL")  # as schema 2 left it
+        set_stored_schema_version(old, 2)
+    with pytest.raises(WorkspaceError, match="has schema 2 and needs an upgrade to"):
+        Workspace.open(old_url, read_only=True)
+    assert Workspace.open(current_url, read_only=True).schema_version == SCHEMA_VERSION  # the other is untouched
+    upgraded = Workspace.open(old_url)  # a writable open upgrades it: schema 2's step runs again on its data
+    assert upgraded.schema_version == SCHEMA_VERSION
+    assert upgraded.table("commitment_evidence")["resolution_kind"].tolist() == ["adoption"]
+    set_stored_schema_version(upgraded, SCHEMA_VERSION + 1)
+    with pytest.raises(WorkspaceError, match="written by a newer CSWB Workbook"):
+        Workspace.open(old_url)
 
 
 @pytest.mark.slow

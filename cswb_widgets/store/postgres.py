@@ -144,13 +144,13 @@ class Connection:
         self.raw.execute("INSERT INTO _meta (schema_version) VALUES (%s)", (version,))
 
     def table_names(self) -> list[str]:
-        return [r[0] for r in self.raw.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")]
+        # pg_catalog, not information_schema: its views take tens of milliseconds per question
+        return [r[0] for r in self.raw.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")]
 
     def column_names(self, table_name: str) -> set[str]:
         return {r[0] for r in self.raw.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()"
-            " AND table_name = %s", (table_name,))}
+            "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(quote_ident(%s)) AND attnum > 0"
+            " AND NOT attisdropped", (table_name,))}
 
     def table_ddl(self, spec: Table) -> list[str]:
         # rowid: the insertion order the store reads in (SQLite's own rowid), kept by copies too
