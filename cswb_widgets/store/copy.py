@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 
 from ..errors import WorkspaceError
-from .postgres import PostgresWorkspace
+from .postgres import CommunityURL, PostgresWorkspace, community_exists
 from .schema import PLAN_VERSIONS_TABLE, TABLES
 from .workspace import Workspace
 
@@ -46,6 +46,9 @@ class Migration:
 
 def migrate_workspace(source: str | os.PathLike[str], url: str, *, replace: bool = False) -> Migration:
     """Copy the SQLite workspace at `source` into the community `url` names (see the module's doc)."""
+    if not replace and community_exists(url):
+        raise WorkspaceError(f"{CommunityURL.parse(url).shown}: a workspace already exists here; add --replace to"
+                             " replace it with the copy")
     with Workspace.open(source, read_only=True) as original:  # an older file is read upgraded; it stays as it is
         target = PostgresWorkspace(url, actor=original.actor, _create=True, _building=True, _replace=replace)
         try:

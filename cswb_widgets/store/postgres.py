@@ -313,7 +313,7 @@ class PostgresWorkspace(Workspace):
             _ensure_registry(raw)
             if _registered(raw, where.community):
                 if not replace:
-                    raise WorkspaceError(f"{where.shown}: a workspace already exists here (add --replace to replace it)")
+                    raise WorkspaceError(f"{where.shown}: a workspace already exists here")
                 raw.execute(f"DELETE FROM {REGISTRY_SCHEMA}.communities WHERE slug = %s", (where.community,))
                 raw.execute(f'DROP SCHEMA IF EXISTS "{where.schema}" CASCADE')
             if raw.execute("SELECT to_regnamespace(%s)", (where.schema,)).fetchone()[0] is not None:  # type: ignore[index]
