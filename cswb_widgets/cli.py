@@ -46,6 +46,22 @@ def _require_file_or_folder(path: Path) -> None:
         raise InputError(Problem("not a file or folder (a device or a pipe); give a file or folder", file=str(path)))
 
 
+class _WorkspaceLocation(click.ParamType):
+    """A workspace's folder (a Path), or a community in PostgreSQL (`postgresql://…?community=<name>`, kept as text:
+    a Path would fold its '//')."""
+
+    name = "PATH_OR_URL"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path | str:
+        if isinstance(value, Path):
+            return value
+        text = str(value)
+        return text if text.startswith(("postgresql://", "postgres://")) else Path(text)
+
+
+WORKSPACE = _WorkspaceLocation()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cswb-workbook", prog_name="cswb")
 def cli() -> None:
@@ -53,7 +69,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=WORKSPACE)
 @click.option("--name", help="Community or joint plan name (default: the folder name).")
 @click.option("--kind", type=click.Choice(KINDS), help="municipality, first_nation or joint_plan.")
 @click.option(
@@ -62,25 +78,27 @@ def cli() -> None:
     metavar="SAMPLE_OR_BUNDLE",
     help="Start from a sample community (" + ", ".join(_sample_names()) + ") or an exported folder/workbook.",
 )
-def init(path: Path, name: str | None, kind: str | None, source: str | None) -> None:
+def init(path: Path | str, name: str | None, kind: str | None, source: str | None) -> None:
     """Create a community workspace at PATH."""
     from .store import Workspace, is_workspace
     from .store.tabular import import_bundle
     from .store.versions import PlanVersion, adopt_bundle_versions
 
     adopted: list[PlanVersion] = []
-    if is_workspace(path):
+    in_database = isinstance(path, str)  # a community in PostgreSQL: built in one transaction instead
+    if not in_database and is_workspace(path):
         raise WorkspaceError(f"{path}: a workspace already exists here")
-    if path.exists() and not path.is_dir():
+    if isinstance(path, Path) and path.exists() and not path.is_dir():
         raise WorkspaceError(f"{path}: this is a file; give a new (or empty) folder for the workspace")
     bundle = _resolve_source(source) if source else None
-    created_dir = not path.exists()
+    created_dir = isinstance(path, Path) and not path.exists()
     try:
         # Built in a hidden file and put in place at the end: killed half-way, it leaves no
         # half workspace to block a retry.
         with Workspace.building(path) as building:
             if bundle is None:
-                building.add("community", id="community", name=name or path.resolve().name, kind=kind or "municipality")
+                default_name = building.path.name if in_database else Path(path).resolve().name
+                building.add("community", id="community", name=name or default_name, kind=kind or "municipality")
             else:
                 report = import_bundle(building, bundle)
                 if name or kind:
@@ -98,11 +116,16 @@ def init(path: Path, name: str | None, kind: str | None, source: str | None) -> 
         click.echo(f"adopted {version.title()}, in force since {version.adopted_on.isoformat()}")
     ws = Workspace.open(path, read_only=True)
     community = ws.community
-    click.echo(f"created workspace {path} for {community.get('name')} ({community.get('kind')})")
+    click.echo(f"created workspace {_shown(ws)} for {community.get('name')} ({community.get('kind')})")
+
+
+def _shown(ws: Any) -> str:
+    """A workspace as messages name it: its folder, or its community and database (never a password)."""
+    return ws._shown_file if isinstance(ws.location, str) and ws.location.startswith("postgres") else str(ws.path)
 
 
 @cli.command("import")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=WORKSPACE)
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--table", help="The table to import into (default: from the file or sheet name).")
 @click.option("--name-column", help="Boundary files: the attribute column holding each area's name.")
@@ -116,7 +139,7 @@ def init(path: Path, name: str | None, kind: str | None, source: str | None) -> 
 @click.option("--boundary", "as_boundary", is_flag=True, help="Boundary files: merge all shapes into the community boundary.")
 @click.option("--exclude", multiple=True, metavar="NAME", help="Boundary files: leave out the area with this name (repeatable).")
 def import_(
-    path: Path, file: Path, table: str | None, name_column: str | None, area_kind: str, as_boundary: bool,
+    path: Path | str, file: Path, table: str | None, name_column: str | None, area_kind: str, as_boundary: bool,
     exclude: tuple[str, ...],
 ) -> None:
     """Import FILE into the workspace at PATH.
@@ -158,10 +181,10 @@ def import_(
 
 
 @cli.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=WORKSPACE)
 @click.argument("out", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(("csv", "xlsx")), default="csv", show_default=True)
-def export(path: Path, out: Path, fmt: str) -> None:
+def export(path: Path | str, out: Path, fmt: str) -> None:
     """Export the workspace at PATH to OUT (a folder of CSV files, or one .xlsx workbook)."""
     from .store import Workspace
     from .store.tabular import export_workspace
@@ -174,9 +197,9 @@ def export(path: Path, out: Path, fmt: str) -> None:
 
 
 @cli.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=WORKSPACE)
 @click.option("--strict", is_flag=True, help="Exit non-zero when any stage is incomplete.")
-def validate(path: Path, strict: bool) -> None:
+def validate(path: Path | str, strict: bool) -> None:
     """Check the workspace at PATH: completeness stage by stage, and problems found."""
     from .model.readiness import assess
     from .store import TABLES, Workspace
@@ -215,7 +238,7 @@ def validate(path: Path, strict: bool) -> None:
         raise WorkspaceError(f"{len(gaps)} check(s) incomplete")
 
 
-def _plan_state_line(ws: Any, tables: Any, path: Path) -> str:
+def _plan_state_line(ws: Any, tables: Any, path: Path | str) -> str:
     """'plan: adopted, version 1 (“2024 plan”)', or a draft and what freezes it once the councils adopted it."""
     from .model.adoption import plan_adopted
     from .store.versions import latest_version
@@ -242,12 +265,12 @@ def _known_table(name: str | None) -> str | None:
 
 
 @cli.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=WORKSPACE)
 @click.option("--table", help="Only this table's records (e.g. people).")
 @click.option("--record", "record_id", metavar="ID", help="Only this record.")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True,
               help="How many of the latest changes (and deleted records) to list.")
-def history(path: Path, table: str | None, record_id: str | None, limit: int) -> None:
+def history(path: Path | str, table: str | None, record_id: str | None, limit: int) -> None:
     """Who changed what in the workspace at PATH, and when (newest first); then the deleted
     records, each with the command that restores it."""
     import shlex
@@ -273,10 +296,10 @@ def history(path: Path, table: str | None, record_id: str | None, limit: int) ->
 
 
 @cli.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=WORKSPACE)
 @click.argument("table")
 @click.argument("record_id")
-def restore(path: Path, table: str, record_id: str) -> None:
+def restore(path: Path | str, table: str, record_id: str) -> None:
     """Bring back the deleted record RECORD_ID of TABLE in the workspace at PATH ('cswb history'
     lists the deleted records). Refused while a record it refers to is deleted."""
     from .store import Workspace
@@ -457,8 +480,8 @@ def _version_ref(text: str) -> int | None:
 
 
 @versions.command("list")
-@click.argument("path", type=click.Path(path_type=Path))
-def versions_list(path: Path) -> None:
+@click.argument("path", type=WORKSPACE)
+def versions_list(path: Path | str) -> None:
     """List the adopted versions of the plan at PATH, and the plan's state."""
     from .store import Workspace
     from .store.versions import list_versions
@@ -475,10 +498,10 @@ def versions_list(path: Path) -> None:
 
 
 @versions.command("adopt")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=WORKSPACE)
 @click.option("--label", required=True, help='What the version is called, e.g. "2025 plan" or "2029 revision".')
 @click.option("--revision", is_flag=True, help="The councils adopted a revision of an adopted plan.")
-def versions_adopt(path: Path, label: str, revision: bool) -> None:
+def versions_adopt(path: Path | str, label: str, revision: bool) -> None:
     """Freeze the plan at PATH as adopted: refused until every participating council has adopted it
     (with --revision: adopted a revision since the last version)."""
     from .store import Workspace
@@ -490,11 +513,11 @@ def versions_adopt(path: Path, label: str, revision: bool) -> None:
 
 
 @versions.command("compare")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=WORKSPACE)
 @click.argument("older")
 @click.argument("newer")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Also write the comparison as an HTML document.")
-def versions_compare(path: Path, older: str, newer: str, out: Path | None) -> None:
+def versions_compare(path: Path | str, older: str, newer: str, out: Path | None) -> None:
     """What version NEWER added, dropped and changed against version OLDER ('draft': the working state)."""
     from .model.plan_versions import compare_plans
     from .render.plan_versions import comparison_html, comparison_text
@@ -519,10 +542,10 @@ def versions_compare(path: Path, older: str, newer: str, out: Path | None) -> No
 
 
 @versions.command("export")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=WORKSPACE)
 @click.argument("number", type=int)
 @click.argument("out", type=click.Path(path_type=Path))
-def versions_export(path: Path, number: int, out: Path) -> None:
+def versions_export(path: Path | str, number: int, out: Path) -> None:
     """Export version NUMBER of the plan at PATH to OUT, a folder of CSV files ('cswb init --from OUT' reads it)."""
     from .store import Workspace
     from .store.tabular import export_workspace
@@ -534,6 +557,21 @@ def versions_export(path: Path, number: int, out: Path) -> None:
     with opened_version(ws, number) as version_ws:
         written = export_workspace(version_ws, out, "csv")
     click.echo(f"wrote {len(written)} file(s) of version {number} to {out}")
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("target", type=WORKSPACE)
+@click.option("--replace", is_flag=True, help="Replace the community if the database already holds it.")
+def migrate(source: Path, target: Path | str, replace: bool) -> None:
+    """Copy the SQLite workspace at SOURCE into TARGET, a community in PostgreSQL
+    (postgresql://[user@]host[:port]/database?community=<name>): every record, deleted ones too,
+    the audit trail and the adopted versions, in one transaction; the counts are checked after."""
+    from .store.copy import migrate_workspace
+
+    if not isinstance(target, str):
+        raise InputError(Problem("expected a PostgreSQL URL: postgresql://[user@]host[:port]/database?community=<name>"))
+    click.echo(migrate_workspace(source, target, replace=replace).summary())
 
 
 @cli.command(name="notebooks")

@@ -7,7 +7,7 @@ folder, borrows this browser.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "browser"))
 
 from browser_harness import CHROMIUM, launch_chromium
+from postgres_cluster import running_cluster
 from sample_workspaces import SAMPLES, copy_of, sample_workspace
+from store_backends import new_community_url
+
+from cswb_widgets.store import Workspace
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +46,53 @@ def sample_sources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def maple(sample_sources: dict[str, Path], tmp_path: Path) -> Path:
     """A copy of Maple Falls that one test may change."""
     return copy_of(sample_sources["maple-falls"], tmp_path / "maple-falls")
+
+
+# -- the store on both backends ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster, started only when a test asks for it (see postgres_cluster.py)."""
+    try:
+        cluster = running_cluster()
+        url = cluster.__enter__()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield url
+    finally:
+        cluster.__exit__(None, None, None)
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def workspace_location(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str], str | Path]:
+    """Where a new workspace goes on the test's backend: a folder, or a new community's URL."""
+    if backend == "sqlite":
+        return lambda name="ws": tmp_path / name
+    base = request.getfixturevalue("postgres_url")
+    return lambda name="ws": new_community_url(base, name)
+
+
+@pytest.fixture
+def workspace_factory(workspace_location: Callable[[str], str | Path]) -> Iterator[Callable[..., Workspace]]:
+    """`make(place="ws", **create_options)`: a new workspace on the test's backend (closed afterwards)."""
+    made: list[Workspace] = []
+
+    def make(place: str = "ws", /, **options: object) -> Workspace:
+        ws = Workspace.create(workspace_location(place), **options)  # type: ignore[arg-type]
+        made.append(ws)
+        return ws
+
+    yield make
+    for ws in made:
+        ws.close()
+

@@ -12,10 +12,12 @@ import sys
 import textwrap
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from store_backends import another_writer_holds, set_stored_schema_version
 
 from cswb_widgets.errors import CswbWarning, InputError, WorkspaceError
 from cswb_widgets.store import SCHEMA_VERSION, Workspace
@@ -26,8 +28,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
-    return Workspace.create(tmp_path / "ws", name="Test Town", kind="municipality", actor="Tester")
+def ws(workspace_factory: Callable[..., Workspace]) -> Workspace:
+    """A new workspace, on SQLite and on PostgreSQL (conftest's `backend`)."""
+    return workspace_factory("ws", name="Test Town", kind="municipality", actor="Tester")
 
 
 def _snapshot(ws: Workspace, folder: Path) -> dict[str, bytes]:
@@ -142,10 +145,10 @@ def test_batch_is_all_or_nothing(ws: Workspace) -> None:
 
 
 def test_newer_schema_is_refused(ws: Workspace) -> None:
-    ws._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    set_stored_schema_version(ws, SCHEMA_VERSION + 1)
     ws.close()
     with pytest.raises(WorkspaceError, match="written by a newer CSWB Workbook"):
-        Workspace.open(ws.path)
+        Workspace.open(ws.location)
 
 
 def test_not_a_workspace(tmp_path: Path) -> None:
@@ -201,7 +204,7 @@ _WRITER = textwrap.dedent(
 def test_four_processes_write_at_once_and_every_write_lands(ws: Workspace) -> None:
     per_process = 150
     procs = [
-        subprocess.Popen([sys.executable, "-c", _WRITER, str(ws.path), f"writer{n}", str(per_process)],
+        subprocess.Popen([sys.executable, "-c", _WRITER, ws.location, f"writer{n}", str(per_process)],
                          stderr=subprocess.PIPE, text=True)
         for n in range(4)
     ]
@@ -211,18 +214,6 @@ def test_four_processes_write_at_once_and_every_write_lands(ws: Workspace) -> No
     assert len(feedback) == 4 * per_process
     assert len(set(feedback["text"])) == 4 * per_process
     assert ws.history("feedback")["actor"].value_counts().to_dict() == {f"writer{n}": per_process for n in range(4)}
-
-
-def _write_lock_taken(db: Path) -> bool:
-    probe = sqlite3.connect(db, timeout=0, isolation_level=None)
-    try:
-        probe.execute("BEGIN IMMEDIATE")
-        probe.execute("ROLLBACK")
-        return False
-    except sqlite3.OperationalError:
-        return True
-    finally:
-        probe.close()
 
 
 @pytest.mark.slow
@@ -236,11 +227,11 @@ def test_sigkill_in_the_middle_of_an_import_leaves_the_workspace_as_before(ws: W
         for i in range(200_000):
             handle.write(f"comment number {i},2024-05-01\n")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cswb_widgets.cli", "import", str(ws.path), str(big)],
+        [sys.executable, "-m", "cswb_widgets.cli", "import", ws.location, str(big)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
-    while not _write_lock_taken(ws.db_path):
+    while not another_writer_holds(ws):
         assert proc.poll() is None, "the import ended before it took the write lock"
         assert time.monotonic() < deadline
         time.sleep(0.02)
@@ -249,7 +240,7 @@ def test_sigkill_in_the_middle_of_an_import_leaves_the_workspace_as_before(ws: W
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL
-    reopened = Workspace.open(ws.path)
+    reopened = Workspace.open(ws.location)
     assert _snapshot(reopened, tmp_path / "after") == before
     assert reopened.count("feedback") == 1
     reopened.add("feedback", text="the workspace still takes edits")

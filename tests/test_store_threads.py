@@ -20,8 +20,9 @@ EDITS = 50
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
-    return Workspace.create(tmp_path / "ws", name="Test Town", kind="municipality", actor="Tester")
+def ws(workspace_factory: Callable[..., Workspace]) -> Workspace:
+    """A new workspace, on SQLite and on PostgreSQL (conftest's `backend`)."""
+    return workspace_factory("ws", name="Test Town", kind="municipality", actor="Tester")
 
 
 def _in_threads(count: int, work: Callable[[int], Any]) -> list[Any]:
@@ -114,8 +115,8 @@ def test_a_refused_batch_in_one_thread_leaves_the_others_edits(ws: Workspace) ->
     assert sorted(ws.table("risks")["name"]) == [f"Risk {n}" for n in range(0, THREADS, 2)]
 
 
-def test_a_workspace_opened_in_one_thread_works_in_another(tmp_path: Path) -> None:
-    ws = _in_other_thread(lambda: Workspace.create(tmp_path / "ws", name="Test Town", actor="Opener"))
+def test_a_workspace_opened_in_one_thread_works_in_another(workspace_location: Callable[[str], Any]) -> None:
+    ws = _in_other_thread(lambda: Workspace.create(workspace_location("ws"), name="Test Town", actor="Opener"))
     rid = ws.add("risks", name="Housing")
     change = _in_other_thread(lambda: ws.delete("risks", rid))
     assert ws.count("risks") == 0
@@ -146,7 +147,7 @@ def test_close_from_another_thread(ws: Workspace) -> None:
     with pytest.raises(WorkspaceError, match="closed"):
         ws.table("risks")
     ws.close()  # a second close does nothing
-    reopened = Workspace.open(ws.path)
+    reopened = Workspace.open(ws.location)
     assert reopened.table("risks")["name"].tolist() == ["Kept"]
 
 
@@ -172,4 +173,4 @@ def test_close_waits_for_a_batch_in_progress_in_another_thread(ws: Workspace) ->
         done.result(timeout=30)
         closer.join(timeout=30)
     assert ws.closed
-    assert Workspace.open(ws.path).table("risks")["name"].tolist() == ["A", "B"]
+    assert Workspace.open(ws.location).table("risks")["name"].tolist() == ["A", "B"]

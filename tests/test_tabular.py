@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,12 +17,24 @@ from cswb_widgets.store.tabular import export_csv, export_xlsx, import_bundle, i
 HOSTILE = '<img src=x onerror=alert(1)>'
 
 
-@pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
-    ws = Workspace.create(tmp_path / "ws", name="Test Town", kind="municipality")
+def _small_workspace(location: Path | str) -> Workspace:
+    ws = Workspace.create(location, name="Test Town", kind="municipality")
     ws.add("risks", id="risk-housing", name="Housing instability", category="housing")
     ws.add("engagement_activities", id="act-1", title="Town hall", method="town_hall")
     return ws
+
+
+@pytest.fixture
+def ws(workspace_location: Callable[[str], Path | str]) -> Workspace:
+    """A small workspace, on SQLite and on PostgreSQL (conftest's `backend`)."""
+    return _small_workspace(workspace_location("ws"))
+
+
+@pytest.fixture
+def ws_file(tmp_path: Path) -> Workspace:
+    """The small workspace in a SQLite file only: for the corpus of malformed files, refused before the store
+    is touched (the backends' atomicity is tested on the other tests' files)."""
+    return _small_workspace(tmp_path / "ws")
 
 
 def _snapshot(ws: Workspace, folder: Path) -> dict[str, bytes]:
@@ -156,9 +169,11 @@ CORPUS: list[tuple[str, bytes, str | None, str]] = [
 
 @pytest.mark.parametrize(("name", "content", "target", "expected"), CORPUS, ids=[f"{i:02d}-{c[0]}" for i, c in enumerate(CORPUS)])
 def test_malformed_file_is_refused_with_exact_message_and_nothing_changes(
-    ws: Workspace, tmp_path: Path, name: str, content: bytes, target: str | None, expected: str
+    ws_file: Workspace, tmp_path: Path, name: str, content: bytes, target: str | None, expected: str
 ) -> None:
     from cswb_widgets.store.validation import choice_keys
+
+    ws = ws_file
 
     before = _snapshot(ws, tmp_path / "before")
     audit_rows = len(ws.history())
@@ -203,7 +218,7 @@ def test_every_problem_is_reported_not_just_the_first(ws: Workspace, tmp_path: P
 # -- exports: formula injection and exact round trips -------------------------------------------
 
 
-def _rich_workspace(path: Path) -> Workspace:
+def _rich_workspace(path: Path | str) -> Workspace:
     ws = Workspace.create(path, name="Round Trip", kind="joint_plan")
     ws.update("community", "community", population=12345, adoption_date="2024-02-29", illustrative=True,
               background="Line one\nLine two, with a comma and \"quotes\"")
@@ -244,10 +259,10 @@ def test_xlsx_export_neutralizes_formulas(tmp_path: Path) -> None:
     assert book["organizations"]["B3"].value == "'=HYPERLINK(\"http://evil\",\"click\")"
 
 
-def test_csv_round_trip_is_exact(tmp_path: Path) -> None:
-    ws = _rich_workspace(tmp_path / "ws")
+def test_csv_round_trip_is_exact(tmp_path: Path, workspace_location: Callable[[str], Path | str]) -> None:
+    ws = _rich_workspace(workspace_location("ws"))
     first = _snapshot(ws, tmp_path / "first")
-    copy = Workspace.create(tmp_path / "copy")
+    copy = Workspace.create(workspace_location("copy"))
     import_bundle(copy, tmp_path / "first")
     assert _snapshot(copy, tmp_path / "second") == first
     for spec in ("risks", "indicators", "areas", "people", "community", "assets"):
@@ -255,12 +270,12 @@ def test_csv_round_trip_is_exact(tmp_path: Path) -> None:
         assert original.equals(imported), spec
 
 
-def test_xlsx_round_trip_is_exact(tmp_path: Path) -> None:
-    ws = _rich_workspace(tmp_path / "ws")
+def test_xlsx_round_trip_is_exact(tmp_path: Path, workspace_location: Callable[[str], Path | str]) -> None:
+    ws = _rich_workspace(workspace_location("ws"))
     expected = _snapshot(ws, tmp_path / "csv")
     book = export_xlsx(ws, tmp_path / "ws.xlsx")
     assert "_long_cells" in load_workbook(book, read_only=True).sheetnames  # geometry over 32,767 chars
-    copy = Workspace.create(tmp_path / "copy")
+    copy = Workspace.create(workspace_location("copy"))
     import_bundle(copy, book)
     assert _snapshot(copy, tmp_path / "copy-csv") == expected
     assert json.loads(copy.get("areas", copy.table("areas")["id"].iloc[0])["geometry"])["type"] == "Polygon"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import shlex
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,15 +23,15 @@ from cswb_widgets.workbooks import CommitmentWorkbook, EvaluationWorkbook
 
 
 @pytest.fixture
-def alex(tmp_path: Path) -> Iterator[Workspace]:
-    with Workspace.create(tmp_path / "ws", name="Test Town", actor="Alex") as workspace:
-        yield workspace
+def alex(workspace_factory: Callable[..., Workspace]) -> Workspace:
+    """One person's workspace, on SQLite and on PostgreSQL (conftest's `backend`)."""
+    return workspace_factory("ws", name="Test Town", actor="Alex")
 
 
 @pytest.fixture
 def bea(alex: Workspace) -> Iterator[Workspace]:
     """Another person, in another kernel, on the same workspace."""
-    with Workspace.open(alex.path, actor="Bea") as workspace:
+    with Workspace.open(alex.location, actor="Bea") as workspace:
         yield workspace
 
 
@@ -198,20 +199,20 @@ def test_cli_history_lists_changes_and_how_to_restore(alex: Workspace, bea: Work
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     bea.delete("groups", town["group"], cascade=True)
 
-    assert main(["history", str(alex.path), "--limit", "3"]) == 0
+    assert main(["history", alex.location, "--limit", "3"]) == 0
 
     out = capsys.readouterr().out.splitlines()
     changes_listed = out[: out.index("")]
     assert len(changes_listed) == 3
     assert changes_listed[0].endswith("Bea   deleted group “Advisory committee”")
     assert changes_listed[1].endswith("Bea   deleted membership “Advisory committee · Jo”")
-    assert f"cswb restore {alex.path} groups {town['group']}" in "\n".join(out)
-    assert main(["history", str(alex.path), "--table", "people", "--record", town["person"]]) == 0
+    assert shlex.join(["cswb", "restore", alex.location, "groups", town["group"]]) in "\n".join(out)
+    assert main(["history", alex.location, "--table", "people", "--record", town["person"]]) == 0
     assert [line.split("  ")[-1] for line in capsys.readouterr().out.splitlines()] == ["added person “Jo”"]
 
 
 def test_cli_history_refuses_an_unknown_table_in_one_line(alex: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["history", str(alex.path), "--table", "peple"]) == 1
+    assert main(["history", alex.location, "--table", "peple"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("cswb: error: unknown table 'peple'; expected one of: community")
 
@@ -222,7 +223,7 @@ def test_cli_restore_brings_a_record_back_or_says_what_is_missing(
     bea.delete("groups", town["group"], cascade=True)
     before = _audit_size(alex)
 
-    assert main(["restore", str(alex.path), "memberships", town["membership"]]) == 1
+    assert main(["restore", alex.location, "memberships", town["membership"]]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [
         "cswb: error: cannot restore membership “Advisory committee · Jo”: it refers to the group "
@@ -230,12 +231,12 @@ def test_cli_restore_brings_a_record_back_or_says_what_is_missing(
     ]
     assert _audit_size(alex) == before and alex.get("memberships", town["membership"]) is None
 
-    assert main(["restore", str(alex.path), "groups", town["group"]]) == 0
-    assert main(["restore", str(alex.path), "memberships", town["membership"]]) == 0
+    assert main(["restore", alex.location, "groups", town["group"]]) == 0
+    assert main(["restore", alex.location, "memberships", town["membership"]]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[-1].startswith("restored membership “Advisory committee · Jo” (as ")
     assert alex.get("memberships", town["membership"])["group_id"] == town["group"]
-    assert main(["restore", str(alex.path), "memberships", town["membership"]]) == 1
+    assert main(["restore", alex.location, "memberships", town["membership"]]) == 1
     assert "no deleted memberships record" in capsys.readouterr().err
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sample_workspaces import copy_of
+from store_backends import new_community_url
 
 from cswb_widgets.errors import CswbWarning, InputError
 from cswb_widgets.model.plan_versions import (
@@ -24,6 +25,7 @@ from cswb_widgets.model.plan_versions import (
 )
 from cswb_widgets.render.plan_versions import comparison_html, comparison_text
 from cswb_widgets.store import SCHEMA_VERSION, Workspace
+from cswb_widgets.store.copy import migrate_workspace
 from cswb_widgets.store.history import changes
 from cswb_widgets.store.schema import PLAN_VERSIONS_DDL
 from cswb_widgets.store.versions import adopt_version, get_version, list_versions, version_tables, workspace_tables
@@ -57,6 +59,16 @@ def maple(sample_sources: dict[str, Path], tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def maple_anywhere(maple: Path, backend: str, request: pytest.FixtureRequest) -> Path | str:
+    """The draft Maple Falls on the test's backend: its folder, or (`cswb migrate`d) a community in PostgreSQL."""
+    if backend == "sqlite":
+        return maple
+    url = new_community_url(request.getfixturevalue("postgres_url"), "maple")
+    migrate_workspace(maple, url)
+    return url
+
+
 def revise(ws: Workspace) -> dict[str, str]:
     """Later edits to the working plan: one action renamed, one dropped, one added; a measure's target raised."""
     ws.update("actions", "act-01", title="Extend the mobile crisis team to every night")
@@ -74,8 +86,8 @@ def adopt_revision_resolution(ws: Workspace, day: str = "2025-06-10") -> None:
 
 
 @pytest.mark.slow
-def test_adopt_edit_revise_and_compare(maple: Path) -> None:
-    ws = Workspace.open(maple, actor="Clerk")
+def test_adopt_edit_revise_and_compare(maple_anywhere: Path | str) -> None:
+    ws = Workspace.open(maple_anywhere, actor="Clerk")
     first = adopt_version(ws, "2024 plan")
     assert (first.number, first.kind, first.adopted_on.isoformat()) == (1, "adoption", "2024-05-28")
     assert [c.statement() for c in first.councils] == [
@@ -115,8 +127,8 @@ def test_adopt_edit_revise_and_compare(maple: Path) -> None:
         assert code not in text and code not in page
 
 
-def test_progress_measures_against_the_adopted_version(maple: Path) -> None:
-    ws = Workspace.open(maple, actor="Clerk")
+def test_progress_measures_against_the_adopted_version(maple_anywhere: Path | str) -> None:
+    ws = Workspace.open(maple_anywhere, actor="Clerk")
     adopt_version(ws, "2024 plan")
     edits = revise(ws)
     scope = progress_scope(get_tables(ws, 1), workspace_tables(ws)).set_index("id")
@@ -325,8 +337,8 @@ def test_the_comparison_document_escapes_what_people_typed() -> None:
     assert "onerror=alert(1)>" not in page and "0 dropped and 1 changed" in page
 
 
-def test_data_withheld_after_adoption_is_withheld_in_the_version_too(maple: Path) -> None:
-    ws = Workspace.open(maple, actor="Clerk")
+def test_data_withheld_after_adoption_is_withheld_in_the_version_too(maple_anywhere: Path | str) -> None:
+    ws = Workspace.open(maple_anywhere, actor="Clerk")
     adopt_version(ws, "2024 plan")
     ws.update("measures", "pm-mha-1", data_sovereignty="withhold", data_owner_id=MAPLE_COUNCIL)
     ws.update("measures", "pm-mha-2", target=95)  # an ordinary edit stays out of the version

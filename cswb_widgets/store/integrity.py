@@ -21,8 +21,9 @@ def integrity_problems(ws: Workspace) -> list[Problem]:
             if column.ref is None:
                 continue
             if column.kind == "list":
+                items = ws._json_items(f't."{column.name}"', "j")
                 sql = (
-                    f'SELECT t.id, j.value FROM "{spec.name}" t, json_each(t."{column.name}") j'
+                    f'SELECT t.id, j.value FROM "{spec.name}" t, {items}'
                     f' WHERE t.deleted_at IS NULL AND t."{column.name}" IS NOT NULL AND NOT EXISTS'
                     f' (SELECT 1 FROM "{column.ref}" r WHERE r.id = j.value AND r.deleted_at IS NULL)'
                 )

@@ -1,6 +1,7 @@
 """Schema creation and upgrades: newer code opens older workspaces.
 
-The schema version lives in SQLite's `user_version`. Explicit steps handle
+The schema version lives in SQLite's `user_version` (on PostgreSQL: the community schema's
+`_meta` table, see postgres.py). Explicit steps handle
 changes that need data work; afterwards any table or nullable column the
 current schema declares but the file lacks is added, so additive changes need
 no hand-written step.
@@ -8,9 +9,9 @@ no hand-written step.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from typing import Any
 
 from ..errors import WorkspaceError
 from ..model.adoption import resolution_kind
@@ -48,24 +49,48 @@ _SUPPORT_DDL = [
 ]
 
 
-def _columns(conn: sqlite3.Connection, table_name: str) -> set[str]:
+def _on_postgres(conn: Any) -> bool:
+    return getattr(conn, "dialect", "sqlite") == "postgresql"
+
+
+def _columns(conn: Any, table_name: str) -> set[str]:
+    if _on_postgres(conn):
+        return conn.column_names(table_name)
     return {row[1] for row in conn.execute(f'PRAGMA table_info("{table_name}")')}
 
 
-def _add_missing(conn: sqlite3.Connection) -> None:
-    for statement in _SUPPORT_DDL:
+def _column_type(conn: Any, kind: str) -> str:
+    return (conn.column_types if _on_postgres(conn) else _SQL_TYPES).get(kind, "TEXT")
+
+
+def stored_version(conn: Any) -> int:
+    """The schema version the workspace (file or PostgreSQL community) was written with; 0 when empty."""
+    if _on_postgres(conn):
+        return conn.schema_version()
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _has_tables(conn: Any) -> bool:
+    if _on_postgres(conn):
+        return bool(conn.table_names())
+    return bool(conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0])
+
+
+def _add_missing(conn: Any) -> None:
+    postgres = _on_postgres(conn)
+    for statement in conn.support_ddl() if postgres else _SUPPORT_DDL:
         conn.execute(statement)
     for spec in TABLES:
         present = _columns(conn, spec.name)
         if present:
             for c in spec.columns:
                 if c.name not in present:
-                    conn.execute(f'ALTER TABLE "{spec.name}" ADD COLUMN "{c.name}" {_SQL_TYPES.get(c.kind, "TEXT")}')
-        for statement in table_ddl(spec):
+                    conn.execute(f'ALTER TABLE "{spec.name}" ADD COLUMN "{c.name}" {_column_type(conn, c.kind)}')
+        for statement in conn.table_ddl(spec) if postgres else table_ddl(spec):
             conn.execute(statement)
 
 
-def _v1_to_v2(conn: sqlite3.Connection) -> None:
+def _v1_to_v2(conn: Any) -> None:
     """Version 2 adds the plan identity (name, colours, logo) to the community profile."""
     present = _columns(conn, "community")
     for name in ("plan_name", "colour_primary", "colour_secondary", "logo"):
@@ -77,15 +102,15 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
     )
 
 
-def _add_columns(conn: sqlite3.Connection, table_name: str, names: tuple[str, ...]) -> None:
+def _add_columns(conn: Any, table_name: str, names: tuple[str, ...]) -> None:
     present = _columns(conn, table_name)
     for name in names:
         if name not in present:
             column = TABLES_BY_NAME[table_name].column(name)
-            conn.execute(f'ALTER TABLE "{table_name}" ADD COLUMN "{name}" {_SQL_TYPES.get(column.kind, "TEXT")}')
+            conn.execute(f'ALTER TABLE "{table_name}" ADD COLUMN "{name}" {_column_type(conn, column.kind)}')
 
 
-def _v2_to_v3(conn: sqlite3.Connection) -> None:
+def _v2_to_v3(conn: Any) -> None:
     """Version 3: council resolutions get a kind (only an adoption adopts the plan), indicators and
     measures a data-sovereignty flag, measurements the start of the period they cover.
 
@@ -113,17 +138,17 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
             conn.execute("UPDATE measurements SET period_start = ? WHERE id = ?", (start.isoformat(), record_id))
 
 
-def _v3_to_v4(conn: sqlite3.Connection) -> None:
+def _v3_to_v4(conn: Any) -> None:
     """Version 4 keeps adopted plan versions: frozen snapshots of the plan's content, never edited.
 
     A workspace adopted under schema 3 gets no version by itself: its adoption is adopted as a
     version with `cswb versions adopt` (the snapshot must be of the content the councils adopted).
     """
-    for statement in PLAN_VERSIONS_DDL:
+    for statement in conn.plan_versions_ddl() if _on_postgres(conn) else PLAN_VERSIONS_DDL:
         conn.execute(statement)
 
 
-def _v4_to_v5(conn: sqlite3.Connection) -> None:
+def _v4_to_v5(conn: Any) -> None:
     """Version 5: a ballot from the kernel-less voting page carries its device's fingerprint, and
     one vote per risk is kept per participant *and device* (the unique index is remade)."""
     _add_columns(conn, "votes", ("device",))
@@ -131,16 +156,16 @@ def _v4_to_v5(conn: sqlite3.Connection) -> None:
 
 
 # STEPS[n] upgrades a workspace of version n to n + 1.
-STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
+STEPS: dict[int, Callable[[Any], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
 
 
-def upgrade(conn: sqlite3.Connection, write_lock: Callable[[], AbstractContextManager]) -> int | None:
+def upgrade(conn: Any, write_lock: Callable[[], AbstractContextManager]) -> int | None:
     """Bring the workspace to SCHEMA_VERSION (creating it when empty).
 
     Returns the version it upgraded from, or None when there was nothing to do (another
     process may have upgraded the file while this one waited for the lock).
     """
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    version = stored_version(conn)
     if version > SCHEMA_VERSION:
         raise WorkspaceError(
             f"this workspace was written by a newer CSWB Workbook (schema {version}; this one reads"
@@ -150,17 +175,20 @@ def upgrade(conn: sqlite3.Connection, write_lock: Callable[[], AbstractContextMa
         return None
     with write_lock():
         # Another process may have upgraded while we waited for the lock.
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        version = stored_version(conn)
         if version == SCHEMA_VERSION:
             return None
         found = version
         if version == 0:
-            if conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]:
-                raise WorkspaceError("this SQLite file is not a CSWB workspace (it has tables but no schema version)")
+            if _has_tables(conn):
+                raise WorkspaceError("this database is not a CSWB workspace (it has tables but no schema version)")
         else:
             while version < SCHEMA_VERSION:
                 STEPS[version](conn)
                 version += 1
         _add_missing(conn)
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if _on_postgres(conn):
+            conn.set_schema_version(SCHEMA_VERSION)
+        else:
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return found

@@ -100,7 +100,7 @@ def list_versions(ws: Workspace) -> list[PlanVersion]:
 
 
 def _has_versions_table(ws: Workspace) -> bool:
-    return bool(ws._rows("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (PLAN_VERSIONS_TABLE,)))
+    return ws._has_table(PLAN_VERSIONS_TABLE)
 
 
 def get_version(ws: Workspace, number: int | None = None) -> PlanVersion:
@@ -180,7 +180,7 @@ def adopt_version(ws: Workspace, label: str, *, revision: bool = False) -> PlanV
             raise InputError(Problem(refusal, file=str(ws.path)))
         councils = [_approval(c) for c in council_adoptions(tables) if c.needs_resolution]
         adopted_on = max(c.adopted for c in councils)
-        content = _snapshot(ws._conn)
+        content = _snapshot(ws._conn) if isinstance(ws._conn, sqlite3.Connection) else _snapshot_of_rows(ws)
         number = (versions[-1].number + 1) if versions else 1
         record = {
             "number": number, "label": label, "kind": "revision" if revision else "adoption",
@@ -212,6 +212,30 @@ def _snapshot(conn: sqlite3.Connection) -> bytes:
         for spec in TABLES:
             copy.execute(f'DELETE FROM "{spec.name}" WHERE deleted_at IS NOT NULL')
         copy.commit()
+        copy.execute("VACUUM")
+        return copy.serialize()
+    finally:
+        copy.close()
+
+
+def _snapshot_of_rows(ws: Workspace) -> bytes:
+    """`_snapshot` of a workspace that is not a SQLite file (PostgreSQL): its live records, in their
+    order, copied into a new SQLite image of the current schema, so a version reads the same everywhere."""
+    from . import migrations
+
+    copy = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        migrations.upgrade(copy, contextlib.nullcontext)
+        copy.execute("BEGIN")
+        copy.execute(f"DROP TABLE IF EXISTS {PLAN_VERSIONS_TABLE}")
+        for spec in TABLES:
+            columns = spec.column_names
+            copy.executemany(
+                f'INSERT INTO "{spec.name}" ({", ".join(chr(34) + c + chr(34) for c in columns)})'
+                f' VALUES ({", ".join("?" * len(columns))})',
+                ws.stored_rows(spec.name),
+            )
+        copy.execute("COMMIT")
         copy.execute("VACUUM")
         return copy.serialize()
     finally:

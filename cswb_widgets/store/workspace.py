@@ -62,6 +62,11 @@ SINGLETON_ID = "community"
 LOCK_WAIT_SECONDS = 120.0
 
 
+def is_database_url(location: Any) -> bool:
+    """Whether `location` names a community in a PostgreSQL database (`postgresql://…?community=…`)."""
+    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
+
+
 def database_path(path: str | os.PathLike[str]) -> Path:
     """The SQLite file of the workspace at `path` (its folder or the file itself)."""
     p = Path(path)
@@ -69,6 +74,10 @@ def database_path(path: str | os.PathLike[str]) -> Path:
 
 
 def is_workspace(path: str | os.PathLike[str]) -> bool:
+    if is_database_url(path):
+        from .postgres import community_exists
+
+        return community_exists(str(path))
     return database_path(path).is_file()
 
 
@@ -160,7 +169,8 @@ def _refusal(conflicts: list[str], unnamed: int = 0) -> str:
 
 
 class Workspace:
-    """One community's (or one joint plan's) data.
+    """One community's (or one joint plan's) data: a SQLite file, or (given a `postgresql://` URL)
+    a community's schema in a PostgreSQL database (see postgres.py).
 
     >>> ws = Workspace.create("/tmp/demo", name="Maple Falls", kind="municipality")
     >>> rid = ws.add("risks", name="Housing instability", category="housing")
@@ -196,11 +206,18 @@ class Workspace:
         self._finalizer = weakref.finalize(self, self._handles.close)
         self._connection = self._open()
 
+    # What a refused INSERT or UPDATE raises (a unique key taken); the PostgreSQL store adds its own.
+    _INTEGRITY_ERRORS: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
+
     # -- opening -----------------------------------------------------------------
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, actor: str | None = None, read_only: bool = False) -> Workspace:
-        """Open the workspace at `path`; `read_only` for commands that only read (the file stays as it is)."""
+        """Open the workspace at `path` (or `postgresql://` URL); `read_only` for commands that only read."""
+        if is_database_url(path):
+            from .postgres import PostgresWorkspace
+
+            return PostgresWorkspace(str(path), actor=actor, read_only=read_only)
         return cls(path, actor=actor, read_only=read_only)
 
     @classmethod
@@ -213,6 +230,13 @@ class Workspace:
         actor: str | None = None,
     ) -> Workspace:
         """Create an empty workspace; with `name`, also its community profile."""
+        if is_database_url(path):
+            from .postgres import PostgresWorkspace
+
+            ws: Workspace = PostgresWorkspace(str(path), actor=actor, _create=True)
+            if name is not None:
+                ws.add("community", id=SINGLETON_ID, name=name, kind=kind)
+            return ws
         db = database_path(path)
         if db.exists():
             raise WorkspaceError(f"{db.parent}: a workspace already exists here")
@@ -229,8 +253,19 @@ class Workspace:
 
         Killed at any point, it leaves no workspace at `path` (only a hidden partial file that
         the next attempt removes), so a retry is never blocked by half a workspace. Open the
-        finished workspace with `Workspace.open(path)` after the block.
+        finished workspace with `Workspace.open(path)` after the block. On PostgreSQL the whole
+        build is one transaction: killed, the server rolls it back and no community is left.
         """
+        if is_database_url(path):
+            from .postgres import PostgresWorkspace
+
+            pg = PostgresWorkspace(str(path), actor=actor, _create=True, _building=True)
+            try:
+                yield pg
+                pg.finish_building()
+            finally:
+                pg.close()
+            return
         db = database_path(path)
         if db.exists():
             raise WorkspaceError(f"{db.parent}: a workspace already exists here")
@@ -342,6 +377,11 @@ class Workspace:
             raise self._plain_failure(exc) or WorkspaceError(f"{self.db_path}: not a workspace database ({exc})") from None
 
     @property
+    def location(self) -> str:
+        """What `Workspace.open` takes to open this workspace again: its folder, or its `postgresql://` URL."""
+        return str(self.path)
+
+    @property
     def _shown_file(self) -> str:
         """The database file as messages name it: its folder and name, not the server's whole path."""
         return f"{self.path.name}/{self.db_path.name}"
@@ -397,7 +437,7 @@ class Workspace:
     @_serialized
     def schema_version(self) -> int:
         """The schema the workspace is read with (an older file is read through an upgraded copy)."""
-        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+        return migrations.stored_version(self._conn)
 
     @property
     @_serialized
@@ -598,6 +638,26 @@ class Workspace:
         """All rows of a read-only query (fetched whole, under the lock; for package modules)."""
         return self._conn.execute(sql, args).fetchall()
 
+    # -- what differs between SQLite and PostgreSQL (postgres.py overrides these) -----
+
+    def _read_frame(self, sql: str, args: Any = ()) -> pd.DataFrame:
+        return pd.read_sql_query(sql, self._conn, params=args)
+
+    def _json_items(self, expression: str, alias: str) -> str:
+        """A FROM item giving each element of the JSON list in `expression` as `alias`.value."""
+        return f"json_each({expression}) AS {alias}"
+
+    def _same_or_blank(self, column: str) -> str:
+        """`column` holds the value of one `?` (two blanks count as the same, as in the unique indexes)."""
+        return f"coalesce({_q(column)}, '') = coalesce(?, '')"
+
+    def _has_table(self, name: str) -> bool:
+        return bool(self._rows("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)))
+
+    def _statement_guard(self, spec: Table) -> contextlib.AbstractContextManager[Any]:
+        """Around one write that the database may refuse (a unique key): SQLite needs nothing."""
+        return contextlib.nullcontext()
+
     # -- reading -----------------------------------------------------------------
 
     @_serialized
@@ -607,7 +667,7 @@ class Workspace:
         where = "" if include_deleted else " WHERE deleted_at IS NULL"
         extra = ", deleted_at" if include_deleted else ""
         cols = ", ".join(f'"{c}"' for c in spec.column_names)
-        frame = pd.read_sql_query(f'SELECT {cols}{extra} FROM "{name}"{where} ORDER BY rowid', self._conn)
+        frame = self._read_frame(f'SELECT {cols}{extra} FROM "{name}"{where} ORDER BY rowid')
         return _typed_frame(spec, frame)
 
     @_serialized
@@ -643,7 +703,7 @@ class Workspace:
         """The audit trail: who changed what and when, newest last."""
         where, args = audit_filter(name, record_id)
         sql = "SELECT seq, change_id, at, actor, action, table_name, record_id, before, after, note FROM _audit"
-        return pd.read_sql_query(sql + where + " ORDER BY seq", self._conn, params=args)
+        return self._read_frame(sql + where + " ORDER BY seq", args)
 
     # -- writing -----------------------------------------------------------------
 
@@ -758,9 +818,10 @@ class Workspace:
 
     def _referrers(self, other: Table, column: Column, record_id: str) -> list[str]:
         if column.kind == "list":
+            items = self._json_items(f'"{other.name}"."{column.name}"', "j")
             sql = (
                 f'SELECT id FROM "{other.name}" WHERE deleted_at IS NULL AND "{column.name}" IS NOT NULL'
-                f' AND EXISTS (SELECT 1 FROM json_each("{other.name}"."{column.name}") WHERE value = ?)'
+                f' AND EXISTS (SELECT 1 FROM {items} WHERE j.value = ?)'
             )
         else:
             sql = f'SELECT id FROM "{other.name}" WHERE deleted_at IS NULL AND "{column.name}" = ?'
@@ -928,8 +989,9 @@ class Workspace:
             chunk = record_ids[start:start + _IDS_PER_QUERY]
             marks = ", ".join("?" for _ in chunk)
             if column.kind == "list":
+                items = self._json_items(f't."{column.name}"', "j")
                 sql = (
-                    f'SELECT t.id, j.value FROM "{other.name}" AS t, json_each(t."{column.name}") AS j'
+                    f'SELECT t.id, j.value FROM "{other.name}" AS t, {items}'
                     f' WHERE t.deleted_at IS NULL AND t."{column.name}" IS NOT NULL AND j.value IN ({marks})'
                 )
             else:
@@ -940,7 +1002,7 @@ class Workspace:
         """A live record that has what must be unique in `record` (say, an area of the same kind
         and name added since), in words, or None."""
         for columns in spec.unique:
-            same = " AND ".join(f"coalesce({_q(c)}, '') = coalesce(?, '')" for c in columns)
+            same = " AND ".join(self._same_or_blank(c) for c in columns)
             row = self._conn.execute(
                 f'SELECT id FROM "{spec.name}" WHERE deleted_at IS NULL AND id != ? AND {same}',
                 (record["id"], *(record.get(c) for c in columns)),
@@ -1086,24 +1148,13 @@ class Workspace:
     ) -> None:
         assert self._batch is not None
         try:
-            if before is None:
-                cols = ["id", *values]
-                marks = ", ".join("?" for _ in cols)
-                self._conn.execute(
-                    f'INSERT INTO "{spec.name}" ({", ".join(_q(c) for c in cols)}) VALUES ({marks})',
-                    [record_id, *values.values()],
-                )
-            else:
-                if before.get("deleted_at") and "deleted_at" not in values:
-                    values = {**values, "deleted_at": None}
-                sets = ", ".join(f"{_q(c)} = ?" for c in values)
-                if sets:
-                    self._conn.execute(
-                        f'UPDATE "{spec.name}" SET {sets} WHERE id = ?', [*values.values(), record_id]
-                    )
-        except sqlite3.IntegrityError as exc:
+            with self._statement_guard(spec):
+                self._write_row(spec, record_id, before, values)
+        except self._INTEGRITY_ERRORS as exc:
             self.report(_unique_problem(spec, values, exc), where or {})
             return
+        if before is not None and before.get("deleted_at") and "deleted_at" not in values:
+            values = {**values, "deleted_at": None}
         if before is None:
             after = {"id": record_id, **dict.fromkeys(spec.column_names[1:]), **values, "deleted_at": None}
         else:
@@ -1113,6 +1164,22 @@ class Workspace:
         if action is None:
             action = "insert" if before is None else ("restore" if before.get("deleted_at") else "update")
         self._audit(action, spec.name, record_id, before, after)
+
+    def _write_row(self, spec: Table, record_id: str, before: dict[str, Any] | None, values: dict[str, Any]) -> None:
+        """The INSERT (a new record) or UPDATE (of `values`; a deleted record comes back) itself."""
+        if before is None:
+            cols = ["id", *values]
+            marks = ", ".join("?" for _ in cols)
+            self._conn.execute(
+                f'INSERT INTO "{spec.name}" ({", ".join(_q(c) for c in cols)}) VALUES ({marks})',
+                [record_id, *values.values()],
+            )
+            return
+        if before.get("deleted_at") and "deleted_at" not in values:
+            values = {**values, "deleted_at": None}
+        sets = ", ".join(f"{_q(c)} = ?" for c in values)
+        if sets:
+            self._conn.execute(f'UPDATE "{spec.name}" SET {sets} WHERE id = ?', [*values.values(), record_id])
 
     def _audit(
         self, action: str, table_name: str, record_id: str, before: dict | None, after: dict | None
@@ -1246,7 +1313,7 @@ def _locate(problem: Problem, where: dict[str, Any]) -> Problem:
     )
 
 
-def _unique_problem(spec: Table, values: dict[str, Any], exc: sqlite3.IntegrityError) -> Problem:
+def _unique_problem(spec: Table, values: dict[str, Any], exc: Exception) -> Problem:
     for columns in spec.unique:
         if all(c in values for c in columns):
             shown = ", ".join(f"{c}={values[c]!r}" for c in columns)
