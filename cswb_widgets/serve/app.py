@@ -35,6 +35,7 @@ from ..errors import CswbError
 from ..notebooks import NOTEBOOKS, copy_for_app, notebook_path
 from ..store.limits import MAX_FILE_BYTES, MIB
 from ..store.served_root import ROOT_ENV
+from .console import quiet_routine_lines
 from .handlers import GuardedVoilaHandler, LauncherHandler
 from .options import ServeOptions, check_port_free, is_loopback, kernel_reachable_host
 
@@ -252,6 +253,7 @@ def serve(options: ServeOptions) -> None:
         app = CswbVoila.instance(config=config)
         app.initialize([])
         keep_secrets_out_of_the_log(app.log)
+        quiet_routine_lines(app.log)
         tornado.ioloop.IOLoop.current().add_callback(_announce, options)
         app.start()
 

@@ -196,3 +196,13 @@ class Server:
             for name in ("stdout.log", "stderr.log")
             if (self.log_dir / name).exists()
         )
+
+
+def show_step(page, part: str, timeout_ms: float = 60_000) -> None:
+    """Open the workbook step that holds the cell tagged `part:<part>` (the apps show one step at a
+    time; see the template's steps.js), and wait until that cell is on screen."""
+    from playwright.sync_api import expect
+
+    page.wait_for_function("() => document.querySelector('.cswb-steps') !== null", timeout=timeout_ms)
+    page.evaluate("part => { window.location.hash = 'step-' + part; }", part)
+    expect(page.locator(f'.jp-Cell[class~="celltag_part:{part}"]')).to_be_visible(timeout=timeout_ms)
