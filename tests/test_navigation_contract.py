@@ -57,9 +57,13 @@ def test_next_steps_list_the_unmet_checks_of_this_stage_only_and_escape_what_peo
 def test_the_console_keeps_what_needs_the_operator_and_drops_routine_lines(
     message: str, shown: bool, caplog: pytest.LogCaptureFixture
 ) -> None:
-    logger = logging.getLogger("cswb-test-console")
-    logger.setLevel(logging.INFO)
-    quiet_routine_lines(logger)
-    with caplog.at_level(logging.INFO, logger=logger.name):
-        logger.warning(message)
+    app_log = logging.getLogger("cswb-test-console")
+    app_log.setLevel(logging.DEBUG)  # as traitlets leaves an app's logger; its handler has the level
+    caplog.handler.setLevel(logging.INFO)
+    app_log.addHandler(caplog.handler)
+    quiet_routine_lines(app_log)
+    try:
+        app_log.warning(message)
+    finally:
+        app_log.removeHandler(caplog.handler)
     assert (message in caplog.text) is shown

@@ -251,9 +251,9 @@ def serve(options: ServeOptions) -> None:
         # The singleton, like Voilà's own launcher: its log is then every component's log (cell
         # errors hidden from visitors must reach the operator).
         app = CswbVoila.instance(config=config)
+        quiet_routine_lines(app.log)
         app.initialize([])
         keep_secrets_out_of_the_log(app.log)
-        quiet_routine_lines(app.log)
         tornado.ioloop.IOLoop.current().add_callback(_announce, options)
         app.start()
 

@@ -29,16 +29,23 @@ VOILA_LOGGERS = ("tornado.general", "tornado.application", "ServerApp")
 
 
 class RoutineToDebug(logging.Filter):
-    """Treat routine records as DEBUG: kept only where the logger shows DEBUG."""
+    """Treat routine records as DEBUG: kept only while the app's console shows DEBUG."""
+
+    def __init__(self, app_log: logging.Logger) -> None:
+        super().__init__()
+        self.app_log = app_log
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno > logging.DEBUG and ROUTINE.match(record.getMessage()):
-            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+            # traitlets keeps the app's logger at DEBUG and sets --log-level on its handlers
+            # (replacing them when it reconfigures): ask them as they are now.
+            levels = [handler.level for handler in self.app_log.handlers] or [self.app_log.getEffectiveLevel()]
+            return min(levels) <= logging.DEBUG
         return True
 
 
-def quiet_routine_lines(*loggers: logging.Logger) -> None:
-    """Attach RoutineToDebug to `loggers` and tornado's (once each)."""
-    for logger in (*loggers, *(logging.getLogger(name) for name in VOILA_LOGGERS)):
+def quiet_routine_lines(app_log: logging.Logger) -> None:
+    """Filter what the app logs (its components log through the same logger) and tornado's loggers."""
+    for logger in (app_log, *(logging.getLogger(name) for name in VOILA_LOGGERS)):
         if not any(isinstance(f, RoutineToDebug) for f in logger.filters):
-            logger.addFilter(RoutineToDebug())
+            logger.addFilter(RoutineToDebug(app_log))
