@@ -24,6 +24,7 @@ FRONT_END = {
     "voting.STATUS_CSS": voting.STATUS_CSS,
     "voting.TALLY_CSS": voting.TALLY_CSS,
     "sections.SHOWN_ESM": sections.SHOWN_ESM,
+    "sections.LIVE_REFRESH_ESM": sections.LIVE_REFRESH_ESM,
 }
 
 

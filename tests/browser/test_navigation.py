@@ -128,3 +128,24 @@ def test_an_unmet_check_is_shown_at_the_top_of_the_step_that_meets_it(server, sc
     expect(step_todo).to_contain_text("What to do next in this step")
     title = todo.locator("strong").inner_text()
     expect(step_todo).to_contain_text(title)
+
+
+def test_a_list_of_several_choices_takes_plain_clicks_and_file_pickers_show_no_count(server, screen, maple: Path) -> None:
+    page = screen
+    _open(page, server, "risk", "#step-analysis")
+    approaches = page.locator("select[multiple]").first
+    expect(approaches).to_be_visible()
+    expect(page.get_by_text("Click to choose or unchoose; several allowed.").first).to_be_visible()
+    options = approaches.locator("option")
+    already = approaches.evaluate("s => [...s.options].map(o => o.selected)")
+    options.nth(0).click()
+    options.nth(1).click()  # no Ctrl: the first stays chosen
+    expect(options.nth(0)).to_have_js_property("selected", not already[0])
+    expect(options.nth(1)).to_have_js_property("selected", not already[1])
+
+    _open(page, server, "buy_in", "#step-survey_import")
+    picker = page.locator(".widget-upload").first
+    expect(picker).to_be_visible()
+    shown = picker.evaluate("b => getComputedStyle(b, '::after').content")
+    assert shown == '"Survey file"'
+    assert picker.evaluate("b => getComputedStyle(b).fontSize") == "0px"  # "(0)" is not shown
