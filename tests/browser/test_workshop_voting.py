@@ -54,7 +54,7 @@ def test_ten_participants_vote_at_once_and_the_facilitators_tally_follows_live(
     server, new_context, guard, workshop: Path
 ) -> None:
     facilitator = new_context().new_page()
-    facilitator.goto(server.url(f"voila/render/risk.ipynb?workspace={SLUG}"), wait_until="commit")
+    facilitator.goto(server.url(f"voila/render/risk.ipynb?workspace={SLUG}#step-voting"), wait_until="commit")
     tally = facilitator.locator(".cswb-vote-tally")
     tally.get_by_role("status").filter(has_text="0 participants so far").wait_for(timeout=LOAD_MS)
 

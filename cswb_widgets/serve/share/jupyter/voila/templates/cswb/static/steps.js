@@ -193,6 +193,19 @@
     building = false;
   }
 
+  // For tests and other scripts: show the step holding `element` (a cell's content); its id, or null.
+  // The address is replaced, not pushed, and no focus moves (a script may be typing somewhere).
+  window.cswbSteps = {
+    showStepOf: function (element) {
+      var cell = element && element.closest && element.closest(".jp-Cell");
+      var owner = steps.filter(function (step) { return step.cells.indexOf(cell) >= 0; })[0];
+      if (!owner) return null;
+      window.history.replaceState(window.history.state, "", "#" + PREFIX + owner.id);
+      show(owner, false);
+      return owner.id;
+    },
+  };
+
   var pending = false;
   function schedule() {
     if (pending) return;
