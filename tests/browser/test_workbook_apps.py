@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_harness import HOSTILE_NAME, axe, describe_violations, reveal, wait_for_app, wait_for_widgets, wait_until
+from browser_harness import HOSTILE_NAME, axe, describe_violations, reveal, show_step, wait_for_app, wait_for_widgets, wait_until
 from playwright.sync_api import expect
 from sample_workspaces import sample_workspace
 
@@ -122,8 +122,10 @@ def test_apps_pass_axe_and_stay_on_this_machine(server, page, guard, sample: Pat
     _open(page, server, notebook)
     wait_for_app(page, LOAD_MS)
     # what the framework asks is on the page; the notes for analysts are not (nor any code)
-    step = {"commitment": "Required advisory committee seats", "buy_in": "Groups that must be consulted"}[notebook]
-    reveal(page.get_by_role("heading", name=step, exact=True, include_hidden=True), LOAD_MS)
+    part, step = {"commitment": ("seat_coverage", "Required advisory committee seats"),
+                  "buy_in": ("consultation", "Groups that must be consulted")}[notebook]
+    show_step(page, part)
+    expect(page.get_by_role("heading", name=step, exact=True)).to_be_visible()
     expect(page.get_by_role("table").last).to_be_visible()
     violations = axe(page)
     assert not violations, describe_violations(violations)
