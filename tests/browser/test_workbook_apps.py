@@ -5,7 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_harness import HOSTILE_NAME, axe, describe_violations, reveal, show_step, wait_for_app, wait_for_widgets, wait_until
+from browser_harness import (
+    HOSTILE_NAME,
+    axe,
+    describe_violations,
+    reveal,
+    show_step,
+    wait_for_app,
+    wait_for_widgets,
+    wait_until,
+)
 from playwright.sync_api import expect
 from sample_workspaces import sample_workspace
 
