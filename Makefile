@@ -7,7 +7,7 @@ DEMO_DIR ?= demo/workspaces
 DEMO_SAMPLE ?= maple-falls
 DEMO_PORT ?= 8866
 
-.PHONY: demo test static check setup clean
+.PHONY: demo demo-workspace demo-reset test static check setup clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,11 +18,21 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: $(STAMP)
+	@$(MAKE) --no-print-directory demo-workspace
+	@echo "The demo community is in $(DEMO_DIR)/$(DEMO_SAMPLE): your edits are kept ('make demo-reset' starts it over)."
+	@echo "To type the README's 'cswb ...' commands in another terminal, first run:  . $(BIN)/activate"
+	@echo "Ctrl-C stops the server."
+	@$(BIN)/cswb serve --root $(DEMO_DIR) --port $(DEMO_PORT)
+
+# The demo community, created from the sample only when missing: its edits survive the next `make demo`.
+demo-workspace:
+	@test -e $(DEMO_DIR)/$(DEMO_SAMPLE)/workspace.sqlite || $(BIN)/cswb init $(DEMO_DIR)/$(DEMO_SAMPLE) --from $(DEMO_SAMPLE)
+	@$(BIN)/cswb validate $(DEMO_DIR)/$(DEMO_SAMPLE) > /dev/null 2>&1 || $(BIN)/cswb validate $(DEMO_DIR)/$(DEMO_SAMPLE)
+
+# Start the demo community over from the sample (its edits are lost), then serve it.
+demo-reset: $(STAMP)
 	rm -rf $(DEMO_DIR)/$(DEMO_SAMPLE)
-	$(BIN)/cswb init $(DEMO_DIR)/$(DEMO_SAMPLE) --from $(DEMO_SAMPLE)
-	$(BIN)/cswb validate $(DEMO_DIR)/$(DEMO_SAMPLE)
-	@echo "Starting the workbooks; open the address below in a browser. Ctrl-C stops the server."
-	$(BIN)/cswb serve --root $(DEMO_DIR) --port $(DEMO_PORT)
+	$(MAKE) demo
 
 # The whole suite, after the static checks (CI runs this: the layering contracts hold there too).
 test: $(STAMP) static

@@ -26,6 +26,7 @@ FRONT_END = {
     "sections.SHOWN_ESM": sections.SHOWN_ESM,
     "editor_name.EDITOR_ESM": editor_name.EDITOR_ESM,
     "editor_name.EDITOR_CSS": editor_name.EDITOR_CSS,
+    "sections.LIVE_REFRESH_ESM": sections.LIVE_REFRESH_ESM,
 }
 
 

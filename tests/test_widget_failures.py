@@ -232,7 +232,12 @@ def test_sections_built_or_recomputed_on_a_browser_message_say_a_failure(ws: Wor
         return "<p>fine</p>"
 
     live = LiveHTML(ws, html)
-    live.button.click()
+    ticker = live.children[1]
+    ticker._handle_custom_msg({"type": "tick"}, [])  # nothing changed: not recomputed
+    assert calls == [1] and live.view.value == "<p>fine</p>"
+    with Workspace.open(ws.path) as other:  # someone else's page saves
+        other.add("risks", name="Housing")
+    ticker._handle_custom_msg({"type": "tick"}, [])
     assert "Could not recompute this: the workspace is busy" in live.view.value
 
 

@@ -53,6 +53,31 @@ class StageSummary:
         return sum(c.complete for c in self.checks) / len(self.checks) if self.checks else 0.0
 
 
+# Where each check is met: the workbook part (a notebook's `part:<name>` tag) whose step edits what
+# it counts. The apps show an unmet check at the top of that step ("what to do next").
+FIXED_IN_PART: dict[str, str] = {
+    "required_seats": "seat_coverage",
+    "roles": "leaders",
+    "terms_of_reference": "terms_of_reference",
+    "council_resolutions": "councils",
+    "activities": "activities",
+    "consult_groups": "consultation",
+    "feedback": "feedback",
+    "period_summaries": "period_summaries",
+    "risks": "register",
+    "priority_evidence": "prioritization",
+    "priority_profile": "analysis",
+    "assets": "inventory",
+    "assets_located": "missing_coordinates",
+    "assets_for_priorities": "gap_matrix",
+    "logic_models": "logic_models",
+    "priority_strategies": "strategies",
+    "measures": "measures",
+    "actions": "actions",
+    "plan_dates": "plan_cycle",
+}
+
+
 def _filled(value: object) -> bool:
     if value is None:
         return False

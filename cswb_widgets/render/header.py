@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..model.readiness import StageSummary, assess
+from ..model.readiness import FIXED_IN_PART, StageSummary, assess
 from ._html import escape, readable_text_colour, safe_colour, safe_logo, with_style
 from .records import WorkspaceTables
 
@@ -23,8 +23,12 @@ def header_html(
     link: Callable[[str], str | None],
     *,
     style: bool = True,
+    next_steps: bool = False,
 ) -> str:
     """Plan identity, community name and the six workbooks in order, each with its completion.
+
+    With `next_steps` (the apps), the current stage's unmet checks follow as "what to do next",
+    each naming the part whose step meets it (the app's step menu links it there).
 
     A stage whose `link` is None (its notebook is not installed) is named without a link.
 
@@ -59,11 +63,30 @@ def header_html(
             f'<span class="cswb-meter" aria-hidden="true"><span style="width:{percent}%"></span></span></li>'
         )
     parts.append("</ol></nav></div>")
+    if next_steps:
+        parts.append(next_steps_html(summaries, current_stage))
     return with_style("".join(parts), style)
 
 
+def next_steps_html(summaries: Sequence[StageSummary], current_stage: str, *, shown: int = 3) -> str:
+    """The current stage's unmet checks: what is missing, and a link to the step that meets it."""
+    checks = [c for s in summaries if s.stage == current_stage for c in s.checks if not c.complete]
+    if not checks:
+        return '<div class="cswb-next cswb-next-done"><p><strong>This stage is complete.</strong> Every check above is met.</p></div>'
+    items = []
+    for check in checks:
+        missing = list(check.missing[:shown])
+        more = len(check.missing) - len(missing)
+        still = f" Still missing: {escape('; '.join(missing))}{f' and {more} more' if more else ''}." if missing else ""
+        part = FIXED_IN_PART.get(check.key, "")
+        go = f' <a data-part-link="{escape(part)}">Go to the step.</a>' if part else ""
+        items.append(f'<li data-part="{escape(part)}"><strong>{escape(check.title)}.</strong>{still}{go}</li>')
+    return '<div class="cswb-next"><p><strong>What to do next</strong></p><ul>' + "".join(items) + "</ul></div>"
+
+
 def workspace_header_html(
-    ws: Workspace, current_stage: str, link: Callable[[str], str | None], *, style: bool = True
+    ws: Workspace, current_stage: str, link: Callable[[str], str | None], *, style: bool = True,
+    next_steps: bool = False,
 ) -> str:
     """:func:`header_html` for a workspace: its profile and its readiness, read now."""
-    return header_html(ws.community, assess(WorkspaceTables(ws)), current_stage, link, style=style)
+    return header_html(ws.community, assess(WorkspaceTables(ws)), current_stage, link, style=style, next_steps=next_steps)

@@ -36,6 +36,7 @@ from ..notebooks import NOTEBOOKS, copy_for_app, notebook_path
 from ..store.limits import MAX_FILE_BYTES, MIB
 from ..store.served_root import ROOT_ENV
 from ..workbooks.risk import PUBLIC_URL_ENV
+from .console import quiet_routine_lines
 from .handlers import GuardedVoilaHandler, LauncherHandler
 from .options import ServeOptions, check_port_free, is_loopback, kernel_reachable_host
 from .voting import VOTE_PATH, VoteService, new_voting_code, shown_code, vote_handlers
@@ -260,6 +261,7 @@ def serve(options: ServeOptions) -> None:
         public_url = url_path_join(options.public_address, app.base_url)
         _kernel_environment(options, ipython_dir, public_url)  # before initialize: it finds the template
         app.vote_service = VoteService(options.root, public_url, options.workshop, code)
+        quiet_routine_lines(app.log)
         app.initialize([])
         keep_secrets_out_of_the_log(app.log)
         tornado.ioloop.IOLoop.current().add_callback(_announce, options, app.vote_service)

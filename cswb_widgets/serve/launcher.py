@@ -23,6 +23,8 @@ from ..store.versions import list_versions
 log = logging.getLogger(__name__)
 
 _TEMPLATES = Path(__file__).parent / "templates"
+# The apps' Voilà template holds the one stylesheet (theme.css) the launcher shares with them.
+_APP_STATIC = Path(__file__).parent / "share" / "jupyter" / "voila" / "templates" / "cswb" / "static"
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ def _kind_names() -> dict[str, str]:
 @cache
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(_TEMPLATES),
+        loader=jinja2.FileSystemLoader([_TEMPLATES, _APP_STATIC]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -18,7 +18,7 @@ from ..render.buy_in import identity_preview_html, tag_suggestions_html
 from ..store import Workspace, operations
 from ..store.survey import SurveyFile, import_survey, read_survey
 from . import _failures, _sync
-from .file_import import say, take_upload, upload_name, uploaded_copy, without_upload_folder
+from .file_import import say, take_upload, upload_button, upload_name, uploaded_copy, without_upload_folder
 from .pickers import catalogue_picker, options_picker
 from .record_form import RecordForm
 
@@ -95,7 +95,7 @@ class SurveyImport(ipywidgets.VBox):
     def __init__(self, ws: Workspace) -> None:
         self._ws = ws
         self._survey: SurveyFile | None = None
-        self.upload = ipywidgets.FileUpload(accept=".csv,.xlsx,.txt", multiple=False, description="Survey file")
+        self.upload = upload_button("Survey file", ".csv,.xlsx,.txt")
         self.upload.observe(lambda _c: self._read(), names="value")
         self.answers = options_picker([], description="Columns with answers", multiple=True)
         self.date = options_picker([], description="Date column")
@@ -195,7 +195,7 @@ class PlanIdentity(ipywidgets.VBox):
         self._ws = ws
         self.form = RecordForm(self._ws, "community", fields=["plan_name", "colour_primary", "colour_secondary"],
                                record_id="community", save_label="Save identity", on_saved=lambda _id: self.refresh())
-        self.logo = ipywidgets.FileUpload(accept=".png,.jpg,.jpeg", multiple=False, description="Logo")
+        self.logo = upload_button("Logo", ".png,.jpg,.jpeg")
         self.logo.observe(lambda _c: self._upload(), names="value")
         self.status = ipywidgets.HTML("")
         self.preview = ipywidgets.HTML("")

@@ -94,6 +94,14 @@ def without_upload_folder(text: str) -> str:
 _UPLOAD_FOLDER = re.compile(r"[^\s'\"\[(]*" + re.escape(UPLOAD_PREFIX) + r"[A-Za-z0-9_]+[/\\]")
 
 
+def upload_button(description: str, accept: str) -> ipywidgets.FileUpload:
+    """A file picker labelled `description` alone: ipywidgets adds a count of chosen files
+    ("Survey file (0)"), which the apps' theme.css hides behind the label (kept as the tooltip)."""
+    upload = ipywidgets.FileUpload(accept=accept, multiple=False, description=description, tooltip=description)
+    upload.add_class("cswb-upload")
+    return upload
+
+
 class FileImport(ipywidgets.VBox):
     """A labelled upload button; the file is imported whole or not at all, and the result said.
 
@@ -104,7 +112,7 @@ class FileImport(ipywidgets.VBox):
     def __init__(self, ws: Workspace, importer: Importer, *, description: str, accept: str, help_text: str = "") -> None:
         self._ws = ws
         self._importer = importer
-        self.upload = ipywidgets.FileUpload(accept=accept, multiple=False, description=description)
+        self.upload = upload_button(description, accept)
         self.upload.observe(lambda _change: self._uploaded(), names="value")
         self.status = ipywidgets.HTML("")
         children: list[ipywidgets.Widget] = [self.upload, self.status]

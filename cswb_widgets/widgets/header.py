@@ -40,4 +40,4 @@ class StageHeader(ipywidgets.HTML):
         self.value = self.to_html()
 
     def to_html(self) -> str:
-        return render.workspace_header_html(self._ws, self.current_stage, self._link)
+        return render.workspace_header_html(self._ws, self.current_stage, self._link, next_steps=True)

@@ -32,6 +32,8 @@ from ..store import Workspace, operations
 from . import _failures, _sync
 from .file_import import say
 
+INDICATOR_MAP_HEIGHT = 420  # px, the indicator map and its frame
+
 
 class Book(Protocol):
     """What the panels use of the Risk workbook."""
@@ -204,9 +206,11 @@ class IndicatorMap(ipywidgets.VBox):
             return
         values = maps.indicator_by_area(ws.table("indicators"), self.indicator.value, year=self.year.value)
         label = f"{self.indicator.value}, {self.year.value}"
-        page = maps.map_html(maps.area_map(areas, choropleth=values, choropleth_label=label, title=label))
+        # One height for the map and its frame: a map taller than its frame had its legend cut off.
+        page = maps.map_html(maps.area_map(areas, choropleth=values, choropleth_label=label, title=label,
+                                           height=INDICATOR_MAP_HEIGHT))
         caption = maps.map_caption(areas, title=label, choropleth=values, choropleth_label=label)
-        self.view.value = maps.map_frame(page, title=label, caption=caption, height=420)
+        self.view.value = maps.map_frame(page, title=label, caption=caption, height=INDICATOR_MAP_HEIGHT)
 
 
 class PrioritizationPanel(ipywidgets.VBox):

@@ -12,6 +12,7 @@ from typing import Any, TypeAlias
 
 import anywidget
 import ipywidgets
+import traitlets
 from IPython.display import HTML
 from markupsafe import Markup
 
@@ -20,25 +21,51 @@ from ..store import Workspace
 from . import _failures, _static, _sync
 
 SHOWN_ESM = _static.script("section_shown.js")  # tells the kernel when a placeholder is on screen
+LIVE_REFRESH_ESM = _static.script("live_refresh.js")  # asks the kernel, now and then, whether data changed
 
 Shown: TypeAlias = "ipywidgets.Widget | HTML"
 
 
-class LiveHTML(ipywidgets.VBox):
-    """HTML computed from the workspace, recomputed after any save in this kernel or on request."""
+class _ChangeTicker(anywidget.AnyWidget):
+    _esm = LIVE_REFRESH_ESM
+    refresh_seconds = traitlets.Float(5.0).tag(sync=True)
 
-    def __init__(self, ws: Workspace, build_html: Callable[[], str], *, refresh_label: str = "Refresh") -> None:
+    @traitlets.validate("refresh_seconds")
+    def _bounded(self, proposal: dict[str, Any]) -> float:
+        return _sync.refresh_interval(float(proposal["value"]))
+
+
+class LiveHTML(ipywidgets.VBox):
+    """HTML computed from the workspace, recomputed after any save: in this kernel at once, in
+    another (someone else's page) within `refresh_seconds`, as the editing tables do. No button:
+    what is shown is never older than that."""
+
+    def __init__(self, ws: Workspace, build_html: Callable[[], str], *, refresh_seconds: float = 5.0) -> None:
+        self._ws = ws
         self._build_html = build_html
+        self._version = ws.last_change()
         self.view = ipywidgets.HTML(build_html())
-        self.button = ipywidgets.Button(description=refresh_label, tooltip="Recompute from the latest data")
-        self.button.on_click(lambda _b: self.refresh())
-        super().__init__([self.view, self.button])
+        ticker = _ChangeTicker(refresh_seconds=refresh_seconds)
+        ticker.on_msg(self._on_tick)
+        super().__init__([self.view, ticker])
         _sync.subscribe(ws, self.refresh)
+
+    def _on_tick(self, _widget: object, content: dict[str, Any], _buffers: object) -> None:
+        if content.get("type") != "tick":
+            return
+        try:
+            changed = self._ws.last_change() != self._version
+        except Exception as error:  # noqa: BLE001 - a timer's question: answered in the section
+            self.view.value = _alert(f"Could not check for changes: {_failures.words(error, 'live section')}")
+            return
+        if changed:
+            self.refresh()
 
     def refresh(self) -> None:
         try:
+            self._version = self._ws.last_change()
             self.view.value = self._build_html()
-        except Exception as error:  # noqa: BLE001 - a button or a save elsewhere: said here, not in a log
+        except Exception as error:  # noqa: BLE001 - a timer or a save elsewhere: said here, not in a log
             self.view.value = _alert(f"Could not recompute this: {_failures.words(error, 'live section')}")
 
 

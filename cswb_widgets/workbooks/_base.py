@@ -168,13 +168,13 @@ class Workbook:
             )
         return _html(render.records_html(self.tables(), table, columns=columns, where=where, labels=labels, caption=caption))
 
-    def live(self, build_html: Callable[[], str], *, refresh_label: str = "Refresh") -> Shown:
-        """Computed, read-only HTML: in apps with a button that recomputes it from the workspace."""
+    def live(self, build_html: Callable[[], str]) -> Shown:
+        """Computed, read-only HTML: in apps recomputed whenever the workspace changes."""
         if not self.app:
             return _html(build_html())
         from ..widgets.sections import LiveHTML
 
-        return LiveHTML(self.ws, build_html, refresh_label=refresh_label)
+        return LiveHTML(self.ws, build_html)
 
 
 Method = TypeVar("Method", bound=Callable[..., Shown])

@@ -196,3 +196,27 @@ class Server:
             for name in ("stdout.log", "stderr.log")
             if (self.log_dir / name).exists()
         )
+
+
+def show_step(page, part: str, timeout_ms: float = 60_000) -> None:
+    """Open the workbook step that holds the cell tagged `part:<part>` (the apps show one step at a
+    time; see the template's steps.js), and wait until that cell is on screen."""
+    from playwright.sync_api import expect
+
+    page.wait_for_function("() => document.querySelector('.cswb-steps') !== null", timeout=timeout_ms)
+    page.evaluate("part => { window.location.hash = 'step-' + part; }", part)
+    expect(page.locator(f'.jp-Cell[class~="celltag_part:{part}"]')).to_be_visible(timeout=timeout_ms)
+
+
+def reveal(locator, timeout_ms: float = 120_000):  # -> Locator
+    """Show the workbook step holding `locator`'s first element, and wait until it is visible.
+
+    The apps show one step at a time (steps.js); a role query finds an element of a hidden step
+    only with `include_hidden=True`, which the callers pass. Returns `locator.first`.
+    """
+    first = locator.first
+    first.wait_for(state="attached", timeout=timeout_ms)
+    first.page.wait_for_function("() => document.querySelector('.cswb-steps') !== null", timeout=timeout_ms)
+    first.evaluate("el => window.cswbSteps.showStepOf(el)")
+    first.wait_for(state="visible", timeout=timeout_ms)
+    return first

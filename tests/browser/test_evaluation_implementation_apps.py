@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_harness import HOSTILE_NAME, axe, describe_violations, wait_for_app, wait_until
+from browser_harness import HOSTILE_NAME, axe, describe_violations, reveal, show_step, wait_for_app, wait_until
 from playwright.sync_api import expect
 from sample_workspaces import sample_workspace
 
@@ -76,8 +76,9 @@ def hostile(workspace_root: Path) -> Path:
 # -- helpers -------------------------------------------------------------------------------------------
 
 
-def _open(page, server, notebook: str, slug: str) -> None:
-    page.goto(server.url(f"voila/render/{notebook}.ipynb?workspace={slug}"))
+def _open(page, server, notebook: str, slug: str, step: str = "") -> None:
+    """Open an app, on the step holding the part `step` if given (the apps show one step at a time)."""
+    page.goto(server.url(f"voila/render/{notebook}.ipynb?workspace={slug}" + (f"#step-{step}" if step else "")))
     wait_for_app(page, LOAD_MS)
 
 
@@ -106,9 +107,8 @@ def _forward_arrows(svg):
 
 
 def _table(page, caption: str):
-    table = page.get_by_role("table", name=caption, exact=True)
-    table.wait_for(state="visible", timeout=LOAD_MS)
-    return table
+    """The table captioned `caption`, its workbook step shown."""
+    return reveal(page.get_by_role("table", name=caption, exact=True, include_hidden=True), LOAD_MS)
 
 
 def _row_number(table, column: str, value: str) -> int:
@@ -135,7 +135,7 @@ def _no_injected_markup(page) -> None:
 
 
 def test_build_a_logic_model_through_the_ui_and_it_survives_a_reload(server, page, guard, maple: Path) -> None:
-    _open(page, server, "evaluation", MAPLE)
+    _open(page, server, "evaluation", MAPLE, step="logic_models")
     page.get_by_role("combobox", name="Risk", exact=True).select_option(label=f"{HOUSING} (priority)")
     page.get_by_role("textbox", name="Target group", exact=True).fill(GROUP)
     page.get_by_role("textbox", name="Name (optional)", exact=True).fill(MODEL_NAME)
@@ -195,7 +195,7 @@ def test_build_a_logic_model_through_the_ui_and_it_survives_a_reload(server, pag
 def test_add_an_action_and_post_its_progress_through_the_ui_and_both_survive_a_reload(
     server, page, guard, maple: Path
 ) -> None:
-    _open(page, server, "implementation", MAPLE)
+    _open(page, server, "implementation", MAPLE, step="actions")
     form = page.locator(".cswb-record-form").filter(has=page.get_by_role("button", name="Add action"))
     form.get_by_role("textbox", name="Action (required)", exact=True).fill(ACTION)
     form.get_by_role("combobox", name="Lead organization", exact=True).select_option(label=LEAD)
@@ -214,6 +214,7 @@ def test_add_an_action_and_post_its_progress_through_the_ui_and_both_survive_a_r
     for column, value in expected.items():
         expect(actions.get_by_label(f"{column}, row {n}", exact=True)).to_have_value(value)
 
+    show_step(page, "progress")
     update = page.locator(".widget-vbox").filter(has=page.get_by_role("button", name="Save update")).last
     update.get_by_role("combobox", name="Action", exact=True).select_option(label=ACTION)
     status = update.get_by_role("combobox", name="Status", exact=True)
@@ -260,7 +261,7 @@ def test_add_an_action_and_post_its_progress_through_the_ui_and_both_survive_a_r
 def test_hostile_names_in_both_apps_show_as_text_and_run_nothing(
     server, page, guard, hostile: Path
 ) -> None:
-    _open(page, server, "evaluation", HOSTILE)
+    _open(page, server, "evaluation", HOSTILE, step="logic_models")
     page.get_by_role("combobox", name="Logic model", exact=True).select_option(label=f"{HOSTILE_NAME} – {HOUSING}")
     svg = _diagram(page)
     expect(svg.locator("g > title", has_text=HOSTILE_NAME)).to_have_count(1, timeout=SAVE_MS)
@@ -285,6 +286,7 @@ def test_hostile_names_in_both_apps_show_as_text_and_run_nothing(
     expect(page.locator("li.cswb-overdue", has_text=f"“{HOSTILE_NAME}”")).to_have_count(1)
     reporting = page.locator("figure.cswb-reporting svg")
     expect(reporting.locator("g > title", has_text=HOSTILE_NAME).first).to_be_attached()
+    show_step(page, "actions")
     form = page.locator(".cswb-record-form").filter(has=page.get_by_role("button", name="Add action"))
     form.get_by_role("textbox", name="Action (required)", exact=True).fill(TYPED)
     form.get_by_role("button", name="Add action").click()
@@ -299,7 +301,7 @@ def test_hostile_names_in_both_apps_show_as_text_and_run_nothing(
 
 @pytest.mark.parametrize("notebook", ["evaluation", "implementation"])
 def test_apps_pass_axe_and_stay_on_this_machine(server, page, guard, maple: Path, notebook: str) -> None:
-    _open(page, server, notebook, MAPLE)
+    _open(page, server, notebook, MAPLE, step={"evaluation": "measures", "implementation": "actions"}[notebook])
     expect(page.get_by_role("table").last).to_be_visible(timeout=LOAD_MS)
     violations = axe(page)
     assert not violations, describe_violations(violations)

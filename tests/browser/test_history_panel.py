@@ -28,7 +28,7 @@ def sample(workspace_root: Path) -> Path:
 
 
 def test_a_coordinator_restores_a_deleted_record_from_the_history_panel(server, page, guard, sample: Path) -> None:
-    page.goto(server.url(f"voila/render/commitment.ipynb?workspace={SLUG}"))
+    page.goto(server.url(f"voila/render/commitment.ipynb?workspace={SLUG}#step-history"))
     wait_for_widgets(page, LOAD_MS)
     heading = page.get_by_role("heading", name="Change history", exact=True)
     heading.scroll_into_view_if_needed(timeout=LOAD_MS)  # the section is built once it is on screen

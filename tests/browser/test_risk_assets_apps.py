@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_harness import HOSTILE_NAME, axe, describe_violations, wait_for_app, wait_until
+from browser_harness import HOSTILE_NAME, axe, describe_violations, reveal, wait_for_app, wait_until
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError, expect
 from sample_workspaces import sample_workspace
 from shapely.geometry import shape
@@ -81,15 +81,14 @@ def city(workspace_root: Path) -> Path:
 # -- helpers -------------------------------------------------------------------------------------------
 
 
-def _open(page, server, notebook: str, slug: str) -> None:
-    page.goto(server.url(f"voila/render/{notebook}.ipynb?workspace={slug}"))
+def _open(page, server, notebook: str, slug: str, step: str = "") -> None:
+    """Open an app, on the step holding the part `step` if given (the apps show one step at a time)."""
+    page.goto(server.url(f"voila/render/{notebook}.ipynb?workspace={slug}" + (f"#step-{step}" if step else "")))
     wait_for_app(page, LOAD_MS)
 
 
 def _ranking(page):
-    table = page.get_by_role("table", name=RANKING, exact=True)
-    table.wait_for(state="visible", timeout=LOAD_MS)
-    return table
+    return reveal(page.get_by_role("table", name=RANKING, exact=True, include_hidden=True), LOAD_MS)
 
 
 def _order(page) -> list[str]:
@@ -269,10 +268,11 @@ def test_hostile_risk_names_show_as_text_in_the_risk_app(server, page, guard, ho
     _open(page, server, "risk", HOSTILE)
     ranking = _ranking(page)
     expect(ranking.get_by_role("rowheader", name=f"{HOSTILE_NAME} (priority)", exact=True)).to_have_count(1)
-    # And one typed into the app's own form.
-    page.get_by_role("textbox", name="Risk", exact=True).fill(TYPED_NAME)
+    # And one typed into the app's own form (another step).
+    reveal(page.get_by_role("textbox", name="Risk", exact=True, include_hidden=True), LOAD_MS).fill(TYPED_NAME)
     page.get_by_role("button", name="Add risk").click()
     page.get_by_role("status").filter(has_text="Added").first.wait_for(timeout=30_000)
+    ranking = _ranking(page)
     ranking.get_by_role("rowheader", name=TYPED_NAME, exact=True).wait_for(timeout=30_000)
     wait_for_app(page, LOAD_MS)
     expect(page.get_by_text(HOSTILE_NAME, exact=True).first).to_be_attached()  # an element whose whole text it is
@@ -285,7 +285,7 @@ def test_hostile_risk_names_show_as_text_in_the_risk_app(server, page, guard, ho
 
 
 def test_hostile_asset_and_risk_names_show_as_text_in_the_assets_app(server, page, guard, hostile: Path) -> None:
-    _open(page, server, "assets", HOSTILE)
+    _open(page, server, "assets", HOSTILE, step="asset_map")
     total, mapped = _mapped(hostile)
     frame = _assets_loaded(page, mapped)
     wait_for_app(page, LOAD_MS)
@@ -295,10 +295,11 @@ def test_hostile_asset_and_risk_names_show_as_text_in_the_assets_app(server, pag
     spaced_any_way = r"\s".join(re.escape(word) for word in f"{HOSTILE_NAME} (priority)".split(" "))
     option = risk_filter.locator("option").filter(has_text=re.compile(spaced_any_way))
     expect(option).to_have_attribute("value", f"{HOSTILE_NAME} (priority)")
-    gaps = page.get_by_role("table", name="Capacity gap by risk", exact=True)
-    expect(gaps.get_by_role("rowheader", name=HOSTILE_NAME, exact=True)).to_have_count(1)
-    matrix = page.get_by_role("table", name="Assets by priority risk and planning area", exact=True)
-    expect(matrix.get_by_role("rowheader", name=HOSTILE_NAME, exact=True)).to_have_count(1)
+    # (Those two are other steps of the app, hidden while the map's is shown.)
+    gaps = page.get_by_role("table", name="Capacity gap by risk", exact=True, include_hidden=True)
+    expect(gaps.get_by_role("rowheader", name=HOSTILE_NAME, exact=True, include_hidden=True)).to_have_count(1)
+    matrix = page.get_by_role("table", name="Assets by priority risk and planning area", exact=True, include_hidden=True)
+    expect(matrix.get_by_role("rowheader", name=HOSTILE_NAME, exact=True, include_hidden=True)).to_have_count(1)
     # On the map: the marker's popup names the asset, as text.
     popup = _open_popup_of(frame, HOSTILE_NAME)
     expect(popup.locator(".cswb-card-title")).to_have_text(HOSTILE_NAME)
@@ -318,7 +319,7 @@ def test_hostile_asset_and_risk_names_show_as_text_in_the_assets_app(server, pag
 
 
 def test_assets_app_passes_axe_and_its_map_opens_on_the_whole_community(server, page, guard, maple: Path) -> None:
-    _open(page, server, "assets", MAPLE)
+    _open(page, server, "assets", MAPLE, step="asset_map")
     frame = _assets_loaded(page, _mapped(maple)[1])
     wait_for_app(page, LOAD_MS)
     violations = axe(page)
@@ -335,7 +336,7 @@ def test_assets_app_passes_axe_and_its_map_opens_on_the_whole_community(server, 
 
 def test_a_5000_asset_map_is_clustered_local_and_stays_responsive(server, page, guard, city: Path) -> None:
     started = time.monotonic()
-    _open(page, server, "assets", CITY)
+    _open(page, server, "assets", CITY, step="asset_map")
     total, mapped = _mapped(city)
     assert total == CITY_ASSETS + 1
     caption = page.locator(".cswb-map-filter")

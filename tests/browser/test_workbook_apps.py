@@ -5,7 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_harness import HOSTILE_NAME, axe, describe_violations, wait_for_app, wait_for_widgets, wait_until
+from browser_harness import (
+    HOSTILE_NAME,
+    axe,
+    describe_violations,
+    reveal,
+    show_step,
+    wait_for_app,
+    wait_for_widgets,
+    wait_until,
+)
 from playwright.sync_api import expect
 from sample_workspaces import sample_workspace
 
@@ -35,9 +44,14 @@ def _open(page, server, notebook: str) -> None:
 
 
 def _table(page, caption: str):
-    table = page.get_by_role("table", name=caption, exact=True)
-    table.wait_for(state="visible", timeout=LOAD_MS)
-    return table
+    """The table captioned `caption`, its workbook step shown (the apps show one step at a time)."""
+    return reveal(page.get_by_role("table", name=caption, exact=True, include_hidden=True), LOAD_MS)
+
+
+def _added(page, nth: int) -> None:
+    """Wait for the `nth` "Added" status of the page (of any step, shown or not)."""
+    page.get_by_role("status", include_hidden=True).filter(has_text="Added").nth(nth).wait_for(
+        state="attached", timeout=30_000)
 
 
 def test_add_a_committee_member_through_the_ui_and_it_survives_a_reload(server, page, sample: Path) -> None:
@@ -46,13 +60,13 @@ def test_add_a_committee_member_through_the_ui_and_it_survives_a_reload(server, 
     people.get_by_label("New row: Name").fill("Noor Haddad")
     people.get_by_label("New row: Title").fill("Youth Council Chair")
     people.get_by_role("button", name="Add row").click()
-    page.get_by_role("status").filter(has_text="Added").first.wait_for(timeout=30_000)
+    _added(page, 0)
     memberships = _table(page, "Memberships: group, person, role and the seats they fill")
     memberships.get_by_label("New row: Group").select_option(label="Maple Falls CSWB Advisory Committee")
     memberships.get_by_label("New row: Person").select_option(label="Noor Haddad")
     memberships.get_by_label("New row: Role").select_option(label="Member")
     memberships.get_by_role("button", name="Add row").click()
-    page.get_by_role("status").filter(has_text="Added").nth(1).wait_for(timeout=30_000)
+    _added(page, 1)
 
     ws = Workspace.open(sample)
     person = ws.table("people").query("name == 'Noor Haddad'")
@@ -61,7 +75,7 @@ def test_add_a_committee_member_through_the_ui_and_it_survives_a_reload(server, 
 
     page.reload()
     wait_for_widgets(page, LOAD_MS)
-    roster = page.get_by_role("table", name="Committee and team roster")
+    roster = reveal(page.get_by_role("table", name="Committee and team roster", include_hidden=True), LOAD_MS)
     expect(roster.get_by_text("Noor Haddad")).to_have_count(1, timeout=LOAD_MS)
 
 
@@ -117,7 +131,9 @@ def test_apps_pass_axe_and_stay_on_this_machine(server, page, guard, sample: Pat
     _open(page, server, notebook)
     wait_for_app(page, LOAD_MS)
     # what the framework asks is on the page; the notes for analysts are not (nor any code)
-    step = {"commitment": "Required advisory committee seats", "buy_in": "Groups that must be consulted"}[notebook]
+    part, step = {"commitment": ("seat_coverage", "Required advisory committee seats"),
+                  "buy_in": ("consultation", "Groups that must be consulted")}[notebook]
+    show_step(page, part)
     expect(page.get_by_role("heading", name=step, exact=True)).to_be_visible()
     expect(page.get_by_role("table").last).to_be_visible()
     violations = axe(page)
