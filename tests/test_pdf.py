@@ -23,7 +23,7 @@ import pytest
 from sample_workspaces import SAMPLES, sample_workspace
 
 from cswb_widgets.report import build_reports
-from cswb_widgets.report.assemble import DOCUMENT_CSS, keep_whole, scroll_wide_tables
+from cswb_widgets.report.assemble import DOCUMENT_CSS, keep_whole, scroll_wide_tables, status_labels
 from cswb_widgets.report.pdf import PdfError, Printer, find_chromium, header_template, running_header
 from cswb_widgets.store import Workspace
 
@@ -274,6 +274,30 @@ def test_dates_and_codes_in_tables_are_kept_whole_and_nothing_else_changes() -> 
     assert whole == ["2024-06-01", "CS-2024-061", "2024-05-28", "2024–2028", "x-1"]
     assert 'title="2024-07-01"' in kept and "well-being" in kept and "&lt;b&gt;" in kept and "<b>" not in kept
     assert re.sub(r'</?span[^>]*>', "", kept) == html
+
+
+def test_a_status_label_in_a_table_is_kept_whole_and_prose_is_not() -> None:
+    html = "<p>In progress</p><table><tr><td>In progress</td><td>Work is in progress</td><td>On track</td></tr></table>"
+    kept = keep_whole(html)
+    assert re.findall(r'<span class="cswb-whole">([^<]*)</span>', kept) == ["In progress", "On track"]
+    assert kept.startswith("<p>In progress</p>") and re.sub(r"</?span[^>]*>", "", kept) == html
+
+
+@pytest.mark.slow
+def test_statuses_print_whole_in_the_progress_report(printed: dict[str, tuple[Path, Path]]) -> None:
+    _workspace, pdf = printed["maple-falls progress"]
+    html = pdf.with_suffix(".html").read_text(encoding="utf-8")
+    text = "\n".join(pdf_pages(pdf))
+    checked = 0
+    for status in sorted(s for s in status_labels() if " " in s):
+        cells = len(re.findall(rf"<t[dh][^>]*>(?:<span[^>]*>)?{re.escape(status)}(?:</span>)?</t[dh]>", html))
+        checked += cells
+        # each cell's label on one line (prose may hold it too, whole or not: >=), and no line holding
+        # only its end, as a narrow column printed "In" on one line and "progress" on the next
+        assert len(re.findall(re.escape(status), text)) >= cells, f"{status!r} split across lines"
+        tail = status.split(" ", 1)[1]
+        assert not [line for line in text.splitlines() if line.strip() == tail], f"{status!r} split across lines"
+    assert checked > 0
 
 
 def test_only_wide_tables_scroll_and_they_can_be_scrolled_from_the_keyboard() -> None:

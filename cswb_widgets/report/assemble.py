@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import html as html_text
 import re
 from collections.abc import Mapping
@@ -302,10 +303,26 @@ def take_styles(html: str, styles: dict[str, None]) -> str:
     return _STYLE.sub(take, html)
 
 
+@functools.cache
+def status_labels() -> frozenset[str]:
+    """The statuses a table cell may hold (an action's, a measure's): short labels kept on one line,
+    since a narrow status column once printed "In" and "progress" on two lines."""
+    from ..framework import load_catalogue
+    from ..model.evaluation import NO_DATA, OFF_TRACK, ON_TRACK, PARTIAL
+
+    return frozenset([*(entry.name for entry in load_catalogue().action_statuses),
+                      *(status.capitalize() for status in (ON_TRACK, OFF_TRACK, NO_DATA, PARTIAL)),
+                      "No status", "Dropped"])
+
+
 def keep_whole(html: str) -> str:
-    """Mark the dates and codes in table cells so that they never break across lines (`.cswb-whole`)."""
+    """Mark the dates, codes and status labels in table cells so that they never break across lines
+    (`.cswb-whole`)."""
+    statuses = status_labels()
 
     def in_text(segment: str) -> str:
+        if segment.strip() in statuses and " " in segment.strip():
+            return f'<span class="cswb-whole">{segment}</span>'
         return _WHOLE_TOKEN.sub(lambda m: f'<span class="cswb-whole">{m.group(0)}</span>', segment)
 
     def in_table(table: re.Match[str]) -> str:
