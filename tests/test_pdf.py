@@ -267,11 +267,13 @@ def test_every_page_is_numbered_and_the_contents_point_at_the_sections(
 def test_dates_and_codes_in_tables_are_kept_whole_and_nothing_else_changes() -> None:
     cell = ('<td title="2024-07-01">Resolution CS-2024-061 of 2024-05-28, 2024–2028; well-being; '
             "&lt;b&gt;x-1&lt;/b&gt;</td>")
-    html = f"<p>From 2024-07-01</p><table><caption>From 2024-06-01</caption><tr>{cell}</tr></table>"
+    prose = '<p title="2024-07-02">From 2024-07-01, CS-2024-061</p><svg><text>2024-07-03</text></svg>'
+    html = f"{prose}<table><caption>From 2024-06-01</caption><tr>{cell}</tr></table>"
     kept = keep_whole(html)
-    assert kept.startswith("<p>From 2024-07-01</p>")  # only tables: prose wraps as it likes
     whole = re.findall(r'<span class="cswb-whole">([^<]*)</span>', kept)
-    assert whole == ["2024-06-01", "CS-2024-061", "2024-05-28", "2024–2028", "x-1"]
+    # prose: its dates only; drawings and attributes never
+    assert whole == ["2024-07-01", "2024-06-01", "CS-2024-061", "2024-05-28", "2024–2028", "x-1"]
+    assert "<text>2024-07-03</text>" in kept and 'title="2024-07-02"' in kept
     assert 'title="2024-07-01"' in kept and "well-being" in kept and "&lt;b&gt;" in kept and "<b>" not in kept
     assert re.sub(r'</?span[^>]*>', "", kept) == html
 

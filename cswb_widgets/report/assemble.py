@@ -21,7 +21,7 @@ import datetime as dt
 import functools
 import html as html_text
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +46,10 @@ _RISK_BLOCK = re.compile(
     r'<h3 class="cswb-risk-name">(.*?)</h3>', re.DOTALL)
 _KEEP_LINKS = ("#", "http://", "https://", "mailto:")
 _TABLE = re.compile(r"<table\b.*?</table>", re.IGNORECASE | re.DOTALL)
+# What `keep_whole` treats apart: tables (dates, codes, statuses), and what it never touches (a span
+# inside a drawing would end it; scripts and styles are not text).
+_KEPT_APART = re.compile(r"<(table|svg|script|style|textarea)\b.*?</\1>", re.IGNORECASE | re.DOTALL)
+_ISO_DATE = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")  # in prose: "due 2025-12-31" printed "2025-12-" "31"
 _THEAD = re.compile(r"<thead\b.*?</thead>", re.IGNORECASE | re.DOTALL)
 _CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.IGNORECASE | re.DOTALL)
 WIDE_TABLE_COLUMNS = 8  # DOCUMENT_CSS sets these smaller (`thead th:nth-child(8)`)
@@ -316,21 +320,33 @@ def status_labels() -> frozenset[str]:
 
 
 def keep_whole(html: str) -> str:
-    """Mark the dates, codes and status labels in table cells so that they never break across lines
-    (`.cswb-whole`)."""
+    """Mark the dates, codes and status labels in table cells, and the dates in prose, so that they
+    never break across lines (`.cswb-whole`); drawings, scripts and styles are left as they are."""
     statuses = status_labels()
 
-    def in_text(segment: str) -> str:
+    def whole(found: re.Match[str]) -> str:
+        return f'<span class="cswb-whole">{found.group(0)}</span>'
+
+    def in_cell(segment: str) -> str:
         if segment.strip() in statuses and " " in segment.strip():
             return f'<span class="cswb-whole">{segment}</span>'
-        return _WHOLE_TOKEN.sub(lambda m: f'<span class="cswb-whole">{m.group(0)}</span>', segment)
+        return _WHOLE_TOKEN.sub(whole, segment)
 
-    def in_table(table: re.Match[str]) -> str:
+    def in_prose(segment: str) -> str:
+        return _ISO_DATE.sub(whole, segment)
+
+    def text_only(markup: str, change: Callable[[str], str]) -> str:
         # Text between tags and character references only, never inside either.
-        pieces = re.split(r"(<[^<>]+>|&#?\w+;)", table.group(0))
-        return "".join(piece if piece[:1] in ("<", "&") else in_text(piece) for piece in pieces)
+        pieces = re.split(r"(<[^<>]+>|&#?\w+;)", markup)
+        return "".join(piece if piece[:1] in ("<", "&") else change(piece) for piece in pieces)
 
-    return _TABLE.sub(in_table, html)
+    parts, done = [], 0
+    for block in _KEPT_APART.finditer(html):
+        parts.append(text_only(html[done:block.start()], in_prose))
+        parts.append(text_only(block.group(0), in_cell) if block.group(1).lower() == "table" else block.group(0))
+        done = block.end()
+    parts.append(text_only(html[done:], in_prose))
+    return "".join(parts)
 
 
 def scroll_wide_tables(html: str) -> str:
