@@ -248,6 +248,19 @@ def test_action_titles_and_dates_print_whole(printed: dict[str, tuple[Path, Path
 
 @pytest.mark.slow
 @pytest.mark.parametrize("document", DOCUMENTS)
+def test_no_page_carries_only_a_scrap(printed: dict[str, tuple[Path, Path]], document: str) -> None:
+    """Every page but the last carries more than two lines besides its running header and page number
+    (a map's data table once left its last row, under its column headers, alone on a page)."""
+    _workspace, pdf = printed[document]
+    pages = pdf_pages(pdf)
+    for number, page in enumerate(pages[:-1], start=1):
+        lines = [line.strip() for line in page.splitlines() if line.strip()][1:]
+        lines = [line for line in lines if not line.startswith("Page ")]
+        assert len(lines) > 2, f"page {number} carries only {lines}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("document", DOCUMENTS)
 def test_every_page_is_numbered_and_the_contents_point_at_the_sections(
         printed: dict[str, tuple[Path, Path]], document: str) -> None:
     _workspace, pdf = printed[document]

@@ -111,6 +111,10 @@ footer { margin-top: 3rem; border-top: 1px solid #6b6b6b; color: #4a4a4a; font-s
      every body of a one-body-per-record table it forbade every break, and the table jumped a page). */
   tbody:first-of-type > tr:first-child { break-before: avoid; }
   a, a:link, a:visited { color: inherit; text-decoration: none; }
+  /* A figure's data table prints whole with its heading where it fits a page: the map's six wards
+     once left one row alone on a page of its own. */
+  details > summary { break-after: avoid; }
+  details > table { break-inside: avoid; }
 }
 """
 

@@ -125,30 +125,25 @@ class Workbook:
         """The tables the parts show: the workspace's; in reports, as their owners let them be published
         (data sovereignty); in a progress report, measured against the adopted version (its actions,
         measures and targets, with today's status: `model.plan_versions.measured_against`)."""
-        if self.app or self.document != "progress":
-            return self.working_tables()
-        if self._measured is None:
-            adopted = self.measured_version()
-            if adopted is None:  # a draft: measured against itself
-                return self.working_tables()
-            self._measured = measured_against(self._adopted_tables(adopted.number), self.working_tables(),
-                                              suppress=True)
-        return self._measured
+        if self.app or self.document != "progress" or self.measured_version is None:
+            return self.working_tables()  # a draft's progress report measures it against itself
+        return self._measured_tables
 
     def working_tables(self) -> render.WorkspaceTables:
         """The working plan as it is today (in reports, as its owners let it be published)."""
         return render.WorkspaceTables(self.ws, published=not self.app)
 
-    _measured: Tables | None = None
-    _version_chosen: tuple[PlanVersion | None] | None = None
-
+    @functools.cached_property
     def measured_version(self) -> PlanVersion | None:
         """The adopted version a progress report measures against (`version`, or the latest); None
         before any adoption, when it measures against the working draft."""
-        if self._version_chosen is None:
-            chosen = get_version(self.ws, self.version) if self.version else latest_version(self.ws)
-            self._version_chosen = (chosen,)
-        return self._version_chosen[0]
+        return get_version(self.ws, self.version) if self.version else latest_version(self.ws)
+
+    @functools.cached_property
+    def _measured_tables(self) -> Tables:
+        assert self.measured_version is not None
+        adopted = self._adopted_tables(self.measured_version.number)
+        return measured_against(adopted, self.working_tables(), suppress=True)
 
     def _adopted_tables(self, number: int) -> dict[str, Any]:
         """The adopted version's plan content, as published (read while its snapshot is open)."""

@@ -140,7 +140,7 @@ class ImplementationWorkbook(Workbook):
     def against_adopted_plan(self) -> str:
         """Which adopted version a progress report measures against, and how many of its actions
         and measures the working plan has added or dropped since (a note above the progress part)."""
-        version = self.measured_version()
+        version = self.measured_version
         return versions_html.scope_html(None if version is None else self.tables(),
                                         "" if version is None else version.title())
 
