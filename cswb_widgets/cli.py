@@ -420,8 +420,9 @@ def _iso_date(value: str | None) -> dt.date | None:
               help="Progress report: what changed since this date (default: the last progress report "
               "recorded, else the latest adoption).")
 @click.option("--version", "version", type=click.IntRange(1), metavar="N",
-              help="The plan's adopted version N ('cswb versions list'); default: the latest adopted version.")
-@click.option("--draft", is_flag=True, help="The plan's working draft, marked as a draft on every page.")
+              help="The plan's adopted version N ('cswb versions list') to render, or a progress report measures "
+              "against; default: the latest adopted version.")
+@click.option("--draft", is_flag=True, help="Plan: the working draft, marked as a draft on every page.")
 @click.option("--force", is_flag=True,
               help="Remake every report, even those whose workspace, notebooks and options are unchanged.")
 @click.option("--shard", metavar="I/N",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import xml.etree.ElementTree as ET
 
 import pandas as pd
 import pytest
 
-from cswb_widgets.render import contrast_ratio, readable_text_colour
+from cswb_widgets.render import charts, contrast_ratio, readable_text_colour
 from cswb_widgets.render.charts import (
     bar_chart,
     gantt,
@@ -313,3 +314,14 @@ def test_gantt_groups_statuses_and_undated_tasks() -> None:
     assert "1 task without start and end dates" in chart.description
     with pytest.raises(ValueError, match="status"):
         gantt(tasks.drop(columns="status"), title="t")
+
+
+def test_a_long_title_wraps_inside_the_drawing_instead_of_being_cut() -> None:
+    # A measure's name of 99 characters printed as "... an aftercare plan before di" at the drawing's edge.
+    title = "Share of people returning from treatment with an aftercare plan before discharge from the programme"
+    series = pd.DataFrame({"Measured": [1.0, 2.0]}, index=pd.to_datetime(["2024-01-01", "2025-01-01"]))
+    drawing = charts.line_chart(series, title=title, ylabel="%", xlabel="Date").html()
+    drawn = [html.unescape(t) for t in re.findall(r"<text\b[^>]*>([^<]*)</text>", drawing)]
+    title_lines = [line for line in drawn if line and line in title]
+    assert " ".join(title_lines) == title and len(title_lines) >= 2
+    assert all(len(line) <= charts.TITLE_WRAP for line in title_lines)

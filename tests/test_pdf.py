@@ -23,7 +23,7 @@ import pytest
 from sample_workspaces import SAMPLES, sample_workspace
 
 from cswb_widgets.report import build_reports
-from cswb_widgets.report.assemble import DOCUMENT_CSS, keep_whole, scroll_wide_tables
+from cswb_widgets.report.assemble import DOCUMENT_CSS, keep_whole, scroll_wide_tables, status_labels
 from cswb_widgets.report.pdf import PdfError, Printer, find_chromium, header_template, running_header
 from cswb_widgets.store import Workspace
 
@@ -248,6 +248,19 @@ def test_action_titles_and_dates_print_whole(printed: dict[str, tuple[Path, Path
 
 @pytest.mark.slow
 @pytest.mark.parametrize("document", DOCUMENTS)
+def test_no_page_carries_only_a_scrap(printed: dict[str, tuple[Path, Path]], document: str) -> None:
+    """Every page but the last carries more than two lines besides its running header and page number
+    (a map's data table once left its last row, under its column headers, alone on a page)."""
+    _workspace, pdf = printed[document]
+    pages = pdf_pages(pdf)
+    for number, page in enumerate(pages[:-1], start=1):
+        lines = [line.strip() for line in page.splitlines() if line.strip()][1:]
+        lines = [line for line in lines if not line.startswith("Page ")]
+        assert len(lines) > 2, f"page {number} carries only {lines}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("document", DOCUMENTS)
 def test_every_page_is_numbered_and_the_contents_point_at_the_sections(
         printed: dict[str, tuple[Path, Path]], document: str) -> None:
     _workspace, pdf = printed[document]
@@ -267,13 +280,39 @@ def test_every_page_is_numbered_and_the_contents_point_at_the_sections(
 def test_dates_and_codes_in_tables_are_kept_whole_and_nothing_else_changes() -> None:
     cell = ('<td title="2024-07-01">Resolution CS-2024-061 of 2024-05-28, 2024–2028; well-being; '
             "&lt;b&gt;x-1&lt;/b&gt;</td>")
-    html = f"<p>From 2024-07-01</p><table><caption>From 2024-06-01</caption><tr>{cell}</tr></table>"
+    prose = '<p title="2024-07-02">From 2024-07-01, CS-2024-061</p><svg><text>2024-07-03</text></svg>'
+    html = f"{prose}<table><caption>From 2024-06-01</caption><tr>{cell}</tr></table>"
     kept = keep_whole(html)
-    assert kept.startswith("<p>From 2024-07-01</p>")  # only tables: prose wraps as it likes
     whole = re.findall(r'<span class="cswb-whole">([^<]*)</span>', kept)
-    assert whole == ["2024-06-01", "CS-2024-061", "2024-05-28", "2024–2028", "x-1"]
+    # prose: its dates only; drawings and attributes never
+    assert whole == ["2024-07-01", "2024-06-01", "CS-2024-061", "2024-05-28", "2024–2028", "x-1"]
+    assert "<text>2024-07-03</text>" in kept and 'title="2024-07-02"' in kept
     assert 'title="2024-07-01"' in kept and "well-being" in kept and "&lt;b&gt;" in kept and "<b>" not in kept
     assert re.sub(r'</?span[^>]*>', "", kept) == html
+
+
+def test_a_status_label_in_a_table_is_kept_whole_and_prose_is_not() -> None:
+    html = "<p>In progress</p><table><tr><td>In progress</td><td>Work is in progress</td><td>On track</td></tr></table>"
+    kept = keep_whole(html)
+    assert re.findall(r'<span class="cswb-whole">([^<]*)</span>', kept) == ["In progress", "On track"]
+    assert kept.startswith("<p>In progress</p>") and re.sub(r"</?span[^>]*>", "", kept) == html
+
+
+@pytest.mark.slow
+def test_statuses_print_whole_in_the_progress_report(printed: dict[str, tuple[Path, Path]]) -> None:
+    _workspace, pdf = printed["maple-falls progress"]
+    html = pdf.with_suffix(".html").read_text(encoding="utf-8")
+    text = "\n".join(pdf_pages(pdf))
+    checked = 0
+    for status in sorted(s for s in status_labels() if " " in s):
+        cells = len(re.findall(rf"<t[dh][^>]*>(?:<span[^>]*>)?{re.escape(status)}(?:</span>)?</t[dh]>", html))
+        checked += cells
+        # each cell's label on one line (prose may hold it too, whole or not: >=), and no line holding
+        # only its end, as a narrow column printed "In" on one line and "progress" on the next
+        assert len(re.findall(re.escape(status), text)) >= cells, f"{status!r} split across lines"
+        tail = status.split(" ", 1)[1]
+        assert not [line for line in text.splitlines() if line.strip() == tail], f"{status!r} split across lines"
+    assert checked > 0
 
 
 def test_only_wide_tables_scroll_and_they_can_be_scrolled_from_the_keyboard() -> None:

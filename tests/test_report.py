@@ -549,7 +549,7 @@ def test_report_mode_suppresses_small_counts_of_indicators_and_measures(tmp_path
 
     progress = EvaluationWorkbook.open(path, "report").progress().data
     row = progress.split("People sleeping outside", 1)[1].split("</tr>", 1)[0]
-    assert "<td>&lt;5</td><td>0</td><td>&lt;5 (2025-12-01)</td>" in row, row
+    assert "<td>&lt;5</td><td>0</td><td style=\"white-space: nowrap\">&lt;5 (2025-12-01)</td>" in row, row
     assert "latest &lt;5 on 2025-12-01" in progress and "latest 3 on" not in progress
 
     implementation = ImplementationWorkbook.open(path, "report")

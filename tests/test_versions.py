@@ -13,22 +13,13 @@ from sample_workspaces import copy_of
 from store_backends import new_community_url
 
 from cswb_widgets.errors import CswbWarning, InputError
-from cswb_widgets.model.plan_versions import (
-    ADDED,
-    ADDED_SINCE,
-    CHANGED,
-    DROPPED,
-    DROPPED_SINCE,
-    IN_ADOPTED_PLAN,
-    compare_plans,
-    progress_scope,
-)
+from cswb_widgets.model.plan_versions import ADDED, CHANGED, DROPPED, compare_plans
 from cswb_widgets.render.plan_versions import comparison_html, comparison_text
 from cswb_widgets.store import SCHEMA_VERSION, Workspace
 from cswb_widgets.store.copy import migrate_workspace
 from cswb_widgets.store.history import changes
 from cswb_widgets.store.schema import PLAN_VERSIONS_DDL
-from cswb_widgets.store.versions import adopt_version, get_version, list_versions, version_tables, workspace_tables
+from cswb_widgets.store.versions import adopt_version, get_version, list_versions, version_tables
 
 MAPLE_COUNCIL = "mc-maple-falls"
 
@@ -126,21 +117,6 @@ def test_adopt_edit_revise_and_compare(maple_anywhere: Path | str) -> None:
     for code in ("act-0", "pm-mha", edits["added"], "prevention", "mc-maple"):
         assert code not in text and code not in page
 
-
-def test_progress_measures_against_the_adopted_version(maple_anywhere: Path | str) -> None:
-    ws = Workspace.open(maple_anywhere, actor="Clerk")
-    adopt_version(ws, "2024 plan")
-    edits = revise(ws)
-    scope = progress_scope(get_tables(ws, 1), workspace_tables(ws)).set_index("id")
-    assert scope.loc["act-02", "standing"] == DROPPED_SINCE
-    assert scope.loc[edits["added"], "standing"] == ADDED_SINCE
-    assert scope.loc["act-01", "standing"] == IN_ADOPTED_PLAN
-    assert scope.loc["act-01", "item"] == "Extend the mobile crisis team to every night"  # as the live plan names it
-    assert set(scope[scope["section"] == "Measures"]["standing"]) == {IN_ADOPTED_PLAN}
-
-
-def get_tables(ws: Workspace, number: int) -> dict:
-    return version_tables(ws, number)
 
 
 def test_a_joint_plan_one_council_has_not_adopted_is_refused_with_the_reason(
@@ -273,25 +249,6 @@ def test_the_launcher_lists_each_communitys_versions_and_plan_state(
     page = render_launcher(list(cards.values()))
     assert "<li>2024 plan, adopted 2024-05-28</li>" in page
     assert "Plan: Draft (not adopted)" in page
-
-
-@pytest.mark.slow
-def test_the_progress_report_names_the_adopted_version_and_what_changed_since(
-        sample_sources: dict[str, Path], tmp_path: Path) -> None:
-    from cswb_widgets.workbooks.implementation import ImplementationWorkbook
-
-    maple = copy_of(sample_sources["maple-falls"], tmp_path / "maple-falls")
-    # the sample fixture adopted Maple Falls' plan, as 'cswb init --from maple-falls' does
-    assert [v.label for v in list_versions(Workspace.open(maple, read_only=True))] == ["2024 plan"]
-    edits = revise(Workspace.open(maple, actor="Clerk"))
-    page = ImplementationWorkbook.open(maple, "report").progress().data
-    assert "Progress is measured against version 1 (“2024 plan”) of the plan" in page
-    added, dropped = page.split("Added to the working plan", 1)[1].split("Dropped from the working plan", 1)
-    assert "<li>Action: Open a youth drop-in centre on Fridays</li>" in added
-    assert f"<li>Action: {edits['dropped']}</li>" in dropped
-    tamarack = copy_of(sample_sources["tamarack-county"], tmp_path / "tamarack")
-    draft_page = ImplementationWorkbook.open(tamarack, "report").progress().data
-    assert "No version of the plan has been adopted yet" in draft_page
 
 
 HOSTILE = '"><img src=x onerror=alert(1)>'

@@ -124,7 +124,7 @@ def test_an_update_sets_the_actions_status_and_percent_in_one_change(maple: Path
     assert book.ws.get("actions", "act-03")["status"] == "in_progress"
     # the progress table shows the new state; the note is escaped
     view = _part(book, "progress").children[1].view.value
-    row = view[view.index("One referral form and consent"):].split("</tr>")[0]
+    row = view[view.index("One referral form and consent"):].split("</tbody>")[0]  # the record and its details
     assert "In progress" in row and "75%" in row and ESCAPED in row and HOSTILE not in view
 
 

@@ -25,6 +25,7 @@ import pandas as pd
 
 from ..framework import load_catalogue
 from ._tables import Tables, as_list as _as_list, blank as _blank, column_values as _column, rows_of
+from .plan_versions import SINCE_ADOPTION, STANDING
 from .privacy import SMALL_COUNT, is_small_count
 
 OUTCOME_LEVELS = ("immediate", "intermediate", "long_term")
@@ -44,6 +45,7 @@ CHECK_COLUMNS = ["severity", "check", "item_id", "message"]
 STATUS_COLUMNS = [
     "measure_id", "expected_outcome", "indicator", "unit", "baseline", "target", "higher_is_better",
     "measurements", "latest_date", "latest_value", "expected_now", "status", "reason", "latest_partial",
+    STANDING, SINCE_ADOPTION,  # measured against an adopted version: see `plan_versions.measured_against`
 ]
 
 
@@ -494,6 +496,7 @@ def measure_status(tables: Tables, *, suppress: bool = False) -> pd.DataFrame:
             "latest_date": series.index[-1].date() if len(series) else None,
             "latest_value": float(series.iloc[-1]) if len(series) else None,
             "expected_now": progress.expected_now, "status": progress.status, "reason": progress.reason,
-            "latest_partial": latest_partial,
+            "latest_partial": latest_partial, STANDING: record.get(STANDING),
+            SINCE_ADOPTION: "" if _blank(record.get(SINCE_ADOPTION)) else str(record[SINCE_ADOPTION]),
         })
     return pd.DataFrame(rows, columns=STATUS_COLUMNS)

@@ -15,9 +15,10 @@ from typing import Any
 import pandas as pd
 
 from ..framework import load_catalogue
-from ._tables import Tables, blank as _blank, rows_of
+from ._tables import Tables, blank as _blank, column_values, rows_of
 from .adoption import CouncilAdoption, add_years, council_adoptions, date_order_problems, in_force_since
 from .evaluation import partial_period
+from .plan_versions import ADDED_SINCE, DROPPED_SINCE, SINCE_ADOPTION, STANDING
 
 CLOSED_STATUSES = frozenset({"completed", "cancelled"})  # an action in these is not overdue
 NO_TEAM = "__no_team__"  # the diagram's stand-in team for actions with no team named
@@ -198,6 +199,8 @@ def overdue_items(tables: Tables, today: dt.date) -> pd.DataFrame:
                          "detail": "no done date recorded", "stage": "implementation", "record_id": m["id"]})
     actions = rows_of(tables, "actions")
     for a in actions.to_dict("records") if not actions.empty else []:
+        if a.get(STANDING) == DROPPED_SINCE:  # a progress report lists it as dropped, not as late
+            continue
         end = as_date(a["end"])
         if end is not None and end < today and a["status"] not in CLOSED_STATUSES:
             status = statuses.get(str(a["status"]), "no status") if not _blank(a["status"]) else "no status"
@@ -223,7 +226,8 @@ def overdue_items(tables: Tables, today: dt.date) -> pd.DataFrame:
 # -- actions ---------------------------------------------------------------------------------------
 
 ACTION_COLUMNS = ["id", "title", "lead", "partners", "planning_area", "risk", "team", "start", "end",
-                  "status", "percent_complete", "resources", "risk_id", "planning_area_key", "status_key"]
+                  "status", "percent_complete", "resources", "risk_id", "planning_area_key", "status_key",
+                  STANDING, SINCE_ADOPTION]
 
 
 def _named(text: str, titles: dict[str, str]) -> str:
@@ -266,6 +270,9 @@ def action_rows(tables: Tables) -> pd.DataFrame:
         "risk_id": [None if _blank(r) else str(r) for r in actions["risk_id"]],
         "planning_area_key": [None if _blank(a) else str(a) for a in actions["planning_area"]],
         "status_key": [None if _blank(s) else str(s) for s in actions["status"]],
+        # measured against an adopted version (`plan_versions.measured_against`): in it, added or dropped since
+        STANDING: column_values(actions, STANDING),
+        SINCE_ADOPTION: ["" if _blank(c) else str(c) for c in column_values(actions, SINCE_ADOPTION)],
     })[ACTION_COLUMNS]
 
 
@@ -280,8 +287,10 @@ def gantt_tasks(tables: Tables) -> pd.DataFrame:
     area_order = {key: i for i, key in enumerate(load_catalogue().keys("planning_areas"))}
     risks = rows_of(tables, "risks")
     priority = set(risks.loc[risks["priority"].fillna(False).astype(bool), "id"]) if not risks.empty else set()
+    marks = {standing: f" ({standing.lower()})" for standing in (ADDED_SINCE, DROPPED_SINCE)}
     tasks = pd.DataFrame({
-        "title": rows["title"], "start": rows["start"], "end": rows["end"],
+        "title": [title + marks.get(standing, "") for title, standing in zip(rows["title"], rows[STANDING], strict=True)],
+        "start": rows["start"], "end": rows["end"],
         "status": rows["status_key"].fillna(""),
         "group": [a or "No planning area" for a in rows["planning_area"]],
         "risk": [r or "No risk named" for r in rows["risk"]],
@@ -421,7 +430,7 @@ def action_changes_from_update(tables: Tables, action_id: str, day: dt.date, *, 
 
 
 INDICATOR_COLUMNS = ["measure_id", "expected_outcome", "indicator", "unit", "baseline", "target", "target_year",
-                     "latest", "latest_date", "share_of_way", "status", "latest_partial"]
+                     "latest", "latest_date", "share_of_way", "status", "latest_partial", STANDING, SINCE_ADOPTION]
 
 
 def indicator_progress(tables: Tables) -> pd.DataFrame:
@@ -465,6 +474,7 @@ def indicator_progress(tables: Tables) -> pd.DataFrame:
             "target_year": None if _blank(m["target_year"]) else int(m["target_year"]),
             "latest": value, "latest_date": found[0] if found else None, "share_of_way": share,
             "status": status, "latest_partial": partial,
+            STANDING: m.get(STANDING), SINCE_ADOPTION: "" if _blank(m.get(SINCE_ADOPTION)) else str(m[SINCE_ADOPTION]),
         })
     return pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
 

@@ -1,6 +1,6 @@
 """Two plans side by side: what a revision added, dropped and changed; progress against the adopted plan.
 
-Both functions take the tables of two plans (an adopted version's and another version's or the
+`compare_plans` and `measured_against` take the tables of two plans (an adopted version's and another version's or the
 live workspace's). Records are matched by id, which a workspace keeps for ever, so a renamed
 action is the same action changed, not one dropped and another added. Everything returned is in
 labels (names, titles, catalogue names), never ids or codes.
@@ -8,7 +8,8 @@ labels (names, titles, catalogue names), never ids or codes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ import pandas as pd
 
 from ..framework import load_catalogue
 from ._tables import Tables, as_list, blank, rows_of
+from .privacy import SMALL_COUNT, is_small_count
 
 ADDED, DROPPED, CHANGED = "Added", "Dropped", "Changed"
 OUTCOME_LEVELS = ("immediate", "intermediate", "long_term")
@@ -84,6 +86,7 @@ _REFERENCES = {"risk_id": ("risks", "name"), "strategy_id": ("strategies", "name
                "lead_organization_id": ("organizations", "name"), "partners": ("organizations", "name"),
                "logic_model_id": ("logic_models", "target_group")}
 _CODES = {"planning_area": "planning_areas", "level": "logic_model_levels"}
+_COUNT_COLUMNS = frozenset({"baseline", "target"})  # a measure's values, suppressed in published text
 
 
 def shown_value(tables: Tables, column: str, value: Any) -> str:
@@ -122,6 +125,24 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _changed_columns(section: _Section, older: Tables, was: dict[str, Any], newer: Tables, now: dict[str, Any],
+                     *, suppress: bool = False) -> list[str]:
+    """'Target: 450 → 500' for each compared column of one record that differs between two plans;
+    `suppress` (published documents): a count under 5 reads "<5"."""
+    def shown(tables: Tables, record: dict[str, Any], column: str) -> str:
+        value = record.get(column)
+        if suppress and column in _COUNT_COLUMNS and is_small_count(value, record.get("unit")):
+            return f"<{SMALL_COUNT}"
+        return shown_value(tables, column, value)
+
+    changes = []
+    for column, heading in section.columns:
+        before, after = shown(older, was, column), shown(newer, now, column)
+        if before != after:
+            changes.append(f"{heading}: {_short(before) or '(none)'} → {_short(after) or '(none)'}")
+    return changes
+
+
 def compare_plans(older: Tables, newer: Tables) -> list[Difference]:
     """What `newer` added, dropped and changed against `older`, section by section (risks, strategies,
     outcomes, measures, actions), in the order the records appear."""
@@ -132,12 +153,7 @@ def compare_plans(older: Tables, newer: Tables) -> list[Difference]:
             if record_id not in before:
                 found.append(Difference(section.title, ADDED, section.label(newer, record)))
                 continue
-            changes = []
-            for column, heading in section.columns:
-                was = shown_value(older, column, before[record_id].get(column))
-                now = shown_value(newer, column, record.get(column))
-                if was != now:
-                    changes.append(f"{heading}: {_short(was) or '(none)'} → {_short(now) or '(none)'}")
+            changes = _changed_columns(section, older, before[record_id], newer, record)
             if changes:
                 found.append(Difference(section.title, CHANGED, section.label(newer, record), "; ".join(changes)))
         found += [Difference(section.title, DROPPED, section.label(older, record))
@@ -147,27 +163,90 @@ def compare_plans(older: Tables, newer: Tables) -> list[Difference]:
 
 # -- progress against the adopted plan --------------------------------------------------------------
 
+# A progress report row's standing (`measured_against`).
 IN_ADOPTED_PLAN = "In the adopted plan"
-ADDED_SINCE = "Added since adoption"
-DROPPED_SINCE = "Dropped from the working plan"
+ADDED_SINCE = "Added since the adopted plan"
+DROPPED_SINCE = "Dropped since the adopted plan"
 
 
-def progress_scope(adopted: Tables, live: Tables) -> pd.DataFrame:
-    """The actions and measures a progress report measures: those of the adopted version (by id),
-    each with its standing in the live workspace, plus the ones added since adoption.
+# -- the tables a progress report reads --------------------------------------------------------------
 
-    Columns: section ("Actions" or "Measures"), id, item (label, as the live workspace names it
-    when it still has it), standing (`IN_ADOPTED_PLAN`, `ADDED_SINCE` or `DROPPED_SINCE`).
-    The live tables keep the current status and measurements; join on `id`.
+STANDING, SINCE_ADOPTION = "standing", "since_adoption"  # the columns `measured_against` adds
+# The plan's content: a progress report reads these as adopted, plus the records added since.
+COMMITTED_TABLES = ("risks", "strategies", "logic_models", "logic_model_items", "measures", "actions",
+                    "organizations", "groups")
+# What each progress report row is judged on: its standing and the changes stated for it.
+MEASURED_TABLES = {"actions": "Actions", "measures": "Measures"}
+# Today's state of an adopted action comes from the working plan.
+LIVE_COLUMNS = {"actions": ("status", "percent_complete")}
+
+
+class MeasuredAgainst(Mapping[str, pd.DataFrame]):
+    """The tables a progress report reads: the plan's content as `adopted` committed to it (actions,
+    measures with their targets, outcomes, strategies, risks, and the names they refer to), the
+    records the working plan (`live`) added since, and everything else (status, updates,
+    measurements, milestones, dates) as `live` has it today.
+
+    `actions` and `measures` gain two columns: `standing` (`IN_ADOPTED_PLAN`, `ADDED_SINCE` or
+    `DROPPED_SINCE`) and `since_adoption` (what the working plan changed in an adopted record, e.g.
+    "Target: 70 → 80"; the row itself keeps the adopted value, which it is judged against). An
+    adopted action keeps today's status and percent complete; a dropped one has none. Each table
+    is built on first use. `suppress`: counts under 5 in `since_adoption` read "<5".
     """
-    rows = []
-    for section in (s for s in SECTIONS if s.table in ("actions", "measures")):
-        adopted_records, live_records = _records(adopted, section), _records(live, section)
-        for record_id, record in adopted_records.items():
-            if record_id in live_records:
-                rows.append((section.title, record_id, section.label(live, live_records[record_id]), IN_ADOPTED_PLAN))
-            else:
-                rows.append((section.title, record_id, section.label(adopted, record), DROPPED_SINCE))
-        rows += [(section.title, record_id, section.label(live, record), ADDED_SINCE)
-                 for record_id, record in live_records.items() if record_id not in adopted_records]
-    return pd.DataFrame(rows, columns=["section", "id", "item", "standing"])
+
+    def __init__(self, adopted: Tables, live: Tables, *, suppress: bool = False) -> None:
+        self.adopted, self.live, self.suppress = adopted, live, suppress
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in COMMITTED_TABLES:
+            return self.live[name]
+        if name not in self._frames:
+            self._frames[name] = self._merged(name)
+        return self._frames[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.live)
+
+    def __len__(self) -> int:
+        return len(self.live)
+
+    def _merged(self, name: str) -> pd.DataFrame:
+        adopted, live = rows_of(self.adopted, name), rows_of(self.live, name)
+        if adopted.empty and live.empty:
+            return live
+        adopted_ids = set(adopted["id"].astype(str)) if not adopted.empty else set()
+        added = live[~live["id"].astype(str).isin(adopted_ids)] if not live.empty else live
+        if name not in MEASURED_TABLES:
+            return _stacked(adopted, added)
+        live_records = {str(r["id"]): r for r in live.to_dict("records")} if not live.empty else {}
+        section = next(s for s in SECTIONS if s.title == MEASURED_TABLES[name])
+        adopted = adopted.copy()
+        standings, changes = [], []
+        for record in adopted.to_dict("records"):
+            now = live_records.get(str(record["id"]))
+            standings.append(DROPPED_SINCE if now is None else IN_ADOPTED_PLAN)
+            changes.append("" if now is None else "; ".join(
+                _changed_columns(section, self.adopted, record, self.live, now, suppress=self.suppress)))
+        for column in LIVE_COLUMNS.get(name, ()):
+            if column in adopted:
+                adopted[column] = [live_records[str(i)].get(column) if str(i) in live_records else None
+                                   for i in adopted["id"]]
+        adopted[STANDING], adopted[SINCE_ADOPTION] = standings, changes
+        added = added.assign(**{STANDING: ADDED_SINCE, SINCE_ADOPTION: ""})
+        return _stacked(adopted, added)
+
+
+def _stacked(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
+    if second.empty:
+        return first.reset_index(drop=True)
+    if first.empty:
+        return second.reset_index(drop=True)
+    with warnings.catch_warnings():  # a column blank in one part takes the other part's type, as wanted
+        warnings.simplefilter("ignore", FutureWarning)
+        return pd.concat([first, second], ignore_index=True)
+
+
+def measured_against(adopted: Tables, live: Tables, *, suppress: bool = False) -> MeasuredAgainst:
+    """The tables a progress report measuring `live` against the `adopted` plan reads (`MeasuredAgainst`)."""
+    return MeasuredAgainst(adopted, live, suppress=suppress)

@@ -78,6 +78,14 @@ def _display_label(text: Any, width: int = LABEL_WRAP) -> str:
     return plain_text("\n".join(lines))
 
 
+TITLE_WRAP = 60  # characters per line of a chart's title: a longer line ran past the drawing and was cut
+
+
+def _chart_title(text: Any) -> str:
+    """A chart's title as drawn: wrapped onto more lines rather than cut off at the drawing's edge."""
+    return plain_text("\n".join(textwrap.wrap(str(text), width=TITLE_WRAP)) or str(text))
+
+
 def _phrase(label: str) -> str:
     """A label inside a sentence: "Mentions" -> "mentions", but "ED visits" stays."""
     if len(label) > 1 and label[0].isupper() and not label[1].isupper():
@@ -170,7 +178,7 @@ def bar_chart(
             else ""
         )
         axes.set_xlabel(plain_text(xlabel) + note)
-        axes.set_title(plain_text(title))
+        axes.set_title(_chart_title(title))
         axes.tick_params(axis="y", length=0)
 
         table = pd.DataFrame(
@@ -251,7 +259,7 @@ def heatmap(
         colour_bar.set_label(plain_text(value_label))
         colour_bar.outline.set_visible(False)
         colour_bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v)))
-        axes.set_title(plain_text(title), pad=12)
+        axes.set_title(_chart_title(title), pad=12)
 
         table = frame.copy()
         table.insert(0, frame.index.name or "Row", [str(i) for i in frame.index])
@@ -344,7 +352,7 @@ def ranked_scores(
                 fontsize=8,
             )
             title_pad = 10.0 + 16.0 * legend_rows
-        axes.set_title(plain_text(title), pad=title_pad)
+        axes.set_title(_chart_title(title), pad=title_pad)
 
         table = contributions.copy()
         table.insert(0, "Rank", range(1, len(totals) + 1))
@@ -458,7 +466,7 @@ def line_chart(
             axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{int(x)}"))
         axes.set_xlabel(plain_text(xlabel))
         axes.set_ylabel(plain_text(ylabel))
-        axes.set_title(plain_text(title))
+        axes.set_title(_chart_title(title))
         axes.grid(axis="y", color="#d9d9d9", linewidth=0.6)
         axes.set_axisbelow(True)
         if frame.shape[1] > 1 or comparator:

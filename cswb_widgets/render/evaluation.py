@@ -21,10 +21,12 @@ from markupsafe import Markup
 
 from ..framework import load_catalogue
 from ..model import evaluation, risk_evidence
+from ..model.plan_versions import SINCE_ADOPTION, STANDING
 from ..model.privacy import SMALL_COUNT, is_count_unit
 from . import charts, figures
 from ._html import stylesheet
 from .plan_parts import risk_part_html
+from .plan_versions import measured_title, since_adoption_text
 from .records import detailed_table_html, table_html
 
 STRATEGY_COLUMNS = ["risk_id", "planning_area", "name", "description", "evidence_strength", "evidence_source", "asset_id"]
@@ -487,16 +489,22 @@ def status_table_html(statuses: pd.DataFrame, *, suppress: bool = False) -> str:
     def number(value: Any, unit: Any) -> str:
         return figures.number_text(value, unit, suppress=suppress)
 
+    standings = statuses[STANDING] if STANDING in statuses else pd.Series([None] * len(statuses))
+    changes = statuses[SINCE_ADOPTION] if SINCE_ADOPTION in statuses else pd.Series([""] * len(statuses))
     frame = pd.DataFrame({
-        "Measure": [measure_title(s) for s in statuses.to_dict("records")],
+        "Measure": [measured_title(measure_title(s), standing)
+                    for s, standing in zip(statuses.to_dict("records"), standings, strict=True)],
         "Baseline": [number(v, u) for v, u in zip(statuses["baseline"], statuses["unit"], strict=True)],
         "Target": [number(v, u) for v, u in zip(statuses["target"], statuses["unit"], strict=True)],
         "Latest": [f"{number(v, u)} ({d})" if d is not None else "" for v, d, u in
                    zip(statuses["latest_value"], statuses["latest_date"], statuses["unit"], strict=True)],
         "Status": [s.capitalize() for s in statuses["status"]],
         "Why": statuses["reason"].tolist(),
+        "Since adoption": [since_adoption_text(s, c, "target") for s, c in zip(standings, changes, strict=True)],
     })
-    return str(summary) + table_html(frame, caption="Progress of each measure", row_header="Measure")
+    return str(summary) + detailed_table_html(
+        frame, ["Measure", "Baseline", "Target", "Latest", "Status"], ["Why", "Since adoption"],
+        caption="Progress of each measure", row_header="Measure", nowrap=("Latest", "Status"))
 
 
 def measure_chart(tables: Any, measure_id: str, *, suppress: bool = False) -> figures.Chart | None:

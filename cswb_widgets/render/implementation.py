@@ -21,9 +21,11 @@ from markupsafe import Markup
 from ..framework import load_catalogue
 from ..model import adoption, implementation, readiness
 from ..model.implementation import Node
+from ..model.plan_versions import DROPPED_SINCE, SINCE_ADOPTION, STANDING
 from ..model.privacy import is_small_count
 from . import charts, figures
 from .plan_parts import risk_part_html
+from .plan_versions import measured_title, since_adoption_text
 from .records import detailed_table_html, table_html
 
 OVERDUE_MARK = Markup('<span aria-hidden="true">\u26a0 </span>')
@@ -257,20 +259,29 @@ def timeline_html(tasks: pd.DataFrame, today: dt.date | None, *, risk: str | Non
 
 
 def progress_html(tables: Any) -> str:
+    """Where each action stands: its status, percent complete and latest update. Measured against
+    an adopted version (`model.plan_versions.measured_against`), the adopted plan's actions, those
+    added since marked, those dropped since shown as dropped, and what changed in them stated."""
     rows = implementation.action_rows(tables)
     if rows.empty:
         return "<p>No action recorded yet.</p>"
     latest = implementation.latest_updates(tables).set_index("action_id")
+    dropped = [s == DROPPED_SINCE for s in rows[STANDING]]
     frame = pd.DataFrame({
-        "Action": rows["title"],
-        "Status": rows["status"],
+        "Action": [measured_title(t, s) for t, s in zip(rows["title"], rows[STANDING], strict=True)],
+        "Status": ["Dropped" if gone else status or "No status"
+                   for status, gone in zip(rows["status"], dropped, strict=True)],
         "Complete": ["" if p is None or pd.isna(p) else f"{int(p)}%" for p in rows["percent_complete"]],
         "Last update": [_date(implementation.as_date(latest.at[i, "date"])) if i in latest.index else "None yet"
                         for i in rows["id"]],
         "What it said": [str(latest.at[i, "note"] or "") if i in latest.index else "" for i in rows["id"]],
+        "Since adoption": [since_adoption_text(s, c, "dates")
+                           for s, c in zip(rows[STANDING], rows[SINCE_ADOPTION], strict=True)],
     })
-    return table_html(frame, caption="Where each action stands (its current status and latest update)",
-                             row_header="Action")
+    # Statuses and dates never wrap: a narrow column once printed "In" and "progress" on two lines.
+    return detailed_table_html(frame, ["Action", "Status", "Complete", "Last update"], ["What it said", "Since adoption"],
+                               caption="Where each action stands (its current status and latest update)",
+                               row_header="Action", nowrap=("Status", "Complete", "Last update"))
 
 
 def _number(value: Any, unit: Any = None, suppress: bool = False) -> str:
@@ -291,9 +302,12 @@ def indicators_html(progress: pd.DataFrame, *, suppress: bool = False) -> str:
     `model.implementation.indicator_progress` gives it; `suppress` (published): small counts read "<5"."""
     if progress.empty:
         return "<p>No measure recorded yet (see the Evidence and evaluation workbook).</p>"
+    standings = progress[STANDING] if STANDING in progress else pd.Series([None] * len(progress))
+    changes = progress[SINCE_ADOPTION] if SINCE_ADOPTION in progress else pd.Series([""] * len(progress))
     frame = pd.DataFrame({
         "Expected outcome": progress["expected_outcome"],
-        "Indicator": progress["indicator"],
+        "Indicator": [measured_title(i or o, s) for i, o, s in
+                      zip(progress["indicator"], progress["expected_outcome"], standings, strict=True)],
         "Baseline": [_number(v, u, suppress) for v, u in zip(progress["baseline"], progress["unit"], strict=True)],
         "Target": [_number(v, u, suppress) + (f" by {int(y)}" if y is not None and pd.notna(y) else "")
                    for v, y, u in zip(progress["target"], progress["target_year"], progress["unit"], strict=True)],
@@ -301,9 +315,12 @@ def indicators_html(progress: pd.DataFrame, *, suppress: bool = False) -> str:
                    for v, d, u in zip(progress["latest"], progress["latest_date"], progress["unit"], strict=True)],
         "Unit": progress["unit"],
         "Progress": [_published_progress(row, suppress) for row in progress.to_dict("records")],
+        "Since adoption": [since_adoption_text(s, c, "target") for s, c in zip(standings, changes, strict=True)],
     })
-    return detailed_table_html(frame, ["Indicator", "Baseline", "Target", "Latest", "Progress"], ["Expected outcome", "Unit"],
-                               caption="Indicators: latest value against baseline and target", row_header="Indicator")
+    return detailed_table_html(frame, ["Indicator", "Baseline", "Target", "Latest", "Progress"],
+                               ["Expected outcome", "Unit", "Since adoption"],
+                               caption="Indicators: latest value against baseline and target", row_header="Indicator",
+                               nowrap=("Latest",))
 
 
 def default_since(tables: Any, today: dt.date) -> dt.date:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 from markupsafe import Markup
 
-from ..model.plan_versions import ADDED_SINCE, DROPPED_SINCE, SECTIONS, Difference
+from ..model._tables import Tables
+from ..model.plan_versions import ADDED_SINCE, DROPPED_SINCE, IN_ADOPTED_PLAN, SECTIONS, STANDING, Difference
 from ._html import escape
 
 COMPARISON_CSS = """
@@ -68,20 +70,41 @@ def comparison_html(differences: Sequence[Difference], plan_name: str, older: st
                       "</body></html>\n").format(title, Markup(COMPARISON_CSS), title, Markup("").join(body)))
 
 
-def scope_html(scope: pd.DataFrame | None, version_title: str) -> str:
-    """The progress report's note on what it measures against: the adopted version, and the actions
-    and measures added to or dropped from the working plan since (`model.plan_versions.progress_scope`)."""
-    if scope is None:
+def scope_html(tables: Tables | None, version_title: str) -> str:
+    """The progress report's note on what it measures against: the adopted version (`tables` as
+    `model.plan_versions.measured_against` gives them; None: the working draft), and how many of its
+    actions and measures the working plan has added or dropped since, which the tables mark."""
+    if tables is None:
         return str(Markup('<p class="cswb-progress-scope">No version of the plan has been adopted yet: progress '
                           "is measured against the working draft.</p>"))
-    parts = [Markup('<p class="cswb-progress-scope">Progress is measured against {} of the plan: its actions '
-                    "and measures, with their current status.</p>").format(version_title)]
-    for standing, intro in ((ADDED_SINCE, "Added to the working plan since its adoption (not part of the adopted plan)"),
-                            (DROPPED_SINCE, "Dropped from the working plan since its adoption")):
-        found = scope[scope["standing"] == standing]
-        if found.empty:
-            continue
-        items = Markup("").join(Markup("<li>{}: {}</li>").format(row.section[:-1], row.item)
-                                for row in found.itertuples())
-        parts.append(Markup("<p>{}:</p><ul>{}</ul>").format(intro, items))
-    return str(Markup("").join(parts))
+    adopted, since = [], []
+    for table, noun in (("actions", "action"), ("measures", "measure")):
+        frame = tables[table]
+        standings = frame[STANDING].value_counts() if STANDING in frame else pd.Series(dtype=int)
+        kept, added, dropped = (int(standings.get(s, 0)) for s in (IN_ADOPTED_PLAN, ADDED_SINCE, DROPPED_SINCE))
+        adopted.append(_count(kept + dropped, noun))
+        since += [f"added {_count(added, noun)}"] * bool(added) + [f"dropped {_count(dropped, noun)}"] * bool(dropped)
+    changed = (Markup(" Since then the working plan has {}: each is listed and marked so.").format(", ".join(since))
+               if since else Markup(""))
+    return str(Markup('<p class="cswb-progress-scope">Progress is measured against {} of the plan: the {} and {} it '
+                      "adopted, each judged against what the adopted plan set (its dates and targets), with today's "
+                      "status.{}</p>").format(version_title, adopted[0], adopted[1], changed))
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def measured_title(title: str, standing: Any) -> str:
+    """A progress report row's name, marked when the working plan added it after adoption."""
+    return f"{title} ({ADDED_SINCE.lower()})" if standing == ADDED_SINCE else title
+
+
+def since_adoption_text(standing: Any, changes: Any, judged_on: str) -> str:
+    """What a progress report says of a row the working plan dropped or changed after adoption:
+    the change stated, and that the row is judged on the adopted plan's `judged_on`."""
+    if standing == DROPPED_SINCE:
+        return "Dropped from the working plan since adoption; shown as the adopted plan set it"
+    if isinstance(changes, str) and changes:
+        return f"Changed in the working plan since adoption ({changes}); judged against the adopted {judged_on}"
+    return ""

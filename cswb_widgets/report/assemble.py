@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import html as html_text
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,10 @@ _RISK_BLOCK = re.compile(
     r'<h3 class="cswb-risk-name">(.*?)</h3>', re.DOTALL)
 _KEEP_LINKS = ("#", "http://", "https://", "mailto:")
 _TABLE = re.compile(r"<table\b.*?</table>", re.IGNORECASE | re.DOTALL)
+# What `keep_whole` treats apart: tables (dates, codes, statuses), and what it never touches (a span
+# inside a drawing would end it; scripts and styles are not text).
+_KEPT_APART = re.compile(r"<(table|svg|script|style|textarea)\b.*?</\1>", re.IGNORECASE | re.DOTALL)
+_ISO_DATE = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")  # in prose: "due 2025-12-31" printed "2025-12-" "31"
 _THEAD = re.compile(r"<thead\b.*?</thead>", re.IGNORECASE | re.DOTALL)
 _CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.IGNORECASE | re.DOTALL)
 WIDE_TABLE_COLUMNS = 8  # DOCUMENT_CSS sets these smaller (`thead th:nth-child(8)`)
@@ -106,6 +111,10 @@ footer { margin-top: 3rem; border-top: 1px solid #6b6b6b; color: #4a4a4a; font-s
      every body of a one-body-per-record table it forbade every break, and the table jumped a page). */
   tbody:first-of-type > tr:first-child { break-before: avoid; }
   a, a:link, a:visited { color: inherit; text-decoration: none; }
+  /* A figure's data table prints whole with its heading where it fits a page: the map's six wards
+     once left one row alone on a page of its own. */
+  details > summary { break-after: avoid; }
+  details > table { break-inside: avoid; }
 }
 """
 
@@ -302,18 +311,46 @@ def take_styles(html: str, styles: dict[str, None]) -> str:
     return _STYLE.sub(take, html)
 
 
+@functools.cache
+def status_labels() -> frozenset[str]:
+    """The statuses a table cell may hold (an action's, a measure's): short labels kept on one line,
+    since a narrow status column once printed "In" and "progress" on two lines."""
+    from ..framework import load_catalogue
+    from ..model.evaluation import NO_DATA, OFF_TRACK, ON_TRACK, PARTIAL
+
+    return frozenset([*(entry.name for entry in load_catalogue().action_statuses),
+                      *(status.capitalize() for status in (ON_TRACK, OFF_TRACK, NO_DATA, PARTIAL)),
+                      "No status", "Dropped"])
+
+
 def keep_whole(html: str) -> str:
-    """Mark the dates and codes in table cells so that they never break across lines (`.cswb-whole`)."""
+    """Mark the dates, codes and status labels in table cells, and the dates in prose, so that they
+    never break across lines (`.cswb-whole`); drawings, scripts and styles are left as they are."""
+    statuses = status_labels()
 
-    def in_text(segment: str) -> str:
-        return _WHOLE_TOKEN.sub(lambda m: f'<span class="cswb-whole">{m.group(0)}</span>', segment)
+    def whole(found: re.Match[str]) -> str:
+        return f'<span class="cswb-whole">{found.group(0)}</span>'
 
-    def in_table(table: re.Match[str]) -> str:
+    def in_cell(segment: str) -> str:
+        if segment.strip() in statuses and " " in segment.strip():
+            return f'<span class="cswb-whole">{segment}</span>'
+        return _WHOLE_TOKEN.sub(whole, segment)
+
+    def in_prose(segment: str) -> str:
+        return _ISO_DATE.sub(whole, segment)
+
+    def text_only(markup: str, change: Callable[[str], str]) -> str:
         # Text between tags and character references only, never inside either.
-        pieces = re.split(r"(<[^<>]+>|&#?\w+;)", table.group(0))
-        return "".join(piece if piece[:1] in ("<", "&") else in_text(piece) for piece in pieces)
+        pieces = re.split(r"(<[^<>]+>|&#?\w+;)", markup)
+        return "".join(piece if piece[:1] in ("<", "&") else change(piece) for piece in pieces)
 
-    return _TABLE.sub(in_table, html)
+    parts, done = [], 0
+    for block in _KEPT_APART.finditer(html):
+        parts.append(text_only(html[done:block.start()], in_prose))
+        parts.append(text_only(block.group(0), in_cell) if block.group(1).lower() == "table" else block.group(0))
+        done = block.end()
+    parts.append(text_only(html[done:], in_prose))
+    return "".join(parts)
 
 
 def scroll_wide_tables(html: str) -> str:

@@ -396,8 +396,8 @@ def read_edition(folder: Path) -> Edition:
 def choose_edition(workspace: Path, kind: str, version: int | None, draft: bool, scratch: Path) -> tuple[Path, Edition]:
     """(the workspace the notebooks run on, the edition): a plan renders the adopted version asked for
     (default: the latest) from its snapshot, materialized read-only in `scratch`; the working draft when
-    asked or before any adoption. A progress report runs on the live workspace and names the version
-    it measures against."""
+    asked or before any adoption. A progress report runs on the live workspace and measures against
+    the version asked for (default: the latest), which its notebooks are told."""
     from ..errors import WorkspaceError
     from ..model.adoption import council_adoptions
     from ..store import Workspace
@@ -556,6 +556,7 @@ class _Batch:
         self.since = since
         self.version, self.draft = version, draft
         self.run_on: dict[str, Path] = {}  # community -> the workspace its notebooks run on (a version's snapshot)
+        self.measured: dict[str, int | None] = {}  # community -> the version its progress report measures against
         self.scratch: Path | None = None  # where versions' snapshots are opened, made when the work starts
         self.force = force
         self.fingerprints: dict[str, dict[str, Any]] = {}
@@ -581,8 +582,9 @@ class _Batch:
             options["as_of"] = dt.date.today().isoformat()
         if self.since:
             options["since"] = self.since
-        if self.kind == "plan":  # which plan: an adopted version (its number, or the latest) or the draft
-            options["version"] = "draft" if self.draft else (self.version or "latest")
+        # which plan: an adopted version (its number, or the latest) or the draft; a progress report's
+        # measures against the version asked for or the latest, which the workspace's digest covers
+        options["version"] = "draft" if self.draft else (self.version or "latest")
         return options
 
     def tasks(self) -> list[tuple[str, str]]:
@@ -630,6 +632,7 @@ class _Batch:
                 except CswbError as exc:  # e.g. no such version
                     refused[name] = ("(version)", str(exc))
                     continue
+                self.measured[name] = edition.version
                 (self.work[name] / EDITION_FILE).write_text(json.dumps(edition.to_json()) + "\n", encoding="utf-8")
                 self.sources[name] = sources
         for name, (where, why) in refused.items():  # fails alone, before any kernel works for it
@@ -649,7 +652,9 @@ class _Batch:
             workspace = str(self.run_on.get(name, self.results[name].workspace).resolve())
             parts = None if self.all_parts else self.outline.parts_of(notebook)
             source = str(self.sources[name][notebook])
-            future = executor.submit(run_notebook, source, workspace, str(target), parts, self.kind, self.since)
+            version = self.measured.get(name) if self.kind == "progress" else None
+            future = executor.submit(run_notebook, source, workspace, str(target), parts, self.kind, self.since,
+                                     version)
             self.pending[future] = (name, notebook)
 
     def notebook_done(self, name: str, run: NotebookRun, executor: futures.Executor, progress: _Progress) -> None:
@@ -709,6 +714,8 @@ class _Batch:
         return {
             "kind": self.kind, "status": result.status, "workspace": str(result.workspace.resolve()),
             **({"since": self.since} if self.since else {}),
+            # the adopted version a progress report measured against (null: the working draft)
+            **({"measured_against_version": self.measured.get(result.name)} if self.kind == "progress" else {}),
             # an adopted version's plan ran on its snapshot, a read-only copy removed afterwards
             "ran_on": str(self.run_on.get(result.name, result.workspace).resolve()),
             "made": dt.datetime.now().isoformat(timespec="seconds"), "formats": list(self.formats),
@@ -784,7 +791,8 @@ def build_reports(
     folder of edited notebooks to run instead of the packaged ones (a workspace's own `notebooks/`
     come first). `since`: where a progress report's "what changed" starts (default: the last
     progress report recorded, else the latest adoption). `version`: the plan's adopted version to
-    render (default: the latest; the working draft before any adoption, or with `draft`). A
+    render, or a progress report measures against (default: the latest; the working draft before
+    any adoption, or, for a plan, with `draft`). A
     community unchanged since its last successful report in `out` is skipped unless `force`.
     `shard=(I, N)`: only the communities of the I-th of N slices (`in_shard`).
     """
@@ -797,9 +805,9 @@ def build_reports(
             raise PdfError("PDF needs Chromium: install it (Debian: apt install chromium) or set CSWB_CHROMIUM")
     if version is not None and draft:
         raise CswbError("--version and --draft exclude each other: a version is adopted, the draft is not")
-    if kind != "plan" and (version is not None or draft):
-        raise CswbError("--version and --draft choose which plan to render; a progress report always measures "
-                        "against the latest adopted version (or the draft before any adoption)")
+    if kind != "plan" and draft:
+        raise CswbError("--draft chooses the plan to render; a progress report measures against an adopted version "
+                        "(--version N, default the latest), or against the draft before any adoption")
     names = output_names(workspaces)  # from every workspace given, so a name is the same in every shard
     if shard is not None:
         index, count = shard

@@ -57,15 +57,16 @@ class NotebookRun:
 
 
 def report_parameters(workspace: Path, document: str | None = None, since: str | None = None,
-                      declared: Collection[str] | None = None) -> dict[str, str]:
+                      declared: Collection[str] | None = None, version: int | None = None) -> dict[str, str | int]:
     """The notebook parameters: builtins only (papermill quotes anything else as a string).
 
     `document` ("plan" or "progress") tells the report parts which document they make; `since`
-    (an ISO date) where a progress report's "what changed" starts. Both go only to a notebook
-    whose parameters cell `declared` them (an older, edited notebook may not know them).
+    (an ISO date) where a progress report's "what changed" starts; `version` which adopted version
+    a progress report measures against. Each goes only to a notebook whose parameters cell
+    `declared` it (an older, edited notebook may not know them).
     """
-    parameters = {"workspace": str(Path(workspace).resolve()), "mode": "report"}
-    for name, value in (("document", document), ("since", since)):
+    parameters: dict[str, str | int] = {"workspace": str(Path(workspace).resolve()), "mode": "report"}
+    for name, value in (("document", document), ("since", since), ("version", version)):
         if value and (declared is None or name in declared):
             parameters[name] = value
     return parameters
@@ -214,10 +215,11 @@ class Runner:
         return self._sources[key]
 
     def run(self, notebook: Path, workspace: Path, target: Path, parts: Collection[str] | None = None,
-            kind: str | None = None, since: str | None = None) -> NotebookRun:
+            kind: str | None = None, since: str | None = None, version: int | None = None) -> NotebookRun:
         """Execute `notebook` for `workspace` into `target`; with `parts`, only those part cells
         (and the cells an analyst added to the `kind` of document, which its report parts are
-        told). `since`: where a progress report's "what changed" starts (ISO date)."""
+        told). `since`: where a progress report's "what changed" starts (ISO date); `version`: the
+        adopted version it measures against (None: the latest)."""
         from papermill.exceptions import PapermillExecutionError
 
         started = time.perf_counter()
@@ -232,7 +234,8 @@ class Runner:
                 self.close()  # the last notebook left the kernel dead or stuck: this one gets a new kernel
             if self._session is None:
                 self._session = KernelSession()
-            self._session.execute(source, target, report_parameters(workspace, kind, since, self._declared.get(source)))
+            self._session.execute(source, target, report_parameters(workspace, kind, since, self._declared.get(source),
+                                                                          version))
         except PapermillExecutionError as exc:  # a cell raised: the kernel is fine, the notebook is saved
             failure = describe_failure(exc, target)
         except Exception as exc:  # noqa: BLE001 - the kernel died, timed out or never started: start afresh
@@ -273,6 +276,6 @@ def worker_runner() -> Runner:
 
 
 def run_notebook(notebook: str, workspace: str, target: str, parts: tuple[str, ...] | None = None,
-                 kind: str | None = None, since: str | None = None) -> NotebookRun:
+                 kind: str | None = None, since: str | None = None, version: int | None = None) -> NotebookRun:
     """A worker's task: execute one notebook for one community (picklable arguments and result)."""
-    return worker_runner().run(Path(notebook), Path(workspace), Path(target), parts, kind, since)
+    return worker_runner().run(Path(notebook), Path(workspace), Path(target), parts, kind, since, version)

@@ -8,6 +8,7 @@ A panel that needs the workbook receives it (anything with `ws`, `today`, `table
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 import ipywidgets
@@ -28,7 +29,7 @@ class Book(Protocol):
     ws: Workspace
     today: dt.date
 
-    def tables(self) -> render.WorkspaceTables: ...
+    def tables(self) -> Mapping[str, pd.DataFrame]: ...
 
     def gantt_tasks(self, tables: Any) -> pd.DataFrame: ...
 

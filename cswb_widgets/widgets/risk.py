@@ -7,13 +7,12 @@ A panel that needs the workbook receives it (anything with `ws`, `tables()` and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 import ipywidgets
 import pandas as pd
 
-from .. import render
 from ..framework import load_catalogue
 from ..model import prioritization
 from ..render import maps
@@ -41,7 +40,7 @@ class Book(Protocol):
     ws: Workspace
     rank: Callable[..., prioritization.Ranking]
 
-    def tables(self) -> render.WorkspaceTables: ...
+    def tables(self) -> Mapping[str, pd.DataFrame]: ...
 
 
 class AddRisk(ipywidgets.VBox):

@@ -20,10 +20,13 @@ from IPython.display import HTML
 
 from .. import render
 from ..errors import CswbError
+from ..model._tables import Tables
+from ..model.plan_versions import COMMITTED_TABLES, measured_against
 from ..paths import workbooks_dir
 from ..render.plan_parts import risk_part_html
 from ..store import Workspace
 from ..store.served_root import for_visitor
+from ..store.versions import PlanVersion, get_version, latest_version, opened_version
 
 if TYPE_CHECKING:
     import ipywidgets
@@ -51,6 +54,7 @@ class Workbook:
     # status, no instructions); the progress report shows status, overdue items and change.
     document: str = "plan"
     since: dt.date | None = None  # progress report: "what changed" starts here (None: the default)
+    version: int = 0  # progress report: the adopted version it measures against (0: the latest)
 
     def __init__(self, ws: Workspace, mode: str) -> None:
         self.ws = ws
@@ -63,12 +67,13 @@ class Workbook:
 
     @classmethod
     def open(cls, workspace: str | os.PathLike[str] | None = None, mode: str = "app", *,
-             document: str = "plan", since: str = "") -> Workbook:
+             document: str = "plan", since: str = "", version: int = 0) -> Workbook:
         """Open the workspace the notebook was given (or, under Voilà, the page's address names).
 
         A refused workspace (missing, or outside the served root) shows one clear
         message and the rest of the notebook shows nothing: visitors never see a traceback.
-        `document` and `since` (an ISO date, or "") matter in report mode only.
+        `document`, `since` (an ISO date, or "") and `version` (a progress report's adopted version,
+        0 for the latest) matter in report mode only.
         """
         from .page import resolve_workspace, under_voila
 
@@ -102,7 +107,7 @@ class Workbook:
             log.error("cannot open the workspace for a visitor: %s", exc)
             return Unavailable(for_visitor(str(exc), path))  # type: ignore[return-value]
         book = cls(ws, mode)
-        book.document, book.since = document, since_date
+        book.document, book.since, book.version = document, since_date, int(version or 0)
         return book
 
     @classmethod
@@ -116,9 +121,35 @@ class Workbook:
     def app(self) -> bool:
         return self.mode == "app"
 
-    def tables(self) -> render.WorkspaceTables:
-        """The workspace's tables; in reports, as their owners let them be published (data sovereignty)."""
+    def tables(self) -> Tables:
+        """The tables the parts show: the workspace's; in reports, as their owners let them be published
+        (data sovereignty); in a progress report, measured against the adopted version (its actions,
+        measures and targets, with today's status: `model.plan_versions.measured_against`)."""
+        if self.app or self.document != "progress" or self.measured_version is None:
+            return self.working_tables()  # a draft's progress report measures it against itself
+        return self._measured_tables
+
+    def working_tables(self) -> render.WorkspaceTables:
+        """The working plan as it is today (in reports, as its owners let it be published)."""
         return render.WorkspaceTables(self.ws, published=not self.app)
+
+    @functools.cached_property
+    def measured_version(self) -> PlanVersion | None:
+        """The adopted version a progress report measures against (`version`, or the latest); None
+        before any adoption, when it measures against the working draft."""
+        return get_version(self.ws, self.version) if self.version else latest_version(self.ws)
+
+    @functools.cached_property
+    def _measured_tables(self) -> Tables:
+        assert self.measured_version is not None
+        adopted = self._adopted_tables(self.measured_version.number)
+        return measured_against(adopted, self.working_tables(), suppress=True)
+
+    def _adopted_tables(self, number: int) -> dict[str, Any]:
+        """The adopted version's plan content, as published (read while its snapshot is open)."""
+        with opened_version(self.ws, number) as adopted:
+            published = render.WorkspaceTables(adopted, published=True)
+            return {name: published[name] for name in COMMITTED_TABLES}
 
     def link(self, stage: str) -> str | None:
         """The address of another stage's app, or None while that workbook is not installed."""
@@ -166,7 +197,7 @@ class Workbook:
                 self.ws, table, columns=columns, where=where, labels=labels, caption=caption,
                 readonly=readonly, cascade_delete=cascade_delete,
             )
-        return _html(render.records_html(self.tables(), table, columns=columns, where=where, labels=labels, caption=caption))
+        return _html(render.records_html(self.working_tables(), table, columns=columns, where=where, labels=labels, caption=caption))
 
     def live(self, build_html: Callable[[], str]) -> Shown:
         """Computed, read-only HTML: in apps recomputed whenever the workspace changes."""

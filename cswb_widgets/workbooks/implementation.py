@@ -19,7 +19,6 @@ from collections.abc import Callable
 import pandas as pd
 
 from ..model import implementation, readiness
-from ..model.plan_versions import progress_scope
 from ..render import implementation as html, plan_versions as versions_html
 from ..store import Workspace
 from ._base import Shown, Workbook, _html, deferred, report_only
@@ -57,7 +56,8 @@ class ImplementationWorkbook(Workbook):
     @deferred
     def readiness(self) -> Shown:
         """Plan readiness: every requirement from the whole workspace, each linked to where it is fixed."""
-        return self.live(lambda: html.readiness_html(self.plan_readiness(self.tables()), self.link if self.app else None))
+        return self.live(lambda: html.readiness_html(self.plan_readiness(self.working_tables()),
+                                                     self.link if self.app else None))
 
     # -- actions ---------------------------------------------------------------------------------------
 
@@ -123,9 +123,11 @@ class ImplementationWorkbook(Workbook):
 
     @deferred
     def progress(self) -> Shown:
-        """Dated status updates and percent complete per action."""
+        """Dated status updates and percent complete per action (a progress report: the adopted
+        plan's actions, with those added or dropped since marked)."""
         if not self.app:
-            return _html(html.progress_html(self.tables()) + self.against_adopted_plan())
+            note = self.against_adopted_plan() if self.document == "progress" else ""
+            return _html(note + html.progress_html(self.tables()))
         import ipywidgets
 
         from ..widgets.implementation import ProgressUpdate
@@ -136,17 +138,11 @@ class ImplementationWorkbook(Workbook):
         return ipywidgets.VBox([ProgressUpdate(self), self.live(lambda: html.progress_html(self.tables())), updates])
 
     def against_adopted_plan(self) -> str:
-        """Which adopted version progress is measured against, and the actions and measures added to
-        or dropped from the working plan since (a progress report's note under the progress part)."""
-        from ..render import WorkspaceTables
-        from ..store.versions import latest_version, opened_version
-
-        version = latest_version(self.ws)
-        if version is None:
-            return versions_html.scope_html(None, "")
-        with opened_version(self.ws, version.number) as adopted:
-            scope = progress_scope(WorkspaceTables(adopted, published=True), self.tables())
-        return versions_html.scope_html(scope, version.title())
+        """Which adopted version a progress report measures against, and how many of its actions
+        and measures the working plan has added or dropped since (a note above the progress part)."""
+        version = self.measured_version
+        return versions_html.scope_html(None if version is None else self.tables(),
+                                        "" if version is None else version.title())
 
     @deferred
     def indicators(self) -> Shown:
