@@ -17,6 +17,11 @@ import click
 
 from .errors import CswbError, CswbWarning, InputError, Problem, WorkspaceError, os_error_line
 from .paths import samples_dir
+from .serve.kernel_caps import (
+    DEFAULT_MAX_KERNELS,
+    DEFAULT_MAX_KERNELS_PER_VISITOR,
+    DEFAULT_NEVER_CONNECTED_SECONDS,
+)
 
 KINDS = ("municipality", "first_nation", "joint_plan")
 
@@ -330,6 +335,34 @@ def restore(path: Path, table: str, record_id: str) -> None:
     hidden=True,
     help="Preheated kernels kept ready per notebook (0: start one per visit).",
 )
+@click.option(
+    "--base-url",
+    envvar="JUPYTERHUB_SERVICE_PREFIX",
+    default="/",
+    show_default=True,
+    help="Path prefix when served behind a proxy, e.g. /workbooks/ (under JupyterHub: the service's prefix).",
+)
+@click.option(
+    "--config",
+    "config_files",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A Jupyter (traitlets) config file, .py or .json, with Voilà / Jupyter server settings, e.g. "
+    "c.VoilaConfiguration.http_keep_alive_timeout = 20 (repeatable; the settings that keep visitors "
+    "from running code are kept).",
+)
+@click.option(
+    "--hub",
+    is_flag=True,
+    help="Run as a JupyterHub service: people sign in at the Hub; Hub groups cswb:<workspace>:<role> say who "
+    "sees which community (see the README, 'Hosting under JupyterHub').",
+)
+@click.option("--max-kernels", type=click.IntRange(1, 10_000), default=DEFAULT_MAX_KERNELS, show_default=True,
+              help="Workbook pages open at once on this server (each holds a 110-160 MB kernel).")
+@click.option("--max-kernels-per-user", type=click.IntRange(1, 1_000), default=DEFAULT_MAX_KERNELS_PER_VISITOR,
+              show_default=True, help="Workbook pages one person (or, without a Hub, one address) may hold open.")
+@click.option("--never-connected-seconds", type=click.IntRange(10, 3600), default=DEFAULT_NEVER_CONNECTED_SECONDS,
+              show_default=True, help="Reclaim a page's kernel if the page has not connected within this time.")
 def serve(
     root: Path,
     port: int,
@@ -339,12 +372,20 @@ def serve(
     notebooks: Path | None,
     extra_notebooks: tuple[Path, ...],
     pool_size: int,
+    base_url: str,
+    config_files: tuple[Path, ...],
+    hub: bool,
+    max_kernels: int,
+    max_kernels_per_user: int,
+    never_connected_seconds: int,
 ) -> None:
     """Serve the workbooks as web apps, with a launcher listing the workspaces under --root."""
     from .serve.options import ServeOptions
 
     options = ServeOptions(root, host, port, token or None, password_hash or None, extra_notebooks, pool_size,
-                           notebooks=notebooks)
+                           notebooks=notebooks, base_url=base_url, config_files=config_files,
+                           max_kernels=max_kernels, max_kernels_per_user=max_kernels_per_user,
+                           never_connected_seconds=never_connected_seconds, hub=hub)
     options.checked()  # refuse bad options before the seconds it takes to import Voilà
 
     from .startup import skip_unused_slow_imports

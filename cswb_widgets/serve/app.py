@@ -22,7 +22,7 @@ import tornado.ioloop
 import tornado.web
 from jupyter_server.log import log_request as jupyter_log_request
 from jupyter_server.utils import url_path_join
-from traitlets import List, Unicode
+from traitlets import Instance, List, Unicode
 from traitlets.config import Config
 from voila.app import Voila
 from voila.tornado.contentshandler import VoilaContentsHandler
@@ -31,12 +31,15 @@ from voila.tornado.treehandler import TornadoVoilaTreeHandler
 from voila.utils import ENV_VARIABLE
 from xstatic.pkg import font_awesome
 
+from ..access import IDENTITY_ENVS, IDENTITY_HEADERS
 from ..errors import CswbError
 from ..notebooks import NOTEBOOKS, copy_for_app, notebook_path
 from ..store.limits import MAX_FILE_BYTES, MIB
 from ..store.served_root import ROOT_ENV
-from .handlers import GuardedVoilaHandler, LauncherHandler
+from .handlers import GuardedVoilaHandler, LauncherHandler, VoteUnavailableHandler
+from .kernel_caps import CULL_CHECK_SECONDS, KernelLedger
 from .options import ServeOptions, check_port_free, is_loopback, kernel_reachable_host
+from .settings import with_operator_settings
 
 TEMPLATE = "cswb"
 JUPYTER_DATA = Path(__file__).parent / "share" / "jupyter"  # holds voila/templates/cswb
@@ -98,12 +101,15 @@ def keep_secrets_out_of_the_log(*loggers: logging.Logger) -> None:
 def voila_config(options: ServeOptions, notebooks: Path) -> Config:
     c = Config()
     c.Voila.root_dir = str(notebooks)
+    c.Voila.base_url = options.base_url  # every route, link and websocket below this prefix
     c.Voila.ip = options.host
     c.Voila.port = options.port
     c.Voila.port_retries = 0  # serve on the port asked for, or fail (see check_port_free)
     c.Voila.open_browser = False
     c.Voila.config_file_paths = []  # no stray voila.json/voila.py may loosen what follows
     c.Voila.token = options.token or ""  # "" = no login (loopback only; see options.check_access)
+    if options.hub:  # the Hub signs people in (OAuth); see serve/hub.py
+        c.Voila.identity_provider_class = "cswb_widgets.serve.hub_identity.CswbHubIdentityProvider"
     if options.password_hash:
         c.PasswordIdentityProvider.hashed_password = options.password_hash
     # Voilà turns off jupyter_server's Host-header check; on loopback turn it back on, so that a
@@ -124,6 +130,9 @@ def voila_config(options: ServeOptions, notebooks: Path) -> Config:
     vc.show_tracebacks = False
     vc.preheat_kernel = True  # notebooks run up to resolve_workspace() before anyone visits
     vc.default_pool_size = options.pool_size
+    # Who signed in, and their role on the page's community, reach the kernel as HTTP_X_CSWB_*
+    # variables; GuardedVoilaHandler sets these headers itself and drops any a browser sent.
+    vc.http_header_envs = list(IDENTITY_HEADERS)
     c.VoilaExecutor.cell_error_instruction = ERROR_INSTRUCTION
 
     # Kernels talk to the server over Unix sockets in Voilà's private connection folder rather
@@ -143,20 +152,43 @@ def voila_config(options: ServeOptions, notebooks: Path) -> Config:
     return c
 
 
+def vote_routes(server_url: str) -> list[tuple]:
+    """The workshop-vote pages: reachable without signing in (they carry their own voting-only code).
+
+    The ballot (issue 13) provides `cswb_widgets.serve.ballot.routes(server_url)`; until it is
+    installed, `<base>/vote/<workspace>` says that voting links are not available on this server.
+    Nothing else is exempt from sign-in.
+    """
+    try:
+        from . import ballot  # type: ignore[attr-defined]
+    except ImportError:
+        return [(url_path_join(server_url, r"/vote/([^/]+)"), VoteUnavailableHandler)]
+    routes: list[tuple] = ballot.routes(server_url)
+    return routes
+
+
 class CswbVoila(Voila):
     """Voilà with the launcher at `/` instead of the file tree, and guarded app pages."""
 
     workspace_root = Unicode(help="The folder whose sub-folders are the workspaces.").tag(config=True)
     workbooks = List(Unicode(), help="File names of the served notebooks that need a workspace.").tag(config=True)
+    ledger = Instance(KernelLedger, args=(), help="The caps on app pages' kernels.")
 
     def init_handlers(self) -> list[tuple]:
         replaced = (TornadoVoilaTreeHandler, VoilaContentsHandler, TornadoVoilaHandler)
-        kept = [h for h in super().init_handlers() if h[1] not in replaced]
+        kept = [self._under_prefix(h) for h in super().init_handlers() if h[1] not in replaced]
         root = Path(self.workspace_root)
         workbooks = frozenset(self.workbooks)
         stages = frozenset(Path(name).stem for name in workbooks)
+        self.ledger.install(self.kernel_manager)
+        tornado.ioloop.PeriodicCallback(
+            lambda: self.ledger.cull(self.kernel_manager), CULL_CHECK_SECONDS * 1000
+        ).start()
+        prefix = self.server_url.rstrip("/")
         return [
+            *([(re.escape(prefix), tornado.web.RedirectHandler, {"url": self.server_url})] if prefix else []),
             (url_path_join(self.server_url, "/"), LauncherHandler, {"workspace_root": root, "stages": stages}),
+            *vote_routes(self.server_url),
             (
                 url_path_join(self.server_url, r"/voila/render/(.*)"),
                 GuardedVoilaHandler,
@@ -167,6 +199,7 @@ class CswbVoila(Voila):
                     "template_paths": self.template_paths,
                     "config": self.config,
                     "voila_configuration": self.voila_configuration,
+                    "ledger": self.ledger,
                 },
             ),
             (
@@ -176,6 +209,14 @@ class CswbVoila(Voila):
             ),
             *kept,
         ]
+
+    def _under_prefix(self, handler: tuple) -> tuple:
+        """Voilà adds the login/logout (and, under the Hub, OAuth callback) routes without its
+        prefix: put them under it, where its login URL and the Hub's redirect point."""
+        pattern = handler[0]
+        if isinstance(pattern, str) and not pattern.startswith(self.server_url):
+            return (url_path_join(self.server_url, pattern), *handler[1:])
+        return handler
 
 
 @contextmanager
@@ -223,7 +264,7 @@ def _kernel_environment(options: ServeOptions, ipython_dir: Path) -> None:
     """What every kernel (preheated or not) inherits from the server process."""
     # Voilà hands each kernel its visitor's request in CGI-style variables (QUERY_STRING, ...);
     # none may come from whoever started the server, or every visitor would get that one.
-    for name in ENV_VARIABLE:
+    for name in (*ENV_VARIABLE, *IDENTITY_ENVS):
         os.environ.pop(name, None)
     os.environ[ROOT_ENV] = str(options.root)
     os.environ["IPYTHONDIR"] = str(ipython_dir)
@@ -244,12 +285,13 @@ def serve(options: ServeOptions) -> None:
     check_port_free(options.host, options.port)
     with notebook_site(workbooks, options.extra_notebooks) as site, kernel_profile() as ipython_dir:
         _kernel_environment(options, ipython_dir)
-        config = voila_config(options, site)
+        config = with_operator_settings(voila_config(options, site), options.config_files)
         config.CswbVoila.workspace_root = str(options.root)
         config.CswbVoila.workbooks = sorted(p.name for p in workbooks)
         # The singleton, like Voilà's own launcher: its log is then every component's log (cell
         # errors hidden from visitors must reach the operator).
         app = CswbVoila.instance(config=config)
+        app.ledger = KernelLedger(options.max_kernels, options.max_kernels_per_user, options.never_connected_seconds)
         app.initialize([])
         keep_secrets_out_of_the_log(app.log)
         tornado.ioloop.IOLoop.current().add_callback(_announce, options)

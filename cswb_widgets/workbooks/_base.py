@@ -17,12 +17,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
 
 from IPython.display import HTML
+from markupsafe import Markup
 
-from .. import render
+from .. import access, render
 from ..errors import CswbError
 from ..paths import workbooks_dir
 from ..render.plan_parts import risk_part_html
 from ..store import Workspace
+from ..store.limits import MAX_SHORT_TEXT_CHARS
 from ..store.served_root import for_visitor
 
 if TYPE_CHECKING:
@@ -91,8 +93,9 @@ class Workbook:
         try:
             if mode == "report":  # a report reads: the file stays as it is
                 ws = Workspace.open(path, actor="report", read_only=True)
-            else:
-                ws = Workspace.open(path, actor="workshop participant")
+            else:  # signed in through JupyterHub: their Hub name; a viewer's page cannot write
+                ws = Workspace.open(path, actor=access.signed_in_actor() or "workshop participant",
+                                    read_only=not access.may(access.signed_in_role(), "editor"))
         except CswbError as exc:
             if mode == "report":
                 raise
@@ -136,6 +139,12 @@ class Workbook:
 
         from ..widgets import StageHeader
 
+        actor = access.signed_in_actor()
+        if actor is not None:  # the Hub said who this is: nobody types a name
+            role = access.signed_in_role()
+            shown = f"Signed in as {actor}" + (f", {access.ROLE_LABELS[role]}" if role else "")
+            signed_in = ipywidgets.HTML(str(Markup("<p class='cswb-signed-in'>{}</p>").format(shown)))
+            return ipywidgets.VBox([StageHeader(self.ws, self.stage, link=self.link), signed_in])
         who = ipywidgets.Text(
             description="Your name (for the change history)",
             placeholder="e.g. Alex from the library",
@@ -144,7 +153,12 @@ class Workbook:
         )
 
         def set_actor(change: dict[str, Any]) -> None:
-            self.ws.actor = change["new"].strip() or "workshop participant"
+            name = change["new"].strip()
+            if len(name) > MAX_SHORT_TEXT_CHARS:  # the change history stores it with every edit
+                who.value = name[:MAX_SHORT_TEXT_CHARS]  # observed again: that call sets the actor
+                who.description = f"Your name (at most {MAX_SHORT_TEXT_CHARS} characters; the rest was cut)"
+                return
+            self.ws.actor = name or "workshop participant"
 
         who.observe(set_actor, names="value")
         return ipywidgets.VBox([StageHeader(self.ws, self.stage, link=self.link), who])
