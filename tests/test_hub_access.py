@@ -113,3 +113,24 @@ def test_an_over_long_name_is_refused_naming_its_limit_and_nothing_is_stored(tmp
         assert ws.table("organizations").empty
         ws.add("organizations", name="N" * MAX_SHORT_TEXT_CHARS, sector="other", description="d" * 5_000)
         assert len(ws.table("organizations")) == 1
+
+
+def test_the_ballot_rate_limit_lets_a_burst_through_then_refills_per_client() -> None:
+    from cswb_widgets.serve.rate_limit import RateLimiter
+
+    limiter = RateLimiter(burst=3, per_minute=60)
+    assert [limiter.allow("phone", now=0.0) for _ in range(4)] == [True, True, True, False]
+    assert limiter.allow("another phone", now=0.0)  # each client has its own bucket
+    assert not limiter.allow("phone", now=0.5)
+    assert limiter.allow("phone", now=1.5)  # one request a second comes back
+
+
+def test_the_client_behind_the_local_proxy_is_the_forwarded_address() -> None:
+    from types import SimpleNamespace
+
+    from cswb_widgets.serve.rate_limit import client_of
+
+    proxied = SimpleNamespace(remote_ip="127.0.0.1", headers={"X-Forwarded-For": "10.0.0.7, 127.0.0.1"})
+    direct = SimpleNamespace(remote_ip="10.0.0.8", headers={"X-Forwarded-For": "1.2.3.4"})  # not our proxy: ignored
+    assert client_of(proxied) == "10.0.0.7"
+    assert client_of(direct) == "10.0.0.8"

@@ -39,6 +39,7 @@ from ..store.served_root import ROOT_ENV
 from .handlers import GuardedVoilaHandler, LauncherHandler, VoteUnavailableHandler
 from .kernel_caps import CULL_CHECK_SECONDS, KernelLedger
 from .options import ServeOptions, check_port_free, is_loopback, kernel_reachable_host
+from .rate_limit import RateLimiter, rate_limited
 from .settings import with_operator_settings
 
 TEMPLATE = "cswb"
@@ -157,14 +158,16 @@ def vote_routes(server_url: str) -> list[tuple]:
 
     The ballot (issue 13) provides `cswb_widgets.serve.ballot.routes(server_url)`; until it is
     installed, `<base>/vote/<workspace>` says that voting links are not available on this server.
-    Nothing else is exempt from sign-in.
+    Nothing else is exempt from sign-in. Every vote route is rate-limited per client (`rate_limit`).
     """
+    limiter = RateLimiter()
     try:
         from . import ballot  # type: ignore[attr-defined]
     except ImportError:
-        return [(url_path_join(server_url, r"/vote/([^/]+)"), VoteUnavailableHandler)]
-    routes: list[tuple] = ballot.routes(server_url)
-    return routes
+        routes: list[tuple] = [(url_path_join(server_url, r"/vote/([^/]+)"), VoteUnavailableHandler)]
+    else:
+        routes = ballot.routes(server_url)
+    return [(pattern, rate_limited(handler, limiter), *rest) for pattern, handler, *rest in routes]
 
 
 class CswbVoila(Voila):
