@@ -360,7 +360,7 @@ def restore(path: Path, table: str, record_id: str) -> None:
 @click.option("--max-kernels", type=click.IntRange(1, 10_000), default=DEFAULT_MAX_KERNELS, show_default=True,
               help="Workbook pages open at once on this server (each holds a 110-160 MB kernel).")
 @click.option("--max-kernels-per-user", type=click.IntRange(1, 1_000), default=DEFAULT_MAX_KERNELS_PER_VISITOR,
-              show_default=True, help="Workbook pages one person (or, without a Hub, one address) may hold open.")
+              show_default=True, help="Workbook pages one signed-in person may hold open (under JupyterHub).")
 @click.option("--never-connected-seconds", type=click.IntRange(10, 3600), default=DEFAULT_NEVER_CONNECTED_SECONDS,
               show_default=True, help="Reclaim a page's kernel if the page has not connected within this time.")
 def serve(

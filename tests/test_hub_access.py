@@ -56,6 +56,11 @@ def test_the_ledger_refuses_one_page_over_each_cap_and_names_it() -> None:
     assert status == 503 and "its limit (3)" in message
     # A kernel that has ended (shut down, culled) no longer counts.
     assert ledger.refusal("kim", {"k1"}) is None
+    # Without a Hub nobody is known: only the server's cap applies.
+    ledger.handed = {"k1": (None, 0.0), "k2": (None, 0.0)}
+    assert ledger.refusal(None, {"k1", "k2"}) is None
+    ledger.handed["k3"] = (None, 0.0)
+    assert (ledger.refusal(None, {"k1", "k2", "k3"}) or (0, ""))[0] == 503
 
 
 def test_only_pages_that_never_connected_are_reclaimed_after_the_allowed_time() -> None:

@@ -66,7 +66,7 @@ class GuardedVoilaHandler(TornadoVoilaHandler):
     @web.authenticated
     async def get(self, path: str | None = None) -> None:
         refusal = self._refusal(path or "") or self._role_refusal(path or "")
-        visitor = visitor_name(self) or self.request.remote_ip or "visitor"
+        visitor = visitor_name(self)  # None without a Hub: then only the server's cap applies
         if refusal is None:
             refusal = self.ledger.refusal(visitor, set(self.kernel_manager.list_kernel_ids()))
         if refusal is not None:

@@ -1,8 +1,8 @@
 """Caps on the kernels that app pages hold, and a short cull for pages that never connect.
 
 Every app page holds a kernel (110-160 MB here); without a cap, 50 page loads took 11.6 GB.
-The ledger records which visitor each page's kernel was handed to (the Hub name, or the
-address of a visitor without one), refuses a page beyond the per-server or per-visitor cap
+The ledger records which visitor each page's kernel was handed to (their Hub name; without a
+Hub nobody is known, and addresses say little: a workshop behind one NAT), refuses a page beyond the per-server or per-visitor cap
 with a plain page before a kernel is taken, and shuts down a handed-out kernel whose page
 never opened its websocket (a page closed while loading, a script fetching the address) after
 `never_connected_seconds`, instead of jupyter_server's idle cull 20 minutes later. Preheated
@@ -31,7 +31,8 @@ DEFAULT_MAX_KERNELS_PER_VISITOR = 6
 DEFAULT_NEVER_CONNECTED_SECONDS = 120
 CULL_CHECK_SECONDS = 10
 
-_visitor: contextvars.ContextVar[str | None] = contextvars.ContextVar("cswb_visitor", default=None)
+_UNSET = "\0unset"  # no page is being served in this context
+_visitor: contextvars.ContextVar[str | None] = contextvars.ContextVar("cswb_visitor", default=_UNSET)
 
 
 @dataclass
@@ -39,8 +40,8 @@ class KernelLedger:
     max_kernels: int = DEFAULT_MAX_KERNELS
     max_per_visitor: int = DEFAULT_MAX_KERNELS_PER_VISITOR
     never_connected_seconds: float = DEFAULT_NEVER_CONNECTED_SECONDS
-    handed: dict[str, tuple[str, float]] = field(default_factory=dict)  # kernel id -> (visitor, when)
-    pending: Counter[str] = field(default_factory=Counter)  # pages between the check and their kernel
+    handed: dict[str, tuple[str | None, float]] = field(default_factory=dict)  # kernel id -> (visitor, when)
+    pending: Counter[str | None] = field(default_factory=Counter)  # pages between the check and their kernel
     ever_connected: set[str] = field(default_factory=set)
 
     def install(self, kernel_manager: Any) -> None:
@@ -69,7 +70,7 @@ class KernelLedger:
         kernel_manager.start_kernel = start_kernel
 
     def _record(self, kernel_id: str, visitor: str | None) -> None:
-        if visitor is not None:
+        if visitor != _UNSET:
             self.handed[kernel_id] = (visitor, time.monotonic())
 
     def _prune(self, alive: set[str]) -> None:
@@ -77,12 +78,12 @@ class KernelLedger:
             del self.handed[kernel_id]
             self.ever_connected.discard(kernel_id)
 
-    def refusal(self, visitor: str, alive: set[str]) -> tuple[int, str] | None:
-        """(status, message) when one more page for `visitor` would pass a cap; else None."""
+    def refusal(self, visitor: str | None, alive: set[str]) -> tuple[int, str] | None:
+        """(status, message) when one more page for `visitor` (None: unknown) would pass a cap; else None."""
         self._prune(alive)
         total = len(self.handed) + sum(self.pending.values())
         mine = sum(1 for who, _ in self.handed.values() if who == visitor) + self.pending[visitor]
-        if mine >= self.max_per_visitor:
+        if visitor is not None and mine >= self.max_per_visitor:
             return 429, (
                 f"You already have {mine} workbook pages open, the limit per person on this server"
                 f" ({self.max_per_visitor}). Close a workbook tab you no longer use, then open this page again."
@@ -95,7 +96,7 @@ class KernelLedger:
         return None
 
     @contextmanager
-    def page_for(self, visitor: str) -> Iterator[None]:
+    def page_for(self, visitor: str | None) -> Iterator[None]:
         """While a page is being given its kernel: count it, and tell the kernel manager whose it is."""
         self.pending[visitor] += 1
         token = _visitor.set(visitor)
