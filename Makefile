@@ -7,7 +7,7 @@ DEMO_DIR ?= demo/workspaces
 DEMO_SAMPLE ?= maple-falls
 DEMO_PORT ?= 8866
 
-.PHONY: demo test static check setup clean
+.PHONY: demo hub test static check setup clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ demo: $(STAMP)
 	$(BIN)/cswb validate $(DEMO_DIR)/$(DEMO_SAMPLE)
 	@echo "Starting the workbooks; open the address below in a browser. Ctrl-C stops the server."
 	$(BIN)/cswb serve --root $(DEMO_DIR) --port $(DEMO_PORT)
+
+# JupyterHub with the workbooks on loopback, for trying it out: four people, one printed password
+# (deploy/single-machine/try-locally.sh). Needs configurable-http-proxy: npm install -g configurable-http-proxy
+hub: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[hub]'
+	BIN=$(BIN) DEMO_DIR=$(DEMO_DIR) deploy/single-machine/try-locally.sh
 
 # The whole suite, after the static checks (CI runs this: the layering contracts hold there too).
 test: $(STAMP) static
