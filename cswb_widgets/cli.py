@@ -396,6 +396,61 @@ def serve(
     run_server(options)
 
 
+@cli.group()
+def access() -> None:
+    """Who may open which community under JupyterHub (its groups cswb:<workspace>:viewer|editor|coordinator).
+
+    Give a token made on the Hub's Token page (by a coordinator of that community, or a Hub admin)
+    as CSWB_HUB_TOKEN. A change reaches a person already signed in within a minute.
+    """
+
+
+_HUB_URL = click.option("--hub-url", envvar="CSWB_HUB_URL", default="http://127.0.0.1:8000", show_default=True,
+                        help="The Hub's address (env: CSWB_HUB_URL).")
+_HUB_TOKEN = click.option("--token", "hub_token", envvar="CSWB_HUB_TOKEN", required=True,
+                          help="A Hub API token (env: CSWB_HUB_TOKEN).")
+
+
+@access.command("grant")
+@click.argument("workspace")
+@click.argument("role", type=click.Choice(["viewer", "editor", "coordinator"]))
+@click.argument("users", nargs=-1, required=True)
+@_HUB_URL
+@_HUB_TOKEN
+def access_grant(workspace: str, role: str, users: tuple[str, ...], hub_url: str, hub_token: str) -> None:
+    """Give USERS the ROLE on WORKSPACE."""
+    from .serve.hub_groups import grant
+
+    grant(hub_url, hub_token, workspace, role, list(users))
+    click.echo(f"{', '.join(users)}: {role} of {workspace}")
+
+
+@access.command("revoke")
+@click.argument("workspace")
+@click.argument("role", type=click.Choice(["viewer", "editor", "coordinator"]))
+@click.argument("users", nargs=-1, required=True)
+@_HUB_URL
+@_HUB_TOKEN
+def access_revoke(workspace: str, role: str, users: tuple[str, ...], hub_url: str, hub_token: str) -> None:
+    """Take the ROLE on WORKSPACE away from USERS."""
+    from .serve.hub_groups import revoke
+
+    revoke(hub_url, hub_token, workspace, role, list(users))
+    click.echo(f"{', '.join(users)}: no longer {role} of {workspace}")
+
+
+@access.command("list")
+@click.argument("workspace")
+@_HUB_URL
+@_HUB_TOKEN
+def access_list(workspace: str, hub_url: str, hub_token: str) -> None:
+    """Who has which role on WORKSPACE."""
+    from .serve.hub_groups import members
+
+    for role, users in members(hub_url, hub_token, workspace).items():
+        click.echo(f"{role}: {', '.join(users) if users else '(nobody)'}")
+
+
 def _iso_date(value: str | None) -> dt.date | None:
     if not value:
         return None

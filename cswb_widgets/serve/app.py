@@ -111,6 +111,9 @@ def voila_config(options: ServeOptions, notebooks: Path) -> Config:
     c.Voila.token = options.token or ""  # "" = no login (loopback only; see options.check_access)
     if options.hub:  # the Hub signs people in (OAuth); see serve/hub.py
         c.Voila.identity_provider_class = "cswb_widgets.serve.hub_identity.CswbHubIdentityProvider"
+        # Who is in which group is asked again after this: a change of access reaches people
+        # already signed in within a minute (the Hub's default keeps an answer five minutes).
+        c.HubOAuth.cache_max_age = 60
     if options.password_hash:
         c.PasswordIdentityProvider.hashed_password = options.password_hash
     # Voilà turns off jupyter_server's Host-header check; on loopback turn it back on, so that a

@@ -199,3 +199,44 @@ def test_an_over_long_name_is_refused_with_its_limit(hub: Hub, page) -> None:
     expect(page.get_by_role("status").filter(has_text=f"at most {MAX_SHORT_TEXT_CHARS} characters").first).to_be_visible(
         timeout=60_000
     )
+
+
+def _token(hub: Hub, user: str) -> str:
+    """A Hub API token for `user`, asked with their name and password (as the Token page would make one)."""
+    import requests
+
+    answer = requests.post(hub.url(f"/hub/api/users/{user}/tokens"), timeout=60,
+                           json={"auth": {"username": user, "password": PASSWORD}, "note": "cswb access test"})
+    assert answer.status_code in (200, 201), answer.text
+    return str(answer.json()["token"])
+
+
+def test_a_coordinator_manages_who_has_access_to_their_community_only(hub: Hub) -> None:
+    from click.testing import CliRunner
+
+    from cswb_widgets.cli import cli
+
+    runner = CliRunner()
+
+    def access(user: str, *args: str):
+        return runner.invoke(cli, ["access", *args, "--hub-url", hub.base_url], env={"CSWB_HUB_TOKEN": _token(hub, user)})
+
+    unknown = access("cora", "grant", "maple-falls", "viewer", "nobody-yet")
+    assert "each person must have signed in at the Hub once" in str(unknown.exception)
+    hub.signed_in("dan")  # a person exists at the Hub once they have signed in
+    granted = access("cora", "grant", "maple-falls", "viewer", "dan")
+    assert granted.exit_code == 0, granted.output
+    assert "Maple Falls" in hub.signed_in("dan").get(hub.url(SERVICE), timeout=60).text
+    listed = access("cora", "list", "maple-falls")
+    assert "viewer: dan, vera" in listed.output and "coordinator: cora" in listed.output
+
+    # Not on another community, and not as an editor.
+    for user, workspace in (("cora", "pine-ridge"), ("alice", "maple-falls")):
+        refused = access(user, "grant", workspace, "editor", "dan")
+        assert refused.exit_code != 0
+        assert f"will not let this token change cswb:{workspace}:editor: only that community's coordinators" in str(
+            refused.exception
+        )
+
+    assert access("cora", "revoke", "maple-falls", "viewer", "dan").exit_code == 0
+    assert "Maple Falls" not in hub.signed_in("dan").get(hub.url(SERVICE), timeout=60).text
