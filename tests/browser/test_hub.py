@@ -64,6 +64,8 @@ def _open_app(page, hub: Hub, workspace: str, stage: str = "commitment") -> None
 
 
 def _add_organization(page, name: str) -> None:
+    # The section is built once it is on screen (workbooks' @deferred sections).
+    page.get_by_role("heading", name="Organizations", exact=True).scroll_into_view_if_needed(timeout=LOAD_MS)
     organizations = page.get_by_role("table", name="Organizations", exact=True)
     organizations.wait_for(state="visible", timeout=LOAD_MS)
     organizations.get_by_label("New row: Name").fill(name)
