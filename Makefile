@@ -7,7 +7,7 @@ DEMO_DIR ?= demo/workspaces
 DEMO_SAMPLE ?= maple-falls
 DEMO_PORT ?= 8866
 
-.PHONY: demo demo-workspace demo-reset test static check setup clean
+.PHONY: demo demo-workspace demo-reset hub test static check setup clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ demo-workspace:
 demo-reset: $(STAMP)
 	rm -rf $(DEMO_DIR)/$(DEMO_SAMPLE)
 	$(MAKE) demo
+
+# JupyterHub with the workbooks on loopback, for trying it out: four people, one printed password
+# (deploy/single-machine/try-locally.sh). Needs configurable-http-proxy: npm install -g configurable-http-proxy
+hub: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[hub]'
+	BIN=$(BIN) DEMO_DIR=$(DEMO_DIR) deploy/single-machine/try-locally.sh
 
 # The whole suite, after the static checks (CI runs this: the layering contracts hold there too).
 test: $(STAMP) static

@@ -17,6 +17,11 @@ import click
 
 from .errors import CswbError, CswbWarning, InputError, Problem, WorkspaceError, os_error_line
 from .paths import samples_dir
+from .serve.kernel_caps import (
+    DEFAULT_MAX_KERNELS,
+    DEFAULT_MAX_KERNELS_PER_VISITOR,
+    DEFAULT_NEVER_CONNECTED_SECONDS,
+)
 
 KINDS = ("municipality", "first_nation", "joint_plan")
 
@@ -359,6 +364,34 @@ def restore(path: Path | str, table: str, record_id: str) -> None:
     hidden=True,
     help="Preheated kernels kept ready per notebook (0: start one per visit).",
 )
+@click.option(
+    "--base-url",
+    envvar="JUPYTERHUB_SERVICE_PREFIX",
+    default="/",
+    show_default=True,
+    help="Path prefix when served behind a proxy, e.g. /workbooks/ (under JupyterHub: the service's prefix).",
+)
+@click.option(
+    "--config",
+    "config_files",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A Jupyter (traitlets) config file, .py or .json, with Voilà / Jupyter server settings, e.g. "
+    "c.VoilaConfiguration.http_keep_alive_timeout = 20 (repeatable; the settings that keep visitors "
+    "from running code are kept).",
+)
+@click.option(
+    "--hub",
+    is_flag=True,
+    help="Run as a JupyterHub service: people sign in at the Hub; Hub groups cswb:<workspace>:<role> say who "
+    "sees which community (see the README, 'Hosting under JupyterHub').",
+)
+@click.option("--max-kernels", type=click.IntRange(1, 10_000), default=DEFAULT_MAX_KERNELS, show_default=True,
+              help="Workbook pages open at once on this server (each holds a 110-160 MB kernel).")
+@click.option("--max-kernels-per-user", type=click.IntRange(1, 1_000), default=DEFAULT_MAX_KERNELS_PER_VISITOR,
+              show_default=True, help="Workbook pages one signed-in person may hold open (under JupyterHub).")
+@click.option("--never-connected-seconds", type=click.IntRange(10, 3600), default=DEFAULT_NEVER_CONNECTED_SECONDS,
+              show_default=True, help="Reclaim a page's kernel if the page has not connected within this time.")
 def serve(
     root: Path,
     port: int,
@@ -369,6 +402,12 @@ def serve(
     notebooks: Path | None,
     extra_notebooks: tuple[Path, ...],
     pool_size: int,
+    base_url: str,
+    config_files: tuple[Path, ...],
+    hub: bool,
+    max_kernels: int,
+    max_kernels_per_user: int,
+    never_connected_seconds: int,
 ) -> None:
     """Serve the workbooks as web apps, with a launcher listing the workspaces under --root."""
     from .serve.options import ServeOptions, is_loopback, workshop_host
@@ -380,7 +419,9 @@ def serve(
 
         token = secrets.token_urlsafe(24)  # the facilitator's; printed once with the address
     options = ServeOptions(root, host, port, token or None, password_hash or None, extra_notebooks, pool_size,
-                           notebooks=notebooks, workshop=workshop)
+                           notebooks=notebooks, base_url=base_url, config_files=config_files,
+                           max_kernels=max_kernels, max_kernels_per_user=max_kernels_per_user,
+                           never_connected_seconds=never_connected_seconds, hub=hub, workshop=workshop)
     options.checked()  # refuse bad options before the seconds it takes to import Voilà
 
     from .startup import skip_unused_slow_imports
@@ -389,6 +430,61 @@ def serve(
     from .serve.app import serve as run_server
 
     run_server(options)
+
+
+@cli.group()
+def access() -> None:
+    """Who may open which community under JupyterHub (its groups cswb:<workspace>:viewer|editor|coordinator).
+
+    Give a token made on the Hub's Token page (by a coordinator of that community, or a Hub admin)
+    as CSWB_HUB_TOKEN. A change reaches a person already signed in within a minute.
+    """
+
+
+_HUB_URL = click.option("--hub-url", envvar="CSWB_HUB_URL", default="http://127.0.0.1:8000", show_default=True,
+                        help="The Hub's address (env: CSWB_HUB_URL).")
+_HUB_TOKEN = click.option("--token", "hub_token", envvar="CSWB_HUB_TOKEN", required=True,
+                          help="A Hub API token (env: CSWB_HUB_TOKEN).")
+
+
+@access.command("grant")
+@click.argument("workspace")
+@click.argument("role", type=click.Choice(["viewer", "editor", "coordinator"]))
+@click.argument("users", nargs=-1, required=True)
+@_HUB_URL
+@_HUB_TOKEN
+def access_grant(workspace: str, role: str, users: tuple[str, ...], hub_url: str, hub_token: str) -> None:
+    """Give USERS the ROLE on WORKSPACE."""
+    from .serve.hub_groups import grant
+
+    grant(hub_url, hub_token, workspace, role, list(users))
+    click.echo(f"{', '.join(users)}: {role} of {workspace}")
+
+
+@access.command("revoke")
+@click.argument("workspace")
+@click.argument("role", type=click.Choice(["viewer", "editor", "coordinator"]))
+@click.argument("users", nargs=-1, required=True)
+@_HUB_URL
+@_HUB_TOKEN
+def access_revoke(workspace: str, role: str, users: tuple[str, ...], hub_url: str, hub_token: str) -> None:
+    """Take the ROLE on WORKSPACE away from USERS."""
+    from .serve.hub_groups import revoke
+
+    revoke(hub_url, hub_token, workspace, role, list(users))
+    click.echo(f"{', '.join(users)}: no longer {role} of {workspace}")
+
+
+@access.command("list")
+@click.argument("workspace")
+@_HUB_URL
+@_HUB_TOKEN
+def access_list(workspace: str, hub_url: str, hub_token: str) -> None:
+    """Who has which role on WORKSPACE."""
+    from .serve.hub_groups import members
+
+    for role, users in members(hub_url, hub_token, workspace).items():
+        click.echo(f"{role}: {', '.join(users) if users else '(nobody)'}")
 
 
 def _iso_date(value: str | None) -> dt.date | None:

@@ -22,7 +22,7 @@ import tornado.ioloop
 import tornado.web
 from jupyter_server.log import log_request as jupyter_log_request
 from jupyter_server.utils import url_path_join
-from traitlets import Any, List, Unicode
+from traitlets import Any, Instance, List, Unicode
 from traitlets.config import Config
 from voila.app import Voila
 from voila.tornado.contentshandler import VoilaContentsHandler
@@ -31,14 +31,18 @@ from voila.tornado.treehandler import TornadoVoilaTreeHandler
 from voila.utils import ENV_VARIABLE
 from xstatic.pkg import font_awesome
 
+from ..access import IDENTITY_ENVS, IDENTITY_HEADERS
 from ..errors import CswbError
 from ..notebooks import NOTEBOOKS, copy_for_app, notebook_path
 from ..store.limits import MAX_FILE_BYTES, MIB
 from ..store.served_root import ROOT_ENV
 from ..workbooks.risk import PUBLIC_URL_ENV
 from .console import quiet_routine_lines
-from .handlers import GuardedVoilaHandler, LauncherHandler
+from .handlers import GuardedVoilaHandler, LauncherHandler, VoteUnavailableHandler
+from .kernel_caps import CULL_CHECK_SECONDS, KernelLedger
 from .options import ServeOptions, check_port_free, is_loopback, kernel_reachable_host
+from .rate_limit import RateLimiter, rate_limited
+from .settings import with_operator_settings
 from .voting import VOTE_PATH, VoteService, new_voting_code, shown_code, vote_handlers
 
 TEMPLATE = "cswb"
@@ -101,12 +105,18 @@ def keep_secrets_out_of_the_log(*loggers: logging.Logger) -> None:
 def voila_config(options: ServeOptions, notebooks: Path) -> Config:
     c = Config()
     c.Voila.root_dir = str(notebooks)
+    c.Voila.base_url = options.base_url  # every route, link and websocket below this prefix
     c.Voila.ip = options.host
     c.Voila.port = options.port
     c.Voila.port_retries = 0  # serve on the port asked for, or fail (see check_port_free)
     c.Voila.open_browser = False
     c.Voila.config_file_paths = []  # no stray voila.json/voila.py may loosen what follows
     c.Voila.token = options.token or ""  # "" = no login (loopback only; see options.check_access)
+    if options.hub:  # the Hub signs people in (OAuth); see serve/hub.py
+        c.Voila.identity_provider_class = "cswb_widgets.serve.hub_identity.CswbHubIdentityProvider"
+        # Who is in which group is asked again after this: a change of access reaches people
+        # already signed in within a minute (the Hub's default keeps an answer five minutes).
+        c.HubOAuth.cache_max_age = 60
     if options.password_hash:
         c.PasswordIdentityProvider.hashed_password = options.password_hash
     # Voilà turns off jupyter_server's Host-header check; on loopback turn it back on, so that a
@@ -127,6 +137,9 @@ def voila_config(options: ServeOptions, notebooks: Path) -> Config:
     vc.show_tracebacks = False
     vc.preheat_kernel = True  # notebooks run up to resolve_workspace() before anyone visits
     vc.default_pool_size = options.pool_size
+    # Who signed in, and their role on the page's community, reach the kernel as HTTP_X_CSWB_*
+    # variables; GuardedVoilaHandler sets these headers itself and drops any a browser sent.
+    vc.http_header_envs = list(IDENTITY_HEADERS)
     c.VoilaExecutor.cell_error_instruction = ERROR_INSTRUCTION
 
     # Kernels talk to the server over Unix sockets in Voilà's private connection folder rather
@@ -146,23 +159,42 @@ def voila_config(options: ServeOptions, notebooks: Path) -> Config:
     return c
 
 
+def vote_routes(server_url: str, service: VoteService | None) -> list[tuple]:
+    """The workshop-vote pages (`serve.voting`): reachable without signing in, since they carry their
+    own voting-only code. Nothing else is exempt from sign-in, and every vote route is rate-limited
+    per client (`rate_limit`). A server made without a vote service says voting is not available.
+    """
+    limiter = RateLimiter()
+    routes: list[tuple] = (
+        vote_handlers(server_url, service) if service is not None
+        else [(url_path_join(server_url, r"/vote/([^/]+)"), VoteUnavailableHandler)]
+    )
+    return [(pattern, rate_limited(handler, limiter), *rest) for pattern, handler, *rest in routes]
+
+
 class CswbVoila(Voila):
     """Voilà with the launcher at `/` instead of the file tree, and guarded app pages."""
 
     workspace_root = Unicode(help="The folder whose sub-folders are the workspaces.").tag(config=True)
     workbooks = List(Unicode(), help="File names of the served notebooks that need a workspace.").tag(config=True)
     vote_service = Any(None, allow_none=True, help="The kernel-less workshop vote's shared state (serve.voting).")
+    ledger = Instance(KernelLedger, args=(), help="The caps on app pages' kernels.")
 
     def init_handlers(self) -> list[tuple]:
         replaced = (TornadoVoilaTreeHandler, VoilaContentsHandler, TornadoVoilaHandler)
-        kept = [h for h in super().init_handlers() if h[1] not in replaced]
+        kept = [self._under_prefix(h) for h in super().init_handlers() if h[1] not in replaced]
         root = Path(self.workspace_root)
         workbooks = frozenset(self.workbooks)
         stages = frozenset(Path(name).stem for name in workbooks)
-        votes = vote_handlers(self.server_url, self.vote_service) if self.vote_service is not None else []
+        self.ledger.install(self.kernel_manager)
+        tornado.ioloop.PeriodicCallback(
+            lambda: self.ledger.cull(self.kernel_manager), CULL_CHECK_SECONDS * 1000
+        ).start()
+        prefix = self.server_url.rstrip("/")
         return [
-            *votes,
+            *([(re.escape(prefix), tornado.web.RedirectHandler, {"url": self.server_url})] if prefix else []),
             (url_path_join(self.server_url, "/"), LauncherHandler, {"workspace_root": root, "stages": stages}),
+            *vote_routes(self.server_url, self.vote_service),
             (
                 url_path_join(self.server_url, r"/voila/render/(.*)"),
                 GuardedVoilaHandler,
@@ -173,6 +205,7 @@ class CswbVoila(Voila):
                     "template_paths": self.template_paths,
                     "config": self.config,
                     "voila_configuration": self.voila_configuration,
+                    "ledger": self.ledger,
                 },
             ),
             (
@@ -182,6 +215,14 @@ class CswbVoila(Voila):
             ),
             *kept,
         ]
+
+    def _under_prefix(self, handler: tuple) -> tuple:
+        """Voilà adds the login/logout (and, under the Hub, OAuth callback) routes without its
+        prefix: put them under it, where its login URL and the Hub's redirect point."""
+        pattern = handler[0]
+        if isinstance(pattern, str) and not pattern.startswith(self.server_url):
+            return (url_path_join(self.server_url, pattern), *handler[1:])
+        return handler
 
 
 @contextmanager
@@ -229,7 +270,7 @@ def _kernel_environment(options: ServeOptions, ipython_dir: Path, public_url: st
     """What every kernel (preheated or not) inherits from the server process."""
     # Voilà hands each kernel its visitor's request in CGI-style variables (QUERY_STRING, ...);
     # none may come from whoever started the server, or every visitor would get that one.
-    for name in ENV_VARIABLE:
+    for name in (*ENV_VARIABLE, *IDENTITY_ENVS):
         os.environ.pop(name, None)
     os.environ[ROOT_ENV] = str(options.root)
     os.environ[PUBLIC_URL_ENV] = public_url  # the risk app links the vote's pages with it
@@ -252,12 +293,13 @@ def serve(options: ServeOptions) -> None:
     # A fresh access code per run, for the workshop's ballot and join screen only.
     code = new_voting_code() if options.workshop else None
     with notebook_site(workbooks, options.extra_notebooks) as site, kernel_profile() as ipython_dir:
-        config = voila_config(options, site)
+        config = with_operator_settings(voila_config(options, site), options.config_files)
         config.CswbVoila.workspace_root = str(options.root)
         config.CswbVoila.workbooks = sorted(p.name for p in workbooks)
         # The singleton, like Voilà's own launcher: its log is then every component's log (cell
         # errors hidden from visitors must reach the operator).
         app = CswbVoila.instance(config=config)
+        app.ledger = KernelLedger(options.max_kernels, options.max_kernels_per_user, options.never_connected_seconds)
         public_url = url_path_join(options.public_address, app.base_url)
         _kernel_environment(options, ipython_dir, public_url)  # before initialize: it finds the template
         app.vote_service = VoteService(options.root, public_url, options.workshop, code)

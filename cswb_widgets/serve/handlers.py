@@ -12,10 +12,13 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 from voila.tornado.handler import TornadoVoilaHandler
 
+from ..access import ACTOR_HEADER, IDENTITY_HEADERS, ROLE_HEADER
 from ..errors import CswbError, WorkspaceError
 from ..notebooks import OWN_NOTEBOOKS, copy_for_app
 from ..store.served_root import NoSuchWorkspace, names_workspace, slug_from_query, workspace_under
 from ..workbooks.risk import VOTE_PATH, VOTE_VIEW
+from .hub import visitor_name, visitor_roles
+from .kernel_caps import KernelLedger
 from .launcher import render_launcher, render_refusal, workspace_cards
 
 
@@ -35,10 +38,11 @@ class LauncherHandler(JupyterHandler):
 
     @web.authenticated
     async def get(self) -> None:
+        roles = visitor_roles(self)  # signed in through the Hub: only their communities
         # Reading every workspace is blocking SQLite work: keep it off the event loop that
         # carries the kernels' websockets.
         cards = await asyncio.get_running_loop().run_in_executor(
-            None, workspace_cards, self.workspace_root, self.stages
+            None, workspace_cards, self.workspace_root, self.stages, None if roles is None else set(roles)
         )
         _html(self, render_launcher(cards))
 
@@ -52,15 +56,22 @@ class GuardedVoilaHandler(TornadoVoilaHandler):
     (`<workspace>/notebooks/<name>.ipynb`) gets that one, at the same address.
     """
 
-    def initialize(self, workspace_root: Path, workbooks: frozenset[str], site: Path, **kwargs: Any) -> None:
+    def initialize(
+        self, workspace_root: Path, workbooks: frozenset[str], site: Path, ledger: KernelLedger | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().initialize(**kwargs)
         self.workspace_root = workspace_root
         self.workbooks = workbooks
         self.site = site
+        self.ledger = ledger or KernelLedger()
 
     @web.authenticated
     async def get(self, path: str | None = None) -> None:
-        refusal = self._refusal(path or "")
+        refusal = self._refusal(path or "") or self._role_refusal(path or "")
+        visitor = visitor_name(self)  # None without a Hub: then only the server's cap applies
+        if refusal is None:
+            refusal = self.ledger.refusal(visitor, set(self.kernel_manager.list_kernel_ids()))
         if refusal is not None:
             status, message = refusal
             _html(self, render_refusal(message, home=self.base_url), status)
@@ -69,6 +80,7 @@ class GuardedVoilaHandler(TornadoVoilaHandler):
         if ballot is not None:
             self.redirect(ballot)
             return
+        self._pass_identity()
         # Set the XSRF cookie: when the visitor leaves, Voilà's page posts it with its request to
         # shut its kernel down, and without it that request is refused and the kernel lingers.
         self.xsrf_token  # noqa: B018 - reading it sets the cookie
@@ -79,7 +91,32 @@ class GuardedVoilaHandler(TornadoVoilaHandler):
             _html(self, render_refusal("This workspace's own copy of the workbook cannot be read; the person "
                                        "running the server can find the details in its log.", home=self.base_url), 500)
             return
-        await super().get(path)
+        with self.ledger.page_for(visitor):
+            await super().get(path)
+
+    def _pass_identity(self) -> None:
+        """Tell the page's kernel who signed in and their role (Voilà passes these headers on).
+
+        Whatever the browser sent under these names is dropped first: only the server says who.
+        """
+        for header in IDENTITY_HEADERS:
+            self.request.headers.pop(header, None)
+        name, roles = visitor_name(self), visitor_roles(self)
+        if name is None or roles is None:
+            return
+        self.request.headers[ACTOR_HEADER] = name
+        if names_workspace(self.request.query):
+            self.request.headers[ROLE_HEADER] = roles[slug_from_query(self.request.query)]
+
+    def _role_refusal(self, path: str) -> tuple[int, str] | None:
+        """404 for a workspace the signed-in person has no role on: as if it did not exist."""
+        roles = visitor_roles(self)
+        if roles is None or (path not in self.workbooks and not names_workspace(self.request.query)):
+            return None
+        slug = slug_from_query(self.request.query)  # already checked by _refusal
+        if slug not in roles:
+            return 404, str(NoSuchWorkspace(f"there is no workspace named {slug!r}"))
+        return None
 
     def _kernel_less_ballot(self, path: str) -> str | None:
         """The old voting view (`risk.ipynb?...&view=vote`, a kernel per phone) now opens the server's
@@ -111,3 +148,10 @@ class GuardedVoilaHandler(TornadoVoilaHandler):
         except WorkspaceError as exc:
             return 400, str(exc)
         return None
+
+
+class VoteUnavailableHandler(web.RequestHandler):
+    """`/vote/<workspace>` while the workshop ballot is not installed: open to all, says so, does nothing."""
+
+    def get(self, _workspace: str) -> None:
+        _html(self, render_refusal("Voting links are not available on this server yet.", home="../"), 404)

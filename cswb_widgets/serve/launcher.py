@@ -81,15 +81,17 @@ class WorkspaceCard:
         return sum(item.complete for item in self.readiness)
 
 
-def workspace_cards(root: Path, notebooks: Collection[str]) -> list[WorkspaceCard]:
+def workspace_cards(root: Path, notebooks: Collection[str], only: Collection[str] | None = None) -> list[WorkspaceCard]:
     """One card per workspace folder under `root`, sorted by community name.
 
     `notebooks` are the stage keys whose notebook is served; other stages get no link.
+    `only`, when given, names the workspaces the visitor may see (their Hub roles): the
+    others are neither opened nor shown.
     Workspaces are opened read-only (an older one is read through an upgraded copy); one
     that fails is shown as such and logged, never raised: one broken folder must not hide
     the others.
     """
-    cards = [_card(slug, path, notebooks) for slug, path in find_workspaces(root)]
+    cards = [_card(slug, path, notebooks) for slug, path in find_workspaces(root) if only is None or slug in only]
     return sorted(cards, key=lambda c: (c.problem is not None, c.name.casefold(), c.slug))
 
 

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import CswbError, WorkspaceError
 from ..notebooks import check_folder
 from ..store.served_root import workspace_under
 from ..store.workspace import is_workspace
+from .kernel_caps import DEFAULT_MAX_KERNELS, DEFAULT_MAX_KERNELS_PER_VISITOR, DEFAULT_NEVER_CONNECTED_SECONDS
 
 MIN_TOKEN_LENGTH = 16
 # zxcvbn's estimate of the guesses needed, as a power of ten: a random 16-character hex token
@@ -24,6 +26,7 @@ MIN_TOKEN_LENGTH = 16
 MIN_TOKEN_GUESSES_LOG10 = 12
 TOKEN_CHECKED_CHARACTERS = 64  # zxcvbn slows down on long strings; a longer token only adds
 TOKEN_HINT = "python -c 'import secrets; print(secrets.token_urlsafe(24))'"
+BASE_URL_PATTERN = re.compile(r"/(?:[A-Za-z0-9._~-]+/?)*")
 PASSWORD_HINT = "python -c 'from jupyter_server.auth import passwd; print(passwd())'"
 
 
@@ -122,6 +125,27 @@ def check_port_free(host: str, port: int) -> None:
             raise CswbError(f"cannot listen on {host or '*'}:{port} ({exc.strerror}); choose another --port") from None
 
 
+def check_base_url(value: str) -> str:
+    """`value` as Voilà wants a prefix ("/a/b/"), or CswbError saying what a prefix may hold."""
+    trimmed = value.strip()
+    parts = trimmed.strip("/").split("/") if trimmed.strip("/") else []
+    if not BASE_URL_PATTERN.fullmatch(trimmed) or any(part in ("", ".", "..") for part in parts):
+        raise CswbError(
+            f"--base-url {value!r} is not a path prefix: give one like /workbooks/ (letters, digits, '-', '_', '.',"
+            " separated by '/', starting with '/')"
+        )
+    return trimmed.rstrip("/") + "/"
+
+
+def check_config_file(path: Path) -> Path:
+    """`path`, absolute, if it is a readable Jupyter config file (.py or .json); CswbError otherwise."""
+    if path.suffix not in (".py", ".json"):
+        raise CswbError(f"{path}: a --config file is a Jupyter (traitlets) config file ending in .py or .json")
+    if not path.is_file() or not os.access(path, os.R_OK):
+        raise CswbError(f"{path}: no such config file (or it cannot be read)")
+    return path.resolve()
+
+
 @dataclass(frozen=True)
 class ServeOptions:
     root: Path
@@ -133,10 +157,22 @@ class ServeOptions:
     pool_size: int = 1
     notebooks: Path | None = None  # edited workbooks to serve instead of the packaged ones
     workshop: str | None = None  # the community (workspace folder) a workshop vote is run for
+    base_url: str = "/"  # the path prefix behind a proxy (under JupyterHub: the service's prefix)
+    config_files: tuple[Path, ...] = field(default=())  # Voilà / Jupyter server settings
+    max_kernels: int = DEFAULT_MAX_KERNELS
+    max_kernels_per_user: int = DEFAULT_MAX_KERNELS_PER_VISITOR
+    never_connected_seconds: int = DEFAULT_NEVER_CONNECTED_SECONDS
+    hub: bool = False  # run as a JupyterHub service: the Hub signs people in
 
     def checked(self) -> ServeOptions:
         """These options with the root made absolute, or CswbError naming what is wrong."""
-        check_access(self.host, self.token, self.password_hash)
+        if self.hub and self.workshop is not None:  # its join screen would show the service's inside address
+            raise CswbError("--workshop cannot be used with --hub yet: run the vote with 'cswb serve --workshop' on the"
+                            " facilitator's laptop")
+        if not self.hub:  # under the Hub, people sign in there: no token or password here
+            check_access(self.host, self.token, self.password_hash)
+        elif self.token or self.password_hash:
+            raise CswbError("under JupyterHub people sign in at the Hub: drop --token and --password-hash")
         root = self.root.expanduser().resolve()
         if not root.is_dir():
             raise CswbError(f"{self.root}: no such folder (--root is the folder that holds the workspaces)")
@@ -149,11 +185,11 @@ class ServeOptions:
             raise CswbError(f"{self.root}: cannot read this folder")
         if self.workshop is not None:
             check_workshop(root, self.workshop)
-        return ServeOptions(
-            root, self.host, self.port, self.token, self.password_hash,
-            tuple(p.resolve() for p in self.extra_notebooks), self.pool_size,
-            check_folder(self.notebooks).resolve() if self.notebooks else None,
-            self.workshop,
+        return replace(
+            self, root=root, extra_notebooks=tuple(p.resolve() for p in self.extra_notebooks),
+            notebooks=check_folder(self.notebooks).resolve() if self.notebooks else None,
+            base_url=check_base_url(self.base_url),
+            config_files=tuple(check_config_file(p) for p in self.config_files),
         )
 
     @property
@@ -166,4 +202,4 @@ class ServeOptions:
     @property
     def address(self) -> str:
         shown = "127.0.0.1" if self.host in ("", "0.0.0.0") else kernel_reachable_host(self.host)
-        return f"http://{shown}:{self.port}/"
+        return f"http://{shown}:{self.port}{self.base_url}"

@@ -32,6 +32,14 @@ MAX_COMPRESSION_RATIO = 200  # uncompressed/compressed for one member; that work
 MAX_ROWS = 1_000_000  # data rows in one table or sheet
 MAX_COLUMNS = 500  # columns in one table or sheet
 MAX_CELL_CHARS = 100_000  # characters in one text cell
+# Names, titles, contact details and other one-line fields: a 9 MB name was once stored (and shown
+# on every page that names it); the longest real organization name in the samples is under 100.
+MAX_SHORT_TEXT_CHARS = 300
+SHORT_TEXT_COLUMNS = frozenset({
+    "name", "title", "plan_name", "email", "phone", "website", "address", "council", "unit", "participant",
+    "participant_group", "session", "section", "reference", "resolution_reference", "comparator_label",
+    "target_group", "raised_by", "responsible", "responsibility", "frequency", "funding_source", "role",
+})
 MAX_GEOMETRY_CHARS = 16 * MIB  # characters in one boundary's GeoJSON geometry (merged wards reach 280,000)
 # A 60 MB GeoJSON (1,267 polygons of 2,000 points merged into 40 areas) peaked 241 MB over the
 # interpreter's baseline in 30 s: about 4 times its size, as the 1 GB one that reached 3.9 GB.

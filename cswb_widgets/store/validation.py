@@ -18,7 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..errors import Problem
 from ..framework import load_catalogue
-from .limits import MAX_CELL_CHARS, MAX_GEOMETRY_CHARS
+from .limits import MAX_CELL_CHARS, MAX_GEOMETRY_CHARS, MAX_SHORT_TEXT_CHARS, SHORT_TEXT_COLUMNS
 from .schema import ID_PATTERN, SCHEMA_CHOICES, Column, Table
 
 _INT = TypeAdapter(int)
@@ -143,7 +143,7 @@ def coerce(column: Column, value: Any) -> Any:
     kind = column.kind
     try:
         if kind == "text":
-            result: Any = _text(value)
+            result: Any = _text(value, MAX_SHORT_TEXT_CHARS if column.name in SHORT_TEXT_COLUMNS else MAX_CELL_CHARS)
             if column.choices:
                 result = _choice(column.choices, result)
             if column.pattern and not re.fullmatch(column.pattern, result):
@@ -192,14 +192,14 @@ def coerce(column: Column, value: Any) -> Any:
     return result
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, limit: int = MAX_CELL_CHARS) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, (dt.date, dt.datetime)):
         value = value.isoformat()
     if not isinstance(value, (str, int, float)):
         raise TypeError
-    return check_storable(str(value).strip())
+    return check_storable(str(value).strip(), limit=limit)
 
 
 def check_storable(text: str, *, limit: int = MAX_CELL_CHARS) -> str:

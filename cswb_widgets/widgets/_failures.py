@@ -12,13 +12,14 @@ from __future__ import annotations
 import logging
 import sqlite3
 
-from .. import kernel_errors
+from .. import access, kernel_errors
 from ..errors import CswbError
 
 log = logging.getLogger("cswb_widgets.widgets")
 
 TELL_HOST = "try again; if it keeps happening, tell whoever runs this workbook"
 MAX_DETAIL = 160
+READ_ONLY_PHRASE = "this workspace was opened read-only"  # store.workspace's refusal of a write
 
 
 def words(error: BaseException, doing: str = "") -> str:
@@ -31,6 +32,9 @@ def words(error: BaseException, doing: str = "") -> str:
 
 def _words(error: BaseException, doing: str) -> str:
     if isinstance(error, CswbError):
+        # A viewer's page opens the workspace read-only: their role, not the file, is the reason.
+        if not access.may(access.signed_in_role(), "editor") and READ_ONLY_PHRASE in str(error):
+            return access.refusal("editor")
         return str(error)
     log.error("%s failed", doing or "a widget action", exc_info=error)
     detail = _first_line(error)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipywidgets
 from markupsafe import Markup
 
+from .. import access
 from ..render.history import changes_html
 from ..store import Workspace
 from ..store.history import DeletedRecord, changes, deleted_records
@@ -59,6 +60,9 @@ class HistoryPanel(ipywidgets.VBox):
 
     def restore(self, record: DeletedRecord) -> bool:
         """Bring one deleted record back; say what happened (or why not) in the panel's status."""
+        if not access.may(access.signed_in_role(), "coordinator"):
+            self.status.value = say("error", f"Not restored: {access.refusal('coordinator')}")
+            return False
         try:
             self._ws.restore(record.table, record.record_id)
         except Exception as error:  # noqa: BLE001

@@ -17,8 +17,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
 
 from IPython.display import HTML
+from markupsafe import Markup
 
-from .. import render
+from .. import access, render
 from ..errors import CswbError
 from ..model._tables import Tables
 from ..model.plan_versions import COMMITTED_TABLES, measured_against
@@ -96,8 +97,9 @@ class Workbook:
         try:
             if mode == "report":  # a report reads: the file stays as it is
                 ws = Workspace.open(path, actor="report", read_only=True)
-            else:
-                ws = Workspace.open(path, actor="workshop participant")  # until the browser says who
+            else:  # signed in through JupyterHub: their Hub name; a viewer's page cannot write
+                ws = Workspace.open(path, actor=access.signed_in_actor() or "workshop participant",
+                                    read_only=not access.may(access.signed_in_role(), "editor"))
         except CswbError as exc:
             if mode == "report":
                 raise
@@ -168,6 +170,12 @@ class Workbook:
         from ..widgets import StageHeader
         from ..widgets.editor_name import EditorName
 
+        actor = access.signed_in_actor()
+        if actor is not None:  # the Hub said who this is: nobody types a name
+            role = access.signed_in_role()
+            shown = f"Signed in as {actor}" + (f", {access.ROLE_LABELS[role]}" if role else "")
+            signed_in = ipywidgets.HTML(str(Markup("<p class='cswb-signed-in'>{}</p>").format(shown)))
+            return ipywidgets.VBox([StageHeader(self.ws, self.stage, link=self.link), signed_in])
         who = EditorName(self.ws)  # asked once per browser, then read back on every page
         return ipywidgets.VBox([StageHeader(self.ws, self.stage, link=self.link), who])
 

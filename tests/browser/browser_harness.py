@@ -112,10 +112,11 @@ class Server:
     options: tuple[str, ...] = ()
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    prefix: str = "/"  # --base-url
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
+        return f"http://127.0.0.1:{self.port}{self.prefix}"
 
     def url(self, path: str = "") -> str:
         return self.base_url + path.lstrip("/")
@@ -133,6 +134,8 @@ class Server:
         ]
         for folder in self.extra_notebooks:
             command += ["--extra-notebooks", str(folder)]
+        if self.prefix != "/":
+            command += ["--base-url", self.prefix]
         return command + list(self.options)
 
     def start(self, timeout: float = 180.0) -> Server:
