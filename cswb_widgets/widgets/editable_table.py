@@ -174,6 +174,8 @@ class EditableTable(anywidget.AnyWidget):
         self._records: list[dict[str, Any]] = []  # every record of the table (or `where` view)
         self._records_version: str | None = None
         self._texts: dict[str, list[str]] = {}  # column -> the list's text of each record, read lazily
+        self._record_labels: list[str] = []  # how messages name each record
+        self._refs: dict[str, dict[str, str]] = {}  # referenced table -> {id: label}, read once per change
         self._selected_id = ""
         self._shown = False  # rows are read once __init__ is done
         super().__init__(
@@ -208,6 +210,10 @@ class EditableTable(anywidget.AnyWidget):
             self._records = frame.to_dict("records")
             self._records_version = version
             self._texts = {}
+            self._refs = {}
+            self._record_labels = [render.record_label(self._spec, r) for r in self._records]
+            # Choices of reference columns change with the workspace only: read once per change.
+            self.column_specs = [self._column_spec(self._spec.column(name)) for name in self._columns]
         self._version = version
         records = self._records
         view = self._view()
@@ -218,9 +224,8 @@ class EditableTable(anywidget.AnyWidget):
         start = self.page * self.page_size
         number = {index: n for n, index in enumerate(view, start=1)}
         self._labels_by_id = {
-            str(r["id"]): (number.get(i, 0), render.record_label(self._spec, r)) for i, r in enumerate(records)
+            str(r["id"]): (number.get(i, 0), label) for i, (r, label) in enumerate(zip(records, self._record_labels, strict=True))
         }
-        self.column_specs = [self._column_spec(self._spec.column(name)) for name in self._columns]
         self.new_row = {name: self._wire(name, self._defaults.get(name)) for name in self._columns}
         main = self.main_columns
         self.rows = [
@@ -228,7 +233,7 @@ class EditableTable(anywidget.AnyWidget):
                 "id": str(records[i]["id"]),
                 "n": n,
                 "values": {name: self._wire(name, records[i][name]) for name in self._columns},
-                "text": {name: self._texts_of(name)[i] for name in main},
+                "text": {name: self._text_at(name, i) for name in main},
             }
             for n, i in enumerate(view[start : start + self.page_size], start=start + 1)
         ]
@@ -260,11 +265,29 @@ class EditableTable(anywidget.AnyWidget):
         return view
 
     def _texts_of(self, name: str) -> list[str]:
+        """The list's text of a column for every record (for sorting and search), read once per change."""
         if name not in self._texts:
             column = self._spec.column(name)
-            refs = {rid: label for label, rid in render.ref_options(self._ws, column.ref)} if column.ref else {}
+            if column.kind == "text" and not column.ref and not self._choices.get(name):  # most columns: as typed
+                self._texts[name] = [v if isinstance(v, str) else "" if is_blank(v) else str(v) for v in (r[name] for r in self._records)]
+                return self._texts[name]
+            refs = self._ref_labels(column.ref)
             self._texts[name] = [_text(column, r[name], self._choices.get(name), refs) for r in self._records]
         return self._texts[name]
+
+    def _text_at(self, name: str, index: int) -> str:
+        """One record's text of a column: a page needs 25 of them, not the whole column."""
+        if name in self._texts:
+            return self._texts[name][index]
+        column = self._spec.column(name)
+        return _text(column, self._records[index][name], self._choices.get(name), self._ref_labels(column.ref))
+
+    def _ref_labels(self, ref: str | None) -> dict[str, str]:
+        if not ref:
+            return {}
+        if ref not in self._refs:
+            self._refs[ref] = {rid: label for label, rid in render.ref_options(self._ws, ref)}
+        return self._refs[ref]
 
     def _wire(self, name: str, value: Any) -> str | list[str]:
         return _to_wire(self._spec.column(name), value, self._choices.get(name))
