@@ -7,6 +7,7 @@ tests/browser/test_tables.py (the real apps).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -216,3 +217,74 @@ def test_a_new_record_opens_in_the_form_on_its_page_of_the_sorted_list(ws: Works
     assert table.selected["id"] == new and table.selected["n"] == 1 and table.page == 0
     table.handle({"type": "add", "values": {"name": "Zoe"}})
     assert table.selected["n"] == 32 and table.page == 1 and table.rows[-1]["text"]["name"] == "Zoe"
+
+
+# --- form controls: ISO dates, checkboxes, colours, the quick feedback's date ---------------
+
+
+def test_a_date_is_typed_as_iso_and_any_other_form_is_refused_under_its_field(ws: Workspace) -> None:
+    from cswb_widgets.widgets import RecordForm
+    from cswb_widgets.widgets.pickers import IsoDate
+
+    when = IsoDate("Date")
+    assert when.date is None and when.placeholder == "yyyy-mm-dd"
+    when.value = "2026-03-31"
+    assert when.date == dt.date(2026, 3, 31)
+    for wrong in ("03/31/2026", "2026-3-31", "2026-02-30", "tomorrow"):
+        when.value = wrong
+        with pytest.raises(ValueError, match=r"type it as yyyy-mm-dd, e.g. 2026-03-31"):
+            when.date  # noqa: B018
+    form = RecordForm(ws, "engagement_activities", fields=["title", "method", "date"])
+    form.fields["title"].widget.value = "Town hall"
+    form.fields["method"].widget.value = "town_hall"
+    form.fields["date"].widget.value = "04/05/2026"  # day or month first? not guessed
+    assert form.save() is None and ws.count("engagement_activities") == 0
+    assert "is not a date" in form.fields["date"].error.value and 'role="alert"' in form.status.value
+    form.fields["date"].widget.value = "2026-04-05"
+    assert form.save() and str(ws.table("engagement_activities")["date"].iloc[0])[:10] == "2026-04-05"
+
+
+def test_several_choices_are_ticked_one_by_one_without_modifier_keys() -> None:
+    from cswb_widgets.widgets.pickers import CheckList, catalogue_picker
+
+    groups = catalogue_picker("consult_groups", multiple=True, description="Groups consulted")
+    assert isinstance(groups, CheckList)
+    boxes = groups.children[1].children
+    assert [box.description for box in boxes] == [name for name, _ in render.choice_options("consult_groups")]
+    boxes[2].value = True  # a click on one box
+    boxes[0].value = True  # and on another: both stay ticked, in the catalogue's order
+    keys = [key for _, key in render.choice_options("consult_groups")]
+    assert groups.value == (keys[0], keys[2])
+    boxes[2].value = False
+    assert groups.value == (keys[0],)
+    groups.value = (keys[1], "unknown")  # set from code: unknown keys dropped, boxes follow
+    assert groups.value == (keys[1],) and [b.value for b in boxes[:3]] == [False, True, False]
+
+
+def test_plan_colours_are_picked_not_typed(ws: Workspace) -> None:
+    import ipywidgets
+
+    from cswb_widgets.widgets import RecordForm
+
+    form = RecordForm(ws, "community", fields=["plan_name", "colour_primary"], record_id="community")
+    picker = form.fields["colour_primary"].widget
+    assert isinstance(picker, ipywidgets.ColorPicker) and picker.concise
+    assert picker.value == render.DEFAULT_PRIMARY  # nothing stored yet: the default shown
+    picker.value = "#2a7f62"
+    assert form.save() == "community" and ws.community["colour_primary"] == "#2a7f62"
+
+
+def test_quick_feedback_stores_the_date_it_was_said(ws: Workspace) -> None:
+    from cswb_widgets.widgets.buy_in import QuickFeedback
+
+    entry = QuickFeedback(ws)
+    assert entry.date.date == dt.date.today()  # a session's entries are dated today unless changed
+    entry.text.value = "Not enough youth programs after school"
+    entry.date.value = "2026-05-02"
+    fid = entry.save()
+    assert fid and str(ws.get("feedback", fid)["date"])[:10] == "2026-05-02"
+    entry.text.value = "Second comment"
+    assert entry.date.value == "2026-05-02"  # kept for the next entry of the same session
+    entry.date.value = "May 2"
+    assert entry.save() is None and "type it as yyyy-mm-dd" in entry.status.value
+    assert ws.count("feedback") == 1

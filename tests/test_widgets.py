@@ -22,6 +22,7 @@ from cswb_widgets.widgets import (
 )
 from cswb_widgets.widgets._table_front import TABLE_CSS, TABLE_ESM
 from cswb_widgets.widgets.editable_table import cell_key
+from cswb_widgets.widgets.pickers import CheckList, IsoDate
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -405,8 +406,8 @@ def test_form_has_one_labelled_widget_per_column_kind(ws: Workspace) -> None:
     assert isinstance(widgets["method"], ipywidgets.Dropdown)
     assert ("Town hall", "town_hall") in widgets["method"].options
     assert widgets["method"].options[0] == ("(choose one)", "")
-    assert isinstance(widgets["date"], ipywidgets.DatePicker)
-    assert isinstance(widgets["consult_groups"], ipywidgets.SelectMultiple)
+    assert isinstance(widgets["date"], IsoDate) and widgets["date"].placeholder == "yyyy-mm-dd"  # ISO, not the locale's
+    assert isinstance(widgets["consult_groups"], CheckList)  # checkboxes: no Ctrl-click
     assert ("Youth", "youth") in widgets["consult_groups"].options
     assert isinstance(widgets["accessibility_notes"], ipywidgets.Text)
     for widget in widgets.values():
@@ -506,7 +507,7 @@ def test_catalogue_picker_shows_names_and_returns_keys() -> None:
     picker.value = "police"
     assert picker.label == "Police"
     seats = catalogue_picker("seats", multiple=True, description="Seats filled", value=("police", "nonsense"))
-    assert isinstance(seats, ipywidgets.SelectMultiple) and seats.value == ("police",)
+    assert isinstance(seats, CheckList) and seats.value == ("police",)
     assert ("Municipal council member or employee", "municipal") in seats.options
     methods = catalogue_picker("engagement_methods", blank=None, value="webinar")
     assert methods.value == "webinar" and "" not in [key for _, key in methods.options]
