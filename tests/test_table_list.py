@@ -288,3 +288,22 @@ def test_quick_feedback_stores_the_date_it_was_said(ws: Workspace) -> None:
     entry.date.value = "May 2"
     assert entry.save() is None and "type it as yyyy-mm-dd" in entry.status.value
     assert ws.count("feedback") == 1
+
+
+def test_asset_map_filters_are_kept_by_the_browser_and_restored_on_reload(maple: Path) -> None:
+    from sample_workspaces import built
+
+    from cswb_widgets.workbooks.assets import AssetsWorkbook
+
+    first = built(AssetsWorkbook.open(maple, "app").asset_map())
+    first.planning_area.value = "risk_intervention"
+    first.risk.value = "risk-mha"
+    kept = dict(first.memory.value)  # what the browser stores
+    assert kept == {"planning_area": "risk_intervention", "risk": "risk-mha"}
+    narrowed = first.matched
+
+    again = built(AssetsWorkbook.open(maple, "app").asset_map())  # a reload: a new kernel, all shown
+    assert again.planning_area.value == "" and again.matched > narrowed
+    again.memory.value = {**kept, "sector": "no-longer-offered"}  # the browser sends what it kept
+    assert (again.planning_area.value, again.risk.value, again.sector.value) == ("risk_intervention", "risk-mha", "")
+    assert again.matched == narrowed and "filtered by planning area: Risk intervention" in again.caption.value
