@@ -7,6 +7,8 @@ import traitlets
 
 from ._static import script
 
+MEMORY_ESM = script("browser_memory.js")
+
 
 class BrowserMemory(anywidget.AnyWidget):
     """A dict of small values kept in this browser's storage under `key` (per page and workspace).
@@ -15,7 +17,7 @@ class BrowserMemory(anywidget.AnyWidget):
     sends the kept dict back as ``value``, so observe it and apply what you understand.
     """
 
-    _esm = script("browser_memory.js")
+    _esm = MEMORY_ESM
 
     key = traitlets.Unicode("").tag(sync=True)
     value = traitlets.Dict().tag(sync=True)
