@@ -307,3 +307,13 @@ def test_asset_map_filters_are_kept_by_the_browser_and_restored_on_reload(maple:
     again.memory.value = {**kept, "sector": "no-longer-offered"}  # the browser sends what it kept
     assert (again.planning_area.value, again.risk.value, again.sector.value) == ("risk_intervention", "risk-mha", "")
     assert again.matched == narrowed and "filtered by planning area: Risk intervention" in again.caption.value
+
+
+def test_a_communitys_own_category_reads_as_words_and_stays_a_choice(ws: Workspace) -> None:
+    ws.add("risks", name="Water safety at the falls", category="water_safety", risk_factors=["alcohol", "cold_water"])
+    table = EditableTable(ws, "risks", columns=["name", "category", "risk_factors"])
+    assert table.rows[0]["text"]["category"] == "Water safety"
+    assert ["water_safety", "Water safety"] in _spec(table, "category")["options"]  # not lost from the form
+    assert ["cold_water", "Cold water"] in _spec(table, "risk_factors")["options"]
+    table.handle({"type": "view", "filters": {"category": "water_safety"}})
+    assert table.row_count == 1

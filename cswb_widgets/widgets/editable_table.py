@@ -10,6 +10,7 @@ messages the browser would send.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 MAX_PAGE_SIZE = 500  # rows on one page; more would send a whole large table to the browser at once
 MAX_SEARCH = 200  # characters of a search; the box is for a few words
+KEY_LIKE = re.compile(r"[a-z0-9]+(_[a-z0-9]+)+")  # how a stored key looks, as opposed to words typed
 
 
 def cell_key(record_id: str, column: str) -> str:
@@ -72,8 +74,16 @@ def _text(column: Column, value: Any, choices: str | None, ref_labels: Mapping[s
     """A stored value as the list shows it: catalogue names and record labels, never keys or ids."""
     if choices and not column.choices:  # a free-text column holding catalogue keys
         items = value if isinstance(value, (list, tuple)) else ([] if is_blank(value) else [value])
-        return ", ".join(render.choice_name(choices, str(item)) for item in items)
+        return ", ".join(_own_choice_name(choices, str(item)) for item in items)
     return render.display_value(column, value, ref_labels)
+
+
+def _own_choice_name(choices: str, key: str) -> str:
+    """A catalogue name; a community's own key (water_safety) read as words (Water safety)."""
+    name = render.choice_name(choices, key)
+    if name == key and KEY_LIKE.fullmatch(key):
+        return key.replace("_", " ").capitalize()
+    return name
 
 
 def _sort_key(column: Column, value: Any, text: str) -> tuple[int, Any]:
@@ -519,7 +529,12 @@ class EditableTable(anywidget.AnyWidget):
             "multiline": column.name in MULTILINE_COLUMNS,
         }
         if control in ("select", "multi"):
-            spec["options"] = [[value, name] for name, value in _options(self._ws, column, choices)]
+            options = [[value, name] for name, value in _options(self._ws, column, choices)]
+            if choices and not column.choices:  # keys of the community's own, kept and offered again
+                known = {value for value, _ in options}
+                stored = {str(i) for r in self._records for i in _items(r[column.name])} - known
+                options += [[key, _own_choice_name(choices, key)] for key in sorted(stored)]
+            spec["options"] = options
         return spec
 
     def _on_browser_message(self, _widget: object, content: Any, _buffers: object) -> None:
@@ -535,6 +550,12 @@ def _options(ws: Workspace, column: Column, choices: str | None) -> list[tuple[s
     if column.ref:
         return render.ref_options(ws, column.ref)
     return []
+
+
+def _items(value: Any) -> list[Any]:
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [] if is_blank(value) else [value]
 
 
 def _hint(column: Column, control: str) -> str:
