@@ -12,7 +12,7 @@ import pytest
 from cswb_widgets import render
 from cswb_widgets.model.voting import RATINGS
 from cswb_widgets.render.maps import offline
-from cswb_widgets.widgets import EditableTable, _static, _table_front, browser_memory, sections, voting
+from cswb_widgets.widgets import EditableTable, _static, _table_front, browser_memory, colour_field, sections, voting
 
 FRONT_END = {
     "_table_front.TABLE_ESM": _table_front.TABLE_ESM,
@@ -25,6 +25,7 @@ FRONT_END = {
     "voting.TALLY_CSS": voting.TALLY_CSS,
     "sections.SHOWN_ESM": sections.SHOWN_ESM,
     "browser_memory.MEMORY_ESM": browser_memory.MEMORY_ESM,
+    "colour_field.COLOUR_ESM": colour_field.COLOUR_ESM,
 }
 
 

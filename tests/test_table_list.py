@@ -262,16 +262,17 @@ def test_several_choices_are_ticked_one_by_one_without_modifier_keys() -> None:
 
 
 def test_plan_colours_are_picked_not_typed(ws: Workspace) -> None:
-    import ipywidgets
-
     from cswb_widgets.widgets import RecordForm
+    from cswb_widgets.widgets.colour_field import ColourField
 
     form = RecordForm(ws, "community", fields=["plan_name", "colour_primary"], record_id="community")
     picker = form.fields["colour_primary"].widget
-    assert isinstance(picker, ipywidgets.ColorPicker) and picker.concise
+    assert isinstance(picker, ColourField) and picker.description == "Colour primary"
     assert picker.value == render.DEFAULT_PRIMARY  # nothing stored yet: the default shown
     picker.value = "#2a7f62"
     assert form.save() == "community" and ws.community["colour_primary"] == "#2a7f62"
+    picker.value = "red; background: url(x)"  # only a #rrggbb colour is taken from the browser
+    assert picker.value == "#2a7f62"
 
 
 def test_quick_feedback_stores_the_date_it_was_said(ws: Workspace) -> None:

@@ -14,6 +14,7 @@ from ..errors import InputError
 from ..store.schema import Column, table as table_spec
 from ..store.validation import is_blank, join_list
 from . import _failures, _sync
+from .colour_field import ColourField
 from .pickers import FIELD_LAYOUT, FIELD_STYLE, CheckList, IsoDate, options_picker, select
 
 if TYPE_CHECKING:
@@ -59,8 +60,6 @@ class FormField:
     error: ipywidgets.HTML
 
     def value(self) -> Any:
-        if isinstance(self.widget, ipywidgets.ColorPicker) and not self.widget.value:
-            return None
         raw = self.widget.value
         if isinstance(raw, tuple):
             return list(raw)
@@ -74,7 +73,7 @@ class FormField:
             select(widget, value)
         elif isinstance(widget, IsoDate):
             widget.date = _as_date(value)
-        elif isinstance(widget, ipywidgets.ColorPicker):
+        elif isinstance(widget, ColourField):
             widget.value = render.safe_colour(value, COLOUR_DEFAULTS.get(self.column.name, render.DEFAULT_PRIMARY))
         elif self.column.kind == "list":
             widget.value = join_list([str(v) for v in value or []])
@@ -116,8 +115,7 @@ def field_widget(ws: Workspace, column: Column, label: str) -> ipywidgets.ValueW
     if column.kind == "date":
         return IsoDate(description, layout=FIELD_LAYOUT)
     if column.name in COLOUR_DEFAULTS:  # picked from a palette, not typed as hex
-        return ipywidgets.ColorPicker(description=description, concise=True, value=COLOUR_DEFAULTS[column.name],
-                                      style=FIELD_STYLE)
+        return ColourField(description=description, value=COLOUR_DEFAULTS[column.name])
     if column.kind == "list":
         return ipywidgets.Text(
             description=f"{description} (separate items with ;)", style=FIELD_STYLE, layout=FIELD_LAYOUT
