@@ -177,7 +177,10 @@ class TableView {
     this.listen("change:sort_column change:sort_descending change:search change:filters", () => this.renderViewControls());
     const barTraits = "undo_label page page_count row_count total_count can_add can_delete";
     this.listen(barTraits.split(" ").map((name) => `change:${name}`).join(" "), () => this.renderBar());
-    this.listen("change:caption", () => { this.captionText.textContent = model.get("caption"); });
+    this.listen("change:caption", () => {
+      this.captionText.textContent = model.get("caption");
+      this.searchBox.setAttribute("aria-label", `Search ${model.get("caption")}`);
+    });
     this.renderTable();
     this.renderForm();
     this.renderBar();
@@ -199,7 +202,9 @@ class TableView {
     this.addButton = h("button", { type: "button", class: "cswb-et-button cswb-et-primary" }, "Add row");
     this.addButton.addEventListener("click", () => this.openNew());
     const searchId = uniqueId("search");
-    this.searchBox = h("input", { type: "search", id: searchId, class: "cswb-et-input cswb-et-search" });
+    this.searchBox = h("input", {
+      type: "search", id: searchId, class: "cswb-et-input cswb-et-search", "aria-label": `Search ${this.model.get("caption")}`,
+    });
     this.searchBox.addEventListener("input", () => {
       clearTimeout(this.searchTimer);
       this.searchTimer = setTimeout(() => this.sendView({ search: this.searchBox.value }), SEARCH_DELAY_MS);
@@ -321,7 +326,8 @@ class TableView {
     this.filterSelects.clear();
     for (const spec of this.mainSpecs().filter((s) => s.filter)) {
       const id = uniqueId("filter");
-      const select = h("select", { id, class: "cswb-et-select" });
+      // Named apart from the form's field of the same column, and from other tables' filters.
+      const select = h("select", { id, class: "cswb-et-select", "aria-label": `Filter by ${spec.label}` });
       select.append(h("option", { value: "" }, "(any)"));
       for (const [value, name] of spec.options || []) select.append(h("option", { value }, name));
       select.addEventListener("change", () => {
