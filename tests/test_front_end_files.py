@@ -12,7 +12,16 @@ import pytest
 from cswb_widgets import render
 from cswb_widgets.model.voting import RATINGS
 from cswb_widgets.render.maps import offline
-from cswb_widgets.widgets import EditableTable, _static, _table_front, editor_name, sections, voting
+from cswb_widgets.widgets import (
+    EditableTable,
+    _static,
+    _table_front,
+    browser_memory,
+    colour_field,
+    editor_name,
+    sections,
+    voting,
+)
 
 FRONT_END = {
     "_table_front.TABLE_ESM": _table_front.TABLE_ESM,
@@ -27,6 +36,8 @@ FRONT_END = {
     "editor_name.EDITOR_ESM": editor_name.EDITOR_ESM,
     "editor_name.EDITOR_CSS": editor_name.EDITOR_CSS,
     "sections.LIVE_REFRESH_ESM": sections.LIVE_REFRESH_ESM,
+    "browser_memory.MEMORY_ESM": browser_memory.MEMORY_ESM,
+    "colour_field.COLOUR_ESM": colour_field.COLOUR_ESM,
 }
 
 

@@ -231,3 +231,14 @@ def test_the_old_voting_view_opens_the_kernel_less_ballot(server: VoteServer) ->
     assert old.status_code == 302 and old.headers["Location"] == f"/vote/{SLUG}"
     app = facilitator.get(f"{server.url}voila/render/risk.ipynb?workspace={SLUG}&view=other", allow_redirects=False)
     assert app.status_code != 302  # any other view is the app itself
+
+
+def test_one_phone_hammering_the_ballot_is_slowed_and_the_others_are_not(server: VoteServer) -> None:
+    from cswb_widgets.serve.rate_limit import BALLOT_BURST
+
+    hammering = _participant(server)
+    answers = [hammering.get(server.ballot()).status_code for _ in range(BALLOT_BURST + 20)]
+    assert 429 in answers and answers.index(429) <= BALLOT_BURST + 5  # a refill of 2 a second meanwhile
+    refused = hammering.get(server.ballot())
+    assert refused.status_code == 429 and refused.text.count("\n") == 1 and "120 a minute" in refused.text
+    assert _participant(server).get(server.ballot()).status_code == 200  # another phone, same address

@@ -100,7 +100,7 @@ def test_known_errors_keep_their_own_message_and_are_not_logged(
         ({"type": "add", "values": {"name": "New"}}, "add", "Not added: "),
         ({"type": "delete", "id": "ID"}, "delete", "Not deleted: "),
         ({"type": "refresh"}, "last_change", "Could not reload the table: "),
-        ({"type": "page", "page": 0}, "table", "Something went wrong: "),
+        ({"type": "page", "page": 0}, "last_change", "Something went wrong: "),
     ],
 )
 def test_every_table_action_that_fails_says_so(

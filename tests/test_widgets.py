@@ -22,6 +22,7 @@ from cswb_widgets.widgets import (
 )
 from cswb_widgets.widgets._table_front import TABLE_CSS, TABLE_ESM
 from cswb_widgets.widgets.editable_table import cell_key
+from cswb_widgets.widgets.pickers import CheckList, IsoDate
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -67,7 +68,10 @@ def test_table_sends_keys_with_catalogue_names_and_reference_labels(ws: Workspac
             "email": "ana@example.org",
             "phone": "",
         },
+        # the compact list's main columns, as people read them: names, never keys or ids
+        "text": {"name": "Ana", "organization_id": "Northside Health", "title": "", "sector": "Police"},
     }
+    assert table.main_columns == ["name", "organization_id", "title", "sector"]
     sector = _spec(table, "sector")
     assert sector["control"] == "select" and ["police", "Police"] in sector["options"]
     assert _spec(table, "organization_id")["options"] == [[org, "Northside Health"]]
@@ -377,13 +381,14 @@ def test_front_end_loads_nothing_and_writes_no_markup() -> None:
 
 def test_front_end_names_every_control_and_ties_errors_to_cells() -> None:
     for needle in (
-        'setAttribute("aria-label"',
+        'h("label", { for: id',
         'setAttribute("aria-invalid", "true")',
         'setAttribute("aria-describedby"',
         'role: "status"',
         '"aria-live": "polite"',
         'h("th", { scope: "col" }',
-        'h("th", { scope: "row" }',
+        'h("th", { scope: "row"',
+        'setAttribute("aria-sort"',
         'h("caption")',
         'h("legend"',
     ):
@@ -401,8 +406,8 @@ def test_form_has_one_labelled_widget_per_column_kind(ws: Workspace) -> None:
     assert isinstance(widgets["method"], ipywidgets.Dropdown)
     assert ("Town hall", "town_hall") in widgets["method"].options
     assert widgets["method"].options[0] == ("(choose one)", "")
-    assert isinstance(widgets["date"], ipywidgets.DatePicker)
-    assert isinstance(widgets["consult_groups"], ipywidgets.SelectMultiple)
+    assert isinstance(widgets["date"], IsoDate) and widgets["date"].placeholder == "yyyy-mm-dd"  # ISO, not the locale's
+    assert isinstance(widgets["consult_groups"], CheckList)  # checkboxes: no Ctrl-click
     assert ("Youth", "youth") in widgets["consult_groups"].options
     assert isinstance(widgets["accessibility_notes"], ipywidgets.Text)
     for widget in widgets.values():
@@ -502,7 +507,7 @@ def test_catalogue_picker_shows_names_and_returns_keys() -> None:
     picker.value = "police"
     assert picker.label == "Police"
     seats = catalogue_picker("seats", multiple=True, description="Seats filled", value=("police", "nonsense"))
-    assert isinstance(seats, ipywidgets.SelectMultiple) and seats.value == ("police",)
+    assert isinstance(seats, CheckList) and seats.value == ("police",)
     assert ("Municipal council member or employee", "municipal") in seats.options
     methods = catalogue_picker("engagement_methods", blank=None, value="webinar")
     assert methods.value == "webinar" and "" not in [key for _, key in methods.options]
@@ -643,6 +648,19 @@ MOUNT = """async ([esm, css, initial]) => {
 }"""
 
 
+# Where the list is wider than its box, or a filled cell narrower than its text: [] when none.
+NO_OVERFLOW = """() => {
+  const out = [];
+  for (const list of document.querySelectorAll(".cswb-et-list")) {
+    if (list.scrollWidth > list.clientWidth + 1) out.push(`list ${list.scrollWidth} > ${list.clientWidth}`);
+  }
+  for (const cell of document.querySelectorAll(".cswb-et-table td, .cswb-et-table th, .cswb-et-open")) {
+    if (cell.textContent.trim() && cell.scrollWidth > cell.clientWidth + 1) out.push(`cell '${cell.textContent}'`);
+  }
+  return out;
+}"""
+
+
 def _synced_state(widget: EditableTable) -> dict[str, Any]:
     """The traits EditableTable itself syncs (not ipywidgets' layout and style objects)."""
     return {name: getattr(widget, name) for name in EditableTable.class_own_traits(sync=True)}
@@ -656,6 +674,7 @@ def chromium(chromium_browser: Any) -> Any:
 @pytest.mark.browser
 def test_table_front_end_in_a_browser(chromium: Any, ws: Workspace, other_kernel: Workspace) -> None:
     from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import expect
 
     period = ws.add("engagement_periods", name="Spring <b>2024</b>")
     ws.add("engagement_activities", title=HOSTILE, method="survey_online", period_id=period, number_reached=12)
@@ -673,62 +692,93 @@ def test_table_front_end_in_a_browser(chromium: Any, ws: Workspace, other_kernel
     page.set_content('<!doctype html><html lang="en"><title>Table</title><main></main></html>')
     page.evaluate(MOUNT, [TABLE_ESM, TABLE_CSS, _synced_state(table)])
 
-    # Hostile text from the workspace shows as text.
-    assert page.get_by_label("Title, row 1").input_value() == HOSTILE
+    # Hostile text from the workspace shows as text, in the list and in the form.
+    page.set_viewport_size({"width": 1366, "height": 768})
+    first = page.get_by_role("button", name=re.compile(r", row 1$"))
+    expect(first).to_contain_text(HOSTILE)
     assert page.locator("img, script:not([src])").count() == 0
-    assert page.get_by_label("Period, row 1").locator("option:checked").text_content() == "Spring <b>2024</b>"
+    first.click()
+    expect(page.get_by_label("Title, row 1", exact=True)).to_have_value(HOSTILE)
+    expect(page.get_by_label("Period, row 1").locator("option:checked")).to_have_text("Spring <b>2024</b>")
+    # The list shows the method's catalogue name, never its key.
+    expect(page.locator(".cswb-et-table tbody")).to_contain_text("Online survey")
+    expect(page.locator(".cswb-et-table tbody")).not_to_contain_text("survey_online")
 
-    # An edit is saved when the cell is left, and the live region says so.
-    page.get_by_label("Title, row 2").fill("Town hall, renamed")
+    # An edit is saved when the field is left, and the live region says so.
+    page.get_by_role("button", name=re.compile(r", row 2$")).click()
+    page.get_by_label("Title, row 2", exact=True).fill("Town hall, renamed")
     page.keyboard.press("Tab")
     page.get_by_role("status").filter(has_text="Saved Title of Town hall, renamed (row 2).").wait_for()
     assert ws.table("engagement_activities")["title"].tolist()[1] == "Town hall, renamed"
 
+    # Checkbox groups save the whole list, by click alone.
+    page.get_by_role("group", name="Consult groups, row 2").get_by_label("Youth").click()
+    page.get_by_role("status").filter(has_text="Saved Consult groups").wait_for()
+    assert ws.table("engagement_activities")["consult_groups"].tolist()[1] == ["youth"]
+
     # A refused value stays as typed, marked invalid and described, through periodic refreshes.
+    page.get_by_role("button", name=re.compile(r", row 1$")).click()
     reached = page.get_by_label("Number reached, row 1")
     reached.fill("lots")
     reached.press("Tab")
     page.get_by_role("status").filter(has_text="Not saved").wait_for()
     page.wait_for_timeout(800)
-    assert reached.input_value() == "lots" and reached.get_attribute("aria-invalid") == "true"
-    message = page.locator(f"#{reached.get_attribute('aria-describedby')}")
-    assert "whole number" in message.text_content()
-
-    # Checkbox groups save the whole list.
-    page.locator("summary").filter(has_text="Consult groups, row 2:").click()
-    page.get_by_role("group", name="Consult groups, row 2").get_by_label("Youth").check()
-    page.get_by_role("status").filter(has_text="Saved Consult groups").wait_for()
-    assert ws.table("engagement_activities")["consult_groups"].tolist()[1] == ["youth"]
+    expect(reached).to_have_value("lots")
+    expect(reached).to_have_attribute("aria-invalid", "true")
+    message = page.locator(f"#{reached.get_attribute('aria-describedby').split()[-1]}")
+    expect(message).to_contain_text("whole number")
+    reached.fill("12")
+    reached.press("Tab")
+    page.get_by_role("status").filter(has_text="Saved Number reached").wait_for()
 
     # Delete moves focus to Undo; Enter on it restores the row.
+    page.get_by_role("button", name=re.compile(r", row 3$")).click()
     page.get_by_role("button", name="Delete row 3").click()
     undo = page.get_by_role("button", name="Undo delete of Town hall 1 (row 3)")
-    undo.wait_for()
+    expect(undo).to_be_focused()
     assert ws.count("engagement_activities") == 3
-    assert page.evaluate("document.activeElement.textContent") == "Undo delete of Town hall 1 (row 3)"
     page.keyboard.press("Enter")
     page.get_by_role("status").filter(has_text="Restored").wait_for()
     assert ws.count("engagement_activities") == 4
 
-    # The Add row: a refusal names the columns; a fixed row is added and the row cleared.
+    # Add row, above the list: a refusal names the fields; a fixed row is added and opened.
     page.get_by_role("button", name="Add row").click()
+    page.get_by_role("button", name="Save new row").click()
     page.get_by_role("status").filter(has_text="Not added").wait_for()
-    assert page.get_by_label("New row: Title").get_attribute("aria-invalid") == "true"
+    expect(page.get_by_label("New row: Title")).to_have_attribute("aria-invalid", "true")
     page.get_by_label("New row: Title").fill("<script>alert(2)</script>")
     page.get_by_label("New row: Method").select_option(label="One-on-one interview")
-    page.get_by_role("button", name="Add row").click()
+    page.get_by_role("button", name="Save new row").click()
     page.get_by_role("status").filter(has_text="Added").wait_for()
-    assert ws.count("engagement_activities") == 5 and page.get_by_label("New row: Title").input_value() == ""
-    assert page.get_by_text("Page 2 of 2 (5 rows)").count() == 1
+    assert ws.count("engagement_activities") == 5
+    expect(page.get_by_label("Title, row 5", exact=True)).to_have_value("<script>alert(2)</script>")
+    expect(page.get_by_text("Page 2 of 2 (5 rows)")).to_have_count(1)
 
-    # Another kernel's edit arrives by the periodic refresh, while nothing is focused.
-    first_id = ws.table("engagement_activities")["id"].iloc[0]
-    other_kernel.update("engagement_activities", first_id, audience="Seniors, from another kernel")
-    page.get_by_role("button", name="Previous page").click()
+    # Sorting by a heading, searching and filtering by a catalogue name.
+    page.get_by_role("button", name="Close form").click()
+    page.get_by_role("button", name="Title", exact=True).click()
+    expect(page.get_by_role("columnheader", name="Title")).to_have_attribute("aria-sort", "ascending")
+    expect(page.get_by_role("button", name=re.compile(r", row 1$"))).to_contain_text("<img")
+    page.get_by_role("button", name="Title", exact=True).click()
+    expect(page.get_by_role("columnheader", name="Title")).to_have_attribute("aria-sort", "descending")
+    expect(page.get_by_role("button", name=re.compile(r", row 1$"))).to_contain_text("Town hall, renamed")
+    page.get_by_label("Search").fill("renamed")
+    expect(page.get_by_text("1 row of 5")).to_have_count(1)
+    page.get_by_label("Search").fill("")
+    page.locator(".cswb-et-tools").get_by_label("Method").select_option(label="Town hall")
+    expect(page.get_by_text("3 rows of 5")).to_have_count(1)
+    page.locator(".cswb-et-tools").get_by_label("Method").select_option(label="(any)")
+    expect(page.get_by_text("Page 1 of 2 (5 rows)")).to_have_count(1)
+
+    # At 1,366 px the list fits its box, and no value is cut off.
+    assert page.evaluate(NO_OVERFLOW) == []
+
+    # Another kernel's edit arrives by the periodic refresh.
+    activities = ws.table("engagement_activities")
+    shown_id = activities.loc[activities["title"] == "Town hall 2", "id"].iloc[0]
+    other_kernel.update("engagement_activities", shown_id, title="Town hall 2, from another kernel")
     page.locator("body").click(position={"x": 1, "y": 1})
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('input')].some((i) => i.value === 'Seniors, from another kernel')"
-    )
+    expect(page.locator(".cswb-et-table")).to_contain_text("Town hall 2, from another kernel")
 
     violations = Axe().run(page).response["violations"]
     assert [v["id"] for v in violations if v.get("impact") in ("serious", "critical")] == []

@@ -60,8 +60,13 @@ def test_add_an_action_with_the_form(maple: Path) -> None:
     form.fields["planning_area"].widget.value = "prevention"
     form.fields["risk_id"].widget.value = "risk-housing"
     form.fields["team_id"].widget.value = "team-housing"
-    form.fields["start"].widget.value = dt.date(2026, 2, 1)
-    form.fields["end"].widget.value = dt.date(2026, 11, 30)
+    form.fields["start"].widget.value = "2026-02-01"  # typed as ISO text, whatever the browser's locale
+    form.fields["end"].widget.value = "2026-11-30"
+    # The Strategy list offers the chosen risk's strategies only.
+    strategies = book.ws.table("strategies")
+    offered = {key for _, key in form.fields["strategy_id"].widget.options if key}
+    assert offered and offered == set(strategies.loc[strategies["risk_id"] == "risk-housing", "id"])
+    assert len(offered) < len(strategies)
     form.fields["status"].widget.value = "not_started"
     action_id = form.save()
     assert action_id and book.ws.count("actions") == before + 1
@@ -94,7 +99,7 @@ def test_an_update_sets_the_actions_status_and_percent_in_one_change(maple: Path
     updates = book.ws.table("action_updates")
     newest = max(updates.loc[updates["action_id"] == "act-03", "date"]).date()
     before = book.ws.count("action_updates")
-    panel.date.value = newest + dt.timedelta(days=10)
+    panel.date.date = newest + dt.timedelta(days=10)
     panel.status.value = "in_progress"
     panel.percent.value = "75"
     panel.note.value = "Legal review finished; " + HOSTILE
@@ -106,7 +111,7 @@ def test_an_update_sets_the_actions_status_and_percent_in_one_change(maple: Path
     assert "its current status now follows it" in panel.status_line.value
     # An older update is recorded but does not overwrite the current state.
     panel.action.value = "act-03"
-    panel.date.value = newest - dt.timedelta(days=30)
+    panel.date.date = newest - dt.timedelta(days=30)
     panel.status.value = "delayed"
     panel.percent.value = "55"
     assert panel.save()
@@ -116,7 +121,7 @@ def test_an_update_sets_the_actions_status_and_percent_in_one_change(maple: Path
     # A wrong percent is refused whole: no update, no change to the action.
     count = book.ws.count("action_updates")
     panel.action.value = "act-03"
-    panel.date.value = newest + dt.timedelta(days=20)
+    panel.date.date = newest + dt.timedelta(days=20)
     panel.status.value = "completed"
     panel.percent.value = "150"
     assert not panel.save()
@@ -152,9 +157,9 @@ def test_plan_dates_entered_in_the_app_drive_the_cycle_advice(maple: Path) -> No
     book = _book(maple)
     form, view = _part(book, "plan_cycle").children
     assert "Review planned for 2028-03-31 (due by 2028-05-28)." in view.view.value
-    form.fields["council_term_end"].widget.value = dt.date(2026, 11, 14)
-    form.fields["budget_date"].widget.value = dt.date(2027, 2, 9)
-    form.fields["next_review_date"].widget.value = None
+    form.fields["council_term_end"].widget.value = "2026-11-14"
+    form.fields["budget_date"].widget.value = "2027-02-09"
+    form.fields["next_review_date"].widget.value = ""
     assert form.save() == "community"
     assert book.ws.community["budget_date"] == dt.date(2027, 2, 9) and book.ws.community["next_review_date"] is None
     view.refresh()
@@ -186,13 +191,15 @@ def test_readiness_items_link_to_the_workbook_where_each_is_fixed(maple: Path) -
 def test_changes_since_the_last_progress_report_or_a_chosen_date(maple: Path) -> None:
     book = _book(maple)
     panel = _part(book, "changes")
-    assert panel.since.value == dt.date(2025, 6, 24)  # the first annual progress report, the last one done
+    assert panel.since.date == dt.date(2025, 6, 24)  # the first annual progress report, the last one done
     assert "Since the last progress report (2025-06-24)" in panel.view.value
     updates = book.ws.table("action_updates")
     after = int(((updates["date"] > "2025-06-24") & (updates["date"] <= "2026-01-01")).sum())
     assert f"{after} progress updates" in panel.view.value
-    panel.since.value = dt.date(2025, 12, 31)
+    panel.since.value = "2025-12-31"  # typed, as ISO
     assert "Since the date chosen (2025-12-31)" in panel.view.value and "0 progress updates" in panel.view.value
+    panel.since.value = "12/31/2025"  # any other form is refused in words, nothing computed from a guess
+    assert "type it as yyyy-mm-dd" in panel.view.value and 'role="alert"' in panel.view.value
 
 
 def test_hostile_names_are_escaped_in_the_diagram_the_timeline_and_the_tables(maple: Path) -> None:

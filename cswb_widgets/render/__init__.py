@@ -28,6 +28,7 @@ from ._html import PALETTE, contrast_ratio, escape, readable_text_colour, safe_c
 from .coverage import CoverageItem, coverage_html, coverage_items, coverage_list, exemption_reasons
 from .guidance import STAGE_SUCCESS_FACTORS, guidance_html
 from .header import DEFAULT_PRIMARY, DEFAULT_SECONDARY, header_html, workspace_header_html
+from .list_columns import choice_list, main_columns
 from .records import (
     PRIVATE_COLUMNS,
     WorkspaceTables,
@@ -53,6 +54,7 @@ __all__ = [
     "STAGE_SUCCESS_FACTORS",
     "CoverageItem",
     "WorkspaceTables",
+    "choice_list",
     "choice_name",
     "choice_options",
     "column_label",
@@ -67,6 +69,7 @@ __all__ = [
     "exemption_reasons",
     "guidance_html",
     "header_html",
+    "main_columns",
     "readable_text_colour",
     "record_label",
     "records_html",

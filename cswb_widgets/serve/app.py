@@ -41,7 +41,7 @@ from .console import quiet_routine_lines
 from .handlers import GuardedVoilaHandler, LauncherHandler, VoteUnavailableHandler
 from .kernel_caps import CULL_CHECK_SECONDS, KernelLedger
 from .options import ServeOptions, check_port_free, is_loopback, kernel_reachable_host
-from .rate_limit import RateLimiter, rate_limited
+from .rate_limit import ADDRESS_BURST, ADDRESS_PER_MINUTE, RateLimiter, rate_limited
 from .settings import with_operator_settings
 from .voting import VOTE_PATH, VoteService, new_voting_code, shown_code, vote_handlers
 
@@ -164,12 +164,12 @@ def vote_routes(server_url: str, service: VoteService | None) -> list[tuple]:
     own voting-only code. Nothing else is exempt from sign-in, and every vote route is rate-limited
     per client (`rate_limit`). A server made without a vote service says voting is not available.
     """
-    limiter = RateLimiter()
+    per_phone, per_address = RateLimiter(), RateLimiter(ADDRESS_BURST, ADDRESS_PER_MINUTE)
     routes: list[tuple] = (
         vote_handlers(server_url, service) if service is not None
         else [(url_path_join(server_url, r"/vote/([^/]+)"), VoteUnavailableHandler)]
     )
-    return [(pattern, rate_limited(handler, limiter), *rest) for pattern, handler, *rest in routes]
+    return [(pattern, rate_limited(handler, per_phone, per_address), *rest) for pattern, handler, *rest in routes]
 
 
 class CswbVoila(Voila):

@@ -23,6 +23,7 @@ from ..render.assets import ALL_PLACED, MAP_TITLE, count_text
 from ..store import Workspace, operations
 from ..store.tabular import ImportReport, import_file
 from . import _failures, _sync
+from .browser_memory import BrowserMemory
 from .file_import import FileImport, say
 from .pickers import catalogue_picker, options_picker
 from .sections import LiveHTML
@@ -172,12 +173,39 @@ class AssetMap(ipywidgets.VBox):
         self.view.add_class("cswb-map-panel")
         self.matched = 0
         self._reloading = False  # new risk options must not redraw before the new rows are in
+        # The filters are kept in the browser: a reload (a new kernel) shows the same assets.
+        self.memory = BrowserMemory("asset-map-filters")
         filters = ipywidgets.VBox([self.planning_area, self.risk, self.sector])
-        super().__init__([filters, self.caption, self.view])
+        super().__init__([filters, self.caption, self.view, self.memory])
         for picker in (self.planning_area, self.risk, self.sector):
-            picker.observe(lambda _change: None if self._reloading else self.redraw(), names="value")
+            picker.observe(lambda _change: None if self._reloading else self._filters_changed(), names="value")
+        self.memory.observe(lambda _change: self._restore_filters(), names="value")
         self.refresh()
         _sync.subscribe(ws, self.refresh)
+
+    def _pickers(self) -> dict[str, ipywidgets.Dropdown]:
+        return {"planning_area": self.planning_area, "risk": self.risk, "sector": self.sector}
+
+    def _chosen(self) -> dict[str, str]:
+        return {name: picker.value for name, picker in self._pickers().items() if picker.value != ANY}
+
+    def _filters_changed(self) -> None:
+        self.memory.value = self._chosen()
+        self.redraw()
+
+    def _restore_filters(self) -> None:
+        """The browser's kept filters, once it sends them; one it no longer offers is left out."""
+        kept = self.memory.value
+        if kept == self._chosen():  # our own change, echoed
+            return
+        self._reloading = True
+        try:
+            for name, picker in self._pickers().items():
+                wanted = kept.get(name, ANY)
+                picker.value = wanted if wanted in [v for _, v in picker.options] else ANY
+        finally:
+            self._reloading = False
+        self.redraw()
 
     def refresh(self) -> None:
         """Re-read the workspace (after an edit), keep the filters, redraw."""

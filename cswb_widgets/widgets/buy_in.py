@@ -7,6 +7,8 @@ twins are in `cswb_widgets.render.buy_in`.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import ipywidgets
 import pandas as pd
 from markupsafe import Markup
@@ -19,7 +21,7 @@ from ..store import Workspace, operations
 from ..store.survey import SurveyFile, import_survey, read_survey
 from . import _failures, _sync
 from .file_import import say, take_upload, upload_button, upload_name, uploaded_copy, without_upload_folder
-from .pickers import catalogue_picker, options_picker
+from .pickers import IsoDate, catalogue_picker, options_picker
 from .record_form import RecordForm
 
 
@@ -34,6 +36,7 @@ class QuickFeedback(ipywidgets.VBox):
         )
         self.activity = options_picker(self._activities(), description="Activity")
         self.group = ipywidgets.Text(description="Participant group (optional)", style={"description_width": "initial"})
+        self.date = IsoDate("Date said", value=dt.date.today())  # kept for the next entry: a session is one day
         self.categories = catalogue_picker("risk_categories", multiple=True, description="Risk categories", rows=6)
         self.suggested = ipywidgets.HTML("")
         self.use_suggestions = ipywidgets.Button(description="Use suggested categories")
@@ -43,7 +46,7 @@ class QuickFeedback(ipywidgets.VBox):
         self.status = ipywidgets.HTML("")
         self.text.observe(lambda _c: self._suggest(), names="value")
         super().__init__([self.text, self.suggested, self.use_suggestions, self.categories, self.activity,
-                          self.group, self.save_button, self.status])
+                          self.group, self.date, self.save_button, self.status])
         self._suggest()
         _sync.subscribe(self._ws, self.refresh_options)
 
@@ -72,12 +75,18 @@ class QuickFeedback(ipywidgets.VBox):
 
     def save(self) -> str | None:
         try:
+            when = self.date.date
+        except ValueError as error:
+            self.status.value = say("error", f"Not saved: {error}")
+            return None
+        try:
             record_id = operations.add_quick_feedback(
                 self._ws,
                 self.text.value,
                 activity_id=self.activity.value or None,
                 participant_group=self.group.value or None,
                 risk_categories=list(self.categories.value),
+                date=when,
             )
         except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
             self.status.value = say("error", f"Not saved: {_failures.words(error)}")

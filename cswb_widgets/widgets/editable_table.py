@@ -10,6 +10,7 @@ messages the browser would send.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,11 +23,14 @@ from ..store.schema import Column, table as table_spec
 from ..store.validation import is_blank, join_list
 from . import _failures, _sync
 from ._table_front import TABLE_CSS, TABLE_ESM
+from .record_form import MULTILINE_COLUMNS
 
 if TYPE_CHECKING:
     from ..store.workspace import Workspace
 
 MAX_PAGE_SIZE = 500  # rows on one page; more would send a whole large table to the browser at once
+MAX_SEARCH = 200  # characters of a search; the box is for a few words
+KEY_LIKE = re.compile(r"[a-z0-9]+(_[a-z0-9]+)+")  # how a stored key looks, as opposed to words typed
 
 
 def cell_key(record_id: str, column: str) -> str:
@@ -34,20 +38,20 @@ def cell_key(record_id: str, column: str) -> str:
     return f"{record_id}/{column}"
 
 
-def _control(column: Column) -> str:
+def _control(column: Column, choices: str | None = None) -> str:
     """The browser control for a column: text, number, date, select or multi (checkboxes)."""
     if column.kind == "list":
-        return "multi" if (column.choices or column.ref) else "text"
-    if column.choices or column.ref or column.kind == "bool":
+        return "multi" if (choices or column.ref) else "text"
+    if choices or column.ref or column.kind == "bool":
         return "select"
     return {"int": "number", "float": "number", "date": "date"}.get(column.kind, "text")
 
 
-def _to_wire(column: Column, value: Any) -> str | list[str]:
+def _to_wire(column: Column, value: Any, choices: str | None = None) -> str | list[str]:
     """A stored value as the browser control holds it: keys and ids, numbers as plain text."""
     if column.kind == "list":
         items = [str(v) for v in value] if isinstance(value, (list, tuple)) else []
-        return items if (column.choices or column.ref) else join_list(items)
+        return items if (choices or column.ref) else join_list(items)
     if is_blank(value):
         return ""
     if column.kind == "bool":
@@ -64,6 +68,29 @@ def _from_wire(value: Any) -> Any:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     return value
+
+
+def _text(column: Column, value: Any, choices: str | None, ref_labels: Mapping[str, str]) -> str:
+    """A stored value as the list shows it: catalogue names and record labels, never keys or ids."""
+    if choices and not column.choices:  # a free-text column holding catalogue keys
+        items = value if isinstance(value, (list, tuple)) else ([] if is_blank(value) else [value])
+        return ", ".join(_own_choice_name(choices, str(item)) for item in items)
+    return render.display_value(column, value, ref_labels)
+
+
+def _own_choice_name(choices: str, key: str) -> str:
+    """A catalogue name; a community's own key (water_safety) read as words (Water safety)."""
+    name = render.choice_name(choices, key)
+    if name == key and KEY_LIKE.fullmatch(key):
+        return key.replace("_", " ").capitalize()
+    return name
+
+
+def _sort_key(column: Column, value: Any, text: str) -> tuple[int, Any]:
+    """Numbers by size, everything else by its shown text; blanks last either way (see _view)."""
+    if column.kind in ("int", "float") and not is_blank(value):
+        return (0, float(value))
+    return (0, text.casefold()) if text else (1, "")
 
 
 class EditableTable(anywidget.AnyWidget):
@@ -95,6 +122,15 @@ class EditableTable(anywidget.AnyWidget):
     can_add = traitlets.Bool(True).tag(sync=True)
     can_delete = traitlets.Bool(True).tag(sync=True)
     refresh_seconds = traitlets.Float(5.0).tag(sync=True)  # browser polls when no cell is focused
+    # The compact list: its columns, and how it is sorted, searched and filtered (set by "view").
+    main_columns = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    sort_column = traitlets.Unicode("").tag(sync=True)
+    sort_descending = traitlets.Bool(False).tag(sync=True)
+    search = traitlets.Unicode("").tag(sync=True)
+    filters = traitlets.Dict().tag(sync=True)  # column -> key (or id, or "yes"/"no") its rows must hold
+    total_count = traitlets.Int(0).tag(sync=True)  # rows before search and filters
+    # The record in the form: {"id", "n", "label", "values"} with every shown column, {} for none.
+    selected = traitlets.Dict().tag(sync=True)
 
     # Synced traits can be set by anyone with the page, over the websocket: numbers the paging
     # divides by or slices with are brought back into range, never trusted.
@@ -144,11 +180,19 @@ class EditableTable(anywidget.AnyWidget):
         self._version: str | None = None  # the workspace's last change when rows were read
         self._undo: list[tuple[str, str]] = []  # (change id, label) of this widget's deletes
         self._labels_by_id: dict[str, tuple[int, str]] = {}  # record id -> (row number, label)
+        self._choices = {name: render.choice_list(spec.name, spec.column(name)) for name in self._columns}
+        self._records: list[dict[str, Any]] = []  # every record of the table (or `where` view)
+        self._records_version: str | None = None
+        self._texts: dict[str, list[str]] = {}  # column -> the list's text of each record, read lazily
+        self._record_labels: list[str] = []  # how messages name each record
+        self._refs: dict[str, dict[str, str]] = {}  # referenced table -> {id: label}, read once per change
+        self._selected_id = ""
         self._shown = False  # rows are read once __init__ is done
         super().__init__(
             caption=caption if caption is not None else spec.title,
             page_size=page_size,
             refresh_seconds=refresh_seconds,
+            main_columns=list(render.main_columns(spec.name, self._columns)),
         )
         self.on_msg(self._on_browser_message)
         _sync.subscribe(ws, self._refresh_if_changed)
@@ -170,29 +214,129 @@ class EditableTable(anywidget.AnyWidget):
         self._reload(self.page)
 
     def _reload(self, page: int) -> None:
-        self._version = self._ws.last_change()
-        frame = render.select_rows(self._ws.table(self.table_name), self._where)
-        records = frame.to_dict("records")
-        self.row_count = len(records)
-        self.page_count = max(1, math.ceil(len(records) / self.page_size))
+        version = self._ws.last_change()
+        if version != self._records_version:
+            frame = render.select_rows(self._ws.table(self.table_name), self._where)
+            self._records = frame.to_dict("records")
+            self._records_version = version
+            self._texts = {}
+            self._refs = {}
+            self._record_labels = [render.record_label(self._spec, r) for r in self._records]
+            # Choices of reference columns change with the workspace only: read once per change.
+            self.column_specs = [self._column_spec(self._spec.column(name)) for name in self._columns]
+        self._version = version
+        records = self._records
+        view = self._view()
+        self.total_count = len(records)
+        self.row_count = len(view)
+        self.page_count = max(1, math.ceil(len(view) / self.page_size))
         self.page = min(max(page, 0), self.page_count - 1)
         start = self.page * self.page_size
+        number = {index: n for n, index in enumerate(view, start=1)}
         self._labels_by_id = {
-            str(r["id"]): (n, render.record_label(self._spec, r)) for n, r in enumerate(records, start=1)
+            str(r["id"]): (number.get(i, 0), label) for i, (r, label) in enumerate(zip(records, self._record_labels, strict=True))
         }
-        live_ids = set(self._labels_by_id)
-        self.column_specs = [self._column_spec(self._spec.column(name)) for name in self._columns]
-        self.new_row = {name: _to_wire(self._spec.column(name), self._defaults.get(name)) for name in self._columns}
+        self.new_row = {name: self._wire(name, self._defaults.get(name)) for name in self._columns}
+        main = self.main_columns
         self.rows = [
             {
-                "id": str(r["id"]),
+                "id": str(records[i]["id"]),
                 "n": n,
-                "values": {name: _to_wire(self._spec.column(name), r[name]) for name in self._columns},
+                "values": {name: self._wire(name, records[i][name]) for name in self._columns},
+                "text": {name: self._text_at(name, i) for name in main},
             }
-            for n, r in enumerate(records[start : start + self.page_size], start=start + 1)
+            for n, i in enumerate(view[start : start + self.page_size], start=start + 1)
         ]
         # A refused value stays on screen until fixed, unless its row is gone.
+        live_ids = set(self._labels_by_id)
         self.cell_errors = {k: v for k, v in self.cell_errors.items() if k.split("/", 1)[0] in live_ids}
+        self._show_selected()
+
+    def _view(self) -> list[int]:
+        """Indexes of the records the list shows, filtered, searched and sorted."""
+        indexes: list[int] = list(range(len(self._records)))
+        for name, wanted in self.filters.items():
+            wires = [self._wire(name, self._records[i][name]) for i in indexes]
+            indexes = [
+                i for i, wire in zip(indexes, wires, strict=True)
+                if wanted == wire or (isinstance(wire, list) and wanted in wire)
+            ]
+        words = self.search.casefold().split()
+        if words:
+            haystacks = [" ".join(texts) for texts in zip(*(self._texts_of(n) for n in self._columns), strict=True)]
+            indexes = [i for i in indexes if all(word in haystacks[i].casefold() for word in words)]
+        view = list(indexes)
+        if self.sort_column:
+            column = self._spec.column(self.sort_column)
+            texts = self._texts_of(column.name)
+            keys = {i: _sort_key(column, self._records[i][column.name], texts[i]) for i in view}
+            filled = sorted((i for i in view if keys[i][0] == 0), key=keys.__getitem__, reverse=self.sort_descending)
+            view = filled + [i for i in view if keys[i][0] == 1]
+        return view
+
+    def _texts_of(self, name: str) -> list[str]:
+        """The list's text of a column for every record (for sorting and search), read once per change."""
+        if name not in self._texts:
+            column = self._spec.column(name)
+            if column.kind == "text" and not column.ref and not self._choices.get(name):  # most columns: as typed
+                self._texts[name] = [v if isinstance(v, str) else "" if is_blank(v) else str(v) for v in (r[name] for r in self._records)]
+                return self._texts[name]
+            refs = self._ref_labels(column.ref)
+            self._texts[name] = [_text(column, r[name], self._choices.get(name), refs) for r in self._records]
+        return self._texts[name]
+
+    def _text_at(self, name: str, index: int) -> str:
+        """One record's text of a column: a page needs 25 of them, not the whole column."""
+        if name in self._texts:
+            return self._texts[name][index]
+        column = self._spec.column(name)
+        return _text(column, self._records[index][name], self._choices.get(name), self._ref_labels(column.ref))
+
+    def _ref_labels(self, ref: str | None) -> dict[str, str]:
+        if not ref:
+            return {}
+        if ref not in self._refs:
+            self._refs[ref] = {rid: label for label, rid in render.ref_options(self._ws, ref)}
+        return self._refs[ref]
+
+    def _wire(self, name: str, value: Any) -> str | list[str]:
+        return _to_wire(self._spec.column(name), value, self._choices.get(name))
+
+    def _show_selected(self) -> None:
+        """Fill the form's record from the rows just read; a deleted record closes the form."""
+        record = next((r for r in self._records if str(r["id"]) == self._selected_id), None) if self._selected_id else None
+        if record is None:
+            self._selected_id = ""
+            self.selected = {}
+            return
+        number = self._labels_by_id.get(self._selected_id, (0, ""))[0]
+        self.selected = {
+            "id": self._selected_id,
+            "n": number,
+            "label": self._row_words(self._selected_id),
+            "values": {name: self._wire(name, record[name]) for name in self._columns},
+        }
+
+    def select(self, record_id: str) -> None:
+        """Open a record in the form ("" closes it)."""
+        self._selected_id = record_id if record_id in self._labels_by_id else ""
+        self._show_selected()
+
+    def set_view(self, *, sort: str = "", descending: bool = False, search: str = "",
+                 filters: Mapping[str, Any] | None = None) -> None:
+        """Sort by a main column, search every shown column's text, keep rows whose filtered
+        columns hold the chosen keys; back to page 1. Unknown columns are ignored (the browser
+        may remember a view from an older version of the table)."""
+        filterable = {s["name"] for s in self.column_specs if s.get("filter")}
+        self.sort_column = sort if sort in self.main_columns else ""
+        self.sort_descending = bool(descending) and bool(self.sort_column)
+        self.search = str(search or "")[:MAX_SEARCH]
+        self.filters = {
+            str(k): str(v) for k, v in (filters or {}).items() if k in filterable and isinstance(v, str) and v
+        }
+        self._reload(0)
+        shown = f"{self.row_count} of {self.total_count} rows" if self.row_count != self.total_count else f"all {self.total_count} rows"
+        self._say("info", f"Showing {shown}.")
 
     def to_html(self) -> str:
         """The same rows as static HTML, for report mode (private columns left out)."""
@@ -230,6 +374,16 @@ class EditableTable(anywidget.AnyWidget):
             self._go_to_page(message.get("page"))
         elif action == "refresh":
             self._refresh_if_changed()
+        elif action == "select":
+            self.select(str(message.get("id", "")))
+        elif action == "view":
+            filters = message.get("filters")
+            self.set_view(
+                sort=str(message.get("sort", "")),
+                descending=bool(message.get("descending")),
+                search=str(message.get("search", "")),
+                filters=filters if isinstance(filters, Mapping) else {},
+            )
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -278,7 +432,11 @@ class EditableTable(anywidget.AnyWidget):
             return
         self.add_errors = {}
         self.draft = {}
-        self._reload(self.page_count)  # clamped to the last page, where the new row is
+        self._selected_id = record_id  # the new record opens in the form, on its page of the list
+        self._reload(self.page)
+        number = self._labels_by_id.get(record_id, (0, ""))[0]
+        if number and (number - 1) // self.page_size != self.page:
+            self._reload((number - 1) // self.page_size)
         self.added_count += 1
         self._after_save(f"Added {self._row_words(record_id)}.", reload=False)
 
@@ -356,7 +514,8 @@ class EditableTable(anywidget.AnyWidget):
         return tuple(render.default_columns(self.table_name, exclude=self._where))
 
     def _column_spec(self, column: Column) -> dict[str, Any]:
-        control = _control(column)
+        choices = self._choices.get(column.name)
+        control = _control(column, choices)
         spec: dict[str, Any] = {
             "name": column.name,
             "label": render.column_label(column, self._labels),
@@ -364,10 +523,18 @@ class EditableTable(anywidget.AnyWidget):
             "required": column.required,
             "readonly": column.name in self._readonly,
             "integer": column.kind == "int",
-            "hint": _hint(column),
+            "hint": _hint(column, control),
+            "main": column.name in self.main_columns,
+            "filter": column.name in self.main_columns and control in ("select", "multi"),
+            "multiline": column.name in MULTILINE_COLUMNS,
         }
         if control in ("select", "multi"):
-            spec["options"] = [[value, name] for name, value in _options(self._ws, column)]
+            options = [[value, name] for name, value in _options(self._ws, column, choices)]
+            if choices and not column.choices:  # keys of the community's own, kept and offered again
+                known = {value for value, _ in options}
+                stored = {str(i) for r in self._records for i in _items(r[column.name])} - known
+                options += [[key, _own_choice_name(choices, key)] for key in sorted(stored)]
+            spec["options"] = options
         return spec
 
     def _on_browser_message(self, _widget: object, content: Any, _buffers: object) -> None:
@@ -375,19 +542,27 @@ class EditableTable(anywidget.AnyWidget):
             self.handle(content)
 
 
-def _options(ws: Workspace, column: Column) -> list[tuple[str, str]]:
+def _options(ws: Workspace, column: Column, choices: str | None) -> list[tuple[str, str]]:
     if column.kind == "bool":
         return [("Yes", "yes"), ("No", "no")]
-    if column.choices:
-        return render.choice_options(column.choices)
+    if choices:
+        return render.choice_options(choices)
     if column.ref:
         return render.ref_options(ws, column.ref)
     return []
 
 
-def _hint(column: Column) -> str:
-    """A note in the column heading where the control alone does not tell how to type."""
-    return "separate items with ;" if _control(column) == "text" and column.kind == "list" else ""
+def _items(value: Any) -> list[Any]:
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [] if is_blank(value) else [value]
+
+
+def _hint(column: Column, control: str) -> str:
+    """A note by the field where the control alone does not tell how to type."""
+    if control == "date":
+        return "yyyy-mm-dd"
+    return "separate items with ;" if control == "text" and column.kind == "list" else ""
 
 
 def _message_for(problems: list[Problem], column: str) -> str:

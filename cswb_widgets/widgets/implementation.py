@@ -20,7 +20,7 @@ from ..render.implementation import changes_html, default_since, timeline_html
 from ..store import Workspace, operations
 from . import _failures, _sync
 from .file_import import say
-from .pickers import FIELD_LAYOUT, FIELD_STYLE, options_picker
+from .pickers import FIELD_LAYOUT, FIELD_STYLE, IsoDate, options_picker
 
 
 class Book(Protocol):
@@ -42,8 +42,7 @@ class ProgressUpdate(ipywidgets.VBox):
         self._ws = book.ws
         self.action = options_picker(render.ref_options(self._ws, "actions"), description="Action",
                                      blank="(choose an action)")
-        self.date = ipywidgets.DatePicker(description="Date of the update", value=book.today,
-                                          style=FIELD_STYLE, layout=FIELD_LAYOUT)
+        self.date = IsoDate("Date of the update", value=book.today, layout=FIELD_LAYOUT)
         self.status = options_picker(render.choice_options("action_statuses"), description="Status",
                                      blank="(unchanged)")
         self.percent = ipywidgets.Text(description="Percent complete (0 to 100)", style=FIELD_STYLE, layout=FIELD_LAYOUT)
@@ -71,7 +70,12 @@ class ProgressUpdate(ipywidgets.VBox):
         if not self.action.value:
             self.status_line.value = say("error", "Choose the action this update is about.")
             return False
-        if self.date.value is None:
+        try:
+            when = self.date.date
+        except ValueError as error:
+            self.status_line.value = say("error", str(error))
+            return False
+        if when is None:
             self.status_line.value = say("error", "Give the date of the update.")
             return False
         record = self._ws.get("actions", self.action.value)
@@ -81,7 +85,7 @@ class ProgressUpdate(ipywidgets.VBox):
         title = record["title"]
         try:
             newest = operations.record_progress_update(
-                self._ws, self.action.value, self.date.value, status=self.status.value or None,
+                self._ws, self.action.value, when, status=self.status.value or None,
                 percent=self.percent.value.strip() or None, note=self.note.value.strip() or None).is_newest
         except InputError as error:
             self.status_line.value = say("error", "Not saved: " + "; ".join(p.message for p in error.problems))
@@ -92,7 +96,7 @@ class ProgressUpdate(ipywidgets.VBox):
         if newest:
             self.status_line.value = say("saved", f"Saved the update of “{title}”; its current status now follows it.")
         else:
-            self.status_line.value = say("saved", f"Saved the update of “{title}” dated {self.date.value.isoformat()}; "
+            self.status_line.value = say("saved", f"Saved the update of “{title}” dated {when.isoformat()}; "
                                          "a later update exists, so the action's current status is unchanged.")
         self.note.value = ""
         _sync.notify_saved(self._ws, self)
@@ -140,8 +144,7 @@ class ChangesPanel(ipywidgets.VBox):
 
     def __init__(self, book: Book) -> None:
         self._book = book
-        self.since = ipywidgets.DatePicker(description="Show changes since", style=FIELD_STYLE,
-                                           value=default_since(book.tables(), book.today))
+        self.since = IsoDate("Show changes since", value=default_since(book.tables(), book.today))
         self.view = ipywidgets.HTML("")
         self.since.observe(lambda _c: self.refresh(), names="value")
         super().__init__([self.since, self.view])
@@ -149,5 +152,9 @@ class ChangesPanel(ipywidgets.VBox):
         _sync.subscribe(book.ws, self.refresh)
 
     def refresh(self) -> None:
-        since = self.since.value or default_since(self._book.tables(), self._book.today)
+        try:
+            since = self.since.date or default_since(self._book.tables(), self._book.today)
+        except ValueError as error:
+            self.view.value = say("error", str(error))
+            return
         self.view.value = changes_html(self._book.tables(), since, self._book.today)

@@ -14,7 +14,8 @@ from ..errors import InputError
 from ..store.schema import Column, table as table_spec
 from ..store.validation import is_blank, join_list
 from . import _failures, _sync
-from .pickers import FIELD_LAYOUT, FIELD_STYLE, options_picker, select
+from .colour_field import ColourField
+from .pickers import FIELD_LAYOUT, FIELD_STYLE, CheckList, IsoDate, options_picker, select
 
 if TYPE_CHECKING:
     from ..store.workspace import Workspace
@@ -46,6 +47,10 @@ MULTILINE_COLUMNS = frozenset(
 )
 
 
+# Colour columns and the colour each starts from when none is stored.
+COLOUR_DEFAULTS = {"colour_primary": render.DEFAULT_PRIMARY, "colour_secondary": render.DEFAULT_SECONDARY}
+
+
 @dataclass
 class FormField:
     """One column's input widget and the message shown under it when a value is refused."""
@@ -64,10 +69,12 @@ class FormField:
 
     def set(self, value: Any) -> None:
         widget = self.widget
-        if isinstance(widget, (ipywidgets.Dropdown, ipywidgets.SelectMultiple)):
+        if isinstance(widget, (ipywidgets.Dropdown, CheckList)):
             select(widget, value)
-        elif isinstance(widget, ipywidgets.DatePicker):
-            widget.value = _as_date(value)
+        elif isinstance(widget, IsoDate):
+            widget.date = _as_date(value)
+        elif isinstance(widget, ColourField):
+            widget.value = render.safe_colour(value, COLOUR_DEFAULTS.get(self.column.name, render.DEFAULT_PRIMARY))
         elif self.column.kind == "list":
             widget.value = join_list([str(v) for v in value or []])
         else:
@@ -106,7 +113,9 @@ def field_widget(ws: Workspace, column: Column, label: str) -> ipywidgets.ValueW
     if column.kind == "bool":
         return options_picker([("Yes", True), ("No", False)], description=description, blank="(not set)")  # type: ignore[list-item]
     if column.kind == "date":
-        return ipywidgets.DatePicker(description=description, value=None, style=FIELD_STYLE, layout=FIELD_LAYOUT)
+        return IsoDate(description, layout=FIELD_LAYOUT)
+    if column.name in COLOUR_DEFAULTS:  # picked from a palette, not typed as hex
+        return ColourField(description=description, value=COLOUR_DEFAULTS[column.name])
     if column.kind == "list":
         return ipywidgets.Text(
             description=f"{description} (separate items with ;)", style=FIELD_STYLE, layout=FIELD_LAYOUT
@@ -163,6 +172,7 @@ class RecordForm(ipywidgets.VBox):
         boxes: list[ipywidgets.Widget] = [ipywidgets.VBox([f.widget, f.error]) for f in self.fields.values()]
         super().__init__(children=[*boxes, self.save_button, self.status])
         self.add_class("cswb-record-form")
+        self._links: dict[str, str] = {}  # field -> the field whose choice narrows its options
         self.reset()
         _sync.subscribe(ws, self.refresh_options)
 
@@ -175,6 +185,10 @@ class RecordForm(ipywidgets.VBox):
     def save(self) -> str | None:
         """Validate and save; on refusal show each message under its field and keep the values."""
         values = self.values()
+        wrong_dates = self._wrong_dates()
+        if wrong_dates:
+            self._say("error", f"Not saved: {'; '.join(wrong_dates.values())}")
+            return None
         try:
             if self.record_id is None:
                 record_id = self._ws.add(self._spec.name, **{**self._defaults, **values})
@@ -219,16 +233,50 @@ class RecordForm(ipywidgets.VBox):
     def _refresh_options(self) -> None:
         for field in self.fields.values():
             column = field.column
-            if column.ref and isinstance(field.widget, (ipywidgets.Dropdown, ipywidgets.SelectMultiple)):
+            if column.ref and isinstance(field.widget, (ipywidgets.Dropdown, CheckList)):
                 current = field.widget.value
-                options = render.ref_options(self._ws, column.ref)
+                options = self._choices_of(field)
                 if isinstance(field.widget, ipywidgets.Dropdown):
                     field.widget.options = [field.widget.options[0], *options]
                 else:
                     field.widget.options = options
                 field.set(list(current) if isinstance(current, tuple) else current)
 
+    def link_choices(self, field: str, by: str) -> None:
+        """Offer in `field` only the records whose `by` column holds the value chosen in the
+        `by` field (an action's strategies: those of its risk); nothing chosen offers all."""
+        target = self.fields[field]
+        if target.column.ref is None or by not in table_spec(target.column.ref).column_names:
+            raise ValueError(f"'{field}' cannot be narrowed by '{by}'")
+        self._links[field] = by
+        self.fields[by].widget.observe(lambda _c: self.refresh_options(), names="value")
+        self.refresh_options()
+
+    def _choices_of(self, field: FormField) -> list[tuple[str, str]]:
+        assert field.column.ref is not None
+        by = self._links.get(field.column.name)
+        chosen = self.fields[by].value() if by else None
+        if by is None or not chosen:
+            return render.ref_options(self._ws, field.column.ref)
+        frame = render.select_rows(self._ws.table(field.column.ref), {by: chosen})
+        spec = table_spec(field.column.ref)
+        pairs = [(render.record_label(spec, r), str(r["id"])) for r in frame.to_dict("records")]
+        return sorted(pairs, key=lambda pair: (pair[0].casefold(), pair[1]))
+
     # -- helpers ---------------------------------------------------------------------------
+
+    def _wrong_dates(self) -> dict[str, str]:
+        """Dates not typed as yyyy-mm-dd, each said under its field (the store would read some other forms)."""
+        wrong: dict[str, str] = {}
+        for name, field in self.fields.items():
+            if isinstance(field.widget, IsoDate):
+                try:
+                    field.widget.date  # noqa: B018 - read for its check
+                    field.show_error("")
+                except ValueError as error:
+                    wrong[name] = str(error)
+                    field.show_error(str(error))
+        return wrong
 
     def _show_problems(self, error: InputError) -> None:
         shown: set[str] = set()

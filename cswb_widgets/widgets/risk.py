@@ -30,6 +30,7 @@ from ..render.risk import (
 from ..store import Workspace, operations
 from . import _failures, _sync
 from .file_import import say
+from .pickers import CheckList
 
 INDICATOR_MAP_HEIGHT = 420  # px, the indicator map and its frame
 
@@ -84,12 +85,11 @@ class RiskAnalysis(ipywidgets.VBox):
         self._ws = book.ws
         catalogue = load_catalogue()
         self.risk = ipywidgets.Dropdown(description="Risk", style={"description_width": "initial"})
-        self.fields: dict[str, ipywidgets.ValueWidget] = {}
+        self.fields: dict[str, ipywidgets.Textarea | CheckList] = {}
         for column, question in QUESTIONS:
             if column == "current_approach":
-                widget: ipywidgets.ValueWidget = ipywidgets.SelectMultiple(
-                    options=[(a.name, a.key) for a in catalogue.current_approaches], description=question,
-                    rows=4, style={"description_width": "initial"}, layout=ipywidgets.Layout(width="46rem", max_width="100%"))
+                widget: ipywidgets.Textarea | CheckList = CheckList(
+                    [(a.name, a.key) for a in catalogue.current_approaches], description=question)
             else:
                 widget = ipywidgets.Textarea(description=question, rows=3, style={"description_width": "initial"},
                                              layout=ipywidgets.Layout(width="46rem", max_width="100%"))

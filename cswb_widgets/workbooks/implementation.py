@@ -71,6 +71,7 @@ class ImplementationWorkbook(Workbook):
         from ..widgets.record_form import RecordForm
 
         form = RecordForm(self.ws, "actions", fields=ACTION_FIELDS, labels=ACTION_LABELS, save_label="Add action")
+        form.link_choices("strategy_id", by="risk_id")  # the chosen risk's strategies only
         table = self.records("actions", columns=ACTION_COLUMNS, labels=ACTION_LABELS, caption="Actions")
         return ipywidgets.VBox([ipywidgets.HTML("<h3>Add an action</h3>"), form, table])
 

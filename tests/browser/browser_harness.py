@@ -7,6 +7,7 @@ here downloads anything: Chromium is the system one, never Playwright's own buil
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -223,3 +224,38 @@ def reveal(locator, timeout_ms: float = 120_000):  # -> Locator
     first.evaluate("el => window.cswbSteps.showStepOf(el)")
     first.wait_for(state="visible", timeout=timeout_ms)
     return first
+
+
+# -- the editing table (widgets/editable_table.py): a list, and a form beside it ----------------------
+
+ROW_OF_TEXT = """([root, value]) => {
+  for (const tr of root.querySelectorAll("tbody tr.cswb-et-row")) {
+    const texts = [...tr.querySelectorAll("td")].map((td) => {
+      const open = td.querySelector(".cswb-et-open");
+      return (open ? open.firstChild.textContent : td.textContent);
+    });
+    if (texts.includes(value)) return Number(tr.querySelector("th").textContent);
+  }
+  return 0;
+}"""
+
+
+def table_widget(scope, caption: str, timeout_ms: float = 120_000):  # -> Locator
+    """The editing table whose list has this caption: its tools, list, form and status line."""
+    # The apps show one workbook step at a time: show the step that holds the table first.
+    table = reveal(scope.get_by_role("table", name=caption, exact=True, include_hidden=True), timeout_ms)
+    return table.locator("xpath=ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' cswb-et ')][1]")
+
+
+def open_row(widget, n: int) -> None:
+    """Open row `n` of the list in the form (its first value is a button named "..., row n")."""
+    from playwright.sync_api import expect
+
+    widget.locator("tbody").get_by_role("button", name=re.compile(rf", row {n}$")).click()
+    expect(widget.locator(".cswb-et-form-heading")).to_have_text(re.compile(rf"\(row {n}\)$|row {n}$"))
+
+
+def row_number(widget, value: str, timeout_ms: float = 30_000) -> int:
+    """The number of the list's row that shows `value` in a cell, once it does."""
+    found = widget.page.wait_for_function(ROW_OF_TEXT, arg=[widget.element_handle(), value], timeout=timeout_ms)
+    return int(found.json_value())

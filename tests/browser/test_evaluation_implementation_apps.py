@@ -11,7 +11,18 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_harness import HOSTILE_NAME, axe, describe_violations, reveal, show_step, wait_for_app, wait_until
+from browser_harness import (
+    HOSTILE_NAME,
+    axe,
+    describe_violations,
+    open_row,
+    reveal,
+    row_number,
+    show_step,
+    table_widget,
+    wait_for_app,
+    wait_until,
+)
 from playwright.sync_api import expect
 from sample_workspaces import sample_workspace
 
@@ -107,19 +118,18 @@ def _forward_arrows(svg):
 
 
 def _table(page, caption: str):
-    """The table captioned `caption`, its workbook step shown."""
+    """An editing table's widget (list, form, status) by its list's caption."""
+    return table_widget(page, caption, LOAD_MS)
+
+
+def _static_table(page, caption: str):
+    """A read-only table by its caption, its workbook step shown."""
     return reveal(page.get_by_role("table", name=caption, exact=True, include_hidden=True), LOAD_MS)
 
 
-def _row_number(table, column: str, value: str) -> int:
-    """The row of an editable table whose `column` input holds `value` (waits for it to appear)."""
-    finder = """([table, column, value]) => {
-      const hit = [...table.querySelectorAll('tbody input')].find(
-        (el) => el.value === value && (el.getAttribute('aria-label') || '').startsWith(column + ', row '));
-      return hit ? hit.getAttribute('aria-label') : null;
-    }"""
-    label = table.page.wait_for_function(finder, arg=[table.element_handle(), column, value], timeout=SAVE_MS)
-    return int(re.search(r"row (\d+)$", label.json_value()).group(1))
+def _row_number(widget, column: str, value: str) -> int:
+    """The list row showing `value` (in the `column` the test means; waits for it to appear)."""
+    return row_number(widget, value, SAVE_MS)
 
 
 def _row(table, header: str):
@@ -184,7 +194,7 @@ def test_build_a_logic_model_through_the_ui_and_it_survives_a_reload(server, pag
     _expect_boxes(svg, [ACTIVITY, OUTCOME])
     expect(_forward_arrows(svg)).to_have_count(1)
     items_table = _table(page, "Items of this logic model (edit or delete here)")
-    expect(items_table.get_by_role("textbox", name=re.compile(r"^Text, row \d+$"))).to_have_count(2, timeout=SAVE_MS)
+    expect(items_table.locator("tbody tr.cswb-et-row")).to_have_count(2, timeout=SAVE_MS)
     assert _row_number(items_table, "Text", ACTIVITY) and _row_number(items_table, "Text", OUTCOME)
     assert not guard.dialogs
 
@@ -209,6 +219,7 @@ def test_add_an_action_and_post_its_progress_through_the_ui_and_both_survive_a_r
 
     actions = _table(page, "Actions")
     n = _row_number(actions, "Action", ACTION)
+    open_row(actions, n)
     expected = {"Lead organization": "org-city", "Planning area": "prevention", "Priority risk": "risk-housing",
                 "Start": START, "End": END, "Status": "not_started"}
     for column, value in expected.items():
@@ -247,9 +258,10 @@ def test_add_an_action_and_post_its_progress_through_the_ui_and_both_survive_a_r
     wait_for_app(page, LOAD_MS)
     actions = _table(page, "Actions")
     n = _row_number(actions, "Action", ACTION)
+    open_row(actions, n)
     for column, value in {**expected, "Status": "delayed", "Percent complete": "35"}.items():
         expect(actions.get_by_label(f"{column}, row {n}", exact=True)).to_have_value(value)
-    standing = _row(_table(page, "Where each action stands (its current status and latest update)"), ACTION)
+    standing = _row(_static_table(page, "Where each action stands (its current status and latest update)"), ACTION)
     expect(standing).to_have_count(1)
     expect(standing.get_by_role("cell")).to_have_text(["Delayed", "35%", UPDATE_DATE, UPDATE_NOTE])
     assert not guard.dialogs
@@ -280,7 +292,7 @@ def test_hostile_names_in_both_apps_show_as_text_and_run_nothing(
 
     _open(page, server, "implementation", HOSTILE)
     assert _row_number(_table(page, "Actions"), "Action", HOSTILE_NAME)
-    standing = _row(_table(page, "Where each action stands (its current status and latest update)"), HOSTILE_NAME)
+    standing = _row(_static_table(page, "Where each action stands (its current status and latest update)"), HOSTILE_NAME)
     expect(standing).to_have_count(1)
     expect(standing.get_by_role("cell").last).to_have_text(HOSTILE_NAME)  # the update's note
     expect(page.locator("li.cswb-overdue", has_text=f"“{HOSTILE_NAME}”")).to_have_count(1)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from browser_harness import free_port
+from browser_harness import free_port, open_row
 from playwright.sync_api import expect
 
 from cswb_widgets.paths import workbooks_dir
@@ -252,24 +252,30 @@ def _leave_clean(page) -> None:
     expect(page.locator(".lm-TabBar-tab.jp-mod-dirty")).to_have_count(0, timeout=SAVE_MS)
 
 
-def _cell(page, caption: str, label: str):
-    """One text cell of an editable table in the notebook on show, once its section is built."""
+def _widget(page, caption: str):
+    """An editing table in the notebook on show (list, form, status), once its section is built."""
     table = _current(page).get_by_role("table", name=caption, exact=True)
-    box = table.get_by_role("textbox", name=label, exact=True)
-    box.scroll_into_view_if_needed(timeout=RUN_MS)
+    table.scroll_into_view_if_needed(timeout=RUN_MS)
+    return table.locator("xpath=ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' cswb-et ')][1]")
+
+
+def _cell(page, caption: str, label: str):
+    """One text field of an editable table's record (its row opened in the form)."""
+    widget = _widget(page, caption)
+    row = int(re.search(r"row (\d+)$", label).group(1))
+    open_row(widget, row)
+    box = widget.get_by_role("textbox", name=label, exact=True)
     expect(box).to_be_editable(timeout=RUN_MS)
     return box
 
 
 def _edit(page, caption: str, label: str, value: str) -> None:
-    """Type into one cell of an editable table and leave it; the table says it is saved."""
+    """Type into one field of an editable table's record and leave it; the table says it is saved."""
     box = _cell(page, caption, label)
     box.fill(value)
-    box.press("Tab")  # a text cell sends its value when it is left
-    # This table's own status line (the widget holding both); its words on success start "Saved".
-    status = _current(page).get_by_role("table", name=caption, exact=True).locator(
-        "xpath=ancestor::*[.//*[contains(@class, 'cswb-et-status')]][1]"
-    ).locator(".cswb-et-status")
+    box.press("Tab")  # a text field sends its value when it is left
+    # This table's own status line; its words on success start "Saved".
+    status = _widget(page, caption).locator(".cswb-et-status")
     expect(status).to_have_text(re.compile(r"^Saved .+ of .+\(row 1\)\.$"), timeout=SAVE_MS)
 
 

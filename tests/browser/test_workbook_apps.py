@@ -9,11 +9,13 @@ from browser_harness import (
     HOSTILE_NAME,
     axe,
     describe_violations,
+    open_row,
     reveal,
+    row_number,
     show_step,
+    table_widget,
     wait_for_app,
     wait_for_widgets,
-    wait_until,
 )
 from playwright.sync_api import expect
 from sample_workspaces import sample_workspace
@@ -44,8 +46,8 @@ def _open(page, server, notebook: str) -> None:
 
 
 def _table(page, caption: str):
-    """The table captioned `caption`, its workbook step shown (the apps show one step at a time)."""
-    return reveal(page.get_by_role("table", name=caption, exact=True, include_hidden=True), LOAD_MS)
+    """An editing table's widget (list, form, status) by its list's caption."""
+    return table_widget(page, caption, LOAD_MS)
 
 
 def _added(page, nth: int) -> None:
@@ -57,15 +59,17 @@ def _added(page, nth: int) -> None:
 def test_add_a_committee_member_through_the_ui_and_it_survives_a_reload(server, page, sample: Path) -> None:
     _open(page, server, "commitment")
     people = _table(page, "People")
+    people.get_by_role("button", name="Add row").click()  # above the list: always in view
     people.get_by_label("New row: Name").fill("Noor Haddad")
     people.get_by_label("New row: Title").fill("Youth Council Chair")
-    people.get_by_role("button", name="Add row").click()
+    people.get_by_role("button", name="Save new row").click()
     _added(page, 0)
     memberships = _table(page, "Memberships: group, person, role and the seats they fill")
+    memberships.get_by_role("button", name="Add row").click()
     memberships.get_by_label("New row: Group").select_option(label="Maple Falls CSWB Advisory Committee")
     memberships.get_by_label("New row: Person").select_option(label="Noor Haddad")
     memberships.get_by_label("New row: Role").select_option(label="Member")
-    memberships.get_by_role("button", name="Add row").click()
+    memberships.get_by_role("button", name="Save new row").click()
     _added(page, 1)
 
     ws = Workspace.open(sample)
@@ -83,45 +87,40 @@ def test_two_people_edit_the_same_workspace_at_once_and_both_edits_are_kept(serv
     first, second = new_context().new_page(), new_context().new_page()
     for page in (first, second):
         _open(page, server, "commitment")
-    edits = {first: ("Description, row 1", "Edited by the first facilitator"),
-             second: ("Description, row 2", "Edited by the second facilitator")}
-    for page, (label, text) in edits.items():
-        _table(page, "Organizations").get_by_label(label, exact=True).fill(text)
-    for page, (label, _text) in edits.items():  # both commit (blur) at nearly the same moment
-        _table(page, "Organizations").get_by_label(label, exact=True).press("Tab")
+    edits = {first: (1, "Edited by the first facilitator"), second: (2, "Edited by the second facilitator")}
+    for page, (n, text) in edits.items():
+        organizations = _table(page, "Organizations")
+        open_row(organizations, n)
+        organizations.get_by_label(f"Description, row {n}", exact=True).fill(text)
+    for page, (n, _text) in edits.items():  # both commit (blur) at nearly the same moment
+        _table(page, "Organizations").get_by_label(f"Description, row {n}", exact=True).press("Tab")
     for page in (first, second):
         page.get_by_role("status").filter(has_text="Saved").first.wait_for(timeout=30_000)
     descriptions = set(Workspace.open(sample).table("organizations")["description"])
     assert {"Edited by the first facilitator", "Edited by the second facilitator"} <= descriptions
     # Each sees the other's edit once the table refreshes: it polls every few seconds while
-    # no cell has the focus (so nobody's typing is overwritten).
+    # no field of its form has the focus (so nobody's typing is overwritten).
     first.evaluate("document.activeElement && document.activeElement.blur()")
-    other = _table(first, "Organizations").get_by_label("Description, row 2", exact=True)
-    first.wait_for_function(
-        "el => el.value === 'Edited by the second facilitator'", arg=other.element_handle(), timeout=30_000
-    )
+    expect(_table(first, "Organizations").locator("tbody")).to_contain_text(
+        "Edited by the second facilitator", timeout=30_000)
 
 
 def test_hostile_names_show_as_text_and_run_nothing(server, page, guard, sample: Path) -> None:
     _open(page, server, "commitment")
     organizations = _table(page, "Organizations")
+    organizations.get_by_role("button", name="Add row").click()
     organizations.get_by_label("New row: Name").fill(HOSTILE_NAME + " typed")
     organizations.get_by_label("New row: Sector").select_option(label="Other")
-    organizations.get_by_role("button", name="Add row").click()
+    organizations.get_by_role("button", name="Save new row").click()
     page.get_by_role("status").filter(has_text="Added").first.wait_for(timeout=30_000)
     page.reload()
     wait_for_widgets(page, LOAD_MS)
     organizations = _table(page, "Organizations")
-    widget = organizations.locator("xpath=ancestor::*[.//button[normalize-space()='Next page']][1]")
-    widget.get_by_role("button", name="Next page").click()
-    widget.locator(".cswb-et-page", has_text="Page 2 of 2").wait_for(timeout=30_000)
-    inputs = organizations.locator("input")
-
-    def shown(value: str) -> bool:
-        return value in inputs.evaluate_all("els => els.map(e => e.value)")
-
-    wait_until(page, lambda: shown(HOSTILE_NAME), "the name imported from a file is on page 2")
-    wait_until(page, lambda: shown(HOSTILE_NAME + " typed"), "the name typed into the app is on page 2")
+    organizations.get_by_role("button", name="Next page").click()
+    organizations.locator(".cswb-et-page", has_text="Page 2 of 2").wait_for(timeout=30_000)
+    # the list shows both names as text
+    assert row_number(organizations, HOSTILE_NAME), "the name imported from a file is on page 2"
+    assert row_number(organizations, HOSTILE_NAME + " typed"), "the name typed into the app is on page 2"
     expect(page.locator("img[src='x']")).to_have_count(0)
     assert not guard.dialogs
 

@@ -2,9 +2,12 @@
 // so widgets/_static.py puts this one in front of the modules that use it.
 
 // Ids unique on the page, for labels and ARIA references: makeIds("cswb-et")("row") -> "cswb-et-row-1".
+// The counter is the page's, not the module's: each widget may evaluate its own copy of this file.
 function makeIds(prefix) {
-  let next = 0;
-  return (what) => `${prefix}-${what}-${++next}`;
+  return (what) => {
+    globalThis.cswbNextId = (globalThis.cswbNextId || 0) + 1;
+    return `${prefix}-${what}-${globalThis.cswbNextId}`;
+  };
 }
 
 // Builds an element; attribute values and text are set as data, never parsed as HTML.
