@@ -21,6 +21,10 @@ A connection is on "its" file while the name has the same (device, inode). The r
 holds the database file's size and modification time, refreshed after every commit that
 changed the file (SQLite writes it only when it checkpoints): a file put in place by a copy
 differs in them even when it got the former file's inode number, or was copied over it.
+Every step that may checkpoint (a commit, a close) runs with its refresh under the record's lock
+(`log_record_held`), the lock the staleness check takes too: another process opening the
+workspace never sees the file changed by a checkpoint the record does not know of yet (it would
+take the live log of the same file for a stale one and set committed edits aside).
 Limit: a process killed between a checkpoint and the refresh (a few microseconds) makes its own
 log look stale; it is then set aside (kept beside the file, with a warning), not lost.
 """
@@ -164,32 +168,60 @@ def set_aside_stale_log(db_path: Path) -> Path | None:
         return aside
 
 
-def remember_log(db_path: Path, database: FileIdentity) -> FileState | None:
+@contextlib.contextmanager
+def log_record_held(db_path: Path) -> Iterator[None]:
+    """Hold the identity record while this process does something that may checkpoint (COMMIT,
+    closing a connection) and then refreshes the record with `held=True`."""
+    with _record_lock(db_path):
+        yield
+
+
+def remember_log(db_path: Path, database: FileIdentity, *, held: bool = False) -> FileState | None:
     """After a writable connection opened, and after each commit that changed the file: record
-    that this file, as it is now, and its `-wal` belong together. Returns the state recorded."""
+    that this file, as it is now, and its `-wal` belong together. Returns the state recorded.
+    `held`: the caller already holds the record (`log_record_held`)."""
+    if held:
+        return _remember(db_path, database)
+    with _record_lock(db_path):
+        return _remember(db_path, database)
+
+
+def _remember(db_path: Path, database: FileIdentity) -> FileState | None:
     wal = FileIdentity.of(wal_path(db_path))
     if wal is None:
         return None
-    with _record_lock(db_path):
-        state = FileState.of(db_path)
-        if state is None or state.identity != database:
-            return None  # replaced in the meantime: record nothing about a file we are not on
-        if _read_record(db_path) == (state, wal):
-            return state
-        target = record_path(db_path)
-        partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
-        try:
-            partial.write_text(json.dumps({"database": state.as_list(), "wal": wal.as_list()}), encoding="utf-8")
-            os.replace(partial, target)
-        except OSError:  # a full disk: the workspace works without the record (a replacement then goes unseen)
-            partial.unlink(missing_ok=True)
-            return None
+    state = FileState.of(db_path)
+    if state is None or state.identity != database:
+        return None  # replaced in the meantime: record nothing about a file we are not on
+    if _read_record(db_path) == (state, wal):
         return state
+    target = record_path(db_path)
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+    try:
+        partial.write_text(json.dumps({"database": state.as_list(), "wal": wal.as_list()}), encoding="utf-8")
+        os.replace(partial, target)
+    except OSError:  # a full disk: the workspace works without the record (a replacement then goes unseen)
+        partial.unlink(missing_ok=True)
+        return None
+    return state
+
+
+def after_close(db_path: Path, database: FileIdentity | None) -> None:
+    """After a connection on `database` closed, with the record held: SQLite may have checkpointed
+    at the close. Record the file as it is now while others keep the log, or drop the record when
+    SQLite deleted the log (a clean last close), so that a new log that happens to get the old
+    one's inode number is not taken for it."""
+    if wal_path(db_path).exists():
+        if database is not None:
+            _remember(db_path, database)
+        return
+    with contextlib.suppress(OSError):
+        record_path(db_path).unlink(missing_ok=True)
 
 
 def forget_log(db_path: Path) -> None:
-    """After a connection closed: drop the record if SQLite deleted the log (a clean last close),
-    so that a new log that happens to get the old one's inode number is not taken for it."""
+    """After a read-only connection closed: drop the record if SQLite deleted the log (a clean last
+    close), so that a new log that happens to get the old one's inode number is not taken for it."""
     if not record_path(db_path).exists() or wal_path(db_path).exists():
         return
     with _record_lock(db_path):

@@ -48,7 +48,9 @@ from . import migrations
 from .file_identity import (
     FileIdentity,
     FileState,
+    after_close,
     forget_log,
+    log_record_held,
     remember_log,
     remove_companions,
     set_aside_stale_log,
@@ -297,6 +299,7 @@ class Workspace:
         try:
             self._handles.identity = FileIdentity.of(self.db_path)
             version = self._stored_version(conn)
+            self._handles.writer = not self.read_only
             if not self.read_only and self._handles.identity is not None:
                 self._recorded = remember_log(self.db_path, self._handles.identity)
             if version > SCHEMA_VERSION:
@@ -497,9 +500,11 @@ class Workspace:
             yield conn
             if conn is self._handles.file:
                 self._check_same_file()  # again: the file may have been replaced while this waited
-            conn.execute("COMMIT")
-            if conn is self._handles.file:
-                self._record_file_state()
+                with log_record_held(self.db_path):  # the commit may checkpoint: record it before others look
+                    conn.execute("COMMIT")
+                    self._record_file_state()
+            else:
+                conn.execute("COMMIT")
         except sqlite3.Error as exc:
             _rollback(conn)
             failure = self._plain_failure(exc)
@@ -515,7 +520,7 @@ class Workspace:
         identity = self._handles.identity
         if identity is None or FileState.of(self.db_path) == self._recorded:
             return
-        self._recorded = remember_log(self.db_path, identity)
+        self._recorded = remember_log(self.db_path, identity, held=True)
 
     def _plain_failure(self, exc: sqlite3.Error) -> WorkspaceError | None:
         """The one line for a write the disk or the file refused (None for other errors)."""
@@ -1212,14 +1217,20 @@ class _Handles:
         self.file: sqlite3.Connection | None = None
         self.upgraded: sqlite3.Connection | None = None
         self.identity: FileIdentity | None = None
+        self.writer = False  # a writable connection: its close may checkpoint
 
     def close(self) -> None:
         if self.upgraded is not None:
             self.upgraded.close()
             self.upgraded = None
         if self.file is not None:
-            self.file.close()
-            forget_log(self.db_path)
+            if self.writer:
+                with log_record_held(self.db_path):  # the close may checkpoint (see file_identity)
+                    self.file.close()
+                    after_close(self.db_path, self.identity)
+            else:  # a read-only connection never checkpoints (and must not create the lock file)
+                self.file.close()
+                forget_log(self.db_path)
             self.file = None
 
 
