@@ -133,15 +133,17 @@ def test_an_unmet_check_is_shown_at_the_top_of_the_step_that_meets_it(server, sc
 def test_a_list_of_several_choices_takes_plain_clicks_and_file_pickers_show_no_count(server, screen, maple: Path) -> None:
     page = screen
     _open(page, server, "risk", "#step-analysis")
-    approaches = page.locator("select[multiple]").first
+    # Several choices are a list of checkboxes (pickers.CheckList): each takes a plain click.
+    approaches = page.locator(".cswb-checklist >> visible=true").first
     expect(approaches).to_be_visible()
-    expect(page.get_by_text("Click to choose or unchoose; several allowed.").first).to_be_visible()
-    options = approaches.locator("option")
-    already = approaches.evaluate("s => [...s.options].map(o => o.selected)")
-    options.nth(0).click()
-    options.nth(1).click()  # no Ctrl: the first stays chosen
-    expect(options.nth(0)).to_have_js_property("selected", not already[0])
-    expect(options.nth(1)).to_have_js_property("selected", not already[1])
+    boxes = approaches.get_by_role("checkbox")
+    expect(boxes.nth(1)).to_be_visible()
+    already = [boxes.nth(0).is_checked(), boxes.nth(1).is_checked()]
+    boxes.nth(0).click()
+    expect(boxes.nth(0)).to_be_checked(checked=not already[0])
+    boxes.nth(1).click()  # no Ctrl: the first keeps its new state
+    expect(boxes.nth(1)).to_be_checked(checked=not already[1])
+    expect(boxes.nth(0)).to_be_checked(checked=not already[0])
 
     _open(page, server, "buy_in", "#step-survey_import")
     picker = page.locator(".widget-upload").first
