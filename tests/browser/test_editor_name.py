@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from browser_harness import wait_for_app
 from playwright.sync_api import expect
@@ -28,6 +30,10 @@ def test_the_name_given_once_follows_the_browser_into_other_workbooks(server, ne
     expect(page.get_by_text(f"Editing as {NAME}", exact=True)).to_be_visible()
     expect(page.get_by_label(LABEL)).to_be_hidden()
     # The new kernel was told: feedback typed on this page is saved under the person's name.
+    # The app shows one step at a time: go to the feedback step through the step menu, as a person would.
+    steps = page.get_by_role("navigation", name="Steps of this workbook")
+    steps.get_by_role("link", name=re.compile(r"Quick feedback entry$")).click()
+    expect(page.get_by_label("What was said")).to_be_visible()
     page.get_by_label("What was said").fill("The bus stops too early for night shifts.")
     page.get_by_role("button", name="Save feedback").click()
     expect(page.get_by_text("Saved. Ready for the next one.")).to_be_visible()

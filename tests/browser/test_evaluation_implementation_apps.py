@@ -136,6 +136,23 @@ def _row(table, header: str):
     return table.get_by_role("row").filter(has=table.page.get_by_role("rowheader", name=header, exact=True))
 
 
+def _standing(page, title: str):
+    """The action's record in "Where each action stands": its row (status, complete, last update)
+    and, in a full-width row below it, the details (what the latest update said)."""
+    table = _static_table(page, "Where each action stands (its current status and latest update)")
+    return table.locator("tbody.cswb-record").filter(has=page.get_by_role("rowheader", name=title, exact=True))
+
+
+def _expect_standing(page, title: str, note: str, cells: list[str] | None = None) -> None:
+    """One record for `title`, its `cells` (if given) side by side and `note` in its details."""
+    record = _standing(page, title)
+    expect(record).to_have_count(1)
+    if cells is not None:
+        expect(_row(record, title).get_by_role("cell")).to_have_text(cells)
+    expect(record.locator(".cswb-record-details li").filter(has_text="What it said:")).to_have_text(
+        f"What it said: {note}")
+
+
 def _no_injected_markup(page) -> None:
     for frame in page.frames:  # the page and any iframe in it
         assert frame.evaluate(INJECTED) == 0, f"hostile markup became elements in {frame.url}"  # a snapshot, by intent
@@ -261,9 +278,7 @@ def test_add_an_action_and_post_its_progress_through_the_ui_and_both_survive_a_r
     open_row(actions, n)
     for column, value in {**expected, "Status": "delayed", "Percent complete": "35"}.items():
         expect(actions.get_by_label(f"{column}, row {n}", exact=True)).to_have_value(value)
-    standing = _row(_static_table(page, "Where each action stands (its current status and latest update)"), ACTION)
-    expect(standing).to_have_count(1)
-    expect(standing.get_by_role("cell")).to_have_text(["Delayed", "35%", UPDATE_DATE, UPDATE_NOTE])
+    _expect_standing(page, ACTION, UPDATE_NOTE, ["Delayed", "35%", UPDATE_DATE])
     assert not guard.dialogs
 
 
@@ -292,9 +307,7 @@ def test_hostile_names_in_both_apps_show_as_text_and_run_nothing(
 
     _open(page, server, "implementation", HOSTILE)
     assert _row_number(_table(page, "Actions"), "Action", HOSTILE_NAME)
-    standing = _row(_static_table(page, "Where each action stands (its current status and latest update)"), HOSTILE_NAME)
-    expect(standing).to_have_count(1)
-    expect(standing.get_by_role("cell").last).to_have_text(HOSTILE_NAME)  # the update's note
+    _expect_standing(page, HOSTILE_NAME, HOSTILE_NAME)  # the update's note, as text
     expect(page.locator("li.cswb-overdue", has_text=f"“{HOSTILE_NAME}”")).to_have_count(1)
     reporting = page.locator("figure.cswb-reporting svg")
     expect(reporting.locator("g > title", has_text=HOSTILE_NAME).first).to_be_attached()
