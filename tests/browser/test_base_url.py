@@ -59,6 +59,10 @@ def test_every_link_on_the_launcher_and_an_app_page_resolves_under_the_prefix(pr
 def test_an_app_page_connects_its_widgets_through_the_prefix(prefixed: Server, page, guard) -> None:
     page.goto(prefixed.url("voila/render/commitment.ipynb?workspace=maple-falls"))
     wait_for_widgets(page, LOAD_MS)
+    # One workbook step at a time: the step menu's link (a hash, under the prefix) shows the table's step.
+    steps = page.get_by_role("navigation", name="Steps of this workbook")
+    steps.get_by_role("link", name=re.compile(r"^\d+\s*Organizations$")).click(timeout=LOAD_MS)
+    expect(page).to_have_url(re.compile(rf"^{re.escape(prefixed.base_url)}voila/render/.*#step-organizations$"))
     expect(page.get_by_role("table", name="Organizations", exact=True)).to_be_visible(timeout=LOAD_MS)
     sockets = [url for url in guard.requests if url.startswith("ws")]
     assert sockets and all(url.startswith(f"ws://127.0.0.1:{prefixed.port}{PREFIX}") for url in sockets), sockets
