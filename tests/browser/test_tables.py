@@ -38,6 +38,20 @@ OVERFLOW = """() => {
 }"""
 
 
+# {step index in the step menu: how many editing lists it holds}, for the steps that hold any. A
+# step is a level-2 heading's cell and the cells after it, as the template's steps.js makes them.
+STEPS_WITH_TABLES = """() => {
+  const out = {};
+  let step = -1;
+  for (const cell of document.querySelectorAll("#rendered_cells .jp-Cell")) {
+    if (cell.classList.contains("jp-MarkdownCell") && cell.querySelector(".jp-RenderedMarkdown h2, .jp-RenderedHTMLCommon h2")) step += 1;
+    const lists = cell.querySelectorAll(".cswb-et-list").length;
+    if (lists && step >= 0) out[step] = (out[step] || 0) + lists;
+  }
+  return out;
+}"""
+
+
 @pytest.fixture(scope="module")
 def maple(workspace_root: Path) -> Path:
     return sample_workspace("maple-falls", workspace_root / SLUG)
@@ -58,18 +72,34 @@ def _widget(page, caption: str):
 @pytest.mark.parametrize("notebook", APPS)
 def test_every_table_fits_1366_px_with_nothing_cut_off(server, page, maple: Path, notebook: str) -> None:
     _open(page, server, notebook)
+    # The app shows one step at a time: go, by the step menu, to each step that holds a table.
     lists = page.locator(".cswb-et-list")
-    expect(lists.first).to_be_visible(timeout=LOAD_MS)
-    for i in range(lists.count()):  # every list, each scrolled to (deferred sections build when shown)
-        lists.nth(i).scroll_into_view_if_needed()
-        expect(lists.nth(i).locator("tbody tr").first).to_be_visible(timeout=LOAD_MS)
-    assert page.evaluate(OVERFLOW) == []
-    # Add row sits above its list, in the window's width.
-    for button in page.get_by_role("button", name="Add row").all():
-        box = button.bounding_box()
-        assert box is not None and box["x"] + box["width"] <= 1366
-    # Choices read as names: no catalogue key (a word_with_underscores) in any list.
-    keys = [t for t in page.locator(".cswb-et-table tbody td").all_inner_texts() if re.fullmatch(r"[a-z]+(_[a-z]+)+", t.strip())]
+    expect(lists.first).to_be_attached(timeout=LOAD_MS)
+    steps = page.evaluate(STEPS_WITH_TABLES)
+    assert steps, f"{notebook}: no editing table in any step"
+    links = page.get_by_role("navigation", name="Steps of this workbook").get_by_role("link")
+    problems, add_buttons, keys = [], 0, []
+    for step, count in steps.items():
+        links.nth(int(step)).click()
+        expect(links.nth(int(step))).to_have_attribute("aria-current", "step")
+        shown = page.locator(".cswb-et-list >> visible=true")
+        expect(shown).to_have_count(count, timeout=LOAD_MS)
+        for i in range(count):  # every list of the step, each scrolled to
+            shown.nth(i).scroll_into_view_if_needed()
+            expect(shown.nth(i).locator("tbody tr").first).to_be_visible(timeout=LOAD_MS)
+        problems += page.evaluate(OVERFLOW)  # lists of hidden steps measure 0: only this step's count
+        # Add row sits above its list, in the window's width.
+        for button in page.get_by_role("button", name="Add row").all():
+            if not button.is_visible():  # another step's
+                continue
+            box = button.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= 1366
+            add_buttons += 1
+        # Choices read as names: no catalogue key (a word_with_underscores) in any list.
+        texts = page.locator(".cswb-et-table tbody td >> visible=true").all_inner_texts()
+        keys += [t for t in texts if re.fullmatch(r"[a-z]+(_[a-z]+)+", t.strip())]
+    assert problems == []
+    assert add_buttons >= 1
     assert keys == []
 
 
