@@ -21,14 +21,22 @@ from .schema import PLAN_VERSIONS_DDL, SCHEMA_VERSION, TABLES, TABLES_BY_NAME, T
 _SQL_TYPES = {"int": "INTEGER", "float": "REAL", "bool": "INTEGER"}
 
 
-def table_ddl(spec: Table) -> list[str]:
-    cols = ['"id" TEXT PRIMARY KEY NOT NULL']
-    cols += [f'"{c.name}" {_SQL_TYPES.get(c.kind, "TEXT")}' for c in spec.columns]
+def table_ddl(
+    spec: Table,
+    *,
+    key_columns: tuple[str, ...] = ('"id" TEXT PRIMARY KEY NOT NULL',),
+    types: dict[str, str] = _SQL_TYPES,
+    blank_key: str = "coalesce(\"{}\", '')",
+) -> list[str]:
+    """A table's CREATE TABLE and index statements; PostgreSQL passes its own key columns, types
+    and blank-value key (`blank_key` formats a column name)."""
+    cols = [*key_columns]
+    cols += [f'"{c.name}" {types.get(c.kind, "TEXT")}' for c in spec.columns]
     cols.append('"deleted_at" TEXT')
     statements = [f'CREATE TABLE IF NOT EXISTS "{spec.name}" ({", ".join(cols)})']
     for i, unique in enumerate(spec.unique):
-        # coalesce: SQLite treats NULLs as distinct, but two blank areas are the same area
-        keys = ", ".join(f"coalesce(\"{c}\", '')" for c in unique)
+        # coalesce: SQL treats NULLs as distinct, but two blank areas are the same area
+        keys = ", ".join(blank_key.format(c) for c in unique)
         statements.append(
             f'CREATE UNIQUE INDEX IF NOT EXISTS "{spec.name}__unique{i}" ON "{spec.name}" ({keys})'
             " WHERE deleted_at IS NULL"
