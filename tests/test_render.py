@@ -67,7 +67,7 @@ def test_table_html_says_when_empty_and_can_leave_out_the_style() -> None:
 
 
 def test_static_tables_never_show_contact_columns() -> None:
-    assert render.PRIVATE_COLUMNS == {"email", "phone"}
+    assert render.PRIVATE_COLUMNS == {"email", "phone", "device"}  # device: a ballot's phone fingerprint
     frame = pd.DataFrame({"name": ["Ana"], "email": ["ana@example.org"], "phone": ["555-0100"]})
     for html in (render.table_html(frame), render.table_html(frame, ["name", "email", "phone"])):
         assert "ana@example.org" not in html and "555-0100" not in html
