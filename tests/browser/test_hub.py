@@ -8,10 +8,11 @@ deploy/single-machine/jupyterhub_config.py and its try-it-out DummyAuthenticator
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
-from browser_harness import wait_for_widgets
+from browser_harness import table_widget
 from hub_harness import PASSWORD, SERVICE, Hub
 from playwright.sync_api import expect
 
@@ -60,17 +61,26 @@ def _sign_in(page, hub: Hub, user: str) -> None:
 
 def _open_app(page, hub: Hub, workspace: str, stage: str = "commitment") -> None:
     page.goto(hub.url(f"{SERVICE}voila/render/{stage}.ipynb?workspace={workspace}"))
-    wait_for_widgets(page, LOAD_MS)
+    # Signed in, the header has no name field: its widgets are on screen once it says who is signed in.
+    expect(page.locator(".jupyter-widgets .cswb-signed-in")).to_be_visible(timeout=LOAD_MS)
+    expect(page.get_by_role("navigation", name="Steps of this workbook")).to_be_visible(timeout=LOAD_MS)
+
+
+def _go_to_step(page, title: str) -> None:
+    """Click the step menu's link to the step headed `title` (the apps show one step at a time)."""
+    steps = page.get_by_role("navigation", name="Steps of this workbook")
+    steps.get_by_role("link", name=re.compile(rf"^\d+\s*{re.escape(title)}$")).click(timeout=LOAD_MS)
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=LOAD_MS)
 
 
 def _add_organization(page, name: str) -> None:
-    # The section is built once it is on screen (workbooks' @deferred sections).
-    page.get_by_role("heading", name="Organizations", exact=True).scroll_into_view_if_needed(timeout=LOAD_MS)
-    organizations = page.get_by_role("table", name="Organizations", exact=True)
-    organizations.wait_for(state="visible", timeout=LOAD_MS)
+    # Its step, through the menu; the section is built once it is on screen (@deferred sections).
+    _go_to_step(page, "Organizations")
+    organizations = table_widget(page, "Organizations", LOAD_MS)
+    organizations.get_by_role("button", name="Add row").click()
     organizations.get_by_label("New row: Name").fill(name)
     organizations.get_by_label("New row: Sector").select_option(label="Other")
-    organizations.get_by_role("button", name="Add row").click()
+    organizations.get_by_role("button", name="Save new row").click()
 
 
 def test_each_person_sees_only_their_communities_and_others_do_not_exist(hub: Hub) -> None:
@@ -134,7 +144,7 @@ def test_only_a_coordinator_restores_a_deleted_record(hub: Hub, new_context) -> 
         page = new_context().new_page()
         _sign_in(page, hub, user)
         _open_app(page, hub, "maple-falls")
-        page.get_by_role("heading", name="Change history", exact=True).scroll_into_view_if_needed(timeout=LOAD_MS)
+        _go_to_step(page, "Change history")
         restore = page.get_by_role("button", name=f"Restore organization “{DELETED}”", exact=True)
         expect(restore).to_be_visible(timeout=LOAD_MS)
         return page, restore
