@@ -21,6 +21,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from test_widgets import MOUNT  # the tests' stand-in for anywidget's model, wired to EditableTable.handle
 
 from cswb_widgets.render import assets as render_assets
 from cswb_widgets.store.synthetic import generate_city
@@ -30,28 +33,7 @@ from cswb_widgets.widgets._table_front import TABLE_CSS, TABLE_ESM
 TARGET_FIRST_S = 1.0
 TARGET_STEP_S = 0.3
 
-MOUNT = """async ([esm, css, initial]) => {
-  const listeners = {};
-  window.cswbModel = {
-    state: initial,
-    get(name) { return this.state[name]; },
-    on(event, callback) { (listeners[event] ||= []).push(callback); },
-    off(event, callback) { listeners[event] = (listeners[event] || []).filter((f) => f !== callback); },
-    async send(message) {
-      const next = await window.handleInPython(message);
-      for (const [name, value] of Object.entries(next)) {
-        if (JSON.stringify(value) === JSON.stringify(this.state[name])) continue;
-        this.state[name] = value;
-        for (const callback of listeners["change:" + name] || []) callback();
-      }
-    },
-  };
-  const style = document.createElement("style");
-  style.textContent = css;
-  document.head.append(style);
-  const module = await import(URL.createObjectURL(new Blob([esm], { type: "text/javascript" })));
-  module.default.render({ model: window.cswbModel, el: document.querySelector("main") });
-}"""
+
 
 
 NEXT_PAGE_MS = """() => new Promise((resolve) => {
