@@ -1,0 +1,132 @@
+"""The language people see: gettext catalogues (Babel) and locale-aware numbers and dates.
+
+One current language per context (a kernel, a request, a report run), set with `use_language`
+or `set_language`; everything that shows text asks this module. English is the source
+language: a message with no translation shows as written.
+
+- `_(message)` translates now; `ngettext(singular, plural, n)` picks a plural form;
+- `N_(message)` only marks a module-level constant for extraction: translate it where it is
+  shown, with `_(CONSTANT)`, because the language is not known when the module is imported;
+- `format_number`, `format_decimal`, `format_percent`, `format_date`: Babel, in the current
+  language ("1,234.5" in English, "1 234,5" in French).
+
+Catalogues live in `cswb_widgets/locale/<lang>/LC_MESSAGES/cswb.po` and are read from the
+`.po` file itself (no compiled `.mo` in git); `make i18n` extracts and checks them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+import functools
+import gettext
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+from babel import Locale, dates as babel_dates, numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+DEFAULT_LANGUAGE = "en"
+LANGUAGES = ("en", "fr")  # the languages people can choose
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}  # each in its own language
+DOMAIN = "cswb"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+_current: contextvars.ContextVar[str] = contextvars.ContextVar("cswb_language", default=DEFAULT_LANGUAGE)
+
+
+def normalize_language(value: object) -> str:
+    """A supported language code from what a person, a URL or a setting gave ("fr-CA" -> "fr");
+    anything else is the default language."""
+    code = str(value or "").strip().replace("_", "-").split("-")[0].lower()
+    return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    return _current.get()
+
+
+def set_language(language: object) -> str:
+    """Make `language` current for this context (a kernel's whole session); returns it."""
+    code = normalize_language(language)
+    _current.set(code)
+    return code
+
+
+@contextlib.contextmanager
+def use_language(language: object) -> Iterator[str]:
+    """Within the block, text and numbers are in `language` (a report in one language of a
+    bilingual plan, a request with `?lang=fr`)."""
+    token = _current.set(normalize_language(language))
+    try:
+        yield _current.get()
+    finally:
+        _current.reset(token)
+
+
+@functools.cache
+def translations(language: str) -> Translations | gettext.NullTranslations:
+    """The catalogue of `language`, read once from its `.po` (compiled in memory); none for
+    English or a missing file."""
+    catalogue_path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if language == DEFAULT_LANGUAGE or not catalogue_path.is_file():
+        return gettext.NullTranslations()
+    with catalogue_path.open("rb") as handle:
+        catalogue = read_po(handle, locale=language, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalogue)  # fuzzy entries are left out, as msgfmt does
+    compiled.seek(0)
+    return Translations(fp=compiled, domain=DOMAIN)
+
+
+def _(message: str) -> str:
+    """`message` in the current language."""
+    return translations(_current.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The form of a message that fits `count`, in the current language."""
+    return translations(_current.get()).ngettext(singular, plural, count)
+
+
+def pgettext(context: str, message: str) -> str:
+    """`message` in the current language, told apart from the same English in another
+    `context` ("Plan" the noun on a tab vs "Plan" the verb on a button)."""
+    return translations(_current.get()).pgettext(context, message)
+
+
+def N_(message: str) -> str:
+    """Mark a constant for extraction without translating it (see the module's docstring)."""
+    return message
+
+
+def _locale() -> Locale:
+    return Locale.parse({"en": "en_CA", "fr": "fr_CA"}[_current.get()])
+
+
+def format_number(value: int | float) -> str:
+    """A count ("1,234" / "1 234")."""
+    return numbers.format_decimal(value, locale=_locale())
+
+
+def format_decimal(value: float, digits: int = 1) -> str:
+    """A measured value with up to `digits` decimals ("1,234.5" / "1 234,5")."""
+    pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
+    return numbers.format_decimal(value, format=pattern, locale=_locale())
+
+
+def format_percent(fraction: float, digits: int = 0) -> str:
+    """A share of one as a percentage ("45%" / "45 %")."""
+    pattern = _locale().percent_formats[None].pattern
+    if digits > 0:
+        pattern = pattern.replace("0", "0." + "#" * digits, 1)
+    return numbers.format_percent(fraction, format=pattern, locale=_locale())
+
+
+def format_date(value: dt.date, form: str = "long") -> str:
+    """A date in prose ("December 4, 2026" / "4 décembre 2026"); tables keep ISO dates."""
+    return babel_dates.format_date(value, format=form, locale=_locale())
