@@ -10,8 +10,8 @@ language: a message with no translation shows as written.
 - `format_number`, `format_decimal`, `format_percent`, `format_date`: Babel, in the current
   language ("1,234.5" in English, "1 234,5" in French).
 
-Catalogues live in `cswb_widgets/locale/<lang>/LC_MESSAGES/cswb.po` and are read from the
-`.po` file itself (no compiled `.mo` in git); `make i18n` extracts and checks them.
+Catalogues live in `cswb_widgets/locale/<lang>/LC_MESSAGES/*.po` (one file per part of the
+product) and are read from the `.po` files themselves (no compiled `.mo` in git); `make i18n` extracts and checks them.
 """
 
 from __future__ import annotations
@@ -70,17 +70,24 @@ def use_language(language: object) -> Iterator[str]:
 
 @functools.cache
 def translations(language: str) -> Translations | gettext.NullTranslations:
-    """The catalogue of `language`, read once from its `.po` (compiled in memory); none for
-    English or a missing file."""
-    catalogue_path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if language == DEFAULT_LANGUAGE or not catalogue_path.is_file():
-        return gettext.NullTranslations()
-    with catalogue_path.open("rb") as handle:
-        catalogue = read_po(handle, locale=language, domain=DOMAIN)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalogue)  # fuzzy entries are left out, as msgfmt does
-    compiled.seek(0)
-    return Translations(fp=compiled, domain=DOMAIN)
+    """The catalogue of `language`, read once: every `.po` file in its folder (one per part of
+    the product: apps, reports, framework...), each compiled in memory; none for English."""
+    folder = LOCALE_DIR / language / "LC_MESSAGES"
+    result: Translations | gettext.NullTranslations = gettext.NullTranslations()
+    if language == DEFAULT_LANGUAGE or not folder.is_dir():
+        return result
+    for catalogue_path in sorted(folder.glob("*.po")):
+        with catalogue_path.open("rb") as handle:
+            catalogue = read_po(handle, locale=language, domain=DOMAIN)
+        compiled = io.BytesIO()
+        write_mo(compiled, catalogue)  # fuzzy entries are left out, as msgfmt does
+        compiled.seek(0)
+        part = Translations(fp=compiled, domain=DOMAIN)
+        if isinstance(result, Translations):
+            result.merge(part)
+        else:
+            result = part
+    return result
 
 
 def _(message: str) -> str:
