@@ -320,10 +320,12 @@ def restore(path: Path | str, table: str, record_id: str) -> None:
 @cli.command()
 @click.option(
     "--root",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=WORKSPACE,
     default=Path("."),
     show_default=True,
-    help="The folder whose sub-folders are community workspaces.",
+    help="The folder whose sub-folders are community workspaces, or a PostgreSQL database "
+    "(postgresql://[user@]host[:port]/database) whose communities are served; keep its password in "
+    "PGPASSWORD or ~/.pgpass, not the URL.",
 )
 @click.option("--port", type=click.IntRange(1, 65535), default=8866, show_default=True)
 @click.option(
@@ -393,7 +395,7 @@ def restore(path: Path | str, table: str, record_id: str) -> None:
 @click.option("--never-connected-seconds", type=click.IntRange(10, 3600), default=DEFAULT_NEVER_CONNECTED_SECONDS,
               show_default=True, help="Reclaim a page's kernel if the page has not connected within this time.")
 def serve(
-    root: Path,
+    root: Path | str,
     port: int,
     host: str | None,
     workshop: str | None,
