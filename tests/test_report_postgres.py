@@ -96,3 +96,22 @@ def test_an_unchanged_community_is_skipped_and_an_edit_in_the_database_remakes_i
     remade = _report(tmp_path, url, "--out", str(out), "--kind", "progress")
     assert remade.returncode == 0 and "1 written" in remade.stdout, remade.stdout
     assert "skipped" not in remade.stdout
+
+
+@pytest.mark.slow
+def test_an_analyst_runs_one_notebook_on_a_community_by_its_url(database: str, tmp_path: Path) -> None:
+    import json
+
+    from cswb_widgets.paths import workbooks_dir
+    from cswb_widgets.report.assemble import notebook_parts, risk_blocks
+
+    out = tmp_path / "risk.ipynb"
+    done = subprocess.run(
+        [sys.executable, "-m", "papermill", str(workbooks_dir() / "risk.ipynb"), str(out),
+         "-p", "workspace", community_url(database, "maple_falls"), "-p", "mode", "report"],
+        capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    parts = notebook_parts(json.loads(out.read_text()))
+    assert "Risks ranked by priority score" in parts["prioritization"].html
+    assert risk_blocks(parts["priority_profiles"].html)
