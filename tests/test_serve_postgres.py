@@ -66,6 +66,15 @@ def test_the_registry_is_the_list_of_workspaces(database: str) -> None:
         assert ws.community["name"] == "Pine Ridge"
 
 
+def test_libpqs_environment_may_say_where_the_database_is(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    parts = urllib.parse.urlsplit(database)
+    for name, value in (("PGHOST", parts.hostname), ("PGPORT", str(parts.port)), ("PGUSER", parts.username),
+                        ("PGDATABASE", parts.path.lstrip("/"))):
+        monkeypatch.setenv(name, str(value))
+    assert [slug for slug, _ in find_workspaces("postgresql://")] == sorted(COMMUNITIES)
+    assert ServeOptions("postgresql://").checked().root == "postgresql://"
+
+
 @pytest.mark.parametrize("slug", ["no_such_place", "maple-falls", "Maple_Falls", "cswb", "x" * 60])
 def test_a_community_the_registry_does_not_list_does_not_exist(database: str, slug: str) -> None:
     with pytest.raises(NoSuchWorkspace, match="there is no workspace named"):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import re
 import sys
 import threading
@@ -74,17 +75,27 @@ class CommunityURL:
         query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
         slugs = [value for key, value in query if key == "community"]
         rest = [(key, value) for key, value in query if key != "community"]
-        database = parts.path.lstrip("/") or "postgres"
+        database = parts.path.lstrip("/") or os.environ.get("PGDATABASE") or "postgres"  # as libpq picks it
         if len(slugs) != 1 or not _SLUG.fullmatch(slugs[0]):
             raise WorkspaceError(
                 f"{_without_password(url)}: expected one community named in the URL as ?community=<name>"
                 " (lower-case letters, digits and _, starting with a letter, at most 48 characters)"
             )
-        conninfo = urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(rest)))
+        conninfo = _unsplit(parts._replace(query=urllib.parse.urlencode(rest)))
         return cls(conninfo, slugs[0], database)
 
     def with_community(self, slug: str) -> CommunityURL:
         return CommunityURL(self.conninfo, slug, self.database)
+
+
+def _unsplit(parts: urllib.parse.SplitResult) -> str:
+    """urlunsplit, keeping the '//' of a URL without a host (`postgresql://` and `postgresql:///db`:
+    libpq then takes the host from PGHOST or its default socket)."""
+    text = urllib.parse.urlunsplit(parts)
+    prefix = f"{parts.scheme}:"
+    if not parts.netloc and not text.startswith(prefix + "//"):
+        text = prefix + "//" + text[len(prefix):]
+    return text
 
 
 def _without_password(url: str) -> str:
@@ -94,9 +105,9 @@ def _without_password(url: str) -> str:
     if hidden != query:  # libpq also takes ?password=…
         parts = parts._replace(query=urllib.parse.urlencode(hidden, safe="*/"))
     if parts.password is None:
-        return urllib.parse.urlunsplit(parts)
+        return _unsplit(parts)
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    return _unsplit(parts._replace(netloc=netloc))
 
 
 without_password = _without_password
@@ -107,7 +118,7 @@ def community_url(database: str, slug: str) -> str:
     parts = urllib.parse.urlsplit(database)
     query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True) if k != "community"]
     query.append(("community", slug))
-    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query, safe="/")))
+    return _unsplit(parts._replace(query=urllib.parse.urlencode(query, safe="/")))
 
 
 @functools.lru_cache(maxsize=4096)
