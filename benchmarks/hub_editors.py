@@ -108,6 +108,9 @@ def sign_in_and_load(root: str | Path, editors: int, communities: int, concurren
         run.wall_s = time.perf_counter() - began
         peak.set()
         sampler.join()
+        if run.errors:  # what the service and the Hub said about them, before their logs go
+            said = [line for line in hub.log().splitlines() if "ERROR" in line or "Error:" in line or " 500 " in line]
+            run.errors += [f"log: {line[:300]}" for line in dict.fromkeys(said)][:8]
         hub.stop()
     return run
 
@@ -135,6 +138,7 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=20, help="saves per editor")
     parser.add_argument("--pause", type=float, default=0.1, help="mean seconds between one editor's saves")
     parser.add_argument("--url", help="an existing PostgreSQL server (postgresql://user@host:port/postgres)")
+    parser.add_argument("--hub-only", action="store_true", help="only the sign-in and launcher part")
     args = parser.parse_args()
     load = psutil.getloadavg()
     print(f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {psutil.cpu_count()} cores", flush=True)
@@ -155,7 +159,7 @@ def main() -> None:
                                              Path(tmp) / f"hub-{len(hub_runs)}", backend))
         probes: list[tuple[str, list[str | Path], Callable[[], int | None]]] = [
             ("SQLite files", list(folders), lambda: None), ("PostgreSQL", list(urls), server_rss)]
-        for backend, locations, probe in probes:
+        for backend, locations, probe in probes if not args.hub_only else ():
             print(f"{backend}: {args.editors} editors × {args.saves} saves …", flush=True)
             save_runs.append(run_editors(backend, locations, args.editors, args.saves, args.pause, probe))
     load = psutil.getloadavg()
@@ -165,7 +169,7 @@ def main() -> None:
         ratio = f"{b / a:.2f}" if a else "-"
         print(f"{label:<44}{format(a, fmt):>14}{format(b, fmt):>14}{ratio:>10}")
 
-    (hs, hp), (ss, sp) = hub_runs, save_runs
+    hs, hp = hub_runs
     print(f"\n{'':<44}{'SQLite files':>14}{'PostgreSQL':>14}{'PG/SQLite':>10}")
     print("through the Hub: sign in, then the launcher")
     row("  launchers loaded", len(hs.latencies), len(hp.latencies), "d")
@@ -175,6 +179,12 @@ def main() -> None:
     row("  launchers showing another community (0)", hs.wrong_community, hp.wrong_community, "d")
     row("  service peak memory (MB)", hs.service_peak_rss / MB, hp.service_peak_rss / MB, ".0f")
     row("  wall time (s)", hs.wall_s, hp.wall_s, ".1f")
+    for run in hub_runs:
+        for error in run.errors[:12]:
+            print(f"{run.backend}: {error}")
+    if not save_runs:
+        return
+    ss, sp = save_runs
     print("saves, one open workspace per editor (as its kernel)")
     row("  saves", len(ss.latencies), len(sp.latencies), "d")
     row("  p50 save latency (ms)", ss.p(0.5) * 1000, sp.p(0.5) * 1000, ".1f")
@@ -185,7 +195,7 @@ def main() -> None:
     if sp.server_rss is not None:
         print(f"{'  PostgreSQL server peak memory (MB)':<44}{'-':>14}{sp.server_rss / MB:>14.0f}"
               "   (resident minus shared, over its processes)")
-    for run in (*hub_runs, *save_runs):
+    for run in save_runs:
         for error in run.errors[:5]:
             print(f"{run.backend}: {error}")
 
