@@ -10,8 +10,8 @@ Kernel-side: the server's half is `cswb_widgets.serve`. Every workbook starts th
     workspace_path = resolve_workspace(workspace)
 
 Under `cswb serve` the workspace comes from the page's address (`?workspace=<slug>`) and is
-confined to the served root (a folder, or a database's registry of communities); the `workspace` parameter is then ignored, so nothing in a
-notebook can widen what a visitor may open. With a preheated kernel the notebook runs up to
+confined to the served root (a folder, or a database's registry of communities); the
+`workspace` parameter is then ignored, so nothing in a notebook can widen what a visitor may open. With a preheated kernel the notebook runs up to
 this call before anyone visits, and the call waits for the visitor's request; keep heavy
 imports above it and per-visitor work below it.
 """
