@@ -34,11 +34,13 @@ demo-reset: $(STAMP)
 	rm -rf $(DEMO_DIR)/$(DEMO_SAMPLE)
 	$(MAKE) demo
 
-# JupyterHub with the workbooks on loopback, for trying it out: four people, one printed password
-# (deploy/single-machine/try-locally.sh). Needs configurable-http-proxy: npm install -g configurable-http-proxy
+# JupyterHub + the workbooks + PostgreSQL on loopback, for trying it out: four people, one printed
+# password, two communities in one database (deploy/single-machine/try-locally.sh: a local cluster
+# under demo/hub/postgres unless CSWB_DATABASE_URL or PGHOST names one). Needs configurable-http-proxy
+# (npm install -g configurable-http-proxy) and Debian's postgresql package.
 hub: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[hub]'
-	BIN=$(BIN) DEMO_DIR=$(DEMO_DIR) deploy/single-machine/try-locally.sh
+	BIN=$(BIN) deploy/single-machine/try-locally.sh
 
 # The whole suite, after the static checks (CI runs this: the layering contracts hold there too).
 test: $(STAMP) static

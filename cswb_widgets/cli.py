@@ -320,10 +320,12 @@ def restore(path: Path | str, table: str, record_id: str) -> None:
 @cli.command()
 @click.option(
     "--root",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=WORKSPACE,
     default=Path("."),
     show_default=True,
-    help="The folder whose sub-folders are community workspaces.",
+    help="The folder whose sub-folders are community workspaces, or a PostgreSQL database "
+    "(postgresql://[user@]host[:port]/database) whose communities are served; keep its password in "
+    "PGPASSWORD or ~/.pgpass, not the URL.",
 )
 @click.option("--port", type=click.IntRange(1, 65535), default=8866, show_default=True)
 @click.option(
@@ -393,7 +395,7 @@ def restore(path: Path | str, table: str, record_id: str) -> None:
 @click.option("--never-connected-seconds", type=click.IntRange(10, 3600), default=DEFAULT_NEVER_CONNECTED_SECONDS,
               show_default=True, help="Reclaim a page's kernel if the page has not connected within this time.")
 def serve(
-    root: Path,
+    root: Path | str,
     port: int,
     host: str | None,
     workshop: str | None,
@@ -497,9 +499,10 @@ def _iso_date(value: str | None) -> dt.date | None:
 
 
 @cli.command()
-@click.argument("workspaces", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("workspaces", nargs=-1, required=True, type=WORKSPACE)
 @click.option("--out", required=True, type=click.Path(path_type=Path, file_okay=False),
-              help="Folder for the reports: OUT/<workspace folder name>/ for each community.")
+              help="Folder for the reports: OUT/<workspace folder name>/ for each community (a PostgreSQL "
+              "database's: OUT/<community>/).")
 @click.option("--kind", type=click.Choice(("plan", "progress")), default="plan", show_default=True,
               help="plan: the plan in the framework's sample-plan order; progress: actions, indicators, changes.")
 @click.option("--format", "formats", default="html", show_default=True, metavar="html,pdf,docx",
@@ -523,11 +526,13 @@ def _iso_date(value: str | None) -> dt.date | None:
               help="Remake every report, even those whose workspace, notebooks and options are unchanged.")
 @click.option("--shard", metavar="I/N",
               help="Make only the I-th of N stable slices of the communities (for several machines).")
-def report(workspaces: tuple[Path, ...], out: Path, kind: str, formats: str, jobs: str, all_parts: bool,
+def report(workspaces: tuple[Path | str, ...], out: Path, kind: str, formats: str, jobs: str, all_parts: bool,
            notebooks: Path | None, since: dt.date | None, version: int | None, draft: bool, force: bool,
            shard: str | None) -> None:
     """Make the plan (or progress report) of each WORKSPACE: run its six workbooks in report mode and
-    assemble one document, with the executed notebooks kept next to it.
+    assemble one document, with the executed notebooks kept next to it. A WORKSPACE may be a
+    PostgreSQL database (postgresql://…: each community of its registry) or one of its communities
+    (…?community=<name>).
 
     One community's failure does not stop the others; the summary names the notebook, cell and
     error of each failure, and the exit status is 1 if any failed. A community whose workspace,
@@ -539,20 +544,22 @@ def report(workspaces: tuple[Path, ...], out: Path, kind: str, formats: str, job
     from .notebooks import check_folder
     from .report import build_reports, parse_formats, summary_table
     from .report.batch import parse_jobs, parse_shard
+    from .report.from_database import as_workspace_folders
     from .store.workspace import is_workspace, no_workspace_here
 
     if since and kind != "progress":
         raise CswbError("--since is for the progress report (--kind progress): the plan shows no change")
     workers, slice_ = parse_jobs(jobs), parse_shard(shard) if shard else None
     for workspace in workspaces:  # a typo is refused before any kernel starts
-        if not is_workspace(workspace):
+        if not isinstance(workspace, str) and not is_workspace(workspace):
             raise no_workspace_here(workspace)
     started = time.perf_counter()
-    results = build_reports(list(workspaces), out, kind=kind, formats=parse_formats(formats), jobs=workers,
-                            all_parts=all_parts, notebooks=check_folder(notebooks) if notebooks else None,
-                            since=since, version=version, draft=draft, force=force, shard=slice_)
+    with as_workspace_folders(workspaces) as folders:  # a database's communities, as snapshots
+        results = build_reports(folders, out, kind=kind, formats=parse_formats(formats), jobs=workers,
+                                all_parts=all_parts, notebooks=check_folder(notebooks) if notebooks else None,
+                                since=since, version=version, draft=draft, force=force, shard=slice_)
     if slice_ is not None:
-        click.echo(f"shard {slice_[0]}/{slice_[1]}: {len(results)} of {len(workspaces)} communities")
+        click.echo(f"shard {slice_[0]}/{slice_[1]}: {len(results)} of {len(folders)} communities")
     click.echo(summary_table(results, time.perf_counter() - started))
     failed = [r for r in results if not r.ok]
     if failed:

@@ -35,7 +35,7 @@ from ..access import IDENTITY_ENVS, IDENTITY_HEADERS
 from ..errors import CswbError
 from ..notebooks import NOTEBOOKS, copy_for_app, notebook_path
 from ..store.limits import MAX_FILE_BYTES, MIB
-from ..store.served_root import ROOT_ENV
+from ..store.served_root import ROOT_ENV, as_location, shown_location
 from ..workbooks.risk import PUBLIC_URL_ENV
 from .console import quiet_routine_lines
 from .handlers import GuardedVoilaHandler, LauncherHandler, VoteUnavailableHandler
@@ -175,7 +175,8 @@ def vote_routes(server_url: str, service: VoteService | None) -> list[tuple]:
 class CswbVoila(Voila):
     """Voilà with the launcher at `/` instead of the file tree, and guarded app pages."""
 
-    workspace_root = Unicode(help="The folder whose sub-folders are the workspaces.").tag(config=True)
+    workspace_root = Unicode(help="The folder whose sub-folders are the workspaces, or a postgresql:// database of "
+                             "communities.").tag(config=True)
     workbooks = List(Unicode(), help="File names of the served notebooks that need a workspace.").tag(config=True)
     vote_service = Any(None, allow_none=True, help="The kernel-less workshop vote's shared state (serve.voting).")
     ledger = Instance(KernelLedger, args=(), help="The caps on app pages' kernels.")
@@ -183,7 +184,7 @@ class CswbVoila(Voila):
     def init_handlers(self) -> list[tuple]:
         replaced = (TornadoVoilaTreeHandler, VoilaContentsHandler, TornadoVoilaHandler)
         kept = [self._under_prefix(h) for h in super().init_handlers() if h[1] not in replaced]
-        root = Path(self.workspace_root)
+        root = as_location(self.workspace_root)
         workbooks = frozenset(self.workbooks)
         stages = frozenset(Path(name).stem for name in workbooks)
         self.ledger.install(self.kernel_manager)
@@ -317,7 +318,7 @@ def _announce(options: ServeOptions, votes: VoteService) -> None:
     """Runs once the server listens: the line people (and tests) wait for."""
     address = options.address + (f"?token={options.token}" if options.token else "")
     others = "" if is_loopback(options.host) else " (other machines on the network can connect)"
-    print(f"cswb: serving the workspaces in {options.root} at {address}{others}", flush=True)
+    print(f"cswb: serving the workspaces in {shown_location(options.root)} at {address}{others}", flush=True)
     if votes.workshop and votes.code:
         # Printed once, to the facilitator's terminal only (the log never sees the code).
         join = url_path_join(votes.public_url, VOTE_PATH, votes.workshop, "join")

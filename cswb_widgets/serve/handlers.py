@@ -15,7 +15,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 from ..access import ACTOR_HEADER, IDENTITY_HEADERS, ROLE_HEADER
 from ..errors import CswbError, WorkspaceError
 from ..notebooks import OWN_NOTEBOOKS, copy_for_app
-from ..store.served_root import NoSuchWorkspace, names_workspace, slug_from_query, workspace_under
+from ..store.served_root import Location, NoSuchWorkspace, names_workspace, slug_from_query, workspace_under
 from ..workbooks.risk import VOTE_PATH, VOTE_VIEW
 from .hub import visitor_name, visitor_roles
 from .kernel_caps import KernelLedger
@@ -32,7 +32,7 @@ def _html(handler: web.RequestHandler, body: str, status: int = 200) -> None:
 class LauncherHandler(JupyterHandler):
     """`/`: the workspaces under the root with their stages; no kernel involved."""
 
-    def initialize(self, workspace_root: Path, stages: frozenset[str]) -> None:
+    def initialize(self, workspace_root: Location, stages: frozenset[str]) -> None:
         self.workspace_root = workspace_root
         self.stages = stages
 
@@ -57,7 +57,7 @@ class GuardedVoilaHandler(TornadoVoilaHandler):
     """
 
     def initialize(
-        self, workspace_root: Path, workbooks: frozenset[str], site: Path, ledger: KernelLedger | None = None,
+        self, workspace_root: Location, workbooks: frozenset[str], site: Path, ledger: KernelLedger | None = None,
         **kwargs: Any,
     ) -> None:
         super().initialize(**kwargs)
@@ -68,7 +68,9 @@ class GuardedVoilaHandler(TornadoVoilaHandler):
 
     @web.authenticated
     async def get(self, path: str | None = None) -> None:
-        refusal = self._refusal(path or "") or self._role_refusal(path or "")
+        # Checking a community in a database is a round trip to it: off the event loop.
+        refusal = await asyncio.get_running_loop().run_in_executor(None, self._refusal, path or "")
+        refusal = refusal or self._role_refusal(path or "")
         visitor = visitor_name(self)  # None without a Hub: then only the server's cap applies
         if refusal is None:
             refusal = self.ledger.refusal(visitor, set(self.kernel_manager.list_kernel_ids()))
@@ -129,7 +131,9 @@ class GuardedVoilaHandler(TornadoVoilaHandler):
         """The site path of the workspace's own copy of workbook `path`, refreshed now, or None."""
         if path not in self.workbooks or not names_workspace(self.request.query):
             return None
-        workspace = workspace_under(self.workspace_root, slug_from_query(self.request.query))
+        if not isinstance(self.workspace_root, Path):  # a community in a database has no folder of notebooks
+            return None
+        workspace = Path(workspace_under(self.workspace_root, slug_from_query(self.request.query)))
         own = workspace / OWN_NOTEBOOKS / path
         if not own.is_file():
             return None

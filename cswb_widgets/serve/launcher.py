@@ -17,7 +17,7 @@ import jinja2
 from ..framework import load_catalogue
 from ..model.readiness import Check, assess, plan_readiness
 from ..store import TABLES, Workspace
-from ..store.served_root import SLUG_RULE, find_workspaces, stage_href
+from ..store.served_root import SLUG_RULE, Location, find_workspaces, shown_location, stage_href
 from ..store.versions import list_versions
 
 log = logging.getLogger(__name__)
@@ -81,8 +81,8 @@ class WorkspaceCard:
         return sum(item.complete for item in self.readiness)
 
 
-def workspace_cards(root: Path, notebooks: Collection[str], only: Collection[str] | None = None) -> list[WorkspaceCard]:
-    """One card per workspace folder under `root`, sorted by community name.
+def workspace_cards(root: Location, notebooks: Collection[str], only: Collection[str] | None = None) -> list[WorkspaceCard]:
+    """One card per workspace folder under `root` (or community of the database `root`), sorted by community name.
 
     `notebooks` are the stage keys whose notebook is served; other stages get no link.
     `only`, when given, names the workspaces the visitor may see (their Hub roles): the
@@ -95,7 +95,7 @@ def workspace_cards(root: Path, notebooks: Collection[str], only: Collection[str
     return sorted(cards, key=lambda c: (c.problem is not None, c.name.casefold(), c.slug))
 
 
-def _card(slug: str, path: Path | None, notebooks: Collection[str]) -> WorkspaceCard:
+def _card(slug: str, path: Location | None, notebooks: Collection[str]) -> WorkspaceCard:
     if path is None:
         return WorkspaceCard(slug, slug, "", problem=f"This folder cannot be served: rename it using {SLUG_RULE}.")
     try:
@@ -106,7 +106,7 @@ def _card(slug: str, path: Path | None, notebooks: Collection[str]) -> Workspace
             checks = plan_readiness(tables)
             versions = tuple(VersionLine(v.label, v.adopted_on.isoformat()) for v in list_versions(ws))
     except Exception:  # a corrupt or too-new database: say so on the page, details in the log
-        log.exception("cannot read workspace %s", path)
+        log.exception("cannot read workspace %s", shown_location(path))
         return WorkspaceCard(slug, slug, "", problem="This workspace could not be opened; the server log has the details.")
     stages = tuple(
         StageLink(s.stage, s.title, s.completion, stage_href(s.stage, slug) if s.stage in notebooks else None)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from ..errors import CswbError, WorkspaceError
 from ..notebooks import check_folder
-from ..store.served_root import workspace_under
-from ..store.workspace import is_workspace
+from ..store.served_root import Location, shown_location, workspace_under
+from ..store.workspace import is_database_url, is_workspace
 from .kernel_caps import DEFAULT_MAX_KERNELS, DEFAULT_MAX_KERNELS_PER_VISITOR, DEFAULT_NEVER_CONNECTED_SECONDS
 
 MIN_TOKEN_LENGTH = 16
@@ -68,12 +68,32 @@ def check_token(token: str) -> None:
         raise CswbError(f"{required}: this one is too easy to guess; make one with: {TOKEN_HINT}")
 
 
-def check_workshop(root: Path, slug: str) -> None:
+def check_workshop(root: Location, slug: str) -> None:
     """CswbError unless `slug` names a workspace under `root` (the community a workshop votes on)."""
     try:
         workspace_under(root, slug)
     except WorkspaceError as exc:
-        raise CswbError(f"--workshop {slug}: {exc} in {root} (give the folder name of a workspace there)") from None
+        raise CswbError(f"--workshop {slug}: {exc} in {shown_location(root)} (give the folder name of a workspace"
+                        " there, or a community of the database)") from None
+
+
+def check_database_root(url: str) -> str:
+    """`url` if it names a database this process can reach (its communities are served); CswbError otherwise.
+
+    The password belongs in libpq's environment (PGPASSWORD), ~/.pgpass or a service file, not
+    the URL: a URL is easily shown. One in the URL still works and is never printed.
+    """
+    from ..store.postgres import CommunityURL, list_communities
+
+    if "community=" in url:
+        where = CommunityURL.parse(url)
+        raise CswbError(f"--root {shown_location(url)}: give the database without ?community= (every community of"
+                        f" database '{where.database}' is served; Hub groups say who sees which)")
+    try:
+        list_communities(url)
+    except WorkspaceError as exc:
+        raise CswbError(f"--root {shown_location(url)}: {exc}") from None
+    return url
 
 
 def lan_address() -> str | None:
@@ -148,7 +168,7 @@ def check_config_file(path: Path) -> Path:
 
 @dataclass(frozen=True)
 class ServeOptions:
-    root: Path
+    root: Location  # a folder of workspaces, or a PostgreSQL database (postgresql://…) of communities
     host: str = "127.0.0.1"
     port: int = 8866
     token: str | None = None
@@ -173,16 +193,13 @@ class ServeOptions:
             check_access(self.host, self.token, self.password_hash)
         elif self.token or self.password_hash:
             raise CswbError("under JupyterHub people sign in at the Hub: drop --token and --password-hash")
-        root = self.root.expanduser().resolve()
-        if not root.is_dir():
-            raise CswbError(f"{self.root}: no such folder (--root is the folder that holds the workspaces)")
-        if is_workspace(root):
-            raise CswbError(f"{self.root} is a workspace itself: give the folder that contains it, e.g. --root {root.parent}")
+        if is_database_url(self.root):
+            root: Location = check_database_root(str(self.root))
+        else:
+            root = self._checked_folder(Path(self.root))
         for folder in self.extra_notebooks:
             if not folder.is_dir():
                 raise CswbError(f"{folder}: no such notebook folder")
-        if not os.access(root, os.R_OK | os.X_OK):
-            raise CswbError(f"{self.root}: cannot read this folder")
         if self.workshop is not None:
             check_workshop(root, self.workshop)
         return replace(
@@ -191,6 +208,16 @@ class ServeOptions:
             base_url=check_base_url(self.base_url),
             config_files=tuple(check_config_file(p) for p in self.config_files),
         )
+
+    def _checked_folder(self, given: Path) -> Path:
+        root = given.expanduser().resolve()
+        if not root.is_dir():
+            raise CswbError(f"{self.root}: no such folder (--root is the folder that holds the workspaces)")
+        if is_workspace(root):
+            raise CswbError(f"{self.root} is a workspace itself: give the folder that contains it, e.g. --root {root.parent}")
+        if not os.access(root, os.R_OK | os.X_OK):
+            raise CswbError(f"{self.root}: cannot read this folder")
+        return root
 
     @property
     def public_address(self) -> str:

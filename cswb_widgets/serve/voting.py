@@ -30,7 +30,6 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -51,7 +50,7 @@ from ..model.voting import (
 from ..render import WorkspaceTables
 from ..store import Workspace
 from ..store.ballots import device_ballot, record_ballot, risk_names
-from ..store.served_root import NoSuchWorkspace, workspace_under
+from ..store.served_root import Location, NoSuchWorkspace, workspace_under
 from ..workbooks.risk import VOTE_PATH
 from . import vote_pages
 
@@ -90,7 +89,7 @@ def typed_code(text: str) -> str:
 class VoteService:
     """What the vote handlers of one server share: the root, the workshop, the stores, a thread pool."""
 
-    root: Path
+    root: Location
     public_url: str  # the server's absolute address with its base URL, as phones reach it
     workshop: str | None = None  # the community voted on with the access code (workshop mode)
     code: str | None = None

@@ -1,4 +1,5 @@
-"""`cswb migrate`: a SQLite workspace copied whole into a community in PostgreSQL.
+"""`cswb migrate`: a SQLite workspace copied whole into a community in PostgreSQL; and back, as
+a snapshot: `cswb report` makes a community's documents from a SQLite copy of it (`snapshot_community`).
 
 Every record (deleted ones too, in their order), the audit trail (with its sequence numbers)
 and the adopted versions are copied in one transaction, then counted on both sides before it
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import WorkspaceError
 from .postgres import CommunityURL, PostgresWorkspace, community_exists
@@ -79,3 +81,25 @@ def migrate_workspace(source: str | os.PathLike[str], url: str, *, replace: bool
             )
         finally:
             target.close()
+
+
+def snapshot_community(url: str, folder: str | os.PathLike[str]) -> dict[str, int]:
+    """Copy the community `url` names whole into a new SQLite workspace at `folder`; the rows per table.
+
+    Read in one read-only REPEATABLE READ transaction: the copy is the community at one instant,
+    whoever edits it meanwhile (a report's six notebooks then read the same data). The copy holds
+    what a migration copies (every record, deleted ones too, the audit trail, the adopted versions)
+    in the same order, so the same rows make the same copy, byte for byte in content
+    (`store.digest.content_digest`): a report's skip-unchanged check works on it as on a file.
+    """
+    counts: dict[str, int] = {}
+    source = PostgresWorkspace(url, read_only=True)
+    with source, source._lock, source._raw.transaction():
+        source._raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        with Workspace.building(Path(folder), actor=source.actor) as target, target._write_lock() as conn:
+            for name, columns, order in copied_tables():
+                quoted = ", ".join(f'"{c}"' for c in columns)
+                rows = source._rows(f'SELECT {quoted} FROM "{name}" ORDER BY {order}')
+                conn.executemany(f'INSERT INTO "{name}" ({quoted}) VALUES ({", ".join("?" * len(columns))})', rows)
+                counts[name] = len(rows)
+    return counts

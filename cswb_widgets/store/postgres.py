@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import re
 import sys
 import threading
@@ -43,6 +44,7 @@ from .workspace import LOCK_WAIT_SECONDS, Workspace, _default_actor
 URL_SCHEMES = ("postgresql://", "postgres://")
 REGISTRY_SCHEMA = "cswb"
 _SLUG = re.compile(r"[a-z][a-z0-9_]{0,47}")
+COMMUNITY_SLUG = _SLUG  # what a community may be called (it names a schema: community_<slug>)
 _REGISTRY_LOCK = "cswb:registry"  # held while a community is created or dropped
 
 
@@ -73,25 +75,50 @@ class CommunityURL:
         query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
         slugs = [value for key, value in query if key == "community"]
         rest = [(key, value) for key, value in query if key != "community"]
-        database = parts.path.lstrip("/") or "postgres"
+        database = parts.path.lstrip("/") or os.environ.get("PGDATABASE") or "postgres"  # as libpq picks it
         if len(slugs) != 1 or not _SLUG.fullmatch(slugs[0]):
             raise WorkspaceError(
                 f"{_without_password(url)}: expected one community named in the URL as ?community=<name>"
                 " (lower-case letters, digits and _, starting with a letter, at most 48 characters)"
             )
-        conninfo = urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(rest)))
+        conninfo = _unsplit(parts._replace(query=urllib.parse.urlencode(rest)))
         return cls(conninfo, slugs[0], database)
 
     def with_community(self, slug: str) -> CommunityURL:
         return CommunityURL(self.conninfo, slug, self.database)
 
 
+def _unsplit(parts: urllib.parse.SplitResult) -> str:
+    """urlunsplit, keeping the '//' of a URL without a host (`postgresql://` and `postgresql:///db`:
+    libpq then takes the host from PGHOST or its default socket)."""
+    text = urllib.parse.urlunsplit(parts)
+    prefix = f"{parts.scheme}:"
+    if not parts.netloc and not text.startswith(prefix + "//"):
+        text = prefix + "//" + text[len(prefix):]
+    return text
+
+
 def _without_password(url: str) -> str:
     parts = urllib.parse.urlsplit(url)
+    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    hidden = [(key, "***" if key == "password" else value) for key, value in query]
+    if hidden != query:  # libpq also takes ?password=…
+        parts = parts._replace(query=urllib.parse.urlencode(hidden, safe="*/"))
     if parts.password is None:
-        return url
+        return _unsplit(parts)
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    return _unsplit(parts._replace(netloc=netloc))
+
+
+without_password = _without_password
+
+
+def community_url(database: str, slug: str) -> str:
+    """The URL of community `slug` in the database `database` names (any `community` it had replaced)."""
+    parts = urllib.parse.urlsplit(database)
+    query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True) if k != "community"]
+    query.append(("community", slug))
+    return _unsplit(parts._replace(query=urllib.parse.urlencode(query, safe="/")))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -219,9 +246,7 @@ def _registered(raw: psycopg.Connection, slug: str) -> bool:
 
 def list_communities(url: str) -> list[str]:
     """The communities a database holds (the URL's own `community` is not needed)."""
-    if "community=" not in url:
-        url += ("&" if "?" in url else "?") + "community=any"
-    where = CommunityURL.parse(url)
+    where = CommunityURL.parse(community_url(url, "any"))
     with contextlib.closing(connect(where.conninfo, shown=f"database '{where.database}'")) as raw:
         if raw.execute(f"SELECT to_regclass('{REGISTRY_SCHEMA}.communities')").fetchone()[0] is None:  # type: ignore[index]
             return []
@@ -427,5 +452,5 @@ class PostgresWorkspace(Workspace):
             return migrations.stored_version(self._conn)
 
 
-__all__ = ["CommunityURL", "PostgresWorkspace", "community_exists", "drop_community", "is_database_url",
-           "list_communities"]
+__all__ = ["COMMUNITY_SLUG", "CommunityURL", "PostgresWorkspace", "community_exists", "community_url", "drop_community",
+           "is_database_url", "list_communities", "without_password"]

@@ -1,5 +1,9 @@
 """Which workspace a URL may open: slug rules and confinement to the served root.
 
+The served root is a folder of SQLite workspaces or a PostgreSQL database (`postgresql://…`)
+whose registry lists its communities; a workspace's slug is then its community name, and what a
+slug opens is that community's URL (`postgresql://…?community=<slug>`).
+
 A visitor names a workspace by its folder name (its *slug*) in `?workspace=<slug>`. Only a
 direct sub-folder of the root that holds a workspace can be opened, whatever the visitor
 types: the slug is checked against a strict pattern (so `..`, `/`, `\\`, `%`, NUL and
@@ -20,7 +24,10 @@ from urllib.parse import parse_qs, quote, urlencode
 
 from ..errors import WorkspaceError
 from ..kernel_errors import hide_paths
-from .workspace import DB_FILE, SINGLETON_ID
+from .workspace import DB_FILE, SINGLETON_ID, is_database_url
+
+# Where a served workspace is: its folder, or its community's `postgresql://…?community=` URL.
+Location = Path | str
 
 ROOT_ENV = "CSWB_ROOT"  # set by `cswb serve` for its kernels: the folder of workspaces
 
@@ -45,13 +52,16 @@ def check_slug(value: str) -> str:
     return value
 
 
-def workspace_under(root: str | os.PathLike[str], slug: str) -> Path:
-    """The workspace folder `root/slug`, refused unless it really lies inside `root`.
+def workspace_under(root: str | os.PathLike[str], slug: str) -> Location:
+    """The workspace folder `root/slug`, refused unless it really lies inside `root`; for a
+    database root, the URL of its community `slug`, refused unless the registry lists it.
 
     Returns the lexical path (so that `.name` is the slug) after checking that the folder and
     its database file both resolve, through any symlinks, to places inside the root.
     """
     check_slug(slug)
+    if is_database_url(root):
+        return _community_in(str(root), slug)
     real_root = Path(root).resolve()
     if not real_root.is_dir():
         raise WorkspaceError("the workspace folder of this server does not exist")
@@ -62,6 +72,28 @@ def workspace_under(root: str | os.PathLike[str], slug: str) -> Path:
         if not candidate.resolve().is_relative_to(real_root):
             raise WorkspaceError(f"the workspace {_shown(slug)} is outside this server's folder")
     return folder
+
+
+def _community_in(database: str, slug: str) -> str:
+    from .postgres import COMMUNITY_SLUG, community_exists, community_url
+
+    if COMMUNITY_SLUG.fullmatch(slug) is None or not community_exists(url := community_url(database, slug)):
+        raise NoSuchWorkspace(f"there is no workspace named {_shown(slug)}")
+    return url
+
+
+def as_location(text: str | os.PathLike[str]) -> Location:
+    """A served root or workspace given as text: a database URL stays text (a Path would fold its '//')."""
+    return str(text) if is_database_url(text) else Path(text)
+
+
+def shown_location(location: Location | os.PathLike[str]) -> str:
+    """A served root or workspace as the operator's messages and logs name it: never a password."""
+    if is_database_url(location):
+        from .postgres import without_password
+
+        return without_password(str(location))
+    return str(location)
 
 
 def names_workspace(query: str) -> bool:
@@ -77,12 +109,19 @@ def slug_from_query(query: str) -> str:
     return check_slug(values[0] if values else "")
 
 
-def find_workspaces(root: str | os.PathLike[str]) -> Iterator[tuple[str, Path | None]]:
-    """Each sub-folder of `root` holding a workspace, as (folder name, path or None).
+def find_workspaces(root: str | os.PathLike[str]) -> Iterator[tuple[str, Location | None]]:
+    """Each sub-folder of `root` holding a workspace, as (folder name, path or None); for a
+    database root, each community of its registry, as (name, URL).
 
     The path is None when the folder cannot be served: its name breaks the slug rule or it
     resolves outside the root.
     """
+    if is_database_url(root):
+        from .postgres import community_url, list_communities
+
+        for slug in list_communities(str(root)):
+            yield slug, community_url(str(root), slug)
+        return
     real_root = Path(root).resolve()
     for entry in sorted(real_root.iterdir(), key=lambda p: p.name):
         if entry.name.startswith(".") or not (entry / DB_FILE).is_file():
@@ -103,9 +142,11 @@ def stage_href(stage: str, slug: str, *, from_notebook: bool = False) -> str:
     return target if from_notebook else RENDER_PREFIX + target
 
 
-def community_name(folder: str | os.PathLike[str]) -> str | None:
+def community_name(folder: Location | os.PathLike[str]) -> str | None:
     """The community's name in the workspace at `folder`, read without changing anything; None
     when the file cannot be read (which is usually why a visitor is being told something)."""
+    if is_database_url(folder):
+        return _community_name_in_database(str(folder))
     database = Path(folder) / DB_FILE
     with contextlib.suppress(sqlite3.Error, OSError):
         uri = database.resolve().as_uri() + "?mode=ro"
@@ -118,9 +159,27 @@ def community_name(folder: str | os.PathLike[str]) -> str | None:
     return None
 
 
-def for_visitor(message: str, folder: str | os.PathLike[str]) -> str:
+def _community_name_in_database(url: str) -> str | None:
+    from .postgres import PostgresWorkspace
+
+    with contextlib.suppress(WorkspaceError), PostgresWorkspace(url, read_only=True) as ws:
+        name = ws.community.get("name")
+        if isinstance(name, str) and name.strip():
+            return name.strip()
+    return None
+
+
+def for_visitor(message: str, folder: Location | os.PathLike[str]) -> str:
     """`message` about the workspace at `folder` as a visitor may read it: the workspace's paths
-    become "the workspace <community name>" (its folder name if unreadable); any other path goes."""
+    become "the workspace <community name>" (its folder name if unreadable); any other path goes.
+    For a community in a database, the way the store names it ("community 'x' in database 'y'")
+    becomes the same words, and the database's address never shows."""
+    if is_database_url(folder):
+        from .postgres import CommunityURL
+
+        where = CommunityURL.parse(str(folder))
+        shown = f"the workspace {community_name(folder) or where.community}"
+        return hide_paths(message.replace(where.shown, shown).replace(str(folder), shown))
     folder = Path(folder)
     shown = f"the workspace {community_name(folder) or folder.name}"
     ours = {str(p) for base in (folder, folder.resolve()) for p in (base / DB_FILE, base)}

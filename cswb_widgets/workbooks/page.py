@@ -3,14 +3,15 @@
 Kernel-side: the server's half is `cswb_widgets.serve`. Every workbook starts the same way::
 
     # parameters
-    workspace: str = ""       # papermill / JupyterLab: a workspace folder
+    workspace: str = ""       # papermill / JupyterLab: a workspace folder, or a community in
+                              # PostgreSQL: postgresql://…/db?community=<name>
     ...                       # heavy imports here: a preheated kernel runs them before any visitor
     from cswb_widgets.workbooks.page import resolve_workspace
     workspace_path = resolve_workspace(workspace)
 
 Under `cswb serve` the workspace comes from the page's address (`?workspace=<slug>`) and is
-confined to the served root; the `workspace` parameter is then ignored, so nothing in a
-notebook can widen what a visitor may open. With a preheated kernel the notebook runs up to
+confined to the served root (a folder, or a database's registry of communities); the
+`workspace` parameter is then ignored, so nothing in a notebook can widen what a visitor may open. With a preheated kernel the notebook runs up to
 this call before anyone visits, and the call waits for the visitor's request; keep heavy
 imports above it and per-visitor work below it.
 """
@@ -23,8 +24,8 @@ from pathlib import Path
 
 from .. import kernel_errors
 from ..errors import WorkspaceError
-from ..store.served_root import ROOT_ENV, slug_from_query, workspace_under
-from ..store.workspace import database_path, is_workspace
+from ..store.served_root import ROOT_ENV, Location, slug_from_query, workspace_under
+from ..store.workspace import database_path, is_database_url, is_workspace
 
 _QUERY_ENV = "QUERY_STRING"  # Voilà puts the page's query here (CGI style)
 _received: dict[str, str] | None = None  # the request a preheated kernel was handed, once
@@ -35,8 +36,9 @@ def under_voila() -> bool:
     return "VOILA_PREHEAT" in os.environ or "VOILA_SERVER_URL" in os.environ
 
 
-def resolve_workspace(value: str | os.PathLike[str] | None = None) -> Path:
-    """The workspace folder to open: from the page's address under Voilà, else `value`.
+def resolve_workspace(value: str | os.PathLike[str] | None = None) -> Location:
+    """The workspace to open (a folder, or a `postgresql://…?community=` URL): from the page's
+    address under Voilà, else `value`.
 
     Raises WorkspaceError, with a message fit for the visitor, for anything refused.
     """
@@ -44,11 +46,25 @@ def resolve_workspace(value: str | os.PathLike[str] | None = None) -> Path:
         kernel_errors.install()  # `cswb serve` did already; any other Voilà has not
         return _workspace_from_request()
     if value is None or not str(value).strip():
-        raise WorkspaceError("no workspace given: set the notebook's `workspace` parameter to a workspace folder")
+        raise WorkspaceError("no workspace given: set the notebook's `workspace` parameter to a workspace folder"
+                             " or a postgresql://…?community=<name> URL")
+    if is_database_url(value):
+        return _community(str(value))
     path = Path(value).expanduser()
     if not is_workspace(path):
         raise WorkspaceError(f"{path}: no workspace here (expected {database_path(path).name})")
     return path
+
+
+def _community(url: str) -> str:
+    """`url` if it names a community its database holds (libpq's environment, .pgpass or a service
+    file can carry the password, so that the notebook's parameter need not)."""
+    from ..store.postgres import CommunityURL
+
+    if not is_workspace(url):
+        raise WorkspaceError(f"{CommunityURL.parse(url).shown}: no workspace here; create it with 'cswb init URL'"
+                             " or copy one in with 'cswb migrate'")
+    return url
 
 
 def page_parameter(name: str) -> str | None:
@@ -67,7 +83,7 @@ def page_parameter(name: str) -> str | None:
     return values[0] if len(values) == 1 else None
 
 
-def _workspace_from_request() -> Path:
+def _workspace_from_request() -> Location:
     root = os.environ.get(ROOT_ENV)
     if not root:
         raise WorkspaceError("this page was not served by 'cswb serve', so it cannot open a workspace")

@@ -25,9 +25,9 @@ install -d -o root -g cswb -m 750 /etc/cswb
 /opt/cswb/venv/bin/pip install --quiet --upgrade pip
 /opt/cswb/venv/bin/pip install --quiet "$repo[hub]"
 
-# PostgreSQL: a role and a database for the workspaces, reached over the local socket as cswb.
-# The store uses it once `cswb serve` accepts a postgresql:// root (set CSWB_WORKSPACES below to
-# postgresql:///cswb); until then the workspaces are SQLite files in /var/lib/cswb/workspaces.
+# PostgreSQL: a role and a database for the communities, reached over the local socket as the
+# `cswb` system user (peer authentication: no password anywhere). CSWB_WORKSPACES below names it;
+# a folder of SQLite workspaces (/var/lib/cswb/workspaces) works there too.
 runuser -u postgres -- psql -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'cswb'" | grep -q 1 \
   || runuser -u postgres -- createuser cswb
 runuser -u postgres -- psql -tAc "SELECT 1 FROM pg_database WHERE datname = 'cswb'" | grep -q 1 \
@@ -38,7 +38,7 @@ if [ ! -f /etc/cswb/cswb.env ]; then
   umask 027
   cat > /etc/cswb/cswb.env <<ENV
 # Read by jupyterhub.service and cswb.service. Secrets: keep this file private.
-CSWB_WORKSPACES=/var/lib/cswb/workspaces
+CSWB_WORKSPACES=postgresql:///cswb
 CSWB_HUB_STATE=/var/lib/cswb/hub
 CSWB_SERVICE_PORT=8866
 CSWB_SERVE_OPTIONS=--max-kernels 30 --max-kernels-per-user 6

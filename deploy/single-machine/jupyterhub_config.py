@@ -15,8 +15,8 @@ from pathlib import Path
 c = get_config()  # noqa: F821 - JupyterHub provides it
 
 ROLES = ("viewer", "editor", "coordinator")
-# The workspaces: a folder of SQLite workspaces today. When the PostgreSQL store can be served,
-# this is where its postgresql://... URL goes (the one switch; nothing else changes here).
+# The workspaces: a folder of SQLite workspaces, or a PostgreSQL database of communities
+# (postgresql://[user@]host[:port]/database; its password in PGPASSWORD or ~/.pgpass, not here).
 WORKSPACES = os.environ.get("CSWB_WORKSPACES", "/var/lib/cswb/workspaces")
 STATE = Path(os.environ.get("CSWB_HUB_STATE", "/var/lib/cswb/hub"))  # the Hub's database, cookie secret
 HUB_IP = os.environ.get("CSWB_HUB_IP", "127.0.0.1")  # put a TLS proxy (nginx, Caddy) in front for others
@@ -65,7 +65,17 @@ c.JupyterHub.services = [SERVICE]
 
 
 def _communities() -> list[str]:
-    """The workspace folders now under WORKSPACES (a coordinator role is made for each)."""
+    """The workspace folders now under WORKSPACES, or the communities of its database's registry
+    (a coordinator role is made for each)."""
+    if WORKSPACES.startswith(("postgresql://", "postgres://")):
+        from cswb_widgets.errors import WorkspaceError
+        from cswb_widgets.store.postgres import list_communities
+
+        try:
+            return list_communities(WORKSPACES)
+        except WorkspaceError as exc:  # the Hub still starts; restart it once the database answers
+            print(f"jupyterhub_config: no community roles made: {exc}", file=sys.stderr)
+            return []
     root = Path(WORKSPACES)
     return sorted(p.name for p in root.iterdir() if (p / "workspace.sqlite").is_file()) if root.is_dir() else []
 

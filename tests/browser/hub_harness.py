@@ -19,17 +19,18 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from browser_harness import free_port
+from browser_harness import free_port, table_widget
 
 REPO = Path(__file__).resolve().parents[2]
 HUB_CONFIG = REPO / "deploy" / "single-machine" / "jupyterhub_config.py"
 PASSWORD = "try-it-out-test-password"
 SERVICE = "/services/cswb/"
+LOAD_MS = 180_000  # a workbook page, its kernel started on a loaded machine
 
 
 @dataclass
 class Hub:
-    root: Path
+    root: Path | str  # a folder of workspaces, or a postgresql:// database of communities
     state: Path
     groups: dict[str, list[str]]
     serve_options: tuple[str, ...] = ()
@@ -181,3 +182,42 @@ def service_environment(token: str, hub_api_port: int) -> dict[str, str]:
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         return None
+
+
+def sign_in(page, hub: Hub, user: str) -> None:
+    """Sign in at the Hub's login form; the Hub sends the person on to the service's launcher."""
+    from playwright.sync_api import expect
+
+    page.goto(hub.url(f"/hub/login?next={SERVICE}"))
+    page.locator("#username_input").fill(user)
+    page.locator("#password_input").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(hub.url(SERVICE), timeout=LOAD_MS)
+
+
+def open_app(page, hub: Hub, workspace: str, stage: str = "commitment") -> None:
+    from playwright.sync_api import expect
+
+    page.goto(hub.url(f"{SERVICE}voila/render/{stage}.ipynb?workspace={workspace}"))
+    # Signed in, the header has no name field: its widgets are on screen once it says who is signed in.
+    expect(page.locator(".jupyter-widgets .cswb-signed-in")).to_be_visible(timeout=LOAD_MS)
+    expect(page.get_by_role("navigation", name="Steps of this workbook")).to_be_visible(timeout=LOAD_MS)
+
+
+def go_to_step(page, title: str) -> None:
+    """Click the step menu's link to the step headed `title` (the apps show one step at a time)."""
+    from playwright.sync_api import expect
+
+    steps = page.get_by_role("navigation", name="Steps of this workbook")
+    steps.get_by_role("link", name=re.compile(rf"^\d+\s*{re.escape(title)}$")).click(timeout=LOAD_MS)
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=LOAD_MS)
+
+
+def add_organization(page, name: str) -> None:
+    # Its step, through the menu; the section is built once it is on screen (@deferred sections).
+    go_to_step(page, "Organizations")
+    organizations = table_widget(page, "Organizations", LOAD_MS)
+    organizations.get_by_role("button", name="Add row").click()
+    organizations.get_by_label("New row: Name").fill(name)
+    organizations.get_by_label("New row: Sector").select_option(label="Other")
+    organizations.get_by_role("button", name="Save new row").click()

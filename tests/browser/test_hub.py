@@ -8,12 +8,10 @@ deploy/single-machine/jupyterhub_config.py and its try-it-out DummyAuthenticator
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import pytest
-from browser_harness import table_widget
-from hub_harness import PASSWORD, SERVICE, Hub
+from hub_harness import LOAD_MS, PASSWORD, SERVICE, Hub, add_organization, go_to_step, open_app, sign_in
 from playwright.sync_api import expect
 
 from cswb_widgets.access import group_name
@@ -23,7 +21,6 @@ from cswb_widgets.store.limits import MAX_SHORT_TEXT_CHARS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-LOAD_MS = 180_000
 PER_USER = 3  # --max-kernels-per-user for this Hub
 NEVER_CONNECTED = 45  # --never-connected-seconds
 DELETED = "Harbour Youth Drop-in"
@@ -49,38 +46,6 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
     yield running
     running.stop()
     assert not running.pids()
-
-
-def _sign_in(page, hub: Hub, user: str) -> None:
-    page.goto(hub.url(f"/hub/login?next={SERVICE}"))
-    page.locator("#username_input").fill(user)
-    page.locator("#password_input").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(hub.url(SERVICE), timeout=LOAD_MS)
-
-
-def _open_app(page, hub: Hub, workspace: str, stage: str = "commitment") -> None:
-    page.goto(hub.url(f"{SERVICE}voila/render/{stage}.ipynb?workspace={workspace}"))
-    # Signed in, the header has no name field: its widgets are on screen once it says who is signed in.
-    expect(page.locator(".jupyter-widgets .cswb-signed-in")).to_be_visible(timeout=LOAD_MS)
-    expect(page.get_by_role("navigation", name="Steps of this workbook")).to_be_visible(timeout=LOAD_MS)
-
-
-def _go_to_step(page, title: str) -> None:
-    """Click the step menu's link to the step headed `title` (the apps show one step at a time)."""
-    steps = page.get_by_role("navigation", name="Steps of this workbook")
-    steps.get_by_role("link", name=re.compile(rf"^\d+\s*{re.escape(title)}$")).click(timeout=LOAD_MS)
-    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=LOAD_MS)
-
-
-def _add_organization(page, name: str) -> None:
-    # Its step, through the menu; the section is built once it is on screen (@deferred sections).
-    _go_to_step(page, "Organizations")
-    organizations = table_widget(page, "Organizations", LOAD_MS)
-    organizations.get_by_role("button", name="Add row").click()
-    organizations.get_by_label("New row: Name").fill(name)
-    organizations.get_by_label("New row: Sector").select_option(label="Other")
-    organizations.get_by_role("button", name="Save new row").click()
 
 
 def test_each_person_sees_only_their_communities_and_others_do_not_exist(hub: Hub) -> None:
@@ -109,13 +74,13 @@ def test_two_people_each_edit_their_own_community_and_the_audit_trail_names_them
     pages = {}
     for user, (workspace, _name) in edits.items():
         page = new_context().new_page()
-        _sign_in(page, hub, user)
-        _open_app(page, hub, workspace)
+        sign_in(page, hub, user)
+        open_app(page, hub, workspace)
         expect(page.get_by_text(f"Signed in as {user}, editor")).to_be_visible(timeout=LOAD_MS)
         expect(page.get_by_role("textbox", name="Your name (for the change history)")).to_have_count(0)
         pages[user] = page
     for user, (_workspace, name) in edits.items():
-        _add_organization(pages[user], name)
+        add_organization(pages[user], name)
     for page in pages.values():
         expect(page.get_by_role("status").filter(has_text="Added").first).to_be_visible(timeout=60_000)
     for user, (workspace, name) in edits.items():
@@ -128,12 +93,12 @@ def test_two_people_each_edit_their_own_community_and_the_audit_trail_names_them
 
 
 def test_a_viewer_reads_but_cannot_edit(hub: Hub, page) -> None:
-    _sign_in(page, hub, "vera")
-    _open_app(page, hub, "maple-falls")
+    sign_in(page, hub, "vera")
+    open_app(page, hub, "maple-falls")
     expect(page.get_by_text("Signed in as vera, viewer")).to_be_visible(timeout=LOAD_MS)
     with Workspace.open(hub.root / "maple-falls", read_only=True) as ws:
         before = ws.table("organizations")["name"].tolist()
-    _add_organization(page, "Typed by a viewer")
+    add_organization(page, "Typed by a viewer")
     expect(page.get_by_text("Not added: Only an editor of this community").first).to_be_visible(timeout=60_000)
     with Workspace.open(hub.root / "maple-falls", read_only=True) as ws:
         assert ws.table("organizations")["name"].tolist() == before
@@ -142,9 +107,9 @@ def test_a_viewer_reads_but_cannot_edit(hub: Hub, page) -> None:
 def test_only_a_coordinator_restores_a_deleted_record(hub: Hub, new_context) -> None:
     def history_panel(user: str):
         page = new_context().new_page()
-        _sign_in(page, hub, user)
-        _open_app(page, hub, "maple-falls")
-        _go_to_step(page, "Change history")
+        sign_in(page, hub, user)
+        open_app(page, hub, "maple-falls")
+        go_to_step(page, "Change history")
         restore = page.get_by_role("button", name=f"Restore organization “{DELETED}”", exact=True)
         expect(restore).to_be_visible(timeout=LOAD_MS)
         return page, restore
@@ -205,9 +170,9 @@ def test_the_next_page_over_the_cap_gets_a_clear_page_and_unconnected_pages_are_
 
 
 def test_an_over_long_name_is_refused_with_its_limit(hub: Hub, page) -> None:
-    _sign_in(page, hub, "bob")
-    _open_app(page, hub, "pine-ridge")
-    _add_organization(page, "N" * (MAX_SHORT_TEXT_CHARS + 1))
+    sign_in(page, hub, "bob")
+    open_app(page, hub, "pine-ridge")
+    add_organization(page, "N" * (MAX_SHORT_TEXT_CHARS + 1))
     expect(page.get_by_role("status").filter(has_text=f"at most {MAX_SHORT_TEXT_CHARS} characters").first).to_be_visible(
         timeout=60_000
     )
