@@ -18,8 +18,10 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..errors import Problem
 from ..framework import load_catalogue
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
+from ..model.languages import LanguageError, join_languages, parse_languages
 from .limits import MAX_CELL_CHARS, MAX_GEOMETRY_CHARS, MAX_SHORT_TEXT_CHARS, SHORT_TEXT_COLUMNS
-from .schema import ID_PATTERN, SCHEMA_CHOICES, Column, Table
+from .schema import ID_PATTERN, SCHEMA_CHOICE_NAMES, SCHEMA_CHOICES, Column, Table
 
 _INT = TypeAdapter(int)
 _FLOAT = TypeAdapter(float)
@@ -50,19 +52,23 @@ class CellError(ValueError):
 
 @cache
 def choices(list_name: str) -> dict[str, str]:
-    """Accepted spellings (lower-cased key or name) → key, for a choice list."""
+    """Accepted spellings (lower-cased key, or name in any language) → key, for a choice list:
+    a French file may say "Prévention" where an English one says "Prevention"."""
     if list_name in SCHEMA_CHOICES:
         keys = SCHEMA_CHOICES[list_name]
-        names = {k: k.replace("_", " ") for k in keys}
+        names = [{k: k.replace("_", " ") for k in keys}, *SCHEMA_CHOICE_NAMES.get(list_name, {}).values()]
     else:
-        catalogue = load_catalogue()
-        keys = catalogue.keys(list_name)
-        names = {k: catalogue.name_of(list_name, k) for k in keys}
+        keys = load_catalogue(DEFAULT_LANGUAGE).keys(list_name)
+        names = [
+            {k: load_catalogue(language).name_of(list_name, k) for k in keys} for language in LANGUAGES
+        ]
     spellings: dict[str, str] = {}
     for key in keys:
         spellings[key.lower()] = key
-        spellings[names[key].strip().lower()] = key
         spellings[key.replace("_", " ")] = key
+    for named in names:  # English names first: they win over a French name spelt the same
+        for key in keys:
+            spellings.setdefault(named[key].strip().lower(), key)
     return spellings
 
 
@@ -146,6 +152,13 @@ def coerce(column: Column, value: Any) -> Any:
             result: Any = _text(value, MAX_SHORT_TEXT_CHARS if column.name in SHORT_TEXT_COLUMNS else MAX_CELL_CHARS)
             if column.choices:
                 result = _choice(column.choices, result)
+            if column.languages:
+                try:
+                    result = join_languages(parse_languages(result)) or None
+                except LanguageError as error:
+                    raise CellError(str(error)) from None
+                if result is None:
+                    return None
             if column.pattern and not re.fullmatch(column.pattern, result):
                 raise CellError(f"expected {column.pattern_hint or 'text matching ' + column.pattern}, got '{_show(result)}'")
             return result
