@@ -90,10 +90,9 @@ def parse_languages(value: Any) -> list[str]:
             continue
         code = language_code(text)
         if code is None:
-            raise LanguageError(
-                f"expected languages as ISO 639-1 codes or names separated by ';' (such as 'en; fr'),"
-                f" got '{text[:40]}'"
-            )
+            raise LanguageError(_(
+                "expected languages as ISO 639-1 codes or names separated by ';' (such as 'en; fr'), got '{value}'"
+            ).format(value=text[:40]))
         codes.append(code)
     return list(dict.fromkeys(codes))
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
+from ..i18n import N_
+
 ColumnKind = Literal["text", "int", "float", "date", "bool", "list", "geojson"]
 
 SCHEMA_VERSION = 6
@@ -84,12 +86,12 @@ TABLES: tuple[Table, ...] = (
             _c("website"),
             # Added in schema version 2: the plan identity used by apps and reports.
             _c("plan_name"),
-            _c("colour_primary", pattern=HEX_COLOUR, pattern_hint="a colour as #RRGGBB"),
-            _c("colour_secondary", pattern=HEX_COLOUR, pattern_hint="a colour as #RRGGBB"),
+            _c("colour_primary", pattern=HEX_COLOUR, pattern_hint=N_("a colour as #RRGGBB")),
+            _c("colour_secondary", pattern=HEX_COLOUR, pattern_hint=N_("a colour as #RRGGBB")),
             _c(
                 "logo",
                 pattern=LOGO_DATA_URI,
-                pattern_hint="a PNG or JPEG image as a data: URI",
+                pattern_hint=N_("a PNG or JPEG image as a data: URI"),
                 description="logo image as a data: URI (PNG or JPEG; SVG could carry scripts)",
             ),
             # Added in schema version 6: the language(s) the plan is published in.

@@ -18,7 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..errors import Problem
 from ..framework import load_catalogue
-from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _
 from ..model.languages import LanguageError, join_languages, parse_languages
 from .limits import MAX_CELL_CHARS, MAX_GEOMETRY_CHARS, MAX_SHORT_TEXT_CHARS, SHORT_TEXT_COLUMNS
 from .schema import ID_PATTERN, SCHEMA_CHOICE_NAMES, SCHEMA_CHOICES, Column, Table
@@ -110,25 +110,33 @@ def is_blank(value: Any) -> bool:
     return value is pd.NA or value is pd.NaT
 
 
+_EXPECTED_KINDS = {
+    "text": N_("text"),
+    "int": N_("a whole number"),
+    "float": N_("a number"),
+    "date": N_("a date as YYYY-MM-DD"),
+    "bool": N_("yes or no"),
+    "list": N_("a list separated by ';'"),
+    "geojson": N_("a GeoJSON geometry (Polygon or MultiPolygon)"),
+}
+
+
+def _got(what: str, value: Any) -> str:
+    """The one message for a value of the wrong form: what was expected, and what came."""
+    return _("expected {what}, got '{value}'").format(what=what, value=_show(value))
+
+
 def _expected(column: Column) -> str:
     kind = column.kind
     if column.choices and kind != "list":
-        return "one of: " + ", ".join(choice_keys(column.choices))
-    text = {
-        "text": "text",
-        "int": "a whole number",
-        "float": "a number",
-        "date": "a date as YYYY-MM-DD",
-        "bool": "yes or no",
-        "list": "a list separated by ';'",
-        "geojson": "a GeoJSON geometry (Polygon or MultiPolygon)",
-    }[kind]
+        return _("one of: {keys}").format(keys=", ".join(choice_keys(column.choices)))
+    text = _(_EXPECTED_KINDS[kind])
     bounds = []
     if column.minimum is not None:
-        bounds.append(f"at least {_num(column.minimum)}")
+        bounds.append(_("at least {number}").format(number=_num(column.minimum)))
     if column.maximum is not None:
-        bounds.append(f"at most {_num(column.maximum)}")
-    return text + (" " + " and ".join(bounds) if bounds else "")
+        bounds.append(_("at most {number}").format(number=_num(column.maximum)))
+    return text + (" " + f" {_('and')} ".join(bounds) if bounds else "")
 
 
 def _num(x: float) -> str:
@@ -144,7 +152,7 @@ def coerce(column: Column, value: Any) -> Any:
     """Return the stored form of `value` for `column` (None when blank), or raise CellError."""
     if is_blank(value) or (column.kind == "list" and isinstance(value, (list, tuple)) and not value):
         if column.required:
-            raise CellError("a value is required")
+            raise CellError(_("a value is required"))
         return None
     kind = column.kind
     try:
@@ -160,7 +168,9 @@ def coerce(column: Column, value: Any) -> Any:
                 if result is None:
                     return None
             if column.pattern and not re.fullmatch(column.pattern, result):
-                raise CellError(f"expected {column.pattern_hint or 'text matching ' + column.pattern}, got '{_show(result)}'")
+                hint = _(column.pattern_hint) if column.pattern_hint else _("text matching {pattern}").format(
+                    pattern=column.pattern)
+                raise CellError(_got(hint, result))
             return result
         if kind == "int":
             if isinstance(value, float) and value.is_integer():
@@ -173,7 +183,7 @@ def coerce(column: Column, value: Any) -> Any:
                 value = value.strip().replace(",", "") if _COMMA_THOUSANDS.fullmatch(value.strip()) else value.strip()
             result = _FLOAT.validate_python(value)
             if not math.isfinite(result):
-                raise CellError(f"expected {_expected(column)}, got '{_show(value)}'")
+                raise CellError(_got(_expected(column), value))
         elif kind == "date":
             if isinstance(value, str):
                 value = value.strip()
@@ -197,11 +207,11 @@ def coerce(column: Column, value: Any) -> Any:
     except (ValidationError, ValueError, TypeError) as exc:
         if isinstance(exc, CellError):
             raise
-        raise CellError(f"expected {_expected(column)}, got '{_show(value)}'") from None
+        raise CellError(_got(_expected(column), value)) from None
     if (column.minimum is not None and result < column.minimum) or (
         column.maximum is not None and result > column.maximum
     ):
-        raise CellError(f"expected {_expected(column)}, got '{_show(value)}'")
+        raise CellError(_got(_expected(column), value))
     return result
 
 
@@ -261,7 +271,7 @@ def decimal_comma(text: str) -> str:
 def _choice(list_name: str, value: str) -> str:
     key = choices(list_name).get(value.strip().lower())
     if key is None:
-        raise CellError(f"expected one of: {', '.join(choice_keys(list_name))}, got '{_show(value)}'")
+        raise CellError(_got(_("one of: {keys}").format(keys=", ".join(choice_keys(list_name))), value))
     return key
 
 
@@ -278,9 +288,7 @@ def _list(column: Column, value: Any) -> list[str]:
     if column.choices:
         bad = [i for i in items if i.strip().lower() not in choices(column.choices)]
         if bad:
-            raise CellError(
-                f"expected items from: {', '.join(choice_keys(column.choices))}, got '{_show(bad[0])}'"
-            )
+            raise CellError(_got(_("items from: {keys}").format(keys=", ".join(choice_keys(column.choices))), bad[0]))
         items = [choices(column.choices)[i.strip().lower()] for i in items]
     items = [i.strip() for i in items]
     check_storable(join_list(items))  # the list as one cell, as exported (JSON may hold escaped controls)
