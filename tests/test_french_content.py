@@ -24,7 +24,7 @@ from cswb_widgets.store.versions import adopt_bundle_versions
 PACKAGE = Path(__file__).resolve().parents[1] / "cswb_widgets"
 CONTENT_PO = LOCALE_DIR / "fr" / "LC_MESSAGES" / "content.po"
 # The modules whose messages content.po translates.
-TRANSLATED_MODULES = ("model/languages.py", "model/gaps.py", "render/service_languages.py", "store/validation.py",
+TRANSLATED_MODULES = ("model/languages.py", "model/gaps.py", "model/readiness.py", "render/service_languages.py", "store/validation.py",
                       "store/schema.py")
 SAMPLE = "lac-des-epinettes"
 
@@ -139,3 +139,18 @@ def test_the_french_sample_is_a_french_plan_with_french_feedback_and_service_lan
         matrix = language_coverage({name: ws.table(name) for name in ("risks", "assets")})
     drugs = matrix[(matrix["risk_id"] == "risk-drogues") & (matrix["planning_area"] == "risk_intervention")]
     assert drugs["status"].tolist() == ["none"]
+
+
+def test_the_readiness_checks_read_in_french(sample: Path) -> None:
+    from cswb_widgets.model.readiness import assess, plan_readiness
+    from cswb_widgets.store.schema import TABLES
+
+    with Workspace.open(sample, read_only=True) as ws:
+        tables = {spec.name: ws.table(spec.name) for spec in TABLES}
+    with use_language("fr"):
+        titles = [check.title for check in plan_readiness(tables)]
+        details = [check.detail for stage in assess(tables) for check in stage.checks if check.detail]
+    assert "Les groupes dont la consultation est exigée ont été consultés" in titles
+    assert "Chaque risque prioritaire a des ressources de la collectivité qui lui sont associées" not in titles  # assess's
+    assert "22 consignés" in details  # the feedback count, in French with its plural
+    assert not any(title.startswith(("Required", "Each ", "Plan adopted")) for title in titles)
