@@ -24,7 +24,7 @@ from cswb_widgets.store.versions import adopt_bundle_versions
 PACKAGE = Path(__file__).resolve().parents[1] / "cswb_widgets"
 CONTENT_PO = LOCALE_DIR / "fr" / "LC_MESSAGES" / "content.po"
 # The modules whose messages content.po translates.
-TRANSLATED_MODULES = ("model/languages.py", "model/gaps.py", "model/readiness.py", "render/service_languages.py", "store/validation.py",
+TRANSLATED_MODULES = ("model/languages.py", "model/gaps.py", "model/readiness.py", "render/service_languages.py", "store/validation.py", "store/tabular.py",
                       "store/schema.py")
 SAMPLE = "lac-des-epinettes"
 
@@ -154,3 +154,18 @@ def test_the_readiness_checks_read_in_french(sample: Path) -> None:
     assert "Chaque risque prioritaire a des ressources de la collectivité qui lui sont associées" not in titles  # assess's
     assert "22 consignés" in details  # the feedback count, in French with its plural
     assert not any(title.startswith(("Required", "Each ", "Plan adopted")) for title in titles)
+
+
+def test_a_refused_import_speaks_french_to_a_french_session(tmp_path: Path) -> None:
+    from cswb_widgets.errors import InputError
+    from cswb_widgets.store.tabular import import_file
+
+    data = tmp_path / "assets.csv"
+    data.write_text("name,numbers_served\nCentre Alpha,beaucoup\n", encoding="utf-8")
+    with Workspace.create(tmp_path / "w", name="Hearst") as ws, use_language("fr"):
+        with pytest.raises(InputError) as refused:
+            import_file(ws, data)
+        assert "attendu : un nombre entier d'au moins 0; reçu « beaucoup »" in str(refused.value)
+        (tmp_path / "risks.csv").write_text("name,name\nA,B\n", encoding="utf-8")
+        with pytest.raises(InputError, match="l'en-tête nomme cette colonne deux fois"):
+            import_file(ws, tmp_path / "risks.csv")
