@@ -24,7 +24,7 @@ from cswb_widgets.store.versions import adopt_bundle_versions
 PACKAGE = Path(__file__).resolve().parents[1] / "cswb_widgets"
 CONTENT_PO = LOCALE_DIR / "fr" / "LC_MESSAGES" / "content.po"
 # The modules whose messages content.po translates.
-TRANSLATED_MODULES = ("model/languages.py", "model/gaps.py", "model/readiness.py", "render/service_languages.py", "store/validation.py", "store/tabular.py",
+TRANSLATED_MODULES = ("model/languages.py", "model/gaps.py", "model/readiness.py", "render/service_languages.py", "store/validation.py", "store/tabular.py", "store/hsds.py",
                       "store/schema.py")
 SAMPLE = "lac-des-epinettes"
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
+from ..i18n import _
 from ..model.languages import join_languages, language_code
 from .limits import MAX_ARCHIVE_BYTES, check_archive, check_file, check_size
 from .schema import ID_PATTERN
@@ -648,9 +649,10 @@ class _Mapper:
                 continue
             code = language_code(_cell(raw, column))
             if code is None:
-                expected = "an ISO 639-1 or 639-3 language code such as 'fr'" if column == "code" else (
+                expected = _("an ISO 639-1 or 639-3 language code such as 'fr'") if column == "code" else _(
                     "a language's name such as 'French' or 'français'")
-                self.problem(table, row, column, f"expected {expected}, got '{_cell(raw, column)[:40]}'")
+                got = _("expected {what}, got '{value}'").format(what=expected, value=_cell(raw, column)[:40])
+                self.problem(table, row, column, got)
                 continue
             service_id, location_id = _cell(raw, "service_id"), _cell(raw, "location_id")
             if service_id:
