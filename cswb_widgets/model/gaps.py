@@ -20,12 +20,13 @@ from typing import Any, Literal
 import pandas as pd
 
 from ..framework import load_catalogue
+from ..i18n import N_, _
 from ._tables import Tables, as_list as _as_list, blank as _blank, column_values as _column, rows_of
 from .languages import LanguageError, parse_languages
 
 STATUSES = ("gap", "overlap", "coordinated", "complementary", "covered")
 MAPPED_KINDS = ("site",)  # location kinds that belong on the map (a blank kind means a site)
-NO_SOURCE = "no source recorded"
+NO_SOURCE = N_("no source recorded")  # shown as _(NO_SOURCE)
 
 COVERAGE_COLUMNS = [
     "risk_id",
@@ -331,7 +332,7 @@ def assets_by_sector(tables: Tables) -> pd.DataFrame:
 
     def sector_name(key: str) -> str:
         if not key:
-            return "No sector recorded"
+            return _("No sector recorded")
         return catalogue.name_of("sectors", key) if key in catalogue.keys("sectors") else key
 
     return pd.DataFrame([{"sector": sector_name(k), **counts[k]} for k in order], columns=columns)
@@ -340,7 +341,7 @@ def assets_by_sector(tables: Tables) -> pd.DataFrame:
 def assets_by_source(tables: Tables) -> pd.Series:
     """How many assets came from each `source` (most first; blank sources grouped)."""
     assets = rows_of(tables, "assets")
-    sources = [NO_SOURCE if _blank(s) else str(s).strip() for s in _column(assets, "source")]
+    sources = [_(NO_SOURCE) if _blank(s) else str(s).strip() for s in _column(assets, "source")]
     counts = pd.Series(sources, dtype="object").value_counts(sort=False)
     # most first; ties keep the order the sources first appear
     order = sorted(range(len(counts)), key=lambda i: -int(counts.iloc[i]))
