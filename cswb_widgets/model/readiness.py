@@ -191,7 +191,7 @@ def _period_summaries(tables: Tables) -> Check:
     if periods.empty:
         return Check("buy_in", "period_summaries", _("Each engagement period is summarized"), 0, 1, (_("no engagement period"),))
     fields = ("outreach_types", "successes", "challenges", "findings", "lessons_learned")
-    missing = [str(p["name"]) for _, p in periods.iterrows() if not all(_filled(p[f]) for f in fields)]
+    missing = [str(p["name"]) for _index, p in periods.iterrows() if not all(_filled(p[f]) for f in fields)]
     return Check(
         "buy_in", "period_summaries", _("Each engagement period is summarized"), len(periods) - len(missing), len(periods), tuple(missing)
     )
@@ -209,7 +209,7 @@ def _priority_evidence(tables: Tables) -> Check:
     indicators = rows_of(tables, "indicators")
     with_data = set(indicators["risk_id"].dropna()) if not indicators.empty else set()
     missing = [
-        str(r["name"]) for _, r in priorities.iterrows() if r["id"] not in with_data and not _filled(r["evidence"])
+        str(r["name"]) for _index, r in priorities.iterrows() if r["id"] not in with_data and not _filled(r["evidence"])
     ]
     total = max(len(priorities), 1)
     done = len(priorities) - len(missing)
@@ -221,7 +221,7 @@ def _priority_evidence(tables: Tables) -> Check:
 def _priority_profile(tables: Tables) -> Check:
     priorities = priority_risks(tables)
     fields = ("vulnerable_groups", "risk_factors", "protective_factors")
-    missing = [str(r["name"]) for _, r in priorities.iterrows() if not all(_filled(r[f]) for f in fields)]
+    missing = [str(r["name"]) for _index, r in priorities.iterrows() if not all(_filled(r[f]) for f in fields)]
     return Check(
         "risk",
         "priority_profile",
@@ -256,7 +256,7 @@ def _assets_for_priorities(tables: Tables) -> Check:
     if not assets.empty:
         for risks in assets["risks_addressed"]:
             addressed.update(risks or [])
-    missing = [str(r["name"]) for _, r in priorities.iterrows() if r["id"] not in addressed]
+    missing = [str(r["name"]) for _index, r in priorities.iterrows() if r["id"] not in addressed]
     return Check(
         "assets",
         "assets_for_priorities",
@@ -271,7 +271,7 @@ def _logic_models(tables: Tables) -> Check:
     priorities = priority_risks(tables)
     models = rows_of(tables, "logic_models")
     modelled = set(models["risk_id"]) if not models.empty else set()
-    missing = [str(r["name"]) for _, r in priorities.iterrows() if r["id"] not in modelled]
+    missing = [str(r["name"]) for _index, r in priorities.iterrows() if r["id"] not in modelled]
     return Check(
         "evaluation", "logic_models", _("Each priority risk has a logic model"), len(priorities) - len(missing), max(len(priorities), 1), tuple(missing)
     )
@@ -282,7 +282,7 @@ def _measures_complete(tables: Tables) -> Check:
     if measures.empty:
         return Check("evaluation", "measures", _("Outcomes have an indicator, baseline, target and owner"), 0, 1, (_("no measure recorded"),))
     fields = ("indicator", "baseline", "target", "responsibility")
-    missing = [str(m["expected_outcome"]) for _, m in measures.iterrows() if not all(_filled(m[f]) for f in fields)]
+    missing = [str(m["expected_outcome"]) for _index, m in measures.iterrows() if not all(_filled(m[f]) for f in fields)]
     return Check(
         "evaluation", "measures", _("Outcomes have an indicator, baseline, target and owner"), len(measures) - len(missing), len(measures), tuple(missing)
     )
@@ -294,7 +294,7 @@ def _actions_owned(tables: Tables) -> Check:
         return Check("implementation", "actions", _("Every action has a lead and dates"), 0, 1, (_("no action recorded"),))
     missing = [
         str(a["title"])
-        for _, a in actions.iterrows()
+        for _index, a in actions.iterrows()
         if not (_filled(a["lead_organization_id"]) and _filled(a["start"]) and _filled(a["end"]))
     ]
     return Check(

@@ -605,7 +605,7 @@ def _long_cells(sheets: list[Sheet]) -> dict[str, dict[str, dict[str, str]]]:
             pieces.setdefault(key, []).append((part, restore(chunk) if isinstance(chunk, str) else ""))
     joined: dict[str, dict[str, dict[str, str]]] = {}
     for (table, record_id, column), parts in pieces.items():
-        joined.setdefault(table, {}).setdefault(record_id, {})[column] = "".join(text for _, text in sorted(parts))
+        joined.setdefault(table, {}).setdefault(record_id, {})[column] = "".join(text for _position, text in sorted(parts))
     return joined
 
 
