@@ -44,7 +44,7 @@ def test_every_command_has_help(command: str) -> None:
 
 
 def test_samples_are_installed() -> None:
-    assert SAMPLES == ["maple-falls", "tamarack-county", "whitebirch-lake"]
+    assert SAMPLES == ["lac-des-epinettes", "maple-falls", "tamarack-county", "whitebirch-lake"]
 
 
 @pytest.mark.slow

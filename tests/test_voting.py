@@ -399,7 +399,7 @@ def test_a_schema_4_workspace_gains_the_device_column_and_keeps_its_votes(tmp_pa
     conn.commit()
     conn.close()
     with Workspace.open(db.parent) as ws:
-        with pytest.warns(CswbWarning, match="upgraded this workspace from schema 4 to 5"):
+        with pytest.warns(CswbWarning, match="upgraded this workspace from schema 4 to 6"):
             record_ballot(ws, "Sam", {risk: 2}, device=device_fingerprint("d" * 32))  # a phone's Sam is another Sam
         votes = ws.table("votes")
     assert sorted(zip(votes["participant"], votes["value"].astype(int), votes["device"].isna(), strict=True)) == [

@@ -20,11 +20,13 @@ from typing import Any, Literal
 import pandas as pd
 
 from ..framework import load_catalogue
+from ..i18n import N_, _
 from ._tables import Tables, as_list as _as_list, blank as _blank, column_values as _column, rows_of
+from .languages import LanguageError, parse_languages
 
 STATUSES = ("gap", "overlap", "coordinated", "complementary", "covered")
 MAPPED_KINDS = ("site",)  # location kinds that belong on the map (a blank kind means a site)
-NO_SOURCE = "no source recorded"
+NO_SOURCE = N_("no source recorded")  # shown as _(NO_SOURCE)
 
 COVERAGE_COLUMNS = [
     "risk_id",
@@ -330,7 +332,7 @@ def assets_by_sector(tables: Tables) -> pd.DataFrame:
 
     def sector_name(key: str) -> str:
         if not key:
-            return "No sector recorded"
+            return _("No sector recorded")
         return catalogue.name_of("sectors", key) if key in catalogue.keys("sectors") else key
 
     return pd.DataFrame([{"sector": sector_name(k), **counts[k]} for k in order], columns=columns)
@@ -339,10 +341,89 @@ def assets_by_sector(tables: Tables) -> pd.DataFrame:
 def assets_by_source(tables: Tables) -> pd.Series:
     """How many assets came from each `source` (most first; blank sources grouped)."""
     assets = rows_of(tables, "assets")
-    sources = [NO_SOURCE if _blank(s) else str(s).strip() for s in _column(assets, "source")]
+    sources = [_(NO_SOURCE) if _blank(s) else str(s).strip() for s in _column(assets, "source")]
     counts = pd.Series(sources, dtype="object").value_counts(sort=False)
     # most first; ties keep the order the sources first appear
     order = sorted(range(len(counts)), key=lambda i: -int(counts.iloc[i]))
     result = counts.iloc[order].astype("int64")
     result.name = "assets"
     return result
+
+
+# --- Services offered in a language (French Language Services Act areas) -------------------
+
+FEW_IN_LANGUAGE = 2  # fewer assets than this serving in the language is "few": one closure leaves none
+LANGUAGE_STATUSES = ("no_assets", "none", "unknown", "few", "served")
+LANGUAGE_COVERAGE_COLUMNS = [
+    "risk_id",
+    "risk",
+    "planning_area",
+    "planning_area_name",
+    "asset_count",
+    "in_language_count",
+    "unrecorded_count",
+    "in_language_names",
+    "status",
+]
+
+
+def language_coverage(
+    tables: Tables,
+    language: str = "fr",
+    risks: Literal["priority", "all"] = "priority",
+    few: int = FEW_IN_LANGUAGE,
+) -> pd.DataFrame:
+    """One row per (risk, planning area): how many of the assets working there serve people in
+    `language` (an ISO 639 code; French by default), from each asset's `service_languages`.
+
+    Counts every asset of the cell, own and partner communities' alike (people cross the line
+    for a service in their language). `status`: "no_assets" (a gap of any language), "none"
+    (assets, none recorded as serving in the language, and none with languages left blank),
+    "unknown" (none recorded in the language, but some assets have no languages recorded:
+    find out before calling it a gap), "few" (fewer than `few`), "served".
+    """
+    chosen = _risks(tables, risks)
+    areas = _area_names()
+    assets = rows_of(tables, "assets")
+    cells: dict[tuple[str, str], list[tuple[str, bool | None]]] = {}
+    for name, planning, addressed, spoken in zip(
+        _column(assets, "name"),
+        _column(assets, "planning_areas"),
+        _column(assets, "risks_addressed"),
+        _column(assets, "service_languages"),
+        strict=True,
+    ):
+        try:
+            codes = parse_languages(spoken)
+        except LanguageError:
+            codes = []  # an unreadable cell tells nothing: counted as not recorded
+        serves: bool | None = (language in codes) if codes else None
+        label = "(unnamed asset)" if _blank(name) else str(name)
+        for risk_id in _as_list(addressed):
+            for area in _as_list(planning):
+                if area in areas:
+                    cells.setdefault((risk_id, area), []).append((label, serves))
+    rows = []
+    for risk_id, risk_name in zip(_column(chosen, "id"), _column(chosen, "name"), strict=True):
+        for area, area_name in areas.items():
+            found = cells.get((str(risk_id), area), [])
+            in_language = [label for label, serves in found if serves]
+            unrecorded = sum(serves is None for _label, serves in found)
+            if not found:
+                status = "no_assets"
+            elif in_language:
+                status = "few" if len(in_language) < few else "served"
+            else:
+                status = "unknown" if unrecorded else "none"
+            rows.append({
+                "risk_id": str(risk_id),
+                "risk": "" if _blank(risk_name) else str(risk_name),
+                "planning_area": area,
+                "planning_area_name": area_name,
+                "asset_count": len(found),
+                "in_language_count": len(in_language),
+                "unrecorded_count": unrecorded,
+                "in_language_names": in_language,
+                "status": status,
+            })
+    return pd.DataFrame(rows, columns=LANGUAGE_COVERAGE_COLUMNS)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from ..framework import load_catalogue
+from ..i18n import _, ngettext
 from ._tables import Tables, rows_of
 from .adoption import council_adoptions, date_order_problems, first_nation_led
 from .commitment import seat_eligibility
@@ -122,7 +123,7 @@ def seat_coverage(tables: Tables) -> Check:
     return Check(
         "commitment",
         "required_seats",
-        "Advisory committee seats are filled" if first_nation_led(tables) else "Required advisory committee seats are filled",
+        _("Advisory committee seats are filled") if first_nation_led(tables) else _("Required advisory committee seats are filled"),
         total - len(missing),
         total,
         tuple(missing),
@@ -144,7 +145,7 @@ def consultation_coverage(tables: Tables) -> Check:
     missing = [g.key for g in catalogue.consult_groups if g.key not in reached and g.key not in exempt]
     na = [g.key for g in catalogue.consult_groups if g.key not in reached and g.key in exempt]
     total = len(catalogue.consult_groups)
-    title = "Groups to consult have been consulted" if first_nation_led(tables) else "Required groups have been consulted"
+    title = _("Groups to consult have been consulted") if first_nation_led(tables) else _("Required groups have been consulted")
     return Check("buy_in", "consult_groups", title, total - len(missing), total, tuple(missing), tuple(na))
 
 
@@ -152,7 +153,7 @@ def _roles_check(tables: Tables) -> Check:
     memberships = rows_of(tables, "memberships")
     roles = set(memberships["role"]) if not memberships.empty else set()
     missing = [r for r in ("champion", "coordinator") if r not in roles]
-    return Check("commitment", "roles", "A champion and a coordinator are named", 2 - len(missing), 2, tuple(missing))
+    return Check("commitment", "roles", _("A champion and a coordinator are named"), 2 - len(missing), 2, tuple(missing))
 
 
 def _terms_of_reference(tables: Tables) -> Check:
@@ -162,7 +163,7 @@ def _terms_of_reference(tables: Tables) -> Check:
     missing = [s.key for s in catalogue.tor_sections if s.key not in written]
     total = len(catalogue.tor_sections)
     return Check(
-        "commitment", "terms_of_reference", "Terms of reference cover all five sections", total - len(missing), total, tuple(missing)
+        "commitment", "terms_of_reference", _("Terms of reference cover all five sections"), total - len(missing), total, tuple(missing)
     )
 
 
@@ -173,25 +174,26 @@ def council_resolutions(tables: Tables) -> Check:
     """
     councils = [c for c in council_adoptions(tables) if c.needs_resolution]
     if not councils:
-        return Check("commitment", "council_resolutions", "Council resolution recorded", 0, 1, ("the community",))
+        return Check("commitment", "council_resolutions", _("Council resolution recorded"), 0, 1, (_("the community"),))
     missing = tuple(f"{c.community}: {c.status.lower()}" for c in councils if not c.has_approved)
-    title = "Each council's adoption resolution is recorded" if len(councils) > 1 else "Council resolution recorded"
+    title = _("Each council's adoption resolution is recorded") if len(councils) > 1 else _("Council resolution recorded")
     return Check("commitment", "council_resolutions", title, len(councils) - len(missing), len(councils), missing)
 
 
 def _count_check(stage: str, key: str, title: str, frame: pd.DataFrame, minimum: int = 1) -> Check:
     n = len(frame)
-    return Check(stage, key, title, min(n, minimum), minimum, () if n >= minimum else (title,), detail=f"{n} recorded")
+    recorded = ngettext("{count} recorded", "{count} recorded", n).format(count=n)
+    return Check(stage, key, title, min(n, minimum), minimum, () if n >= minimum else (title,), detail=recorded)
 
 
 def _period_summaries(tables: Tables) -> Check:
     periods = rows_of(tables, "engagement_periods")
     if periods.empty:
-        return Check("buy_in", "period_summaries", "Each engagement period is summarized", 0, 1, ("no engagement period",))
+        return Check("buy_in", "period_summaries", _("Each engagement period is summarized"), 0, 1, (_("no engagement period"),))
     fields = ("outreach_types", "successes", "challenges", "findings", "lessons_learned")
-    missing = [str(p["name"]) for _, p in periods.iterrows() if not all(_filled(p[f]) for f in fields)]
+    missing = [str(p["name"]) for _index, p in periods.iterrows() if not all(_filled(p[f]) for f in fields)]
     return Check(
-        "buy_in", "period_summaries", "Each engagement period is summarized", len(periods) - len(missing), len(periods), tuple(missing)
+        "buy_in", "period_summaries", _("Each engagement period is summarized"), len(periods) - len(missing), len(periods), tuple(missing)
     )
 
 
@@ -207,23 +209,23 @@ def _priority_evidence(tables: Tables) -> Check:
     indicators = rows_of(tables, "indicators")
     with_data = set(indicators["risk_id"].dropna()) if not indicators.empty else set()
     missing = [
-        str(r["name"]) for _, r in priorities.iterrows() if r["id"] not in with_data and not _filled(r["evidence"])
+        str(r["name"]) for _index, r in priorities.iterrows() if r["id"] not in with_data and not _filled(r["evidence"])
     ]
     total = max(len(priorities), 1)
     done = len(priorities) - len(missing)
     if priorities.empty:
         missing = ["no priority risk chosen"]
-    return Check("risk", "priority_evidence", "Priority risks are chosen, each with evidence", done, total, tuple(missing))
+    return Check("risk", "priority_evidence", _("Priority risks are chosen, each with evidence"), done, total, tuple(missing))
 
 
 def _priority_profile(tables: Tables) -> Check:
     priorities = priority_risks(tables)
     fields = ("vulnerable_groups", "risk_factors", "protective_factors")
-    missing = [str(r["name"]) for _, r in priorities.iterrows() if not all(_filled(r[f]) for f in fields)]
+    missing = [str(r["name"]) for _index, r in priorities.iterrows() if not all(_filled(r[f]) for f in fields)]
     return Check(
         "risk",
         "priority_profile",
-        "Each priority names vulnerable groups, risk factors and protective factors",
+        _("Each priority names vulnerable groups, risk factors and protective factors"),
         len(priorities) - len(missing),
         max(len(priorities), 1),
         tuple(missing),
@@ -233,14 +235,14 @@ def _priority_profile(tables: Tables) -> Check:
 def _assets_located(tables: Tables) -> Check:
     assets = rows_of(tables, "assets")
     if assets.empty:
-        return Check("assets", "assets_located", "Assets have map coordinates", 0, 1, ("no asset recorded",))
+        return Check("assets", "assets_located", _("Assets have map coordinates"), 0, 1, (_("no asset recorded"),))
     # Confidential sites (shelters), phone lines and city-wide services rightly have no map point.
     mappable = assets[assets["location_kind"].fillna("site") == "site"]
     unplaced = mappable[mappable["latitude"].isna() | mappable["longitude"].isna()]
     return Check(
         "assets",
         "assets_located",
-        "Assets that have a site have map coordinates",
+        _("Assets that have a site have map coordinates"),
         len(mappable) - len(unplaced),
         max(len(mappable), 1),
         tuple(unplaced["name"].astype(str)),
@@ -254,11 +256,11 @@ def _assets_for_priorities(tables: Tables) -> Check:
     if not assets.empty:
         for risks in assets["risks_addressed"]:
             addressed.update(risks or [])
-    missing = [str(r["name"]) for _, r in priorities.iterrows() if r["id"] not in addressed]
+    missing = [str(r["name"]) for _index, r in priorities.iterrows() if r["id"] not in addressed]
     return Check(
         "assets",
         "assets_for_priorities",
-        "Each priority risk has community assets mapped to it",
+        _("Each priority risk has community assets mapped to it"),
         len(priorities) - len(missing),
         max(len(priorities), 1),
         tuple(missing) or (() if len(priorities) else ("no priority risk chosen",)),
@@ -269,34 +271,34 @@ def _logic_models(tables: Tables) -> Check:
     priorities = priority_risks(tables)
     models = rows_of(tables, "logic_models")
     modelled = set(models["risk_id"]) if not models.empty else set()
-    missing = [str(r["name"]) for _, r in priorities.iterrows() if r["id"] not in modelled]
+    missing = [str(r["name"]) for _index, r in priorities.iterrows() if r["id"] not in modelled]
     return Check(
-        "evaluation", "logic_models", "Each priority risk has a logic model", len(priorities) - len(missing), max(len(priorities), 1), tuple(missing)
+        "evaluation", "logic_models", _("Each priority risk has a logic model"), len(priorities) - len(missing), max(len(priorities), 1), tuple(missing)
     )
 
 
 def _measures_complete(tables: Tables) -> Check:
     measures = rows_of(tables, "measures")
     if measures.empty:
-        return Check("evaluation", "measures", "Outcomes have an indicator, baseline, target and owner", 0, 1, ("no measure recorded",))
+        return Check("evaluation", "measures", _("Outcomes have an indicator, baseline, target and owner"), 0, 1, (_("no measure recorded"),))
     fields = ("indicator", "baseline", "target", "responsibility")
-    missing = [str(m["expected_outcome"]) for _, m in measures.iterrows() if not all(_filled(m[f]) for f in fields)]
+    missing = [str(m["expected_outcome"]) for _index, m in measures.iterrows() if not all(_filled(m[f]) for f in fields)]
     return Check(
-        "evaluation", "measures", "Outcomes have an indicator, baseline, target and owner", len(measures) - len(missing), len(measures), tuple(missing)
+        "evaluation", "measures", _("Outcomes have an indicator, baseline, target and owner"), len(measures) - len(missing), len(measures), tuple(missing)
     )
 
 
 def _actions_owned(tables: Tables) -> Check:
     actions = rows_of(tables, "actions")
     if actions.empty:
-        return Check("implementation", "actions", "Every action has a lead and dates", 0, 1, ("no action recorded",))
+        return Check("implementation", "actions", _("Every action has a lead and dates"), 0, 1, (_("no action recorded"),))
     missing = [
         str(a["title"])
-        for _, a in actions.iterrows()
+        for _index, a in actions.iterrows()
         if not (_filled(a["lead_organization_id"]) and _filled(a["start"]) and _filled(a["end"]))
     ]
     return Check(
-        "implementation", "actions", "Every action has a lead and dates", len(actions) - len(missing), len(actions), tuple(missing)
+        "implementation", "actions", _("Every action has a lead and dates"), len(actions) - len(missing), len(actions), tuple(missing)
     )
 
 
@@ -314,7 +316,7 @@ def plan_dates(tables: Tables, today: dt.date | None = None) -> Check:
     review = pd.Timestamp(row["next_review_date"]).date() if _filled(row.get("next_review_date")) else None
     councils = [c for c in council_adoptions(tables) if c.needs_resolution]
     if not councils:
-        return Check("implementation", "plan_dates", "Plan adopted, published and its review scheduled", 0, 1, ("adoption date",))
+        return Check("implementation", "plan_dates", _("Plan adopted, published and its review scheduled"), 0, 1, (_("adoption date"),))
     missing: list[str] = []
     total = 0
     for council in councils:
@@ -341,8 +343,8 @@ def plan_dates(tables: Tables, today: dt.date | None = None) -> Check:
         elif latest is not None and review > latest:
             missing.append(f"next review is more than {rules.review_years} years after adoption (due by {latest.isoformat()})")
     total = max(total, 1)
-    title = ("Plan approved by Band Council resolution, with its dates in order" if first_nation_led(tables)
-             else "Plan adopted, published and its review scheduled")
+    title = (_("Plan approved by Band Council resolution, with its dates in order") if first_nation_led(tables)
+             else _("Plan adopted, published and its review scheduled"))
     return Check("implementation", "plan_dates", title, max(total - len(missing), 0), total, tuple(missing))
 
 
@@ -353,14 +355,14 @@ def assess(tables: Tables) -> list[StageSummary]:
         _roles_check(tables),
         _terms_of_reference(tables),
         council_resolutions(tables),
-        _count_check("buy_in", "activities", "Engagement activities are logged", rows_of(tables, "engagement_activities")),
+        _count_check("buy_in", "activities", _("Engagement activities are logged"), rows_of(tables, "engagement_activities")),
         consultation_coverage(tables),
-        _count_check("buy_in", "feedback", "What people raised is recorded", rows_of(tables, "feedback")),
+        _count_check("buy_in", "feedback", _("What people raised is recorded"), rows_of(tables, "feedback")),
         _period_summaries(tables),
-        _count_check("risk", "risks", "Community risks are documented", rows_of(tables, "risks")),
+        _count_check("risk", "risks", _("Community risks are documented"), rows_of(tables, "risks")),
         _priority_evidence(tables),
         _priority_profile(tables),
-        _count_check("assets", "assets", "Community assets are inventoried", rows_of(tables, "assets")),
+        _count_check("assets", "assets", _("Community assets are inventoried"), rows_of(tables, "assets")),
         _assets_located(tables),
         _assets_for_priorities(tables),
         _logic_models(tables),
@@ -407,7 +409,7 @@ def priority_strategies(tables: Tables) -> Check:
     strategies = rows_of(tables, "strategies")
     measured = _measured_risks(tables)
     missing, done = [], 0
-    for _, risk in priorities.iterrows():
+    for _index, risk in priorities.iterrows():
         covered = set(strategies.loc[strategies["risk_id"] == risk["id"], "planning_area"]) if not strategies.empty else set()
         gaps = [catalogue.name_of("planning_areas", a) for a in emphasis_areas() if a not in covered]
         if gaps:
@@ -419,7 +421,7 @@ def priority_strategies(tables: Tables) -> Check:
         missing = ["no priority risk chosen"]
     return Check(
         "evaluation", "priority_strategies",
-        "Each priority has strategies in social development, prevention and risk intervention, with measurable outcomes",
+        _("Each priority has strategies in social development, prevention and risk intervention, with measurable outcomes"),
         done, max(len(priorities), 1), tuple(missing),
     )
 

@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
+from ..i18n import _
+from ..model.languages import join_languages, language_code
 from .limits import MAX_ARCHIVE_BYTES, check_archive, check_file, check_size
 from .schema import ID_PATTERN
 from .tabular import ImportReport, Sheet, normalize_header, read_csv
@@ -51,12 +53,13 @@ USED_TABLES: dict[str, str] = {
     **dict.fromkeys(("funding", "fundings"), "funding"),
     **dict.fromkeys(("eligibility", "eligibilities"), "eligibility"),
     **dict.fromkeys(("schedule", "schedules", "regular_schedule", "regular_schedules"), "schedule"),
+    **dict.fromkeys(("language", "languages"), "language"),
 }
 PERSONAL_TABLES = frozenset(("phone", "phones", "contact", "contacts"))
 UNUSED_TABLES = frozenset((
     "program", "programs", "holiday_schedule", "holiday_schedules",
     "service_area", "service_areas", "required_document", "required_documents", "payment_accepted",
-    "payments_accepted", "language", "languages", "accessibility", "accessibility_for_disabilities",
+    "payments_accepted", "accessibility", "accessibility_for_disabilities",
     "taxonomy", "taxonomies", "taxonomy_term", "taxonomy_terms", "service_taxonomy", "services_taxonomy",
     "attribute", "attributes", "cost_option", "cost_options", "organization_identifier",
     "organization_identifiers", "metadata", "meta_table_description", "meta_table_descriptions",
@@ -78,6 +81,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "funding": ("source",),
     "eligibility": ("service_id", "eligibility"),
     "schedule": (),
+    "language": (),  # 3.0: name and/or code; 1.x: language
 }
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # HSDS 1.1: weekday 1 is Monday
 RRULE_DAYS = dict(zip(("MO", "TU", "WE", "TH", "FR", "SA", "SU"), WEEKDAYS, strict=True))
@@ -589,6 +593,8 @@ class _Mapper:
             if service_id and self.reference(table, row, "service_id", service_id, services, "service"):
                 schedules.setdefault(service_id, []).append(raw)
 
+        languages = self.languages(services, locations)
+
         result: list[_Service] = []
         skipped: list[str] = []
         for service_id, (table, row, raw) in services.items():
@@ -622,10 +628,39 @@ class _Mapper:
                 "longitude": primary.longitude if has_coordinates and primary else None,
                 "location_kind": "site" if has_coordinates else ("virtual" if virtual_only else None),
             }
+            # The service's own languages and those of the places it is offered at; none known
+            # leaves what planners entered alone.
+            spoken = [*languages.get(service_id, []), *(c for loc in linked for c in languages.get("loc:" + loc.id, []))]
+            if spoken:
+                fields["service_languages"] = join_languages(spoken)
             issue = next((loc.issue for loc in physical if loc.issue), "") if not has_coordinates else ""
             shown = fields["name"] or name
             result.append(_Service(service_id, table.sheet.where(row), shown, fields, issue, virtual_only))
         return result, skipped
+
+    def languages(self, services: Any, locations: Any) -> dict[str, list[str]]:
+        """Language codes by service id, and by "loc:" + location id, from the HSDS language
+        table (3.0: `code`, ISO 639-1 or 639-3, else `name`; 1.x: `language`, a name). A row
+        only about a phone line says nothing about the service and is passed over."""
+        found: dict[str, list[str]] = {}
+        for table, row, raw in self.rows("language"):
+            column = next((c for c in ("code", "name", "language") if _cell(raw, c)), None)
+            if column is None:
+                continue
+            code = language_code(_cell(raw, column))
+            if code is None:
+                expected = _("an ISO 639-1 or 639-3 language code such as 'fr'") if column == "code" else _(
+                    "a language's name such as 'French' or 'français'")
+                got = _("expected {what}, got '{value}'").format(what=expected, value=_cell(raw, column)[:40])
+                self.problem(table, row, column, got)
+                continue
+            service_id, location_id = _cell(raw, "service_id"), _cell(raw, "location_id")
+            if service_id:
+                if self.reference(table, row, "service_id", service_id, services, "service"):
+                    found.setdefault(service_id, []).append(code)
+            elif location_id and self.reference(table, row, "location_id", location_id, locations, "location"):
+                found.setdefault("loc:" + location_id, []).append(code)
+        return found
 
     @staticmethod
     def delivery(physical: list[_Location], virtual_only: bool, schedules: list[dict[str, Any]]) -> str:

@@ -163,8 +163,18 @@ def _v4_to_v5(conn: Any) -> None:
     conn.execute('DROP INDEX IF EXISTS "votes__unique0"')  # _add_missing creates the new one
 
 
+def _v5_to_v6(conn: Any) -> None:
+    """Version 6: the plan's language (English, French or both; blank reads as English) and the
+    languages each asset serves in, so a plan can be published in French and the gap in French
+    services shown. Both start blank: nothing is known about them yet."""
+    _add_columns(conn, "community", ("plan_language",))
+    _add_columns(conn, "assets", ("service_languages",))
+
+
 # STEPS[n] upgrades a workspace of version n to n + 1.
-STEPS: dict[int, Callable[[Any], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
+STEPS: dict[int, Callable[[Any], None]] = {
+    1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6,
+}
 
 
 def upgrade(conn: Any, write_lock: Callable[[], AbstractContextManager]) -> int | None:

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
+from ..i18n import N_
+
 ColumnKind = Literal["text", "int", "float", "date", "bool", "list", "geojson"]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 HEX_COLOUR = r"#[0-9A-Fa-f]{6}"
@@ -32,6 +34,7 @@ class Column:
     private: bool = False  # personal contact data: never exported to published output
     pattern: str | None = None  # a regular expression the whole text must match
     pattern_hint: str = ""  # what the pattern means, for error messages
+    languages: bool = False  # language codes separated by "; " (see model.languages)
     description: str = ""
 
 
@@ -83,14 +86,16 @@ TABLES: tuple[Table, ...] = (
             _c("website"),
             # Added in schema version 2: the plan identity used by apps and reports.
             _c("plan_name"),
-            _c("colour_primary", pattern=HEX_COLOUR, pattern_hint="a colour as #RRGGBB"),
-            _c("colour_secondary", pattern=HEX_COLOUR, pattern_hint="a colour as #RRGGBB"),
+            _c("colour_primary", pattern=HEX_COLOUR, pattern_hint=N_("a colour as #RRGGBB")),
+            _c("colour_secondary", pattern=HEX_COLOUR, pattern_hint=N_("a colour as #RRGGBB")),
             _c(
                 "logo",
                 pattern=LOGO_DATA_URI,
-                pattern_hint="a PNG or JPEG image as a data: URI",
+                pattern_hint=N_("a PNG or JPEG image as a data: URI"),
                 description="logo image as a data: URI (PNG or JPEG; SVG could carry scripts)",
             ),
+            # Added in schema version 6: the language(s) the plan is published in.
+            _c("plan_language", choices="plan_languages", description="en, fr or both (a bilingual plan); blank: en"),
         ),
         singleton=True,
     ),
@@ -382,6 +387,12 @@ TABLES: tuple[Table, ...] = (
             _c("member_community_id", ref="member_communities"),
             _c("coordination_notes"),
             _c("source", description="where the record came from, e.g. an HSDS service id"),
+            # Added in schema version 6.
+            _c(
+                "service_languages",
+                languages=True,
+                description="languages the service is offered in, as ISO 639-1 codes separated by '; ' (en; fr)",
+            ),
         ),
     ),
     Table(
@@ -521,6 +532,16 @@ SCHEMA_CHOICES: dict[str, tuple[str, ...]] = {
     "resolution_kinds": ("participation", "endorsement", "adoption", "revision"),
     # set by the community that owns the data (e.g. under a Band Council Resolution)
     "data_sovereignty": ("publish", "aggregated_only", "withhold"),
+    # the language(s) of the plan document; blank means English
+    "plan_languages": ("en", "fr", "both"),
+}
+
+# Names people may write for a schema list's keys, by language (a key itself is always accepted).
+SCHEMA_CHOICE_NAMES: dict[str, dict[str, dict[str, str]]] = {
+    "plan_languages": {
+        "en": {"en": "English", "fr": "French", "both": "Bilingual"},
+        "fr": {"en": "Anglais", "fr": "Français", "both": "Bilingue"},
+    },
 }
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
+from ..i18n import _
 from .limits import (
     MAX_ARCHIVE_BYTES,
     MAX_CELL_CHARS,
@@ -172,7 +173,7 @@ def read_csv(path: Path, *, display: str | None = None) -> Sheet:
     except OSError as exc:
         raise InputError(Problem(f"cannot read the file ({exc.strerror})", file=file)) from None
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(Problem("expected a CSV text file; this looks like a binary file", file=file))
+        raise InputError(Problem(_("expected a CSV text file; this looks like a binary file"), file=file))
     text = _decode(data, file)
     # Found lazily: a list of every line would double the memory a large file takes.
     lines = (match for match in re.finditer(r"[^\r\n]+", text) if match.group().strip())
@@ -185,7 +186,7 @@ def read_csv(path: Path, *, display: str | None = None) -> Sheet:
         skipped = first.end()
         first = next(lines, None)
     if first is None:
-        raise InputError(Problem("the file is empty; expected a header row", file=file))
+        raise InputError(Problem(_("the file is empty; expected a header row"), file=file))
     if not separator_line:
         delimiter = _delimiter(first.group())
     csv.field_size_limit(MAX_GEOMETRY_CHARS)  # a boundary's geometry is one cell (the default is 131,072)
@@ -213,7 +214,7 @@ def read_csv(path: Path, *, display: str | None = None) -> Sheet:
                 file=file, row=start_line)) from None
         raise InputError(Problem(f"the file is not valid CSV ({exc})", file=file, row=start_line)) from None
     if sheet is None:
-        raise InputError(Problem("the file is empty; expected a header row", file=file))
+        raise InputError(Problem(_("the file is empty; expected a header row"), file=file))
     return sheet
 
 
@@ -227,9 +228,9 @@ def _header(cells: list[Any], file: str, sheet: str | None, row: int) -> list[st
     seen: set[str] = set()
     for index, name in enumerate(header, start=1):
         if not name:
-            raise InputError(Problem(f"column {index} has no name in the header row", file=file, sheet=sheet, row=row))
+            raise InputError(Problem(_("column {number} has no name in the header row").format(number=index), file=file, sheet=sheet, row=row))
         if name in seen:
-            raise InputError(Problem("the header names this column twice", file=file, sheet=sheet, row=row, column=name))
+            raise InputError(Problem(_("the header names this column twice"), file=file, sheet=sheet, row=row, column=name))
         seen.add(name)
     return header
 
@@ -253,7 +254,7 @@ def _add_row(sheet: Sheet, cells: Iterable[Any], row_number: int, *, positioned:
     width = len(sheet.header)
     extra = values[width:]
     if any(v is not None and str(v).strip() for v in extra) or (len(values) < width and not positioned):
-        raise refuse(f"expected {width} cells as in the header row, found {len(values)}")
+        raise refuse(_("expected {width} cells as in the header row, found {found}").format(width=width, found=len(values)))
     if len(sheet.rows) >= MAX_ROWS:
         raise refuse(f"the table has more than {MAX_ROWS:,} data rows, the limit for one table: split the file")
     for name, value in zip(sheet.header, values, strict=False):
@@ -330,7 +331,7 @@ def read_xlsx(path: Path, *, display: str | None = None) -> list[Sheet]:
 
     file = display or str(path)
     if path.suffix.lower() == ".xls":
-        raise InputError(Problem("expected an .xlsx workbook (Excel 2007 or later); save it as .xlsx or CSV", file=file))
+        raise InputError(Problem(_("expected an .xlsx workbook (Excel 2007 or later); save it as .xlsx or CSV"), file=file))
     check_workbook(path, file)  # sizes and claimed cells, before openpyxl unpacks anything
     # A damaged part may surface while opening or only when its rows are read (a bad CRC, cut XML).
     damaged: tuple[type[BaseException], ...] = (zipfile.BadZipFile, EOFError, OSError, *_xml_refusals())
@@ -397,7 +398,8 @@ def _check_columns(sheet: Sheet, spec: Table) -> None:
     if unknown:
         raise InputError(
             Problem(
-                f"unknown column for table {spec.name}; expected some of: {', '.join(spec.column_names)}",
+                _("unknown column for table {table}; expected some of: {columns}").format(
+                    table=spec.name, columns=", ".join(spec.column_names)),
                 file=sheet.file,
                 sheet=sheet.sheet,
                 row=sheet.header_row,
@@ -408,7 +410,7 @@ def _check_columns(sheet: Sheet, spec: Table) -> None:
     if missing and not (spec.singleton and sheet.rows == []):
         raise InputError(
             Problem(
-                f"required column missing from the header for table {spec.name}",
+                _("required column missing from the header for table {table}").format(table=spec.name),
                 file=sheet.file,
                 sheet=sheet.sheet,
                 row=sheet.header_row,
@@ -515,7 +517,7 @@ def import_file(ws: Workspace, path: str | Path, table: str | None = None) -> Im
     path = Path(path)
     file = str(path)
     if not path.exists():
-        raise InputError(Problem("no such file", file=file))
+        raise InputError(Problem(_("no such file"), file=file))
     if table is not None and table_for(table) is None:
         raise InputError(
             Problem(f"unknown table '{table}'; expected one of: {', '.join(TABLES_BY_NAME)}", file=file)
@@ -533,7 +535,7 @@ def import_file(ws: Workspace, path: str | Path, table: str | None = None) -> Im
             )
         return _load(ws, [(chosen[0], spec)], f"import {path.name}")
     if path.suffix.lower() not in (".csv", ".txt", ".tsv"):
-        raise InputError(Problem("expected a .csv or .xlsx file", file=file))
+        raise InputError(Problem(_("expected a .csv or .xlsx file"), file=file))
     spec = table_for(table) if table else table_for(path.stem)
     if spec is None:
         raise InputError(
@@ -571,8 +573,8 @@ def import_bundle(ws: Workspace, path: str | Path) -> ImportReport:
         book = read_xlsx(path)
         return _load_book(ws, book, f"import {path.name}")
     if not path.exists():
-        raise InputError(Problem("no such file or folder", file=str(path)))
-    raise InputError(Problem("expected a folder of CSV files or an .xlsx workbook", file=str(path)))
+        raise InputError(Problem(_("no such file or folder"), file=str(path)))
+    raise InputError(Problem(_("expected a folder of CSV files or an .xlsx workbook"), file=str(path)))
 
 
 def _check_bundle_folder(path: Path) -> None:
@@ -603,7 +605,7 @@ def _long_cells(sheets: list[Sheet]) -> dict[str, dict[str, dict[str, str]]]:
             pieces.setdefault(key, []).append((part, restore(chunk) if isinstance(chunk, str) else ""))
     joined: dict[str, dict[str, dict[str, str]]] = {}
     for (table, record_id, column), parts in pieces.items():
-        joined.setdefault(table, {}).setdefault(record_id, {})[column] = "".join(text for _, text in sorted(parts))
+        joined.setdefault(table, {}).setdefault(record_id, {})[column] = "".join(text for _position, text in sorted(parts))
     return joined
 
 
@@ -623,7 +625,7 @@ def _load_book(ws: Workspace, book: list[Sheet], note: str) -> ImportReport:
                 )
             )
         by_id = long_cells.get(spec.name, {})
-        for _, raw in sheet.rows if by_id else ():
+        for _row, raw in sheet.rows if by_id else ():
             for column, text in by_id.get(str(raw.get("id")), {}).items():
                 if column in sheet.header and raw.get(column) in (None, ""):
                     raw[column] = text

@@ -18,8 +18,10 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..errors import Problem
 from ..framework import load_catalogue
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _
+from ..model.languages import LanguageError, join_languages, parse_languages
 from .limits import MAX_CELL_CHARS, MAX_GEOMETRY_CHARS, MAX_SHORT_TEXT_CHARS, SHORT_TEXT_COLUMNS
-from .schema import ID_PATTERN, SCHEMA_CHOICES, Column, Table
+from .schema import ID_PATTERN, SCHEMA_CHOICE_NAMES, SCHEMA_CHOICES, Column, Table
 
 _INT = TypeAdapter(int)
 _FLOAT = TypeAdapter(float)
@@ -50,19 +52,23 @@ class CellError(ValueError):
 
 @cache
 def choices(list_name: str) -> dict[str, str]:
-    """Accepted spellings (lower-cased key or name) → key, for a choice list."""
+    """Accepted spellings (lower-cased key, or name in any language) → key, for a choice list:
+    a French file may say "Prévention" where an English one says "Prevention"."""
     if list_name in SCHEMA_CHOICES:
         keys = SCHEMA_CHOICES[list_name]
-        names = {k: k.replace("_", " ") for k in keys}
+        names = [{k: k.replace("_", " ") for k in keys}, *SCHEMA_CHOICE_NAMES.get(list_name, {}).values()]
     else:
-        catalogue = load_catalogue()
-        keys = catalogue.keys(list_name)
-        names = {k: catalogue.name_of(list_name, k) for k in keys}
+        keys = load_catalogue(DEFAULT_LANGUAGE).keys(list_name)
+        names = [
+            {k: load_catalogue(language).name_of(list_name, k) for k in keys} for language in LANGUAGES
+        ]
     spellings: dict[str, str] = {}
     for key in keys:
         spellings[key.lower()] = key
-        spellings[names[key].strip().lower()] = key
         spellings[key.replace("_", " ")] = key
+    for named in names:  # English names first: they win over a French name spelt the same
+        for key in keys:
+            spellings.setdefault(named[key].strip().lower(), key)
     return spellings
 
 
@@ -104,25 +110,33 @@ def is_blank(value: Any) -> bool:
     return value is pd.NA or value is pd.NaT
 
 
+_EXPECTED_KINDS = {
+    "text": N_("text"),
+    "int": N_("a whole number"),
+    "float": N_("a number"),
+    "date": N_("a date as YYYY-MM-DD"),
+    "bool": N_("yes or no"),
+    "list": N_("a list separated by ';'"),
+    "geojson": N_("a GeoJSON geometry (Polygon or MultiPolygon)"),
+}
+
+
+def _got(what: str, value: Any) -> str:
+    """The one message for a value of the wrong form: what was expected, and what came."""
+    return _("expected {what}, got '{value}'").format(what=what, value=_show(value))
+
+
 def _expected(column: Column) -> str:
     kind = column.kind
     if column.choices and kind != "list":
-        return "one of: " + ", ".join(choice_keys(column.choices))
-    text = {
-        "text": "text",
-        "int": "a whole number",
-        "float": "a number",
-        "date": "a date as YYYY-MM-DD",
-        "bool": "yes or no",
-        "list": "a list separated by ';'",
-        "geojson": "a GeoJSON geometry (Polygon or MultiPolygon)",
-    }[kind]
+        return _("one of: {keys}").format(keys=", ".join(choice_keys(column.choices)))
+    text = _(_EXPECTED_KINDS[kind])
     bounds = []
     if column.minimum is not None:
-        bounds.append(f"at least {_num(column.minimum)}")
+        bounds.append(_("at least {number}").format(number=_num(column.minimum)))
     if column.maximum is not None:
-        bounds.append(f"at most {_num(column.maximum)}")
-    return text + (" " + " and ".join(bounds) if bounds else "")
+        bounds.append(_("at most {number}").format(number=_num(column.maximum)))
+    return text + (" " + f" {_('and')} ".join(bounds) if bounds else "")
 
 
 def _num(x: float) -> str:
@@ -138,7 +152,7 @@ def coerce(column: Column, value: Any) -> Any:
     """Return the stored form of `value` for `column` (None when blank), or raise CellError."""
     if is_blank(value) or (column.kind == "list" and isinstance(value, (list, tuple)) and not value):
         if column.required:
-            raise CellError("a value is required")
+            raise CellError(_("a value is required"))
         return None
     kind = column.kind
     try:
@@ -146,8 +160,17 @@ def coerce(column: Column, value: Any) -> Any:
             result: Any = _text(value, MAX_SHORT_TEXT_CHARS if column.name in SHORT_TEXT_COLUMNS else MAX_CELL_CHARS)
             if column.choices:
                 result = _choice(column.choices, result)
+            if column.languages:
+                try:
+                    result = join_languages(parse_languages(result)) or None
+                except LanguageError as error:
+                    raise CellError(str(error)) from None
+                if result is None:
+                    return None
             if column.pattern and not re.fullmatch(column.pattern, result):
-                raise CellError(f"expected {column.pattern_hint or 'text matching ' + column.pattern}, got '{_show(result)}'")
+                hint = _(column.pattern_hint) if column.pattern_hint else _("text matching {pattern}").format(
+                    pattern=column.pattern)
+                raise CellError(_got(hint, result))
             return result
         if kind == "int":
             if isinstance(value, float) and value.is_integer():
@@ -160,7 +183,7 @@ def coerce(column: Column, value: Any) -> Any:
                 value = value.strip().replace(",", "") if _COMMA_THOUSANDS.fullmatch(value.strip()) else value.strip()
             result = _FLOAT.validate_python(value)
             if not math.isfinite(result):
-                raise CellError(f"expected {_expected(column)}, got '{_show(value)}'")
+                raise CellError(_got(_expected(column), value))
         elif kind == "date":
             if isinstance(value, str):
                 value = value.strip()
@@ -184,11 +207,11 @@ def coerce(column: Column, value: Any) -> Any:
     except (ValidationError, ValueError, TypeError) as exc:
         if isinstance(exc, CellError):
             raise
-        raise CellError(f"expected {_expected(column)}, got '{_show(value)}'") from None
+        raise CellError(_got(_expected(column), value)) from None
     if (column.minimum is not None and result < column.minimum) or (
         column.maximum is not None and result > column.maximum
     ):
-        raise CellError(f"expected {_expected(column)}, got '{_show(value)}'")
+        raise CellError(_got(_expected(column), value))
     return result
 
 
@@ -248,7 +271,7 @@ def decimal_comma(text: str) -> str:
 def _choice(list_name: str, value: str) -> str:
     key = choices(list_name).get(value.strip().lower())
     if key is None:
-        raise CellError(f"expected one of: {', '.join(choice_keys(list_name))}, got '{_show(value)}'")
+        raise CellError(_got(_("one of: {keys}").format(keys=", ".join(choice_keys(list_name))), value))
     return key
 
 
@@ -265,9 +288,7 @@ def _list(column: Column, value: Any) -> list[str]:
     if column.choices:
         bad = [i for i in items if i.strip().lower() not in choices(column.choices)]
         if bad:
-            raise CellError(
-                f"expected items from: {', '.join(choice_keys(column.choices))}, got '{_show(bad[0])}'"
-            )
+            raise CellError(_got(_("items from: {keys}").format(keys=", ".join(choice_keys(column.choices))), bad[0]))
         items = [choices(column.choices)[i.strip().lower()] for i in items]
     items = [i.strip() for i in items]
     check_storable(join_list(items))  # the list as one cell, as exported (JSON may hold escaped controls)
