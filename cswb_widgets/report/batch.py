@@ -257,10 +257,13 @@ def _file_digest_of(path: str, _size: int, _mtime_ns: int) -> str:
     return digest.hexdigest()
 
 
-@functools.cache
 def package_digest() -> str:
     """The package's version and a hash of its files and reference catalogues: a new release, or an
-    edited checkout, remakes every report."""
+    edited checkout, remakes every report.
+
+    Walked afresh on each call (about 0.05 s; each file is read again only if its size or mtime
+    changed): a process that lives across an upgrade (a notebook, a service, a test session) must
+    not judge today's reports by the files it saw first. `cswb report` calls it once per run."""
     from ..paths import reference_dir
 
     digest = hashlib.sha256(f"cswb-workbook {__version__}\n".encode())
@@ -272,10 +275,10 @@ def package_digest() -> str:
 
 
 def fingerprint(workspace: Path, notebooks: Mapping[str, Path], options: Mapping[str, Any],
-                known: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                known: Mapping[str, Any] | None = None, package: str | None = None) -> dict[str, Any]:
     """What a community's report is made from; equal digests make equal reports. `known`: the
     fingerprint of its last report, whose workspace digest stands if the file is exactly as it was
-    then (`store.digest.file_state`)."""
+    then (`store.digest.file_state`). `package`: `package_digest()`, if the caller already has it."""
     from ..store.digest import content_digest, file_state
 
     try:
@@ -290,7 +293,7 @@ def fingerprint(workspace: Path, notebooks: Mapping[str, Path], options: Mapping
     parts: dict[str, Any] = {
         "workspace": workspace_digest,
         "notebooks": {name: _file_digest(path) for name, path in sorted(notebooks.items())},
-        "package": f"{__version__} {package_digest()}",
+        "package": f"{__version__} {package if package is not None else package_digest()}",
         "options": dict(sorted(options.items())),
     }
     parts["digest"] = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
@@ -600,6 +603,7 @@ class _Batch:
         self.sources: dict[str, dict[str, Path]] = {}
         refused: dict[str, tuple[str, str]] = {}  # community -> (where, why)
         remove_abandoned_work(self.out, self.names)
+        package = package_digest()  # once per run, read now: the files this run's workers will import
         documents = [document_name(self.kind, fmt) for fmt in self.formats]
         for name in self.names:
             result = self.results[name]
@@ -611,7 +615,7 @@ class _Batch:
             if sources is not None:
                 with contextlib.suppress(CswbError):  # an unreadable workspace: its notebooks will say why
                     self.fingerprints[name] = fingerprint(result.workspace, sources, self.options,
-                                                          last_fingerprint(self.out / name))
+                                                          last_fingerprint(self.out / name), package)
                 digest = self.fingerprints.get(name, {}).get("digest")
                 if not self.force and digest and unchanged_report(self.out / name, digest, documents):
                     result.status, result.output = SKIPPED, self.out / name
