@@ -55,6 +55,7 @@ from ..notebooks import (
     read_notebook,
 )
 from .assemble import Edition
+from .baseline import unoptimised
 from .outline import OUTLINES, Outline
 from .runner import NotebookRun, run_notebook
 
@@ -367,23 +368,45 @@ def finish_report(folder: str, kind: str, formats: Sequence[str]) -> FinishRun:
         html_path.write_text(html, encoding="utf-8")
     except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
         return FinishRun(time.perf_counter() - started, "assemble", f"{type(exc).__name__}: {exc}")
-    if "pdf" in formats:
-        from .pdf import worker_printer
+    pdf_path, docx_path = work / document_name(kind, "pdf"), work / document_name(kind, "docx")
+    docx_done: futures.Future[Any] | None = None
+    # The Word document is written while Chromium prints (the worker only waits for it then), from
+    # the same document: no notebook runs again. Plain way (baseline.unoptimised): one after the other.
+    side = None if unoptimised() or "pdf" not in formats or "docx" not in formats else \
+        futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="cswb-docx")
+    try:
+        if side is not None:
+            docx_done = side.submit(_write_docx, html, docx_path)
+        if "pdf" in formats:
+            from .pdf import print_pdf, worker_printer
 
-        try:  # the worker's one browser, kept for every document it prints
-            worker_printer().print(html_path, work / document_name(kind, "pdf"))
-        except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
-            return FinishRun(time.perf_counter() - started, "pdf", f"{type(exc).__name__}: {exc}")
-    if "docx" in formats:  # from the same document, in the same pass: no notebook runs again
-        from .docx import write_docx
-
-        try:
-            write_docx(html, work / document_name(kind, "docx"))
-        except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
-            return FinishRun(time.perf_counter() - started, "docx", f"{type(exc).__name__}: {exc}")
+            try:  # the worker's one browser, kept for every document it prints (plain way: one each)
+                if unoptimised():
+                    print_pdf(html_path, pdf_path)
+                else:
+                    worker_printer().print(html_path, pdf_path)
+            except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
+                return FinishRun(time.perf_counter() - started, "pdf", f"{type(exc).__name__}: {exc}")
+        if "docx" in formats:
+            try:
+                if docx_done is not None:
+                    docx_done.result()
+                else:
+                    _write_docx(html, docx_path)
+            except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
+                return FinishRun(time.perf_counter() - started, "docx", f"{type(exc).__name__}: {exc}")
+    finally:
+        if side is not None:
+            side.shutdown(wait=True)  # a failed PDF still waits: nothing writes into the folder after this
     if "html" not in formats:
         html_path.unlink()
     return FinishRun(time.perf_counter() - started)
+
+
+def _write_docx(html: str, path: Path) -> None:
+    from .docx import write_docx
+
+    write_docx(html, path)
 
 
 # -- which plan: an adopted version or the working draft ----------------------------------------------
