@@ -7,6 +7,10 @@ done: to ``OUT/<name>/`` (the document, its PDF, the executed notebooks, ``repor
 everything worked, to ``OUT/<name>.FAILED/`` (the executed notebooks, ``error.txt``, no document)
 when anything failed. One community's failure never stops the others.
 
+A community's PDF and Word document are made in the same task from the same HTML, the Word
+document on a thread while Chromium prints. `CSWB_REPORT_UNOPTIMISED=1` turns the speed-ups off
+(:mod:`.baseline`), for checking that they change no byte of any document.
+
 Runs are incremental and resumable: ``report.json`` records a fingerprint of what made the
 report (the workspace's content, the notebooks, the package, the options); a community whose
 fingerprint is unchanged since its last successful report is skipped (``force`` redoes it). A run

@@ -2,7 +2,7 @@
 
 Starting a browser costs about as much as printing a plan, so a :class:`Printer` starts one
 (through Playwright, with the system Chromium as its `executable_path`) and prints document
-after document in a fresh page of it; a batch worker keeps one for its whole run
+after document, each in a fresh page of one kept browser context; a batch worker keeps one for its whole run
 (:func:`worker_printer`). Printing runs offline: the document is self-contained and handed to
 the page as text, every request it would make is aborted, and every host name resolves to
 nothing.
