@@ -232,6 +232,8 @@ def main() -> int:
               f" {verdict(projected <= TARGET_SECONDS)}")
         print(f"(r) unchanged re-run {rerun:.1f} s, {'all' if skipped_all else 'NOT all'} skipped"
               f" - target at most {TARGET_RERUN_SECONDS:.0f} s: {verdict(skipped_all and rerun <= TARGET_RERUN_SECONDS)}")
+        if not skipped_all:  # e.g. the package's files changed between the runs: everything is remade
+            print(f"    re-run's summary: {rerun_summary.strip().splitlines()[-1]}")
         if plain:
             print(f"(b) documents of {len(plain)} communities without the speed-ups: {compared} files compared, "
                   f"{len(differences)} differ - target none: {verdict(compared > 0 and not differences)}")
