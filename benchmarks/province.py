@@ -22,6 +22,13 @@ It prints the total, per-community median and p95 (each community's work time, f
 summary), the peak memory per worker and in total, (a)/(c), and the re-run's time, against the
 targets for 444 communities on two cores: all in at most 10 minutes, at most 2 GB, a re-run in at
 most 30 s. With fewer communities the 444 figure is projected linearly (and says so).
+
+Measured 2026-12-05 on the 2-core machine shared with six other sessions (load average 14-27):
+20 communities, html,pdf,docx: 552.6 s, median 42.2 s and p95 95.5 s of work per community,
+7.67x the floor (72.0 s, itself at load 14), peak 1.91 GB PSS in all (workers 1.25 and 0.83 GB);
+(b) 3 communities without the speed-ups: 9 documents compared, none differs. 10 communities
+(load 12-17): 282.0 s, 9.05x the floor, 1.96 GB; unchanged re-run 5.5 s, all skipped. The 444
+target (600 s) is not met: the projection at that load is about 12,300-12,500 s.
 """
 
 from __future__ import annotations
