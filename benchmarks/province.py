@@ -12,12 +12,23 @@ of them a large synthetic city (`cswb_widgets.store.synthetic`, its default size
   sampled with psutil every 0.25 s: peak memory of each worker with its kernel and browser, and
   of the whole tree (PSS: a page shared by several processes is divided among them, so the
   browser's many processes are not counted many times over);
-- (r) the same command again, nothing changed: every community must be skipped.
+- (r) the same command again, nothing changed: every community must be skipped;
+- (b) the same command on the first `--baseline` communities with `CSWB_REPORT_UNOPTIMISED=1` (a
+  kernel per notebook, a browser per PDF, Word after PDF), whose documents are compared with (a)'s
+  byte for byte (`cswb_widgets.report.baseline`: apart from the PDFs' dates and structure-id
+  numbers and the Word zip's member times).
 
 It prints the total, per-community median and p95 (each community's work time, from the
 summary), the peak memory per worker and in total, (a)/(c), and the re-run's time, against the
 targets for 444 communities on two cores: all in at most 10 minutes, at most 2 GB, a re-run in at
 most 30 s. With fewer communities the 444 figure is projected linearly (and says so).
+
+Measured 2026-12-05 on the 2-core machine shared with six other sessions (load average 14-27):
+20 communities, html,pdf,docx: 552.6 s, median 42.2 s and p95 95.5 s of work per community,
+7.67x the floor (72.0 s, itself at load 14), peak 1.91 GB PSS in all (workers 1.25 and 0.83 GB);
+(b) 3 communities without the speed-ups: 9 documents compared, none differs. 10 communities
+(load 12-17): 282.0 s, 9.05x the floor, 1.96 GB; unchanged re-run 5.5 s, all skipped. The 444
+target (600 s) is not met: the projection at that load is about 12,300-12,500 s.
 """
 
 from __future__ import annotations
@@ -36,6 +47,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from reports import SAMPLES, executable, run, time_floor, verdict  # the benchmark next to this one
+
+from cswb_widgets.report.baseline import UNOPTIMISED_ENV, compare_reports
 
 PROVINCE = 444
 TARGET_SECONDS = 600.0
@@ -133,12 +146,14 @@ class TreeMemory:
         self._thread.join()
 
 
-def cswb_report(communities: list[Path], out: Path, formats: str, jobs: int, log: Path) -> tuple[float, TreeMemory, str]:
+def cswb_report(communities: list[Path], out: Path, formats: str, jobs: int, log: Path,
+                env: dict[str, str] | None = None) -> tuple[float, TreeMemory, str]:
     command = [str(executable("cswb")), "report", *map(str, communities), "--out", str(out), "--format", formats,
                "--jobs", str(jobs)]
     started = time.perf_counter()
     with log.open("w") as stderr:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True,
+                                   env={**os.environ, **(env or {})})
         memory = TreeMemory(process.pid)
         stdout, _ = process.communicate()
     seconds = time.perf_counter() - started
@@ -172,6 +187,8 @@ def main() -> int:
     parser.add_argument("--communities", type=int, default=PROVINCE, help=f"communities (default {PROVINCE})")
     parser.add_argument("--formats", default="html,pdf", help="cswb report --format (default html,pdf; add docx)")
     parser.add_argument("--jobs", type=int, default=2, help="cswb report --jobs (default 2)")
+    parser.add_argument("--baseline", type=int, default=3,
+                        help="communities also made without the speed-ups, to compare byte for byte (default 3)")
     parser.add_argument("--large-cities", type=int, default=None,
                         help="large synthetic cities among them (default: one per 100 communities, at least 1)")
     args = parser.parse_args()
@@ -194,6 +211,16 @@ def main() -> int:
         skipped_all = f"0 written, {count} skipped (unchanged), 0 failed" in rerun_summary
         print(f"  (r) unchanged re-run done: {rerun:.1f} s", flush=True)
 
+        plain = communities[:args.baseline]
+        compared, differences = 0, []
+        if plain:
+            plain_seconds, _, _ = cswb_report(plain, base / "plain", args.formats, args.jobs, base / "b.log",
+                                              {UNOPTIMISED_ENV: "1"})
+            documents = [f"plan.{fmt.strip()}" for fmt in args.formats.split(",")]
+            compared, differences = compare_reports(base / "out", base / "plain", documents,
+                                                    [p.name for p in plain])
+            print(f"  (b) without the speed-ups, {len(plain)} communities: {plain_seconds:.1f} s", flush=True)
+
         times = list(community_seconds(summary).values())
         print()
         print(f"{count} communities ({made}), --format {args.formats}, --jobs {args.jobs}:")
@@ -212,6 +239,13 @@ def main() -> int:
               f" {verdict(projected <= TARGET_SECONDS)}")
         print(f"(r) unchanged re-run {rerun:.1f} s, {'all' if skipped_all else 'NOT all'} skipped"
               f" - target at most {TARGET_RERUN_SECONDS:.0f} s: {verdict(skipped_all and rerun <= TARGET_RERUN_SECONDS)}")
+        if not skipped_all:  # e.g. the package's files changed between the runs: everything is remade
+            print(f"    re-run's summary: {rerun_summary.strip().splitlines()[-1]}")
+        if plain:
+            print(f"(b) documents of {len(plain)} communities without the speed-ups: {compared} files compared, "
+                  f"{len(differences)} differ - target none: {verdict(compared > 0 and not differences)}")
+            for line in differences[:10]:
+                print(f"    {line}")
         print(f"(single runs, wall clock; load average at end: {Path('/proc/loadavg').read_text().split()[:3]})")
     return 0
 

@@ -169,6 +169,24 @@ def test_sharded_runs_together_make_every_report_once(maple: Path, tmp_path: Pat
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{p.name}.FAILED" for p in workspaces)
 
 
+def test_the_package_digest_sees_a_file_changed_while_the_process_lives(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long-lived process (a test session, a notebook) that made reports earlier must see a package
+    changed since: a digest kept from its first call judged a resumed run's finished reports by
+    the old files and remade them (the resume test's flake while main was being merged into)."""
+    from cswb_widgets import paths
+
+    reference = tmp_path / "reference"
+    shutil.copytree(paths.reference_dir(), reference)
+    monkeypatch.setattr(paths, "reference_dir", lambda: reference)
+    before = batch_module.package_digest()
+    catalogue = next(p for p in sorted(reference.rglob("*")) if p.is_file())
+    catalogue.write_bytes(catalogue.read_bytes() + b"\n")
+    assert batch_module.package_digest() != before
+    catalogue.write_bytes(catalogue.read_bytes()[:-1])
+    assert batch_module.package_digest() == before
+
+
 def test_the_content_digest_follows_the_records_not_the_file(maple: Path) -> None:
     before = content_digest(maple)
     os.utime(maple / "workspace.sqlite", (1, 1))

@@ -7,6 +7,10 @@ done: to ``OUT/<name>/`` (the document, its PDF, the executed notebooks, ``repor
 everything worked, to ``OUT/<name>.FAILED/`` (the executed notebooks, ``error.txt``, no document)
 when anything failed. One community's failure never stops the others.
 
+A community's PDF and Word document are made in the same task from the same HTML, the Word
+document on a thread while Chromium prints. `CSWB_REPORT_UNOPTIMISED=1` turns the speed-ups off
+(:mod:`.baseline`), for checking that they change no byte of any document.
+
 Runs are incremental and resumable: ``report.json`` records a fingerprint of what made the
 report (the workspace's content, the notebooks, the package, the options); a community whose
 fingerprint is unchanged since its last successful report is skipped (``force`` redoes it). A run
@@ -55,6 +59,7 @@ from ..notebooks import (
     read_notebook,
 )
 from .assemble import Edition
+from .baseline import unoptimised
 from .outline import OUTLINES, Outline
 from .runner import NotebookRun, run_notebook
 
@@ -257,10 +262,13 @@ def _file_digest_of(path: str, _size: int, _mtime_ns: int) -> str:
     return digest.hexdigest()
 
 
-@functools.cache
 def package_digest() -> str:
     """The package's version and a hash of its files and reference catalogues: a new release, or an
-    edited checkout, remakes every report."""
+    edited checkout, remakes every report.
+
+    Walked afresh on each call (about 0.05 s; each file is read again only if its size or mtime
+    changed): a process that lives across an upgrade (a notebook, a service, a test session) must
+    not judge today's reports by the files it saw first. `cswb report` calls it once per run."""
     from ..paths import reference_dir
 
     digest = hashlib.sha256(f"cswb-workbook {__version__}\n".encode())
@@ -272,10 +280,10 @@ def package_digest() -> str:
 
 
 def fingerprint(workspace: Path, notebooks: Mapping[str, Path], options: Mapping[str, Any],
-                known: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                known: Mapping[str, Any] | None = None, package: str | None = None) -> dict[str, Any]:
     """What a community's report is made from; equal digests make equal reports. `known`: the
     fingerprint of its last report, whose workspace digest stands if the file is exactly as it was
-    then (`store.digest.file_state`)."""
+    then (`store.digest.file_state`). `package`: `package_digest()`, if the caller already has it."""
     from ..store.digest import content_digest, file_state
 
     try:
@@ -290,7 +298,7 @@ def fingerprint(workspace: Path, notebooks: Mapping[str, Path], options: Mapping
     parts: dict[str, Any] = {
         "workspace": workspace_digest,
         "notebooks": {name: _file_digest(path) for name, path in sorted(notebooks.items())},
-        "package": f"{__version__} {package_digest()}",
+        "package": f"{__version__} {package if package is not None else package_digest()}",
         "options": dict(sorted(options.items())),
     }
     parts["digest"] = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
@@ -364,23 +372,45 @@ def finish_report(folder: str, kind: str, formats: Sequence[str]) -> FinishRun:
         html_path.write_text(html, encoding="utf-8")
     except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
         return FinishRun(time.perf_counter() - started, "assemble", f"{type(exc).__name__}: {exc}")
-    if "pdf" in formats:
-        from .pdf import worker_printer
+    pdf_path, docx_path = work / document_name(kind, "pdf"), work / document_name(kind, "docx")
+    docx_done: futures.Future[Any] | None = None
+    # The Word document is written while Chromium prints (the worker only waits for it then), from
+    # the same document: no notebook runs again. Plain way (baseline.unoptimised): one after the other.
+    side = None if unoptimised() or "pdf" not in formats or "docx" not in formats else \
+        futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="cswb-docx")
+    try:
+        if side is not None:
+            docx_done = side.submit(_write_docx, html, docx_path)
+        if "pdf" in formats:
+            from .pdf import print_pdf, worker_printer
 
-        try:  # the worker's one browser, kept for every document it prints
-            worker_printer().print(html_path, work / document_name(kind, "pdf"))
-        except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
-            return FinishRun(time.perf_counter() - started, "pdf", f"{type(exc).__name__}: {exc}")
-    if "docx" in formats:  # from the same document, in the same pass: no notebook runs again
-        from .docx import write_docx
-
-        try:
-            write_docx(html, work / document_name(kind, "docx"))
-        except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
-            return FinishRun(time.perf_counter() - started, "docx", f"{type(exc).__name__}: {exc}")
+            try:  # the worker's one browser, kept for every document it prints (plain way: one each)
+                if unoptimised():
+                    print_pdf(html_path, pdf_path)
+                else:
+                    worker_printer().print(html_path, pdf_path)
+            except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
+                return FinishRun(time.perf_counter() - started, "pdf", f"{type(exc).__name__}: {exc}")
+        if "docx" in formats:
+            try:
+                if docx_done is not None:
+                    docx_done.result()
+                else:
+                    _write_docx(html, docx_path)
+            except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
+                return FinishRun(time.perf_counter() - started, "docx", f"{type(exc).__name__}: {exc}")
+    finally:
+        if side is not None:
+            side.shutdown(wait=True)  # a failed PDF still waits: nothing writes into the folder after this
     if "html" not in formats:
         html_path.unlink()
     return FinishRun(time.perf_counter() - started)
+
+
+def _write_docx(html: str, path: Path) -> None:
+    from .docx import write_docx
+
+    write_docx(html, path)
 
 
 # -- which plan: an adopted version or the working draft ----------------------------------------------
@@ -600,6 +630,7 @@ class _Batch:
         self.sources: dict[str, dict[str, Path]] = {}
         refused: dict[str, tuple[str, str]] = {}  # community -> (where, why)
         remove_abandoned_work(self.out, self.names)
+        package = package_digest()  # once per run, read now: the files this run's workers will import
         documents = [document_name(self.kind, fmt) for fmt in self.formats]
         for name in self.names:
             result = self.results[name]
@@ -611,7 +642,7 @@ class _Batch:
             if sources is not None:
                 with contextlib.suppress(CswbError):  # an unreadable workspace: its notebooks will say why
                     self.fingerprints[name] = fingerprint(result.workspace, sources, self.options,
-                                                          last_fingerprint(self.out / name))
+                                                          last_fingerprint(self.out / name), package)
                 digest = self.fingerprints.get(name, {}).get("digest")
                 if not self.force and digest and unchanged_report(self.out / name, digest, documents):
                     result.status, result.output = SKIPPED, self.out / name

@@ -27,6 +27,7 @@ from typing import Any
 from ..errors import CswbError
 from ..notebooks import for_report, read_notebook
 from ..startup import skip_unused_slow_imports
+from .baseline import unoptimised
 
 skip_unused_slow_imports()  # workers import papermill (and so jsonschema) through this module
 
@@ -241,6 +242,8 @@ class Runner:
         except Exception as exc:  # noqa: BLE001 - the kernel died, timed out or never started: start afresh
             self.close()
             failure = describe_failure(exc, target)
+        if unoptimised():  # the plain way: a new kernel for every notebook
+            self.close()
         _name_the_source(target, notebook)
         return NotebookRun(notebook.stem, time.perf_counter() - started, *failure)
 
