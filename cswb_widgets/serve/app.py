@@ -31,6 +31,7 @@ from voila.tornado.treehandler import TornadoVoilaTreeHandler
 from voila.utils import ENV_VARIABLE
 from xstatic.pkg import font_awesome
 
+from .. import i18n
 from ..access import IDENTITY_ENVS, IDENTITY_HEADERS
 from ..errors import CswbError
 from ..notebooks import NOTEBOOKS, copy_for_app, notebook_path
@@ -139,7 +140,7 @@ def voila_config(options: ServeOptions, notebooks: Path) -> Config:
     vc.default_pool_size = options.pool_size
     # Who signed in, and their role on the page's community, reach the kernel as HTTP_X_CSWB_*
     # variables; GuardedVoilaHandler sets these headers itself and drops any a browser sent.
-    vc.http_header_envs = list(IDENTITY_HEADERS)
+    vc.http_header_envs = [*IDENTITY_HEADERS, i18n.LANGUAGE_HEADER]  # and the page's language
     c.VoilaExecutor.cell_error_instruction = ERROR_INSTRUCTION
 
     # Kernels talk to the server over Unix sockets in Voilà's private connection folder rather
@@ -270,7 +271,7 @@ def _kernel_environment(options: ServeOptions, ipython_dir: Path, public_url: st
     """What every kernel (preheated or not) inherits from the server process."""
     # Voilà hands each kernel its visitor's request in CGI-style variables (QUERY_STRING, ...);
     # none may come from whoever started the server, or every visitor would get that one.
-    for name in (*ENV_VARIABLE, *IDENTITY_ENVS):
+    for name in (*ENV_VARIABLE, *IDENTITY_ENVS, i18n.LANGUAGE_ENV):
         os.environ.pop(name, None)
     os.environ[ROOT_ENV] = str(options.root)
     os.environ[PUBLIC_URL_ENV] = public_url  # the risk app links the vote's pages with it

@@ -21,7 +21,7 @@ import json
 import os
 from pathlib import Path
 
-from .. import kernel_errors
+from .. import i18n, kernel_errors
 from ..errors import WorkspaceError
 from ..store.served_root import ROOT_ENV, slug_from_query, workspace_under
 from ..store.workspace import database_path, is_workspace
@@ -42,13 +42,24 @@ def resolve_workspace(value: str | os.PathLike[str] | None = None) -> Path:
     """
     if under_voila():
         kernel_errors.install()  # `cswb serve` did already; any other Voilà has not
-        return _workspace_from_request()
+        try:
+            return _workspace_from_request()
+        finally:
+            use_page_language()
     if value is None or not str(value).strip():
         raise WorkspaceError("no workspace given: set the notebook's `workspace` parameter to a workspace folder")
     path = Path(value).expanduser()
     if not is_workspace(path):
         raise WorkspaceError(f"{path}: no workspace here (expected {database_path(path).name})")
     return path
+
+
+def use_page_language() -> str:
+    """Under Voilà, make the page's language (the server's header, from `?lang=` or the visitor's
+    cookie) the kernel's for the rest of the session; elsewhere keep the current one."""
+    if not under_voila():
+        return i18n.current_language()
+    return i18n.set_language(os.environ.get(i18n.LANGUAGE_ENV) or page_parameter(i18n.LANGUAGE_PARAMETER))
 
 
 def page_parameter(name: str) -> str | None:
