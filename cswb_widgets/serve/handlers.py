@@ -133,7 +133,8 @@ class GuardedVoilaHandler(PageLanguage, TornadoVoilaHandler):
         own ballot page instead: a saved link or bookmark costs no kernel."""
         if path != "risk.ipynb" or parse_qs(self.request.query).get("view") != [VOTE_VIEW]:
             return None
-        return url_path_join(self.base_url, VOTE_PATH, slug_from_query(self.request.query))
+        ballot = url_path_join(self.base_url, VOTE_PATH, slug_from_query(self.request.query))
+        return ballot if self.language == i18n.DEFAULT_LANGUAGE else f"{ballot}?{i18n.LANGUAGE_PARAMETER}={self.language}"
 
     def _in_language(self, path: str) -> str:
         """The site path of notebook `path` with its markdown in this page's language: written once

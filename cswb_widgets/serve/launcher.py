@@ -176,8 +176,16 @@ def _environment() -> jinja2.Environment:
         _=i18n._, ngettext=i18n.ngettext, number=i18n.format_number, percent=i18n.format_percent,
         date=_prose_date, language=i18n.current_language, languages=i18n.LANGUAGE_NAMES,
         front_end_messages=lambda: i18n.front_end_catalogue(i18n.current_language()),
+        lang_suffix=_language_suffix,
     )
     return environment
+
+
+def _language_suffix() -> str:
+    """What an app link adds to carry the page's language (English, the default, needs nothing:
+    the cookie keeps a person's choice either way)."""
+    language = i18n.current_language()
+    return "" if language == i18n.DEFAULT_LANGUAGE else f"&{i18n.LANGUAGE_PARAMETER}={language}"
 
 
 def _prose_date(iso: str) -> str:

@@ -142,7 +142,7 @@ def options_picker(
         picker = CheckList(list(options), description=description, rows=rows if rows and rows < len(options) else None)
     else:
         picker = ipywidgets.Dropdown(
-            options=([(blank, BLANK)] if blank is not None else []) + list(options),
+            options=([(_(blank), BLANK)] if blank is not None else []) + list(options),
             description=description,
             style=FIELD_STYLE,
             layout=FIELD_LAYOUT,

@@ -106,7 +106,7 @@ def _as_date(value: Any) -> dt.date | None:
 def field_widget(ws: Workspace, column: Column, label: str) -> ipywidgets.ValueWidget:
     """The input widget for a column's kind; the label says when a value is required."""
     description = f"{label} (required)" if column.required else label
-    blank = _("(choose one)") if column.required else "(none)"
+    blank = _("(choose one)") if column.required else _("(none)")
     if column.kind == "list" and (column.choices or column.ref):
         return options_picker(_options(ws, column), description=description, multiple=True)
     if column.choices or column.ref:

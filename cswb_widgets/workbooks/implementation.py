@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import pandas as pd
+from markupsafe import Markup
 
 from ..i18n import N_, _
 from ..model import implementation, readiness
@@ -75,7 +76,7 @@ class ImplementationWorkbook(Workbook):
         form = RecordForm(self.ws, "actions", fields=ACTION_FIELDS, labels=ACTION_LABELS, save_label=_("Add action"))
         form.link_choices("strategy_id", by="risk_id")  # the chosen risk's strategies only
         table = self.records("actions", columns=ACTION_COLUMNS, labels=ACTION_LABELS, caption=_("Actions"))
-        return ipywidgets.VBox([ipywidgets.HTML("<h3>Add an action</h3>"), form, table])
+        return ipywidgets.VBox([ipywidgets.HTML(str(Markup("<h3>{}</h3>").format(_("Add an action")))), form, table])
 
     @deferred
     def reporting_lines(self) -> Shown:

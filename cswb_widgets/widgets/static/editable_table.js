@@ -78,7 +78,7 @@ class Field {
     this.spec = { ...this.spec, options };
     if (this.input && this.input.tagName === "SELECT") {
       const current = this.input.value;
-      this.input.replaceChildren(h("option", { value: "" }, this.spec.required ? "(choose one)" : "(none)"));
+      this.input.replaceChildren(h("option", { value: "" }, this.spec.required ? _("(choose one)") : _("(none)")));
       for (const [value, name] of options) this.input.append(h("option", { value }, name));
       this.set(current);
     } else if (this.boxes) {
