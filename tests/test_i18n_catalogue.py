@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import re
+from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Message
@@ -60,3 +62,33 @@ def test_french_plurals_use_the_singular_for_zero_and_one() -> None:
     with i18n.use_language("fr"):
         shown = [i18n.ngettext("Saved {count} rating.", "Saved {count} ratings.", n).format(count=n) for n in (0, 1, 2)]
     assert shown == ["0 cote enregistrée.", "1 cote enregistrée.", "2 cotes enregistrées."]
+
+
+# Where the front end puts words on screen: an element's text, a label, a placeholder, a title.
+_SHOWN_LITERAL = re.compile(
+    r"""\bh\(\s*"[a-z0-9]+"\s*,\s*\{[^{}]*\}\s*,\s*(?P<a>"[^"]*[A-Za-z][^"]*")"""  # h("button", {...}, "Save")
+    r"""|\.textContent\s*=\s*(?P<b>"[^"]*[A-Za-z][^"]*")"""
+    r"""|"aria-label"\s*:\s*(?P<c>"[^"]*"|`[^`]*`)|\bplaceholder\s*:\s*(?P<d>"[^"]*")"""
+    r"""|setAttribute\(\s*"(?:aria-label|title|placeholder)"\s*,\s*(?P<e>"[^"]*"|`[^`]*`)"""
+)
+
+
+def _words(literal: str) -> bool:
+    """Whether a string literal holds words of its own (a template's `${...}` parts are code)."""
+    return bool(re.search(r"[A-Za-z]{2}", re.sub(r"\$\{[^}]*\}", "", literal)))
+
+
+@pytest.mark.parametrize("pattern", i18n.FRONT_END_FILES)
+def test_the_front_end_shows_no_words_outside_the_catalogue(pattern: str) -> None:
+    """Every word a front-end script puts on screen goes through `_()` / `cswbText()`, so the
+    page's catalogue can give it in French (the in-process app test cannot see scripts' text)."""
+    files = sorted(Path(i18n.__file__).parent.glob(pattern))
+    assert files
+    for path in files:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if line.lstrip().startswith("//"):
+                continue
+            for match in _SHOWN_LITERAL.finditer(line):
+                if not any(literal and _words(literal) for literal in match.groups()):
+                    continue
+                pytest.fail(f"{path.name}:{number}: words shown without _(): {match.group(0)[:80]}")

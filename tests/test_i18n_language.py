@@ -106,3 +106,17 @@ def test_the_ballot_in_french(maple: Path) -> None:
     words = " ".join(html_text(shown))  # what the page shows, not the scripts' catalogue
     assert "Soumettre mes cotes" in words and "Sans opinion" in words
     assert "Submit my ratings" not in words and "No opinion" not in words
+
+
+def test_the_plan_language_is_edited_with_the_plans_identity_once_the_schema_has_it(maple: Path) -> None:
+    """Schema 6 adds `community.plan_language` (English, French or both); the plan-identity form
+    (name, colours) edits it from then on, in the apps' language."""
+    from cswb_widgets.store import schema
+    from cswb_widgets.widgets.buy_in import PLAN_LANGUAGE, PlanIdentity
+
+    has_column = PLAN_LANGUAGE in schema.table("community").column_names
+    with Workspace.open(maple) as ws:
+        i18n.set_language("fr")
+        form = PlanIdentity(ws).form
+        assert (PLAN_LANGUAGE in form.fields) == has_column
+        assert form.save_button.description == "Enregistrer l’identité visuelle"

@@ -169,9 +169,9 @@ class AssetMap(ipywidgets.VBox):
         self._ws = ws
         self._height = height
         self._tables: dict[str, pd.DataFrame] = {}
-        self.planning_area = catalogue_picker("planning_areas", description=_("Planning area"), blank="(any)")
-        self.risk = options_picker([], description=_("Risk"), blank="(any)")
-        self.sector = catalogue_picker("sectors", description=_("Sector"), blank="(any)")
+        self.planning_area = catalogue_picker("planning_areas", description=_("Planning area"), blank=_("(any)"))
+        self.risk = options_picker([], description=_("Risk"), blank=_("(any)"))
+        self.sector = catalogue_picker("sectors", description=_("Sector"), blank=_("(any)"))
         self.caption = ipywidgets.HTML("")
         self.view = ipywidgets.HTML("")
         self.view.add_class("cswb-map-panel")
@@ -223,7 +223,7 @@ class AssetMap(ipywidgets.VBox):
         current = self.risk.value
         self._reloading = True
         try:
-            self.risk.options = [("(any)", ANY)] + sorted(options, key=lambda o: o[0].casefold())
+            self.risk.options = [(_("(any)"), ANY)] + sorted(options, key=lambda o: o[0].casefold())
             self.risk.value = current if current in [v for __, v in self.risk.options] else ANY
         finally:
             self._reloading = False

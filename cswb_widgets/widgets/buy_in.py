@@ -18,7 +18,7 @@ from ..framework import load_catalogue
 from ..i18n import _, format_number
 from ..model import engagement
 from ..render.buy_in import identity_preview_html, tag_suggestions_html
-from ..store import Workspace, operations
+from ..store import Workspace, operations, schema
 from ..store.survey import SurveyFile, import_survey, read_survey
 from . import _failures, _sync
 from .file_import import say, take_upload, upload_button, upload_name, uploaded_copy, without_upload_folder
@@ -133,8 +133,8 @@ class SurveyImport(ipywidgets.VBox):
             return
         questions = [(q, q) for q in self._survey.questions]
         self.answers.options = questions
-        self.date.options = [("(none)", "")] + questions
-        self.group.options = [("(none)", "")] + questions
+        self.date.options = [(_("(none)"), "")] + questions
+        self.group.options = [(_("(none)"), "")] + questions
         activities = self._ws.table("engagement_activities")
         self.activity.options = [(_("(none)"), "")] + list(zip(activities["title"], activities["id"], strict=True))
         self.form.layout.display = None
@@ -199,12 +199,23 @@ class TagSuggestions(ipywidgets.VBox):
         return len(pending)
 
 
+PLAN_LANGUAGE = "plan_language"  # the community's plan language: en, fr or both (schema 6)
+
+
+def plan_language_fields() -> list[str]:
+    """The plan-language field, for the community's details form, once the schema has the column
+    (schema 6 adds `community.plan_language`); none before, so older code keeps working."""
+    return [PLAN_LANGUAGE] if PLAN_LANGUAGE in schema.table("community").column_names else []
+
+
 class PlanIdentity(ipywidgets.VBox):
-    """Plan name and colours (a form), a logo upload (PNG or JPEG), and a live preview."""
+    """Plan name, colours and language (English, French or both; a form), a logo upload (PNG or
+    JPEG), and a live preview."""
 
     def __init__(self, ws: Workspace) -> None:
         self._ws = ws
-        self.form = RecordForm(self._ws, "community", fields=["plan_name", "colour_primary", "colour_secondary"],
+        fields = ["plan_name", "colour_primary", "colour_secondary", *plan_language_fields()]
+        self.form = RecordForm(self._ws, "community", fields=fields,
                                record_id="community", save_label=_("Save identity"), on_saved=lambda _id: self.refresh())
         self.logo = upload_button(_("Logo"), ".png,.jpg,.jpeg")
         self.logo.observe(lambda _c: self._upload(), names="value")

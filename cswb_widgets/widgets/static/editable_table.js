@@ -34,7 +34,7 @@ class Field {
     this.labelEl = h("label", { for: id, class: "cswb-et-label" });
     this.labelText = h("span");
     this.labelEl.append(this.labelText);
-    if (this.spec.required) this.labelEl.append(h("span", { class: "cswb-et-required" }, " (required)"));
+    if (this.spec.required) this.labelEl.append(h("span", { class: "cswb-et-required" }, _(" (required)")));
     const spec = this.spec;
     if (spec.readonly) {
       this.input = h("input", { id, type: "text", class: "cswb-et-input", readonly: true });
@@ -210,7 +210,7 @@ class TableView {
       this.searchTimer = setTimeout(() => this.sendView({ search: this.searchBox.value }), SEARCH_DELAY_MS);
     });
     const search = h("span", { class: "cswb-et-tool" });
-    search.append(h("label", { for: searchId }, "Search"), this.searchBox);
+    search.append(h("label", { for: searchId }, _("Search")), this.searchBox);
     this.filterBox = h("span", { class: "cswb-et-filters" });
     this.filterSelects = new Map();
     this.undoButton = h("button", { type: "button", class: "cswb-et-button", hidden: true });
@@ -302,7 +302,7 @@ class TableView {
   buildHeader(specs) {
     const tr = h("tr");
     this.colgroup.replaceChildren(h("col", { class: "cswb-et-col-n" }), ...specs.map(() => h("col")));
-    tr.append(h("th", { scope: "col", class: "cswb-et-n" }, "Row"));
+    tr.append(h("th", { scope: "col", class: "cswb-et-n" }, _("Row")));
     this.sortButtons = new Map();
     for (const spec of specs) {
       const th = h("th", { scope: "col" });
@@ -328,7 +328,7 @@ class TableView {
       const id = uniqueId("filter");
       // Named apart from the form's field of the same column, and from other tables' filters.
       const select = h("select", { id, class: "cswb-et-select", "aria-label": _("Filter by {column}", { column: spec.label }) });
-      select.append(h("option", { value: "" }, "(any)"));
+      select.append(h("option", { value: "" }, _("(any)")));
       for (const [value, name] of spec.options || []) select.append(h("option", { value }, name));
       select.addEventListener("change", () => {
         const filters = { ...(this.model.get("filters") || {}) };
