@@ -71,8 +71,9 @@ def run(out: Path, sample: str, apps: list[str], lang: str = "en") -> None:
                         name = href.removeprefix("#step-") or "page"
                         _shoot(page, out / f"{app}-{number:02d}-{name}.png", index)
                 phone = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+                # the old voting view now redirects to the server's kernel-less ballot page
                 phone.goto(server.url(f"voila/render/risk.ipynb?workspace={sample}&view=vote&lang={lang}"))
-                wait_for_app(phone, LOAD_MS)
+                phone.locator("main h1").wait_for(timeout=LOAD_MS)
                 _shoot(phone, out / "ballot-phone.png", index)
                 browser.close()
         finally:

@@ -157,7 +157,7 @@ def workspace_words(workspace: Path) -> list[str]:
 
 # Words that occur in English sentences and in no French one the apps show.
 ENGLISH = re.compile(
-    r"\b(the|and|of|to|with|for|is|are|this|that|your|you|not|yet|from|has|have|will|each|which|what|who|how|"
+    r"\be\.g\.|\b(yes|the|and|of|to|with|for|is|are|this|that|your|you|not|yet|from|has|have|will|each|which|what|who|how|"
     r"when|its|by|there|these|been|than|should|must|can|add|save|delete|choose|open|show|select|undo|"
     r"none|no one|rows?|records?|next|previous|search|filter|new|edit|editing|step|steps)\b",
     re.IGNORECASE,

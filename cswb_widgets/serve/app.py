@@ -51,7 +51,11 @@ JUPYTER_DATA = Path(__file__).parent / "share" / "jupyter"  # holds voila/templa
 FONT_AWESOME_URL = "cswb/static/fontawesome/"
 IDLE_KERNEL_SECONDS = 20 * 60
 UPLOAD_MESSAGE_BYTES = MAX_FILE_BYTES + MIB  # a file at the import limit, and the message around it
-ERROR_INSTRUCTION = "The workbook stopped here. The person running the server can find the details in its log."
+# Said in both of the apps' languages: Voilà takes it once, from the server's configuration.
+ERROR_INSTRUCTION = (
+    "The workbook stopped here. The person running the server can find the details in its log. / "
+    "Le cahier s’est arrêté ici. La personne qui exploite le serveur trouvera les détails dans son journal."
+)
 # Runs first in every kernel: errors then reach the server log and visitors see one plain line.
 # (A kernel from another environment, without the package, starts as before.)
 KERNEL_STARTUP = """\

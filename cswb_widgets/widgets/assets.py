@@ -124,9 +124,9 @@ class CoordinateEditor(ipywidgets.VBox):
             name = str(record["name"])
             short = name if len(name) <= 40 else name[:37] + "..."
             # Each field names its asset: a screen reader moving field to field hears which one it is in.
-            latitude = ipywidgets.Text(description=_("Latitude of {short}").format(short=short), placeholder="e.g. 44.2312",
+            latitude = ipywidgets.Text(description=_("Latitude of {short}").format(short=short), placeholder=_("e.g. 44.2312"),
                                        style={"description_width": "initial"})
-            longitude = ipywidgets.Text(description=_("Longitude of {short}").format(short=short), placeholder="e.g. -76.4860",
+            longitude = ipywidgets.Text(description=_("Longitude of {short}").format(short=short), placeholder=_("e.g. -76.4860"),
                                         style={"description_width": "initial"})
             address = record.get("address")
             where = f" ({address})" if isinstance(address, str) and address.strip() else ""

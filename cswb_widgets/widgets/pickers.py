@@ -94,7 +94,7 @@ class IsoDate(ipywidgets.Text):
 
     def __init__(self, description: str, value: dt.date | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("style", FIELD_STYLE)
-        super().__init__(description=description, placeholder="yyyy-mm-dd",
+        super().__init__(description=description, placeholder=_("yyyy-mm-dd"),
                          value=value.isoformat() if value else "", continuous_update=False, **kwargs)
         self.label = description
 

@@ -53,7 +53,7 @@ class AddRisk(ipywidgets.VBox):
         self._ws = book.ws
         catalogue = load_catalogue()
         self._categories = {c.name: c.key for c in catalogue.risk_categories}
-        self.name = ipywidgets.Text(description=_("Risk"), placeholder="e.g. Youth vaping", style={"description_width": "initial"})
+        self.name = ipywidgets.Text(description=_("Risk"), placeholder=_("e.g. Youth vaping"), style={"description_width": "initial"})
         self.category = ipywidgets.Combobox(
             description=_("Category (pick one, or type your own)"), options=sorted(self._categories),
             ensure_option=False, style={"description_width": "initial"}, layout=ipywidgets.Layout(width="36rem"),

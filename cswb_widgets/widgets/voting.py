@@ -90,7 +90,7 @@ class Ballot(ipywidgets.VBox):
         self._version: str | None = None
         self.participant = ipywidgets.Text(
             description=_(PARTICIPANT_LABEL),
-            placeholder="e.g. Sam K. or table 4, seat 2",
+            placeholder=_("e.g. Sam K. or table 4, seat 2"),
             style={"description_width": "initial"},
         )
         self.choices = _RiskRatings(refresh_seconds=refresh_seconds)
