@@ -546,7 +546,7 @@ class EditableTable(anywidget.AnyWidget):
 
 def _options(ws: Workspace, column: Column, choices: str | None) -> list[tuple[str, str]]:
     if column.kind == "bool":
-        return [("Yes", "yes"), ("No", "no")]
+        return [(_("Yes"), "yes"), (_("No"), "no")]
     if choices:
         return render.choice_options(choices)
     if column.ref:
