@@ -16,7 +16,7 @@ import pandas as pd
 
 from .. import render
 from ..errors import InputError
-from ..i18n import _
+from ..i18n import _, format_date
 from ..render.implementation import changes_html, default_since, timeline_html
 from ..store import Workspace, operations
 from . import _failures, _sync
@@ -97,7 +97,7 @@ class ProgressUpdate(ipywidgets.VBox):
         if newest:
             self.status_line.value = say("saved", _("Saved the update of “{title}”; its current status now follows it.").format(title=title))
         else:
-            self.status_line.value = say("saved", _("Saved the update of “{title}” dated {value}; a later update exists, so the action's current status is unchanged.").format(title=title, value=when.isoformat()))
+            self.status_line.value = say("saved", _("Saved the update of “{title}” dated {value}; a later update exists, so the action's current status is unchanged.").format(title=title, value=format_date(when)))
         self.note.value = ""
         _sync.notify_saved(self._ws, self)
         return True
