@@ -11,6 +11,7 @@ markdown cells are one message each (`extract_notebook`), keyed by the English t
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import sys
@@ -78,10 +79,18 @@ def _read(path: Path, language: str) -> Catalog:
         return read_po(handle, locale=language, domain=DOMAIN)
 
 
+_STAMP = re.compile(rb'^"(?:POT-Creation-Date|PO-Revision-Date): .*\\n"$', re.M)
+
+
 def _write(catalog: Catalog, path: Path, **options: Any) -> None:
+    """Write `catalog` unless only its time stamps would change (no churn in git)."""
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=100, sort_output=True, **options)
+    new = buffer.getvalue()
+    if path.exists() and _STAMP.sub(b"", path.read_bytes()) == _STAMP.sub(b"", new):
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as handle:
-        write_po(handle, catalog, width=100, sort_output=True, **options)
+    path.write_bytes(new)
 
 
 def extract() -> None:
