@@ -7,7 +7,7 @@ DEMO_DIR ?= demo/workspaces
 DEMO_SAMPLE ?= maple-falls
 DEMO_PORT ?= 8866
 
-.PHONY: demo demo-workspace demo-reset hub test static check setup clean
+.PHONY: demo demo-workspace demo-reset hub test static check setup clean i18n i18n-check
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,8 +54,19 @@ static: $(STAMP)
 	echo "== lint-imports"; $(BIN)/lint-imports || status=1; \
 	exit $$status
 
-# The static checks and the tests that are neither slow nor browser-driven.
-check: $(STAMP) static
+# Extract the apps' messages (babel.cfg, notebook markdown) into cswb_widgets/locale/apps.pot and
+# update the French catalogue (new messages untranslated, changed ones fuzzy), then check it.
+i18n: $(STAMP)
+	$(BIN)/python -m cswb_widgets.i18n_catalogue extract
+	@$(MAKE) --no-print-directory i18n-check
+
+# Fails on a message without a French translation, a fuzzy one, placeholders ({name}, %s) that
+# differ, or an apps message the sources have and the catalogue lacks.
+i18n-check: $(STAMP)
+	$(BIN)/python -m cswb_widgets.i18n_catalogue check
+
+# The static checks, the catalogues, and the tests that are neither slow nor browser-driven.
+check: $(STAMP) static i18n-check
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 clean:

@@ -36,7 +36,11 @@ LANGUAGE_NAMES = {"en": "English", "fr": "Français"}  # each in its own languag
 DOMAIN = "cswb"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
-_current: contextvars.ContextVar[str] = contextvars.ContextVar("cswb_language", default=DEFAULT_LANGUAGE)
+# A kernel's language holds for every later cell and widget callback, which IPython and ipykernel
+# run in contexts of their own (a value set in one cell's context is gone in the next): so
+# set_language sets the process's language, and use_language overrides it within a block.
+_process_language = DEFAULT_LANGUAGE
+_current: contextvars.ContextVar[str | None] = contextvars.ContextVar("cswb_language", default=None)
 
 
 def normalize_language(value: object) -> str:
@@ -47,13 +51,16 @@ def normalize_language(value: object) -> str:
 
 
 def current_language() -> str:
-    return _current.get()
+    return _current.get() or _process_language
 
 
 def set_language(language: object) -> str:
-    """Make `language` current for this context (a kernel's whole session); returns it."""
+    """Make `language` this process's language (a kernel's whole session, every cell and
+    callback); a `use_language` block still overrides it. Returns the language chosen."""
+    global _process_language
     code = normalize_language(language)
-    _current.set(code)
+    _process_language = code
+    _current.set(None)
     return code
 
 
@@ -63,7 +70,7 @@ def use_language(language: object) -> Iterator[str]:
     bilingual plan, a request with `?lang=fr`)."""
     token = _current.set(normalize_language(language))
     try:
-        yield _current.get()
+        yield current_language()
     finally:
         _current.reset(token)
 
@@ -90,20 +97,30 @@ def translations(language: str) -> Translations | gettext.NullTranslations:
     return result
 
 
+def enter_language(language: object) -> contextvars.Token[str | None]:
+    """`use_language` for code that cannot hold a `with` block open (a web request's handler
+    sets its page's language when it starts); give the token to `leave_language` at the end."""
+    return _current.set(normalize_language(language))
+
+
+def leave_language(token: contextvars.Token[str | None]) -> None:
+    _current.reset(token)
+
+
 def _(message: str) -> str:
     """`message` in the current language."""
-    return translations(_current.get()).gettext(message)
+    return translations(current_language()).gettext(message)
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The form of a message that fits `count`, in the current language."""
-    return translations(_current.get()).ngettext(singular, plural, count)
+    return translations(current_language()).ngettext(singular, plural, count)
 
 
 def pgettext(context: str, message: str) -> str:
     """`message` in the current language, told apart from the same English in another
     `context` ("Plan" the noun on a tab vs "Plan" the verb on a button)."""
-    return translations(_current.get()).pgettext(context, message)
+    return translations(current_language()).pgettext(context, message)
 
 
 def N_(message: str) -> str:
@@ -112,7 +129,7 @@ def N_(message: str) -> str:
 
 
 def _locale() -> Locale:
-    return Locale.parse({"en": "en_CA", "fr": "fr_CA"}[_current.get()])
+    return Locale.parse({"en": "en_CA", "fr": "fr_CA"}[current_language()])
 
 
 def format_number(value: int | float) -> str:
@@ -137,3 +154,47 @@ def format_percent(fraction: float, digits: int = 0) -> str:
 def format_date(value: dt.date, form: str = "long") -> str:
     """A date in prose ("December 4, 2026" / "4 décembre 2026"); tables keep ISO dates."""
     return babel_dates.format_date(value, format=form, locale=_locale())
+
+
+# The front-end files whose `_("...")` calls the pages' embedded catalogue serves (babel.cfg
+# extracts the same files).
+# How a page's language travels: `?lang=fr` on any address, a cookie that keeps the choice, and a
+# header the server sets for the page's kernel (Voilà hands it over as HTTP_X_CSWB_LANGUAGE).
+LANGUAGE_PARAMETER = "lang"
+LANGUAGE_COOKIE = "cswb_lang"
+LANGUAGE_HEADER = "X-Cswb-Language"
+LANGUAGE_ENV = "HTTP_X_CSWB_LANGUAGE"
+
+
+def chosen_language(asked: object = None, remembered: object = None) -> str:
+    """The language of a page: what its address asks (`?lang=`), else what the person chose
+    before (the cookie), else the default."""
+    for value in (asked, remembered):
+        if value and normalize_language(value) == str(value).strip().lower()[:2]:
+            return normalize_language(value)
+    return DEFAULT_LANGUAGE
+
+
+_PACKAGE = Path(__file__).resolve().parent
+FRONT_END_FILES = ("widgets/static/*.js", "serve/templates/*.js", "serve/share/jupyter/voila/templates/cswb/static/*.js")
+
+
+@functools.cache
+def _front_end_messages() -> tuple[str, ...]:
+    from babel.messages.extract import extract
+
+    found: list[str] = []
+    for pattern in FRONT_END_FILES:
+        for path in sorted(_PACKAGE.glob(pattern)):
+            with path.open("rb") as handle:
+                found.extend(str(m[1]) for m in extract("javascript", handle, keywords={"_": None, "cswbText": None}) if isinstance(m[1], str))
+    return tuple(dict.fromkeys(found))
+
+
+def front_end_catalogue(language: object) -> dict[str, str]:
+    """The front end's messages in `language` ({English: translation}, only those translated),
+    for a page to embed as JSON: the JavaScript's `_` looks them up, with no request made."""
+    code = normalize_language(language)
+    with use_language(code):
+        pairs = {message: _(message) for message in _front_end_messages()}
+    return {english: shown for english, shown in pairs.items() if shown != english}

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import i18n
 from .errors import CswbError
 from .paths import workbooks_dir
 
@@ -196,8 +197,29 @@ def write_notebooks(folder: Path, *, overwrite: bool = False) -> list[Path]:
     return written
 
 
-def copy_for_app(source: Path, target: Path) -> Path:
-    """Write `source` as the apps show it (`for_app`) to `target`; one clear line if it is unreadable."""
+def in_language(notebook: Mapping[str, Any], language: str) -> dict[str, Any]:
+    """The notebook with each markdown cell's text in `language` (the catalogue is keyed by the
+    English text of the whole cell; a cell without a translation stays as written), and its
+    language in the metadata (`cswb.language`, which the apps' template puts in `<html lang>`)
+    with the front end's messages (`cswb.messages`) for the page to embed."""
+    code = i18n.normalize_language(language)
+    cells = []
+    with i18n.use_language(code):
+        for cell in notebook.get("cells", []):
+            source = cell.get("source", "")
+            text = ("".join(source) if isinstance(source, list) else str(source)).strip()
+            if cell.get("cell_type") == "markdown" and text and code != i18n.DEFAULT_LANGUAGE:
+                cell = dict(cell, source=i18n._(text))
+            cells.append(cell)
+    metadata = dict(notebook.get("metadata", {}))
+    metadata["cswb"] = {**metadata.get("cswb", {}), "language": code, "messages": i18n.front_end_catalogue(code)}
+    return dict(notebook, cells=cells, metadata=metadata)
+
+
+def copy_for_app(source: Path, target: Path, language: str = i18n.DEFAULT_LANGUAGE) -> Path:
+    """Write `source` as the apps show it (`for_app`, `in_language`) to `target`; one clear line if
+    it is unreadable."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(for_app(read_notebook(source)), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    shown = in_language(for_app(read_notebook(source)), language)
+    target.write_text(json.dumps(shown, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return target

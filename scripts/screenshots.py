@@ -1,6 +1,6 @@
 """Screenshots of the launcher, every step of every app (1,366 x 768) and the ballot (390 x 844).
 
-    python scripts/screenshots.py [--out screenshots] [--sample maple-falls] [--apps risk,assets]
+    python scripts/screenshots.py [--out screenshots] [--sample maple-falls] [--apps risk,assets] [--lang fr]
 
 Starts a real `cswb serve` on a fresh copy of a sample community (in a temporary folder: the
 demo community is not touched), drives Debian's Chromium and writes one PNG per page and step
@@ -40,7 +40,7 @@ def _shoot(page, path: Path, index: list[str]) -> None:
     print(f"{path.name}: page {size[0]} x {size[1]} px", flush=True)
 
 
-def run(out: Path, sample: str, apps: list[str]) -> None:
+def run(out: Path, sample: str, apps: list[str], lang: str = "en") -> None:
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
@@ -54,7 +54,7 @@ def run(out: Path, sample: str, apps: list[str]) -> None:
             with sync_playwright() as playwright:
                 browser = launch_chromium(playwright)
                 page = browser.new_page(viewport=DESKTOP)
-                page.goto(server.url())
+                page.goto(server.url(f"?lang={lang}"))  # the choice sticks (a cookie) for the apps
                 page.locator("main a").first.wait_for()
                 _shoot(page, out / "launcher.png", index)
                 for app in apps:
@@ -71,8 +71,9 @@ def run(out: Path, sample: str, apps: list[str]) -> None:
                         name = href.removeprefix("#step-") or "page"
                         _shoot(page, out / f"{app}-{number:02d}-{name}.png", index)
                 phone = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
-                phone.goto(server.url(f"voila/render/risk.ipynb?workspace={sample}&view=vote"))
-                wait_for_app(phone, LOAD_MS)
+                # the old voting view now redirects to the server's kernel-less ballot page
+                phone.goto(server.url(f"voila/render/risk.ipynb?workspace={sample}&view=vote&lang={lang}"))
+                phone.locator("main h1").wait_for(timeout=LOAD_MS)
                 _shoot(phone, out / "ballot-phone.png", index)
                 browser.close()
         finally:
@@ -85,8 +86,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=REPO / "screenshots")
     parser.add_argument("--sample", default="maple-falls")
     parser.add_argument("--apps", default=",".join(NOTEBOOKS), help="comma-separated workbooks (default: all six)")
+    parser.add_argument("--lang", default="en", help="the language of the pages (en or fr)")
     args = parser.parse_args()
-    run(args.out, args.sample, [a for a in args.apps.split(",") if a])
+    run(args.out, args.sample, [a for a in args.apps.split(",") if a], args.lang)
 
 
 if __name__ == "__main__":

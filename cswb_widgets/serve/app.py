@@ -31,6 +31,7 @@ from voila.tornado.treehandler import TornadoVoilaTreeHandler
 from voila.utils import ENV_VARIABLE
 from xstatic.pkg import font_awesome
 
+from .. import i18n
 from ..access import IDENTITY_ENVS, IDENTITY_HEADERS
 from ..errors import CswbError
 from ..notebooks import NOTEBOOKS, copy_for_app, notebook_path
@@ -50,7 +51,11 @@ JUPYTER_DATA = Path(__file__).parent / "share" / "jupyter"  # holds voila/templa
 FONT_AWESOME_URL = "cswb/static/fontawesome/"
 IDLE_KERNEL_SECONDS = 20 * 60
 UPLOAD_MESSAGE_BYTES = MAX_FILE_BYTES + MIB  # a file at the import limit, and the message around it
-ERROR_INSTRUCTION = "The workbook stopped here. The person running the server can find the details in its log."
+# Said in both of the apps' languages: Voilà takes it once, from the server's configuration.
+ERROR_INSTRUCTION = (
+    "The workbook stopped here. The person running the server can find the details in its log. / "
+    "Le cahier s’est arrêté ici. La personne qui exploite le serveur trouvera les détails dans son journal."
+)
 # Runs first in every kernel: errors then reach the server log and visitors see one plain line.
 # (A kernel from another environment, without the package, starts as before.)
 KERNEL_STARTUP = """\
@@ -139,7 +144,7 @@ def voila_config(options: ServeOptions, notebooks: Path) -> Config:
     vc.default_pool_size = options.pool_size
     # Who signed in, and their role on the page's community, reach the kernel as HTTP_X_CSWB_*
     # variables; GuardedVoilaHandler sets these headers itself and drops any a browser sent.
-    vc.http_header_envs = list(IDENTITY_HEADERS)
+    vc.http_header_envs = [*IDENTITY_HEADERS, i18n.LANGUAGE_HEADER]  # and the page's language
     c.VoilaExecutor.cell_error_instruction = ERROR_INSTRUCTION
 
     # Kernels talk to the server over Unix sockets in Voilà's private connection folder rather
@@ -271,7 +276,7 @@ def _kernel_environment(options: ServeOptions, ipython_dir: Path, public_url: st
     """What every kernel (preheated or not) inherits from the server process."""
     # Voilà hands each kernel its visitor's request in CGI-style variables (QUERY_STRING, ...);
     # none may come from whoever started the server, or every visitor would get that one.
-    for name in (*ENV_VARIABLE, *IDENTITY_ENVS):
+    for name in (*ENV_VARIABLE, *IDENTITY_ENVS, i18n.LANGUAGE_ENV):
         os.environ.pop(name, None)
     os.environ[ROOT_ENV] = str(options.root)
     os.environ[PUBLIC_URL_ENV] = public_url  # the risk app links the vote's pages with it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -12,6 +13,7 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 from voila.tornado.handler import TornadoVoilaHandler
 
+from .. import i18n
 from ..access import ACTOR_HEADER, IDENTITY_HEADERS, ROLE_HEADER
 from ..errors import CswbError, WorkspaceError
 from ..notebooks import OWN_NOTEBOOKS, copy_for_app
@@ -19,6 +21,7 @@ from ..store.served_root import Location, NoSuchWorkspace, names_workspace, slug
 from ..workbooks.risk import VOTE_PATH, VOTE_VIEW
 from .hub import visitor_name, visitor_roles
 from .kernel_caps import KernelLedger
+from .language import PageLanguage
 from .launcher import render_launcher, render_refusal, workspace_cards
 
 
@@ -29,7 +32,7 @@ def _html(handler: web.RequestHandler, body: str, status: int = 200) -> None:
     handler.finish(body)
 
 
-class LauncherHandler(JupyterHandler):
+class LauncherHandler(PageLanguage, JupyterHandler):
     """`/`: the workspaces under the root with their stages; no kernel involved."""
 
     def initialize(self, workspace_root: Location, stages: frozenset[str]) -> None:
@@ -38,16 +41,18 @@ class LauncherHandler(JupyterHandler):
 
     @web.authenticated
     async def get(self) -> None:
+        self.choose_language()
         roles = visitor_roles(self)  # signed in through the Hub: only their communities
         # Reading every workspace is blocking SQLite work: keep it off the event loop that
-        # carries the kernels' websockets.
+        # carries the kernels' websockets (in this page's language: the context goes along).
         cards = await asyncio.get_running_loop().run_in_executor(
-            None, workspace_cards, self.workspace_root, self.stages, None if roles is None else set(roles)
+            None, contextvars.copy_context().run,
+            workspace_cards, self.workspace_root, self.stages, None if roles is None else set(roles),
         )
         _html(self, render_launcher(cards))
 
 
-class GuardedVoilaHandler(TornadoVoilaHandler):
+class GuardedVoilaHandler(PageLanguage, TornadoVoilaHandler):
     """`/voila/render/<notebook>`: Voilà's page, but only for an acceptable `?workspace=`.
 
     The check runs before a kernel is handed out, so a refused address costs nothing and
@@ -68,6 +73,7 @@ class GuardedVoilaHandler(TornadoVoilaHandler):
 
     @web.authenticated
     async def get(self, path: str | None = None) -> None:
+        self.choose_language()
         # Checking a community in a database is a round trip to it: off the event loop.
         refusal = await asyncio.get_running_loop().run_in_executor(None, self._refusal, path or "")
         refusal = refusal or self._role_refusal(path or "")
@@ -90,9 +96,12 @@ class GuardedVoilaHandler(TornadoVoilaHandler):
             path = self._own_notebook(path or "") or path
         except CswbError as exc:
             self.log.error("%s", exc)
-            _html(self, render_refusal("This workspace's own copy of the workbook cannot be read; the person "
-                                       "running the server can find the details in its log.", home=self.base_url), 500)
+            _html(self, render_refusal(i18n._("This workspace's own copy of the workbook cannot be read; the "
+                                              "person running the server can find the details in its log."),
+                                       home=self.base_url), 500)
             return
+        if path and self.language != i18n.DEFAULT_LANGUAGE:
+            path = self._in_language(path)
         with self.ledger.page_for(visitor):
             await super().get(path)
 
@@ -101,8 +110,9 @@ class GuardedVoilaHandler(TornadoVoilaHandler):
 
         Whatever the browser sent under these names is dropped first: only the server says who.
         """
-        for header in IDENTITY_HEADERS:
+        for header in (*IDENTITY_HEADERS, i18n.LANGUAGE_HEADER):
             self.request.headers.pop(header, None)
+        self.request.headers[i18n.LANGUAGE_HEADER] = self.language  # the kernel shows this language
         name, roles = visitor_name(self), visitor_roles(self)
         if name is None or roles is None:
             return
@@ -125,7 +135,22 @@ class GuardedVoilaHandler(TornadoVoilaHandler):
         own ballot page instead: a saved link or bookmark costs no kernel."""
         if path != "risk.ipynb" or parse_qs(self.request.query).get("view") != [VOTE_VIEW]:
             return None
-        return url_path_join(self.base_url, VOTE_PATH, slug_from_query(self.request.query))
+        ballot = url_path_join(self.base_url, VOTE_PATH, slug_from_query(self.request.query))
+        return ballot if self.language == i18n.DEFAULT_LANGUAGE else f"{ballot}?{i18n.LANGUAGE_PARAMETER}={self.language}"
+
+    def _in_language(self, path: str) -> str:
+        """The site path of notebook `path` with its markdown in this page's language: written once
+        for a packaged workbook (they do not change while the server runs), afresh for a
+        workspace's own copy (just refreshed by _own_notebook)."""
+        shown = Path("_lang", self.language, path)
+        source, target = self.site / path, self.site / shown
+        if not source.is_file():
+            return path  # not a served notebook: Voilà says so as usual
+        if path.startswith("_own/") or not target.is_file():
+            temporary = target.with_name(f".{target.name}.{id(self)}")
+            copy_for_app(source, temporary, self.language)
+            temporary.replace(target)  # whole or not at all, for a page reading it at the same time
+        return shown.as_posix()
 
     def _own_notebook(self, path: str) -> str | None:
         """The site path of the workspace's own copy of workbook `path`, refreshed now, or None."""
@@ -154,8 +179,11 @@ class GuardedVoilaHandler(TornadoVoilaHandler):
         return None
 
 
-class VoteUnavailableHandler(web.RequestHandler):
+class VoteUnavailableHandler(PageLanguage, web.RequestHandler):
     """`/vote/<workspace>` while the workshop ballot is not installed: open to all, says so, does nothing."""
 
+    base_url = "/"
+
     def get(self, _workspace: str) -> None:
-        _html(self, render_refusal("Voting links are not available on this server yet.", home="../"), 404)
+        self.choose_language()
+        _html(self, render_refusal(i18n._("Voting links are not available on this server yet."), home="../"), 404)

@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..i18n import _
+
 log = logging.getLogger(__name__)
 
 # One kernel is 110-160 MB: 30 pages hold about 4.8 GB; one person rarely needs more than the six workbooks.
@@ -82,16 +84,14 @@ class KernelLedger:
         """(status, message) when one more page for `visitor` (None: unknown) would pass a cap; else None."""
         self._prune(alive)
         total = len(self.handed) + sum(self.pending.values())
-        mine = sum(1 for who, _ in self.handed.values() if who == visitor) + self.pending[visitor]
+        mine = sum(1 for who, __ in self.handed.values() if who == visitor) + self.pending[visitor]
         if visitor is not None and mine >= self.max_per_visitor:
             return 429, (
-                f"You already have {mine} workbook pages open, the limit per person on this server"
-                f" ({self.max_per_visitor}). Close a workbook tab you no longer use, then open this page again."
+                _("You already have {mine} workbook pages open, the limit per person on this server ({max_per_visitor}). Close a workbook tab you no longer use, then open this page again.").format(mine=mine, max_per_visitor=self.max_per_visitor)
             )
         if total >= self.max_kernels:
             return 503, (
-                f"This server is running {total} workbook pages, its limit ({self.max_kernels});"
-                " please try again in a few minutes, or ask the person running it to raise --max-kernels."
+                _("This server is running {total} workbook pages, its limit ({max_kernels}); please try again in a few minutes, or ask the person running it to raise --max-kernels.").format(total=total, max_kernels=self.max_kernels)
             )
         return None
 
@@ -111,7 +111,7 @@ class KernelLedger:
     def never_connected(self, connections: dict[str, int], now: float) -> list[str]:
         """The handed-out kernels whose page has not connected within the allowed time."""
         stale = []
-        for kernel_id, (_, since) in self.handed.items():
+        for kernel_id, (__, since) in self.handed.items():
             if connections.get(kernel_id, 0) > 0:
                 self.ever_connected.add(kernel_id)
             elif kernel_id not in self.ever_connected and now - since > self.never_connected_seconds:

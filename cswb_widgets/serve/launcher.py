@@ -14,7 +14,9 @@ from pathlib import Path
 
 import jinja2
 
+from .. import i18n
 from ..framework import load_catalogue
+from ..i18n import N_
 from ..model.readiness import Check, assess, plan_readiness
 from ..store import TABLES, Workspace
 from ..store.served_root import SLUG_RULE, Location, find_workspaces, shown_location, stage_href
@@ -74,7 +76,9 @@ class WorkspaceCard:
 
     @property
     def plan_state(self) -> str:
-        return f"Adopted ({self.versions[-1].label})" if self.versions else "Draft (not adopted)"
+        if self.versions:
+            return i18n._("Adopted ({version})").format(version=self.versions[-1].label)
+        return i18n._("Draft (not adopted)")
 
     @property
     def ready_count(self) -> int:
@@ -97,7 +101,7 @@ def workspace_cards(root: Location, notebooks: Collection[str], only: Collection
 
 def _card(slug: str, path: Location | None, notebooks: Collection[str]) -> WorkspaceCard:
     if path is None:
-        return WorkspaceCard(slug, slug, "", problem=f"This folder cannot be served: rename it using {SLUG_RULE}.")
+        return WorkspaceCard(slug, slug, "", problem=i18n._("This folder cannot be served: rename it using {rule}.").format(rule=SLUG_RULE))
     try:
         with Workspace.open(path, actor="cswb serve", read_only=True) as ws:
             community = ws.community
@@ -107,21 +111,29 @@ def _card(slug: str, path: Location | None, notebooks: Collection[str]) -> Works
             versions = tuple(VersionLine(v.label, v.adopted_on.isoformat()) for v in list_versions(ws))
     except Exception:  # a corrupt or too-new database: say so on the page, details in the log
         log.exception("cannot read workspace %s", shown_location(path))
-        return WorkspaceCard(slug, slug, "", problem="This workspace could not be opened; the server log has the details.")
+        return WorkspaceCard(slug, slug, "", problem=i18n._("This workspace could not be opened; the server log has the details."))
     stages = tuple(
-        StageLink(s.stage, s.title, s.completion, stage_href(s.stage, slug) if s.stage in notebooks else None)
+        StageLink(s.stage, i18n._(s.title), s.completion, stage_href(s.stage, slug) if s.stage in notebooks else None)
         for s in summaries
     )
     return WorkspaceCard(
         slug=slug,
         name=str(community.get("name") or slug),
-        kind=_kind_names().get(str(community.get("kind")), ""),
+        kind=i18n._(_kind_names().get(str(community.get("kind")), "")) if community.get("kind") else "",
         illustrative=bool(community.get("illustrative")),
         stages=stages,
         readiness=tuple(_readiness_link(c, slug, notebooks) for c in checks),
         versions=versions,
     )
 
+
+# The framework's names the launcher shows (stages, kinds of community), translated with the apps'
+# messages: each is looked up with `_()` where it is shown.
+FRAMEWORK_NAMES = (
+    N_("Collaborative commitment"), N_("Creating buy-in"), N_("Focusing on risk"), N_("Community strengths"),
+    N_("Evidence and evaluation"), N_("Putting the plan into action"),
+    N_("Municipality"), N_("First Nation"), N_("Joint plan"),
+)
 
 MISSING_SHOWN = 3  # a card names the first few missing items; the workbook lists them all
 
@@ -134,7 +146,7 @@ def _readiness_link(check: Check, slug: str, notebooks: Collection[str]) -> Read
         total=check.total,
         missing=check.missing[:MISSING_SHOWN],
         more=max(len(check.missing) - MISSING_SHOWN, 0),
-        stage_title=_stage_titles()[check.stage],
+        stage_title=i18n._(_stage_titles()[check.stage]),
         href=stage_href(check.stage, slug) if check.stage in notebooks else None,
     )
 
@@ -151,13 +163,38 @@ def _kind_names() -> dict[str, str]:
 
 @cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader([_TEMPLATES, _APP_STATIC]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # Templates say `_("...")` and show numbers with `number(...)`, in the request's language
+    # (the handlers set it; babel.cfg extracts the templates' messages).
+    environment.globals.update(
+        _=i18n._, ngettext=i18n.ngettext, number=i18n.format_number, percent=i18n.format_percent,
+        date=_prose_date, language=i18n.current_language, languages=i18n.LANGUAGE_NAMES,
+        front_end_messages=lambda: i18n.front_end_catalogue(i18n.current_language()),
+        lang_suffix=_language_suffix,
+    )
+    return environment
+
+
+def _language_suffix() -> str:
+    """What an app link adds to carry the page's language (English, the default, needs nothing:
+    the cookie keeps a person's choice either way)."""
+    language = i18n.current_language()
+    return "" if language == i18n.DEFAULT_LANGUAGE else f"&{i18n.LANGUAGE_PARAMETER}={language}"
+
+
+def _prose_date(iso: str) -> str:
+    import datetime as dt
+
+    try:
+        return i18n.format_date(dt.date.fromisoformat(iso))
+    except ValueError:
+        return iso
 
 
 def render_launcher(cards: list[WorkspaceCard]) -> str:

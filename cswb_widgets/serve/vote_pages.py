@@ -13,13 +13,14 @@ from dataclasses import dataclass
 import pandas as pd
 import segno
 
+from ..i18n import N_, _
 from ..model.privacy import SMALL_COUNT
 from ..model.voting import MAX_PARTICIPANT_CHARACTERS, RATINGS, participants, vote_summary
 from ..render.voting import SCALE, tally_table
 from ..store.ballots import DeviceBallot
 from .launcher import _environment
 
-NO_OPINION = "No opinion"
+NO_OPINION = N_("No opinion")
 RATING_FIELD = "risk-"  # a rating's form field is RATING_FIELD + the risk's id
 NAME_FIELD = "name"
 
@@ -55,7 +56,7 @@ def qr_svg(url: str) -> str:
     """`url` as a QR code, an inline SVG drawn offline (medium error correction: a projector's glare)."""
     # omitsize: a viewBox instead of a fixed size, so that the stylesheet sizes it for the screen.
     return segno.make(url, error="m", micro=False).svg_inline(
-        border=2, dark="#000", light="#fff", omitsize=True, title="QR code that opens the ballot"
+        border=2, dark="#000", light="#fff", omitsize=True, title=_("QR code that opens the ballot")
     )
 
 
@@ -77,7 +78,7 @@ def tally_view(tables: Mapping[str, pd.DataFrame]) -> TallyView:
     from 5 ballots up), since a projected screen is as public as a report."""
     count = participants(tables)
     if 0 < count < SMALL_COUNT:
-        text = f"Fewer than {SMALL_COUNT} participants have voted"
+        text = _("Fewer than {SMALL_COUNT} participants have voted").format(SMALL_COUNT=SMALL_COUNT)
     else:
         text = f"{count} {'participant has' if count == 1 else 'participants have'} voted"
     return TallyView(text, tally_table(vote_summary(tables), published=True))

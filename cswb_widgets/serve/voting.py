@@ -39,6 +39,7 @@ from jupyter_server.utils import url_path_join
 from tornado import httputil, web
 
 from ..errors import InputError, WorkspaceError
+from ..i18n import _, ngettext
 from ..model.voting import (
     MAX_PARTICIPANT_CHARACTERS,
     RATINGS,
@@ -53,6 +54,7 @@ from ..store.ballots import device_ballot, record_ballot, risk_names
 from ..store.served_root import Location, NoSuchWorkspace, workspace_under
 from ..workbooks.risk import VOTE_PATH
 from . import vote_pages
+from .language import PageLanguage
 
 SHORT_JOIN_PATH = "v"  # <base>/v: the short address on the join screen (workshop mode)
 DEVICE_COOKIE = "cswb-ballot-device"
@@ -72,7 +74,7 @@ T = TypeVar("T")
 
 
 def new_voting_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "".join(secrets.choice(CODE_ALPHABET) for __ in range(CODE_LENGTH))
 
 
 def shown_code(code: str) -> str:
@@ -145,11 +147,15 @@ def vote_handlers(server_url: str, service: VoteService) -> list[tuple[str, type
     ]
 
 
-class _VoteHandler(JupyterHandler):
-    """Shared: who is asking, one-line pages, refusals without tracebacks."""
+class _VoteHandler(PageLanguage, JupyterHandler):
+    """Shared: who is asking, one-line pages (in the visitor's language), refusals without tracebacks."""
 
     def initialize(self, service: VoteService) -> None:
         self.service = service
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        self.choose_language()  # before anything is said, refusals included
+        await super().prepare()
 
     @property
     def facilitator(self) -> bool:
@@ -177,24 +183,24 @@ class _VoteHandler(JupyterHandler):
         self.set_header("Cache-Control", "no-store")
         self.finish(body)
 
-    def refuse(self, status: int, message: str, title: str = "The vote cannot be opened") -> None:
-        self.page(vote_pages.render_vote_message(title, message, status), status)
+    def refuse(self, status: int, message: str, title: str | None = None) -> None:
+        self.page(vote_pages.render_vote_message(title or _("The vote cannot be opened"), message, status), status)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """Every failure as one plain line: tornado's and Jupyter's error pages show internals."""
         exc = kwargs.get("exc_info", (None, None, None))[1]
         reason = getattr(exc, "log_message", None) or ""
         if status_code == 403 and "xsrf" in reason.lower():
-            message = "Not saved: this form has expired or came from another page. Reload the ballot and submit again."
+            message = _("Not saved: this form has expired or came from another page. Reload the ballot and submit again.")
         elif status_code == 403:
-            message = "This page is not open to this browser: use the address the facilitator gives you."
+            message = _("This page is not open to this browser: use the address the facilitator gives you.")
         elif status_code == 413:
-            message = f"Not saved: the ballot sent is larger than {MAX_BALLOT_BYTES // 1024} KB; reload the ballot and submit again."
+            message = _("Not saved: the ballot sent is larger than {value} KB; reload the ballot and submit again.").format(value=MAX_BALLOT_BYTES // 1024)
         elif status_code < 500:
-            message = "The request was not understood: reload the ballot and try again."
+            message = _("The request was not understood: reload the ballot and try again.")
         else:
-            message = "Something went wrong on the server; the person running it can find the details in its log."
-        self.page(vote_pages.render_vote_message("The vote cannot be opened", message, status_code), status_code)
+            message = _("Something went wrong on the server; the person running it can find the details in its log.")
+        self.page(vote_pages.render_vote_message(_("The vote cannot be opened"), message, status_code), status_code)
 
     async def community_name(self, slug: str) -> str:
         ws = await self.service.run(self.service.store, slug)
@@ -209,7 +215,7 @@ class _VoteHandler(JupyterHandler):
             self.refuse(404, f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
         except WorkspaceError as exc:
             self.log.error("vote: cannot open workspace %s: %s", slug, exc)
-            self.refuse(500, "This community's workspace cannot be opened; the person running the server can find the details in its log.")
+            self.refuse(500, _("This community's workspace cannot be opened; the person running the server can find the details in its log."))
         return None
 
 
@@ -262,7 +268,7 @@ class BallotHandler(_VoteHandler):
         if self.service.code and slug == self.service.workshop:
             self.page(vote_pages.render_code_form("", url_path_join(self.base_url, SHORT_JOIN_PATH)), 403)
         else:
-            self.refuse(403, "This ballot is not open to this browser: use the address or QR code the facilitator shows.")
+            self.refuse(403, _("This ballot is not open to this browser: use the address or QR code the facilitator shows."))
         return False
 
     @allow_unauthenticated
@@ -303,14 +309,14 @@ class BallotHandler(_VoteHandler):
         name = clean_participant(self.get_body_argument(vote_pages.NAME_FIELD, ""))
         if device is None:
             await self._show(ws, slug, self.device_key(create=True), status=400, kind="error", typed_name=name,
-                             message="Not saved: this browser did not keep the ballot's cookie. Allow cookies for "
-                             "this address, choose your ratings again and submit.")
+                             message=_("Not saved: this browser did not keep the ballot's cookie. Allow cookies for "
+                             "this address, choose your ratings again and submit."))
             return
         problem, chosen = self._ratings(await self.service.run(risk_names, ws))
         if not problem and len(name) > MAX_PARTICIPANT_CHARACTERS:
-            problem = f"Not saved: a name has at most {MAX_PARTICIPANT_CHARACTERS} characters (this one has {len(name)})."
+            problem = _("Not saved: a name has at most {MAX_PARTICIPANT_CHARACTERS} characters (this one has {name_count}).").format(MAX_PARTICIPANT_CHARACTERS=MAX_PARTICIPANT_CHARACTERS, name_count=len(name))
         if not problem and not chosen:
-            problem = "Not saved: choose a rating from 1 to 5 for at least one risk."
+            problem = _("Not saved: choose a rating from 1 to 5 for at least one risk.")
         if problem:
             await self._show(ws, slug, device, status=400, kind="error", message=problem, typed_name=name)
             return
@@ -319,18 +325,18 @@ class BallotHandler(_VoteHandler):
                 functools.partial(record_ballot, ws, name or UNNAMED_PARTICIPANT, chosen, device=device_fingerprint(device))
             )
         except InputError as error:
-            message = "Not saved: " + "; ".join(p.message for p in error.problems)
+            message = _("Not saved: ") + "; ".join(p.message for p in error.problems)
             await self._show(ws, slug, device, status=400, kind="error", message=message, typed_name=name)
             return
         except WorkspaceError as error:  # e.g. the file is read-only: a plain sentence from the store
             self.log.error("vote: ballot for %s not saved: %s", slug, error)
             await self._show(ws, slug, device, status=503, kind="error", typed_name=name,
-                             message="Not saved: the workshop's data cannot be written just now; tell the facilitator.")
+                             message=_("Not saved: the workshop's data cannot be written just now; tell the facilitator."))
             return
-        words = f"Saved {saved.saved} rating{'s' if saved.saved != 1 else ''}."
+        words = ngettext("Saved {count} rating.", "Saved {count} ratings.", saved.saved).format(count=saved.saved)
         if saved.gone:
             words += f" {saved.gone} risk{' was' if saved.gone == 1 else 's were'} removed meanwhile and left out."
-        words += " You can change your ratings and submit again from this device."
+        words += _(" You can change your ratings and submit again from this device.")
         await self._show(ws, slug, device, message=words, kind="saved")
 
     def _parse_form(self) -> None:
@@ -355,12 +361,11 @@ class BallotHandler(_VoteHandler):
             if len(values) > 1 or (text and text not in {str(r) for r in RATINGS}):
                 shown = ", ".join(repr(v[:20]) for v in values)
                 label = names.get(risk_id, "a risk")
-                return (f"Not saved: the rating for \u201c{label}\u201d must be one of 1 to 5 or \u201cNo opinion\u201d"
-                        f" (got {shown}); choose again and submit."), {}
+                return (_("Not saved: the rating for “{label}” must be one of 1 to 5 or “No opinion” (got {shown}); choose again and submit.").format(label=label, shown=shown)), {}
             given[risk_id] = int(text) if text else None
         chosen, bad = valid_ratings(given)
         if bad:
-            return f"Not saved: ratings must be whole numbers from 1 to 5 (got {bad}).", {}
+            return _("Not saved: ratings must be whole numbers from 1 to 5 (got {bad}).").format(bad=bad), {}
         return "", chosen
 
 
@@ -370,14 +375,14 @@ class ShortJoinHandler(_VoteHandler):
     @allow_unauthenticated
     async def get(self) -> None:
         if not self.service.workshop:
-            self.refuse(404, "No workshop vote is running on this server.")
+            self.refuse(404, _("No workshop vote is running on this server."))
             return
         ballot = self.ballot_url(self.service.workshop)
         typed = self.get_query_argument("code", "")
         if typed:
             if not self.service.code_matches(typed):
-                self.page(vote_pages.render_code_form("", self.request.path, "That is not this vote's code: check the "
-                                                      "code on the screen and type it again."), 403)
+                self.page(vote_pages.render_code_form("", self.request.path, _("That is not this vote's code: check the "
+                                                      "code on the screen and type it again.")), 403)
                 return
             self.admit_voter()
             self.redirect(ballot)  # the address bar (and history) then holds no code
@@ -396,8 +401,7 @@ class JoinHandler(_VoteHandler):
         if not (self.facilitator or self.voter_admitted(slug)):
             raise web.HTTPError(403)
         if not self.service.code or slug != self.service.workshop:
-            self.refuse(404, f"No workshop vote is running for this community: start the server with "
-                             f"cswb serve --workshop {slug}", title="No vote is running")
+            self.refuse(404, _("No workshop vote is running for this community: start the server with cswb serve --workshop {slug}").format(slug=slug), title=_("No vote is running"))
             return
         if await self.open_store(slug) is None:
             return

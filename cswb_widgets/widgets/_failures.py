@@ -14,10 +14,11 @@ import sqlite3
 
 from .. import access, kernel_errors
 from ..errors import CswbError
+from ..i18n import N_, _
 
 log = logging.getLogger("cswb_widgets.widgets")
 
-TELL_HOST = "try again; if it keeps happening, tell whoever runs this workbook"
+TELL_HOST = N_("try again; if it keeps happening, tell whoever runs this workbook")
 MAX_DETAIL = 160
 READ_ONLY_PHRASE = "this workspace was opened read-only"  # store.workspace's refusal of a write
 
@@ -39,10 +40,11 @@ def _words(error: BaseException, doing: str) -> str:
     log.error("%s failed", doing or "a widget action", exc_info=error)
     detail = _first_line(error)
     if isinstance(error, sqlite3.OperationalError) and ("locked" in detail or "busy" in detail):
-        return f"the workspace is busy with another change ({detail}); try again in a moment"
+        return _("the workspace is busy with another change ({detail}); try again in a moment").format(detail=detail)
     if isinstance(error, sqlite3.Error):
-        return f"the workspace could not be used ({detail}); {TELL_HOST}"
-    return f"something went wrong ({type(error).__name__}: {detail}); {TELL_HOST}"
+        return _("the workspace could not be used ({detail}); {advice}").format(detail=detail, advice=_(TELL_HOST))
+    return _("something went wrong ({kind}: {detail}); {advice}").format(
+        kind=type(error).__name__, detail=detail, advice=_(TELL_HOST))
 
 
 def _first_line(error: BaseException) -> str:

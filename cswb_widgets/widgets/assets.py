@@ -17,9 +17,10 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..errors import CswbError, InputError, Problem
+from ..i18n import _, format_number, ngettext
 from ..model import gaps
 from ..render import maps
-from ..render.assets import ALL_PLACED, MAP_TITLE, count_text
+from ..render.assets import ALL_PLACED, MAP_TITLE
 from ..store import Workspace, operations
 from ..store.tabular import ImportReport, import_file
 from . import _failures, _sync
@@ -68,12 +69,12 @@ class AssetImport(ipywidgets.VBox):
         self.upload = FileImport(
             ws,
             import_asset_file,
-            description="Asset file",
+            description=_("Asset file"),
             accept=".csv,.xlsx,.zip",
-            help_text="Upload the inventory as a CSV or Excel file (one row per asset, columns named as in "
+            help_text=_("Upload the inventory as a CSV or Excel file (one row per asset, columns named as in "
             "the inventory table), or a service directory's Open Referral (HSDS) data package as a .zip. "
             "The whole file is imported or, if anything in it is wrong, none of it; rows with the id of "
-            "an asset already here update it.",
+            "an asset already here update it."),
         )
         self.provenance = LiveHTML(ws, provenance)
         super().__init__([self.upload, self.provenance])
@@ -91,7 +92,7 @@ class CoordinateEditor(ipywidgets.VBox):
         self.intro = ipywidgets.HTML("")
         self.rows = ipywidgets.VBox([])
         self.fields: dict[str, tuple[str, ipywidgets.Text, ipywidgets.Text]] = {}  # id -> (name, lat, lon)
-        self.save_button = ipywidgets.Button(description="Save coordinates", button_style="primary")
+        self.save_button = ipywidgets.Button(description=_("Save coordinates"), button_style="primary")
         self.save_button.on_click(lambda _b: self.save())
         self.status = ipywidgets.HTML("")
         super().__init__([self.intro, self.rows, self.save_button, self.status])
@@ -106,13 +107,15 @@ class CoordinateEditor(ipywidgets.VBox):
         else:
             more = len(missing) - len(shown)
             self.intro.value = str(
-                Markup(
-                    "<p>{} with a site have no coordinates and are missing from the map{}. Coordinates are not "
-                    "looked up online (no geocoding service is contacted): read them from a map or a GPS, in "
-                    "decimal degrees (e.g. 44.2312, -76.4860).</p>"
-                ).format(
-                    count_text(len(missing), "asset"),
-                    f" (the first {len(shown)} are here; save them to see the next {more:,})" if more else "",
+                Markup("<p>{}</p>").format(
+                    ngettext("{count} asset with a site has no coordinates and is missing from the map{more}.",
+                             "{count} assets with a site have no coordinates and are missing from the map{more}.",
+                             len(missing)).format(
+                        count=format_number(len(missing)),
+                        more=_(" (the first {shown} are here; save them to see the next {more})").format(
+                            shown=format_number(len(shown)), more=format_number(more)) if more else "")
+                    + " " + _("Coordinates are not looked up online (no geocoding service is contacted): read them "
+                              "from a map or a GPS, in decimal degrees (e.g. 44.2312, -76.4860).")
                 )
             )
         self.fields = {}
@@ -121,9 +124,9 @@ class CoordinateEditor(ipywidgets.VBox):
             name = str(record["name"])
             short = name if len(name) <= 40 else name[:37] + "..."
             # Each field names its asset: a screen reader moving field to field hears which one it is in.
-            latitude = ipywidgets.Text(description=f"Latitude of {short}", placeholder="e.g. 44.2312",
+            latitude = ipywidgets.Text(description=_("Latitude of {short}").format(short=short), placeholder=_("e.g. 44.2312"),
                                        style={"description_width": "initial"})
-            longitude = ipywidgets.Text(description=f"Longitude of {short}", placeholder="e.g. -76.4860",
+            longitude = ipywidgets.Text(description=_("Longitude of {short}").format(short=short), placeholder=_("e.g. -76.4860"),
                                         style={"description_width": "initial"})
             address = record.get("address")
             where = f" ({address})" if isinstance(address, str) and address.strip() else ""
@@ -139,19 +142,20 @@ class CoordinateEditor(ipywidgets.VBox):
                    for record_id, (_name, latitude, longitude) in self.fields.items()
                    if latitude.value.strip() or longitude.value.strip()}
         if not updates:
-            self.status.value = say("info", "Nothing to save: fill in a latitude and a longitude first.")
+            self.status.value = say("info", _("Nothing to save: fill in a latitude and a longitude first."))
             return 0
         try:
             operations.set_coordinates(self._ws, updates)
         except InputError as error:
-            self.status.value = say("error", "Nothing saved. " + "; ".join(p.message for p in error.problems))
+            self.status.value = say("error", _("Nothing saved. ") + "; ".join(p.message for p in error.problems))
             return None
         except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
-            self.status.value = say("error", f"Nothing saved: {_failures.words(error)}")
+            self.status.value = say("error", _("Nothing saved: {value}").format(value=_failures.words(error)))
             return None
         _sync.notify_saved(self._ws, self)
         self.refresh()
-        self.status.value = say("saved", f"Saved the coordinates of {count_text(len(updates), 'asset')}.")
+        self.status.value = say("saved", ngettext("Saved the coordinates of {count} asset.", "Saved the coordinates of {count} assets.",
+                                                len(updates)).format(count=format_number(len(updates))))
         return len(updates)
 
 
@@ -165,9 +169,9 @@ class AssetMap(ipywidgets.VBox):
         self._ws = ws
         self._height = height
         self._tables: dict[str, pd.DataFrame] = {}
-        self.planning_area = catalogue_picker("planning_areas", description="Planning area", blank="(any)")
-        self.risk = options_picker([], description="Risk", blank="(any)")
-        self.sector = catalogue_picker("sectors", description="Sector", blank="(any)")
+        self.planning_area = catalogue_picker("planning_areas", description=_("Planning area"), blank=_("(any)"))
+        self.risk = options_picker([], description=_("Risk"), blank=_("(any)"))
+        self.sector = catalogue_picker("sectors", description=_("Sector"), blank=_("(any)"))
         self.caption = ipywidgets.HTML("")
         self.view = ipywidgets.HTML("")
         self.view.add_class("cswb-map-panel")
@@ -202,7 +206,7 @@ class AssetMap(ipywidgets.VBox):
         try:
             for name, picker in self._pickers().items():
                 wanted = kept.get(name, ANY)
-                picker.value = wanted if wanted in [v for _, v in picker.options] else ANY
+                picker.value = wanted if wanted in [v for __, v in picker.options] else ANY
         finally:
             self._reloading = False
         self.redraw()
@@ -219,8 +223,8 @@ class AssetMap(ipywidgets.VBox):
         current = self.risk.value
         self._reloading = True
         try:
-            self.risk.options = [("(any)", ANY)] + sorted(options, key=lambda o: o[0].casefold())
-            self.risk.value = current if current in [v for _, v in self.risk.options] else ANY
+            self.risk.options = [(_("(any)"), ANY)] + sorted(options, key=lambda o: o[0].casefold())
+            self.risk.value = current if current in [v for __, v in self.risk.options] else ANY
         finally:
             self._reloading = False
         self.redraw()
@@ -246,12 +250,15 @@ class AssetMap(ipywidgets.VBox):
         layers = {"assets": shown, "organizations": tables["organizations"], "member_communities": tables["member_communities"]}
         filtered = self.filter_words()
         if filtered:
-            words = f"{self.matched:,} of {len(assets):,} assets, filtered by {filtered}."
+            words = _("{matched} of {total} assets, filtered by {filters}.").format(
+                matched=format_number(self.matched), total=format_number(len(assets)), filters=filtered)
         else:
-            words = f"All {len(assets):,} assets (no filter chosen)."
+            words = _("All {count} assets (no filter chosen).").format(count=format_number(len(assets)))
         unmapped = int((shown["latitude"].isna() | shown["longitude"].isna()).sum()) if len(shown) else 0
         if unmapped:
-            words += f" {count_text(unmapped, 'asset')} without coordinates not on the map."
+            words += " " + ngettext("{count} asset without coordinates is not on the map.",
+                                    "{count} assets without coordinates are not on the map.", unmapped).format(
+                count=format_number(unmapped))
         self.caption.value = str(Markup('<p role="status" aria-live="polite" class="cswb-map-filter">{}</p>').format(words))
         page = maps.map_html(maps.area_map(tables["areas"], title=MAP_TITLE, height=self._height, **layers))
         caption = maps.map_caption(tables["areas"], title=MAP_TITLE, **layers)

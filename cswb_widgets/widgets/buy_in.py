@@ -15,9 +15,10 @@ from markupsafe import Markup
 
 from .. import render
 from ..framework import load_catalogue
+from ..i18n import _, format_number
 from ..model import engagement
 from ..render.buy_in import identity_preview_html, tag_suggestions_html
-from ..store import Workspace, operations
+from ..store import Workspace, operations, schema
 from ..store.survey import SurveyFile, import_survey, read_survey
 from . import _failures, _sync
 from .file_import import say, take_upload, upload_button, upload_name, uploaded_copy, without_upload_folder
@@ -31,17 +32,17 @@ class QuickFeedback(ipywidgets.VBox):
     def __init__(self, ws: Workspace) -> None:
         self._ws = ws
         self.text = ipywidgets.Textarea(
-            description="What was said", rows=3, style={"description_width": "initial"},
+            description=_("What was said"), rows=3, style={"description_width": "initial"},
             layout=ipywidgets.Layout(width="46rem", max_width="100%"),
         )
-        self.activity = options_picker(self._activities(), description="Activity")
-        self.group = ipywidgets.Text(description="Participant group (optional)", style={"description_width": "initial"})
-        self.date = IsoDate("Date said", value=dt.date.today())  # kept for the next entry: a session is one day
-        self.categories = catalogue_picker("risk_categories", multiple=True, description="Risk categories", rows=6)
+        self.activity = options_picker(self._activities(), description=_("Activity"))
+        self.group = ipywidgets.Text(description=_("Participant group (optional)"), style={"description_width": "initial"})
+        self.date = IsoDate(_("Date said"), value=dt.date.today())  # kept for the next entry: a session is one day
+        self.categories = catalogue_picker("risk_categories", multiple=True, description=_("Risk categories"), rows=6)
         self.suggested = ipywidgets.HTML("")
-        self.use_suggestions = ipywidgets.Button(description="Use suggested categories")
+        self.use_suggestions = ipywidgets.Button(description=_("Use suggested categories"))
         self.use_suggestions.on_click(lambda _b: self._apply_suggestions())
-        self.save_button = ipywidgets.Button(description="Save feedback", button_style="primary")
+        self.save_button = ipywidgets.Button(description=_("Save feedback"), button_style="primary")
         self.save_button.on_click(lambda _b: self.save())
         self.status = ipywidgets.HTML("")
         self.text.observe(lambda _c: self._suggest(), names="value")
@@ -56,8 +57,8 @@ class QuickFeedback(ipywidgets.VBox):
 
     def refresh_options(self) -> None:
         current = self.activity.value
-        self.activity.options = [("(none)", "")] + self._activities()
-        if current in [v for _, v in self.activity.options]:
+        self.activity.options = [(_("(none)"), "")] + self._activities()
+        if current in [v for __, v in self.activity.options]:
             self.activity.value = current
 
     def _suggestions(self) -> list[str]:
@@ -77,7 +78,7 @@ class QuickFeedback(ipywidgets.VBox):
         try:
             when = self.date.date
         except ValueError as error:
-            self.status.value = say("error", f"Not saved: {error}")
+            self.status.value = say("error", _("Not saved: {error}").format(error=error))
             return None
         try:
             record_id = operations.add_quick_feedback(
@@ -89,11 +90,11 @@ class QuickFeedback(ipywidgets.VBox):
                 date=when,
             )
         except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
-            self.status.value = say("error", f"Not saved: {_failures.words(error)}")
+            self.status.value = say("error", _("Not saved: {value}").format(value=_failures.words(error)))
             return None
         self.text.value = ""
         self.categories.value = ()
-        self.status.value = say("saved", "Saved. Ready for the next one.")
+        self.status.value = say("saved", _("Saved. Ready for the next one."))
         _sync.notify_saved(self._ws, self)
         return record_id
 
@@ -104,19 +105,19 @@ class SurveyImport(ipywidgets.VBox):
     def __init__(self, ws: Workspace) -> None:
         self._ws = ws
         self._survey: SurveyFile | None = None
-        self.upload = upload_button("Survey file", ".csv,.xlsx,.txt")
+        self.upload = upload_button(_("Survey file"), ".csv,.xlsx,.txt")
         self.upload.observe(lambda _c: self._read(), names="value")
-        self.answers = options_picker([], description="Columns with answers", multiple=True)
-        self.date = options_picker([], description="Date column")
-        self.group = options_picker([], description="Participant group column")
-        self.activity = options_picker([], description="Engagement activity")
-        self.tag = ipywidgets.Checkbox(description="Suggest risk categories for each answer", value=True, indent=False)
-        self.import_button = ipywidgets.Button(description="Import answers", button_style="primary", disabled=True)
+        self.answers = options_picker([], description=_("Columns with answers"), multiple=True)
+        self.date = options_picker([], description=_("Date column"))
+        self.group = options_picker([], description=_("Participant group column"))
+        self.activity = options_picker([], description=_("Engagement activity"))
+        self.tag = ipywidgets.Checkbox(description=_("Suggest risk categories for each answer"), value=True, indent=False)
+        self.import_button = ipywidgets.Button(description=_("Import answers"), button_style="primary", disabled=True)
         self.import_button.on_click(lambda _b: self.run())
         self.status = ipywidgets.HTML("")
         self.form = ipywidgets.VBox([self.answers, self.date, self.group, self.activity, self.tag, self.import_button])
         self.form.layout.display = "none"
-        super().__init__([ipywidgets.HTML("<p>Upload a CSV or Excel export from your survey tool.</p>"),
+        super().__init__([ipywidgets.HTML(str(Markup("<p>{}</p>").format(_("Upload a CSV or Excel export from your survey tool.")))),
                           self.upload, self.form, self.status])
 
     def load_file(self, name: str, content: bytes) -> None:
@@ -132,13 +133,14 @@ class SurveyImport(ipywidgets.VBox):
             return
         questions = [(q, q) for q in self._survey.questions]
         self.answers.options = questions
-        self.date.options = [("(none)", "")] + questions
-        self.group.options = [("(none)", "")] + questions
+        self.date.options = [(_("(none)"), "")] + questions
+        self.group.options = [(_("(none)"), "")] + questions
         activities = self._ws.table("engagement_activities")
-        self.activity.options = [("(none)", "")] + list(zip(activities["title"], activities["id"], strict=True))
+        self.activity.options = [(_("(none)"), "")] + list(zip(activities["title"], activities["id"], strict=True))
         self.form.layout.display = None
         self.import_button.disabled = False
-        self.status.value = say("info", f"{len(self._survey.sheet.rows)} responses read. Choose the columns with answers.")
+        self.status.value = say("info", _("{count} responses read. Choose the columns with answers.").format(
+            count=format_number(len(self._survey.sheet.rows))))
 
     def _read(self) -> None:
         take_upload(self.upload, self.load_file, self.status, "survey upload")
@@ -156,9 +158,9 @@ class SurveyImport(ipywidgets.VBox):
                 tag_with_suggestions=self.tag.value,
             )
         except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
-            self.status.value = say("error", f"Nothing imported: {_failures.words(error, 'survey import')}")
+            self.status.value = say("error", _("Nothing imported: {value}").format(value=_failures.words(error, 'survey import')))
             return None
-        self.status.value = say("saved", f"Imported {added} answers as feedback items.")
+        self.status.value = say("saved", _("Imported {added} answers as feedback items.").format(added=added))
         _sync.notify_saved(self._ws, self)
         return added
 
@@ -169,7 +171,7 @@ class TagSuggestions(ipywidgets.VBox):
     def __init__(self, ws: Workspace) -> None:
         self._ws = ws
         self.view = ipywidgets.HTML("")
-        self.apply_button = ipywidgets.Button(description="Apply all suggestions")
+        self.apply_button = ipywidgets.Button(description=_("Apply all suggestions"))
         self.apply_button.on_click(lambda _b: self.apply())
         self.status = ipywidgets.HTML("")
         super().__init__([self.view, self.apply_button, self.status])
@@ -189,22 +191,33 @@ class TagSuggestions(ipywidgets.VBox):
         try:
             operations.apply_tag_suggestions(self._ws, dict(zip(pending["id"], pending["suggested"], strict=True)))
         except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
-            self.status.value = say("error", f"Not tagged: {_failures.words(error)}")
+            self.status.value = say("error", _("Not tagged: {value}").format(value=_failures.words(error)))
             return 0
-        self.status.value = say("saved", f"Tagged {len(pending)} items. Undo is in the change history.")
+        self.status.value = say("saved", _("Tagged {pending_count} items. Undo is in the change history.").format(pending_count=len(pending)))
         _sync.notify_saved(self._ws, self)
         self.refresh()
         return len(pending)
 
 
+PLAN_LANGUAGE = "plan_language"  # the community's plan language: en, fr or both (schema 6)
+
+
+def plan_language_fields() -> list[str]:
+    """The plan-language field, for the community's details form, once the schema has the column
+    (schema 6 adds `community.plan_language`); none before, so older code keeps working."""
+    return [PLAN_LANGUAGE] if PLAN_LANGUAGE in schema.table("community").column_names else []
+
+
 class PlanIdentity(ipywidgets.VBox):
-    """Plan name and colours (a form), a logo upload (PNG or JPEG), and a live preview."""
+    """Plan name, colours and language (English, French or both; a form), a logo upload (PNG or
+    JPEG), and a live preview."""
 
     def __init__(self, ws: Workspace) -> None:
         self._ws = ws
-        self.form = RecordForm(self._ws, "community", fields=["plan_name", "colour_primary", "colour_secondary"],
-                               record_id="community", save_label="Save identity", on_saved=lambda _id: self.refresh())
-        self.logo = upload_button("Logo", ".png,.jpg,.jpeg")
+        fields = ["plan_name", "colour_primary", "colour_secondary", *plan_language_fields()]
+        self.form = RecordForm(self._ws, "community", fields=fields,
+                               record_id="community", save_label=_("Save identity"), on_saved=lambda _id: self.refresh())
+        self.logo = upload_button(_("Logo"), ".png,.jpg,.jpeg")
         self.logo.observe(lambda _c: self._upload(), names="value")
         self.status = ipywidgets.HTML("")
         self.preview = ipywidgets.HTML("")
@@ -220,7 +233,7 @@ class PlanIdentity(ipywidgets.VBox):
         except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
             self.status.value = say("error", _failures.words(error))
             return False
-        self.status.value = say("saved", "Logo saved.")
+        self.status.value = say("saved", _("Logo saved."))
         _sync.notify_saved(self._ws, self)
         self.refresh()
         return True

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from .. import render
 from ..documents import DOCX_MIME, terms_of_reference_docx, terms_of_reference_html
 from ..framework import load_catalogue
+from ..i18n import _
 from ..model import commitment
 from ..render.commitment import COMBINED, group_choices
 from ..store import Workspace, operations
@@ -28,7 +29,7 @@ class TermsOfReferenceBuilder(ipywidgets.VBox):
     def __init__(self, ws: Workspace) -> None:
         self._ws = ws
         catalogue = load_catalogue()
-        self.group_picker = options_picker(self._choices(), description="Terms of reference for", blank=None)
+        self.group_picker = options_picker(self._choices(), description=_("Terms of reference for"), blank=None)
         self.editors: dict[str, ipywidgets.Textarea] = {}
         for section in catalogue.tor_sections:
             self.editors[section.key] = ipywidgets.Textarea(
@@ -38,11 +39,11 @@ class TermsOfReferenceBuilder(ipywidgets.VBox):
                 style={"description_width": "initial"},
                 layout=ipywidgets.Layout(width="46rem", max_width="100%"),
             )
-        self.save_button = ipywidgets.Button(description="Save terms of reference", button_style="primary")
+        self.save_button = ipywidgets.Button(description=_("Save terms of reference"), button_style="primary")
         self.save_button.on_click(lambda _b: self.save())
         self.status = ipywidgets.HTML("", layout=ipywidgets.Layout(min_height="1.5rem"))
         # Documents are made on request: a Word file per page view would slow every visit.
-        self.prepare_button = ipywidgets.Button(description="Prepare downloads (web page and Word)")
+        self.prepare_button = ipywidgets.Button(description=_("Prepare downloads (web page and Word)"))
         self.prepare_button.on_click(lambda _b: self.prepare_downloads())
         self.downloads = ipywidgets.HTML("")
         self.group_picker.observe(lambda _c: self.load(), names="value")
@@ -64,7 +65,7 @@ class TermsOfReferenceBuilder(ipywidgets.VBox):
     def refresh_groups(self) -> None:
         current = self.group_picker.value
         self.group_picker.options = self._choices()
-        if current in [v for _, v in self.group_picker.options]:
+        if current in [v for __, v in self.group_picker.options]:
             self.group_picker.value = current
 
     def load(self) -> None:
@@ -99,9 +100,10 @@ class TermsOfReferenceBuilder(ipywidgets.VBox):
         stem = "terms-of-reference-" + "".join(c if c.isalnum() else "-" for c in group.lower()).strip("-")
         self.downloads.value = str(
             Markup(
-                '<p>Download: <a download="{stem}.html" href="data:text/html;base64,{html}">web page (to print)</a>'
-                ' · <a download="{stem}.docx" href="data:{mime};base64,{docx}">Word document (to edit)</a></p>'
+                '<p>{download} <a download="{stem}.html" href="data:text/html;base64,{html}">{web}</a>'
+                ' · <a download="{stem}.docx" href="data:{mime};base64,{docx}">{word}</a></p>'
             ).format(
+                download=_("Download:"), web=_("web page (to print)"), word=_("Word document (to edit)"),
                 stem=stem,
                 html=base64.b64encode(html.encode("utf-8")).decode("ascii"),
                 mime=DOCX_MIME,

@@ -9,6 +9,7 @@ import ipywidgets
 
 from .. import render
 from ..errors import InputError
+from ..i18n import _
 from ..model.readiness import Check, Tables
 from . import _failures, _sync
 from .pickers import FIELD_LAYOUT, FIELD_STYLE, options_picker
@@ -29,16 +30,16 @@ class CoverageIndicator(ipywidgets.VBox):
         self._check_fn = check_fn
         self._heading_level = heading_level
         self.summary = ipywidgets.HTML("")
-        self.item_picker = options_picker([], description="Item not applicable here", blank=None)
+        self.item_picker = options_picker([], description=_("Item not applicable here"), blank=None)
         self.reason = ipywidgets.Textarea(
-            description="Reason (required)", rows=2, style=FIELD_STYLE, layout=FIELD_LAYOUT
+            description=_("Reason (required)"), rows=2, style=FIELD_STYLE, layout=FIELD_LAYOUT
         )
-        self.mark_button = ipywidgets.Button(description="Mark not applicable here")
+        self.mark_button = ipywidgets.Button(description=_("Mark not applicable here"))
         self.mark_button.on_click(
             lambda _b: self._guarded(lambda: self.mark_not_applicable(self.item_picker.value, self.reason.value))
         )
-        self.marked_picker = options_picker([], description="Item marked not applicable", blank=None)
-        self.count_button = ipywidgets.Button(description="Count as required again")
+        self.marked_picker = options_picker([], description=_("Item marked not applicable"), blank=None)
+        self.count_button = ipywidgets.Button(description=_("Count as required again"))
         self.count_button.on_click(lambda _b: self._guarded(lambda: self.count_again(self.marked_picker.value)))
         self.mark_box = ipywidgets.VBox([self.item_picker, self.reason, self.mark_button])
         self.count_box = ipywidgets.VBox([self.marked_picker, self.count_button])
@@ -55,7 +56,7 @@ class CoverageIndicator(ipywidgets.VBox):
         try:
             action()
         except Exception as error:  # noqa: BLE001 - the widget boundary
-            self._say("error", f"Something went wrong: {_failures.words(error, 'coverage')}")
+            self._say("error", _("Something went wrong: {value}").format(value=_failures.words(error, 'coverage')))
 
     def _refresh_after_save(self) -> None:
         self._guarded(self.refresh)
@@ -87,20 +88,20 @@ class CoverageIndicator(ipywidgets.VBox):
         items = {i.key: i for i in render.coverage_items(self.check)}
         item = items.get(key or "")
         if item is None or item.status != "missing" or not item.exemptable:
-            self._say("error", "Choose a missing item that may be marked not applicable.")
+            self._say("error", _("Choose a missing item that may be marked not applicable."))
             return False
         try:
             self._ws.add(EXEMPTIONS, list=self.list_name, key=item.key, reason=reason)
         except InputError as error:
             self._say(
-                "error", f"Not saved: {item.name}: " + "; ".join(_words(p.column, p.message) for p in error.problems)
+                "error", _("Not saved: {name}: ").format(name=item.name) + "; ".join(_words(p.column, p.message) for p in error.problems)
             )
             return False
         except Exception as error:  # noqa: BLE001 - said under the indicator (and logged if unexpected)
-            self._say("error", f"Not saved: {_failures.words(error, 'coverage exemption')}")
+            self._say("error", _("Not saved: {value}").format(value=_failures.words(error, 'coverage exemption')))
             return False
         self.reason.value = ""
-        self._saved(f"Marked {item.name} as not applicable here.")
+        self._saved(_("Marked {name} as not applicable here.").format(name=item.name))
         return True
 
     def count_again(self, key: str | None) -> bool:
@@ -108,15 +109,15 @@ class CoverageIndicator(ipywidgets.VBox):
         frame = self._ws.table(EXEMPTIONS)
         ids = frame.loc[(frame["list"] == self.list_name) & (frame["key"] == key), "id"].tolist()
         if not ids:
-            self._say("error", "Choose an item that is marked not applicable.")
+            self._say("error", _("Choose an item that is marked not applicable."))
             return False
         try:
             for record_id in ids:
                 self._ws.delete(EXEMPTIONS, str(record_id))
         except Exception as error:  # noqa: BLE001
-            self._say("error", f"Not saved: {_failures.words(error, 'coverage exemption')}")
+            self._say("error", _("Not saved: {value}").format(value=_failures.words(error, 'coverage exemption')))
             return False
-        self._saved(f"{render.choice_name(self.list_name, str(key))} is required again.")
+        self._saved(_("{item} is required again.").format(item=render.choice_name(self.list_name, str(key))))
         return True
 
     def _saved(self, words: str) -> None:

@@ -19,6 +19,7 @@ import traitlets
 
 from .. import render
 from ..errors import InputError, Problem
+from ..i18n import _, format_number
 from ..store.schema import Column, table as table_spec
 from ..store.validation import is_blank, join_list
 from . import _failures, _sync
@@ -173,7 +174,7 @@ class EditableTable(anywidget.AnyWidget):
         self._spec = spec
         self._where = dict(where or {})
         self._defaults = dict(defaults or {})
-        self._labels = dict(labels or {})
+        self._labels = {key: _(label) for key, label in (labels or {}).items()}  # constants are marked N_
         self._readonly = frozenset(readonly)
         self._cascade_delete = cascade_delete
         self._columns = self._shown_columns(columns)
@@ -189,7 +190,7 @@ class EditableTable(anywidget.AnyWidget):
         self._selected_id = ""
         self._shown = False  # rows are read once __init__ is done
         super().__init__(
-            caption=caption if caption is not None else spec.title,
+            caption=_(caption) if caption is not None else spec.title,
             page_size=page_size,
             refresh_seconds=refresh_seconds,
             main_columns=list(render.main_columns(spec.name, self._columns)),
@@ -335,8 +336,9 @@ class EditableTable(anywidget.AnyWidget):
             str(k): str(v) for k, v in (filters or {}).items() if k in filterable and isinstance(v, str) and v
         }
         self._reload(0)
-        shown = f"{self.row_count} of {self.total_count} rows" if self.row_count != self.total_count else f"all {self.total_count} rows"
-        self._say("info", f"Showing {shown}.")
+        shown = (_("{count} of {total} rows").format(count=format_number(self.row_count), total=format_number(self.total_count))
+                 if self.row_count != self.total_count else _("all {total} rows").format(total=format_number(self.total_count)))
+        self._say("info", _("Showing {shown}.").format(shown=shown))
 
     def to_html(self) -> str:
         """The same rows as static HTML, for report mode (private columns left out)."""
@@ -357,7 +359,7 @@ class EditableTable(anywidget.AnyWidget):
         try:
             self._dispatch(message)
         except Exception as error:  # noqa: BLE001 - the widget boundary: shown, and logged
-            self._say("error", f"Something went wrong: {_failures.words(error, f'table {self.table_name}')}")
+            self._say("error", _("Something went wrong: {value}").format(value=_failures.words(error, f'table {self.table_name}')))
 
     def _dispatch(self, message: Mapping[str, Any]) -> None:
         action = message.get("type")
@@ -389,7 +391,7 @@ class EditableTable(anywidget.AnyWidget):
 
     def _edit(self, record_id: str, column_name: str, raw: Any) -> None:
         if column_name not in self._columns or column_name in self._readonly:
-            self._say("error", f"Not saved: '{column_name}' cannot be edited here.")
+            self._say("error", _("Not saved: '{column_name}' cannot be edited here.").format(column_name=column_name))
             return
         key = cell_key(record_id, column_name)
         where = self._cell_words(record_id, column_name)
@@ -399,15 +401,15 @@ class EditableTable(anywidget.AnyWidget):
             message = _message_for(error.problems, column_name)
             # Keep what the user typed next to the message, so nothing they wrote is lost.
             self.cell_errors = {**self.cell_errors, key: {"message": message, "value": raw}}
-            self._say("error", f"Not saved: {where}: {message}")
+            self._say("error", _("Not saved: {where}: {message}").format(where=where, message=message))
             self._refresh_if_changed()
             return
         except Exception as error:  # noqa: BLE001 - said in the status line (and logged if unexpected)
-            self._say("error", f"Not saved: {where}: {_failures.words(error, f'edit of {self.table_name}')}")
+            self._say("error", _("Not saved: {where}: {value}").format(where=where, value=_failures.words(error, f'edit of {self.table_name}')))
             return
         self.cell_errors = {k: v for k, v in self.cell_errors.items() if k != key}
         self.refresh()  # first, so the message names the row as it reads now
-        self._after_save(f"Saved {self._cell_words(record_id, column_name)}.", reload=False)
+        self._after_save(_("Saved {value}.").format(value=self._cell_words(record_id, column_name)), reload=False)
 
     def _add(self, sent: Mapping[str, Any]) -> None:
         if not self.can_add:
@@ -425,10 +427,10 @@ class EditableTable(anywidget.AnyWidget):
                     by_column.setdefault(problem.column, problem.message)
             self.add_errors = by_column
             self.draft = dict(typed)
-            self._say("error", f"Not added: {_describe(error.problems, self._labels)}")
+            self._say("error", _("Not added: {describe}").format(describe=_describe(error.problems, self._labels)))
             return
         except Exception as error:  # noqa: BLE001
-            self._say("error", f"Not added: {_failures.words(error, f'add to {self.table_name}')}")
+            self._say("error", _("Not added: {value}").format(value=_failures.words(error, f'add to {self.table_name}')))
             return
         self.add_errors = {}
         self.draft = {}
@@ -438,7 +440,7 @@ class EditableTable(anywidget.AnyWidget):
         if number and (number - 1) // self.page_size != self.page:
             self._reload((number - 1) // self.page_size)
         self.added_count += 1
-        self._after_save(f"Added {self._row_words(record_id)}.", reload=False)
+        self._after_save(_("Added {value}.").format(value=self._row_words(record_id)), reload=False)
 
     def _delete(self, record_id: str) -> None:
         if not self.can_delete:
@@ -447,11 +449,11 @@ class EditableTable(anywidget.AnyWidget):
         try:
             change_id = self._ws.delete(self.table_name, record_id, cascade=self._cascade_delete)
         except Exception as error:  # noqa: BLE001
-            self._say("error", f"Not deleted: {_failures.words(error, f'delete from {self.table_name}')}")
+            self._say("error", _("Not deleted: {value}").format(value=_failures.words(error, f'delete from {self.table_name}')))
             return
         self._undo.append((change_id, label))
         self.undo_label = label
-        self._after_save(f"Deleted {label}. Use Undo to bring it back.")
+        self._after_save(_("Deleted {label}. Use Undo to bring it back.").format(label=label))
 
     def _undo_last(self) -> None:
         if not self._undo:
@@ -460,11 +462,11 @@ class EditableTable(anywidget.AnyWidget):
         try:
             self._ws.undo(change_id)
         except Exception as error:  # noqa: BLE001
-            self._say("error", f"Could not undo: {_failures.words(error, f'undo in {self.table_name}')}")
+            self._say("error", _("Could not undo: {value}").format(value=_failures.words(error, f'undo in {self.table_name}')))
             return
         self._undo.pop()
         self.undo_label = self._undo[-1][1] if self._undo else ""
-        self._after_save(f"Restored {label}.")
+        self._after_save(_("Restored {label}.").format(label=label))
 
     def _go_to_page(self, page: Any) -> None:
         try:
@@ -474,7 +476,7 @@ class EditableTable(anywidget.AnyWidget):
         self._reload(wanted)
         first = self.page * self.page_size + 1
         last = min(first + self.page_size - 1, self.row_count)
-        self._say("info", f"Page {self.page + 1} of {self.page_count}: rows {first} to {last}.")
+        self._say("info", _("Page {value} of {page_count}: rows {first} to {last}.").format(value=self.page + 1, page_count=self.page_count, first=first, last=last))
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -490,7 +492,7 @@ class EditableTable(anywidget.AnyWidget):
             if self._ws.last_change() != self._version:
                 self.refresh()
         except Exception as error:  # noqa: BLE001
-            self._say("error", f"Could not reload the table: {_failures.words(error, f'reload of {self.table_name}')}")
+            self._say("error", _("Could not reload the table: {value}").format(value=_failures.words(error, f'reload of {self.table_name}')))
 
     def _say(self, kind: str, words: str) -> None:
         self.status_kind = kind
@@ -501,10 +503,10 @@ class EditableTable(anywidget.AnyWidget):
         number, label = self._labels_by_id.get(record_id, (0, record_id))
         if not number:
             return label
-        return f"row {number}" if label == record_id else f"{label} (row {number})"
+        return _("row {number}").format(number=number) if label == record_id else _("{label} (row {number})").format(label=label, number=number)
 
     def _cell_words(self, record_id: str, column_name: str) -> str:
-        return f"{render.column_label(column_name, self._labels)} of {self._row_words(record_id)}"
+        return _("{column} of {row}").format(column=render.column_label(column_name, self._labels), row=self._row_words(record_id))
 
     def _shown_columns(self, columns: Sequence[str] | None) -> tuple[str, ...]:
         if columns is not None:
@@ -531,7 +533,7 @@ class EditableTable(anywidget.AnyWidget):
         if control in ("select", "multi"):
             options = [[value, name] for name, value in _options(self._ws, column, choices)]
             if choices and not column.choices:  # keys of the community's own, kept and offered again
-                known = {value for value, _ in options}
+                known = {value for value, __ in options}
                 stored = {str(i) for r in self._records for i in _items(r[column.name])} - known
                 options += [[key, _own_choice_name(choices, key)] for key in sorted(stored)]
             spec["options"] = options
@@ -544,7 +546,7 @@ class EditableTable(anywidget.AnyWidget):
 
 def _options(ws: Workspace, column: Column, choices: str | None) -> list[tuple[str, str]]:
     if column.kind == "bool":
-        return [("Yes", "yes"), ("No", "no")]
+        return [(_("Yes"), "yes"), (_("No"), "no")]
     if choices:
         return render.choice_options(choices)
     if column.ref:
@@ -561,8 +563,8 @@ def _items(value: Any) -> list[Any]:
 def _hint(column: Column, control: str) -> str:
     """A note by the field where the control alone does not tell how to type."""
     if control == "date":
-        return "yyyy-mm-dd"
-    return "separate items with ;" if control == "text" and column.kind == "list" else ""
+        return _("yyyy-mm-dd")
+    return _("separate items with ;") if control == "text" and column.kind == "list" else ""
 
 
 def _message_for(problems: list[Problem], column: str) -> str:

@@ -18,6 +18,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..framework import load_catalogue
+from ..i18n import _, format_number, ngettext
 from ..model import evaluation
 from ..render.evaluation import (
     ITEM_COLUMNS,
@@ -25,7 +26,6 @@ from ..render.evaluation import (
     MEASURE_LABELS,
     STRATEGY_COLUMNS,
     STRATEGY_LABELS,
-    count_text,
     evidence_strengths_html,
     logic_model_html,
     measure_chart,
@@ -82,7 +82,7 @@ class StrategyTable(ipywidgets.VBox):
 
     def __init__(self, ws: Workspace) -> None:
         self.table = EditableTable(ws, "strategies", columns=STRATEGY_COLUMNS, labels=STRATEGY_LABELS,
-                                   caption="Strategies for each risk and planning area")
+                                   caption=_("Strategies for each risk and planning area"))
         super().__init__([self.table, ipywidgets.HTML(evidence_strengths_html())])
 
 
@@ -95,13 +95,13 @@ class AdoptAssets(ipywidgets.VBox):
         self._adoptable = pd.DataFrame()
         self._undo: list[tuple[str, str]] = []  # (change id, words) of this widget's adoptions
         self.summary = ipywidgets.HTML("")
-        self.risk = ipywidgets.Dropdown(description="Priority risk", style=_LABELLED, layout=_WIDE)
-        self.asset = ipywidgets.Select(description="Asset", rows=8, style=_LABELLED, layout=_WIDE)
+        self.risk = ipywidgets.Dropdown(description=_("Priority risk"), style=_LABELLED, layout=_WIDE)
+        self.asset = ipywidgets.Select(description=_("Asset"), rows=8, style=_LABELLED, layout=_WIDE)
         self.details = ipywidgets.HTML("")
-        self.areas = catalogue_picker("planning_areas", multiple=True, description="Planning areas (one strategy each)", rows=4)
-        self.adopt_button = ipywidgets.Button(description="Adopt as strategy", button_style="primary")
+        self.areas = catalogue_picker("planning_areas", multiple=True, description=_("Planning areas (one strategy each)"), rows=4)
+        self.adopt_button = ipywidgets.Button(description=_("Adopt as strategy"), button_style="primary")
         self.adopt_button.on_click(lambda _b: self.adopt())
-        self.undo_button = ipywidgets.Button(description="Undo the last adoption")
+        self.undo_button = ipywidgets.Button(description=_("Undo the last adoption"))
         self.undo_button.on_click(lambda _b: self.undo())
         self.status = ipywidgets.HTML("")
         self.risk.observe(lambda _c: self._assets(), names="value")
@@ -116,12 +116,15 @@ class AdoptAssets(ipywidgets.VBox):
         frame = self._adoptable
         risks = list(dict.fromkeys(zip(frame["risk_id"], frame["risk"], strict=True)))
         counts = frame["risk_id"].value_counts()
-        _choose(self.risk, [(f"{name} ({count_text(int(counts[rid]), 'asset')})", rid) for rid, name in risks])
+        _choose(self.risk, [(ngettext("{risk} ({count} asset)", "{risk} ({count} assets)", int(counts[rid])).format(
+            risk=name, count=format_number(int(counts[rid]))), rid) for rid, name in risks])
         self.summary.value = str(Markup("<p>{}</p>").format(
-            f"{count_text(len(frame), 'asset')} addressing a priority risk {'is' if len(frame) == 1 else 'are'} not yet "
-            "a strategy for it. Adopting one records it as a strategy as it is: its name, its purpose as the "
-            "description, and a link back to the asset." if len(frame) else
-            "Every asset addressing a priority risk is already one of its strategies."))
+            ngettext("{count} asset addressing a priority risk is not yet a strategy for it.",
+                     "{count} assets addressing a priority risk are not yet a strategy for it.",
+                     len(frame)).format(count=format_number(len(frame))) + " "
+            + _("Adopting one records it as a strategy as it is: its name, its purpose as the description, and a "
+                "link back to the asset.") if len(frame) else
+            _("Every asset addressing a priority risk is already one of its strategies.")))
         self._assets()
         self.undo_button.layout.display = None if self._undo else "none"
 
@@ -148,23 +151,24 @@ class AdoptAssets(ipywidgets.VBox):
             return
         catalogue = load_catalogue()
         areas = [catalogue.name_of("planning_areas", a) for a in row["planning_areas"]]
-        self.details.value = str(Markup("<p><strong>{}</strong>: {} <br>Planning areas: {}</p>").format(
-            row["asset"], row["purpose"] or "no purpose recorded.", ", ".join(areas) or "not recorded: choose one"))
+        self.details.value = str(Markup("<p><strong>{}</strong>{} {} <br>{}</p>").format(
+            row["asset"], _(":"), row["purpose"] or _("no purpose recorded."),
+            _("Planning areas: {areas}").format(areas=", ".join(areas) or _("not recorded: choose one"))))
         select(self.areas, row["planning_areas"])
 
     def adopt(self) -> list[str]:
         """Create one strategy per chosen planning area (skipping any that already exists), as one change."""
         row = self._row()
         if row is None:
-            self.status.value = say("error", "Choose an asset first.")
+            self.status.value = say("error", _("Choose an asset first."))
             return []
         areas = list(self.areas.value)
         if not areas:
-            self.status.value = say("error", "Choose at least one planning area.")
+            self.status.value = say("error", _("Choose at least one planning area."))
             return []
         asset = self._ws.get("assets", row["asset_id"])
         if asset is None:
-            self.status.value = say("error", "That asset is no longer in the inventory.")
+            self.status.value = say("error", _("That asset is no longer in the inventory."))
             self.refresh()
             return []
         try:
@@ -172,16 +176,17 @@ class AdoptAssets(ipywidgets.VBox):
             created = operations.adopt_assets_as_strategies(
                 self._ws, [{"asset_id": asset["id"], "risk_id": row["risk_id"], "planning_areas": areas}])
         except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
-            self.status.value = say("error", f"Not adopted: {_failures.words(error)}")
+            self.status.value = say("error", _("Not adopted: {value}").format(value=_failures.words(error)))
             return []
         if not created:
-            self.status.value = say("info", "Already a strategy in those planning areas: nothing added.")
+            self.status.value = say("info", _("Already a strategy in those planning areas: nothing added."))
         else:
             change = str(self._ws.history("strategies", created[0])["change_id"].iloc[-1])
-            words = f"“{asset['name']}” for {row['risk']}"
+            words = _("“{asset}” for {risk}").format(asset=asset['name'], risk=row['risk'])
             self._undo.append((change, words))
-            self.status.value = say("saved", f"Adopted {words} as {count_text(len(created), 'strategy', 'strategies')}. "
-                                    "Set its evidence strength in the strategies table.")
+            self.status.value = say("saved", ngettext("Adopted {words} as {count} strategy. Set its evidence strength in the strategies table.",
+                                             "Adopted {words} as {count} strategies. Set their evidence strength in the strategies table.",
+                                             len(created)).format(words=words, count=format_number(len(created))))
             _sync.notify_saved(self._ws, self)
         self.refresh()
         return created
@@ -194,10 +199,10 @@ class AdoptAssets(ipywidgets.VBox):
             self._ws.undo(change)
         except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
             # Kept: a refusal names a later change, and once that is undone this undo may be tried again.
-            self.status.value = say("error", f"Could not undo: {_failures.words(error)}")
+            self.status.value = say("error", _("Could not undo: {value}").format(value=_failures.words(error)))
             return False
         self._undo.pop()
-        self.status.value = say("saved", f"Undone: {words} is no longer a strategy.")
+        self.status.value = say("saved", _("Undone: {words} is no longer a strategy.").format(words=words))
         _sync.notify_saved(self._ws, self)
         self.refresh()
         return True
@@ -210,33 +215,33 @@ class LogicModelBuilder(ipywidgets.VBox):
         self._book = book
         self._ws = book.ws
         self._shown_model: str | None = None
-        self.model = ipywidgets.Dropdown(description="Logic model", style=_LABELLED, layout=_WIDE)
+        self.model = ipywidgets.Dropdown(description=_("Logic model"), style=_LABELLED, layout=_WIDE)
         # a new model
-        self.new_risk = ipywidgets.Dropdown(description="Risk", style=_LABELLED, layout=_WIDE)
-        self.new_group = ipywidgets.Text(description="Target group", placeholder="e.g. Renters at risk of eviction",
+        self.new_risk = ipywidgets.Dropdown(description=_("Risk"), style=_LABELLED, layout=_WIDE)
+        self.new_group = ipywidgets.Text(description=_("Target group"), placeholder=_("e.g. Renters at risk of eviction"),
                                          style=_LABELLED, layout=_WIDE)
-        self.new_name = ipywidgets.Text(description="Name (optional)", style=_LABELLED, layout=_WIDE)
-        self.create_button = ipywidgets.Button(description="Create logic model")
+        self.new_name = ipywidgets.Text(description=_("Name (optional)"), style=_LABELLED, layout=_WIDE)
+        self.create_button = ipywidgets.Button(description=_("Create logic model"))
         self.create_button.on_click(lambda _b: self.create())
         # a new item
-        self.level = options_picker([(n, k) for k, n in evaluation.levels()], description="Level", blank=None)
-        self.item_text = ipywidgets.Textarea(description="Item", rows=2, style=_LABELLED, layout=_WIDE)
-        self.item_area = catalogue_picker("planning_areas", description="Planning area (for activities)")
-        self.item_responsible = ipywidgets.Text(description="Responsible (optional)", style=_LABELLED, layout=_WIDE)
-        self.add_button = ipywidgets.Button(description="Add item", button_style="primary")
+        self.level = options_picker([(n, k) for k, n in evaluation.levels()], description=_("Level"), blank=None)
+        self.item_text = ipywidgets.Textarea(description=_("Item"), rows=2, style=_LABELLED, layout=_WIDE)
+        self.item_area = catalogue_picker("planning_areas", description=_("Planning area (for activities)"))
+        self.item_responsible = ipywidgets.Text(description=_("Responsible (optional)"), style=_LABELLED, layout=_WIDE)
+        self.add_button = ipywidgets.Button(description=_("Add item"), button_style="primary")
         self.add_button.on_click(lambda _b: self.add_item())
         # a link
-        self.source = ipywidgets.Dropdown(description="This item", style=_LABELLED, layout=_WIDE)
-        self.target = ipywidgets.Dropdown(description="leads to", style=_LABELLED, layout=_WIDE)
-        self.link_button = ipywidgets.Button(description="Link")
+        self.source = ipywidgets.Dropdown(description=_("This item"), style=_LABELLED, layout=_WIDE)
+        self.target = ipywidgets.Dropdown(description=_("leads to"), style=_LABELLED, layout=_WIDE)
+        self.link_button = ipywidgets.Button(description=_("Link"))
         self.link_button.on_click(lambda _b: self.link())
-        self.unlink_button = ipywidgets.Button(description="Remove this link")
+        self.unlink_button = ipywidgets.Button(description=_("Remove this link"))
         self.unlink_button.on_click(lambda _b: self.unlink())
         self.status = ipywidgets.HTML("")
         self.view = ipywidgets.HTML("")
         self.items_box = ipywidgets.VBox([])
         self.models_table = EditableTable(self._ws, "logic_models", columns=["risk_id", "target_group", "name"],
-                                          labels={"risk_id": "Risk"}, caption="All logic models", cascade_delete=True)
+                                          labels={"risk_id": _("Risk")}, caption=_("All logic models"), cascade_delete=True)
         self.model.observe(lambda _c: self._show(), names="value")
 
         def section(title: str, *children: ipywidgets.Widget) -> ipywidgets.VBox:
@@ -244,9 +249,9 @@ class LogicModelBuilder(ipywidgets.VBox):
 
         super().__init__([
             self.model,
-            section("New logic model", self.new_risk, self.new_group, self.new_name, self.create_button),
-            section("Add an item", self.level, self.item_text, self.item_area, self.item_responsible, self.add_button),
-            section("Link items", self.source, self.target, ipywidgets.HBox([self.link_button, self.unlink_button])),
+            section(_("New logic model"), self.new_risk, self.new_group, self.new_name, self.create_button),
+            section(_("Add an item"), self.level, self.item_text, self.item_area, self.item_responsible, self.add_button),
+            section(_("Link items"), self.source, self.target, ipywidgets.HBox([self.link_button, self.unlink_button])),
             self.status, self.view, self.items_box, self.models_table,
         ])
         self.refresh()
@@ -275,7 +280,7 @@ class LogicModelBuilder(ipywidgets.VBox):
         tables = self._book.tables()
         model = self._model(tables)
         if model is None:
-            self.view.value = "<p>No logic model yet: create one for a priority risk and target group.</p>"
+            self.view.value = str(Markup("<p>{}</p>").format(_("No logic model yet: create one for a priority risk and target group.")))
             for old in self.items_box.children:
                 old.close()
             self.items_box.children = []
@@ -295,7 +300,7 @@ class LogicModelBuilder(ipywidgets.VBox):
                 old.close()  # stops its refreshes
             self.items_box.children = [EditableTable(
                 self._ws, "logic_model_items", columns=ITEM_COLUMNS, where={"logic_model_id": self._shown_model},
-                caption="Items of this logic model (edit or delete here)",
+                caption=_("Items of this logic model (edit or delete here)"),
             )]
 
     # -- writing ----------------------------------------------------------------------------------------------
@@ -310,52 +315,52 @@ class LogicModelBuilder(ipywidgets.VBox):
             model_id = operations.create_logic_model(self._ws, self.new_risk.value, self.new_group.value,
                                                      name=self.new_name.value or None)
         except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
-            self.status.value = say("error", f"Not created: {_failures.words(error)}")
+            self.status.value = say("error", _("Not created: {value}").format(value=_failures.words(error)))
             return None
         self.new_group.value = self.new_name.value = ""
         self.refresh()
         self.model.value = model_id
-        self._saved("Logic model created: add its inputs, activities, outputs and outcomes.")
+        self._saved(_("Logic model created: add its inputs, activities, outputs and outcomes."))
         return model_id
 
     def add_item(self) -> str | None:
         if not self.model.value:
-            self.status.value = say("error", "Create or choose a logic model first.")
+            self.status.value = say("error", _("Create or choose a logic model first."))
             return None
         try:
             item_id = operations.add_logic_model_item(self._ws, self.model.value, self.level.value, self.item_text.value,
                                                       planning_area=self.item_area.value or None,
                                                       responsible=self.item_responsible.value or None)
         except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
-            self.status.value = say("error", f"Not added: {_failures.words(error)}")
+            self.status.value = say("error", _("Not added: {value}").format(value=_failures.words(error)))
             return None
         self.item_text.value = self.item_responsible.value = ""
-        self._saved("Item added. Link it to what it leads to.")
+        self._saved(_("Item added. Link it to what it leads to."))
         return item_id
 
     def link(self) -> bool:
         source, target = self.source.value, self.target.value
         if not source or not target:
-            self.status.value = say("error", "Choose both items first.")
+            self.status.value = say("error", _("Choose both items first."))
             return False
         if source == target:
-            self.status.value = say("error", "An item cannot lead to itself.")
+            self.status.value = say("error", _("An item cannot lead to itself."))
             return False
         current = list((self._ws.get("logic_model_items", source) or {}).get("leads_to") or [])
         if target in current:
-            self.status.value = say("info", "These items are already linked.")
+            self.status.value = say("info", _("These items are already linked."))
             return False
         try:
             if not operations.link_logic_model_items(self._ws, source, target):
-                self.status.value = say("info", "These items are already linked.")
+                self.status.value = say("info", _("These items are already linked."))
                 return False
         except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
-            self.status.value = say("error", f"Not linked: {_failures.words(error)}")
+            self.status.value = say("error", _("Not linked: {value}").format(value=_failures.words(error)))
             return False
         position = evaluation.level_position()
         levels = {r: str((self._ws.get("logic_model_items", r) or {}).get("level")) for r in (source, target)}
         step = position.get(levels[target], 0) - position.get(levels[source], 0)
-        warning = " This link does not go forward: see the checks below." if step <= 0 else ""
+        warning = _(" This link does not go forward: see the checks below.") if step <= 0 else ""
         self._saved("Linked." + warning)
         return True
 
@@ -363,16 +368,16 @@ class LogicModelBuilder(ipywidgets.VBox):
         source, target = self.source.value, self.target.value
         current = list((self._ws.get("logic_model_items", source) or {}).get("leads_to") or []) if source else []
         if target not in current:
-            self.status.value = say("info", "These items are not linked.")
+            self.status.value = say("info", _("These items are not linked."))
             return False
         try:
             if not operations.unlink_logic_model_items(self._ws, source, target):
-                self.status.value = say("info", "These items are not linked.")
+                self.status.value = say("info", _("These items are not linked."))
                 return False
         except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
-            self.status.value = say("error", f"Not changed: {_failures.words(error)}")
+            self.status.value = say("error", _("Not changed: {value}").format(value=_failures.words(error)))
             return False
-        self._saved("Link removed.")
+        self._saved(_("Link removed."))
         return True
 
 
@@ -383,12 +388,12 @@ class MeasureFramework(ipywidgets.VBox):
         self._book = book
         self._ws = book.ws
         self.gaps = ipywidgets.HTML("")
-        self.outcome = ipywidgets.Dropdown(description="Outcome without a measure", style=_LABELLED, layout=_WIDE)
-        self.start_button = ipywidgets.Button(description="Start a measure for it")
+        self.outcome = ipywidgets.Dropdown(description=_("Outcome without a measure"), style=_LABELLED, layout=_WIDE)
+        self.start_button = ipywidgets.Button(description=_("Start a measure for it"))
         self.start_button.on_click(lambda _b: self.start_measure())
         self.status = ipywidgets.HTML("")
         self.table = EditableTable(self._ws, "measures", columns=MEASURE_COLUMNS, labels=MEASURE_LABELS,
-                                   caption="Performance measurement framework")
+                                   caption=_("Performance measurement framework"))
         self.start_row = ipywidgets.HBox([self.outcome, self.start_button])
         super().__init__([self.gaps, self.start_row, self.status, self.table])
         self.refresh()
@@ -412,9 +417,9 @@ class MeasureFramework(ipywidgets.VBox):
         try:
             measure_id = operations.start_measure(self._ws, item["id"])
         except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
-            self.status.value = say("error", f"Not added: {_failures.words(error)}")
+            self.status.value = say("error", _("Not added: {value}").format(value=_failures.words(error)))
             return None
-        self.status.value = say("saved", "Measure started: add its indicator, baseline, target and owner in the table.")
+        self.status.value = say("saved", _("Measure started: add its indicator, baseline, target and owner in the table."))
         _sync.notify_saved(self._ws, self)
         self.refresh()
         return measure_id
@@ -426,7 +431,7 @@ class ProgressCharts(ipywidgets.VBox):
     def __init__(self, book: Book) -> None:
         self._book = book
         self.table = ipywidgets.HTML("")
-        self.measure = ipywidgets.Dropdown(description="Chart of", style=_LABELLED, layout=_WIDE)
+        self.measure = ipywidgets.Dropdown(description=_("Chart of"), style=_LABELLED, layout=_WIDE)
         self.chart = ipywidgets.HTML("")
         self.measure.observe(lambda _c: self._draw(), names="value")
         super().__init__([self.table, self.measure, self.chart])
@@ -443,7 +448,7 @@ class ProgressCharts(ipywidgets.VBox):
 
     def _draw(self) -> None:
         if not self.measure.value:
-            self.chart.value = "<p>No measurement yet: enter or import some below.</p>"
+            self.chart.value = str(Markup("<p>{}</p>").format(_("No measurement yet: enter or import some below.")))
             return
         chart = measure_chart(self._book.tables(), self.measure.value)
         statuses = self._statuses
@@ -457,15 +462,15 @@ class Measurements(ipywidgets.VBox):
     def __init__(self, book: Book) -> None:
         self.upload = FileImport(
             book.ws, lambda ws, path: import_file(ws, path, "measurements"),
-            description="Measurements file", accept=".csv,.xlsx,.txt",
-            help_text="CSV or Excel, one value per row, with the columns measure_id, date (YYYY-MM-DD, the last "
+            description=_("Measurements file"), accept=".csv,.xlsx,.txt",
+            help_text=_("CSV or Excel, one value per row, with the columns measure_id, date (YYYY-MM-DD, the last "
             "day measured), value and optionally note and period_start (the first day measured, when the value "
             "covers part of the year only). The measure ids are listed below. The whole file is imported or, if "
-            "anything in it is wrong, none of it.",
+            "anything in it is wrong, none of it."),
         )
         self.ids = LiveHTML(book.ws, lambda: measure_ids_html(book.tables()))
         self.table = EditableTable(book.ws, "measurements", columns=["measure_id", "period_start", "date", "value", "note"],
-                                   labels={"measure_id": "Measure", "period_start": "Period from (if part of a year)",
-                                           "date": "Period to"},
-                                   caption="Measurements over time")
+                                   labels={"measure_id": _("Measure"), "period_start": _("Period from (if part of a year)"),
+                                           "date": _("Period to")},
+                                   caption=_("Measurements over time"))
         super().__init__([self.upload, self.ids, self.table])

@@ -13,6 +13,7 @@ from pathlib import Path
 import ipywidgets
 from markupsafe import Markup
 
+from ..i18n import _
 from ..store import Workspace
 from ..store.limits import check_size
 from ..store.tabular import ImportReport
@@ -74,7 +75,7 @@ def take_upload(
             item = files[0]
             load(item["name"], bytes(item["content"]))
     except Exception as error:  # noqa: BLE001 - the widget boundary: shown, and logged
-        status.value = say("error", "Something went wrong: " + _failures.words(error, what))
+        status.value = say("error", _("Something went wrong: ") + _failures.words(error, what))
     finally:
         forget_upload(upload)
 
@@ -134,10 +135,10 @@ class FileImport(ipywidgets.VBox):
         except Exception as error:  # noqa: BLE001 - said under the button (and logged if unexpected)
             # The store names the temporary path; the person uploaded a file by its own name.
             words = _failures.words(error, f"import of {shown}")
-            self.status.value = say("error", "Nothing imported: " + without_upload_folder(words))
+            self.status.value = say("error", _("Nothing imported: ") + without_upload_folder(words))
             return None
         notices = Markup("").join(Markup("<li>{}</li>").format(n) for n in report.notices)
-        self.status.value = say("saved", f"Imported {shown}: {report.summary()}.") + (
+        self.status.value = say("saved", _("Imported {shown}: {value}.").format(shown=shown, value=report.summary())) + (
             str(Markup("<ul>{}</ul>").format(notices)) if report.notices else ""
         )
         _sync.notify_saved(self._ws, self)

@@ -7,6 +7,7 @@ import ipywidgets
 from markupsafe import Markup
 
 from .. import access
+from ..i18n import _
 from ..render.history import changes_html
 from ..store import Workspace
 from ..store.history import DeletedRecord, changes, deleted_records
@@ -27,7 +28,7 @@ class HistoryPanel(ipywidgets.VBox):
         self.deleted_rows = ipywidgets.VBox()
         self.restore_buttons: dict[tuple[str, str], ipywidgets.Button] = {}  # (table, record id) -> its button
         self.status = ipywidgets.HTML("")
-        self.refresh_button = ipywidgets.Button(description="Refresh history", tooltip="Read the latest changes")
+        self.refresh_button = ipywidgets.Button(description=_("Refresh history"), tooltip=_("Read the latest changes"))
         self.refresh_button.on_click(lambda _b: self.refresh())
         super().__init__([self.status, self.deleted_heading, self.deleted_rows, self.changes_view, self.refresh_button])
         self.add_class("cswb-history")
@@ -40,15 +41,15 @@ class HistoryPanel(ipywidgets.VBox):
             deleted = deleted_records(self._ws, limit=self._limit)
             self.changes_view.value = changes_html(changes(self._ws, limit=self._limit))
         except Exception as error:  # noqa: BLE001 - said in the panel (details of the unexpected in the log)
-            self.status.value = say("error", f"Could not read the history: {_failures.words(error, 'history')}")
+            self.status.value = say("error", _("Could not read the history: {value}").format(value=_failures.words(error, 'history')))
             return
         self.deleted_heading.value = str(Markup("<h3>{}</h3>").format(
-            "Deleted records: restore one to bring it back as it was" if deleted else "No deleted records"
+            _("Deleted records: restore one to bring it back as it was") if deleted else _("No deleted records")
         ))
         self.restore_buttons = {}
         rows = []
         for record in deleted:
-            button = ipywidgets.Button(description=f"Restore {record.what}", tooltip=f"Restore {record.what}",
+            button = ipywidgets.Button(description=_("Restore {what}").format(what=record.what), tooltip=_("Restore {what}").format(what=record.what),
                                        layout=ipywidgets.Layout(width="auto"))
             button.on_click(lambda _b, r=record: self.restore(r))
             self.restore_buttons[(record.table, record.record_id)] = button
@@ -61,14 +62,14 @@ class HistoryPanel(ipywidgets.VBox):
     def restore(self, record: DeletedRecord) -> bool:
         """Bring one deleted record back; say what happened (or why not) in the panel's status."""
         if not access.may(access.signed_in_role(), "coordinator"):
-            self.status.value = say("error", f"Not restored: {access.refusal('coordinator')}")
+            self.status.value = say("error", _("Not restored: {value}").format(value=access.refusal('coordinator')))
             return False
         try:
             self._ws.restore(record.table, record.record_id)
         except Exception as error:  # noqa: BLE001
-            self.status.value = say("error", f"Not restored: {_failures.words(error, f'restore in {record.table}')}")
+            self.status.value = say("error", _("Not restored: {value}").format(value=_failures.words(error, f'restore in {record.table}')))
             return False
         self.refresh()  # the list first, so the page never says "Restored" beside a Restore button
-        self.status.value = say("saved", f"Restored {record.what}.")
+        self.status.value = say("saved", _("Restored {what}.").format(what=record.what))
         _sync.notify_saved(self._ws, self)
         return True

@@ -16,6 +16,7 @@ import pandas as pd
 
 from .. import render
 from ..errors import InputError
+from ..i18n import _, format_date
 from ..render.implementation import changes_html, default_since, timeline_html
 from ..store import Workspace, operations
 from . import _failures, _sync
@@ -40,14 +41,14 @@ class ProgressUpdate(ipywidgets.VBox):
     def __init__(self, book: Book) -> None:
         self._book = book
         self._ws = book.ws
-        self.action = options_picker(render.ref_options(self._ws, "actions"), description="Action",
-                                     blank="(choose an action)")
-        self.date = IsoDate("Date of the update", value=book.today, layout=FIELD_LAYOUT)
-        self.status = options_picker(render.choice_options("action_statuses"), description="Status",
+        self.action = options_picker(render.ref_options(self._ws, "actions"), description=_("Action"),
+                                     blank=_("(choose an action)"))
+        self.date = IsoDate(_("Date of the update"), value=book.today, layout=FIELD_LAYOUT)
+        self.status = options_picker(render.choice_options("action_statuses"), description=_("Status"),
                                      blank="(unchanged)")
-        self.percent = ipywidgets.Text(description="Percent complete (0 to 100)", style=FIELD_STYLE, layout=FIELD_LAYOUT)
-        self.note = ipywidgets.Textarea(description="What happened", rows=3, style=FIELD_STYLE, layout=FIELD_LAYOUT)
-        self.save_button = ipywidgets.Button(description="Save update", button_style="primary")
+        self.percent = ipywidgets.Text(description=_("Percent complete (0 to 100)"), style=FIELD_STYLE, layout=FIELD_LAYOUT)
+        self.note = ipywidgets.Textarea(description=_("What happened"), rows=3, style=FIELD_STYLE, layout=FIELD_LAYOUT)
+        self.save_button = ipywidgets.Button(description=_("Save update"), button_style="primary")
         self.save_button.on_click(lambda _b: self.save())
         self.status_line = ipywidgets.HTML("")
         self.action.observe(lambda _c: self._load(), names="value")
@@ -58,7 +59,7 @@ class ProgressUpdate(ipywidgets.VBox):
     def refresh(self) -> None:
         current = self.action.value
         self.action.options = [self.action.options[0], *render.ref_options(self._ws, "actions")]
-        self.action.value = current if current in [v for _, v in self.action.options] else ""
+        self.action.value = current if current in [v for __, v in self.action.options] else ""
 
     def _load(self) -> None:
         record = self._ws.get("actions", self.action.value) if self.action.value else None
@@ -68,7 +69,7 @@ class ProgressUpdate(ipywidgets.VBox):
 
     def save(self) -> bool:
         if not self.action.value:
-            self.status_line.value = say("error", "Choose the action this update is about.")
+            self.status_line.value = say("error", _("Choose the action this update is about."))
             return False
         try:
             when = self.date.date
@@ -76,11 +77,11 @@ class ProgressUpdate(ipywidgets.VBox):
             self.status_line.value = say("error", str(error))
             return False
         if when is None:
-            self.status_line.value = say("error", "Give the date of the update.")
+            self.status_line.value = say("error", _("Give the date of the update."))
             return False
         record = self._ws.get("actions", self.action.value)
         if record is None:
-            self.status_line.value = say("error", "That action no longer exists (someone may have deleted it).")
+            self.status_line.value = say("error", _("That action no longer exists (someone may have deleted it)."))
             return False
         title = record["title"]
         try:
@@ -88,16 +89,15 @@ class ProgressUpdate(ipywidgets.VBox):
                 self._ws, self.action.value, when, status=self.status.value or None,
                 percent=self.percent.value.strip() or None, note=self.note.value.strip() or None).is_newest
         except InputError as error:
-            self.status_line.value = say("error", "Not saved: " + "; ".join(p.message for p in error.problems))
+            self.status_line.value = say("error", _("Not saved: ") + "; ".join(p.message for p in error.problems))
             return False
         except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
-            self.status_line.value = say("error", f"Not saved: {_failures.words(error)}")
+            self.status_line.value = say("error", _("Not saved: {value}").format(value=_failures.words(error)))
             return False
         if newest:
-            self.status_line.value = say("saved", f"Saved the update of “{title}”; its current status now follows it.")
+            self.status_line.value = say("saved", _("Saved the update of “{title}”; its current status now follows it.").format(title=title))
         else:
-            self.status_line.value = say("saved", f"Saved the update of “{title}” dated {when.isoformat()}; "
-                                         "a later update exists, so the action's current status is unchanged.")
+            self.status_line.value = say("saved", _("Saved the update of “{title}” dated {value}; a later update exists, so the action's current status is unchanged.").format(title=title, value=format_date(when)))
         self.note.value = ""
         _sync.notify_saved(self._ws, self)
         return True
@@ -112,7 +112,7 @@ class TimelinePanel(ipywidgets.VBox):
     def __init__(self, book: Book) -> None:
         self._book = book
         self._drawn: tuple[Any, ...] | None = None
-        self.risk = ipywidgets.Dropdown(description="Timeline of", style=FIELD_STYLE, layout=FIELD_LAYOUT)
+        self.risk = ipywidgets.Dropdown(description=_("Timeline of"), style=FIELD_STYLE, layout=FIELD_LAYOUT)
         self.view = ipywidgets.HTML("")
         self.risk.observe(lambda _c: self._draw(), names="value")
         super().__init__([self.risk, self.view])
@@ -122,10 +122,10 @@ class TimelinePanel(ipywidgets.VBox):
     def refresh(self) -> None:
         self._tasks = self._book.gantt_tasks(self._book.tables())
         risks = list(dict.fromkeys(self._tasks["risk"]))
-        options = [(r, r) for r in risks] + ([("All risks", ALL_RISKS)] if len(risks) > 1 else [])
+        options = [(r, r) for r in risks] + ([(_("All risks"), ALL_RISKS)] if len(risks) > 1 else [])
         current = self.risk.value
         self.risk.options = options
-        values = [v for _, v in options]
+        values = [v for __, v in options]
         self.risk.value = current if current in values else (values[0] if values else None)
         self._draw()
 
@@ -144,7 +144,7 @@ class ChangesPanel(ipywidgets.VBox):
 
     def __init__(self, book: Book) -> None:
         self._book = book
-        self.since = IsoDate("Show changes since", value=default_since(book.tables(), book.today))
+        self.since = IsoDate(_("Show changes since"), value=default_since(book.tables(), book.today))
         self.view = ipywidgets.HTML("")
         self.since.observe(lambda _c: self.refresh(), names="value")
         super().__init__([self.since, self.view])

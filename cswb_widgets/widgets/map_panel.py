@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets
 
+from ..i18n import _
 from ..render import maps
 from . import _sync
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 class MapPanel(ipywidgets.HTML):
     """Boundaries and sub-areas from the workspace, with its assets when asked; redrawn after saves."""
 
-    def __init__(self, ws: Workspace, *, with_assets: bool = True, title: str = "Community map", height: int = 420) -> None:
+    def __init__(self, ws: Workspace, *, with_assets: bool = True, title: str = _("Community map"), height: int = 420) -> None:
         self._ws = ws
         self._with_assets = with_assets
         self._title = title

@@ -11,6 +11,7 @@ import ipywidgets
 import traitlets
 
 from .. import render
+from ..i18n import _
 
 # Long option names (seats, consult groups) must not be cut off, nor the label squeezed.
 FIELD_STYLE = {"description_width": "initial"}
@@ -52,7 +53,7 @@ class CheckList(ipywidgets.VBox):
 
     @traitlets.validate("value")
     def _known(self, proposal: traitlets.Bunch) -> tuple[str, ...]:
-        keys = [key for _, key in self.options]
+        keys = [key for __, key in self.options]
         return tuple(v for v in proposal["value"] if v in keys)
 
     def _build(self) -> None:
@@ -66,7 +67,7 @@ class CheckList(ipywidgets.VBox):
         self._boxes.children = boxes
         if self._rows:  # a long list scrolls inside its box instead of pushing the page down
             self._boxes.layout = {"max_height": f"{self._rows * 1.9:.1f}rem", "overflow": "hidden auto"}
-        self.value = tuple(v for v in self.value if v in [k for _, k in self.options])
+        self.value = tuple(v for v in self.value if v in [k for __, k in self.options])
 
     def _clicked(self, key: str, ticked: bool) -> None:
         if self._setting:
@@ -74,7 +75,7 @@ class CheckList(ipywidgets.VBox):
         chosen = [v for v in self.value if v != key]
         if ticked:
             chosen.append(key)
-        order = [k for _, k in self.options]
+        order = [k for __, k in self.options]
         self.value = tuple(sorted(chosen, key=order.index))
 
     def _tick(self) -> None:
@@ -93,7 +94,7 @@ class IsoDate(ipywidgets.Text):
 
     def __init__(self, description: str, value: dt.date | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("style", FIELD_STYLE)
-        super().__init__(description=description, placeholder="yyyy-mm-dd",
+        super().__init__(description=description, placeholder=_("yyyy-mm-dd"),
                          value=value.isoformat() if value else "", continuous_update=False, **kwargs)
         self.label = description
 
@@ -107,7 +108,8 @@ class IsoDate(ipywidgets.Text):
                 return dt.date.fromisoformat(text)
         except ValueError:
             pass
-        raise ValueError(f"{self.label}: '{text}' is not a date; type it as yyyy-mm-dd, e.g. 2026-03-31.")
+        raise ValueError(_("{field}: “{text}” is not a date; type it as yyyy-mm-dd, e.g. 2026-03-31.").format(
+            field=self.label, text=text))
 
     @date.setter
     def date(self, value: dt.date | None) -> None:
@@ -140,7 +142,7 @@ def options_picker(
         picker = CheckList(list(options), description=description, rows=rows if rows and rows < len(options) else None)
     else:
         picker = ipywidgets.Dropdown(
-            options=([(blank, BLANK)] if blank is not None else []) + list(options),
+            options=([(_(blank), BLANK)] if blank is not None else []) + list(options),
             description=description,
             style=FIELD_STYLE,
             layout=FIELD_LAYOUT,
@@ -152,7 +154,7 @@ def options_picker(
 def select(picker: ipywidgets.Dropdown | CheckList | ipywidgets.SelectMultiple, value: Any) -> None:
     """Choose `value` (keys, for a CheckList); a value the picker does not offer, or
     None, chooses the blank choice."""
-    values = [key for _, key in picker.options]
+    values = [key for __, key in picker.options]
     if isinstance(picker, (CheckList, ipywidgets.SelectMultiple)):
         picker.value = tuple(v for v in (value or ()) if v in values)
     elif value is not None and value in values:

@@ -11,6 +11,7 @@ import ipywidgets
 
 from .. import render
 from ..errors import InputError
+from ..i18n import _, ngettext
 from ..store.schema import Column, table as table_spec
 from ..store.validation import is_blank, join_list
 from . import _failures, _sync
@@ -105,20 +106,20 @@ def _as_date(value: Any) -> dt.date | None:
 def field_widget(ws: Workspace, column: Column, label: str) -> ipywidgets.ValueWidget:
     """The input widget for a column's kind; the label says when a value is required."""
     description = f"{label} (required)" if column.required else label
-    blank = "(choose one)" if column.required else "(none)"
+    blank = _("(choose one)") if column.required else _("(none)")
     if column.kind == "list" and (column.choices or column.ref):
         return options_picker(_options(ws, column), description=description, multiple=True)
     if column.choices or column.ref:
         return options_picker(_options(ws, column), description=description, blank=blank)
     if column.kind == "bool":
-        return options_picker([("Yes", True), ("No", False)], description=description, blank="(not set)")  # type: ignore[list-item]
+        return options_picker([("Yes", True), ("No", False)], description=description, blank=_("(not set)"))  # type: ignore[list-item]
     if column.kind == "date":
         return IsoDate(description, layout=FIELD_LAYOUT)
     if column.name in COLOUR_DEFAULTS:  # picked from a palette, not typed as hex
         return ColourField(description=description, value=COLOUR_DEFAULTS[column.name])
     if column.kind == "list":
         return ipywidgets.Text(
-            description=f"{description} (separate items with ;)", style=FIELD_STYLE, layout=FIELD_LAYOUT
+            description=_("{description} (separate items with ;)").format(description=description), style=FIELD_STYLE, layout=FIELD_LAYOUT
         )
     if column.name in MULTILINE_COLUMNS:
         return ipywidgets.Textarea(description=description, rows=3, style=FIELD_STYLE, layout=FIELD_LAYOUT)
@@ -152,12 +153,13 @@ class RecordForm(ipywidgets.VBox):
         labels: Mapping[str, str] | None = None,
         on_saved: Callable[[str], None] | None = None,
         record_id: str | None = None,
-        save_label: str = "Save",
+        save_label: str | None = None,
     ) -> None:
         self._ws = ws
         self._spec = table_spec(table)
         self._defaults = dict(defaults or {})
-        self._labels = dict(labels or {})
+        self._labels = {key: _(label) for key, label in (labels or {}).items()}  # constants are marked N_
+        save_label = _(save_label) if save_label else _("Save")
         self._on_saved = on_saved
         self.record_id = record_id
         names = fields if fields is not None else render.default_columns(table, exclude=self._defaults)
@@ -187,7 +189,7 @@ class RecordForm(ipywidgets.VBox):
         values = self.values()
         wrong_dates = self._wrong_dates()
         if wrong_dates:
-            self._say("error", f"Not saved: {'; '.join(wrong_dates.values())}")
+            self._say("error", _("Not saved: {value}").format(value='; '.join(wrong_dates.values())))
             return None
         try:
             if self.record_id is None:
@@ -199,11 +201,11 @@ class RecordForm(ipywidgets.VBox):
             self._show_problems(error)
             return None
         except Exception as error:  # noqa: BLE001 - said under the form (and logged if unexpected)
-            self._say("error", f"Not saved: {_failures.words(error, f'save of {self._spec.name}')}")
+            self._say("error", _("Not saved: {value}").format(value=_failures.words(error, f'save of {self._spec.name}')))
             return None
         label = render.record_label(self._spec, self._ws.get(self._spec.name, record_id) or {"id": record_id})
         self.reset()
-        self._say("saved", f"Saved {label}.")
+        self._say("saved", _("Saved {label}.").format(label=label))
         _sync.notify_saved(self._ws, self)
         if self._on_saved is not None:
             self._on_saved(record_id)
@@ -214,7 +216,7 @@ class RecordForm(ipywidgets.VBox):
         try:
             self.save()
         except Exception as error:  # noqa: BLE001 - the widget boundary
-            self._say("error", f"Something went wrong: {_failures.words(error, f'form for {self._spec.name}')}")
+            self._say("error", _("Something went wrong: {value}").format(value=_failures.words(error, f'form for {self._spec.name}')))
 
     def reset(self) -> None:
         """Clear messages; fill fields with the record being edited, or with the defaults."""
@@ -228,7 +230,7 @@ class RecordForm(ipywidgets.VBox):
         try:
             self._refresh_options()
         except Exception as error:  # noqa: BLE001 - called after another widget's save
-            self._say("error", f"Could not reload the choices: {_failures.words(error, 'form choices')}")
+            self._say("error", _("Could not reload the choices: {value}").format(value=_failures.words(error, 'form choices')))
 
     def _refresh_options(self) -> None:
         for field in self.fields.values():
@@ -282,13 +284,14 @@ class RecordForm(ipywidgets.VBox):
         shown: set[str] = set()
         for name, field in self.fields.items():
             messages = [p.message for p in error.problems if p.column == name]
-            field.show_error(f"{render.column_label(name, self._labels)}: {messages[0]}" if messages else "")
+            field.show_error(_("{field}: {problem}").format(field=render.column_label(name, self._labels), problem=messages[0])
+                             if messages else "")
             if messages:
                 shown.add(name)
         others = [str(p) for p in error.problems if p.column not in shown]
         count = len(error.problems)
-        summary = f"Not saved: {count} problem{'s' if count > 1 else ''} to fix"
-        self._say("error", summary + (": " + "; ".join(others) if others else " (see the messages under the fields)."))
+        summary = ngettext("Not saved: {count} problem to fix", "Not saved: {count} problems to fix", count).format(count=count)
+        self._say("error", summary + (": " + "; ".join(others) if others else _(" (see the messages under the fields).")))
 
     def _say(self, kind: str, words: str) -> None:
         # An alert is announced when it appears; a status waits for a pause in speech.

@@ -12,8 +12,10 @@ from typing import Any, Protocol
 
 import ipywidgets
 import pandas as pd
+from markupsafe import Markup
 
 from ..framework import load_catalogue
+from ..i18n import _
 from ..model import prioritization
 from ..render import maps
 from ..render.risk import (
@@ -51,14 +53,14 @@ class AddRisk(ipywidgets.VBox):
         self._ws = book.ws
         catalogue = load_catalogue()
         self._categories = {c.name: c.key for c in catalogue.risk_categories}
-        self.name = ipywidgets.Text(description="Risk", placeholder="e.g. Youth vaping", style={"description_width": "initial"})
+        self.name = ipywidgets.Text(description=_("Risk"), placeholder=_("e.g. Youth vaping"), style={"description_width": "initial"})
         self.category = ipywidgets.Combobox(
-            description="Category (pick one, or type your own)", options=sorted(self._categories),
+            description=_("Category (pick one, or type your own)"), options=sorted(self._categories),
             ensure_option=False, style={"description_width": "initial"}, layout=ipywidgets.Layout(width="36rem"),
         )
-        self.description = ipywidgets.Textarea(description="Description", rows=2, style={"description_width": "initial"},
+        self.description = ipywidgets.Textarea(description=_("Description"), rows=2, style={"description_width": "initial"},
                                                layout=ipywidgets.Layout(width="46rem", max_width="100%"))
-        self.save_button = ipywidgets.Button(description="Add risk", button_style="primary")
+        self.save_button = ipywidgets.Button(description=_("Add risk"), button_style="primary")
         self.save_button.on_click(lambda _b: self.save())
         self.status = ipywidgets.HTML("")
         super().__init__([self.name, self.category, self.description, self.save_button, self.status])
@@ -69,10 +71,10 @@ class AddRisk(ipywidgets.VBox):
         try:
             risk_id = operations.add_risk(self._ws, self.name.value, category=category, description=self.description.value or None)
         except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
-            self.status.value = say("error", f"Not added: {_failures.words(error)}")
+            self.status.value = say("error", _("Not added: {value}").format(value=_failures.words(error)))
             return None
         own = category and category not in self._categories.values()
-        self.status.value = say("saved", f"Added “{self.name.value.strip()}”" + (" with the community's own category." if own else "."))
+        self.status.value = say("saved", _("Added “{value}”").format(value=self.name.value.strip()) + (_(" with the community's own category.") if own else "."))
         self.name.value = self.category.value = self.description.value = ""
         _sync.notify_saved(self._ws, self)
         return risk_id
@@ -84,7 +86,7 @@ class RiskAnalysis(ipywidgets.VBox):
     def __init__(self, book: Book) -> None:
         self._ws = book.ws
         catalogue = load_catalogue()
-        self.risk = ipywidgets.Dropdown(description="Risk", style={"description_width": "initial"})
+        self.risk = ipywidgets.Dropdown(description=_("Risk"), style={"description_width": "initial"})
         self.fields: dict[str, ipywidgets.Textarea | CheckList] = {}
         for column, question in QUESTIONS:
             if column == "current_approach":
@@ -94,7 +96,7 @@ class RiskAnalysis(ipywidgets.VBox):
                 widget = ipywidgets.Textarea(description=question, rows=3, style={"description_width": "initial"},
                                              layout=ipywidgets.Layout(width="46rem", max_width="100%"))
             self.fields[column] = widget
-        self.save_button = ipywidgets.Button(description="Save answers", button_style="primary")
+        self.save_button = ipywidgets.Button(description=_("Save answers"), button_style="primary")
         self.save_button.on_click(lambda _b: self.save())
         self.status = ipywidgets.HTML("")
         self.risk.observe(lambda _c: self._load(), names="value")
@@ -118,13 +120,13 @@ class RiskAnalysis(ipywidgets.VBox):
 
     def save(self) -> bool:
         if not self.risk.value:
-            self.status.value = say("error", "Add a risk first.")
+            self.status.value = say("error", _("Add a risk first."))
             return False
         values = {c: (list(w.value) if c == "current_approach" else (w.value or None)) for c, w in self.fields.items()}
         try:
             operations.save_risk_answers(self._ws, self.risk.value, values)
         except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
-            self.status.value = say("error", f"Not saved: {_failures.words(error)}")
+            self.status.value = say("error", _("Not saved: {value}").format(value=_failures.words(error)))
             return False
         self.status.value = say("saved", "Saved.")
         _sync.notify_saved(self._ws, self)
@@ -143,7 +145,7 @@ class IndicatorTrends(ipywidgets.VBox):
     def __init__(self, book: Book) -> None:
         self._book = book
         self.table = ipywidgets.HTML("")
-        self.indicator = ipywidgets.Dropdown(description="Chart of", style={"description_width": "initial"},
+        self.indicator = ipywidgets.Dropdown(description=_("Chart of"), style={"description_width": "initial"},
                                              layout=ipywidgets.Layout(width="46rem", max_width="100%"))
         self.chart = ipywidgets.HTML("")
         self.indicator.observe(lambda _c: self._draw(), names="value")
@@ -170,9 +172,9 @@ class IndicatorMap(ipywidgets.VBox):
 
     def __init__(self, book: Book) -> None:
         self._book = book
-        self.indicator = ipywidgets.Dropdown(description="Indicator", style={"description_width": "initial"},
+        self.indicator = ipywidgets.Dropdown(description=_("Indicator"), style={"description_width": "initial"},
                                              layout=ipywidgets.Layout(width="46rem", max_width="100%"))
-        self.year = ipywidgets.Dropdown(description="Year", style={"description_width": "initial"})
+        self.year = ipywidgets.Dropdown(description=_("Year"), style={"description_width": "initial"})
         self.view = ipywidgets.HTML("")
         self.indicator.observe(lambda _c: self._years(), names="value")
         self.year.observe(lambda _c: self._draw(), names="value")
@@ -201,7 +203,7 @@ class IndicatorMap(ipywidgets.VBox):
         ws = self._book.ws
         areas = ws.table("areas")
         if not self.indicator.value or self.year.value is None:
-            self.view.value = "<p>No indicator has values by sub-area yet.</p>"
+            self.view.value = str(Markup("<p>{}</p>").format(_("No indicator has values by sub-area yet.")))
             return
         values = maps.indicator_by_area(ws.table("indicators"), self.indicator.value, year=self.year.value)
         label = f"{self.indicator.value}, {self.year.value}"
@@ -220,20 +222,20 @@ class PrioritizationPanel(ipywidgets.VBox):
         self._ws = book.ws
         self.weight_inputs: dict[str, ipywidgets.BoundedFloatText] = {}
         self.weights_box = ipywidgets.VBox([])
-        self.save_button = ipywidgets.Button(description="Save these weights", tooltip="Store the weights for everyone",
+        self.save_button = ipywidgets.Button(description=_("Save these weights"), tooltip=_("Store the weights for everyone"),
                                               layout=ipywidgets.Layout(width="auto"))
         self.save_button.on_click(lambda _b: self.save_weights())
-        self.reset_button = ipywidgets.Button(description="Back to the saved weights", layout=ipywidgets.Layout(width="auto"))
+        self.reset_button = ipywidgets.Button(description=_("Back to the saved weights"), layout=ipywidgets.Layout(width="auto"))
         self.reset_button.on_click(lambda _b: self.reload())
         self.status = ipywidgets.HTML("")
         self.table = ipywidgets.HTML("")
         self.moves = ipywidgets.HTML("")
-        self.explain = ipywidgets.Dropdown(description="Show how this risk's score is built", style={"description_width": "initial"},
+        self.explain = ipywidgets.Dropdown(description=_("Show how this risk's score is built"), style={"description_width": "initial"},
                                            layout=ipywidgets.Layout(width="46rem", max_width="100%"))
         self.trace = ipywidgets.HTML("")
         self.explain.observe(lambda _c: self._draw_trace(), names="value")
         super().__init__([
-            ipywidgets.HTML("<p>Change a weight to see the ranking change at once; save to keep the weights.</p>"),
+            ipywidgets.HTML(str(Markup("<p>{}</p>").format(_("Change a weight to see the ranking change at once; save to keep the weights.")))),
             self.weights_box, ipywidgets.HBox([self.save_button, self.reset_button]), self.status,
             self.table, self.moves, self.explain, self.trace,
         ])
@@ -255,9 +257,9 @@ class PrioritizationPanel(ipywidgets.VBox):
         names = criterion_names(tables)
         self.weight_inputs = {}
         for cid in self._ranking.normalized.columns:
-            label = names.get(cid) or f"{cid} (computed in the notebook)"
+            label = names.get(cid) or _("{cid} (computed in the notebook)").format(cid=cid)
             box = ipywidgets.BoundedFloatText(value=float(self._ranking.weights.get(cid, 0.0)), min=0, max=1000, step=0.05,
-                                              description=f"Weight of {label}", style={"description_width": "initial"})
+                                              description=_("Weight of {label}").format(label=label), style={"description_width": "initial"})
             box.observe(self._weight_changed, names="value")
             self.weight_inputs[cid] = box
         self.weights_box.children = list(self.weight_inputs.values())
@@ -274,7 +276,7 @@ class PrioritizationPanel(ipywidgets.VBox):
     def set_weights(self, weights: dict[str, float]) -> None:
         """Rank again under these weights (not saved): what typing a weight does."""
         self._ranking = prioritization.reweight(self._ranking, weights)
-        self.status.value = say("info", "Not saved: the ranking shows these weights; save them to keep them.")
+        self.status.value = say("info", _("Not saved: the ranking shows these weights; save them to keep them."))
         self._draw()
 
     def _draw(self) -> None:
@@ -292,10 +294,10 @@ class PrioritizationPanel(ipywidgets.VBox):
         try:
             operations.save_weights(self._ws, {cid: w for cid, w in weights.items() if cid in stored})
         except Exception as error:  # noqa: BLE001 - said in the widget (details of the unexpected in the log)
-            self.status.value = say("error", f"Not saved: {_failures.words(error)}")
+            self.status.value = say("error", _("Not saved: {value}").format(value=_failures.words(error)))
             return False
         own = [cid for cid in weights if cid not in stored]
-        self.status.value = say("saved", "Weights saved." + (
-            f" The weight of {', '.join(own)} is set in the notebook (it computes that criterion)." if own else ""))
+        self.status.value = say("saved", _("Weights saved.") + (
+            _(" The weight of {value} is set in the notebook (it computes that criterion).").format(value=', '.join(own)) if own else ""))
         _sync.notify_saved(self._ws, self)
         return True

@@ -17,6 +17,7 @@ from IPython.display import HTML
 from markupsafe import Markup
 
 from .. import render
+from ..i18n import _
 from ..store import Workspace
 from . import _failures, _static, _sync
 
@@ -56,7 +57,7 @@ class LiveHTML(ipywidgets.VBox):
         try:
             changed = self._ws.last_change() != self._version
         except Exception as error:  # noqa: BLE001 - a timer's question: answered in the section
-            self.view.value = _alert(f"Could not check for changes: {_failures.words(error, 'live section')}")
+            self.view.value = _alert(_("Could not check for changes: {value}").format(value=_failures.words(error, 'live section')))
             return
         if changed:
             self.refresh()
@@ -66,7 +67,7 @@ class LiveHTML(ipywidgets.VBox):
             self._version = self._ws.last_change()
             self.view.value = self._build_html()
         except Exception as error:  # noqa: BLE001 - a timer or a save elsewhere: said here, not in a log
-            self.view.value = _alert(f"Could not recompute this: {_failures.words(error, 'live section')}")
+            self.view.value = _alert(_("Could not recompute this: {value}").format(value=_failures.words(error, 'live section')))
 
 
 def _alert(words: str) -> str:
@@ -96,7 +97,7 @@ class Deferred(ipywidgets.VBox):
                 self.content  # noqa: B018 - builds and shows it
             except Exception as error:  # noqa: BLE001 - a browser message: said in place of the section
                 words = _failures.words(error, f"building {self._label}")
-                self.children = [ipywidgets.HTML(_alert(f"Could not show {self._label}: {words}"))]
+                self.children = [ipywidgets.HTML(_alert(_("Could not show {label}: {words}").format(label=self._label, words=words)))]
 
     @property
     def content(self) -> Shown:

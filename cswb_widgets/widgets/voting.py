@@ -23,6 +23,7 @@ import traitlets
 
 from .. import render
 from ..errors import InputError
+from ..i18n import N_, _, ngettext
 from ..model.voting import clean_participant, participants, valid_ratings, vote_summary
 from ..render.voting import SCALE, tally_html, tally_table
 from ..store.ballots import record_ballot
@@ -31,19 +32,15 @@ from . import _failures, _static, _sync
 if TYPE_CHECKING:
     from ..store.workspace import Workspace
 
-NO_OPINION = "No opinion"
-PARTICIPANT_LABEL = "Your name or participant code (required)"
-SUBMIT_LABEL = "Submit my ratings"
+NO_OPINION = N_("No opinion")
+PARTICIPANT_LABEL = N_("Your name or participant code (required)")
+SUBMIT_LABEL = N_("Submit my ratings")
 RATINGS_ESM = _static.script("dom.js", "vote_common.js", "vote_ratings.js")
 STATUS_ESM = _static.script("vote_status.js")
 TALLY_ESM = _static.script("dom.js", "vote_common.js", "vote_tally.js")
 BALLOT_CSS = _static.stylesheet("vote_ballot.css")
 STATUS_CSS = _static.stylesheet("vote_status.css")
 TALLY_CSS = _static.stylesheet("vote_tally.css")  # the bar's five shades of blue are there too
-
-
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
 class _RiskRatings(anywidget.AnyWidget):
@@ -92,12 +89,12 @@ class Ballot(ipywidgets.VBox):
         self._session = session or None
         self._version: str | None = None
         self.participant = ipywidgets.Text(
-            description=PARTICIPANT_LABEL,
-            placeholder="e.g. Sam K. or table 4, seat 2",
+            description=_(PARTICIPANT_LABEL),
+            placeholder=_("e.g. Sam K. or table 4, seat 2"),
             style={"description_width": "initial"},
         )
         self.choices = _RiskRatings(refresh_seconds=refresh_seconds)
-        self.submit_button = ipywidgets.Button(description=SUBMIT_LABEL, tooltip="Save your ratings to the workshop")
+        self.submit_button = ipywidgets.Button(description=_(SUBMIT_LABEL), tooltip=_("Save your ratings to the workshop"))
         self.submit_button.on_click(lambda _button: self._submit_clicked())
         self.status = _StatusLine()
         super().__init__([self.participant, self.choices, self.submit_button, self.status])
@@ -141,28 +138,29 @@ class Ballot(ipywidgets.VBox):
         """Save this participant's ratings in one transaction; False (with a message) if refused."""
         name = clean_participant(self.participant.value)
         if not name:
-            self.status.say("error", "Not saved: enter your name or participant code first.")
+            self.status.say("error", _("Not saved: enter your name or participant code first."))
             return False
         chosen, bad = valid_ratings(self.choices.ratings)
         if bad:
-            self.status.say("error", f"Not saved: ratings must be whole numbers from 1 to 5 (got {bad}).")
+            self.status.say("error", _("Not saved: ratings must be whole numbers from 1 to 5 (got {bad}).").format(bad=bad))
             return False
         if not chosen:
-            self.status.say("error", "Not saved: choose a rating from 1 to 5 for at least one risk.")
+            self.status.say("error", _("Not saved: choose a rating from 1 to 5 for at least one risk."))
             return False
         try:
             result = record_ballot(self._ws, name, chosen, session=self._session)
         except InputError as error:
-            self.status.say("error", "Not saved: " + "; ".join(p.message for p in error.problems))
+            self.status.say("error", _("Not saved: ") + "; ".join(p.message for p in error.problems))
             return False
         except Exception as error:  # noqa: BLE001 - said in the status line (and logged if unexpected)
-            self.status.say("error", f"Not saved: {_failures.words(error, 'ballot')}")
+            self.status.say("error", _("Not saved: {value}").format(value=_failures.words(error, 'ballot')))
             return False
         saved, gone, name = result.saved, result.gone, result.participant
         self.refresh()
-        words = f"Saved {_plural(saved, 'rating')} for {name}" + ("" if name.endswith((".", "!", "?")) else ".")
+        words = ngettext("Saved {count} rating for {name}", "Saved {count} ratings for {name}", saved).format(count=saved, name=name) + ("" if name.endswith((".", "!", "?")) else ".")
         if gone:
-            words += f" {_plural(gone, 'risk was', 'risks were')} removed meanwhile and left out."
+            words += " " + ngettext("{count} risk was removed meanwhile and left out.",
+                                    "{count} risks were removed meanwhile and left out.", gone).format(count=gone)
         self.status.say("saved", words)
         _sync.notify_saved(self._ws, self)
         return True
@@ -179,14 +177,14 @@ class Ballot(ipywidgets.VBox):
         try:
             self.submit()
         except Exception as error:  # noqa: BLE001 - the widget boundary
-            self.status.say("error", f"Something went wrong: {_failures.words(error, 'ballot')}")
+            self.status.say("error", _("Something went wrong: {value}").format(value=_failures.words(error, 'ballot')))
 
     def _refresh_if_changed(self) -> None:
         try:
             if self._ws.last_change() != self._version:
                 self.refresh()
         except Exception as error:  # noqa: BLE001 - a browser poll or another widget's save
-            self.status.say("error", f"Could not reload the risks: {_failures.words(error, 'ballot reload')}")
+            self.status.say("error", _("Could not reload the risks: {value}").format(value=_failures.words(error, 'ballot reload')))
 
     def _on_browser_message(self, _widget: object, content: Any, _buffers: object) -> None:
         if isinstance(content, Mapping):
@@ -229,7 +227,7 @@ class VoteTally(anywidget.AnyWidget):
         count = participants(tables, self._session)
         self.table_html = tally_table(vote_summary(tables, self._session), published=False)
         self.participant_count = count
-        self.participants_text = f"{_plural(count, 'participant')} so far"
+        self.participants_text = ngettext("{count} participant so far", "{count} participants so far", count).format(count=count)
 
     def handle(self, message: Mapping[str, Any]) -> None:
         """Act on one message from the browser (the periodic refresh)."""
@@ -245,7 +243,7 @@ class VoteTally(anywidget.AnyWidget):
             if self._ws.last_change() != self._version:
                 self.refresh()
         except Exception as error:  # noqa: BLE001 - the tally has no status line: its count line says it
-            self.participants_text = f"Could not update the tally: {_failures.words(error, 'vote tally')}"
+            self.participants_text = _("Could not update the tally: {value}").format(value=_failures.words(error, 'vote tally'))
 
     def _on_browser_message(self, _widget: object, content: Any, _buffers: object) -> None:
         if isinstance(content, Mapping):

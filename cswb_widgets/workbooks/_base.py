@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from .. import access, render
 from ..errors import CswbError
+from ..i18n import _
 from ..model._tables import Tables
 from ..model.plan_versions import COMMITTED_TABLES, measured_against
 from ..paths import workbooks_dir
@@ -173,7 +174,7 @@ class Workbook:
         actor = access.signed_in_actor()
         if actor is not None:  # the Hub said who this is: nobody types a name
             role = access.signed_in_role()
-            shown = f"Signed in as {actor}" + (f", {access.ROLE_LABELS[role]}" if role else "")
+            shown = _("Signed in as {actor}").format(actor=actor) + (f", {access.ROLE_LABELS[role]}" if role else "")
             signed_in = ipywidgets.HTML(str(Markup("<p class='cswb-signed-in'>{}</p>").format(shown)))
             return ipywidgets.VBox([StageHeader(self.ws, self.stage, link=self.link), signed_in])
         who = EditorName(self.ws)  # asked once per browser, then read back on every page
@@ -262,9 +263,10 @@ class Unavailable:
                 return HTML("")
             self._said = True
             return HTML(
-                '<div role="alert" class="cswb-refused"><h1>This workspace cannot be opened</h1><p>'
-                + str(render.escape(self.message))
-                + '</p><p><a href="../../">Back to the list of workspaces</a></p></div>'
+                '<div role="alert" class="cswb-refused"><h1>' + str(render.escape(_("This workspace cannot be opened")))
+                + "</h1><p>" + str(render.escape(self.message))
+                + '</p><p><a href="../../">' + str(render.escape(_("Back to the list of community workspaces")))
+                + "</a></p></div>"
             )
 
         return quiet

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..i18n import _
 from ..model import gaps
 from ..render import assets as render_assets
 from ._base import Shown, Workbook, _html, deferred
@@ -35,7 +36,7 @@ class AssetsWorkbook(Workbook):
         """Every organization and program: purpose, funding, delivery, who is served, where, which risks."""
         if self.app:
             return self.records("assets", columns=render_assets.INVENTORY_COLUMNS, labels=render_assets.LABELS,
-                                caption="Asset inventory")
+                                caption=_("Asset inventory"))
         return _html(render_assets.inventory_html(self.tables()))
 
     # -- bringing assets in ------------------------------------------------------------------

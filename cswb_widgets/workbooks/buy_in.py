@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
+from ..i18n import _
 from ..model import engagement, readiness
 from ..model.adoption import first_nation_led
 from ..model.engagement import PeriodSummary
@@ -39,7 +40,7 @@ class BuyInWorkbook(Workbook):
         return self.records(
             "engagement_periods",
             columns=["name", "start", "end", "outreach_types", "successes", "challenges", "findings", "lessons_learned"],
-            caption="Engagement periods and what each taught",
+            caption=_("Engagement periods and what each taught"),
         )
 
     @deferred
@@ -48,7 +49,7 @@ class BuyInWorkbook(Workbook):
             "engagement_activities",
             columns=["title", "method", "period_id", "date", "audience", "consult_groups", "sector",
                      "number_reached", "language_notes", "accessibility_notes", "status"],
-            caption="Engagement plan and log",
+            caption=_("Engagement plan and log"),
         )
 
     @deferred
@@ -98,7 +99,7 @@ class BuyInWorkbook(Workbook):
         return ipywidgets.VBox([TagSuggestions(self.ws), self.records(
             "feedback",
             columns=["text", "risk_categories", "themes", "activity_id", "participant_group", "question", "date"],
-            caption="Feedback items",
+            caption=_("Feedback items"),
         )])
 
     @deferred

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
+from ..i18n import _
 from ..model import commitment, readiness
 from ..model.adoption import first_nation_led
 from ..model.commitment import SeatStatus
@@ -44,7 +45,7 @@ class CommitmentWorkbook(Workbook):
             [
                 self.records(
                     "member_communities",
-                    caption="Member and partner communities (one row per council; partners' assets count too)",
+                    caption=_("Member and partner communities (one row per council; partners' assets count too)"),
                 ),
                 self.live(lambda: view.councils_html(self.tables())),
             ]
@@ -83,7 +84,7 @@ class CommitmentWorkbook(Workbook):
         import ipywidgets
 
         return ipywidgets.VBox(
-            [self.records("memberships", caption="Memberships: group, person, role and the seats they fill"), roster]
+            [self.records("memberships", caption=_("Memberships: group, person, role and the seats they fill")), roster]
         )
 
     @deferred
@@ -125,8 +126,8 @@ class CommitmentWorkbook(Workbook):
         return self.records(
             "commitment_evidence",
             columns=["kind", "resolution_kind", "member_community_id", "date", "description", "reference"],
-            labels={"resolution_kind": "Resolution (taking part, endorsing, adopting or revising)"},
-            caption="Commitment evidence: resolutions, coordinator position, resources, attendance",
+            labels={"resolution_kind": _("Resolution (taking part, endorsing, adopting or revising)")},
+            caption=_("Commitment evidence: resolutions, coordinator position, resources, attendance"),
         )
 
     # -- the change history (coordinators) --------------------------------------------------------

@@ -17,7 +17,9 @@ import datetime as dt
 from collections.abc import Callable
 
 import pandas as pd
+from markupsafe import Markup
 
+from ..i18n import N_, _
 from ..model import implementation, readiness
 from ..render import implementation as html, plan_versions as versions_html
 from ..store import Workspace
@@ -27,12 +29,13 @@ ACTION_FIELDS = ["title", "description", "lead_organization_id", "partners", "pl
                  "strategy_id", "team_id", "start", "end", "status", "percent_complete", "resources"]
 ACTION_COLUMNS = ["title", "lead_organization_id", "partners", "planning_area", "risk_id", "team_id",
                   "start", "end", "status", "percent_complete", "resources"]
-ACTION_LABELS = {"title": "Action", "lead_organization_id": "Lead organization", "risk_id": "Priority risk",
-                 "strategy_id": "Strategy", "team_id": "Team (reports on it)", "percent_complete": "Percent complete"}
+ACTION_LABELS = {"title": N_("Action"), "lead_organization_id": N_("Lead organization"), "risk_id": N_("Priority risk"),
+                 "strategy_id": N_("Strategy"), "team_id": N_("Team (reports on it)"),
+                 "percent_complete": N_("Percent complete")}
 CYCLE_FIELDS = ["adoption_date", "publication_date", "next_review_date", "council_term_end", "budget_date"]
-CYCLE_LABELS = {"adoption_date": "Adopted by council on", "publication_date": "Published online on",
-                "next_review_date": "Review planned for", "council_term_end": "Council term ends on",
-                "budget_date": "Next budget set on"}
+CYCLE_LABELS = {"adoption_date": N_("Adopted by council on"), "publication_date": N_("Published online on"),
+                "next_review_date": N_("Review planned for"), "council_term_end": N_("Council term ends on"),
+                "budget_date": N_("Next budget set on")}
 
 
 class ImplementationWorkbook(Workbook):
@@ -70,10 +73,10 @@ class ImplementationWorkbook(Workbook):
 
         from ..widgets.record_form import RecordForm
 
-        form = RecordForm(self.ws, "actions", fields=ACTION_FIELDS, labels=ACTION_LABELS, save_label="Add action")
+        form = RecordForm(self.ws, "actions", fields=ACTION_FIELDS, labels=ACTION_LABELS, save_label=_("Add action"))
         form.link_choices("strategy_id", by="risk_id")  # the chosen risk's strategies only
-        table = self.records("actions", columns=ACTION_COLUMNS, labels=ACTION_LABELS, caption="Actions")
-        return ipywidgets.VBox([ipywidgets.HTML("<h3>Add an action</h3>"), form, table])
+        table = self.records("actions", columns=ACTION_COLUMNS, labels=ACTION_LABELS, caption=_("Actions"))
+        return ipywidgets.VBox([ipywidgets.HTML(str(Markup("<h3>{}</h3>").format(_("Add an action")))), form, table])
 
     @deferred
     def reporting_lines(self) -> Shown:
@@ -88,7 +91,7 @@ class ImplementationWorkbook(Workbook):
         import ipywidgets
 
         table = self.records("milestones", columns=["title", "kind", "due", "done", "action_id"],
-                             labels={"action_id": "Action (if any)"}, caption="Milestones and reports")
+                             labels={"action_id": _("Action (if any)")}, caption=_("Milestones and reports"))
         return ipywidgets.VBox([table, self.live(lambda: html.milestones_html(self.tables(), self.today))])
 
     # -- the plan cycle --------------------------------------------------------------------------------
@@ -103,7 +106,7 @@ class ImplementationWorkbook(Workbook):
         from ..widgets.record_form import RecordForm
 
         form = RecordForm(self.ws, "community", fields=CYCLE_FIELDS, labels=CYCLE_LABELS, record_id="community",
-                          save_label="Save the plan's dates")
+                          save_label=_("Save the plan's dates"))
         return ipywidgets.VBox([form, self.live(lambda: html.plan_cycle_html(self.tables(), self.today))])
 
     @deferred
@@ -134,8 +137,8 @@ class ImplementationWorkbook(Workbook):
         from ..widgets.implementation import ProgressUpdate
 
         updates = self.records("action_updates", columns=["action_id", "date", "status", "percent_complete", "note"],
-                               labels={"action_id": "Action", "percent_complete": "Percent complete"},
-                               caption="All progress updates")
+                               labels={"action_id": _("Action"), "percent_complete": _("Percent complete")},
+                               caption=_("All progress updates"))
         return ipywidgets.VBox([ProgressUpdate(self), self.live(lambda: html.progress_html(self.tables())), updates])
 
     def against_adopted_plan(self) -> str:

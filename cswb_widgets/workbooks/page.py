@@ -22,7 +22,7 @@ import json
 import os
 from pathlib import Path
 
-from .. import kernel_errors
+from .. import i18n, kernel_errors
 from ..errors import WorkspaceError
 from ..store.served_root import ROOT_ENV, Location, slug_from_query, workspace_under
 from ..store.workspace import database_path, is_database_url, is_workspace
@@ -44,7 +44,10 @@ def resolve_workspace(value: str | os.PathLike[str] | None = None) -> Location:
     """
     if under_voila():
         kernel_errors.install()  # `cswb serve` did already; any other Voilà has not
-        return _workspace_from_request()
+        try:
+            return _workspace_from_request()
+        finally:
+            use_page_language()
     if value is None or not str(value).strip():
         raise WorkspaceError("no workspace given: set the notebook's `workspace` parameter to a workspace folder"
                              " or a postgresql://…?community=<name> URL")
@@ -65,6 +68,14 @@ def _community(url: str) -> str:
         raise WorkspaceError(f"{CommunityURL.parse(url).shown}: no workspace here; create it with 'cswb init URL'"
                              " or copy one in with 'cswb migrate'")
     return url
+
+
+def use_page_language() -> str:
+    """Under Voilà, make the page's language (the server's header, from `?lang=` or the visitor's
+    cookie) the kernel's for the rest of the session; elsewhere keep the current one."""
+    if not under_voila():
+        return i18n.current_language()
+    return i18n.set_language(os.environ.get(i18n.LANGUAGE_ENV) or page_parameter(i18n.LANGUAGE_PARAMETER))
 
 
 def page_parameter(name: str) -> str | None:

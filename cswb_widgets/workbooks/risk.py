@@ -17,8 +17,9 @@ import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from ..i18n import _
 from ..model import prioritization
 from ..render import risk as html
 from ..render.voting import tally_html
@@ -47,19 +48,22 @@ def vote_links_html(public_url: str, slug: str) -> Markup:
     """The facilitator's links to the vote's join screen and projector tally (absolute: the server's
     address on the network), or how to start a vote when no server said where it is."""
     if not public_url:
-        return Markup(
-            "<p>To run a workshop vote, start the server with <code>cswb serve --workshop {}</code>: it prints the"
-            " join screen's address for the projector, where phones scan a QR code to open the ballot.</p>"
-        ).format(slug)
+        command = Markup("<code>cswb serve --workshop {}</code>").format(slug)
+        return Markup("<p>{}</p>").format(Markup(escape(_(
+            "To run a workshop vote, start the server with {command}: it prints the join screen's address for the "
+            "projector, where phones scan a QR code to open the ballot."))).format(command=command))
     base = public_url.rstrip("/") + f"/{VOTE_PATH}/{slug}"
+    command = Markup("<code>cswb serve --workshop {}</code>").format(slug)
     return Markup(
-        '<p class="cswb-vote-links"><a class="cswb-link-button" href="{0}/join" target="_blank" rel="noopener">'
-        "Open the join screen (QR code) for the projector</a> "
-        '<a class="cswb-link-button" href="{0}/tally" target="_blank" rel="noopener">Open the live tally for the'
-        " projector</a></p><p>Participants scan the QR code (or type its short address and code) and rate the risks on"
-        " their own phone; each phone's ballot is kept once and can be changed only from that phone. The join screen"
-        " works while the server runs with <code>cswb serve --workshop {1}</code>.</p>"
-    ).format(base, slug)
+        '<p class="cswb-vote-links"><a class="cswb-link-button" href="{0}/join" target="_blank" rel="noopener">{1}</a> '
+        '<a class="cswb-link-button" href="{0}/tally" target="_blank" rel="noopener">{2}</a></p><p>{3}</p>'
+    ).format(
+        base, _("Open the join screen (QR code) for the projector"), _("Open the live tally for the projector"),
+        Markup(escape(_(
+            "Participants scan the QR code (or type its short address and code) and rate the risks on their own phone; "
+            "each phone's ballot is kept once and can be changed only from that phone. The join screen works while the "
+            "server runs with {command}."))).format(command=command),
+    )
 
 
 class RiskWorkbook(Workbook):
@@ -120,7 +124,7 @@ class RiskWorkbook(Workbook):
 
         table = self.records(
             "risks", columns=["name", "category", "description", "priority"],
-            caption="Risk register", labels={"priority": "Priority risk"},
+            caption=_("Risk register"), labels={"priority": _("Priority risk")},
         )
         return ipywidgets.VBox([AddRisk(self), table])
 
@@ -155,16 +159,16 @@ class RiskWorkbook(Workbook):
 
         upload = FileImport(
             self.ws, lambda ws, path: import_file(ws, path, "indicators"),
-            description="Indicator file", accept=".csv,.xlsx,.txt",
-            help_text="CSV or Excel in long form, one value per row: indicator, area, year, value, unit, source "
+            description=_("Indicator file"), accept=".csv,.xlsx,.txt",
+            help_text=_("CSV or Excel in long form, one value per row: indicator, area, year, value, unit, source "
             "(optional: risk_id, comparator_value, comparator_label, higher_is_worse). Rows already here "
-            "(same indicator, area and year) are updated.",
+            "(same indicator, area and year) are updated."),
         )
         table = self.records(
             "indicators",
             columns=["indicator", "risk_id", "area", "year", "value", "unit", "comparator_value",
                      "comparator_label", "higher_is_worse", "source", "data_sovereignty", "data_owner_id"],
-            caption="Indicator values",
+            caption=_("Indicator values"),
         )
         return ipywidgets.VBox([upload, table])
 
@@ -206,7 +210,7 @@ class RiskWorkbook(Workbook):
         """The criteria, where each one's values come from, and the scores entered by hand."""
         criteria = self.records(
             "criteria", columns=["name", "description", "source", "weight", "higher_is_worse"],
-            caption="Prioritization criteria", labels={"source": "Values come from"},
+            caption=_("Prioritization criteria"), labels={"source": _("Values come from")},
         )
         if not self.app:
             return _html(str(criteria.data) + html.sources_note_html())
@@ -214,7 +218,7 @@ class RiskWorkbook(Workbook):
 
         entered = self.records(
             "risk_scores", columns=["risk_id", "criterion_id", "value", "note"],
-            caption="Scores entered by hand (for criteria whose values come from entered scores)",
+            caption=_("Scores entered by hand (for criteria whose values come from entered scores)"),
         )
         return ipywidgets.VBox([criteria, ipywidgets.HTML(html.sources_note_html()), entered])
 
@@ -262,12 +266,12 @@ class RiskWorkbook(Workbook):
         import ipywidgets
 
         chooser = self.records(
-            "risks", columns=["name", "priority"], caption="Choose the priority risks",
-            labels={"priority": "Priority risk"}, readonly=("name",),
+            "risks", columns=["name", "priority"], caption=_("Choose the priority risks"),
+            labels={"priority": _("Priority risk")}, readonly=("name",),
         )
         profile = self.records(
             "risks", columns=["name", *html.PROFILE], where={"priority": True},
-            caption="Priority risks: who is vulnerable, what raises and what lowers the risk", readonly=("name",),
+            caption=_("Priority risks: who is vulnerable, what raises and what lowers the risk"), readonly=("name",),
         )
         status = self.live(lambda: html.priorities_status_html(self.tables()))
         return ipywidgets.VBox([chooser, profile, status])

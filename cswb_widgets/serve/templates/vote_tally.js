@@ -1,6 +1,8 @@
 // The projector's tally: ask the server for the latest figures every few seconds.
 // The table arrives as HTML the server escaped; nothing typed by anyone is inserted here.
 (function () {
+  const messages = JSON.parse(document.getElementById("cswb-messages")?.textContent || "{}");
+  const _ = (text) => messages[text] || text;
   const participants = document.getElementById("tally-participants");
   const table = document.getElementById("tally-table");
   const updated = document.getElementById("tally-updated");
@@ -15,9 +17,9 @@
         shown = data.table_html;
       }
       if (participants.textContent !== data.participants_text) participants.textContent = data.participants_text;
-      updated.textContent = "Updated " + new Date().toLocaleTimeString();
+      updated.textContent = _("Updated {time}").replace("{time}", new Date().toLocaleTimeString(document.documentElement.lang));
     } catch (error) {
-      updated.textContent = "Could not update the tally; trying again.";
+      updated.textContent = _("Could not update the tally; trying again.");
     } finally {
       setTimeout(refresh, CSWB_TALLY.refreshMs);
     }

@@ -10,6 +10,18 @@ function makeIds(prefix) {
   };
 }
 
+// A message in the page's language: the apps' template embeds the catalogue as JSON (no request);
+// without it (JupyterLab) the English stands. `{name}` placeholders are filled from `values`.
+function _(text, values = {}) {
+  if (globalThis.cswbMessages === undefined) {
+    const data = document.getElementById("cswb-messages");
+    try { globalThis.cswbMessages = data ? JSON.parse(data.textContent || "{}") : {}; } catch (e) { globalThis.cswbMessages = {}; }
+  }
+  let shown = globalThis.cswbMessages[text] || text;
+  for (const [name, value] of Object.entries(values)) shown = shown.split(`{${name}}`).join(String(value));
+  return shown;
+}
+
 // Builds an element; attribute values and text are set as data, never parsed as HTML.
 function h(tag, attrs = {}, text) {
   const el = document.createElement(tag);

@@ -34,7 +34,7 @@ class Field {
     this.labelEl = h("label", { for: id, class: "cswb-et-label" });
     this.labelText = h("span");
     this.labelEl.append(this.labelText);
-    if (this.spec.required) this.labelEl.append(h("span", { class: "cswb-et-required" }, " (required)"));
+    if (this.spec.required) this.labelEl.append(h("span", { class: "cswb-et-required" }, _(" (required)")));
     const spec = this.spec;
     if (spec.readonly) {
       this.input = h("input", { id, type: "text", class: "cswb-et-input", readonly: true });
@@ -47,7 +47,7 @@ class Field {
       const attrs = { id, type: "text", class: "cswb-et-input" };
       if (spec.control === "number") attrs.inputmode = spec.integer ? "numeric" : "decimal";
       // Dates are typed as ISO text: a date input would show the browser's local format.
-      if (spec.control === "date") Object.assign(attrs, { pattern: DATE_PATTERN, placeholder: "yyyy-mm-dd", inputmode: "numeric" });
+      if (spec.control === "date") Object.assign(attrs, { pattern: DATE_PATTERN, placeholder: _("yyyy-mm-dd"), inputmode: "numeric" });
       this.input = h("input", attrs);
     }
     if (this.hint) this.input.setAttribute("aria-describedby", this.hint.id);
@@ -78,7 +78,7 @@ class Field {
     this.spec = { ...this.spec, options };
     if (this.input && this.input.tagName === "SELECT") {
       const current = this.input.value;
-      this.input.replaceChildren(h("option", { value: "" }, this.spec.required ? "(choose one)" : "(none)"));
+      this.input.replaceChildren(h("option", { value: "" }, this.spec.required ? _("(choose one)") : _("(none)")));
       for (const [value, name] of options) this.input.append(h("option", { value }, name));
       this.set(current);
     } else if (this.boxes) {
@@ -115,7 +115,7 @@ class Field {
       // A stored item the options do not know (a deleted record, an imported name) is kept and said.
       this.unknown = [...wanted].filter((v) => !(this.spec.options || []).some(([o]) => o === v));
       this.unknownBox.hidden = !this.unknown.length;
-      this.unknownBox.textContent = this.unknown.length ? `Also stored: ${this.unknown.join(", ")}` : "";
+      this.unknownBox.textContent = this.unknown.length ? _("Also stored: {values}", { values: this.unknown.join(", ") }) : "";
     } else if (this.input.tagName === "SELECT") {
       const text = value ?? "";
       if (text !== "" && ![...this.input.options].some((o) => o.value === text)) {
@@ -179,7 +179,7 @@ class TableView {
     this.listen(barTraits.split(" ").map((name) => `change:${name}`).join(" "), () => this.renderBar());
     this.listen("change:caption", () => {
       this.captionText.textContent = model.get("caption");
-      this.searchBox.setAttribute("aria-label", `Search ${model.get("caption")}`);
+      this.searchBox.setAttribute("aria-label", _("Search {table}", { table: model.get("caption") }));
     });
     this.renderTable();
     this.renderForm();
@@ -199,18 +199,18 @@ class TableView {
   build() {
     this.root = h("div", { class: "cswb-et" });
     this.tools = h("div", { class: "cswb-et-tools" });
-    this.addButton = h("button", { type: "button", class: "cswb-et-button cswb-et-primary" }, "Add row");
+    this.addButton = h("button", { type: "button", class: "cswb-et-button cswb-et-primary" }, _("Add row"));
     this.addButton.addEventListener("click", () => this.openNew());
     const searchId = uniqueId("search");
     this.searchBox = h("input", {
-      type: "search", id: searchId, class: "cswb-et-input cswb-et-search", "aria-label": `Search ${this.model.get("caption")}`,
+      type: "search", id: searchId, class: "cswb-et-input cswb-et-search", "aria-label": _("Search {table}", { table: this.model.get("caption") }),
     });
     this.searchBox.addEventListener("input", () => {
       clearTimeout(this.searchTimer);
       this.searchTimer = setTimeout(() => this.sendView({ search: this.searchBox.value }), SEARCH_DELAY_MS);
     });
     const search = h("span", { class: "cswb-et-tool" });
-    search.append(h("label", { for: searchId }, "Search"), this.searchBox);
+    search.append(h("label", { for: searchId }, _("Search")), this.searchBox);
     this.filterBox = h("span", { class: "cswb-et-filters" });
     this.filterSelects = new Map();
     this.undoButton = h("button", { type: "button", class: "cswb-et-button", hidden: true });
@@ -230,13 +230,13 @@ class TableView {
     this.thead = h("thead");
     this.body = h("tbody");
     this.emptyRow = h("tr", { class: "cswb-et-empty" });
-    this.emptyCell = h("td", {}, "No records yet.");
+    this.emptyCell = h("td", {}, _("No records yet."));
     this.emptyRow.append(this.emptyCell);
     this.table.append(caption, this.colgroup, this.thead, this.body);
 
     this.pager = h("div", { class: "cswb-et-pager" });
-    this.previousButton = h("button", { type: "button", class: "cswb-et-button" }, "Previous page");
-    this.nextButton = h("button", { type: "button", class: "cswb-et-button" }, "Next page");
+    this.previousButton = h("button", { type: "button", class: "cswb-et-button" }, _("Previous page"));
+    this.nextButton = h("button", { type: "button", class: "cswb-et-button" }, _("Next page"));
     this.pageText = h("span", { class: "cswb-et-page" });
     this.previousButton.addEventListener("click", () => this.send({ type: "page", page: this.model.get("page") - 1 }));
     this.nextButton.addEventListener("click", () => this.send({ type: "page", page: this.model.get("page") + 1 }));
@@ -248,7 +248,7 @@ class TableView {
     this.formPane.setAttribute("aria-labelledby", this.formHeading.id);
     this.formFields = h("div", { class: "cswb-et-fields" });
     this.formActions = h("div", { class: "cswb-et-form-actions" });
-    this.saveNewButton = h("button", { type: "button", class: "cswb-et-button cswb-et-primary" }, "Save new row");
+    this.saveNewButton = h("button", { type: "button", class: "cswb-et-button cswb-et-primary" }, _("Save new row"));
     this.saveNewButton.addEventListener("click", () => this.submitNew());
     this.deleteButton = h("button", { type: "button", class: "cswb-et-button" });
     this.deleteButton.addEventListener("click", () => {
@@ -257,7 +257,7 @@ class TableView {
       this.focusUndoNext = true;
       this.send({ type: "delete", id: selected.id });
     });
-    this.closeButton = h("button", { type: "button", class: "cswb-et-button" }, "Close form");
+    this.closeButton = h("button", { type: "button", class: "cswb-et-button" }, _("Close form"));
     this.closeButton.addEventListener("click", () => this.closeForm());
     this.formActions.append(this.saveNewButton, this.deleteButton, this.closeButton);
     this.formPane.append(this.formHeading, this.formFields, this.formActions);
@@ -302,7 +302,7 @@ class TableView {
   buildHeader(specs) {
     const tr = h("tr");
     this.colgroup.replaceChildren(h("col", { class: "cswb-et-col-n" }), ...specs.map(() => h("col")));
-    tr.append(h("th", { scope: "col", class: "cswb-et-n" }, "Row"));
+    tr.append(h("th", { scope: "col", class: "cswb-et-n" }, _("Row")));
     this.sortButtons = new Map();
     for (const spec of specs) {
       const th = h("th", { scope: "col" });
@@ -327,8 +327,8 @@ class TableView {
     for (const spec of this.mainSpecs().filter((s) => s.filter)) {
       const id = uniqueId("filter");
       // Named apart from the form's field of the same column, and from other tables' filters.
-      const select = h("select", { id, class: "cswb-et-select", "aria-label": `Filter by ${spec.label}` });
-      select.append(h("option", { value: "" }, "(any)"));
+      const select = h("select", { id, class: "cswb-et-select", "aria-label": _("Filter by {column}", { column: spec.label }) });
+      select.append(h("option", { value: "" }, _("(any)")));
       for (const [value, name] of spec.options || []) select.append(h("option", { value }, name));
       select.addEventListener("change", () => {
         const filters = { ...(this.model.get("filters") || {}) };
@@ -444,7 +444,7 @@ class TableView {
       specs.forEach((spec, i) => {
         const text = (row.text || {})[spec.name] ?? "";
         if (i === 0) {
-          entry.button.replaceChildren(document.createTextNode(text || `(no ${spec.label.toLowerCase()})`), visuallyHidden(`, row ${row.n}`));
+          entry.button.replaceChildren(document.createTextNode(text || _("(no {column})", { column: spec.label.toLowerCase() })), visuallyHidden(_(", row {number}", { number: row.n })));
         } else {
           entry.cells.get(spec.name).textContent = text;
         }
@@ -462,7 +462,7 @@ class TableView {
       }
     }
     const total = this.model.get("total_count");
-    this.emptyCell.textContent = total ? "No rows match the search and filters." : "No records yet.";
+    this.emptyCell.textContent = total ? _("No rows match the search and filters.") : _("No records yet.");
     if (rows.length === 0) this.body.append(this.emptyRow);
     else this.emptyRow.remove();
   }
@@ -537,19 +537,19 @@ class TableView {
     this.saveNewButton.hidden = this.mode !== "new";
     this.deleteButton.hidden = this.mode !== "edit" || !this.model.get("can_delete");
     if (this.mode === "edit") {
-      this.formHeading.textContent = `Editing ${selected.label}`;
-      this.deleteButton.replaceChildren(document.createTextNode("Delete"), visuallyHidden(` row ${selected.n}`));
+      this.formHeading.textContent = _("Editing {record}", { record: selected.label });
+      this.deleteButton.replaceChildren(document.createTextNode(_("Delete")), visuallyHidden(_(" row {number}", { number: selected.n })));
       const errors = this.model.get("cell_errors") || {};
       for (const [name, field] of this.fields) {
-        field.setLabel("", `, row ${selected.n}`);
+        field.setLabel("", _(", row {number}", { number: selected.n }));
         const error = errors[`${selected.id}/${name}`];
         // Never overwrite the field being edited; a refused value stays as the user typed it.
         if (!field.isActive()) field.set(error ? error.value : (selected.values || {})[name]);
         field.showError(error ? error.message : "");
       }
     } else if (this.mode === "new") {
-      this.formHeading.textContent = "New row";
-      for (const field of this.fields.values()) field.setLabel("New row: ", "");
+      this.formHeading.textContent = _("New row");
+      for (const field of this.fields.values()) field.setLabel(_("New row: "), "");
     }
     if (focusFirst || this.focusFormNext) {
       this.focusFormNext = false;
@@ -595,7 +595,7 @@ class TableView {
   renderBar() {
     const label = this.model.get("undo_label");
     this.undoButton.hidden = !label;
-    this.undoButton.textContent = label ? `Undo delete of ${label}` : "Undo";
+    this.undoButton.textContent = label ? _("Undo delete of {record}", { record: label }) : _("Undo");
     // Keep keyboard users in place: the Delete button they pressed is gone, so Undo takes
     // focus; once nothing is left to undo, the table does. A flag is spent only when used,
     // since the changes of one save may arrive in any order.
@@ -611,8 +611,11 @@ class TableView {
     const pages = this.model.get("page_count");
     const count = this.model.get("row_count");
     const total = this.model.get("total_count");
-    const rows = `${count} ${count === 1 ? "row" : "rows"}${count !== total ? ` of ${total}` : ""}`;
-    this.pageText.textContent = pages > 1 ? `Page ${page + 1} of ${pages} (${rows})` : rows;
+    const words = count !== total
+      ? (count === 1 ? _("{count} row of {total}", { count, total }) : _("{count} rows of {total}", { count, total }))
+      : (count === 1 ? _("{count} row", { count }) : _("{count} rows", { count }));
+    const rows = words;
+    this.pageText.textContent = pages > 1 ? _("Page {page} of {pages} ({rows})", { page: page + 1, pages, rows }) : rows;
     this.previousButton.hidden = pages <= 1;
     this.nextButton.hidden = pages <= 1;
     this.previousButton.disabled = page <= 0;

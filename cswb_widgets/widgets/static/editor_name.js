@@ -19,22 +19,22 @@ export default {
     const inputId = ids("name");
     const hintId = ids("hint");
     const form = h("form", { class: "cswb-editor-name-form" });
-    const label = h("label", { for: inputId }, "Your name (for the change history)");
+    const label = h("label", { for: inputId }, _("Your name (for the change history)"));
     const input = h("input", { id: inputId, type: "text", maxlength: model.get("max_length"), autocomplete: "name",
-                               "aria-describedby": hintId, placeholder: "e.g. Alex from the library" });
-    const save = h("button", { type: "submit" }, "Save my name");
+                               "aria-describedby": hintId, placeholder: _("e.g. Alex from the library") });
+    const save = h("button", { type: "submit" }, _("Save my name"));
     const hint = h("span", { id: hintId, class: "cswb-editor-name-hint" },
-                   "Asked once: this browser remembers it in every workbook.");
+                   _("Asked once: this browser remembers it in every workbook."));
     form.append(label, input, save, hint);
     const shown = h("p", { class: "cswb-editor-name-shown" });
     const who = h("span");
-    const change = h("button", { type: "button" }, "Change name");
+    const change = h("button", { type: "button" }, _("Change name"));
     shown.append(who, change);
     el.append(form, shown);
 
     const show = () => {
       const name = model.get("name");
-      who.textContent = name ? `Editing as ${name}` : "";
+      who.textContent = name ? _("Editing as {name}", { name }) : "";
       shown.hidden = !name;
       form.hidden = Boolean(name);
     };

@@ -11,7 +11,7 @@ class RatingsView {
     this.root = h("div", { class: "cswb-ballot" });
     this.scale = h("p", { class: "cswb-ballot-scale" });
     this.list = h("div", { class: "cswb-ballot-risks" });
-    this.empty = h("p", { class: "cswb-ballot-empty" }, "There are no risks to rate yet. They appear here as soon as they are added.");
+    this.empty = h("p", { class: "cswb-ballot-empty" }, _("There are no risks to rate yet. They appear here as soon as they are added."));
     this.root.append(this.scale, this.list, this.empty);
     el.append(this.root);
     this.onRisks = () => this.renderRisks();
@@ -49,7 +49,7 @@ class RatingsView {
         const input = h("input", { type: "radio", name: `${this.group}-${index}`, value });
         input.dataset.risk = risk.id;
         input.addEventListener("change", () => { if (input.checked) this.choose(risk.id, value); });
-        label.append(input, h("span", { class: "cswb-ballot-number" }, value || "No opinion"));
+        label.append(input, h("span", { class: "cswb-ballot-number" }, value || _("No opinion")));
         if (WORDS[value]) label.append(h("span", { class: "cswb-ballot-word" }, WORDS[value]));
         choices.append(label);
         this.inputs.push(input);

@@ -3,7 +3,7 @@
 // ipywidgets reads the choice from the select's "change" event, which is sent as the browser would.
 (function () {
   "use strict";
-  var HINT = "Click to choose or unchoose; several allowed.";
+  var HINT = cswbText("Click to choose or unchoose; several allowed.");
 
   function hint(select) {
     if (select.dataset.cswbChoices) return;

@@ -1,3 +1,13 @@
+// The page's messages in its language, embedded by the template as JSON (no request); the other
+// scripts say cswbText("..."), and `make i18n` extracts those calls.
+function cswbText(text) {
+  if (window.cswbMessages === undefined) {
+    var data = document.getElementById("cswb-messages");
+    try { window.cswbMessages = data ? JSON.parse(data.textContent || "{}") : {}; } catch (e) { window.cswbMessages = {}; }
+  }
+  return window.cswbMessages[text] || text;
+}
+
 // CSWB Workbook apps: give every ipywidgets control its description as its accessible name.
 //
 // ipywidgets 8 links some descriptions to their controls (text, dropdown) but not others: a

@@ -106,7 +106,7 @@
   function buildMenu(container) {
     nav = document.createElement("nav");
     nav.className = "cswb-steps";
-    nav.setAttribute("aria-label", "Steps of this workbook");
+    nav.setAttribute("aria-label", cswbText("Steps of this workbook"));
     var list = document.createElement("ol");
     steps.forEach(function (step, index) {
       var item = document.createElement("li");
@@ -156,11 +156,11 @@
       if (!mine.length) return;
       var title = document.createElement("p");
       title.className = "cswb-step-todo-title";
-      title.textContent = "What to do next in this step";
+      title.textContent = cswbText("What to do next in this step");
       var list = document.createElement("ul");
       mine.forEach(function (item) {
         var copy = document.createElement("li");
-        copy.textContent = item.textContent.replace(/\s*Go to the step\.?$/, "");
+        copy.textContent = item.textContent.replace(/\s*(Go to the step|Aller à l’étape)\.?$/, "");
         list.appendChild(copy);
       });
       step.todo.appendChild(title);
