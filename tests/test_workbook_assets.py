@@ -21,7 +21,7 @@ from cswb_widgets.store.synthetic import generate_city
 from cswb_widgets.workbooks import AssetsWorkbook
 
 PARTS = ["header", "guidance", "inventory", "import_assets", "missing_coordinates", "asset_map", "gap_matrix",
-         "capacity_gaps"]
+         "capacity_gaps", "french_services"]
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -332,3 +332,30 @@ def test_an_analysts_coverage_in_the_notebook_reaches_the_report(maple: Path, tm
     text = _check_report(_run_report(maple, tmp_path / "out.ipynb", edited))
     assert ("Youth disengagement from school and community: no asset in social development, prevention, "
             "risk intervention, incident response.") in text
+
+
+def test_the_french_services_step_counts_assets_serving_in_french_and_follows_edits(tmp_path: Path) -> None:
+    from sample_workspaces import sample_workspace
+
+    from cswb_widgets import i18n
+
+    workspace = sample_workspace("lac-des-epinettes", tmp_path / "lac")
+    expected = gaps.language_coverage(AssetsWorkbook.open(workspace, "report").tables())
+    served = expected[expected["status"] == "served"]
+    assert not served.empty, "the French sample has priority risks served in French"
+    first = served.iloc[0]
+    with i18n.use_language("fr"):
+        html = AssetsWorkbook.open(workspace, "report").french_services().data
+    assert f"{first['in_language_count']} sur {first['asset_count']} en français" in html
+
+    app = AssetsWorkbook.open(workspace, "app")
+    shown = built(app.french_services())
+    assert f"{first['in_language_count']} of {first['asset_count']} in French" in shown.view.value
+    # an asset of that cell stops serving in French: the app's table follows
+    with Workspace.open(workspace) as ws:
+        assets = ws.table("assets")
+        french = assets[assets["service_languages"].fillna("").str.contains("fr")]
+        for asset_id in french["id"]:
+            ws.update("assets", asset_id, service_languages="en")
+    shown.refresh()
+    assert f"{first['in_language_count']} of {first['asset_count']} in French" not in shown.view.value

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..i18n import _
 from ..model import gaps
-from ..render import assets as render_assets
+from ..render import assets as render_assets, service_languages as render_service_languages
 from ._base import Shown, Workbook, _html, deferred
 
 
@@ -85,3 +85,8 @@ class AssetsWorkbook(Workbook):
             return render_assets.capacity_gaps_html(tables, self.coverage(tables, risks="all"))
 
         return self.live(html)
+
+    @deferred
+    def french_services(self) -> Shown:
+        """For each priority risk and planning area: the assets that serve people in French."""
+        return self.live(lambda: render_service_languages.language_coverage_html(gaps.language_coverage(self.tables())))
