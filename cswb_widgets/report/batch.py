@@ -20,6 +20,7 @@ from __future__ import annotations
 import collections
 import concurrent.futures as futures
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import glob
@@ -147,8 +148,41 @@ class CommunityResult:
         return self.status == SKIPPED
 
 
-def document_name(kind: str, fmt: str) -> str:
-    return f"{kind}.{fmt}"
+def document_name(kind: str, fmt: str, language: str | None = None) -> str:
+    """`plan.html`; one language's document of a bilingual plan: `plan.fr.html`."""
+    return f"{kind}.{language}.{fmt}" if language else f"{kind}.{fmt}"
+
+
+PLAN_LANGUAGES = ("en", "fr", "both")  # `community.plan_language`, `cswb report --lang`
+
+
+def document_languages(choice: str | None) -> tuple[str, ...]:
+    """The languages a plan is made in: "both" makes two documents (English, then French); blank is English."""
+    code = (choice or "").strip().lower()
+    if code == "both":
+        return ("en", "fr")
+    return (code,) if code in ("en", "fr") else ("en",)
+
+
+def workspace_plan_language(workspace: Path) -> str:
+    """The workspace's plan language (`community.plan_language`); "en" when blank, unknown, or before
+    the schema had it."""
+    from ..store import Workspace
+
+    try:
+        with Workspace.open(workspace, actor="cswb report", read_only=True) as ws:
+            community = ws.table("community")
+    except (CswbError, KeyError, ValueError):
+        return "en"
+    if "plan_language" not in community.columns or community.empty:
+        return "en"
+    value = str(community["plan_language"].iloc[0] or "").strip().lower()
+    return value if value in PLAN_LANGUAGES else "en"
+
+
+def task_key(notebook: str, language: str, languages: Sequence[str]) -> str:
+    """A notebook's name in the community's folder: `risk`, or `risk.fr` when the plan is in two languages."""
+    return f"{notebook}.{language}" if len(languages) > 1 else notebook
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -350,36 +384,43 @@ def glob_escape(text: str) -> str:
 # -- worker task: the document --------------------------------------------------------------------
 
 
-def finish_report(folder: str, kind: str, formats: Sequence[str]) -> FinishRun:
-    """Assemble the document from the executed notebooks in `folder`/notebooks, and print it if asked."""
+def finish_report(folder: str, kind: str, formats: Sequence[str], languages: Sequence[str] = ("en",)) -> FinishRun:
+    """Assemble the document from the executed notebooks in `folder`/notebooks, and print it if asked;
+    one document per language of a bilingual plan, each from its own language's notebooks."""
+    from ..i18n import use_language
     from .assemble import assemble
 
     started = time.perf_counter()
     work = Path(folder)
     outline = OUTLINES[kind]
-    html_path = work / document_name(kind, "html")
-    try:
-        notebooks = {path.stem: read_notebook(path) for path in sorted((work / "notebooks").glob("*.ipynb"))}
-        html = assemble(notebooks, outline, edition=read_edition(work))
-        html_path.write_text(html, encoding="utf-8")
-    except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
-        return FinishRun(time.perf_counter() - started, "assemble", f"{type(exc).__name__}: {exc}")
-    if "pdf" in formats:
-        from .pdf import worker_printer
+    executed = sorted((work / "notebooks").glob("*.ipynb"))
+    for language in languages:
+        named = language if len(languages) > 1 else None
+        html_path = work / document_name(kind, "html", named)
+        with use_language(language):
+            try:
+                notebooks = {path.stem.removesuffix(f".{named}"): read_notebook(path) for path in executed
+                             if named is None or path.stem.endswith(f".{named}")}
+                html = assemble(notebooks, outline, edition=read_edition(work))
+                html_path.write_text(html, encoding="utf-8")
+            except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
+                return FinishRun(time.perf_counter() - started, "assemble", f"{type(exc).__name__}: {exc}")
+            if "pdf" in formats:
+                from .pdf import worker_printer
 
-        try:  # the worker's one browser, kept for every document it prints
-            worker_printer().print(html_path, work / document_name(kind, "pdf"))
-        except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
-            return FinishRun(time.perf_counter() - started, "pdf", f"{type(exc).__name__}: {exc}")
-    if "docx" in formats:  # from the same document, in the same pass: no notebook runs again
-        from .docx import write_docx
+                try:  # the worker's one browser, kept for every document it prints
+                    worker_printer().print(html_path, work / document_name(kind, "pdf", named))
+                except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
+                    return FinishRun(time.perf_counter() - started, "pdf", f"{type(exc).__name__}: {exc}")
+            if "docx" in formats:  # from the same document, in the same pass: no notebook runs again
+                from .docx import write_docx
 
-        try:
-            write_docx(html, work / document_name(kind, "docx"))
-        except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
-            return FinishRun(time.perf_counter() - started, "docx", f"{type(exc).__name__}: {exc}")
-    if "html" not in formats:
-        html_path.unlink()
+                try:
+                    write_docx(html, work / document_name(kind, "docx", named))
+                except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
+                    return FinishRun(time.perf_counter() - started, "docx", f"{type(exc).__name__}: {exc}")
+        if "html" not in formats:
+            html_path.unlink()
     return FinishRun(time.perf_counter() - started)
 
 
@@ -551,8 +592,11 @@ def _read_cached(path: str, _mtime_ns: int) -> dict[str, Any]:
 class _Batch:
     def __init__(self, workspaces: Sequence[Path], out: Path, kind: str, formats: Sequence[str], all_parts: bool,
                  notebooks: Path | None = None, since: str | None = None, version: int | None = None,
-                 draft: bool = False, force: bool = False, names: Sequence[str] | None = None) -> None:
+                 draft: bool = False, force: bool = False, names: Sequence[str] | None = None,
+                 language: str | None = None) -> None:
         self.out = out
+        self.language = language  # `--lang`; None: each workspace's plan language
+        self.languages: dict[str, tuple[str, ...]] = {}  # community -> its documents' languages
         self.since = since
         self.version, self.draft = version, draft
         self.run_on: dict[str, Path] = {}  # community -> the workspace its notebooks run on (a version's snapshot)
@@ -590,7 +634,18 @@ class _Batch:
     def tasks(self) -> list[tuple[str, str]]:
         """(community, notebook) pairs in the order they are handed out: each community's longest first."""
         cost = EXPECTED_COST_ALL_PARTS if self.all_parts else EXPECTED_COST
-        return [(name, notebook) for name in self.names for notebook in sorted(self.sources.get(name, {}), key=cost.index)]
+        return [(name, key) for name in self.names for key in self.keys(name, sorted(self.sources.get(name, {}),
+                                                                                   key=cost.index))]
+
+    def keys(self, name: str, notebooks: Sequence[str]) -> list[str]:
+        """The community's notebook runs: each notebook once per language of its documents."""
+        languages = self.languages.get(name, ("en",))
+        return [task_key(notebook, language, languages) for language in languages for notebook in notebooks]
+
+    def documents(self, name: str) -> list[str]:
+        languages = self.languages.get(name, ("en",))
+        return [document_name(self.kind, fmt, language if len(languages) > 1 else None)
+                for language in languages for fmt in self.formats]
 
     def start(self, executor: futures.Executor, progress: _Progress) -> None:
         self.out.mkdir(parents=True, exist_ok=True)
@@ -600,9 +655,10 @@ class _Batch:
         self.sources: dict[str, dict[str, Path]] = {}
         refused: dict[str, tuple[str, str]] = {}  # community -> (where, why)
         remove_abandoned_work(self.out, self.names)
-        documents = [document_name(self.kind, fmt) for fmt in self.formats]
         for name in self.names:
             result = self.results[name]
+            self.languages[name] = document_languages(self.language or workspace_plan_language(result.workspace))
+            documents = self.documents(name)
             refusal: tuple[str, str] | None = None
             try:
                 sources = community_notebooks(result.workspace, self.outline, self.notebooks)
@@ -610,8 +666,9 @@ class _Batch:
                 sources, refusal = None, (str(exc).split(" ", 1)[0], f"{type(exc).__name__}: {exc}")
             if sources is not None:
                 with contextlib.suppress(CswbError):  # an unreadable workspace: its notebooks will say why
-                    self.fingerprints[name] = fingerprint(result.workspace, sources, self.options,
-                                                          last_fingerprint(self.out / name))
+                    self.fingerprints[name] = fingerprint(
+                        result.workspace, sources, {**self.options, "languages": list(self.languages[name])},
+                        last_fingerprint(self.out / name))
                 digest = self.fingerprints.get(name, {}).get("digest")
                 if not self.force and digest and unchanged_report(self.out / name, digest, documents):
                     result.status, result.output = SKIPPED, self.out / name
@@ -647,15 +704,17 @@ class _Batch:
         then made as soon as its notebooks are done (before other communities' notebooks), so
         communities finish one after another and a stopped run keeps them."""
         while self.queue and sum(bool(notebook) for _, notebook in self.pending.values()) < self.window:
-            name, notebook = self.queue.popleft()
-            target = self.work[name] / "notebooks" / f"{notebook}.ipynb"
+            name, key = self.queue.popleft()
+            notebook, _, language = key.partition(".")
+            language = language or self.languages[name][0]
+            target = self.work[name] / "notebooks" / f"{key}.ipynb"
             workspace = str(self.run_on.get(name, self.results[name].workspace).resolve())
             parts = None if self.all_parts else self.outline.parts_of(notebook)
             source = str(self.sources[name][notebook])
             version = self.measured.get(name) if self.kind == "progress" else None
             future = executor.submit(run_notebook, source, workspace, str(target), parts, self.kind, self.since,
-                                     version)
-            self.pending[future] = (name, notebook)
+                                     version, language)
+            self.pending[future] = (name, key)
 
     def notebook_done(self, name: str, run: NotebookRun, executor: futures.Executor, progress: _Progress) -> None:
         result = self.results[name]
@@ -674,7 +733,8 @@ class _Batch:
             self.conclude(name, progress)
             return
         progress.step(name, "assembling the document", done=False)
-        future = executor.submit(finish_report, str(self.work[name]), self.kind, self.formats)
+        future = executor.submit(finish_report, str(self.work[name]), self.kind, self.formats,
+                                 self.languages.get(name, ("en",)))
         self.pending[future] = (name, "")
 
     def document_done(self, name: str, run: FinishRun, progress: _Progress) -> None:
@@ -702,7 +762,8 @@ class _Batch:
             progress.end(name, "done", result.seconds)
             return
         for fmt in FORMATS:  # nothing that looks like a finished document
-            (work / document_name(self.kind, fmt)).unlink(missing_ok=True)
+            for language in (None, *self.languages.get(name, ())):
+                (work / document_name(self.kind, fmt, language)).unlink(missing_ok=True)
         (work / "error.txt").write_text(self._error_text(result), encoding="utf-8")
         # An earlier run's document would pass for this run's: it goes too.
         _remove_report(final)
@@ -719,6 +780,9 @@ class _Batch:
             # an adopted version's plan ran on its snapshot, a read-only copy removed afterwards
             "ran_on": str(self.run_on.get(result.name, result.workspace).resolve()),
             "made": dt.datetime.now().isoformat(timespec="seconds"), "formats": list(self.formats),
+            # the documents' languages: one, or English and French (plan.en.html, plan.fr.html) for "both"
+            "languages": list(self.languages.get(result.name, ("en",))),
+            "documents": self.documents(result.name) if result.status == "ok" else [],
             "cells_run": "all" if self.all_parts else "the parts the document uses",
             "notebooks": {n: {k: v for k, v in asdict(r).items() if k != "notebook"} for n, r in result.runs.items()},
             "error": result.error and {"where": result.notebook, "cell": result.cell, "error": result.error},
@@ -732,7 +796,7 @@ class _Batch:
         for run in result.runs.values():
             if not run.ok and f"{run.notebook}.ipynb" != result.notebook:
                 lines.append(f"{run.notebook}.ipynb" + (f", {run.cell}" if run.cell else "") + f": {run.error}")
-        not_run = [n for n in self.sources.get(result.name, {}) if n not in result.runs]
+        not_run = [n for n in self.keys(result.name, list(self.sources.get(result.name, {}))) if n not in result.runs]
         if not_run:
             lines.append("Not run after the failure: " + ", ".join(f"{n}.ipynb" for n in not_run))
         lines += ["", "The executed notebooks are in notebooks/ (the failing cell shows the traceback)."]
@@ -780,6 +844,7 @@ def build_reports(
     force: bool = False,
     shard: tuple[int, int] | None = None,
     progress_stream: Any = None,
+    language: str | None = None,
 ) -> list[CommunityResult]:
     """Make the `kind` report of every workspace into `out`, `jobs` at a time; one result per workspace
     (of the shard, with `shard`).
@@ -794,8 +859,12 @@ def build_reports(
     render, or a progress report measures against (default: the latest; the working draft before
     any adoption, or, for a plan, with `draft`). A
     community unchanged since its last successful report in `out` is skipped unless `force`.
-    `shard=(I, N)`: only the communities of the I-th of N slices (`in_shard`).
+    `shard=(I, N)`: only the communities of the I-th of N slices (`in_shard`). `language`: "en", "fr"
+    or "both" (two documents, `<kind>.en.<format>` and `<kind>.fr.<format>`); default: each workspace's
+    plan language (`community.plan_language`; blank is English).
     """
+    if language is not None and language not in PLAN_LANGUAGES:
+        raise CswbError(f"--lang takes en, fr or both, not {language!r}")
     if kind not in OUTLINES:
         raise CswbError(f"kind must be one of {', '.join(OUTLINES)}, not {kind!r}")
     if "pdf" in formats:
@@ -814,7 +883,7 @@ def build_reports(
         chosen = [n for n, member in enumerate(in_shard(names, index, count)) if member]
         workspaces, names = [workspaces[n] for n in chosen], [names[n] for n in chosen]
     batch = _Batch(workspaces, Path(out), kind, formats, all_parts, notebooks, since.isoformat() if since else None,
-                   version, draft, force, names)
+                   version, draft, force, names, language)
     for name in batch.names:  # refuse before any work rather than after
         for folder in (batch.out / name, batch.out / f"{name}{FAILED_SUFFIX}"):
             if folder.exists() and not (folder / MARKER).exists():
@@ -843,8 +912,8 @@ def build_reports(
                 except Exception as exc:  # noqa: BLE001 - a task that could not even report
                     outcome = (NotebookRun(notebook, 0.0, f"{type(exc).__name__}: {exc}") if notebook
                                else FinishRun(0.0, "assemble", f"{type(exc).__name__}: {exc}"))
-                if notebook:
-                    batch.notebook_done(name, outcome, executor, bars)
+                if notebook:  # a bilingual plan's runs are named by language too ("risk.fr")
+                    batch.notebook_done(name, dataclasses.replace(outcome, notebook=notebook), executor, bars)
                 else:
                     batch.document_done(name, outcome, bars)
             batch.fill(executor)
