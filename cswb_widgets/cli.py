@@ -523,9 +523,12 @@ def _iso_date(value: str | None) -> dt.date | None:
               help="Remake every report, even those whose workspace, notebooks and options are unchanged.")
 @click.option("--shard", metavar="I/N",
               help="Make only the I-th of N stable slices of the communities (for several machines).")
+@click.option("--lang", "plan_language", type=click.Choice(("en", "fr", "both")),
+              help="The document's language: en, fr, or both (two documents, <kind>.en.<format> and "
+              "<kind>.fr.<format>); default: each workspace's plan language (English when not set).")
 def report(workspaces: tuple[Path, ...], out: Path, kind: str, formats: str, jobs: str, all_parts: bool,
            notebooks: Path | None, since: dt.date | None, version: int | None, draft: bool, force: bool,
-           shard: str | None) -> None:
+           shard: str | None, plan_language: str | None) -> None:
     """Make the plan (or progress report) of each WORKSPACE: run its six workbooks in report mode and
     assemble one document, with the executed notebooks kept next to it.
 
@@ -550,7 +553,8 @@ def report(workspaces: tuple[Path, ...], out: Path, kind: str, formats: str, job
     started = time.perf_counter()
     results = build_reports(list(workspaces), out, kind=kind, formats=parse_formats(formats), jobs=workers,
                             all_parts=all_parts, notebooks=check_folder(notebooks) if notebooks else None,
-                            since=since, version=version, draft=draft, force=force, shard=slice_)
+                            since=since, version=version, draft=draft, force=force, shard=slice_,
+                            language=plan_language)
     if slice_ is not None:
         click.echo(f"shard {slice_[0]}/{slice_[1]}: {len(results)} of {len(workspaces)} communities")
     click.echo(summary_table(results, time.perf_counter() - started))
