@@ -32,8 +32,8 @@ def consultation_matrix_html(matrix: pd.DataFrame, *, published: bool, required:
     """Each group that must be consulted: status, activities, people reached, methods, why not applicable.
     `required`: False for a First Nation–led plan, which consults in its own terms, not the Act's."""
     frame = matrix.assign(methods=["; ".join(m) for m in matrix["methods"]],
-                          status=[_(str(s).capitalize()) for s in matrix["status"]],
-                          group=[_(str(g)) for g in matrix["group"]])
+                          status=[_(str(s).capitalize()) if s else "" for s in matrix["status"]],
+                          group=[_(str(g)) if g else "" for g in matrix["group"]])
     if published:  # people reached are counts of people: published reports show under 5 as "<5"
         frame = suppress_small_counts(frame, ["people_reached"])
     return table_html(

@@ -124,7 +124,7 @@ class Chart(str):
     def html(self, *, show_table: bool = False, graphic: str | None = None) -> str:
         """A ``<figure>``: the SVG (or `graphic`, markup showing the same), a caption, and the data
         table (collapsed unless asked)."""
-        table = self.table.rename(columns=lambda column: _(str(column)))  # headings in the current language
+        table = self.table.rename(columns=lambda column: _(str(column)) if str(column) else column)  # headings in the current language
         table_html = table.to_html(index=False, escape=True, border=0, na_rep="")
         details = "<details open>" if show_table else "<details>"
         summary = _("Data table: {title}").format(title=self.label)

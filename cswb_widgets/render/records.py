@@ -23,9 +23,8 @@ if TYPE_CHECKING:
 def column_label(column: Column | str, labels: Mapping[str, str] | None = None) -> str:
     """The heading a person sees, in the current language: an explicit label, else the column name made readable."""
     name = column if isinstance(column, str) else column.name
-    if labels and name in labels:
-        return _(labels[name])
-    return _(readable_column(name))
+    text = labels[name] if labels and name in labels else readable_column(name)
+    return _(text) if text else text  # gettext("") would be the catalogue's header
 
 
 def choice_options(list_name: str) -> list[tuple[str, str]]:
