@@ -15,6 +15,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..framework import load_catalogue
+from ..i18n import _, format_number, ngettext
 from ..model import gaps
 from ..model.privacy import suppress_small_counts
 from . import maps
@@ -100,13 +101,16 @@ def provenance_html(tables: Any) -> str:
     """Where the assets came from: a count per `source`, most first."""
     sources = gaps.assets_by_source(tables)
     if sources.empty:
-        return "<p>No asset recorded yet.</p>"
+        return str(Markup("<p>{}</p>").format(_("No asset recorded yet.")))
     shown = sources.head(8)
-    words = "; ".join(f"{count:,} from {source}" for source, count in shown.items())
+    words = "; ".join(_("{count} from {source}").format(count=format_number(count), source=_(str(source)))
+                      for source, count in shown.items())
     rest = sources.iloc[len(shown):]
     if len(rest):
-        words += f"; {int(rest.sum()):,} from {len(rest)} other sources"
-    return str(Markup("<p>Where the {} assets came from: {}.</p>").format(f"{int(sources.sum()):,}", words))
+        words += "; " + ngettext("{count} from {n} other source", "{count} from {n} other sources", len(rest)).format(
+            count=format_number(int(rest.sum())), n=len(rest))
+    return str(Markup("<p>{}</p>").format(_("Where the {total} assets came from: {sources}.").format(
+        total=format_number(int(sources.sum())), sources=words)))
 
 
 # -- locations ----------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..framework import load_catalogue
+from ..i18n import N_, _
 from ..model import evaluation, risk_evidence
 from ..model.plan_versions import SINCE_ADOPTION, STANDING
 from ..model.privacy import SMALL_COUNT, is_count_unit
@@ -73,7 +74,7 @@ def _text(value: Any) -> str:
 
 
 def count_text(number: int, noun: str, plural: str | None = None) -> str:
-    """"1 measure", "2 strategies"."""
+    """"1 measure", "2 strategies" (English; the apps' counts, not the plan's)."""
     return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
 
 
@@ -88,7 +89,7 @@ def _risk_names(tables: Any) -> dict[str, str]:
 
 
 def _strength_name(key: Any) -> str:
-    return load_catalogue().name_of("evidence_strengths", key) if _text(key) else "not assessed"
+    return _(load_catalogue().name_of("evidence_strengths", key)) if _text(key) else _("not assessed")
 
 
 def evidence_strengths_html() -> str:
@@ -472,19 +473,20 @@ def measure_title(status: dict[str, Any]) -> str:
 
 def status_line_html(status: dict[str, Any]) -> str:
     return str(Markup('<p class="cswb-progress-status"><strong>{}: {}</strong>: {}.</p>').format(
-        measure_title(status), status["status"].capitalize(), status["reason"]))
+        measure_title(status), _(status["status"].capitalize()), _(status["reason"]) if status["reason"] else ""))
 
 
 def status_table_html(statuses: pd.DataFrame, *, suppress: bool = False) -> str:
     """The progress of each measure (`statuses`: one row per measure, the columns of
     `evaluation.measure_status`); `suppress` (published reports) shows small counts as "<5"."""
     if statuses.empty:
-        return "<p>No measure recorded yet.</p>"
+        return str(Markup("<p>{}</p>").format(_("No measure recorded yet.")))
     counts = statuses["status"].value_counts()
-    summary = Markup("<p>{} on track, {} off track, {} with a value for part of the year only, {} with no data or "
-                     "no target to judge by.</p>").format(
-        int(counts.get(evaluation.ON_TRACK, 0)), int(counts.get(evaluation.OFF_TRACK, 0)),
-        int(counts.get(evaluation.PARTIAL, 0)), int(counts.get(evaluation.NO_DATA, 0)))
+    summary = Markup("<p>{}</p>").format(_(
+        "{on} on track, {off} off track, {partial} with a value for part of the year only, {none} with no data or "
+        "no target to judge by.").format(
+        on=int(counts.get(evaluation.ON_TRACK, 0)), off=int(counts.get(evaluation.OFF_TRACK, 0)),
+        partial=int(counts.get(evaluation.PARTIAL, 0)), none=int(counts.get(evaluation.NO_DATA, 0))))
 
     def number(value: Any, unit: Any) -> str:
         return figures.number_text(value, unit, suppress=suppress)
@@ -498,8 +500,8 @@ def status_table_html(statuses: pd.DataFrame, *, suppress: bool = False) -> str:
         "Target": [number(v, u) for v, u in zip(statuses["target"], statuses["unit"], strict=True)],
         "Latest": [f"{number(v, u)} ({d})" if d is not None else "" for v, d, u in
                    zip(statuses["latest_value"], statuses["latest_date"], statuses["unit"], strict=True)],
-        "Status": [s.capitalize() for s in statuses["status"]],
-        "Why": statuses["reason"].tolist(),
+        "Status": [_(s.capitalize()) if s else "" for s in statuses["status"]],
+        "Why": [_(r) if isinstance(r, str) and r else r for r in statuses["reason"]],
         "Since adoption": [since_adoption_text(s, c, "target") for s, c in zip(standings, changes, strict=True)],
     })
     return str(summary) + detailed_table_html(
@@ -519,10 +521,10 @@ def measure_chart(tables: Any, measure_id: str, *, suppress: bool = False) -> fi
         return None if value is None or value != value else float(value)
 
     return charts.line_chart(
-        pd.DataFrame({"Measured": series}),
+        pd.DataFrame({_("Measured"): series}),
         title=_text(record["indicator"]) or str(record["expected_outcome"]),
-        ylabel=_text(record["unit"]) or "Value",
-        xlabel="Date",
+        ylabel=_text(record["unit"]) or N_("Value"),
+        xlabel=N_("Date"),
         baseline=number(record["baseline"]),
         target=number(record["target"]),
         suppress_below=SMALL_COUNT if suppress and is_count_unit(record["unit"]) else None,
@@ -560,7 +562,7 @@ def comparator_texts(tables: Any) -> dict[str, str]:
         if row.comparator_value is None or pd.isna(row.comparator_value):
             continue
         value = f"{figures.number_text(row.comparator_value, row.unit, suppress=True)} ({int(row.latest_year)})"
-        texts[str(row.indicator)] = f"{row.comparator_label}: {value}" if row.comparator_label else value
+        texts[str(row.indicator)] = f"{_(str(row.comparator_label))}: {value}" if row.comparator_label else value
     return texts
 
 
@@ -569,7 +571,7 @@ def outcomes_by_risk_html(tables: Any) -> str:
     then the measures of those outcomes (indicator, baseline, target, source, frequency, who)."""
     priorities = evaluation.priority_risks(tables)
     if priorities.empty:
-        return "<p>No priority risk chosen yet.</p>"
+        return str(Markup("<p>{}</p>").format(_("No priority risk chosen yet.")))
     models, items, measures = tables["logic_models"], tables["logic_model_items"], tables["measures"]
     names = dict(evaluation.levels())
     gaps = evaluation.measure_gaps(tables)
@@ -581,22 +583,23 @@ def outcomes_by_risk_html(tables: Any) -> str:
         groups = dict(zip(mine["id"].astype(str), mine["target_group"].astype(str), strict=True)) if len(mine) else {}
         outcomes = items[items["logic_model_id"].astype(str).isin(groups) & items["level"].isin(evaluation.OUTCOME_LEVELS)] \
             if len(items) and groups else items.iloc[0:0]
-        body = [Markup("<h4>Outcomes</h4>")]
+        body = [Markup("<h4>{}</h4>").format(_("Outcomes"))]
         if outcomes.empty:
-            body.append(Markup("<p>No outcome recorded yet (logic models are built in the Evaluation workbook).</p>"))
+            body.append(Markup("<p>{}</p>").format(
+                _("No outcome recorded yet (logic models are built in the Evaluation workbook).")))
         for level in evaluation.OUTCOME_LEVELS:
             here = outcomes[outcomes["level"] == level]
             if here.empty:
                 continue
             entries = Markup("").join(
-                Markup("<li>{}{}</li>").format(text, f" (for {groups[str(m)]})" if len(groups) > 1 else "")
+                Markup("<li>{}{}</li>").format(text, _(" (for {group})").format(group=groups[str(m)]) if len(groups) > 1 else "")
                 for text, m in zip(here["text"], here["logic_model_id"], strict=True))
-            body.append(Markup("<h5>{}</h5><ul>{}</ul>").format(names.get(level, level), entries))
+            body.append(Markup("<h5>{}</h5><ul>{}</ul>").format(_(names.get(level, level)), entries))
         measured = measures[measures["outcome_id"].astype(str).isin(set(outcomes["id"].astype(str)))] \
             if len(measures) and len(outcomes) else measures.iloc[0:0]
         units = [_text(u) for u in measured["unit"]]
         frame = pd.DataFrame({
-            "Expected outcome": [_text(o) + (" (incomplete measure)" if str(i) in incomplete else "")
+            "Expected outcome": [_text(o) + (_(" (incomplete measure)") if str(i) in incomplete else "")
                                  for o, i in zip(measured["expected_outcome"], measured["id"], strict=True)],
             "Indicator": [_text(i) + (f" ({u})" if u and _text(i) else "") for i, u in zip(measured["indicator"], units, strict=True)],
             "Baseline": _values_with_years(measured, "baseline", suppress=True),
@@ -606,14 +609,14 @@ def outcomes_by_risk_html(tables: Any) -> str:
             "Collection method": [_text(v) for v in measured["collection_method"]],
             "Frequency": [_text(v) for v in measured["frequency"]],
             "Responsibility": [_text(v) for v in measured["responsibility"]],
-            "Not set in this plan": ["; ".join(incomplete.get(str(i), [])) for i in measured["id"]],
+            "Not set in this plan": ["; ".join(_(m) for m in incomplete.get(str(i), []) if m) for i in measured["id"]],
         })
-        body.append(Markup("<h4>Indicators and targets</h4>"))
+        body.append(Markup("<h4>{}</h4>").format(_("Indicators and targets")))
         body.append(Markup(detailed_table_html(
             frame, ["Expected outcome", "Indicator", "Baseline", "Target"],
             ["Comparator", "Data source", "Collection method", "Frequency", "Responsibility", "Not set in this plan"],
-            caption=f"Indicators and targets for {risk_name}", row_header="Expected outcome",
-            empty_text="No measure recorded yet.", style=not parts)))
+            caption=_("Indicators and targets for {risk}").format(risk=risk_name), row_header="Expected outcome",
+            empty_text=N_("No measure recorded yet."), style=not parts)))
         parts.append(risk_part_html(risk_id, risk_name, "outcomes", str(Markup("").join(body))))
     return "".join(parts)
 
@@ -638,4 +641,5 @@ def evaluation_sources_html(tables: Any) -> str:
             listing.append({"Data source": str(source), "Measures": "; ".join(labels)})
         parts.append(table_html(pd.DataFrame(listing), caption="Data sources of the measures",
                                        row_header="Data source", style=not parts))
-    return "".join(parts) or "<p>No evidence or data source recorded for the strategies and measures.</p>"
+    return "".join(parts) or str(Markup("<p>{}</p>").format(
+        _("No evidence or data source recorded for the strategies and measures.")))
