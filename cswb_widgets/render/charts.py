@@ -558,7 +558,7 @@ def gantt(
         status_names = {PLANNED: _("Planned")}
     missing = [c for c in (label_column, "start", "end", group_column, "status") if c not in tasks.columns]
     _require(not missing, f"gantt tasks need the columns {', '.join(missing)}")
-    names = dict(status_names or _catalogue_status_names())
+    names = {key: _(name) if name else name for key, name in (status_names or _catalogue_status_names()).items()}
     frame = tasks[[label_column, "start", "end", group_column, "status"]].copy()
     frame["start"] = pd.to_datetime(frame["start"], errors="coerce")
     frame["end"] = pd.to_datetime(frame["end"], errors="coerce")
