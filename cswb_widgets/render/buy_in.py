@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 def consultation_matrix_html(matrix: pd.DataFrame, *, published: bool, required: bool = True) -> str:
     """Each group that must be consulted: status, activities, people reached, methods, why not applicable.
     `required`: False for a First Nation–led plan, which consults in its own terms, not the Act's."""
-    frame = matrix.assign(methods=["; ".join(m) for m in matrix["methods"]],
+    frame = matrix.assign(methods=["; ".join(_(method) for method in m if method) for m in matrix["methods"]],
                           status=[_(str(s).capitalize()) if s else "" for s in matrix["status"]],
                           group=[_(str(g)) if g else "" for g in matrix["group"]])
     if published:  # people reached are counts of people: published reports show under 5 as "<5"

@@ -562,9 +562,11 @@ def gantt(
     frame = tasks[[label_column, "start", "end", group_column, "status"]].copy()
     frame["start"] = pd.to_datetime(frame["start"], errors="coerce")
     frame["end"] = pd.to_datetime(frame["end"], errors="coerce")
-    frame[group_column] = frame[group_column].fillna("").astype(str).replace("", _("(no group)"))
+    # Group names (the planning areas) in the current language; the community's own groups stay as written.
+    frame[group_column] = [_(g) if g else _("(no group)") for g in frame[group_column].fillna("").astype(str)]
     frame["status"] = frame["status"].fillna("").astype(str)
-    groups = list(dict.fromkeys(list(group_order or []) + sorted(frame[group_column].unique())))
+    order = [_(g) if g else g for g in group_order or []]
+    groups = list(dict.fromkeys(order + sorted(frame[group_column].unique())))
     dated = frame.dropna(subset=["start", "end"])
     groups = [g for g in groups if (dated[group_column] == g).any()]
     undated = len(frame) - len(dated)

@@ -30,6 +30,8 @@ MAP_TITLE = N_("Community boundary and sub-areas")
 def councils_html(tables: Tables) -> str:
     """Each council that adopts the plan and its resolution (the partner communities of a joint plan)."""
     frame = commitment.councils(tables)
+    for column in ("role", "status"):  # the model's words ("Lead", "Adopted"), in the document's language
+        frame[column] = [_(v) if isinstance(v, str) and v else v for v in frame[column]]
     for column in ("resolution_date", "publication_due", "review_due"):
         frame[column] = [d.isoformat() if d is not None and pd.notna(d) else "" for d in frame[column]]
     # Four columns and the rest below each council: eight side by side broke words on a printed page.

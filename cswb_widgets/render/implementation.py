@@ -364,12 +364,17 @@ def changes_html(tables: Any, since: dt.date, today: dt.date, *, suppress: bool 
         return str(head) + str(Markup("<p>{}</p>").format(_("Nothing was recorded in that time.")))
     parts = [str(head)]
     if len(changes.status_changes):
-        frame = changes.status_changes.assign(date=[_date(d) for d in changes.status_changes["date"]])
+        frame = changes.status_changes.assign(
+            date=[_date(d) for d in changes.status_changes["date"]],
+            **{column: [_(v) if isinstance(v, str) and v else v for v in changes.status_changes[column]]
+               for column in ("from_status", "to_status") if column in changes.status_changes})
         parts.append(table_html(frame, labels={"from_status": "From", "to_status": "To"},
                                        caption="Status changes", row_header="action", style=False))
     if len(changes.updates):
         frame = changes.updates.assign(
             date=[_date(d) for d in changes.updates["date"]],
+            **{"status": [_(v) if isinstance(v, str) and v else v for v in changes.updates["status"]]}
+            if "status" in changes.updates else {},
             percent_complete=["" if p is None or pd.isna(p) else format_percent(int(p) / 100)
                               for p in changes.updates["percent_complete"]])
         parts.append(table_html(frame, labels={"percent_complete": "Complete"}, caption="Progress updates",
