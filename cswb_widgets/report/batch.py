@@ -1045,19 +1045,23 @@ def _connection_files(process: Any) -> list[Path]:
 
 def summary_table(results: Sequence[CommunityResult], wall_seconds: float | None = None) -> str:
     """The batch summary: one row per community; for failures the notebook, cell and error."""
-    rows = [("Community", "Status", "Time", "Notebook", "Cell", "Error")]
+    from ..i18n import _, format_decimal, ngettext
+
+    rows = [(_("Community"), _("Status"), _("Time"), _("Notebook"), _("Cell"), _("Error"))]
     for r in results:
         error = (r.error or "").splitlines()[0] if r.error else ""
-        status = SKIPPED if r.skipped else "ok" if r.ok else "FAILED"
-        rows.append((r.name, status, "" if r.skipped else f"{r.seconds:.1f} s", r.notebook or "", r.cell or "",
-                     error if len(error) <= 200 else error[:199] + "…"))
+        status = _(SKIPPED) if r.skipped else _("ok") if r.ok else _("FAILED")
+        rows.append((r.name, status, "" if r.skipped else f"{format_decimal(r.seconds, 1)} s", r.notebook or "",
+                     r.cell or "", error if len(error) <= 200 else error[:199] + "…"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1] for row in rows]
     lines.insert(1, "-" * max(len(line) for line in lines))
     failed = sum(not r.ok for r in results)
     skipped = sum(r.skipped for r in results)
-    total = (f"{len(results)} report{'s' if len(results) != 1 else ''}: {len(results) - failed - skipped} written, "
-             + (f"{skipped} {SKIPPED}, " if skipped else "") + f"{failed} failed")
+    total = _("{reports}: {written} written, {skipped}{failed} failed").format(
+        reports=ngettext("{n} report", "{n} reports", len(results)).format(n=len(results)),
+        written=len(results) - failed - skipped, failed=failed,
+        skipped=_("{n} skipped (unchanged), ").format(n=skipped) if skipped else "")
     if wall_seconds is not None:
-        total += f", in {wall_seconds:.1f} s"
+        total += _(", in {seconds} s").format(seconds=format_decimal(wall_seconds, 1))
     return "\n".join(line.rstrip() for line in lines) + "\n" + total

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..documents import WORD_LANGUAGES, set_word_language
 from ..errors import CswbError
 from ..i18n import _, normalize_language, use_language
 from ..render._html import contrast_ratio, readable_text_colour
@@ -50,7 +51,6 @@ _SKIPPED = {"script", "style", "template", "noscript", "iframe", "details", "hea
 _BLOCKS = {"p", "div", "section", "header", "footer", "main", "nav", "article", "aside", "figure", "ul", "ol", "li",
            "table", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "dl", "dt", "dd", "figcaption",
            "caption", "hr", "address", "form", "fieldset"}
-WORD_LANGUAGES = {"en": "en-CA", "fr": "fr-CA"}  # Word's proofing and reading language, per document language
 _HEADING_STYLES = ("Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "Heading 5", "Heading 6")
 
 
@@ -221,7 +221,7 @@ class _Writer:
         styles = doc.styles
         normal = styles["Normal"]
         normal.font.name, normal.font.size = "Calibri", Pt(11)
-        _set_language(doc, language)
+        set_word_language(doc, language)
         heading = _rgb(_heading_colour(self.identity.primary))
         for name in _HEADING_STYLES[1:]:
             styles[name].font.color.rgb = heading
@@ -248,7 +248,6 @@ class _Writer:
         properties = doc.core_properties
         properties.title = _clean(title)
         properties.author = "CSWB Workbook"
-        properties.language = language
         properties.comments = ""
 
     # -- the body ---------------------------------------------------------------------------------------------
@@ -921,22 +920,3 @@ def _draw_svg(svg: str) -> tuple[bytes, float]:
         raise DocxError(f"the figure '{title}' could not be drawn for Word ({type(exc).__name__}: {exc})") from None
     return png, width_in
 
-
-def _set_language(document: Any, language: str) -> None:
-    """Every run's language (`w:lang` in the document defaults and the Normal style, which every
-    paragraph style inherits), so Word's spell-check and screen readers use the document's language."""
-    from docx.oxml.ns import qn
-
-    styles = document.styles.element
-    defaults = styles.find(qn("w:docDefaults"))
-    holders = [document.styles["Normal"].element.get_or_add_rPr()]
-    if defaults is not None:
-        run_defaults = defaults.find(qn("w:rPrDefault"))
-        if run_defaults is not None and run_defaults.find(qn("w:rPr")) is not None:
-            holders.append(run_defaults.find(qn("w:rPr")))
-    for holder in holders:
-        found = holder.find(qn("w:lang"))
-        if found is None:  # `w:lang` comes after the size in a run's properties; nothing that may follow it is set
-            found = _element("w:lang")
-            holder.append(found)
-        found.set(qn("w:val"), language)
