@@ -33,8 +33,11 @@ from cswb_widgets.store.schema import TABLES
 from cswb_widgets.store.versions import latest_version
 
 # Words that mark an English sentence; none is a French word (French "on", "a", "or" are left out).
-ENGLISH_WORDS = frozenset(
-    ["the", "and", "of", "with", "for", "is", "are", "by", "from", "not", "each", "has", "have", "this", "that", "which", "who", "what", "when", "where", "yet", "to", "in", "at", "as", "be", "been", "was", "were", "will", "than", "its", "their", "any", "all", "per", "no", "none"])
+ENGLISH_WORDS = frozenset((
+    "the", "and", "of", "with", "for", "is", "are", "by", "from", "not", "each", "has", "have", "this", "that",
+    "which", "who", "what", "when", "where", "yet", "to", "in", "at", "as", "be", "been", "was", "were", "will",
+    "than", "its", "their", "any", "all", "per", "no", "none", "it", "but", "also", "only", "must", "then", "there",
+))
 # Texts the model words itself (`model/`, the fr-content lane of issue 15): their sentences are built
 # with numbers inside and reach the documents as they are. Each pattern names one message.
 MODEL_MESSAGES = (

@@ -142,6 +142,9 @@ class Edition:
     kind: str = "adoption"  # "adoption" or "revision"
     in_force_since: str = ""  # ISO date
     councils: tuple[str, ...] = ()  # one statement per council: "X council adopted it on D (resolution R)"
+    # The same, as parts the document words in its own language: (council, "adopted" or "approved"
+    # for an adopted version, else the council's standing; ISO date or ""; the reference as shown or "").
+    adoptions: tuple[tuple[str, str, str, str], ...] = ()
 
     @property
     def draft(self) -> bool:
@@ -149,12 +152,30 @@ class Edition:
 
     def to_json(self) -> dict[str, Any]:
         return {"version": self.version, "label": self.label, "kind": self.kind,
-                "in_force_since": self.in_force_since, "councils": list(self.councils)}
+                "in_force_since": self.in_force_since, "councils": list(self.councils),
+                "adoptions": [list(a) for a in self.adoptions]}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Edition:
         return cls(data.get("version"), str(data.get("label", "")), str(data.get("kind", "adoption")),
-                   str(data.get("in_force_since", "")), tuple(str(c) for c in data.get("councils", ())))
+                   str(data.get("in_force_since", "")), tuple(str(c) for c in data.get("councils", ())),
+                   tuple((str(a[0]), str(a[1]), str(a[2]), str(a[3])) for a in data.get("adoptions", ()) if len(a) == 4))
+
+    def statements(self) -> tuple[str, ...]:
+        """Each council's statement in the current language (from `adoptions`; else as recorded)."""
+        if not self.adoptions:
+            return self.councils
+        said = []
+        for council, standing, day, reference in self.adoptions:
+            if self.draft:
+                text = _("{council}: {standing}").format(council=council, standing=_(standing) if standing else "")
+                said.append(text + (f" ({prose_date(day)})" if day else ""))
+                continue
+            text = (_("{council} approved it on {date}") if standing == "approved"
+                    else _("{council} adopted it on {date}")).format(council=council, date=prose_date(day))
+            shown = reference.replace("{resolution}", _("resolution"))
+            said.append(text + (f" ({shown})" if reference else ""))
+        return tuple(said)
 
 
 def prose_date(iso: str | dt.date) -> str:
@@ -178,12 +199,12 @@ def _edition_html(edition: Edition, kind: str, today: dt.date) -> Markup:
                 since=prose_date(edition.in_force_since))
         return Markup('<p class="cswb-doc-meta">{}</p>').format(text)
     if edition.draft:
-        standings = Markup("").join(Markup("<li>{}.</li>").format(standing) for standing in edition.councils)
+        standings = Markup("").join(Markup("<li>{}.</li>").format(standing) for standing in edition.statements())
         text = _("{draft}. This is the working draft of the plan, prepared on {today}; not every council taking part "
                  "has adopted it.").format(draft=_(DRAFT_MARK), today=prose_date(today))
         return Markup('<div class="cswb-edition cswb-draft-statement"><p>{}</p>{}</div>').format(
             text, Markup("<ul>{}</ul>").format(standings) if standings else "")
-    adopted = Markup("").join(Markup("<li>{}.</li>").format(statement) for statement in edition.councils)
+    adopted = Markup("").join(Markup("<li>{}.</li>").format(statement) for statement in edition.statements())
     what = (_("Revision {version} of the plan: “{label}”, in force since {since}.") if edition.kind == "revision"
             else _("Version {version} of the plan: “{label}”, in force since {since}."))
     text = what.format(version=edition.version, label=edition.label, since=prose_date(edition.in_force_since))

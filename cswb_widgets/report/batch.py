@@ -453,12 +453,25 @@ def choose_edition(workspace: Path, kind: str, version: int | None, draft: bool,
         if chosen is None:  # the draft says where each council stands (a joint plan may be adopted by some)
             standings = [c for c in council_adoptions(workspace_tables(ws)) if c.needs_resolution]
             return workspace, Edition(councils=tuple(
-                f"{c.council}: {c.status}" + (f" ({c.adopted.isoformat()})" if c.adopted else "") for c in standings))
+                f"{c.council}: {c.status}" + (f" ({c.adopted.isoformat()})" if c.adopted else "") for c in standings),
+                adoptions=tuple((c.council, c.status, c.adopted.isoformat() if c.adopted else "", "")
+                                for c in standings))
         edition = Edition(chosen.number, chosen.label, chosen.kind, chosen.adopted_on.isoformat(),
-                          tuple(c.statement() for c in chosen.councils))
+                          tuple(c.statement() for c in chosen.councils),
+                          tuple(_adoption_parts(c) for c in chosen.councils))
         if kind != "plan":
             return workspace, edition
         return materialize(ws, chosen.number, scratch / f"version-{chosen.number}"), edition
+
+
+def _adoption_parts(council: Any) -> tuple[str, str, str, str]:
+    """A council's adoption of a version as the document words it (`Edition.adoptions`): the reference
+    keeps its own word ("Resolution CS-2024-061", "BCR 12"), or reads "resolution N" in the document's language."""
+    reference = str(council.reference or "")
+    named = re.match(r"(?i)(band council )?resolution\b|bcr\b", reference)
+    shown = reference if not reference or named else "{resolution} " + reference
+    return (council.council, "approved" if council.approval == "Endorsement" else "adopted",
+            council.adopted.isoformat(), shown)
 
 
 # -- the batch ---------------------------------------------------------------------------------------------
@@ -1047,11 +1060,16 @@ def summary_table(results: Sequence[CommunityResult], wall_seconds: float | None
     """The batch summary: one row per community; for failures the notebook, cell and error."""
     from ..i18n import _, format_decimal, ngettext
 
+    point = format_decimal(0.5, 1)[1]  # the language's decimal sign ("." or ","): seconds keep one decimal
+
+    def seconds(value: float) -> str:
+        return f"{value:.1f}".replace(".", point)
+
     rows = [(_("Community"), _("Status"), _("Time"), _("Notebook"), _("Cell"), _("Error"))]
     for r in results:
         error = (r.error or "").splitlines()[0] if r.error else ""
         status = _(SKIPPED) if r.skipped else _("ok") if r.ok else _("FAILED")
-        rows.append((r.name, status, "" if r.skipped else f"{format_decimal(r.seconds, 1)} s", r.notebook or "",
+        rows.append((r.name, status, "" if r.skipped else f"{seconds(r.seconds)} s", r.notebook or "",
                      r.cell or "", error if len(error) <= 200 else error[:199] + "…"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1] for row in rows]
@@ -1063,5 +1081,5 @@ def summary_table(results: Sequence[CommunityResult], wall_seconds: float | None
         written=len(results) - failed - skipped, failed=failed,
         skipped=_("{n} skipped (unchanged), ").format(n=skipped) if skipped else "")
     if wall_seconds is not None:
-        total += _(", in {seconds} s").format(seconds=format_decimal(wall_seconds, 1))
+        total += _(", in {seconds} s").format(seconds=seconds(wall_seconds))
     return "\n".join(line.rstrip() for line in lines) + "\n" + total
