@@ -45,6 +45,7 @@ __all__ = [
     "Chart",
     "chart_style",
     "figure_to_chart",
+    "fixed_decimal",
     "format_number",
     "number_text",
     "plain_text",
@@ -220,6 +221,12 @@ def format_number(value: float) -> str:
     magnitude = abs(value)
     decimals = 1 if magnitude >= 10 else 2 if magnitude >= 1 else 3
     return i18n.format_decimal(round(float(value), decimals), decimals)
+
+
+def fixed_decimal(value: float, digits: int = 1) -> str:
+    """A value with exactly `digits` decimals in the current language ("3.0", "3,0"): a mean, a time."""
+    point = i18n.format_decimal(0.5, 1)[1]  # the language's decimal sign
+    return f"{float(value):.{digits}f}".replace(".", point)
 
 
 def number_text(value: Any, unit: Any = None, *, suppress: bool = False) -> str:

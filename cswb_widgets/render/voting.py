@@ -17,6 +17,7 @@ from ..i18n import _, ngettext
 from ..model.privacy import SMALL_COUNT
 from ..model.voting import DISTRIBUTION, RATINGS, participants, vote_summary
 from ._html import PALETTE, stylesheet
+from .figures import fixed_decimal
 
 SCALE = "1 = low priority … 5 = top priority"
 
@@ -104,4 +105,4 @@ def _spread(row: pd.Series, ballots: int) -> Markup:
 
 
 def _number(value: Any) -> str:
-    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{float(value):.1f}"
+    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else fixed_decimal(value)

@@ -1058,12 +1058,8 @@ def _connection_files(process: Any) -> list[Path]:
 
 def summary_table(results: Sequence[CommunityResult], wall_seconds: float | None = None) -> str:
     """The batch summary: one row per community; for failures the notebook, cell and error."""
-    from ..i18n import _, format_decimal, ngettext
-
-    point = format_decimal(0.5, 1)[1]  # the language's decimal sign ("." or ","): seconds keep one decimal
-
-    def seconds(value: float) -> str:
-        return f"{value:.1f}".replace(".", point)
+    from ..i18n import _, ngettext
+    from ..render.figures import fixed_decimal as seconds  # seconds keep one decimal: "20.0 s", "20,0 s"
 
     rows = [(_("Community"), _("Status"), _("Time"), _("Notebook"), _("Cell"), _("Error"))]
     for r in results:
