@@ -901,7 +901,7 @@ def build_reports(
         for folder in (batch.out / name, batch.out / f"{name}{FAILED_SUFFIX}"):
             if folder.exists() and not (folder / MARKER).exists():
                 raise CswbError(f"{folder} exists and was not written by 'cswb report': move it out of the way")
-    steps = len(batch.outline.notebooks) + 1 + ("pdf" in formats)
+    steps = len(batch.outline.notebooks) * (2 if language == "both" else 1) + 1 + ("pdf" in formats)
     bars = _Progress(batch.names, steps, progress, progress_stream)
     workers = max(1, min(jobs, len(batch.names) * len(batch.outline.notebooks)))
     executor = futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
