@@ -20,7 +20,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..framework import load_catalogue
-from ..i18n import N_, _
+from ..i18n import N_, _, format_number, ngettext
 from ..model import evaluation, risk_evidence
 from ..model.plan_versions import SINCE_ADOPTION, STANDING
 from ..model.privacy import SMALL_COUNT, is_count_unit
@@ -107,7 +107,7 @@ def strategies_html(tables: Any) -> str:
     priorities = list(evaluation.priority_risks(tables)["id"].astype(str)) if len(tables["risks"]) else []
     others = [r for r in dict.fromkeys(strategies["risk_id"].astype(str)) if r not in priorities] if len(strategies) else []
     if not priorities and not others:
-        return "<p>No priority risk chosen yet (see the Risk workbook) and no strategy recorded.</p>"
+        return str(Markup("<p>{}</p>").format(_("No priority risk chosen yet (see the Risk workbook) and no strategy recorded.")))
     catalogue = load_catalogue()
     assets = tables["assets"]
     asset_names = dict(zip(assets["id"].astype(str), assets["name"].astype(str), strict=True)) if len(assets) else {}
@@ -116,17 +116,17 @@ def strategies_html(tables: Any) -> str:
     for risk_id in priorities + others:
         mine = strategies[strategies["risk_id"].astype(str) == risk_id] if len(strategies) else strategies
         mine = mine.iloc[sorted(range(len(mine)), key=lambda n: area_order.get(mine["planning_area"].iloc[n], 9))]
-        heading = risks.get(risk_id, risk_id) + ("" if risk_id in priorities else " (not a priority risk)")
+        heading = risks.get(risk_id, risk_id) + ("" if risk_id in priorities else _(" (not a priority risk)"))
         frame = pd.DataFrame({
-            "Planning area": [catalogue.name_of("planning_areas", a) for a in mine["planning_area"]],
+            "Planning area": [_(catalogue.name_of("planning_areas", a)) for a in mine["planning_area"]],
             "Strategy": mine["name"].astype(str).tolist(),
             "Description": [_text(d) for d in mine["description"]],
             "Evidence strength": [_strength_name(s) for s in mine["evidence_strength"]],
             "Evidence source": [_text(s) for s in mine["evidence_source"]],
             "Adopted from asset": [asset_names.get(_text(a), _text(a)) for a in mine["asset_id"]],
         })
-        parts.append(table_html(frame, caption=f"Strategies for {heading}", row_header="Strategy",
-                                       empty_text="No strategy yet.", style=False))
+        parts.append(table_html(frame, caption=_("Strategies for {risk}").format(risk=heading), row_header="Strategy",
+                                empty_text=N_("No strategy yet."), style=False))
     return "".join(parts)
 
 
@@ -135,13 +135,13 @@ def strategy_matrix_html(tables: Any, matrix: pd.DataFrame) -> str:
     one row per risk and planning area, with the columns of `evaluation.strategy_matrix`); an empty
     cell says how many assets addressing the risk there could be adopted."""
     if matrix.empty:
-        return "<p>No priority risk chosen yet. Choose priorities in the Risk workbook.</p>"
+        return str(Markup("<p>{}</p>").format(_("No priority risk chosen yet. Choose priorities in the Risk workbook.")))
     adoptable = evaluation.adoptable_assets(tables)
     waiting: dict[tuple[str, str], int] = {}
     for risk_id, areas in zip(adoptable["risk_id"], adoptable["planning_areas"], strict=True):
         for area in areas:
             waiting[(risk_id, area)] = waiting.get((risk_id, area), 0) + 1
-    areas = list(dict.fromkeys(matrix["planning_area_name"]))
+    areas = [_(a) for a in dict.fromkeys(matrix["planning_area_name"])]
     head = Markup("").join(Markup('<th scope="col">{}</th>').format(a) for a in areas)
     body, empty = [], []
     for _risk_id, cells in matrix.groupby("risk_id", sort=False):
@@ -155,18 +155,21 @@ def strategy_matrix_html(tables: Any, matrix: pd.DataFrame) -> str:
                 row.append(Markup("<td><ul>{}</ul></td>").format(names))
                 continue
             assets = waiting.get((cell["risk_id"], cell["planning_area"]), 0)
-            hint = Markup("; {} addressing it could be adopted").format(count_text(assets, "asset")) if assets else ""
-            row.append(Markup('<td><span class="cswb-none">None yet</span>{}</td>').format(hint))
-            empty.append(Markup("<li>{}: {}</li>").format(cell["risk"], cell["planning_area_name"].lower()))
+            hint = Markup("; {}").format(ngettext("{n} asset addressing it could be adopted",
+                                                  "{n} assets addressing it could be adopted", assets).format(n=assets)
+                                         ) if assets else ""
+            row.append(Markup('<td><span class="cswb-none">{}</span>{}</td>').format(_("None yet"), hint))
+            empty.append(Markup("<li>{}</li>").format(_("{label}: {value}").format(
+                label=cell["risk"], value=_(cell["planning_area_name"]).lower())))
         body.append(Markup('<tr><th scope="row">{}</th>{}</tr>').format(cells["risk"].iloc[0], Markup("").join(row)))
     table = Markup(
-        '<table class="cswb-table cswb-static cswb-matrix"><caption>Strategies by priority risk and planning area '
-        "(evidence strength in brackets)</caption><thead><tr><th scope=\"col\">Priority risk</th>{}</tr></thead>"
-        "<tbody>{}</tbody></table>"
-    ).format(head, Markup("").join(body))
+        '<table class="cswb-table cswb-static cswb-matrix"><caption>{}</caption><thead><tr><th scope="col">{}</th>{}</tr>'
+        "</thead><tbody>{}</tbody></table>"
+    ).format(_("Strategies by priority risk and planning area (evidence strength in brackets)"), _("Priority risk"),
+             head, Markup("").join(body))
     summary = (
-        Markup("<p>Planning areas with no strategy yet:</p><ul>{}</ul>").format(Markup("").join(empty)) if empty
-        else Markup("<p>Every priority risk has a strategy in every planning area.</p>")
+        Markup("<p>{}</p><ul>{}</ul>").format(_("Planning areas with no strategy yet:"), Markup("").join(empty)) if empty
+        else Markup("<p>{}</p>").format(_("Every priority risk has a strategy in every planning area."))
     )
     return _style() + str(table) + str(summary)
 
@@ -174,24 +177,27 @@ def strategy_matrix_html(tables: Any, matrix: pd.DataFrame) -> str:
 def adoptable_html(tables: Any, limit: int = ADOPTABLE_SHOWN) -> str:
     adoptable = evaluation.adoptable_assets(tables)
     if adoptable.empty:
-        return ("<p>No asset in the inventory addresses a priority risk without already being one of its "
-                "strategies.</p>")
+        return str(Markup("<p>{}</p>").format(_(
+            "No asset in the inventory addresses a priority risk without already being one of its strategies.")))
     catalogue = load_catalogue()
     shown = adoptable.head(limit)
     frame = pd.DataFrame({
         "Priority risk": shown["risk"].tolist(),
         "Asset": shown["asset"].tolist(),
-        "Planning areas": [", ".join(catalogue.name_of("planning_areas", a) for a in areas) or "not recorded"
+        "Planning areas": [", ".join(_(catalogue.name_of("planning_areas", a)) for a in areas) or _("not recorded")
                            for areas in shown["planning_areas"]],
         "Purpose": [_text(p) for p in shown["purpose"]],
     })
     assets = adoptable["asset_id"].nunique()
-    intro = Markup("<p>{} of the inventory {} a priority risk without being one of its strategies yet ({} rows, "
-                   "one per asset and risk). Existing work can be adopted as a strategy as it is.</p>").format(
-        count_text(assets, "asset"), "addresses" if assets == 1 else "address", f"{len(adoptable):,}")
-    note = (Markup("<p>The first {} are listed; {} more are in the app.</p>").format(limit, f"{len(adoptable) - limit:,}")
-            if len(adoptable) > limit else "")
-    return str(intro) + table_html(frame, caption="Assets that could be adopted as strategies",
+    intro = Markup("<p>{}</p>").format(ngettext(
+        "{n} asset of the inventory addresses a priority risk without being one of its strategies yet ({rows} rows, "
+        "one per asset and risk). Existing work can be adopted as a strategy as it is.",
+        "{n} assets of the inventory address a priority risk without being one of its strategies yet ({rows} rows, "
+        "one per asset and risk). Existing work can be adopted as a strategy as it is.", assets).format(
+        n=format_number(assets), rows=format_number(len(adoptable))))
+    note = (Markup("<p>{}</p>").format(_("The first {limit} are listed; {more} more are in the app.").format(
+        limit=limit, more=format_number(len(adoptable) - limit))) if len(adoptable) > limit else "")
+    return str(intro) + table_html(frame, caption=N_("Assets that could be adopted as strategies"),
                                           row_header="Asset") + str(note)
 
 
