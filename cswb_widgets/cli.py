@@ -99,6 +99,7 @@ _ENGLISH_HELP: dict[int, str | None] = {}  # each help text as written, by the o
 def translate_help(command: click.Command) -> None:
     """Every help text of `command` and below in the current language (the English is kept, so
     the command can speak another language on its next run in the same process)."""
+    command._help_option = None  # click makes its --help option once, in the language of that moment
     holders: list[Any] = [command, *command.params]
     for holder in holders:
         for attribute in ("help", "short_help"):
