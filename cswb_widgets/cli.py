@@ -7,15 +7,20 @@ a usage mistake exits 2. Tracebacks are for bugs only.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
+import os
 import shutil
 import sys
 import warnings
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
+from . import i18n
 from .errors import CswbError, CswbWarning, InputError, Problem, WorkspaceError, os_error_line
+from .i18n import _
 from .paths import samples_dir
 from .serve.kernel_caps import (
     DEFAULT_MAX_KERNELS,
@@ -67,8 +72,69 @@ class _WorkspaceLocation(click.ParamType):
 WORKSPACE = _WorkspaceLocation()
 
 
+LANGUAGE_VARIABLES = ("CSWB_LANG", "LC_ALL", "LC_MESSAGES", "LANG")  # the first set one wins (POSIX order after ours)
+
+
+def cli_language(argv: Sequence[str], environ: Mapping[str, str]) -> str:
+    """The language the command speaks: `cswb --lang fr ...` (before the command's name), else
+    CSWB_LANG, else the POSIX locale (LC_ALL, LC_MESSAGES, LANG: "fr_CA.UTF-8" is French); English
+    when none names a language of ours."""
+    for index, token in enumerate(argv):
+        if not token.startswith("-"):
+            break  # the command's own options (`cswb report --lang both`) are the document's language
+        if token == "--lang" and index + 1 < len(argv):
+            return i18n.normalize_language(argv[index + 1])
+        if token.startswith("--lang="):
+            return i18n.normalize_language(token.split("=", 1)[1])
+    for name in LANGUAGE_VARIABLES:
+        value = environ.get(name, "").strip()
+        if value:
+            return i18n.normalize_language(value)  # "C" and "POSIX" read as English
+    return i18n.DEFAULT_LANGUAGE
+
+
+_ENGLISH_HELP: dict[int, str | None] = {}  # each help text as written, by the object that holds it
+
+
+def translate_help(command: click.Command) -> None:
+    """Every help text of `command` and below in the current language (the English is kept, so
+    the command can speak another language on its next run in the same process)."""
+    command._help_option = None  # click makes its --help option once, in the language of that moment
+    holders: list[Any] = [command, *command.params]
+    for holder in holders:
+        for attribute in ("help", "short_help"):
+            if not hasattr(holder, attribute):
+                continue
+            key = id(holder) * 2 + (attribute == "short_help")
+            english = _ENGLISH_HELP.setdefault(key, getattr(holder, attribute))
+            # A docstring's indentation is not part of its message (click removes it when it prints).
+            setattr(holder, attribute, _(inspect.cleandoc(english)) if english else english)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            translate_help(sub)
+
+
+def _speak_click_in_current_language() -> None:
+    """click's own words ("Usage:", "Options:", "No such option") through our catalogues: click asks
+    the standard library's gettext, which reads only compiled files from disk."""
+    import click.core
+    import click.decorators
+    import click.exceptions
+    import click.formatting
+    import click.parser
+    import click.types
+
+    for module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.types):
+        module._ = _  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = i18n.ngettext  # type: ignore[attr-defined]
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cswb-workbook", prog_name="cswb")
+@click.option("--lang", "language", type=click.Choice(i18n.LANGUAGES), expose_value=False, is_eager=True,
+              help="The language of this command's messages and help (default: CSWB_LANG, else the locale: "
+              "LC_ALL, LC_MESSAGES, LANG).")
 def cli() -> None:
     """CSWB Workbook: Community Safety and Well-Being planning workspaces."""
 
@@ -526,9 +592,12 @@ def _iso_date(value: str | None) -> dt.date | None:
               help="Remake every report, even those whose workspace, notebooks and options are unchanged.")
 @click.option("--shard", metavar="I/N",
               help="Make only the I-th of N stable slices of the communities (for several machines).")
+@click.option("--lang", "plan_language", type=click.Choice(("en", "fr", "both")),
+              help="The document's language: en, fr, or both (two documents, <kind>.en.<format> and "
+              "<kind>.fr.<format>); default: each workspace's plan language (English when not set).")
 def report(workspaces: tuple[Path | str, ...], out: Path, kind: str, formats: str, jobs: str, all_parts: bool,
            notebooks: Path | None, since: dt.date | None, version: int | None, draft: bool, force: bool,
-           shard: str | None) -> None:
+           shard: str | None, plan_language: str | None) -> None:
     """Make the plan (or progress report) of each WORKSPACE: run its six workbooks in report mode and
     assemble one document, with the executed notebooks kept next to it. A WORKSPACE may be a
     PostgreSQL database (postgresql://…: each community of its registry) or one of its communities
@@ -548,7 +617,7 @@ def report(workspaces: tuple[Path | str, ...], out: Path, kind: str, formats: st
     from .store.workspace import is_workspace, no_workspace_here
 
     if since and kind != "progress":
-        raise CswbError("--since is for the progress report (--kind progress): the plan shows no change")
+        raise CswbError(_("--since is for the progress report (--kind progress): the plan shows no change"))
     workers, slice_ = parse_jobs(jobs), parse_shard(shard) if shard else None
     for workspace in workspaces:  # a typo is refused before any kernel starts
         if not isinstance(workspace, str) and not is_workspace(workspace):
@@ -557,14 +626,16 @@ def report(workspaces: tuple[Path | str, ...], out: Path, kind: str, formats: st
     with as_workspace_folders(workspaces) as folders:  # a database's communities, as snapshots
         results = build_reports(folders, out, kind=kind, formats=parse_formats(formats), jobs=workers,
                                 all_parts=all_parts, notebooks=check_folder(notebooks) if notebooks else None,
-                                since=since, version=version, draft=draft, force=force, shard=slice_)
+                                since=since, version=version, draft=draft, force=force, shard=slice_,
+                                language=plan_language)
     if slice_ is not None:
-        click.echo(f"shard {slice_[0]}/{slice_[1]}: {len(results)} of {len(folders)} communities")
+        click.echo(_("shard {index}/{count}: {made} of {total} communities").format(
+            index=slice_[0], count=slice_[1], made=len(results), total=len(folders)))
     click.echo(summary_table(results, time.perf_counter() - started))
     failed = [r for r in results if not r.ok]
     if failed:
-        raise CswbError(f"{len(failed)} of {len(results)} reports failed (their notebooks and errors are in "
-                        f"{out}/<name>.FAILED/)")
+        raise CswbError(_("{failed} of {total} reports failed (their notebooks and errors are in {out}/<name>.FAILED/)")
+                        .format(failed=len(failed), total=len(results), out=out))
 
 
 @cli.group()
@@ -697,7 +768,7 @@ def notebooks_command(folder: Path, overwrite: bool) -> None:
 def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
     """The project's warnings as one line (`cswb: warning: ...`); others as Python shows them."""
     if issubclass(category, CswbWarning):
-        click.echo(f"cswb: warning: {message}", err=True)
+        click.echo(_("cswb: warning: {message}").format(message=message), err=True)
     else:
         warnings._showwarning_orig(message, category, *args, **kwargs)  # type: ignore[attr-defined]
 
@@ -709,26 +780,30 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(argv: list[str] | None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    i18n.set_language(cli_language(arguments, os.environ))
+    _speak_click_in_current_language()
+    translate_help(cli)
     try:
-        cli.main(args=argv, prog_name="cswb", standalone_mode=False)
+        cli.main(args=arguments, prog_name="cswb", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.Abort:
-        click.echo("cswb: aborted", err=True)
+        click.echo(_("cswb: aborted"), err=True)
         return 130
     except click.ClickException as exc:
         context = getattr(exc, "ctx", None)  # usage errors carry the command they are about
-        hint = f" (see 'cswb {context.info_name} --help')" if context else ""
-        click.echo(f"cswb: error: {exc.format_message()}{hint}", err=True)
+        hint = _(" (see 'cswb {command} --help')").format(command=context.info_name) if context else ""
+        click.echo(_("cswb: error: {message}").format(message=exc.format_message() + hint), err=True)
         return exc.exit_code
     except CswbError as exc:
-        click.echo(f"cswb: error: {exc}", err=True)
+        click.echo(_("cswb: error: {message}").format(message=exc), err=True)
         return getattr(exc, "exit_code", 1)
     except OSError as exc:  # a path that cannot be used, a full disk: the user's to fix, not a bug
-        click.echo(f"cswb: error: {os_error_line(exc)}", err=True)
+        click.echo(_("cswb: error: {message}").format(message=os_error_line(exc)), err=True)
         return 1
     except KeyboardInterrupt:
-        click.echo("cswb: interrupted", err=True)
+        click.echo(_("cswb: interrupted"), err=True)
         return 130
     return 0
 

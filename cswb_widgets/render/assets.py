@@ -15,6 +15,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..framework import load_catalogue
+from ..i18n import N_, _, format_number, ngettext
 from ..model import gaps
 from ..model.privacy import suppress_small_counts
 from . import maps
@@ -39,11 +40,17 @@ LABELS = {"organization_id": "Organization", "member_community_id": "Community",
 LISTING_LIMIT = 200
 LISTING_SHOWN = 100
 NAMES_IN_A_CELL = 5  # organizations named in one matrix cell before "and N more"
-MAP_TITLE = "Community assets"
-ALL_PLACED = (
-    "<p>Every asset with a site has map coordinates. (Confidential sites such as shelters, "
-    "virtual and community-wide services are not mapped.)</p>"
+MAP_TITLE = N_("Community assets")
+ALL_PLACED_TEXT = N_(
+    "Every asset with a site has map coordinates. (Confidential sites such as shelters, "
+    "virtual and community-wide services are not mapped.)"
 )
+ALL_PLACED = f"<p>{ALL_PLACED_TEXT}</p>"  # English, as the Assets app shows it; documents use all_placed_html()
+
+
+def all_placed_html() -> str:
+    """That every asset with a site is on the map, in the current language."""
+    return str(Markup("<p>{}</p>").format(_(ALL_PLACED_TEXT)))
 
 
 def count_text(number: int, noun: str) -> str:
@@ -59,39 +66,42 @@ def inventory_html(tables: Any) -> str:
     by name when the inventory holds more than LISTING_LIMIT); numbers served under 5 show "<5"."""
     assets = tables["assets"]
     if assets.empty:
-        return "<p>No asset recorded yet.</p>"
+        return str(Markup("<p>{}</p>").format(_("No asset recorded yet.")))
     areas = load_catalogue().planning_areas
     summary = gaps.assets_by_sector(tables)
-    labels = {a.key: a.name for a in areas} | {"no_planning_area": "No planning area", "total": "Assets"}
+    summary = summary.assign(sector=[_(x) if isinstance(x, str) and x else x for x in summary["sector"]]) \
+        if "sector" in summary else summary
+    labels = {a.key: a.name for a in areas} | {"no_planning_area": N_("No planning area"), "total": N_("Assets")}
     # Counts of services, not of people: nothing here is small-count suppressed.
     parts = [
         table_html(
             summary, labels=labels, row_header="sector",
-            caption=f"Assets by sector and planning area ({len(assets):,} assets; an asset working "
-            "in two planning areas is counted in both)",
+            caption=_("Assets by sector and planning area ({n} assets; an asset working in two planning areas is "
+                      "counted in both)").format(n=format_number(len(assets))),
         )
     ]
     frame = display_frame(tables, "assets", columns=REPORT_COLUMNS)
     # Numbers served are counts of people: published reports show under-5 as "<5".
     served = pd.DataFrame({"numbers_served": assets["numbers_served"].tolist()})
     frame["numbers_served"] = suppress_small_counts(served, ["numbers_served"])["numbers_served"].map(
-        lambda v: "" if pd.isna(v) else f"{v:,}" if isinstance(v, int) else v
+        lambda v: "" if pd.isna(v) else format_number(v) if isinstance(v, int) else v
     )
     frame = frame.iloc[frame["name"].str.casefold().argsort(kind="stable")]
-    caption = f"Asset inventory ({len(assets):,} assets)"
+    caption = _("Asset inventory ({n} assets)").format(n=format_number(len(assets)))
     if len(frame) > LISTING_LIMIT:
         omitted = len(frame) - LISTING_SHOWN
         parts.append(
             str(
-                Markup(
-                    "<p>The inventory holds {total} assets, too many to print in full: the first {shown} "
+                Markup("<p>{}</p>").format(_(
+                    "The inventory holds {total} assets, too many to print in full: the first {shown} "
                     "by name are listed below and the other {omitted} are omitted here. The whole inventory "
-                    "is in the workspace and in its CSV or Excel export.</p>"
-                ).format(total=f"{len(frame):,}", shown=LISTING_SHOWN, omitted=f"{omitted:,}")
+                    "is in the workspace and in its CSV or Excel export."
+                ).format(total=format_number(len(frame)), shown=LISTING_SHOWN, omitted=format_number(omitted)))
             )
         )
         frame = frame.head(LISTING_SHOWN)
-        caption = f"Asset inventory: the first {LISTING_SHOWN} of {len(assets):,} assets by name"
+        caption = _("Asset inventory: the first {shown} of {n} assets by name").format(
+            shown=LISTING_SHOWN, n=format_number(len(assets)))
     parts.append(table_html(frame, labels=LABELS, caption=caption, row_header="name", style=False))
     return "".join(parts)
 
@@ -100,13 +110,16 @@ def provenance_html(tables: Any) -> str:
     """Where the assets came from: a count per `source`, most first."""
     sources = gaps.assets_by_source(tables)
     if sources.empty:
-        return "<p>No asset recorded yet.</p>"
+        return str(Markup("<p>{}</p>").format(_("No asset recorded yet.")))
     shown = sources.head(8)
-    words = "; ".join(f"{count:,} from {source}" for source, count in shown.items())
+    words = "; ".join(_("{count} from {source}").format(count=format_number(count), source=_(str(source)))
+                      for source, count in shown.items())
     rest = sources.iloc[len(shown):]
     if len(rest):
-        words += f"; {int(rest.sum()):,} from {len(rest)} other sources"
-    return str(Markup("<p>Where the {} assets came from: {}.</p>").format(f"{int(sources.sum()):,}", words))
+        words += "; " + ngettext("{count} from {n} other source", "{count} from {n} other sources", len(rest)).format(
+            count=format_number(int(rest.sum())), n=len(rest))
+    return str(Markup("<p>{}</p>").format(_("Where the {total} assets came from: {sources}.").format(
+        total=format_number(int(sources.sum())), sources=words)))
 
 
 # -- locations ----------------------------------------------------------------------------------------
@@ -116,13 +129,13 @@ def missing_coordinates_html(tables: Any) -> str:
     """For reports: the assets at a site with no map point (the first LISTING_SHOWN)."""
     missing = gaps.assets_without_coordinates(tables)
     if missing.empty:
-        return ALL_PLACED
-    intro = str(
-        Markup(
-            "<p>{} with a site have no coordinates and are missing from the map. Coordinates are not looked "
-            "up online (no geocoding service is contacted): enter them from a map or a GPS reading.</p>"
-        ).format(count_text(len(missing), "asset"))
-    )
+        return all_placed_html()
+    intro = str(Markup("<p>{}</p>").format(ngettext(
+        "{n} asset with a site has no coordinates and is missing from the map. Coordinates are not looked up online "
+        "(no geocoding service is contacted): enter them from a map or a GPS reading.",
+        "{n} assets with a site have no coordinates and are missing from the map. Coordinates are not looked up "
+        "online (no geocoding service is contacted): enter them from a map or a GPS reading.", len(missing)
+    ).format(n=format_number(len(missing)))))
     organizations = dict(zip(tables["organizations"]["id"], tables["organizations"]["name"], strict=True))
     shown = missing.head(LISTING_SHOWN)
     frame = pd.DataFrame(
@@ -134,11 +147,12 @@ def missing_coordinates_html(tables: Any) -> str:
         }
     )
     note = (
-        f"<p>The first {LISTING_SHOWN} are listed; {len(missing) - LISTING_SHOWN:,} more are omitted here.</p>"
+        str(Markup("<p>{}</p>").format(_("The first {shown} are listed; {more} more are omitted here.").format(
+            shown=LISTING_SHOWN, more=format_number(len(missing) - LISTING_SHOWN))))
         if len(missing) > LISTING_SHOWN
         else ""
     )
-    return intro + table_html(frame, labels=LABELS, caption="Assets without coordinates", row_header="name") + note
+    return intro + table_html(frame, labels=LABELS, caption=N_("Assets without coordinates"), row_header="name") + note
 
 
 def asset_map_html(tables: Any) -> str:

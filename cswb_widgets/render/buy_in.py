@@ -15,6 +15,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..framework import load_catalogue
+from ..i18n import N_, _, format_number, ngettext
 from ..model.engagement import PeriodSummary
 from ..model.privacy import SMALL_COUNT, suppress_small_counts
 from ..model.readiness import Check
@@ -30,15 +31,16 @@ if TYPE_CHECKING:
 def consultation_matrix_html(matrix: pd.DataFrame, *, published: bool, required: bool = True) -> str:
     """Each group that must be consulted: status, activities, people reached, methods, why not applicable.
     `required`: False for a First Nation–led plan, which consults in its own terms, not the Act's."""
-    frame = matrix.assign(methods=["; ".join(m) for m in matrix["methods"]],
-                          status=[str(s).capitalize() for s in matrix["status"]])
+    frame = matrix.assign(methods=["; ".join(_(method) for method in m if method) for m in matrix["methods"]],
+                          status=[_(str(s).capitalize()) if s else "" for s in matrix["status"]],
+                          group=[_(str(g)) if g else "" for g in matrix["group"]])
     if published:  # people reached are counts of people: published reports show under 5 as "<5"
         frame = suppress_small_counts(frame, ["people_reached"])
     return table_html(
         frame,
         columns=["group", "status", "activities", "people_reached", "methods", "reason"],
         labels={"reason": "Why not applicable"},
-        caption="Consultation of required groups" if required else "Groups consulted (the Act's list, as guidance)",
+        caption=_("Consultation of required groups") if required else _("Groups consulted (the Act's list, as guidance)"),
         row_header="group",
     )
 
@@ -52,21 +54,30 @@ def consultation_html(ws: Workspace, check: Check, matrix: pd.DataFrame) -> str:
 
 def feedback_count_html(feedback: pd.DataFrame) -> str:
     tagged = sum(bool(tags) for tags in feedback["risk_categories"])
-    return f"<p>{len(feedback)} feedback items recorded; {tagged} tagged with a risk category.</p>"
+    recorded = ngettext("{n} feedback item recorded", "{n} feedback items recorded", len(feedback))
+    text = _("{recorded}; {tagged} tagged with a risk category.").format(
+        recorded=recorded.format(n=format_number(len(feedback))), tagged=format_number(tagged))
+    return str(Markup("<p>{}</p>").format(text))
 
 
 def survey_count_html(feedback: pd.DataFrame) -> str:
-    return f"<p>{feedback['question'].notna().sum()} feedback items came from survey answers.</p>"
+    count = int(feedback["question"].notna().sum())
+    return str(Markup("<p>{}</p>").format(ngettext(
+        "{n} feedback item came from survey answers.", "{n} feedback items came from survey answers.", count
+    ).format(n=format_number(count))))
 
 
 def untagged_html(untagged: pd.DataFrame) -> str:
-    return f"<p>{len(untagged)} feedback items are not yet tagged with a risk category.</p>"
+    return str(Markup("<p>{}</p>").format(ngettext(
+        "{n} feedback item is not yet tagged with a risk category.",
+        "{n} feedback items are not yet tagged with a risk category.", len(untagged)
+    ).format(n=format_number(len(untagged)))))
 
 
 def tag_suggestions_html(pending: pd.DataFrame) -> str:
     """Untagged feedback with the risk categories its words suggest (`engagement.tag_suggestions`)."""
     catalogue = load_catalogue()
-    shown = pending.assign(suggested=["; ".join(catalogue.name_of("risk_categories", k) for k in s) for s in pending["suggested"]])
+    shown = pending.assign(suggested=["; ".join(_(catalogue.name_of("risk_categories", k)) for k in s) for s in pending["suggested"]])
     return table_html(shown, columns=["text", "suggested"], labels={"suggested": "Suggested categories"},
                       caption="Suggested tags for untagged feedback", empty_text="No suggestions pending.")
 
@@ -76,14 +87,14 @@ def theme_chart_html(frequency: pd.DataFrame, *, by: str = "risk_categories", pu
     from . import charts
 
     if frequency.empty:
-        return "<p>No tagged feedback yet.</p>"
+        return str(Markup("<p>{}</p>").format(_("No tagged feedback yet.")))
     chart = charts.bar_chart(
-        frequency["label"].tolist(),
+        [_(str(label)) for label in frequency["label"]],
         frequency["count"].tolist(),
-        title="What people raised" if by == "risk_categories" else "Themes raised",
-        xlabel="Feedback items",
+        title=N_("What people raised") if by == "risk_categories" else N_("Themes raised"),
+        xlabel=N_("Feedback items"),
         suppress_below=SMALL_COUNT if published else None,
-        category_label="Risk category" if by == "risk_categories" else "Theme",
+        category_label=N_("Risk category") if by == "risk_categories" else N_("Theme"),
     )
     return chart.html()
 
@@ -92,18 +103,22 @@ def period_summaries_html(summaries: Sequence[PeriodSummary], *, published: bool
     """Each period as the framework asks: time, outreach, successes, challenges, findings, lessons."""
     parts = []
     for s in summaries:
-        when = " to ".join(d.date().isoformat() for d in (s.start, s.end) if d is not None) or "dates not set"
+        when = _(" to ").join(d.date().isoformat() for d in (s.start, s.end) if d is not None) or _("dates not set")
         reached: int | str = s.people_reached
         heard: int | str = s.feedback_items
         if published:  # counts under 5 read "<5"
             reached, heard = (f"<{SMALL_COUNT}" if 0 < n < SMALL_COUNT else n for n in (s.people_reached, s.feedback_items))
-        facts = Markup(
-            "<ul><li>Time period: {}</li><li>Activities: {}; people reached: {}</li>"
-            "<li>Methods: {}</li><li>Groups reached: {}</li><li>Feedback items: {}</li></ul>"
-        ).format(when, s.activities, reached, ", ".join(s.methods) or "none",
-                 ", ".join(s.groups_reached) or "none", heard)
+        reached, heard = (format_number(n) if isinstance(n, int) else n for n in (reached, heard))
+        facts = Markup("<ul>{}</ul>").format(Markup("").join(Markup("<li>{}</li>").format(line) for line in (
+            _("Time period: {when}").format(when=when),
+            _("Activities: {activities}; people reached: {reached}").format(
+                activities=format_number(s.activities), reached=reached),
+            _("Methods: {methods}").format(methods=", ".join(_(m) for m in s.methods) or _("none")),
+            _("Groups reached: {groups}").format(groups=", ".join(_(g) for g in s.groups_reached) or _("none")),
+            _("Feedback items: {count}").format(count=heard),
+        )))
         narrative = Markup("").join(
-            Markup("<h5>{}</h5><p>{}</p>").format(label, text or "Not yet written.")
+            Markup("<h5>{}</h5><p>{}</p>").format(_(label), text or _("Not yet written."))
             for label, text in (
                 ("Outreach types", s.outreach_types), ("Successes", s.successes),
                 ("Challenges", s.challenges), ("Findings", s.findings),
@@ -111,7 +126,7 @@ def period_summaries_html(summaries: Sequence[PeriodSummary], *, published: bool
             )
         )
         parts.append(str(Markup('<section class="cswb-period"><h4>{}</h4>{}{}</section>').format(s.name, facts, narrative)))
-    return "".join(parts) or "<p>No engagement period recorded yet.</p>"
+    return "".join(parts) or str(Markup("<p>{}</p>").format(_("No engagement period recorded yet.")))
 
 
 def title_page_html(community: dict[str, Any]) -> str:
@@ -120,15 +135,16 @@ def title_page_html(community: dict[str, Any]) -> str:
     secondary = safe_colour(community.get("colour_secondary"), DEFAULT_SECONDARY)
     logo = safe_logo(community.get("logo"))
     name = str(community.get("name") or "")
-    kinds = {k.key: k.name for k in load_catalogue().community_kinds}
+    kinds = {k.key: _(k.name) for k in load_catalogue().community_kinds}
     kind = kinds.get(str(community.get("kind") or ""), "")
-    image = Markup('<img class="cswb-title-logo" src="{}" alt="{} logo">').format(logo, name) if logo else ""
+    image = Markup('<img class="cswb-title-logo" src="{}" alt="{}">').format(
+        logo, _("{name} logo").format(name=name)) if logo else ""
     return str(Markup(
         '<div class="cswb-title-page" style="background:{p};color:{t};border-bottom:0.5rem solid {s};'
         'padding:2rem 1.5rem">{img}<h1 class="cswb-title-plan">{plan}</h1>'
         '<p class="cswb-title-community">{name}{kind}</p></div>'
     ).format(p=primary, t=readable_text_colour(primary), s=secondary, img=image,
-             plan=community.get("plan_name") or f"{name} Community Safety and Well-Being Plan",
+             plan=community.get("plan_name") or default_plan_name(name),
              name=name, kind=Markup(" ({})").format(kind) if kind else ""))
 
 
@@ -138,11 +154,17 @@ def identity_preview_html(community: dict[str, Any]) -> str:
     secondary = safe_colour(community.get("colour_secondary"), DEFAULT_SECONDARY)
     logo = safe_logo(community.get("logo"))
     text = readable_text_colour(primary)
-    image = Markup('<img src="{}" alt="{} logo" style="max-height:4rem">').format(logo, community.get("name") or "") if logo else ""
+    image = Markup('<img src="{}" alt="{}" style="max-height:4rem">').format(
+        logo, _("{name} logo").format(name=community.get("name") or "")) if logo else ""
     return str(
         Markup(
             '<div class="cswb-identity" style="background:{p};color:{t};padding:1rem;border-bottom:6px solid {s}">'
             "{img}<p style=\"font-size:1.4rem;margin:.3rem 0\">{name}</p></div>"
         ).format(p=primary, t=text, s=secondary, img=image,
-                 name=community.get("plan_name") or f"{community.get('name', '')} Community Safety and Well-Being Plan")
+                 name=community.get("plan_name") or default_plan_name(str(community.get("name", ""))))
     )
+
+
+def default_plan_name(community: str) -> str:
+    """The plan's name when the community gave none, in the current language."""
+    return _("{community} Community Safety and Well-Being Plan").format(community=community)

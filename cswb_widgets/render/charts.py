@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.colors import BoundaryNorm, ListedColormap, to_hex
-from matplotlib.dates import AutoDateLocator, DateFormatter, date2num
+from matplotlib.dates import AutoDateLocator, date2num, num2date
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.ft2font import LoadFlags
@@ -44,6 +44,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import blended_transform_factory
 
+from .. import i18n
+from ..i18n import _, ngettext
 from ..model.privacy import is_small_count
 from ._html import readable_text_colour
 from .figures import (
@@ -93,8 +95,9 @@ def _phrase(label: str) -> str:
     return label
 
 
-def _count(number: int, noun: str, plural: str | None = None) -> str:
-    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+def _count(number: int, singular: str, plural: str) -> str:
+    """"3 tasks": `singular` and `plural` are ngettext's, each with `{n}` for the number."""
+    return ngettext(singular, plural, number).format(n=i18n.format_number(number))
 
 
 def _figure(height_inches: float, width_inches: float = WIDTH_INCHES) -> Figure:
@@ -139,6 +142,7 @@ def bar_chart(
     order does not leak which small count is larger).
     """
     _require(len(labels) == len(values), f"{len(labels)} labels but {len(values)} values")
+    title, xlabel, category_label = _(title), _(xlabel), _(category_label)  # the caller's English, translated
     numbers = _finite(values, "bar values")
     _require(all(v >= 0 for v in numbers), "bar values must not be negative")
     threshold = suppress_below if suppress_below is not None else 0
@@ -154,13 +158,13 @@ def bar_chart(
         positions = np.arange(len(rows))
         bars = [
             (position, value)
-            for position, (_, value, suppressed) in zip(positions, rows, strict=True)
+            for position, (_label, value, suppressed) in zip(positions, rows, strict=True)
             if not suppressed
         ]
         if bars:  # a suppressed count gets no bar at all, not even one of zero length
-            axes.barh([p for p, _ in bars], [v for _, v in bars], color=SERIES_COLOURS[0], height=0.65)
-        largest = max((v for _, v in bars), default=0.0) or 1.0
-        for position, (_, value, suppressed) in zip(positions, rows, strict=True):
+            axes.barh([p for p, _value in bars], [v for _position, v in bars], color=SERIES_COLOURS[0], height=0.65)
+        largest = max((v for _position, v in bars), default=0.0) or 1.0
+        for position, (_label, value, suppressed) in zip(positions, rows, strict=True):
             axes.annotate(
                 marker if suppressed else format_number(value),
                 xy=(0 if suppressed else value, position),
@@ -169,11 +173,12 @@ def bar_chart(
                 va="center",
                 fontstyle="italic" if suppressed else "normal",
             )
-        axes.set_yticks(positions, [_display_label(label) for label, _, _ in rows])
+        axes.set_yticks(positions, [_display_label(label) for label, _value, _hidden in rows])
         axes.invert_yaxis()  # first (largest) at the top
         axes.set_xlim(0, largest * 1.15)
         note = (
-            f"\n{marker}: fewer than {threshold}, not shown to protect privacy"
+            "\n" + _("{marker}: fewer than {threshold}, not shown to protect privacy").format(
+                marker=marker, threshold=threshold)
             if any(r[2] for r in rows)
             else ""
         )
@@ -183,8 +188,8 @@ def bar_chart(
 
         table = pd.DataFrame(
             {
-                category_label: [label for label, _, _ in rows],
-                xlabel: [marker if suppressed else format_number(value) for _, value, suppressed in rows],
+                category_label: [label for label, _value, _hidden in rows],
+                xlabel: [marker if suppressed else format_number(value) for _label, value, suppressed in rows],
             }
         )
         description = _bar_description(rows, xlabel, marker, threshold)
@@ -193,14 +198,17 @@ def bar_chart(
 
 def _bar_description(rows: list[tuple[str, float, bool]], xlabel: str, marker: str, threshold: int) -> str:
     shown = [r for r in rows if not r[2]]
-    parts = [f"Horizontal bar chart of {_phrase(xlabel)} for {_count(len(rows), 'category', 'categories')}."]
+    parts = [_("Horizontal bar chart of {what} for {categories}.").format(
+        what=_phrase(xlabel), categories=_count(len(rows), "{n} category", "{n} categories"))]
     if shown:
-        listed = "; ".join(f"{label}: {format_number(value)}" for label, value, _ in shown[:5])
-        more = f" and {len(shown) - 5} more" if len(shown) > 5 else ""
+        listed = "; ".join(_("{label}: {value}").format(label=label, value=format_number(value))
+                           for label, value, _suppressed in shown[:5])
+        more = _(" and {n} more").format(n=len(shown) - 5) if len(shown) > 5 else ""
         parts.append(f"{listed}{more}.")
     suppressed = len(rows) - len(shown)
     if suppressed:
-        parts.append(f"{suppressed} with fewer than {threshold} shown as {marker}.")
+        parts.append(_("{n} with fewer than {threshold} shown as {marker}.").format(
+            n=suppressed, threshold=threshold, marker=marker))
     return " ".join(parts)
 
 
@@ -221,6 +229,7 @@ def heatmap(
     whichever is more readable on that cell. Missing values are light grey with an en dash.
     """
     _require(frame.shape[0] > 0 and frame.shape[1] > 0, "the heatmap needs at least one row and one column")
+    title, value_label = _(title), _(value_label)
     values = frame.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
     finite = values[np.isfinite(values)]
     low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
@@ -258,19 +267,21 @@ def heatmap(
         colour_bar = figure.colorbar(mesh, ax=axes, shrink=0.8, pad=0.02)
         colour_bar.set_label(plain_text(value_label))
         colour_bar.outline.set_visible(False)
-        colour_bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v)))
+        colour_bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_number(v)))
         axes.set_title(_chart_title(title), pad=12)
 
         table = frame.copy()
-        table.insert(0, frame.index.name or "Row", [str(i) for i in frame.index])
+        table.insert(0, _(str(frame.index.name or "Row")), [str(i) for i in frame.index])
         table = table.reset_index(drop=True)
-        description = (
-            f"Heatmap of {_phrase(value_label)} for {_count(rows, 'row')} by {_count(columns, 'column')} "
-            f"({', '.join(str(c) for c in frame.columns[:8])}{'…' if columns > 8 else ''}); "
-            f"values from {format_number(low)} to {format_number(high)}, darker cells are higher."
-        )
+        description = _("Heatmap of {what} for {rows} by {columns} ({names}); values from {low} to {high}, "
+                        "darker cells are higher.").format(
+            what=_phrase(value_label), rows=_count(rows, "{n} row", "{n} rows"),
+            columns=_count(columns, "{n} column", "{n} columns"),
+            names=", ".join(str(c) for c in frame.columns[:8]) + ("…" if columns > 8 else ""),
+            low=format_number(low), high=format_number(high))
         if finite.size < values.size:
-            description += f" {_count(values.size - finite.size, 'cell')} without a value."
+            description += " " + _count(values.size - finite.size, "{n} cell without a value.",
+                                        "{n} cells without a value.")
         return figure_to_chart(figure, title=title, description=description, table=table)
 
 
@@ -292,6 +303,7 @@ def ranked_scores(
     so no part of the ranking is hidden. ``highlight`` names items (e.g. chosen priority
     risks) whose labels are drawn bold and marked "(priority)".
     """
+    title, xlabel = _(title), _(xlabel)
     contributions = _as_contributions(scores)
     totals = contributions.sum(axis=1)
     order = totals.sort_values(ascending=False, kind="stable").index
@@ -300,7 +312,7 @@ def ranked_scores(
         contributions, totals = contributions.iloc[:top], totals.iloc[:top]
     marked = {str(h) for h in highlight}
     labels = [
-        f"{rank}. {name}{' (priority)' if str(name) in marked else ''}"
+        f"{rank}. {name}" + (_(" (priority)") if str(name) in marked else "")
         for rank, name in enumerate(totals.index, start=1)
     ]
     stacked = contributions.shape[1] > 1
@@ -355,20 +367,21 @@ def ranked_scores(
         axes.set_title(_chart_title(title), pad=title_pad)
 
         table = contributions.copy()
-        table.insert(0, "Rank", range(1, len(totals) + 1))
-        table.insert(1, "Item", [str(i) for i in totals.index])
-        table["Score"] = totals.to_numpy()
+        rank, item, score = _("Rank"), _("Item"), _("Score")
+        table.insert(0, rank, range(1, len(totals) + 1))
+        table.insert(1, item, [str(i) for i in totals.index])
+        table[score] = totals.to_numpy()
         if not stacked:
-            table = table[["Rank", "Item", "Score"]]
+            table = table[[rank, item, score]]
         table = table.reset_index(drop=True)
         listed = "; ".join(
             f"{rank}. {name} ({format_number(float(total))})"
             for rank, (name, total) in enumerate(totals.iloc[:5].items(), start=1)
         )
-        built = f" Each score is the sum of {', '.join(map(str, contributions.columns))}." if stacked else ""
-        description = (
-            f"Ranking of {_count(len(totals), 'item')} by {_phrase(xlabel)}, highest first: {listed}.{built}"
-        )
+        built = (" " + _("Each score is the sum of {criteria}.").format(
+            criteria=", ".join(map(str, contributions.columns)))) if stacked else ""
+        description = _("Ranking of {items} by {what}, highest first: {listed}.").format(
+            items=_count(len(totals), "{n} item", "{n} items"), what=_phrase(xlabel), listed=listed) + built
         return figure_to_chart(figure, title=title, description=description, table=table)
 
 
@@ -377,7 +390,7 @@ def _as_contributions(scores: pd.Series | pd.DataFrame | Mapping[str, float]) ->
         frame = scores.apply(pd.to_numeric, errors="raise").astype(float)
     else:
         series = scores if isinstance(scores, pd.Series) else pd.Series(dict(scores), dtype=float)
-        frame = series.astype(float).to_frame(name=series.name or "Score")
+        frame = series.astype(float).to_frame(name=series.name or _("Score"))
     _require(len(frame) > 0, "there are no scores to rank")
     _require(bool(np.isfinite(frame.to_numpy()).all()), "scores must be finite numbers")
     return frame
@@ -406,6 +419,7 @@ def line_chart(
     (published counts) values from above 0 to under 5 are not drawn and read "<5" in the table
     and the description; so do a baseline or target in that range.
     """
+    title, ylabel, xlabel, comparator_label = _(title), _(ylabel), _(xlabel), _(comparator_label)
     frame = pd.DataFrame(series) if not isinstance(series, pd.DataFrame) else series.copy()
     _require(
         frame.shape[1] > 0 and frame.shape[0] > 0, "the line chart needs at least one series with values"
@@ -448,11 +462,11 @@ def line_chart(
                 linewidth=1.5,
                 label=plain_text(comparator_label),
             )
-        for value, name, style in ((baseline, "Baseline", ":"), (target, "Target", "-.")):
+        for value, name, style in ((baseline, _("Baseline {value}"), ":"), (target, _("Target {value}"), "-.")):
             if value is not None and not hidden(value):
                 axes.axhline(value, color=TEXT_COLOUR, linestyle=style, linewidth=1.2)
                 axes.annotate(
-                    f"{name} {format_number(value)}",
+                    name.format(value=format_number(value)),
                     xy=(1.0, value),
                     xycoords=("axes fraction", "data"),
                     xytext=(-2, 3),
@@ -463,7 +477,7 @@ def line_chart(
                 )
         if integer_x:
             axes.set_xticks(sorted({int(x) for x in x_values}))
-            axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{int(x)}"))
+            axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{int(x)}"))
         axes.set_xlabel(plain_text(xlabel))
         axes.set_ylabel(plain_text(ylabel))
         axes.set_title(_chart_title(title))
@@ -490,16 +504,18 @@ def _x_text(value: Any) -> str:
 def _line_description(
     frame: pd.DataFrame, ylabel: str, baseline: float | None, target: float | None, shown: Callable[[Any], str]
 ) -> str:
-    parts = [f"Line chart of {_phrase(ylabel)} over time, {frame.shape[1]} series."]
+    parts = [_("Line chart of {what} over time, {series}.").format(
+        what=_phrase(ylabel), series=_count(frame.shape[1], "{n} series", "{n} series"))]
     for column in frame.columns[:6]:
         points = frame[column].dropna()
         if len(points):
-            first_x, last_x = _x_text(points.index[0]), _x_text(points.index[-1])
-            parts.append(f"{column}: {shown(points.iloc[0])} in {first_x}, {shown(points.iloc[-1])} in {last_x}.")
+            parts.append(_("{series}: {first} in {first_x}, {last} in {last_x}.").format(
+                series=column, first=shown(points.iloc[0]), first_x=_x_text(points.index[0]),
+                last=shown(points.iloc[-1]), last_x=_x_text(points.index[-1])))
     if baseline is not None:
-        parts.append(f"Baseline {shown(baseline)}.")
+        parts.append(_("Baseline {value}").format(value=shown(baseline)) + ".")
     if target is not None:
-        parts.append(f"Target {shown(target)}.")
+        parts.append(_("Target {value}").format(value=shown(target)) + ".")
     return " ".join(parts)
 
 
@@ -536,18 +552,21 @@ def gantt(
     not the clock, so output stays reproducible. Without `show_status` (a plan's schedule) every
     bar is drawn alike and neither the table nor the description speaks of status.
     """
+    title = _(title)
     if not show_status:
         tasks = tasks.assign(status=PLANNED)
-        status_names = {PLANNED: "Planned"}
+        status_names = {PLANNED: _("Planned")}
     missing = [c for c in (label_column, "start", "end", group_column, "status") if c not in tasks.columns]
     _require(not missing, f"gantt tasks need the columns {', '.join(missing)}")
-    names = dict(status_names or _catalogue_status_names())
+    names = {key: _(name) if name else name for key, name in (status_names or _catalogue_status_names()).items()}
     frame = tasks[[label_column, "start", "end", group_column, "status"]].copy()
     frame["start"] = pd.to_datetime(frame["start"], errors="coerce")
     frame["end"] = pd.to_datetime(frame["end"], errors="coerce")
-    frame[group_column] = frame[group_column].fillna("").astype(str).replace("", "(no group)")
+    # Group names (the planning areas) in the current language; the community's own groups stay as written.
+    frame[group_column] = [_(g) if g else _("(no group)") for g in frame[group_column].fillna("").astype(str)]
     frame["status"] = frame["status"].fillna("").astype(str)
-    groups = list(dict.fromkeys(list(group_order or []) + sorted(frame[group_column].unique())))
+    order = [_(g) if g else g for g in group_order or []]
+    groups = list(dict.fromkeys(order + sorted(frame[group_column].unique())))
     dated = frame.dropna(subset=["start", "end"])
     groups = [g for g in groups if (dated[group_column] == g).any()]
     undated = len(frame) - len(dated)
@@ -557,7 +576,7 @@ def gantt(
     for group in groups:
         rows.append((group, None))
         members = dated[dated[group_column] == group].sort_values(["start", "end"], kind="stable")
-        rows.extend((str(task[label_column]), task) for _, task in members.iterrows())
+        rows.extend((str(task[label_column]), task) for _text, task in members.iterrows())
 
     used = list(dict.fromkeys(dated["status"]))
     used.sort(key=lambda s: list(STATUS_STYLES).index(s) if s in STATUS_STYLES else 99)
@@ -566,7 +585,7 @@ def gantt(
     with chart_style():
         # Margins are measured, not left to a layout engine: with thirty task labels the engine's
         # repeated text measuring took most of a second per chart, and a plan has one per priority.
-        left = max((_text_width_inches(t, bold=task is None) for t, (_, task) in zip(tick_labels, rows, strict=True)),
+        left = max((_text_width_inches(t, bold=task is None) for t, (_text, task) in zip(tick_labels, rows, strict=True)),
                    default=0.0) + 0.2
         title_lines = plain_text(title).count("\n") + 1
         top = ((30 if used else 6) + 10 + 15 * title_lines) / 72  # title (points) above the legend row
@@ -577,8 +596,8 @@ def gantt(
         axes = figure.add_axes((left / WIDTH_INCHES, bottom / height,
                                 1 - (left + right) / WIDTH_INCHES, 1 - (top + bottom) / height))
         for status in used:  # one bar call per status, not per task
-            positions = [n for n, (_, task) in enumerate(rows) if task is not None and task["status"] == status]
-            tasks = [task for _, task in rows if task is not None and task["status"] == status]
+            positions = [n for n, (_text, task) in enumerate(rows) if task is not None and task["status"] == status]
+            tasks = [task for _text, task in rows if task is not None and task["status"] == status]
             starts = np.array([date2num(task["start"]) for task in tasks])
             ends = np.array([date2num(task["end"]) for task in tasks])
             colour, hatch = STATUS_STYLES.get(status, UNKNOWN_STATUS_STYLE)
@@ -596,19 +615,19 @@ def gantt(
         # were a third of the drawing time.
         axes.set_yticks([])
         row_label_position = blended_transform_factory(axes.transAxes, axes.transData)
-        for position, (text, (_, task)) in enumerate(zip(tick_labels, rows, strict=True)):
+        for position, (text, (_text, task)) in enumerate(zip(tick_labels, rows, strict=True)):
             axes.text(-0.01, position, text, transform=row_label_position, ha="right", va="center",
                       fontweight="bold" if task is None else "normal", clip_on=False)
         axes.set_ylim(len(rows) - 0.5, -0.5)
         axes.xaxis_date()
         axes.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=6))  # "Jan 2026" labels must not overlap
-        axes.xaxis.set_major_formatter(DateFormatter("%b %Y"))
+        axes.xaxis.set_major_formatter(FuncFormatter(_month_year))
         axes.grid(axis="x", color="#d9d9d9", linewidth=0.6)
         axes.set_axisbelow(True)
         if today is not None:
             axes.axvline(date2num(pd.Timestamp(today)), color=TEXT_COLOUR, linestyle="--", linewidth=1)
             axes.annotate(
-                "Today",
+                _("Today"),
                 xy=(date2num(pd.Timestamp(today)), 1.0),
                 xycoords=("data", "axes fraction"),
                 xytext=(3, -10),
@@ -620,7 +639,7 @@ def gantt(
                 facecolor=STATUS_STYLES.get(s, UNKNOWN_STATUS_STYLE)[0],
                 hatch=STATUS_STYLES.get(s, UNKNOWN_STATUS_STYLE)[1],
                 edgecolor=TEXT_COLOUR,
-                label=plain_text(names.get(s, s or "No status")),
+                label=plain_text(names.get(s, s or _("No status"))),
             )
             for s in used
         ]
@@ -636,15 +655,15 @@ def gantt(
 
         table = pd.DataFrame(
             {
-                "Task": frame[label_column].astype(str).to_numpy(),
-                "Group": frame[group_column].to_numpy(),
-                "Start": [_date_text(d) for d in frame["start"]],
-                "End": [_date_text(d) for d in frame["end"]],
-                "Status": [names.get(s, s) for s in frame["status"]],
+                _("Task"): frame[label_column].astype(str).to_numpy(),
+                _("Group"): frame[group_column].to_numpy(),
+                _("Start"): [_date_text(d) for d in frame["start"]],
+                _("End"): [_date_text(d) for d in frame["end"]],
+                _("Status"): [names.get(s, s) for s in frame["status"]],
             }
         )
         if not show_status:
-            table = table.drop(columns="Status")
+            table = table.drop(columns=_("Status"))
         description = _gantt_description(dated, groups, group_column, undated, names, show_status=show_status)
         return figure_to_chart(figure, title=title, description=description, table=table)
 
@@ -661,6 +680,11 @@ def _text_width_inches(text: str, *, bold: bool = False) -> float:
     return max(widths, default=0.0) / 72
 
 
+def _month_year(value: float, _position: Any = None) -> str:
+    """An axis tick: "Jan 2026" / "janv. 2026", in the current language."""
+    return i18n.format_date(num2date(value).date(), "MMM y")
+
+
 def _date_text(value: Any) -> str:
     return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 
@@ -668,25 +692,26 @@ def _date_text(value: Any) -> str:
 def _catalogue_status_names() -> dict[str, str]:
     from cswb_widgets.framework import load_catalogue
 
-    return {entry.key: entry.name for entry in load_catalogue().action_statuses}
+    return {entry.key: _(entry.name) for entry in load_catalogue().action_statuses}
 
 
 def _gantt_description(
     dated: pd.DataFrame, groups: list[str], group_column: str, undated: int, names: Mapping[str, str],
     *, show_status: bool = True,
 ) -> str:
-    parts = [f"Timeline of {_count(len(dated), 'task')} in {_count(len(groups), 'group')}."]
+    parts = [_("Timeline of {tasks} in {groups}.").format(
+        tasks=_count(len(dated), "{n} task", "{n} tasks"), groups=_count(len(groups), "{n} group", "{n} groups"))]
     if len(dated):
-        parts.append(f"From {_date_text(dated['start'].min())} to {_date_text(dated['end'].max())}.")
+        parts.append(_("From {start} to {end}.").format(start=_date_text(dated["start"].min()),
+                                                          end=_date_text(dated["end"].max())))
     if len(dated) and show_status:
         counts = dated["status"].value_counts()
-        parts.append(
-            "Status: "
-            + ", ".join(f"{names.get(s, s or 'no status').lower()} {n}" for s, n in counts.items())
-            + "."
-        )
+        parts.append(_("Status: {counts}.").format(
+            counts=", ".join(f"{names.get(s, s or _('No status')).lower()} {n}" for s, n in counts.items())))
     for group in groups[:6]:
-        parts.append(f"{group}: {_count(int((dated[group_column] == group).sum()), 'task')}.")
+        parts.append(_("{label}: {value}").format(
+            label=group, value=_count(int((dated[group_column] == group).sum()), "{n} task", "{n} tasks")) + ".")
     if undated:
-        parts.append(f"{_count(undated, 'task')} without start and end dates listed in the table only.")
+        parts.append(_count(undated, "{n} task without start and end dates listed in the table only.",
+                            "{n} tasks without start and end dates listed in the table only."))
     return " ".join(parts)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from markupsafe import Markup
 
+from ..i18n import N_, _, format_number
 from ..model import commitment
 from ..model.commitment import SeatStatus
 from ..model.readiness import Check, Tables
@@ -23,12 +24,14 @@ if TYPE_CHECKING:
     from ..store.workspace import Workspace
 
 COMBINED = "__combined__"  # the group choice for one terms of reference shared by all groups
-MAP_TITLE = "Community boundary and sub-areas"
+MAP_TITLE = N_("Community boundary and sub-areas")
 
 
 def councils_html(tables: Tables) -> str:
     """Each council that adopts the plan and its resolution (the partner communities of a joint plan)."""
     frame = commitment.councils(tables)
+    for column in ("role", "status"):  # the model's words ("Lead", "Adopted"), in the document's language
+        frame[column] = [_(v) if isinstance(v, str) and v else v for v in frame[column]]
     for column in ("resolution_date", "publication_due", "review_due"):
         frame[column] = [d.isoformat() if d is not None and pd.notna(d) else "" for d in frame[column]]
     # Four columns and the rest below each council: eight side by side broke words on a printed page.
@@ -47,7 +50,7 @@ def community_map_html(areas: pd.DataFrame, members: pd.DataFrame) -> str:
 
     page = maps.map_html(maps.area_map(areas, member_communities=members, title=MAP_TITLE))
     caption = maps.map_caption(areas, member_communities=members, title=MAP_TITLE)
-    return maps.map_frame(page, title=MAP_TITLE, caption=caption, height=480)
+    return maps.map_frame(page, title=_(MAP_TITLE), caption=caption, height=480)
 
 
 def roster_html(roster: pd.DataFrame) -> str:
@@ -62,15 +65,15 @@ def seat_status_html(statuses: Sequence[SeatStatus], *, required: bool = True) -
     seats are guidance rather than a duty."""
     frame = pd.DataFrame(
         {
-            "Seat": [s.name for s in statuses],
-            "Status": [s.status.capitalize() for s in statuses],
-            "Filled by": ["; ".join(s.filled_by) or "-" for s in statuses],
-            "Why not applicable": [s.reason or "" for s in statuses],
-            "Named but not eligible": ["; ".join(s.ineligible) for s in statuses],
+            _("Seat"): [_(s.name) for s in statuses],
+            _("Status"): [_(s.status.capitalize()) for s in statuses],
+            _("Filled by"): ["; ".join(s.filled_by) or "-" for s in statuses],
+            _("Why not applicable"): [s.reason or "" for s in statuses],
+            _("Named but not eligible"): ["; ".join(s.ineligible) for s in statuses],
         }
     )
     if not any(s.ineligible for s in statuses):
-        frame = frame.drop(columns="Named but not eligible")
+        frame = frame.drop(columns=_("Named but not eligible"))
     caption = "Required advisory committee seats" if required else "Advisory committee seats (the Act's list, as guidance)"
     return table_html(frame, caption=caption)
 
@@ -84,16 +87,18 @@ def seat_coverage_html(ws: Workspace, check: Check, statuses: Sequence[SeatStatu
 def leaders_html(tables: Tables) -> str:
     """Champions (the public face) and coordinators (who keep the work moving)."""
     parts = []
-    for role, caption in (("champion", "Champions"), ("coordinator", "Coordinators")):
+    for role, caption, empty in (
+        ("champion", N_("Champions"), N_("No champions named yet: add a membership with this role.")),
+        ("coordinator", N_("Coordinators"), N_("No coordinators named yet: add a membership with this role.")),
+    ):
         frame = commitment.people_in_role(tables, role)
-        empty = f"No {caption.lower()} named yet: add a membership with this role."
         parts.append(table_html(frame, caption=caption, empty_text=empty))
     return "".join(parts)
 
 
 def group_choices(groups: pd.DataFrame) -> list[tuple[str, str]]:
     """What a terms of reference can be for: one combined, or each group."""
-    return [("One combined terms of reference", COMBINED)] + list(zip(groups["name"], groups["id"], strict=True))
+    return [(_("One combined terms of reference"), COMBINED)] + list(zip(groups["name"], groups["id"], strict=True))
 
 
 def terms_of_reference_html(tables: Tables) -> str:
@@ -104,10 +109,11 @@ def terms_of_reference_html(tables: Tables) -> str:
         if not any(s.text for s in sections):
             continue
         body = "".join(
-            str(Markup("<h4>{}</h4><p>{}</p>").format(s.name, s.text or "Not yet written.")) for s in sections
+            str(Markup("<h4>{}</h4><p>{}</p>").format(_(s.name), s.text or _("Not yet written."))) for s in sections
         )
-        parts.append(str(Markup("<section><h3>Terms of reference: {}</h3>").format(name)) + body + "</section>")
-    return "".join(parts) or "<p>No terms of reference written yet.</p>"
+        parts.append(str(Markup("<section><h3>{}</h3>").format(_("Terms of reference: {name}").format(name=name)))
+                     + body + "</section>")
+    return "".join(parts) or str(Markup("<p>{}</p>").format(_("No terms of reference written yet.")))
 
 
 def _paragraphs(text: object) -> Markup:
@@ -126,11 +132,12 @@ def background_html(
     if population is not None and pd.notna(population):
         year = community.get("population_year")
         when = f" ({int(year)})" if year is not None and pd.notna(year) else ""
-        parts.append(Markup("<p><strong>Population:</strong> {}{}</p>").format(f"{int(population):,}", when))
-    parts.append(_paragraphs(community.get("background")) or Markup("<p>No community background written yet.</p>"))
+        parts.append(Markup("<p><strong>{}</strong> {}{}</p>").format(_("Population:"), format_number(int(population)), when))
+    parts.append(_paragraphs(community.get("background"))
+                 or Markup("<p>{}</p>").format(_("No community background written yet.")))
     facts = [line.strip() for line in str(community.get("demographics") or "").splitlines() if line.strip()]
     if facts:
-        parts.append(Markup("<h4>Demographics</h4><ul>{}</ul>").format(
+        parts.append(Markup("<h4>{}</h4><ul>{}</ul>").format(_("Demographics"),
             Markup("").join(Markup("<li>{}</li>").format(f) for f in facts)))
     if "geometry" in areas and areas["geometry"].notna().any():
         drawing = maps.static_map(areas, member_communities=members, title=MAP_TITLE)
@@ -148,34 +155,38 @@ def advisory_committee_html(roster: pd.DataFrame, statuses: Sequence[SeatStatus]
     not applicable. `required`: False for a First Nation–led plan, where the list is guidance."""
     committee = roster[roster["group_kind"] == "advisory_committee"]
     if committee.empty:
-        return "<p>No advisory committee member recorded yet.</p>"
+        return str(Markup("<p>{}</p>").format(_("No advisory committee member recorded yet.")))
     seats_of: dict[str, list[str]] = {}
     for status in statuses:
         for holder in status.filled_by:
-            seats_of.setdefault(holder, []).append(status.name)
+            seats_of.setdefault(holder, []).append(_(status.name))
     parts: list[str] = []
     for group, rows in committee.groupby("group", sort=False):
         # One row per person, whatever roles they hold: the plan lists names, organizations and seats.
         people = rows.drop_duplicates("person_id")
         holders = [f"{p} ({o})" if o else str(p) for p, o in zip(people["person"], people["organization"], strict=True)]
-        frame = pd.DataFrame({"Name": people["person"].tolist(), "Organization": people["organization"].tolist(),
-                              "Seat filled": ["; ".join(seats_of.get(h, [])) for h in holders]})
+        name, organization, seat = _("Name"), _("Organization"), _("Seat filled")
+        frame = pd.DataFrame({name: people["person"].tolist(), organization: people["organization"].tolist(),
+                              seat: ["; ".join(seats_of.get(h, [])) for h in holders]})
         if statuses:
-            frame["Seat filled"] = frame["Seat filled"].replace("", "–")
+            frame[seat] = frame[seat].replace("", "–")
         else:
-            frame = frame.drop(columns="Seat filled")
-        parts.append(table_html(frame, caption=f"{group}: members", row_header="Name", style=not parts))
+            frame = frame.drop(columns=seat)
+        parts.append(table_html(frame, caption=_("{group}: members").format(group=group), row_header=name,
+                                style=not parts))
     if statuses:
+        seat, filled = _("Seat"), _("Filled by")
         seats = pd.DataFrame({
-            "Seat": [s.name for s in statuses],
-            "Filled by": ["; ".join(s.filled_by) if s.filled_by
-                          else f"Not applicable: {s.reason}" if s.status == "not applicable" and s.reason
-                          else "Not applicable" if s.status == "not applicable" else "Not filled"
-                          for s in statuses],
+            seat: [_(s.name) for s in statuses],
+            filled: ["; ".join(s.filled_by) if s.filled_by
+                     else _("Not applicable: {reason}").format(reason=s.reason)
+                     if s.status == "not applicable" and s.reason
+                     else _("Not applicable") if s.status == "not applicable" else _("Not filled")
+                     for s in statuses],
         })
-        caption = ("Seats the Community Safety and Policing Act, 2019 requires on the advisory committee" if required
-                   else "Advisory committee seats (the Act's list, followed as guidance by the Band Council)")
-        parts.append(table_html(seats, caption=caption, row_header="Seat", style=False))
+        caption = (_("Seats the Community Safety and Policing Act, 2019 requires on the advisory committee") if required
+                   else _("Advisory committee seats (the Act's list, followed as guidance by the Band Council)"))
+        parts.append(table_html(seats, caption=caption, row_header=seat, style=False))
     return "".join(parts)
 
 
@@ -184,21 +195,23 @@ def implementation_teams_html(tables: Tables, roster: pd.DataFrame) -> str:
     groups = tables["groups"]
     teams = groups[groups["kind"] == "implementation_team"] if len(groups) else groups
     if teams.empty:
-        return "<p>No implementation team recorded yet.</p>"
+        return str(Markup("<p>{}</p>").format(_("No implementation team recorded yet.")))
     risks = dict(zip(tables["risks"]["id"], tables["risks"]["name"], strict=True)) if len(tables["risks"]) else {}
     group_names = dict(zip(groups["id"], groups["name"], strict=True))
     parts: list[Markup] = []
     for team in teams.to_dict("records"):
         facts = []
         if isinstance(team.get("risk_id"), str):
-            facts.append(Markup("Priority risk: {}.").format(risks.get(team["risk_id"], team["risk_id"])))
+            facts.append(Markup("{}").format(_("Priority risk: {risk}.").format(
+                risk=risks.get(team["risk_id"], team["risk_id"]))))
         if isinstance(team.get("reports_to"), str):
-            facts.append(Markup("Reports to: {}.").format(group_names.get(team["reports_to"], team["reports_to"])))
+            facts.append(Markup("{}").format(_("Reports to: {group}.").format(
+                group=group_names.get(team["reports_to"], team["reports_to"]))))
         mine = roster[roster["group_id"] == team["id"]]
-        frame = pd.DataFrame({"Name": mine["person"].tolist(), "Organization": mine["organization"].tolist(),
-                              "Role": mine["role"].tolist()})
+        frame = pd.DataFrame({_("Name"): mine["person"].tolist(), _("Organization"): mine["organization"].tolist(),
+                              _("Role"): [_(role) for role in mine["role"].tolist()]})
         parts.append(Markup('<section class="cswb-team"><h3>{}</h3><p>{}</p>{}{}</section>').format(
             team["name"], Markup(" ").join(facts), _paragraphs(team.get("description")),
-            Markup(table_html(frame, caption=f"Members of {team['name']}", row_header="Name",
+            Markup(table_html(frame, caption=_("Members of {team}").format(team=team["name"]), row_header=_("Name"),
                               empty_text="No member recorded yet.", style=not parts))))
     return str(Markup("").join(parts))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from ..framework import load_catalogue
+from ..i18n import _
 from ..model.readiness import Check
 from ._html import escape, with_style
 from .records import WorkspaceTables, frame_of
@@ -91,28 +92,29 @@ def coverage_html(
     """What a coverage check requires, what is covered, missing, or not applicable (with why)."""
     items = coverage_items(check, reasons)
     counts = {s: sum(i.status == s for i in items) for s in _STATUS_TEXT}
-    summary = f"{counts['covered']} of {len(items)} covered; {counts['missing']} missing"
+    summary = _("{covered} of {total} covered; {missing} missing").format(
+        covered=counts["covered"], total=len(items), missing=counts["missing"])
     if counts["not_applicable"]:
-        summary += f"; {counts['not_applicable']} not applicable here"
+        summary += "; " + _("{n} not applicable here").format(n=counts["not_applicable"])
     h = min(max(heading_level, 2), 6)
     parts = [
         '<section class="cswb-coverage cswb-static">',
-        f"<h{h}>{escape(check.title)}</h{h}>",
+        f"<h{h}>{escape(_(check.title))}</h{h}>",
         f'<p class="cswb-coverage-summary">{escape(summary)}.</p>',
         '<table class="cswb-table"><caption class="cswb-vh">',
-        escape(check.title),
+        escape(_(check.title)),
         # A First Nation's own plan follows the Band Council's terms: the Act's list is guidance there.
         '</caption><thead><tr><th scope="col">',
-        "Required" if check.title.startswith("Required") else "Recommended",
-        '</th><th scope="col">Status</th><th scope="col">Reason</th></tr></thead><tbody>',
+        escape(_("Required") if check.title.startswith("Required") else _("Recommended")),
+        f'</th><th scope="col">{escape(_("Status"))}</th><th scope="col">{escape(_("Reason"))}</th></tr></thead><tbody>',
     ]
     for item in items:
         symbol, words = _STATUS_TEXT[item.status]
-        condition = f" ({escape(item.condition)})" if item.condition else ""
+        condition = f" ({escape(_(item.condition))})" if item.condition else ""
         parts.append(
-            f'<tr><th scope="row">{escape(item.name)}{condition}</th>'
+            f'<tr><th scope="row">{escape(_(item.name))}{condition}</th>'
             f'<td class="cswb-status-{item.status.replace("_", "-")}">'
-            f'<span aria-hidden="true">{symbol} </span>{escape(words)}</td>'
+            f'<span aria-hidden="true">{symbol} </span>{escape(_(words))}</td>'
             f"<td>{escape(item.reason)}</td></tr>"
         )
     parts.append("</tbody></table></section>")

@@ -20,6 +20,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..framework import load_catalogue
+from ..i18n import N_, _, format_number, ngettext
 from ..model import evaluation, risk_evidence
 from ..model.plan_versions import SINCE_ADOPTION, STANDING
 from ..model.privacy import SMALL_COUNT, is_count_unit
@@ -73,7 +74,7 @@ def _text(value: Any) -> str:
 
 
 def count_text(number: int, noun: str, plural: str | None = None) -> str:
-    """"1 measure", "2 strategies"."""
+    """"1 measure", "2 strategies" (English; the apps' counts, not the plan's)."""
     return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
 
 
@@ -88,7 +89,7 @@ def _risk_names(tables: Any) -> dict[str, str]:
 
 
 def _strength_name(key: Any) -> str:
-    return load_catalogue().name_of("evidence_strengths", key) if _text(key) else "not assessed"
+    return _(load_catalogue().name_of("evidence_strengths", key)) if _text(key) else _("not assessed")
 
 
 def evidence_strengths_html() -> str:
@@ -106,7 +107,7 @@ def strategies_html(tables: Any) -> str:
     priorities = list(evaluation.priority_risks(tables)["id"].astype(str)) if len(tables["risks"]) else []
     others = [r for r in dict.fromkeys(strategies["risk_id"].astype(str)) if r not in priorities] if len(strategies) else []
     if not priorities and not others:
-        return "<p>No priority risk chosen yet (see the Risk workbook) and no strategy recorded.</p>"
+        return str(Markup("<p>{}</p>").format(_("No priority risk chosen yet (see the Risk workbook) and no strategy recorded.")))
     catalogue = load_catalogue()
     assets = tables["assets"]
     asset_names = dict(zip(assets["id"].astype(str), assets["name"].astype(str), strict=True)) if len(assets) else {}
@@ -115,17 +116,17 @@ def strategies_html(tables: Any) -> str:
     for risk_id in priorities + others:
         mine = strategies[strategies["risk_id"].astype(str) == risk_id] if len(strategies) else strategies
         mine = mine.iloc[sorted(range(len(mine)), key=lambda n: area_order.get(mine["planning_area"].iloc[n], 9))]
-        heading = risks.get(risk_id, risk_id) + ("" if risk_id in priorities else " (not a priority risk)")
+        heading = risks.get(risk_id, risk_id) + ("" if risk_id in priorities else _(" (not a priority risk)"))
         frame = pd.DataFrame({
-            "Planning area": [catalogue.name_of("planning_areas", a) for a in mine["planning_area"]],
+            "Planning area": [_(catalogue.name_of("planning_areas", a)) for a in mine["planning_area"]],
             "Strategy": mine["name"].astype(str).tolist(),
             "Description": [_text(d) for d in mine["description"]],
             "Evidence strength": [_strength_name(s) for s in mine["evidence_strength"]],
             "Evidence source": [_text(s) for s in mine["evidence_source"]],
             "Adopted from asset": [asset_names.get(_text(a), _text(a)) for a in mine["asset_id"]],
         })
-        parts.append(table_html(frame, caption=f"Strategies for {heading}", row_header="Strategy",
-                                       empty_text="No strategy yet.", style=False))
+        parts.append(table_html(frame, caption=_("Strategies for {risk}").format(risk=heading), row_header="Strategy",
+                                empty_text=N_("No strategy yet."), style=False))
     return "".join(parts)
 
 
@@ -134,13 +135,13 @@ def strategy_matrix_html(tables: Any, matrix: pd.DataFrame) -> str:
     one row per risk and planning area, with the columns of `evaluation.strategy_matrix`); an empty
     cell says how many assets addressing the risk there could be adopted."""
     if matrix.empty:
-        return "<p>No priority risk chosen yet. Choose priorities in the Risk workbook.</p>"
+        return str(Markup("<p>{}</p>").format(_("No priority risk chosen yet. Choose priorities in the Risk workbook.")))
     adoptable = evaluation.adoptable_assets(tables)
     waiting: dict[tuple[str, str], int] = {}
     for risk_id, areas in zip(adoptable["risk_id"], adoptable["planning_areas"], strict=True):
         for area in areas:
             waiting[(risk_id, area)] = waiting.get((risk_id, area), 0) + 1
-    areas = list(dict.fromkeys(matrix["planning_area_name"]))
+    areas = [_(a) for a in dict.fromkeys(matrix["planning_area_name"])]
     head = Markup("").join(Markup('<th scope="col">{}</th>').format(a) for a in areas)
     body, empty = [], []
     for _risk_id, cells in matrix.groupby("risk_id", sort=False):
@@ -154,18 +155,21 @@ def strategy_matrix_html(tables: Any, matrix: pd.DataFrame) -> str:
                 row.append(Markup("<td><ul>{}</ul></td>").format(names))
                 continue
             assets = waiting.get((cell["risk_id"], cell["planning_area"]), 0)
-            hint = Markup("; {} addressing it could be adopted").format(count_text(assets, "asset")) if assets else ""
-            row.append(Markup('<td><span class="cswb-none">None yet</span>{}</td>').format(hint))
-            empty.append(Markup("<li>{}: {}</li>").format(cell["risk"], cell["planning_area_name"].lower()))
+            hint = Markup("; {}").format(ngettext("{n} asset addressing it could be adopted",
+                                                  "{n} assets addressing it could be adopted", assets).format(n=assets)
+                                         ) if assets else ""
+            row.append(Markup('<td><span class="cswb-none">{}</span>{}</td>').format(_("None yet"), hint))
+            empty.append(Markup("<li>{}</li>").format(_("{label}: {value}").format(
+                label=cell["risk"], value=_(cell["planning_area_name"]).lower())))
         body.append(Markup('<tr><th scope="row">{}</th>{}</tr>').format(cells["risk"].iloc[0], Markup("").join(row)))
     table = Markup(
-        '<table class="cswb-table cswb-static cswb-matrix"><caption>Strategies by priority risk and planning area '
-        "(evidence strength in brackets)</caption><thead><tr><th scope=\"col\">Priority risk</th>{}</tr></thead>"
-        "<tbody>{}</tbody></table>"
-    ).format(head, Markup("").join(body))
+        '<table class="cswb-table cswb-static cswb-matrix"><caption>{}</caption><thead><tr><th scope="col">{}</th>{}</tr>'
+        "</thead><tbody>{}</tbody></table>"
+    ).format(_("Strategies by priority risk and planning area (evidence strength in brackets)"), _("Priority risk"),
+             head, Markup("").join(body))
     summary = (
-        Markup("<p>Planning areas with no strategy yet:</p><ul>{}</ul>").format(Markup("").join(empty)) if empty
-        else Markup("<p>Every priority risk has a strategy in every planning area.</p>")
+        Markup("<p>{}</p><ul>{}</ul>").format(_("Planning areas with no strategy yet:"), Markup("").join(empty)) if empty
+        else Markup("<p>{}</p>").format(_("Every priority risk has a strategy in every planning area."))
     )
     return _style() + str(table) + str(summary)
 
@@ -173,24 +177,27 @@ def strategy_matrix_html(tables: Any, matrix: pd.DataFrame) -> str:
 def adoptable_html(tables: Any, limit: int = ADOPTABLE_SHOWN) -> str:
     adoptable = evaluation.adoptable_assets(tables)
     if adoptable.empty:
-        return ("<p>No asset in the inventory addresses a priority risk without already being one of its "
-                "strategies.</p>")
+        return str(Markup("<p>{}</p>").format(_(
+            "No asset in the inventory addresses a priority risk without already being one of its strategies.")))
     catalogue = load_catalogue()
     shown = adoptable.head(limit)
     frame = pd.DataFrame({
         "Priority risk": shown["risk"].tolist(),
         "Asset": shown["asset"].tolist(),
-        "Planning areas": [", ".join(catalogue.name_of("planning_areas", a) for a in areas) or "not recorded"
+        "Planning areas": [", ".join(_(catalogue.name_of("planning_areas", a)) for a in areas) or _("not recorded")
                            for areas in shown["planning_areas"]],
         "Purpose": [_text(p) for p in shown["purpose"]],
     })
     assets = adoptable["asset_id"].nunique()
-    intro = Markup("<p>{} of the inventory {} a priority risk without being one of its strategies yet ({} rows, "
-                   "one per asset and risk). Existing work can be adopted as a strategy as it is.</p>").format(
-        count_text(assets, "asset"), "addresses" if assets == 1 else "address", f"{len(adoptable):,}")
-    note = (Markup("<p>The first {} are listed; {} more are in the app.</p>").format(limit, f"{len(adoptable) - limit:,}")
-            if len(adoptable) > limit else "")
-    return str(intro) + table_html(frame, caption="Assets that could be adopted as strategies",
+    intro = Markup("<p>{}</p>").format(ngettext(
+        "{n} asset of the inventory addresses a priority risk without being one of its strategies yet ({rows} rows, "
+        "one per asset and risk). Existing work can be adopted as a strategy as it is.",
+        "{n} assets of the inventory address a priority risk without being one of its strategies yet ({rows} rows, "
+        "one per asset and risk). Existing work can be adopted as a strategy as it is.", assets).format(
+        n=format_number(assets), rows=format_number(len(adoptable))))
+    note = (Markup("<p>{}</p>").format(_("The first {limit} are listed; {more} more are in the app.").format(
+        limit=limit, more=format_number(len(adoptable) - limit))) if len(adoptable) > limit else "")
+    return str(intro) + table_html(frame, caption=N_("Assets that could be adopted as strategies"),
                                           row_header="Asset") + str(note)
 
 
@@ -472,19 +479,20 @@ def measure_title(status: dict[str, Any]) -> str:
 
 def status_line_html(status: dict[str, Any]) -> str:
     return str(Markup('<p class="cswb-progress-status"><strong>{}: {}</strong>: {}.</p>').format(
-        measure_title(status), status["status"].capitalize(), status["reason"]))
+        measure_title(status), _(status["status"].capitalize()), _(status["reason"]) if status["reason"] else ""))
 
 
 def status_table_html(statuses: pd.DataFrame, *, suppress: bool = False) -> str:
     """The progress of each measure (`statuses`: one row per measure, the columns of
     `evaluation.measure_status`); `suppress` (published reports) shows small counts as "<5"."""
     if statuses.empty:
-        return "<p>No measure recorded yet.</p>"
+        return str(Markup("<p>{}</p>").format(_("No measure recorded yet.")))
     counts = statuses["status"].value_counts()
-    summary = Markup("<p>{} on track, {} off track, {} with a value for part of the year only, {} with no data or "
-                     "no target to judge by.</p>").format(
-        int(counts.get(evaluation.ON_TRACK, 0)), int(counts.get(evaluation.OFF_TRACK, 0)),
-        int(counts.get(evaluation.PARTIAL, 0)), int(counts.get(evaluation.NO_DATA, 0)))
+    summary = Markup("<p>{}</p>").format(_(
+        "{on} on track, {off} off track, {partial} with a value for part of the year only, {none} with no data or "
+        "no target to judge by.").format(
+        on=int(counts.get(evaluation.ON_TRACK, 0)), off=int(counts.get(evaluation.OFF_TRACK, 0)),
+        partial=int(counts.get(evaluation.PARTIAL, 0)), none=int(counts.get(evaluation.NO_DATA, 0))))
 
     def number(value: Any, unit: Any) -> str:
         return figures.number_text(value, unit, suppress=suppress)
@@ -498,8 +506,8 @@ def status_table_html(statuses: pd.DataFrame, *, suppress: bool = False) -> str:
         "Target": [number(v, u) for v, u in zip(statuses["target"], statuses["unit"], strict=True)],
         "Latest": [f"{number(v, u)} ({d})" if d is not None else "" for v, d, u in
                    zip(statuses["latest_value"], statuses["latest_date"], statuses["unit"], strict=True)],
-        "Status": [s.capitalize() for s in statuses["status"]],
-        "Why": statuses["reason"].tolist(),
+        "Status": [_(s.capitalize()) if s else "" for s in statuses["status"]],
+        "Why": [_(r) if isinstance(r, str) and r else r for r in statuses["reason"]],
         "Since adoption": [since_adoption_text(s, c, "target") for s, c in zip(standings, changes, strict=True)],
     })
     return str(summary) + detailed_table_html(
@@ -519,10 +527,10 @@ def measure_chart(tables: Any, measure_id: str, *, suppress: bool = False) -> fi
         return None if value is None or value != value else float(value)
 
     return charts.line_chart(
-        pd.DataFrame({"Measured": series}),
+        pd.DataFrame({_("Measured"): series}),
         title=_text(record["indicator"]) or str(record["expected_outcome"]),
-        ylabel=_text(record["unit"]) or "Value",
-        xlabel="Date",
+        ylabel=_text(record["unit"]) or N_("Value"),
+        xlabel=N_("Date"),
         baseline=number(record["baseline"]),
         target=number(record["target"]),
         suppress_below=SMALL_COUNT if suppress and is_count_unit(record["unit"]) else None,
@@ -560,7 +568,7 @@ def comparator_texts(tables: Any) -> dict[str, str]:
         if row.comparator_value is None or pd.isna(row.comparator_value):
             continue
         value = f"{figures.number_text(row.comparator_value, row.unit, suppress=True)} ({int(row.latest_year)})"
-        texts[str(row.indicator)] = f"{row.comparator_label}: {value}" if row.comparator_label else value
+        texts[str(row.indicator)] = f"{_(str(row.comparator_label))}: {value}" if row.comparator_label else value
     return texts
 
 
@@ -569,7 +577,7 @@ def outcomes_by_risk_html(tables: Any) -> str:
     then the measures of those outcomes (indicator, baseline, target, source, frequency, who)."""
     priorities = evaluation.priority_risks(tables)
     if priorities.empty:
-        return "<p>No priority risk chosen yet.</p>"
+        return str(Markup("<p>{}</p>").format(_("No priority risk chosen yet.")))
     models, items, measures = tables["logic_models"], tables["logic_model_items"], tables["measures"]
     names = dict(evaluation.levels())
     gaps = evaluation.measure_gaps(tables)
@@ -581,22 +589,23 @@ def outcomes_by_risk_html(tables: Any) -> str:
         groups = dict(zip(mine["id"].astype(str), mine["target_group"].astype(str), strict=True)) if len(mine) else {}
         outcomes = items[items["logic_model_id"].astype(str).isin(groups) & items["level"].isin(evaluation.OUTCOME_LEVELS)] \
             if len(items) and groups else items.iloc[0:0]
-        body = [Markup("<h4>Outcomes</h4>")]
+        body = [Markup("<h4>{}</h4>").format(_("Outcomes"))]
         if outcomes.empty:
-            body.append(Markup("<p>No outcome recorded yet (logic models are built in the Evaluation workbook).</p>"))
+            body.append(Markup("<p>{}</p>").format(
+                _("No outcome recorded yet (logic models are built in the Evaluation workbook).")))
         for level in evaluation.OUTCOME_LEVELS:
             here = outcomes[outcomes["level"] == level]
             if here.empty:
                 continue
             entries = Markup("").join(
-                Markup("<li>{}{}</li>").format(text, f" (for {groups[str(m)]})" if len(groups) > 1 else "")
+                Markup("<li>{}{}</li>").format(text, _(" (for {group})").format(group=groups[str(m)]) if len(groups) > 1 else "")
                 for text, m in zip(here["text"], here["logic_model_id"], strict=True))
-            body.append(Markup("<h5>{}</h5><ul>{}</ul>").format(names.get(level, level), entries))
+            body.append(Markup("<h5>{}</h5><ul>{}</ul>").format(_(names.get(level, level)), entries))
         measured = measures[measures["outcome_id"].astype(str).isin(set(outcomes["id"].astype(str)))] \
             if len(measures) and len(outcomes) else measures.iloc[0:0]
         units = [_text(u) for u in measured["unit"]]
         frame = pd.DataFrame({
-            "Expected outcome": [_text(o) + (" (incomplete measure)" if str(i) in incomplete else "")
+            "Expected outcome": [_text(o) + (_(" (incomplete measure)") if str(i) in incomplete else "")
                                  for o, i in zip(measured["expected_outcome"], measured["id"], strict=True)],
             "Indicator": [_text(i) + (f" ({u})" if u and _text(i) else "") for i, u in zip(measured["indicator"], units, strict=True)],
             "Baseline": _values_with_years(measured, "baseline", suppress=True),
@@ -606,14 +615,14 @@ def outcomes_by_risk_html(tables: Any) -> str:
             "Collection method": [_text(v) for v in measured["collection_method"]],
             "Frequency": [_text(v) for v in measured["frequency"]],
             "Responsibility": [_text(v) for v in measured["responsibility"]],
-            "Not set in this plan": ["; ".join(incomplete.get(str(i), [])) for i in measured["id"]],
+            "Not set in this plan": ["; ".join(_(m) for m in incomplete.get(str(i), []) if m) for i in measured["id"]],
         })
-        body.append(Markup("<h4>Indicators and targets</h4>"))
+        body.append(Markup("<h4>{}</h4>").format(_("Indicators and targets")))
         body.append(Markup(detailed_table_html(
             frame, ["Expected outcome", "Indicator", "Baseline", "Target"],
             ["Comparator", "Data source", "Collection method", "Frequency", "Responsibility", "Not set in this plan"],
-            caption=f"Indicators and targets for {risk_name}", row_header="Expected outcome",
-            empty_text="No measure recorded yet.", style=not parts)))
+            caption=_("Indicators and targets for {risk}").format(risk=risk_name), row_header="Expected outcome",
+            empty_text=N_("No measure recorded yet."), style=not parts)))
         parts.append(risk_part_html(risk_id, risk_name, "outcomes", str(Markup("").join(body))))
     return "".join(parts)
 
@@ -638,4 +647,5 @@ def evaluation_sources_html(tables: Any) -> str:
             listing.append({"Data source": str(source), "Measures": "; ".join(labels)})
         parts.append(table_html(pd.DataFrame(listing), caption="Data sources of the measures",
                                        row_header="Data source", style=not parts))
-    return "".join(parts) or "<p>No evidence or data source recorded for the strategies and measures.</p>"
+    return "".join(parts) or str(Markup("<p>{}</p>").format(
+        _("No evidence or data source recorded for the strategies and measures.")))

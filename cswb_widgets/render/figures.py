@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
+from .. import i18n
+from ..i18n import _
 from ..model.privacy import SMALL_COUNT, is_small_count
 
 if TYPE_CHECKING:
@@ -43,6 +45,7 @@ __all__ = [
     "Chart",
     "chart_style",
     "figure_to_chart",
+    "fixed_decimal",
     "format_number",
     "number_text",
     "plain_text",
@@ -122,13 +125,15 @@ class Chart(str):
     def html(self, *, show_table: bool = False, graphic: str | None = None) -> str:
         """A ``<figure>``: the SVG (or `graphic`, markup showing the same), a caption, and the data
         table (collapsed unless asked)."""
-        table_html = self.table.to_html(index=False, escape=True, border=0, na_rep="")
+        table = self.table.rename(columns=lambda column: _(str(column)) if str(column) else column)  # headings in the current language
+        table_html = table.to_html(index=False, escape=True, border=0, na_rep="")
         details = "<details open>" if show_table else "<details>"
+        summary = _("Data table: {title}").format(title=self.label)
         return (
             '<figure class="cswb-chart">'
             f"{self.svg if graphic is None else graphic}"
             f"<figcaption>{html.escape(self.description)}</figcaption>"
-            f"{details}<summary>Data table: {html.escape(self.label)}</summary>"
+            f"{details}<summary>{html.escape(summary)}</summary>"
             f"{table_html}</details></figure>"
         )
 
@@ -208,14 +213,20 @@ def plain_text(text: Any) -> str:
 
 
 def format_number(value: float) -> str:
-    """Compact, locale-free: 12, 1,234, 0.35, 12.5."""
+    """Compact, in the current language: 12, 1,234, 0.35, 12.5 (French: 1 234, 0,35, 12,5)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if float(value).is_integer():
-        return f"{int(value):,}"
+        return i18n.format_number(int(value))
     magnitude = abs(value)
     decimals = 1 if magnitude >= 10 else 2 if magnitude >= 1 else 3
-    return f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
+    return i18n.format_decimal(round(float(value), decimals), decimals)
+
+
+def fixed_decimal(value: float, digits: int = 1) -> str:
+    """A value with exactly `digits` decimals in the current language ("3.0", "3,0"): a mean, a time."""
+    point = i18n.format_decimal(0.5, 1)[1]  # the language's decimal sign
+    return f"{float(value):.{digits}f}".replace(".", point)
 
 
 def number_text(value: Any, unit: Any = None, *, suppress: bool = False) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..framework import load_catalogue
+from ..i18n import _
 from ._html import escape, with_style
 
 # The critical success factors each workbook leans on most. Our reading of the framework;
@@ -24,12 +25,14 @@ def guidance_html(stage_key: str, *, open: bool = False, style: bool = True) -> 
     factors = [catalogue.get("success_factors", k) for k in STAGE_SUCCESS_FACTORS.get(stage_key, ())]
     parts = [
         f'<details class="cswb-guidance cswb-static"{" open" if open else ""}>',
-        f"<summary>About this step: {escape(stage.concept)} ({escape(stage.tools)})</summary>",
-        f"<p>{escape(stage.guidance)}</p>",
+        "<summary>{}</summary>".format(escape(_("About this step: {concept} ({tools})").format(
+            concept=_(stage.concept) if stage.concept else "", tools=_(stage.tools) if stage.tools else ""))),
+        f"<p>{escape(_(stage.guidance) if stage.guidance else '')}</p>",
     ]
     if factors:
-        parts.append("<p>Critical success factors to keep in mind:</p><ul>")
-        parts.extend(f"<li><strong>{escape(f.name)}</strong>: {escape(f.description)}</li>" for f in factors)
+        parts.append(f"<p>{escape(_('Critical success factors to keep in mind:'))}</p><ul>")
+        parts.extend(f"<li><strong>{escape(_(f.name))}</strong>{escape(_(':'))} {escape(_(f.description) if f.description else '')}</li>"
+                     for f in factors)
         parts.append("</ul>")
     parts.append("</details>")
     return with_style("".join(parts), style)

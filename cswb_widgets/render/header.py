@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..i18n import _
 from ..model.readiness import FIXED_IN_PART, StageSummary, assess
 from ._html import escape, readable_text_colour, safe_colour, safe_logo, with_style
 from .records import WorkspaceTables
@@ -38,8 +39,8 @@ def header_html(
     primary = safe_colour(community.get("colour_primary"), DEFAULT_PRIMARY)
     accent = safe_colour(community.get("colour_secondary"), DEFAULT_SECONDARY)
     text = readable_text_colour(primary)
-    name = str(community.get("name") or "Community")
-    plan = str(community.get("plan_name") or "Community Safety and Well-Being Plan")
+    name = str(community.get("name") or _("Community"))
+    plan = str(community.get("plan_name") or _("Community Safety and Well-Being Plan"))
     logo = safe_logo(community.get("logo"))
     parts = [
         f'<div class="cswb-header cswb-static" style="background:{primary};color:{text};--cswb-accent:{accent}">',
@@ -47,7 +48,7 @@ def header_html(
         # The plan name is next to the logo, so the image itself adds nothing to read out.
         f'<img src="{escape(logo)}" alt="">' if logo else "",
         f'<span><span class="cswb-header-plan">{escape(plan)}</span><br>{escape(name)}</span></p>',
-        '<nav aria-label="Workbook stages"><ol>',
+        f'<nav aria-label="{escape(_("Workbook stages"))}"><ol>',
     ]
     for number, summary in enumerate(summaries, start=1):
         done = sum(c.complete for c in summary.checks)
@@ -55,11 +56,11 @@ def header_html(
         current = ' aria-current="page"' if summary.stage == current_stage else ""
         percent = round(100 * summary.completion)
         href = link(summary.stage)
-        label = f"{number}. {escape(summary.title)}"
+        label = f"{number}. {escape(_(summary.title))}"
         name = f'<a href="{escape(href)}"{current}>{label}</a>' if href else f"<span{current}>{label}</span>"
         parts.append(
             f"<li>{name}"
-            f'<span class="cswb-header-progress">{done} of {total} checks complete</span>'
+            f'<span class="cswb-header-progress">{escape(_("{done} of {total} checks complete").format(done=done, total=total))}</span>'
             f'<span class="cswb-meter" aria-hidden="true"><span style="width:{percent}%"></span></span></li>'
         )
     parts.append("</ol></nav></div>")
@@ -72,16 +73,19 @@ def next_steps_html(summaries: Sequence[StageSummary], current_stage: str, *, sh
     """The current stage's unmet checks: what is missing, and a link to the step that meets it."""
     checks = [c for s in summaries if s.stage == current_stage for c in s.checks if not c.complete]
     if not checks:
-        return '<div class="cswb-next cswb-next-done"><p><strong>This stage is complete.</strong> Every check above is met.</p></div>'
+        return (f'<div class="cswb-next cswb-next-done"><p><strong>{escape(_("This stage is complete."))}</strong> '
+                f'{escape(_("Every check above is met."))}</p></div>')
     items = []
     for check in checks:
         missing = list(check.missing[:shown])
         more = len(check.missing) - len(missing)
-        still = f" Still missing: {escape('; '.join(missing))}{f' and {more} more' if more else ''}." if missing else ""
+        listed = "; ".join(missing) + (_(" and {n} more").format(n=more) if more else "")
+        still = " " + escape(_("Still missing: {items}.").format(items=listed)) if missing else ""
         part = FIXED_IN_PART.get(check.key, "")
-        go = f' <a data-part-link="{escape(part)}">Go to the step.</a>' if part else ""
-        items.append(f'<li data-part="{escape(part)}"><strong>{escape(check.title)}.</strong>{still}{go}</li>')
-    return '<div class="cswb-next"><p><strong>What to do next</strong></p><ul>' + "".join(items) + "</ul></div>"
+        go = f' <a data-part-link="{escape(part)}">{escape(_("Go to the step."))}</a>' if part else ""
+        items.append(f'<li data-part="{escape(part)}"><strong>{escape(_(check.title))}.</strong>{still}{go}</li>')
+    return (f'<div class="cswb-next"><p><strong>{escape(_("What to do next"))}</strong></p><ul>' + "".join(items)
+            + "</ul></div>")
 
 
 def workspace_header_html(

@@ -6,11 +6,12 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from ..i18n import N_, _
 from ..store.history import Change, DeletedRecord
 from .records import table_html
 
-CHANGES_CAPTION = "Recent changes (newest first)"
-DELETED_CAPTION = "Deleted records"
+CHANGES_CAPTION = N_("Recent changes (newest first)")  # translated where every table's caption is
+DELETED_CAPTION = N_("Deleted records")
 
 
 def changes_html(entries: Sequence[Change], *, caption: str = CHANGES_CAPTION, style: bool = True) -> str:
@@ -19,7 +20,7 @@ def changes_html(entries: Sequence[Change], *, caption: str = CHANGES_CAPTION, s
         {"when": [e.when for e in entries], "who": [e.actor for e in entries], "what": [e.what for e in entries]},
         dtype="object",
     )
-    return table_html(frame, caption=caption, empty_text="No changes recorded yet.", style=style)
+    return table_html(frame, caption=caption, empty_text=N_("No changes recorded yet."), style=style)
 
 
 def deleted_html(records: Sequence[DeletedRecord], *, caption: str = DELETED_CAPTION, style: bool = True) -> str:
@@ -27,9 +28,9 @@ def deleted_html(records: Sequence[DeletedRecord], *, caption: str = DELETED_CAP
     frame = pd.DataFrame(
         {
             "record": [r.what for r in records],
-            "deleted_by": [r.actor or "(not recorded)" for r in records],
+            "deleted_by": [r.actor or _("(not recorded)") for r in records],
             "when": [r.when for r in records],
         },
         dtype="object",
     )
-    return table_html(frame, caption=caption, empty_text="No deleted records.", style=style)
+    return table_html(frame, caption=caption, empty_text=N_("No deleted records."), style=style)

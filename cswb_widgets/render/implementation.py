@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import html as html_text
 import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -19,6 +20,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..framework import load_catalogue
+from ..i18n import N_, _, format_number, format_percent, ngettext
 from ..model import adoption, implementation, readiness
 from ..model.implementation import Node
 from ..model.plan_versions import DROPPED_SINCE, SINCE_ADOPTION, STANDING
@@ -36,11 +38,11 @@ def _date(value: dt.date | None) -> str:
 
 
 def _days(count: int) -> str:
-    return f"{count} day{'s' if count != 1 else ''}"
+    return ngettext("{n} day", "{n} days", count).format(n=format_number(count))
 
 
 def _stage_title(stage: str) -> str:
-    return load_catalogue().name_of("stages", stage)
+    return _(load_catalogue().name_of("stages", stage))
 
 
 def readiness_html(checks: Sequence[readiness.Check], link: Callable[[str], str | None] | None) -> str:
@@ -50,20 +52,25 @@ def readiness_html(checks: Sequence[readiness.Check], link: Callable[[str], str 
     items = []
     for check in checks:
         href = link(check.stage) if link else None
-        where = Markup('<a href="{}">{} {}</a>').format(
-            href, "Open" if check.complete else "Fix this in", _stage_title(check.stage)
-        ) if href else Markup("({} workbook)").format(_stage_title(check.stage)) if link else Markup("")
+        where = Markup('<a href="{}">{}</a>').format(
+            href, (_("Open {workbook}") if check.complete else _("Fix this in {workbook}")).format(
+                workbook=_stage_title(check.stage))
+        ) if href else Markup("({})").format(_("{workbook} workbook").format(workbook=_stage_title(check.stage))) if link else Markup("")
         if check.complete:
-            state = Markup('<span class="cswb-status-covered"><span aria-hidden="true">\u2713 </span>Ready:</span>')
+            state = Markup('<span class="cswb-status-covered"><span aria-hidden="true">\u2713 </span>{}</span>').format(
+                _("Ready:"))
             missing = Markup("")
         else:
-            state = Markup('<span class="cswb-status-missing"><span aria-hidden="true">\u2717 </span>'
-                           "Not yet ({} of {}):</span>").format(check.done, check.total)
-            shown = list(check.missing[:6]) + ([f"and {len(check.missing) - 6} more"] if len(check.missing) > 6 else [])
-            missing = Markup(" Still missing: {}.").format("; ".join(shown)) if shown else Markup("")
-        items.append(Markup('<li data-check="{}">{} {}.{} {}</li>').format(check.key, state, check.title, missing, where))
-    summary = Markup('<p class="cswb-readiness-summary"><strong>{} of {}</strong> requirements for the plan are met{}</p>').format(
-        ready, len(checks), "." if ready < len(checks) else ": the plan is ready.")
+            state = Markup('<span class="cswb-status-missing"><span aria-hidden="true">\u2717 </span>{}</span>').format(
+                _("Not yet ({done} of {total}):").format(done=check.done, total=check.total))
+            shown = list(check.missing[:6]) + ([_("and {n} more").format(n=len(check.missing) - 6)]
+                                               if len(check.missing) > 6 else [])
+            missing = Markup(" {}").format(_("Still missing: {items}.").format(items="; ".join(shown))) if shown else Markup("")
+        items.append(Markup('<li data-check="{}">{} {}.{} {}</li>').format(check.key, state, _(check.title), missing, where))
+    summary = Markup('<p class="cswb-readiness-summary">{}</p>').format(
+        Markup(html_text.escape(_("{met} requirements for the plan are met.") if ready < len(checks)
+                                else _("{met} requirements for the plan are met: the plan is ready."))).replace(
+            "{met}", Markup("<strong>{}</strong>").format(_("{done} of {total}").format(done=ready, total=len(checks)))))
     return str(Markup('<section class="cswb-readiness cswb-static">{}<ul class="cswb-checks">{}</ul></section>').format(
         summary, Markup("").join(items)))
 
@@ -71,11 +78,11 @@ def readiness_html(checks: Sequence[readiness.Check], link: Callable[[str], str 
 def _overdue_text(end: dt.date | None, today: dt.date, status: str | None) -> str:
     if end is None or status in implementation.CLOSED_STATUSES or end >= today:
         return ""
-    return f"Overdue: ended {end.isoformat()}, {_days((today - end).days)} ago"
+    return _("Overdue: ended {end}, {days} ago").format(end=end.isoformat(), days=_days((today - end).days))
 
 
 def _timeframe(start: dt.date | None, end: dt.date | None) -> str:
-    return " to ".join(d for d in (_date(start), _date(end)) if d)
+    return _(" to ").join(d for d in (_date(start), _date(end)) if d)
 
 
 def actions_html(tables: Any) -> str:
@@ -85,13 +92,14 @@ def actions_html(tables: Any) -> str:
     how far each action has come (that is the progress report's)."""
     rows = implementation.action_rows(tables)
     if rows.empty:
-        return "<p>No action recorded yet.</p>"
+        return str(Markup("<p>{}</p>").format(_("No action recorded yet.")))
     strategies = tables["strategies"]
     strategy_names = dict(zip(strategies["id"], strategies["name"].astype(str), strict=True)) if len(strategies) else {}
     actions = tables["actions"].set_index("id")
     rows = rows.assign(
         timeframe=[_timeframe(a, b) for a, b in zip(rows["start"], rows["end"], strict=True)],
         strategy=[strategy_names.get(actions.at[i, "strategy_id"], "") if i in actions.index else "" for i in rows["id"]],
+        planning_area=[_(str(a)) if isinstance(a, str) else a for a in rows["planning_area"]],
     )
     priorities = readiness.priority_risks(tables)
     order = list(priorities["id"]) if len(priorities) else []
@@ -101,8 +109,8 @@ def actions_html(tables: Any) -> str:
         subset = rows[rows["risk_id"].isna()] if risk_id is None else rows[rows["risk_id"] == risk_id]
         if subset.empty:
             continue
-        name = "Actions for no particular risk" if risk_id is None else subset["risk"].iloc[0]
-        label = "" if risk_id is None or risk_id in order else " (not a priority risk)"
+        name = _("Actions for no particular risk") if risk_id is None else subset["risk"].iloc[0]
+        label = "" if risk_id is None or risk_id in order else _(" (not a priority risk)")
         parts.append(detailed_table_html(
             subset, ["title", "lead", "timeframe"],
             ["planning_area", "partners", "team", "strategy", "resources"],
@@ -110,14 +118,15 @@ def actions_html(tables: Any) -> str:
                     "team": "Team (reports on it)", "strategy": "Strategy"},
             caption=f"{name}{label}", row_header="title", nowrap=("timeframe",), style=not parts,
         ))
-    return f"<p>{len(rows)} actions.</p>" + "".join(parts)
+    return str(Markup("<p>{}</p>").format(ngettext("{n} action.", "{n} actions.", len(rows)).format(
+        n=format_number(len(rows))))) + "".join(parts)
 
 
 def activities_by_risk_html(tables: Any) -> str:
     """One block per priority risk (see `risk_part_html`): its actions, planning area, who is responsible, when."""
     priorities = readiness.priority_risks(tables)
     if priorities.empty:
-        return "<p>No priority risk chosen yet.</p>"
+        return str(Markup("<p>{}</p>").format(_("No priority risk chosen yet.")))
     rows = implementation.action_rows(tables)
     order = {key: n for n, key in enumerate(implementation.planning_area_order())}
     parts: list[str] = []
@@ -126,15 +135,15 @@ def activities_by_risk_html(tables: Any) -> str:
         mine = mine.iloc[sorted(range(len(mine)), key=lambda n: order.get(mine["planning_area"].iloc[n] or "No planning area", len(order)))]
         frame = pd.DataFrame({
             "Activity": mine["title"].tolist(),
-            "Planning area": mine["planning_area"].tolist(),
+            "Planning area": [_(str(a)) if isinstance(a, str) else a for a in mine["planning_area"]],
             "Responsible": [lead + (f" ({team})" if team else "") if lead else team
                             for lead, team in zip(mine["lead"], mine["team"], strict=True)],
             "Partners": mine["partners"].tolist(),
-            "When": [" to ".join(d for d in (_date(a), _date(b)) if d) for a, b in zip(mine["start"], mine["end"], strict=True)],
+            "When": [_timeframe(a, b) for a, b in zip(mine["start"], mine["end"], strict=True)],
         })
-        table = table_html(frame, caption=f"Activities for {name}", row_header="Activity",
-                                  empty_text="No activity recorded yet.", style=not parts)
-        parts.append(risk_part_html(risk_id, name, "activities", "<h4>Activities</h4>" + table))
+        table = table_html(frame, caption=_("Activities for {risk}").format(risk=name), row_header="Activity",
+                           empty_text=N_("No activity recorded yet."), style=not parts)
+        parts.append(risk_part_html(risk_id, name, "activities", str(Markup("<h4>{}</h4>").format(_("Activities"))) + table))
     return "".join(parts)
 
 
@@ -142,18 +151,18 @@ def milestones_html(tables: Any, today: dt.date, *, plan: bool = False) -> str:
     """Milestones with their due dates; `plan`: the schedule only (no done dates, no status)."""
     milestones = tables["milestones"]
     if milestones.empty:
-        return "<p>No milestone recorded yet: add the progress reports and the final report.</p>"
-    kinds = {k.key: k.name for k in load_catalogue().milestone_kinds}
+        return str(Markup("<p>{}</p>").format(_("No milestone recorded yet: add the progress reports and the final report.")))
+    kinds = {k.key: _(k.name) for k in load_catalogue().milestone_kinds}
     titles = dict(zip(tables["actions"]["id"], tables["actions"]["title"], strict=True)) if len(tables["actions"]) else {}
 
     def state(due: dt.date | None, done: dt.date | None) -> str:
         if done:
-            return f"Done on {done.isoformat()}"
+            return _("Done on {date}").format(date=done.isoformat())
         if due is None:
-            return "No due date"
+            return _("No due date")
         if due < today:
-            return f"Overdue by {_days((today - due).days)}"
-        return "Due today" if due == today else f"Due in {_days((due - today).days)}"
+            return _("Overdue by {days}").format(days=_days((today - due).days))
+        return _("Due today") if due == today else _("Due in {days}").format(days=_days((due - today).days))
 
     due = [implementation.as_date(d) for d in milestones["due"]]
     done = [implementation.as_date(d) for d in milestones["done"]]
@@ -188,27 +197,30 @@ def plan_cycle_html(tables: Any, today: dt.date, *, document: str | None = None)
     rules = load_catalogue().plan_rules
     joint = len(cycle.councils) > 1
     bound = any(c.bound_by_act for c in cycle.councils) or not cycle.councils
-    adopted = ("Adopted by every council" if joint else "Adopted by council" if bound
-               else "Approved by Band Council resolution")  # a First Nation's own plan, in its own terms
-    rows = [(adopted, _date(cycle.adoption) or "Not yet")]
+    adopted = (_("Adopted by every council") if joint else _("Adopted by council") if bound
+               else _("Approved by Band Council resolution"))  # a First Nation's own plan, in its own terms
+    not_recorded = _("Not recorded")
+    rows = [(adopted, _date(cycle.adoption) or _("Not yet"))]
     if bound:
-        rows.append((f"Publication due ({rules.publication_days} days after adoption)", _date(cycle.publication_due) or "–"))
-    rows.append(("Published online", _date(cycle.published) or "Not recorded"))
+        rows.append((_("Publication due ({days} days after adoption)").format(days=rules.publication_days),
+                     _date(cycle.publication_due) or "–"))
+    rows.append((_("Published online"), _date(cycle.published) or not_recorded))
     if bound:
-        rows.append((f"Review due by ({rules.review_years} years after adoption)", _date(cycle.review_due) or "–"))
+        rows.append((ngettext("Review due by ({n} year after adoption)", "Review due by ({n} years after adoption)",
+                              rules.review_years).format(n=rules.review_years), _date(cycle.review_due) or "–"))
     rows += [
-        ("Review planned for", _date(cycle.planned_review) or "Not recorded"),
-        ("Council term ends", _date(cycle.council_term_end) or "Not recorded"),
-        ("Next budget", _date(cycle.budget_date) or "Not recorded"),
+        (_("Review planned for"), _date(cycle.planned_review) or not_recorded),
+        (_("Council term ends"), _date(cycle.council_term_end) or not_recorded),
+        (_("Next budget"), _date(cycle.budget_date) or not_recorded),
     ]
     if document == "plan":  # the dates the plan records, not what is still to be entered
-        rows = [(step, date) for step, date in rows if date not in ("Not recorded", "–")]
+        rows = [(step, date) for step, date in rows if date not in (not_recorded, "–")]
     frame = pd.DataFrame(rows, columns=["Step", "Date"])
     per_council = ""
     if joint:
         councils = pd.DataFrame({
             "Council": [c.council for c in cycle.councils],
-            "Standing": [c.status for c in cycle.councils],
+            "Standing": [_(c.status) for c in cycle.councils],
             "Adopted on": [_date(c.adopted) or "–" for c in cycle.councils],
             "Publish by": [_date(c.publication_due) or "–" for c in cycle.councils],
             "Review by": [_date(c.review_due) or "–" for c in cycle.councils],
@@ -218,24 +230,27 @@ def plan_cycle_html(tables: Any, today: dt.date, *, document: str | None = None)
     if document == "plan" or not shown:
         return table_html(frame, caption="The plan cycle", row_header="Step") + per_council
     notes = Markup("").join(
-        Markup("<li>{}{}</li>").format(OVERDUE_MARK if n.startswith("Overdue") else "", n) for n in shown
+        Markup("<li>{}{}</li>").format(OVERDUE_MARK if n.startswith("Overdue") else "", _(n) if n else n) for n in shown
     )
     return table_html(frame, caption="The plan cycle", row_header="Step") + per_council + str(
-        Markup('<h4>Timing</h4><ul class="cswb-cycle-notes">{}</ul>').format(notes))
+        Markup('<h4>{}</h4><ul class="cswb-cycle-notes">{}</ul>').format(_("Timing"), notes))
 
 
 def overdue_html(items: pd.DataFrame, today: dt.date) -> str:
     """The overdue list: `items` as `model.implementation.overdue_items` gives them (kind, title, due,
     days_overdue, detail), in their order."""
     if items.empty:
-        return str(Markup("<p>Nothing is overdue as of {}.</p>").format(today.isoformat()))
+        return str(Markup("<p>{}</p>").format(_("Nothing is overdue as of {date}.").format(date=today.isoformat())))
     rows = Markup("").join(
-        Markup('<li class="cswb-overdue"><strong>{}Overdue by {}:</strong> {} “{}” (due {}; {})</li>').format(
-            OVERDUE_MARK, _days(r.days_overdue), r.kind, r.title, r.due.isoformat(), r.detail)
+        Markup('<li class="cswb-overdue"><strong>{}{}</strong> {}</li>').format(
+            OVERDUE_MARK, _("Overdue by {days}:").format(days=_days(r.days_overdue)),
+            _("{kind} “{title}” (due {due}; {detail})").format(kind=_(r.kind), title=r.title, due=r.due.isoformat(),
+                                                              detail=_(r.detail) if r.detail else ""))
         for r in items.itertuples()
     )
-    return str(Markup('<p role="status"><strong>{} overdue as of {}.</strong></p><ul>{}</ul>').format(
-        f"{len(items)} item{'s' if len(items) != 1 else ''}", today.isoformat(), rows))
+    return str(Markup('<p role="status"><strong>{}</strong></p><ul>{}</ul>').format(
+        ngettext("{n} item overdue as of {date}.", "{n} items overdue as of {date}.", len(items)).format(
+            n=len(items), date=today.isoformat()), rows))
 
 
 def timeline_html(tasks: pd.DataFrame, today: dt.date | None, *, risk: str | None = None, plan: bool = False) -> str:
@@ -245,16 +260,16 @@ def timeline_html(tasks: pd.DataFrame, today: dt.date | None, *, risk: str | Non
     if risk is not None:
         tasks = tasks[tasks["risk"] == risk]
     if tasks.empty:
-        return "<p>No action recorded yet.</p>"
+        return str(Markup("<p>{}</p>").format(_("No action recorded yet.")))
     parts = []
     for name, subset in tasks.groupby("risk", sort=False):
-        kind = "priority risk" if subset["priority"].iloc[0] else "risk"
-        title = str(name) if subset["risk_id"].notna().iloc[0] else "Actions for no particular risk"
+        kind = _("priority risk") if subset["priority"].iloc[0] else _("risk")
+        title = str(name) if subset["risk_id"].notna().iloc[0] else _("Actions for no particular risk")
         title = "\n".join(textwrap.wrap(title, 40)[:3])  # a long name would run off the drawing
         chart = charts.gantt(subset, title=title, group_order=implementation.planning_area_order(),
                              today=None if plan else today, show_status=not plan)
-        parts.append(str(Markup('<section class="cswb-timeline" aria-label="Timeline: {} ({})">{}</section>').format(
-            name, kind, Markup(chart.html()))))
+        parts.append(str(Markup('<section class="cswb-timeline" aria-label="{}">{}</section>').format(
+            _("Timeline: {risk} ({kind})").format(risk=name, kind=kind), Markup(chart.html()))))
     return "".join(parts)
 
 
@@ -264,15 +279,15 @@ def progress_html(tables: Any) -> str:
     added since marked, those dropped since shown as dropped, and what changed in them stated."""
     rows = implementation.action_rows(tables)
     if rows.empty:
-        return "<p>No action recorded yet.</p>"
+        return str(Markup("<p>{}</p>").format(_("No action recorded yet.")))
     latest = implementation.latest_updates(tables).set_index("action_id")
     dropped = [s == DROPPED_SINCE for s in rows[STANDING]]
     frame = pd.DataFrame({
         "Action": [measured_title(t, s) for t, s in zip(rows["title"], rows[STANDING], strict=True)],
-        "Status": ["Dropped" if gone else status or "No status"
+        "Status": [_("Dropped") if gone else _(status) if status else _("No status")
                    for status, gone in zip(rows["status"], dropped, strict=True)],
-        "Complete": ["" if p is None or pd.isna(p) else f"{int(p)}%" for p in rows["percent_complete"]],
-        "Last update": [_date(implementation.as_date(latest.at[i, "date"])) if i in latest.index else "None yet"
+        "Complete": ["" if p is None or pd.isna(p) else format_percent(int(p) / 100) for p in rows["percent_complete"]],
+        "Last update": [_date(implementation.as_date(latest.at[i, "date"])) if i in latest.index else _("None yet")
                         for i in rows["id"]],
         "What it said": [str(latest.at[i, "note"] or "") if i in latest.index else "" for i in rows["id"]],
         "Since adoption": [since_adoption_text(s, c, "dates")
@@ -293,15 +308,15 @@ def _published_progress(row: dict[str, Any], suppress: bool) -> str:
     because with the other values it would give that count away (3 of 4 -> 25%)."""
     hidden = suppress and any(is_small_count(row[c], row["unit"]) for c in ("baseline", "latest", "target"))
     if hidden and row["share_of_way"] is not None and 0 < row["share_of_way"] < 1:
-        return "Improving (how far is not published: it would reveal a count under 5)"
-    return str(row["status"])
+        return _("Improving (how far is not published: it would reveal a count under 5)")
+    return _(str(row["status"])) if row["status"] else ""
 
 
 def indicators_html(progress: pd.DataFrame, *, suppress: bool = False) -> str:
     """Each measure's latest value against baseline and target, from `progress` as
     `model.implementation.indicator_progress` gives it; `suppress` (published): small counts read "<5"."""
     if progress.empty:
-        return "<p>No measure recorded yet (see the Evidence and evaluation workbook).</p>"
+        return str(Markup("<p>{}</p>").format(_("No measure recorded yet (see the Evidence and evaluation workbook).")))
     standings = progress[STANDING] if STANDING in progress else pd.Series([None] * len(progress))
     changes = progress[SINCE_ADOPTION] if SINCE_ADOPTION in progress else pd.Series([""] * len(progress))
     frame = pd.DataFrame({
@@ -309,7 +324,7 @@ def indicators_html(progress: pd.DataFrame, *, suppress: bool = False) -> str:
         "Indicator": [measured_title(i or o, s) for i, o, s in
                       zip(progress["indicator"], progress["expected_outcome"], standings, strict=True)],
         "Baseline": [_number(v, u, suppress) for v, u in zip(progress["baseline"], progress["unit"], strict=True)],
-        "Target": [_number(v, u, suppress) + (f" by {int(y)}" if y is not None and pd.notna(y) else "")
+        "Target": [_number(v, u, suppress) + (_(" by {year}").format(year=int(y)) if y is not None and pd.notna(y) else "")
                    for v, y, u in zip(progress["target"], progress["target_year"], progress["unit"], strict=True)],
         "Latest": [f"{_number(v, u, suppress)} ({_date(d)})" if d is not None and pd.notna(v) else "–"
                    for v, d, u in zip(progress["latest"], progress["latest_date"], progress["unit"], strict=True)],
@@ -338,23 +353,30 @@ def changes_html(tables: Any, since: dt.date, today: dt.date, *, suppress: bool 
     changes = implementation.changes_since(tables, since, today)
     last = implementation.last_progress_report(tables, today)
     adopted = {c.adopted for c in adoption.council_adoptions(tables) if c.adopted}
-    basis = ("the last progress report" if last == since else "the plan's adoption" if since in adopted
-             else "the date chosen")
-    head = Markup("<p><strong>Since {} ({}):</strong> {} status changes, {} progress updates, {} new measurements, "
-                  "{} milestones done.</p>").format(
-        basis, since.isoformat(), len(changes.status_changes), len(changes.updates), len(changes.measurements),
-        len(changes.milestones_done))
+    basis = (_("Since the last progress report ({date}):") if last == since
+             else _("Since the plan's adoption ({date}):") if since in adopted else _("Since the date chosen ({date}):"))
+    head = Markup("<p><strong>{}</strong> {}</p>").format(basis.format(date=since.isoformat()), _(
+        "{status} status changes, {updates} progress updates, {measurements} new measurements, "
+        "{milestones} milestones done.").format(
+        status=len(changes.status_changes), updates=len(changes.updates), measurements=len(changes.measurements),
+        milestones=len(changes.milestones_done)))
     if changes.empty:
-        return str(head) + "<p>Nothing was recorded in that time.</p>"
+        return str(head) + str(Markup("<p>{}</p>").format(_("Nothing was recorded in that time.")))
     parts = [str(head)]
     if len(changes.status_changes):
-        frame = changes.status_changes.assign(date=[_date(d) for d in changes.status_changes["date"]])
+        frame = changes.status_changes.assign(
+            date=[_date(d) for d in changes.status_changes["date"]],
+            **{column: [_(v) if isinstance(v, str) and v else v for v in changes.status_changes[column]]
+               for column in ("from_status", "to_status") if column in changes.status_changes})
         parts.append(table_html(frame, labels={"from_status": "From", "to_status": "To"},
                                        caption="Status changes", row_header="action", style=False))
     if len(changes.updates):
         frame = changes.updates.assign(
             date=[_date(d) for d in changes.updates["date"]],
-            percent_complete=["" if p is None or pd.isna(p) else f"{int(p)}%" for p in changes.updates["percent_complete"]])
+            **{"status": [_(v) if isinstance(v, str) and v else v for v in changes.updates["status"]]}
+            if "status" in changes.updates else {},
+            percent_complete=["" if p is None or pd.isna(p) else format_percent(int(p) / 100)
+                              for p in changes.updates["percent_complete"]])
         parts.append(table_html(frame, labels={"percent_complete": "Complete"}, caption="Progress updates",
                                        row_header="action", style=False))
     if len(changes.measurements):
@@ -388,8 +410,8 @@ STYLES = {  # kind -> (fill, stroke, dash)
     "no_team": ("#f3f4f6", "#4a4a4a", "4 3"),
     "action": ("#ffffff", "#6b6b6b", ""),
 }
-KIND_NAMES = {"council": "council", "advisory_committee": "advisory committee",
-              "implementation_team": "implementation team", "no_team": "", "action": "action"}
+KIND_NAMES = {"council": N_("council"), "advisory_committee": N_("advisory committee"),
+              "implementation_team": N_("implementation team"), "no_team": "", "action": N_("action")}
 
 
 def _column_kind(node: Node) -> str:
@@ -460,14 +482,14 @@ def _wrap(text: str, width: float, lines: int) -> list[str]:
 def _column_heading(level_nodes: list[Node]) -> str:
     kinds = {n.kind for n in level_nodes}
     if kinds == {"council"}:
-        return "Council" if len(level_nodes) == 1 else "Councils"
+        return _("Council") if len(level_nodes) == 1 else _("Councils")
     if kinds == {"action"}:
-        return "Actions"
+        return _("Actions")
     if kinds == {"advisory_committee"}:
-        return "Advisory committee"
+        return _("Advisory committee")
     if kinds <= {"implementation_team", "no_team"}:
-        return "Implementation teams"
-    return "Groups"
+        return _("Implementation teams")
+    return _("Groups")
 
 
 def reporting_svg(nodes: list[Node], *, title: str) -> str:
@@ -490,7 +512,7 @@ def reporting_svg(nodes: list[Node], *, title: str) -> str:
         heading = _column_heading([n for n in nodes if n.level == level])
         body.append(Markup('<text x="{:.1f}" y="18" font-weight="bold">{}</text>').format(x[level], heading))
     for node in nodes:
-        nx, ny, _, nh = box(node)
+        nx, ny, _width, nh = box(node)
         for parent_id in node.reports_to:
             parent = by_id.get(parent_id)
             if parent is None:
@@ -504,7 +526,7 @@ def reporting_svg(nodes: list[Node], *, title: str) -> str:
         nx, ny, nw, nh = box(node)
         fill, stroke, dash = STYLES.get(node.kind, STYLES["implementation_team"])
         lines = _wrap(node.label, nw, 1 if node.kind == "action" else 2)
-        tooltip = node.label + (f" ({node.detail})" if node.detail else "")
+        tooltip = node.label + (f" ({_(node.detail)})" if node.detail else "")
         dash_attr = Markup(' stroke-dasharray="{}"').format(dash) if dash else Markup("")
         texts = Markup("").join(
             Markup('<tspan x="{:.1f}" dy="{}">{}</tspan>').format(nx + 6, 0 if i == 0 else 14, line)
@@ -534,13 +556,15 @@ def reporting_description(nodes: list[Node]) -> str:
     committees = [n for n in nodes if n.kind == "advisory_committee"]
     teams = [n for n in nodes if n.kind == "implementation_team"]
     actions = [n for n in nodes if n.kind == "action"]
-    parts = [f"Who reports to whom. {'Councils' if len(councils) != 1 else 'Council'}: {'; '.join(councils)}."]
+    parts = [_("Who reports to whom.") + " " + (_("Councils: {names}.") if len(councils) != 1 else _("Council: {names}.")).format(
+        names="; ".join(councils))]
     for committee in committees:
-        parts.append(f"{committee.label} reports to {'the councils' if len(councils) > 1 else 'the council'}.")
+        parts.append((_("{group} reports to the councils.") if len(councils) > 1
+                      else _("{group} reports to the council.")).format(group=committee.label))
     for team in teams:
         count = sum(team.id in a.reports_to for a in actions)
-        parts.append(f"{team.label}: {count} action{'s' if count != 1 else ''}.")
-    parts.append("Each arrow points to the body a group or action reports to; the same lines follow as a list.")
+        parts.append(ngettext("{team}: {n} action.", "{team}: {n} actions.", count).format(team=team.label, n=count))
+    parts.append(_("Each arrow points to the body a group or action reports to; the same lines follow as a list."))
     return " ".join(parts)
 
 
@@ -563,19 +587,20 @@ def reporting_list_html(nodes: list[Node]) -> str:
 
     def item(node: Node) -> Markup:
         listed.add(node.id)
-        kind = KIND_NAMES.get(node.kind, node.kind.replace("_", " "))
-        label = Markup("{} ({}{})").format(node.label, kind, f", {node.detail}" if node.detail and node.kind == "action" else "") \
+        named = KIND_NAMES.get(node.kind, node.kind.replace("_", " "))
+        kind = _(named) if named else ""  # gettext("") would be the catalogue's header
+        label = Markup("{} ({}{})").format(node.label, kind, f", {_(node.detail)}" if node.detail and node.kind == "action" else "") \
             if kind else Markup("{}").format(node.label)
         if node.kind != "action" and not any(p in ids for p in node.reports_to):
-            label += Markup(": reports to no one recorded")
+            label += Markup("{}").format(_(": reports to no one recorded"))
         elif node.reports_to and node.reports_to[0].startswith("council:"):
-            label += Markup(": reports to {}").format("the councils" if len(councils) > 1 else "the council")
+            label += Markup("{}").format(_(": reports to the councils") if len(councils) > 1 else _(": reports to the council"))
         kids = [k for k in children.get(node.id, []) if k.id not in listed]
         inner = Markup("<ul>{}</ul>").format(Markup("").join(item(k) for k in kids)) if kids else Markup("")
         return Markup("<li>{}{}</li>").format(label, inner)
 
-    heading = Markup("<p>{}: {}.</p>").format("Councils that adopt the plan" if len(councils) > 1 else "Council",
-                                             "; ".join(c.label for c in councils))
+    heading = Markup("<p>{}</p>").format((_("Councils that adopt the plan: {names}.") if len(councils) > 1
+                                          else _("Council: {names}.")).format(names="; ".join(c.label for c in councils)))
     items = [item(r) for r in roots]
     items += [item(n) for n in nodes if n.kind != "council" and n.id not in listed]  # reporting cycles
     return str(heading + Markup('<ul class="cswb-reporting-list">{}</ul>').format(Markup("").join(items)))
@@ -587,13 +612,15 @@ def reporting_html(tables: Any, *, plan: bool = False) -> str:
     if plan:
         nodes = [dataclasses.replace(n, detail="") if n.kind == "action" else n for n in nodes]
     if not any(n.kind != "council" for n in nodes):
-        return "<p>No advisory committee, team or action recorded yet (groups are added in the Commitment workbook).</p>"
-    title = "Who reports to whom"
+        return str(Markup("<p>{}</p>").format(_(
+            "No advisory committee, team or action recorded yet (groups are added in the Commitment workbook).")))
+    title = _("Who reports to whom")
     return str(Markup('<figure class="cswb-reporting">{}<figcaption>{}</figcaption>'
-                      "<details><summary>Who reports to whom, as a list</summary>{}</details></figure>").format(
+                      "<details><summary>{}</summary>{}</details></figure>").format(
         Markup(reporting_svg(nodes, title=title)),
-        "Implementation teams report to the advisory committee, which reports to council; each action sits under "
-        "the team that carries it out.",
+        _("Implementation teams report to the advisory committee, which reports to council; each action sits under "
+          "the team that carries it out."),
+        _("Who reports to whom, as a list"),
         Markup(reporting_list_html(nodes)),
     ))
 
@@ -625,19 +652,27 @@ def publication_html(tables: Any) -> str:
     website = community.get("website")
     published = implementation.as_date(community.get("publication_date"))
     bound = not adoption.first_nation_led(tables)
-    where = (Markup('This plan is posted online at <a href="{0}">{0}</a>').format(website)
-             if isinstance(website, str) and website.strip() else Markup("This plan is posted online"))
-    when = Markup(" (published on {})").format(published.isoformat()) if published else Markup("")
-    law = Markup(", as the Community Safety and Policing Act, 2019 requires") if bound else Markup("")
+    where = (_markup_message(_("This plan is posted online at {link}"), link=Markup('<a href="{0}">{0}</a>').format(website))
+             if isinstance(website, str) and website.strip() else Markup("{}").format(_("This plan is posted online")))
+    when = Markup("{}").format(_(" (published on {date})").format(date=published.isoformat())) if published else Markup("")
+    law = Markup("{}").format(_(", as the Community Safety and Policing Act, 2019 requires")) if bound else Markup("")
     organization, site = publication_contact(tables)
     if organization:
-        contact = Markup("To ask for a copy or a format, or to comment on the plan, contact {}{}.").format(
-            organization, Markup(' (<a href="{0}">{0}</a>)').format(site) if site else "")
+        contact = _markup_message(_("To ask for a copy or a format, or to comment on the plan, contact {organization}{site}."),
+                                  organization=Markup("{}").format(organization),
+                                  site=Markup(' (<a href="{0}">{0}</a>)').format(site) if site else Markup(""))
     else:
         contact = Markup("")
     return str(Markup(
-        '<section class="cswb-publication cswb-static"><p>{}{}{}.</p>'
-        "<p>A printed copy of the plan is available on request, free of charge, and so is the plan in "
-        "accessible formats (for example large print, or an electronic file that works with a screen reader). "
-        "{}</p></section>"
-    ).format(where, when, law, contact))
+        '<section class="cswb-publication cswb-static"><p>{}{}{}.</p><p>{} {}</p></section>'
+    ).format(where, when, law, _(
+        "A printed copy of the plan is available on request, free of charge, and so is the plan in "
+        "accessible formats (for example large print, or an electronic file that works with a screen reader)."), contact))
+
+
+def _markup_message(message: str, **fields: Markup) -> Markup:
+    """A translated sentence (escaped) with markup (links) put in its `{name}` fields."""
+    result = Markup(html_text.escape(message))
+    for name, value in fields.items():
+        result = Markup(result.replace("{" + name + "}", value))
+    return result

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
+from ..i18n import _, current_language, ngettext
 from ..model._tables import Tables
 from ..model.plan_versions import ADDED_SINCE, DROPPED_SINCE, IN_ADOPTED_PLAN, SECTIONS, STANDING, Difference
 from ._html import escape
@@ -64,10 +65,10 @@ def comparison_html(differences: Sequence[Difference], plan_name: str, older: st
         body.append(Markup('<table><caption class="visually-hidden">{}</caption><thead><tr><th scope="col">Change</th>'
                            '<th scope="col">Item</th><th scope="col">What changed</th></tr></thead><tbody>{}</tbody>'
                            "</table>").format(section.title, rows))
-    return str(Markup('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{}</title><style>{}'
+    return str(Markup('<!DOCTYPE html>\n<html lang="{}"><head><meta charset="utf-8"><title>{}</title><style>{}'
                       '.visually-hidden {{ position: absolute; width: 1px; height: 1px; overflow: hidden; '
                       'clip: rect(0 0 0 0); }}</style></head><body data-running-header="{}"><main>{}</main>'
-                      "</body></html>\n").format(title, Markup(COMPARISON_CSS), title, Markup("").join(body)))
+                      "</body></html>\n").format(current_language(), title, Markup(COMPARISON_CSS), title, Markup("").join(body)))
 
 
 def scope_html(tables: Tables | None, version_title: str) -> str:
@@ -75,36 +76,42 @@ def scope_html(tables: Tables | None, version_title: str) -> str:
     `model.plan_versions.measured_against` gives them; None: the working draft), and how many of its
     actions and measures the working plan has added or dropped since, which the tables mark."""
     if tables is None:
-        return str(Markup('<p class="cswb-progress-scope">No version of the plan has been adopted yet: progress '
-                          "is measured against the working draft.</p>"))
+        return str(Markup('<p class="cswb-progress-scope">{}</p>').format(
+            _("No version of the plan has been adopted yet: progress is measured against the working draft.")))
     adopted, since = [], []
-    for table, noun in (("actions", "action"), ("measures", "measure")):
+    nouns = {"actions": ("{n} action", "{n} actions"), "measures": ("{n} measure", "{n} measures")}
+    for table, (singular, plural) in nouns.items():
         frame = tables[table]
         standings = frame[STANDING].value_counts() if STANDING in frame else pd.Series(dtype=int)
         kept, added, dropped = (int(standings.get(s, 0)) for s in (IN_ADOPTED_PLAN, ADDED_SINCE, DROPPED_SINCE))
-        adopted.append(_count(kept + dropped, noun))
-        since += [f"added {_count(added, noun)}"] * bool(added) + [f"dropped {_count(dropped, noun)}"] * bool(dropped)
-    changed = (Markup(" Since then the working plan has {}: each is listed and marked so.").format(", ".join(since))
-               if since else Markup(""))
-    return str(Markup('<p class="cswb-progress-scope">Progress is measured against {} of the plan: the {} and {} it '
-                      "adopted, each judged against what the adopted plan set (its dates and targets), with today's "
-                      "status.{}</p>").format(version_title, adopted[0], adopted[1], changed))
+        adopted.append(_count(kept + dropped, singular, plural))
+        since += ([_("added {what}").format(what=_count(added, singular, plural))] * bool(added)
+                  + [_("dropped {what}").format(what=_count(dropped, singular, plural))] * bool(dropped))
+    changed = (Markup(" {}").format(_("Since then the working plan has {changes}: each is listed and marked so.").format(
+        changes=", ".join(since))) if since else Markup(""))
+    return str(Markup('<p class="cswb-progress-scope">{}{}</p>').format(_(
+        "Progress is measured against {version} of the plan: the {actions} and {measures} it adopted, each judged "
+        "against what the adopted plan set (its dates and targets), with today's status.").format(
+        version=version_title, actions=adopted[0], measures=adopted[1]), changed))
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+def _count(number: int, singular: str, plural: str) -> str:
+    return ngettext(singular, plural, number).format(n=number)
 
 
 def measured_title(title: str, standing: Any) -> str:
     """A progress report row's name, marked when the working plan added it after adoption."""
-    return f"{title} ({ADDED_SINCE.lower()})" if standing == ADDED_SINCE else title
+    return f"{title} ({_(ADDED_SINCE).lower()})" if standing == ADDED_SINCE else title
 
 
 def since_adoption_text(standing: Any, changes: Any, judged_on: str) -> str:
     """What a progress report says of a row the working plan dropped or changed after adoption:
-    the change stated, and that the row is judged on the adopted plan's `judged_on`."""
+    the change stated, and that the row is judged on the adopted plan's `judged_on` ("dates" or "target")."""
     if standing == DROPPED_SINCE:
-        return "Dropped from the working plan since adoption; shown as the adopted plan set it"
+        return _("Dropped from the working plan since adoption; shown as the adopted plan set it")
     if isinstance(changes, str) and changes:
-        return f"Changed in the working plan since adoption ({changes}); judged against the adopted {judged_on}"
+        message = (_("Changed in the working plan since adoption ({changes}); judged against the adopted dates")
+                   if judged_on == "dates" else
+                   _("Changed in the working plan since adoption ({changes}); judged against the adopted target"))
+        return message.format(changes=changes)
     return ""

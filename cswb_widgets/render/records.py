@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..framework import load_catalogue
+from ..i18n import _
 from ..model.sovereignty import published_tables
 from ..store import labels
 from ..store.labels import readable_column
@@ -20,11 +21,10 @@ if TYPE_CHECKING:
 
 
 def column_label(column: Column | str, labels: Mapping[str, str] | None = None) -> str:
-    """The heading a person sees: an explicit label, else the column name made readable."""
+    """The heading a person sees, in the current language: an explicit label, else the column name made readable."""
     name = column if isinstance(column, str) else column.name
-    if labels and name in labels:
-        return labels[name]
-    return readable_column(name)
+    text = labels[name] if labels and name in labels else readable_column(name)
+    return _(text) if text else text  # gettext("") would be the catalogue's header
 
 
 def choice_options(list_name: str) -> list[tuple[str, str]]:
@@ -35,9 +35,9 @@ def choice_options(list_name: str) -> list[tuple[str, str]]:
 def choice_name(list_name: str, key: str) -> str:
     """The display name of a stored key (the key itself if the list does not know it)."""
     if list_name in SCHEMA_CHOICES:
-        return key.replace("_", " ").capitalize() if key in SCHEMA_CHOICES[list_name] else key
+        return _(key.replace("_", " ").capitalize()) if key in SCHEMA_CHOICES[list_name] else key
     try:
-        return load_catalogue().name_of(list_name, key)
+        return _(load_catalogue().name_of(list_name, key))
     except KeyError:
         return key
 
@@ -77,13 +77,13 @@ def display_value(column: Column, value: Any, ref_labels: Mapping[str, str] | No
     if is_blank(value):
         return ""
     if column.kind == "bool":
-        return "Yes" if bool(value) else "No"
+        return _("Yes") if bool(value) else _("No")
     if column.kind == "date":
         return pd.Timestamp(value).date().isoformat()
     if column.kind in ("int", "float"):
         return _format_number(float(value))
     if column.kind == "geojson":
-        return "(shape)"
+        return _("(shape)")
     if column.choices:
         return choice_name(column.choices, str(value))
     if column.ref:
@@ -197,7 +197,7 @@ def table_html(
     parts = _table_start("cswb-table cswb-static", caption, shown, labels)
     parts.append("<tbody>")
     if frame.empty:
-        parts.append(f'<tr><td class="cswb-empty" colspan="{max(len(shown), 1)}">{escape(empty_text)}</td></tr>')
+        parts.append(f'<tr><td class="cswb-empty" colspan="{max(len(shown), 1)}">{escape(_(empty_text))}</td></tr>')
     for row in frame[shown].itertuples(index=False, name=None):
         parts.append("<tr>")
         for name, value in zip(shown, row, strict=True):
@@ -211,10 +211,11 @@ def table_html(
 
 def _table_start(css_class: str, caption: str | None, shown: Sequence[str],
                  labels: Mapping[str, str] | None) -> list[str]:
-    """A table's opening markup: its class, the caption (escaped) and the column headers."""
+    """A table's opening markup: its class, the caption (escaped) and the column headers, in the
+    current language (a caption or label the catalogue knows is translated here, once for every table)."""
     parts = [f'<table class="{css_class}">']
     if caption:
-        parts.append(f"<caption>{escape(caption)}</caption>")
+        parts.append(f"<caption>{escape(_(caption))}</caption>")
     parts.append("<thead><tr>")
     parts.extend(f'<th scope="col">{escape(column_label(c, labels))}</th>' for c in shown)
     parts.append("</tr></thead>")
@@ -241,7 +242,7 @@ def detailed_table_html(
     extra = _public(details)
     parts = _table_start("cswb-table cswb-static cswb-detailed", caption, shown, labels)
     if frame.empty:
-        parts.append(f'<tbody><tr><td class="cswb-empty" colspan="{max(len(shown), 1)}">{escape(empty_text)}</td></tr></tbody>')
+        parts.append(f'<tbody><tr><td class="cswb-empty" colspan="{max(len(shown), 1)}">{escape(_(empty_text))}</td></tr></tbody>')
     for record in frame.to_dict("records"):
         parts.append('<tbody class="cswb-record" style="break-inside: avoid"><tr>')
         for name in shown:
@@ -253,7 +254,8 @@ def detailed_table_html(
         parts.append("</tr>")
         facts = [(column_label(c, labels), record.get(c)) for c in extra if not is_blank(record.get(c)) and str(record.get(c)).strip()]
         if facts:
-            items = "".join(f"<li><strong>{escape(label)}:</strong> {escape(value)}</li>" for label, value in facts)
+            items = "".join(f"<li><strong>{escape(_('{label}:').format(label=label))}</strong> {escape(value)}</li>"
+                            for label, value in facts)
             parts.append(f'<tr class="cswb-record-details"><td colspan="{len(shown)}"><ul class="cswb-details-list">{items}</ul></td></tr>')
         parts.append("</tbody>")
     parts.append("</table>")

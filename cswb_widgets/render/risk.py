@@ -14,6 +14,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..framework import load_catalogue
+from ..i18n import N_, _, format_decimal, format_percent, ngettext
 from ..model import prioritization, readiness, risk_evidence
 from ..model.privacy import SMALL_COUNT, is_count_unit, is_small_count
 from ..model.voting import vote_summary
@@ -24,14 +25,14 @@ from .records import detailed_table_html, table_html
 CHART_TOP = 15  # risks drawn in the ranked chart and heatmap; the table lists them all
 
 QUESTIONS = (
-    ("real_problem_or_symptom", "Is it the real problem or a symptom of another?"),
-    ("raised_by", "Who raised it, and how?"),
-    ("evidence", "What does the evidence say (impact, data, seriousness, cost of doing nothing)?"),
-    ("current_approach", "Which approaches are used now?"),
-    ("comprehensive_strategy", "What would a comprehensive strategy need?"),
-    ("most_work_needed", "Where is the most work needed?"),
-    ("who_fills_gaps", "Who must fill the gaps?"),
-    ("narrative", "Narrative for the plan"),
+    ("real_problem_or_symptom", N_("Is it the real problem or a symptom of another?")),
+    ("raised_by", N_("Who raised it, and how?")),
+    ("evidence", N_("What does the evidence say (impact, data, seriousness, cost of doing nothing)?")),
+    ("current_approach", N_("Which approaches are used now?")),
+    ("comprehensive_strategy", N_("What would a comprehensive strategy need?")),
+    ("most_work_needed", N_("Where is the most work needed?")),
+    ("who_fills_gaps", N_("Who must fill the gaps?")),
+    ("narrative", N_("Narrative for the plan")),
 )
 PROFILE = ("vulnerable_groups", "risk_factors", "protective_factors")
 
@@ -50,12 +51,12 @@ def _list_text(value: Any) -> str:
 def register_html(tables: Any) -> str:
     risks = tables["risks"]
     if risks.empty:
-        return "<p>No risk recorded yet.</p>"
+        return str(Markup("<p>{}</p>").format(_("No risk recorded yet.")))
     frame = pd.DataFrame({
         "Risk": risks["name"],
-        "Category": [risk_evidence.category_name(c) for c in risks["category"]],
+        "Category": [_(risk_evidence.category_name(c)) for c in risks["category"]],
         "Description": risks["description"].fillna(""),
-        "Priority": ["yes" if p else "" for p in risks["priority"].fillna(False)],
+        "Priority": [_("yes") if p else "" for p in risks["priority"].fillna(False)],
     })
     return table_html(frame, caption="Risk register", row_header="Risk")
 
@@ -63,20 +64,20 @@ def register_html(tables: Any) -> str:
 def analysis_html(tables: Any) -> str:
     risks = tables["risks"]
     if risks.empty:
-        return "<p>No risk recorded yet.</p>"
+        return str(Markup("<p>{}</p>").format(_("No risk recorded yet.")))
     catalogue = load_catalogue()
     ordered = risks.sort_values("priority", ascending=False, kind="stable")
     parts = []
-    for _, risk in ordered.iterrows():
+    for _index, risk in ordered.iterrows():
         answers = []
         for column, question in QUESTIONS:
             value = risk[column]
             if column == "current_approach":
                 value = ", ".join(catalogue.name_of("current_approaches", k) for k in (value or []))
             text = _list_text(value)
-            answers.append(Markup("<dt>{}</dt><dd>{}</dd>").format(question, text or "Not yet answered."))
+            answers.append(Markup("<dt>{}</dt><dd>{}</dd>").format(_(question), text or _("Not yet answered.")))
         parts.append(Markup('<section class="cswb-risk-analysis"><h4>{}{}</h4><dl>{}</dl></section>').format(
-            risk["name"], " (priority)" if risk["priority"] else "", Markup("").join(answers)))
+            risk["name"], _(" (priority)") if risk["priority"] else "", Markup("").join(answers)))
     return str(Markup("").join(parts))
 
 
@@ -91,7 +92,7 @@ def comparator_text(row: Any, suppress: bool) -> str:
     if row.comparator_value is None or pd.isna(row.comparator_value):
         return ""
     text = figures.number_text(row.comparator_value, row.unit, suppress=suppress)
-    return text + (f" ({row.comparator_label})" if row.comparator_label else "")
+    return text + (f" ({_(str(row.comparator_label))})" if row.comparator_label else "")
 
 
 def trends_table_html(tables: Any, *, suppress: bool = False) -> str:
@@ -124,7 +125,15 @@ def _trends_in_words(trends: pd.DataFrame, suppress: bool) -> list[str]:
 
 
 def _values_in_years(values: Any, years: Any, units: Any, suppress: bool) -> list[str]:
-    return [f"{figures.number_text(v, u, suppress=suppress)} ({y})" for v, y, u in zip(values, years, units, strict=True)]
+    return [f"{figures.number_text(v, u, suppress=suppress)} ({_year(y)})" for v, y, u in zip(values, years, units, strict=True)]
+
+
+def _year(value: Any) -> str:
+    """A year as written, never as a number ("2023", not "2 023")."""
+    try:
+        return str(int(value))
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def trend_chart(tables: Any, indicator: str, *, suppress: bool = False) -> figures.Chart:
@@ -134,11 +143,11 @@ def trend_chart(tables: Any, indicator: str, *, suppress: bool = False) -> figur
     labels = rows.loc[rows["indicator"] == indicator, "comparator_label"].dropna()
     units = rows.loc[rows["indicator"] == indicator, "unit"].dropna()
     return charts.line_chart(
-        pd.DataFrame({"This community": series["value"]}),
+        pd.DataFrame({_("This community"): series["value"]}),
         title=indicator,
-        ylabel=str(units.iloc[0]) if len(units) else "Value",
+        ylabel=str(units.iloc[0]) if len(units) else N_("Value"),
         comparator=comparator.to_dict() if len(comparator) else None,
-        comparator_label=str(labels.iloc[-1]) if len(labels) else "Comparator",
+        comparator_label=str(labels.iloc[-1]) if len(labels) else N_("Comparator"),
         suppress_below=SMALL_COUNT if suppress and is_count_unit(units.iloc[0] if len(units) else None) else None,
     )
 
@@ -153,10 +162,10 @@ def trends_html(tables: Any, *, charted: set[str], suppress: bool) -> str:
 def engagement_html(tables: Any, *, suppress: bool) -> str:
     signal = risk_evidence.engagement_signal(tables)
     if signal.empty:
-        return "<p>No risk recorded yet.</p>"
+        return str(Markup("<p>{}</p>").format(_("No risk recorded yet.")))
     total = int(signal["of"].max())
     if not total:
-        return "<p>No feedback recorded yet (see the Buy-in workbook).</p>"
+        return str(Markup("<p>{}</p>").format(_("No feedback recorded yet (see the Buy-in workbook).")))
     names = risk_names(tables)
     risks = tables["risks"].set_index("id")
     signal = signal.sort_values("feedback", ascending=False, kind="stable")
@@ -165,16 +174,18 @@ def engagement_html(tables: Any, *, suppress: bool) -> str:
         return f"<{SMALL_COUNT}" if suppress and 0 < n < SMALL_COUNT else str(n)
 
     def share_text(n: int, share: float) -> str:
-        return "–" if suppress and 0 < n < SMALL_COUNT else f"{share:.0%}"
+        return "–" if suppress and 0 < n < SMALL_COUNT else format_percent(share)
 
     frame = pd.DataFrame({
         "Risk": [names[r] for r in signal.index],
-        "Category": [risk_evidence.category_name(risks.at[r, "category"]) for r in signal.index],
+        "Category": [_(risk_evidence.category_name(risks.at[r, "category"])) for r in signal.index],
         "Feedback items": [count_text(int(n)) for n in signal["feedback"]],
         "Share of all feedback": [share_text(int(n), s) for n, s in zip(signal["feedback"], signal["share"], strict=True)],
     })
-    note = Markup("<p>Out of {} feedback items recorded in the Buy-in workbook; an item counts once for each risk category it is tagged with.{}</p>").format(
-        total, f" Counts under {SMALL_COUNT} are not published." if suppress else "")
+    note = Markup("<p>{}</p>").format(_(
+        "Out of {total} feedback items recorded in the Buy-in workbook; an item counts once for each risk category "
+        "it is tagged with.").format(total=total) + (
+        " " + _("Counts under {limit} are not published.").format(limit=SMALL_COUNT) if suppress else ""))
     return table_html(frame, caption="Engagement signal by risk", row_header="Risk") + str(note)
 
 
@@ -207,14 +218,15 @@ def ranking_frame(ranking: prioritization.Ranking, tables: Any) -> pd.DataFrame:
     priorities = set(readiness.priority_risks(tables)["id"]) if len(tables["risks"]) else set()
     frame = pd.DataFrame({
         "Rank": scored["rank"].astype(int),
-        "Risk": [names.get(r, r) + (" (priority)" if r in priorities else "") for r in scored.index],
-        "Score": scored["score"].map(lambda v: f"{v:.3f}"),
+        "Risk": [names.get(r, r) + (_(" (priority)") if r in priorities else "") for r in scored.index],
+        "Score": scored["score"].map(lambda v: format_decimal(v, 3)),
     }, index=scored.index)
     for criterion_id in ranking.normalized.columns:
-        frame[criteria.get(criterion_id, criterion_id)] = scored[criterion_id].map(lambda v: f"{v:.3f}")
+        frame[criteria.get(criterion_id, criterion_id)] = scored[criterion_id].map(lambda v: format_decimal(v, 3))
     moves = ranking.sensitivity.reindex(scored.index)
     frame[SENSITIVITY_COLUMN] = [
-        f"{int(b)}" if b == w else f"{int(b)} to {int(w)}" for b, w in zip(moves["best_rank"], moves["worst_rank"], strict=True)
+        f"{int(b)}" if b == w else _("{best} to {worst}").format(best=int(b), worst=int(w))
+        for b, w in zip(moves["best_rank"], moves["worst_rank"], strict=True)
     ]
     frame["Rank"] = frame["Rank"].astype(str)
     return frame
@@ -229,8 +241,9 @@ def criteria_summary_html(ranking: prioritization.Ranking, tables: Any) -> str:
     frame = pd.DataFrame({
         "Criterion": [names.get(c, c) for c in ranking.normalized.columns],
         "What it measures": [descriptions.get(c, "") for c in ranking.normalized.columns],
-        "Values come from": [risk_evidence.source_name(ranking.inputs.sources.get(c, "entered")) for c in ranking.normalized.columns],
-        "Share of the weight": [f"{shares[c]:.0%}" for c in ranking.normalized.columns],
+        "Values come from": [_(risk_evidence.source_name(ranking.inputs.sources.get(c, "entered")))
+                             for c in ranking.normalized.columns],
+        "Share of the weight": [format_percent(shares[c]) for c in ranking.normalized.columns],
     })
     return table_html(frame, caption="Prioritization criteria and their weights", row_header="Criterion")
 
@@ -239,17 +252,16 @@ def weights_note_html(ranking: prioritization.Ranking, tables: Any) -> str:
     """The weights in words and how a score is built from them."""
     shares = prioritization.weight_shares(ranking.weights).reindex(ranking.normalized.columns).fillna(0)
     criteria = criterion_names(tables)
-    weights = ", ".join(f"{criteria.get(c, c)} {shares[c]:.0%}" for c in ranking.normalized.columns)
-    note = Markup(
-        "<p>Weights (shares of the total): {}. Each score is the sum of the criterion columns: the risk's value "
-        "scaled to 0–1 across all risks (1 = most concerning) times the criterion's weight share.</p>"
-    ).format(weights)
+    weights = ", ".join(f"{criteria.get(c, c)} {format_percent(shares[c])}" for c in ranking.normalized.columns)
+    note = Markup("<p>{}</p>").format(_(
+        "Weights (shares of the total): {weights}. Each score is the sum of the criterion columns: the risk's value "
+        "scaled to 0–1 across all risks (1 = most concerning) times the criterion's weight share.").format(weights=weights))
     return str(note)
 
 
 def ranking_html(ranking: prioritization.Ranking, tables: Any) -> str:
     if ranking.scored.empty:
-        return "<p>Add risks and criteria to rank them.</p>"
+        return str(Markup("<p>{}</p>").format(_("Add risks and criteria to rank them.")))
     return weights_note_html(ranking, tables) + table_html(
         ranking_frame(ranking, tables), caption="Risks ranked by priority score", row_header="Risk")
 
@@ -259,7 +271,7 @@ def ranking_table_html(ranking: prioritization.Ranking, tables: Any) -> str:
     side, each criterion's part of the score below the risk (a column each would not fit)."""
     frame = ranking_frame(ranking, tables)
     criteria = [c for c in frame.columns if c not in ("Rank", "Risk", "Score", SENSITIVITY_COLUMN)]
-    frame["Parts of the score"] = ["; ".join(f"{c} {row[c]}" for c in criteria) for _, row in frame.iterrows()]
+    frame["Parts of the score"] = ["; ".join(f"{c} {row[c]}" for c in criteria) for _index, row in frame.iterrows()]
     return detailed_table_html(frame, ["Rank", "Risk", "Score", SENSITIVITY_COLUMN], ["Parts of the score"],
                                caption="Risks ranked by priority score", row_header="Risk", style=False)
 
@@ -283,22 +295,25 @@ def not_chosen_html(ranking: prioritization.Ranking, tables: Any) -> str:
     for risk_id in others:
         rank, total = int(ranking.scored.at[risk_id, "rank"]), len(ranking.scored)
         below = sorted((n, r) for r, n in chosen_ranks.items() if n > rank)
-        why = [f"ranked {rank} of {total} (score {ranking.scored.at[risk_id, 'score']:.3f})" + (
-            ", below every priority risk" if not below else
-            "; the committee chose " + ", ".join(f"{names.get(r, r)} (rank {n})" for n, r in below) + " instead")]
+        ranked = _("ranked {rank} of {total} (score {score})").format(
+            rank=rank, total=total, score=format_decimal(ranking.scored.at[risk_id, "score"], 3))
+        why = [ranked + (_(", below every priority risk") if not below else _("; the committee chose {risks} instead").format(
+            risks=", ".join(_("{risk} (rank {rank})").format(risk=names.get(r, r), rank=n) for n, r in below)))]
         if votes is not None and risk_id in votes.index:
             ballots = int(votes.at[risk_id, "ballots"])
             if ballots >= SMALL_COUNT:
-                why.append(f"rated {votes.at[risk_id, 'mean']:.1f} of 5 on average at the workshop")
-        current = [catalogue.name_of("current_approaches", k) for k in (approaches.get(risk_id) or [])]
+                why.append(_("rated {mean} of 5 on average at the workshop").format(
+                    mean=format_decimal(votes.at[risk_id, "mean"], 1)))
+        current = [_(catalogue.name_of("current_approaches", k)) for k in (approaches.get(risk_id) or [])]
         if current:
-            why.append("addressed now through " + ", ".join(c.lower() for c in current))
+            why.append(_("addressed now through {approaches}").format(approaches=", ".join(c.lower() for c in current)))
         if int(acted.get(risk_id, 0)):
             count = int(acted.get(risk_id, 0))
-            why.append(f"{count} action{'s' if count != 1 else ''} of this plan address it all the same")
-        items.append(Markup("<li><strong>{}</strong>: {}.</li>").format(names.get(risk_id, risk_id), "; ".join(why)))
-    return str(Markup('<h4>Risks not chosen, and why</h4><ul class="cswb-not-chosen">{}</ul>').format(
-        Markup("").join(items)))
+            why.append(ngettext("{n} action of this plan addresses it all the same",
+                                "{n} actions of this plan address it all the same", count).format(n=count))
+        items.append(Markup("<li><strong>{}</strong>{} {}.</li>").format(names.get(risk_id, risk_id), _(":"), "; ".join(why)))
+    return str(Markup('<h4>{}</h4><ul class="cswb-not-chosen">{}</ul>').format(
+        _("Risks not chosen, and why"), Markup("").join(items)))
 
 
 def sensitivity_html(ranking: prioritization.Ranking, tables: Any) -> str:
@@ -309,13 +324,15 @@ def sensitivity_html(ranking: prioritization.Ranking, tables: Any) -> str:
     held = [names.get(r, r) for r in moves.index[moves["holds"]]]
     flips = moves[~moves["holds"]]
     items = Markup("").join(
-        Markup("<li>{}: rank {} now, between {} and {}</li>").format(names.get(r, r), int(m.rank), int(m.best_rank), int(m.worst_rank))
+        Markup("<li>{}</li>").format(_("{risk}: rank {rank} now, between {best} and {worst}").format(
+            risk=names.get(r, r), rank=int(m.rank), best=int(m.best_rank), worst=int(m.worst_rank)))
         for r, m in zip(flips.index, flips.itertuples(), strict=True)
     )
-    return str(Markup(
-        "<h4>Which ranks hold when the weights move</h4><p>Each weight in turn was set from half to one and a "
-        "half times its value, the others unchanged.</p><p>Ranks that hold in every case: {}.</p>{}"
-    ).format(", ".join(held) or "none", Markup("<p>Ranks that move:</p><ul>{}</ul>").format(items) if len(flips) else ""))
+    return str(Markup("<h4>{}</h4><p>{}</p><p>{}</p>{}").format(
+        _("Which ranks hold when the weights move"),
+        _("Each weight in turn was set from half to one and a half times its value, the others unchanged."),
+        _("Ranks that hold in every case: {risks}.").format(risks=", ".join(held) or _("none")),
+        Markup("<p>{}</p><ul>{}</ul>").format(_("Ranks that move:"), items) if len(flips) else ""))
 
 
 def trace_frame(ranking: prioritization.Ranking, tables: Any, risk_id: str) -> pd.DataFrame:
@@ -327,12 +344,12 @@ def trace_frame(ranking: prioritization.Ranking, tables: Any, risk_id: str) -> p
         raw = ranking.inputs.values.at[risk_id, criterion_id]
         rows.append({
             "Criterion": criteria.get(criterion_id, criterion_id),
-            "Values from": risk_evidence.source_name(ranking.inputs.sources.get(criterion_id, "entered")),
-            "Raw value": "no evidence" if pd.isna(raw) else figures.format_number(float(raw)),
+            "Values from": _(risk_evidence.source_name(ranking.inputs.sources.get(criterion_id, "entered"))),
+            "Raw value": _("no evidence") if pd.isna(raw) else figures.format_number(float(raw)),
             "Why": ranking.inputs.explanations.at[risk_id, criterion_id],
-            "Scaled 0–1": f"{ranking.normalized.at[risk_id, criterion_id]:.3f}",
-            "Weight share": f"{shares[criterion_id]:.0%}",
-            "Part of score": f"{ranking.scored.at[risk_id, criterion_id]:.3f}",
+            "Scaled 0–1": format_decimal(ranking.normalized.at[risk_id, criterion_id], 3),
+            "Weight share": format_percent(shares[criterion_id]),
+            "Part of score": format_decimal(ranking.scored.at[risk_id, criterion_id], 3),
         })
     return pd.DataFrame(rows)
 
@@ -353,7 +370,8 @@ def trace_html(ranking: prioritization.Ranking, tables: Any, risk_ids: list[str]
         total = ranking.scored.at[risk_id, "score"]
         parts.append(table_html(
             trace_frame(ranking, tables, risk_id),
-            caption=f"How the score of {names.get(risk_id, risk_id)} is built (total {total:.3f}, rank {int(ranking.scored.at[risk_id, 'rank'])})",
+            caption=_("How the score of {risk} is built (total {total}, rank {rank})").format(
+                risk=names.get(risk_id, risk_id), total=format_decimal(total, 3), rank=int(ranking.scored.at[risk_id, "rank"])),
             row_header="Criterion",
         ))
     return "".join(parts)
@@ -361,35 +379,37 @@ def trace_html(ranking: prioritization.Ranking, tables: Any, risk_ids: list[str]
 
 def ranking_charts_html(ranking: prioritization.Ranking, tables: Any) -> str:
     if ranking.scored.empty:
-        return "<p>Nothing to chart yet.</p>"
+        return str(Markup("<p>{}</p>").format(_("Nothing to chart yet.")))
     names, criteria = risk_names(tables), criterion_names(tables)
     top = ranking.scored.head(CHART_TOP)
     contributions = top[list(ranking.normalized.columns)].rename(index=names, columns=criteria)
     priorities = set(readiness.priority_risks(tables)["name"]) if len(tables["risks"]) else set()
     ranked = charts.ranked_scores(
-        contributions, title="Priority scores, built from weighted criteria", highlight=priorities & set(contributions.index),
+        contributions, title=N_("Priority scores, built from weighted criteria"), highlight=priorities & set(contributions.index),
     )
     normalized = ranking.normalized.loc[top.index].rename(index=names, columns=criteria)
-    heat = charts.heatmap(normalized, title="Criteria values, scaled 0–1 (1 = most concerning)", value_label="Scaled value")
-    shown = f"<p>The {len(top)} highest-ranked of {len(ranking.scored)} risks.</p>" if len(ranking.scored) > CHART_TOP else ""
+    heat = charts.heatmap(normalized, title=N_("Criteria values, scaled 0–1 (1 = most concerning)"),
+                          value_label=N_("Scaled value"))
+    shown = str(Markup("<p>{}</p>").format(_("The {top} highest-ranked of {total} risks.").format(
+        top=len(top), total=len(ranking.scored)))) if len(ranking.scored) > CHART_TOP else ""
     return shown + ranked.html() + heat.html()
 
 
 def priorities_html(tables: Any) -> str:
     priorities = readiness.priority_risks(tables)
     if priorities.empty:
-        return "<p>No priority risk chosen yet.</p>"
+        return str(Markup("<p>{}</p>").format(_("No priority risk chosen yet.")))
     parts = []
-    for _, risk in priorities.iterrows():
+    for _index, risk in priorities.iterrows():
         lists = Markup("").join(
             Markup("<h5>{}</h5>{}").format(
                 label,
                 Markup("<ul>{}</ul>").format(Markup("").join(
-                    Markup("<li>{}</li>").format(risk_evidence.category_name(v) if col == "risk_factors" else v)
+                    Markup("<li>{}</li>").format(_(risk_evidence.category_name(v)) if col == "risk_factors" else v)
                     for v in (risk[col] or [])))
-                if risk[col] else Markup("<p>Not yet named.</p>"),
+                if risk[col] else Markup("<p>{}</p>").format(_("Not yet named.")),
             )
-            for col, label in zip(PROFILE, ("Vulnerable groups", "Risk factors", "Protective factors"), strict=True)
+            for col, label in zip(PROFILE, (_("Vulnerable groups"), _("Risk factors"), _("Protective factors")), strict=True)
         )
         parts.append(Markup('<section class="cswb-priority"><h4>{}</h4><p>{}</p>{}</section>').format(
             risk["name"], _list_text(risk["description"]), lists))
@@ -405,15 +425,16 @@ def priority_profiles_html(tables: Any) -> str:
     """One block per priority risk (see `risk_part_html`): narrative and evidence, indicators, profile."""
     priorities = readiness.priority_risks(tables)
     if priorities.empty:
-        return "<p>No priority risk chosen yet.</p>"
+        return str(Markup("<p>{}</p>").format(_("No priority risk chosen yet.")))
     trends = risk_evidence.indicator_trends(tables)
     parts: list[str] = []
-    for _, risk in priorities.iterrows():
+    for _index, risk in priorities.iterrows():
         story = _text_paragraphs(risk["narrative"]) or _text_paragraphs(risk["description"])
         evidence = _text_paragraphs(risk["evidence"])
-        body = [Markup("<h4>Narrative and evidence</h4>"), story or Markup("<p>No narrative written yet.</p>")]
+        body = [Markup("<h4>{}</h4>").format(_("Narrative and evidence")),
+                story or Markup("<p>{}</p>").format(_("No narrative written yet."))]
         if evidence:
-            body.append(Markup("<p><strong>What the evidence says:</strong></p>") + evidence)
+            body.append(Markup("<p><strong>{}</strong></p>").format(_("What the evidence says:")) + evidence)
         mine = trends[trends["risk_id"] == risk["id"]] if len(trends) else trends
         if len(mine):
             frame = pd.DataFrame({
@@ -427,11 +448,11 @@ def priority_profiles_html(tables: Any) -> str:
             })
             body.append(Markup(detailed_table_html(
                 frame, ["Indicator", "First", "Latest", "Comparator (latest year)", "Trend"], ["Unit", "Source"],
-                caption=f"Indicators of {risk['name']}", row_header="Indicator", style=not parts)))
-        for col, label in zip(PROFILE, ("Vulnerable groups", "Risk factors", "Protective factors"), strict=True):
-            values = [risk_evidence.category_name(v) if col == "risk_factors" else v for v in (risk[col] or [])]
+                caption=_("Indicators of {risk}").format(risk=risk["name"]), row_header="Indicator", style=not parts)))
+        for col, label in zip(PROFILE, (_("Vulnerable groups"), _("Risk factors"), _("Protective factors")), strict=True):
+            values = [_(risk_evidence.category_name(v)) if col == "risk_factors" else v for v in (risk[col] or [])]
             listing = (Markup("<ul>{}</ul>").format(Markup("").join(Markup("<li>{}</li>").format(v) for v in values))
-                       if values else Markup("<p>Not yet named.</p>"))
+                       if values else Markup("<p>{}</p>").format(_("Not yet named.")))
             body.append(Markup("<h4>{}</h4>{}").format(label, listing))
         parts.append(risk_part_html(risk["id"], risk["name"], "profile", str(Markup("").join(body))))
     return "".join(parts)
@@ -441,14 +462,14 @@ def indicator_sources_html(tables: Any) -> str:
     """Each source of indicator data with the indicators and years taken from it."""
     rows = tables["indicators"]
     if rows.empty:
-        return "<p>No indicator data recorded.</p>"
-    named = rows.assign(source=rows["source"].fillna("").astype(str).str.strip().replace("", "Source not recorded"))
+        return str(Markup("<p>{}</p>").format(_("No indicator data recorded.")))
+    named = rows.assign(source=rows["source"].fillna("").astype(str).str.strip().replace("", _("Source not recorded")))
     listing = []
     for source, group in named.groupby("source", sort=True):
         indicators = sorted(group["indicator"].astype(str).unique())
-        shown = "; ".join(indicators[:8]) + (f"; and {len(indicators) - 8} more" if len(indicators) > 8 else "")
+        shown = "; ".join(indicators[:8]) + (_("; and {n} more").format(n=len(indicators) - 8) if len(indicators) > 8 else "")
         years = f"{int(group['year'].min())}" if group["year"].min() == group["year"].max() else (
-            f"{int(group['year'].min())} to {int(group['year'].max())}")
+            _("{first} to {last}").format(first=int(group["year"].min()), last=int(group["year"].max())))
         listing.append({"Source": source, "Indicators": shown, "Years": years})
     return table_html(pd.DataFrame(listing), caption="Sources of the indicator data", row_header="Source")
 
@@ -458,8 +479,9 @@ def priorities_status_html(tables: Any) -> str:
     for summary in readiness.assess(tables):
         for check in summary.checks:
             if check.key in ("priority_evidence", "priority_profile"):
-                missing = Markup(" Still missing: {}.").format("; ".join(check.missing)) if check.missing else ""
-                items.append(Markup("<li>{}: {} of {}.{}</li>").format(check.title, check.done, check.total, missing))
+                missing = (" " + _("Still missing: {items}.").format(items="; ".join(check.missing))) if check.missing else ""
+                items.append(Markup("<li>{}</li>").format(_("{check}: {done} of {total}.").format(
+                    check=_(check.title), done=check.done, total=check.total) + missing))
     return str(Markup('<ul class="cswb-checks">{}</ul>').format(Markup("").join(items)))
 
 
@@ -468,7 +490,8 @@ def indicator_maps_html(tables: Any) -> str:
     areas = tables["areas"]
     indicators = sorted(i for i in priority_indicators(tables) if risk_evidence.latest_by_area(tables, i))
     if areas.empty or "geometry" not in areas or not indicators:
-        return "<p>No indicator with sub-area values for a priority risk, or no sub-area boundaries.</p>"
+        return str(Markup("<p>{}</p>").format(
+            _("No indicator with sub-area values for a priority risk, or no sub-area boundaries.")))
     parts = []
     for indicator in indicators[:4]:
         values = risk_evidence.latest_by_area(tables, indicator)
@@ -482,10 +505,13 @@ def indicator_maps_html(tables: Any) -> str:
         parts.append(maps.static_map(areas, choropleth=shown, choropleth_label=label, title=label).html())
         if len(shown) < len(values):
             left_off = len(values) - len(shown)
-            parts.append(str(Markup("<p>{} with a count under {} {} not shown.</p>").format(
-                f"{left_off} sub-area{'s' if left_off != 1 else ''}", SMALL_COUNT, "is" if left_off == 1 else "are")))
+            parts.append(str(Markup("<p>{}</p>").format(ngettext(
+                "{n} sub-area with a count under {limit} is not shown.",
+                "{n} sub-areas with a count under {limit} are not shown.", left_off).format(n=left_off, limit=SMALL_COUNT))))
     more = len(indicators) - 4
-    return "".join(parts) + (f"<p>{more} more indicators have sub-area values; see the app.</p>" if more > 0 else "")
+    return "".join(parts) + (str(Markup("<p>{}</p>").format(ngettext(
+        "{n} more indicator has sub-area values; see the app.",
+        "{n} more indicators have sub-area values; see the app.", more).format(n=more))) if more > 0 else "")
 
 
 

@@ -13,9 +13,11 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
+from ..i18n import _, ngettext
 from ..model.privacy import SMALL_COUNT
 from ..model.voting import DISTRIBUTION, RATINGS, participants, vote_summary
 from ._html import PALETTE, stylesheet
+from .figures import fixed_decimal
 
 SCALE = "1 = low priority … 5 = top priority"
 
@@ -37,17 +39,14 @@ def tally_html(tables: Mapping[str, pd.DataFrame], session: str | None = None, *
     count = participants(tables, session)
     shown = f"<{SMALL_COUNT}" if 0 < count < SMALL_COUNT else str(count)
     markup = Markup(
-        '<div class="cswb-vote-tally cswb-static"><p class="cswb-vote-participants">{} {}</p>{}'
-        '<p class="cswb-vote-note">Ballot counts under {} are shown as "&lt;{}". Means and medians are '
-        "shown only for risks rated by at least {} participants; the spread of ratings is left out so "
-        "that small counts cannot be worked out from it.</p></div>"
+        '<div class="cswb-vote-tally cswb-static"><p class="cswb-vote-participants">{}</p>{}'
+        '<p class="cswb-vote-note">{}</p></div>'
     ).format(
-        shown,
-        "participant" if count == 1 else "participants",
+        ngettext("{n} participant", "{n} participants", count).format(n=shown),
         Markup(tally_table(vote_summary(tables, session), published=True)),
-        SMALL_COUNT,
-        SMALL_COUNT,
-        SMALL_COUNT,
+        _("Ballot counts under {limit} are shown as \"<{limit}\". Means and medians are shown only for risks rated "
+          "by at least {limit} participants; the spread of ratings is left out so that small counts cannot be "
+          "worked out from it.").format(limit=SMALL_COUNT),
     )
     return f"<style>{stylesheet()}{PUBLISHED_CSS}</style>{markup}" if style else str(markup)
 
@@ -63,13 +62,14 @@ def tally_table(summary: pd.DataFrame, *, published: bool) -> str:
     else:
         enough = summary["ballots"] > 0
     ranks = summary["mean"].where(enough.reindex(summary.index)).rank(method="min", ascending=False)
-    headings = ["Rank", "Risk", "Ballots", "Mean", "Median"] + ([] if published else ["Ratings given (1 to 5)"])
-    caption = f"Risks ranked by mean rating ({SCALE})"
+    headings = [_(h) for h in ("Rank", "Risk", "Ballots", "Mean", "Median")] + (
+        [] if published else [_("Ratings given (1 to 5)")])
+    caption = _("Risks ranked by mean rating ({scale})").format(scale=_(SCALE))
     parts = [Markup('<table class="cswb-table cswb-static cswb-vote-ranking"><caption>{}</caption><thead><tr>').format(caption)]
     parts += [Markup('<th scope="col">{}</th>').format(h) for h in headings]
     parts.append(Markup("</tr></thead><tbody>"))
     if summary.empty:
-        parts.append(Markup('<tr><td class="cswb-empty" colspan="{}">No risks yet.</td></tr>').format(len(headings)))
+        parts.append(Markup('<tr><td class="cswb-empty" colspan="{}">{}</td></tr>').format(len(headings), _("No risks yet.")))
     for index, row in summary.iterrows():
         ballots = int(row["ballots"])
         rated = bool(enough.get(index, False))
@@ -105,4 +105,4 @@ def _spread(row: pd.Series, ballots: int) -> Markup:
 
 
 def _number(value: Any) -> str:
-    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{float(value):.1f}"
+    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else fixed_decimal(value)

@@ -28,6 +28,7 @@ from typing import Any
 from markupsafe import Markup
 
 from ..errors import CswbError
+from ..i18n import N_, _, current_language, format_date
 from ..notebooks import ANALYST_NOTES, APPENDIX, additions, part_of, source_text, tags_of
 from ..render.plan_parts import RISK_PART_CLASS
 from .outline import FromNotebook, Outline, Part, PerRisk, Section
@@ -119,7 +120,7 @@ footer { margin-top: 3rem; border-top: 1px solid #6b6b6b; color: #4a4a4a; font-s
 """
 
 
-DRAFT_MARK = "Draft – not adopted"
+DRAFT_MARK = N_("Draft – not adopted")  # shown as `_(DRAFT_MARK)`
 EDITION_CSS = """
 .cswb-edition { padding: 0 1.25rem; }
 .cswb-edition ul { margin: 0.25rem 0; }
@@ -141,6 +142,9 @@ class Edition:
     kind: str = "adoption"  # "adoption" or "revision"
     in_force_since: str = ""  # ISO date
     councils: tuple[str, ...] = ()  # one statement per council: "X council adopted it on D (resolution R)"
+    # The same, as parts the document words in its own language: (council, "adopted" or "approved"
+    # for an adopted version, else the council's standing; ISO date or ""; the reference as shown or "").
+    adoptions: tuple[tuple[str, str, str, str], ...] = ()
 
     @property
     def draft(self) -> bool:
@@ -148,39 +152,71 @@ class Edition:
 
     def to_json(self) -> dict[str, Any]:
         return {"version": self.version, "label": self.label, "kind": self.kind,
-                "in_force_since": self.in_force_since, "councils": list(self.councils)}
+                "in_force_since": self.in_force_since, "councils": list(self.councils),
+                "adoptions": [list(a) for a in self.adoptions]}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Edition:
         return cls(data.get("version"), str(data.get("label", "")), str(data.get("kind", "adoption")),
-                   str(data.get("in_force_since", "")), tuple(str(c) for c in data.get("councils", ())))
+                   str(data.get("in_force_since", "")), tuple(str(c) for c in data.get("councils", ())),
+                   tuple((str(a[0]), str(a[1]), str(a[2]), str(a[3])) for a in data.get("adoptions", ()) if len(a) == 4))
+
+    def statements(self) -> tuple[str, ...]:
+        """Each council's statement in the current language (from `adoptions`; else as recorded)."""
+        if not self.adoptions:
+            return self.councils
+        said = []
+        for council, standing, day, reference in self.adoptions:
+            if self.draft:
+                text = _("{council}: {standing}").format(council=council, standing=_(standing) if standing else "")
+                said.append(text + (f" ({prose_date(day)})" if day else ""))
+                continue
+            text = (_("{council} approved it on {date}") if standing == "approved"
+                    else _("{council} adopted it on {date}")).format(council=council, date=prose_date(day))
+            shown = reference.replace("{resolution}", _("resolution"))
+            said.append(text + (f" ({shown})" if reference else ""))
+        return tuple(said)
+
+
+def prose_date(iso: str | dt.date) -> str:
+    """A date in a sentence, in the document's language ("4 décembre 2026"); what is not a date stays as given."""
+    try:
+        return format_date(iso if isinstance(iso, dt.date) else dt.date.fromisoformat(iso))
+    except ValueError:
+        return str(iso)
 
 
 def _edition_html(edition: Edition, kind: str, today: dt.date) -> Markup:
     """The title page's statement: the version, each council's adoption, or that this is a draft."""
     if kind != "plan":
-        measured = (Markup("the working draft of the plan (no version has been adopted yet)") if edition.draft else
-                    Markup("version {} of the plan (“{}”), in force since {}").format(
-                        edition.version, edition.label, edition.in_force_since))
-        return Markup('<p class="cswb-doc-meta">Progress report, prepared on {}. It measures progress against {}.</p>'
-                      ).format(today.isoformat(), measured)
+        if edition.draft:
+            text = _("Progress report, prepared on {today}. It measures progress against the working draft of the "
+                     "plan (no version has been adopted yet).").format(today=prose_date(today))
+        else:
+            text = _("Progress report, prepared on {today}. It measures progress against version {version} of the "
+                     "plan (“{label}”), in force since {since}.").format(
+                today=prose_date(today), version=edition.version, label=edition.label,
+                since=prose_date(edition.in_force_since))
+        return Markup('<p class="cswb-doc-meta">{}</p>').format(text)
     if edition.draft:
-        standings = Markup("").join(Markup("<li>{}.</li>").format(standing) for standing in edition.councils)
-        return Markup('<div class="cswb-edition cswb-draft-statement"><p>{}. This is the working draft of the plan, '
-                      "prepared on {}; not every council taking part has adopted it.</p>{}</div>").format(
-            DRAFT_MARK, today.isoformat(), Markup("<ul>{}</ul>").format(standings) if standings else "")
-    adopted = Markup("").join(Markup("<li>{}.</li>").format(statement) for statement in edition.councils)
-    what = "Revision" if edition.kind == "revision" else "Version"
-    return Markup('<div class="cswb-edition"><p>{} {} of the plan: “{}”, in force since {}.</p><ul>{}</ul></div>'
-                  ).format(what, edition.version, edition.label, edition.in_force_since, adopted)
+        standings = Markup("").join(Markup("<li>{}.</li>").format(standing) for standing in edition.statements())
+        text = _("{draft}. This is the working draft of the plan, prepared on {today}; not every council taking part "
+                 "has adopted it.").format(draft=_(DRAFT_MARK), today=prose_date(today))
+        return Markup('<div class="cswb-edition cswb-draft-statement"><p>{}</p>{}</div>').format(
+            text, Markup("<ul>{}</ul>").format(standings) if standings else "")
+    adopted = Markup("").join(Markup("<li>{}.</li>").format(statement) for statement in edition.statements())
+    what = (_("Revision {version} of the plan: “{label}”, in force since {since}.") if edition.kind == "revision"
+            else _("Version {version} of the plan: “{label}”, in force since {since}."))
+    text = what.format(version=edition.version, label=edition.label, since=prose_date(edition.in_force_since))
+    return Markup('<div class="cswb-edition"><p>{}</p><ul>{}</ul></div>').format(text, adopted)
 
 
 def _running_header(plan_name: str, edition: Edition, outline: Outline) -> str:
     """What the print lane repeats at the top of every page (the plan's name is escaped text already)."""
     name = html_text.unescape(plan_name)
     if outline.kind != "plan":
-        return f"{name} – {outline.label}"
-    return f"{name} – {DRAFT_MARK}" if edition.draft else f"{name} – {edition.label}"
+        return f"{name} – {_(outline.label)}"
+    return f"{name} – {_(DRAFT_MARK)}" if edition.draft else f"{name} – {edition.label}"
 
 
 class AssemblyError(CswbError):
@@ -216,7 +252,7 @@ def output_html(outputs: list[Mapping[str, Any]], alt: str | None = None, *, pri
             mime = "image/png" if "image/png" in data else "image/jpeg"
             encoded = re.sub(r"\s+", "", _text(data[mime]))
             base64.b64decode(encoded, validate=True)  # nothing but an image goes into the src
-            shown.append(str(Markup('<img src="data:{};base64,{}" alt="{}">').format(mime, encoded, alt or "Figure")))
+            shown.append(str(Markup('<img src="data:{};base64,{}" alt="{}">').format(mime, encoded, alt or _("Figure"))))
         elif "text/plain" in data:
             shown.append(f"<pre>{html_text.escape(_text(data['text/plain']))}</pre>")
     return "".join(shown)
@@ -311,16 +347,21 @@ def take_styles(html: str, styles: dict[str, None]) -> str:
     return _STYLE.sub(take, html)
 
 
-@functools.cache
 def status_labels() -> frozenset[str]:
     """The statuses a table cell may hold (an action's, a measure's): short labels kept on one line,
-    since a narrow status column once printed "In" and "progress" on two lines."""
+    since a narrow status column once printed "In" and "progress" on two lines (in English and in the
+    document's language)."""
+    return _status_labels(current_language())
+
+
+@functools.cache
+def _status_labels(_language: str) -> frozenset[str]:
     from ..framework import load_catalogue
     from ..model.evaluation import NO_DATA, OFF_TRACK, ON_TRACK, PARTIAL
 
-    return frozenset([*(entry.name for entry in load_catalogue().action_statuses),
-                      *(status.capitalize() for status in (ON_TRACK, OFF_TRACK, NO_DATA, PARTIAL)),
-                      "No status", "Dropped"])
+    english = [*(entry.name for entry in load_catalogue().action_statuses),
+               *(status.capitalize() for status in (ON_TRACK, OFF_TRACK, NO_DATA, PARTIAL)), "No status", "Dropped"]
+    return frozenset([*english, *(_(label) for label in english)])
 
 
 def keep_whole(html: str) -> str:
@@ -364,7 +405,7 @@ def scroll_wide_tables(html: str) -> str:
             return markup
         caption = _CAPTION.search(markup)
         name = re.sub(r"<[^>]*>", "", caption.group(1)).strip() if caption else ""  # escaped text already
-        return (f'<div class="cswb-wide-table" role="region" tabindex="0" aria-label="{name or "Table"}">'
+        return (f'<div class="cswb-wide-table" role="region" tabindex="0" aria-label="{name or _("Table")}">'
                 f"{markup}</div>")
 
     return _TABLE.sub(wrap, html)
@@ -420,7 +461,8 @@ class _Document:
     def output(self, part: Part) -> CellOutput:
         found = self._parts.get(part.notebook, {}).get(part.call)
         if found is None:
-            raise AssemblyError(f"{part.notebook}.ipynb has no cell tagged part:{part.call} (the document needs it)")
+            raise AssemblyError(_("{notebook}.ipynb has no cell tagged part:{part} (the document needs it)").format(
+                notebook=part.notebook, part=part.call))
         return found
 
     def fit(self, html: str, top: int) -> str:
@@ -447,6 +489,8 @@ class _Document:
         return "".join(self.titled(found, found.heading) for found in self.added.get(key, []))
 
     def titled(self, found: CellOutput, title: str | None) -> str:
+        """The part under its heading: a notebook's heading is translated when the catalogue knows it."""
+        title = title and _(title)
         if not title:
             return self.fit(found.html, 3)
         return str(Markup('<div class="cswb-doc-part"><h3>{}</h3>').format(title)) + self.fit(found.html, 4) + "</div>"
@@ -476,11 +520,11 @@ class _Document:
                 bodies[(risk_id, part.call)] = body
             take_styles(html, self.styles)  # any outside the blocks
         if not order:
-            return [self.section("priority-risks", "Priority risks", self.fit(fallback, 3))]
+            return [self.section("priority-risks", _("Priority risks"), self.fit(fallback, 3))]
         sections = []
         for number, risk_id in enumerate(order, start=1):
             body = "".join(self.fit(bodies[(risk_id, p.call)], 3) for p in spec.parts if (risk_id, p.call) in bodies)
-            title = Markup("Priority risk: ") + Markup(names[risk_id])
+            title = Markup(html_text.escape(_("Priority risk: {risk}"))).replace("{risk}", Markup(names[risk_id]))
             sections.append(self.section(f"risk-{number}", title, body))
         return sections
 
@@ -494,7 +538,7 @@ def assemble(notebooks: Mapping[str, Mapping[str, Any]], outline: Outline, *, to
     edition = edition or Edition()
     doc = _Document(notebooks, outline.kind)
     if outline.kind == "plan" and edition.draft:
-        doc.draft_note = str(Markup('<p class="cswb-draft-note">{}</p>').format(DRAFT_MARK))
+        doc.draft_note = str(Markup('<p class="cswb-draft-note">{}</p>').format(_(DRAFT_MARK)))
     doc.claim("contents-title")
     title_page = doc.fit(doc.output(outline.title_page).html, 1)
     sections: list[str] = []
@@ -504,31 +548,32 @@ def assemble(notebooks: Mapping[str, Mapping[str, Any]], outline: Outline, *, to
         else:
             assert isinstance(item, Section)
             body = "".join(doc.part_html(part) for part in item.parts) + doc.added_html(item.key)
-            sections.append(doc.section(item.key, item.title, body))
+            sections.append(doc.section(item.key, _(item.title), body))
     if doc.added.get(APPENDIX):
-        sections.append(doc.section(APPENDIX, "Appendix: further analysis", doc.added_html(APPENDIX)))
+        sections.append(doc.section(APPENDIX, _("Appendix: further analysis"), doc.added_html(APPENDIX)))
     h1 = re.search(r"<h1\b[^>]*>(.*?)</h1>", title_page, re.DOTALL)
-    plan_name = re.sub(r"<[^>]*>", "", h1.group(1)).strip() if h1 else outline.label  # escaped text already
+    plan_name = re.sub(r"<[^>]*>", "", h1.group(1)).strip() if h1 else html_text.escape(_(outline.label))  # escaped text already
     toc = Markup("").join(
         Markup('<li><a href="#{}">{}</a></li>').format(section_id, Markup(title)) for section_id, title in doc.toc
     )
     styles = "\n".join(doc.styles) + DOCUMENT_CSS + EDITION_CSS
     head = Markup(
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<title>{title}</title><style>{styles}</style></head><body data-running-header="{running}">'
-    ).format(title=Markup(plan_name) + Markup(" – ") + outline.label, styles=Markup(styles),
+    ).format(lang=current_language(), title=Markup(plan_name) + Markup(" – ") + _(outline.label), styles=Markup(styles),
              running=_running_header(plan_name, edition, outline))
     header = Markup(
         '<header class="cswb-doc-title">{page}{edition}</header>'
-        '<nav class="cswb-toc" aria-labelledby="contents-title"><h2 id="contents-title">Contents</h2><ol>{toc}</ol></nav>'
-    ).format(page=Markup(title_page), edition=_edition_html(edition, outline.kind, today), toc=toc)
+        '<nav class="cswb-toc" aria-labelledby="contents-title"><h2 id="contents-title">{contents}</h2><ol>{toc}</ol></nav>'
+    ).format(page=Markup(title_page), edition=_edition_html(edition, outline.kind, today), toc=toc,
+             contents=_("Contents"))
     if outline.kind == "plan" and not edition.draft:  # no date: the adopted plan reads the same whenever it is made
-        made = Markup("from version {} of the plan as adopted").format(edition.version)
+        made = _("from version {version} of the plan as adopted").format(version=edition.version)
     else:
-        made = Markup("on {} from the community workspace").format(today.isoformat())
-    footer = Markup(
-        "<footer><p>Every section of this document is drawn from the plan's data by the CSWB Workbook "
-        "(<code>cswb report</code>, {}). Counts under 5 are not published; contact details never are.</p></footer>"
-    ).format(made)
+        made = _("on {today} from the community workspace").format(today=prose_date(today))
+    footer = Markup("<footer><p>{}</p></footer>").format(Markup(html_text.escape(_(
+        "Every section of this document is drawn from the plan's data by the CSWB Workbook ({command}, {made}). "
+        "Counts under 5 are not published; contact details never are."))).replace(
+        "{command}", Markup("<code>cswb report</code>")).replace("{made}", Markup.escape(made)))
     return str(head + header) + "<main>" + scroll_wide_tables(keep_whole("".join(sections))) + "</main>" + str(footer) + "</body></html>\n"

@@ -24,6 +24,8 @@ from __future__ import annotations
 import collections
 import concurrent.futures as futures
 import contextlib
+import contextvars
+import dataclasses
 import datetime as dt
 import functools
 import glob
@@ -152,8 +154,41 @@ class CommunityResult:
         return self.status == SKIPPED
 
 
-def document_name(kind: str, fmt: str) -> str:
-    return f"{kind}.{fmt}"
+def document_name(kind: str, fmt: str, language: str | None = None) -> str:
+    """`plan.html`; one language's document of a bilingual plan: `plan.fr.html`."""
+    return f"{kind}.{language}.{fmt}" if language else f"{kind}.{fmt}"
+
+
+PLAN_LANGUAGES = ("en", "fr", "both")  # `community.plan_language`, `cswb report --lang`
+
+
+def document_languages(choice: str | None) -> tuple[str, ...]:
+    """The languages a plan is made in: "both" makes two documents (English, then French); blank is English."""
+    code = (choice or "").strip().lower()
+    if code == "both":
+        return ("en", "fr")
+    return (code,) if code in ("en", "fr") else ("en",)
+
+
+def workspace_plan_language(workspace: Path) -> str:
+    """The workspace's plan language (`community.plan_language`); "en" when blank, unknown, or before
+    the schema had it."""
+    from ..store import Workspace
+
+    try:
+        with Workspace.open(workspace, actor="cswb report", read_only=True) as ws:
+            community = ws.table("community")
+    except (CswbError, KeyError, ValueError):
+        return "en"
+    if "plan_language" not in community.columns or community.empty:
+        return "en"
+    value = str(community["plan_language"].iloc[0] or "").strip().lower()
+    return value if value in PLAN_LANGUAGES else "en"
+
+
+def task_key(notebook: str, language: str, languages: Sequence[str]) -> str:
+    """A notebook's name in the community's folder: `risk`, or `risk.fr` when the plan is in two languages."""
+    return f"{notebook}.{language}" if len(languages) > 1 else notebook
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -358,29 +393,47 @@ def glob_escape(text: str) -> str:
 # -- worker task: the document --------------------------------------------------------------------
 
 
-def finish_report(folder: str, kind: str, formats: Sequence[str]) -> FinishRun:
-    """Assemble the document from the executed notebooks in `folder`/notebooks, and print it if asked."""
+def finish_report(folder: str, kind: str, formats: Sequence[str], languages: Sequence[str] = ("en",)) -> FinishRun:
+    """Assemble the document from the executed notebooks in `folder`/notebooks, and print it if asked;
+    one document per language of a bilingual plan, each from its own language's notebooks."""
+    from ..i18n import use_language
     from .assemble import assemble
 
     started = time.perf_counter()
     work = Path(folder)
     outline = OUTLINES[kind]
-    html_path = work / document_name(kind, "html")
-    try:
-        notebooks = {path.stem: read_notebook(path) for path in sorted((work / "notebooks").glob("*.ipynb"))}
-        html = assemble(notebooks, outline, edition=read_edition(work))
-        html_path.write_text(html, encoding="utf-8")
-    except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
-        return FinishRun(time.perf_counter() - started, "assemble", f"{type(exc).__name__}: {exc}")
-    pdf_path, docx_path = work / document_name(kind, "pdf"), work / document_name(kind, "docx")
+    executed = sorted((work / "notebooks").glob("*.ipynb"))
+    for language in languages:
+        named = language if len(languages) > 1 else None
+        html_path = work / document_name(kind, "html", named)
+        with use_language(language):
+            try:
+                notebooks = {path.stem.removesuffix(f".{named}"): read_notebook(path) for path in executed
+                             if named is None or path.stem.endswith(f".{named}")}
+                html = assemble(notebooks, outline, edition=read_edition(work))
+                html_path.write_text(html, encoding="utf-8")
+            except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
+                return FinishRun(time.perf_counter() - started, "assemble", f"{type(exc).__name__}: {exc}")
+            failed = _print_and_write(html, html_path, work / document_name(kind, "pdf", named),
+                                      work / document_name(kind, "docx", named), formats, started)
+            if failed is not None:
+                return failed
+        if "html" not in formats:
+            html_path.unlink()
+    return FinishRun(time.perf_counter() - started)
+
+
+def _print_and_write(html: str, html_path: Path, pdf_path: Path, docx_path: Path, formats: Sequence[str],
+                     started: float) -> FinishRun | None:
+    """The PDF and the Word document of one assembled document; the failure, if any."""
     docx_done: futures.Future[Any] | None = None
     # The Word document is written while Chromium prints (the worker only waits for it then), from
     # the same document: no notebook runs again. Plain way (baseline.unoptimised): one after the other.
     side = None if unoptimised() or "pdf" not in formats or "docx" not in formats else \
         futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="cswb-docx")
     try:
-        if side is not None:
-            docx_done = side.submit(_write_docx, html, docx_path)
+        if side is not None:  # in this document's language: a thread does not inherit the context
+            docx_done = side.submit(contextvars.copy_context().run, _write_docx, html, docx_path)
         if "pdf" in formats:
             from .pdf import print_pdf, worker_printer
 
@@ -402,9 +455,7 @@ def finish_report(folder: str, kind: str, formats: Sequence[str]) -> FinishRun:
     finally:
         if side is not None:
             side.shutdown(wait=True)  # a failed PDF still waits: nothing writes into the folder after this
-    if "html" not in formats:
-        html_path.unlink()
-    return FinishRun(time.perf_counter() - started)
+    return None
 
 
 def _write_docx(html: str, path: Path) -> None:
@@ -442,12 +493,25 @@ def choose_edition(workspace: Path, kind: str, version: int | None, draft: bool,
         if chosen is None:  # the draft says where each council stands (a joint plan may be adopted by some)
             standings = [c for c in council_adoptions(workspace_tables(ws)) if c.needs_resolution]
             return workspace, Edition(councils=tuple(
-                f"{c.council}: {c.status}" + (f" ({c.adopted.isoformat()})" if c.adopted else "") for c in standings))
+                f"{c.council}: {c.status}" + (f" ({c.adopted.isoformat()})" if c.adopted else "") for c in standings),
+                adoptions=tuple((c.council, c.status, c.adopted.isoformat() if c.adopted else "", "")
+                                for c in standings))
         edition = Edition(chosen.number, chosen.label, chosen.kind, chosen.adopted_on.isoformat(),
-                          tuple(c.statement() for c in chosen.councils))
+                          tuple(c.statement() for c in chosen.councils),
+                          tuple(_adoption_parts(c) for c in chosen.councils))
         if kind != "plan":
             return workspace, edition
         return materialize(ws, chosen.number, scratch / f"version-{chosen.number}"), edition
+
+
+def _adoption_parts(council: Any) -> tuple[str, str, str, str]:
+    """A council's adoption of a version as the document words it (`Edition.adoptions`): the reference
+    keeps its own word ("Resolution CS-2024-061", "BCR 12"), or reads "resolution N" in the document's language."""
+    reference = str(council.reference or "")
+    named = re.match(r"(?i)(band council )?resolution\b|bcr\b", reference)
+    shown = reference if not reference or named else "{resolution} " + reference
+    return (council.council, "approved" if council.approval == "Endorsement" else "adopted",
+            council.adopted.isoformat(), shown)
 
 
 # -- the batch ---------------------------------------------------------------------------------------------
@@ -581,8 +645,11 @@ def _read_cached(path: str, _mtime_ns: int) -> dict[str, Any]:
 class _Batch:
     def __init__(self, workspaces: Sequence[Path], out: Path, kind: str, formats: Sequence[str], all_parts: bool,
                  notebooks: Path | None = None, since: str | None = None, version: int | None = None,
-                 draft: bool = False, force: bool = False, names: Sequence[str] | None = None) -> None:
+                 draft: bool = False, force: bool = False, names: Sequence[str] | None = None,
+                 language: str | None = None) -> None:
         self.out = out
+        self.language = language  # `--lang`; None: each workspace's plan language
+        self.languages: dict[str, tuple[str, ...]] = {}  # community -> its documents' languages
         self.since = since
         self.version, self.draft = version, draft
         self.run_on: dict[str, Path] = {}  # community -> the workspace its notebooks run on (a version's snapshot)
@@ -620,7 +687,18 @@ class _Batch:
     def tasks(self) -> list[tuple[str, str]]:
         """(community, notebook) pairs in the order they are handed out: each community's longest first."""
         cost = EXPECTED_COST_ALL_PARTS if self.all_parts else EXPECTED_COST
-        return [(name, notebook) for name in self.names for notebook in sorted(self.sources.get(name, {}), key=cost.index)]
+        return [(name, key) for name in self.names for key in self.keys(name, sorted(self.sources.get(name, {}),
+                                                                                   key=cost.index))]
+
+    def keys(self, name: str, notebooks: Sequence[str]) -> list[str]:
+        """The community's notebook runs: each notebook once per language of its documents."""
+        languages = self.languages.get(name, ("en",))
+        return [task_key(notebook, language, languages) for language in languages for notebook in notebooks]
+
+    def documents(self, name: str) -> list[str]:
+        languages = self.languages.get(name, ("en",))
+        return [document_name(self.kind, fmt, language if len(languages) > 1 else None)
+                for language in languages for fmt in self.formats]
 
     def start(self, executor: futures.Executor, progress: _Progress) -> None:
         self.out.mkdir(parents=True, exist_ok=True)
@@ -631,9 +709,10 @@ class _Batch:
         refused: dict[str, tuple[str, str]] = {}  # community -> (where, why)
         remove_abandoned_work(self.out, self.names)
         package = package_digest()  # once per run, read now: the files this run's workers will import
-        documents = [document_name(self.kind, fmt) for fmt in self.formats]
         for name in self.names:
             result = self.results[name]
+            self.languages[name] = document_languages(self.language or workspace_plan_language(result.workspace))
+            documents = self.documents(name)
             refusal: tuple[str, str] | None = None
             try:
                 sources = community_notebooks(result.workspace, self.outline, self.notebooks)
@@ -641,8 +720,9 @@ class _Batch:
                 sources, refusal = None, (str(exc).split(" ", 1)[0], f"{type(exc).__name__}: {exc}")
             if sources is not None:
                 with contextlib.suppress(CswbError):  # an unreadable workspace: its notebooks will say why
-                    self.fingerprints[name] = fingerprint(result.workspace, sources, self.options,
-                                                          last_fingerprint(self.out / name), package)
+                    self.fingerprints[name] = fingerprint(
+                        result.workspace, sources, {**self.options, "languages": list(self.languages[name])},
+                        last_fingerprint(self.out / name), package)
                 digest = self.fingerprints.get(name, {}).get("digest")
                 if not self.force and digest and unchanged_report(self.out / name, digest, documents):
                     result.status, result.output = SKIPPED, self.out / name
@@ -678,15 +758,17 @@ class _Batch:
         then made as soon as its notebooks are done (before other communities' notebooks), so
         communities finish one after another and a stopped run keeps them."""
         while self.queue and sum(bool(notebook) for _, notebook in self.pending.values()) < self.window:
-            name, notebook = self.queue.popleft()
-            target = self.work[name] / "notebooks" / f"{notebook}.ipynb"
+            name, key = self.queue.popleft()
+            notebook, _, language = key.partition(".")
+            language = language or self.languages[name][0]
+            target = self.work[name] / "notebooks" / f"{key}.ipynb"
             workspace = str(self.run_on.get(name, self.results[name].workspace).resolve())
             parts = None if self.all_parts else self.outline.parts_of(notebook)
             source = str(self.sources[name][notebook])
             version = self.measured.get(name) if self.kind == "progress" else None
             future = executor.submit(run_notebook, source, workspace, str(target), parts, self.kind, self.since,
-                                     version)
-            self.pending[future] = (name, notebook)
+                                     version, language)
+            self.pending[future] = (name, key)
 
     def notebook_done(self, name: str, run: NotebookRun, executor: futures.Executor, progress: _Progress) -> None:
         result = self.results[name]
@@ -705,7 +787,8 @@ class _Batch:
             self.conclude(name, progress)
             return
         progress.step(name, "assembling the document", done=False)
-        future = executor.submit(finish_report, str(self.work[name]), self.kind, self.formats)
+        future = executor.submit(finish_report, str(self.work[name]), self.kind, self.formats,
+                                 self.languages.get(name, ("en",)))
         self.pending[future] = (name, "")
 
     def document_done(self, name: str, run: FinishRun, progress: _Progress) -> None:
@@ -733,7 +816,8 @@ class _Batch:
             progress.end(name, "done", result.seconds)
             return
         for fmt in FORMATS:  # nothing that looks like a finished document
-            (work / document_name(self.kind, fmt)).unlink(missing_ok=True)
+            for language in (None, *self.languages.get(name, ())):
+                (work / document_name(self.kind, fmt, language)).unlink(missing_ok=True)
         (work / "error.txt").write_text(self._error_text(result), encoding="utf-8")
         # An earlier run's document would pass for this run's: it goes too.
         _remove_report(final)
@@ -750,6 +834,9 @@ class _Batch:
             # an adopted version's plan ran on its snapshot, a read-only copy removed afterwards
             "ran_on": str(self.run_on.get(result.name, result.workspace).resolve()),
             "made": dt.datetime.now().isoformat(timespec="seconds"), "formats": list(self.formats),
+            # the documents' languages: one, or English and French (plan.en.html, plan.fr.html) for "both"
+            "languages": list(self.languages.get(result.name, ("en",))),
+            "documents": self.documents(result.name) if result.status == "ok" else [],
             "cells_run": "all" if self.all_parts else "the parts the document uses",
             "notebooks": {n: {k: v for k, v in asdict(r).items() if k != "notebook"} for n, r in result.runs.items()},
             "error": result.error and {"where": result.notebook, "cell": result.cell, "error": result.error},
@@ -763,7 +850,7 @@ class _Batch:
         for run in result.runs.values():
             if not run.ok and f"{run.notebook}.ipynb" != result.notebook:
                 lines.append(f"{run.notebook}.ipynb" + (f", {run.cell}" if run.cell else "") + f": {run.error}")
-        not_run = [n for n in self.sources.get(result.name, {}) if n not in result.runs]
+        not_run = [n for n in self.keys(result.name, list(self.sources.get(result.name, {}))) if n not in result.runs]
         if not_run:
             lines.append("Not run after the failure: " + ", ".join(f"{n}.ipynb" for n in not_run))
         lines += ["", "The executed notebooks are in notebooks/ (the failing cell shows the traceback)."]
@@ -811,6 +898,7 @@ def build_reports(
     force: bool = False,
     shard: tuple[int, int] | None = None,
     progress_stream: Any = None,
+    language: str | None = None,
 ) -> list[CommunityResult]:
     """Make the `kind` report of every workspace into `out`, `jobs` at a time; one result per workspace
     (of the shard, with `shard`).
@@ -825,8 +913,12 @@ def build_reports(
     render, or a progress report measures against (default: the latest; the working draft before
     any adoption, or, for a plan, with `draft`). A
     community unchanged since its last successful report in `out` is skipped unless `force`.
-    `shard=(I, N)`: only the communities of the I-th of N slices (`in_shard`).
+    `shard=(I, N)`: only the communities of the I-th of N slices (`in_shard`). `language`: "en", "fr"
+    or "both" (two documents, `<kind>.en.<format>` and `<kind>.fr.<format>`); default: each workspace's
+    plan language (`community.plan_language`; blank is English).
     """
+    if language is not None and language not in PLAN_LANGUAGES:
+        raise CswbError(f"--lang takes en, fr or both, not {language!r}")
     if kind not in OUTLINES:
         raise CswbError(f"kind must be one of {', '.join(OUTLINES)}, not {kind!r}")
     if "pdf" in formats:
@@ -845,12 +937,12 @@ def build_reports(
         chosen = [n for n, member in enumerate(in_shard(names, index, count)) if member]
         workspaces, names = [workspaces[n] for n in chosen], [names[n] for n in chosen]
     batch = _Batch(workspaces, Path(out), kind, formats, all_parts, notebooks, since.isoformat() if since else None,
-                   version, draft, force, names)
+                   version, draft, force, names, language)
     for name in batch.names:  # refuse before any work rather than after
         for folder in (batch.out / name, batch.out / f"{name}{FAILED_SUFFIX}"):
             if folder.exists() and not (folder / MARKER).exists():
                 raise CswbError(f"{folder} exists and was not written by 'cswb report': move it out of the way")
-    steps = len(batch.outline.notebooks) + 1 + ("pdf" in formats)
+    steps = len(batch.outline.notebooks) * (2 if language == "both" else 1) + 1 + ("pdf" in formats)
     bars = _Progress(batch.names, steps, progress, progress_stream)
     workers = max(1, min(jobs, len(batch.names) * len(batch.outline.notebooks)))
     executor = futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
@@ -874,8 +966,8 @@ def build_reports(
                 except Exception as exc:  # noqa: BLE001 - a task that could not even report
                     outcome = (NotebookRun(notebook, 0.0, f"{type(exc).__name__}: {exc}") if notebook
                                else FinishRun(0.0, "assemble", f"{type(exc).__name__}: {exc}"))
-                if notebook:
-                    batch.notebook_done(name, outcome, executor, bars)
+                if notebook:  # a bilingual plan's runs are named by language too ("risk.fr")
+                    batch.notebook_done(name, dataclasses.replace(outcome, notebook=notebook), executor, bars)
                 else:
                     batch.document_done(name, outcome, bars)
             batch.fill(executor)
@@ -1007,19 +1099,24 @@ def _connection_files(process: Any) -> list[Path]:
 
 def summary_table(results: Sequence[CommunityResult], wall_seconds: float | None = None) -> str:
     """The batch summary: one row per community; for failures the notebook, cell and error."""
-    rows = [("Community", "Status", "Time", "Notebook", "Cell", "Error")]
+    from ..i18n import _, ngettext
+    from ..render.figures import fixed_decimal as seconds  # seconds keep one decimal: "20.0 s", "20,0 s"
+
+    rows = [(_("Community"), _("Status"), _("Time"), _("Notebook"), _("Cell"), _("Error"))]
     for r in results:
         error = (r.error or "").splitlines()[0] if r.error else ""
-        status = SKIPPED if r.skipped else "ok" if r.ok else "FAILED"
-        rows.append((r.name, status, "" if r.skipped else f"{r.seconds:.1f} s", r.notebook or "", r.cell or "",
-                     error if len(error) <= 200 else error[:199] + "…"))
+        status = _(SKIPPED) if r.skipped else _("ok") if r.ok else _("FAILED")
+        rows.append((r.name, status, "" if r.skipped else f"{seconds(r.seconds)} s", r.notebook or "",
+                     r.cell or "", error if len(error) <= 200 else error[:199] + "…"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1] for row in rows]
     lines.insert(1, "-" * max(len(line) for line in lines))
     failed = sum(not r.ok for r in results)
     skipped = sum(r.skipped for r in results)
-    total = (f"{len(results)} report{'s' if len(results) != 1 else ''}: {len(results) - failed - skipped} written, "
-             + (f"{skipped} {SKIPPED}, " if skipped else "") + f"{failed} failed")
+    total = _("{reports}: {written} written, {skipped}{failed} failed").format(
+        reports=ngettext("{n} report", "{n} reports", len(results)).format(n=len(results)),
+        written=len(results) - failed - skipped, failed=failed,
+        skipped=_("{n} skipped (unchanged), ").format(n=skipped) if skipped else "")
     if wall_seconds is not None:
-        total += f", in {wall_seconds:.1f} s"
+        total += _(", in {seconds} s").format(seconds=seconds(wall_seconds))
     return "\n".join(line.rstrip() for line in lines) + "\n" + total

@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..documents import WORD_LANGUAGES, set_word_language
 from ..errors import CswbError
+from ..i18n import _, normalize_language, use_language
 from ..render._html import contrast_ratio, readable_text_colour
 
 PAGE_WIDTH_IN, PAGE_HEIGHT_IN, MARGIN_IN = 8.5, 11.0, 0.75  # Letter, as the PDF
@@ -110,8 +112,9 @@ def docx_bytes(html: str) -> bytes:
     identity = _identity(root, body)
     document = docx.Document()
     writer = _Writer(document, svgs, identity)
-    writer.set_up(_text_of(root.find(".//title")) or "")
-    writer.write_body(body)
+    with use_language(root.get("lang")):  # the Word document speaks the HTML document's language
+        writer.set_up(_text_of(root.find(".//title")) or "", WORD_LANGUAGES[normalize_language(root.get("lang"))])
+        writer.write_body(body)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -205,7 +208,7 @@ class _Writer:
 
     # -- page, styles, header and footer ------------------------------------------------------------------
 
-    def set_up(self, title: str) -> None:
+    def set_up(self, title: str, language: str = "en-CA") -> None:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import Inches, Pt
 
@@ -218,6 +221,7 @@ class _Writer:
         styles = doc.styles
         normal = styles["Normal"]
         normal.font.name, normal.font.size = "Calibri", Pt(11)
+        set_word_language(doc, language)
         heading = _rgb(_heading_colour(self.identity.primary))
         for name in _HEADING_STYLES[1:]:
             styles[name].font.color.rgb = heading
@@ -232,14 +236,18 @@ class _Writer:
             header.style = styles["Header"]
         footer = section.footer.paragraphs[0]
         footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        footer.add_run("Page ")
+        # "Page {page} of {pages}", each number a field Word fills in
+        before, _page, rest = _("Page {page} of {pages}").partition("{page}")
+        between, _pages, after = rest.partition("{pages}")
+        footer.add_run(before)
         _field(footer, "PAGE")
-        footer.add_run(" of ")
+        footer.add_run(between)
         _field(footer, "NUMPAGES")
+        if after:
+            footer.add_run(after)
         properties = doc.core_properties
         properties.title = _clean(title)
         properties.author = "CSWB Workbook"
-        properties.language = "en-CA"
         properties.comments = ""
 
     # -- the body ---------------------------------------------------------------------------------------------
@@ -297,9 +305,9 @@ class _Writer:
         """Word's table of contents field, already holding the sections' titles (Word adds page
         numbers when the field is updated: right-click, Update field)."""
         heading = nav.find(".//h2")
-        self.new_paragraph(self.document, "TOC Heading").add_run(_clean(_text_of(heading) or "Contents"))
+        self.new_paragraph(self.document, "TOC Heading").add_run(_clean(_text_of(heading) or _("Contents")))
         entries = [_text_of(item) for item in nav.iter("li")]
-        entries = [e for e in entries if e] or ["Contents"]
+        entries = [e for e in entries if e] or [_("Contents")]
         first = self.document.add_paragraph()
         begin = first.add_run()
         begin._r.append(_element("w:fldChar", fldCharType="begin"))
@@ -674,7 +682,7 @@ class _Writer:
             return None
         svg = self.svgs[int(index)]
         png, width_in = _draw_svg(svg)
-        return _Picture(png, _svg_alt(svg) or fallback_alt or "Figure", width_in)
+        return _Picture(png, _svg_alt(svg) or fallback_alt or _("Figure"), width_in)
 
     def picture_of_img(self, element: Any, fallback_alt: str = "") -> _Picture | None:
         import base64
@@ -687,7 +695,7 @@ class _Writer:
             data = base64.b64decode(re.sub(r"\s+", "", match.group(2)), validate=True)
         except ValueError:
             return None
-        return _Picture(data, _clean(element.get("alt") or fallback_alt or "Image"))
+        return _Picture(data, _clean(element.get("alt") or fallback_alt or _("Image")))
 
     def add_picture(self, paragraph: Any, picture: _Picture, *, max_width: float = TEXT_WIDTH_IN,
                     max_height: float = MAX_FIGURE_HEIGHT_IN) -> None:
@@ -708,7 +716,7 @@ class _Writer:
         run.add_picture(io.BytesIO(picture.png), width=Inches(width))
         properties = run._r.xpath(".//wp:docPr")[0]
         properties.set("descr", picture.alt)
-        properties.set("name", f"Figure {self.state.figures}")
+        properties.set("name", _("Figure {number}").format(number=self.state.figures))
 
 
 class _CellSink:
@@ -911,3 +919,4 @@ def _draw_svg(svg: str) -> tuple[bytes, float]:
         title = _svg_alt(svg)[:80] or "untitled"
         raise DocxError(f"the figure '{title}' could not be drawn for Word ({type(exc).__name__}: {exc})") from None
     return png, width_in
+

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..i18n import N_
 from ..notebooks import APPENDIX, NOTEBOOKS
 
 KINDS = ("plan", "progress")
@@ -37,7 +38,7 @@ class Part:
 @dataclass(frozen=True)
 class Section:
     key: str  # the section's id in the document
-    title: str
+    title: str  # English, marked with N_; the document shows `_(title)`
     parts: tuple[Part, ...]
 
 
@@ -77,63 +78,63 @@ TITLE_PAGE = Part("buy_in", "title_page")
 
 PLAN = Outline(
     "plan",
-    "Community Safety and Well-Being Plan",
+    N_("Community Safety and Well-Being Plan"),
     TITLE_PAGE,
     (
-        Section("community", "Community and coordinators", (
+        Section("community", N_("Community and coordinators"), (
             Part("commitment", "councils"),
             Part("commitment", "leaders"),
         )),
-        Section("advisory-committee", "Advisory committee", (Part("commitment", "advisory_committee", None),)),
-        Section("background", "Community background", (Part("commitment", "background", None),)),
-        Section("engagement", "Overview of engagement", (
+        Section("advisory-committee", N_("Advisory committee"), (Part("commitment", "advisory_committee", None),)),
+        Section("background", N_("Community background"), (Part("commitment", "background", None),)),
+        Section("engagement", N_("Overview of engagement"), (
             Part("buy_in", "period_summaries"),
-            Part("buy_in", "consultation", "Groups consulted"),  # the notebook's "must" is the Act's, not a Band Council's
+            Part("buy_in", "consultation", N_("Groups consulted")),  # the notebook's "must" is the Act's, not a Band Council's
             Part("buy_in", "theme_chart"),
         )),
-        Section("teams", "Implementation teams", (Part("commitment", "implementation_teams", None),)),
-        Section("prioritization", "How the priority risks were chosen", (Part("risk", "ranking_summary", None),)),
+        Section("teams", N_("Implementation teams"), (Part("commitment", "implementation_teams", None),)),
+        Section("prioritization", N_("How the priority risks were chosen"), (Part("risk", "ranking_summary", None),)),
         PerRisk((
             Part("risk", "priority_profiles"),
             Part("implementation", "activities_by_risk"),
             Part("evaluation", "outcomes_by_risk"),
         )),
-        Section("implementation", "Implementation plan", (
-            Part("implementation", "actions", "Actions"),
+        Section("implementation", N_("Implementation plan"), (
+            Part("implementation", "actions", N_("Actions")),
             Part("implementation", "reporting_lines"),
-            Part("implementation", "priority_timeline", "Timeline"),
+            Part("implementation", "priority_timeline", N_("Timeline")),
             Part("implementation", "milestones"),
             Part("implementation", "plan_cycle"),
         )),
-        Section("publication", "Publication and accessible formats",
+        Section("publication", N_("Publication and accessible formats"),
                 (Part("implementation", "publication", None),)),
-        Section("sources", "Sources", (
-            Part("risk", "sources", "Indicator data"),
-            Part("evaluation", "sources", "Evidence and measures"),
-            Part("assets", "import_assets", "Asset inventory"),
+        Section("sources", N_("Sources"), (
+            Part("risk", "sources", N_("Indicator data")),
+            Part("evaluation", "sources", N_("Evidence and measures")),
+            Part("assets", "import_assets", N_("Asset inventory")),
         )),
     ),
 )
 
 PROGRESS = Outline(
     "progress",
-    "Progress report",
+    N_("Progress report"),
     TITLE_PAGE,
     (
-        Section("actions", "Action status", (
+        Section("actions", N_("Action status"), (
             Part("implementation", "progress"),
-            Part("implementation", "overdue", "Overdue items"),
+            Part("implementation", "overdue", N_("Overdue items")),
             Part("implementation", "milestones"),
         )),
-        Section("indicators", "Indicators against targets", (
+        Section("indicators", N_("Indicators against targets"), (
             Part("implementation", "indicators", None),
-            Part("evaluation", "progress", "Each measure over time"),
+            Part("evaluation", "progress", N_("Each measure over time")),
         )),
-        Section("changes", "What changed since the previous report", (Part("implementation", "changes", None),)),
-        Section("readiness", "Plan readiness", (Part("implementation", "readiness", None),)),
-        Section("timeline", "Timeline", (Part("implementation", "priority_timeline", None),)),
-        Section("cycle", "The plan cycle", (Part("implementation", "plan_cycle", None),)),
-        Section("sources", "Sources", (Part("evaluation", "sources", None),)),
+        Section("changes", N_("What changed since the previous report"), (Part("implementation", "changes", None),)),
+        Section("readiness", N_("Plan readiness"), (Part("implementation", "readiness", None),)),
+        Section("timeline", N_("Timeline"), (Part("implementation", "priority_timeline", None),)),
+        Section("cycle", N_("The plan cycle"), (Part("implementation", "plan_cycle", None),)),
+        Section("sources", N_("Sources"), (Part("evaluation", "sources", None),)),
     ),
 )
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CswbError
+from ..i18n import _, use_language
 
 CHROMIUM_ENV = "CSWB_CHROMIUM"  # path of the browser to print with, if not chromium on the PATH
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -44,6 +45,7 @@ TOC_PAGE_CLASS = "cswb-toc-page"
 MAX_PASSES = 3  # prints of one document at most: one to find the pages, then until the contents match them
 
 _RUNNING_HEADER = re.compile(r'<body\b[^>]*\bdata-running-header="([^"]*)"', re.IGNORECASE)
+_HTML_LANG = re.compile(r'<html\b[^>]*\blang="([^"]*)"', re.IGNORECASE)
 _TITLE = re.compile(r"<title\b[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 # Each contents entry that links into the document gets an empty slot for its page number.
@@ -95,9 +97,19 @@ def header_template(text: str) -> str:
     return f'<div style="{_FURNITURE_STYLE}"><span style="{line}">{html_text.escape(text)}</span></div>'
 
 
-def footer_template() -> str:
-    return (f'<div style="{_FURNITURE_STYLE} justify-content: flex-end;"><span>Page <span class="pageNumber"></span> '
-            'of <span class="totalPages"></span></span></div>')
+def footer_template(language: str = "en") -> str:
+    """"Page N of M" in the document's language (Chromium fills the two numbers)."""
+    with use_language(language):
+        words = html_text.escape(_("Page {page} of {pages}"))
+    numbers = words.replace("{page}", '<span class="pageNumber"></span>').replace(
+        "{pages}", '<span class="totalPages"></span>')
+    return f'<div style="{_FURNITURE_STYLE} justify-content: flex-end;"><span>{numbers}</span></div>'
+
+
+def document_language(document: str) -> str:
+    """The `lang` of the document's `<html>` element."""
+    found = _HTML_LANG.search(document)
+    return found.group(1) if found else "en"
 
 
 def section_pages(pdf: bytes, ids: list[str]) -> dict[str, int]:
@@ -202,7 +214,8 @@ class Printer:
             finding = {"format": "Letter", "prefer_css_page_size": True,  # a wide table's section asks for landscape
                        "print_background": True, "margin": PAGE_MARGINS}
             options = {**finding, "outline": True, "tagged": True, "display_header_footer": True,
-                       "header_template": header_template(running_header(document)), "footer_template": footer_template()}
+                       "header_template": header_template(running_header(document)),
+                       "footer_template": footer_template(document_language(document))}
             ids = page.evaluate(_ADD_SLOTS, TOC_PAGE_CLASS)
             if not ids:
                 return bytes(page.pdf(**options))

@@ -41,6 +41,9 @@ RESET_SOURCE = (
     "get_ipython().run_line_magic('reset', '-f')\nimport gc as _gc\n_gc.collect()\n_gc.freeze()\ndel _gc"
 )
 INJECTED_TAGS = frozenset({"injected-parameters", "papermill-error-cell-tag"})
+# Before each notebook: the language its text and numbers are written in (one kernel may make an
+# English plan, then a French one; `%reset` leaves the language as the last notebook set it).
+LANGUAGE_SOURCE = "from cswb_widgets.i18n import set_language as _set_language\n_set_language({!r})\ndel _set_language"
 
 
 @dataclass(frozen=True)
@@ -149,10 +152,12 @@ class KernelSession:
             return False
         return True
 
-    def execute(self, source: Path, target: Path, parameters: dict[str, Any]) -> None:
-        """Run `source` into `target` with papermill (raises what papermill raises)."""
+    def execute(self, source: Path, target: Path, parameters: dict[str, Any], language: str = "en") -> None:
+        """Run `source` into `target` with papermill, its text in `language` (raises what papermill raises)."""
+        import nbformat
         import papermill
 
+        self._client.execute_cell(nbformat.v4.new_code_cell(LANGUAGE_SOURCE.format(language)), 0, store_history=False)
         self.notebooks_run += 1
         papermill.execute_notebook(
             str(source), str(target), parameters=parameters, engine_name=ENGINE_NAME,
@@ -216,11 +221,12 @@ class Runner:
         return self._sources[key]
 
     def run(self, notebook: Path, workspace: Path, target: Path, parts: Collection[str] | None = None,
-            kind: str | None = None, since: str | None = None, version: int | None = None) -> NotebookRun:
+            kind: str | None = None, since: str | None = None, version: int | None = None,
+            language: str = "en") -> NotebookRun:
         """Execute `notebook` for `workspace` into `target`; with `parts`, only those part cells
         (and the cells an analyst added to the `kind` of document, which its report parts are
         told). `since`: where a progress report's "what changed" starts (ISO date); `version`: the
-        adopted version it measures against (None: the latest)."""
+        adopted version it measures against (None: the latest); `language`: the document's."""
         from papermill.exceptions import PapermillExecutionError
 
         started = time.perf_counter()
@@ -236,7 +242,7 @@ class Runner:
             if self._session is None:
                 self._session = KernelSession()
             self._session.execute(source, target, report_parameters(workspace, kind, since, self._declared.get(source),
-                                                                          version))
+                                                                          version), language)
         except PapermillExecutionError as exc:  # a cell raised: the kernel is fine, the notebook is saved
             failure = describe_failure(exc, target)
         except Exception as exc:  # noqa: BLE001 - the kernel died, timed out or never started: start afresh
@@ -279,6 +285,7 @@ def worker_runner() -> Runner:
 
 
 def run_notebook(notebook: str, workspace: str, target: str, parts: tuple[str, ...] | None = None,
-                 kind: str | None = None, since: str | None = None, version: int | None = None) -> NotebookRun:
+                 kind: str | None = None, since: str | None = None, version: int | None = None,
+                 language: str = "en") -> NotebookRun:
     """A worker's task: execute one notebook for one community (picklable arguments and result)."""
-    return worker_runner().run(Path(notebook), Path(workspace), Path(target), parts, kind, since, version)
+    return worker_runner().run(Path(notebook), Path(workspace), Path(target), parts, kind, since, version, language)

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ... import i18n
+from ...i18n import N_, _, ngettext
 from ..figures import format_number
 from .data import (
     BOUNDARY_KIND,
@@ -63,61 +65,72 @@ def caption_of(
     parse each table once."""
     boundary = [a for a in areas if a.kind == BOUNDARY_KIND]
     sub_areas = [a for a in areas if a.kind != BOUNDARY_KIND]
+    title = _(title)
     parts = [f"{title.rstrip('.')}."]
     drawn = []
     if boundary:
-        drawn.append(
-            "the community boundary" if len(boundary) == 1 else f"{len(boundary)} community boundaries"
-        )
+        drawn.append(_count(len(boundary), "the community boundary", "{n} community boundaries"))
     if sub_areas:
-        drawn.append(
-            _count(len(sub_areas), _sub_area_noun(sub_areas)) + f" ({_listing([a.name for a in sub_areas])})"
-        )
-    parts.append(f"The map shows {' and '.join(drawn)}." if drawn else "No boundaries are drawn.")
+        drawn.append(_count(len(sub_areas), *_sub_area_nouns(sub_areas))
+                     + f" ({_listing([a.name for a in sub_areas])})")
+    parts.append(_("The map shows {what}.").format(what=_(" and ").join(drawn)) if drawn
+                 else _("No boundaries are drawn."))
     if areas_without_geometry:
-        parts.append(f"{_count(areas_without_geometry, 'area')} without a boundary shape not drawn.")
+        parts.append(_count(areas_without_geometry, "{n} area without a boundary shape not drawn.",
+                            "{n} areas without a boundary shape not drawn."))
     total = len(assets.rows) + assets.without_coordinates
     if total:
-        parts.append(
-            f"{_count(len(assets.rows), 'asset')} shown as points, grouped into numbered clusters "
-            "where they are close together."
-        )
+        parts.append(_count(len(assets.rows),
+                            "{n} asset shown as points, grouped into numbered clusters where they are close together.",
+                            "{n} assets shown as points, grouped into numbered clusters where they are close together."))
         if assets.partner_count:
-            parts.append(f"{_count(assets.partner_count, 'asset')} of partner communities shown as squares.")
+            parts.append(_count(assets.partner_count, "{n} asset of partner communities shown as squares.",
+                                "{n} assets of partner communities shown as squares."))
         if assets.without_coordinates:
-            parts.append(f"{_count(assets.without_coordinates, 'asset')} without coordinates not shown.")
+            parts.append(_count(assets.without_coordinates, "{n} asset without coordinates not shown.",
+                                "{n} assets without coordinates not shown."))
     if choropleth is not None:
         if choropleth.values:
             low = min(choropleth.values, key=choropleth.values.__getitem__)
             high = max(choropleth.values, key=choropleth.values.__getitem__)
-            parts.append(
-                f"{_sub_area_noun(sub_areas).capitalize()}s shaded by {choropleth.label}, "
-                "darker is higher: lowest "
-                f"{format_number(choropleth.values[low])} in {low}, highest "
-                f"{format_number(choropleth.values[high])} in {high}."
-            )
+            plural = _sub_area_nouns(sub_areas)[1].replace("{n} ", "")
+            parts.append(_("{areas} shaded by {label}, darker is higher: lowest {low} in {low_area}, highest "
+                           "{high} in {high_area}.").format(
+                areas=plural[:1].upper() + plural[1:], label=_(choropleth.label),
+                low=format_number(choropleth.values[low]), low_area=low,
+                high=format_number(choropleth.values[high]), high_area=high))
         missing = len(sub_areas) - len(choropleth.values)
         if missing:
-            parts.append(f"{_count(missing, _sub_area_noun(sub_areas))} without a value.")
+            singular, plural = _sub_area_nouns(sub_areas)
+            parts.append(_("{areas} without a value.").format(areas=_count(missing, singular, plural)))
         if choropleth.unmatched:
-            parts.append(
-                f"Values for {_listing(list(choropleth.unmatched))} not shown: no such area on the map."
-            )
+            parts.append(_("Values for {areas} not shown: no such area on the map.").format(
+                areas=_listing(list(choropleth.unmatched))))
     return " ".join(parts)
 
 
-def _sub_area_noun(sub_areas: list[Area]) -> str:
+# Each kind of sub-area in a sentence, singular and plural (`{n}`: how many), for ngettext.
+_SUB_AREA_NOUNS = {
+    "ward": (N_("{n} ward"), N_("{n} wards")),
+    "neighbourhood": (N_("{n} neighbourhood"), N_("{n} neighbourhoods")),
+    "sub_area": (N_("{n} sub-area"), N_("{n} sub-areas")),
+}
+
+
+def _sub_area_nouns(sub_areas: list[Area]) -> tuple[str, str]:
     kinds = {a.kind for a in sub_areas}
-    return kinds.pop().replace("_", "-") if len(kinds) == 1 else "sub-area"
+    kind = kinds.pop() if len(kinds) == 1 else "sub_area"
+    return _SUB_AREA_NOUNS.get(kind, _SUB_AREA_NOUNS["sub_area"])
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+def _count(number: int, singular: str, plural: str) -> str:
+    """The form of `singular`/`plural` (ngettext's) that fits `number`, with `{n}` filled in."""
+    return ngettext(singular, plural, number).format(n=i18n.format_number(number))
 
 
 def _listing(names: list[str], limit: int = 12) -> str:
     shown = ", ".join(names[:limit])
-    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+    return shown + (_(" and {n} more").format(n=len(names) - limit) if len(names) > limit else "")
 
 
 def map_summary_table(
@@ -134,10 +147,11 @@ def map_summary_table(
     """
     parsed = areas_of(areas)
     points = assets_of(assets, None, None)
+    area_heading, kind, assets_heading = _("Area"), _("Kind"), _("Assets")
     table = pd.DataFrame(
         {
-            "Area": [a.name for a in parsed],
-            "Kind": [a.kind.replace("_", " ").capitalize() for a in parsed],
+            area_heading: [a.name for a in parsed],
+            kind: [_(a.kind.replace("_", " ").capitalize()) for a in parsed],
         }
     )
     if assets is not None:
@@ -147,14 +161,14 @@ def map_summary_table(
             shapely.prepare(area.geometry)  # point-in-polygon for thousands of points
             inside = shapely.contains_xy(area.geometry, longitudes, latitudes) if len(longitudes) else []
             counts.append(int(np.count_nonzero(inside)))
-        table["Assets"] = counts
+        table[assets_heading] = counts
     if choropleth is not None:
         classes = choropleth_of(choropleth, parsed, choropleth_label)
         assert classes is not None
-        table[choropleth_label] = [
+        table[_(choropleth_label)] = [
             classes.values.get(a.name) if a.kind != BOUNDARY_KIND else None for a in parsed
         ]
     if assets is not None and points.without_coordinates:
-        extra = {"Area": "No coordinates (not on the map)", "Kind": "", "Assets": points.without_coordinates}
+        extra = {area_heading: _("No coordinates (not on the map)"), kind: "", assets_heading: points.without_coordinates}
         table = pd.concat([table, pd.DataFrame([extra])], ignore_index=True)
     return table

@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from ...i18n import _
 from ..figures import (
     MISSING_COLOUR,
     TEXT_COLOUR,
@@ -74,6 +75,7 @@ def static_map(
     parsed = areas_of(areas)
     points = assets_of(assets, None, member_communities)
     shading = choropleth_of(choropleth, parsed, choropleth_label)
+    title = _(title)
     caption = caption_of(title, parsed, points, shading, count_areas_without_geometry(areas))
     table = map_summary_table(areas, assets=assets, choropleth=choropleth, choropleth_label=choropleth_label)
     with chart_style():
@@ -128,7 +130,7 @@ def _static_figure(
     axes = figure.add_subplot()
     axes.set_aspect(aspect)
     axes.set_axis_off()
-    axes.set_title(plain_text(title))
+    axes.set_title(plain_text(_(title)))
 
     sub_areas = [a for a in areas if a.kind != BOUNDARY_KIND]
     for area in drawing_order(areas):
@@ -197,9 +199,9 @@ def _static_figure(
             Patch(facecolor=c.colour, edgecolor=SUB_AREA_OUTLINE, label=c.label) for c in shading.classes
         ]
         if len(shading.values) < len(sub_areas):
-            handles.append(Patch(facecolor=MISSING_COLOUR, edgecolor=SUB_AREA_OUTLINE, label="No value"))
+            handles.append(Patch(facecolor=MISSING_COLOUR, edgecolor=SUB_AREA_OUTLINE, label=_("No value")))
     if assets.rows:
-        handles.append(Line2D([], [], linestyle="none", marker="o", color=asset_colour, label="Asset"))
+        handles.append(Line2D([], [], linestyle="none", marker="o", color=asset_colour, label=_("Asset")))
         if assets.partner_count:
             handles.append(
                 Line2D(
@@ -208,7 +210,7 @@ def _static_figure(
                     linestyle="none",
                     marker="s",
                     color=PARTNER_ASSET_COLOUR,
-                    label="Partner community asset",
+                    label=_("Partner community asset"),
                 )
             )
     if handles:
@@ -217,7 +219,7 @@ def _static_figure(
             loc="outside lower center",
             ncols=min(len(handles), 4),
             fontsize=8,
-            title=plain_text(shading.label) if shading is not None else None,
+            title=plain_text(_(shading.label)) if shading is not None else None,
             title_fontsize=8,
         )
     return figure

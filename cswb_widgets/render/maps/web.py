@@ -36,6 +36,7 @@ from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 from markupsafe import Markup
 
+from ...i18n import _, current_language
 from ..figures import MISSING_COLOUR, Chart, format_number
 from .captions import caption_of
 from .data import (
@@ -101,6 +102,7 @@ def area_map(
     points = assets_of(assets, organizations, member_communities)
     shading = choropleth_of(choropleth, parsed_areas, choropleth_label)
     bounds = bounds_of(parsed_areas, points)
+    title = _(title)
     caption = caption_of(title, parsed_areas, points, shading, count_areas_without_geometry(areas))
 
     center, zoom = FALLBACK_VIEW
@@ -169,7 +171,7 @@ def map_html(web_map: folium.Map) -> str:
     viewport that allows zooming.
     """
     page = web_map.get_root().render()
-    page = page.replace("<html>", '<html lang="en">', 1)
+    page = page.replace("<html>", f'<html lang="{current_language()}">', 1)
     page = re.sub(r"<body>\s*", "<body>\n<main>\n", page, count=1)
     page = page.replace("</body>", "</main>\n</body>", 1)
     # folium forbids pinch-zoom (maximum-scale=1, user-scalable=no); WCAG 1.4.4 needs it.
@@ -206,10 +208,10 @@ def screen_and_print_map(web_map: folium.Map, drawing: Chart, *, height: int = 4
     (:func:`~cswb_widgets.render.maps.static_map` of the same map) when printed, and one
     caption and data table for both."""
     graphic = Markup(
-        '<iframe class="cswb-screen-only" title="{title} (interactive map)" srcdoc="{page}"'
+        '<iframe class="cswb-screen-only" title="{title}" srcdoc="{page}"'
         ' style="width:100%;height:{h}px;border:1px solid #767676" sandbox="allow-scripts"></iframe>'
         '<div class="cswb-print-only">{svg}</div>'
-    ).format(title=drawing.label, page=map_html(web_map), h=height + 10, svg=Markup(drawing.svg))
+    ).format(title=_("{title} (interactive map)").format(title=drawing.label), page=map_html(web_map), h=height + 10, svg=Markup(drawing.svg))
     return f"<style>{_SCREEN_OR_PRINT_CSS}</style>" + drawing.html(graphic=str(graphic))
 
 
@@ -254,20 +256,20 @@ def _legend_html(shading: Choropleth | None, assets: Assets, sub_area_count: int
     # Every piece of user text (the indicator label, community names) is escaped here.
     parts: list[str] = []
     if shading is not None and sub_area_count:
-        parts.append(f'<div class="cswb-legend-title">{html.escape(shading.label)}</div>')
+        parts.append(f'<div class="cswb-legend-title">{html.escape(_(shading.label))}</div>')
         for colour_class in shading.classes:
             parts.append(_swatch(colour_class.colour, colour_class.label))
         if len(shading.values) < sub_area_count:
-            parts.append(_swatch(MISSING_COLOUR, "No value"))
+            parts.append(_swatch(MISSING_COLOUR, _("No value")))
     if assets.rows:
         parts.append(
             '<div class="cswb-legend-row"><span class="cswb-asset cswb-legend-marker"></span>'
-            "Asset (select for details)</div>"
+            f"{html.escape(_('Asset (select for details)'))}</div>"
         )
         if assets.partner_count:
             parts.append(
                 '<div class="cswb-legend-row"><span class="cswb-asset cswb-asset-partner '
-                'cswb-legend-marker"></span>Partner community asset</div>'
+                'cswb-legend-marker"></span>' + html.escape(_("Partner community asset")) + "</div>"
             )
     return "".join(parts)
 
@@ -379,7 +381,7 @@ class _Accessibility(MacroElement):
     def __init__(self, title: str) -> None:
         super().__init__()
         self._name = "CswbAccessibility"
-        self.label = _script_json(f"Map: {title}")
+        self.label = _script_json(_("Map: {title}").format(title=title))
 
 
 class _FitWhenSized(MacroElement):
