@@ -43,8 +43,16 @@ hub: $(STAMP)
 	BIN=$(BIN) deploy/single-machine/try-locally.sh
 
 # The whole suite, after the static checks (CI runs this: the layering contracts hold there too).
+# Two passes that together select every test once: the tests without a browser on
+# $(TEST_WORKERS) workers (pytest-xdist; a file's tests stay on one worker, so its module
+# fixtures are built once; each worker has its own temp folders, ports and PostgreSQL cluster),
+# then the browser tests in one process (one server, one Chromium). Both passes always run.
+TEST_WORKERS ?= 2
 test: $(STAMP) static
-	$(BIN)/python -m pytest
+	@status=0; \
+	$(BIN)/python -m pytest -m "not browser" -n $(TEST_WORKERS) --dist loadfile || status=1; \
+	$(BIN)/python -m pytest -m browser || status=1; \
+	exit $$status
 
 # Lint, types and the layering contracts of DESIGN.md (import-linter); about 20 s.
 static: $(STAMP)
