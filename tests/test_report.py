@@ -66,7 +66,7 @@ def hostile_workspace(target: Path) -> Path:
             fields = {
                 c.name: [HOSTILE] if c.kind == "list" else HOSTILE
                 for c in spec.columns
-                if c.kind in ("text", "list") and not (c.choices or c.ref or c.pattern or c.private)
+                if c.kind in ("text", "list") and not (c.choices or c.ref or c.pattern or c.languages or c.private)
             }
             rows = ws.table(spec.name)
             if not fields or rows.empty:
