@@ -189,7 +189,7 @@ def _issues(message: Message) -> Iterator[str]:
             yield f"placeholders {placeholders(form)} where the English has {expected}"
 
 
-def _shown(string: object) -> str:
+def _shown(string: str | tuple[str, ...] | list[str] | None) -> str:
     return repr(string if isinstance(string, str) else " | ".join(str(form) for form in string or ()))
 
 

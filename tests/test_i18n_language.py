@@ -85,7 +85,7 @@ def test_the_launcher_in_french(tmp_path: Path) -> None:
         page_html = render_launcher(workspace_cards(tmp_path, STAGES))
     assert '<html lang="fr">' in page_html
     assert "<h1>Espaces de travail des collectivités</h1>" in page_html
-    assert re.search(r"Mettre l['’]accent sur le risque", page_html)  # a stage's title
+    assert re.search(r"Mettre l(?:'|’|&#39;)accent sur le risque", page_html)  # a stage's title
     assert "Ébauche (non adoptée)" in page_html
     assert re.search(r'href="voila/render/risk\.ipynb\?workspace=maple&amp;lang=fr"', page_html)  # carried to the apps
     # the switch: English is a link, French the current language
@@ -120,3 +120,13 @@ def test_the_plan_language_is_edited_with_the_plans_identity_once_the_schema_has
         form = PlanIdentity(ws).form
         assert (PLAN_LANGUAGE in form.fields) == has_column
         assert form.save_button.description == "Enregistrer l’identité visuelle"
+
+
+def test_the_launcher_shows_each_language_whichever_asked_first(tmp_path: Path) -> None:
+    Workspace.create(tmp_path / "maple", name="Maple Falls", kind="municipality").close()
+    pages = {}
+    for language in ("en", "fr", "en"):
+        with i18n.use_language(language):
+            pages[language] = render_launcher(workspace_cards(tmp_path, STAGES))
+    assert "Focusing on risk" in pages["en"] and "Municipality" in pages["en"]
+    assert re.search(r"Mettre l(?:'|’|&#39;)accent sur le risque", pages["fr"]) and "Focusing on risk" not in pages["fr"]

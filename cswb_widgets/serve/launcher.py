@@ -151,14 +151,23 @@ def _readiness_link(check: Check, slug: str, notebooks: Collection[str]) -> Read
     )
 
 
-@cache
 def _stage_titles() -> dict[str, str]:
-    return {stage.key: stage.title for stage in load_catalogue().stages}
+    return _stage_titles_in(i18n.current_language())
+
+
+def _kind_names() -> dict[str, str]:
+    return _kind_names_in(i18n.current_language())
+
+
+# Cached per language: a server shows pages in both languages at once.
+@cache
+def _stage_titles_in(language: str) -> dict[str, str]:
+    return {stage.key: stage.title for stage in load_catalogue(language).stages}
 
 
 @cache
-def _kind_names() -> dict[str, str]:
-    return {kind.key: kind.name for kind in load_catalogue().community_kinds}
+def _kind_names_in(language: str) -> dict[str, str]:
+    return {kind.key: kind.name for kind in load_catalogue(language).community_kinds}
 
 
 @cache
