@@ -193,14 +193,14 @@ def sources_note_html() -> str:
     items = Markup("").join(
         Markup("<li><strong>{}</strong>: {}</li>").format(name, words)
         for name, words in (
-            ("entered", "the scores typed in the table below (e.g. magnitude or severity from the group's judgement)"),
-            ("community concern", "the share of buy-in feedback items tagged with the risk's category"),
-            ("workshop votes", "the mean rating from workshop ballots"),
-            ("indicator trend", "the yearly change of the risk's indicators, signed so that worsening is positive"),
-            ("capacity gap", "how many of the four planning areas have no asset addressing the risk (Assets workbook)"),
+            (_("entered"), _("the scores typed in the table below (e.g. magnitude or severity from the group's judgement)")),
+            (_("community concern"), _("the share of buy-in feedback items tagged with the risk's category")),
+            (_("workshop votes"), _("the mean rating from workshop ballots")),
+            (_("indicator trend"), _("the yearly change of the risk's indicators, signed so that worsening is positive")),
+            (_("capacity gap"), _("how many of the four planning areas have no asset addressing the risk (Assets workbook)")),
         )
     )
-    return str(Markup("<p>Where each criterion's values come from:</p><ul>{}</ul>").format(items))
+    return str(Markup("<p>{}</p><ul>{}</ul>").format(_("Where each criterion's values come from:"), items))
 
 
 SENSITIVITY_COLUMN = "Rank range when one weight moves ±50%"
