@@ -130,3 +130,19 @@ def test_the_launcher_shows_each_language_whichever_asked_first(tmp_path: Path) 
             pages[language] = render_launcher(workspace_cards(tmp_path, STAGES))
     assert "Focusing on risk" in pages["en"] and "Municipality" in pages["en"]
     assert re.search(r"Mettre l(?:'|’|&#39;)accent sur le risque", pages["fr"]) and "Focusing on risk" not in pages["fr"]
+
+
+def test_a_kernels_language_reaches_threads_it_starts_later() -> None:
+    """Widget callbacks may run on another thread (comms on kernel subshells): they see the
+    language the kernel chose, not the default; `_("")` stays empty rather than the header."""
+    import threading
+
+    seen: list[str] = []
+    try:
+        i18n.set_language("fr")
+        worker = threading.Thread(target=lambda: seen.extend([i18n.current_language(), i18n._("Priority"), i18n._("")]))
+        worker.start()
+        worker.join()
+    finally:
+        i18n.set_language(i18n.DEFAULT_LANGUAGE)
+    assert seen == ["fr", "Priorité", ""]

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ..framework import load_catalogue
-from ..i18n import _, format_percent, ngettext
+from ..i18n import N_, _, format_percent, ngettext
 from ._tables import Tables, blank as _blank, column_values, rows_of
 from .adoption import CouncilAdoption, add_years, council_adoptions, date_order_problems, in_force_since
 from .evaluation import partial_period
@@ -113,7 +113,7 @@ def plan_cycle(tables: Tables, today: dt.date) -> PlanCycle:
     for council in councils:
         if joint and not council.has_approved:
             notes.append(_("{council} has not adopted the plan ({status}): a joint plan is adopted only when every council has adopted it.").format(
-                council=council.council, status=council.status.lower()))
+                council=council.council, status=_(council.status).lower()))
     adoptions = [c.adopted for c in councils if c.adopted is not None]
     adoption = in_force_since(tables) if joint else (adoptions[0] if adoptions else None)
     if not adoptions:
@@ -295,8 +295,8 @@ def gantt_tasks(tables: Tables) -> pd.DataFrame:
         "title": [title + marks.get(standing, "") for title, standing in zip(rows["title"], rows[STANDING], strict=True)],
         "start": rows["start"], "end": rows["end"],
         "status": rows["status_key"].fillna(""),
-        "group": [a or "No planning area" for a in rows["planning_area"]],
-        "risk": [r or "No risk named" for r in rows["risk"]],
+        "group": [a or _(NO_PLANNING_AREA) for a in rows["planning_area"]],
+        "risk": [r or _("No risk named") for r in rows["risk"]],
         "risk_id": rows["risk_id"],
         "priority": [r in priority for r in rows["risk_id"]],
         "_area": [area_order.get(a, len(area_order)) for a in rows["planning_area_key"]],
@@ -306,9 +306,12 @@ def gantt_tasks(tables: Tables) -> pd.DataFrame:
     return ordered.drop(columns=["_area", "_risk", "_none"]).reset_index(drop=True)
 
 
+NO_PLANNING_AREA = N_("No planning area")  # the timeline's group for actions with none
+
+
 def planning_area_order() -> list[str]:
     """Planning-area names in the catalogue's order (the timeline's group order)."""
-    return [area.name for area in load_catalogue().planning_areas] + ["No planning area"]
+    return [area.name for area in load_catalogue().planning_areas] + [_(NO_PLANNING_AREA)]
 
 
 # -- who reports to whom ---------------------------------------------------------------------------

@@ -175,7 +175,7 @@ def council_resolutions(tables: Tables) -> Check:
     councils = [c for c in council_adoptions(tables) if c.needs_resolution]
     if not councils:
         return Check("commitment", "council_resolutions", _("Council resolution recorded"), 0, 1, (_("the community"),))
-    missing = tuple(f"{c.community}: {c.status.lower()}" for c in councils if not c.has_approved)
+    missing = tuple(f"{c.community}: {_(c.status).lower()}" for c in councils if not c.has_approved)
     title = _("Each council's adoption resolution is recorded") if len(councils) > 1 else _("Council resolution recorded")
     return Check("commitment", "council_resolutions", title, len(councils) - len(missing), len(councils), missing)
 

@@ -132,7 +132,7 @@ def activities_by_risk_html(tables: Any) -> str:
     parts: list[str] = []
     for risk_id, name in zip(priorities["id"].astype(str), priorities["name"].astype(str), strict=True):
         mine = rows[rows["risk_id"] == risk_id] if len(rows) else rows
-        mine = mine.iloc[sorted(range(len(mine)), key=lambda n: order.get(mine["planning_area"].iloc[n] or "No planning area", len(order)))]
+        mine = mine.iloc[sorted(range(len(mine)), key=lambda n: order.get(mine["planning_area"].iloc[n], len(order)))]  # none: last
         frame = pd.DataFrame({
             "Activity": mine["title"].tolist(),
             "Planning area": [_(str(a)) if isinstance(a, str) else a for a in mine["planning_area"]],
