@@ -273,6 +273,7 @@ def export(path: Path | str, out: Path, fmt: str) -> None:
 def validate(path: Path | str, strict: bool) -> None:
     """Check the workspace at PATH: completeness stage by stage, and problems found."""
     from .model.readiness import assess
+    from .render.coverage import missing_names
     from .store import TABLES, Workspace
     from .store.integrity import integrity_problems, problems_line
 
@@ -296,7 +297,8 @@ def validate(path: Path | str, strict: bool) -> None:
     if gaps:
         click.echo("to do:")
         for check in gaps:
-            missing = "; ".join(check.missing[:6]) + (" ..." if len(check.missing) > 6 else "")
+            names = missing_names(check)
+            missing = "; ".join(names[:6]) + (" ..." if len(names) > 6 else "")
             click.echo(f"  [{check.stage}] {check.title}: {check.done}/{check.total}" + (f" - missing: {missing}" if missing else ""))
     problems = integrity_problems(ws)
     if problems:

@@ -146,3 +146,24 @@ def test_a_kernels_language_reaches_threads_it_starts_later() -> None:
     finally:
         i18n.set_language(i18n.DEFAULT_LANGUAGE)
     assert seen == ["fr", "Priorité", ""]
+
+
+def test_what_a_check_still_misses_reads_as_names_in_each_language(tmp_path: Path) -> None:
+    """`cswb validate`, the launcher and the apps list missing seats, groups, roles and sections
+    by their names, never by keys such as advisory_committee."""
+    from cswb_widgets.framework import load_catalogue
+    from cswb_widgets.model.readiness import assess
+    from cswb_widgets.render.coverage import missing_names
+    from cswb_widgets.store import TABLES
+
+    with Workspace.create(tmp_path / "empty", name="Empty", kind="municipality") as ws:
+        tables = {t.name: ws.table(t.name) for t in TABLES}
+    checks = {c.key: c for s in assess(tables) for c in s.checks}
+    shown = {}
+    for language in ("en", "fr"):
+        with i18n.use_language(language):
+            shown[language] = missing_names(checks["consult_groups"])
+            assert shown[language] == [g.name for g in load_catalogue(language).consult_groups]
+            keyed = [name for key in ("consult_groups", "roles", "terms_of_reference") for name in missing_names(checks[key])]
+            assert keyed and not any("_" in name for name in keyed)
+    assert shown["fr"] != shown["en"]

@@ -19,6 +19,7 @@ from ..model import prioritization, readiness, risk_evidence
 from ..model.privacy import SMALL_COUNT, is_count_unit, is_small_count
 from ..model.voting import vote_summary
 from . import charts, figures, maps
+from .coverage import missing_names
 from .plan_parts import risk_part_html
 from .records import detailed_table_html, table_html
 
@@ -479,7 +480,7 @@ def priorities_status_html(tables: Any) -> str:
     for summary in readiness.assess(tables):
         for check in summary.checks:
             if check.key in ("priority_evidence", "priority_profile"):
-                missing = (" " + _("Still missing: {items}.").format(items="; ".join(check.missing))) if check.missing else ""
+                missing = (" " + _("Still missing: {items}.").format(items="; ".join(missing_names(check)))) if check.missing else ""
                 items.append(Markup("<li>{}</li>").format(_("{check}: {done} of {total}.").format(
                     check=_(check.title), done=check.done, total=check.total) + missing))
     return str(Markup('<ul class="cswb-checks">{}</ul>').format(Markup("").join(items)))

@@ -18,6 +18,7 @@ from .. import i18n
 from ..framework import load_catalogue
 from ..i18n import N_
 from ..model.readiness import Check, assess, plan_readiness
+from ..render.coverage import missing_names
 from ..store import TABLES, Workspace
 from ..store.served_root import SLUG_RULE, Location, find_workspaces, shown_location, stage_href
 from ..store.versions import list_versions
@@ -144,7 +145,7 @@ def _readiness_link(check: Check, slug: str, notebooks: Collection[str]) -> Read
         complete=check.complete,
         done=check.done,
         total=check.total,
-        missing=check.missing[:MISSING_SHOWN],
+        missing=tuple(missing_names(check)[:MISSING_SHOWN]),
         more=max(len(check.missing) - MISSING_SHOWN, 0),
         stage_title=i18n._(_stage_titles()[check.stage]),
         href=stage_href(check.stage, slug) if check.stage in notebooks else None,
