@@ -16,12 +16,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
+from .i18n import N_, _
+
 # Each role may do everything the roles before it may.
 ROLES = ("viewer", "editor", "coordinator")
 ROLE_LABELS = {
-    "viewer": "viewer (reads and makes reports)",
-    "editor": "editor (edits the workbooks)",
-    "coordinator": "coordinator (adopts versions, restores deleted records, manages access)",
+    "viewer": N_("viewer (reads and makes reports)"),
+    "editor": N_("editor (edits the workbooks)"),
+    "coordinator": N_("coordinator (adopts versions, restores deleted records, manages access)"),
 }
 GROUP_PREFIX = "cswb:"
 
@@ -78,5 +80,12 @@ def signed_in_role() -> str | None:
 
 def refusal(needed: str) -> str:
     """The line a person sees when their role does not allow something."""
-    article = "an" if needed[0] in "aeiou" else "a"
-    return f"Only {article} {needed} of this community can do this; its coordinators can give you that role."
+    # one whole sentence per role, so that each language can agree its words with the role's name
+    sentences = {
+        "viewer": _("Only a viewer of this community can do this; its coordinators can give you that role."),
+        "editor": _("Only an editor of this community can do this; its coordinators can give you that role."),
+        "coordinator": _("Only a coordinator of this community can do this; its coordinators can give you that role."),
+    }
+    if needed in sentences:
+        return sentences[needed]
+    return _("Only a {role} of this community can do this; its coordinators can give you that role.").format(role=needed)

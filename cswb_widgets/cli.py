@@ -182,12 +182,13 @@ def init(path: Path | str, name: str | None, kind: str | None, source: str | Non
             shutil.rmtree(path, ignore_errors=True)
         raise
     if bundle is not None:
-        click.echo(f"imported {report.total} records from {bundle.name}")
+        click.echo(_("imported {count} records from {source}").format(count=report.total, source=bundle.name))
     for version in adopted:
-        click.echo(f"adopted {version.title()}, in force since {version.adopted_on.isoformat()}")
+        click.echo(_("adopted {version}, in force since {date}").format(version=version.title(), date=version.adopted_on.isoformat()))
     ws = Workspace.open(path, read_only=True)
     community = ws.community
-    click.echo(f"created workspace {_shown(ws)} for {community.get('name')} ({community.get('kind')})")
+    click.echo(_("created workspace {workspace} for {name} ({kind})").format(
+        workspace=_shown(ws), name=community.get("name"), kind=_kind_name(community.get("kind"))))
 
 
 def _shown(ws: Any) -> str:
@@ -231,9 +232,9 @@ def import_(
     _require_file_or_folder(file)
     if looks_like_hsds(file):  # before boundaries: both take .zip and .json
         report = import_hsds(ws, file)
-        click.echo(f"imported from {file.name}: {report.summary()}")
+        click.echo(_("imported from {file}: {summary}").format(file=file.name, summary=report.summary()))
         for notice in report.notices:
-            click.echo(f"note: {notice}")
+            click.echo(_("note: {notice}").format(notice=notice))
         return
     if looks_like_boundaries(file):
         result = import_boundaries(
@@ -245,10 +246,10 @@ def import_(
             f" ({b.source_crs} → WGS 84; extent {b.bounds[0]:.4f},{b.bounds[1]:.4f} to {b.bounds[2]:.4f},{b.bounds[3]:.4f})"
         )
         if b.dropped_columns:
-            click.echo(f"not kept: {', '.join(b.dropped_columns)}")
+            click.echo(_("not kept: {columns}").format(columns=", ".join(b.dropped_columns)))
         return
     report = import_bundle(ws, file) if file.is_dir() else import_file(ws, file, table)
-    click.echo(f"imported from {file.name}: {report.summary()}")
+    click.echo(_("imported from {file}: {summary}").format(file=file.name, summary=report.summary()))
 
 
 @cli.command()
@@ -272,41 +273,58 @@ def export(path: Path | str, out: Path, fmt: str) -> None:
 @click.option("--strict", is_flag=True, help="Exit non-zero when any stage is incomplete.")
 def validate(path: Path | str, strict: bool) -> None:
     """Check the workspace at PATH: completeness stage by stage, and problems found."""
+    from .framework import load_catalogue
     from .model.readiness import assess
+    from .render.coverage import missing_names
     from .store import TABLES, Workspace
     from .store.integrity import integrity_problems, problems_line
 
     ws = Workspace.open(path, read_only=True)  # checking changes nothing, not even an old schema
     tables = {t.name: ws.table(t.name) for t in TABLES}
     community = ws.community
-    label = f"{community.get('name', '(unnamed)')} ({community.get('kind', '?')})"
+    label = f"{community.get('name') or _('(unnamed)')} ({_kind_name(community.get('kind'))})"
     if community.get("illustrative"):
-        label += " - illustrative sample"
-    schema = f"workspace schema {ws.stored_schema_version}"
+        label += _(" - illustrative sample")
+    schema = _("workspace schema {version}").format(version=ws.stored_schema_version)
     if ws.stored_schema_version < ws.schema_version:
-        schema += f" (read as schema {ws.schema_version}; the file is upgraded, after a backup copy, on its first change)"
+        schema += _(" (read as schema {version}; the file is upgraded, after a backup copy, on its first change)").format(version=ws.schema_version)
     click.echo(f"{label}; {schema}")
     click.echo(_plan_state_line(ws, tables, path))
     summaries = assess(tables)
-    width = max(len(s.stage) for s in summaries)
+    stage_titles = {stage.key: stage.title for stage in load_catalogue().stages}
+    width = max(len(stage_titles.get(s.stage, s.stage)) for s in summaries)
     for summary in summaries:
         done = sum(c.complete for c in summary.checks)
-        click.echo(f"  {summary.stage:<{width}}  {done}/{len(summary.checks)} checks complete  {summary.completion:4.0%}")
+        checks = _("{done}/{total} checks complete").format(done=done, total=len(summary.checks))
+        click.echo(f"  {stage_titles.get(summary.stage, summary.stage):<{width}}  {checks}  {i18n.format_percent(summary.completion):>5}")
     gaps = [c for s in summaries for c in s.checks if not c.complete]
     if gaps:
-        click.echo("to do:")
+        click.echo(_("to do:"))
         for check in gaps:
-            missing = "; ".join(check.missing[:6]) + (" ..." if len(check.missing) > 6 else "")
-            click.echo(f"  [{check.stage}] {check.title}: {check.done}/{check.total}" + (f" - missing: {missing}" if missing else ""))
+            names = missing_names(check)
+            missing = "; ".join(names[:6]) + (" ..." if len(names) > 6 else "")
+            click.echo(f"  [{stage_titles.get(check.stage, check.stage)}] "
+                       + _("{title}: {done}/{total}").format(title=check.title, done=check.done, total=check.total)
+                       + (_(" - missing: {items}").format(items=missing) if missing else ""))
     problems = integrity_problems(ws)
     if problems:
-        click.echo("problems:")
+        click.echo(_("problems:"))
         for problem in problems:
             click.echo(f"  {problem}")
         raise WorkspaceError(problems_line(problems, path))
-    click.echo("no problems found")
+    click.echo(_("no problems found"))
     if strict and gaps:
-        raise WorkspaceError(f"{len(gaps)} check(s) incomplete")
+        raise WorkspaceError(_("{count} check(s) incomplete").format(count=len(gaps)))
+
+
+def _kind_name(kind: object) -> str:
+    """A kind of community as people read it ("Municipalité", not "municipality")."""
+    from .framework import load_catalogue
+
+    try:
+        return load_catalogue().name_of("community_kinds", str(kind))
+    except KeyError:
+        return str(kind or "?")
 
 
 def _plan_state_line(ws: Any, tables: Any, path: Path | str) -> str:
@@ -316,11 +334,11 @@ def _plan_state_line(ws: Any, tables: Any, path: Path | str) -> str:
 
     version = latest_version(ws)
     if version is not None:
-        return f"plan: adopted, {version.title()} in force since {version.adopted_on.isoformat()}"
+        return _("plan: adopted, {version} in force since {date}").format(version=version.title(), date=version.adopted_on.isoformat())
     if plan_adopted(tables):
-        return (f"plan: every council has adopted it, but no version is frozen yet: run 'cswb versions adopt {path} "
-                "--label \"…\"' so the plan document shows what they adopted")
-    return "plan: draft (not adopted by every council yet)"
+        return _("plan: every council has adopted it, but no version is frozen yet: run '{command}' so the plan document "
+                 "shows what they adopted").format(command=f'cswb versions adopt {path} --label "…"')
+    return _("plan: draft (not adopted by every council yet)")
 
 
 def _known_table(name: str | None) -> str | None:
@@ -664,7 +682,7 @@ def versions_list(path: Path | str) -> None:
     ws = Workspace.open(path, read_only=True)
     found = list_versions(ws)
     if not found:
-        click.echo("no adopted version: the plan is a draft")
+        click.echo(_("no adopted version: the plan is a draft"))
         return
     for v in found:
         click.echo(f"{v.number}  {v.label}  ({v.kind_label.lower()}, in force since {v.adopted_on.isoformat()})")

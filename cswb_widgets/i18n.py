@@ -108,12 +108,16 @@ def leave_language(token: contextvars.Token[str | None]) -> None:
 
 
 def _(message: str) -> str:
-    """`message` in the current language."""
+    """`message` in the current language ("" stays "": gettext's "" is the catalogue's header)."""
+    if not message:
+        return message
     return translations(current_language()).gettext(message)
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The form of a message that fits `count`, in the current language."""
+    if not singular:
+        return singular if count == 1 else plural
     return translations(current_language()).ngettext(singular, plural, count)
 
 

@@ -132,13 +132,13 @@ def problems(language: str) -> list[str]:
     apps message the sources have that its apps catalogue lacks."""
     lines: list[str] = []
     folder = LOCALE_DIR / language / "LC_MESSAGES"
-    for path in sorted(folder.glob("*.po")):
-        catalog = _read(path, language)
-        shown = path.relative_to(REPO)
-        for message in catalog:
-            if not message.id:
-                continue
-            lines.extend(f"{shown}:{message.lineno}: {issue} in {_first_line(message)}" for issue in _issues(message))
+    paths = sorted(folder.glob("*.po"))
+    for path in paths:
+        shown = _relative(path)
+        for message in _read(path, language):
+            if message.id:
+                lines.extend(f"{shown}:{message.lineno}: {issue} in {_first_line(message)}" for issue in _issues(message))
+    lines.extend(conflicting_translations(paths, language))
     apps = catalogue_path(language)
     have = {(m.id if isinstance(m.id, str) else m.id[0], m.context) for m in _read(apps, language)} if apps.exists() else set()
     for message in extracted():
@@ -147,6 +147,32 @@ def problems(language: str) -> list[str]:
             where = ", ".join(f"{f}:{n}" for f, n in message.locations[:1])
             lines.append(f"{apps.relative_to(REPO)}: no entry for {_first_line(message)} ({where}); run 'make i18n' and translate it")
     return lines
+
+
+def conflicting_translations(paths: list[Path], language: str) -> list[str]:
+    """One line per English message that two catalogues translate differently. They merge at run
+    time (the last file in name order wins), so the French shown would depend on file names."""
+    lines: list[str] = []
+    first_seen: dict[tuple[object, str | None], tuple[Path, Message]] = {}
+    for path in paths:
+        for message in _read(path, language):
+            if not message.id:
+                continue
+            key = (message.id, message.context)
+            if key not in first_seen:
+                first_seen[key] = (path, message)
+                continue
+            other_path, other = first_seen[key]
+            if other.string != message.string:
+                lines.append(
+                    f"{_relative(path)}:{message.lineno}: {_first_line(message)} is translated {_shown(message.string)} here "
+                    f"but {_shown(other.string)} in {_relative(other_path)}:{other.lineno}; make them the same"
+                )
+    return lines
+
+
+def _relative(path: Path) -> Path:
+    return path.relative_to(REPO) if path.is_relative_to(REPO) else path
 
 
 def _issues(message: Message) -> Iterator[str]:
@@ -161,6 +187,10 @@ def _issues(message: Message) -> Iterator[str]:
         expected = placeholders(ids[-1] if len(ids) > 1 else ids[0])
         if placeholders(form) != expected and placeholders(form) != placeholders(ids[0]):
             yield f"placeholders {placeholders(form)} where the English has {expected}"
+
+
+def _shown(string: str | tuple[str, ...] | list[str] | None) -> str:
+    return repr(string if isinstance(string, str) else " | ".join(str(form) for form in string or ()))
 
 
 def _first_line(message: Message) -> str:

@@ -26,12 +26,14 @@ import re
 import sys
 from typing import Any
 
-VISITOR_MESSAGE = "Something went wrong here. The person running the server can find the details in its log."
+from .i18n import N_, _
+
+VISITOR_MESSAGE = N_("Something went wrong here. The person running the server can find the details in its log.")
 LOGGER_NAME = "cswb_widgets"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # A server path in a message: two or more /-separated parts (a message's own words never are).
 _ANY_PATH = re.compile(r"(?<![\w.])(?:/[^\s/:'\"()]+){2,}/?")
-HIDDEN_PATH = "(a folder on the server)"
+HIDDEN_PATH = N_("(a folder on the server)")
 
 log = logging.getLogger(LOGGER_NAME)
 
@@ -49,7 +51,8 @@ def installed() -> bool:
 
 def hide_paths(text: str) -> str:
     """`text` with every absolute path replaced by HIDDEN_PATH."""
-    return _ANY_PATH.sub(HIDDEN_PATH, text)
+    hidden = _(HIDDEN_PATH)
+    return _ANY_PATH.sub(lambda _match: hidden, text)
 
 
 def for_page(text: str) -> str:
@@ -79,8 +82,9 @@ def install(shell: Any = None) -> bool:
 
     def plain_traceback(etype: type, evalue: BaseException, stb: list[str]) -> None:
         details = _ANSI.sub("", "\n".join(stb)) if stb else f"{etype.__name__}: {evalue}"
-        log.error("an error in a served notebook (the visitor saw: %s)\n%s", VISITOR_MESSAGE, details)
-        publish(AppError, AppError(VISITOR_MESSAGE), [VISITOR_MESSAGE])
+        shown = _(VISITOR_MESSAGE)
+        log.error("an error in a served notebook (the visitor saw: %s)\n%s", shown, details)
+        publish(AppError, AppError(shown), [shown])
 
     shell._showtraceback = plain_traceback
     _state["shell"] = shell

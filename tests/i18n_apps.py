@@ -104,6 +104,9 @@ def _words_in(value: Any, key: str, seen: set[int]) -> Iterator[str]:
             yield value
     elif isinstance(value, dict):
         for sub_key, sub in value.items():
+            if sub_key == "options" and isinstance(sub, list) and all(isinstance(o, (list, tuple)) and len(o) == 2 for o in sub):
+                yield from (str(label) for _key, label in sub)  # [stored key, label]: the browser shows the label
+                continue
             if sub_key in _WORD_KEYS or isinstance(sub, (ipywidgets.Widget, list, tuple, dict)):
                 yield from _words_in(sub, sub_key, seen)
     elif isinstance(value, (list, tuple)):
@@ -168,7 +171,8 @@ def english_left(texts: Iterable[str], typed: Iterable[str], allowed: Iterable[s
     """The texts that still hold English once what people typed and the allowed names are removed.
 
     A piece of what people typed, as a chart wraps or a list cuts it short ("1. Housing
-    instability and", "Extend the mobile crisis…"), counts as typed too."""
+    instability and", "Extend the mobile crisis…", "Intrants: Crisis workers…", "and community
+    (priorité)"), counts as typed too."""
     typed = list(typed)
     removable = [re.escape(w) for w in (*typed, *allowed) if w.strip()]
     strip = re.compile("|".join(removable)) if removable else None
@@ -176,7 +180,9 @@ def english_left(texts: Iterable[str], typed: Iterable[str], allowed: Iterable[s
     found: list[str] = []
     for text in texts:
         piece = re.sub(r"^\s*\d+\.\s*|\s*(…|\.\.\.)\s*$", "", text).strip()
-        if len(piece) >= 8 and piece in everything_typed:
+        # the same piece without a label before it or a note after it ("Level: …", "… (priority)")
+        bare = re.sub(r"\s*\([^()]*\)$", "", re.sub(r"^[^:]{1,40}:\s*", "", piece)).strip()
+        if any(len(p) >= 7 and p in everything_typed for p in (piece, bare)):
             continue
         rest = strip.sub(" ", text) if strip else text
         if ENGLISH.search(rest):

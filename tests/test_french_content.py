@@ -25,7 +25,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "cswb_widgets"
 CONTENT_PO = LOCALE_DIR / "fr" / "LC_MESSAGES" / "content.po"
 # The modules whose messages content.po translates.
 TRANSLATED_MODULES = ("model/languages.py", "model/gaps.py", "model/readiness.py", "render/service_languages.py", "store/validation.py", "store/tabular.py", "store/hsds.py",
-                      "store/schema.py")
+                      "store/schema.py", "model/evaluation.py", "model/risk_evidence.py", "model/voting.py", "errors.py", "access.py",
+                      "kernel_errors.py")
 SAMPLE = "lac-des-epinettes"
 
 

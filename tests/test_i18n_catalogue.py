@@ -11,7 +11,7 @@ import pytest
 from babel.messages.catalog import Message
 
 from cswb_widgets import i18n
-from cswb_widgets.i18n_catalogue import _issues, extract_notebook, extracted, problems
+from cswb_widgets.i18n_catalogue import _issues, conflicting_translations, extract_notebook, extracted, problems
 
 
 @pytest.mark.slow
@@ -38,6 +38,26 @@ def test_the_check_refuses_a_message_untranslated_fuzzy_or_with_other_placeholde
 def test_a_good_translation_passes_the_check() -> None:
     assert list(_issues(Message("Saved {count} rows.", "{count} lignes enregistrées."))) == []
     assert list(_issues(Message(("{count} row", "{count} rows"), ("{count} ligne", "{count} lignes")))) == []
+
+
+def _po(path: Path, entries: dict[str, str]) -> Path:
+    body = 'msgid ""\nmsgstr ""\n"Language: fr\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+    body += "".join(f'msgid "{english}"\nmsgstr "{french}"\n\n' for english, french in entries.items())
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_the_check_refuses_one_message_translated_two_ways_in_two_catalogues(tmp_path: Path) -> None:
+    apps = _po(tmp_path / "apps.po", {"Not recorded": "Non consigné", "Saved": "Enregistré"})
+    reports = _po(tmp_path / "reports.po", {"Not recorded": "Non inscrit", "Saved": "Enregistré"})
+    found = conflicting_translations([apps, reports], "fr")
+    assert len(found) == 1
+    assert "'Not recorded'" in found[0] and "'Non inscrit'" in found[0] and "'Non consigné'" in found[0] and "apps.po" in found[0]
+
+
+def test_the_same_translation_in_two_catalogues_passes(tmp_path: Path) -> None:
+    apps = _po(tmp_path / "apps.po", {"Saved": "Enregistré"})
+    assert conflicting_translations([apps, _po(tmp_path / "reports.po", {"Saved": "Enregistré"})], "fr") == []
 
 
 def test_notebook_markdown_is_one_message_per_cell_shown_and_analysts_notes_stay_out() -> None:

@@ -85,7 +85,7 @@ def test_the_launcher_in_french(tmp_path: Path) -> None:
         page_html = render_launcher(workspace_cards(tmp_path, STAGES))
     assert '<html lang="fr">' in page_html
     assert "<h1>Espaces de travail des collectivités</h1>" in page_html
-    assert re.search(r"Mettre l['’]accent sur le risque", page_html)  # a stage's title
+    assert re.search(r"Mettre l(?:'|’|&#39;)accent sur le risque", page_html)  # a stage's title
     assert "Ébauche (non adoptée)" in page_html
     assert re.search(r'href="voila/render/risk\.ipynb\?workspace=maple&amp;lang=fr"', page_html)  # carried to the apps
     # the switch: English is a link, French the current language
@@ -120,3 +120,50 @@ def test_the_plan_language_is_edited_with_the_plans_identity_once_the_schema_has
         form = PlanIdentity(ws).form
         assert (PLAN_LANGUAGE in form.fields) == has_column
         assert form.save_button.description == "Enregistrer l’identité visuelle"
+
+
+def test_the_launcher_shows_each_language_whichever_asked_first(tmp_path: Path) -> None:
+    Workspace.create(tmp_path / "maple", name="Maple Falls", kind="municipality").close()
+    pages = {}
+    for language in ("en", "fr", "en"):
+        with i18n.use_language(language):
+            pages[language] = render_launcher(workspace_cards(tmp_path, STAGES))
+    assert "Focusing on risk" in pages["en"] and "Municipality" in pages["en"]
+    assert re.search(r"Mettre l(?:'|’|&#39;)accent sur le risque", pages["fr"]) and "Focusing on risk" not in pages["fr"]
+
+
+def test_a_kernels_language_reaches_threads_it_starts_later() -> None:
+    """Widget callbacks may run on another thread (comms on kernel subshells): they see the
+    language the kernel chose, not the default; `_("")` stays empty rather than the header."""
+    import threading
+
+    seen: list[str] = []
+    try:
+        i18n.set_language("fr")
+        worker = threading.Thread(target=lambda: seen.extend([i18n.current_language(), i18n._("Priority"), i18n._("")]))
+        worker.start()
+        worker.join()
+    finally:
+        i18n.set_language(i18n.DEFAULT_LANGUAGE)
+    assert seen == ["fr", "Priorité", ""]
+
+
+def test_what_a_check_still_misses_reads_as_names_in_each_language(tmp_path: Path) -> None:
+    """`cswb validate`, the launcher and the apps list missing seats, groups, roles and sections
+    by their names, never by keys such as advisory_committee."""
+    from cswb_widgets.framework import load_catalogue
+    from cswb_widgets.model.readiness import assess
+    from cswb_widgets.render.coverage import missing_names
+    from cswb_widgets.store import TABLES
+
+    with Workspace.create(tmp_path / "empty", name="Empty", kind="municipality") as ws:
+        tables = {t.name: ws.table(t.name) for t in TABLES}
+    checks = {c.key: c for s in assess(tables) for c in s.checks}
+    shown = {}
+    for language in ("en", "fr"):
+        with i18n.use_language(language):
+            shown[language] = missing_names(checks["consult_groups"])
+            assert shown[language] == [g.name for g in load_catalogue(language).consult_groups]
+            keyed = [name for key in ("consult_groups", "roles", "terms_of_reference") for name in missing_names(checks[key])]
+            assert keyed and not any("_" in name for name in keyed)
+    assert shown["fr"] != shown["en"]

@@ -38,19 +38,6 @@ ENGLISH_WORDS = frozenset((
     "which", "who", "what", "when", "where", "yet", "to", "in", "at", "as", "be", "been", "was", "were", "will",
     "than", "its", "their", "any", "all", "per", "no", "none", "it", "but", "also", "only", "must", "then", "there",
 ))
-# Texts the model words itself (`model/`, the fr-content lane of issue 15): their sentences are built
-# with numbers inside and reach the documents as they are. Each pattern names one message.
-MODEL_MESSAGES = (
-    re.compile(r"of the way from baseline to target|expected on the way from|not comparable with the full-year "
-               r"target|not judged against the full-year target|Moved away from the target|No change from baseline|"
-               r"[Nn]o target set|the latest value, [\d.,\s]+, covers"),  # model.evaluation.measure_status reasons
-    re.compile(r"(In progress|Not started|Delayed|Completed|Cancelled), \d+% complete|no done date recorded"),  # overdue details
-    re.compile(r"Review planned for|\(due by|within \d+ days of adoption|Published on|Publish the plan online by|"
-               r"The review is due by|Overdue: the"),  # model.implementation.plan_cycle notes
-    re.compile(r"^Each priority has strategies in "),  # model.readiness, built from the planning areas' names
-    re.compile(r"\b(rising|falling) \d+% a year|^stable$"),  # model.risk_evidence.trend_words
-    re.compile(r"^Workshop votes$"),  # a heading cswb_widgets/workbooks/risk.py writes itself (the fr-apps lane)
-)
 
 
 def _workspace_texts(workspace: Path) -> list[str]:
@@ -105,7 +92,7 @@ def english_left(html: str, community_texts: list[str]) -> list[str]:
     known = catalogue_english()
     left = []
     for text in dict.fromkeys(shown_texts(html)):
-        if any(p.search(text) for p in MODEL_MESSAGES) or text.rstrip("…").strip() in joined:
+        if text.rstrip("…").strip() in joined:
             continue
         if text.rstrip(":").strip() in known:
             left.append(text)

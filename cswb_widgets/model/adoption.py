@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from ..framework import load_catalogue
+from ..i18n import N_
 from ._tables import Tables, blank, rows_of
 
 RESOLUTION_KINDS = ("participation", "endorsement", "adoption", "revision")
@@ -29,12 +30,13 @@ ADOPTING_KINDS = frozenset({"adoption", "revision"})
 # A Band Council approves its plan in its own terms: endorsing it is its approval.
 BAND_COUNCIL_APPROVING_KINDS = frozenset({"adoption", "revision", "endorsement"})
 
-ADOPTED = "Adopted"
-APPROVED_BY_BAND_COUNCIL = "Approved by Band Council resolution"
-TOOK_PART_ONLY = "Took part; has not adopted the plan"
-ENDORSED_ONLY = "Endorsed; has not adopted the plan"
-NO_RESOLUTION = "No resolution recorded"
-PARTNER = "Partner (no resolution needed)"
+# A council's standing: compared as written, shown with _() (render/implementation.py, plan_cycle).
+ADOPTED = N_("Adopted")
+APPROVED_BY_BAND_COUNCIL = N_("Approved by Band Council resolution")
+TOOK_PART_ONLY = N_("Took part; has not adopted the plan")
+ENDORSED_ONLY = N_("Endorsed; has not adopted the plan")
+NO_RESOLUTION = N_("No resolution recorded")
+PARTNER = N_("Partner (no resolution needed)")
 
 _ADOPT = re.compile(r"\badopt", re.IGNORECASE)
 _REVISE = re.compile(r"\b(revis|amend|updated\b)", re.IGNORECASE)

@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from ..framework import load_catalogue
+from ..i18n import _
 from ._tables import Tables, as_list as _as_list, blank as _blank, column_values as _column, rows_of
 from .plan_versions import SINCE_ADOPTION, STANDING
 from .privacy import SMALL_COUNT, is_small_count
@@ -255,28 +256,28 @@ def model_checks(tables: Tables, model_id: str) -> pd.DataFrame:
     present = set(items["level"])
     for key, name in levels():
         if key not in present:
-            add("problem", "empty_level", None, f"{name}: no item yet")
+            add("problem", "empty_level", None, _("{level}: no item yet").format(level=name))
     for item_id, level, onward in zip(items["id"], items["level"], items["leads_to"], strict=True):
         if level != last_level and not onward:
-            add("problem", "no_link_onward", item_id, f"“{text[item_id]}” ({names.get(level, level)}) leads to nothing")
+            add("problem", "no_link_onward", item_id, _("“{item}” ({level}) leads to nothing").format(item=text[item_id], level=names.get(level, level)))
     targeted = set(links["target"])
     for item_id, level in zip(items["id"], items["level"], strict=True):
         if level != first_level and item_id not in targeted:
-            add("note", "nothing_leads_here", item_id, f"Nothing leads to “{text[item_id]}” ({names.get(level, level)})")
+            add("note", "nothing_leads_here", item_id, _("Nothing leads to “{item}” ({level})").format(item=text[item_id], level=names.get(level, level)))
     for link in links.itertuples(index=False):
         source_words = f"“{text[link.source]}” ({names.get(link.source_level, link.source_level)})"
         if link.kind == "other model":
-            add("problem", "link_to_other_model", link.source, f"{source_words} leads to an item of another logic model")
+            add("problem", "link_to_other_model", link.source, _("{source} leads to an item of another logic model").format(source=source_words))
             continue
         target_words = f"“{text[link.target]}” ({names.get(link.target_level, link.target_level)})"
         if link.kind == "backwards":
-            add("problem", "backward_link", link.source, f"{source_words} leads back to {target_words}")
+            add("problem", "backward_link", link.source, _("{source} leads back to {target}").format(source=source_words, target=target_words))
         elif link.kind == "same level":
-            add("problem", "same_level_link", link.source, f"{source_words} leads to {target_words} on the same level")
+            add("problem", "same_level_link", link.source, _("{source} leads to {target} on the same level").format(source=source_words, target=target_words))
         elif link.kind == "skips a level":
             skipped = [names[k] for k, _ in levels()[level_position()[link.source_level] + 1:level_position()[link.target_level]]]
             add("note", "skipped_level", link.source,
-                f"{source_words} leads straight to {target_words}, skipping {', '.join(skipped).lower()}")
+                _("{source} leads straight to {target}, skipping {levels}").format(source=source_words, target=target_words, levels=", ".join(skipped).lower()))
     return pd.DataFrame(rows, columns=CHECK_COLUMNS)
 
 
@@ -355,7 +356,7 @@ def partial_period(record: Mapping[str, Any]) -> str | None:
     start, end = measured_period(record)
     if start is None or end is None or (end - start).days + 1 >= FULL_PERIOD_DAYS:
         return None
-    return f"{start.isoformat()} to {end.isoformat()}"
+    return _("{start} to {end}").format(start=start.isoformat(), end=end.isoformat())
 
 
 def measure_periods(tables: Tables, measure_id: str) -> pd.DataFrame:
@@ -421,15 +422,15 @@ def judge(
     """
     fmt = show or _number_text  # the reason's numbers as published (e.g. small counts as "<5")
     if series.empty:
-        return Progress(NO_DATA, "no measurement yet")
+        return Progress(NO_DATA, _("no measurement yet"))
     if target is None or _blank(target):
-        return Progress(NO_DATA, "no target set")
+        return Progress(NO_DATA, _("no target set"))
     target = float(target)
     start_value = float(baseline) if baseline is not None and not _blank(baseline) else float(series.iloc[0])
     start_date = _year_end(baseline_year) if not _blank(baseline) else series.index[0].date()
     if _blank(higher_is_better):
         if target == start_value:
-            return Progress(NO_DATA, "direction unknown: say whether higher is better")
+            return Progress(NO_DATA, _("direction unknown: say whether higher is better"))
         higher = target > start_value
     else:
         higher = bool(higher_is_better)
@@ -439,23 +440,25 @@ def judge(
         return value >= than if higher else value <= than
 
     if at_least_as_good(latest, target):
-        return Progress(ON_TRACK, f"target {fmt(target)} reached ({fmt(latest)} on {latest_date})")
+        return Progress(ON_TRACK, _("target {target} reached ({latest} on {date})").format(target=fmt(target), latest=fmt(latest), date=latest_date))
     target_date = _year_end(target_year)
     if target_date is not None and latest_date >= target_date:
-        return Progress(OFF_TRACK, f"target year {target_year} has passed; latest {fmt(latest)} on {latest_date}, target {fmt(target)}")
+        return Progress(OFF_TRACK, _("target year {year} has passed; latest {latest} on {date}, target {target}").format(
+            year=target_year, latest=fmt(latest), date=latest_date, target=fmt(target)))
     if target_date is not None and start_date is not None and target_date > start_date:
         share = min(max((latest_date - start_date).days / (target_date - start_date).days, 0.0), 1.0)
         expected = start_value + (target - start_value) * share
-        words = "at or better than" if at_least_as_good(latest, expected) else "behind"
-        reason = (f"latest {fmt(latest)} on {latest_date} is {words} the {fmt(expected)} expected on the way "
-                  f"from {fmt(start_value)} to {fmt(target)} by {target_year}")
+        reason = (_("latest {latest} on {date} is at or better than the {expected} expected on the way from {start} to {target} by {year}")
+                  if at_least_as_good(latest, expected) else
+                  _("latest {latest} on {date} is behind the {expected} expected on the way from {start} to {target} by {year}")).format(
+            latest=fmt(latest), date=latest_date, expected=fmt(expected), start=fmt(start_value), target=fmt(target), year=target_year)
         return Progress(ON_TRACK if at_least_as_good(latest, expected) else OFF_TRACK, reason, expected)
     better = latest > start_value if higher else latest < start_value
-    start_words = "the baseline" if not _blank(baseline) else "the first value"
-    return Progress(
-        ON_TRACK if better else OFF_TRACK,
-        f"latest {fmt(latest)} on {latest_date} is {'better' if better else 'no better'} than {start_words} {fmt(start_value)}",
-    )
+    if _blank(baseline):
+        words = _("latest {latest} on {date} is better than the first value {start}") if better else _("latest {latest} on {date} is no better than the first value {start}")
+    else:
+        words = _("latest {latest} on {date} is better than the baseline {start}") if better else _("latest {latest} on {date} is no better than the baseline {start}")
+    return Progress(ON_TRACK if better else OFF_TRACK, words.format(latest=fmt(latest), date=latest_date, start=fmt(start_value)))
 
 
 def measure_status(tables: Tables, *, suppress: bool = False) -> pd.DataFrame:
@@ -480,10 +483,10 @@ def measure_status(tables: Tables, *, suppress: bool = False) -> pd.DataFrame:
         )
         if latest_partial is not None:
             # A part-year value is never judged against a full-year target: say so, judge the last full one.
-            words = (f"the latest value, {show(float(series.iloc[-1]))}, covers {latest_partial} only and is not "
-                     "judged against the full-year target")
+            words = _("the latest value, {value}, covers {period} only and is not judged against the full-year target").format(
+                value=show(float(series.iloc[-1])), period=latest_partial)
             progress = (Progress(PARTIAL, words) if complete.empty
-                        else Progress(progress.status, f"{words}; on the latest full-period value, {progress.reason}",
+                        else Progress(progress.status, _("{partial}; on the latest full-period value, {reason}").format(partial=words, reason=progress.reason),
                                       progress.expected_now))
         rows.append({
             "measure_id": str(record["id"]), "expected_outcome": str(record["expected_outcome"]),

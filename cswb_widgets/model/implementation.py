@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ..framework import load_catalogue
+from ..i18n import N_, _, format_percent, ngettext
 from ._tables import Tables, blank as _blank, column_values, rows_of
 from .adoption import CouncilAdoption, add_years, council_adoptions, date_order_problems, in_force_since
 from .evaluation import partial_period
@@ -111,67 +112,69 @@ def plan_cycle(tables: Tables, today: dt.date) -> PlanCycle:
     joint = len(councils) > 1
     for council in councils:
         if joint and not council.has_approved:
-            notes.append(f"{council.council} has not adopted the plan ({council.status.lower()}): a joint plan "
-                         "is adopted only when every council has adopted it.")
+            notes.append(_("{council} has not adopted the plan ({status}): a joint plan is adopted only when every council has adopted it.").format(
+                council=council.council, status=_(council.status).lower()))
     adoptions = [c.adopted for c in councils if c.adopted is not None]
     adoption = in_force_since(tables) if joint else (adoptions[0] if adoptions else None)
     if not adoptions:
-        notes.append("Enter the date council adopted the plan: the publication and review deadlines follow from it.")
+        notes.append(_("Enter the date council adopted the plan: the publication and review deadlines follow from it."))
         return PlanCycle(None, None, published, None, planned, term_end, budget, tuple(notes), councils)
     dues = [c.publication_due for c in councils if c.publication_due is not None]
     reviews = [c.review_due for c in councils if c.review_due is not None]
     if not dues:  # a First Nation's own plan: the Band Council's terms, not the Act's
-        notes.append("The Band Council approved this plan in its own terms: the Act's publication and review "
-                     "deadlines for municipalities do not bind it. Share and review it as the Band Council decides.")
+        notes.append(_("The Band Council approved this plan in its own terms: the Act's publication and review "
+                       "deadlines for municipalities do not bind it. Share and review it as the Band Council decides."))
         if planned is None:
-            notes.append("Enter the date the Band Council plans to review the plan.")
+            notes.append(_("Enter the date the Band Council plans to review the plan."))
         return PlanCycle(adoption, None, published, None, planned, term_end, budget, tuple(notes), councils)
     due = min(dues)
     latest = min(reviews)
     problems = date_order_problems(tables)
-    notes.extend(f"Dates out of order: {p}." for p in problems)
+    notes.extend(_("Dates out of order: {problem}.").format(problem=p) for p in problems)
     if published is None:
         if today > due:
-            notes.append(f"Overdue: the plan had to be published online by {_day(due)} "
-                         f"({rules.publication_days} days after adoption) and no publication date is recorded.")
+            notes.append(_("Overdue: the plan had to be published online by {due} ({days} days after adoption) and no publication "
+                           "date is recorded.").format(due=_day(due), days=rules.publication_days))
         else:
-            notes.append(f"Publish the plan online by {_day(due)} ({(due - today).days} days left).")
+            notes.append(ngettext("Publish the plan online by {due} ({days} day left).", "Publish the plan online by {due} ({days} days left).",
+                                  (due - today).days).format(due=_day(due), days=(due - today).days))
     elif published > due:
-        notes.append(f"Published on {_day(published)}, {(published - due).days} days after the "
-                     f"{rules.publication_days}-day deadline ({_day(due)}).")
+        notes.append(ngettext("Published on {published}, {days} day after the {limit}-day deadline ({due}).",
+                              "Published on {published}, {days} days after the {limit}-day deadline ({due}).", (published - due).days).format(
+            published=_day(published), days=(published - due).days, limit=rules.publication_days, due=_day(due)))
     elif not problems:
-        notes.append(f"Published on {_day(published)}, within {rules.publication_days} days of adoption.")
+        notes.append(_("Published on {published}, within {days} days of adoption.").format(published=_day(published), days=rules.publication_days))
     if today > latest:
-        notes.append(f"Overdue: the review was due by {_day(latest)} ({rules.review_years} years after adoption).")
+        notes.append(_("Overdue: the review was due by {due} ({years} years after adoption).").format(due=_day(latest), years=rules.review_years))
     elif planned is None:
-        notes.append(f"The review is due by {_day(latest)}: enter the date it is planned for.")
+        notes.append(_("The review is due by {due}: enter the date it is planned for.").format(due=_day(latest)))
     elif planned > latest:
-        notes.append(f"The planned review ({_day(planned)}) is later than the deadline: "
-                     f"review the plan by {_day(latest)}.")
+        notes.append(_("The planned review ({planned}) is later than the deadline: review the plan by {due}.").format(
+            planned=_day(planned), due=_day(latest)))
     else:
-        notes.append(f"Review planned for {_day(planned)} (due by {_day(latest)}).")
+        notes.append(_("Review planned for {planned} (due by {due}).").format(planned=_day(planned), due=_day(latest)))
     review = min(planned, latest) if planned else latest
     if term_end is None:
-        notes.append("Enter the date the council's term ends to line the review up with it.")
+        notes.append(_("Enter the date the council's term ends to line the review up with it."))
     elif term_end < today:
-        notes.append(f"The council term end entered ({_day(term_end)}) has passed: enter the current term's end.")
+        notes.append(_("The council term end entered ({date}) has passed: enter the current term's end.").format(date=_day(term_end)))
     elif review > term_end:
-        first_budget = f" ({_day(budget)} or the next one after the election)" if budget and budget > term_end else ""
-        notes.append(f"The review falls after the council term ends ({_day(term_end)}): plan it for the new "
-                     f"council's first budget{first_budget}, and brief the new council on the plan early in its term.")
+        first_budget = _(" ({date} or the next one after the election)").format(date=_day(budget)) if budget and budget > term_end else ""
+        notes.append(_("The review falls after the council term ends ({date}): plan it for the new council's first budget{budget}, "
+                       "and brief the new council on the plan early in its term.").format(date=_day(term_end), budget=first_budget))
     else:
-        notes.append(f"The review falls within the current council term (ends {_day(term_end)}): "
-                     "bring its findings to this council before the term ends.")
+        notes.append(_("The review falls within the current council term (ends {date}): bring its findings to this council "
+                       "before the term ends.").format(date=_day(term_end)))
     if budget is None:
-        notes.append("Enter the date of the next budget so the actions' resources can be requested in time.")
+        notes.append(_("Enter the date of the next budget so the actions' resources can be requested in time."))
     elif budget < today:
-        notes.append(f"The budget date entered ({_day(budget)}) has passed: enter the next one.")
+        notes.append(_("The budget date entered ({date}) has passed: enter the next one.").format(date=_day(budget)))
     elif budget <= review:
-        notes.append(f"The next budget ({_day(budget)}) comes before the review: request the resources "
-                     "the actions need in that budget.")
+        notes.append(_("The next budget ({date}) comes before the review: request the resources the actions need in that budget.").format(
+            date=_day(budget)))
     else:
-        notes.append(f"The review ({_day(review)}) comes before the next budget ({_day(budget)}): "
-                     "finish it in time for its findings to shape that budget.")
+        notes.append(_("The review ({review}) comes before the next budget ({budget}): finish it in time for its findings to shape "
+                       "that budget.").format(review=_day(review), budget=_day(budget)))
     return PlanCycle(adoption, due, published, latest, planned, term_end, budget, tuple(notes), councils)
 
 
@@ -194,30 +197,30 @@ def overdue_items(tables: Tables, today: dt.date) -> pd.DataFrame:
     for m in milestones.to_dict("records") if not milestones.empty else []:
         due = as_date(m["due"])
         if due is not None and due < today and as_date(m["done"]) is None:
-            kind = "Milestone" if m["kind"] == "other" else kinds.get(str(m["kind"]), "Milestone")
+            kind = _("Milestone") if m["kind"] == "other" else kinds.get(str(m["kind"]), _("Milestone"))
             rows.append({"kind": kind, "title": str(m["title"]), "due": due,
-                         "detail": "no done date recorded", "stage": "implementation", "record_id": m["id"]})
+                         "detail": _("no done date recorded"), "stage": "implementation", "record_id": m["id"]})
     actions = rows_of(tables, "actions")
     for a in actions.to_dict("records") if not actions.empty else []:
         if a.get(STANDING) == DROPPED_SINCE:  # a progress report lists it as dropped, not as late
             continue
         end = as_date(a["end"])
         if end is not None and end < today and a["status"] not in CLOSED_STATUSES:
-            status = statuses.get(str(a["status"]), "no status") if not _blank(a["status"]) else "no status"
-            percent = "" if _blank(a["percent_complete"]) else f", {int(a['percent_complete'])}% complete"
-            rows.append({"kind": "Action", "title": str(a["title"]), "due": end,
+            status = statuses.get(str(a["status"]), _("no status")) if not _blank(a["status"]) else _("no status")
+            percent = "" if _blank(a["percent_complete"]) else _(", {percent} complete").format(percent=format_percent(int(a["percent_complete"]) / 100))
+            rows.append({"kind": _("Action"), "title": str(a["title"]), "due": end,
                          "detail": f"{status}{percent}", "stage": "implementation", "record_id": a["id"]})
     row = _community(tables)
     adoption = as_date(row.get("adoption_date"))
     if adoption is not None:
         due = publication_due(adoption)
         if as_date(row.get("publication_date")) is None and due < today:
-            rows.append({"kind": "Plan", "title": "Publish the plan online", "due": due,
-                         "detail": "no publication date recorded", "stage": "implementation", "record_id": None})
+            rows.append({"kind": _("Plan"), "title": _("Publish the plan online"), "due": due,
+                         "detail": _("no publication date recorded"), "stage": "implementation", "record_id": None})
         deadline = review_due(adoption)
         if deadline < today:
-            rows.append({"kind": "Plan", "title": "Review the plan", "due": deadline,
-                         "detail": "four years since adoption", "stage": "implementation", "record_id": None})
+            rows.append({"kind": _("Plan"), "title": _("Review the plan"), "due": deadline,
+                         "detail": _("four years since adoption"), "stage": "implementation", "record_id": None})
     frame = pd.DataFrame(rows, columns=[c for c in OVERDUE_COLUMNS if c != "days_overdue"])
     frame["days_overdue"] = [(today - d).days for d in frame["due"]]
     return frame.sort_values(["due", "title"], kind="stable").reset_index(drop=True)[OVERDUE_COLUMNS]
@@ -292,8 +295,8 @@ def gantt_tasks(tables: Tables) -> pd.DataFrame:
         "title": [title + marks.get(standing, "") for title, standing in zip(rows["title"], rows[STANDING], strict=True)],
         "start": rows["start"], "end": rows["end"],
         "status": rows["status_key"].fillna(""),
-        "group": [a or "No planning area" for a in rows["planning_area"]],
-        "risk": [r or "No risk named" for r in rows["risk"]],
+        "group": [a or _(NO_PLANNING_AREA) for a in rows["planning_area"]],
+        "risk": [r or _("No risk named") for r in rows["risk"]],
         "risk_id": rows["risk_id"],
         "priority": [r in priority for r in rows["risk_id"]],
         "_area": [area_order.get(a, len(area_order)) for a in rows["planning_area_key"]],
@@ -303,9 +306,12 @@ def gantt_tasks(tables: Tables) -> pd.DataFrame:
     return ordered.drop(columns=["_area", "_risk", "_none"]).reset_index(drop=True)
 
 
+NO_PLANNING_AREA = N_("No planning area")  # the timeline's group for actions with none
+
+
 def planning_area_order() -> list[str]:
     """Planning-area names in the catalogue's order (the timeline's group order)."""
-    return [area.name for area in load_catalogue().planning_areas] + ["No planning area"]
+    return [area.name for area in load_catalogue().planning_areas] + [_(NO_PLANNING_AREA)]
 
 
 # -- who reports to whom ---------------------------------------------------------------------------
@@ -465,7 +471,7 @@ def indicator_progress(tables: Tables) -> pd.DataFrame:
         share = None
         if value is not None and target is not None and baseline is not None and target != baseline and partial is None:
             share = (value - baseline) / (target - baseline)
-        status = (f"Incomplete: covers {partial} only, not comparable with the full-year target" if partial
+        status = (_("Incomplete: covers {period} only, not comparable with the full-year target").format(period=partial) if partial
                   else _progress_status(value, baseline, target, higher, share))
         rows.append({
             "measure_id": str(m["id"]), "expected_outcome": str(m["expected_outcome"]),
@@ -482,19 +488,19 @@ def indicator_progress(tables: Tables) -> pd.DataFrame:
 def _progress_status(value: float | None, baseline: float | None, target: float | None,
                      higher: bool | None, share: float | None) -> str:
     if target is None:
-        return "No target set"
+        return _("No target set")
     if value is None:
-        return "No measurement yet"
+        return _("No measurement yet")
     if share is not None:
         if share >= 1:
-            return "Target reached"
+            return _("Target reached")
         if share > 0:
-            return f"Improving: {share:.0%} of the way from baseline to target"
-        return "No change from baseline" if share == 0 else "Moved away from the target since the baseline"
+            return _("Improving: {percent} of the way from baseline to target").format(percent=format_percent(share))
+        return _("No change from baseline") if share == 0 else _("Moved away from the target since the baseline")
     if higher is None:
-        return "Latest value recorded; no baseline to compare"
+        return _("Latest value recorded; no baseline to compare")
     reached = value >= target if higher else value <= target
-    return "Target reached" if reached else "Target not yet reached"
+    return _("Target reached") if reached else _("Target not yet reached")
 
 
 # -- what changed since the last progress report ----------------------------------------------------

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from ..framework import load_catalogue
-from ..i18n import _, ngettext
+from ..i18n import _, ngettext, pgettext
 from ._tables import Tables, rows_of
 from .adoption import council_adoptions, date_order_problems, first_nation_led
 from .commitment import seat_eligibility
@@ -175,7 +175,7 @@ def council_resolutions(tables: Tables) -> Check:
     councils = [c for c in council_adoptions(tables) if c.needs_resolution]
     if not councils:
         return Check("commitment", "council_resolutions", _("Council resolution recorded"), 0, 1, (_("the community"),))
-    missing = tuple(f"{c.community}: {c.status.lower()}" for c in councils if not c.has_approved)
+    missing = tuple(f"{c.community}: {_(c.status).lower()}" for c in councils if not c.has_approved)
     title = _("Each council's adoption resolution is recorded") if len(councils) > 1 else _("Council resolution recorded")
     return Check("commitment", "council_resolutions", title, len(councils) - len(missing), len(councils), missing)
 
@@ -214,7 +214,7 @@ def _priority_evidence(tables: Tables) -> Check:
     total = max(len(priorities), 1)
     done = len(priorities) - len(missing)
     if priorities.empty:
-        missing = ["no priority risk chosen"]
+        missing = [_("no priority risk chosen")]
     return Check("risk", "priority_evidence", _("Priority risks are chosen, each with evidence"), done, total, tuple(missing))
 
 
@@ -263,7 +263,7 @@ def _assets_for_priorities(tables: Tables) -> Check:
         _("Each priority risk has community assets mapped to it"),
         len(priorities) - len(missing),
         max(len(priorities), 1),
-        tuple(missing) or (() if len(priorities) else ("no priority risk chosen",)),
+        tuple(missing) or (() if len(priorities) else (_("no priority risk chosen"),)),
     )
 
 
@@ -320,28 +320,29 @@ def plan_dates(tables: Tables, today: dt.date | None = None) -> Check:
     missing: list[str] = []
     total = 0
     for council in councils:
-        label = council.council if len(councils) > 1 else "council"
+        label = council.council if len(councils) > 1 else pgettext("who adopted the plan", "council")
         total += 1
         if council.adopted is None:
-            missing.append(f"adoption by {label}" if len(councils) > 1 else "adoption date")
+            missing.append(_("adoption by {council}").format(council=label) if len(councils) > 1 else _("adoption date"))
             continue
         due = council.publication_due
         if due is None:  # a Band Council: no statutory deadline
             continue
         total += 1
         if published is None:
-            missing.append(f"publication (due by {due.isoformat()}, {rules.publication_days} days after {label} adopted the plan)")
+            missing.append(_("publication (due by {due}, {days} days after {council} adopted the plan)").format(
+                due=due.isoformat(), days=rules.publication_days, council=label))
         elif published > due:
-            missing.append(f"publication was more than {rules.publication_days} days after {label} adopted the plan")
+            missing.append(_("publication was more than {days} days after {council} adopted the plan").format(days=rules.publication_days, council=label))
     missing.extend(date_order_problems(tables))
     deadlines = [c.review_due for c in councils if c.review_due is not None]
     if any(c.adopted is not None for c in councils):
         total += 1
         latest = min(deadlines) if deadlines else None
         if review is None:
-            missing.append("next review date" + (f" (due by {latest.isoformat()})" if latest else ""))
+            missing.append(_("next review date (due by {due})").format(due=latest.isoformat()) if latest else _("next review date"))
         elif latest is not None and review > latest:
-            missing.append(f"next review is more than {rules.review_years} years after adoption (due by {latest.isoformat()})")
+            missing.append(_("next review is more than {years} years after adoption (due by {due})").format(years=rules.review_years, due=latest.isoformat()))
     total = max(total, 1)
     title = (_("Plan approved by Band Council resolution, with its dates in order") if first_nation_led(tables)
              else _("Plan adopted, published and its review scheduled"))
@@ -413,12 +414,12 @@ def priority_strategies(tables: Tables) -> Check:
         covered = set(strategies.loc[strategies["risk_id"] == risk["id"], "planning_area"]) if not strategies.empty else set()
         gaps = [catalogue.name_of("planning_areas", a) for a in emphasis_areas() if a not in covered]
         if gaps:
-            missing.append(f"{risk['name']}: no strategy in {', '.join(gaps)}")
+            missing.append(_("{risk}: no strategy in {areas}").format(risk=risk["name"], areas=", ".join(gaps)))
         if risk["id"] not in measured:
-            missing.append(f"{risk['name']}: no outcome with an indicator and a target")
+            missing.append(_("{risk}: no outcome with an indicator and a target").format(risk=risk["name"]))
         done += not gaps and risk["id"] in measured
     if priorities.empty:
-        missing = ["no priority risk chosen"]
+        missing = [_("no priority risk chosen")]
     return Check(
         "evaluation", "priority_strategies",
         _("Each priority has strategies in social development, prevention and risk intervention, with measurable outcomes"),

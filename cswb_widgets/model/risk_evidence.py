@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..framework import load_catalogue
+from ..i18n import _, format_decimal, format_percent, ngettext
 from ._tables import Tables, rows_of
 from .privacy import is_count_unit
 
@@ -214,7 +215,8 @@ def _votes(tables: Tables, risk_ids: pd.Index) -> tuple[pd.Series, pd.Series]:
         return pd.Series(np.nan, index=risk_ids), pd.Series("no workshop ballots yet", index=risk_ids)
     grouped = votes.groupby("risk_id")["value"].agg(["mean", "count"]).reindex(risk_ids)
     words = [
-        f"mean rating {m:.2f} of 5 from {int(c)} ballots" if c == c and c else "no ballots"
+        ngettext("mean rating {mean} of 5 from {count} ballot", "mean rating {mean} of 5 from {count} ballots", int(c)).format(
+            mean=format_decimal(m, 2), count=int(c)) if c == c and c else _("no ballots")
         for m, c in zip(grouped["mean"], grouped["count"], strict=True)
     ]
     return grouped["mean"].astype(float), pd.Series(words, index=risk_ids)
@@ -224,11 +226,16 @@ def trend_words(change: float, worsening: float, *, with_rate: bool = True) -> s
     """An indicator's trend in words: "rising 12% a year (worsening)"; without the rate when
     publishing it would reveal suppressed counts (2 -> 3 is "rising 50% a year")."""
     if np.isnan(change):
-        return "one year of data: no trend yet"
+        return _("one year of data: no trend yet")
     if abs(change) < 0.01:
-        return "stable"
-    rate = f" {abs(change):.0%} a year" if with_rate else ""
-    return f"{'rising' if change > 0 else 'falling'}{rate} ({'worsening' if worsening > 0 else 'improving'})"
+        return _("stable")
+    rising, worse = change > 0, worsening > 0
+    if not with_rate:
+        return {(True, True): _("rising (worsening)"), (True, False): _("rising (improving)"),
+                (False, True): _("falling (worsening)"), (False, False): _("falling (improving)")}[(rising, worse)]
+    words = {(True, True): _("rising {rate} a year (worsening)"), (True, False): _("rising {rate} a year (improving)"),
+             (False, True): _("falling {rate} a year (worsening)"), (False, False): _("falling {rate} a year (improving)")}
+    return words[(rising, worse)].format(rate=format_percent(abs(change)))
 
 
 def _trend(tables: Tables, risk_ids: pd.Index) -> tuple[pd.Series, pd.Series]:

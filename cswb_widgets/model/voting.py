@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..i18n import N_
 from ._tables import Tables, rows_of
 
 RATINGS = (1, 2, 3, 4, 5)
@@ -22,7 +23,7 @@ DISTRIBUTION = tuple(f"rated_{rating}" for rating in RATINGS)
 SUMMARY_COLUMNS = ("risk_id", "name", "ballots", "mean", "median", *DISTRIBUTION)
 
 
-UNNAMED_PARTICIPANT = "Participant (no name given)"
+UNNAMED_PARTICIPANT = N_("Participant (no name given)")  # stored as written; shown with _()
 MAX_PARTICIPANT_CHARACTERS = 80
 
 

@@ -45,7 +45,6 @@ ALL_PLACED_TEXT = N_(
     "Every asset with a site has map coordinates. (Confidential sites such as shelters, "
     "virtual and community-wide services are not mapped.)"
 )
-ALL_PLACED = f"<p>{ALL_PLACED_TEXT}</p>"  # English, as the Assets app shows it; documents use all_placed_html()
 
 
 def all_placed_html() -> str:
@@ -191,34 +190,36 @@ def gap_matrix_html(matrix: pd.DataFrame) -> str:
         row = Markup("").join(_matrix_cell(cell) for cell in cells.to_dict("records"))
         body.append(Markup('<tr><th scope="row">{}</th>{}</tr>').format(cells["risk"].iloc[0], row))
     table = Markup(
-        '<table class="cswb-table cswb-static cswb-gap-matrix"><caption>Assets by priority risk and planning area'
-        "</caption><thead><tr><th scope=\"col\">Priority risk</th>{}</tr></thead><tbody>{}</tbody></table>"
-    ).format(head, Markup("").join(body))
+        '<table class="cswb-table cswb-static cswb-gap-matrix"><caption>{}'
+        '</caption><thead><tr><th scope="col">{}</th>{}</tr></thead><tbody>{}</tbody></table>'
+    ).format(_("Assets by priority risk and planning area"), _("Priority risk"), head, Markup("").join(body))
     key = Markup(
-        "<p>Each cell counts the plan's own assets working on the risk in that planning area; "
-        "“(+2 partner)” adds those of neighbouring partner communities. <strong>Gap</strong>: no asset. "
-        "<strong>Overlap</strong>: two or more organizations serve the same group in the same place with the "
-        "same kind of service (or a note says they overlap) and do not coordinate. "
-        "<strong>Coordinated</strong>: such services, coordinating. "
-        "<strong>Complementary</strong>: two or more organizations serving different groups or places, or "
-        "offering different kinds of service.</p>"
+        "<p>{} <strong>{}</strong>: {} <strong>{}</strong>: {} <strong>{}</strong>: {} <strong>{}</strong>: {}</p>"
+    ).format(
+        _("Each cell counts the plan's own assets working on the risk in that planning area; "
+          "“(+2 partner)” adds those of neighbouring partner communities."),
+        _("Gap"), _("no asset."),
+        _("Overlap"), _("two or more organizations serve the same group in the same place with the same kind of service "
+                        "(or a note says they overlap) and do not coordinate."),
+        _("Coordinated"), _("such services, coordinating."),
+        _("Complementary"), _("two or more organizations serving different groups or places, or offering different kinds of service."),
     )
     return f"<style>{stylesheet()}{_MATRIX_STYLE}</style>{table}{key}{_gaps_in_words(matrix)}"
 
 
 def _count_in_cell(cell: dict[str, Any]) -> str:
-    partner = f" (+{cell['partner_count']} partner)" if cell["partner_count"] else ""
+    partner = _(" (+{count} partner)").format(count=cell["partner_count"]) if cell["partner_count"] else ""
     return f"{cell['own_count']}{partner}"
 
 
 def _matrix_cell(cell: dict[str, Any]) -> Markup:
     status = cell["status"]
     if status == "gap":
-        return Markup('<td class="cswb-cell-gap"><span class="cswb-cell-word">Gap</span>: no asset</td>')
+        return Markup('<td class="cswb-cell-gap"><span class="cswb-cell-word">{}</span>: {}</td>').format(_("Gap"), _("no asset"))
     count = _count_in_cell(cell)
     if status in ("overlap", "coordinated", "complementary"):
         return Markup('<td class="cswb-cell-{s}">{n}<br><span class="cswb-cell-word">{word}</span>: {orgs}</td>').format(
-            s=status, n=count, word=status.capitalize(), orgs=_listing(cell["organization_names"], NAMES_IN_A_CELL)
+            s=status, n=count, word=_(status.capitalize()), orgs=_listing(cell["organization_names"], NAMES_IN_A_CELL)
         )
     return Markup("<td>{}</td>").format(count)
 
@@ -229,30 +230,30 @@ def _gaps_in_words(matrix: pd.DataFrame) -> Markup:
         risk = cells["risk"].iloc[0]
         missing = [a.lower() for a, s in zip(cells["planning_area_name"], cells["status"], strict=True) if s == "gap"]
         if missing:
-            gap_items.append(Markup("<li>{}: no asset in {}.</li>").format(risk, ", ".join(missing)))
+            gap_items.append(Markup("<li>{}</li>").format(_("{risk}: no asset in {areas}.").format(risk=risk, areas=", ".join(missing))))
         for cell in cells[cells["status"] == "overlap"].to_dict("records"):
             overlap_items.append(
-                Markup("<li>{risk}, {area}: {orgs} organizations ({names}); serving the same group in the same place "
-                       "without coordinating: {assets}.</li>").format(
+                Markup("<li>{}</li>").format(_("{risk}, {area}: {orgs} organizations ({names}); serving the same group in the same place "
+                                               "without coordinating: {assets}.").format(
                     risk=risk, area=cell["planning_area_name"].lower(), orgs=cell["organization_count"],
                     names=_listing(cell["organization_names"], 8), assets=_listing(cell["uncoordinated"], 8),
-                )
+                ))
             )
     gap_list = (
         Markup("<ul>{}</ul>").format(Markup("").join(gap_items)) if gap_items
-        else Markup("<p>None: every priority risk has an asset in every planning area.</p>")
+        else Markup("<p>{}</p>").format(_("None: every priority risk has an asset in every planning area."))
     )
     overlap_list = (
         Markup("<ul>{}</ul>").format(Markup("").join(overlap_items)) if overlap_items
-        else Markup("<p>None: where several organizations serve the same group in the same place, they have noted "
-                    "how they coordinate.</p>")
+        else Markup("<p>{}</p>").format(_("None: where several organizations serve the same group in the same place, they have noted "
+                                          "how they coordinate."))
     )
-    return Markup("<h4>Gaps</h4>{}<h4>Overlaps</h4>{}").format(gap_list, overlap_list)
+    return Markup("<h4>{}</h4>{}<h4>{}</h4>{}").format(_("Gaps"), gap_list, _("Overlaps"), overlap_list)
 
 
 def _listing(names: list[str], limit: int) -> str:
     shown = ", ".join(names[:limit])
-    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+    return shown + (_(" and {count} more").format(count=len(names) - limit) if len(names) > limit else "")
 
 
 def capacity_gaps_html(tables: Any, matrix: pd.DataFrame) -> str:
@@ -260,25 +261,24 @@ def capacity_gaps_html(tables: Any, matrix: pd.DataFrame) -> str:
     `matrix` (the coverage matrix of every risk) is a gap, and which ones."""
     risks = tables["risks"]
     if risks.empty:
-        return "<p>No risk in the register yet: add risks in the Risk workbook.</p>"
+        return str(Markup("<p>{}</p>").format(_("No risk in the register yet: add risks in the Risk workbook.")))
     value, why = gaps.capacity_gap(tables, matrix), gaps.capacity_gap_explained(tables, matrix)
     frame = pd.DataFrame(
         {
             "risk": risks["name"].tolist(),
-            "priority": ["Yes" if p else "No" for p in risks["priority"].fillna(False).astype(bool)],
+            "priority": [_("Yes") if p else _("No") for p in risks["priority"].fillna(False).astype(bool)],
             "capacity_gap": [int(value[r]) for r in risks["id"]],
             "why": [why[r][:1].upper() + why[r][1:] for r in risks["id"]],
         }
     )
-    intro = (
-        "<p>The capacity gap of a risk is the number of the four planning areas (0 to 4) in which no "
-        "asset addresses it. It feeds the <strong>capacity gap</strong> criterion of the Risk workbook "
+    intro = str(Markup("<p>{}</p>").format(_(
+        "The capacity gap of a risk is the number of the four planning areas (0 to 4) in which no "
+        "asset addresses it. It feeds the capacity gap criterion of the Risk workbook "
         "(a criterion whose source is \u201ccapacity gap\u201d), which reads the same inventory: its "
-        "scores change as assets are added or edited.</p>"
-    )
+        "scores change as assets are added or edited.")))
     return intro + table_html(
         frame,
-        labels={"capacity_gap": "Capacity gap (planning areas without an asset)", "why": "Why"},
-        caption="Capacity gap by risk",
+        labels={"risk": _("Risk"), "priority": _("Priority"), "capacity_gap": _("Capacity gap (planning areas without an asset)"), "why": _("Why")},
+        caption=_("Capacity gap by risk"),
         row_header="risk",
     )

@@ -31,6 +31,26 @@ def coverage_list(check: Check) -> str:
         ) from None
 
 
+# Checks whose `missing` holds catalogue keys (readiness check key -> list name); the others hold words.
+_KEYED_MISSING = {**_COVERAGE_LISTS, "roles": "roles", "terms_of_reference": "tor_sections"}
+
+
+def missing_names(check: Check) -> list[str]:
+    """What a check still misses as people read it: catalogue names in the current language, never
+    keys ("Advisory committee", not "advisory_committee")."""
+    list_name = _KEYED_MISSING.get(check.key)
+    if list_name is None:
+        return list(check.missing)
+    catalogue = load_catalogue()
+    names = []
+    for key in check.missing:
+        try:
+            names.append(catalogue.name_of(list_name, key))
+        except KeyError:
+            names.append(key)
+    return names
+
+
 @dataclass(frozen=True)
 class CoverageItem:
     key: str

@@ -38,8 +38,10 @@ MEASURE_COLUMNS = [
     "higher_is_better", "data_source", "collection_method", "frequency", "responsibility", "data_sovereignty",
     "data_owner_id",
 ]
-MEASURE_LABELS = {"outcome_id": "Logic-model outcome", "higher_is_better": "Higher is better",
-                  "data_sovereignty": "Publication (set by the data's owner)", "data_owner_id": "Data owner"}
+MEASURE_LABELS = {"outcome_id": N_("Logic-model outcome"), "higher_is_better": N_("Higher is better"),
+                  "data_sovereignty": N_("Publication (set by the data's owner)"), "data_owner_id": N_("Data owner")}
+# What a measure lacks, as model.evaluation.measure_gaps words it, said whole (French agrees "aucun"/"aucune").
+_MISSING_WORDS = {"indicator": N_("no indicator"), "baseline": N_("no baseline"), "target": N_("no target"), "owner": N_("no owner")}
 ADOPTABLE_SHOWN = 100  # rows of the report's list of adoptable assets (a city's inventory has thousands)
 
 # The diagram's geometry, in SVG user units (pixels at 100%).
@@ -96,8 +98,8 @@ def evidence_strengths_html() -> str:
     items = Markup("").join(
         Markup("<dt>{}</dt><dd>{}</dd>").format(s.name, s.description) for s in load_catalogue().evidence_strengths
     )
-    return str(Markup('<details class="cswb-guidance"><summary>What the evidence strengths mean</summary>'
-                      "<dl>{}</dl></details>").format(items))
+    return str(Markup('<details class="cswb-guidance"><summary>{}</summary>'
+                      "<dl>{}</dl></details>").format(_("What the evidence strengths mean"), items))
 
 
 def strategies_html(tables: Any) -> str:
@@ -319,10 +321,12 @@ def logic_model_svg(tables: Any, model: dict[str, Any]) -> str:
     counts = "; ".join(f"{(items['level'] == key).sum()} {name.lower()}" for key, name in level_names)
     problems = int(links["kind"].isin(["backwards", "same level"]).sum())
     description = (
-        f"Logic model diagram in six columns from inputs to long-term outcomes: {counts}. "
-        f"{count_text(len(links), 'arrow')} show what leads to what"
-        + (f"; {problems} dashed red {'arrow goes' if problems == 1 else 'arrows go'} backwards or within a level" if problems else "")
-        + ". The table after the diagram lists every item and what it leads to."
+        _("Logic model diagram in six columns from inputs to long-term outcomes: {counts}.").format(counts=counts) + " "
+        + ngettext("{count} arrow shows what leads to what", "{count} arrows show what leads to what", len(links)).format(
+            count=format_number(len(links)))
+        + (ngettext("; {count} dashed red arrow goes backwards or within a level", "; {count} dashed red arrows go backwards or within a level",
+                    problems).format(count=problems) if problems else "")
+        + ". " + _("The table after the diagram lists every item and what it leads to.")
     )
     markers = Markup(
         '<defs><marker id="{p}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" '
@@ -335,7 +339,7 @@ def logic_model_svg(tables: Any, model: dict[str, Any]) -> str:
         'viewBox="0 0 {w} {h}" width="{w}" height="{h}" font-family="DejaVu Sans, Liberation Sans, Arial, sans-serif" '
         'style="max-width: 100%; height: auto"><title id="{p}-title">{title}</title><desc id="{p}-desc">{desc}</desc>'
         "{markers}{columns}{arrows}{boxes}</svg>"
-    ).format(p=prefix, w=width, h=int(height), title=f"Logic model: {label}", desc=description, markers=markers,
+    ).format(p=prefix, w=width, h=int(height), title=_("Logic model: {label}").format(label=label), desc=description, markers=markers,
              columns=Markup("").join(parts), arrows=Markup("").join(arrows), boxes=Markup("").join(boxes)))
 
 
@@ -349,31 +353,31 @@ def logic_model_table_html(tables: Any, model: dict[str, Any]) -> str:
         words = []
         for target in targets:
             kind = kinds.get((item_id, target), "")
-            note = f" ({kind})" if kind in ("backwards", "same level", "other model", "skips a level") else ""
-            words.append(texts.get(target, f"an item of another model ({target})") + note)
+            note = f" ({_(kind)})" if kind in ("backwards", "same level", "other model", "skips a level") else ""
+            words.append(texts.get(target, _("an item of another model ({item})").format(item=target)) + note)
         return "; ".join(words)
 
     catalogue = load_catalogue()
     frame = pd.DataFrame({
-        "Level": items["level_name"].tolist(),
-        "Item": items["text"].tolist(),
-        "Leads to": [onward(i, t) for i, t in zip(items["id"], items["leads_to"], strict=True)],
-        "Planning area": [catalogue.name_of("planning_areas", a) if a else "" for a in items["planning_area"]],
-        "Responsible": [_text(r) for r in items["responsible"]],
+        _("Level"): items["level_name"].tolist(),
+        _("Item"): items["text"].tolist(),
+        _("Leads to"): [onward(i, t) for i, t in zip(items["id"], items["leads_to"], strict=True)],
+        _("Planning area"): [catalogue.name_of("planning_areas", a) if a else "" for a in items["planning_area"]],
+        _("Responsible"): [_text(r) for r in items["responsible"]],
     })
-    return table_html(frame, caption=f"Logic model as a table: {model_label(tables, model)}",
-                             row_header="Item", empty_text="No item yet.", style=False)
+    return table_html(frame, caption=_("Logic model as a table: {model}").format(model=model_label(tables, model)),
+                      row_header=_("Item"), empty_text=_("No item yet."), style=False)
 
 
 def model_checks_html(tables: Any, model_id: str) -> str:
     checks = evaluation.model_checks(tables, model_id)
     if checks.empty:
-        return "<p>Checks: every level has an item, every item leads onward and every link goes forward.</p>"
+        return str(Markup("<p>{}</p>").format(_("Checks: every level has an item, every item leads onward and every link goes forward.")))
     items = Markup("").join(
-        Markup("<li><strong>{}</strong>: {}</li>").format("Problem" if s == "problem" else "Note", m)
+        Markup("<li><strong>{}</strong>: {}</li>").format(_("Problem") if s == "problem" else _("Note"), m)
         for s, m in zip(checks["severity"], checks["message"], strict=True)
     )
-    return str(Markup('<p>Checks:</p><ul class="cswb-checks">{}</ul>').format(items))
+    return str(Markup('<p>{}</p><ul class="cswb-checks">{}</ul>').format(_("Checks:"), items))
 
 
 def logic_model_html(tables: Any, model: dict[str, Any], *, heading: bool = True) -> str:
@@ -381,8 +385,8 @@ def logic_model_html(tables: Any, model: dict[str, Any], *, heading: bool = True
     title = Markup("<h4>{}</h4>").format(label) if heading else ""
     figure = Markup('<figure class="cswb-logic-model">{}<figcaption>{}</figcaption></figure>').format(
         Markup(logic_model_svg(tables, model)),
-        Markup("Logic model for {}; target group: {}.").format(
-            _risk_names(tables).get(str(model["risk_id"]), ""), _text(model.get("target_group"))),
+        Markup("{}").format(_("Logic model for {risk}; target group: {group}.").format(
+            risk=_risk_names(tables).get(str(model["risk_id"]), ""), group=_text(model.get("target_group")))),
     )
     return (str(title) + _style() + str(figure) + logic_model_table_html(tables, model)
             + model_checks_html(tables, str(model["id"])))
@@ -391,7 +395,7 @@ def logic_model_html(tables: Any, model: dict[str, Any], *, heading: bool = True
 def logic_models_html(tables: Any) -> str:
     models = ordered_models(tables)
     if not models:
-        return "<p>No logic model yet.</p>"
+        return str(Markup("<p>{}</p>").format(_("No logic model yet.")))
     return "".join(logic_model_html(tables, m) for m in models)
 
 
@@ -432,18 +436,20 @@ def measure_gaps_html(unmeasured: pd.DataFrame, gaps: pd.DataFrame) -> str:
     and measures lacking an indicator, baseline, target or owner (`gaps`: as `evaluation.measure_gaps`)."""
     names = dict(evaluation.levels())
     if unmeasured.empty:
-        first = Markup("<p>Every outcome of the logic models has a measure.</p>")
+        first = Markup("<p>{}</p>").format(_("Every outcome of the logic models has a measure."))
     else:
-        first = Markup("<p>{} of the logic models still {} no measure:</p><ul>{}</ul>").format(
-            count_text(len(unmeasured), "outcome"), "has" if len(unmeasured) == 1 else "have",
+        first = Markup("<p>{}</p><ul>{}</ul>").format(
+            ngettext("{count} outcome of the logic models still has no measure:", "{count} outcomes of the logic models still have no measure:",
+                     len(unmeasured)).format(count=format_number(len(unmeasured))),
             Markup("").join(Markup("<li>{} ({}, {})</li>").format(t, names[lv].lower(), m)
                             for t, lv, m in zip(unmeasured["text"], unmeasured["level"], unmeasured["model"], strict=True)))
     if gaps.empty:
-        second = Markup("<p>Every measure has an indicator, a baseline, a target and an owner.</p>")
+        second = Markup("<p>{}</p>").format(_("Every measure has an indicator, a baseline, a target and an owner."))
     else:
-        second = Markup("<p>{} still {}:</p><ul>{}</ul>").format(
-            count_text(len(gaps), "measure"), "lacks something" if len(gaps) == 1 else "lack something",
-            Markup("").join(Markup("<li>{}: no {}</li>").format(o, ", no ".join(m))
+        second = Markup("<p>{}</p><ul>{}</ul>").format(
+            ngettext("{count} measure still lacks something:", "{count} measures still lack something:", len(gaps)).format(
+                count=format_number(len(gaps))),
+            Markup("").join(Markup("<li>{}: {}</li>").format(o, ", ".join(_(_MISSING_WORDS.get(f, f)) for f in m))
                             for o, m in zip(gaps["expected_outcome"], gaps["missing"], strict=True)))
     return str(Markup('<section class="cswb-measure-gaps">{}{}</section>').format(first, second))
 
@@ -451,23 +457,26 @@ def measure_gaps_html(unmeasured: pd.DataFrame, gaps: pd.DataFrame) -> str:
 def measure_ids_html(tables: Any) -> str:
     measures = tables["measures"]
     if measures.empty:
-        return "<p>No measure yet: add measures to the framework first.</p>"
+        return str(Markup("<p>{}</p>").format(_("No measure yet: add measures to the framework first.")))
     frame = pd.DataFrame({
         "measure_id": measures["id"].astype(str).tolist(),
-        "Expected outcome": measures["expected_outcome"].astype(str).tolist(),
-        "Indicator": [_text(i) for i in measures["indicator"]],
+        _("Expected outcome"): measures["expected_outcome"].astype(str).tolist(),
+        _("Indicator"): [_text(i) for i in measures["indicator"]],
     })
-    return table_html(frame, labels={"measure_id": "measure_id (for files)"},
-                             caption="Measure ids to use in an imported file", row_header="measure_id")
+    # the column keeps its file name (measure_id): people type it in the files they import
+    return table_html(frame, labels={"measure_id": _("measure_id (for files)")},
+                      caption=_("Measure ids to use in an imported file"), row_header="measure_id")
 
 
 def measurements_summary_html(tables: Any) -> str:
     rows = tables["measurements"]
     if rows.empty:
-        return "<p>No measurement recorded yet.</p>"
+        return str(Markup("<p>{}</p>").format(_("No measurement recorded yet.")))
     first, last = pd.Timestamp(rows["date"].min()).date(), pd.Timestamp(rows["date"].max()).date()
-    return (f"<p>{count_text(len(rows), 'measurement')} of {count_text(rows['measure_id'].nunique(), 'measure')}, "
-            f"from {first} to {last}. Each measure's values are charted below against its baseline and target.</p>")
+    measurements = ngettext("{count} measurement", "{count} measurements", len(rows)).format(count=format_number(len(rows)))
+    measures = ngettext("{count} measure", "{count} measures", rows["measure_id"].nunique()).format(count=format_number(rows["measure_id"].nunique()))
+    return str(Markup("<p>{}</p>").format(_("{measurements} of {measures}, from {first} to {last}. Each measure's values are charted below "
+                                            "against its baseline and target.").format(measurements=measurements, measures=measures, first=first, last=last)))
 
 
 # -- progress ---------------------------------------------------------------------------------------------------

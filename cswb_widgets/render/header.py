@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ..i18n import _
 from ..model.readiness import FIXED_IN_PART, StageSummary, assess
 from ._html import escape, readable_text_colour, safe_colour, safe_logo, with_style
+from .coverage import missing_names
 from .records import WorkspaceTables
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ def next_steps_html(summaries: Sequence[StageSummary], current_stage: str, *, sh
                 f'{escape(_("Every check above is met."))}</p></div>')
     items = []
     for check in checks:
-        missing = list(check.missing[:shown])
+        missing = missing_names(check)[:shown]
         more = len(check.missing) - len(missing)
         listed = "; ".join(missing) + (_(" and {n} more").format(n=more) if more else "")
         still = " " + escape(_("Still missing: {items}.").format(items=listed)) if missing else ""

@@ -26,6 +26,7 @@ from ..model.implementation import Node
 from ..model.plan_versions import DROPPED_SINCE, SINCE_ADOPTION, STANDING
 from ..model.privacy import is_small_count
 from . import charts, figures
+from .coverage import missing_names
 from .plan_parts import risk_part_html
 from .plan_versions import measured_title, since_adoption_text
 from .records import detailed_table_html, table_html
@@ -63,7 +64,7 @@ def readiness_html(checks: Sequence[readiness.Check], link: Callable[[str], str 
         else:
             state = Markup('<span class="cswb-status-missing"><span aria-hidden="true">\u2717 </span>{}</span>').format(
                 _("Not yet ({done} of {total}):").format(done=check.done, total=check.total))
-            shown = list(check.missing[:6]) + ([_("and {n} more").format(n=len(check.missing) - 6)]
+            shown = missing_names(check)[:6] + ([_("and {n} more").format(n=len(check.missing) - 6)]
                                                if len(check.missing) > 6 else [])
             missing = Markup(" {}").format(_("Still missing: {items}.").format(items="; ".join(shown))) if shown else Markup("")
         items.append(Markup('<li data-check="{}">{} {}.{} {}</li>').format(check.key, state, _(check.title), missing, where))
@@ -132,7 +133,7 @@ def activities_by_risk_html(tables: Any) -> str:
     parts: list[str] = []
     for risk_id, name in zip(priorities["id"].astype(str), priorities["name"].astype(str), strict=True):
         mine = rows[rows["risk_id"] == risk_id] if len(rows) else rows
-        mine = mine.iloc[sorted(range(len(mine)), key=lambda n: order.get(mine["planning_area"].iloc[n] or "No planning area", len(order)))]
+        mine = mine.iloc[sorted(range(len(mine)), key=lambda n: order.get(mine["planning_area"].iloc[n], len(order)))]  # none: last
         frame = pd.DataFrame({
             "Activity": mine["title"].tolist(),
             "Planning area": [_(str(a)) if isinstance(a, str) else a for a in mine["planning_area"]],

@@ -19,6 +19,7 @@ from ..model import prioritization, readiness, risk_evidence
 from ..model.privacy import SMALL_COUNT, is_count_unit, is_small_count
 from ..model.voting import vote_summary
 from . import charts, figures, maps
+from .coverage import missing_names
 from .plan_parts import risk_part_html
 from .records import detailed_table_html, table_html
 
@@ -193,14 +194,14 @@ def sources_note_html() -> str:
     items = Markup("").join(
         Markup("<li><strong>{}</strong>: {}</li>").format(name, words)
         for name, words in (
-            ("entered", "the scores typed in the table below (e.g. magnitude or severity from the group's judgement)"),
-            ("community concern", "the share of buy-in feedback items tagged with the risk's category"),
-            ("workshop votes", "the mean rating from workshop ballots"),
-            ("indicator trend", "the yearly change of the risk's indicators, signed so that worsening is positive"),
-            ("capacity gap", "how many of the four planning areas have no asset addressing the risk (Assets workbook)"),
+            (_("entered"), _("the scores typed in the table below (e.g. magnitude or severity from the group's judgement)")),
+            (_("community concern"), _("the share of buy-in feedback items tagged with the risk's category")),
+            (_("workshop votes"), _("the mean rating from workshop ballots")),
+            (_("indicator trend"), _("the yearly change of the risk's indicators, signed so that worsening is positive")),
+            (_("capacity gap"), _("how many of the four planning areas have no asset addressing the risk (Assets workbook)")),
         )
     )
-    return str(Markup("<p>Where each criterion's values come from:</p><ul>{}</ul>").format(items))
+    return str(Markup("<p>{}</p><ul>{}</ul>").format(_("Where each criterion's values come from:"), items))
 
 
 SENSITIVITY_COLUMN = "Rank range when one weight moves ±50%"
@@ -479,7 +480,7 @@ def priorities_status_html(tables: Any) -> str:
     for summary in readiness.assess(tables):
         for check in summary.checks:
             if check.key in ("priority_evidence", "priority_profile"):
-                missing = (" " + _("Still missing: {items}.").format(items="; ".join(check.missing))) if check.missing else ""
+                missing = (" " + _("Still missing: {items}.").format(items="; ".join(missing_names(check)))) if check.missing else ""
                 items.append(Markup("<li>{}</li>").format(_("{check}: {done} of {total}.").format(
                     check=_(check.title), done=check.done, total=check.total) + missing))
     return str(Markup('<ul class="cswb-checks">{}</ul>').format(Markup("").join(items)))

@@ -18,6 +18,7 @@ from .. import i18n
 from ..framework import load_catalogue
 from ..i18n import N_
 from ..model.readiness import Check, assess, plan_readiness
+from ..render.coverage import missing_names
 from ..store import TABLES, Workspace
 from ..store.served_root import SLUG_RULE, Location, find_workspaces, shown_location, stage_href
 from ..store.versions import list_versions
@@ -144,21 +145,30 @@ def _readiness_link(check: Check, slug: str, notebooks: Collection[str]) -> Read
         complete=check.complete,
         done=check.done,
         total=check.total,
-        missing=check.missing[:MISSING_SHOWN],
+        missing=tuple(missing_names(check)[:MISSING_SHOWN]),
         more=max(len(check.missing) - MISSING_SHOWN, 0),
         stage_title=i18n._(_stage_titles()[check.stage]),
         href=stage_href(check.stage, slug) if check.stage in notebooks else None,
     )
 
 
-@cache
 def _stage_titles() -> dict[str, str]:
-    return {stage.key: stage.title for stage in load_catalogue().stages}
+    return _stage_titles_in(i18n.current_language())
+
+
+def _kind_names() -> dict[str, str]:
+    return _kind_names_in(i18n.current_language())
+
+
+# Cached per language: a server shows pages in both languages at once.
+@cache
+def _stage_titles_in(language: str) -> dict[str, str]:
+    return {stage.key: stage.title for stage in load_catalogue(language).stages}
 
 
 @cache
-def _kind_names() -> dict[str, str]:
-    return {kind.key: kind.name for kind in load_catalogue().community_kinds}
+def _kind_names_in(language: str) -> dict[str, str]:
+    return {kind.key: kind.name for kind in load_catalogue(language).community_kinds}
 
 
 @cache

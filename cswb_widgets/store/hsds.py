@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..model.languages import join_languages, language_code
 from .limits import MAX_ARCHIVE_BYTES, check_archive, check_file, check_size
 from .schema import ID_PATTERN
@@ -817,38 +817,48 @@ def _notices(
 ) -> list[str]:
     notices = []
     if contents.unknown:
-        notices.append(f"Ignored {_plural(len(contents.unknown), 'table')} that HSDS does not define: "
-                       f"{', '.join(contents.unknown)}.")
+        notices.append(ngettext("Ignored {count} table that HSDS does not define: {names}.",
+                                "Ignored {count} tables that HSDS does not define: {names}.", len(contents.unknown)).format(
+            count=len(contents.unknown), names=", ".join(contents.unknown)))
     if contents.unused:
-        notices.append(f"HSDS tables recognized but not used by the asset inventory: {', '.join(contents.unused)}.")
+        notices.append(_("HSDS tables recognized but not used by the asset inventory: {names}.").format(names=", ".join(contents.unused)))
     if contents.personal:
-        notices.append("Not read, so that personal contact data stays out of the workspace:"
-                       f" {', '.join(contents.personal)}.")
+        notices.append(_("Not read, so that personal contact data stays out of the workspace: {names}.").format(
+            names=", ".join(contents.personal)))
     if contents.missing:
-        notices.append(f"Listed in {DESCRIPTOR} but missing from the package: {', '.join(contents.missing)}.")
+        notices.append(_("Listed in {descriptor} but missing from the package: {names}.").format(
+            descriptor=DESCRIPTOR, names=", ".join(contents.missing)))
     if skipped:
-        notices.append(f"Skipped {_plural(len(skipped), 'service')} that HSDS marks inactive or defunct:"
-                       f" {_names(skipped)}.")
+        notices.append(ngettext("Skipped {count} service that HSDS marks inactive or defunct: {names}.",
+                                "Skipped {count} services that HSDS marks inactive or defunct: {names}.", len(skipped)).format(
+            count=len(skipped), names=_names(skipped)))
     for service in services:
         if service.coordinates_issue:
-            notices.append(f"Service '{service.name}' was imported without map coordinates:"
-                           f" {service.coordinates_issue}.")
+            notices.append(_("Service '{name}' was imported without map coordinates: {issue}.").format(
+                name=service.name, issue=service.coordinates_issue))
     unmapped = [s.name for s in services if s.fields["latitude"] is None and not s.virtual_only
                 and not s.coordinates_issue and s.name not in kept_hidden]
     if unmapped:
-        notices.append(f"{_plural(len(unmapped), 'service')} without coordinates will not appear on maps"
-                       f" until a location is added: {_names(unmapped)}.")
+        notices.append(ngettext("{count} service without coordinates will not appear on maps until a location is added: {names}.",
+                                "{count} services without coordinates will not appear on maps until a location is added: {names}.",
+                                len(unmapped)).format(count=len(unmapped), names=_names(unmapped)))
     if new_orgs:
-        notices.append(f"{_plural(len(new_orgs), 'new organization')} got the sector 'Other' (HSDS has no sectors);"
-                       f" choose their sectors in the commitment workbook: {_names(new_orgs)}.")
+        notices.append(ngettext("{count} new organization got the sector 'Other' (HSDS has no sectors); choose their sectors in the "
+                                "commitment workbook: {names}.",
+                                "{count} new organizations got the sector 'Other' (HSDS has no sectors); choose their sectors in the "
+                                "commitment workbook: {names}.", len(new_orgs)).format(count=len(new_orgs), names=_names(new_orgs)))
     if matched:
-        notices.append(f"Services were linked to {_plural(len(matched), 'organization')} already in the workspace"
-                       f" under the same name, left unchanged: {_names(matched)}.")
+        notices.append(ngettext("Services were linked to {count} organization already in the workspace under the same name, left "
+                                "unchanged: {names}.",
+                                "Services were linked to {count} organizations already in the workspace under the same name, left "
+                                "unchanged: {names}.", len(matched)).format(count=len(matched), names=_names(matched)))
     if kept_hidden:
-        notices.append(f"Kept the location of {_plural(len(kept_hidden), 'confidential asset')} hidden:"
-                       f" {_names(kept_hidden)}.")
+        notices.append(ngettext("Kept the location of {count} confidential asset hidden: {names}.",
+                                "Kept the location of {count} confidential assets hidden: {names}.", len(kept_hidden)).format(
+            count=len(kept_hidden), names=_names(kept_hidden)))
     if redactions.phones or redactions.emails:
-        removed = f"{_plural(redactions.phones, 'phone number')} and {_plural(redactions.emails, 'e-mail address')}"
-        notices.append(f"Removed {removed}"
-                       " from imported text: personal contact data stays out of the workspace.")
+        phones = ngettext("{count} phone number", "{count} phone numbers", redactions.phones).format(count=redactions.phones)
+        emails = ngettext("{count} e-mail address", "{count} e-mail addresses", redactions.emails).format(count=redactions.emails)
+        notices.append(_("Removed {phones} and {emails} from imported text: personal contact data stays out of the workspace.").format(
+            phones=phones, emails=emails))
     return notices

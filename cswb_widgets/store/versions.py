@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, Problem
+from ..i18n import _
 from ..model.adoption import CouncilAdoption, council_adoptions
 from .schema import PLAN_VERSIONS_TABLE, SCHEMA_VERSION, TABLES
 
@@ -75,7 +76,7 @@ class PlanVersion:
 
     def title(self) -> str:
         """'version 2 (“2025 revision”)', for messages."""
-        return f"version {self.number} (“{self.label}”)"
+        return _("version {number} (“{label}”)").format(number=self.number, label=self.label)
 
 
 _COLUMNS = "number, label, kind, adopted_on, councils, created_at, actor, schema_version, content_sha256"

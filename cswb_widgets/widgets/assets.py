@@ -20,7 +20,7 @@ from ..errors import CswbError, InputError, Problem
 from ..i18n import _, format_number, ngettext
 from ..model import gaps
 from ..render import maps
-from ..render.assets import ALL_PLACED, MAP_TITLE
+from ..render.assets import MAP_TITLE, all_placed_html
 from ..store import Workspace, operations
 from ..store.tabular import ImportReport, import_file
 from . import _failures, _sync
@@ -103,7 +103,7 @@ class CoordinateEditor(ipywidgets.VBox):
         missing = gaps.assets_without_coordinates(self._book.tables())
         shown = missing.head(COORDINATES_EDITED_AT_ONCE)
         if missing.empty:
-            self.intro.value = ALL_PLACED
+            self.intro.value = all_placed_html()
         else:
             more = len(missing) - len(shown)
             self.intro.value = str(
@@ -262,4 +262,4 @@ class AssetMap(ipywidgets.VBox):
         self.caption.value = str(Markup('<p role="status" aria-live="polite" class="cswb-map-filter">{}</p>').format(words))
         page = maps.map_html(maps.area_map(tables["areas"], title=MAP_TITLE, height=self._height, **layers))
         caption = maps.map_caption(tables["areas"], title=MAP_TITLE, **layers)
-        self.view.value = maps.map_frame(page, title=MAP_TITLE, caption=caption, height=self._height)
+        self.view.value = maps.map_frame(page, title=_(MAP_TITLE), caption=caption, height=self._height)

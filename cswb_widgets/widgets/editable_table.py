@@ -190,7 +190,7 @@ class EditableTable(anywidget.AnyWidget):
         self._selected_id = ""
         self._shown = False  # rows are read once __init__ is done
         super().__init__(
-            caption=_(caption) if caption is not None else spec.title,
+            caption=_(caption) if caption is not None else _(spec.title),
             page_size=page_size,
             refresh_seconds=refresh_seconds,
             main_columns=list(render.main_columns(spec.name, self._columns)),

@@ -91,9 +91,9 @@ class RiskAnalysis(ipywidgets.VBox):
         for column, question in QUESTIONS:
             if column == "current_approach":
                 widget: ipywidgets.Textarea | CheckList = CheckList(
-                    [(a.name, a.key) for a in catalogue.current_approaches], description=question)
+                    [(a.name, a.key) for a in catalogue.current_approaches], description=_(question))
             else:
-                widget = ipywidgets.Textarea(description=question, rows=3, style={"description_width": "initial"},
+                widget = ipywidgets.Textarea(description=_(question), rows=3, style={"description_width": "initial"},
                                              layout=ipywidgets.Layout(width="46rem", max_width="100%"))
             self.fields[column] = widget
         self.save_button = ipywidgets.Button(description=_("Save answers"), button_style="primary")

@@ -174,7 +174,7 @@ class Workbook:
         actor = access.signed_in_actor()
         if actor is not None:  # the Hub said who this is: nobody types a name
             role = access.signed_in_role()
-            shown = _("Signed in as {actor}").format(actor=actor) + (f", {access.ROLE_LABELS[role]}" if role else "")
+            shown = _("Signed in as {actor}").format(actor=actor) + (f", {_(access.ROLE_LABELS[role])}" if role else "")
             signed_in = ipywidgets.HTML(str(Markup("<p class='cswb-signed-in'>{}</p>").format(shown)))
             return ipywidgets.VBox([StageHeader(self.ws, self.stage, link=self.link), signed_in])
         who = EditorName(self.ws)  # asked once per browser, then read back on every page

@@ -57,7 +57,7 @@ class CommitmentWorkbook(Workbook):
         if self.app:
             from ..widgets.map_panel import MapPanel
 
-            return MapPanel(self.ws, with_assets=False, title=view.MAP_TITLE)
+            return MapPanel(self.ws, with_assets=False, title=_(view.MAP_TITLE))
         return _html(view.community_map_html(self.ws.table("areas"), self.ws.table("member_communities")))
 
     # -- participants ----------------------------------------------------------------------------

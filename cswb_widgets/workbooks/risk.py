@@ -289,10 +289,10 @@ class RiskWorkbook(Workbook):
         """For the plan: the criteria with their weights, the ranked risks and which ranks hold."""
         tables, ranking = self._ranking()
         if ranking.scored.empty:
-            return _html("<p>No risk has been ranked.</p>")
+            return _html(f"<p>{escape(_('No risk has been ranked.'))}</p>")
         return _html(html.criteria_summary_html(ranking, tables) + html.weights_note_html(ranking, tables)
                      + html.ranking_table_html(ranking, tables) + html.sensitivity_html(ranking, tables)
-                     + "<h4>Workshop votes</h4>" + tally_html(tables, style=False) + html.not_chosen_html(ranking, tables))
+                     + f"<h4>{escape(_('Workshop votes'))}</h4>" + tally_html(tables, style=False) + html.not_chosen_html(ranking, tables))
 
     @report_only
     def sources(self) -> Shown:
