@@ -216,7 +216,7 @@ def test_the_adopted_plan_is_byte_stable_and_a_draft_says_so_on_every_page(
     text = before.decode("utf-8")
     assert original_title in text and "Extend the mobile crisis team to every night" not in text
     assert 'data-running-header="Maple Falls Community Safety and Well-Being Plan 2024–2028 – 2024 plan"' in text
-    assert "Council of the City of Maple Falls adopted it on 2024-05-28 (Resolution CS-2024-061)" in text
+    assert "Council of the City of Maple Falls adopted it on May 28, 2024 (Resolution CS-2024-061)" in text
     assert "prepared on" not in text and "Draft" not in text
 
     draft = build_reports([maple, sample_sources["tamarack-county"]], tmp_path / "draft", kind="plan", jobs=2,
@@ -234,7 +234,7 @@ def test_the_adopted_plan_is_byte_stable_and_a_draft_says_so_on_every_page(
     joint = (tmp_path / "draft" / "tamarack-county" / "plan.html").read_text(encoding="utf-8")
     statement = joint.split('class="cswb-edition cswb-draft-statement"', 1)[1].split("</div>", 1)[0]
     assert re.search(r"<li>[^<]*Stonebridge[^<]*: Took part; has not adopted the plan\.</li>", statement), statement
-    assert re.search(r"<li>[^<]*: Adopted \(\d{4}-\d\d-\d\d\)\.</li>", statement), statement
+    assert re.search(r"<li>[^<]*: Adopted \([A-Z][a-z]+ \d{1,2}, \d{4}\)\.</li>", statement), statement
 
 
 def test_the_launcher_lists_each_communitys_versions_and_plan_state(
@@ -247,7 +247,7 @@ def test_the_launcher_lists_each_communitys_versions_and_plan_state(
     assert cards["maple-falls"].plan_state == "Adopted (2024 plan)"
     assert cards["tamarack-county"].plan_state == "Draft (not adopted)" and cards["tamarack-county"].versions == ()
     page = render_launcher(list(cards.values()))
-    assert "<li>2024 plan, adopted 2024-05-28</li>" in page
+    assert "<li>2024 plan, adopted May 28, 2024</li>" in page  # a prose date, in the page's language
     assert "Plan: Draft (not adopted)" in page
 
 
@@ -269,12 +269,12 @@ def test_the_title_page_running_header_and_footer_say_which_plan_and_escape_it()
     assert "onerror=alert(1)>" not in plan and plan.count("&lt;img src=x onerror=alert(1)&gt;") >= 3
     assert 'data-running-header="Town &amp; Country Plan – 2025 revision &#34;&gt;&lt;img' in plan
     assert "Revision 2 of the plan: “2025 revision" in plan and "Town council adopted it on 2025-06-10" in plan
-    assert "2026-03-02" not in plan and "Draft" not in plan  # no date of making: the same bytes on any day
+    assert "2026-03-02" not in plan and "March 2, 2026" not in plan and "Draft" not in plan  # no date of making: the same bytes on any day
     assert plan == assemble(_fake_notebooks(["Housing"]), PLAN, today=day + dt.timedelta(days=400), edition=adopted)
 
     draft = assemble(_fake_notebooks(["Housing"]), PLAN, today=day)
     assert 'data-running-header="Town &amp; Country Plan – Draft – not adopted"' in draft
-    assert "prepared on 2026-03-02; not every council taking part has adopted it" in draft
+    assert "prepared on March 2, 2026; not every council taking part has adopted it" in draft
     partly = assemble(_fake_notebooks(["Housing"]), PLAN, today=day, edition=Edition(councils=(
         "County council: Adopted (2025-06-10)", f"Town council {HOSTILE}: Took part; has not adopted the plan")))
     assert "<li>County council: Adopted (2025-06-10).</li>" in partly and "onerror=alert(1)>" not in partly
@@ -282,7 +282,7 @@ def test_the_title_page_running_header_and_footer_say_which_plan_and_escape_it()
     assert draft.count('<p class="cswb-draft-note">') == draft.count('<section id="section-')
 
     progress = assemble(_fake_notebooks(["Housing"]), PROGRESS, today=day, edition=adopted)
-    assert "Progress report, prepared on 2026-03-02. It measures progress against version 2 of the plan" in progress
+    assert "Progress report, prepared on March 2, 2026. It measures progress against version 2 of the plan" in progress
     assert "cswb-draft-note\">" not in progress
 
 
