@@ -20,6 +20,7 @@ from postgres_cluster import running_cluster
 from sample_workspaces import SAMPLES, copy_of, sample_workspace
 from store_backends import new_community_url
 
+from cswb_widgets import i18n
 from cswb_widgets.store import Workspace
 
 
@@ -96,3 +97,10 @@ def workspace_factory(workspace_location: Callable[[str], str | Path]) -> Iterat
     for ws in made:
         ws.close()
 
+
+@pytest.fixture(autouse=True)
+def english_after_each_test() -> Iterator[None]:
+    """A test that switches this process to French (`cswb --lang fr` through click's runner, a
+    kernel's `set_language`) leaves the next test in English, as a new process would be."""
+    yield
+    i18n.set_language(i18n.DEFAULT_LANGUAGE)
