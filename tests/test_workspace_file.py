@@ -241,7 +241,7 @@ def test_read_only_commands_leave_an_old_workspace_byte_identical(
 
     assert cswb(["validate", str(folder)]) in (0, 1)
     out = capsys.readouterr().out
-    assert f"Old Harbour (municipality); workspace schema 1 (read as schema {SCHEMA_VERSION}; the file is upgraded" in out
+    assert f"Old Harbour (Municipality); workspace schema 1 (read as schema {SCHEMA_VERSION}; the file is upgraded" in out
     assert cswb(["export", str(folder), str(tmp_path / "exported")]) == 0
     assert "Old Harbour Community Safety and Well-Being Plan" in (tmp_path / "exported" / "community.csv").read_text()
     with Workspace.open(folder, read_only=True) as ws:
