@@ -190,7 +190,7 @@ def test_build_a_logic_model_through_the_ui_and_it_survives_a_reload(server, pag
     expect(_forward_arrows(svg)).to_have_count(1, timeout=SAVE_MS)
     _expect_boxes(svg, [ACTIVITY, OUTCOME])
     expect(svg.locator("text", has_text="No item yet")).to_have_count(4)  # the four levels still empty
-    expect(svg.locator("desc")).to_contain_text("1 arrow show what leads to what")
+    expect(svg.locator("desc")).to_contain_text("1 arrow shows what leads to what")
 
     with Workspace.open(maple) as ws:
         models = ws.table("logic_models").query("target_group == @GROUP")
