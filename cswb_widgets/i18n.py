@@ -68,11 +68,11 @@ def set_language(language: object) -> str:
 def use_language(language: object) -> Iterator[str]:
     """Within the block, text and numbers are in `language` (a report in one language of a
     bilingual plan, a request with `?lang=fr`)."""
-    token = _current.set(normalize_language(language))
+    token = enter_language(language)
     try:
         yield current_language()
     finally:
-        _current.reset(token)
+        leave_language(token)
 
 
 @functools.cache
