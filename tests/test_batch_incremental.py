@@ -32,6 +32,7 @@ from cswb_widgets.errors import CswbError
 from cswb_widgets.paths import workbooks_dir
 from cswb_widgets.report import batch as batch_module, build_reports
 from cswb_widgets.report.batch import (
+    FAILED_SUFFIX,
     PARTIAL_INFIX,
     SKIPPED,
     _Progress,
@@ -330,3 +331,26 @@ def test_a_killed_run_resumes_where_it_stopped(sample_sources: dict[str, Path], 
     assert {n: _made(out, n) for n in finished} == done_before
     assert not [p for p in out.iterdir() if PARTIAL_INFIX in p.name], "the killed run's unfinished folder is gone"
     assert all((out / n / "plan.html").is_file() for n in names)
+
+
+@pytest.mark.slow
+def test_a_dead_worker_fails_every_community_left_each_with_its_reason(
+        sample_sources: dict[str, Path], tmp_path: Path) -> None:
+    # Communities are looked at only as workers need them; those never reached when the pool dies
+    # must still end failed, each with a folder saying why (not vanish from the summary).
+    names = ["maple-falls", "whitebirch-lake", "tamarack-county"]
+    for name in names:
+        shutil.copytree(sample_sources[name], tmp_path / "ws" / name)
+    own = tmp_path / "ws" / "maple-falls" / "notebooks"
+    own.mkdir(exist_ok=True)
+    notebook = json.loads((workbooks_dir() / "commitment.ipynb").read_text(encoding="utf-8"))
+    notebook["cells"].insert(0, {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                                 "source": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)  # the worker"})
+    (own / "commitment.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    out = tmp_path / "out"
+    results = build_reports([tmp_path / "ws" / n for n in names], out, jobs=1, progress=False)
+    assert _statuses(results) == dict.fromkeys(names, "failed")
+    for name in names:
+        assert "a worker process died" in (out / f"{name}{FAILED_SUFFIX}" / "error.txt").read_text(encoding="utf-8")
+        assert not (out / name).exists()
+    assert not [p for p in out.iterdir() if PARTIAL_INFIX in p.name]

@@ -668,6 +668,9 @@ class _Batch:
         self.pending: dict[futures.Future[Any], tuple[str, str]] = {}  # future -> (community, notebook or "")
         self.queue: collections.deque[tuple[str, str]] = collections.deque()  # notebooks not handed out yet
         self.window = 1  # notebooks handed out at once: the workers, and one more each could take next
+        self.unprepared: collections.deque[str] = collections.deque()  # communities not looked at yet
+        self.umask = 0o022
+        self.package = ""
 
     @property
     def options(self) -> dict[str, Any]:
@@ -684,11 +687,10 @@ class _Batch:
         options["version"] = "draft" if self.draft else (self.version or "latest")
         return options
 
-    def tasks(self) -> list[tuple[str, str]]:
-        """(community, notebook) pairs in the order they are handed out: each community's longest first."""
+    def tasks(self, name: str) -> list[tuple[str, str]]:
+        """The community's (community, notebook) pairs in the order they are handed out: longest first."""
         cost = EXPECTED_COST_ALL_PARTS if self.all_parts else EXPECTED_COST
-        return [(name, key) for name in self.names for key in self.keys(name, sorted(self.sources.get(name, {}),
-                                                                                   key=cost.index))]
+        return [(name, key) for key in self.keys(name, sorted(self.sources.get(name, {}), key=cost.index))]
 
     def keys(self, name: str, notebooks: Sequence[str]) -> list[str]:
         """The community's notebook runs: each notebook once per language of its documents."""
@@ -705,59 +707,73 @@ class _Batch:
         self.scratch = Path(tempfile.mkdtemp(prefix="cswb-report-versions-"))
         umask = os.umask(0)
         os.umask(umask)
+        self.umask = umask
         self.sources: dict[str, dict[str, Path]] = {}
-        refused: dict[str, tuple[str, str]] = {}  # community -> (where, why)
+        self.progress = progress
         remove_abandoned_work(self.out, self.names)
-        package = package_digest()  # once per run, read now: the files this run's workers will import
-        for name in self.names:
-            result = self.results[name]
-            self.languages[name] = document_languages(self.language or workspace_plan_language(result.workspace))
-            documents = self.documents(name)
-            refusal: tuple[str, str] | None = None
+        self.package = package_digest()  # once per run, read now: the files this run's workers will import
+        # Communities are prepared as the workers need them, not all first: 444 of them took ~30 s
+        # during which no worker had a notebook to run.
+        self.unprepared = collections.deque(self.names)
+        self.fill(executor)
+
+    def prepare(self, name: str) -> None:
+        """Skip the community if its report is unchanged, refuse it if it cannot run, else queue its notebooks."""
+        result = self.results[name]
+        self.languages[name] = document_languages(self.language or workspace_plan_language(result.workspace))
+        documents = self.documents(name)
+        refusal: tuple[str, str] | None = None
+        try:
+            sources = community_notebooks(result.workspace, self.outline, self.notebooks)
+        except ContractError as exc:
+            sources, refusal = None, (str(exc).split(" ", 1)[0], f"{type(exc).__name__}: {exc}")
+        if sources is not None:
+            with contextlib.suppress(CswbError):  # an unreadable workspace: its notebooks will say why
+                self.fingerprints[name] = fingerprint(
+                    result.workspace, sources, {**self.options, "languages": list(self.languages[name])},
+                    last_fingerprint(self.out / name), self.package)
+            digest = self.fingerprints.get(name, {}).get("digest")
+            if not self.force and digest and unchanged_report(self.out / name, digest, documents):
+                result.status, result.output = SKIPPED, self.out / name
+                self.progress.end(name, "skipped")
+                return
+        self.open_work(name)
+        invalid = integrity_refusal(result.workspace)
+        if invalid is not None:
+            refusal = ("(validate)", invalid)
+        elif sources is not None:
+            assert self.scratch is not None
             try:
-                sources = community_notebooks(result.workspace, self.outline, self.notebooks)
-            except ContractError as exc:
-                sources, refusal = None, (str(exc).split(" ", 1)[0], f"{type(exc).__name__}: {exc}")
-            if sources is not None:
-                with contextlib.suppress(CswbError):  # an unreadable workspace: its notebooks will say why
-                    self.fingerprints[name] = fingerprint(
-                        result.workspace, sources, {**self.options, "languages": list(self.languages[name])},
-                        last_fingerprint(self.out / name), package)
-                digest = self.fingerprints.get(name, {}).get("digest")
-                if not self.force and digest and unchanged_report(self.out / name, digest, documents):
-                    result.status, result.output = SKIPPED, self.out / name
-                    progress.end(name, "skipped")
-                    continue
-            self.work[name] = Path(tempfile.mkdtemp(prefix=f"{PARTIAL_PREFIX}{name}{PARTIAL_INFIX}", dir=self.out))
-            self.work[name].chmod(0o777 & ~umask)  # a finished report is as readable as any folder made here
-            (self.work[name] / OWNER_FILE).write_text(f"{socket.gethostname()} {os.getpid()}\n", encoding="utf-8")
-            invalid = integrity_refusal(result.workspace)
-            if invalid is not None:
-                refused[name] = ("(validate)", invalid)
-            elif sources is None and refusal is not None:
-                refused[name] = refusal
-            elif sources is not None:
-                try:
-                    self.run_on[name], edition = choose_edition(result.workspace, self.kind, self.version,
-                                                                self.draft, self.scratch / name)
-                except CswbError as exc:  # e.g. no such version
-                    refused[name] = ("(version)", str(exc))
-                    continue
+                self.run_on[name], edition = choose_edition(result.workspace, self.kind, self.version,
+                                                            self.draft, self.scratch / name)
+            except CswbError as exc:  # e.g. no such version
+                refusal = ("(version)", str(exc))
+            else:
                 self.measured[name] = edition.version
                 (self.work[name] / EDITION_FILE).write_text(json.dumps(edition.to_json()) + "\n", encoding="utf-8")
                 self.sources[name] = sources
-        for name, (where, why) in refused.items():  # fails alone, before any kernel works for it
-            result = self.results[name]
-            result.notebook, result.error = where, why
-            self.conclude(name, progress)
-        self.queue = collections.deque(self.tasks())
-        self.fill(executor)
+                self.queue.extend(self.tasks(name))
+                return
+        if refusal is not None:  # fails alone, before any kernel works for it
+            result.notebook, result.error = refusal
+            self.conclude(name, self.progress)
+
+    def open_work(self, name: str) -> None:
+        """The community's unfinished folder, marked with who makes it."""
+        self.work[name] = Path(tempfile.mkdtemp(prefix=f"{PARTIAL_PREFIX}{name}{PARTIAL_INFIX}", dir=self.out))
+        self.work[name].chmod(0o777 & ~self.umask)  # a finished report is as readable as any folder made here
+        (self.work[name] / OWNER_FILE).write_text(f"{socket.gethostname()} {os.getpid()}\n", encoding="utf-8")
 
     def fill(self, executor: futures.Executor) -> None:
         """Hand out notebooks, only as many as keep the workers busy: a community's document is
         then made as soon as its notebooks are done (before other communities' notebooks), so
         communities finish one after another and a stopped run keeps them."""
-        while self.queue and sum(bool(notebook) for _, notebook in self.pending.values()) < self.window:
+        while sum(bool(notebook) for _, notebook in self.pending.values()) < self.window:
+            if not self.queue:
+                if not self.unprepared:
+                    break
+                self.prepare(self.unprepared.popleft())
+                continue
             name, key = self.queue.popleft()
             notebook, _, language = key.partition(".")
             language = language or self.languages[name][0]
@@ -858,6 +874,8 @@ class _Batch:
 
     def fail_everything_left(self, error: str, progress: _Progress) -> None:
         self.queue.clear()
+        while self.unprepared:  # each still gets its folder saying why it was not made
+            self.open_work(self.unprepared.popleft())
         for name in list(self.work):
             result = self.results[name]
             if result.error is None:
