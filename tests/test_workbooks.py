@@ -131,9 +131,9 @@ def test_app_mode_returns_widgets_bound_to_the_workspace(maple: Path) -> None:
 def test_sections_are_built_when_the_browser_shows_them(maple: Path) -> None:
     section = CommitmentWorkbook.open(maple, "app").organizations()
     assert isinstance(section, Deferred)
-    assert "Loading" in section.children[0].value  # nothing read from the workspace yet
-    signal = section.children[1]
-    signal._handle_custom_msg({"type": "shown"}, [])  # what the placeholder's script sends
+    placeholder = section.children[0]  # the placeholder alone: nothing read from the workspace yet
+    assert len(section.children) == 1 and placeholder.text == "Loading…"
+    placeholder._handle_custom_msg({"type": "shown"}, [])  # what the placeholder's script sends
     assert section.children[0] is section.content
     assert section.content.table_name == "organizations"
 

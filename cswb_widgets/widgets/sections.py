@@ -75,8 +75,11 @@ def _alert(words: str) -> str:
     return str(Markup('<p role="alert" style="color:{};font-weight:600">{}</p>').format(colour, words))
 
 
-class _ShownSignal(anywidget.AnyWidget):
+class _Placeholder(anywidget.AnyWidget):
+    """A section's "Loading…" words, which tell the kernel once they are on screen."""
+
     _esm = SHOWN_ESM
+    text = traitlets.Unicode("").tag(sync=True)
 
 
 class Deferred(ipywidgets.VBox):
@@ -86,10 +89,9 @@ class Deferred(ipywidgets.VBox):
         self._build: Callable[[], Shown] | None = build
         self._content: Shown | None = None
         self._label = label
-        signal = _ShownSignal()
-        signal.on_msg(self._on_message)
-        loading = ipywidgets.HTML(str(Markup('<p class="cswb-loading">Loading {}…</p>').format(label)))
-        super().__init__([loading, signal])
+        placeholder = _Placeholder(text=_("Loading…"))
+        placeholder.on_msg(self._on_message)
+        super().__init__([placeholder])
 
     def _on_message(self, _widget: object, content: dict[str, Any], _buffers: object) -> None:
         if content.get("type") == "shown":
