@@ -808,3 +808,18 @@ def test_table_front_end_in_a_browser(chromium: Any, ws: Workspace, other_kernel
     assert [url for url in requests if not url.startswith(("blob:", "about:", "data:"))] == []
     assert problems == []
     page.close()
+
+
+def test_the_plan_identity_form_names_its_fields_in_words_in_each_language(ws: Workspace) -> None:
+    from cswb_widgets import i18n
+    from cswb_widgets.widgets.buy_in import PlanIdentity
+
+    for language, main, accent, name in (("en", "Main colour", "Accent colour", "Plan name"),
+                                         ("fr", "Couleur principale", "Couleur d’accent", "Nom du plan")):
+        with i18n.use_language(language):
+            fields = PlanIdentity(ws).form.fields
+        labels = [getattr(f.widget, "description", "") for f in fields.values()]
+        assert fields["colour_primary"].widget.description == main, labels
+        assert fields["colour_secondary"].widget.description == accent, labels
+        assert fields["plan_name"].widget.description == name, labels
+        assert not any("olour primary" in label or "olour secondary" in label for label in labels)
