@@ -38,7 +38,7 @@ class QuickFeedback(ipywidgets.VBox):
         self.activity = options_picker(self._activities(), description=_("Activity"))
         self.group = ipywidgets.Text(description=_("Participant group (optional)"), style={"description_width": "initial"})
         self.date = IsoDate(_("Date said"), value=dt.date.today())  # kept for the next entry: a session is one day
-        self.categories = catalogue_picker("risk_categories", multiple=True, description=_("Risk categories"), rows=6)
+        self.categories = catalogue_picker("risk_categories", multiple=True, description=_("Risk categories"), rows=9)
         self.suggested = ipywidgets.HTML("")
         self.use_suggestions = ipywidgets.Button(description=_("Use suggested categories"))
         self.use_suggestions.on_click(lambda _b: self._apply_suggestions())
