@@ -619,6 +619,29 @@ def test_stage_header_shows_plan_identity_and_follows_progress(ws: Workspace) ->
     assert header.to_html() == header.value
 
 
+def test_a_served_stage_header_computes_in_the_background_and_says_a_failure(ws: Workspace) -> None:
+    read = []
+
+    def tables() -> dict[str, Any]:
+        read.append(1)
+        return {name: ws.table(name) for name in ("community", "tor_sections", "groups", "memberships")}
+
+    header = StageHeader(ws, "commitment", tables=tables, background=True)
+    assert header.ready.wait(60), "the header's background computation never finished"
+    assert read == [1] and "0 of 4 checks complete" in header.value and header.value == header.to_html()
+    ws.add("tor_sections", section="background_context", text="Written")
+    header.refresh()  # after a save: at once, in the caller's thread
+    assert read == [1, 1, 1] and header.value == header.to_html()
+
+    def broken() -> dict[str, Any]:
+        raise RuntimeError("disk gone")
+
+    failed = StageHeader(ws, "commitment", tables=broken, background=True)
+    assert failed.ready.wait(60)
+    assert 'role="alert"' in failed.value and "Could not recompute this: something went wrong" in failed.value
+    assert "disk gone" in failed.value and "Traceback" not in failed.value
+
+
 # --- The table's front end in Chromium, bridged to the real widget (no Jupyter server) ---------
 
 
@@ -785,3 +808,18 @@ def test_table_front_end_in_a_browser(chromium: Any, ws: Workspace, other_kernel
     assert [url for url in requests if not url.startswith(("blob:", "about:", "data:"))] == []
     assert problems == []
     page.close()
+
+
+def test_the_plan_identity_form_names_its_fields_in_words_in_each_language(ws: Workspace) -> None:
+    from cswb_widgets import i18n
+    from cswb_widgets.widgets.buy_in import PlanIdentity
+
+    for language, main, accent, name in (("en", "Main colour", "Accent colour", "Plan name"),
+                                         ("fr", "Couleur principale", "Couleur d’accent", "Nom du plan")):
+        with i18n.use_language(language):
+            fields = PlanIdentity(ws).form.fields
+        labels = [getattr(f.widget, "description", "") for f in fields.values()]
+        assert fields["colour_primary"].widget.description == main, labels
+        assert fields["colour_secondary"].widget.description == accent, labels
+        assert fields["plan_name"].widget.description == name, labels
+        assert not any("olour primary" in label or "olour secondary" in label for label in labels)

@@ -131,11 +131,41 @@ def test_app_mode_returns_widgets_bound_to_the_workspace(maple: Path) -> None:
 def test_sections_are_built_when_the_browser_shows_them(maple: Path) -> None:
     section = CommitmentWorkbook.open(maple, "app").organizations()
     assert isinstance(section, Deferred)
-    assert "Loading" in section.children[0].value  # nothing read from the workspace yet
-    signal = section.children[1]
-    signal._handle_custom_msg({"type": "shown"}, [])  # what the placeholder's script sends
+    placeholder = section.children[0]  # the placeholder alone: nothing read from the workspace yet
+    assert len(section.children) == 1 and placeholder.text == "Loading…"
+    placeholder._handle_custom_msg({"type": "shown"}, [])  # what the placeholder's script sends
     assert section.children[0] is section.content
     assert section.content.table_name == "organizations"
+
+
+def test_an_app_page_reads_each_table_once_per_change_of_the_workspace(
+    maple: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cswb_widgets.workbooks import ImplementationWorkbook
+
+    reads: list[str] = []
+    real_table = Workspace.table
+
+    def counted(self: Workspace, name: str, **kwargs: Any) -> pd.DataFrame:
+        reads.append(name)
+        return real_table(self, name, **kwargs)
+
+    monkeypatch.setattr(Workspace, "table", counted)
+    book = ImplementationWorkbook.open(maple, "app")
+    header = book.header().children[0]  # the stage header: every stage's readiness
+    readiness = book.readiness().content  # the first step: the whole plan's readiness
+    assert reads and len(reads) == len(set(reads)), "a table read twice for one page render"
+    assert {"actions", "measures", "risks", "groups"} <= set(reads)
+    # What one part does to its frames stays its own.
+    book.working_tables()["actions"].drop(book.working_tables()["actions"].index, inplace=True)
+    assert not book.working_tables()["actions"].empty
+    # A change (here, from another page) is read afresh, once.
+    with Workspace.open(maple) as other:
+        other.add("organizations", name="Maple Falls Food Bank", sector="community_social_services")
+    reads.clear()
+    header.refresh()
+    readiness.refresh()
+    assert "organizations" in reads and len(reads) == len(set(reads))
 
 
 def test_display_name_goes_to_the_change_history(maple: Path) -> None:

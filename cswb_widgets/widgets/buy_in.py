@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from .. import render
 from ..framework import load_catalogue
-from ..i18n import _, format_number
+from ..i18n import N_, _, format_number
 from ..model import engagement
 from ..render.buy_in import identity_preview_html, tag_suggestions_html
 from ..store import Workspace, operations, schema
@@ -38,7 +38,7 @@ class QuickFeedback(ipywidgets.VBox):
         self.activity = options_picker(self._activities(), description=_("Activity"))
         self.group = ipywidgets.Text(description=_("Participant group (optional)"), style={"description_width": "initial"})
         self.date = IsoDate(_("Date said"), value=dt.date.today())  # kept for the next entry: a session is one day
-        self.categories = catalogue_picker("risk_categories", multiple=True, description=_("Risk categories"), rows=6)
+        self.categories = catalogue_picker("risk_categories", multiple=True, description=_("Risk categories"), rows=9)
         self.suggested = ipywidgets.HTML("")
         self.use_suggestions = ipywidgets.Button(description=_("Use suggested categories"))
         self.use_suggestions.on_click(lambda _b: self._apply_suggestions())
@@ -208,6 +208,11 @@ def plan_language_fields() -> list[str]:
     return [PLAN_LANGUAGE] if PLAN_LANGUAGE in schema.table("community").column_names else []
 
 
+# Words for the identity form's fields (their column names read "Colour primary"; in French, English).
+IDENTITY_LABELS = {"plan_name": N_("Plan name"), "colour_primary": N_("Main colour"),
+                   "colour_secondary": N_("Accent colour"), PLAN_LANGUAGE: N_("Plan language")}
+
+
 class PlanIdentity(ipywidgets.VBox):
     """Plan name, colours and language (English, French or both; a form), a logo upload (PNG or
     JPEG), and a live preview."""
@@ -215,7 +220,7 @@ class PlanIdentity(ipywidgets.VBox):
     def __init__(self, ws: Workspace) -> None:
         self._ws = ws
         fields = ["plan_name", "colour_primary", "colour_secondary", *plan_language_fields()]
-        self.form = RecordForm(self._ws, "community", fields=fields,
+        self.form = RecordForm(self._ws, "community", fields=fields, labels=IDENTITY_LABELS,
                                record_id="community", save_label=_("Save identity"), on_saved=lambda _id: self.refresh())
         self.logo = upload_button(_("Logo"), ".png,.jpg,.jpeg")
         self.logo.observe(lambda _c: self._upload(), names="value")

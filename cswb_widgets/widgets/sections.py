@@ -57,7 +57,7 @@ class LiveHTML(ipywidgets.VBox):
         try:
             changed = self._ws.last_change() != self._version
         except Exception as error:  # noqa: BLE001 - a timer's question: answered in the section
-            self.view.value = _alert(_("Could not check for changes: {value}").format(value=_failures.words(error, 'live section')))
+            self.view.value = alert_html(_("Could not check for changes: {value}").format(value=_failures.words(error, 'live section')))
             return
         if changed:
             self.refresh()
@@ -67,16 +67,20 @@ class LiveHTML(ipywidgets.VBox):
             self._version = self._ws.last_change()
             self.view.value = self._build_html()
         except Exception as error:  # noqa: BLE001 - a timer or a save elsewhere: said here, not in a log
-            self.view.value = _alert(_("Could not recompute this: {value}").format(value=_failures.words(error, 'live section')))
+            self.view.value = alert_html(_("Could not recompute this: {value}").format(value=_failures.words(error, 'live section')))
 
 
-def _alert(words: str) -> str:
+def alert_html(words: str) -> str:
+    """A failure said in place of what could not be shown."""
     colour = render.PALETTE["error"]
     return str(Markup('<p role="alert" style="color:{};font-weight:600">{}</p>').format(colour, words))
 
 
-class _ShownSignal(anywidget.AnyWidget):
+class _Placeholder(anywidget.AnyWidget):
+    """A section's "Loading…" words, which tell the kernel once they are on screen."""
+
     _esm = SHOWN_ESM
+    text = traitlets.Unicode("").tag(sync=True)
 
 
 class Deferred(ipywidgets.VBox):
@@ -86,10 +90,9 @@ class Deferred(ipywidgets.VBox):
         self._build: Callable[[], Shown] | None = build
         self._content: Shown | None = None
         self._label = label
-        signal = _ShownSignal()
-        signal.on_msg(self._on_message)
-        loading = ipywidgets.HTML(str(Markup('<p class="cswb-loading">Loading {}…</p>').format(label)))
-        super().__init__([loading, signal])
+        placeholder = _Placeholder(text=_("Loading…"))
+        placeholder.on_msg(self._on_message)
+        super().__init__([placeholder])
 
     def _on_message(self, _widget: object, content: dict[str, Any], _buffers: object) -> None:
         if content.get("type") == "shown":
@@ -97,7 +100,7 @@ class Deferred(ipywidgets.VBox):
                 self.content  # noqa: B018 - builds and shows it
             except Exception as error:  # noqa: BLE001 - a browser message: said in place of the section
                 words = _failures.words(error, f"building {self._label}")
-                self.children = [ipywidgets.HTML(_alert(_("Could not show {label}: {words}").format(label=self._label, words=words)))]
+                self.children = [ipywidgets.HTML(alert_html(_("Could not show {label}: {words}").format(label=self._label, words=words)))]
 
     @property
     def content(self) -> Shown:

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from .. import access, render
 from ..errors import CswbError
+from ..framework import load_catalogue
 from ..i18n import _
 from ..model._tables import Tables
 from ..model.plan_versions import COMMITTED_TABLES, measured_against
@@ -61,6 +62,7 @@ class Workbook:
     def __init__(self, ws: Workspace, mode: str) -> None:
         self.ws = ws
         self.mode = mode
+        self._shared_tables: tuple[str | None, render.WorkspaceTables] | None = None
 
     @property
     def plan(self) -> bool:
@@ -115,10 +117,12 @@ class Workbook:
 
     @classmethod
     def load_widgets(cls) -> None:
-        """Import the app's widget modules now: under Voilà a preheated kernel then pays for them
-        before any visitor arrives (`resolve_workspace` waits for the visit), not during it."""
+        """Import the app's widget modules and read the framework catalogue now: under Voilà a
+        preheated kernel then pays for them before any visitor arrives (`resolve_workspace` waits
+        for the visit), not during it (the catalogue alone was a quarter of the stage header's time)."""
         for name in ("cswb_widgets.widgets", "cswb_widgets.widgets.sections", f"cswb_widgets.widgets.{cls.stage}"):
             importlib.import_module(name)
+        load_catalogue()  # in the kernel's language until the visit; read once per language
 
     @property
     def app(self) -> bool:
@@ -133,8 +137,23 @@ class Workbook:
         return self._measured_tables
 
     def working_tables(self) -> render.WorkspaceTables:
-        """The working plan as it is today (in reports, as its owners let it be published)."""
-        return render.WorkspaceTables(self.ws, published=not self.app)
+        """The working plan as it is today (in reports, as its owners let it be published).
+
+        In apps every part reads the page's snapshot (`_snapshot`): the header's readiness and
+        the steps built after it read each table once per change of the workspace, not once each.
+        """
+        if not self.app:
+            return render.WorkspaceTables(self.ws, published=True)
+        return _ReaderTables(self.ws, self._snapshot())
+
+    def _snapshot(self) -> render.WorkspaceTables:
+        """The workspace's tables as of its last change, each read on first use; read afresh once
+        anything changed it (this page, another page, another process: `Workspace.last_change`)."""
+        change = self.ws.last_change()
+        shared = self._shared_tables
+        if shared is None or shared[0] != change:
+            shared = self._shared_tables = (change, render.WorkspaceTables(self.ws))
+        return shared[1]
 
     @functools.cached_property
     def measured_version(self) -> PlanVersion | None:
@@ -170,15 +189,18 @@ class Workbook:
 
         from ..widgets import StageHeader
         from ..widgets.editor_name import EditorName
+        from .page import under_voila
 
+        # A served page is sent without waiting for the header's readiness (see StageHeader).
+        header = StageHeader(self.ws, self.stage, link=self.link, tables=self.working_tables, background=under_voila())
         actor = access.signed_in_actor()
         if actor is not None:  # the Hub said who this is: nobody types a name
             role = access.signed_in_role()
             shown = _("Signed in as {actor}").format(actor=actor) + (f", {_(access.ROLE_LABELS[role])}" if role else "")
             signed_in = ipywidgets.HTML(str(Markup("<p class='cswb-signed-in'>{}</p>").format(shown)))
-            return ipywidgets.VBox([StageHeader(self.ws, self.stage, link=self.link), signed_in])
+            return ipywidgets.VBox([header, signed_in])
         who = EditorName(self.ws)  # asked once per browser, then read back on every page
-        return ipywidgets.VBox([StageHeader(self.ws, self.stage, link=self.link), who])
+        return ipywidgets.VBox([header, who])
 
     def guidance(self) -> Shown:
         if self.app:
@@ -248,6 +270,21 @@ def report_only(method: Method) -> Method:
         return method(self, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+class _ReaderTables(render.WorkspaceTables):
+    """One reader's tables, copied from the page's snapshot on first use: what one part changes in
+    a frame it was given stays its own, as when each part read the workspace itself."""
+
+    def __init__(self, ws: Workspace, snapshot: render.WorkspaceTables) -> None:
+        super().__init__(ws)
+        self._snapshot = snapshot
+        self._copies: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._copies:
+            self._copies[name] = self._snapshot[name].copy()
+        return self._copies[name]
 
 
 class Unavailable:
