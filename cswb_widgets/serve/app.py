@@ -34,6 +34,7 @@ from xstatic.pkg import font_awesome
 from .. import i18n
 from ..access import IDENTITY_ENVS, IDENTITY_HEADERS
 from ..errors import CswbError
+from ..i18n import _
 from ..notebooks import NOTEBOOKS, copy_for_app, notebook_path
 from ..store.limits import MAX_FILE_BYTES, MIB
 from ..store.served_root import ROOT_ENV, as_location, shown_location
@@ -265,7 +266,7 @@ def notebook_site(workbooks: Iterable[Path], extra: Iterable[Path] = ()) -> Iter
             for notebook in sorted(folder.glob("*.ipynb")):
                 target = site / notebook.name
                 if target.exists():
-                    raise CswbError(f"{notebook}: a notebook named {notebook.name} is already served")
+                    raise CswbError(_("{path}: a notebook named {name} is already served").format(path=notebook, name=notebook.name))
                 shutil.copyfile(notebook, target)
         yield site
     finally:
@@ -294,7 +295,7 @@ def serve(options: ServeOptions) -> None:
     try:
         workbooks = [notebook_path(name, folder=options.notebooks) for name in NOTEBOOKS]
     except FileNotFoundError:
-        raise CswbError("no workbooks are installed (no workbooks/ folder)") from None
+        raise CswbError(_("no workbooks are installed (no workbooks/ folder)")) from None
     check_port_free(options.host, options.port)
     # A fresh access code per run, for the workshop's ballot and join screen only.
     code = new_voting_code() if options.workshop else None

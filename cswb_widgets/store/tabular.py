@@ -590,8 +590,8 @@ def import_bundle(ws: Workspace, path: str | Path) -> ImportReport:
 def _check_bundle_folder(path: Path) -> None:
     """Every table of a folder is held at once: their sum is bounded like a zip's, before any is read."""
     total = sum(p.stat().st_size for p in path.glob("*.csv") if p.is_file())
-    check_size(total, str(path), limit=MAX_ARCHIVE_BYTES, what="the folder's table files come to",
-               per="one import (all its files)")
+    check_size(total, str(path), limit=MAX_ARCHIVE_BYTES, what=_("the folder's table files come to"),
+               per=_("one import (all its files)"))
 
 
 def _long_cells(sheets: list[Sheet]) -> dict[str, dict[str, dict[str, str]]]:
