@@ -108,7 +108,8 @@ def translate_help(command: click.Command) -> None:
             key = id(holder) * 2 + (attribute == "short_help")
             english = _ENGLISH_HELP.setdefault(key, getattr(holder, attribute))
             # A docstring's indentation is not part of its message (click removes it when it prints).
-            setattr(holder, attribute, _(inspect.cleandoc(english)) if english else english)
+            shown = _(inspect.cleandoc(english)).replace("{samples}", ", ".join(_sample_names())) if english else english
+            setattr(holder, attribute, shown)
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             translate_help(sub)
@@ -147,7 +148,7 @@ def cli() -> None:
     "--from",
     "source",
     metavar="SAMPLE_OR_BUNDLE",
-    help="Start from a sample community (" + ", ".join(_sample_names()) + ") or an exported folder/workbook.",
+    help="Start from a sample community ({samples}) or an exported folder/workbook.",
 )
 def init(path: Path | str, name: str | None, kind: str | None, source: str | None) -> None:
     """Create a community workspace at PATH."""

@@ -162,6 +162,36 @@ def untranslated_package_messages(paths: list[Path], language: str) -> list[str]
             for where, line, text in package_messages() if text not in held]
 
 
+def command_help() -> Iterator[tuple[str, str]]:
+    """(command, text) of every help text of `cswb`: its commands' docstrings and their options'
+    help, which the command translates as it starts (`cli.translate_help`), not through `_` calls."""
+    import inspect
+
+    import click
+
+    from .cli import cli
+
+    def walk(command: click.Command, path: str) -> Iterator[tuple[str, str]]:
+        for holder in (command, *command.params):
+            for attribute in ("help", "short_help"):
+                text = getattr(holder, attribute, None)
+                if text:
+                    yield path, inspect.cleandoc(text)
+        if isinstance(command, click.Group):
+            for name, sub in sorted(command.commands.items()):
+                yield from walk(sub, f"{path} {name}")
+
+    yield from walk(cli, "cswb")
+
+
+def untranslated_help(paths: list[Path], language: str) -> list[str]:
+    """One line per help text of `cswb` that none of `paths` holds (a docstring changed since it was translated)."""
+    held = {message.id for path in paths for message in _read(path, language) if isinstance(message.id, str)}
+    return [f"cswb_widgets/cli.py: the help of '{command}' {_first_line(Message(text))} has no entry in any {language} "
+            f"catalogue; add it (as cleandoc leaves it) to reports.po and translate it"
+            for command, text in command_help() if text not in held]
+
+
 def placeholders(text: str) -> list[str]:
     return sorted(_PLACEHOLDER.findall(text))
 
@@ -182,6 +212,7 @@ def problems(language: str) -> list[str]:
                 lines.extend(f"{shown}:{message.lineno}: {issue} in {_first_line(message)}" for issue in _issues(message))
     lines.extend(conflicting_translations(paths, language))
     lines.extend(untranslated_package_messages(paths, language))
+    lines.extend(untranslated_help(paths, language))
     apps = catalogue_path(language)
     have = {(m.id if isinstance(m.id, str) else m.id[0], m.context) for m in _read(apps, language)} if apps.exists() else set()
     for message in extracted():
