@@ -43,6 +43,7 @@ from .console import quiet_routine_lines
 from .handlers import GuardedVoilaHandler, LauncherHandler, VoteUnavailableHandler
 from .kernel_caps import CULL_CHECK_SECONDS, KernelLedger
 from .options import ServeOptions, check_port_free, is_loopback, kernel_reachable_host
+from .preheat import write_preheated_copies
 from .rate_limit import ADDRESS_BURST, ADDRESS_PER_MINUTE, RateLimiter, rate_limited
 from .settings import with_operator_settings
 from .voting import VOTE_PATH, VoteService, new_voting_code, shown_code, vote_handlers
@@ -300,6 +301,8 @@ def serve(options: ServeOptions) -> None:
     # A fresh access code per run, for the workshop's ballot and join screen only.
     code = new_voting_code() if options.workshop else None
     with notebook_site(workbooks, options.extra_notebooks) as site, kernel_profile() as ipython_dir:
+        # Voilà preheats what it finds at start: the apps in each language their pages will be asked in.
+        write_preheated_copies(site, [p.name for p in workbooks], options.root, i18n.current_language())
         config = with_operator_settings(voila_config(options, site), options.config_files)
         config.CswbVoila.workspace_root = str(options.root)
         config.CswbVoila.workbooks = sorted(p.name for p in workbooks)
