@@ -628,10 +628,10 @@ def community_notebooks(workspace: Path, outline: Outline, folder: Path | None =
         needed = outline.parts_of(name)
         missing = missing_parts(notebook, needed)
         if missing:
-            raise ContractError(
-                f"{name}.ipynb ({path}) has no cell tagged " + ", ".join(f"part:{p}" for p in missing)
-                + f", which the {outline.kind} needs: tag the cell that shows it, or compare with a fresh copy "
-                "from 'cswb notebooks DIR'")
+            raise ContractError(_(
+                "{notebook} ({path}) has no cell tagged {tags}, which the {document} needs: tag the cell that shows it, or "
+                "compare with a fresh copy from 'cswb notebooks DIR'").format(
+                    notebook=f"{name}.ipynb", path=path, tags=", ".join(f"part:{p}" for p in missing), document=outline.kind))
         check_additions(notebook, name, outline.kind, outline.section_keys)
         if needed or additions(notebook, outline.kind):
             chosen[name] = path
@@ -921,7 +921,7 @@ def build_reports(
     if language is not None and language not in PLAN_LANGUAGES:
         raise CswbError(_("--lang takes en, fr or both, not {text}").format(text=repr(language)))
     if kind not in OUTLINES:
-        raise CswbError(f"kind must be one of {', '.join(OUTLINES)}, not {kind!r}")
+        raise CswbError(_("kind must be one of {choices}, not {value}").format(choices=", ".join(OUTLINES), value=repr(kind)))
     if "pdf" in formats:
         from .pdf import PdfError, find_chromium
 
@@ -979,9 +979,10 @@ def build_reports(
         removed = batch.discard_work()
         if isinstance(exc, _Stop):
             signame = signal.Signals(exc.signum).name
-            raise ReportInterrupted(
-                f"interrupted by {signame}: ended {ended} worker and kernel process(es), removed {removed} unfinished "
-                f"report folder(s); reports finished before stay in {out}", EXIT_STATUS.get(exc.signum, 1)) from None
+            raise ReportInterrupted(_(
+                "interrupted by {signal}: ended {ended} worker and kernel process(es), removed {removed} unfinished report "
+                "folder(s); reports finished before stay in {out}").format(signal=signame, ended=ended, removed=removed, out=out),
+                EXIT_STATUS.get(exc.signum, 1)) from None
         raise
     finally:
         _restore_signals(handlers)

@@ -326,11 +326,13 @@ def serve(options: ServeOptions) -> None:
 def _announce(options: ServeOptions, votes: VoteService) -> None:
     """Runs once the server listens: the line people (and tests) wait for."""
     address = options.address + (f"?token={options.token}" if options.token else "")
-    others = "" if is_loopback(options.host) else " (other machines on the network can connect)"
-    print(f"cswb: serving the workspaces in {shown_location(options.root)} at {address}{others}", flush=True)
+    others = "" if is_loopback(options.host) else _(" (other machines on the network can connect)")
+    print(_("cswb: serving the workspaces in {root} at {address}").format(root=shown_location(options.root), address=address)
+          + others, flush=True)
     if votes.workshop and votes.code:
         # Printed once, to the facilitator's terminal only (the log never sees the code).
         join = url_path_join(votes.public_url, VOTE_PATH, votes.workshop, "join")
-        print(f"cswb: workshop vote for {votes.workshop}: show {join} on the projector; participants open "
-              f"http://{votes.short_url()} and type the code {shown_code(votes.code)}", flush=True)
-    print("cswb: press Ctrl-C to stop", file=sys.stderr, flush=True)
+        print(_("cswb: workshop vote for {workspace}: show {join} on the projector; participants open {address} and type the "
+                "code {code}").format(workspace=votes.workshop, join=join, address=f"http://{votes.short_url()}",
+                                      code=shown_code(votes.code)), flush=True)
+    print(_("cswb: press Ctrl-C to stop"), file=sys.stderr, flush=True)

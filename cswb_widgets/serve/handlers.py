@@ -127,7 +127,7 @@ class GuardedVoilaHandler(PageLanguage, TornadoVoilaHandler):
             return None
         slug = slug_from_query(self.request.query)  # already checked by _refusal
         if slug not in roles:
-            return 404, str(NoSuchWorkspace(f"there is no workspace named {slug!r}"))
+            return 404, str(NoSuchWorkspace(i18n._("there is no workspace named {name}").format(name=repr(slug))))
         return None
 
     def _kernel_less_ballot(self, path: str) -> str | None:

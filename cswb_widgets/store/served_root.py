@@ -68,7 +68,7 @@ def workspace_under(root: str | os.PathLike[str], slug: str) -> Location:
         raise WorkspaceError(_("the workspace folder of this server does not exist"))
     folder = real_root / slug
     if not (folder / DB_FILE).is_file():
-        raise NoSuchWorkspace(f"there is no workspace named {_shown(slug)}")
+        raise NoSuchWorkspace(_("there is no workspace named {name}").format(name=_shown(slug)))
     for candidate in (folder, folder / DB_FILE):
         if not candidate.resolve().is_relative_to(real_root):
             raise WorkspaceError(_("the workspace {name} is outside this server's folder").format(name=_shown(slug)))
@@ -79,7 +79,7 @@ def _community_in(database: str, slug: str) -> str:
     from .postgres import COMMUNITY_SLUG, community_exists, community_url
 
     if COMMUNITY_SLUG.fullmatch(slug) is None or not community_exists(url := community_url(database, slug)):
-        raise NoSuchWorkspace(f"there is no workspace named {_shown(slug)}")
+        raise NoSuchWorkspace(_("there is no workspace named {name}").format(name=_shown(slug)))
     return url
 
 

@@ -858,7 +858,8 @@ class Workspace:
             if gone:
                 label = self._label(spec, before)
                 raise InputError(Problem(
-                    f"cannot restore {record_noun(spec.name)} “{label}”: it {'; it '.join(gone)}; restore that first"
+                    _("cannot restore {record} “{label}”: it {references}; restore that first").format(
+                        record=record_noun(spec.name), label=label, references="; it ".join(gone))
                 ))
             self._write(spec, record_id, before, self._undelete_values(spec, before), action="restore")
             return self._batch.change_id
