@@ -859,7 +859,7 @@ class Workspace:
                 label = self._label(spec, before)
                 raise InputError(Problem(
                     _("cannot restore {record} “{label}”: it {references}; restore that first").format(
-                        record=record_noun(spec.name), label=label, references="; it ".join(gone))
+                        record=record_noun(spec.name), label=label, references=_("; it ").join(gone))
                 ))
             self._write(spec, record_id, before, self._undelete_values(spec, before), action="restore")
             return self._batch.change_id
@@ -938,7 +938,7 @@ class Workspace:
             entry = next(iter(self._later_entries(spec.name, record_id, undo.since, existence=True)), None)
             undo.conflicts.append(
                 self._describe_entry(spec, entry, current)
-                if entry else f"{record_noun(spec.name)} '{record_id}' no longer exists"
+                if entry else _("{record} '{id}' no longer exists").format(record=record_noun(spec.name), id=record_id)
             )
             return
         values: dict[str, Any] = {}
@@ -975,7 +975,7 @@ class Workspace:
         for spec, record_id, columns in undo.written:
             record = self._stored_dict(spec, record_id)
             if record is not None:
-                label = f"{record_noun(spec.name)} “{self._label(spec, record)}”"
+                label = _("{record} “{label}”").format(record=record_noun(spec.name), label=self._label(spec, record))
                 undo.conflicts.extend(f"{label} {gone}" for gone in self._gone_references(spec, record, columns))
         removed: dict[str, list[str]] = {}
         for spec, record_id in undo.removed:
@@ -990,7 +990,8 @@ class Workspace:
                     referrer = self._stored_dict(other, referrer_id) or {"id": referrer_id}
                     said = self._describe_column_change(other, referrer, column.name, undo.since)
                     target_label = self._label(spec, self._stored_dict(spec, target) or {"id": target})
-                    undo.conflicts.append(f"{said}, which refers to {record_noun(table_name)} “{target_label}”")
+                    undo.conflicts.append(_("{change}, which refers to {record} “{label}”").format(
+                        change=said, record=record_noun(table_name), label=target_label))
 
     def _referrers_of_any(self, other: Table, column: Column, record_ids: list[str]) -> Iterator[tuple[str, str]]:
         """(live record of `other`, the id in `record_ids` it refers to through `column`), a few
@@ -1020,14 +1021,16 @@ class Workspace:
             if row is None:
                 continue
             other = self._stored_dict(spec, row[0]) or {"id": row[0]}
-            what = f"{record_noun(spec.name)} “{self._label(spec, other)}”"
-            headings = " and ".join(readable_column(c).lower() for c in columns)
+            what = _("{record} “{label}”").format(record=record_noun(spec.name), label=self._label(spec, other))
+            headings = _(" and ").join(_(readable_column(c)).lower() for c in columns)
             for _seq, at, actor, action, before, after in self._later_entries(spec.name, row[0], 0):
                 was, now = json.loads(before or "{}"), json.loads(after or "{}")
                 if action in ("insert", "restore") or any(was.get(c) != now.get(c) for c in columns):
-                    verb = {"insert": "added", "restore": "restored"}.get(action, "changed")
-                    return f"{actor} {verb} {what} with the same {headings} ({moment(at)})"
-            return f"{what} has the same {headings}"
+                    done = {"insert": _("{actor} added {record} with the same {columns} ({when})"),
+                            "restore": _("{actor} restored {record} with the same {columns} ({when})")}.get(
+                        action, _("{actor} changed {record} with the same {columns} ({when})"))
+                    return done.format(actor=actor, record=what, columns=headings, when=moment(at))
+            return _("{record} has the same {columns}").format(record=what, columns=headings)
         return None
 
     def _undelete_values(self, spec: Table, record: dict[str, Any]) -> dict[str, Any]:
@@ -1050,13 +1053,13 @@ class Workspace:
                     continue
                 stored = self._stored_dict(ref_spec, target)
                 what = (
-                    f"the {record_noun(column.ref)} “{self._label(ref_spec, stored)}”"
-                    if stored else f"the {record_noun(column.ref)} '{target}'"
+                    _("the {record} “{label}”").format(record=record_noun(column.ref), label=self._label(ref_spec, stored))
+                    if stored else _("the {record} '{id}'").format(record=record_noun(column.ref), id=target)
                 )
                 deleted = next(iter(self._later_entries(column.ref, target, 0, existence=True)), None)
-                by = f", deleted by {deleted[2]} ({moment(deleted[1])})" if deleted and deleted[3] == "delete" else (
-                    ", which no longer exists")
-                said.append(f"refers to {what}{by}")
+                by = (_(", deleted by {actor} ({when})").format(actor=deleted[2], when=moment(deleted[1]))
+                      if deleted and deleted[3] == "delete" else _(", which no longer exists"))
+                said.append(_("refers to {record}{how}").format(record=what, how=by))
         return said
 
     def _was_deleted_before(self, table_name: str, record_id: str, seq: int) -> bool:
@@ -1077,21 +1080,23 @@ class Workspace:
 
     def _describe_column_change(self, spec: Table, record: dict[str, Any], column: str, since: int) -> str:
         """Who changed this column of this record after `since`: "Bea changed the title of person “Jo” (...)"."""
-        what = f"the {readable_column(column).lower()} of {record_noun(spec.name)} “{self._label(spec, record)}”"
+        what = _("the {column} of {record} “{label}”").format(
+            column=_(readable_column(column)).lower(), record=record_noun(spec.name), label=self._label(spec, record))
         for entry in self._later_entries(spec.name, record["id"], since):
             before = json.loads(entry[4]) if entry[4] else {}
             after = json.loads(entry[5]) if entry[5] else {}
             if entry[3] != "delete" and before.get(column) != after.get(column):
-                verb = "set" if entry[3] == "insert" else "changed"
-                return f"{entry[2]} {verb} {what} ({moment(entry[1])})"
-        return f"{what} was changed outside the workbook (not in the history)"
+                done = _("{actor} set {what} ({when})") if entry[3] == "insert" else _("{actor} changed {what} ({when})")
+                return done.format(actor=entry[2], what=what, when=moment(entry[1]))
+        return _("{what} was changed outside the workbook (not in the history)").format(what=what)
 
     def _describe_entry(self, spec: Table, entry: tuple[Any, ...], record: dict[str, Any] | None) -> str:
         """One later audit entry in words: "Bea deleted person “Jo” (...)"."""
         _seq, at, actor, action, before, after = entry
         image = record or json.loads(after or before or "{}")
-        verb = {"insert": "added", "delete": "deleted", "restore": "restored"}.get(action, "changed")
-        return f"{actor} {verb} {record_noun(spec.name)} “{self._label(spec, image)}” ({moment(at)})"
+        done = {"insert": _("{actor} added {record} “{label}” ({when})"), "delete": _("{actor} deleted {record} “{label}” ({when})"),
+                "restore": _("{actor} restored {record} “{label}” ({when})")}.get(action, _("{actor} changed {record} “{label}” ({when})"))
+        return done.format(actor=actor, record=record_noun(spec.name), label=self._label(spec, image), when=moment(at))
 
     @_serialized
     def label(self, table_name: str, record: dict[str, Any] | str) -> str:
