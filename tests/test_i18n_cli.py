@@ -219,3 +219,15 @@ def test_the_hubs_refusals_are_in_french(status: int, said: str) -> None:
         line = str(_refusal(status, "/groups/cswb%3Alac%3Aeditor/users", said))
     assert ("Hub" in line and "cswb:lac:editor" in line) or status == 401
     assert not english_left([line.replace(said, "")], [], PROPER_NAMES), line
+
+
+@pytest.mark.parametrize("query", ["", "workspace=..%2Fetc", "workspace=a&workspace=b", "workspace=nowhere"])
+def test_the_servers_refusals_of_an_address_are_in_french(query: str, tmp_path: Path) -> None:
+    """What an app page says (400/404) when its address names no workspace it may open."""
+    from cswb_widgets.errors import WorkspaceError
+    from cswb_widgets.store.served_root import slug_from_query, workspace_under
+
+    with i18n.use_language("fr"), pytest.raises(WorkspaceError) as refused:
+        workspace_under(tmp_path, slug_from_query(query))
+    line = str(refused.value)
+    assert not english_left([re.sub(r"'[^']*'|\S*/\S*", " ", line)], [], PROPER_NAMES), line
