@@ -96,6 +96,15 @@ def cli_language(argv: Sequence[str], environ: Mapping[str, str]) -> str:
 _ENGLISH_HELP: dict[int, str | None] = {}  # each help text as written, by the object that holds it
 
 
+def _help_key(holder: object, attribute: str) -> int:
+    return id(holder) * 2 + (attribute == "short_help")
+
+
+def english_help(holder: object, attribute: str) -> str | None:
+    """A help text as written, even after `translate_help` put another language in its place."""
+    return _ENGLISH_HELP.get(_help_key(holder, attribute), getattr(holder, attribute, None))
+
+
 def translate_help(command: click.Command) -> None:
     """Every help text of `command` and below in the current language (the English is kept, so
     the command can speak another language on its next run in the same process)."""
@@ -105,8 +114,7 @@ def translate_help(command: click.Command) -> None:
         for attribute in ("help", "short_help"):
             if not hasattr(holder, attribute):
                 continue
-            key = id(holder) * 2 + (attribute == "short_help")
-            english = _ENGLISH_HELP.setdefault(key, getattr(holder, attribute))
+            english = _ENGLISH_HELP.setdefault(_help_key(holder, attribute), getattr(holder, attribute))
             # A docstring's indentation is not part of its message (click removes it when it prints).
             shown = _(inspect.cleandoc(english)).replace("{samples}", ", ".join(_sample_names())) if english else english
             setattr(holder, attribute, shown)

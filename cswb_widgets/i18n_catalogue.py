@@ -169,12 +169,12 @@ def command_help() -> Iterator[tuple[str, str]]:
 
     import click
 
-    from .cli import cli
+    from .cli import cli, english_help
 
     def walk(command: click.Command, path: str) -> Iterator[tuple[str, str]]:
         for holder in (command, *command.params):
             for attribute in ("help", "short_help"):
-                text = getattr(holder, attribute, None)
+                text = english_help(holder, attribute)
                 if text:
                     yield path, inspect.cleandoc(text)
         if isinstance(command, click.Group):
