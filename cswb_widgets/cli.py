@@ -20,7 +20,7 @@ import click
 
 from . import i18n
 from .errors import CswbError, CswbWarning, InputError, Problem, WorkspaceError, os_error_line
-from .i18n import _
+from .i18n import N_, _
 from .paths import samples_dir
 from .serve.kernel_caps import (
     DEFAULT_MAX_KERNELS,
@@ -47,13 +47,13 @@ def _resolve_source(source: str) -> Path:
     if path.exists():
         _require_file_or_folder(path)
         return path
-    samples = ", ".join(_sample_names()) or "none installed"
-    raise InputError(Problem(f"no sample or bundle named '{source}' (samples: {samples})"))
+    samples = ", ".join(_sample_names()) or _("none installed")
+    raise InputError(Problem(_("no sample or bundle named '{source}' (samples: {samples})").format(source=source, samples=samples)))
 
 
 def _require_file_or_folder(path: Path) -> None:
     if not (path.is_file() or path.is_dir()):  # reading a pipe would wait for ever
-        raise InputError(Problem("not a file or folder (a device or a pipe); give a file or folder", file=str(path)))
+        raise InputError(Problem(_("not a file or folder (a device or a pipe); give a file or folder"), file=str(path)))
 
 
 class _WorkspaceLocation(click.ParamType):
@@ -96,6 +96,15 @@ def cli_language(argv: Sequence[str], environ: Mapping[str, str]) -> str:
 _ENGLISH_HELP: dict[int, str | None] = {}  # each help text as written, by the object that holds it
 
 
+def _help_key(holder: object, attribute: str) -> int:
+    return id(holder) * 2 + (attribute == "short_help")
+
+
+def english_help(holder: object, attribute: str) -> str | None:
+    """A help text as written, even after `translate_help` put another language in its place."""
+    return _ENGLISH_HELP.get(_help_key(holder, attribute), getattr(holder, attribute, None))
+
+
 def translate_help(command: click.Command) -> None:
     """Every help text of `command` and below in the current language (the English is kept, so
     the command can speak another language on its next run in the same process)."""
@@ -105,10 +114,10 @@ def translate_help(command: click.Command) -> None:
         for attribute in ("help", "short_help"):
             if not hasattr(holder, attribute):
                 continue
-            key = id(holder) * 2 + (attribute == "short_help")
-            english = _ENGLISH_HELP.setdefault(key, getattr(holder, attribute))
+            english = _ENGLISH_HELP.setdefault(_help_key(holder, attribute), getattr(holder, attribute))
             # A docstring's indentation is not part of its message (click removes it when it prints).
-            setattr(holder, attribute, _(inspect.cleandoc(english)) if english else english)
+            shown = _(inspect.cleandoc(english)).replace("{samples}", ", ".join(_sample_names())) if english else english
+            setattr(holder, attribute, shown)
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             translate_help(sub)
@@ -147,7 +156,7 @@ def cli() -> None:
     "--from",
     "source",
     metavar="SAMPLE_OR_BUNDLE",
-    help="Start from a sample community (" + ", ".join(_sample_names()) + ") or an exported folder/workbook.",
+    help="Start from a sample community ({samples}) or an exported folder/workbook.",
 )
 def init(path: Path | str, name: str | None, kind: str | None, source: str | None) -> None:
     """Create a community workspace at PATH."""
@@ -158,9 +167,9 @@ def init(path: Path | str, name: str | None, kind: str | None, source: str | Non
     adopted: list[PlanVersion] = []
     in_database = isinstance(path, str)  # a community in PostgreSQL: built in one transaction instead
     if not in_database and is_workspace(path):
-        raise WorkspaceError(f"{path}: a workspace already exists here")
+        raise WorkspaceError(_("{path}: a workspace already exists here").format(path=path))
     if isinstance(path, Path) and path.exists() and not path.is_dir():
-        raise WorkspaceError(f"{path}: this is a file; give a new (or empty) folder for the workspace")
+        raise WorkspaceError(_("{path}: this is a file; give a new (or empty) folder for the workspace").format(path=path))
     bundle = _resolve_source(source) if source else None
     created_dir = isinstance(path, Path) and not path.exists()
     try:
@@ -189,6 +198,11 @@ def init(path: Path | str, name: str | None, kind: str | None, source: str | Non
     community = ws.community
     click.echo(_("created workspace {workspace} for {name} ({kind})").format(
         workspace=_shown(ws), name=community.get("name"), kind=_kind_name(community.get("kind"))))
+
+
+def _extent(bounds: Sequence[float]) -> dict[str, str]:
+    """A boundary's extent in degrees to four decimals, each in the current language's notation."""
+    return {side: i18n.format_decimal(value, 4) for side, value in zip(("west", "south", "east", "north"), bounds, strict=True)}
 
 
 def _shown(ws: Any) -> str:
@@ -228,7 +242,7 @@ def import_(
 
     ws = Workspace.open(path)
     if not file.exists():
-        raise InputError(Problem("no such file or folder", file=str(file)))
+        raise InputError(Problem(_("no such file or folder"), file=str(file)))
     _require_file_or_folder(file)
     if looks_like_hsds(file):  # before boundaries: both take .zip and .json
         report = import_hsds(ws, file)
@@ -241,10 +255,9 @@ def import_(
             ws, file, name_column=name_column, kind=area_kind, as_boundary=as_boundary, exclude=exclude
         )
         b = result.boundaries
-        click.echo(
-            f"imported {result.added} new and {result.replaced} replaced areas from {file.name}"
-            f" ({b.source_crs} → WGS 84; extent {b.bounds[0]:.4f},{b.bounds[1]:.4f} to {b.bounds[2]:.4f},{b.bounds[3]:.4f})"
-        )
+        click.echo(_("imported {added} new and {replaced} replaced areas from {file} ({crs} → WGS 84; extent {west},{south} "
+                     "to {east},{north})").format(added=result.added, replaced=result.replaced, file=file.name,
+                                                  crs=b.source_crs, **_extent(b.bounds)))
         if b.dropped_columns:
             click.echo(_("not kept: {columns}").format(columns=", ".join(b.dropped_columns)))
         return
@@ -263,9 +276,10 @@ def export(path: Path | str, out: Path, fmt: str) -> None:
 
     ws = Workspace.open(path, read_only=True)
     if fmt == "csv" and out.exists() and not out.is_dir():
-        raise InputError(Problem("this is a file; give a folder for the CSV files (or use --format xlsx)", file=str(out)))
+        raise InputError(Problem(_("this is a file; give a folder for the CSV files (or use --format xlsx)"), file=str(out)))
     written = export_workspace(ws, out, fmt)
-    click.echo(f"wrote {len(written)} file(s) to {out}")
+    click.echo(i18n.ngettext("wrote {count} file to {out}", "wrote {count} files to {out}", len(written)).format(
+        count=len(written), out=out))
 
 
 @cli.command()
@@ -371,17 +385,18 @@ def history(path: Path | str, table: str | None, record_id: str | None, limit: i
     ws = Workspace.open(path, read_only=True)  # reading the history changes nothing
     listed = changes(ws, table=table, record_id=record_id, limit=limit)
     if not listed:
-        click.echo("no changes recorded" + (" for that selection" if table or record_id else ""))
+        click.echo(_("no changes recorded for that selection") if table or record_id else _("no changes recorded"))
     width = max((len(c.actor) for c in listed), default=0)
     for change in listed:
         click.echo(f"{change.when}  {change.actor:<{width}}  {change.what}")
     deleted = [d for d in deleted_records(ws, table=table, limit=limit) if record_id in (None, d.record_id)]
     if deleted:
-        click.echo("\ndeleted records (restore one with the command shown):")
+        click.echo("\n" + _("deleted records (restore one with the command shown):"))
         for record in deleted:
-            by = f" by {record.actor}" if record.actor else ""
             command = shlex.join(["cswb", "restore", str(path), record.table, record.record_id])
-            click.echo(f"{record.when}  {record.what}, deleted{by}:  {command}")
+            deleted_line = (_("{record}, deleted by {actor}:") if record.actor else _("{record}, deleted:")).format(
+                record=record.what, actor=record.actor)
+            click.echo(f"{record.when}  {deleted_line}  {command}")
 
 
 @cli.command()
@@ -398,7 +413,8 @@ def restore(path: Path | str, table: str, record_id: str) -> None:
     assert name is not None
     ws = Workspace.open(path)
     ws.restore(name, record_id)
-    click.echo(f"restored {record_noun(name)} “{ws.label(name, record_id)}” (as {ws.actor})")
+    click.echo(_("restored {record} “{label}” (as {actor})").format(record=record_noun(name), label=ws.label(name, record_id),
+                                                                    actor=ws.actor))
 
 
 @cli.command()
@@ -544,7 +560,7 @@ def access_grant(workspace: str, role: str, users: tuple[str, ...], hub_url: str
     from .serve.hub_groups import grant
 
     grant(hub_url, hub_token, workspace, role, list(users))
-    click.echo(f"{', '.join(users)}: {role} of {workspace}")
+    click.echo(_("{users}: {role} of {workspace}").format(users=", ".join(users), role=_role_name(role), workspace=workspace))
 
 
 @access.command("revoke")
@@ -558,7 +574,8 @@ def access_revoke(workspace: str, role: str, users: tuple[str, ...], hub_url: st
     from .serve.hub_groups import revoke
 
     revoke(hub_url, hub_token, workspace, role, list(users))
-    click.echo(f"{', '.join(users)}: no longer {role} of {workspace}")
+    click.echo(_("{users}: no longer {role} of {workspace}").format(users=", ".join(users), role=_role_name(role),
+                                                                      workspace=workspace))
 
 
 @access.command("list")
@@ -570,7 +587,15 @@ def access_list(workspace: str, hub_url: str, hub_token: str) -> None:
     from .serve.hub_groups import members
 
     for role, users in members(hub_url, hub_token, workspace).items():
-        click.echo(f"{role}: {', '.join(users) if users else '(nobody)'}")
+        click.echo(_("{role}: {users}").format(role=_role_name(role), users=", ".join(users) if users else _("(nobody)")))
+
+
+_ROLE_NAMES = {"viewer": N_("viewer"), "editor": N_("editor"), "coordinator": N_("coordinator")}
+
+
+def _role_name(role: str) -> str:
+    """A Hub role as people read it, in the current language ("editor" / "rédacteur")."""
+    return _(_ROLE_NAMES.get(role, role))
 
 
 def _iso_date(value: str | None) -> dt.date | None:
@@ -579,7 +604,7 @@ def _iso_date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2025-01-31") from None
+        raise click.BadParameter(_("{value} is not a date: write it as YYYY-MM-DD, e.g. 2025-01-31").format(value=repr(value))) from None
 
 
 @cli.command()
@@ -668,7 +693,7 @@ def _version_ref(text: str) -> int | None:
     try:
         number = int(text)
     except ValueError:
-        raise InputError(Problem(f"a version is a number from 'cswb versions list' (or 'draft'), not {text!r}")) from None
+        raise InputError(Problem(_("a version is a number from 'cswb versions list' (or 'draft'), not {text}").format(text=repr(text)))) from None
     return number
 
 
@@ -685,7 +710,8 @@ def versions_list(path: Path | str) -> None:
         click.echo(_("no adopted version: the plan is a draft"))
         return
     for v in found:
-        click.echo(f"{v.number}  {v.label}  ({v.kind_label.lower()}, in force since {v.adopted_on.isoformat()})")
+        click.echo(f"{v.number}  {v.label}  " + _("({kind}, in force since {date})").format(kind=_(v.kind_label).lower(),
+                                                                                           date=v.adopted_on.isoformat()))
         for council in v.councils:
             click.echo(f"     {council.statement()}")
 
@@ -702,7 +728,8 @@ def versions_adopt(path: Path | str, label: str, revision: bool) -> None:
 
     ws = Workspace.open(path)
     version = adopt_version(ws, label, revision=revision)
-    click.echo(f"adopted {version.title()}, in force since {version.adopted_on.isoformat()} (as {ws.actor})")
+    click.echo(_("adopted {version}, in force since {date} (as {actor})").format(
+        version=version.title(), date=version.adopted_on.isoformat(), actor=ws.actor))
 
 
 @versions.command("compare")
@@ -722,16 +749,16 @@ def versions_compare(path: Path | str, older: str, newer: str, out: Path | None)
     for text in (older, newer):
         number = _version_ref(text)
         if number is None:
-            sides.append(("the working draft", workspace_tables(ws)))
+            sides.append((_("the working draft"), workspace_tables(ws)))
         else:
             version = get_version(ws, number)
             sides.append((f"{version.title()}", version_tables(ws, number)))
     differences = compare_plans(sides[0][1], sides[1][1])
     click.echo(comparison_text(differences, sides[0][0], sides[1][0]), nl=False)
     if out is not None:
-        plan_name = str(ws.community.get("plan_name") or ws.community.get("name") or "The plan")
+        plan_name = str(ws.community.get("plan_name") or ws.community.get("name") or _("The plan"))
         out.write_text(comparison_html(differences, plan_name, sides[0][0], sides[1][0]), encoding="utf-8")
-        click.echo(f"wrote {out}")
+        click.echo(_("wrote {out}").format(out=out))
 
 
 @versions.command("export")
@@ -746,10 +773,11 @@ def versions_export(path: Path | str, number: int, out: Path) -> None:
 
     ws = Workspace.open(path, read_only=True)
     if out.exists() and not out.is_dir():
-        raise InputError(Problem("this is a file; give a folder for the CSV files", file=str(out)))
+        raise InputError(Problem(_("this is a file; give a folder for the CSV files"), file=str(out)))
     with opened_version(ws, number) as version_ws:
         written = export_workspace(version_ws, out, "csv")
-    click.echo(f"wrote {len(written)} file(s) of version {number} to {out}")
+    click.echo(i18n.ngettext("wrote {count} file of version {number} to {out}", "wrote {count} files of version {number} to {out}",
+                             len(written)).format(count=len(written), number=number, out=out))
 
 
 @cli.command()
@@ -763,7 +791,7 @@ def migrate(source: Path, target: Path | str, replace: bool) -> None:
     from .store.copy import migrate_workspace
 
     if not isinstance(target, str):
-        raise InputError(Problem("expected a PostgreSQL URL: postgresql://[user@]host[:port]/database?community=<name>"))
+        raise InputError(Problem(_("expected a PostgreSQL URL: {form}").format(form="postgresql://[user@]host[:port]/database?community=<name>")))
     click.echo(migrate_workspace(source, target, replace=replace).summary())
 
 
@@ -779,8 +807,9 @@ def notebooks_command(folder: Path, overwrite: bool) -> None:
     from .notebooks import write_notebooks
 
     written = write_notebooks(folder, overwrite=overwrite)
-    click.echo(f"wrote {len(written)} notebooks to {folder}: " + ", ".join(p.name for p in written))
-    click.echo(f"open them with: jupyter lab {folder}  (set `workspace` in the first code cell)")
+    click.echo(i18n.ngettext("wrote {count} notebook to {folder}: {names}", "wrote {count} notebooks to {folder}: {names}",
+                             len(written)).format(count=len(written), folder=folder, names=", ".join(p.name for p in written)))
+    click.echo(_("open them with: {command}  (set `workspace` in the first code cell)").format(command=f"jupyter lab {folder}"))
 
 
 def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:

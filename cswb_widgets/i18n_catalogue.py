@@ -123,22 +123,96 @@ def _new_catalogue(language: str) -> Catalog:
     return catalog
 
 
+def plural_rule_issues(catalogue: Catalog, language: str) -> Iterator[str]:
+    """The catalogue's Plural-Forms must be the language's rule: the catalogues merge into one at
+    run time, which counts forms by one rule only, so a form numbered by another is never shown."""
+    number, expression = PLURAL_RULES[language]
+    if (catalogue.num_plurals, catalogue.plural_expr.replace(" ", "")) != (number, expression.replace(" ", "")):
+        yield (f"Plural-Forms is 'nplurals={catalogue.num_plurals}; plural={catalogue.plural_expr};' where {language} "
+               f"needs 'nplurals={number}; plural={expression};'; change the header and keep {number} forms per message")
+    for message in catalogue:
+        forms = message.string if isinstance(message.string, (tuple, list)) else [message.string]
+        if message.pluralizable and len(forms) != number:
+            yield f"{len(forms)} plural forms where {number} are needed in {_first_line(message)}"
+
+
+def package_messages() -> Iterator[tuple[str, int, str]]:
+    """(file, line, English) of every message the package's Python marks (`_`, `ngettext`, `N_`,
+    `pgettext`): its store, CLI and reports too, whose catalogues `extract` does not write."""
+    from babel.messages.extract import extract_from_dir
+
+    package = REPO / "cswb_widgets"
+    found = extract_from_dir(str(package), [("**.py", "python")], keywords={**DEFAULT_KEYWORDS, "N_": None})
+    for filename, lineno, message, _comments, context in found:
+        forms = [message] if isinstance(message, str) else [m for m in message if m]
+        for text in forms:
+            yield f"cswb_widgets/{filename}", lineno, (f"{context}\x04{text}" if context else text)
+
+
+def untranslated_package_messages(paths: list[Path], language: str) -> list[str]:
+    """One line per message of the package's Python that none of `paths` holds (either form of a
+    plural counts: `N_` marks a plural's two forms one by one)."""
+    held: set[str] = set()
+    for path in paths:
+        for message in _read(path, language):
+            ids = [message.id] if isinstance(message.id, str) else list(message.id)
+            held.update(f"{message.context}\x04{i}" if message.context else i for i in ids if i)
+    return [f"{where}:{line}: {_first_line(Message(text))} has no entry in any {language} catalogue; add it to the .po "
+            f"of that part of the product and translate it"
+            for where, line, text in package_messages() if text not in held]
+
+
+def command_help() -> Iterator[tuple[str, str]]:
+    """(command, text) of every help text of `cswb`: its commands' docstrings and their options'
+    help, which the command translates as it starts (`cli.translate_help`), not through `_` calls."""
+    import inspect
+
+    import click
+
+    from .cli import cli, english_help
+
+    def walk(command: click.Command, path: str) -> Iterator[tuple[str, str]]:
+        for holder in (command, *command.params):
+            for attribute in ("help", "short_help"):
+                text = english_help(holder, attribute)
+                if text:
+                    yield path, inspect.cleandoc(text)
+        if isinstance(command, click.Group):
+            for name, sub in sorted(command.commands.items()):
+                yield from walk(sub, f"{path} {name}")
+
+    yield from walk(cli, "cswb")
+
+
+def untranslated_help(paths: list[Path], language: str) -> list[str]:
+    """One line per help text of `cswb` that none of `paths` holds (a docstring changed since it was translated)."""
+    held = {message.id for path in paths for message in _read(path, language) if isinstance(message.id, str)}
+    return [f"cswb_widgets/cli.py: the help of '{command}' {_first_line(Message(text))} has no entry in any {language} "
+            f"catalogue; add it (as cleandoc leaves it) to reports.po and translate it"
+            for command, text in command_help() if text not in held]
+
+
 def placeholders(text: str) -> list[str]:
     return sorted(_PLACEHOLDER.findall(text))
 
 
 def problems(language: str) -> list[str]:
-    """One line per problem in `language`'s catalogues (every .po in its folder), and one per
-    apps message the sources have that its apps catalogue lacks."""
+    """One line per problem in `language`'s catalogues (every .po in its folder), one per apps
+    message the sources have that its apps catalogue lacks, and one per message anywhere in the
+    package (store, CLI, reports...) that no catalogue translates."""
     lines: list[str] = []
     folder = LOCALE_DIR / language / "LC_MESSAGES"
     paths = sorted(folder.glob("*.po"))
     for path in paths:
         shown = _relative(path)
-        for message in _read(path, language):
+        catalogue = _read(path, language)
+        lines.extend(f"{shown}: {issue}" for issue in plural_rule_issues(catalogue, language))
+        for message in catalogue:
             if message.id:
                 lines.extend(f"{shown}:{message.lineno}: {issue} in {_first_line(message)}" for issue in _issues(message))
     lines.extend(conflicting_translations(paths, language))
+    lines.extend(untranslated_package_messages(paths, language))
+    lines.extend(untranslated_help(paths, language))
     apps = catalogue_path(language)
     have = {(m.id if isinstance(m.id, str) else m.id[0], m.context) for m in _read(apps, language)} if apps.exists() else set()
     for message in extracted():

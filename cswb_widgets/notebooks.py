@@ -103,13 +103,17 @@ def additions(notebook: Mapping[str, Any], kind: str) -> list[Addition]:
     return found
 
 
+_DOCUMENT_NAMES = {"plan": i18n.N_("plan"), "progress": i18n.N_("progress report")}
+
+
 def check_additions(notebook: Mapping[str, Any], name: str, kind: str, sections: Collection[str]) -> None:
     """Refuse a ``<kind>:<section>`` tag naming no section of that document (a typo would lose the cell)."""
     for addition in additions(notebook, kind):
         if addition.section not in sections:
             raise ContractError(
-                f"{name}.ipynb, cell {addition.index + 1}: the tag '{kind}:{addition.section}' names no section "
-                f"of the {kind}; use one of: " + ", ".join(f"{kind}:{s}" for s in sections)
+                i18n._("{notebook}, cell {number}: the tag '{tag}' names no section of the {document}; use one of: {tags}").format(
+                    notebook=f"{name}.ipynb", number=addition.index + 1, tag=f"{kind}:{addition.section}",
+                    document=i18n._(_DOCUMENT_NAMES.get(kind, kind)), tags=", ".join(f"{kind}:{s}" for s in sections))
             )
 
 
@@ -162,9 +166,11 @@ def check_folder(folder: Path) -> Path:
     fall back to the packaged notebooks)."""
     folder = Path(folder).expanduser()
     if not folder.is_dir():
-        raise CswbError(f"{folder}: no such folder of notebooks (make one with 'cswb notebooks {folder}')")
+        raise CswbError(i18n._("{folder}: no such folder of notebooks (make one with {command})").format(
+            folder=folder, command=f"'cswb notebooks {folder}'"))
     if not any((folder / f"{name}.ipynb").is_file() for name in NOTEBOOKS):
-        raise CswbError(f"{folder} holds none of the workbooks ({', '.join(f'{n}.ipynb' for n in NOTEBOOKS)})")
+        raise CswbError(i18n._("{folder} holds none of the workbooks ({names})").format(
+            folder=folder, names=", ".join(f"{n}.ipynb" for n in NOTEBOOKS)))
     return folder
 
 
@@ -173,9 +179,9 @@ def read_notebook(path: Path) -> dict[str, Any]:
     try:
         notebook = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise ContractError(f"{path}: not a readable notebook ({exc})") from None
+        raise ContractError(i18n._("{path}: not a readable notebook ({reason})").format(path=path, reason=exc)) from None
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
-        raise ContractError(f"{path}: not a notebook (no list of cells)")
+        raise ContractError(i18n._("{path}: not a notebook (no list of cells)").format(path=path))
     return notebook
 
 
@@ -185,8 +191,8 @@ def write_notebooks(folder: Path, *, overwrite: bool = False) -> list[Path]:
     existing = [folder / f"{n}.ipynb" for n in NOTEBOOKS if (folder / f"{n}.ipynb").exists()]
     if existing and not overwrite:
         raise CswbError(
-            f"{folder} already holds {', '.join(p.name for p in existing)}: your edits there are kept; "
-            "choose another folder, or give --overwrite to replace them with the packaged notebooks"
+            i18n._("{folder} already holds {names}: your edits there are kept; choose another folder, or give --overwrite to "
+                   "replace them with the packaged notebooks").format(folder=folder, names=", ".join(p.name for p in existing))
         )
     folder.mkdir(parents=True, exist_ok=True)
     written = []

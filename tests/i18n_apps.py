@@ -158,6 +158,9 @@ def workspace_words(workspace: Path) -> list[str]:
     return sorted(words, key=len, reverse=True)
 
 
+# Names that are the same in French (products, formats, laws' short names are translated).
+PROPER_NAMES = ("CSWB", "Open Referral", "HSDS", "GeoJSON", "Excel", "CSV", "Word", "QR", "GPS", "JupyterLab")
+
 # Words that occur in English sentences and in no French one the apps show.
 ENGLISH = re.compile(
     r"\be\.g\.|\b(yes|the|and|of|to|with|for|is|are|this|that|your|you|not|yet|from|has|have|will|each|which|what|who|how|"

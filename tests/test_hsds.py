@@ -449,12 +449,12 @@ def test_cswb_import_of_an_hsds_folder_and_zip(ws: Workspace, tmp_path: Path) ->
     runner = CliRunner()
     result = runner.invoke(cli, ["import", str(ws.path), str(EXAMPLE)])
     assert result.exit_code == 0, result.output
-    assert "imported from hsds-3.0-example: organizations: 1 added; assets: 1 added" in result.output
+    assert "imported from hsds-3.0-example: Organizations: 1 added; Asset inventory: 1 added" in result.output
     assert "note: Not read, so that personal contact data stays out of the workspace: phones.csv, contacts.csv." in result.output
     upload = _zip(EXAMPLE, tmp_path / "hsds.zip")
     result = runner.invoke(cli, ["import", str(ws.path), str(upload)])
     assert result.exit_code == 0, result.output
-    assert "imported from hsds.zip: organizations: 0 added, 1 updated; assets: 0 added, 1 updated" in result.output
+    assert "imported from hsds.zip: Organizations: 0 added, 1 updated; Asset inventory: 0 added, 1 updated" in result.output
     assert ws.count("assets") == 1
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from i18n_apps import app_texts, english_left, html_text, workspace_words
+from i18n_apps import PROPER_NAMES, app_texts, english_left, html_text, workspace_words
 
 from cswb_widgets import i18n
 from cswb_widgets.notebooks import NOTEBOOKS
@@ -23,9 +23,6 @@ from cswb_widgets.serve.launcher import render_launcher, workspace_cards
 from cswb_widgets.serve.vote_pages import render_ballot
 from cswb_widgets.store import Workspace
 from cswb_widgets.store.ballots import device_ballot
-
-# Names that are the same in French (products, formats, laws' short names are translated).
-PROPER_NAMES = ("CSWB", "Open Referral", "HSDS", "GeoJSON", "Excel", "CSV", "Word", "QR", "GPS", "JupyterLab")
 
 
 @pytest.fixture(autouse=True)

@@ -112,3 +112,40 @@ def test_the_front_end_shows_no_words_outside_the_catalogue(pattern: str) -> Non
                 if not any(literal and _words(literal) for literal in match.groups()):
                     continue
                 pytest.fail(f"{path.name}:{number}: words shown without _(): {match.group(0)[:80]}")
+
+
+def _po_with_plural(path: Path, header: str, forms: list[str]) -> Path:
+    body = f'msgid ""\nmsgstr ""\n"Language: fr\\n"\n"Plural-Forms: {header}\\n"\n\n'
+    body += 'msgid "{n} row"\nmsgid_plural "{n} rows"\n' + "".join(f'msgstr[{i}] "{f}"\n' for i, f in enumerate(forms))
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_the_check_refuses_a_catalogue_whose_plural_forms_differ_from_frenchs(tmp_path: Path) -> None:
+    from cswb_widgets.i18n_catalogue import _read, plural_rule_issues
+
+    cldr = "nplurals=3; plural=(n == 0 || n == 1) ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2;"
+    three = _po_with_plural(tmp_path / "three.po", cldr, ["{n} ligne", "{n} lignes", "{n} lignes"])
+    found = list(plural_rule_issues(_read(three, "fr"), "fr"))
+    assert any("nplurals=3" in line and "nplurals=2; plural=(n > 1);" in line for line in found)
+    good = _po_with_plural(tmp_path / "good.po", "nplurals=2; plural=(n > 1);", ["{n} ligne", "{n} lignes"])
+    assert list(plural_rule_issues(_read(good, "fr"), "fr")) == []
+
+
+def test_every_shipped_catalogue_declares_the_french_plural_rule() -> None:
+    from cswb_widgets.i18n_catalogue import _read, plural_rule_issues
+
+    paths = sorted((i18n.LOCALE_DIR / "fr" / "LC_MESSAGES").glob("*.po"))
+    assert len(paths) >= 3
+    for path in paths:
+        assert list(plural_rule_issues(_read(path, "fr"), "fr")) == [], path.name
+
+
+@pytest.mark.slow  # extracts the whole package: about 4 s
+def test_the_check_refuses_a_package_message_no_catalogue_translates(tmp_path: Path) -> None:
+    from cswb_widgets.i18n_catalogue import untranslated_package_messages
+
+    only_one = _po(tmp_path / "apps.po", {"no problems found": "aucun problème trouvé"})
+    found = untranslated_package_messages([only_one], "fr")
+    assert any(line.startswith("cswb_widgets/cli.py:") and "'cswb: error: {message}'" in line for line in found)
+    assert not any("'no problems found'" in line for line in found)

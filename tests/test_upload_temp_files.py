@@ -59,7 +59,7 @@ def risks_import(ws: Workspace, path: Path) -> ImportReport:
 @pytest.mark.parametrize(
     ("content", "said"),
     [
-        (b"name\nHousing\n", "Imported risks.csv: risks: 1 added"),
+        (b"name\nHousing\n", "Imported risks.csv: Risk register and analysis: 1 added"),
         (b"name,priority\nHousing,perhaps\n", "risks.csv, row 2, column &#39;priority&#39;: expected yes or no"),
     ],
     ids=["imported", "refused"],

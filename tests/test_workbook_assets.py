@@ -174,7 +174,7 @@ def test_csv_upload_adds_assets_and_the_gap_matrix_follows(maple: Path) -> None:
     )
     assert report is not None and report.inserted == {"assets": 2}
     assert book.ws.count("assets") == before + 2
-    assert "Imported new-assets.csv: assets: 2 added" in upload.status.value
+    assert "Imported new-assets.csv: Asset inventory: 2 added" in upload.status.value
     assert "no asset in risk intervention" not in matrix.view.value.split("Youth disengagement")[-1].split("</li>")[0]
     provenance = built(book.import_assets()).children[1].view.value
     assert "2 from Workshop 2025" in provenance

@@ -16,10 +16,11 @@ from typing import Any
 import pandas as pd
 
 from ..framework import load_catalogue
+from ..i18n import N_
 from ._tables import Tables, as_list, blank, rows_of
 from .privacy import SMALL_COUNT, is_small_count
 
-ADDED, DROPPED, CHANGED = "Added", "Dropped", "Changed"
+ADDED, DROPPED, CHANGED = N_("Added"), N_("Dropped"), N_("Changed")  # translated where shown
 OUTCOME_LEVELS = ("immediate", "intermediate", "long_term")
 
 

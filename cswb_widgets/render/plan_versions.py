@@ -28,17 +28,17 @@ td { overflow-wrap: break-word; }
 
 def comparison_text(differences: Sequence[Difference], older: str, newer: str) -> str:
     """A readable text table: one line per difference, grouped by section."""
-    lines = [f"Changes from {older} to {newer}", ""]
+    lines = [_("Changes from {older} to {newer}").format(older=older, newer=newer), ""]
     if not differences:
-        return "\n".join([*lines, "No risk, strategy, outcome, measure or action differs."]) + "\n"
-    width = max(len(d.change) for d in differences)
+        return "\n".join([*lines, _("No risk, strategy, outcome, measure or action differs.")]) + "\n"
+    width = max(len(_(d.change)) for d in differences)
     for section in SECTIONS:
         found = [d for d in differences if d.section == section.title]
         if not found:
             continue
-        lines.append(f"{section.title} ({len(found)})")
+        lines.append(f"{_(section.title)} ({len(found)})")
         for d in found:
-            lines.append(f"  {d.change:<{width}}  {d.item}")
+            lines.append(f"  {_(d.change):<{width}}  {d.item}")
             if d.details:
                 lines += [f"  {'':<{width}}    {part}" for part in d.details.split("; ")]
         lines.append("")
@@ -47,24 +47,25 @@ def comparison_text(differences: Sequence[Difference], older: str, newer: str) -
 
 def comparison_html(differences: Sequence[Difference], plan_name: str, older: str, newer: str) -> str:
     """The comparison as a self-contained HTML document: one table per section."""
-    title = Markup("{} – changes from {} to {}").format(plan_name, older, newer)
+    title = _("{plan} – changes from {older} to {newer}").format(plan=plan_name, older=older, newer=newer)
     body = [Markup("<h1>{}</h1>").format(title)]
     counts = {change: sum(d.change == change for d in differences) for change in ("Added", "Dropped", "Changed")}
-    body.append(Markup("<p>{} added, {} dropped and {} changed among the priority risks, strategies, outcomes, "
-                       "measures and actions.</p>").format(counts["Added"], counts["Dropped"], counts["Changed"]))
+    body.append(Markup("<p>{}</p>").format(_(
+        "{added} added, {dropped} dropped and {changed} changed among the priority risks, strategies, outcomes, measures "
+        "and actions.").format(added=counts["Added"], dropped=counts["Dropped"], changed=counts["Changed"])))
     for section in SECTIONS:
         found = [d for d in differences if d.section == section.title]
-        body.append(Markup("<h2>{}</h2>").format(section.title))
+        body.append(Markup("<h2>{}</h2>").format(_(section.title)))
         if not found:
-            body.append(Markup("<p>No change.</p>"))
+            body.append(Markup("<p>{}</p>").format(_("No change.")))
             continue
         rows = Markup("").join(
             Markup("<tr><td>{}</td><td>{}</td><td>{}</td></tr>").format(
-                d.change, d.item, Markup("<br>").join(escape(part) for part in d.details.split("; ")) if d.details else "")
+                _(d.change), d.item, Markup("<br>").join(escape(part) for part in d.details.split("; ")) if d.details else "")
             for d in found)
-        body.append(Markup('<table><caption class="visually-hidden">{}</caption><thead><tr><th scope="col">Change</th>'
-                           '<th scope="col">Item</th><th scope="col">What changed</th></tr></thead><tbody>{}</tbody>'
-                           "</table>").format(section.title, rows))
+        body.append(Markup('<table><caption class="visually-hidden">{}</caption><thead><tr><th scope="col">{}</th>'
+                           '<th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>{}</tbody>'
+                           "</table>").format(_(section.title), _("Change"), _("Item"), _("What changed"), rows))
     return str(Markup('<!DOCTYPE html>\n<html lang="{}"><head><meta charset="utf-8"><title>{}</title><style>{}'
                       '.visually-hidden {{ position: absolute; width: 1px; height: 1px; overflow: hidden; '
                       'clip: rect(0 0 0 0); }}</style></head><body data-running-header="{}"><main>{}</main>'

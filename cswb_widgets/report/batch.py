@@ -51,6 +51,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import CswbError
+from ..i18n import _
 from ..notebooks import (
     NOTEBOOKS,
     ContractError,
@@ -195,7 +196,7 @@ def parse_formats(text: str) -> tuple[str, ...]:
     wanted = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown or not wanted:
-        raise CswbError(f"--format takes html, pdf, docx or a list of them such as html,pdf,docx, not {text!r}")
+        raise CswbError(_("--format takes html, pdf, docx or a list of them such as html,pdf,docx, not {text}").format(text=repr(text)))
     return wanted
 
 
@@ -222,7 +223,7 @@ def parse_shard(text: str) -> tuple[int, int]:
     except ValueError:
         shard = (0, 0)
     if not sep or not 1 <= shard[0] <= shard[1]:
-        raise CswbError(f"--shard takes I/N with 1 <= I <= N (e.g. 2/4 for the second of four slices), not {text!r}")
+        raise CswbError(_("--shard takes I/N with 1 <= I <= N (e.g. 2/4 for the second of four slices), not {text}").format(text=repr(text)))
     return shard
 
 
@@ -274,7 +275,7 @@ def parse_jobs(text: str) -> int:
     except ValueError:
         jobs = 0
     if not 1 <= jobs <= 64:
-        raise CswbError(f"--jobs takes a number from 1 to 64 or 'auto', not {text!r}")
+        raise CswbError(_("--jobs takes a number from 1 to 64 or 'auto', not {text}").format(text=repr(text)))
     return jobs
 
 
@@ -627,10 +628,10 @@ def community_notebooks(workspace: Path, outline: Outline, folder: Path | None =
         needed = outline.parts_of(name)
         missing = missing_parts(notebook, needed)
         if missing:
-            raise ContractError(
-                f"{name}.ipynb ({path}) has no cell tagged " + ", ".join(f"part:{p}" for p in missing)
-                + f", which the {outline.kind} needs: tag the cell that shows it, or compare with a fresh copy "
-                "from 'cswb notebooks DIR'")
+            raise ContractError(_(
+                "{notebook} ({path}) has no cell tagged {tags}, which the {document} needs: tag the cell that shows it, or "
+                "compare with a fresh copy from 'cswb notebooks DIR'").format(
+                    notebook=f"{name}.ipynb", path=path, tags=", ".join(f"part:{p}" for p in missing), document=outline.kind))
         check_additions(notebook, name, outline.kind, outline.section_keys)
         if needed or additions(notebook, outline.kind):
             chosen[name] = path
@@ -897,7 +898,7 @@ def _remove_report(folder: Path) -> None:
     if folder.is_dir() and (folder / MARKER).exists():
         shutil.rmtree(folder)
     elif folder.exists():
-        raise CswbError(f"{folder} exists and was not written by 'cswb report': move it out of the way")
+        raise CswbError(_("{folder} exists and was not written by 'cswb report': move it out of the way").format(folder=folder))
 
 
 def build_reports(
@@ -936,19 +937,19 @@ def build_reports(
     plan language (`community.plan_language`; blank is English).
     """
     if language is not None and language not in PLAN_LANGUAGES:
-        raise CswbError(f"--lang takes en, fr or both, not {language!r}")
+        raise CswbError(_("--lang takes en, fr or both, not {text}").format(text=repr(language)))
     if kind not in OUTLINES:
-        raise CswbError(f"kind must be one of {', '.join(OUTLINES)}, not {kind!r}")
+        raise CswbError(_("kind must be one of {choices}, not {value}").format(choices=", ".join(OUTLINES), value=repr(kind)))
     if "pdf" in formats:
         from .pdf import PdfError, find_chromium
 
         if find_chromium() is None:
-            raise PdfError("PDF needs Chromium: install it (Debian: apt install chromium) or set CSWB_CHROMIUM")
+            raise PdfError(_("PDF needs Chromium: install it (Debian: apt install chromium) or set CSWB_CHROMIUM"))
     if version is not None and draft:
-        raise CswbError("--version and --draft exclude each other: a version is adopted, the draft is not")
+        raise CswbError(_("--version and --draft exclude each other: a version is adopted, the draft is not"))
     if kind != "plan" and draft:
-        raise CswbError("--draft chooses the plan to render; a progress report measures against an adopted version "
-                        "(--version N, default the latest), or against the draft before any adoption")
+        raise CswbError(_("--draft chooses the plan to render; a progress report measures against an adopted version "
+                          "(--version N, default the latest), or against the draft before any adoption"))
     names = output_names(workspaces)  # from every workspace given, so a name is the same in every shard
     if shard is not None:
         index, count = shard
@@ -959,7 +960,7 @@ def build_reports(
     for name in batch.names:  # refuse before any work rather than after
         for folder in (batch.out / name, batch.out / f"{name}{FAILED_SUFFIX}"):
             if folder.exists() and not (folder / MARKER).exists():
-                raise CswbError(f"{folder} exists and was not written by 'cswb report': move it out of the way")
+                raise CswbError(_("{folder} exists and was not written by 'cswb report': move it out of the way").format(folder=folder))
     steps = len(batch.outline.notebooks) * (2 if language == "both" else 1) + 1 + ("pdf" in formats)
     bars = _Progress(batch.names, steps, progress, progress_stream)
     workers = max(1, min(jobs, len(batch.names) * len(batch.outline.notebooks)))
@@ -970,7 +971,7 @@ def build_reports(
     try:
         batch.start(executor, bars)
         while batch.pending:
-            done, _ = futures.wait(list(batch.pending), timeout=WAIT_TICK_SECONDS,
+            done, _still_running = futures.wait(list(batch.pending), timeout=WAIT_TICK_SECONDS,
                                    return_when=futures.FIRST_COMPLETED)
             bars.tick()
             for future in done:
@@ -996,9 +997,10 @@ def build_reports(
         removed = batch.discard_work()
         if isinstance(exc, _Stop):
             signame = signal.Signals(exc.signum).name
-            raise ReportInterrupted(
-                f"interrupted by {signame}: ended {ended} worker and kernel process(es), removed {removed} unfinished "
-                f"report folder(s); reports finished before stay in {out}", EXIT_STATUS.get(exc.signum, 1)) from None
+            raise ReportInterrupted(_(
+                "interrupted by {signal}: ended {ended} worker and kernel process(es), removed {removed} unfinished report "
+                "folder(s); reports finished before stay in {out}").format(signal=signame, ended=ended, removed=removed, out=out),
+                EXIT_STATUS.get(exc.signum, 1)) from None
         raise
     finally:
         _restore_signals(handlers)
@@ -1069,7 +1071,7 @@ def end_child_processes() -> int:
     me = psutil.Process()
     spared = {_resource_tracker_pid()}  # multiprocessing's helper: it ends with this process
     frozen: dict[int, psutil.Process] = {}
-    for _ in range(20):
+    for _attempt in range(20):
         new = [p for p in _descendants(me) if p.pid not in frozen and p.pid not in spared]
         if not new:
             break

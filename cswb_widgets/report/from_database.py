@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ..errors import CswbError
+from ..i18n import _
 from ..store.workspace import is_database_url
 
 
@@ -28,8 +29,8 @@ def database_communities(location: str) -> list[str]:
         return [location]
     slugs = list_communities(location)
     if not slugs:
-        raise CswbError(f"{without_password(location)}: this database holds no community yet (create one with"
-                        " 'cswb init URL?community=<name>' or copy one in with 'cswb migrate')")
+        raise CswbError(_("{where}: this database holds no community yet (create one with 'cswb init URL?community=<name>' "
+                          "or copy one in with 'cswb migrate')").format(where=without_password(location)))
     return [community_url(location, slug) for slug in slugs]
 
 

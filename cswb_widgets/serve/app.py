@@ -34,6 +34,7 @@ from xstatic.pkg import font_awesome
 from .. import i18n
 from ..access import IDENTITY_ENVS, IDENTITY_HEADERS
 from ..errors import CswbError
+from ..i18n import _
 from ..notebooks import NOTEBOOKS, copy_for_app, notebook_path
 from ..store.limits import MAX_FILE_BYTES, MIB
 from ..store.served_root import ROOT_ENV, as_location, shown_location
@@ -42,6 +43,7 @@ from .console import quiet_routine_lines
 from .handlers import GuardedVoilaHandler, LauncherHandler, VoteUnavailableHandler
 from .kernel_caps import CULL_CHECK_SECONDS, KernelLedger
 from .options import ServeOptions, check_port_free, is_loopback, kernel_reachable_host
+from .preheat import write_preheated_copies
 from .rate_limit import ADDRESS_BURST, ADDRESS_PER_MINUTE, RateLimiter, rate_limited
 from .settings import with_operator_settings
 from .voting import VOTE_PATH, VoteService, new_voting_code, shown_code, vote_handlers
@@ -265,7 +267,7 @@ def notebook_site(workbooks: Iterable[Path], extra: Iterable[Path] = ()) -> Iter
             for notebook in sorted(folder.glob("*.ipynb")):
                 target = site / notebook.name
                 if target.exists():
-                    raise CswbError(f"{notebook}: a notebook named {notebook.name} is already served")
+                    raise CswbError(_("{path}: a notebook named {name} is already served").format(path=notebook, name=notebook.name))
                 shutil.copyfile(notebook, target)
         yield site
     finally:
@@ -294,11 +296,13 @@ def serve(options: ServeOptions) -> None:
     try:
         workbooks = [notebook_path(name, folder=options.notebooks) for name in NOTEBOOKS]
     except FileNotFoundError:
-        raise CswbError("no workbooks are installed (no workbooks/ folder)") from None
+        raise CswbError(_("no workbooks are installed (no workbooks/ folder)")) from None
     check_port_free(options.host, options.port)
     # A fresh access code per run, for the workshop's ballot and join screen only.
     code = new_voting_code() if options.workshop else None
     with notebook_site(workbooks, options.extra_notebooks) as site, kernel_profile() as ipython_dir:
+        # Voilà preheats what it finds at start: the apps in each language their pages will be asked in.
+        write_preheated_copies(site, [p.name for p in workbooks], options.root, i18n.current_language())
         config = with_operator_settings(voila_config(options, site), options.config_files)
         config.CswbVoila.workspace_root = str(options.root)
         config.CswbVoila.workbooks = sorted(p.name for p in workbooks)
@@ -322,11 +326,13 @@ def serve(options: ServeOptions) -> None:
 def _announce(options: ServeOptions, votes: VoteService) -> None:
     """Runs once the server listens: the line people (and tests) wait for."""
     address = options.address + (f"?token={options.token}" if options.token else "")
-    others = "" if is_loopback(options.host) else " (other machines on the network can connect)"
-    print(f"cswb: serving the workspaces in {shown_location(options.root)} at {address}{others}", flush=True)
+    others = "" if is_loopback(options.host) else _(" (other machines on the network can connect)")
+    print(_("cswb: serving the workspaces in {root} at {address}").format(root=shown_location(options.root), address=address)
+          + others, flush=True)
     if votes.workshop and votes.code:
         # Printed once, to the facilitator's terminal only (the log never sees the code).
         join = url_path_join(votes.public_url, VOTE_PATH, votes.workshop, "join")
-        print(f"cswb: workshop vote for {votes.workshop}: show {join} on the projector; participants open "
-              f"http://{votes.short_url()} and type the code {shown_code(votes.code)}", flush=True)
-    print("cswb: press Ctrl-C to stop", file=sys.stderr, flush=True)
+        print(_("cswb: workshop vote for {workspace}: show {join} on the projector; participants open {address} and type the "
+                "code {code}").format(workspace=votes.workshop, join=join, address=f"http://{votes.short_url()}",
+                                      code=shown_code(votes.code)), flush=True)
+    print(_("cswb: press Ctrl-C to stop"), file=sys.stderr, flush=True)

@@ -127,7 +127,7 @@ class GuardedVoilaHandler(PageLanguage, TornadoVoilaHandler):
             return None
         slug = slug_from_query(self.request.query)  # already checked by _refusal
         if slug not in roles:
-            return 404, str(NoSuchWorkspace(f"there is no workspace named {slug!r}"))
+            return 404, str(NoSuchWorkspace(i18n._("there is no workspace named {name}").format(name=repr(slug))))
         return None
 
     def _kernel_less_ballot(self, path: str) -> str | None:
@@ -142,15 +142,9 @@ class GuardedVoilaHandler(PageLanguage, TornadoVoilaHandler):
         """The site path of notebook `path` with its markdown in this page's language: written once
         for a packaged workbook (they do not change while the server runs), afresh for a
         workspace's own copy (just refreshed by _own_notebook)."""
-        shown = Path("_lang", self.language, path)
-        source, target = self.site / path, self.site / shown
-        if not source.is_file():
+        if not (self.site / path).is_file():
             return path  # not a served notebook: Voilà says so as usual
-        if path.startswith("_own/") or not target.is_file():
-            temporary = target.with_name(f".{target.name}.{id(self)}")
-            copy_for_app(source, temporary, self.language)
-            temporary.replace(target)  # whole or not at all, for a page reading it at the same time
-        return shown.as_posix()
+        return language_copy(self.site, path, self.language, fresh=path.startswith("_own/")).as_posix()
 
     def _own_notebook(self, path: str) -> str | None:
         """The site path of the workspace's own copy of workbook `path`, refreshed now, or None."""
@@ -177,6 +171,19 @@ class GuardedVoilaHandler(PageLanguage, TornadoVoilaHandler):
         except WorkspaceError as exc:
             return 400, str(exc)
         return None
+
+
+def language_copy(site: Path, path: str, language: str, *, fresh: bool = False) -> Path:
+    """The site path of notebook `path` with its markdown in `language`, written unless already
+    there (or `fresh`): by the first page asking for it, or before the server starts so that
+    Voilà preheats it (`serve.preheat`)."""
+    shown = Path("_lang", language, path)
+    target = site / shown
+    if fresh or not target.is_file():
+        temporary = target.with_name(f".{target.name}.{id(target)}")
+        copy_for_app(site / path, temporary, language)
+        temporary.replace(target)  # whole or not at all, for a page reading it at the same time
+    return shown
 
 
 class VoteUnavailableHandler(PageLanguage, web.RequestHandler):

@@ -15,6 +15,7 @@ from urllib.parse import quote, unquote
 
 from ..access import ROLES, group_name
 from ..errors import CswbError
+from ..i18n import _
 
 TIMEOUT_SECONDS = 30
 
@@ -31,7 +32,7 @@ def _call(hub_url: str, token: str, method: str, path: str, body: Any = None) ->
     except urllib.error.HTTPError as exc:
         raise _refusal(exc.code, path, _hub_message(exc)) from None
     except (OSError, ValueError) as exc:
-        raise CswbError(f"cannot reach the Hub at {hub_url} ({exc}); check --hub-url") from None
+        raise CswbError(_("cannot reach the Hub at {address} ({reason}); check --hub-url").format(address=hub_url, reason=exc)) from None
     return json.loads(payload) if payload else None
 
 
@@ -44,23 +45,26 @@ def _hub_message(error: urllib.error.HTTPError) -> str:
 
 
 def _refusal(status: int, path: str, said: str = "") -> CswbError:
-    group = unquote(path.split("/")[2]) if path.startswith("/groups/") else "that group"
+    group = unquote(path.split("/")[2]) if path.startswith("/groups/") else _("that group")
     if status in (403, 404):  # the Hub answers 404 for a group the token may not see
-        return CswbError(
-            f"the Hub will not let this token change {group}: only that community's coordinators (or a Hub admin)"
-            " may change who has access (make the token on the Hub's Token page while signed in as one); for a"
-            " workspace created since the Hub started, restart the Hub so that it makes the community's groups"
-        )
+        return CswbError(_(
+            "the Hub will not let this token change {group}: only that community's coordinators (or a Hub admin) may change "
+            "who has access (make the token on the Hub's Token page while signed in as one); for a workspace created since "
+            "the Hub started, restart the Hub so that it makes the community's groups"
+        ).format(group=group))
     if status == 401:
-        return CswbError("the Hub did not accept this token: make a new one on the Hub's Token page")
+        return CswbError(_("the Hub did not accept this token: make a new one on the Hub's Token page"))
     if status == 400 and "user" in said.lower():
-        return CswbError(f"the Hub refused to change {group} ({said}): each person must have signed in at the Hub once")
-    return CswbError(f"the Hub answered HTTP {status} for {group}" + (f": {said}" if said else ""))
+        return CswbError(_("the Hub refused to change {group} ({reason}): each person must have signed in at the Hub once").format(
+            group=group, reason=said))
+    if said:
+        return CswbError(_("the Hub answered HTTP {status} for {group}: {reason}").format(status=status, group=group, reason=said))
+    return CswbError(_("the Hub answered HTTP {status} for {group}").format(status=status, group=group))
 
 
 def _checked(workspace: str, role: str) -> str:
     if role not in ROLES:
-        raise CswbError(f"the role must be one of {', '.join(ROLES)}, not {role!r}")
+        raise CswbError(_("the role must be one of {roles}, not {role}").format(roles=", ".join(ROLES), role=repr(role)))
     return quote(group_name(workspace, role), safe="")
 
 

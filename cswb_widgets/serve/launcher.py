@@ -102,7 +102,7 @@ def workspace_cards(root: Location, notebooks: Collection[str], only: Collection
 
 def _card(slug: str, path: Location | None, notebooks: Collection[str]) -> WorkspaceCard:
     if path is None:
-        return WorkspaceCard(slug, slug, "", problem=i18n._("This folder cannot be served: rename it using {rule}.").format(rule=SLUG_RULE))
+        return WorkspaceCard(slug, slug, "", problem=i18n._("This folder cannot be served: rename it using {rule}.").format(rule=i18n._(SLUG_RULE)))
     try:
         with Workspace.open(path, actor="cswb serve", read_only=True) as ws:
             community = ws.community

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import CswbError, WorkspaceError
+from ..i18n import _
 from ..notebooks import check_folder
 from ..store.served_root import Location, shown_location, workspace_under
 from ..store.workspace import is_database_url, is_workspace
@@ -45,27 +46,27 @@ def check_access(host: str, token: str | None, password_hash: str | None) -> Non
     if token is not None:
         check_token(token)
     if password_hash is not None and not password_hash.startswith("argon2:"):
-        raise CswbError(f"--password-hash takes an argon2 hash (argon2:...); make one with: {PASSWORD_HINT}")
+        raise CswbError(_("--password-hash takes an argon2 hash (argon2:...); make one with: {command}").format(command=PASSWORD_HINT))
     if not is_loopback(host) and not (token or password_hash):
-        shown = host or "every interface"
+        shown = host or _("every interface")
         raise CswbError(
-            f"serving on {shown} lets other machines connect: give --token (or CSWB_TOKEN) or --password-hash,"
-            " or keep the default --host 127.0.0.1"
+            _("serving on {host} lets other machines connect: give --token (or CSWB_TOKEN) or --password-hash, or keep the "
+              "default --host 127.0.0.1").format(host=shown)
         )
 
 
 def check_token(token: str) -> None:
     """CswbError unless `token` is long enough and hard to guess (not a repeat, sequence or word)."""
-    required = (
-        f"the token must be at least {MIN_TOKEN_LENGTH} characters without spaces and hard to guess"
-        " (random letters and digits, not a repeat, sequence or word)"
-    )
+    required = _(
+        "the token must be at least {count} characters without spaces and hard to guess (random letters and digits, not a "
+        "repeat, sequence or word)"
+    ).format(count=MIN_TOKEN_LENGTH)
     if len(token) < MIN_TOKEN_LENGTH or any(c.isspace() for c in token):
-        raise CswbError(f"{required}; make one with: {TOKEN_HINT}")
+        raise CswbError(_("{requirement}; make one with: {command}").format(requirement=required, command=TOKEN_HINT))
     from zxcvbn import zxcvbn  # 0.2 s to import: only when a token is given
 
     if zxcvbn(token[:TOKEN_CHECKED_CHARACTERS])["guesses_log10"] < MIN_TOKEN_GUESSES_LOG10:
-        raise CswbError(f"{required}: this one is too easy to guess; make one with: {TOKEN_HINT}")
+        raise CswbError(_("{requirement}: this one is too easy to guess; make one with: {command}").format(requirement=required, command=TOKEN_HINT))
 
 
 def check_workshop(root: Location, slug: str) -> None:
@@ -73,8 +74,8 @@ def check_workshop(root: Location, slug: str) -> None:
     try:
         workspace_under(root, slug)
     except WorkspaceError as exc:
-        raise CswbError(f"--workshop {slug}: {exc} in {shown_location(root)} (give the folder name of a workspace"
-                        " there, or a community of the database)") from None
+        raise CswbError(_("--workshop {slug}: {problem} in {root} (give the folder name of a workspace there, or a community "
+                          "of the database)").format(slug=slug, problem=exc, root=shown_location(root))) from None
 
 
 def check_database_root(url: str) -> str:
@@ -87,8 +88,8 @@ def check_database_root(url: str) -> str:
 
     if "community=" in url:
         where = CommunityURL.parse(url)
-        raise CswbError(f"--root {shown_location(url)}: give the database without ?community= (every community of"
-                        f" database '{where.database}' is served; Hub groups say who sees which)")
+        raise CswbError(_("--root {root}: give the database without ?community= (every community of database '{database}' is "
+                          "served; Hub groups say who sees which)").format(root=shown_location(url), database=where.database))
     try:
         list_communities(url)
     except WorkspaceError as exc:
@@ -117,8 +118,8 @@ def workshop_host() -> str:
     """The address `cswb serve --workshop` listens on: the local network's, so phones can join."""
     address = lan_address()
     if address is None:
-        raise CswbError("--workshop: this machine is on no local network (connect it to the room's Wi-Fi, or give"
-                        " --host with the address phones can reach)")
+        raise CswbError(_("--workshop: this machine is on no local network (connect it to the room's Wi-Fi, or give --host with "
+                          "the address phones can reach)"))
     return address
 
 
@@ -142,7 +143,8 @@ def check_port_free(host: str, port: int) -> None:
         try:
             probe.bind((address, port))
         except OSError as exc:
-            raise CswbError(f"cannot listen on {host or '*'}:{port} ({exc.strerror}); choose another --port") from None
+            raise CswbError(_("cannot listen on {address} ({reason}); choose another --port").format(
+                address=f"{host or '*'}:{port}", reason=exc.strerror)) from None
 
 
 def check_base_url(value: str) -> str:
@@ -151,8 +153,8 @@ def check_base_url(value: str) -> str:
     parts = trimmed.strip("/").split("/") if trimmed.strip("/") else []
     if not BASE_URL_PATTERN.fullmatch(trimmed) or any(part in ("", ".", "..") for part in parts):
         raise CswbError(
-            f"--base-url {value!r} is not a path prefix: give one like /workbooks/ (letters, digits, '-', '_', '.',"
-            " separated by '/', starting with '/')"
+            _("--base-url {value} is not a path prefix: give one like /workbooks/ (letters, digits, '-', '_', '.', separated "
+              "by '/', starting with '/')").format(value=repr(value))
         )
     return trimmed.rstrip("/") + "/"
 
@@ -160,9 +162,9 @@ def check_base_url(value: str) -> str:
 def check_config_file(path: Path) -> Path:
     """`path`, absolute, if it is a readable Jupyter config file (.py or .json); CswbError otherwise."""
     if path.suffix not in (".py", ".json"):
-        raise CswbError(f"{path}: a --config file is a Jupyter (traitlets) config file ending in .py or .json")
+        raise CswbError(_("{path}: a --config file is a Jupyter (traitlets) config file ending in .py or .json").format(path=path))
     if not path.is_file() or not os.access(path, os.R_OK):
-        raise CswbError(f"{path}: no such config file (or it cannot be read)")
+        raise CswbError(_("{path}: no such config file (or it cannot be read)").format(path=path))
     return path.resolve()
 
 
@@ -187,19 +189,19 @@ class ServeOptions:
     def checked(self) -> ServeOptions:
         """These options with the root made absolute, or CswbError naming what is wrong."""
         if self.hub and self.workshop is not None:  # its join screen would show the service's inside address
-            raise CswbError("--workshop cannot be used with --hub yet: run the vote with 'cswb serve --workshop' on the"
-                            " facilitator's laptop")
+            raise CswbError(_("--workshop cannot be used with --hub yet: run the vote with 'cswb serve --workshop' on the "
+                              "facilitator's laptop"))
         if not self.hub:  # under the Hub, people sign in there: no token or password here
             check_access(self.host, self.token, self.password_hash)
         elif self.token or self.password_hash:
-            raise CswbError("under JupyterHub people sign in at the Hub: drop --token and --password-hash")
+            raise CswbError(_("under JupyterHub people sign in at the Hub: drop --token and --password-hash"))
         if is_database_url(self.root):
             root: Location = check_database_root(str(self.root))
         else:
             root = self._checked_folder(Path(self.root))
         for folder in self.extra_notebooks:
             if not folder.is_dir():
-                raise CswbError(f"{folder}: no such notebook folder")
+                raise CswbError(_("{folder}: no such notebook folder").format(folder=folder))
         if self.workshop is not None:
             check_workshop(root, self.workshop)
         return replace(
@@ -212,11 +214,12 @@ class ServeOptions:
     def _checked_folder(self, given: Path) -> Path:
         root = given.expanduser().resolve()
         if not root.is_dir():
-            raise CswbError(f"{self.root}: no such folder (--root is the folder that holds the workspaces)")
+            raise CswbError(_("{root}: no such folder (--root is the folder that holds the workspaces)").format(root=self.root))
         if is_workspace(root):
-            raise CswbError(f"{self.root} is a workspace itself: give the folder that contains it, e.g. --root {root.parent}")
+            raise CswbError(_("{root} is a workspace itself: give the folder that contains it, e.g. --root {parent}").format(
+                root=self.root, parent=root.parent))
         if not os.access(root, os.R_OK | os.X_OK):
-            raise CswbError(f"{self.root}: cannot read this folder")
+            raise CswbError(_("{root}: cannot read this folder").format(root=self.root))
         return root
 
     @property

@@ -13,6 +13,7 @@ from traitlets.config import Config
 from traitlets.config.loader import JSONFileConfigLoader, PyFileConfigLoader
 
 from ..errors import CswbError
+from ..i18n import _
 
 # Settings `cswb serve` keeps whatever a --config file says: they are what keeps visitors from
 # running code, reading sources or seeing tracebacks, and what decides who signed in.
@@ -34,7 +35,7 @@ def with_operator_settings(ours: Config, files: Iterable[Path]) -> Config:
         try:
             loaded = loader.load_config()
         except Exception as exc:  # noqa: BLE001 - a .py config runs code: any error, one line naming the file
-            raise CswbError(f"{path}: cannot read this config file ({type(exc).__name__}: {exc})") from None
+            raise CswbError(_("{path}: cannot read this config file ({reason})").format(path=path, reason=f"{type(exc).__name__}: {exc}")) from None
         for section, names in PROTECTED_SETTINGS.items():
             for name in names:
                 if section in loaded and name in loaded[section]:

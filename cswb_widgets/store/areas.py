@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, Problem
+from ..i18n import _
 from .boundaries import BoundarySet, read_boundaries
 from .workspace import Workspace
 
@@ -47,7 +48,7 @@ def import_boundaries(
     names = [f.name for f in boundaries.features]
     unknown = [n for n in exclude if n not in names]
     if unknown:
-        raise InputError(Problem(f"no area named '{unknown[0]}' to exclude; names: {', '.join(names)}", file=str(path)))
+        raise InputError(Problem(_("no area named '{name}' to exclude; names: {names}").format(name=unknown[0], names=", ".join(names)), file=str(path)))
     kind = "boundary" if as_boundary else kind
     existing = ws.table("areas")
     by_name = {

@@ -45,6 +45,7 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from cswb_widgets.errors import InputError, Problem
+from cswb_widgets.i18n import N_, _
 from cswb_widgets.store.limits import MAX_BOUNDARY_BYTES, check_archive_members, check_size
 
 if TYPE_CHECKING:
@@ -121,15 +122,14 @@ def _read_source(
     if dissolve:
         if not merged_name:
             raise InputError(
-                Problem("give a name for the merged (dissolved) boundary", file=source.display_name)
+                Problem(_(_("give a name for the merged (dissolved) boundary")), file=source.display_name)
             )
         name_field = None
     else:
         if not fields and source.is_shapefile and _companion(source, ".dbf") is None:
             raise InputError(
                 Problem(
-                    "the .dbf file (the attribute table, with the area names) is missing; "
-                    "add the .dbf that came with the .shp",
+                    _("the .dbf file (the attribute table, with the area names) is missing; add the .dbf that came with the .shp"),
                     file=source.display_name,
                 )
             )
@@ -137,7 +137,7 @@ def _read_source(
 
     frame = _read_frame(pyogrio, source, name_field, info.get("encoding"))
     if len(frame) == 0:
-        raise InputError(Problem("the file holds no features", file=source.display_name))
+        raise InputError(Problem(_(_("the file holds no features")), file=source.display_name))
     _require_crs(frame, source)
     geometries = _to_wgs84_polygons(frame, source)
     # Naming a CRS can search pyproj's whole database (seconds): only for a usable one.
@@ -185,10 +185,10 @@ def boundaries_to_feature_collection(
 
 def _resolve_source(path: Path) -> _Source:
     if not path.exists():
-        raise InputError(Problem("file or folder not found", file=str(path)))
+        raise InputError(Problem(_(_("file or folder not found")), file=str(path)))
     if path.is_dir():
         shapefiles = sorted(p for p in path.iterdir() if p.suffix.lower() == SHAPEFILE_SUFFIX)
-        chosen = _exactly_one([p.name for p in shapefiles], "in this folder", str(path))
+        chosen = _exactly_one([p.name for p in shapefiles], _("in this folder"), str(path))
         _check_on_disk(path / chosen, is_shapefile=True)
         return _Source(str(path / chosen), str(path / chosen), is_shapefile=True)
     suffix = path.suffix.lower()
@@ -202,8 +202,8 @@ def _resolve_source(path: Path) -> _Source:
         return _Source(str(path), str(path), is_shapefile=False)
     raise InputError(
         Problem(
-            f"cannot read '{path.suffix}' files; use a GeoJSON file (.geojson, .json) "
-            "or a shapefile (.shp, or the folder or .zip that holds it)",
+            _("cannot read '{suffix}' files; use a GeoJSON file (.geojson, .json) or a shapefile (.shp, or the folder or .zip "
+              "that holds it)").format(suffix=path.suffix),
             file=str(path),
         )
     )
@@ -215,7 +215,7 @@ def _zip_member(path: Path) -> _Source:
         with zipfile.ZipFile(path) as archive:
             infos = [info for info in archive.infolist() if not info.is_dir()]
     except (zipfile.BadZipFile, OSError):
-        raise InputError(Problem("not a valid zip archive", file=str(path))) from None
+        raise InputError(Problem(_(_("not a valid zip archive")), file=str(path))) from None
     # macOS archivers add resource-fork copies ("._x.shp") that GDAL cannot read
     members = [
         info.filename
@@ -227,11 +227,9 @@ def _zip_member(path: Path) -> _Source:
     geojsons = [m for m in members if m.lower().endswith(GEOJSON_SUFFIXES)]
     is_shapefile = bool(shapefiles)  # a shapefile wins over any GeoJSON beside it
     if is_shapefile:
-        member = _exactly_one(shapefiles, "in this zip", str(path))
+        member = _exactly_one(shapefiles, _("in this zip"), str(path))
     else:
-        member = _exactly_one(
-            geojsons, "in this zip", str(path), kind="shapefile (.shp) or GeoJSON file"
-        )
+        member = _exactly_one(geojsons, _("in this zip"), str(path), kind=_("shapefile (.shp) or GeoJSON file"))
     parts = {part.lower() for part in _dataset_parts(member, is_shapefile)}
     read = [info for info in infos if info.filename.lower() in parts]
     _check_boundary_size(sum(info.file_size for info in read), f"{path} [{member}]", packed=True)
@@ -258,15 +256,14 @@ def _unpacked(source: _Source) -> Iterator[_Source]:
             target = Path(scratch) / PurePosixPath(member).name
             if archive.getinfo(member).flag_bits & 0x1:  # encrypted: zipfile would ask for a password
                 raise InputError(Problem(
-                    "cannot be read as a map layer: the zip is password-protected; unzip it with its password"
-                    " and import the files", file=source.display_name))
+                    _("cannot be read as a map layer: {reason}").format(reason=_(PASSWORD_PROTECTED)), file=source.display_name))
             try:
                 with archive.open(member) as packed, target.open("wb") as unpacked:
                     shutil.copyfileobj(packed, unpacked, 1024 * 1024)
             except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, NotImplementedError):
                 raise InputError(Problem(
-                    "cannot be read as a map layer: the zip is damaged (its contents cannot be decompressed);"
-                    " make the zip again", file=f"{source.archive} [{member}]")) from None
+                    _("cannot be read as a map layer: {reason}").format(reason=_(DAMAGED_ZIP)),
+                    file=f"{source.archive} [{member}]")) from None
         yield replace(source, gdal_path=str(Path(scratch) / PurePosixPath(source.gdal_path).name), archive=None)
 
 
@@ -286,22 +283,23 @@ def _check_on_disk(path: Path, *, is_shapefile: bool) -> None:
 
 def _check_boundary_size(size: int, display_name: str, *, packed: bool = False) -> None:
     # GDAL and GEOS hold a boundary file several times over while reading and merging it.
-    what = "the boundary data unpacks to" if packed else "the boundary data is"
-    check_size(size, display_name, limit=MAX_BOUNDARY_BYTES, what=what, per="boundary data",
-               advice="simplify the boundaries or keep only the areas the plan needs")
+    what = _("the boundary data unpacks to") if packed else _("the boundary data is")
+    check_size(size, display_name, limit=MAX_BOUNDARY_BYTES, what=what, per=_("boundary data"),
+               advice=_("simplify the boundaries or keep only the areas the plan needs"))
 
 
 def _exactly_one(
-    candidates: list[str], where: str, display_name: str, kind: str = "shapefile (.shp)"
+    candidates: list[str], where: str, display_name: str, kind: str | None = None
 ) -> str:
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
-        raise InputError(Problem(f"no {kind} found {where}", file=display_name))
+        raise InputError(Problem(_("no {kind} found {where}").format(kind=kind or _("shapefile (.shp)"), where=where),
+                                 file=display_name))
     raise InputError(
         Problem(
-            f"{len(candidates)} files found {where} ({', '.join(candidates)}); "
-            "choose one of them",
+            _("{count} files found {where} ({files}); choose one of them").format(
+                count=len(candidates), where=where, files=", ".join(candidates)),
             file=display_name,
         )
     )
@@ -337,8 +335,7 @@ def _unreadable(source: _Source, error: Exception) -> InputError:
     if not source.is_shapefile and _head(source, 2) in UTF16_BOMS:
         return InputError(
             Problem(
-                "the file is UTF-16 text, which GeoJSON does not allow; "
-                "save the GeoJSON as UTF-8 and import it again",
+                _("the file is UTF-16 text, which GeoJSON does not allow; save the GeoJSON as UTF-8 and import it again"),
                 file=source.display_name,
             )
         )
@@ -346,19 +343,21 @@ def _unreadable(source: _Source, error: Exception) -> InputError:
     # programmers ("prefix the path with '<DRIVER>:'", "set SHAPE_RESTORE_SHX"): said for people here.
     reason = str(error).split("; It might help")[0].rstrip(".")
     if _encrypted_member(source):
-        reason = "the zip is password-protected; unzip it with its password and import the files"
+        reason = _(PASSWORD_PROTECTED)
     elif "decompression failed" in reason:
-        reason = "the zip is damaged (its contents cannot be decompressed); make the zip again"
+        reason = _(DAMAGED_ZIP)
     elif "not recognized as being in a supported file format" in reason:
-        reason = "GDAL does not recognize it; check that it is a GeoJSON file or a shapefile"
+        reason = _("GDAL does not recognize it; check that it is a GeoJSON file or a shapefile")
     elif source.is_shapefile and ".shx" in reason.lower():
-        reason = (
-            "its .shx file is missing; add the .shx that came with the .shp "
-            "(a shapefile is at least its .shp, .shx and .dbf files)"
-        )
+        reason = _("its .shx file is missing; add the .shx that came with the .shp (a shapefile is at least its .shp, .shx "
+                   "and .dbf files)")
     return InputError(
-        Problem(f"cannot be read as a map layer: {reason}", file=source.display_name)
+        Problem(_("cannot be read as a map layer: {reason}").format(reason=reason), file=source.display_name)
     )
+
+
+PASSWORD_PROTECTED = N_("the zip is password-protected; unzip it with its password and import the files")
+DAMAGED_ZIP = N_("the zip is damaged (its contents cannot be decompressed); make the zip again")
 
 
 def _read_frame(
@@ -435,13 +434,14 @@ def _refuse_misread_utf8(
         if as_utf8 != as_read:
             declared = _declared_encoding(source, reported)
             if _companion(source, ".cpg") is not None:
-                advice = f"the .cpg file says {declared} but the .dbf is UTF-8: change the .cpg to say UTF-8"
+                advice = _("the .cpg file says {encoding} but the .dbf is UTF-8: change the .cpg to say UTF-8").format(
+                    encoding=declared)
             else:
-                advice = "the .dbf is UTF-8 but has no .cpg file saying so: add one containing UTF-8"
+                advice = _("the .dbf is UTF-8 but has no .cpg file saying so: add one containing UTF-8")
             raise InputError(
                 Problem(
-                    f"'{as_read}' is UTF-8 text read as {declared} (it should say '{as_utf8}'); "
-                    f"{advice}, and import again",
+                    _("'{as_read}' is UTF-8 text read as {encoding} (it should say '{as_utf8}'); {advice}, and import again").format(
+                        as_read=as_read, encoding=declared, as_utf8=as_utf8, advice=advice),
                     file=source.display_name,
                     row=row,
                     column=column,
@@ -466,21 +466,14 @@ def _undecodable(
     source: _Source, encoding: str, bad_byte: str, row: int | None = None, column: str | None = None
 ) -> InputError:
     if not source.is_shapefile:
-        message = (
-            f"the text is not UTF-8 (byte 0x{bad_byte}; ISO-8859-1 or Windows-1252 perhaps); "
-            "save the GeoJSON as UTF-8 and import it again"
-        )
+        message = _("the text is not UTF-8 (byte 0x{byte}; ISO-8859-1 or Windows-1252 perhaps); save the GeoJSON as UTF-8 "
+                    "and import it again").format(byte=bad_byte)
     elif _companion(source, ".cpg") is not None:
-        message = (
-            f"the .cpg file says the attribute table (.dbf) is {encoding} but it is not "
-            f"(byte 0x{bad_byte}); fix or delete the .cpg file and import again"
-        )
+        message = _("the .cpg file says the attribute table (.dbf) is {encoding} but it is not (byte 0x{byte}); fix or "
+                    "delete the .cpg file and import again").format(encoding=encoding, byte=bad_byte)
     else:
-        message = (
-            f"the attribute table (.dbf) is not {encoding}, the encoding its header names "
-            f"(byte 0x{bad_byte}); add a .cpg file naming its encoding (such as CP1252) "
-            "and import again"
-        )
+        message = _("the attribute table (.dbf) is not {encoding}, the encoding its header names (byte 0x{byte}); add a "
+                    ".cpg file naming its encoding (such as CP1252) and import again").format(encoding=encoding, byte=bad_byte)
     return InputError(Problem(message, file=source.display_name, row=row, column=column))
 
 
@@ -546,29 +539,25 @@ def _head(source: _Source, size: int) -> bytes:
 
 def _not_known(error: Exception) -> str:
     detail = str(error).removeprefix("PROJ: ").rstrip(".")
-    return f"it is not a coordinate system pyproj knows: {detail}"
+    return _("it is not a coordinate system pyproj knows: {detail}").format(detail=detail)
 
 
 def _unusable_crs(source: _Source, reason: str) -> InputError:
     if source.is_shapefile:
-        message = (
-            f"the .prj file cannot be used ({reason}); "
-            "re-export the shapefile in EPSG:4326 or another named CRS"
-        )
+        message = _("the .prj file cannot be used ({reason}); re-export the shapefile in EPSG:4326 or another named CRS").format(
+            reason=reason)
     else:
-        message = (
-            f"the GeoJSON's \"crs\" member cannot be used ({reason}); "
-            "re-export the GeoJSON in EPSG:4326 (longitude/latitude)"
-        )
+        message = _('the GeoJSON\'s "crs" member cannot be used ({reason}); re-export the GeoJSON in EPSG:4326 '
+                    '(longitude/latitude)').format(reason=reason)
     return InputError(Problem(message, file=source.display_name))
 
 
 def _match_column(wanted: str | None, fields: tuple[str, ...], display_name: str) -> str:
-    available = ", ".join(fields) if fields else "(none)"
+    available = ", ".join(fields) if fields else _("(none)")
     if wanted is None or not wanted.strip():
         raise InputError(
             Problem(
-                f"choose the column that holds the area names; available columns: {available}",
+                _("choose the column that holds the area names; available columns: {available}").format(available=available),
                 file=display_name,
             )
         )
@@ -578,9 +567,9 @@ def _match_column(wanted: str | None, fields: tuple[str, ...], display_name: str
     if len(matches) == 1 or len(exact) == 1:
         return (exact or matches)[0]
     if not matches:
-        message = f"no such column; available columns: {available}"
+        message = _("no such column; available columns: {available}").format(available=available)
     else:
-        message = f"several columns match ({', '.join(matches)}); type the exact name"
+        message = _("several columns match ({columns}); type the exact name").format(columns=", ".join(matches))
     raise InputError(Problem(message, file=display_name, column=wanted))
 
 
@@ -595,13 +584,12 @@ def _require_crs(frame: geopandas.GeoDataFrame, source: _Source) -> None:
         return
     prj = _companion(source, ".prj")  # GDAL gives no CRS for a missing .prj and a garbled one
     if prj is not None:
-        reason = "it is not a coordinate system GDAL can read" if prj.strip() else "it is empty"
+        reason = _("it is not a coordinate system GDAL can read") if prj.strip() else _("it is empty")
         raise _unusable_crs(source, reason)
     raise InputError(
         Problem(
-            "the .prj file (coordinate reference system) is missing, so the "
-            "coordinates cannot be placed on a map; add the .prj file that came "
-            "with the shapefile",
+            _("the .prj file (coordinate reference system) is missing, so the coordinates cannot be placed on a map; add "
+              "the .prj file that came with the shapefile"),
             file=source.display_name,
         )
     )
@@ -622,7 +610,7 @@ def _require_known_geojson_crs(source: _Source) -> None:
     try:
         CRS.from_user_input(name)
     except CRSError:
-        raise _unusable_crs(source, f"'{name}' is not a coordinate system pyproj knows") from None
+        raise _unusable_crs(source, _("'{name}' is not a coordinate system pyproj knows").format(name=name)) from None
 
 
 def _source_crs(frame: geopandas.GeoDataFrame, source: _Source) -> str:
@@ -648,11 +636,11 @@ def _to_wgs84_polygons(
     problems: list[Problem] = []
     for row, geometry in enumerate(geoseries, start=1):
         if geometry is None or geometry.is_empty:
-            problems.append(Problem("the feature has no geometry", source.display_name, row=row))
+            problems.append(Problem(_(_("the feature has no geometry")), source.display_name, row=row))
         elif geometry.geom_type not in POLYGONAL_TYPES:
             problems.append(
                 Problem(
-                    f"the feature is a {geometry.geom_type}; boundaries must be polygons",
+                    _("the feature is a {geometry}; boundaries must be polygons").format(geometry=geometry.geom_type),
                     source.display_name,
                     row=row,
                 )
@@ -664,17 +652,17 @@ def _to_wgs84_polygons(
         geographic = geoseries.to_crs(WGS84)
     except ProjError:  # e.g. a local site grid, or an unknown projection
         crs = geoseries.crs
-        kind = f"{crs.type_name} '{crs.name}'" if crs is not None else "it"
         # pyproj's own words ("Input is not a transformation") would not help a person.
-        raise _unusable_crs(source, f"{kind} cannot be converted to longitude/latitude") from None
+        reason = (_("{kind} '{name}' cannot be converted to longitude/latitude").format(kind=crs.type_name, name=crs.name)
+                  if crs is not None else _("it cannot be converted to longitude/latitude"))
+        raise _unusable_crs(source, reason) from None
     min_x, min_y, max_x, max_y = geographic.total_bounds
     if not (-180 <= min_x and max_x <= 180 and -90 <= min_y and max_y <= 90):
         # Typically a GeoJSON written in a projected CRS without saying so.
         raise InputError(
             Problem(
-                "coordinates are not longitude/latitude after conversion from "
-                f"{_source_crs(frame, source)}; "
-                "the file's coordinate reference system is wrong or missing",
+                _("coordinates are not longitude/latitude after conversion from {crs}; the file's coordinate reference system "
+                  "is wrong or missing").format(crs=_source_crs(frame, source)),
                 file=source.display_name,
             )
         )
@@ -684,7 +672,7 @@ def _to_wgs84_polygons(
         polygonal = geometry if geometry.is_valid else _polygonal_part(shapely.make_valid(geometry))
         if polygonal.is_empty:
             problems.append(
-                Problem("the polygon has no area, even after repair", source.display_name, row=row)
+                Problem(_(_("the polygon has no area, even after repair")), source.display_name, row=row)
             )
         repaired.append(polygonal)
     if problems:
@@ -709,7 +697,7 @@ def _feature_names(values: list[Any], column: str, display_name: str) -> list[st
     for row, value in enumerate(values, start=1):
         name = _name_text(value)
         if not name:
-            problems.append(Problem("the name is empty", display_name, row=row, column=column))
+            problems.append(Problem(_(_("the name is empty")), display_name, row=row, column=column))
         names.append(name)
     if problems:
         raise InputError(problems)
@@ -747,7 +735,7 @@ def _geometry_json(geometry: BaseGeometry, name: str, display_name: str) -> str:
     snapped = _polygonal_part(snapped)
     if snapped.is_empty:
         raise InputError(
-            Problem(f"the area '{name}' is too small to keep at 10 cm precision", display_name)
+            Problem(_("the area '{name}' is too small to keep at 10 cm precision").format(name=name), display_name)
         )
     rounded = shapely.transform(snapped, lambda xy: np.round(xy, COORDINATE_DECIMALS))
     oriented = shapely.orient_polygons(rounded)  # RFC 7946 winding order

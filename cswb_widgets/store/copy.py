@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import WorkspaceError
+from ..i18n import _
 from .postgres import CommunityURL, PostgresWorkspace, community_exists
 from .schema import PLAN_VERSIONS_TABLE, TABLES
 from .workspace import Workspace
@@ -49,8 +50,8 @@ class Migration:
 def migrate_workspace(source: str | os.PathLike[str], url: str, *, replace: bool = False) -> Migration:
     """Copy the SQLite workspace at `source` into the community `url` names (see the module's doc)."""
     if not replace and community_exists(url):
-        raise WorkspaceError(f"{CommunityURL.parse(url).shown}: a workspace already exists here; add --replace to"
-                             " replace it with the copy")
+        raise WorkspaceError(_("{where}: a workspace already exists here; add --replace to replace it with the copy").format(
+            where=CommunityURL.parse(url).shown))
     with Workspace.open(source, read_only=True) as original:  # an older file is read upgraded; it stays as it is
         target = PostgresWorkspace(url, actor=original.actor, _create=True, _building=True, _replace=replace)
         try:
@@ -68,8 +69,8 @@ def migrate_workspace(source: str | os.PathLike[str], url: str, *, replace: bool
                 (copied,) = target._pg.execute(f'SELECT count(*) FROM "{name}"').fetchone()  # type: ignore[misc]
                 if copied != counts[name]:
                     raise WorkspaceError(
-                        f"{target.where.shown}: {name} has {copied} rows after the copy, {counts[name]} in {source};"
-                        " nothing was kept: try again"
+                        _("{where}: {table} has {copied} rows after the copy, {count} in {source}; nothing was kept: try again").format(
+                            where=target.where.shown, table=name, copied=copied, count=counts[name], source=source)
                     )
             deleted = sum(
                 original._rows(f'SELECT count(*) FROM "{spec.name}" WHERE deleted_at IS NOT NULL')[0][0] for spec in TABLES

@@ -17,6 +17,7 @@ import sqlite3
 import urllib.parse
 
 from ..errors import WorkspaceError
+from ..i18n import _
 from .workspace import LOCK_WAIT_SECONDS, database_path
 
 FileState = list[int]
@@ -47,7 +48,7 @@ def content_digest(path: str | os.PathLike[str]) -> str:
                         digest.update(repr(row).encode("utf-8", "surrogatepass"))
                         digest.update(b"\n")
     except sqlite3.Error as exc:
-        raise WorkspaceError(f"{db}: cannot read the workspace to compare it with its last report ({exc})") from None
+        raise WorkspaceError(_("{file}: cannot read the workspace to compare it with its last report ({reason})").format(file=db, reason=exc)) from None
     return digest.hexdigest()
 
 

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import WorkspaceError
+from ..i18n import _
 
 try:  # a lock between processes around the identity record; POSIX only
     import fcntl
@@ -161,9 +162,9 @@ def set_aside_stale_log(db_path: Path) -> Path | None:
             record_path(db_path).unlink(missing_ok=True)
         except OSError as exc:  # opening anyway would read the former file's pages into this one
             raise WorkspaceError(
-                f"{db_path.parent.name}/{db_path.name}: the file was replaced, and the write-ahead log of the"
-                f" former file beside it cannot be moved aside ({exc.strerror}): move {db_path.name}-wal and"
-                f" {db_path.name}-shm out of the folder, then open it again"
+                _("{file}: the file was replaced, and the write-ahead log of the former file beside it cannot be moved aside "
+                  "({reason}): move {name}-wal and {name}-shm out of the folder, then open it again").format(
+                    file=f"{db_path.parent.name}/{db_path.name}", reason=exc.strerror, name=db_path.name)
             ) from None
         return aside
 

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..i18n import N_, _
 from .labels import moment, readable_column, record_noun
 from .schema import PLAN_VERSIONS_TABLE, TABLES, table as table_spec
 from .workspace import audit_filter
@@ -19,7 +20,12 @@ if TYPE_CHECKING:
     from .workspace import Workspace
 
 DEFAULT_LIMIT = 50
-_VERBS = {"insert": "added", "update": "changed", "delete": "deleted", "restore": "restored", "adopt": "adopted"}
+# One whole phrase per action: each language places the record's noun and name its own way.
+_DONE = {
+    "insert": N_("added {record} “{label}”"), "update": N_("changed {record} “{label}”"),
+    "delete": N_("deleted {record} “{label}”"), "restore": N_("restored {record} “{label}”"),
+    "adopt": N_("adopted {record} “{label}”"),
+}
 
 
 @dataclass(frozen=True)
@@ -43,10 +49,11 @@ class Change:
     @property
     def what(self) -> str:
         """'changed person “Jo”: organization, title'."""
-        noun = "plan version" if self.table == PLAN_VERSIONS_TABLE else record_noun(self.table)
-        text = f"{_VERBS.get(self.action, self.action)} {noun} “{self.record}”"
+        noun = _("plan version") if self.table == PLAN_VERSIONS_TABLE else record_noun(self.table)
+        done = _DONE.get(self.action)
+        text = _(done).format(record=noun, label=self.record) if done else f"{self.action} {noun} “{self.record}”"
         if self.action == "update" and self.columns:
-            text += ": " + ", ".join(c.lower() for c in self.columns)
+            text += _(": {columns}").format(columns=", ".join(_(c).lower() for c in self.columns))
         return text
 
 
@@ -66,7 +73,7 @@ class DeletedRecord:
 
     @property
     def what(self) -> str:
-        return f"{record_noun(self.table)} “{self.record}”"
+        return _("{record} “{label}”").format(record=record_noun(self.table), label=self.record)
 
 
 def changes(

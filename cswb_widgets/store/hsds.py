@@ -157,15 +157,15 @@ class _FolderPackage(_Package):
         self.base = descriptor.parent
         # The tables stay in memory together: their sum is bounded like a zip's, before any is read.
         total = sum((self.base / name).stat().st_size for name in self.csv_names())
-        check_size(total, str(self.base), limit=MAX_ARCHIVE_BYTES, what="the package's tables come to",
-                   per="one data package (all its files)")
+        check_size(total, str(self.base), limit=MAX_ARCHIVE_BYTES, what=_("the package's tables come to"),
+                   per=_("one data package (all its files)"))
 
     def read(self, name: str) -> bytes:
         check_file(self.base / name, self.display(name))
         try:
             return (self.base / name).read_bytes()
         except OSError as exc:
-            raise InputError(Problem(f"cannot read the file ({exc.strerror})", file=self.display(name))) from None
+            raise InputError(Problem(_("cannot read the file ({reason})").format(reason=exc.strerror), file=self.display(name))) from None
 
     def exists(self, name: str) -> bool:
         return (self.base / name).is_file()
@@ -188,11 +188,11 @@ class _ZipPackage(_Package):
     def read(self, name: str) -> bytes:
         info = self.members.get(self._member(name))
         if info is None:
-            raise InputError(Problem("no such file in the zip", file=self.display(name)))
+            raise InputError(Problem(_("no such file in the zip"), file=self.display(name)))
         try:  # sizes were checked when the package was opened (`check_archive`)
             return self.archive.read(info)
         except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
-            raise InputError(Problem(f"cannot unpack the file from the zip ({exc})", file=self.display(name))) from None
+            raise InputError(Problem(_("cannot unpack the file from the zip ({reason})").format(reason=exc), file=self.display(name))) from None
 
     def exists(self, name: str) -> bool:
         return self._member(name) in self.members
@@ -210,30 +210,30 @@ def _open_package(path: Path) -> Iterator[_Package]:
         descriptor = _folder_descriptor(path)
         if descriptor is None:
             raise InputError(
-                Problem(f"expected an HSDS data package: a folder holding {DESCRIPTOR}; found none", file=file)
+                Problem(_("expected an HSDS data package: a folder holding {descriptor}; found none").format(descriptor=DESCRIPTOR), file=file)
             )
         yield _FolderPackage(descriptor)
         return
     if not path.exists():
-        raise InputError(Problem("no such file or folder", file=file))
+        raise InputError(Problem(_("no such file or folder"), file=file))
     if path.name.lower() == DESCRIPTOR:
         yield _FolderPackage(path)
         return
     if not zipfile.is_zipfile(path):
-        raise InputError(Problem(f"expected an HSDS data package: a folder or .zip holding {DESCRIPTOR}", file=file))
+        raise InputError(Problem(_("expected an HSDS data package: a folder or .zip holding {descriptor}").format(descriptor=DESCRIPTOR), file=file))
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(Problem(f"expected a .zip archive; it cannot be read ({exc})", file=file)) from None
+        raise InputError(Problem(_("expected a .zip archive; it cannot be read ({reason})").format(reason=exc), file=file)) from None
     with archive:
         check_archive(archive, file, name_of=lambda member: f"{file}/{member}")
         found = sorted((m for m in archive.namelist() if _is_descriptor(m)), key=lambda m: m.count("/"))
         if not found:
-            expected = f"expected {DESCRIPTOR} with organizations.csv and services.csv"
-            raise InputError(Problem(f"the zip holds no HSDS tables: {expected}", file=file))
+            raise InputError(Problem(_("the zip holds no HSDS tables: expected {descriptor} with organizations.csv and services.csv").format(
+                descriptor=DESCRIPTOR), file=file))
         if len(found) > 1 and found[0].count("/") == found[1].count("/"):
             raise InputError(
-                Problem(f"the zip holds several data packages ({', '.join(found)}); expected one", file=file)
+                Problem(_("the zip holds several data packages ({packages}); expected one").format(packages=", ".join(found)), file=file)
             )
         yield _ZipPackage(archive, found[0], file)
 
@@ -244,16 +244,16 @@ def _descriptor(package: _Package) -> dict[str, Any]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(Problem(f"expected UTF-8 JSON; byte {data[exc.start]:#04x} is not UTF-8", file=file,
+        raise InputError(Problem(_("expected UTF-8 JSON; byte {byte} is not UTF-8").format(byte=f"{data[exc.start]:#04x}"), file=file,
                                  row=data[: exc.start].count(b"\n") + 1)) from None
     try:
         descriptor = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(Problem(f"expected JSON (a data package descriptor): {exc.msg}, column {exc.colno}",
+        raise InputError(Problem(_("expected JSON (a data package descriptor): {reason}, column {column}").format(reason=exc.msg, column=exc.colno),
                                  file=file, row=exc.lineno)) from None
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources", []), list):
         raise InputError(
-            Problem("expected a JSON object with a 'resources' list (a data package descriptor)", file=file)
+            Problem(_("expected a JSON object with a 'resources' list (a data package descriptor)"), file=file)
         )
     return descriptor
 
@@ -282,12 +282,13 @@ def _resource_path(resource: dict[str, Any], package: _Package, index: int) -> s
     if path is None:
         return None
     if not isinstance(path, str):
-        raise InputError(Problem(f"resource {index + 1} ('{resource.get('name', '')}'): expected one CSV file as its"
-                                 " 'path'; multi-part resources are not supported", file=where))
+        raise InputError(Problem(_("resource {number} ('{name}'): expected one CSV file as its 'path'; multi-part resources are "
+                                   "not supported").format(number=index + 1, name=resource.get("name", "")), file=where))
     clean = posixpath.normpath(path.replace("\\", "/"))
     if "://" in path or clean.startswith(("/", "../")) or clean == "..":
-        raise InputError(Problem(f"resource {index + 1} ('{resource.get('name', '')}'): expected a file inside the"
-                                 f" package, got '{path}' (nothing is fetched from elsewhere)", file=where))
+        raise InputError(Problem(_("resource {number} ('{name}'): expected a file inside the package, got '{path}' (nothing is "
+                                   "fetched from elsewhere)").format(number=index + 1, name=resource.get("name", ""), path=path),
+                                 file=where))
     return clean
 
 
@@ -339,21 +340,22 @@ def _read_table(package: _Package, name: str, encoding: str, scratch: Path, kind
     try:
         text = data.decode(codec)
     except LookupError:
-        unknown = f"{DESCRIPTOR} declares the unknown encoding '{encoding}'"
+        unknown = _("{descriptor} declares the unknown encoding '{encoding}'").format(descriptor=DESCRIPTOR, encoding=encoding)
         raise InputError(Problem(unknown, file=display)) from None
     except UnicodeDecodeError as exc:
-        why = "as datapackage.json declares" if codec != "utf-8-sig" else "the data package default"
+        why = _("as datapackage.json declares") if codec != "utf-8-sig" else _("the data package default")
         raise InputError(Problem(
-            f"expected {encoding.upper()} text ({why}); byte {data[exc.start]:#04x} is not {encoding.upper()}"
-            " (save the file as UTF-8)", file=display, row=data[: exc.start].count(b"\n") + 1)) from None
+            _("expected {encoding} text ({why}); byte {byte} is not {encoding} (save the file as UTF-8)").format(
+                encoding=encoding.upper(), why=why, byte=f"{data[exc.start]:#04x}"),
+            file=display, row=data[: exc.start].count(b"\n") + 1)) from None
     scratch.write_text(text, encoding="utf-8")
     del data, text  # the reader reads the scratch copy: hold one copy of a large table, not three
     sheet = read_csv(scratch, display=display)
     required = REQUIRED_COLUMNS[kind]
     for column in required:
         if column not in sheet.header:
-            raise InputError(Problem(f"required column missing from the header; an HSDS {kind} table needs:"
-                                     f" {', '.join(required)}", file=display, row=1, column=column))
+            raise InputError(Problem(_("required column missing from the header; an HSDS {kind} table needs: {columns}").format(
+                kind=kind, columns=", ".join(required)), file=display, row=1, column=column))
     return sheet
 
 
@@ -421,7 +423,7 @@ def _cell(raw: dict[str, Any], column: str) -> str:
 def _names(names: list[str]) -> str:
     shown = ", ".join(f"'{n}'" for n in names[:SHOWN_NAMES])
     more = len(names) - SHOWN_NAMES
-    return shown + (f" and {more} more" if more > 0 else "")
+    return shown + (_(" and {count} more").format(count=more) if more > 0 else "")
 
 
 def _plural(count: int, word: str) -> str:
@@ -493,9 +495,9 @@ class _Mapper:
         for table, row, raw in self.rows(kind):
             hsds_id = _cell(raw, "id")
             if not hsds_id:
-                self.problem(table, row, "id", f"a value is required (every HSDS {kind} has an id)")
+                self.problem(table, row, "id", _("a value is required (every HSDS {kind} has an id)").format(kind=kind))
             elif hsds_id in found:
-                self.problem(table, row, "id", f"id '{hsds_id}' is used again (first on row {found[hsds_id][1]})")
+                self.problem(table, row, "id", _("id '{id}' is used again (first on row {row})").format(id=hsds_id, row=found[hsds_id][1]))
             else:
                 found[hsds_id] = (table, row, raw)
         return found
@@ -508,11 +510,12 @@ class _Mapper:
         if value in known:
             return True
         if target not in self.contents.tables:
-            self.problem(table, row, column, f"'{value}' refers to {target}s, but the package has no {target} table")
+            self.problem(table, row, column, _("'{value}' refers to {target}s, but the package has no {target} table").format(value=value, target=target))
         else:
             files = ", ".join(t.name for t in self.contents.tables[target])
-            article = "an" if target[0] in "aeiou" else "a"
-            self.problem(table, row, column, f"expected the id of {article} {target} in {files}, got '{value}'")
+            expected = (_("expected the id of an {target} in {files}, got '{value}'") if target[0] in "aeiou"
+                        else _("expected the id of a {target} in {files}, got '{value}'"))
+            self.problem(table, row, column, expected.format(target=target, files=files, value=value))
         return False
 
     def locations(self) -> dict[str, _Location]:
@@ -528,18 +531,20 @@ class _Mapper:
                     except ValueError:
                         number = math.nan
                     if not math.isfinite(number):
-                        expected = f"expected a number in decimal degrees (WGS 84), got '{text}'"
+                        expected = _("expected a number in decimal degrees (WGS 84), got '{value}'").format(value=text)
                         self.problem(table, row, column, expected)
                         continue
                     values[column] = number
             lat, lon = values["latitude"], values["longitude"]
             issue = ""
             if (lat is None) != (lon is None):
-                issue = f"{table.sheet.file} row {row} has only one of latitude and longitude"
+                issue = _("{file} row {row} has only one of latitude and longitude").format(file=table.sheet.file, row=row)
             elif lat is not None and not -90 <= lat <= 90:
-                issue = f"{table.sheet.file} row {row}: latitude {_cell(raw, 'latitude')} is outside -90 to 90"
+                issue = _("{file} row {row}: latitude {value} is outside -90 to 90").format(
+                    file=table.sheet.file, row=row, value=_cell(raw, "latitude"))
             elif lon is not None and not -180 <= lon <= 180:
-                issue = f"{table.sheet.file} row {row}: longitude {_cell(raw, 'longitude')} is outside -180 to 180"
+                issue = _("{file} row {row}: longitude {value} is outside -180 to 180").format(
+                    file=table.sheet.file, row=row, value=_cell(raw, "longitude"))
             if issue:
                 lat = lon = None
             kind = _cell(raw, "location_type").lower()
@@ -600,10 +605,10 @@ class _Mapper:
         for service_id, (table, row, raw) in services.items():
             name = _cell(raw, "name")
             if not name:
-                self.problem(table, row, "name", "a value is required (every HSDS service has a name)")
+                self.problem(table, row, "name", _("a value is required (every HSDS service has a name)"))
             org_id = _cell(raw, "organization_id")
             if not org_id:
-                required = "a value is required (every HSDS service belongs to an organization)"
+                required = _("a value is required (every HSDS service belongs to an organization)")
                 self.problem(table, row, "organization_id", required)
             elif not self.reference(table, row, "organization_id", org_id, organizations, "organization"):
                 continue
@@ -736,8 +741,8 @@ def import_hsds(ws: Workspace, path: str | Path) -> ImportReport:
         descriptor = _descriptor(package)
         contents = _read_contents(package, descriptor, Path(workdir))
     if "service" not in contents.tables and "organization" not in contents.tables:
-        raise InputError(Problem("no HSDS tables found: expected organizations.csv and services.csv (HSDS 1.x or 3.0)"
-                                 f" next to {DESCRIPTOR}", file=package.display(package.descriptor_name)))
+        raise InputError(Problem(_("no HSDS tables found: expected organizations.csv and services.csv (HSDS 1.x or 3.0) next to "
+                                   "{descriptor}").format(descriptor=DESCRIPTOR), file=package.display(package.descriptor_name)))
     mapper = _Mapper(contents)
     report = ImportReport()
     existing = ws.table("organizations")
@@ -751,7 +756,7 @@ def import_hsds(ws: Workspace, path: str | Path) -> ImportReport:
         record_id = _record_id(ORG_PREFIX, hsds_id)
         name = _cell(raw, "name")
         if not name:
-            mapper.problem(table, row, "name", "a value is required (every HSDS organization has a name)")
+            mapper.problem(table, row, "name", _("a value is required (every HSDS organization has a name)"))
         if not ws.exists("organizations", record_id) and name.casefold() in by_name:
             organizations[hsds_id] = by_name[name.casefold()]
             matched.append(name)

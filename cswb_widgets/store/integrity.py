@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 from ..errors import Problem
+from ..i18n import _
 from .schema import TABLES
 from .workspace import SINGLETON_ID, Workspace
 
@@ -15,7 +16,7 @@ from .workspace import SINGLETON_ID, Workspace
 def integrity_problems(ws: Workspace) -> list[Problem]:
     problems: list[Problem] = []
     if not ws.get("community", SINGLETON_ID):
-        problems.append(Problem("the community profile is missing (set it with 'cswb init' or import community.csv)"))
+        problems.append(Problem(_("the community profile is missing (set it with 'cswb init' or import community.csv)")))
     for spec in TABLES:
         for column in spec.columns:
             if column.ref is None:
@@ -36,7 +37,8 @@ def integrity_problems(ws: Workspace) -> list[Problem]:
             for record_id, value in ws._rows(sql):
                 problems.append(
                     Problem(
-                        f"{spec.name} record '{record_id}' refers to {column.ref} '{value}', which does not exist",
+                        _("{table} record '{id}' refers to {other} '{value}', which does not exist").format(
+                            table=spec.name, id=record_id, other=column.ref, value=value),
                         column=column.name,
                     )
                 )

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..i18n import N_, _
 from .schema import Table, table as table_spec
 from .validation import is_blank
 
@@ -42,23 +43,43 @@ def readable_column(name: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-# Nouns the plain rule (drop the plural "s") would get wrong.
+# What one record of each table is called (a table added later falls back on dropping its "s").
 _NOUNS = {
-    "community": "community profile",
-    "people": "person",
-    "criteria": "criterion",
-    "feedback": "feedback item",
-    "commitment_evidence": "piece of commitment evidence",
-    "tor_sections": "terms-of-reference section",
-    "coverage_exemptions": "not-applicable mark",
+    "community": N_("community profile"),
+    "member_communities": N_("member community"),
+    "areas": N_("area"),
+    "organizations": N_("organization"),
+    "people": N_("person"),
+    "groups": N_("group"),
+    "memberships": N_("membership"),
+    "coverage_exemptions": N_("not-applicable mark"),
+    "tor_sections": N_("terms-of-reference section"),
+    "commitment_evidence": N_("piece of commitment evidence"),
+    "engagement_periods": N_("engagement period"),
+    "engagement_activities": N_("engagement activity"),
+    "feedback": N_("feedback item"),
+    "risks": N_("risk"),
+    "indicators": N_("indicator"),
+    "criteria": N_("criterion"),
+    "risk_scores": N_("risk score"),
+    "votes": N_("vote"),
+    "assets": N_("asset"),
+    "strategies": N_("strategy"),
+    "logic_models": N_("logic model"),
+    "logic_model_items": N_("logic model item"),
+    "measures": N_("measure"),
+    "measurements": N_("measurement"),
+    "actions": N_("action"),
+    "action_updates": N_("action update"),
+    "milestones": N_("milestone"),
 }
 
 
 def record_noun(table_name: str) -> str:
-    """What one record of a table is called in running text: "person", "strategy", "area"."""
+    """What one record of a table is called in running text, in the current language: "person", "strategy"."""
     table_spec(table_name)  # an unknown table is a bug: say so here
     if table_name in _NOUNS:
-        return _NOUNS[table_name]
+        return _(_NOUNS[table_name])
     words = table_name.replace("_", " ")
     if words.endswith("ies"):
         return words[:-3] + "y"

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..errors import InputError, Problem
+from ..i18n import _, format_decimal, format_number
 
 MIB = 1024 * 1024
 
@@ -55,12 +56,14 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref\s*=\s*["\']([^"\']+)["\']')
 
 
 def _mb(size: int) -> str:
-    return f"{size / MIB:,.0f} MB" if size >= MIB else f"{size / 1024:,.0f} KB"
+    if size >= MIB:
+        return _("{size} MB").format(size=format_decimal(size / MIB, 0))
+    return _("{size} KB").format(size=format_decimal(size / 1024, 0))
 
 
 def _over(size: int, limit: int) -> str:
     """A size over `limit`, in bytes where megabytes would round it down to the limit itself."""
-    return _mb(size) if _mb(size) != _mb(limit) else f"{size:,} bytes"
+    return _mb(size) if _mb(size) != _mb(limit) else _("{size} bytes").format(size=format_number(size))
 
 
 def _refuse(file: str, message: str) -> InputError:
@@ -72,13 +75,15 @@ def check_size(
     file: str,
     *,
     limit: int = MAX_FILE_BYTES,
-    what: str = "the file is",
-    per: str = "one file",
-    advice: str = "split it into smaller files or remove what is not needed",
+    what: str | None = None,
+    per: str | None = None,
+    advice: str | None = None,
 ) -> None:
-    """Refuse a file (or upload) larger than `limit` bytes."""
+    """Refuse a file (or upload) larger than `limit` bytes (`what`, `per` and `advice` in the current language)."""
     if size > limit:
-        raise _refuse(file, f"{what} {_over(size, limit)}; the import limit is {_mb(limit)} for {per}: {advice}")
+        raise _refuse(file, _("{what} {size}; the import limit is {limit} for {per}: {advice}").format(
+            what=what or _("the file is"), size=_over(size, limit), limit=_mb(limit), per=per or _("one file"),
+            advice=advice or _("split it into smaller files or remove what is not needed")))
 
 
 def check_file(path: Path, file: str | None = None, *, limit: int = MAX_FILE_BYTES) -> None:
@@ -114,18 +119,18 @@ def check_archive_members(
         size = info.file_size
         if size > MAX_FILE_BYTES:
             raise _refuse(named(info.filename),
-                          f"unpacks to {_over(size, MAX_FILE_BYTES)}; the import limit is {_mb(MAX_FILE_BYTES)} for one file"
-                          " (unpacked): split it into smaller files")
+                          _("unpacks to {size}; the import limit is {limit} for one file (unpacked): split it into smaller "
+                            "files").format(size=_over(size, MAX_FILE_BYTES), limit=_mb(MAX_FILE_BYTES)))
         ratio = size / max(info.compress_size, 1)
         if size >= RATIO_CHECKED_FROM_BYTES and ratio > MAX_COMPRESSION_RATIO:
             raise _refuse(named(info.filename),
-                          f"unpacks to {ratio:,.0f} times its packed size; the import limit is"
-                          f" {MAX_COMPRESSION_RATIO} times (a higher ratio is the mark of a zip bomb):"
-                          " pack the original files again")
+                          _("unpacks to {ratio} times its packed size; the import limit is {limit} times (a higher ratio is "
+                            "the mark of a zip bomb): pack the original files again").format(
+                              ratio=format_decimal(ratio, 0), limit=MAX_COMPRESSION_RATIO))
         total += size
     if total > MAX_ARCHIVE_BYTES:
-        raise _refuse(file, f"the archive unpacks to {_over(total, MAX_ARCHIVE_BYTES)}; the import limit is"
-                            f" {_mb(MAX_ARCHIVE_BYTES)} for one archive (unpacked): split it into smaller ones")
+        raise _refuse(file, _("the archive unpacks to {size}; the import limit is {limit} for one archive (unpacked): split "
+                              "it into smaller ones").format(size=_over(total, MAX_ARCHIVE_BYTES), limit=_mb(MAX_ARCHIVE_BYTES)))
 
 
 def open_archive(
@@ -136,7 +141,7 @@ def open_archive(
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise _refuse(display, f"expected a zip archive; it cannot be read ({exc})") from None
+        raise _refuse(display, _("expected a zip archive; it cannot be read ({reason})").format(reason=exc)) from None
     try:
         check_archive(archive, display, name_of=name_of)
     except BaseException:
@@ -195,12 +200,15 @@ def check_workbook(path: Path, file: str | None = None) -> None:
                 _check_claim(archive, member, display, scanned_ref)
             over = []
             if last_row > MAX_ROWS + 1:
-                over.append(f"row {last_row:,} (the limit is {MAX_ROWS:,} data rows and a header)")
+                over.append(_("row {row} (the limit is {limit} data rows and a header)").format(
+                    row=format_number(last_row), limit=format_number(MAX_ROWS)))
             if last_column > MAX_COLUMNS:
-                over.append(f"column {letters}, the {last_column:,}th (the limit is {MAX_COLUMNS:,} columns)")
+                over.append(_("column {letters}, the {number}th (the limit is {limit} columns)").format(
+                    letters=letters, number=format_number(last_column), limit=format_number(MAX_COLUMNS)))
             if over:
-                raise _sheet_refusal(archive, member, display, f"the sheet has cells as far as {' and '.join(over)}:"
-                                     " delete the rows and columns beyond the data, or split the sheet")
+                raise _sheet_refusal(archive, member, display, _(
+                    "the sheet has cells as far as {where}: delete the rows and columns beyond the data, or split the sheet"
+                ).format(where=_(" and ").join(over)))
 
 
 def _check_claim(archive: zipfile.ZipFile, member: str, display: str, ref: str) -> None:
@@ -210,12 +218,15 @@ def _check_claim(archive: zipfile.ZipFile, member: str, display: str, ref: str) 
     rows, columns = span
     over = []
     if rows > MAX_ROWS + 1:  # a header row and MAX_ROWS data rows
-        over.append(f"{rows:,} rows (the limit is {MAX_ROWS:,} data rows and a header)")
+        over.append(_("{rows} rows (the limit is {limit} data rows and a header)").format(
+            rows=format_number(rows), limit=format_number(MAX_ROWS)))
     if columns > MAX_COLUMNS:
-        over.append(f"{columns:,} columns (the limit is {MAX_COLUMNS:,})")
+        over.append(_("{columns} columns (the limit is {limit})").format(columns=format_number(columns),
+                                                                           limit=format_number(MAX_COLUMNS)))
     if over:
-        raise _sheet_refusal(archive, member, display, f"the sheet claims {' and '.join(over)} in its range {ref}:"
-                             " delete the empty rows and columns beyond the data, or split the sheet")
+        raise _sheet_refusal(archive, member, display, _(
+            "the sheet claims {claim} in its range {range}: delete the empty rows and columns beyond the data, or split the sheet"
+        ).format(claim=_(" and ").join(over), range=ref))
 
 
 def _sheet_refusal(archive: zipfile.ZipFile, member: str, display: str, message: str) -> InputError:

@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from ..errors import WorkspaceError
+from ..i18n import _
 from ..model.adoption import resolution_kind
 from ..model.evaluation import period_start_from_note
 from .schema import PLAN_VERSIONS_DDL, SCHEMA_VERSION, TABLES, TABLES_BY_NAME, Table
@@ -186,8 +187,8 @@ def upgrade(conn: Any, write_lock: Callable[[], AbstractContextManager]) -> int 
     version = stored_version(conn)
     if version > SCHEMA_VERSION:
         raise WorkspaceError(
-            f"this workspace was written by a newer CSWB Workbook (schema {version}; this one reads"
-            f" up to {SCHEMA_VERSION}): upgrade cswb-workbook"
+            _("this workspace was written by a newer CSWB Workbook (schema {version}; this one reads up to {latest}): "
+              "upgrade cswb-workbook").format(version=version, latest=SCHEMA_VERSION)
         )
     if version == SCHEMA_VERSION:
         return None
@@ -199,7 +200,7 @@ def upgrade(conn: Any, write_lock: Callable[[], AbstractContextManager]) -> int 
         found = version
         if version == 0:
             if _has_tables(conn):
-                raise WorkspaceError("this database is not a CSWB workspace (it has tables but no schema version)")
+                raise WorkspaceError(_("this database is not a CSWB workspace (it has tables but no schema version)"))
         else:
             while version < SCHEMA_VERSION:
                 STEPS[version](conn)

@@ -35,6 +35,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ..framework import load_catalogue
+from ..i18n import _
 from ..model import commitment, evaluation, identity, implementation, prioritization
 from ..model._tables import as_list, blank
 from .schema import table as table_spec
@@ -207,17 +208,17 @@ def set_coordinates(ws: Workspace, coordinates: Mapping[str, tuple[Any, Any]]) -
         for asset_id, pair in coordinates.items():
             asset = ws.get("assets", str(asset_id))
             if asset is None:
-                problems.append(Problem(f"no asset with id '{asset_id}' (it may have been deleted)"))
+                problems.append(Problem(_("no asset with id '{id}' (it may have been deleted)").format(id=asset_id)))
                 continue
             name = asset["name"]
             try:
                 latitude, longitude = pair
             except (TypeError, ValueError):
-                problems.append(Problem(f"{name}: give the coordinates as a pair (latitude, longitude)"))
+                problems.append(Problem(_("{name}: give the coordinates as a pair (latitude, longitude)").format(name=name)))
                 continue
             values = {"latitude": latitude, "longitude": longitude}
             if any(blank(v) for v in values.values()):
-                problems.append(Problem(f"{name}: enter both the latitude and the longitude"))
+                problems.append(Problem(_("{name}: enter both the latitude and the longitude").format(name=name)))
                 continue
             _stored, found = validate_record(spec, values, partial=True)
             problems += [Problem(f"{name}: {p.column}: {p.message}") for p in found]
@@ -239,9 +240,9 @@ def _adoption_rows(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> list[tup
         areas = as_list(row.get("planning_areas")) or as_list(row.get("planning_area"))
         for column in ("asset_id", "risk_id"):
             if blank(row.get(column)):
-                raise InputError(Problem(f"no {column} given", row=number, column=column))
+                raise InputError(Problem(_("no {column} given").format(column=column), row=number, column=column))
         if not areas:
-            raise InputError(Problem("choose at least one planning area", row=number, column="planning_areas"))
+            raise InputError(Problem(_("choose at least one planning area"), row=number, column="planning_areas"))
         result.append((str(row["asset_id"]), str(row["risk_id"]), areas))
     return result
 

@@ -37,6 +37,7 @@ import psycopg
 import psycopg.errors
 
 from ..errors import WorkspaceError
+from ..i18n import _
 from . import migrations
 from .schema import SCHEMA_VERSION, Table
 from .workspace import LOCK_WAIT_SECONDS, Workspace, _default_actor
@@ -78,8 +79,8 @@ class CommunityURL:
         database = parts.path.lstrip("/") or os.environ.get("PGDATABASE") or "postgres"  # as libpq picks it
         if len(slugs) != 1 or not _SLUG.fullmatch(slugs[0]):
             raise WorkspaceError(
-                f"{_without_password(url)}: expected one community named in the URL as ?community=<name>"
-                " (lower-case letters, digits and _, starting with a letter, at most 48 characters)"
+                _("{url}: expected one community named in the URL as ?community=<name> (lower-case letters, digits and _, "
+                  "starting with a letter, at most 48 characters)").format(url=_without_password(url))
             )
         conninfo = _unsplit(parts._replace(query=urllib.parse.urlencode(rest)))
         return cls(conninfo, slugs[0], database)
@@ -149,8 +150,8 @@ class Connection:
             raise
         except psycopg.OperationalError as exc:  # the server went away, a timeout: the user's to retry
             raise WorkspaceError(
-                f"the database did not answer ({_first_line(exc)}); nothing was saved: reload the page or run the"
-                " command again, or ask who manages the database"
+                _("the database did not answer ({reason}); nothing was saved: reload the page or run the command again, or "
+                  "ask who manages the database").format(reason=_first_line(exc))
             ) from None
 
     def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
@@ -222,7 +223,7 @@ def connect(conninfo: str, *, shown: str) -> psycopg.Connection:
             options=f"-c lock_timeout={int(LOCK_WAIT_SECONDS * 1000)}",
         )
     except psycopg.Error as exc:
-        raise WorkspaceError(f"{shown}: cannot connect to the database ({_first_line(exc)})") from None
+        raise WorkspaceError(_("{where}: cannot connect to the database ({reason})").format(where=shown, reason=_first_line(exc))) from None
 
 
 def _first_line(exc: BaseException) -> str:
@@ -330,13 +331,13 @@ class PostgresWorkspace(Workspace):
             _ensure_registry(raw)
             if _registered(raw, where.community):
                 if not replace:
-                    raise WorkspaceError(f"{where.shown}: a workspace already exists here")
+                    raise WorkspaceError(_("{path}: a workspace already exists here").format(path=where.shown))
                 raw.execute(f"DELETE FROM {REGISTRY_SCHEMA}.communities WHERE slug = %s", (where.community,))
                 raw.execute(f'DROP SCHEMA IF EXISTS "{where.schema}" CASCADE')
             if raw.execute("SELECT to_regnamespace(%s)", (where.schema,)).fetchone()[0] is not None:  # type: ignore[index]
                 raise WorkspaceError(
-                    f"{where.shown}: the database already has a schema named {where.schema} that is not a CSWB"
-                    " community; choose another community name, or remove that schema"
+                    _("{where}: the database already has a schema named {schema} that is not a CSWB community; choose another "
+                      "community name, or remove that schema").format(where=where.shown, schema=where.schema)
                 )
             raw.execute(f'CREATE SCHEMA "{where.schema}"')
             raw.execute(f"INSERT INTO {REGISTRY_SCHEMA}.communities (slug, schema_name) VALUES (%s, %s)",
@@ -348,20 +349,21 @@ class PostgresWorkspace(Workspace):
         where = self.where
         if not _registered(self._raw, where.community):
             raise WorkspaceError(
-                f"{where.shown}: no workspace here; create it with 'cswb init URL' or copy one in with 'cswb migrate'"
+                _("{where}: no workspace here; create it with 'cswb init URL' or copy one in with 'cswb migrate'").format(
+                    where=where.shown)
             )
         self._use_schema()
         version = migrations.stored_version(self._connection)
         if version > SCHEMA_VERSION:
             raise WorkspaceError(
-                f"this workspace was written by a newer CSWB Workbook (schema {version}; this one reads"
-                f" up to {SCHEMA_VERSION}): upgrade cswb-workbook"
+                _("this workspace was written by a newer CSWB Workbook (schema {version}; this one reads up to {latest}): "
+                  "upgrade cswb-workbook").format(version=version, latest=SCHEMA_VERSION)
             )
         if version < SCHEMA_VERSION:
             if self.read_only:
                 raise WorkspaceError(
-                    f"{where.shown}: this workspace has schema {version} and needs an upgrade to {SCHEMA_VERSION};"
-                    " open it once for writing (any edit or 'cswb validate') to upgrade it"
+                    _("{where}: this workspace has schema {version} and needs an upgrade to {latest}; open it once for writing "
+                      "(any edit or 'cswb validate') to upgrade it").format(where=where.shown, version=version, latest=SCHEMA_VERSION)
                 )
             with self._lock:  # one transaction, under the community's write lock
                 migrations.upgrade(self._connection, lambda: self._transaction(self._connection))
@@ -398,7 +400,7 @@ class PostgresWorkspace(Workspace):
         with self._lock:
             self._conn  # noqa: B018 - refuses a closed workspace
             if self.read_only:
-                raise WorkspaceError(f"{self._shown_file}: this workspace was opened read-only; nothing was saved")
+                raise WorkspaceError(_("{file}: this workspace was opened read-only; nothing was saved").format(file=self._shown_file))
             with self._transaction(self._connection) as conn:
                 yield conn
 
@@ -411,12 +413,13 @@ class PostgresWorkspace(Workspace):
                 yield conn
         except psycopg.errors.LockNotAvailable:
             raise WorkspaceError(
-                f"{self._shown_file}: the workspace stayed busy for {LOCK_WAIT_SECONDS:.0f} s; try again"
+                _("{file}: the workspace stayed busy for {seconds} s; try again").format(
+                    file=self._shown_file, seconds=f"{LOCK_WAIT_SECONDS:.0f}")
             ) from None
         except psycopg.OperationalError as exc:
             raise WorkspaceError(
-                f"{self._shown_file}: the database refused the write ({_first_line(exc)}); nothing was saved:"
-                " try again, or ask who manages the database"
+                _("{file}: the database refused the write ({reason}); nothing was saved: try again, or ask who manages the "
+                  "database").format(file=self._shown_file, reason=_first_line(exc))
             ) from None
 
     def _statement_guard(self, spec: Table) -> contextlib.AbstractContextManager[Any]:

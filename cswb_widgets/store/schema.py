@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
-from ..i18n import N_
+from ..i18n import N_, _
 
 ColumnKind = Literal["text", "int", "float", "date", "bool", "list", "geojson"]
 
@@ -57,7 +57,7 @@ class Table:
         for c in self.columns:
             if c.name == name:
                 return c
-        raise KeyError(f"table '{self.name}' has no column '{name}'")
+        raise KeyError(_("table '{table}' has no column '{column}'").format(table=self.name, column=name))
 
 
 def _c(name: str, kind: ColumnKind = "text", **kw) -> Column:
@@ -67,7 +67,7 @@ def _c(name: str, kind: ColumnKind = "text", **kw) -> Column:
 TABLES: tuple[Table, ...] = (
     Table(
         "community",
-        "Community profile",
+        N_("Community profile"),
         "community",
         (
             _c("name", required=True),
@@ -101,7 +101,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "member_communities",
-        "Member communities and council resolutions",
+        N_("Member communities and council resolutions"),
         "commitment",
         (
             _c("name", required=True),
@@ -115,7 +115,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "areas",
-        "Boundary and sub-areas",
+        N_("Boundary and sub-areas"),
         "community",
         (
             _c("name", required=True),
@@ -130,7 +130,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "organizations",
-        "Organizations",
+        N_("Organizations"),
         "commitment",
         (
             _c("name", required=True),
@@ -142,7 +142,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "people",
-        "People",
+        N_("People"),
         "commitment",
         (
             _c("name", required=True),
@@ -155,7 +155,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "groups",
-        "Advisory committee and implementation teams",
+        N_("Advisory committee and implementation teams"),
         "commitment",
         (
             _c("name", required=True),
@@ -167,7 +167,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "memberships",
-        "Group memberships and roles",
+        N_("Group memberships and roles"),
         "commitment",
         (
             _c("group_id", required=True, ref="groups"),
@@ -179,7 +179,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "coverage_exemptions",
-        "Required items marked not applicable here",
+        N_("Required items marked not applicable here"),
         "commitment",
         (
             _c("list", required=True, choices="exemptable_lists"),
@@ -190,7 +190,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "tor_sections",
-        "Terms of reference",
+        N_("Terms of reference"),
         "commitment",
         (
             _c("group_id", ref="groups", description="empty for one combined terms of reference"),
@@ -201,7 +201,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "commitment_evidence",
-        "Commitment evidence",
+        N_("Commitment evidence"),
         "commitment",
         (
             _c("kind", required=True, choices="commitment_evidence_kinds"),
@@ -219,7 +219,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "engagement_periods",
-        "Engagement periods and summaries",
+        N_("Engagement periods and summaries"),
         "buy_in",
         (
             _c("name", required=True),
@@ -234,7 +234,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "engagement_activities",
-        "Engagement plan and log",
+        N_("Engagement plan and log"),
         "buy_in",
         (
             _c("title", required=True),
@@ -252,7 +252,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "feedback",
-        "Feedback items",
+        N_("Feedback items"),
         "buy_in",
         (
             _c("activity_id", ref="engagement_activities"),
@@ -266,7 +266,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "risks",
-        "Risk register and analysis",
+        N_("Risk register and analysis"),
         "risk",
         (
             _c("name", required=True),
@@ -288,7 +288,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "indicators",
-        "Risk indicators by area and year",
+        N_("Risk indicators by area and year"),
         "risk",
         (
             _c("risk_id", ref="risks"),
@@ -313,7 +313,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "criteria",
-        "Prioritization criteria and weights",
+        N_("Prioritization criteria and weights"),
         "risk",
         (
             _c("name", required=True),
@@ -330,7 +330,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "risk_scores",
-        "Risk scores by criterion",
+        N_("Risk scores by criterion"),
         "risk",
         (
             _c("risk_id", required=True, ref="risks"),
@@ -342,7 +342,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "votes",
-        "Workshop votes",
+        N_("Workshop votes"),
         "risk",
         (
             _c("risk_id", required=True, ref="risks"),
@@ -358,7 +358,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "assets",
-        "Asset inventory",
+        N_("Asset inventory"),
         "assets",
         (
             _c("name", required=True),
@@ -397,7 +397,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "strategies",
-        "Strategies",
+        N_("Strategies"),
         "evaluation",
         (
             _c("risk_id", required=True, ref="risks"),
@@ -411,7 +411,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "logic_models",
-        "Logic models",
+        N_("Logic models"),
         "evaluation",
         (
             _c("risk_id", required=True, ref="risks"),
@@ -421,7 +421,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "logic_model_items",
-        "Logic model items",
+        N_("Logic model items"),
         "evaluation",
         (
             _c("logic_model_id", required=True, ref="logic_models"),
@@ -434,7 +434,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "measures",
-        "Performance measurement framework",
+        N_("Performance measurement framework"),
         "evaluation",
         (
             _c("outcome_id", ref="logic_model_items"),
@@ -461,7 +461,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "measurements",
-        "Measurements over time",
+        N_("Measurements over time"),
         "evaluation",
         (
             _c("measure_id", required=True, ref="measures"),
@@ -474,7 +474,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "actions",
-        "Implementation actions",
+        N_("Implementation actions"),
         "implementation",
         (
             _c("title", required=True),
@@ -494,7 +494,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "action_updates",
-        "Action progress updates",
+        N_("Action progress updates"),
         "implementation",
         (
             _c("action_id", required=True, ref="actions"),
@@ -506,7 +506,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "milestones",
-        "Milestones and reports",
+        N_("Milestones and reports"),
         "implementation",
         (
             _c("title", required=True),
@@ -550,7 +550,7 @@ def table(name: str) -> Table:
         return TABLES_BY_NAME[name]
     except KeyError:
         raise KeyError(
-            f"unknown table '{name}'; expected one of: {', '.join(TABLES_BY_NAME)}"
+            _("unknown table '{table}'; expected one of: {tables}").format(table=name, tables=", ".join(TABLES_BY_NAME))
         ) from None
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode
 
 from ..errors import WorkspaceError
+from ..i18n import N_, _
 from ..kernel_errors import hide_paths
 from .workspace import DB_FILE, SINGLETON_ID, is_database_url
 
@@ -36,7 +37,7 @@ RENDER_PREFIX = "voila/render/"
 
 # ASCII letters and digits, then also '.', '_' or '-'; never a leading dot (hidden folders, '..').
 SLUG_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
-SLUG_RULE = "letters, digits, '.', '_' or '-', starting with a letter or digit, at most 100 characters"
+SLUG_RULE = N_("letters, digits, '.', '_' or '-', starting with a letter or digit, at most 100 characters")
 
 
 class NoSuchWorkspace(WorkspaceError):
@@ -46,9 +47,9 @@ class NoSuchWorkspace(WorkspaceError):
 def check_slug(value: str) -> str:
     """`value` if it is a valid workspace slug; WorkspaceError saying why not otherwise."""
     if not value:
-        raise WorkspaceError("no workspace was chosen")
+        raise WorkspaceError(_("no workspace was chosen"))
     if SLUG_PATTERN.fullmatch(value) is None:
-        raise WorkspaceError(f"{_shown(value)} is not a workspace name ({SLUG_RULE})")
+        raise WorkspaceError(_("{name} is not a workspace name ({rule})").format(name=_shown(value), rule=_(SLUG_RULE)))
     return value
 
 
@@ -64,13 +65,13 @@ def workspace_under(root: str | os.PathLike[str], slug: str) -> Location:
         return _community_in(str(root), slug)
     real_root = Path(root).resolve()
     if not real_root.is_dir():
-        raise WorkspaceError("the workspace folder of this server does not exist")
+        raise WorkspaceError(_("the workspace folder of this server does not exist"))
     folder = real_root / slug
     if not (folder / DB_FILE).is_file():
-        raise NoSuchWorkspace(f"there is no workspace named {_shown(slug)}")
+        raise NoSuchWorkspace(_("there is no workspace named {name}").format(name=_shown(slug)))
     for candidate in (folder, folder / DB_FILE):
         if not candidate.resolve().is_relative_to(real_root):
-            raise WorkspaceError(f"the workspace {_shown(slug)} is outside this server's folder")
+            raise WorkspaceError(_("the workspace {name} is outside this server's folder").format(name=_shown(slug)))
     return folder
 
 
@@ -78,7 +79,7 @@ def _community_in(database: str, slug: str) -> str:
     from .postgres import COMMUNITY_SLUG, community_exists, community_url
 
     if COMMUNITY_SLUG.fullmatch(slug) is None or not community_exists(url := community_url(database, slug)):
-        raise NoSuchWorkspace(f"there is no workspace named {_shown(slug)}")
+        raise NoSuchWorkspace(_("there is no workspace named {name}").format(name=_shown(slug)))
     return url
 
 
@@ -105,7 +106,7 @@ def slug_from_query(query: str) -> str:
     """The `workspace` value of a raw query string, percent-decoded once; exactly one is required."""
     values = parse_qs(query, keep_blank_values=True).get(QUERY_PARAMETER, [])
     if len(values) > 1:
-        raise WorkspaceError("the address names more than one workspace")
+        raise WorkspaceError(_("the address names more than one workspace"))
     return check_slug(values[0] if values else "")
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..errors import InputError, Problem
 from ..framework import load_catalogue
+from ..i18n import _
 from .tabular import Sheet, read_csv, read_xlsx
 from .validation import is_blank
 from .workspace import Workspace
@@ -32,7 +33,7 @@ def read_survey(path: str | Path, *, display: str | None = None) -> SurveyFile:
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         sheets = read_xlsx(path, display=display)
         if not sheets:
-            raise InputError(Problem("the workbook has no rows", file=display or str(path)))
+            raise InputError(Problem(_("the workbook has no rows"), file=display or str(path)))
         sheet = sheets[0]
     else:
         sheet = read_csv(path, display=display)
@@ -57,7 +58,7 @@ def import_survey(
     keywords suggest, for the group to review.
     """
     if not answer_columns:
-        raise InputError(Problem("choose at least one column that holds answers", file=survey.file))
+        raise InputError(Problem(_("choose at least one column that holds answers"), file=survey.file))
     # any spelling of a question -> (the question as written, its normalized header key)
     columns = {q.strip().lower(): (q, key) for q, key in zip(survey.questions, survey.sheet.header, strict=False)}
 
@@ -65,7 +66,8 @@ def import_survey(
         found = columns.get(name.strip().lower())
         if found is None:
             raise InputError(
-                Problem(f"no column '{name}' in this file; columns: {', '.join(survey.questions)}", file=survey.file)
+                Problem(_("no column '{name}' in this file; columns: {columns}").format(name=name, columns=", ".join(survey.questions)),
+                        file=survey.file)
             )
         return found
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
-from ..i18n import _
+from ..i18n import N_, _, format_number, ngettext
 from .limits import (
     MAX_ARCHIVE_BYTES,
     MAX_CELL_CHARS,
@@ -81,11 +81,16 @@ class ImportReport:
         return sum(self.inserted.values()) + sum(self.updated.values())
 
     def summary(self) -> str:
+        """'Organizations: 1 added; Asset inventory: 0 added, 1 updated', each table by its title."""
         parts = []
         for name in dict.fromkeys([*self.inserted, *self.updated]):
             i, u = self.inserted.get(name, 0), self.updated.get(name, 0)
-            parts.append(f"{name}: {i} added" + (f", {u} updated" if u else ""))
-        return "; ".join(parts) if parts else "nothing to import"
+            title = _(TABLES_BY_NAME[name].title) if name in TABLES_BY_NAME else name
+            part = ngettext("{table}: {count} added", "{table}: {count} added", i).format(table=title, count=format_number(i))
+            if u:
+                part += ngettext(", {count} updated", ", {count} updated", u).format(count=format_number(u))
+            parts.append(part)
+        return "; ".join(parts) if parts else _("nothing to import")
 
 
 # -- formula injection -------------------------------------------------------------
@@ -124,20 +129,20 @@ def _decode(data: bytes, file: str) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise _undecodable(data, exc.start, file, "the file starts as UTF-16, but {byte} is not UTF-16") from None
+            raise _undecodable(data, exc.start, file, N_("the file starts as UTF-16, but {byte} is not UTF-16")) from None
     has_bom = data.startswith(b"\xef\xbb\xbf")
     try:
         return data[3:].decode("utf-8") if has_bom else data.decode("utf-8")
     except UnicodeDecodeError as exc:
         first_bad = exc.start + (3 if has_bom else 0)
     if has_bom:
-        raise _undecodable(data, first_bad, file, "the file starts as UTF-8 (a byte order mark), but {byte} is not UTF-8")
+        raise _undecodable(data, first_bad, file, N_("the file starts as UTF-8 (a byte order mark), but {byte} is not UTF-8"))
     if _UTF8_MULTIBYTE.search(data):
-        raise _undecodable(data, first_bad, file, "the file mixes encodings: it has UTF-8 text, but {byte} is not UTF-8")
+        raise _undecodable(data, first_bad, file, N_("the file mixes encodings: it has UTF-8 text, but {byte} is not UTF-8"))
     try:
         return data.decode("cp1252")  # what Excel writes for "CSV" on Windows
     except UnicodeDecodeError as exc:
-        raise _undecodable(data, exc.start, file, "expected text in UTF-8 or Windows-1252; {byte} is neither") from None
+        raise _undecodable(data, exc.start, file, N_("expected text in UTF-8 or Windows-1252; {byte} is neither")) from None
 
 
 # A well-formed UTF-8 sequence of two to four bytes: Windows-1252 text almost never has one.
@@ -149,10 +154,11 @@ _UTF8_MULTIBYTE = re.compile(
 def _undecodable(data: bytes, position: int, file: str, what: str) -> InputError:
     """Name the row and the byte position (counted from 0, as hex editors do) of a byte that cannot be read."""
     line = data.count(b"\n", 0, position) + 1
-    byte = f"byte 0x{data[position]:02X} at byte position {position:,} (counted from 0)"
+    byte = _("byte 0x{value} at byte position {position} (counted from 0)").format(
+        value=f"{data[position]:02X}", position=format_number(position))
     return InputError(
         Problem(
-            what.format(byte=byte) + ": save the file as \"CSV UTF-8\" and import it again",
+            _('{problem}: save the file as "CSV UTF-8" and import it again').format(problem=_(what).format(byte=byte)),
             file=file,
             row=line,
         )
@@ -171,7 +177,7 @@ def read_csv(path: Path, *, display: str | None = None) -> Sheet:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(Problem(f"cannot read the file ({exc.strerror})", file=file)) from None
+        raise InputError(Problem(_("cannot read the file ({reason})").format(reason=exc.strerror), file=file)) from None
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(Problem(_("expected a CSV text file; this looks like a binary file"), file=file))
     text = _decode(data, file)
@@ -209,10 +215,11 @@ def read_csv(path: Path, *, display: str | None = None) -> Sheet:
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise InputError(Problem(
-                f"a cell is longer than the limit of {MAX_GEOMETRY_CHARS:,} characters (for a boundary's"
-                f" geometry; {MAX_CELL_CHARS:,} for other text): shorten it or split the row",
+                _("a cell is longer than the limit of {geometry} characters (for a boundary's geometry; {text} for "
+                  "other text): shorten it or split the row").format(geometry=format_number(MAX_GEOMETRY_CHARS),
+                                                                     text=format_number(MAX_CELL_CHARS)),
                 file=file, row=start_line)) from None
-        raise InputError(Problem(f"the file is not valid CSV ({exc})", file=file, row=start_line)) from None
+        raise InputError(Problem(_("the file is not valid CSV ({reason})").format(reason=exc), file=file, row=start_line)) from None
     if sheet is None:
         raise InputError(Problem(_("the file is empty; expected a header row"), file=file))
     return sheet
@@ -223,8 +230,9 @@ def _header(cells: list[Any], file: str, sheet: str | None, row: int) -> list[st
     while header and not header[-1]:
         header.pop()  # trailing empty header cells, common in spreadsheets
     if len(header) > MAX_COLUMNS:
-        raise InputError(Problem(f"the header has {len(header):,} columns; the limit is {MAX_COLUMNS:,}: remove the"
-                                 " columns not needed or split the table", file=file, sheet=sheet, row=row))
+        raise InputError(Problem(_("the header has {count} columns; the limit is {limit}: remove the columns not needed or "
+                                   "split the table").format(count=format_number(len(header)), limit=format_number(MAX_COLUMNS)),
+                                 file=file, sheet=sheet, row=row))
     seen: set[str] = set()
     for index, name in enumerate(header, start=1):
         if not name:
@@ -256,12 +264,14 @@ def _add_row(sheet: Sheet, cells: Iterable[Any], row_number: int, *, positioned:
     if any(v is not None and str(v).strip() for v in extra) or (len(values) < width and not positioned):
         raise refuse(_("expected {width} cells as in the header row, found {found}").format(width=width, found=len(values)))
     if len(sheet.rows) >= MAX_ROWS:
-        raise refuse(f"the table has more than {MAX_ROWS:,} data rows, the limit for one table: split the file")
+        raise refuse(_("the table has more than {limit} data rows, the limit for one table: split the file").format(
+            limit=format_number(MAX_ROWS)))
     for name, value in zip(sheet.header, values, strict=False):
         if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
             limit = MAX_GEOMETRY_CHARS if name in GEOMETRY_COLUMNS else MAX_CELL_CHARS
             if len(value) > limit:
-                raise refuse(f"the cell has {len(value):,} characters; the limit is {limit:,}: shorten it", name)
+                raise refuse(_("the cell has {count} characters; the limit is {limit}: shorten it").format(
+                    count=format_number(len(value)), limit=format_number(limit)), name)
     raw = dict(zip(sheet.header, values, strict=False))
     sheet.rows.append((row_number, raw))
 
@@ -299,7 +309,7 @@ def _refuse_unsaved_formulas(ws: Any, sheet: Sheet) -> None:
             row, column = _cell_position(element.get("r") or "")
             if row > sheet.header_row and 1 <= column <= len(sheet.header):
                 raise InputError(Problem(
-                    "formula with no saved value: open in Excel and save, or paste values",
+                    _("formula with no saved value: open in Excel and save, or paste values"),
                     file=sheet.file, sheet=sheet.sheet, row=row, column=sheet.header[column - 1]))
 
 
@@ -369,13 +379,13 @@ def _unreadable_workbook(error: BaseException, file: str) -> InputError:
     while cause is not None and not isinstance(cause, refusals):
         cause = cause.__cause__ or cause.__context__
     if cause is not None and not isinstance(cause, SyntaxError):  # defusedxml's refusals
-        return InputError(Problem("the workbook's XML declares entities or a DTD, which imports refuse (they can"
-                                  " expand without bound): save it again from Excel or LibreOffice", file=file))
+        return InputError(Problem(_("the workbook's XML declares entities or a DTD, which imports refuse (they can expand "
+                                    "without bound): save it again from Excel or LibreOffice"), file=file))
     if cause is not None:
-        return InputError(Problem(f"the workbook's XML is damaged ({cause}): save it again from Excel or"
-                                  " LibreOffice", file=file))
+        return InputError(Problem(_("the workbook's XML is damaged ({reason}): save it again from Excel or LibreOffice").format(
+            reason=cause), file=file))
     detail = (str(error).strip().splitlines() or [type(error).__name__])[0]
-    return InputError(Problem(f"expected an Excel .xlsx workbook; it cannot be read ({detail})", file=file))
+    return InputError(Problem(_("expected an Excel .xlsx workbook; it cannot be read ({reason})").format(reason=detail), file=file))
 
 
 def _xml_refusals() -> tuple[type[Exception], ...]:
@@ -520,7 +530,7 @@ def import_file(ws: Workspace, path: str | Path, table: str | None = None) -> Im
         raise InputError(Problem(_("no such file"), file=file))
     if table is not None and table_for(table) is None:
         raise InputError(
-            Problem(f"unknown table '{table}'; expected one of: {', '.join(TABLES_BY_NAME)}", file=file)
+            Problem(_("unknown table '{table}'; expected one of: {tables}").format(table=table, tables=", ".join(TABLES_BY_NAME)), file=file)
         )
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         sheets = read_xlsx(path)
@@ -531,7 +541,7 @@ def import_file(ws: Workspace, path: str | Path, table: str | None = None) -> Im
         chosen = [s for s in sheets if table_for(s.sheet or "") is spec] or (sheets if len(sheets) == 1 else [])
         if not chosen:
             raise InputError(
-                Problem(f"expected a sheet named {spec.name} (or a workbook with one sheet)", file=file)
+                Problem(_("expected a sheet named {sheet} (or a workbook with one sheet)").format(sheet=spec.name), file=file)
             )
         return _load(ws, [(chosen[0], spec)], f"import {path.name}")
     if path.suffix.lower() not in (".csv", ".txt", ".tsv"):
@@ -540,8 +550,8 @@ def import_file(ws: Workspace, path: str | Path, table: str | None = None) -> Im
     if spec is None:
         raise InputError(
             Problem(
-                f"cannot tell which table this file is for; name it after a table or pass --table"
-                f" (one of: {', '.join(TABLES_BY_NAME)})",
+                _("cannot tell which table this file is for; name it after a table or pass --table (one of: {tables})").format(
+                    tables=", ".join(TABLES_BY_NAME)),
                 file=file,
             )
         )
@@ -559,13 +569,13 @@ def import_bundle(ws: Workspace, path: str | Path) -> ImportReport:
             spec = table_for(csv_path.stem)
             if spec is None:
                 raise InputError(
-                    Problem(f"not a workspace table file (expected one of: {', '.join(TABLES_BY_NAME)})", file=str(csv_path))
+                    Problem(_("not a workspace table file (expected one of: {tables})").format(tables=", ".join(TABLES_BY_NAME)), file=str(csv_path))
                 )
             sheet = read_csv(csv_path)
             sheet.exported = exported
             sheets.append((sheet, spec))
         if not sheets:
-            raise InputError(Problem("expected a folder of table CSV files (such as risks.csv); found none", file=str(path)))
+            raise InputError(Problem(_("expected a folder of table CSV files (such as risks.csv); found none"), file=str(path)))
         order = {t.name: i for i, t in enumerate(TABLES)}
         sheets.sort(key=lambda pair: order[pair[1].name])
         return _load(ws, sheets, f"import {path.name}")
@@ -580,8 +590,8 @@ def import_bundle(ws: Workspace, path: str | Path) -> ImportReport:
 def _check_bundle_folder(path: Path) -> None:
     """Every table of a folder is held at once: their sum is bounded like a zip's, before any is read."""
     total = sum(p.stat().st_size for p in path.glob("*.csv") if p.is_file())
-    check_size(total, str(path), limit=MAX_ARCHIVE_BYTES, what="the folder's table files come to",
-               per="one import (all its files)")
+    check_size(total, str(path), limit=MAX_ARCHIVE_BYTES, what=_("the folder's table files come to"),
+               per=_("one import (all its files)"))
 
 
 def _long_cells(sheets: list[Sheet]) -> dict[str, dict[str, dict[str, str]]]:
@@ -599,7 +609,7 @@ def _long_cells(sheets: list[Sheet]) -> dict[str, dict[str, dict[str, str]]]:
             if isinstance(part, float) and part.is_integer():
                 part = int(part)
             if not isinstance(part, int) or isinstance(part, bool):
-                raise InputError(Problem(f"expected the number of the piece, got '{part}'", file=sheet.file,
+                raise InputError(Problem(_("expected the number of the piece, got '{part}'").format(part=part), file=sheet.file,
                                          sheet=sheet.sheet, row=row_number, column="part"))
             # The side sheet is always export_xlsx's own: a piece may start with "-" and carry its quote.
             pieces.setdefault(key, []).append((part, restore(chunk) if isinstance(chunk, str) else ""))
@@ -619,7 +629,7 @@ def _load_book(ws: Workspace, book: list[Sheet], note: str) -> ImportReport:
         if spec is None:
             raise InputError(
                 Problem(
-                    f"not a workspace table sheet (expected sheets named: {', '.join(TABLES_BY_NAME)})",
+                    _("not a workspace table sheet (expected sheets named: {tables})").format(tables=", ".join(TABLES_BY_NAME)),
                     file=sheet.file,
                     sheet=sheet.sheet,
                 )
@@ -694,7 +704,7 @@ def export_xlsx(ws: Workspace, out: str | Path) -> Path:
 
     out = Path(out)
     if out.is_dir():
-        raise InputError(Problem("this is a folder; give the workbook's file name, ending in .xlsx", file=str(out)))
+        raise InputError(Problem(_("this is a folder; give the workbook's file name, ending in .xlsx"), file=str(out)))
     out.parent.mkdir(parents=True, exist_ok=True)
     # Can it be written? Asked before openpyxl starts sheets: abandoned by a failed save, they
     # print tracebacks when collected. Appending nothing leaves an existing file as it was.
@@ -738,7 +748,7 @@ def _check_exportable(ws: Workspace, file: str) -> None:
                 try:
                     check_storable(export_text(column, row[index]), limit=MAX_GEOMETRY_CHARS)
                 except CellError as exc:
-                    raise InputError(Problem(f"{exc} in the app, then export again", file=file, sheet=spec.name,
+                    raise InputError(Problem(_("{problem} in the app, then export again").format(problem=exc), file=file, sheet=spec.name,
                                              row=row_number, column=column.name)) from None
 
 
@@ -748,4 +758,4 @@ def export_workspace(ws: Workspace, out: str | Path, fmt: str = "csv") -> list[P
     if fmt == "xlsx":
         out = Path(out)
         return [export_xlsx(ws, out if out.suffix.lower() == ".xlsx" else out / "workspace.xlsx")]
-    raise InputError(Problem(f"unknown export format '{fmt}'; expected csv or xlsx"))
+    raise InputError(Problem(_("unknown export format '{format}'; expected csv or xlsx").format(format=fmt)))

@@ -18,7 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..errors import Problem
 from ..framework import load_catalogue
-from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, format_number
 from ..model.languages import LanguageError, join_languages, parse_languages
 from .limits import MAX_CELL_CHARS, MAX_GEOMETRY_CHARS, MAX_SHORT_TEXT_CHARS, SHORT_TEXT_COLUMNS
 from .schema import ID_PATTERN, SCHEMA_CHOICE_NAMES, SCHEMA_CHOICES, Column, Table
@@ -228,16 +228,17 @@ def _text(value: Any, limit: int = MAX_CELL_CHARS) -> str:
 def check_storable(text: str, *, limit: int = MAX_CELL_CHARS) -> str:
     """Refuse text that a spreadsheet or Word document cannot hold, or that is longer than `limit`."""
     if len(text) > limit:
-        raise CellError(f"expected at most {limit:,} characters, got {len(text):,}: shorten the text")
+        raise CellError(_("expected at most {limit} characters, got {count}: shorten the text").format(
+            limit=format_number(limit), count=format_number(len(text))))
     bad = _UNSTORABLE.search(text)
     if bad:
         char = bad.group()
         code = f"U+{ord(char):04X}"
         name = f"{_CONTROL_NAMES[char]} ({code})" if char in _CONTROL_NAMES else code
-        what = "an unpaired surrogate" if "\ud800" <= char <= "\udfff" else "a control character"
+        what = _("an unpaired surrogate") if "\ud800" <= char <= "\udfff" else _("a control character")
         raise CellError(
-            f"the text holds {what}, {name}, at character {bad.start() + 1}, which spreadsheets and documents"
-            " cannot store: remove it"
+            _("the text holds {what}, {name}, at character {position}, which spreadsheets and documents cannot store: "
+              "remove it").format(what=what, name=name, position=bad.start() + 1)
         )
     return text
 
@@ -259,8 +260,9 @@ def decimal_comma(text: str) -> str:
     if _DOT_THOUSANDS.fullmatch(value):
         if "," not in value and value.count(".") == 1:
             raise CellError(
-                f"'{value}' is ambiguous in a file separated by ';' (a decimal point or a thousands separator?):"
-                f" write {value.replace('.', ',')} for the decimal or {value.replace('.', '')} for the whole number"
+                _("'{value}' is ambiguous in a file separated by ';' (a decimal point or a thousands separator?): write "
+                  "{decimal} for the decimal or {whole} for the whole number").format(
+                    value=value, decimal=value.replace(".", ","), whole=value.replace(".", ""))
             )
         return value.replace(".", "").replace(",", ".")
     if _SPACE_THOUSANDS.fullmatch(value):
@@ -313,8 +315,8 @@ def check_id(value: Any) -> str:
     text = str(value).strip()
     if not _ID_RE.match(text):
         raise CellError(
-            "expected an id of letters, digits and . _ : - (at most 64, starting with a letter or digit),"
-            f" got '{_show(value)}'"
+            _("expected an id of letters, digits and . _ : - (at most 64, starting with a letter or digit), got '{value}'").format(
+                value=_show(value))
         )
     return text
 
@@ -337,7 +339,8 @@ def validate_record(
     unknown = [k for k in raw if k != "id" and k not in known]
     for name in unknown:
         problems.append(
-            Problem(f"unknown column for {table.name}; expected one of: {', '.join(table.column_names)}", column=name)
+            Problem(_("unknown column for {table}; expected one of: {columns}").format(
+                table=table.name, columns=", ".join(table.column_names)), column=name)
         )
     if "id" in raw and not is_blank(raw["id"]):
         try:
@@ -356,8 +359,8 @@ def validate_record(
         start, end = stored.get(first), stored.get(last)  # ISO dates: text order is date order
         if isinstance(start, str) and isinstance(end, str) and start > end:
             problems.append(Problem(
-                f"{start} is after {last} {end}: the period measured must start on or before "
-                f"the day it ends; enter its first day in {first}, or leave it blank for a full period",
+                _("{start} is after {last} {end}: the period measured must start on or before the day it ends; enter its "
+                  "first day in {first}, or leave it blank for a full period").format(start=start, last=last, end=end, first=first),
                 column=first,
             ))
     return stored, problems

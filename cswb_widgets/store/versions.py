@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, Problem
-from ..i18n import _
+from ..i18n import N_, _, ngettext
 from ..model.adoption import CouncilAdoption, council_adoptions
 from .schema import PLAN_VERSIONS_TABLE, SCHEMA_VERSION, TABLES
 
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from ..model._tables import Tables
     from .workspace import Workspace
 
-VERSION_KINDS = {"adoption": "Adoption", "revision": "Revision"}
+VERSION_KINDS = {"adoption": N_("Adoption"), "revision": N_("Revision")}
 
 
 @dataclass(frozen=True)
@@ -50,12 +50,14 @@ class CouncilApproval:
 
     def statement(self) -> str:
         """'Maple Falls council adopted it on 2021-06-14 (resolution 2021-118)'."""
-        verb = "approved" if self.approval == "Endorsement" else "adopted"
-        text = f"{self.council} {verb} it on {self.adopted.isoformat()}"
+        endorsed = self.approval == "Endorsement"
+        text = (_("{council} approved it on {date}") if endorsed else _("{council} adopted it on {date}")).format(
+            council=self.council, date=self.adopted.isoformat())
         if not self.reference:
             return text
-        named = re.match(r"(?i)(band council )?resolution\b|bcr\b", self.reference)
-        return text + f" ({self.reference if named else 'resolution ' + self.reference})"
+        named = re.match(r"(?i)(band council )?r[eé]solution\b|bcr\b|rcb\b", self.reference)  # its own word, in either language
+        reference = self.reference if named else _("resolution {reference}").format(reference=self.reference)
+        return f"{text} ({reference})"
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class PlanVersion:
 
     @property
     def kind_label(self) -> str:
-        return VERSION_KINDS[self.kind]
+        return _(VERSION_KINDS[self.kind])
 
     def title(self) -> str:
         """'version 2 (“2025 revision”)', for messages."""
@@ -109,15 +111,16 @@ def get_version(ws: Workspace, number: int | None = None) -> PlanVersion:
     versions = list_versions(ws)
     if not versions:
         raise InputError(Problem(
-            "this plan has no adopted version yet: record each council's adoption resolution in Commitment, "
-            "then run 'cswb versions adopt'", file=str(ws.path)))
+            _("this plan has no adopted version yet: record each council's adoption resolution in Commitment, then run "
+              "'cswb versions adopt'"), file=str(ws.path)))
     if number is None:
         return versions[-1]
     for version in versions:
         if version.number == number:
             return version
     known = ", ".join(str(v.number) for v in versions)
-    raise InputError(Problem(f"no plan version {number} (this plan has version {known})", file=str(ws.path)))
+    raise InputError(Problem(ngettext("no plan version {number} (this plan has version {known})", "no plan version {number} (this plan has versions {known})",
+                                      len(versions)).format(number=number, known=known), file=str(ws.path)))
 
 
 def latest_version(ws: Workspace) -> PlanVersion | None:
@@ -136,23 +139,24 @@ def adoption_refusal(tables: Tables, versions: list[PlanVersion], *, revision: b
     """Why the plan's current content cannot be frozen as a new version, or None when it can."""
     councils = [c for c in council_adoptions(tables) if c.needs_resolution]
     if not councils:
-        return "the plan has no council to adopt it: enter the community (or the joint plan's members) first"
+        return _("the plan has no council to adopt it: enter the community (or the joint plan's members) first")
     last = versions[-1] if versions else None
     if last is not None and not revision:
-        return (f"{last.title()} already records this plan's adoption; a later adoption is a revision: "
-                "add --revision")
+        return _("{version} already records this plan's adoption; a later adoption is a revision: add --revision").format(
+            version=last.title())
     if last is None and revision:
-        return "there is no adopted version to revise yet: adopt the plan first (without --revision)"
+        return _("there is no adopted version to revise yet: adopt the plan first (without --revision)")
     waiting = [c for c in councils if c.adopted is None]
     if waiting:
-        return "; ".join(f"not adopted by {c.council} yet ({c.status.lower()})" for c in waiting) + (
-            ": record each council's adoption resolution in Commitment, then adopt the version")
+        return _("{councils}: record each council's adoption resolution in Commitment, then adopt the version").format(
+            councils="; ".join(_("not adopted by {council} yet ({status})").format(council=c.council, status=c.status.lower())
+                               for c in waiting))
     if last is not None:
         stale = [c for c in councils if c.adopted is not None and c.adopted <= last.adopted_on]
         if stale:
-            return "; ".join(
-                f"{c.council} has not adopted a revision since {last.title()} ({last.adopted_on.isoformat()})"
-                for c in stale) + ": record its revision resolution in Commitment, then adopt the revision"
+            return _("{councils}: record its revision resolution in Commitment, then adopt the revision").format(
+                councils="; ".join(_("{council} has not adopted a revision since {version} ({date})").format(
+                    council=c.council, version=last.title(), date=last.adopted_on.isoformat()) for c in stale))
     return None
 
 
@@ -167,13 +171,13 @@ def adopt_version(ws: Workspace, label: str, *, revision: bool = False) -> PlanV
     councils have not all adopted it (or, with `revision`, not all adopted a revision since the last)."""
     label = " ".join(str(label).split())
     if not label:
-        raise InputError(Problem("give the version a label, e.g. --label \"2025 revision\"", file=str(ws.path)))
+        raise InputError(Problem(_('give the version a label, e.g. --label "2025 revision"'), file=str(ws.path)))
     if len(label) > 120:
-        raise InputError(Problem(f"the label has {len(label)} characters; at most 120", file=str(ws.path)))
+        raise InputError(Problem(_("the label has {count} characters; at most {limit}").format(count=len(label), limit=120), file=str(ws.path)))
     with ws.batch(f"adopt plan version “{label}”"):
         versions = list_versions(ws)
         if any(v.label == label for v in versions):
-            raise InputError(Problem(f"a version is already labelled “{label}”: choose another label",
+            raise InputError(Problem(_("a version is already labelled “{label}”: choose another label").format(label=label),
                                      file=str(ws.path)))
         tables = workspace_tables(ws)
         refusal = adoption_refusal(tables, versions, revision=revision)
@@ -252,8 +256,8 @@ def version_image(ws: Workspace, number: int) -> bytes:
     (blob,) = ws._rows(f"SELECT snapshot FROM {PLAN_VERSIONS_TABLE} WHERE number = ?", (number,))[0]
     content = zlib.decompress(blob)
     if hashlib.sha256(content).hexdigest() != version.content_sha256:
-        raise InputError(Problem(f"{version.title()} is damaged (its content no longer matches the digest taken "
-                                 "at adoption): restore the workspace from a backup", file=str(ws.path)))
+        raise InputError(Problem(_("{version} is damaged (its content no longer matches the digest taken at adoption): restore "
+                                   "the workspace from a backup").format(version=version.title()), file=str(ws.path)))
     return content
 
 
@@ -339,6 +343,6 @@ def adopt_bundle_versions(ws: Workspace, bundle: Path) -> list[PlanVersion]:
         entries = json.loads(listing.read_text(encoding="utf-8"))
         wanted = [(str(e["label"]), str(e.get("kind", "adoption"))) for e in entries]
     except (ValueError, TypeError, KeyError) as exc:
-        raise InputError(Problem(f'expected a list of {{"label": ..., "kind": "adoption" or "revision"}} ({exc})',
+        raise InputError(Problem(_("expected a list of {form} ({reason})").format(form='{"label": ..., "kind": "adoption" or "revision"}', reason=exc),
                                  file=str(listing))) from None
     return [adopt_version(ws, label, revision=kind == "revision") for label, kind in wanted]

@@ -44,6 +44,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from ..errors import CswbWarning, InputError, Problem, WorkspaceError
+from ..i18n import _
 from . import migrations
 from .file_identity import (
     FileIdentity,
@@ -85,7 +86,8 @@ def is_workspace(path: str | os.PathLike[str]) -> bool:
 
 def no_workspace_here(path: str | os.PathLike[str]) -> WorkspaceError:
     """The refusal for a path that holds no workspace."""
-    return WorkspaceError(f"{database_path(path).parent}: no workspace here (expected {DB_FILE}); create one with 'cswb init'")
+    return WorkspaceError(_("{folder}: no workspace here (expected {file}); create one with 'cswb init'").format(
+        folder=database_path(path).parent, file=DB_FILE))
 
 
 def _now() -> str:
@@ -241,7 +243,7 @@ class Workspace:
             return ws
         db = database_path(path)
         if db.exists():
-            raise WorkspaceError(f"{db.parent}: a workspace already exists here")
+            raise WorkspaceError(_("{path}: a workspace already exists here").format(path=db.parent))
         db.parent.mkdir(parents=True, exist_ok=True)
         ws = cls(path, actor=actor, _create=True)
         if name is not None:
@@ -270,7 +272,7 @@ class Workspace:
             return
         db = database_path(path)
         if db.exists():
-            raise WorkspaceError(f"{db.parent}: a workspace already exists here")
+            raise WorkspaceError(_("{path}: a workspace already exists here").format(path=db.parent))
         db.parent.mkdir(parents=True, exist_ok=True)
         _remove_abandoned_builds(db)
         partial = db.with_name(f"{_BUILDING_PREFIX}{db.stem}-{os.getpid()}-{uuid.uuid4().hex[:8]}.sqlite")
@@ -289,8 +291,8 @@ class Workspace:
         if stale is not None:
             warnings.warn(
                 CswbWarning(
-                    f"{self._shown_file}: a write-ahead log left by a former file of this name was set aside"
-                    f" as {stale.name}, not merged into this one"
+                    _("{file}: a write-ahead log left by a former file of this name was set aside as {kept}, not merged "
+                      "into this one").format(file=self._shown_file, kept=stale.name)
                 ),
                 stacklevel=4,
             )
@@ -304,18 +306,18 @@ class Workspace:
                 self._recorded = remember_log(self.db_path, self._handles.identity)
             if version > SCHEMA_VERSION:
                 raise WorkspaceError(
-                    f"this workspace was written by a newer CSWB Workbook (schema {version}; this one reads"
-                    f" up to {SCHEMA_VERSION}): upgrade cswb-workbook"
+                    _("this workspace was written by a newer CSWB Workbook (schema {version}; this one reads up to {latest}): "
+                      "upgrade cswb-workbook").format(version=version, latest=SCHEMA_VERSION)
                 )
             if version == SCHEMA_VERSION:
                 return conn
             if version == 0:
                 if conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]:
                     raise WorkspaceError(
-                        "this SQLite file is not a CSWB workspace (it has tables but no schema version)"
+                        _("this SQLite file is not a CSWB workspace (it has tables but no schema version)")
                     )
                 if self.read_only:
-                    raise WorkspaceError(f"{self._shown_file}: this workspace is empty (it has no schema yet)")
+                    raise WorkspaceError(_("{file}: this workspace is empty (it has no schema yet)").format(file=self._shown_file))
                 with self._lock:
                     migrations.upgrade(conn, lambda: self._transaction(conn))
                 return conn
@@ -336,7 +338,7 @@ class Workspace:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             return int(conn.execute("PRAGMA user_version").fetchone()[0])
         except sqlite3.DatabaseError as exc:
-            raise WorkspaceError(f"{self.db_path}: not a workspace database ({exc})") from None
+            raise WorkspaceError(_("{file}: not a workspace database ({reason})").format(file=self.db_path, reason=exc)) from None
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -357,7 +359,7 @@ class Workspace:
                     self.db_path, timeout=LOCK_WAIT_SECONDS, isolation_level=None, check_same_thread=False
                 )
         except sqlite3.Error as exc:
-            raise WorkspaceError(f"{self.db_path}: cannot open the workspace database ({exc})") from None
+            raise WorkspaceError(_("{file}: cannot open the workspace database ({reason})").format(file=self.db_path, reason=exc)) from None
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(LOCK_WAIT_SECONDS * 1000)}")
             version = self._stored_version(conn)  # first: says so if the file is no database
@@ -377,7 +379,7 @@ class Workspace:
         try:
             conn.execute("PRAGMA journal_mode = WAL")
         except sqlite3.DatabaseError as exc:
-            raise self._plain_failure(exc) or WorkspaceError(f"{self.db_path}: not a workspace database ({exc})") from None
+            raise self._plain_failure(exc) or WorkspaceError(_("{file}: not a workspace database ({reason})").format(file=self.db_path, reason=exc)) from None
 
     @property
     def location(self) -> str:
@@ -393,7 +395,7 @@ class Workspace:
     def _conn(self) -> sqlite3.Connection:
         """The connection; use it only while holding self._lock (see _serialized)."""
         if self._closed:
-            raise WorkspaceError(f"{self.path}: this workspace was closed; open it again")
+            raise WorkspaceError(_("{path}: this workspace was closed; open it again").format(path=self.path))
         return self._connection
 
     @property
@@ -462,7 +464,7 @@ class Workspace:
             if self.unwritable:
                 raise self._read_only_file()
             if self.read_only:
-                raise WorkspaceError(f"{self._shown_file}: this workspace was opened read-only; nothing was saved")
+                raise WorkspaceError(_("{file}: this workspace was opened read-only; nothing was saved").format(file=self._shown_file))
             self._check_same_file()
             if self._file_connection is not None:
                 self._upgrade_file()
@@ -473,8 +475,8 @@ class Workspace:
         """Refuse to write when the file under the workspace's name is not the one opened."""
         if FileIdentity.of(self.db_path) != self._handles.identity:
             raise WorkspaceError(
-                f"the workspace file {self._shown_file} was replaced or deleted since this page or command"
-                " opened it; nothing was saved: reload the page (or run the command again)"
+                _("the workspace file {file} was replaced or deleted since this page or command opened it; nothing was saved: "
+                  "reload the page (or run the command again)").format(file=self._shown_file)
             )
 
     @contextlib.contextmanager
@@ -493,7 +495,8 @@ class Workspace:
                     raise self._plain_failure(exc) or exc from None
                 if time.monotonic() > deadline:
                     raise WorkspaceError(
-                        f"{self.db_path}: the workspace stayed busy for {LOCK_WAIT_SECONDS:.0f} s; try again"
+                        _("{file}: the workspace stayed busy for {seconds} s; try again").format(
+                            file=self.db_path, seconds=f"{LOCK_WAIT_SECONDS:.0f}")
                     ) from None
                 time.sleep(0.05)
         try:
@@ -527,22 +530,22 @@ class Workspace:
         code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
         if code == sqlite3.SQLITE_FULL or "disk is full" in str(exc):
             return WorkspaceError(
-                f"{self._shown_file}: the disk is full; nothing was saved and the workspace is as it was:"
-                " free some space on the disk and try again"
+                _("{file}: the disk is full; nothing was saved and the workspace is as it was: free some space on the disk and "
+                  "try again").format(file=self._shown_file)
             )
         if code == sqlite3.SQLITE_READONLY or "readonly database" in str(exc):
             return self._read_only_file()
         if code == sqlite3.SQLITE_IOERR:
             return WorkspaceError(
-                f"{self._shown_file}: the disk refused the write ({exc}); nothing was saved: check the disk"
-                " and try again"
+                _("{file}: the disk refused the write ({reason}); nothing was saved: check the disk and try again").format(
+                    file=self._shown_file, reason=exc)
             )
         return None
 
     def _read_only_file(self) -> WorkspaceError:
         return WorkspaceError(
-            f"{self._shown_file}: the workspace file is read-only; nothing was saved: make it (and its folder)"
-            " writable, or ask who manages the server, and try again"
+            _("{file}: the workspace file is read-only; nothing was saved: make it (and its folder) writable, or ask who "
+              "manages the server, and try again").format(file=self._shown_file)
         )
 
     def _upgrade_file(self) -> None:
@@ -559,8 +562,8 @@ class Workspace:
         if upgraded_from is not None:
             warnings.warn(
                 CswbWarning(
-                    f"{self._shown_file}: upgraded this workspace from schema {upgraded_from} to {SCHEMA_VERSION}"
-                    f" for this change; the file as it was is kept as {backup.name}"
+                    _("{file}: upgraded this workspace from schema {old} to {new} for this change; the file as it was is kept "
+                      "as {backup}").format(file=self._shown_file, old=upgraded_from, new=SCHEMA_VERSION, backup=backup.name)
                 ),
                 stacklevel=6,
             )
@@ -588,8 +591,8 @@ class Workspace:
             partial.unlink(missing_ok=True)
             failure = self._plain_failure(exc) if isinstance(exc, sqlite3.Error) else None
             raise WorkspaceError(
-                f"{self._shown_file}: this workspace needs an upgrade before it can be changed, and no copy of it"
-                f" could be kept first ({failure or exc}); nothing was changed"
+                _("{file}: this workspace needs an upgrade before it can be changed, and no copy of it could be kept first "
+                  "({reason}); nothing was changed").format(file=self._shown_file, reason=failure or exc)
             ) from None
         return target
 
@@ -728,7 +731,7 @@ class Workspace:
                 raise InputError(problems)
             before = self._stored_dict(spec, record_id)
             if before is None or before.get("deleted_at"):
-                raise InputError(Problem(f"no {name} record with id '{record_id}'"))
+                raise InputError(Problem(_("no {table} record with id '{id}'").format(table=name, id=record_id)))
             stored.pop("id", None)
             self._queue_ref_checks(spec, stored, {})
             self._write(spec, record_id, before, stored)
@@ -754,13 +757,13 @@ class Workspace:
         record_id = _given_id(raw.get("id"))
         if spec.singleton:
             if record_id not in (None, SINGLETON_ID):
-                self.report(Problem(f"the community profile's id must be '{SINGLETON_ID}'", column="id"), where)
+                self.report(Problem(_("the community profile's id must be '{id}'").format(id=SINGLETON_ID), column="id"), where)
                 return SINGLETON_ID
             record_id = SINGLETON_ID
         before = self._stored_dict(spec, record_id) if record_id else None
         live = before is not None and not before.get("deleted_at")
         if live and insert_only:
-            self.report(Problem(f"a {name} record with id '{record_id}' already exists", column="id"), where)
+            self.report(Problem(_("a {table} record with id '{id}' already exists").format(table=name, id=record_id), column="id"), where)
             return str(record_id)
         # An update changes only the columns given; an insert (or restore) sets them all.
         stored, problems = validate_record(spec, raw, partial=live)
@@ -794,7 +797,7 @@ class Workspace:
         seen.add((spec.name, record_id))
         before = self._stored_dict(spec, record_id)
         if before is None or before.get("deleted_at"):
-            raise InputError(Problem(f"no {spec.name} record with id '{record_id}'"))
+            raise InputError(Problem(_("no {table} record with id '{id}'").format(table=spec.name, id=record_id)))
         for other, column in referencing(spec.name):
             dependants = self._referrers(other, column, record_id)
             if not dependants:
@@ -802,8 +805,9 @@ class Workspace:
             if not cascade:
                 raise InputError(
                     Problem(
-                        f"cannot delete {spec.name} '{record_id}': {len(dependants)} {other.name} record(s)"
-                        f" refer to it ({', '.join(dependants[:5])}); delete those first or delete with cascade"
+                        _("cannot delete {table} '{id}': {count} {other} record(s) refer to it ({ids}); delete those first or "
+                          "delete with cascade").format(table=spec.name, id=record_id, count=len(dependants), other=other.name,
+                                                        ids=", ".join(dependants[:5]))
                     )
                 )
             for dependant in dependants:
@@ -843,18 +847,19 @@ class Workspace:
             assert self._batch is not None
             before = self._stored_dict(spec, record_id)
             if before is None or not before.get("deleted_at"):
-                raise InputError(Problem(f"no deleted {table_name} record with id '{record_id}'"))
+                raise InputError(Problem(_("no deleted {table} record with id '{id}'").format(table=table_name, id=record_id)))
             clash = self._unique_clash(spec, before)
             if clash:
                 raise InputError(Problem(
-                    f"cannot restore {record_noun(spec.name)} “{self._label(spec, before)}”: {clash}; "
-                    "rename or delete one of them first"
+                    _("cannot restore {record} “{label}”: {clash}; rename or delete one of them first").format(
+                        record=record_noun(spec.name), label=self._label(spec, before), clash=clash)
                 ))
             gone = self._gone_references(spec, before, [c.name for c in spec.columns if c.ref])
             if gone:
                 label = self._label(spec, before)
                 raise InputError(Problem(
-                    f"cannot restore {record_noun(spec.name)} “{label}”: it {'; it '.join(gone)}; restore that first"
+                    _("cannot restore {record} “{label}”: it {references}; restore that first").format(
+                        record=record_noun(spec.name), label=label, references=_("; it ").join(gone))
                 ))
             self._write(spec, record_id, before, self._undelete_values(spec, before), action="restore")
             return self._batch.change_id
@@ -878,11 +883,11 @@ class Workspace:
             (change_id,),
         ).fetchall()
         if not rows:
-            raise InputError(Problem(f"no change with id '{change_id}'"))
+            raise InputError(Problem(_("no change with id '{id}'").format(id=change_id)))
         if any(row[2] == PLAN_VERSIONS_TABLE for row in rows):
             raise InputError(Problem(
-                "an adopted plan version is a record of what the councils adopted and is never taken back;"
-                " adopt a revision instead"))
+                _("an adopted plan version is a record of what the councils adopted and is never taken back; adopt a revision "
+                  "instead")))
         with self.batch(f"undo {change_id}"):
             assert self._batch is not None
             undo = _Undo(since=rows[0][0])
@@ -933,7 +938,7 @@ class Workspace:
             entry = next(iter(self._later_entries(spec.name, record_id, undo.since, existence=True)), None)
             undo.conflicts.append(
                 self._describe_entry(spec, entry, current)
-                if entry else f"{record_noun(spec.name)} '{record_id}' no longer exists"
+                if entry else _("{record} '{id}' no longer exists").format(record=record_noun(spec.name), id=record_id)
             )
             return
         values: dict[str, Any] = {}
@@ -970,7 +975,7 @@ class Workspace:
         for spec, record_id, columns in undo.written:
             record = self._stored_dict(spec, record_id)
             if record is not None:
-                label = f"{record_noun(spec.name)} “{self._label(spec, record)}”"
+                label = _("{record} “{label}”").format(record=record_noun(spec.name), label=self._label(spec, record))
                 undo.conflicts.extend(f"{label} {gone}" for gone in self._gone_references(spec, record, columns))
         removed: dict[str, list[str]] = {}
         for spec, record_id in undo.removed:
@@ -985,7 +990,8 @@ class Workspace:
                     referrer = self._stored_dict(other, referrer_id) or {"id": referrer_id}
                     said = self._describe_column_change(other, referrer, column.name, undo.since)
                     target_label = self._label(spec, self._stored_dict(spec, target) or {"id": target})
-                    undo.conflicts.append(f"{said}, which refers to {record_noun(table_name)} “{target_label}”")
+                    undo.conflicts.append(_("{change}, which refers to {record} “{label}”").format(
+                        change=said, record=record_noun(table_name), label=target_label))
 
     def _referrers_of_any(self, other: Table, column: Column, record_ids: list[str]) -> Iterator[tuple[str, str]]:
         """(live record of `other`, the id in `record_ids` it refers to through `column`), a few
@@ -1015,14 +1021,16 @@ class Workspace:
             if row is None:
                 continue
             other = self._stored_dict(spec, row[0]) or {"id": row[0]}
-            what = f"{record_noun(spec.name)} “{self._label(spec, other)}”"
-            headings = " and ".join(readable_column(c).lower() for c in columns)
+            what = _("{record} “{label}”").format(record=record_noun(spec.name), label=self._label(spec, other))
+            headings = _(" and ").join(_(readable_column(c)).lower() for c in columns)
             for _seq, at, actor, action, before, after in self._later_entries(spec.name, row[0], 0):
                 was, now = json.loads(before or "{}"), json.loads(after or "{}")
                 if action in ("insert", "restore") or any(was.get(c) != now.get(c) for c in columns):
-                    verb = {"insert": "added", "restore": "restored"}.get(action, "changed")
-                    return f"{actor} {verb} {what} with the same {headings} ({moment(at)})"
-            return f"{what} has the same {headings}"
+                    done = {"insert": _("{actor} added {record} with the same {columns} ({when})"),
+                            "restore": _("{actor} restored {record} with the same {columns} ({when})")}.get(
+                        action, _("{actor} changed {record} with the same {columns} ({when})"))
+                    return done.format(actor=actor, record=what, columns=headings, when=moment(at))
+            return _("{record} has the same {columns}").format(record=what, columns=headings)
         return None
 
     def _undelete_values(self, spec: Table, record: dict[str, Any]) -> dict[str, Any]:
@@ -1045,13 +1053,13 @@ class Workspace:
                     continue
                 stored = self._stored_dict(ref_spec, target)
                 what = (
-                    f"the {record_noun(column.ref)} “{self._label(ref_spec, stored)}”"
-                    if stored else f"the {record_noun(column.ref)} '{target}'"
+                    _("the {record} “{label}”").format(record=record_noun(column.ref), label=self._label(ref_spec, stored))
+                    if stored else _("the {record} '{id}'").format(record=record_noun(column.ref), id=target)
                 )
                 deleted = next(iter(self._later_entries(column.ref, target, 0, existence=True)), None)
-                by = f", deleted by {deleted[2]} ({moment(deleted[1])})" if deleted and deleted[3] == "delete" else (
-                    ", which no longer exists")
-                said.append(f"refers to {what}{by}")
+                by = (_(", deleted by {actor} ({when})").format(actor=deleted[2], when=moment(deleted[1]))
+                      if deleted and deleted[3] == "delete" else _(", which no longer exists"))
+                said.append(_("refers to {record}{how}").format(record=what, how=by))
         return said
 
     def _was_deleted_before(self, table_name: str, record_id: str, seq: int) -> bool:
@@ -1072,21 +1080,23 @@ class Workspace:
 
     def _describe_column_change(self, spec: Table, record: dict[str, Any], column: str, since: int) -> str:
         """Who changed this column of this record after `since`: "Bea changed the title of person “Jo” (...)"."""
-        what = f"the {readable_column(column).lower()} of {record_noun(spec.name)} “{self._label(spec, record)}”"
+        what = _("the {column} of {record} “{label}”").format(
+            column=_(readable_column(column)).lower(), record=record_noun(spec.name), label=self._label(spec, record))
         for entry in self._later_entries(spec.name, record["id"], since):
             before = json.loads(entry[4]) if entry[4] else {}
             after = json.loads(entry[5]) if entry[5] else {}
             if entry[3] != "delete" and before.get(column) != after.get(column):
-                verb = "set" if entry[3] == "insert" else "changed"
-                return f"{entry[2]} {verb} {what} ({moment(entry[1])})"
-        return f"{what} was changed outside the workbook (not in the history)"
+                done = _("{actor} set {what} ({when})") if entry[3] == "insert" else _("{actor} changed {what} ({when})")
+                return done.format(actor=entry[2], what=what, when=moment(entry[1]))
+        return _("{what} was changed outside the workbook (not in the history)").format(what=what)
 
     def _describe_entry(self, spec: Table, entry: tuple[Any, ...], record: dict[str, Any] | None) -> str:
         """One later audit entry in words: "Bea deleted person “Jo” (...)"."""
         _seq, at, actor, action, before, after = entry
         image = record or json.loads(after or before or "{}")
-        verb = {"insert": "added", "delete": "deleted", "restore": "restored"}.get(action, "changed")
-        return f"{actor} {verb} {record_noun(spec.name)} “{self._label(spec, image)}” ({moment(at)})"
+        done = {"insert": _("{actor} added {record} “{label}” ({when})"), "delete": _("{actor} deleted {record} “{label}” ({when})"),
+                "restore": _("{actor} restored {record} “{label}” ({when})")}.get(action, _("{actor} changed {record} “{label}” ({when})"))
+        return done.format(actor=actor, record=record_noun(spec.name), label=self._label(spec, image), when=moment(at))
 
     @_serialized
     def label(self, table_name: str, record: dict[str, Any] | str) -> str:
@@ -1129,7 +1139,7 @@ class Workspace:
             values = json.loads(value) if column.kind == "list" else [value]
             for v in values:
                 problem = _locate(
-                    Problem(f"expected the id of an existing {column.ref} record, got '{v}'", column=column.name), where
+                    Problem(_("expected the id of an existing {table} record, got '{value}'").format(table=column.ref, value=v), column=column.name), where
                 )
                 self._batch.ref_checks.append(_RefCheck(column.ref, v, problem))
 
@@ -1282,10 +1292,10 @@ def _put_in_place(partial: Path, db: Path) -> None:
     try:
         os.link(partial, db)  # fails if the name is taken, unlike a rename
     except FileExistsError:
-        raise WorkspaceError(f"{db.parent}: a workspace already exists here (made while this one was built)") from None
+        raise WorkspaceError(_("{path}: a workspace already exists here (made while this one was built)").format(path=db.parent)) from None
     except OSError:  # a file system without hard links
         if db.exists():
-            raise WorkspaceError(f"{db.parent}: a workspace already exists here") from None
+            raise WorkspaceError(_("{path}: a workspace already exists here").format(path=db.parent)) from None
         os.replace(partial, db)
     folder = os.open(db.parent, os.O_RDONLY)
     try:
@@ -1328,8 +1338,8 @@ def _unique_problem(spec: Table, values: dict[str, Any], exc: Exception) -> Prob
     for columns in spec.unique:
         if all(c in values for c in columns):
             shown = ", ".join(f"{c}={values[c]!r}" for c in columns)
-            return Problem(f"duplicate: another {spec.name} record already has {shown}", column=columns[-1])
-    return Problem(f"refused by the database: {exc}")
+            return Problem(_("duplicate: another {table} record already has {values}").format(table=spec.name, values=shown), column=columns[-1])
+    return Problem(_("refused by the database: {reason}").format(reason=exc))
 
 
 def _decode(spec: Table, row: tuple[Any, ...]) -> dict[str, Any]:

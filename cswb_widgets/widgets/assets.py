@@ -53,10 +53,10 @@ def import_asset_file(ws: Workspace, path: Path) -> ImportReport:
     except ModuleNotFoundError as missing:
         if missing.name != f"{__package__.rsplit('.', 1)[0]}.store.hsds":
             raise
-        raise CswbError("importing HSDS data packages is not available in this version of the workbook") from None
+        raise CswbError(_("importing HSDS data packages is not available in this version of the workbook")) from None
     if not hsds.looks_like_hsds(path):
         raise InputError(
-            Problem("expected an Open Referral HSDS data package (a .zip with organizations.csv, services.csv, ...)",
+            Problem(_("expected an Open Referral HSDS data package (a .zip with organizations.csv, services.csv, ...)"),
                     file=str(path))
         )
     return hsds.import_hsds(ws, path)

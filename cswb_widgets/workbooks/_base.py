@@ -82,13 +82,13 @@ class Workbook:
         from .page import resolve_workspace, under_voila
 
         if mode not in MODES:
-            raise CswbError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+            raise CswbError(_("mode must be one of {choices}, not {value}").format(choices=", ".join(MODES), value=repr(mode)))
         if document not in DOCUMENTS:
-            raise CswbError(f"document must be one of {', '.join(DOCUMENTS)}, not {document!r}")
+            raise CswbError(_("document must be one of {choices}, not {value}").format(choices=", ".join(DOCUMENTS), value=repr(document)))
         try:
             since_date = dt.date.fromisoformat(since) if since else None
         except ValueError:
-            raise CswbError(f"since must be a date as YYYY-MM-DD, not {since!r}") from None
+            raise CswbError(_("since must be a date as YYYY-MM-DD, not {value}").format(value=repr(since))) from None
         if mode == "app":
             cls.load_widgets()
         try:

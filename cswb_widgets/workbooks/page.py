@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .. import i18n, kernel_errors
 from ..errors import WorkspaceError
+from ..i18n import _
 from ..store.served_root import ROOT_ENV, Location, slug_from_query, workspace_under
 from ..store.workspace import database_path, is_database_url, is_workspace
 
@@ -49,13 +50,13 @@ def resolve_workspace(value: str | os.PathLike[str] | None = None) -> Location:
         finally:
             use_page_language()
     if value is None or not str(value).strip():
-        raise WorkspaceError("no workspace given: set the notebook's `workspace` parameter to a workspace folder"
-                             " or a postgresql://…?community=<name> URL")
+        raise WorkspaceError(_("no workspace given: set the notebook's `workspace` parameter to a workspace folder or a "
+                               "postgresql://…?community=<name> URL"))
     if is_database_url(value):
         return _community(str(value))
     path = Path(value).expanduser()
     if not is_workspace(path):
-        raise WorkspaceError(f"{path}: no workspace here (expected {database_path(path).name})")
+        raise WorkspaceError(_("{path}: no workspace here (expected {file})").format(path=path, file=database_path(path).name))
     return path
 
 
@@ -65,8 +66,8 @@ def _community(url: str) -> str:
     from ..store.postgres import CommunityURL
 
     if not is_workspace(url):
-        raise WorkspaceError(f"{CommunityURL.parse(url).shown}: no workspace here; create it with 'cswb init URL'"
-                             " or copy one in with 'cswb migrate'")
+        raise WorkspaceError(_("{where}: no workspace here; create it with 'cswb init URL' or copy one in with 'cswb migrate'").format(
+            where=CommunityURL.parse(url).shown))
     return url
 
 
@@ -97,7 +98,7 @@ def page_parameter(name: str) -> str | None:
 def _workspace_from_request() -> Location:
     root = os.environ.get(ROOT_ENV)
     if not root:
-        raise WorkspaceError("this page was not served by 'cswb serve', so it cannot open a workspace")
+        raise WorkspaceError(_("this page was not served by 'cswb serve', so it cannot open a workspace"))
     return workspace_under(root, slug_from_query(_request_query()))
 
 
@@ -113,7 +114,7 @@ def _request_query() -> str:
     else:
         query = os.environ.get(_QUERY_ENV)  # Voilà started this kernel for its visitor
     if query is None:
-        raise WorkspaceError("the server did not pass the page's address to this notebook")
+        raise WorkspaceError(_("the server did not pass the page's address to this notebook"))
     return query
 
 
@@ -143,9 +144,9 @@ def _wait_for_request(open_timeout: float = 10.0) -> dict[str, str]:
             payload = socket.recv()
         request = json.loads(payload)
     except (OSError, TimeoutError, WebSocketException, ValueError) as exc:
-        raise WorkspaceError(f"could not receive the page's address from the server ({exc})") from None
+        raise WorkspaceError(_("could not receive the page's address from the server ({reason})").format(reason=exc)) from None
     if not isinstance(request, dict):
-        raise WorkspaceError("the server passed something other than the page's address")
+        raise WorkspaceError(_("the server passed something other than the page's address"))
     received = {str(key): str(value) for key, value in request.items()}
     env.update(received)
     return received
