@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from ..framework import load_catalogue
-from ..i18n import N_
+from ..i18n import N_, _
 from ._tables import Tables, blank, rows_of
 
 RESOLUTION_KINDS = ("participation", "endorsement", "adoption", "revision")
@@ -194,7 +194,7 @@ def council_adoptions(tables: Tables) -> list[CouncilAdoption]:
         row = community.iloc[0]
         kind = str(row.get("kind") or "municipality")
         name = str(row.get("name") or "The community")
-        council = f"{name} Chief and Council" if kind == "first_nation" else f"{name} council"
+        council = (_("{name} Chief and Council") if kind == "first_nation" else _("{name} council")).format(name=name)
         return [_standing(member_id=None, community=name, council=council, kind=kind, role="Lead",
                           recorded_date=row.get("adoption_date"), recorded_reference=None, resolutions=resolutions)]
     standings = []
@@ -203,7 +203,7 @@ def council_adoptions(tables: Tables) -> list[CouncilAdoption]:
         lead = not blank(m.get("lead")) and bool(m["lead"])
         role = "Partner" if partner else ("Lead" if lead else "Member")
         name = str(m["name"])
-        council = str(m["council"]) if not blank(m.get("council")) else f"{name} council"
+        council = str(m["council"]) if not blank(m.get("council")) else _("{name} council").format(name=name)
         own = [r for r in resolutions if str(r.get("member_community_id")) == str(m["id"])]
         standings.append(_standing(
             member_id=str(m["id"]), community=name, council=council, kind=str(m.get("kind") or "municipality"),
@@ -238,9 +238,9 @@ def date_order_problems(tables: Tables) -> list[str]:
         if council.adopted is None or not council.needs_resolution:
             continue
         if published is not None and published < council.adopted:
-            problems.append(f"the publication date ({published.isoformat()}) is before {council.council} "
-                            f"adopted the plan ({council.adopted.isoformat()})")
+            problems.append(_("the publication date ({published}) is before {council} adopted the plan ({adopted})").format(
+                published=published.isoformat(), council=council.council, adopted=council.adopted.isoformat()))
         if review is not None and review <= council.adopted:
-            problems.append(f"the next review date ({review.isoformat()}) is not after {council.council} "
-                            f"adopted the plan ({council.adopted.isoformat()})")
+            problems.append(_("the next review date ({review}) is not after {council} adopted the plan ({adopted})").format(
+                review=review.isoformat(), council=council.council, adopted=council.adopted.isoformat()))
     return problems

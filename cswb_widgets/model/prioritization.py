@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..i18n import _
 from . import risk_evidence
 from ._tables import Tables
 
@@ -60,15 +61,15 @@ def weight_problems(weights: Mapping[str, object], criterion_ids: Iterable[str])
     problems = []
     for cid, weight in weights.items():
         if cid not in known:
-            problems.append(f"no criterion with id '{cid}'")
+            problems.append(_("no criterion with id '{id}'").format(id=cid))
             continue
         try:
             value = float(weight)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            problems.append(f"the weight of '{cid}' must be a number, got '{weight}'")
+            problems.append(_("the weight of '{id}' must be a number, got '{weight}'").format(id=cid, weight=weight))
             continue
         if not np.isfinite(value) or value < 0:
-            problems.append(f"the weight of '{cid}' must be a number of 0 or more, got '{weight}'")
+            problems.append(_("the weight of '{id}' must be a number of 0 or more, got '{weight}'").format(id=cid, weight=weight))
     return problems
 
 

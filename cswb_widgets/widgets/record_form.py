@@ -105,14 +105,14 @@ def _as_date(value: Any) -> dt.date | None:
 
 def field_widget(ws: Workspace, column: Column, label: str) -> ipywidgets.ValueWidget:
     """The input widget for a column's kind; the label says when a value is required."""
-    description = f"{label} (required)" if column.required else label
+    description = _("{label} (required)").format(label=label) if column.required else label
     blank = _("(choose one)") if column.required else _("(none)")
     if column.kind == "list" and (column.choices or column.ref):
         return options_picker(_options(ws, column), description=description, multiple=True)
     if column.choices or column.ref:
         return options_picker(_options(ws, column), description=description, blank=blank)
     if column.kind == "bool":
-        return options_picker([("Yes", True), ("No", False)], description=description, blank=_("(not set)"))  # type: ignore[list-item]
+        return options_picker([(_("Yes"), True), (_("No"), False)], description=description, blank=_("(not set)"))  # type: ignore[list-item]
     if column.kind == "date":
         return IsoDate(description, layout=FIELD_LAYOUT)
     if column.name in COLOUR_DEFAULTS:  # picked from a palette, not typed as hex
