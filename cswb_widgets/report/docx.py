@@ -563,7 +563,7 @@ class _Writer:
         from docx.oxml.ns import qn
 
         try:
-            style_numbering = self.document.styles[style].element.pPr.numPr.numId.val
+            style_numbering = self.style(style).element.pPr.numPr.numId.val
         except (AttributeError, KeyError):
             return None
         numbering = self.document.part.numbering_part.element
@@ -616,7 +616,9 @@ class _Writer:
             paragraph.add_run(_clean(caption))
             paragraph.paragraph_format.keep_with_next = True
         table = container.add_table(rows=0, cols=width)
-        table.style = self.style("Table Grid")
+        # by id: python-docx's table.style setter compares the style with the default table style,
+        # listing every style in styles.xml for each table
+        table._tbl.tblPr.style = self.style("Table Grid").style_id
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
         properties = table._tbl.tblPr
         if caption:
