@@ -16,13 +16,18 @@ import docx
 import lxml.html
 import pytest
 from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor, Twips
+from docx.table import _Cell
+from lxml import etree
 from PIL import Image
 from sample_workspaces import SAMPLES, sample_workspace
 
 from cswb_widgets.report import build_reports
 from cswb_widgets.report.batch import finish_report
-from cswb_widgets.report.docx import DocxError, docx_bytes
+from cswb_widgets.report.docx import _RUN_PROPERTY_ORDER, DocxError, _draw_svg, docx_bytes
 from cswb_widgets.store import Workspace
 
 LEVELS = {"Title": 0, **{f"Heading {n}": n for n in range(1, 10)}}
@@ -150,6 +155,107 @@ def test_tables_have_a_repeating_header_row_and_their_caption() -> None:
     captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
     assert captions == ["Actions for housing"], "a visually hidden caption is not printed"
     assert second._tbl.tblPr.find(qn("w:tblCaption")).get(qn("w:val")) == "Screen-reader caption"
+
+
+def _python_docx_table(rows: list[tuple[list[tuple[list[tuple[str, bool, bool]], int]], bool]], columns: list[int],
+                       font_pt: float, caption: str, fill: str, header_text: str) -> bytes:
+    """The table as python-docx's own API makes it (add_row, merge, the run and font setters), which
+    the writer's direct XML must equal. `rows`: (cells, in the header); a cell: (runs, span); a run:
+    (text, bold, italic). `columns`: the grid's widths in twips."""
+    document = docx.Document()
+    table = document.add_table(rows=0, cols=len(columns))
+    table.style = document.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    tblCaption = OxmlElement("w:tblCaption")
+    tblCaption.set(qn("w:val"), caption)
+    table._tbl.tblPr.append(tblCaption)
+    for cells, header in rows:
+        row = table.add_row()
+        row_properties = row._tr.get_or_add_trPr()
+        row_properties.append(OxmlElement("w:cantSplit"))
+        if header:
+            row_properties.append(OxmlElement("w:tblHeader"))
+        grid = [_Cell(tc, table) for tc in row._tr.tc_lst]
+        column = 0
+        for runs, span in cells:
+            cell = grid[column] if span == 1 else grid[column].merge(grid[column + span - 1])
+            for text, bold, italic in runs:
+                run = cell.paragraphs[0].add_run(text)
+                run.bold, run.italic = bold or None, italic or None
+                run.font.size = Pt(font_pt)
+                if header:
+                    run.bold = True
+                    run.font.color.rgb = RGBColor.from_string(header_text)
+            if header:
+                shading = OxmlElement("w:shd")
+                for name, value in (("val", "clear"), ("color", "auto"), ("fill", fill)):
+                    shading.set(qn(f"w:{name}"), value)
+                cell._tc.get_or_add_tcPr().append(shading)
+            column += span
+    table.autofit = False
+    for width, grid_column in zip(columns, table._tbl.tblGrid.gridCol_lst, strict=True):
+        grid_column.w = Twips(width)
+    for tr in table._tbl.tr_lst:
+        column = 0
+        for tc in tr.tc_lst:
+            tc.tcPr.tcW.set(qn("w:w"), str(sum(columns[column:column + tc.grid_span])))
+            column += tc.grid_span
+    table._tbl.tblPr.find(qn("w:tblLook")).set(qn("w:firstRow"), "1")
+    return etree.tostring(table._tbl)
+
+
+def test_a_tables_wordprocessingml_is_what_python_docx_makes_of_it() -> None:
+    html = _html_document(
+        '<header><div class="cswb-title-page" style="background:#5B2A86;color:#ffffff"><h1>Plan</h1></div></header>'
+        "<main><section><h2>Actions</h2><table><caption>Actions</caption><thead><tr><th>Action</th><th>Lead</th>"
+        "<th>Period</th></tr></thead><tbody><tr><td>Rent <strong>bank</strong></td><td><em>City</em> and  region</td>"
+        '<td>2024</td></tr><tr><td colspan="2"> Both partners </td><td>2026</td></tr><tr><td>Only one</td></tr>'
+        '<tr><td colspan="3">All of it</td></tr></tbody></table></section></main>')
+    document = _document(docx_bytes(html))
+    made = document.tables[0]._tbl
+    columns = [int(c.get(qn("w:w"))) for c in made.tblGrid.iter(qn("w:gridCol"))]
+    size = made.xpath(".//w:sz")[0].get(qn("w:val"))
+    header = [([("Action", False, False)], 1), ([("Lead", False, False)], 1), ([("Period", False, False)], 1)]
+    body = [
+        ([([("Rent ", False, False), ("bank", True, False)], 1), ([("City", False, True), (" and region", False, False)], 1),
+          ([("2024", False, False)], 1)], False),
+        ([([("Both partners", False, False)], 2), ([("2026", False, False)], 1)], False),
+        ([([("Only one", False, False)], 1)], False),
+        ([([("All of it", False, False)], 3)], False),
+    ]
+    expected = _python_docx_table([(header, True), *body], columns, int(size) / 2, "Actions", "5B2A86", "FFFFFF")
+    assert etree.tostring(made) == expected
+
+
+def test_every_runs_properties_are_in_the_schemas_order() -> None:
+    logo = base64.b64encode(_png((10, 120, 60))).decode()
+    html = _html_document(
+        "<main><section><h2>Links <code>code</code></h2><table><thead><tr><th><a href='https://example.org'>"
+        f"<strong>Site</strong></a> <code>x</code> <img src='data:image/png;base64,{logo}' alt='Logo'></th></tr></thead>"
+        "<tbody><tr><td><em><code>both</code></em> <a href='mailto:a@example.org'><em>mail</em></a></td></tr></tbody>"
+        "</table><p><small>Small</small> <strong><em><code>all</code></em></strong></p></section></main>"
+        "<footer><p><strong>Footer</strong> <a href='https://example.org'>link</a></p></footer>")
+    document = _document(docx_bytes(html))
+    orders = [[_RUN_PROPERTY_ORDER[child.tag] for child in properties]
+              for properties in document.element.body.iter(qn("w:rPr"))]
+    assert len(orders) > 8 and all(order == sorted(set(order)) for order in orders), orders
+    header_runs = document.tables[0].rows[0].cells[0]._tc.xpath("./w:p/w:r")
+    assert header_runs and all(r.xpath("./w:rPr/w:b") and r.xpath("./w:rPr/w:sz") for r in header_runs)
+    assert document.tables[0].rows[0].cells[0]._tc.xpath(".//w:drawing"), "the picture in the header cell is kept"
+
+
+def test_a_figure_is_drawn_with_cairosvgs_own_pixels() -> None:
+    import cairosvg
+
+    for height in ("150", "150.5"):  # the second leaves a partly transparent last row of pixels
+        svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="300pt" height="{height}pt" viewBox="0 0 300 {height}">'
+               '<rect x="10" y="10" width="200" height="100" fill="#0072B2" opacity="0.6"/><circle cx="250" cy="75" '
+               'r="40" fill="none" stroke="#D55E00" stroke-width="3"/><text x="20" y="140" font-size="14">Calls 22</text></svg>')
+        png, width_in = _draw_svg(svg)
+        own = cairosvg.svg2png(bytestring=svg.encode(), output_width=round(width_in * 150), background_color="white")
+        ours, theirs = Image.open(io.BytesIO(png)), Image.open(io.BytesIO(own))
+        assert ours.size == theirs.size and ours.mode == theirs.mode, height
+        assert ours.convert("RGBA").tobytes() == theirs.convert("RGBA").tobytes(), height
 
 
 def test_a_table_too_wide_for_the_page_gets_a_landscape_page_and_no_word_is_broken() -> None:

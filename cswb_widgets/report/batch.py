@@ -456,7 +456,27 @@ def _print_and_write(html: str, html_path: Path, pdf_path: Path, docx_path: Path
     finally:
         if side is not None:
             side.shutdown(wait=True)  # a failed PDF still waits: nothing writes into the folder after this
+        _return_freed_memory()
     return None
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    import ctypes
+
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        return None
+
+
+def _return_freed_memory() -> None:
+    """Give the heap pages the document's trees were freed from back to the system: glibc keeps
+    them (in the Word thread's arena too), and a worker would stay as large as its largest document
+    (a large city's plan: 42 MB given back)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def _write_docx(html: str, path: Path) -> None:

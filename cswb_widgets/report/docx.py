@@ -11,7 +11,12 @@ title page; page numbers in the footer. What only a screen needs is left out: in
 kept), scripts and styles.
 
 Charts and maps are inline SVG in the HTML; Word needs a bitmap, so each is drawn to PNG here,
-offline (CairoSVG, which without `unsafe` reads nothing but `data:` images and resolves no entities).
+offline (CairoSVG, which without `unsafe` reads nothing but `data:` images and resolves no entities;
+Pillow writes the PNG).
+
+python-docx makes the document, its styles, sections, fields and pictures; paragraphs, runs and
+table rows, the bulk of a plan, are made with lxml directly, element for element what python-docx's
+setters would make (tests/test_docx.py compares a table with python-docx's own), at a third of the cost.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import copy
 import html as html_text
 import io
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +58,24 @@ _BLOCKS = {"p", "div", "section", "header", "footer", "main", "nav", "article", 
            "table", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "dl", "dt", "dd", "figcaption",
            "caption", "hr", "address", "form", "fieldset"}
 _HEADING_STYLES = ("Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "Heading 5", "Heading 6")
+
+# WordprocessingML names in lxml's {namespace}tag form: paragraphs, runs and table cells are made
+# with lxml directly (python-docx's generic child insertion costs more than the rest of the document)
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W_P, W_PPR, W_PSTYLE, W_R, W_RPR, W_T, W_BR = (f"{{{_W_NS}}}{t}" for t in ("p", "pPr", "pStyle", "r", "rPr", "t", "br"))
+W_B, W_I, W_RFONTS, W_COLOR, W_SZ = (f"{{{_W_NS}}}{t}" for t in ("b", "i", "rFonts", "color", "sz"))
+W_TR, W_TRPR, W_TC, W_TCPR, W_TCW, W_GRIDSPAN, W_SHD = (
+    f"{{{_W_NS}}}{t}" for t in ("tr", "trPr", "tc", "tcPr", "tcW", "gridSpan", "shd"))
+W_CANTSPLIT, W_TBLHEADER = f"{{{_W_NS}}}cantSplit", f"{{{_W_NS}}}tblHeader"
+W_VAL, W_TYPE, W_W, W_ASCII, W_HANSI = (f"{{{_W_NS}}}{t}" for t in ("val", "type", "w", "ascii", "hAnsi"))
+W_FILL, W_COLOR_ATTR = f"{{{_W_NS}}}fill", f"{{{_W_NS}}}color"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+# A run's properties in the order the schema (CT_RPr) requires them.
+_RUN_PROPERTY_ORDER = {f"{{{_W_NS}}}{t}": n for n, t in enumerate((
+    "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline", "shadow", "emboss",
+    "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w", "kern", "position", "sz", "szCs",
+    "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout",
+    "specVanish", "oMath"))}
 
 
 class DocxError(CswbError):
@@ -186,6 +210,51 @@ def _field(paragraph: Any, instruction: str, shown: str = "1") -> None:
     paragraph.add_run()._r.append(_element("w:fldChar", fldCharType="end"))
 
 
+def _run_property(run: Any, tag: str, attributes: tuple[tuple[str, str], ...] = ()) -> None:
+    """Give the run (w:r) the property `tag` with `attributes`, keeping its properties in schema order
+    (what python-docx's setters write, without their generic child search)."""
+    properties = _run_properties(run)
+    order = _RUN_PROPERTY_ORDER[tag]
+    found, position = None, len(properties)
+    for index, child in enumerate(properties):
+        if child.tag == tag:
+            found = child
+            break
+        if _RUN_PROPERTY_ORDER.get(child.tag, len(_RUN_PROPERTY_ORDER)) > order:
+            position = index
+            break
+    if found is None:
+        found = properties.makeelement(tag, {})
+        properties.insert(position, found)
+    for name, value in attributes:
+        found.set(name, value)
+
+
+def _run_properties(run: Any) -> Any:
+    """The run's w:rPr, added first if it has none."""
+    if len(run) and run[0].tag == W_RPR:
+        return run[0]
+    properties = run.makeelement(W_RPR, {})
+    run.insert(0, properties)
+    return properties
+
+
+def _add_text_run(paragraph: Any, text: str) -> Any:
+    """A run (w:r) of `text` at the end of the paragraph element, a line break for each newline."""
+    run = paragraph.makeelement(W_R, {})
+    paragraph.append(run)
+    for number, line in enumerate(text.split("\n")):
+        if number:
+            run.append(run.makeelement(W_BR, {}))
+        if line:
+            piece = run.makeelement(W_T, {})
+            piece.text = line
+            if len(line.strip()) < len(line):  # as python-docx: Word would drop the outer spaces otherwise
+                piece.set(XML_SPACE, "preserve")
+            run.append(piece)
+    return run
+
+
 class _Writer:
     def __init__(self, document: Any, svgs: list[str], identity: _Identity) -> None:
         self.document = document
@@ -193,6 +262,7 @@ class _Writer:
         self.identity = identity
         self.state = _State()
         self.styles: dict[str, Any] = {}
+        self.final_section: Any = None  # the body's w:sectPr, found once
 
     def style(self, name: str) -> Any:
         """The style object called `name` (looking a style up by name searches all of styles.xml)."""
@@ -201,10 +271,20 @@ class _Writer:
         return self.styles[name]
 
     def new_paragraph(self, container: Any, style: str | None) -> Any:
-        paragraph = container.add_paragraph()
+        from docx.text.paragraph import Paragraph
+
+        if container is self.document:  # before the body's final section properties, as python-docx adds it
+            if self.final_section is None:
+                self.final_section = self.document.element.body.find(f"{{{_W_NS}}}sectPr")
+            made = self.final_section.makeelement(W_P, {})
+            self.final_section.addprevious(made)
+        else:
+            made = container.new_p()
         if style:  # by id: python-docx's style setter searches styles.xml for the default style each time
-            paragraph._p.style = self.style(style).style_id
-        return paragraph
+            properties = made.makeelement(W_PPR, {})
+            made.insert(0, properties)
+            properties.append(properties.makeelement(W_PSTYLE, {W_VAL: self.style(style).style_id}))
+        return Paragraph(made, self.document)
 
     # -- page, styles, header and footer ------------------------------------------------------------------
 
@@ -421,30 +501,22 @@ class _Writer:
                 yield piece.tail, fmt
 
     def fill(self, paragraph: Any, runs: list[tuple[Any, _Format]], *, small: bool = False) -> None:
-        from docx.shared import Pt
-
         for text, fmt in runs:
             if isinstance(text, _Picture):
                 self.add_picture(paragraph, text)
                 continue
             if fmt.link and not fmt.link.startswith("data:"):
-                run = _hyperlink(paragraph, fmt.link, text)
+                run = _hyperlink(paragraph, fmt.link, text)._r
             else:
-                run = paragraph.add_run()
-                lines = text.split("\n")
-                for number, line in enumerate(lines):
-                    if number:
-                        run.add_break()
-                    if line:
-                        run.add_text(line)
+                run = _add_text_run(paragraph._p, text)
             if fmt.bold:
-                run.bold = True
+                _run_property(run, W_B)
             if fmt.italic:
-                run.italic = True
+                _run_property(run, W_I)
             if fmt.code:
-                run.font.name = "Consolas"
+                _run_property(run, W_RFONTS, ((W_ASCII, "Consolas"), (W_HANSI, "Consolas")))
             if small:
-                run.font.size = Pt(9)
+                _run_property(run, W_SZ, ((W_VAL, "18"),))  # 9 pt
 
     def heading(self, element: Any, container: Any) -> None:
         level = int(element.tag[1]) - 1  # h1 is the Title, h2 a section (Heading 1), ...
@@ -455,8 +527,11 @@ class _Writer:
         self.state.last_level = level
         paragraph = self.paragraph(container, [element], style=_HEADING_STYLES[level])
         if paragraph is not None:
-            for run in paragraph.runs:
-                run.bold = None  # the style decides
+            for run in paragraph._p.iterchildren(W_R):  # the style decides (python-docx's bold = None)
+                properties = _run_properties(run)
+                bold = properties.find(W_B)
+                if bold is not None:
+                    properties.remove(bold)
 
     def write_list(self, element: Any, container: Any, depth: int) -> None:
         ordered = element.tag == "ol"
@@ -493,7 +568,7 @@ class _Writer:
         from docx.oxml.ns import qn
 
         try:
-            style_numbering = self.document.styles[style].element.pPr.numPr.numId.val
+            style_numbering = self.style(style).element.pPr.numPr.numId.val
         except (AttributeError, KeyError):
             return None
         numbering = self.document.part.numbering_part.element
@@ -510,7 +585,7 @@ class _Writer:
     def table(self, element: Any, container: Any) -> None:
         from docx.enum.table import WD_TABLE_ALIGNMENT
         from docx.oxml.ns import qn
-        from docx.shared import Pt
+        from docx.shared import Inches
 
         rows: list[tuple[Any, bool]] = []  # (tr, in the header)
         for part in element:
@@ -546,40 +621,16 @@ class _Writer:
             paragraph.add_run(_clean(caption))
             paragraph.paragraph_format.keep_with_next = True
         table = container.add_table(rows=0, cols=width)
-        table.style = self.document.styles["Table Grid"]
+        # by id: python-docx's table.style setter compares the style with the default table style,
+        # listing every style in styles.xml for each table
+        table._tbl.tblPr.style = self.style("Table Grid").style_id
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
         properties = table._tbl.tblPr
         if caption:
             properties.append(_element("w:tblCaption", val=_clean(caption)[:255]))
-        header_fill = self.identity.primary
-        header_text = _rgb(readable_text_colour(header_fill))
-        from docx.table import _Cell
-
+        twips = [int(Inches(w).twips) for w in widths]
         for tr, in_header in rows:
-            row = table.add_row()
-            row_properties = row._tr.get_or_add_trPr()
-            row_properties.append(_element("w:cantSplit"))  # a row is never split across pages
-            if in_header:
-                row_properties.append(_element("w:tblHeader"))  # repeated on every page
-            cells = [_Cell(tc, table) for tc in row._tr.tc_lst]
-            column = 0
-            for cell_element in tr:
-                if not isinstance(cell_element.tag, str) or cell_element.tag not in ("td", "th") or column >= width:
-                    continue
-                span = min(_span(cell_element), width - column)
-                cell = cells[column]
-                if span > 1:
-                    cell = cell.merge(cells[column + span - 1])
-                self.cell(cell, cell_element)
-                for paragraph in cell.paragraphs:
-                    for run in paragraph.runs:
-                        run.font.size = Pt(font_pt)
-                        if in_header:
-                            run.bold = True
-                            run.font.color.rgb = header_text
-                if in_header:
-                    _shade(cell._tc.get_or_add_tcPr(), header_fill)
-                column += span
+            self.table_row(table, tr, in_header, width, twips, font_pt)
         grid_style = properties.find(qn("w:tblLook"))
         if grid_style is not None:
             grid_style.set(qn("w:firstRow"), "1")
@@ -645,9 +696,52 @@ class _Writer:
         closing._p.get_or_add_pPr().append(landscape)
         self.state.landscape_end = closing._p
 
-    def cell(self, cell: Any, element: Any) -> None:
-        sink = _CellSink(cell)
-        self.mixed(element, sink)
+    def table_row(self, table: Any, tr: Any, in_header: bool, width: int, twips: list[int], font_pt: float) -> None:
+        """One row (w:tr) of `width` grid columns made from the HTML row `tr`, as python-docx's add_row
+        and merge would make it: a cell per column, a cell spanning N columns as one w:tc with
+        gridSpan N and the columns' summed width; then the HTML cells' content in the table's type
+        size (bold, in the header colour on the plan's colour, in the header row)."""
+        row = table._tbl.makeelement(W_TR, {})
+        table._tbl.append(row)
+        row_properties = row.makeelement(W_TRPR, {})
+        row.append(row_properties)
+        row_properties.append(row_properties.makeelement(W_CANTSPLIT, {}))  # a row is never split across pages
+        if in_header:
+            row_properties.append(row_properties.makeelement(W_TBLHEADER, {}))  # repeated on every page
+            fill = self.identity.primary.lstrip("#").upper()
+            text_colour = readable_text_colour(self.identity.primary).lstrip("#").upper()
+        size = str(int(font_pt * 2))  # half-points
+        column = 0
+        for cell_element in tr:
+            if not isinstance(cell_element.tag, str) or cell_element.tag not in ("td", "th") or column >= width:
+                continue
+            span = min(_span(cell_element), width - column)
+            cell = self.table_cell(row, sum(twips[column:column + span]), span)
+            self.mixed(cell_element, _CellSink(cell, table))
+            for paragraph in cell.iterchildren(W_P):  # the cell's own paragraphs and runs, as python-docx's
+                for run in paragraph.iterchildren(W_R):  # cell.paragraphs and paragraph.runs give them
+                    _run_property(run, W_SZ, ((W_VAL, size),))
+                    if in_header:
+                        _run_property(run, W_B)
+                        _run_property(run, W_COLOR, ((W_VAL, text_colour),))
+            if in_header:
+                cell[0].append(cell[0].makeelement(W_SHD, {W_VAL: "clear", W_COLOR_ATTR: "auto", W_FILL: fill}))
+            column += span
+        for rest in range(column, width):
+            self.table_cell(row, twips[rest], 1)
+
+    @staticmethod
+    def table_cell(row: Any, width_twips: int, span: int) -> Any:
+        """An empty cell (w:tc with one empty paragraph) of the given width, at the end of the row."""
+        cell = row.makeelement(W_TC, {})
+        row.append(cell)
+        properties = cell.makeelement(W_TCPR, {})
+        cell.append(properties)
+        properties.append(properties.makeelement(W_TCW, {W_TYPE: "dxa", W_W: str(width_twips)}))
+        if span > 1:
+            properties.append(properties.makeelement(W_GRIDSPAN, {W_VAL: str(span)}))
+        cell.append(cell.makeelement(W_P, {}))
+        return cell
 
     # -- figures ----------------------------------------------------------------------------------------------
 
@@ -720,21 +814,26 @@ class _Writer:
 
 
 class _CellSink:
-    """A table cell as a container: its first (empty) paragraph is used before new ones are added."""
+    """A table cell (w:tc) as a container: its first (empty) paragraph is used before new ones are added."""
 
-    def __init__(self, cell: Any) -> None:
+    def __init__(self, cell: Any, table: Any) -> None:
         self.cell = cell
+        self.table = table
         self.used = False
 
-    def add_paragraph(self) -> Any:
+    def new_p(self) -> Any:
         if not self.used:
             self.used = True
-            return self.cell.paragraphs[0]
-        return self.cell.add_paragraph()
+            return self.cell.find(W_P)
+        made = self.cell.makeelement(W_P, {})
+        self.cell.append(made)
+        return made
 
     def add_table(self, rows: int, cols: int) -> Any:
+        from docx.table import _Cell
+
         self.used = True
-        return self.cell.add_table(rows, cols)
+        return _Cell(self.cell, self.table).add_table(rows, cols)
 
 
 def _skipped(element: Any) -> bool:
@@ -754,26 +853,14 @@ def _style_id(paragraph: Any) -> str:
 
 
 def _set_widths(table: Any, widths: list[float]) -> None:
-    """Fixed column widths (grid and cells), so Word neither squeezes nor re-flows them."""
-    from docx.oxml.ns import qn
+    """Fixed column widths on the grid (the cells got theirs when made), so Word neither squeezes
+    nor re-flows them."""
     from docx.shared import Inches
 
     table.autofit = False
     twips = [int(Inches(w).twips) for w in widths]
     for column, grid in zip(twips, table._tbl.tblGrid.gridCol_lst, strict=False):
         grid.w = Inches(column / 1440)
-    for row in table._tbl.tr_lst:
-        index = 0
-        for cell in row.tc_lst:
-            span = cell.grid_span
-            properties = cell.get_or_add_tcPr()
-            width = properties.find(qn("w:tcW"))
-            if width is None:
-                width = _element("w:tcW")
-                properties.insert(0, width)
-            width.set(qn("w:w"), str(sum(twips[index:index + span])))
-            width.set(qn("w:type"), "dxa")
-            index += span
 
 
 def _column_widths(columns: list[list[str]], font_pt: float, available_in: float) -> tuple[list[float], float]:
@@ -902,7 +989,8 @@ def _svg_size_in(svg: str) -> tuple[float, float] | None:
 
 def _draw_svg(svg: str) -> tuple[bytes, float]:
     """The SVG drawn as a PNG at print resolution, at most MAX_FIGURE_PIXELS on its longer side."""
-    import cairosvg
+    from cairosvg.parser import Tree
+    from cairosvg.surface import PNGSurface
 
     size = _svg_size_in(svg) or (TEXT_WIDTH_IN, TEXT_WIDTH_IN * 0.6)
     width_in = min(size[0], TEXT_WIDTH_IN)
@@ -912,11 +1000,32 @@ def _draw_svg(svg: str) -> tuple[bytes, float]:
     opening = re.match(r"<svg\b[^>]*>", svg, re.IGNORECASE)
     if opening is not None:  # the page's responsive sizing ("height: auto") would draw an empty picture
         svg = _ROOT_STYLE.sub("", opening.group(0), count=1) + svg[opening.end():]
-    try:
-        png: bytes = cairosvg.svg2png(
-            bytestring=svg.encode("utf-8"), output_width=pixels_wide, background_color="white")  # unsafe=False: only data: URLs are read
+    try:  # cairosvg.svg2png's steps, the PNG written by _png below; unsafe=False: only data: URLs are read
+        surface = PNGSurface(Tree(bytestring=svg.encode("utf-8")), None, 96, output_width=pixels_wide,
+                             background_color="white")
+        png = _png(surface.cairo)
+        surface.finish()
     except Exception as exc:  # noqa: BLE001 - any SVG the library cannot draw: one clear line
         title = _svg_alt(svg)[:80] or "untitled"
         raise DocxError(f"the figure '{title}' could not be drawn for Word ({type(exc).__name__}: {exc})") from None
     return png, width_in
 
+
+def _png(drawn: Any) -> bytes:
+    """A cairo image surface (ARGB32) as PNG: the same pixels as cairo's own write_to_png (RGB when
+    every pixel is opaque, as there), compressed at zlib's fastest level, which takes half
+    cairo's time for a file about a tenth larger (Word's zip deflates it again anyway)."""
+    from PIL import Image
+
+    drawn.flush()
+    if sys.byteorder != "little":  # the raw mode below is the little-endian layout of cairo's pixels
+        out = io.BytesIO()
+        drawn.write_to_png(out)
+        return out.getvalue()
+    image = Image.frombuffer("RGBA", (drawn.get_width(), drawn.get_height()), bytes(drawn.get_data()), "raw", "BGRa",
+                             drawn.get_stride(), 1)  # premultiplied BGRA in memory, as cairo's write_to_png reads it
+    if image.getchannel("A").getextrema() == (255, 255):
+        image = image.convert("RGB")
+    out = io.BytesIO()
+    image.save(out, format="PNG", compress_level=1)
+    return out.getvalue()
