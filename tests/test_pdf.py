@@ -138,6 +138,17 @@ def test_one_browser_prints_every_document(own_process: futures.Executor, tmp_pa
 
 
 @pytest.mark.slow
+def test_a_documents_script_does_not_reach_the_next_document(own_process: futures.Executor, tmp_path: Path) -> None:
+    # A quick printer keeps its page: a timer of the first document must end with it.
+    timer = "<script>setInterval(() => document.body.append('LEAKED'), 1)</script>"
+    first, second = tmp_path / "first.html", tmp_path / "second.html"
+    first.write_text(small_document("First", extra=timer), encoding="utf-8")
+    second.write_text(small_document("Second"), encoding="utf-8")
+    assert in_own_process(own_process, print_documents, [str(first), str(second)]) == 1
+    assert "LEAKED" not in "".join(pdf_pages(second.with_suffix(".pdf")))
+
+
+@pytest.mark.slow
 def test_a_killed_browser_is_replaced_and_the_document_printed(own_process: futures.Executor, tmp_path: Path) -> None:
     first, second = tmp_path / "first.html", tmp_path / "second.html"
     first.write_text(small_document("First"), encoding="utf-8")

@@ -184,7 +184,8 @@ class Printer:
         self.laid_out_for_screen = 0  # documents a quick printer loaded the plain way (they fetch when laid out)
         self._playwright: Any = None
         self._browser: Any = None
-        self._context: Any = None  # kept with the browser: each document gets a fresh page of it
+        self._context: Any = None  # kept with the browser
+        self._page: Any = None  # quick: kept for the next document (see _page_ready)
 
     def __enter__(self) -> Printer:
         return self
@@ -230,8 +231,8 @@ class Printer:
 
     def _context_ready(self) -> Any:
         """The browser's one context (offline, every request aborted), made once: a new context
-        cost 0.3-0.7 s a document, a new page in it a tenth of that. A page is closed after its
-        document, so no document sees another's (each is self-contained, with no storage)."""
+        cost 0.3-0.7 s a document, a new page in it a tenth of that. No document sees another's:
+        each is self-contained, with no storage, and gets a new window (:meth:`_page_ready`)."""
         browser = self._browser_ready()
         if self._context is None:
             context = browser.new_context(offline=True)
@@ -240,8 +241,29 @@ class Printer:
             self._context = context
         return self._context
 
+    def _page_ready(self) -> Any:
+        """A page for the next document. Quick: the last document's page, navigated to a blank
+        page first (a new window: the last document's scripts, timers and globals end with it;
+        loading into the old window kept a script's timers running into the next document).
+        A navigation costs about half a new page's CPU."""
+        if self._page is not None:
+            try:
+                self._page.goto("about:blank")
+                return self._page
+            except Exception:  # noqa: BLE001 - a page that cannot go blank is replaced
+                self._done_with(self._page, keep=False)
+        self._page = self._context_ready().new_page()
+        return self._page
+
+    def _done_with(self, page: Any, *, keep: bool) -> None:
+        if keep:
+            return
+        self._page = None
+        with contextlib.suppress(Exception):  # a crashed browser took its pages with it
+            page.close()
+
     def _print(self, document: str) -> bytes:
-        page = self._context_ready().new_page()
+        page = self._page_ready()
         try:
             quick = without_screen_layout(document) if self.quick else None
             if quick is not None:
@@ -271,8 +293,7 @@ class Printer:
                 pages = section_pages(pdf, ids)
             return pdf
         finally:
-            with contextlib.suppress(Exception):  # a crashed browser took its pages with it
-                page.close()
+            self._done_with(page, keep=self.quick)
 
     def _find_pages(self, page: Any, ids: list[str], finding: dict[str, Any]) -> dict[str, int]:
         """The page of each of `ids`, from a print without the contents' numbers. Quick: only the
@@ -288,7 +309,7 @@ class Printer:
         return section_pages(page.pdf(**finding), ids)
 
     def close(self) -> None:
-        self._context = None  # closed with its browser
+        self._context = self._page = None  # closed with their browser
         browser, self._browser = self._browser, None
         playwright, self._playwright = self._playwright, None
         for stop in (browser.close if browser else None, playwright.stop if playwright else None):
