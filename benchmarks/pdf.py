@@ -3,7 +3,7 @@
     python benchmarks/pdf.py [--documents 12]
 
 Makes the three samples' plans as HTML once (`cswb report --format html`, not timed), then prints
-`--documents` of them (the samples in turn) two ways, measured in the same run and alternating
+`--documents` of them (the samples in turn) three ways, measured in the same run and alternating
 round by round (one document per sample each) so that the machine's load falls on both alike:
 
 - (a) kept: one :class:`cswb_widgets.report.pdf.Printer` for every document (what a batch worker does);
@@ -15,8 +15,12 @@ All include the two passes that give the contents their page numbers. Prints the
 document (mean and median) of each, the CPU per document of (a) and (c) (this process and its
 browser, reaped processes included), the kept browser's start, and the ratios.
 
-Measured on the 2-core machine with a load average of 10-20 (other work running): (a) 6.20 s,
-(b) 11.25 s per document, ratio 1.81x; the kept browser's start cost 6.4 s once.
+Measured 2026-12-05 with `--documents 6`, load average 39 at the start and 17 at the end (other
+work running): (a) 4.15 s, (b) 12.73 s, (c) 9.45 s per document; CPU (a) 1.56 s, (c) 3.59 s per
+document, 2.31x.
+
+Earlier (before the quick print), load 10-20: (a) 6.20 s, (b) 11.25 s per document, ratio 1.81x;
+the kept browser's start cost 6.4 s once.
 """
 
 from __future__ import annotations
