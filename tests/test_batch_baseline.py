@@ -49,6 +49,26 @@ def test_any_other_change_to_a_pdf_is_a_difference(old: bytes, new: bytes) -> No
     assert first_difference(normalised_pdf(changed), normalised_pdf(PDF)) is not None
 
 
+def _with_name_tree(order: list[tuple[bytes, bytes]]) -> bytes:
+    """Structure elements (ids in the order the file shows them) and the name tree of those ids,
+    sorted by each id's raw number as Chromium writes it."""
+    elements = b"".join(b"%s 0 obj\n<</S /P /ID (node%s)>>\nendobj\n" % (obj, node) for node, obj in order)
+    leaf = b" ".join(b"(node%s) %s 0 R" % (node, obj) for node, obj in sorted(order))
+    return elements + b"<</Limits [(node%s) (node%s)]\n/Names [%s]>>\n" % (min(order)[0], max(order)[0], leaf)
+
+
+def test_structure_ids_handed_out_in_another_order_normalise_to_the_same_bytes() -> None:
+    # The plain way lays the page out for the screen first: Chromium numbers the elements in another order.
+    plain = _with_name_tree([(b"00000107", b"223"), (b"00000101", b"1034"), (b"00000109", b"225")])
+    quick = _with_name_tree([(b"00000201", b"223"), (b"00000203", b"1034"), (b"00000202", b"225")])
+    assert plain != quick
+    assert normalised_pdf(plain) == normalised_pdf(quick) and len(normalised_pdf(plain)) == len(plain)
+    # The same elements, but the tree sends two ids to each other's element: a difference.
+    swapped = quick.replace(b"(node00000201) 223", b"(node00000201) 225").replace(b"(node00000202) 225", b"(node00000202) 223")
+    assert swapped != quick
+    assert first_difference(normalised_pdf(swapped), normalised_pdf(plain)) is not None
+
+
 def _docx(members: dict[str, bytes], when: tuple[int, int, int, int, int, int]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -24,6 +24,7 @@ from sample_workspaces import SAMPLES, sample_workspace
 
 from cswb_widgets.report import build_reports
 from cswb_widgets.report.assemble import DOCUMENT_CSS, keep_whole, scroll_wide_tables, status_labels
+from cswb_widgets.report.baseline import first_difference, normalised_pdf
 from cswb_widgets.report.pdf import PdfError, Printer, find_chromium, header_template, running_header
 from cswb_widgets.store import Workspace
 
@@ -99,6 +100,21 @@ def print_kill_print(first: str, second: str) -> tuple[int, int]:
         return len(browsers), printer.launches
 
 
+def quick_and_plain_differences(paths: list[str]) -> tuple[list[str], int]:
+    """Print each document quick (no screen layout, a page-finding print of the targets only) and
+    the plain way: where the two PDFs differ, apart from what `baseline` sets aside; and how many
+    documents the quick printer had to lay out for the screen after all."""
+    printed, laid_out = {}, 0
+    for quick in (True, False):
+        with Printer(quick=quick) as printer:
+            for path in paths:
+                target = Path(path).with_suffix(f".{'quick' if quick else 'plain'}.pdf")
+                printed[path, quick] = normalised_pdf(printer.print(Path(path), target).read_bytes())
+            laid_out += printer.laid_out_for_screen
+    return [f"{Path(path).name} from byte {offset}" for path in paths
+            if (offset := first_difference(printed[path, True], printed[path, False])) is not None], laid_out
+
+
 def print_with_browser(chromium: str, path: str) -> str:
     try:
         with Printer(chromium=Path(chromium)) as printer:
@@ -119,6 +135,17 @@ def test_one_browser_prints_every_document(own_process: futures.Executor, tmp_pa
     for n, path in enumerate(paths):
         pages = pdf_pages(Path(path).with_suffix(".pdf"))
         assert f"Section {n + 1}" in "".join(pages)
+
+
+@pytest.mark.slow
+def test_a_documents_script_does_not_reach_the_next_document(own_process: futures.Executor, tmp_path: Path) -> None:
+    # A quick printer keeps its page: a timer of the first document must end with it.
+    timer = "<script>setInterval(() => document.body.append('LEAKED'), 1)</script>"
+    first, second = tmp_path / "first.html", tmp_path / "second.html"
+    first.write_text(small_document("First", extra=timer), encoding="utf-8")
+    second.write_text(small_document("Second"), encoding="utf-8")
+    assert in_own_process(own_process, print_documents, [str(first), str(second)]) == 1
+    assert "LEAKED" not in "".join(pdf_pages(second.with_suffix(".pdf")))
 
 
 @pytest.mark.slow
@@ -275,6 +302,22 @@ def test_every_page_is_numbered_and_the_contents_point_at_the_sections(
     for _n, title, page in entries:
         heading = first_line_below_header(pages[int(page) - 1])
         assert title.startswith(heading) or heading.startswith(title), f"{title!r} is not on page {page}"
+
+
+@pytest.mark.slow
+def test_the_quick_print_is_the_plain_one(printed: dict[str, tuple[Path, Path]], own_process: futures.Executor,
+                                          tmp_path: Path) -> None:
+    # Every sample's plan and a progress report, and documents whose print needs what only a laid-out
+    # page fetches (a CSS image, a web font): those are loaded the plain way.
+    image = "url(data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7)"
+    font = "src: local('DejaVu Serif')"
+    extras = {"css-image.html": f'<p style="height: 5em; background: {image}">Shaded</p>',
+              "web-font.html": f"<style>@font-face {{ font-family: Serif; {font}; }} p {{ font-family: Serif; }}</style>"}
+    paths = [str(pdf.with_suffix(".html")) for _workspace, pdf in printed.values()]
+    for name, extra in extras.items():
+        (tmp_path / name).write_text(small_document(name, extra=extra), encoding="utf-8")
+        paths.append(str(tmp_path / name))
+    assert in_own_process(own_process, quick_and_plain_differences, paths) == ([], len(extras))
 
 
 def test_dates_and_codes_in_tables_are_kept_whole_and_nothing_else_changes() -> None:

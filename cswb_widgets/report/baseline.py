@@ -13,7 +13,10 @@ Compared exactly, apart from bytes the documents are meant to vary in:
   `(nodeNNNNNNNN)`, which Chromium takes from its count of DOM nodes made so far in that browser,
   so they differ between any two prints (two in one browser too); they only name structure
   elements to one another (a table cell's headers), so they are renumbered by first appearance.
-  Both keep their length, so every offset in the file is compared as it is.
+  The name tree that maps them to their elements is sorted by them, so its entries (and its
+  `/Limits`) are put in the order of the new numbers: Chromium hands the numbers out as it first
+  meets each element, which is earlier for a page also laid out for the screen (the plain way).
+  All of this keeps the file's length, so every offset in the file is compared as it is.
 - Word: the zip members' modification times (python-docx stamps the time of saving); the members'
   names, order, compression and contents are compared exactly.
 """
@@ -31,6 +34,8 @@ UNOPTIMISED_ENV = "CSWB_REPORT_UNOPTIMISED"
 
 _PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate) \(D:)(\d{14})")
 _PDF_NODE_ID = re.compile(rb"\(node(\d{8})\)")
+_NODE_ENTRY = rb"\(node\d{8}\) \d+ \d+ R"
+_PDF_NODE_LEAF = re.compile(rb"/Limits \[\(node\d{8}\) \(node\d{8}\)\]\n/Names \[((?:" + _NODE_ENTRY + rb" ?)+)\]")
 
 
 def unoptimised() -> bool:
@@ -47,7 +52,14 @@ def normalised_pdf(data: bytes) -> bytes:
         number = numbers.setdefault(match.group(1), b"%08d" % len(numbers))
         return b"(node" + number + b")"
 
-    return _PDF_NODE_ID.sub(renumber, data)
+    return _PDF_NODE_LEAF.sub(_sorted_leaf, _PDF_NODE_ID.sub(renumber, data))
+
+
+def _sorted_leaf(match: re.Match[bytes]) -> bytes:
+    """A leaf of the structure-id name tree with its entries (same bytes, same length) in order."""
+    entries = sorted(re.findall(_NODE_ENTRY, match.group(1)))
+    first, last = (entry.split(b" ", 1)[0] for entry in (entries[0], entries[-1]))
+    return b"/Limits [" + first + b" " + last + b"]\n/Names [" + b" ".join(entries) + b"]"
 
 
 def normalised_docx(data: bytes) -> bytes:

@@ -12,6 +12,11 @@ Each page carries a running header (the body's `data-running-header`, else the `
 destinations (Chromium writes one for every in-document link target) say on which page each
 section starts; the numbers go into slots of fixed width that were already there in the first
 pass, so the contents keep their length and the second print has the same pages.
+
+Most of a print's cost is layout, so two speed-ups leave the prints' layout alone and skip the rest
+(`CSWB_REPORT_UNOPTIMISED=1` switches both off; the PDF is the same): the page is never laid out
+for the screen (a screen-only style hides it: only the prints lay it out), and the page-finding
+print paints only the elements with an id (`visibility` changes no layout), not the text.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from typing import Any
 
 from ..errors import CswbError
 from ..i18n import _, use_language
+from .baseline import unoptimised
 
 CHROMIUM_ENV = "CSWB_CHROMIUM"  # path of the browser to print with, if not chromium on the PATH
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -43,6 +49,26 @@ _FURNITURE_STYLE = ("font-family: 'DejaVu Sans', 'Liberation Sans', Arial, sans-
                     "width: 100%; box-sizing: border-box; padding: 0 14mm; display: flex; justify-content: space-between;")
 TOC_PAGE_CLASS = "cswb-toc-page"
 MAX_PASSES = 3  # prints of one document at most: one to find the pages, then until the contents match them
+
+# Hides the page on screen (not in print): the browser never lays the document out for a screen
+# nobody looks at, at load and again after each print (0.4 s and more of CPU a plan).
+SCREEN_OFF = '<style media="screen">html { display: none !important; }</style>'
+# The page-finding print paints the link targets only: their pages are all it is for.
+PAINT_TARGETS_ONLY = "body *:not([id]) { visibility: hidden !important; }"
+_HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
+# What a browser fetches only for a page it lays out (a web font, a CSS image, a lazy image): such
+# a page would print without it, so it is loaded the plain way.
+_NEEDS_SCREEN_LAYOUT = r"""() => {
+  const fetches = /@font-face|@import|url\(\s*(?!['"]?#)/i;  // url(#id) names a part of the page
+  for (const sheet of document.styleSheets) {
+    let rules;
+    try { rules = sheet.cssRules; } catch (error) { return true; }
+    for (const rule of rules) if (fetches.test(rule.cssText)) return true;
+  }
+  const styled = document.querySelectorAll('[style*="url(" i]');
+  return [...styled].some(element => fetches.test(element.getAttribute('style')))
+    || document.querySelector('img[loading="lazy" i]') !== null;
+}"""
 
 _RUNNING_HEADER = re.compile(r'<body\b[^>]*\bdata-running-header="([^"]*)"', re.IGNORECASE)
 _HTML_LANG = re.compile(r'<html\b[^>]*\blang="([^"]*)"', re.IGNORECASE)
@@ -126,6 +152,12 @@ def section_pages(pdf: bytes, ids: list[str]) -> dict[str, int]:
     return found
 
 
+def without_screen_layout(document: str) -> str | None:
+    """`document` with :data:`SCREEN_OFF` at the end of its head (None if it has no head)."""
+    head_end = _HEAD_END.search(document)
+    return None if head_end is None else document[:head_end.start()] + SCREEN_OFF + document[head_end.start():]
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
@@ -139,16 +171,21 @@ class Printer:
     kernel's): `cswb report` prints in its worker processes, where neither is the case.
     """
 
-    def __init__(self, *, chromium: Path | None = None, timeout: float = PRINT_TIMEOUT) -> None:
+    def __init__(self, *, chromium: Path | None = None, timeout: float = PRINT_TIMEOUT,
+                 quick: bool | None = None) -> None:
         self.chromium = chromium or find_chromium()
+        # No screen layout, a page-finding print without text (None: unless baseline.unoptimised()).
+        self.quick = not unoptimised() if quick is None else quick
         if self.chromium is None:
             raise PdfError(f"no Chromium to print PDF with: install chromium (Debian: apt install chromium) or set "
                            f"{CHROMIUM_ENV}")
         self.timeout = timeout
         self.launches = 0
+        self.laid_out_for_screen = 0  # documents a quick printer loaded the plain way (they fetch when laid out)
         self._playwright: Any = None
         self._browser: Any = None
-        self._context: Any = None  # kept with the browser: each document gets a fresh page of it
+        self._context: Any = None  # kept with the browser
+        self._page: Any = None  # quick: kept for the next document (see _page_ready)
 
     def __enter__(self) -> Printer:
         return self
@@ -194,8 +231,8 @@ class Printer:
 
     def _context_ready(self) -> Any:
         """The browser's one context (offline, every request aborted), made once: a new context
-        cost 0.3-0.7 s a document, a new page in it a tenth of that. A page is closed after its
-        document, so no document sees another's (each is self-contained, with no storage)."""
+        cost 0.3-0.7 s a document, a new page in it a tenth of that. No document sees another's:
+        each is self-contained, with no storage, and gets a new window (:meth:`_page_ready`)."""
         browser = self._browser_ready()
         if self._context is None:
             context = browser.new_context(offline=True)
@@ -204,10 +241,36 @@ class Printer:
             self._context = context
         return self._context
 
+    def _page_ready(self) -> Any:
+        """A page for the next document. Quick: the last document's page, navigated to a blank
+        page first (a new window: the last document's scripts, timers and globals end with it;
+        loading into the old window kept a script's timers running into the next document).
+        A navigation costs about half a new page's CPU."""
+        if self._page is not None:
+            try:
+                self._page.goto("about:blank")
+                return self._page
+            except Exception:  # noqa: BLE001 - a page that cannot go blank is replaced
+                self._done_with(self._page, keep=False)
+        self._page = self._context_ready().new_page()
+        return self._page
+
+    def _done_with(self, page: Any, *, keep: bool) -> None:
+        if keep:
+            return
+        self._page = None
+        with contextlib.suppress(Exception):  # a crashed browser took its pages with it
+            page.close()
+
     def _print(self, document: str) -> bytes:
-        page = self._context_ready().new_page()
+        page = self._page_ready()
         try:
-            page.set_content(document, wait_until="load")
+            quick = without_screen_layout(document) if self.quick else None
+            if quick is not None:
+                page.set_content(quick, wait_until="load")
+            if quick is None or page.evaluate(_NEEDS_SCREEN_LAYOUT):
+                self.laid_out_for_screen += self.quick
+                page.set_content(document, wait_until="load")
             page.evaluate("document.fonts.ready.then(() => true)")
             # The pass that finds the pages prints the same layout (the furniture sits in the margins)
             # without the furniture, tags and outline, which cost time and change no page.
@@ -219,22 +282,34 @@ class Printer:
             ids = page.evaluate(_ADD_SLOTS, TOC_PAGE_CLASS)
             if not ids:
                 return bytes(page.pdf(**options))
-            pdf: bytes = page.pdf(**finding)
+            pages = self._find_pages(page, ids, finding)
             filled: dict[str, int] | None = None
             for _ in range(MAX_PASSES - 1):  # the numbers' slots have a fixed width: one filling is enough
-                pages = section_pages(pdf, ids)
                 if pages == filled:
                     break
                 page.evaluate(_FILL_SLOTS, [TOC_PAGE_CLASS, pages])
                 filled = pages
-                pdf = page.pdf(**options)
+                pdf: bytes = page.pdf(**options)
+                pages = section_pages(pdf, ids)
             return pdf
         finally:
-            with contextlib.suppress(Exception):  # a crashed browser took its pages with it
-                page.close()
+            self._done_with(page, keep=self.quick)
+
+    def _find_pages(self, page: Any, ids: list[str], finding: dict[str, Any]) -> dict[str, int]:
+        """The page of each of `ids`, from a print without the contents' numbers. Quick: only the
+        targets painted; a target that print missed (none should) gets the full print's answer."""
+        if self.quick:
+            style = page.add_style_tag(content=PAINT_TARGETS_ONLY)
+            try:
+                pages = section_pages(page.pdf(**finding), ids)
+            finally:
+                style.evaluate("element => element.remove()")
+            if set(pages) == set(ids):
+                return pages
+        return section_pages(page.pdf(**finding), ids)
 
     def close(self) -> None:
-        self._context = None  # closed with its browser
+        self._context = self._page = None  # closed with their browser
         browser, self._browser = self._browser, None
         playwright, self._playwright = self._playwright, None
         for stop in (browser.close if browser else None, playwright.stop if playwright else None):

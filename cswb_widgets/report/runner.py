@@ -110,7 +110,9 @@ def _register_engine() -> None:
             cls, nb_man: Any, kernel_name: str, log_output: bool = False, stdout_file: Any = None,
             stderr_file: Any = None, start_timeout: int = 60, execution_timeout: int | None = None, **kwargs: Any,
         ) -> Any:
-            km, kc = kwargs.pop("km"), kwargs.pop("kc")
+            km, kc, source_name = kwargs.pop("km"), kwargs.pop("kc"), kwargs.pop("source_name", None)
+            if source_name is not None:  # written with the notebook, not by rewriting it afterwards
+                nb_man.nb.metadata.papermill["input_path"] = source_name
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
             client = PapermillNotebookClient(
                 nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
@@ -152,8 +154,10 @@ class KernelSession:
             return False
         return True
 
-    def execute(self, source: Path, target: Path, parameters: dict[str, Any], language: str = "en") -> None:
-        """Run `source` into `target` with papermill, its text in `language` (raises what papermill raises)."""
+    def execute(self, source: Path, target: Path, parameters: dict[str, Any], language: str = "en",
+                source_name: str | None = None) -> None:
+        """Run `source` into `target` with papermill, its text in `language` (raises what papermill
+        raises); `source_name`: the input the executed notebook names (default: `source`)."""
         import nbformat
         import papermill
 
@@ -162,7 +166,7 @@ class KernelSession:
         papermill.execute_notebook(
             str(source), str(target), parameters=parameters, engine_name=ENGINE_NAME,
             kernel_name=self._client.kernel_name, progress_bar=False, request_save_on_cell_execute=False,
-            execution_timeout=CELL_TIMEOUT, km=self._client.km, kc=self._client.kc,
+            execution_timeout=CELL_TIMEOUT, km=self._client.km, kc=self._client.kc, source_name=source_name,
         )
 
     def close(self) -> None:
@@ -242,15 +246,16 @@ class Runner:
             if self._session is None:
                 self._session = KernelSession()
             self._session.execute(source, target, report_parameters(workspace, kind, since, self._declared.get(source),
-                                                                          version), language)
+                                                                          version), language,
+                                  None if unoptimised() else str(notebook))
         except PapermillExecutionError as exc:  # a cell raised: the kernel is fine, the notebook is saved
             failure = describe_failure(exc, target)
         except Exception as exc:  # noqa: BLE001 - the kernel died, timed out or never started: start afresh
             self.close()
             failure = describe_failure(exc, target)
-        if unoptimised():  # the plain way: a new kernel for every notebook
+        if unoptimised():  # the plain way: a new kernel for every notebook, the source named afterwards
             self.close()
-        _name_the_source(target, notebook)
+            _name_the_source(target, notebook)
         return NotebookRun(notebook.stem, time.perf_counter() - started, *failure)
 
     def close(self) -> None:
