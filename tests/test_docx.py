@@ -326,7 +326,7 @@ def test_charts_become_pictures_with_their_description_and_caption(tmp_path: Pat
 def test_a_figure_that_cannot_be_drawn_is_named_in_one_line() -> None:
     html = _html_document('<main><section><h2>X</h2><figure><svg role="img" aria-label="x"><title>Broken chart</title>'
                           '<rect width="10" height="nonsense"><unclosed></svg></figure></section></main>')
-    with pytest.raises(DocxError, match=r"^the figure 'Broken chart' could not be drawn for Word \(") as failure:
+    with pytest.raises(DocxError, match=r"^the figure “Broken chart” could not be drawn for Word \(") as failure:
         docx_bytes(html)
     assert "\n" not in str(failure.value)
 
@@ -421,5 +421,5 @@ def test_the_batch_writes_word_from_the_assembled_document_and_names_a_failure(t
     (tmp_path / "plan.docx").unlink()
     run = finish_report(str(tmp_path), "plan", ("html", "docx"))
     assert run.stage == "docx" and run.error is not None
-    assert run.error.startswith("DocxError: the figure 'Broken' could not be drawn for Word") and "\n" not in run.error
+    assert run.error.startswith("DocxError: the figure “Broken” could not be drawn for Word") and "\n" not in run.error
     assert not (tmp_path / "plan.docx").exists()

@@ -132,7 +132,7 @@ def docx_bytes(html: str) -> bytes:
     root = lxml.html.document_fromstring(_SVG.sub(hold, html))
     body = root.find("body")
     if body is None:
-        raise DocxError("the HTML document has no body")
+        raise DocxError(_("the HTML document has no body"))
     identity = _identity(root, body)
     document = docx.Document()
     writer = _Writer(document, svgs, identity)
@@ -801,7 +801,8 @@ class _Writer:
                 pixels_wide, pixels_high = image.size
                 dpi = float(image.info.get("dpi", (96, 96))[0] or 96)
         except Exception as exc:  # noqa: BLE001 - any unreadable image: one clear line
-            raise DocxError(f"the image '{picture.alt[:80]}' could not be read ({type(exc).__name__}: {exc})") from None
+            raise DocxError(_("the image “{title}” could not be read ({reason})").format(
+                title=picture.alt[:80], reason=f"{type(exc).__name__}: {exc}")) from None
         width = min(picture.width_in or pixels_wide / dpi, max_width)
         if width * pixels_high / max(pixels_wide, 1) > max_height:
             width = max_height * pixels_wide / pixels_high
@@ -1006,8 +1007,9 @@ def _draw_svg(svg: str) -> tuple[bytes, float]:
         png = _png(surface.cairo)
         surface.finish()
     except Exception as exc:  # noqa: BLE001 - any SVG the library cannot draw: one clear line
-        title = _svg_alt(svg)[:80] or "untitled"
-        raise DocxError(f"the figure '{title}' could not be drawn for Word ({type(exc).__name__}: {exc})") from None
+        title = _svg_alt(svg)[:80] or _("untitled")
+        raise DocxError(_("the figure “{title}” could not be drawn for Word ({reason})").format(
+            title=title, reason=f"{type(exc).__name__}: {exc}")) from None
     return png, width_in
 
 

@@ -177,8 +177,8 @@ class Printer:
         # No screen layout, a page-finding print without text (None: unless baseline.unoptimised()).
         self.quick = not unoptimised() if quick is None else quick
         if self.chromium is None:
-            raise PdfError(f"no Chromium to print PDF with: install chromium (Debian: apt install chromium) or set "
-                           f"{CHROMIUM_ENV}")
+            raise PdfError(_("no Chromium to print PDF with: install chromium (Debian: apt install chromium) or set "
+                             "{variable}").format(variable=CHROMIUM_ENV))
         self.timeout = timeout
         self.launches = 0
         self.laid_out_for_screen = 0  # documents a quick printer loaded the plain way (they fetch when laid out)
@@ -213,7 +213,7 @@ class Printer:
         try:
             document = html_path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise PdfError(f"cannot read {html_path}: {exc}") from None
+            raise PdfError(_("cannot read {file}: {reason}").format(file=html_path, reason=exc)) from None
         try:
             pdf = self._print(document)
         except Exception as first:  # noqa: BLE001 - crashed, stuck or closed: a new browser gets one more try
@@ -222,8 +222,9 @@ class Printer:
                 pdf = self._print(document)
             except Exception as second:  # noqa: BLE001 - told in one line; the batch goes on
                 self.close()
-                raise PdfError(f"Chromium could not print {html_path.name} (tried twice, in a new browser the "
-                               f"second time): {_first_line(second)} (first try: {_first_line(first)})") from None
+                raise PdfError(_("Chromium could not print {file} (tried twice, in a new browser the second time): "
+                                 "{reason} (first try: {first})").format(
+                    file=html_path.name, reason=_first_line(second), first=_first_line(first))) from None
         partial = pdf_path.with_name(pdf_path.name + ".partial")
         partial.write_bytes(pdf)
         partial.replace(pdf_path)
