@@ -731,7 +731,7 @@ class Workspace:
                 raise InputError(problems)
             before = self._stored_dict(spec, record_id)
             if before is None or before.get("deleted_at"):
-                raise InputError(Problem(_("no {table} record with id '{id}'").format(table=name, id=record_id)))
+                raise InputError(Problem(_("no {record} with id '{id}'").format(record=record_noun(name), id=record_id)))
             stored.pop("id", None)
             self._queue_ref_checks(spec, stored, {})
             self._write(spec, record_id, before, stored)
@@ -763,7 +763,7 @@ class Workspace:
         before = self._stored_dict(spec, record_id) if record_id else None
         live = before is not None and not before.get("deleted_at")
         if live and insert_only:
-            self.report(Problem(_("a {table} record with id '{id}' already exists").format(table=name, id=record_id), column="id"), where)
+            self.report(Problem(_("a {record} with id '{id}' already exists").format(record=record_noun(name), id=record_id), column="id"), where)
             return str(record_id)
         # An update changes only the columns given; an insert (or restore) sets them all.
         stored, problems = validate_record(spec, raw, partial=live)
@@ -797,7 +797,7 @@ class Workspace:
         seen.add((spec.name, record_id))
         before = self._stored_dict(spec, record_id)
         if before is None or before.get("deleted_at"):
-            raise InputError(Problem(_("no {table} record with id '{id}'").format(table=spec.name, id=record_id)))
+            raise InputError(Problem(_("no {record} with id '{id}'").format(record=record_noun(spec.name), id=record_id)))
         for other, column in referencing(spec.name):
             dependants = self._referrers(other, column, record_id)
             if not dependants:
@@ -847,7 +847,7 @@ class Workspace:
             assert self._batch is not None
             before = self._stored_dict(spec, record_id)
             if before is None or not before.get("deleted_at"):
-                raise InputError(Problem(_("no deleted {table} record with id '{id}'").format(table=table_name, id=record_id)))
+                raise InputError(Problem(_("no deleted {record} with id '{id}'").format(record=record_noun(table_name), id=record_id)))
             clash = self._unique_clash(spec, before)
             if clash:
                 raise InputError(Problem(
