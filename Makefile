@@ -45,17 +45,15 @@ hub: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[hub]'
 	BIN=$(BIN) deploy/single-machine/try-locally.sh
 
-# The whole suite, after the static checks (CI runs this: the layering contracts hold there too).
-# Two passes that together select every test once: the tests without a browser on
-# $(TEST_WORKERS) workers (pytest-xdist; a file's tests stay on one worker, so its module
-# fixtures are built once; each worker has its own temp folders, ports and PostgreSQL cluster),
-# then the browser tests in one process (one server, one Chromium). Both passes always run.
-TEST_WORKERS ?= 2
+# The whole suite, after the static checks (CI runs this: the layering contracts hold there too),
+# in one pytest run on $(TEST_WORKERS) workers (pytest-xdist). Each test module stays on one worker, so
+# its module fixtures are built once; the modules that use the session's `cswb serve` share one worker
+# (one server, one Chromium), and the browser tests' waits (kernels starting, a Hub reclaiming pages)
+# overlap the other workers' computing: three workers on two cores (tests/conftest.py: work_group).
+# Each worker has its own temp folders, ports and PostgreSQL cluster.
+TEST_WORKERS ?= 3
 test: $(STAMP) static
-	@status=0; \
-	$(BIN)/python -m pytest -m "not browser" -n $(TEST_WORKERS) --dist loadfile || status=1; \
-	$(BIN)/python -m pytest -m browser || status=1; \
-	exit $$status
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 # Lint, types and the layering contracts of DESIGN.md (import-linter); about 20 s.
 static: $(STAMP)

@@ -17,11 +17,32 @@ sys.path.insert(0, str(Path(__file__).parent / "browser"))
 
 from browser_harness import CHROMIUM, launch_chromium
 from postgres_cluster import running_cluster
-from sample_workspaces import SAMPLES, copy_of, sample_workspace
+from sample_workspaces import SAMPLES, SampleReports, build_sample_reports, copy_of, sample_workspace
 from store_backends import new_community_url
+from work_groups import module_cost, work_group
 
 from cswb_widgets import i18n
 from cswb_widgets.store import Workspace
+
+# -- one run on several workers (pytest-xdist, `--dist loadgroup`; see the Makefile's `test`) ----------------
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Each test in its module's work group (work_groups.py); on workers, the costliest modules first."""
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+    ranked = []
+    for module_items in modules.values():
+        group = work_group(module_items)
+        for item in module_items:
+            if not item.get_closest_marker("xdist_group"):
+                item.add_marker(pytest.mark.xdist_group(group))
+        ranked.append((module_cost(module_items, group), module_items))
+    if config.getoption("dist", "no") != "no":  # one process keeps pytest's order
+        ranked.sort(key=lambda entry: entry[0])  # stable: equal modules keep their order
+        items[:] = [item for _, module_items in ranked for item in module_items]
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +62,17 @@ def sample_sources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Every sample community imported once per session: tests read them or copy them, never change them."""
     root = tmp_path_factory.mktemp("samples")
     return {sample: sample_workspace(sample, root / sample) for sample in SAMPLES}
+
+
+@pytest.fixture(scope="session")
+def sample_reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleReports]:
+    """Every sample's plan and progress report (HTML, PDF, Word), made once; afterwards, a check that no
+    test changed a workspace or a document the others read."""
+    made = build_sample_reports(tmp_path_factory.mktemp("sample-reports"))
+    before = made.fingerprint()
+    yield made
+    changed = [path for path, digest in made.fingerprint().items() if before[path] != digest]
+    assert not changed, f"a test changed the shared sample reports or workspaces: {changed}"
 
 
 @pytest.fixture
