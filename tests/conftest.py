@@ -6,7 +6,10 @@ folder, borrows this browser.
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,30 +22,48 @@ from browser_harness import CHROMIUM, launch_chromium
 from postgres_cluster import running_cluster
 from sample_workspaces import SAMPLES, SampleReports, build_sample_reports, copy_of, sample_workspace
 from store_backends import new_community_url
-from work_groups import module_cost, work_group
+from work_groups import GROUPS_FILE_VARIABLE, WorkGroupScheduling, module_cost, module_of, work_group, write_groups
 
 from cswb_widgets import i18n
 from cswb_widgets.store import Workspace
 
 # -- one run on several workers (pytest-xdist, `--dist loadgroup`; see the Makefile's `test`) ----------------
 
+GROUPS_FOLDER = pytest.StashKey[Path]()
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the groups
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("dist", "no") == "loadgroup" and not hasattr(config, "workerinput"):  # xdist's controller
+        folder = Path(tempfile.mkdtemp(prefix="cswb-work-groups-"))
+        config.stash[GROUPS_FOLDER] = folder
+        os.environ[GROUPS_FILE_VARIABLE] = str(folder / "groups.json")  # the workers it starts inherit it
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if GROUPS_FOLDER in config.stash:
+        shutil.rmtree(config.stash[GROUPS_FOLDER], ignore_errors=True)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    if GROUPS_FOLDER in config.stash:
+        return WorkGroupScheduling(config, log, groups_file=config.stash[GROUPS_FOLDER] / "groups.json")
+    return None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Each test in its module's work group (work_groups.py); on workers, the costliest modules first."""
+    """On an xdist worker: each module's work group (work_groups.py) for the scheduler, and the costliest
+    modules first. One process keeps pytest's order."""
+    groups_file = os.environ.get(GROUPS_FILE_VARIABLE)
+    if not (hasattr(config, "workerinput") and groups_file):
+        return
     modules: dict[str, list[pytest.Item]] = {}
     for item in items:
-        modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
-    ranked = []
-    for module_items in modules.values():
-        group = work_group(module_items)
-        for item in module_items:
-            if not item.get_closest_marker("xdist_group"):
-                item.add_marker(pytest.mark.xdist_group(group))
-        ranked.append((module_cost(module_items, group), module_items))
-    if config.getoption("dist", "no") != "no":  # one process keeps pytest's order
-        ranked.sort(key=lambda entry: entry[0])  # stable: equal modules keep their order
-        items[:] = [item for _, module_items in ranked for item in module_items]
+        modules.setdefault(module_of(item.nodeid), []).append(item)
+    groups = {module: work_group(module_items) for module, module_items in modules.items()}
+    write_groups(groups, Path(groups_file))
+    ranked = sorted(modules, key=lambda module: module_cost(modules[module], groups[module]))  # stable
+    items[:] = [item for module in ranked for item in modules[module]]
 
 
 @pytest.fixture(scope="session")
