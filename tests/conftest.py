@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).parent / "browser"))
 
 from browser_harness import CHROMIUM, launch_chromium
 from postgres_cluster import running_cluster
-from sample_workspaces import SAMPLES, copy_of, sample_workspace
+from sample_workspaces import SAMPLES, SampleReports, build_sample_reports, copy_of, sample_workspace
 from store_backends import new_community_url
 
 from cswb_widgets import i18n
@@ -41,6 +41,17 @@ def sample_sources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Every sample community imported once per session: tests read them or copy them, never change them."""
     root = tmp_path_factory.mktemp("samples")
     return {sample: sample_workspace(sample, root / sample) for sample in SAMPLES}
+
+
+@pytest.fixture(scope="session")
+def sample_reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleReports]:
+    """Every sample's plan and progress report (HTML, PDF, Word), made once; afterwards, a check that no
+    test changed a workspace or a document the others read."""
+    made = build_sample_reports(tmp_path_factory.mktemp("sample-reports"))
+    before = made.fingerprint()
+    yield made
+    changed = [path for path, digest in made.fingerprint().items() if before[path] != digest]
+    assert not changed, f"a test changed the shared sample reports or workspaces: {changed}"
 
 
 @pytest.fixture

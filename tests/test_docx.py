@@ -23,9 +23,8 @@ from docx.shared import Pt, RGBColor, Twips
 from docx.table import _Cell
 from lxml import etree
 from PIL import Image
-from sample_workspaces import SAMPLES, sample_workspace
+from sample_workspaces import SAMPLES, SampleReports
 
-from cswb_widgets.report import build_reports
 from cswb_widgets.report.batch import finish_report
 from cswb_widgets.report.docx import _RUN_PROPERTY_ORDER, DocxError, _draw_svg, docx_bytes
 from cswb_widgets.store import Workspace
@@ -335,20 +334,12 @@ def test_a_figure_that_cannot_be_drawn_is_named_in_one_line() -> None:
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], tuple[str, Any, Path]]:
-    root = tmp_path_factory.mktemp("docx-workspaces")
-    workspaces = {sample: sample_workspace(sample, root / sample) for sample in SAMPLES}
-    made: dict[tuple[str, str], tuple[str, Any, Path]] = {}
-    for kind, chosen in (("plan", SAMPLES), ("progress", SAMPLES[:1])):
-        out = tmp_path_factory.mktemp(f"docx-{kind}")
-        results = build_reports([workspaces[s] for s in chosen], out, kind=kind, formats=("html", "docx"), jobs=2,
-                                progress=False)
-        assert all(r.ok for r in results), [(r.name, r.notebook, r.error) for r in results]
-        for sample in chosen:
-            folder = out / sample
-            made[(kind, sample)] = ((folder / f"{kind}.html").read_text(encoding="utf-8"),
-                                    docx.Document(str(folder / f"{kind}.docx")), workspaces[sample])
-    return made
+def reports(sample_reports: SampleReports) -> dict[tuple[str, str], tuple[str, Any, Path]]:
+    """(HTML, Word document, workspace) of every sample's plan and of Maple Falls' progress report (made once per session)."""
+    return {(kind, sample): (sample_reports.document(kind, sample, "html").read_text(encoding="utf-8"),
+                             docx.Document(str(sample_reports.document(kind, sample, "docx"))),
+                             sample_reports.workspaces[sample])
+            for kind, chosen in (("plan", SAMPLES), ("progress", SAMPLES[:1])) for sample in chosen}
 
 
 def _section_titles(html: str) -> list[str]:

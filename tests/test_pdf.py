@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from sample_workspaces import SAMPLES, sample_workspace
+from sample_workspaces import SAMPLES, SampleReports
 
-from cswb_widgets.report import build_reports
 from cswb_widgets.report.assemble import DOCUMENT_CSS, keep_whole, scroll_wide_tables, status_labels
 from cswb_widgets.report.baseline import first_difference, normalised_pdf
 from cswb_widgets.report.pdf import PdfError, Printer, find_chromium, header_template, running_header
@@ -234,18 +233,12 @@ def first_line_below_header(page: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
-    """(workspace, PDF) of every sample's plan and of Maple Falls' progress report."""
-    root = tmp_path_factory.mktemp("pdf-workspaces")
-    out = tmp_path_factory.mktemp("pdf-reports")
-    workspaces = {sample: sample_workspace(sample, root / sample) for sample in SAMPLES}
-    plans = build_reports(list(workspaces.values()), out / "plan", kind="plan", formats=("html", "pdf"), jobs=2,
-                          progress=False)
-    progress = build_reports([workspaces["maple-falls"]], out / "progress", kind="progress", formats=("html", "pdf"),
-                             progress=False)
-    assert all(result.ok for result in [*plans, *progress]), [result.error for result in [*plans, *progress]]
-    found = {sample: (workspaces[sample], out / "plan" / sample / "plan.pdf") for sample in SAMPLES}
-    found["maple-falls progress"] = (workspaces["maple-falls"], out / "progress" / "maple-falls" / "progress.pdf")
+def printed(sample_reports: SampleReports) -> dict[str, tuple[Path, Path]]:
+    """(workspace, PDF) of every sample's plan and of Maple Falls' progress report (made once per session)."""
+    found = {sample: (sample_reports.workspaces[sample], sample_reports.document("plan", sample, "pdf"))
+             for sample in SAMPLES}
+    found["maple-falls progress"] = (sample_reports.workspaces["maple-falls"],
+                                     sample_reports.document("progress", "maple-falls", "pdf"))
     return found
 
 

@@ -4,16 +4,14 @@ the progress report says where things stand and what changed since a date."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import io
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from sample_workspaces import SAMPLES, sample_workspace
+from sample_workspaces import REPORTS_SINCE, SAMPLES, SampleReports, sample_workspace
 
 from cswb_widgets.cli import main
 from cswb_widgets.framework import load_catalogue
@@ -111,17 +109,14 @@ def codes_in(document: _Text, ids: set[str], keys: set[str]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
-    root = tmp_path_factory.mktemp("plan-content")
-    paths = [sample_workspace(sample, root / "ws" / sample) for sample in SAMPLES]
-    made: dict[str, dict[str, str]] = {sample: {} for sample in SAMPLES}
-    for kind, extra in (("plan", []), ("progress", ["--since", SINCE.isoformat()])):
-        with contextlib.redirect_stdout(io.StringIO()):
-            status = main(["report", *map(str, paths), "--out", str(root / kind), "--kind", kind, "--jobs", "2", *extra])
-        assert status == 0, kind
-        for sample in SAMPLES:
-            made[sample][kind] = (root / kind / sample / f"{kind}.html").read_text(encoding="utf-8")
-    made["_workspaces"] = {sample: str(root / "ws" / sample) for sample in SAMPLES}
+def documents(sample_reports: SampleReports) -> dict[str, dict[str, str]]:
+    """Every sample's plan and progress report since SINCE, as `cswb report` made them (once per session)."""
+    assert REPORTS_SINCE == SINCE
+    made: dict[str, dict[str, str]] = {
+        sample: {kind: sample_reports.document(kind, sample, "html").read_text(encoding="utf-8")
+                 for kind in ("plan", "progress")}
+        for sample in SAMPLES}
+    made["_workspaces"] = {sample: str(sample_reports.workspaces[sample]) for sample in SAMPLES}
     return made
 
 
