@@ -134,7 +134,7 @@ def test_version_chooses_what_the_progress_report_measures_against(edited: tuple
     latest = ImplementationWorkbook.open(path, "report", document="progress").progress().data
     assert "measured against version 2 (“2025 revision”)" in text_of(latest)
     assert ADDED_SINCE.lower() not in text_of(latest) and edits["dropped"] not in text_of(latest)
-    with pytest.raises(InputError, match=r"no plan version 3 \(this plan has version 1, 2\)"):
+    with pytest.raises(InputError, match=r"no plan version 3 \(this plan has versions 1, 2\)"):
         ImplementationWorkbook.open(path, "report", document="progress", version=3).progress()
 
 
