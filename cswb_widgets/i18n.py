@@ -155,6 +155,11 @@ def format_percent(fraction: float, digits: int = 0) -> str:
     return numbers.format_percent(fraction, format=pattern, locale=_locale())
 
 
+def weekday_abbreviation(index: int) -> str:
+    """A weekday's short name, Monday being 0 ("Mon" / "lun.")."""
+    return str(_locale().days["format"]["abbreviated"][index])
+
+
 def format_date(value: dt.date, form: str = "long") -> str:
     """A date in prose ("December 4, 2026" / "4 décembre 2026"); tables keep ISO dates."""
     return babel_dates.format_date(value, format=form, locale=_locale())

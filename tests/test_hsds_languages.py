@@ -86,3 +86,19 @@ def test_a_reimport_without_languages_keeps_what_planners_entered(ws: Workspace,
     assert ws.get("assets", ASSET)["service_languages"] == "fr; en"
     export_csv(ws, tmp_path / "out")
     assert "fr; en" in (tmp_path / "out" / "assets.csv").read_text(encoding="utf-8-sig")
+
+
+def test_what_the_importer_writes_is_in_the_importing_persons_language(ws: Workspace, tmp_path: Path) -> None:
+    # The importer composes some fields itself (where, when, for whom): a French import writes them in French.
+    from cswb_widgets.i18n import use_language
+    from cswb_widgets.store.hsds import _hours, _Mapper
+
+    schedules = [{"weekday": "1", "opens_at": "09:00", "closes_at": "17:00"},
+                 {"byday": "SA", "opens_at": "10:00", "closes_at": "12:00"}]
+    with use_language("fr"):
+        assert _hours(schedules) == "lun. 09:00-17:00; sam. 10:00-12:00"
+        assert _Mapper.population({"minimum_age": "18"}, []) == "18 ans et plus"
+        assert _Mapper.population({"minimum_age": "12", "maximum_age": "24"}, []) == "De 12 à 24 ans"
+        assert _Mapper.delivery([], True, []) == "En ligne"
+    assert _hours(schedules) == "Mon 09:00-17:00; Sat 10:00-12:00"
+    assert _Mapper.population({"maximum_age": "5"}, []) == "Up to age 5"

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
-from ..i18n import _, ngettext
+from ..i18n import _, ngettext, weekday_abbreviation
 from ..model.languages import join_languages, language_code
 from .limits import MAX_ARCHIVE_BYTES, check_archive, check_file, check_size
 from .schema import ID_PATTERN
@@ -426,10 +426,6 @@ def _names(names: list[str]) -> str:
     return shown + (_(" and {count} more").format(count=more) if more > 0 else "")
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
-
-
 def _record_id(prefix: str, hsds_id: str) -> str:
     """A workspace id that is the same on every import; hashed when the HSDS id does not fit."""
     candidate = prefix + hsds_id
@@ -673,9 +669,11 @@ class _Mapper:
         names = list(dict.fromkeys(loc.name for loc in physical if loc.name))
         if names:
             others = len(physical) - 1
-            parts.append(f"At {names[0]}" + (f" and {_plural(others, 'other location')}" if others else ""))
+            parts.append(ngettext("At {place} and {count} other location", "At {place} and {count} other locations",
+                                  others).format(place=names[0], count=others) if others
+                         else _("At {place}").format(place=names[0]))
         elif virtual_only:
-            parts.append("Online")
+            parts.append(_("Online"))
         described = next((_plain(_cell(s, "description")) for s in schedules if _cell(s, "description")), "")
         parts.append(described or _hours(schedules))
         parts.append(next((_plain(_cell(s, "attending_type")) for s in schedules if _cell(s, "attending_type")), ""))
@@ -689,8 +687,10 @@ class _Mapper:
             return described
         low, high = _cell(raw, "minimum_age"), _cell(raw, "maximum_age")
         if low and high:
-            return f"Ages {low} to {high}"
-        return f"Ages {low} and over" if low else (f"Up to age {high}" if high else "")
+            return _("Ages {low} to {high}").format(low=low, high=high)
+        if low:
+            return _("Ages {low} and over").format(low=low)
+        return _("Up to age {high}").format(high=high) if high else ""
 
 
 def _hours(schedules: list[dict[str, Any]]) -> str:
@@ -706,7 +706,13 @@ def _hours(schedules: list[dict[str, Any]]) -> str:
             days = [RRULE_DAYS.get(d.upper()[-2:], d) for d in rule_days]
         if hours or days:
             by_hours.setdefault(hours, []).extend(d for d in days if d not in by_hours.get(hours, []))
-    return "; ".join(" ".join(p for p in (", ".join(days), hours) if p) for hours, days in by_hours.items())
+    return "; ".join(" ".join(p for p in (", ".join(_day_shown(d) for d in days), hours) if p)
+                     for hours, days in by_hours.items())
+
+
+def _day_shown(day: str) -> str:
+    """A weekday as the importing person reads it ("Mon" / "lun."); an unrecognised value as it came."""
+    return weekday_abbreviation(WEEKDAYS.index(day)) if day in WEEKDAYS else day
 
 
 def _address(raw: dict[str, Any]) -> str | None:
