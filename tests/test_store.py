@@ -277,5 +277,5 @@ def test_restore_one_deleted_record(ws: Workspace) -> None:
     ws.restore("risks", rid)
     assert ws.get("risks", rid)["name"] == "Loneliness among seniors"
     assert ws.history("risks", rid)["action"].tolist() == ["insert", "delete", "restore"]
-    with pytest.raises(InputError, match="no deleted risks record"):
+    with pytest.raises(InputError, match="no deleted risk with id"):
         ws.restore("risks", rid)

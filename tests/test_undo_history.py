@@ -237,7 +237,7 @@ def test_cli_restore_brings_a_record_back_or_says_what_is_missing(
     assert out[-1].startswith("restored membership “Advisory committee · Jo” (as ")
     assert alex.get("memberships", town["membership"])["group_id"] == town["group"]
     assert main(["restore", alex.location, "memberships", town["membership"]]) == 1
-    assert "no deleted memberships record" in capsys.readouterr().err
+    assert "no deleted membership with id" in capsys.readouterr().err
 
 
 def test_undo_restores_values_of_every_column_kind_exactly(alex: Workspace, bea: Workspace) -> None:

@@ -192,7 +192,7 @@ def test_edit_of_a_record_deleted_elsewhere_reports_and_drops_the_row(ws: Worksp
     table = EditableTable(ws, "people")
     other_kernel.delete("people", pid)
     table.handle({"type": "edit", "id": pid, "column": "name", "value": "Ana S"})
-    assert table.status_kind == "error" and "no people record" in table.status
+    assert table.status_kind == "error" and "no person with id" in table.status
     assert table.rows == []
 
 
