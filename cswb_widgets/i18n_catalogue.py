@@ -149,14 +149,21 @@ def package_messages() -> Iterator[tuple[str, int, str]]:
             yield f"cswb_widgets/{filename}", lineno, (f"{context}\x04{text}" if context else text)
 
 
-def untranslated_package_messages(paths: list[Path], language: str) -> list[str]:
-    """One line per message of the package's Python that none of `paths` holds (either form of a
-    plural counts: `N_` marks a plural's two forms one by one)."""
+def held_messages(paths: list[Path], language: str) -> set[str]:
+    """Every English message `paths` hold: each form of a plural, a message with a context as
+    "context\x04message" (as `package_messages` gives them)."""
     held: set[str] = set()
     for path in paths:
         for message in _read(path, language):
             ids = [message.id] if isinstance(message.id, str) else list(message.id)
             held.update(f"{message.context}\x04{i}" if message.context else i for i in ids if i)
+    return held
+
+
+def untranslated_package_messages(paths: list[Path], language: str) -> list[str]:
+    """One line per message of the package's Python that none of `paths` holds (either form of a
+    plural counts: `N_` marks a plural's two forms one by one)."""
+    held = held_messages(paths, language)
     return [f"{where}:{line}: {_first_line(Message(text))} has no entry in any {language} catalogue; add it to the .po "
             f"of that part of the product and translate it"
             for where, line, text in package_messages() if text not in held]
@@ -186,7 +193,7 @@ def command_help() -> Iterator[tuple[str, str]]:
 
 def untranslated_help(paths: list[Path], language: str) -> list[str]:
     """One line per help text of `cswb` that none of `paths` holds (a docstring changed since it was translated)."""
-    held = {message.id for path in paths for message in _read(path, language) if isinstance(message.id, str)}
+    held = held_messages(paths, language)
     return [f"cswb_widgets/cli.py: the help of '{command}' {_first_line(Message(text))} has no entry in any {language} "
             f"catalogue; add it (as cleandoc leaves it) to reports.po and translate it"
             for command, text in command_help() if text not in held]
