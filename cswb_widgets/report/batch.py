@@ -915,9 +915,14 @@ class _Batch:
 
 def _remove_report(folder: Path) -> None:
     """Remove a folder this command wrote earlier (never a folder it did not write)."""
-    if folder.is_dir() and (folder / MARKER).exists():
+    refuse_if_not_ours(folder)
+    if folder.is_dir():
         shutil.rmtree(folder)
-    elif folder.exists():
+
+
+def refuse_if_not_ours(folder: Path) -> None:
+    """A folder in the way that this command did not write is never removed: say so in one line."""
+    if folder.exists() and not (folder / MARKER).exists():
         raise CswbError(_("{folder} exists and was not written by 'cswb report': move it out of the way").format(folder=folder))
 
 
@@ -979,8 +984,7 @@ def build_reports(
                    version, draft, force, names, language)
     for name in batch.names:  # refuse before any work rather than after
         for folder in (batch.out / name, batch.out / f"{name}{FAILED_SUFFIX}"):
-            if folder.exists() and not (folder / MARKER).exists():
-                raise CswbError(_("{folder} exists and was not written by 'cswb report': move it out of the way").format(folder=folder))
+            refuse_if_not_ours(folder)
     steps = len(batch.outline.notebooks) * (2 if language == "both" else 1) + 1 + ("pdf" in formats)
     bars = _Progress(batch.names, steps, progress, progress_stream)
     workers = max(1, min(jobs, len(batch.names) * len(batch.outline.notebooks)))

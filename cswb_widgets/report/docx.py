@@ -634,7 +634,7 @@ class _Writer:
         grid_style = properties.find(qn("w:tblLook"))
         if grid_style is not None:
             grid_style.set(qn("w:firstRow"), "1")
-        _set_widths(table, widths)
+        _set_widths(table, twips)
         if landscape:
             self.end_landscape()
 
@@ -853,13 +853,12 @@ def _style_id(paragraph: Any) -> str:
     return style.val if style is not None else ""
 
 
-def _set_widths(table: Any, widths: list[float]) -> None:
-    """Fixed column widths on the grid (the cells got theirs when made), so Word neither squeezes
-    nor re-flows them."""
+def _set_widths(table: Any, twips: list[int]) -> None:
+    """Fixed column widths (in twips) on the grid (the cells got theirs when made), so Word neither
+    squeezes nor re-flows them."""
     from docx.shared import Inches
 
     table.autofit = False
-    twips = [int(Inches(w).twips) for w in widths]
     for column, grid in zip(twips, table._tbl.tblGrid.gridCol_lst, strict=False):
         grid.w = Inches(column / 1440)
 

@@ -252,13 +252,11 @@ class Printer:
                 self._page.goto("about:blank")
                 return self._page
             except Exception:  # noqa: BLE001 - a page that cannot go blank is replaced
-                self._done_with(self._page, keep=False)
+                self._close_page(self._page)
         self._page = self._context_ready().new_page()
         return self._page
 
-    def _done_with(self, page: Any, *, keep: bool) -> None:
-        if keep:
-            return
+    def _close_page(self, page: Any) -> None:
         self._page = None
         with contextlib.suppress(Exception):  # a crashed browser took its pages with it
             page.close()
@@ -285,7 +283,7 @@ class Printer:
                 return bytes(page.pdf(**options))
             pages = self._find_pages(page, ids, finding)
             filled: dict[str, int] | None = None
-            for _ in range(MAX_PASSES - 1):  # the numbers' slots have a fixed width: one filling is enough
+            for _attempt in range(MAX_PASSES - 1):  # the numbers' slots have a fixed width: one filling is enough
                 if pages == filled:
                     break
                 page.evaluate(_FILL_SLOTS, [TOC_PAGE_CLASS, pages])
@@ -294,7 +292,8 @@ class Printer:
                 pages = section_pages(pdf, ids)
             return pdf
         finally:
-            self._done_with(page, keep=self.quick)
+            if not self.quick:  # quick: kept for the next document
+                self._close_page(page)
 
     def _find_pages(self, page: Any, ids: list[str], finding: dict[str, Any]) -> dict[str, int]:
         """The page of each of `ids`, from a print without the contents' numbers. Quick: only the

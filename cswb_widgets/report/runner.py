@@ -246,16 +246,14 @@ class Runner:
             if self._session is None:
                 self._session = KernelSession()
             self._session.execute(source, target, report_parameters(workspace, kind, since, self._declared.get(source),
-                                                                          version), language,
-                                  None if unoptimised() else str(notebook))
+                                                                          version), language, str(notebook))
         except PapermillExecutionError as exc:  # a cell raised: the kernel is fine, the notebook is saved
             failure = describe_failure(exc, target)
         except Exception as exc:  # noqa: BLE001 - the kernel died, timed out or never started: start afresh
             self.close()
             failure = describe_failure(exc, target)
-        if unoptimised():  # the plain way: a new kernel for every notebook, the source named afterwards
+        if unoptimised():  # the plain way: a new kernel for every notebook
             self.close()
-            _name_the_source(target, notebook)
         return NotebookRun(notebook.stem, time.perf_counter() - started, *failure)
 
     def close(self) -> None:
@@ -269,16 +267,6 @@ class Runner:
         self.close()
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
-
-
-def _name_the_source(executed: Path, source: Path) -> None:
-    """Record the workbook itself as the executed notebook's input (papermill named the trimmed copy)."""
-    try:
-        notebook = json.loads(executed.read_text(encoding="utf-8"))
-        notebook["metadata"]["papermill"]["input_path"] = str(source)
-        executed.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    except (OSError, ValueError, KeyError):
-        pass  # no notebook was written (the kernel never started): the error says why
 
 
 @functools.cache
