@@ -329,13 +329,15 @@ class EditableTable(anywidget.AnyWidget):
         columns hold the chosen keys; back to page 1. Unknown columns are ignored (the browser
         may remember a view from an older version of the table)."""
         filterable = {s["name"] for s in self.column_specs if s.get("filter")}
-        self.sort_column = sort if sort in self.main_columns else ""
-        self.sort_descending = bool(descending) and bool(self.sort_column)
-        self.search = str(search or "")[:MAX_SEARCH]
-        self.filters = {
-            str(k): str(v) for k, v in (filters or {}).items() if k in filterable and isinstance(v, str) and v
-        }
-        self._reload(0)
+        # One message to the browser: its arrow never shows a sort its rows do not have yet.
+        with self.hold_sync():
+            self.sort_column = sort if sort in self.main_columns else ""
+            self.sort_descending = bool(descending) and bool(self.sort_column)
+            self.search = str(search or "")[:MAX_SEARCH]
+            self.filters = {
+                str(k): str(v) for k, v in (filters or {}).items() if k in filterable and isinstance(v, str) and v
+            }
+            self._reload(0)
         shown = (_("{count} of {total} rows").format(count=format_number(self.row_count), total=format_number(self.total_count))
                  if self.row_count != self.total_count else _("all {total} rows").format(total=format_number(self.total_count)))
         self._say("info", _("Showing {shown}.").format(shown=shown))
