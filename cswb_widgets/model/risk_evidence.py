@@ -78,10 +78,10 @@ def community_series(tables: Tables, indicator: str) -> pd.DataFrame:
     return yearly[yearly["indicator"] == indicator].drop(columns="indicator").reset_index(drop=True)
 
 
-def annual_change(years: pd.Series, values: pd.Series) -> float:
+def annual_change(years: pd.Series | np.ndarray, values: pd.Series | np.ndarray) -> float:
     """Least-squares change per year as a share of the series' mean (0.05 = rising 5% a year)."""
-    x = years.to_numpy(dtype=float)
-    y = values.to_numpy(dtype=float)
+    x = np.asarray(years, dtype=float)
+    y = np.asarray(values, dtype=float)
     keep = ~np.isnan(y)
     x, y = x[keep], y[keep]
     if len(x) < 2 or np.ptp(x) == 0:
@@ -104,40 +104,47 @@ def indicator_trends(tables: Tables) -> pd.DataFrame:
     ]
     if rows.empty:
         return pd.DataFrame(columns=columns)
+    # Each indicator's facts in one grouped pass, not a pandas filter per indicator (a city has hundreds).
+    grouped = rows.groupby("indicator", sort=True)
+    firsts = grouped[["risk_id", "unit", "source", "higher_is_worse"]].first()  # first value given, blanks skipped
+    last_labels = grouped["comparator_label"].last()
+    yearly = community_yearly(tables)
+    positions = yearly.groupby("indicator", sort=False).indices
+    years = yearly["year"].to_numpy()
+    values = yearly["value"].to_numpy(dtype=float)
+    comparators = yearly["comparator_value"].to_numpy(dtype=float)
+    areas = yearly["areas"].to_numpy()
     out = []
-    yearly = dict(tuple(community_yearly(tables).groupby("indicator", sort=False)))
-    for indicator, group in rows.groupby("indicator", sort=True):
-        series = yearly[indicator]
-        first, latest = series.iloc[0], series.iloc[-1]
-        change = annual_change(series["year"], series["value"])
-        worse = group["higher_is_worse"].dropna()
-        higher_is_worse = bool(worse.iloc[0]) if not worse.empty else True
+    facts = zip(firsts.index, *(firsts[c].to_numpy() for c in ("risk_id", "unit", "source", "higher_is_worse")),
+                last_labels.reindex(firsts.index).to_numpy(), strict=True)
+    for indicator, risk_id, unit, source, worse, label in facts:
+        at = positions[indicator]
+        first, latest = at[0], at[-1]
+        change = annual_change(years[at], values[at])
+        higher_is_worse = bool(worse) if pd.notna(worse) else True
         worsening = change if higher_is_worse else -change
-        direction = trend_words(change, worsening)
-        labels = group["comparator_label"].dropna()
         out.append({
             "indicator": indicator,
-            "risk_id": _first(group["risk_id"]),
-            "unit": _first(group["unit"]),
-            "source": _first(group["source"]),
-            "first_year": int(first["year"]),
-            "first_value": float(first["value"]),
-            "latest_year": int(latest["year"]),
-            "latest_value": float(latest["value"]),
-            "comparator_value": None if pd.isna(latest["comparator_value"]) else float(latest["comparator_value"]),
-            "comparator_label": str(labels.iloc[-1]) if not labels.empty else "",
+            "risk_id": _present(risk_id),
+            "unit": _present(unit),
+            "source": _present(source),
+            "first_year": int(years[first]),
+            "first_value": float(values[first]),
+            "latest_year": int(years[latest]),
+            "latest_value": float(values[latest]),
+            "comparator_value": None if np.isnan(comparators[latest]) else float(comparators[latest]),
+            "comparator_label": "" if _present(label) is None else str(label),
             "annual_change": change,
             "worsening": worsening,
-            "direction": direction,
-            "areas": int(series["areas"].max()),
-            "years": len(series),
+            "direction": trend_words(change, worsening),
+            "areas": int(areas[at].max()),
+            "years": len(at),
         })
     return pd.DataFrame(out, columns=columns)
 
 
-def _first(values: pd.Series) -> object:
-    present = values.dropna()
-    return present.iloc[0] if not present.empty else None
+def _present(value: object) -> object:
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
 
 
 def latest_by_area(tables: Tables, indicator: str, year: int | None = None) -> dict[str, float]:
