@@ -233,13 +233,23 @@ ACTION_COLUMNS = ["id", "title", "lead", "partners", "planning_area", "risk", "t
                   STANDING, SINCE_ADOPTION]
 
 
-def _named(text: str, titles: dict[str, str]) -> str:
+def _named(text: str, titles: dict[str, str], ids: re.Pattern[str]) -> str:
     """`text` with any action id it mentions ("moved to action-ipv-01") replaced by that action's
-    title in quotes: readers know actions by their titles."""
-    if not titles:
-        return text
-    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(titles, key=len, reverse=True))) + r")(?![\w-])")
-    return pattern.sub(lambda found: f"“{titles[found.group(1)]}”", text)
+    title in quotes: readers know actions by their titles. `ids` is `_id_pattern(titles)`."""
+    return ids.sub(lambda found: f"“{titles[found.group(1)]}”" if found.group(1) in titles else found.group(1), text)
+
+
+def _id_pattern(titles: dict[str, str]) -> re.Pattern[str]:
+    """What `_named` looks for: an id standing alone (not part of a longer word or id). Ids made of
+    word characters and hyphens (all of ours) are each such a whole run, so one short pattern finds
+    them, not an alternation of hundreds that every character of a text is tried against."""
+    if all(_ID_RUN.fullmatch(one) for one in titles):
+        return _ID_RUN_STANDING
+    return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(titles, key=len, reverse=True))) + r")(?![\w-])")
+
+
+_ID_RUN = re.compile(r"[\w-]+")
+_ID_RUN_STANDING = re.compile(r"(?<![\w-])([\w-]+)(?![\w-])")
 
 
 def action_rows(tables: Tables) -> pd.DataFrame:
@@ -257,6 +267,7 @@ def action_rows(tables: Tables) -> pd.DataFrame:
         return "" if _blank(key) else names.get(str(key), str(key))
 
     titles = dict(zip(actions["id"].astype(str), actions["title"].astype(str), strict=True))
+    ids = _id_pattern(titles)
     return pd.DataFrame({
         "id": actions["id"].astype(str).to_numpy(),
         "title": actions["title"].astype(str).to_numpy(),
@@ -269,7 +280,7 @@ def action_rows(tables: Tables) -> pd.DataFrame:
         "end": [as_date(d) for d in actions["end"]],
         "status": [name(statuses, s) for s in actions["status"]],
         "percent_complete": [None if _blank(p) else int(p) for p in actions["percent_complete"]],
-        "resources": ["" if _blank(r) else _named(str(r), titles) for r in actions["resources"]],
+        "resources": ["" if _blank(r) else _named(str(r), titles, ids) for r in actions["resources"]],
         "risk_id": [None if _blank(r) else str(r) for r in actions["risk_id"]],
         "planning_area_key": [None if _blank(a) else str(a) for a in actions["planning_area"]],
         "status_key": [None if _blank(s) else str(s) for s in actions["status"]],
