@@ -269,14 +269,32 @@ class _Writer:
             self.styles[name] = self.document.styles[name]
         return self.styles[name]
 
+    def body_end(self) -> Any:
+        """The body's final section properties (w:sectPr), before which paragraphs and tables go."""
+        if self.final_section is None:
+            self.final_section = self.document.element.body.find(f"{{{_W_NS}}}sectPr")
+        return self.final_section
+
+    def new_table(self, container: Any, columns: int) -> Any:
+        """An empty table of `columns` grid columns at the end of `container`, as python-docx's
+        add_table makes it (the grid's widths are set when the table is done). Not through
+        Document.add_table: that looks for the last section in the whole body, for every table."""
+        from docx.oxml.table import CT_Tbl
+        from docx.shared import Inches
+        from docx.table import Table
+
+        if container is not self.document:
+            return container.add_table(rows=0, cols=columns)
+        made = CT_Tbl.new_tbl(0, columns, Inches(TEXT_WIDTH_IN))
+        self.body_end().addprevious(made)
+        return Table(made, self.document._body)
+
     def new_paragraph(self, container: Any, style: str | None) -> Any:
         from docx.text.paragraph import Paragraph
 
         if container is self.document:  # before the body's final section properties, as python-docx adds it
-            if self.final_section is None:
-                self.final_section = self.document.element.body.find(f"{{{_W_NS}}}sectPr")
-            made = self.final_section.makeelement(W_P, {})
-            self.final_section.addprevious(made)
+            made = self.body_end().makeelement(W_P, {})
+            self.body_end().addprevious(made)
         else:
             made = container.new_p()
         if style:  # by id: python-docx's style setter searches styles.xml for the default style each time
@@ -619,7 +637,7 @@ class _Writer:
             paragraph = self.new_paragraph(self.document, "Caption")
             paragraph.add_run(_clean(caption))
             paragraph.paragraph_format.keep_with_next = True
-        table = container.add_table(rows=0, cols=width)
+        table = self.new_table(container, width)
         # by id: python-docx's table.style setter compares the style with the default table style,
         # listing every style in styles.xml for each table
         table._tbl.tblPr.style = self.style("Table Grid").style_id
