@@ -26,7 +26,7 @@ from PIL import Image
 from sample_workspaces import SAMPLES, SampleReports
 
 from cswb_widgets.report.batch import finish_report
-from cswb_widgets.report.docx import _RUN_PROPERTY_ORDER, DocxError, _draw_svg, docx_bytes
+from cswb_widgets.report.docx import _RUN_PROPERTY_ORDER, MAX_FIGURE_PIXELS, DocxError, _draw_svg, docx_bytes
 from cswb_widgets.store import Workspace
 
 LEVELS = {"Title": 0, **{f"Heading {n}": n for n in range(1, 10)}}
@@ -275,6 +275,13 @@ def test_a_figure_is_drawn_opaque_at_print_resolution_as_cairosvg_draws_it() -> 
         theirs = Image.open(io.BytesIO(own)).convert("L").resize(drawn.size)
         differences = [abs(a - b) for a, b in zip(drawn.convert("L").tobytes(), theirs.tobytes(), strict=True)]
         assert sum(differences) / len(differences) < 2 and sorted(differences)[int(len(differences) * 0.98)] < 16, height
+
+
+def test_a_figure_is_never_drawn_larger_than_the_limit_whatever_its_units() -> None:
+    # ems are not read for the page size: the SVG's own proportions still bound the drawing
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="1em" height="5000em"><rect width="10" height="10"/></svg>'
+    drawn = Image.open(io.BytesIO(_draw_svg(svg)[0]))
+    assert max(drawn.size) <= MAX_FIGURE_PIXELS and drawn.size[1] > MAX_FIGURE_PIXELS / 2, drawn.size
 
 
 def test_a_table_too_wide_for_the_page_gets_a_landscape_page_and_no_word_is_broken() -> None:

@@ -1022,8 +1022,9 @@ def _draw_svg(svg: str) -> tuple[bytes, float]:
         svg = _ROOT_STYLE.sub("", opening.group(0), count=1) + svg[opening.end():]
     data = svg.encode("utf-8")
     try:
-        own_width = vips.Image.svgload_buffer(data).width  # the header only: the SVG's own pixels
-        drawn = vips.Image.svgload_buffer(data, scale=pixels_wide / max(own_width, 1))
+        own = vips.Image.svgload_buffer(data)  # the header only: the SVG's own pixels
+        # its own proportions bound the height too, whatever units the size above could not read
+        drawn = vips.Image.svgload_buffer(data, scale=min(pixels_wide / max(own.width, 1), MAX_FIGURE_PIXELS / max(own.height, 1)))
         png = drawn.flatten(background=[255, 255, 255]).pngsave_buffer(compression=3, filter="none", keep="none")
     except vips.Error as exc:  # any SVG the library cannot draw: one clear line
         title = _svg_alt(svg)[:80] or _("untitled")
