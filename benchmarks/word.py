@@ -5,13 +5,17 @@
 Makes the three samples' plans as HTML once (`cswb report --format html`, not timed; or takes the
 `--html` files given, e.g. a large city's plan), then writes each plan's Word document `--rounds`
 times in this process and prints, per plan, the best CPU seconds of a write and how much of it
-went to drawing the figures (CairoSVG and the PNG, `_draw_svg`) and to the rest (paragraphs,
-tables, pictures, the zip). CPU time, not wall time: other work on the machine weighs less on it.
+went to drawing the figures (libvips and librsvg, and the PNG: `_draw_svg`, its own threads
+included) and to the rest (paragraphs, tables, pictures, the zip). CPU time, not wall time: other
+work on the machine weighs less on it.
 
 Measured 2026-12-05 on the 2-core machine (load average 12-15, one run each, same HTML files):
 Maple Falls' plan 1.41 s before this lane's changes (drawing 0.59 s, the rest 0.82 s) and 0.74 s
 after (0.47 s and 0.27 s); a synthetic city's plan (5,000 assets, 300 actions, 105 tables, 13
-figures) 7.27 s and 3.9 s.
+figures) 7.27 s and 3.9 s. Later the same day (load average 9-10, two runs each, alternating, the
+samples' plans as `cswb report` wrote them): figures drawn by CairoSVG with Pillow's PNG, then by
+libvips: Maple Falls 0.61-0.67 s (figures 0.41-0.45 s) -> 0.39-0.43 s (0.17-0.20 s), Whitebirch
+Lake 0.54-0.59 s -> 0.33-0.35 s, Tamarack County 0.59-0.65 s -> 0.36-0.41 s.
 """
 
 from __future__ import annotations

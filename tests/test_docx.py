@@ -26,7 +26,7 @@ from PIL import Image
 from sample_workspaces import SAMPLES, SampleReports
 
 from cswb_widgets.report.batch import finish_report
-from cswb_widgets.report.docx import _RUN_PROPERTY_ORDER, DocxError, _draw_svg, docx_bytes
+from cswb_widgets.report.docx import _RUN_PROPERTY_ORDER, MAX_FIGURE_PIXELS, DocxError, _draw_svg, docx_bytes
 from cswb_widgets.store import Workspace
 
 LEVELS = {"Title": 0, **{f"Heading {n}": n for n in range(1, 10)}}
@@ -243,18 +243,45 @@ def test_every_runs_properties_are_in_the_schemas_order() -> None:
     assert document.tables[0].rows[0].cells[0]._tc.xpath(".//w:drawing"), "the picture in the header cell is kept"
 
 
-def test_a_figure_is_drawn_with_cairosvgs_own_pixels() -> None:
+def _points(drawn: Image.Image, left: float, top: float, right: float, bottom: float) -> Image.Image:
+    """The part of a figure drawn at 150 dpi between these coordinates in points."""
+    pixel = 150 / 72
+    return drawn.crop((int(left * pixel), int(top * pixel), int(right * pixel), int(bottom * pixel)))
+
+
+def test_a_figure_is_drawn_opaque_at_print_resolution_as_cairosvg_draws_it() -> None:
     import cairosvg
 
-    for height in ("150", "150.5"):  # the second leaves a partly transparent last row of pixels
+    for height in ("150", "150.5"):  # the second ends in a fraction of a pixel row
         svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="300pt" height="{height}pt" viewBox="0 0 300 {height}">'
                '<rect x="10" y="10" width="200" height="100" fill="#0072B2" opacity="0.6"/><circle cx="250" cy="75" '
-               'r="40" fill="none" stroke="#D55E00" stroke-width="3"/><text x="20" y="140" font-size="14">Calls 22</text></svg>')
-        png, width_in = _draw_svg(svg)
-        own = cairosvg.svg2png(bytestring=svg.encode(), output_width=round(width_in * 150), background_color="white")
-        ours, theirs = Image.open(io.BytesIO(png)), Image.open(io.BytesIO(own))
-        assert ours.size == theirs.size and ours.mode == theirs.mode, height
-        assert ours.convert("RGBA").tobytes() == theirs.convert("RGBA").tobytes(), height
+               'r="40" fill="none" stroke="#D55E00" stroke-width="3"/><text x="20" y="140" '
+               'style="font-size: 14px; font-family: \'DejaVu Sans\'">Calls 22</text></svg>')
+        # as the page sizes it: responsive (CairoSVG would draw nothing of that)
+        png, width_in = _draw_svg(svg.replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1))
+        drawn = Image.open(io.BytesIO(png))
+        assert width_in == 300 / 72 and drawn.size[0] == round(width_in * 150), height
+        assert drawn.mode == "RGB" and abs(drawn.size[1] - drawn.size[0] * float(height) / 300) <= 1, height
+        blue = _points(drawn, 100, 60, 101, 61).getpixel((0, 0))
+        assert all(abs(a - b) <= 2 for a, b in zip(blue, (102, 170, 209), strict=True)), "60 % blue on white"
+        corners = _points(drawn, 290, 0, 300, 10), _points(drawn, 290, float(height) - 1, 300, float(height))
+        assert all(corner.getextrema() == ((255, 255),) * 3 for corner in corners), "white to the last row"
+        text = _points(drawn, 20, 128, 80, 142).convert("L")
+        after = _points(drawn, 120, 128, 200, 142).convert("L")
+        assert text.getextrema()[0] < 80 and after.getextrema() == (255, 255), "the text, and nothing after it"
+        # The same picture as CairoSVG (the previous renderer) draws: shapes alike pixel for pixel,
+        # the glyphs alike up to their anti-aliasing.
+        own = cairosvg.svg2png(bytestring=svg.encode(), output_width=drawn.size[0], background_color="white")
+        theirs = Image.open(io.BytesIO(own)).convert("L").resize(drawn.size)
+        differences = [abs(a - b) for a, b in zip(drawn.convert("L").tobytes(), theirs.tobytes(), strict=True)]
+        assert sum(differences) / len(differences) < 2 and sorted(differences)[int(len(differences) * 0.98)] < 16, height
+
+
+def test_a_figure_is_never_drawn_larger_than_the_limit_whatever_its_units() -> None:
+    # ems are not read for the page size: the SVG's own proportions still bound the drawing
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="1em" height="5000em"><rect width="10" height="10"/></svg>'
+    drawn = Image.open(io.BytesIO(_draw_svg(svg)[0]))
+    assert max(drawn.size) <= MAX_FIGURE_PIXELS and drawn.size[1] > MAX_FIGURE_PIXELS / 2, drawn.size
 
 
 def test_a_table_too_wide_for_the_page_gets_a_landscape_page_and_no_word_is_broken() -> None:

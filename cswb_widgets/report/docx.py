@@ -11,8 +11,7 @@ title page; page numbers in the footer. What only a screen needs is left out: in
 kept), scripts and styles.
 
 Charts and maps are inline SVG in the HTML; Word needs a bitmap, so each is drawn to PNG here,
-offline (CairoSVG, which without `unsafe` reads nothing but `data:` images and resolves no entities;
-Pillow writes the PNG).
+offline (libvips with librsvg, which reads no file and no address an SVG names, only `data:` images).
 
 python-docx makes the document, its styles, sections, fields and pictures; paragraphs, runs and
 table rows, the bulk of a plan, are made with lxml directly, element for element what python-docx's
@@ -22,10 +21,10 @@ setters would make (tests/test_docx.py compares a table with python-docx's own),
 from __future__ import annotations
 
 import copy
+import functools
 import html as html_text
 import io
 import re
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -270,14 +269,32 @@ class _Writer:
             self.styles[name] = self.document.styles[name]
         return self.styles[name]
 
+    def body_end(self) -> Any:
+        """The body's final section properties (w:sectPr), before which paragraphs and tables go."""
+        if self.final_section is None:
+            self.final_section = self.document.element.body.find(f"{{{_W_NS}}}sectPr")
+        return self.final_section
+
+    def new_table(self, container: Any, columns: int) -> Any:
+        """An empty table of `columns` grid columns at the end of `container`, as python-docx's
+        add_table makes it (the grid's widths are set when the table is done). Not through
+        Document.add_table: that looks for the last section in the whole body, for every table."""
+        from docx.oxml.table import CT_Tbl
+        from docx.shared import Inches
+        from docx.table import Table
+
+        if container is not self.document:
+            return container.add_table(rows=0, cols=columns)
+        made = CT_Tbl.new_tbl(0, columns, Inches(TEXT_WIDTH_IN))
+        self.body_end().addprevious(made)
+        return Table(made, self.document._body)
+
     def new_paragraph(self, container: Any, style: str | None) -> Any:
         from docx.text.paragraph import Paragraph
 
         if container is self.document:  # before the body's final section properties, as python-docx adds it
-            if self.final_section is None:
-                self.final_section = self.document.element.body.find(f"{{{_W_NS}}}sectPr")
-            made = self.final_section.makeelement(W_P, {})
-            self.final_section.addprevious(made)
+            made = self.body_end().makeelement(W_P, {})
+            self.body_end().addprevious(made)
         else:
             made = container.new_p()
         if style:  # by id: python-docx's style setter searches styles.xml for the default style each time
@@ -620,7 +637,7 @@ class _Writer:
             paragraph = self.new_paragraph(self.document, "Caption")
             paragraph.add_run(_clean(caption))
             paragraph.paragraph_format.keep_with_next = True
-        table = container.add_table(rows=0, cols=width)
+        table = self.new_table(container, width)
         # by id: python-docx's table.style setter compares the style with the default table style,
         # listing every style in styles.xml for each table
         table._tbl.tblPr.style = self.style("Table Grid").style_id
@@ -988,10 +1005,13 @@ def _svg_size_in(svg: str) -> tuple[float, float] | None:
 
 
 def _draw_svg(svg: str) -> tuple[bytes, float]:
-    """The SVG drawn as a PNG at print resolution, at most MAX_FIGURE_PIXELS on its longer side."""
-    from cairosvg.parser import Tree
-    from cairosvg.surface import PNGSurface
+    """The SVG drawn as a PNG at print resolution, at most MAX_FIGURE_PIXELS on its longer side.
 
+    libvips draws it with librsvg (text laid out by Pango with the system's fonts), which reads
+    no file and no address an SVG names (only `data:` images), in a third of CairoSVG's time;
+    libvips writes the PNG unfiltered at zlib level 3 (Pillow's adaptive filters took as long as
+    the drawing, for a file a third smaller; Word's zip deflates it again anyway)."""
+    vips = _vips()
     size = _svg_size_in(svg) or (TEXT_WIDTH_IN, TEXT_WIDTH_IN * 0.6)
     width_in = min(size[0], TEXT_WIDTH_IN)
     height_in = size[1] * width_in / size[0] if size[0] else size[1]
@@ -1000,33 +1020,26 @@ def _draw_svg(svg: str) -> tuple[bytes, float]:
     opening = re.match(r"<svg\b[^>]*>", svg, re.IGNORECASE)
     if opening is not None:  # the page's responsive sizing ("height: auto") would draw an empty picture
         svg = _ROOT_STYLE.sub("", opening.group(0), count=1) + svg[opening.end():]
-    try:  # cairosvg.svg2png's steps, the PNG written by _png below; unsafe=False: only data: URLs are read
-        surface = PNGSurface(Tree(bytestring=svg.encode("utf-8")), None, 96, output_width=pixels_wide,
-                             background_color="white")
-        png = _png(surface.cairo)
-        surface.finish()
-    except Exception as exc:  # noqa: BLE001 - any SVG the library cannot draw: one clear line
+    data = svg.encode("utf-8")
+    try:
+        own = vips.Image.svgload_buffer(data)  # the header only: the SVG's own pixels
+        # its own proportions bound the height too, whatever units the size above could not read
+        drawn = vips.Image.svgload_buffer(data, scale=min(pixels_wide / max(own.width, 1), MAX_FIGURE_PIXELS / max(own.height, 1)))
+        png = drawn.flatten(background=[255, 255, 255]).pngsave_buffer(compression=3, filter="none", keep="none")
+    except vips.Error as exc:  # any SVG the library cannot draw: one clear line
         title = _svg_alt(svg)[:80] or _("untitled")
+        reason = _SPACE.sub(" ", exc.detail or exc.message).strip()
         raise DocxError(_("the figure “{title}” could not be drawn for Word ({reason})").format(
-            title=title, reason=f"{type(exc).__name__}: {exc}")) from None
+            title=title, reason=reason)) from None
     return png, width_in
 
 
-def _png(drawn: Any) -> bytes:
-    """A cairo image surface (ARGB32) as PNG: the same pixels as cairo's own write_to_png (RGB when
-    every pixel is opaque, as there), compressed at zlib's fastest level, which takes half
-    cairo's time for a file about a tenth larger (Word's zip deflates it again anyway)."""
-    from PIL import Image
+@functools.cache
+def _vips() -> Any:
+    """pyvips, set up once for a worker that draws one figure at a time beside a PDF print: one
+    thread, and no cache of past operations (bounded memory over hundreds of documents)."""
+    import pyvips
 
-    drawn.flush()
-    if sys.byteorder != "little":  # the raw mode below is the little-endian layout of cairo's pixels
-        out = io.BytesIO()
-        drawn.write_to_png(out)
-        return out.getvalue()
-    image = Image.frombuffer("RGBA", (drawn.get_width(), drawn.get_height()), bytes(drawn.get_data()), "raw", "BGRa",
-                             drawn.get_stride(), 1)  # premultiplied BGRA in memory, as cairo's write_to_png reads it
-    if image.getchannel("A").getextrema() == (255, 255):
-        image = image.convert("RGB")
-    out = io.BytesIO()
-    image.save(out, format="PNG", compress_level=1)
-    return out.getvalue()
+    pyvips.concurrency_set(1)
+    pyvips.cache_set_max(0)
+    return pyvips
