@@ -38,8 +38,7 @@ import pandas as pd
 from matplotlib.colors import BoundaryNorm, ListedColormap, to_hex
 from matplotlib.dates import AutoDateLocator, date2num, num2date
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, findfont, get_font
-from matplotlib.ft2font import LoadFlags
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory
@@ -60,6 +59,7 @@ from .figures import (
     format_number,
     plain_text,
 )
+from .svg_backend import text_extent
 
 __all__ = ["bar_chart", "gantt", "heatmap", "line_chart", "ranked_scores"]
 
@@ -704,15 +704,9 @@ def gantt(
 
 
 def _text_width_inches(text: str, *, bold: bool = False) -> float:
-    """Width of `text` (lines split at newlines) at the current font size, from the font's metrics."""
+    """Width of `text` (lines split at newlines) at the current font size, as the drawing measures it."""
     properties = FontProperties(weight="bold" if bold else "normal")
-    font = get_font(findfont(properties))
-    font.set_size(properties.get_size_in_points(), 72)
-    widths = []
-    for line in text.split("\n"):
-        font.set_text(line, 0.0, flags=LoadFlags.NO_HINTING)
-        widths.append(font.get_width_height()[0] / 64)  # 26.6 fixed point, in points at 72 dpi
-    return max(widths, default=0.0) / 72
+    return max((text_extent(line, properties)[0] for line in text.split("\n")), default=0.0) / 72
 
 
 def _month_year(value: float, _position: Any = None) -> str:
