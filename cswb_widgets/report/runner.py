@@ -46,8 +46,10 @@ INJECTED_TAGS = frozenset({"injected-parameters", "papermill-error-cell-tag"})
 LANGUAGE_SOURCE = "from cswb_widgets.i18n import set_language as _set_language\n_set_language({!r})\ndel _set_language"
 # In a kept kernel, a community's notebooks read each table once between them (the plain way,
 # a kernel per notebook, reads them notebook by notebook, part by part, as an analyst's run does).
+# (A package that cannot be imported is left for the notebook's own cell to report, naming that cell.)
 SHARE_TABLES_SOURCE = (
-    "from cswb_widgets.workbooks._base import share_report_tables as _share\n_share({!r})\ndel _share"
+    "try:\n    from cswb_widgets.workbooks._base import share_report_tables as _share\nexcept ImportError:\n    pass\n"
+    "else:\n    _share({!r})\n    del _share"
 )
 
 
