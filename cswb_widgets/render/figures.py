@@ -160,9 +160,12 @@ def figure_to_chart(
 
     `raster_dpi` only applies to artists drawn with ``rasterized=True`` (print resolution).
     """
+    from .svg_backend import SVG_BACKEND  # here, not above: see the module docstring
+
     buffer = io.StringIO()
     # No Date (changes every run) and no Creator (matplotlib's version and web address).
-    figure.savefig(buffer, format="svg", dpi=raster_dpi, metadata={"Date": None, "Creator": None})
+    figure.savefig(buffer, format="svg", dpi=raster_dpi, metadata={"Date": None, "Creator": None},
+                   backend=SVG_BACKEND)
     return Chart(
         _accessible_svg(buffer.getvalue(), title, description),
         label=title,

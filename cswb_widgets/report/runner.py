@@ -44,6 +44,13 @@ INJECTED_TAGS = frozenset({"injected-parameters", "papermill-error-cell-tag"})
 # Before each notebook: the language its text and numbers are written in (one kernel may make an
 # English plan, then a French one; `%reset` leaves the language as the last notebook set it).
 LANGUAGE_SOURCE = "from cswb_widgets.i18n import set_language as _set_language\n_set_language({!r})\ndel _set_language"
+# In a kept kernel, a community's notebooks read each table once between them (the plain way,
+# a kernel per notebook, reads them notebook by notebook, part by part, as an analyst's run does).
+# (A package that cannot be imported is left for the notebook's own cell to report, naming that cell.)
+SHARE_TABLES_SOURCE = (
+    "try:\n    from cswb_widgets.workbooks._base import share_report_tables as _share\nexcept ImportError:\n    pass\n"
+    "else:\n    _share({!r})\n    del _share"
+)
 
 
 @dataclass(frozen=True)
@@ -161,7 +168,8 @@ class KernelSession:
         import nbformat
         import papermill
 
-        self._client.execute_cell(nbformat.v4.new_code_cell(LANGUAGE_SOURCE.format(language)), 0, store_history=False)
+        prelude = LANGUAGE_SOURCE.format(language) + "\n" + SHARE_TABLES_SOURCE.format(not unoptimised())
+        self._client.execute_cell(nbformat.v4.new_code_cell(prelude), 0, store_history=False)
         self.notebooks_run += 1
         papermill.execute_notebook(
             str(source), str(target), parameters=parameters, engine_name=ENGINE_NAME,

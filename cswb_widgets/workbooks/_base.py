@@ -28,6 +28,7 @@ from ..model.plan_versions import COMMITTED_TABLES, measured_against
 from ..paths import workbooks_dir
 from ..render.plan_parts import risk_part_html
 from ..store import Workspace
+from ..store.digest import file_state
 from ..store.served_root import for_visitor
 from ..store.versions import PlanVersion, get_version, latest_version, opened_version
 
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 # import the widget libraries: app-only code imports `..widgets` where it needs it.
 Shown: TypeAlias = "ipywidgets.Widget | HTML"
 
-__all__ = ["MODES", "Shown", "Workbook", "deferred", "report_only", "risk_part_html"]
+__all__ = ["MODES", "Shown", "Workbook", "deferred", "report_only", "risk_part_html", "share_report_tables"]
 
 
 def _html(markup: str) -> HTML:
@@ -143,7 +144,7 @@ class Workbook:
         the steps built after it read each table once per change of the workspace, not once each.
         """
         if not self.app:
-            return render.WorkspaceTables(self.ws, published=True)
+            return _report_tables(self.ws)
         return _ReaderTables(self.ws, self._snapshot())
 
     def _snapshot(self) -> render.WorkspaceTables:
@@ -284,6 +285,67 @@ class _ReaderTables(render.WorkspaceTables):
     def __getitem__(self, name: str) -> Any:
         if name not in self._copies:
             self._copies[name] = self._snapshot[name].copy()
+        return self._copies[name]
+
+
+# -- report kernels: a community's tables read once for all its notebooks ----------------------
+
+class _SharedFrames:
+    """The published frames of the workspace data last reported on in this process, by table name.
+
+    `cswb report`'s kept kernel runs a community's notebooks one after another; each part used to
+    read (and type, and filter for publication) every table it needs afresh: 77 reads for a sample
+    plan, of 24 tables. Shared, each is read once per state of the data (`_data_state`), so an edit
+    between two notebooks, or the next community, is read afresh; the previous community's frames
+    are let go then (they hold no reference cycles: freed at once, also after the kernel's gc.freeze).
+    """
+
+    on: ClassVar[bool] = False  # off unless a report kernel turns it on: an analyst's notebook reads as always
+    state: ClassVar[tuple[Any, ...] | None] = None
+    frames: ClassVar[dict[str, Any]] = {}
+
+
+def share_report_tables(on: bool = True) -> None:
+    """Let report-mode parts in this process share their frames (see `_SharedFrames`); off forgets them."""
+    _SharedFrames.on = on
+    if not on:
+        _SharedFrames.state, _SharedFrames.frames = None, {}
+
+
+def _data_state(ws: Workspace) -> tuple[Any, ...] | None:
+    """What identifies the data `ws` holds now: for a file, its name, inode, size and modification time
+    (and its write-ahead log's) and its last recorded change; for PostgreSQL its last recorded change
+    (None without one: then nothing is shared). A version's snapshot has no change log: its file says it."""
+    if ws.db_path is None:  # PostgreSQL: every write goes through the store, which records it
+        change = ws.last_change()
+        return None if change is None else ("postgresql", getattr(ws, "url", ""), change)
+    return ("sqlite", str(ws.db_path.resolve()), *file_state(ws.db_path), ws.last_change())
+
+
+def _report_tables(ws: Workspace) -> render.WorkspaceTables:
+    """A report part's tables: its own copies of the frames shared in this process, or its own reads."""
+    state = _data_state(ws) if _SharedFrames.on else None
+    if state is None:
+        return render.WorkspaceTables(ws, published=True)
+    if state != _SharedFrames.state:
+        _SharedFrames.state, _SharedFrames.frames = state, {}
+    return _SharedReportTables(ws, _SharedFrames.frames)
+
+
+class _SharedReportTables(render.WorkspaceTables):
+    """One report part's tables: a copy of each shared frame, read (as published) by whoever needs it first.
+    Copied, as each part read its own before: what one part changes in a frame stays its own."""
+
+    def __init__(self, ws: Workspace, shared: dict[str, Any]) -> None:
+        super().__init__(ws, published=True)
+        self._shared = shared
+        self._copies: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._copies:
+            if name not in self._shared:
+                self._shared[name] = super().__getitem__(name)
+            self._copies[name] = self._shared[name].copy()
         return self._copies[name]
 
 

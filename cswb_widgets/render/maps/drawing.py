@@ -130,6 +130,8 @@ def _static_figure(
     axes = figure.add_subplot()
     axes.set_aspect(aspect)
     axes.set_axis_off()
+    axes.xaxis.set_visible(False)  # no ticks to place: the title and the layout skip them
+    axes.yaxis.set_visible(False)
     axes.set_title(plain_text(_(title)))
 
     sub_areas = [a for a in areas if a.kind != BOUNDARY_KIND]
