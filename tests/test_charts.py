@@ -325,3 +325,26 @@ def test_a_long_title_wraps_inside_the_drawing_instead_of_being_cut() -> None:
     title_lines = [line for line in drawn if line and line in title]
     assert " ".join(title_lines) == title and len(title_lines) >= 2
     assert all(len(line) <= charts.TITLE_WRAP for line in title_lines)
+
+
+def _tick_texts(svg: str) -> list[str]:
+    """Every short numeric text of a chart: its tick labels and value labels."""
+    return re.findall(r">([0-9\u00a0\u202f,.\u2212-]+)</text>", svg)
+
+
+def test_axis_numbers_are_written_in_the_charts_language() -> None:
+    from cswb_widgets.i18n import use_language
+
+    rates = pd.DataFrame({"Rate": [0.5, 1.5, 2.5, 1.0]}, index=[2021, 2022, 2023, 2024])
+    with use_language("fr"):
+        french = _tick_texts(charts.line_chart(rates, title="Trend", ylabel="Rate").svg)
+    with use_language("en"):
+        english = _tick_texts(charts.line_chart(rates, title="Trend", ylabel="Rate").svg)
+    assert any("," in t for t in french) and not any("." in t for t in french), french
+    assert any("." in t for t in english) and not any("," in t for t in english), english
+
+
+def test_a_count_axis_has_whole_number_ticks_only() -> None:
+    counts = charts.bar_chart(["A", "B"], [3, 1], title="Raised", xlabel="Feedback items")
+    ticks = _tick_texts(counts.svg)
+    assert ticks and all(t.isdigit() for t in ticks), ticks

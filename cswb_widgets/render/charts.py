@@ -40,7 +40,7 @@ from matplotlib.dates import AutoDateLocator, date2num, num2date
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from .. import i18n
@@ -139,6 +139,14 @@ def _row_labels(axes: Any, positions: Iterable[float], labels: Iterable[str], bo
                   fontweight="bold" if strong else "normal", clip_on=False)
 
 
+def _numbers_in_language(axis: Any, *, whole: bool) -> None:
+    """Tick labels written as the text writes numbers ("2,5" and "1 234" in French, not "2.5");
+    a `whole` axis (counts) gets whole-number ticks only."""
+    if whole:
+        axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(FuncFormatter(lambda value, _pos: format_number(0.0 if value == 0 else value)))
+
+
 def _require(condition: bool, message: str) -> None:
     if not condition:
         raise ValueError(message)
@@ -226,6 +234,7 @@ def bar_chart(
         _row_labels(axes, positions, row_labels)
         axes.set_ylim(len(rows) - 0.5, -0.5)  # first (largest) at the top
         axes.set_xlim(0, largest * 1.15)
+        _numbers_in_language(axes.xaxis, whole=all(float(v).is_integer() for v in numbers))
         axes.set_xlabel(x_title)
         axes.set_title(chart_title)
 
@@ -395,6 +404,7 @@ def ranked_scores(
         axes.set_xlim(
             min(0.0, float(left.min(initial=0))), max(float(totals.max()) * 1.15, 1e-9) if len(totals) else 1
         )
+        _numbers_in_language(axes.xaxis, whole=False)
         axes.set_xlabel(plain_text(xlabel))
         axes.tick_params(axis="y", length=0)
         title_pad = 6.0
@@ -521,6 +531,7 @@ def line_chart(
         if integer_x:
             axes.set_xticks(sorted({int(x) for x in x_values}))
             axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{int(x)}"))
+        _numbers_in_language(axes.yaxis, whole=False)
         axes.set_xlabel(plain_text(xlabel))
         axes.set_ylabel(plain_text(ylabel))
         axes.set_title(_chart_title(title))
