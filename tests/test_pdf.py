@@ -24,7 +24,15 @@ from sample_workspaces import SAMPLES, SampleReports
 
 from cswb_widgets.report.assemble import DOCUMENT_CSS, keep_whole, scroll_wide_tables, status_labels
 from cswb_widgets.report.baseline import first_difference, normalised_pdf
-from cswb_widgets.report.pdf import PdfError, Printer, find_chromium, header_template, running_header
+from cswb_widgets.report.pdf import (
+    SCREEN_OFF,
+    PdfError,
+    Printer,
+    find_chromium,
+    header_template,
+    running_header,
+    without_screen_layout,
+)
 from cswb_widgets.store import Workspace
 
 pytestmark = pytest.mark.skipif(find_chromium() is None or shutil.which("pdftotext") is None,
@@ -222,6 +230,21 @@ def test_the_running_header_falls_back_to_the_title_and_is_escaped() -> None:
     assert running_header("<html><head><title>Plan &amp; <i>x</i></title></head><body>") == "Plan & <i>x</i>"
     assert running_header('<title>T</title><body class="a" data-running-header="Adopted 2021-06-14">') == "Adopted 2021-06-14"
     assert "<i>" not in header_template("Plan & <i>x</i>") and "&lt;i&gt;" in header_template("Plan & <i>x</i>")
+
+
+def test_the_quick_print_leaves_out_screen_only_frames_and_nothing_else() -> None:
+    """The plan's interactive map (a frame print hides) would load, scripts and all, for every print."""
+    frame = ('<iframe class="cswb-screen-only" title="Map (interactive map)" srcdoc="&lt;script&gt;L.map()&lt;/script&gt;'
+             '&lt;p title=&#34;a&#34;&gt;x&lt;/p&gt;" style="width:100%" sandbox="allow-scripts"></iframe>')
+    other_frames = ('<iframe title="Shown on paper too" srcdoc="&lt;p&gt;kept&lt;/p&gt;"></iframe>'
+                    '<IFRAME class="cswb-screen-only-not" srcdoc="kept too"></IFRAME>')
+    body = f'<figure>{frame}<div class="cswb-print-only"><svg></svg></div></figure>{other_frames}'
+    second_class = frame.replace('class="', 'class="wide ')  # one of its classes
+    document = f"<html><head><title>T</title></head><body>{body}{second_class}</body></html>"
+    quick = without_screen_layout(document)
+    assert quick == (f'<html><head><title>T</title>{SCREEN_OFF}</head><body><figure><div class="cswb-print-only">'
+                     f"<svg></svg></div></figure>{other_frames}</body></html>")
+    assert without_screen_layout(body) is None  # no head: printed the plain way, frames and all
 
 
 def first_line_below_header(page: str) -> str:

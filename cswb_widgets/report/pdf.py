@@ -13,10 +13,11 @@ destinations (Chromium writes one for every in-document link target) say on whic
 section starts; the numbers go into slots of fixed width that were already there in the first
 pass, so the contents keep their length and the second print has the same pages.
 
-Most of a print's cost is layout, so two speed-ups leave the prints' layout alone and skip the rest
-(`CSWB_REPORT_UNOPTIMISED=1` switches both off; the PDF is the same): the page is never laid out
-for the screen (a screen-only style hides it: only the prints lay it out), and the page-finding
-print paints only the elements with an id (`visibility` changes no layout), not the text.
+Most of a print's cost is layout, so three speed-ups leave the prints' layout alone and skip the rest
+(`CSWB_REPORT_UNOPTIMISED=1` switches them off; the PDF is the same): the page is never laid out
+for the screen (a screen-only style hides it: only the prints lay it out), a frame shown on screen
+only (`cswb-screen-only`: the plan's interactive map, half the file) is left out of what is loaded,
+and the page-finding print paints only the elements with an id (`visibility` changes no layout), not the text.
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ SCREEN_OFF = '<style media="screen">html { display: none !important; }</style>'
 # The page-finding print paints the link targets only: their pages are all it is for.
 PAINT_TARGETS_ONLY = "body *:not([id]) { visibility: hidden !important; }"
 _HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
+# A frame shown on screen only (the plan's interactive map) is loaded even though print hides it:
+# its page, scripts and all, in a renderer process of its own (a sandboxed frame is another site).
+_SCREEN_ONLY_FRAME = re.compile(r'<iframe\b[^>]*\bclass="(?:[^"]*\s)?cswb-screen-only(?:\s[^"]*)?"[^>]*>.*?</iframe\s*>',
+                                re.IGNORECASE | re.DOTALL)
 # What a browser fetches only for a page it lays out (a web font, a CSS image, a lazy image): such
 # a page would print without it, so it is loaded the plain way.
 _NEEDS_SCREEN_LAYOUT = r"""() => {
@@ -153,9 +158,12 @@ def section_pages(pdf: bytes, ids: list[str]) -> dict[str, int]:
 
 
 def without_screen_layout(document: str) -> str | None:
-    """`document` with :data:`SCREEN_OFF` at the end of its head (None if it has no head)."""
+    """`document` with :data:`SCREEN_OFF` at the end of its head and without its screen-only frames
+    (None if it has no head)."""
     head_end = _HEAD_END.search(document)
-    return None if head_end is None else document[:head_end.start()] + SCREEN_OFF + document[head_end.start():]
+    if head_end is None:
+        return None
+    return _SCREEN_ONLY_FRAME.sub("", document[:head_end.start()] + SCREEN_OFF + document[head_end.start():])
 
 
 def _first_line(exc: BaseException) -> str:
