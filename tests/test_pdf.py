@@ -122,6 +122,20 @@ def quick_and_plain_differences(paths: list[str]) -> tuple[list[str], int]:
             if (offset := first_difference(printed[path, True], printed[path, False])) is not None], laid_out
 
 
+def renderer_memory_after_printing(path: str) -> int:
+    """Bytes the browser's renderer processes hold once `path` is printed (PSS: shared pages divided
+    among the processes that share them)."""
+    import os
+
+    import psutil
+
+    with Printer() as printer:
+        printer.print(Path(path), Path(path).with_suffix(".pdf"))
+        renderers = [p for p in psutil.Process(os.getpid()).children(recursive=True)
+                     if "--type=renderer" in p.cmdline()]
+        return sum(p.memory_full_info().pss for p in renderers)
+
+
 def print_with_browser(chromium: str, path: str) -> str:
     try:
         with Printer(chromium=Path(chromium)) as printer:
@@ -153,6 +167,16 @@ def test_a_documents_script_does_not_reach_the_next_document(own_process: future
     second.write_text(small_document("Second"), encoding="utf-8")
     assert in_own_process(own_process, print_documents, [str(first), str(second)]) == 1
     assert "LEAKED" not in "".join(pdf_pages(second.with_suffix(".pdf")))
+
+
+@pytest.mark.slow
+def test_a_printed_documents_memory_is_given_back(own_process: futures.Executor, tmp_path: Path) -> None:
+    # A worker keeps its browser while its kernel makes the next community: what a document's
+    # scripts and layout left (here 400 MB of script data) must not stay with the renderer.
+    garbage = "<script>window.kept = new Float64Array(50_000_000).fill(1.5)</script>"
+    path = tmp_path / "heavy.html"
+    path.write_text(small_document("Heavy", extra=garbage), encoding="utf-8")
+    assert in_own_process(own_process, renderer_memory_after_printing, str(path)) < 250 * 2**20
 
 
 @pytest.mark.slow
