@@ -267,11 +267,15 @@ class Printer:
         worker's kernel makes the next community. A page that cannot go blank is replaced."""
         try:
             page.goto("about:blank")
-            if self._devtools is None:
-                self._devtools = self._context_ready().new_cdp_session(page)
-            self._devtools.send("HeapProfiler.collectGarbage")
+            self._collect_garbage(page)
         except Exception:  # noqa: BLE001 - the next document gets a new page (or browser)
             self._close_page(page)
+
+    def _collect_garbage(self, page: Any) -> None:
+        """A full collection in `page`'s renderer (script objects and Blink's, layout's too)."""
+        if self._devtools is None:
+            self._devtools = self._context_ready().new_cdp_session(page)
+        self._devtools.send("HeapProfiler.collectGarbage")
 
     def _close_page(self, page: Any) -> None:
         self._page = self._devtools = None
@@ -327,6 +331,9 @@ class Printer:
                 pages = section_pages(page.pdf(**finding), ids)
             finally:
                 style.evaluate("element => element.remove()")
+            # That print's layout is garbage now: collected before the next print lays the document
+            # out again, it does not add to that print's peak (a large city's plan: 410 -> 283 MB).
+            self._collect_garbage(page)
             if set(pages) == set(ids):
                 return pages
         return section_pages(page.pdf(**finding), ids)
