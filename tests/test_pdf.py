@@ -31,6 +31,7 @@ from cswb_widgets.report.pdf import (
     find_chromium,
     header_template,
     running_header,
+    section_pages,
     without_screen_layout,
 )
 from cswb_widgets.store import Workspace
@@ -269,6 +270,27 @@ def test_the_quick_print_leaves_out_screen_only_frames_and_nothing_else() -> Non
     assert quick == (f'<html><head><title>T</title>{SCREEN_OFF}</head><body><figure><div class="cswb-print-only">'
                      f"<svg></svg></div></figure>{other_frames}</body></html>")
     assert without_screen_layout(body) is None  # no head: printed the plain way, frames and all
+
+
+def test_section_pages_come_from_named_destinations_even_in_a_damaged_pdf() -> None:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _page in range(3):
+        writer.add_blank_page(612, 792)
+    writer.add_named_destination("introduction", 0)
+    writer.add_named_destination("risks", 2)
+    written = io.BytesIO()
+    writer.write(written)
+    pdf = written.getvalue()
+    # Bytes before the first object: every offset in its cross-reference table is wrong, which only
+    # a lenient reading (it finds the objects again) gets past.
+    damaged = pdf.replace(b"\n1 0 obj", b"\n%moved\n1 0 obj", 1)
+    assert damaged != pdf
+    for document in (pdf, damaged):
+        assert section_pages(document, ["introduction", "risks", "not-in-it"]) == {"introduction": 1, "risks": 3}
 
 
 def first_line_below_header(page: str) -> str:

@@ -145,9 +145,20 @@ def document_language(document: str) -> str:
 
 def section_pages(pdf: bytes, ids: list[str]) -> dict[str, int]:
     """The page (from 1) on which each of `ids` is, from the PDF's named destinations."""
+    from pypdf.errors import PdfReadError
+
+    # Strict first: Chromium's PDFs are well formed, and a lenient reader checks every object's
+    # offset before it reads anything (half its time); a PDF strict reading refuses is read leniently.
+    try:
+        return _destination_pages(pdf, ids, strict=True)
+    except PdfReadError:
+        return _destination_pages(pdf, ids, strict=False)
+
+
+def _destination_pages(pdf: bytes, ids: list[str], *, strict: bool) -> dict[str, int]:
     from pypdf import PdfReader
 
-    reader = PdfReader(io.BytesIO(pdf))
+    reader = PdfReader(io.BytesIO(pdf), strict=strict)
     found = {}
     for name, destination in reader.named_destinations.items():
         key = name.removeprefix("/")
