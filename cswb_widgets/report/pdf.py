@@ -50,6 +50,13 @@ _FURNITURE_STYLE = ("font-family: 'DejaVu Sans', 'Liberation Sans', Arial, sans-
                     "width: 100%; box-sizing: border-box; padding: 0 14mm; display: flex; justify-content: space-between;")
 TOC_PAGE_CLASS = "cswb-toc-page"
 MAX_PASSES = 3  # prints of one document at most: one to find the pages, then until the contents match them
+# A full garbage collection in the renderer costs 0.07-0.1 s of CPU for a sample plan, so a kept
+# printer collects only once garbage has piled up: this many characters of documents printed
+# since the last collection (a sample plan is 0.2 M once its map is left out, a large city's
+# 1.0 M), or once scripts hold this much (the plans have no scripts of their own).
+GARBAGE_CHARACTERS = 1_000_000
+GARBAGE_SCRIPT_BYTES = 64 * 2**20
+LARGE_DOCUMENT = 500_000  # characters: its page-finding print's layout is collected before the final print
 
 # Hides the page on screen (not in print): the browser never lays the document out for a screen
 # nobody looks at, at load and again after each print (0.4 s and more of CPU a plan).
@@ -206,6 +213,7 @@ class Printer:
         self._context: Any = None  # kept with the browser
         self._page: Any = None  # quick: kept for the next document (see _page_ready)
         self._devtools: Any = None  # the kept page's DevTools session
+        self._printed_since_collection = 0  # characters of documents (see GARBAGE_CHARACTERS)
 
     def __enter__(self) -> Printer:
         return self
@@ -273,20 +281,31 @@ class Printer:
     def _let_go(self, page: Any) -> None:
         """Quick: after its document, the page goes blank (a new window: the document's scripts,
         timers and globals end with it; loading the next one into the old window kept a script's
-        timers running into it) and the renderer collects its garbage. Chromium would keep the
-        garbage (a large city's plan left its renderer at 480 MB, 114 MB once collected) while the
-        worker's kernel makes the next community. A page that cannot go blank is replaced."""
+        timers running into it) and, once garbage has piled up (:data:`GARBAGE_CHARACTERS`), the
+        renderer collects it. Chromium would keep it (a large city's plan left its renderer at
+        480 MB, 114 MB once collected) while the worker's kernel makes the next community. A page
+        that cannot go blank is replaced."""
         try:
             page.goto("about:blank")
-            self._collect_garbage(page)
+            if self._printed_since_collection >= GARBAGE_CHARACTERS or self._script_bytes(page) >= GARBAGE_SCRIPT_BYTES:
+                self._collect_garbage(page)
         except Exception:  # noqa: BLE001 - the next document gets a new page (or browser)
             self._close_page(page)
 
-    def _collect_garbage(self, page: Any) -> None:
-        """A full collection in `page`'s renderer (script objects and Blink's, layout's too)."""
+    def _devtools_of(self, page: Any) -> Any:
         if self._devtools is None:
             self._devtools = self._context_ready().new_cdp_session(page)
-        self._devtools.send("HeapProfiler.collectGarbage")
+        return self._devtools
+
+    def _script_bytes(self, page: Any) -> int:
+        """What scripts hold in the renderer: its script heap and their arrays' storage."""
+        usage = self._devtools_of(page).send("Runtime.getHeapUsage")
+        return int(usage["usedSize"] + usage.get("backingStorageSize", 0))
+
+    def _collect_garbage(self, page: Any) -> None:
+        """A full collection in `page`'s renderer (script objects and Blink's, layout's too)."""
+        self._devtools_of(page).send("HeapProfiler.collectGarbage")
+        self._printed_since_collection = 0
 
     def _close_page(self, page: Any) -> None:
         self._page = self._devtools = None
@@ -306,6 +325,8 @@ class Printer:
 
     def _print_on(self, page: Any, document: str) -> bytes:
         quick = without_screen_layout(document) if self.quick else None
+        size = len(quick or document)
+        self._printed_since_collection += size
         if quick is not None:
             page.set_content(quick, wait_until="load")
         if quick is None or page.evaluate(_NEEDS_SCREEN_LAYOUT):
@@ -322,7 +343,7 @@ class Printer:
         ids = page.evaluate(_ADD_SLOTS, TOC_PAGE_CLASS)
         if not ids:
             return bytes(page.pdf(**options))
-        pages = self._find_pages(page, ids, finding)
+        pages = self._find_pages(page, ids, finding, size)
         filled: dict[str, int] | None = None
         for _attempt in range(MAX_PASSES - 1):  # the numbers' slots have a fixed width: one filling is enough
             if pages == filled:
@@ -333,7 +354,7 @@ class Printer:
             pages = section_pages(pdf, ids)
         return pdf
 
-    def _find_pages(self, page: Any, ids: list[str], finding: dict[str, Any]) -> dict[str, int]:
+    def _find_pages(self, page: Any, ids: list[str], finding: dict[str, Any], size: int) -> dict[str, int]:
         """The page of each of `ids`, from a print without the contents' numbers. Quick: only the
         targets painted; a target that print missed (none should) gets the full print's answer."""
         if self.quick:
@@ -342,9 +363,11 @@ class Printer:
                 pages = section_pages(page.pdf(**finding), ids)
             finally:
                 style.evaluate("element => element.remove()")
-            # That print's layout is garbage now: collected before the next print lays the document
-            # out again, it does not add to that print's peak (a large city's plan: 410 -> 283 MB).
-            self._collect_garbage(page)
+            # That print's layout is garbage now: collected before the next print lays a large
+            # document out again, it does not add to that print's peak (a large city's plan: 410 -> 283 MB).
+            if size >= LARGE_DOCUMENT:
+                self._collect_garbage(page)
+                self._printed_since_collection = size  # the final print's layout will be garbage too
             if set(pages) == set(ids):
                 return pages
         return section_pages(page.pdf(**finding), ids)
