@@ -24,7 +24,16 @@ from sample_workspaces import SAMPLES, SampleReports
 
 from cswb_widgets.report.assemble import DOCUMENT_CSS, keep_whole, scroll_wide_tables, status_labels
 from cswb_widgets.report.baseline import first_difference, normalised_pdf
-from cswb_widgets.report.pdf import PdfError, Printer, find_chromium, header_template, running_header
+from cswb_widgets.report.pdf import (
+    SCREEN_OFF,
+    PdfError,
+    Printer,
+    find_chromium,
+    header_template,
+    running_header,
+    section_pages,
+    without_screen_layout,
+)
 from cswb_widgets.store import Workspace
 
 pytestmark = pytest.mark.skipif(find_chromium() is None or shutil.which("pdftotext") is None,
@@ -114,6 +123,20 @@ def quick_and_plain_differences(paths: list[str]) -> tuple[list[str], int]:
             if (offset := first_difference(printed[path, True], printed[path, False])) is not None], laid_out
 
 
+def renderer_memory_after_printing(path: str) -> int:
+    """Bytes the browser's renderer processes hold once `path` is printed (PSS: shared pages divided
+    among the processes that share them)."""
+    import os
+
+    import psutil
+
+    with Printer() as printer:
+        printer.print(Path(path), Path(path).with_suffix(".pdf"))
+        renderers = [p for p in psutil.Process(os.getpid()).children(recursive=True)
+                     if "--type=renderer" in p.cmdline()]
+        return sum(p.memory_full_info().pss for p in renderers)
+
+
 def print_with_browser(chromium: str, path: str) -> str:
     try:
         with Printer(chromium=Path(chromium)) as printer:
@@ -145,6 +168,16 @@ def test_a_documents_script_does_not_reach_the_next_document(own_process: future
     second.write_text(small_document("Second"), encoding="utf-8")
     assert in_own_process(own_process, print_documents, [str(first), str(second)]) == 1
     assert "LEAKED" not in "".join(pdf_pages(second.with_suffix(".pdf")))
+
+
+@pytest.mark.slow
+def test_a_printed_documents_memory_is_given_back(own_process: futures.Executor, tmp_path: Path) -> None:
+    # A worker keeps its browser while its kernel makes the next community: what a document's
+    # scripts and layout left (here 400 MB of script data) must not stay with the renderer.
+    garbage = "<script>window.kept = new Float64Array(50_000_000).fill(1.5)</script>"
+    path = tmp_path / "heavy.html"
+    path.write_text(small_document("Heavy", extra=garbage), encoding="utf-8")
+    assert in_own_process(own_process, renderer_memory_after_printing, str(path)) < 250 * 2**20
 
 
 @pytest.mark.slow
@@ -222,6 +255,42 @@ def test_the_running_header_falls_back_to_the_title_and_is_escaped() -> None:
     assert running_header("<html><head><title>Plan &amp; <i>x</i></title></head><body>") == "Plan & <i>x</i>"
     assert running_header('<title>T</title><body class="a" data-running-header="Adopted 2021-06-14">') == "Adopted 2021-06-14"
     assert "<i>" not in header_template("Plan & <i>x</i>") and "&lt;i&gt;" in header_template("Plan & <i>x</i>")
+
+
+def test_the_quick_print_leaves_out_screen_only_frames_and_nothing_else() -> None:
+    """The plan's interactive map (a frame print hides) would load, scripts and all, for every print."""
+    frame = ('<iframe class="cswb-screen-only" title="Map (interactive map)" srcdoc="&lt;script&gt;L.map()&lt;/script&gt;'
+             '&lt;p title=&#34;a&#34;&gt;x&lt;/p&gt;" style="width:100%" sandbox="allow-scripts"></iframe>')
+    other_frames = ('<iframe title="Shown on paper too" srcdoc="&lt;p&gt;kept&lt;/p&gt;"></iframe>'
+                    '<IFRAME class="cswb-screen-only-not" srcdoc="kept too"></IFRAME>')
+    body = f'<figure>{frame}<div class="cswb-print-only"><svg></svg></div></figure>{other_frames}'
+    second_class = frame.replace('class="', 'class="wide ')  # one of its classes
+    document = f"<html><head><title>T</title></head><body>{body}{second_class}</body></html>"
+    quick = without_screen_layout(document)
+    assert quick == (f'<html><head><title>T</title>{SCREEN_OFF}</head><body><figure><div class="cswb-print-only">'
+                     f"<svg></svg></div></figure>{other_frames}</body></html>")
+    assert without_screen_layout(body) is None  # no head: printed the plain way, frames and all
+
+
+def test_section_pages_come_from_named_destinations_even_in_a_damaged_pdf() -> None:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _page in range(3):
+        writer.add_blank_page(612, 792)
+    writer.add_named_destination("introduction", 0)
+    writer.add_named_destination("risks", 2)
+    written = io.BytesIO()
+    writer.write(written)
+    pdf = written.getvalue()
+    # Bytes before the first object: every offset in its cross-reference table is wrong, which only
+    # a lenient reading (it finds the objects again) gets past.
+    damaged = pdf.replace(b"\n1 0 obj", b"\n%moved\n1 0 obj", 1)
+    assert damaged != pdf
+    for document in (pdf, damaged):
+        assert section_pages(document, ["introduction", "risks", "not-in-it"]) == {"introduction": 1, "risks": 3}
 
 
 def first_line_below_header(page: str) -> str:

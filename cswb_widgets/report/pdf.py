@@ -13,10 +13,11 @@ destinations (Chromium writes one for every in-document link target) say on whic
 section starts; the numbers go into slots of fixed width that were already there in the first
 pass, so the contents keep their length and the second print has the same pages.
 
-Most of a print's cost is layout, so two speed-ups leave the prints' layout alone and skip the rest
-(`CSWB_REPORT_UNOPTIMISED=1` switches both off; the PDF is the same): the page is never laid out
-for the screen (a screen-only style hides it: only the prints lay it out), and the page-finding
-print paints only the elements with an id (`visibility` changes no layout), not the text.
+Most of a print's cost is layout, so three speed-ups leave the prints' layout alone and skip the rest
+(`CSWB_REPORT_UNOPTIMISED=1` switches them off; the PDF is the same): the page is never laid out
+for the screen (a screen-only style hides it: only the prints lay it out), a frame shown on screen
+only (`cswb-screen-only`: the plan's interactive map, half the file) is left out of what is loaded,
+and the page-finding print paints only the elements with an id (`visibility` changes no layout), not the text.
 """
 
 from __future__ import annotations
@@ -49,6 +50,13 @@ _FURNITURE_STYLE = ("font-family: 'DejaVu Sans', 'Liberation Sans', Arial, sans-
                     "width: 100%; box-sizing: border-box; padding: 0 14mm; display: flex; justify-content: space-between;")
 TOC_PAGE_CLASS = "cswb-toc-page"
 MAX_PASSES = 3  # prints of one document at most: one to find the pages, then until the contents match them
+# A full garbage collection in the renderer costs 0.07-0.1 s of CPU for a sample plan, so a kept
+# printer collects only once garbage has piled up: this many characters of documents printed
+# since the last collection (a sample plan is 0.2 M once its map is left out, a large city's
+# 1.0 M), or once scripts hold this much (the plans have no scripts of their own).
+GARBAGE_CHARACTERS = 1_000_000
+GARBAGE_SCRIPT_BYTES = 64 * 2**20
+LARGE_DOCUMENT = 500_000  # characters: its page-finding print's layout is collected before the final print
 
 # Hides the page on screen (not in print): the browser never lays the document out for a screen
 # nobody looks at, at load and again after each print (0.4 s and more of CPU a plan).
@@ -56,6 +64,10 @@ SCREEN_OFF = '<style media="screen">html { display: none !important; }</style>'
 # The page-finding print paints the link targets only: their pages are all it is for.
 PAINT_TARGETS_ONLY = "body *:not([id]) { visibility: hidden !important; }"
 _HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
+# A frame shown on screen only (the plan's interactive map) is loaded even though print hides it:
+# its page, scripts and all, in a renderer process of its own (a sandboxed frame is another site).
+_SCREEN_ONLY_FRAME = re.compile(r'<iframe\b[^>]*\bclass="(?:[^"]*\s)?cswb-screen-only(?:\s[^"]*)?"[^>]*>.*?</iframe\s*>',
+                                re.IGNORECASE | re.DOTALL)
 # What a browser fetches only for a page it lays out (a web font, a CSS image, a lazy image): such
 # a page would print without it, so it is loaded the plain way.
 _NEEDS_SCREEN_LAYOUT = r"""() => {
@@ -140,9 +152,20 @@ def document_language(document: str) -> str:
 
 def section_pages(pdf: bytes, ids: list[str]) -> dict[str, int]:
     """The page (from 1) on which each of `ids` is, from the PDF's named destinations."""
+    from pypdf.errors import PdfReadError
+
+    # Strict first: Chromium's PDFs are well formed, and a lenient reader checks every object's
+    # offset before it reads anything (half its time); a PDF strict reading refuses is read leniently.
+    try:
+        return _destination_pages(pdf, ids, strict=True)
+    except PdfReadError:
+        return _destination_pages(pdf, ids, strict=False)
+
+
+def _destination_pages(pdf: bytes, ids: list[str], *, strict: bool) -> dict[str, int]:
     from pypdf import PdfReader
 
-    reader = PdfReader(io.BytesIO(pdf))
+    reader = PdfReader(io.BytesIO(pdf), strict=strict)
     found = {}
     for name, destination in reader.named_destinations.items():
         key = name.removeprefix("/")
@@ -153,9 +176,12 @@ def section_pages(pdf: bytes, ids: list[str]) -> dict[str, int]:
 
 
 def without_screen_layout(document: str) -> str | None:
-    """`document` with :data:`SCREEN_OFF` at the end of its head (None if it has no head)."""
+    """`document` with :data:`SCREEN_OFF` at the end of its head and without its screen-only frames
+    (None if it has no head)."""
     head_end = _HEAD_END.search(document)
-    return None if head_end is None else document[:head_end.start()] + SCREEN_OFF + document[head_end.start():]
+    if head_end is None:
+        return None
+    return _SCREEN_ONLY_FRAME.sub("", document[:head_end.start()] + SCREEN_OFF + document[head_end.start():])
 
 
 def _first_line(exc: BaseException) -> str:
@@ -186,6 +212,8 @@ class Printer:
         self._browser: Any = None
         self._context: Any = None  # kept with the browser
         self._page: Any = None  # quick: kept for the next document (see _page_ready)
+        self._devtools: Any = None  # the kept page's DevTools session
+        self._printed_since_collection = 0  # characters of documents (see GARBAGE_CHARACTERS)
 
     def __enter__(self) -> Printer:
         return self
@@ -243,59 +271,90 @@ class Printer:
         return self._context
 
     def _page_ready(self) -> Any:
-        """A page for the next document. Quick: the last document's page, navigated to a blank
-        page first (a new window: the last document's scripts, timers and globals end with it;
-        loading into the old window kept a script's timers running into the next document).
-        A navigation costs about half a new page's CPU."""
-        if self._page is not None:
-            try:
-                self._page.goto("about:blank")
-                return self._page
-            except Exception:  # noqa: BLE001 - a page that cannot go blank is replaced
-                self._close_page(self._page)
-        self._page = self._context_ready().new_page()
+        """A page for the next document: quick, the last document's page, blank since that
+        document was printed (:meth:`_let_go`); else a new one."""
+        if self._page is None:
+            self._page = self._context_ready().new_page()
+            self._devtools = None
         return self._page
 
+    def _let_go(self, page: Any) -> None:
+        """Quick: after its document, the page goes blank (a new window: the document's scripts,
+        timers and globals end with it; loading the next one into the old window kept a script's
+        timers running into it) and, once garbage has piled up (:data:`GARBAGE_CHARACTERS`), the
+        renderer collects it. Chromium would keep it (a large city's plan left its renderer at
+        480 MB, 114 MB once collected) while the worker's kernel makes the next community. A page
+        that cannot go blank is replaced."""
+        try:
+            page.goto("about:blank")
+            if self._printed_since_collection >= GARBAGE_CHARACTERS or self._script_bytes(page) >= GARBAGE_SCRIPT_BYTES:
+                self._collect_garbage(page)
+        except Exception:  # noqa: BLE001 - the next document gets a new page (or browser)
+            self._close_page(page)
+
+    def _devtools_of(self, page: Any) -> Any:
+        if self._devtools is None:
+            self._devtools = self._context_ready().new_cdp_session(page)
+        return self._devtools
+
+    def _script_bytes(self, page: Any) -> int:
+        """What scripts hold in the renderer: its script heap and their arrays' storage."""
+        usage = self._devtools_of(page).send("Runtime.getHeapUsage")
+        return int(usage["usedSize"] + usage.get("backingStorageSize", 0))
+
+    def _collect_garbage(self, page: Any) -> None:
+        """A full collection in `page`'s renderer (script objects and Blink's, layout's too)."""
+        self._devtools_of(page).send("HeapProfiler.collectGarbage")
+        self._printed_since_collection = 0
+
     def _close_page(self, page: Any) -> None:
-        self._page = None
+        self._page = self._devtools = None
         with contextlib.suppress(Exception):  # a crashed browser took its pages with it
             page.close()
 
     def _print(self, document: str) -> bytes:
         page = self._page_ready()
-        try:
-            quick = without_screen_layout(document) if self.quick else None
-            if quick is not None:
-                page.set_content(quick, wait_until="load")
-            if quick is None or page.evaluate(_NEEDS_SCREEN_LAYOUT):
-                self.laid_out_for_screen += self.quick
-                page.set_content(document, wait_until="load")
-            page.evaluate("document.fonts.ready.then(() => true)")
-            # The pass that finds the pages prints the same layout (the furniture sits in the margins)
-            # without the furniture, tags and outline, which cost time and change no page.
-            finding = {"format": "Letter", "prefer_css_page_size": True,  # a wide table's section asks for landscape
-                       "print_background": True, "margin": PAGE_MARGINS}
-            options = {**finding, "outline": True, "tagged": True, "display_header_footer": True,
-                       "header_template": header_template(running_header(document)),
-                       "footer_template": footer_template(document_language(document))}
-            ids = page.evaluate(_ADD_SLOTS, TOC_PAGE_CLASS)
-            if not ids:
-                return bytes(page.pdf(**options))
-            pages = self._find_pages(page, ids, finding)
-            filled: dict[str, int] | None = None
-            for _attempt in range(MAX_PASSES - 1):  # the numbers' slots have a fixed width: one filling is enough
-                if pages == filled:
-                    break
-                page.evaluate(_FILL_SLOTS, [TOC_PAGE_CLASS, pages])
-                filled = pages
-                pdf: bytes = page.pdf(**options)
-                pages = section_pages(pdf, ids)
-            return pdf
-        finally:
-            if not self.quick:  # quick: kept for the next document
+        if not self.quick:  # a new page for each document
+            try:
+                return self._print_on(page, document)
+            finally:
                 self._close_page(page)
+        pdf = self._print_on(page, document)
+        self._let_go(page)
+        return pdf
 
-    def _find_pages(self, page: Any, ids: list[str], finding: dict[str, Any]) -> dict[str, int]:
+    def _print_on(self, page: Any, document: str) -> bytes:
+        quick = without_screen_layout(document) if self.quick else None
+        size = len(quick or document)
+        self._printed_since_collection += size
+        if quick is not None:
+            page.set_content(quick, wait_until="load")
+        if quick is None or page.evaluate(_NEEDS_SCREEN_LAYOUT):
+            self.laid_out_for_screen += self.quick
+            page.set_content(document, wait_until="load")
+        page.evaluate("document.fonts.ready.then(() => true)")
+        # The pass that finds the pages prints the same layout (the furniture sits in the margins)
+        # without the furniture, tags and outline, which cost time and change no page.
+        finding = {"format": "Letter", "prefer_css_page_size": True,  # a wide table's section asks for landscape
+                   "print_background": True, "margin": PAGE_MARGINS}
+        options = {**finding, "outline": True, "tagged": True, "display_header_footer": True,
+                   "header_template": header_template(running_header(document)),
+                   "footer_template": footer_template(document_language(document))}
+        ids = page.evaluate(_ADD_SLOTS, TOC_PAGE_CLASS)
+        if not ids:
+            return bytes(page.pdf(**options))
+        pages = self._find_pages(page, ids, finding, size)
+        filled: dict[str, int] | None = None
+        for _attempt in range(MAX_PASSES - 1):  # the numbers' slots have a fixed width: one filling is enough
+            if pages == filled:
+                break
+            page.evaluate(_FILL_SLOTS, [TOC_PAGE_CLASS, pages])
+            filled = pages
+            pdf: bytes = page.pdf(**options)
+            pages = section_pages(pdf, ids)
+        return pdf
+
+    def _find_pages(self, page: Any, ids: list[str], finding: dict[str, Any], size: int) -> dict[str, int]:
         """The page of each of `ids`, from a print without the contents' numbers. Quick: only the
         targets painted; a target that print missed (none should) gets the full print's answer."""
         if self.quick:
@@ -304,12 +363,17 @@ class Printer:
                 pages = section_pages(page.pdf(**finding), ids)
             finally:
                 style.evaluate("element => element.remove()")
+            # That print's layout is garbage now: collected before the next print lays a large
+            # document out again, it does not add to that print's peak (a large city's plan: 410 -> 283 MB).
+            if size >= LARGE_DOCUMENT:
+                self._collect_garbage(page)
+                self._printed_since_collection = size  # the final print's layout will be garbage too
             if set(pages) == set(ids):
                 return pages
         return section_pages(page.pdf(**finding), ids)
 
     def close(self) -> None:
-        self._context = self._page = None  # closed with their browser
+        self._context = self._page = self._devtools = None  # closed with their browser
         browser, self._browser = self._browser, None
         playwright, self._playwright = self._playwright, None
         for stop in (browser.close if browser else None, playwright.stop if playwright else None):
