@@ -6,6 +6,7 @@ here downloads anything: Chromium is the system one, never Playwright's own buil
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import signal
@@ -97,6 +98,13 @@ def is_off_machine(url: str) -> bool:
     return (parts.hostname or "") not in LOOPBACK_HOSTS
 
 
+PORT_ATTEMPTS = 3
+
+
+class _PortTaken(Exception):
+    """The chosen port was taken by another process before the server could bind it."""
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -140,12 +148,26 @@ class Server:
         return command + list(self.options)
 
     def start(self, timeout: float = 180.0) -> Server:
+        # The port was free when chosen, but anything may take it before the server binds it (a
+        # kernel's socket did, on a busy machine): then the server starts again on another one.
+        for attempt in range(PORT_ATTEMPTS):
+            if attempt:
+                self.port = free_port()
+            try:
+                return self._start_once(timeout)
+            except _PortTaken:
+                self.stop()
+        raise RuntimeError(f"cswb serve found its port taken {PORT_ATTEMPTS} times:\n{self.log()}")
+
+    def _start_once(self, timeout: float) -> Server:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log_dir / "stdout.log", "wb") as out, open(self.log_dir / "stderr.log", "wb") as err:
             self.process = subprocess.Popen(self.command(), stdout=out, stderr=err, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                if "already in use" in self.log():
+                    raise _PortTaken
                 raise RuntimeError(f"cswb serve exited with {self.process.returncode}:\n{self.log()}")
             if self._answers():
                 return self
@@ -159,6 +181,10 @@ class Server:
                 return response.status == 200
         except urllib.error.HTTPError:
             return True  # it answers, if only to refuse (a token server)
+        except http.client.BadStatusLine as exc:
+            if isinstance(exc, ConnectionError):  # closed before answering: not up yet
+                return False
+            raise _PortTaken from None  # something that does not speak HTTP holds the port
         except (OSError, urllib.error.URLError):
             return False
 
