@@ -23,12 +23,13 @@ summary), the peak memory per worker and in total, (a)/(c), and the re-run's tim
 targets for 444 communities on two cores: all in at most 10 minutes, at most 2 GB, a re-run in at
 most 30 s. With fewer communities the 444 figure is projected linearly (and says so).
 
-Measured 2026-12-05 on the 2-core machine shared with six other sessions (load average 14-27):
-20 communities, html,pdf,docx: 552.6 s, median 42.2 s and p95 95.5 s of work per community,
-7.67x the floor (72.0 s, itself at load 14), peak 1.91 GB PSS in all (workers 1.25 and 0.83 GB);
-(b) 3 communities without the speed-ups: 9 documents compared, none differs. 10 communities
-(load 12-17): 282.0 s, 9.05x the floor, 1.96 GB; unchanged re-run 5.5 s, all skipped. The 444
-target (600 s) is not met: the projection at that load is about 12,300-12,500 s.
+Measured 2026-12-05 12:00-12:23 on this 2-core machine with nothing else running (load 1.4 at the
+start; the run itself keeps it at 4-5), all 444 communities, html,pdf,docx, --jobs 2: 842.5 s
+(1.90 s a community; median 3.6 s, p95 4.9 s, max 15.5 s of work per community), 2.00x the floor
+(420.5 s, 0.95 s a kernel start); peak 2.40 GB PSS in all (workers 1.25 and 1.19 GB with their
+kernel and browser); unchanged re-run 5.2 s, all skipped; (b) 3 communities without the speed-ups:
+9 documents compared, none differs. The 600 s and 2 GB targets are not met (the 40-community run
+of that morning, before the session's changes, projected 1128 s).
 """
 
 from __future__ import annotations
@@ -185,7 +186,7 @@ def gb(size: int) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--communities", type=int, default=PROVINCE, help=f"communities (default {PROVINCE})")
-    parser.add_argument("--formats", default="html,pdf", help="cswb report --format (default html,pdf; add docx)")
+    parser.add_argument("--formats", default="html,pdf,docx", help="cswb report --format (default html,pdf,docx)")
     parser.add_argument("--jobs", type=int, default=2, help="cswb report --jobs (default 2)")
     parser.add_argument("--baseline", type=int, default=3,
                         help="communities also made without the speed-ups, to compare byte for byte (default 3)")
