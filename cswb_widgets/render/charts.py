@@ -144,7 +144,7 @@ def _numbers_in_language(axis: Any, *, whole: bool) -> None:
     a `whole` axis (counts) gets whole-number ticks only."""
     if whole:
         axis.set_major_locator(MaxNLocator(integer=True))
-    axis.set_major_formatter(FuncFormatter(lambda value, _pos: format_number(0.0 if value == 0 else value)))
+    axis.set_major_formatter(FuncFormatter(lambda value, _pos: format_number(value)))
 
 
 def _require(condition: bool, message: str) -> None:
@@ -319,7 +319,7 @@ def heatmap(
         colour_bar = figure.colorbar(mesh, ax=axes, shrink=0.8, pad=0.02)
         colour_bar.set_label(plain_text(value_label))
         colour_bar.outline.set_visible(False)
-        colour_bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_number(v)))
+        _numbers_in_language(colour_bar.ax.yaxis, whole=False)
         axes.set_title(_chart_title(title), pad=12)
 
         table = frame.copy()
