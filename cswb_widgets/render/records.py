@@ -125,9 +125,11 @@ class WorkspaceTables(Mapping[str, pd.DataFrame]):
     published (`model.sovereignty`): withheld ones absent, "aggregated only" ones without sub-areas.
     """
 
-    def __init__(self, ws: Workspace, *, published: bool = False):
+    def __init__(self, ws: Workspace, *, published: bool = False, frames: dict[str, pd.DataFrame] | None = None):
         self._ws = ws
-        self._frames: dict[str, pd.DataFrame] = {}
+        # `frames`: what other readers of the same data (and the same `published`) read already, and
+        # where this one's reads go for them (report kernels: workbooks._base._report_tables).
+        self._frames: dict[str, pd.DataFrame] = {} if frames is None else frames
         self._published = published_tables(WorkspaceTables(ws)) if published else None
 
     def __getitem__(self, name: str) -> pd.DataFrame:

@@ -323,30 +323,14 @@ def _data_state(ws: Workspace) -> tuple[Any, ...] | None:
 
 
 def _report_tables(ws: Workspace) -> render.WorkspaceTables:
-    """A report part's tables: its own copies of the frames shared in this process, or its own reads."""
+    """A report part's tables: its own copies (`_ReaderTables`) of the frames shared in this process, or its own reads."""
     state = _data_state(ws) if _SharedFrames.on else None
     if state is None:
         return render.WorkspaceTables(ws, published=True)
     if state != _SharedFrames.state:
         _SharedFrames.state, _SharedFrames.frames = state, {}
-    return _SharedReportTables(ws, _SharedFrames.frames)
-
-
-class _SharedReportTables(render.WorkspaceTables):
-    """One report part's tables: a copy of each shared frame, read (as published) by whoever needs it first.
-    Copied, as each part read its own before: what one part changes in a frame stays its own."""
-
-    def __init__(self, ws: Workspace, shared: dict[str, Any]) -> None:
-        super().__init__(ws, published=True)
-        self._shared = shared
-        self._copies: dict[str, Any] = {}
-
-    def __getitem__(self, name: str) -> Any:
-        if name not in self._copies:
-            if name not in self._shared:
-                self._shared[name] = super().__getitem__(name)
-            self._copies[name] = self._shared[name].copy()
-        return self._copies[name]
+    # Read through this part's own workspace (the one that read a frame first may be closed since).
+    return _ReaderTables(ws, render.WorkspaceTables(ws, published=True, frames=_SharedFrames.frames))
 
 
 class Unavailable:
