@@ -16,6 +16,7 @@ from sample_workspaces import SAMPLES, built, copy_of
 
 from cswb_widgets.model import gaps
 from cswb_widgets.paths import workbooks_dir
+from cswb_widgets.report.runner import private_kernel_manager
 from cswb_widgets.store import Workspace
 from cswb_widgets.store.synthetic import generate_city
 from cswb_widgets.workbooks import AssetsWorkbook
@@ -36,6 +37,7 @@ def _run_report(workspace: Path, out: Path, notebook: Path | None = None) -> nbf
     papermill.execute_notebook(
         str(notebook or workbooks_dir() / "assets.ipynb"), str(out),
         parameters={"workspace": str(workspace), "mode": "report"}, progress_bar=False, kernel_name="python3",
+        km=private_kernel_manager("python3"),  # no TCP port for another test's kernel to take first
     )
     return nbformat.read(out, as_version=4)
 

@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import weakref
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,6 +96,21 @@ def declared_parameters(notebook: dict[str, Any]) -> frozenset[str]:
     return frozenset()
 
 
+def private_kernel_manager(kernel_name: str = KERNEL_NAME, manager: Any = None) -> Any:
+    """A kernel manager (`manager`, or a new one) whose kernel talks over Unix sockets in a folder
+    of its own, removed with the manager. Over TCP, the ports are picked free and then bound by
+    the kernel a moment later; another process (a second worker's kernel, a server) can take one
+    in between, and the kernel dies at start with "Address already in use"."""
+    from jupyter_client.manager import KernelManager
+
+    manager = manager if manager is not None else KernelManager(kernel_name=kernel_name)
+    folder = tempfile.mkdtemp(prefix="cswb-kernel-")
+    manager.transport = "ipc"
+    manager.ip = str(Path(folder) / "kernel")  # the channels are kernel-1 … kernel-5 in it
+    weakref.finalize(manager, shutil.rmtree, folder, True)
+    return manager
+
+
 ENGINE_NAME = "cswb-kept-kernel"
 
 
@@ -146,8 +162,8 @@ class KernelSession:
             # A report kernel holds nothing worth a graceful goodbye, which took seconds at exit.
             shutdown_kernel="immediate",
         )
-        self._client.km = self._client.create_kernel_manager()
-        # The kernel's own log lines (e.g. about its transport) are not the report's business;
+        self._client.km = private_kernel_manager(manager=self._client.create_kernel_manager())
+        # The kernel's own log lines are not the report's business;
         # everything a notebook prints goes into the executed notebook.
         self._client.start_new_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self._client.start_new_kernel_client()

@@ -138,6 +138,8 @@ def lab(sample_sources: dict[str, Path], tmp_path_factory: pytest.TempPathFactor
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--LabApp.extension_manager=readonly",  # lists no extensions from a package index
+        # Kernels on Unix sockets: a TCP port picked free can be taken by another test's process first.
+        "--KernelManager.transport=ipc",
     ]
     if os.geteuid() == 0:  # a CI container
         command.append("--allow-root")
