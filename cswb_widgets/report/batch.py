@@ -64,6 +64,7 @@ from ..notebooks import (
 from .assemble import Edition
 from .baseline import unoptimised
 from .outline import OUTLINES, Outline
+from .print_service import PrintService, use_print_service
 from .runner import NotebookRun, run_notebook
 
 FORMATS = ("html", "pdf", "docx")
@@ -436,13 +437,14 @@ def _print_and_write(html: str, html_path: Path, pdf_path: Path, docx_path: Path
         if side is not None:  # in this document's language: a thread does not inherit the context
             docx_done = side.submit(contextvars.copy_context().run, _write_docx, html, docx_path)
         if "pdf" in formats:
-            from .pdf import print_pdf, worker_printer
+            from .pdf import print_pdf
+            from .print_service import batch_printer
 
-            try:  # the worker's one browser, kept for every document it prints (plain way: one each)
+            try:  # the batch's one browser (or the worker's own), kept for every document (plain way: one each)
                 if unoptimised():
                     print_pdf(html_path, pdf_path)
                 else:
-                    worker_printer().print(html_path, pdf_path)
+                    batch_printer().print(html_path, pdf_path)
             except Exception as exc:  # noqa: BLE001 - reported in the summary, the batch goes on
                 return FinishRun(time.perf_counter() - started, "pdf", f"{type(exc).__name__}: {exc}")
         if "docx" in formats:
@@ -988,9 +990,13 @@ def build_reports(
     steps = len(batch.outline.notebooks) * (2 if language == "both" else 1) + 1 + ("pdf" in formats)
     bars = _Progress(batch.names, steps, progress, progress_stream)
     workers = max(1, min(jobs, len(batch.names) * len(batch.outline.notebooks)))
-    executor = futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                           initializer=_start_worker)
     handlers = _catch_stop_signals()
+    # Two workers or more print through one browser (print_service): one browser's memory, not one each.
+    printing = contextlib.ExitStack()
+    service = printing.enter_context(PrintService()) if "pdf" in formats and workers > 1 and not unoptimised() \
+        else None
+    executor = futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                           initializer=_start_worker, initargs=(service.address if service else None,))
     batch.window = 2 * workers
     try:
         batch.start(executor, bars)
@@ -1031,6 +1037,7 @@ def build_reports(
         bars.close()
         if batch.scratch is not None:
             _remove_scratch(batch.scratch)
+        printing.close()  # every document is printed (or the run is over)
     executor.shutdown(wait=True)
     return [batch.results[name] for name in batch.names]
 
@@ -1043,11 +1050,13 @@ def _remove_scratch(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _start_worker() -> None:
+def _start_worker(print_service: tuple[str, bytes] | None = None) -> None:
     """In each worker: Ctrl-C reaches the whole terminal's process group; the main process alone
     decides what happens then (it ends the workers and their kernels). If the main process is
-    killed outright (SIGKILL, the OOM killer), nothing decides: the worker ends itself."""
+    killed outright (SIGKILL, the OOM killer), nothing decides: the worker ends itself.
+    `print_service`: where the batch's print service listens (None: the worker prints for itself)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    use_print_service(print_service)
     threading.Thread(target=_end_with_the_batch, args=(os.getppid(),), name="cswb-batch-watch", daemon=True).start()
 
 
