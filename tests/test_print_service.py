@@ -77,6 +77,7 @@ def test_one_browser_prints_for_two_workers_at_once_and_a_stranger_is_turned_awa
         for paths in batches:
             for n, path in enumerate(paths):
                 assert f"Section {n + 1}" in printed_text(path.with_suffix(".pdf"))
+        assert service._process.pid is not None
         assert len(browsers_under(service._process.pid)) == 1  # one browser printed all six
 
         with pytest.raises(AuthenticationError):  # the socket is reachable; the run's key is not known
@@ -106,6 +107,7 @@ def test_a_worker_prints_with_its_own_browser_once_the_service_is_gone(tmp_path:
     service = PrintService()
     assert service.address is not None
     address = service.address
+    assert service._process.pid is not None
     top = psutil.Process(service._process.pid)
     everything = [top, *top.children(recursive=True)]
     for process in everything:  # as the OOM killer would
