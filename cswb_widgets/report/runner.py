@@ -155,9 +155,9 @@ class KernelSession:
         from nbclient import NotebookClient
 
         _register_engine()
-        reset = nbformat.v4.new_code_cell(RESET_SOURCE)
         self._client = NotebookClient(
-            nbformat.v4.new_notebook(cells=[reset]), kernel_name=kernel_name, startup_timeout=START_TIMEOUT,
+            nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell()]), kernel_name=kernel_name,
+            startup_timeout=START_TIMEOUT,
             timeout=60, allow_errors=False,
             # A report kernel holds nothing worth a graceful goodbye, which took seconds at exit.
             shutdown_kernel="immediate",
@@ -171,8 +171,10 @@ class KernelSession:
 
     def reset(self) -> bool:
         """Clear the namespace for the next notebook; False if the kernel does not answer (dead or stuck)."""
-        try:
-            self._client.execute_cell(self._client.nb.cells[0], 0, store_history=False)
+        import nbformat
+
+        try:  # a new cell each time: nbclient puts each cell it runs in the notebook's cell 0, the prelude too
+            self._client.execute_cell(nbformat.v4.new_code_cell(RESET_SOURCE), 0, store_history=False)
         except Exception:  # noqa: BLE001 - whatever went wrong, this kernel is done with
             return False
         return True
