@@ -9,7 +9,8 @@ of them a large synthetic city (`cswb_widgets.store.synthetic`, its default size
 
 - (c) the floor: one trivial papermill run per community (a kernel start each), in this process;
 - (a) `cswb report ALL --out OUT --format FORMATS --jobs N` as a subprocess, its process tree
-  sampled with psutil every 0.25 s: peak memory of each worker with its kernel and browser, and
+  sampled with psutil every 0.25 s: peak memory of each worker with its kernel, of the print
+  service with the browser the workers share (with `--jobs` 2 or more), and
   of the whole tree (PSS: a page shared by several processes is divided among them, so the
   browser's many processes are not counted many times over);
 - (r) the same command again, nothing changed: every community must be skipped;
@@ -110,6 +111,7 @@ class TreeMemory:
 
         self.root = psutil.Process(pid)
         self.per_worker: dict[int, int] = {}
+        self.printer = 0  # the print service with its browser (--jobs 2 or more)
         self.total = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -135,7 +137,13 @@ class TreeMemory:
                 try:
                     if "resource_tracker" in " ".join(worker.cmdline()):
                         continue
-                    tree = rss(worker) + sum(rss(p) for p in worker.children(recursive=True))
+                    below = worker.children(recursive=True)
+                    tree = rss(worker) + sum(rss(p) for p in below)
+                    names = " ".join(p.name().lower() for p in below)
+                    if "chrom" in names and "python" not in names:  # the print service: a browser, no kernel
+                        self.printer = max(self.printer, tree)
+                        total += tree
+                        continue
                 except psutil.Error:
                     continue
                 self.per_worker[worker.pid] = max(self.per_worker.get(worker.pid, 0), tree)
@@ -231,7 +239,9 @@ def main() -> int:
         print(f"(c) floor: a kernel start   {floor:7.1f} s  {floor / count:5.2f} s per community")
         print(f"(a)/(c) = {total / floor:.2f}x")
         workers = sorted(memory.per_worker.values(), reverse=True)
-        print(f"peak memory per worker (with its kernel and browser): {', '.join(gb(w) for w in workers)};"
+        printer = f"; the print service with its browser {gb(memory.printer)}" if memory.printer else ""
+        print(f"peak memory per worker (with its kernel, and its browser if it has one): "
+              f"{', '.join(gb(w) for w in workers)}{printer};"
               f" whole tree {gb(memory.total)} (PSS) - target at most {gb(TARGET_BYTES)}:"
               f" {verdict(memory.total <= TARGET_BYTES)}")
         projected = total * PROVINCE / count

@@ -30,6 +30,7 @@ import io
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,8 @@ PRINT_TIMEOUT = 180  # seconds, for one document
 LAUNCH_ARGS = ("--host-resolver-rules=MAP * ~NOTFOUND", "--disable-dev-shm-usage", "--disable-gpu",
                "--disable-extensions", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--mute-audio", "--no-first-run")
+# Young generation of 1 MB, old of at most 256 MB (a 5 MB PDF passes through as a few copies).
+DRIVER_NODE_OPTIONS = "--max-semi-space-size=1 --max-old-space-size=256"
 # Letter; the margins leave room for the running header and the page numbers (DOCUMENT_CSS's @page matches).
 PAGE_MARGINS = {"top": "18mm", "right": "14mm", "bottom": "18mm", "left": "14mm"}
 _FURNITURE_STYLE = ("font-family: 'DejaVu Sans', 'Liberation Sans', Arial, sans-serif; font-size: 8pt; color: #4a4a4a; "
@@ -106,6 +109,21 @@ _FILL_SLOTS = """([cls, pages]) => {
     slot.textContent = page === undefined ? '' : String(page);
   }
 }"""
+
+
+@contextlib.contextmanager
+def _driver_options() -> Iterator[None]:
+    """Playwright's driver (node, started now) collects its garbage sooner: it holds each PDF it
+    passes on a while, and kept 160-195 MB where 115-150 MB do (a large city's plan included)."""
+    before = os.environ.get("NODE_OPTIONS")
+    os.environ["NODE_OPTIONS"] = f"{before or ''} {DRIVER_NODE_OPTIONS}".strip()
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["NODE_OPTIONS"]
+        else:
+            os.environ["NODE_OPTIONS"] = before
 
 
 class PdfError(CswbError):
@@ -227,7 +245,8 @@ class Printer:
         self.close()
         from playwright.sync_api import sync_playwright
 
-        self._playwright = sync_playwright().start()
+        with _driver_options():
+            self._playwright = sync_playwright().start()
         self._browser = self._playwright.chromium.launch(
             executable_path=str(self.chromium), args=list(LAUNCH_ARGS), timeout=self.timeout * 1000)
         self.launches += 1

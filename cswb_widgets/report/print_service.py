@@ -48,8 +48,11 @@ class PrintService:
         self._process = context.Process(target=serve, args=(*self.address, ready, os.getpid()),
                                         name="cswb-print", daemon=True)
         self._process.start()
-        if not ready.wait(READY_SECONDS):  # the workers then print for themselves
-            self.close()
+        deadline = time.monotonic() + READY_SECONDS
+        while not ready.wait(0.1):
+            if not self._process.is_alive() or time.monotonic() > deadline:  # the workers print for themselves
+                self.close()
+                break
 
     def __enter__(self) -> PrintService:
         return self
