@@ -16,14 +16,21 @@ import psutil
 import pytest
 from test_pdf import small_document
 
+from cswb_widgets.report.batch import print_services_for, take_print_service
 from cswb_widgets.report.pdf import PdfError, find_chromium
 from cswb_widgets.report.print_service import PrintService, RemotePrinter
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(find_chromium() is None or shutil.which("pdftotext") is None,
-                       reason="needs Debian's chromium and poppler-utils (.ci/run installs both)"),
-]
+needs_chromium = pytest.mark.skipif(find_chromium() is None or shutil.which("pdftotext") is None,
+                                    reason="needs Debian's chromium and poppler-utils (.ci/run installs both)")
+
+
+def test_each_two_workers_share_a_browser_and_take_the_services_in_turn() -> None:
+    assert [print_services_for(n) for n in (1, 2, 3, 4, 5, 8)] == [0, 1, 2, 2, 3, 4]
+    started = multiprocessing.get_context("spawn").Value("i", 0)
+    services = [("/run/a", b"key a"), ("/run/b", b"key b")]
+    assert [take_print_service(services, started)[0] for _ in range(5)] == [  # type: ignore[index]
+        "/run/a", "/run/b", "/run/a", "/run/b", "/run/a"]
+    assert take_print_service((), started) is None  # a single worker prints for itself
 
 
 def printed_text(pdf: Path) -> str:
@@ -52,6 +59,8 @@ def browsers_under(pid: int) -> list[psutil.Process]:
     return found
 
 
+@pytest.mark.slow
+@needs_chromium
 def test_one_browser_prints_for_two_workers_at_once_and_a_stranger_is_turned_away(tmp_path: Path) -> None:
     with PrintService() as service:
         assert service.address is not None
@@ -103,6 +112,8 @@ def print_without_the_service(address: tuple[str, bytes], path: str) -> int:
         printer.close()
 
 
+@pytest.mark.slow
+@needs_chromium
 def test_a_worker_prints_with_its_own_browser_once_the_service_is_gone(tmp_path: Path) -> None:
     service = PrintService()
     assert service.address is not None

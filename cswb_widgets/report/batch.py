@@ -82,12 +82,13 @@ WORKER_GRACE_SECONDS = 3.0  # after SIGTERM, before SIGKILL
 SKIPPED = "skipped (unchanged)"
 OWNER_FILE = ".owner"  # in an unfinished folder: "host pid" of the run writing it
 # `--jobs auto`: one worker per core, as long as each has this much memory available: a worker's
-# peak (its process, kernel and browser; PSS) was 0.78 and 1.01 GiB in benchmarks/province.py
-# (20 communities, HTML + PDF + DOCX, the larger with the 5,000-asset synthetic city), rounded up.
-PER_WORKER_BYTES = 1280 * 2**20
+# share of the peak in benchmarks/province.py (444 communities, HTML + PDF + DOCX, --jobs 2; PSS):
+# 0.42 GB with its kernel, and half of the print service with the browser two workers share (0.91 GB), rounded up.
+PER_WORKER_BYTES = 2**30
 WAIT_TICK_SECONDS = 2.0  # how often the overall view refreshes its elapsed time and ETA
 TOTALS_EVERY_SECONDS = 30.0  # in a log (no terminal): a line of totals at least this often
 PARENT_CHECK_SECONDS = 0.5  # how soon a worker notices that the batch process was killed
+WORKERS_PER_BROWSER = 2  # workers that share one print service (print_services_for)
 
 
 class ReportInterrupted(CswbError):
@@ -991,12 +992,14 @@ def build_reports(
     bars = _Progress(batch.names, steps, progress, progress_stream)
     workers = max(1, min(jobs, len(batch.names) * len(batch.outline.notebooks)))
     handlers = _catch_stop_signals()
-    # Two workers or more print through one browser (print_service): one browser's memory, not one each.
+    # Two workers print through one browser (print_service): one browser's memory, not one each.
     printing = contextlib.ExitStack()
-    service = printing.enter_context(PrintService()) if "pdf" in formats and workers > 1 and not unoptimised() \
-        else None
-    executor = futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                           initializer=_start_worker, initargs=(service.address if service else None,))
+    services = [printing.enter_context(PrintService()) for _ in range(print_services_for(workers))] \
+        if "pdf" in formats and not unoptimised() else []
+    addresses = tuple(service.address for service in services if service.address is not None)
+    context = multiprocessing.get_context("spawn")
+    executor = futures.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                                           initargs=(addresses, context.Value("i", 0)))
     batch.window = 2 * workers
     try:
         batch.start(executor, bars)
@@ -1050,13 +1053,31 @@ def _remove_scratch(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _start_worker(print_service: tuple[str, bytes] | None = None) -> None:
+def print_services_for(workers: int) -> int:
+    """How many browsers print for `workers` workers: one for each two (one worker keeps its own).
+
+    A browser printed for two workers with room to spare (in benchmarks/province.py it was busy
+    57 % of the run); for more, its queue would hold the workers up."""
+    return 0 if workers < 2 else -(-workers // WORKERS_PER_BROWSER)
+
+
+def take_print_service(print_services: Sequence[tuple[str, bytes]], started: Any) -> tuple[str, bytes] | None:
+    """The print service of the worker starting now: the next in turn (None: there is none)."""
+    if not print_services or started is None:
+        return None
+    with started.get_lock():
+        turn, started.value = started.value, started.value + 1
+    return print_services[turn % len(print_services)]
+
+
+def _start_worker(print_services: Sequence[tuple[str, bytes]] = (), started: Any = None) -> None:
     """In each worker: Ctrl-C reaches the whole terminal's process group; the main process alone
     decides what happens then (it ends the workers and their kernels). If the main process is
     killed outright (SIGKILL, the OOM killer), nothing decides: the worker ends itself.
-    `print_service`: where the batch's print service listens (None: the worker prints for itself)."""
+    `print_services`: where the batch's print services listen (none: the worker prints for itself);
+    the workers take them in turn, counting in `started` (a shared integer)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    use_print_service(print_service)
+    use_print_service(take_print_service(print_services, started))
     threading.Thread(target=_end_with_the_batch, args=(os.getppid(),), name="cswb-batch-watch", daemon=True).start()
 
 

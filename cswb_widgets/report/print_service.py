@@ -2,7 +2,8 @@
 
 With a browser in each worker, two workers held two Chromiums, two Playwright drivers and, when
 their prints met, two large layouts at once: half of a province run's peak memory. The batch
-process starts this service once (:class:`PrintService`); each worker's :class:`RemotePrinter`
+process starts one service for each two workers (:class:`PrintService`,
+`batch.print_services_for`: one browser would hold up more); each worker's :class:`RemotePrinter`
 sends it the paths of a document to print and waits for the answer, while the worker's Word
 thread goes on. A document's layout is single-threaded in Chromium anyway, so printing one after
 another costs the batch little time, and the workers' kernels keep the cores busy meanwhile.
