@@ -1056,8 +1056,9 @@ def _remove_scratch(folder: Path) -> None:
 def print_services_for(workers: int) -> int:
     """How many browsers print for `workers` workers: one for each two (one worker keeps its own).
 
-    A browser printed for two workers with room to spare (in benchmarks/province.py it was busy
-    57 % of the run); for more, its queue would hold the workers up."""
+    A browser prints for two workers with room to spare: a plan takes it about 0.7 s, so in the
+    444-community run of benchmarks/province.py (546 s) it was busy about 57 % of the time; for
+    more workers its queue would hold them up."""
     return 0 if workers < 2 else -(-workers // WORKERS_PER_BROWSER)
 
 
