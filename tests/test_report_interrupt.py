@@ -24,6 +24,7 @@ import pytest
 from cswb_widgets.cli import main
 from cswb_widgets.report import build_reports
 from cswb_widgets.report.batch import PARTIAL_INFIX
+from cswb_widgets.report.runner import kernel_socket_folder
 
 # Generous for a loaded two-core machine; every wait polls and ends as soon as its condition holds.
 KERNEL_START_DEADLINE = 180.0
@@ -115,6 +116,8 @@ def test_a_stopped_report_leaves_no_partial_folder_and_no_process(
         connection_files = [Path(value) for p in started if _is_kernel(p)
                             for flag, value in itertools.pairwise(p.cmdline()) if flag == "-f"]
         assert connection_files and all(f.exists() for f in connection_files)
+        socket_folders = [kernel_socket_folder(f) for f in connection_files]
+        assert socket_folders and all(folder is not None and folder.is_dir() for folder in socket_folders)
 
         report.send_signal(signum)
         _, stderr = report.communicate(timeout=CLEAN_UP_DEADLINE + 30)
@@ -130,3 +133,4 @@ def test_a_stopped_report_leaves_no_partial_folder_and_no_process(
     _wait_for(lambda: not [p for p in started if _alive(p)],
               CLEAN_UP_DEADLINE, "the workers and kernels to be gone")
     assert not [f for f in connection_files if f.exists()]
+    assert not [folder for folder in socket_folders if folder is not None and folder.exists()]

@@ -65,7 +65,7 @@ from .assemble import Edition
 from .baseline import unoptimised
 from .outline import OUTLINES, Outline
 from .print_service import PrintService, use_print_service
-from .runner import NotebookRun, run_notebook
+from .runner import NotebookRun, kernel_socket_folder, run_notebook
 
 FORMATS = ("html", "pdf", "docx")
 FAILED_SUFFIX = ".FAILED"
@@ -1135,12 +1135,15 @@ def end_child_processes() -> int:
                 process.suspend()
                 frozen[process.pid] = process
     connection_files = [f for p in frozen.values() for f in _connection_files(p)]
+    socket_folders = [folder for f in connection_files if (folder := kernel_socket_folder(f)) is not None]
     for process in frozen.values():
         with contextlib.suppress(psutil.Error):
             process.kill()
     psutil.wait_procs(list(frozen.values()), timeout=WORKER_GRACE_SECONDS)
     for path in connection_files:
         path.unlink(missing_ok=True)
+    for folder in socket_folders:
+        shutil.rmtree(folder, ignore_errors=True)
     return len(frozen)
 
 

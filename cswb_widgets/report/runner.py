@@ -35,6 +35,7 @@ skip_unused_slow_imports()  # workers import papermill (and so jsonschema) throu
 KERNEL_NAME = "python3"
 CELL_TIMEOUT = 900  # seconds one cell may take before the notebook counts as failed
 START_TIMEOUT = 120
+KERNEL_SOCKETS_PREFIX = "cswb-kernel-"  # a report kernel's folder of Unix sockets, in the temporary folder
 # Between notebooks: forget the previous notebook's variables (and its open workspace). What
 # survives a reset (modules, caches) is then frozen out of the collector's sight: each full
 # collection (a reset makes three) walked the whole pandas/matplotlib heap, 0.16 s apiece.
@@ -104,11 +105,22 @@ def private_kernel_manager(kernel_name: str = KERNEL_NAME, manager: Any = None) 
     from jupyter_client.manager import KernelManager
 
     manager = manager if manager is not None else KernelManager(kernel_name=kernel_name)
-    folder = tempfile.mkdtemp(prefix="cswb-kernel-")
+    folder = tempfile.mkdtemp(prefix=KERNEL_SOCKETS_PREFIX)
     manager.transport = "ipc"
     manager.ip = str(Path(folder) / "kernel")  # the channels are kernel-1 … kernel-5 in it
     weakref.finalize(manager, shutil.rmtree, folder, True)
     return manager
+
+
+def kernel_socket_folder(connection_file: Path) -> Path | None:
+    """The socket folder of a kernel started by :func:`private_kernel_manager`, read from its
+    connection file (for whoever kills the kernel: the folder outlives a killed process)."""
+    try:
+        info = json.loads(Path(connection_file).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    folder = Path(str(info.get("ip", ""))).parent if isinstance(info, dict) and info.get("transport") == "ipc" else None
+    return folder if folder is not None and folder.name.startswith(KERNEL_SOCKETS_PREFIX) else None
 
 
 ENGINE_NAME = "cswb-kept-kernel"
