@@ -24,13 +24,14 @@ summary), the peak memory per worker and in total, (a)/(c), and the re-run's tim
 targets for 444 communities on two cores: all in at most 10 minutes, at most 2 GB, a re-run in at
 most 30 s. With fewer communities the 444 figure is projected linearly (and says so).
 
-Measured 2026-12-05 22:17-22:38 on this 2-core machine with nothing else running (load 2.7 at the
-start, from the build before; the run itself keeps it at 4-5), all 444 communities, html,pdf,docx,
---jobs 2: 546.1 s (1.23 s a community; median 2.3 s, p95 3.3 s, max 8.5 s of work per community),
-1.49x the floor (367.6 s, 0.83 s a kernel start); peak 1.82 GB PSS in all (workers 0.42 and 0.41 GB
-with their kernels; the print service with the browser they share 0.91 GB); unchanged re-run 3.0 s,
+Measured 2026-12-05 23:24-23:42 on this 2-core machine with nothing else running (load 1.6 at the
+start, from the test run before; the run itself keeps it at 4-5), all 444 communities, html,pdf,docx,
+--jobs 2: 548.3 s (1.23 s a community; median 2.3 s, p95 3.2 s, max 7.7 s of work per community),
+1.41x the floor (389.0 s, 0.88 s a kernel start); peak 1.81 GB PSS in all (workers 0.39 and 0.38 GB
+with their kernels; the print service with the browser they share 0.97 GB); unchanged re-run 2.9 s,
 all skipped; (b) 3 communities without the speed-ups: 9 documents compared, none differs. All four
-targets met. (At 12:00 the same day, a browser per worker and the kernel reset broken: 842.5 s, 2.40 GB.)
+targets met (22:17 the same evening: 546.1 s, 1.82 GB; at 12:00, a browser per worker and the kernel
+reset broken: 842.5 s, 2.40 GB).
 """
 
 from __future__ import annotations
