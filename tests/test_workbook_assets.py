@@ -12,6 +12,7 @@ import ipywidgets
 import nbformat
 import papermill
 import pytest
+from jupyter_client.manager import KernelManager
 from sample_workspaces import SAMPLES, built, copy_of
 
 from cswb_widgets.model import gaps
@@ -37,7 +38,7 @@ def _run_report(workspace: Path, out: Path, notebook: Path | None = None) -> nbf
     papermill.execute_notebook(
         str(notebook or workbooks_dir() / "assets.ipynb"), str(out),
         parameters={"workspace": str(workspace), "mode": "report"}, progress_bar=False, kernel_name="python3",
-        km=private_kernel_manager("python3"),  # no TCP port for another test's kernel to take first
+        km=private_kernel_manager(KernelManager(kernel_name="python3")),  # no TCP port for another test's kernel to take first
     )
     return nbformat.read(out, as_version=4)
 

@@ -64,7 +64,7 @@ from ..notebooks import (
 from .assemble import Edition
 from .baseline import unoptimised
 from .outline import OUTLINES, Outline
-from .print_service import PrintService, use_print_service
+from .print_service import PARENT_CHECK_SECONDS, PrintService, use_print_service
 from .runner import NotebookRun, kernel_socket_folder, run_notebook
 
 FORMATS = ("html", "pdf", "docx")
@@ -87,7 +87,6 @@ OWNER_FILE = ".owner"  # in an unfinished folder: "host pid" of the run writing 
 PER_WORKER_BYTES = 2**30
 WAIT_TICK_SECONDS = 2.0  # how often the overall view refreshes its elapsed time and ETA
 TOTALS_EVERY_SECONDS = 30.0  # in a log (no terminal): a line of totals at least this often
-PARENT_CHECK_SECONDS = 0.5  # how soon a worker notices that the batch process was killed
 WORKERS_PER_BROWSER = 2  # workers that share one print service (print_services_for)
 
 

@@ -33,13 +33,13 @@ from typing import Any
 from .pdf import PdfError, Printer, worker_printer
 
 READY_SECONDS = 60.0  # for the service to listen; else the workers print for themselves
-PARENT_CHECK_SECONDS = 0.5  # how soon the service notices that the batch process was killed
+PARENT_CHECK_SECONDS = 0.5  # how soon a worker or the service notices that the batch process was killed
 STOP = None  # a request that ends the service
 
 
 class PrintService:
     """The batch process's handle on the print service (a context manager): :attr:`address` is what
-    the workers are given (:func:`remote_printer`)."""
+    the workers are given (for their :class:`RemotePrinter`)."""
 
     def __init__(self) -> None:
         self._folder = Path(tempfile.mkdtemp(prefix="cswb-print-"))
@@ -128,15 +128,13 @@ def _receive(conn: Connection, jobs: queue.Queue[Any]) -> None:
 
 
 def _end_with_the_batch(batch_pid: int) -> None:
-    """If the batch process is killed outright, end the browser and this process: an orphan would hold memory."""
-    import psutil
-
+    """If the batch process is killed outright, end the browser and this process, as a worker ends
+    its kernel and itself: an orphan would hold memory."""
     while os.getppid() == batch_pid:
         time.sleep(PARENT_CHECK_SECONDS)
-    with contextlib.suppress(psutil.Error):
-        for process in psutil.Process().children(recursive=True):
-            with contextlib.suppress(psutil.Error):
-                process.kill()
+    from .batch import end_child_processes  # only now: the batch's imports (pandas) are no load for the service
+
+    end_child_processes()
     os._exit(1)
 
 

@@ -97,14 +97,11 @@ def declared_parameters(notebook: dict[str, Any]) -> frozenset[str]:
     return frozenset()
 
 
-def private_kernel_manager(kernel_name: str = KERNEL_NAME, manager: Any = None) -> Any:
-    """A kernel manager (`manager`, or a new one) whose kernel talks over Unix sockets in a folder
-    of its own, removed with the manager. Over TCP, the ports are picked free and then bound by
-    the kernel a moment later; another process (a second worker's kernel, a server) can take one
-    in between, and the kernel dies at start with "Address already in use"."""
-    from jupyter_client.manager import KernelManager
-
-    manager = manager if manager is not None else KernelManager(kernel_name=kernel_name)
+def private_kernel_manager(manager: Any) -> Any:
+    """`manager` (a jupyter_client kernel manager, before its kernel starts), its kernel to talk over
+    Unix sockets in a folder of its own, removed with the manager. Over TCP, the ports are picked
+    free and then bound by the kernel a moment later; another process (a second worker's kernel, a
+    server) can take one in between, and the kernel dies at start with "Address already in use"."""
     folder = tempfile.mkdtemp(prefix=KERNEL_SOCKETS_PREFIX)
     manager.transport = "ipc"
     manager.ip = str(Path(folder) / "kernel")  # the channels are kernel-1 … kernel-5 in it
@@ -119,8 +116,10 @@ def kernel_socket_folder(connection_file: Path) -> Path | None:
         info = json.loads(Path(connection_file).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    folder = Path(str(info.get("ip", ""))).parent if isinstance(info, dict) and info.get("transport") == "ipc" else None
-    return folder if folder is not None and folder.name.startswith(KERNEL_SOCKETS_PREFIX) else None
+    if not isinstance(info, dict) or info.get("transport") != "ipc":
+        return None
+    folder = Path(str(info.get("ip", ""))).parent
+    return folder if folder.name.startswith(KERNEL_SOCKETS_PREFIX) else None
 
 
 ENGINE_NAME = "cswb-kept-kernel"
@@ -174,7 +173,7 @@ class KernelSession:
             # A report kernel holds nothing worth a graceful goodbye, which took seconds at exit.
             shutdown_kernel="immediate",
         )
-        self._client.km = private_kernel_manager(manager=self._client.create_kernel_manager())
+        self._client.km = private_kernel_manager(self._client.create_kernel_manager())
         # The kernel's own log lines are not the report's business;
         # everything a notebook prints goes into the executed notebook.
         self._client.start_new_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
